@@ -1,0 +1,185 @@
+"""ssp_core: case work for Danish municipal crime prevention (SSP, safety, radicalisation).
+
+The public surface. Typical use::
+
+    import ssp_core
+
+    registry = ssp_core.load_registry()          # built-ins + installed plugins
+    casework = ssp_core.Casework(registry)
+    case = casework.open_concern(situation="radicalisation", subject=subject,
+                                 concern_date=today, actor=actor)
+    for option in casework.options(case.id, actor):
+        print(option.trigger, option.allowed, [r.message for r in option.reasons])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ssp_core.clock import BusinessCalendar, Clock, SystemClock, VirtualClock, danish_calendar
+from ssp_core.domain.cases import Case
+from ssp_core.domain.concerns import (
+    Observation,
+    ReferenceText,
+    Situation,
+    Source,
+    WorrySign,
+    WorrySignCatalogue,
+    WorrySignLevel,
+    WorrySignScope,
+)
+from ssp_core.domain.cpr import Pseudonymiser, birth_date_from_cpr
+from ssp_core.domain.events import (
+    Assigned,
+    CaseEvent,
+    CaseOpened,
+    FactRecorded,
+    NoteAdded,
+    ObservationRecorded,
+    SessionRecorded,
+    Transitioned,
+)
+from ssp_core.domain.labels import Labels
+from ssp_core.domain.organisation import (
+    ActionGroup,
+    Corps,
+    CorpsOrientation,
+    InfoHouse,
+    Partner,
+    PartnerKind,
+    ResourceArea,
+    StaffPosition,
+)
+from ssp_core.domain.people import AgeBand, Environment, Group, Subject, SubjectKind, age_on
+from ssp_core.domain.roles import Actor, Role
+from ssp_core.domain.strategy import FollowUp, Goal, Indicator, Initiative, Strategy, SubActivity
+from ssp_core.exceptions import (
+    CaseNotFound,
+    ConfigError,
+    DataError,
+    InvalidCpr,
+    PluginError,
+    SspError,
+    TransitionRefused,
+    UnknownId,
+)
+from ssp_core.loading import load_items, load_workflow
+from ssp_core.plugins.manager import PluginHost, PluginInfo, create_plugin_host
+from ssp_core.plugins.registry import Override, Registry, override
+from ssp_core.plugins.spec import hookimpl
+from ssp_core.service import Casework, sequential_ids
+from ssp_core.workflows.definition import (
+    Applicability,
+    DeadlineRule,
+    FactSpec,
+    GuardSpec,
+    StateSpec,
+    TransitionSpec,
+    WorkflowDefinition,
+    WorkflowKind,
+)
+from ssp_core.workflows.engine import ActionRefused, Deadline, WorkflowEngine
+from ssp_core.workflows.explain import Reason, TriggerOption
+from ssp_core.workflows.guards import Guard
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ActionGroup",
+    "ActionRefused",
+    "Actor",
+    "AgeBand",
+    "Applicability",
+    "Assigned",
+    "BusinessCalendar",
+    "Case",
+    "CaseEvent",
+    "CaseNotFound",
+    "CaseOpened",
+    "Casework",
+    "Clock",
+    "ConfigError",
+    "Corps",
+    "CorpsOrientation",
+    "DataError",
+    "Deadline",
+    "DeadlineRule",
+    "Environment",
+    "FactRecorded",
+    "FactSpec",
+    "FollowUp",
+    "Goal",
+    "Group",
+    "Guard",
+    "GuardSpec",
+    "Indicator",
+    "InfoHouse",
+    "Initiative",
+    "InvalidCpr",
+    "Labels",
+    "NoteAdded",
+    "Observation",
+    "ObservationRecorded",
+    "Override",
+    "Partner",
+    "PartnerKind",
+    "PluginError",
+    "PluginHost",
+    "PluginInfo",
+    "Pseudonymiser",
+    "Reason",
+    "ReferenceText",
+    "Registry",
+    "ResourceArea",
+    "Role",
+    "SessionRecorded",
+    "Situation",
+    "Source",
+    "SspError",
+    "StaffPosition",
+    "StateSpec",
+    "Strategy",
+    "SubActivity",
+    "Subject",
+    "SubjectKind",
+    "SystemClock",
+    "TransitionRefused",
+    "TransitionSpec",
+    "Transitioned",
+    "TriggerOption",
+    "UnknownId",
+    "VirtualClock",
+    "WorkflowDefinition",
+    "WorkflowEngine",
+    "WorkflowKind",
+    "WorrySign",
+    "WorrySignCatalogue",
+    "WorrySignLevel",
+    "WorrySignScope",
+    "__version__",
+    "age_on",
+    "birth_date_from_cpr",
+    "create_plugin_host",
+    "danish_calendar",
+    "hookimpl",
+    "load_items",
+    "load_registry",
+    "load_workflow",
+    "override",
+    "sequential_ids",
+]
+
+
+def load_registry(
+    *,
+    autoload: bool | None = None,
+    block: Iterable[str] = (),
+    plugins: Iterable[object] = (),
+) -> Registry:
+    """Load the plugins and return the validated :class:`Registry` of everything they contribute.
+
+    Arguments as for :func:`create_plugin_host`: ``autoload`` of entry-point plugins
+    (default: yes, unless ``SSP_DISABLE_PLUGIN_AUTOLOAD`` is set), ``block`` names of
+    plugins not to load, and ``plugins`` to register explicitly.
+    """
+    return Registry.build(create_plugin_host(autoload=autoload, block=block, plugins=plugins))

@@ -1,0 +1,105 @@
+"""Time, injectable: the clock every event is stamped with, and Danish business days.
+
+Nothing in ssp_core calls :func:`datetime.datetime.now` directly; it asks a
+:class:`Clock`. Tests and simulations pass a :class:`VirtualClock`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from typing import Protocol, runtime_checkable
+
+import attrs
+import holidays
+
+from ssp_core.exceptions import DataError
+
+__all__ = ["BusinessCalendar", "Clock", "SystemClock", "VirtualClock", "danish_calendar"]
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Something that tells the time as an aware UTC :class:`~datetime.datetime`."""
+
+    def now(self) -> dt.datetime:
+        """Return the current time, timezone-aware, in UTC."""
+        ...
+
+
+@attrs.frozen
+class SystemClock:
+    """The real clock of the machine, in UTC."""
+
+    def now(self) -> dt.datetime:
+        """Return the current time in UTC."""
+        return dt.datetime.now(dt.UTC)
+
+
+@attrs.define
+class VirtualClock:
+    """A clock that only moves when told to; for tests, demos and simulations."""
+
+    _now: dt.datetime = attrs.field(alias="start")
+
+    @_now.validator
+    def _aware(self, _attribute: attrs.Attribute[dt.datetime], value: dt.datetime) -> None:
+        if value.tzinfo is None:
+            raise DataError("a virtual clock needs a timezone-aware start time, e.g. UTC")
+
+    def now(self) -> dt.datetime:
+        """Return the virtual time."""
+        return self._now
+
+    def advance(self, delta: dt.timedelta) -> dt.datetime:
+        """Move the clock forward by ``delta`` and return the new time."""
+        if delta < dt.timedelta(0):
+            raise DataError("a virtual clock cannot move backwards")
+        self._now = self._now + delta
+        return self._now
+
+    def set(self, when: dt.datetime) -> None:
+        """Move the clock to ``when``, which must not be earlier than now."""
+        if when.tzinfo is None:
+            raise DataError("a virtual clock needs timezone-aware times")
+        if when < self._now:
+            raise DataError("a virtual clock cannot move backwards")
+        self._now = when
+
+
+@attrs.frozen
+class BusinessCalendar:
+    """Business days of one country: Monday to Friday, less its public holidays.
+
+    The holidays come from the ``holidays`` package (``country`` is an ISO code,
+    ``DK`` for Denmark). Extra closing days of a municipality can be given as
+    ``extra_closed``.
+    """
+
+    country: str = "DK"
+    extra_closed: frozenset[dt.date] = frozenset()
+
+    @cached_property
+    def _holidays(self) -> holidays.HolidayBase:
+        return holidays.country_holidays(self.country)
+
+    def is_business_day(self, day: dt.date) -> bool:
+        """Tell whether ``day`` is a working day."""
+        return day.weekday() < 5 and day not in self._holidays and day not in self.extra_closed
+
+    def add_business_days(self, start: dt.date, days: int) -> dt.date:
+        """Return the date ``days`` business days after ``start`` (``start`` itself not counted)."""
+        if days < 0:
+            raise DataError(f"business days to add must be 0 or more, got {days}")
+        day = start
+        remaining = days
+        while remaining:
+            day += dt.timedelta(days=1)
+            if self.is_business_day(day):
+                remaining -= 1
+        return day
+
+
+def danish_calendar() -> BusinessCalendar:
+    """Return the calendar of Danish business days (public holidays from ``holidays``)."""
+    return BusinessCalendar("DK")

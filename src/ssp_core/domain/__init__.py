@@ -1,0 +1,1 @@
+"""The domain: pure attrs values and events, with no knowledge of storage or plugins."""

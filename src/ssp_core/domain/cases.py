@@ -1,0 +1,141 @@
+"""A case: the fold of its events.
+
+A :class:`Case` is a small record. Its fields are derived from its events, and the
+only way to change it is :meth:`Case.apply`, which takes the next event in sequence
+and appends it. History is never rewritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+import attrs
+
+from ssp_core.domain.events import (
+    Assigned,
+    CaseEvent,
+    CaseOpened,
+    FactRecorded,
+    NoteAdded,
+    ObservationRecorded,
+    SessionRecorded,
+    Transitioned,
+)
+from ssp_core.domain.people import CaseSubject
+from ssp_core.exceptions import DataError
+
+__all__ = ["Case"]
+
+_EMPTY: frozenset[str] = frozenset()
+
+
+@attrs.define
+class Case:
+    """One case (a concern on an action card, or a prevention track), folded from events.
+
+    Cases are driven through their workflow by
+    :class:`~ssp_core.workflows.engine.WorkflowEngine`, never bound to a state
+    machine of their own.
+    """
+
+    id: str
+    workflow: str
+    workflow_version: int
+    subject: CaseSubject
+    state: str
+    version: int
+    opened_at: dt.datetime
+    entered_at: dt.datetime
+    assignee: str | None = None
+    facts: frozenset[str] = _EMPTY
+    sessions: int = 0
+    _events: list[CaseEvent] = attrs.field(factory=list, repr=False, alias="events")
+
+    @classmethod
+    def open(cls, event: CaseOpened) -> Case:
+        """Start a case from its opening event."""
+        if event.version != 1:
+            raise DataError(f"an opening event must have version 1, not {event.version}")
+        return cls(
+            id=event.case_id,
+            workflow=event.workflow,
+            workflow_version=event.workflow_version,
+            subject=event.subject,
+            state=event.state,
+            version=1,
+            opened_at=event.at,
+            entered_at=event.at,
+            events=[event],
+        )
+
+    @classmethod
+    def replay(cls, events: Iterable[CaseEvent]) -> Case:
+        """Fold a case from its whole history, the opening event first."""
+        iterator = iter(events)
+        first = next(iterator, None)
+        if not isinstance(first, CaseOpened):
+            raise DataError("a case history must start with a CaseOpened event")
+        case = cls.open(first)
+        for event in iterator:
+            case.apply(event)
+        return case
+
+    @property
+    def events(self) -> tuple[CaseEvent, ...]:
+        """Return the case's history, oldest first."""
+        return tuple(self._events)
+
+    @property
+    def last_event(self) -> CaseEvent:
+        """Return the newest event."""
+        return self._events[-1]
+
+    def apply(self, event: CaseEvent) -> None:
+        """Append the next event and fold it into the case.
+
+        The event must belong to this case and carry the next version; anything else
+        raises :class:`~ssp_core.exceptions.DataError` and changes nothing.
+        """
+        if event.case_id != self.id or event.version != self.version + 1:
+            raise DataError(
+                f"event version {event.version} of case {event.case_id} cannot follow "
+                f"version {self.version} of case {self.id}"
+            )
+        fold = _FOLDS.get(type(event))
+        if fold is None:
+            raise DataError(f"a case cannot apply a {type(event).__name__} event")
+        fold(self, event)
+        self._events.append(event)
+        self.version = event.version
+
+    def _on_transitioned(self, event: Transitioned) -> None:
+        self.state = event.dest
+        self.entered_at = event.at
+
+    def _on_fact(self, event: FactRecorded) -> None:
+        self.facts = self.facts | {event.fact}
+
+    def _on_assigned(self, event: Assigned) -> None:
+        self.assignee = event.assignee
+
+    def _on_session(self, _event: SessionRecorded) -> None:
+        self.sessions += 1
+
+    def _on_nothing(self, _event: CaseEvent) -> None:
+        """Notes and observations are history only; they change no derived field."""
+
+
+def _reopened(_case: Case, _event: CaseEvent) -> None:
+    raise DataError("a case can be opened only once")
+
+
+_FOLDS: dict[type[CaseEvent], Callable[[Case, CaseEvent], None]] = {
+    CaseOpened: _reopened,
+    Transitioned: Case._on_transitioned,  # type: ignore[dict-item]
+    FactRecorded: Case._on_fact,  # type: ignore[dict-item]
+    Assigned: Case._on_assigned,  # type: ignore[dict-item]
+    SessionRecorded: Case._on_session,  # type: ignore[dict-item]
+    NoteAdded: Case._on_nothing,
+    ObservationRecorded: Case._on_nothing,
+}

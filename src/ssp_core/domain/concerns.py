@@ -1,0 +1,142 @@
+"""Concerns: worry-sign catalogues, observations, situations and reference texts.
+
+Worry signs are an aid, not a checklist: an :class:`Observation` records which sign
+someone saw, when, and in their words. Nothing here counts, weighs or scores signs;
+the assessment of a concern is made by people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+import attrs
+
+from ssp_core.domain.labels import Labels
+from ssp_core.domain.validators import identifier, non_empty_text
+from ssp_core.exceptions import UnknownId
+
+__all__ = [
+    "Observation",
+    "ReferenceText",
+    "Situation",
+    "Source",
+    "WorrySign",
+    "WorrySignCatalogue",
+    "WorrySignLevel",
+    "WorrySignScope",
+]
+
+
+@attrs.frozen
+class Source:
+    """Where a text or a catalogue comes from."""
+
+    title: str = attrs.field(validator=non_empty_text)
+    publisher: str | None = None
+    year: int | None = None
+    page: str | None = None
+    url: str | None = None
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.publisher, str(self.year) if self.year else None) if p]
+        where = f" ({', '.join(parts)})" if parts else ""
+        page = f", p. {self.page}" if self.page else ""
+        return f"{self.title}{where}{page}"
+
+
+class WorrySignScope(StrEnum):
+    """What a group of worry signs is about."""
+
+    PERSON = "person"
+    YOUTH_ENVIRONMENT = "youth_environment"
+    COMMUNITY = "community"
+
+
+@attrs.frozen
+class WorrySign:
+    """One sign of worry, e.g. "breaks with former friends"."""
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+
+
+@attrs.frozen
+class WorrySignLevel:
+    """A group of signs in a catalogue, e.g. signs about a young person's relations."""
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+    scope: WorrySignScope
+    signs: tuple[WorrySign, ...] = ()
+
+
+@attrs.frozen
+class WorrySignCatalogue:
+    """A help tool listing worry signs by level, with its source and version."""
+
+    id: str = attrs.field(validator=identifier)
+    version: int = attrs.field(validator=attrs.validators.ge(1))
+    labels: Labels
+    source: Source
+    levels: tuple[WorrySignLevel, ...] = ()
+    guidance: Labels | None = None
+
+    def sign(self, sign_id: str) -> tuple[WorrySignLevel, WorrySign]:
+        """Return the level and the sign with ``sign_id``; raise :class:`UnknownId` if none."""
+        for level in self.levels:
+            for sign in level.signs:
+                if sign.id == sign_id:
+                    return level, sign
+        raise UnknownId(
+            f"worry sign in catalogue {self.id!r}",
+            sign_id,
+            [s.id for lvl in self.levels for s in lvl.signs],
+        )
+
+    def problems(self) -> list[str]:
+        """Return what is inconsistent: repeated level or sign ids."""
+        seen: set[str] = set()
+        found: list[str] = []
+        for item in [lvl.id for lvl in self.levels] + [s.id for lvl in self.levels for s in lvl.signs]:
+            if item in seen:
+                found.append(f"catalogue {self.id!r}: id {item!r} appears more than once")
+            seen.add(item)
+        return found
+
+
+@attrs.frozen
+class Observation:
+    """Who saw which worry sign, when, in their own words.
+
+    ``observed_by`` describes the observer (e.g. ``"teacher"`` or an actor id); the
+    actor who records the observation is on the event that carries it.
+    """
+
+    catalogue: str = attrs.field(validator=identifier)
+    sign: str = attrs.field(validator=identifier)
+    observed_by: str = attrs.field(validator=non_empty_text)
+    observed_on: dt.date
+    text: str | None = None
+
+
+@attrs.frozen
+class Situation:
+    """A kind of concern that selects an action card, e.g. worry about radicalisation."""
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+
+
+@attrs.frozen
+class ReferenceText:
+    """A text shown to users for reference: a definition or a list of risk factors.
+
+    Reference texts are read by people. They are never used as a scoring rule.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+    source: Source
+    lead: Labels | None = None
+    items: tuple[Labels, ...] = ()

@@ -1,0 +1,100 @@
+"""The events of a case: frozen, append-only, each stamped with actor, role and time.
+
+A case's state is the fold of its events (:class:`ssp_core.domain.cases.Case`).
+Every event carries the case id and its version (1 for the opening event, then
+one more for each event), the time from the injectable clock, the actor's id and
+the role they acted in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from ssp_core.domain.concerns import Observation
+from ssp_core.domain.people import CaseSubject
+
+__all__ = [
+    "Assigned",
+    "CaseEvent",
+    "CaseOpened",
+    "FactRecorded",
+    "NoteAdded",
+    "ObservationRecorded",
+    "SessionRecorded",
+    "Transitioned",
+]
+
+
+@attrs.frozen(kw_only=True)
+class CaseEvent:
+    """What every event of a case carries."""
+
+    case_id: str
+    version: int
+    at: dt.datetime
+    actor: str
+    role: str
+
+
+@attrs.frozen(kw_only=True)
+class CaseOpened(CaseEvent):
+    """A case was opened on a workflow definition version, in its initial state."""
+
+    workflow: str
+    workflow_version: int
+    state: str
+    subject: CaseSubject
+    situation: str | None = None
+    concern_date: dt.date | None = None
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Transitioned(CaseEvent):
+    """A trigger moved the case from ``source`` to ``dest``."""
+
+    trigger: str
+    source: str
+    dest: str
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class FactRecorded(CaseEvent):
+    """A fact the workflow asks for was recorded, e.g. that parents were involved."""
+
+    fact: str
+    detail: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ObservationRecorded(CaseEvent):
+    """An observation of a worry sign was recorded."""
+
+    observation: Observation
+
+
+@attrs.frozen(kw_only=True)
+class NoteAdded(CaseEvent):
+    """A free-text note was added to the case."""
+
+    text: str
+
+
+@attrs.frozen(kw_only=True)
+class Assigned(CaseEvent):
+    """The case was assigned to someone (``None``: the assignment was removed)."""
+
+    assignee: str | None
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SessionRecorded(CaseEvent):
+    """A session of a prevention track took place."""
+
+    held_on: dt.date
+    participants: int | None = None
+    note: str | None = None

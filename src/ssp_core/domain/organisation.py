@@ -1,0 +1,111 @@
+"""Organisation: partners, the prevention corps, the INFO house and the action group."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import attrs
+
+from ssp_core.domain.labels import Labels
+from ssp_core.domain.validators import identifier
+
+__all__ = [
+    "ActionGroup",
+    "Corps",
+    "CorpsOrientation",
+    "InfoHouse",
+    "Partner",
+    "PartnerKind",
+    "ResourceArea",
+    "StaffPosition",
+]
+
+
+@attrs.frozen
+class PartnerKind:
+    """A kind of partner (mosque, hometown association, school, ...): open data.
+
+    The core registers the common kinds; a plugin adds its own.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+
+
+@attrs.frozen
+class Partner:
+    """A partner in the cooperation: an authority, an association, a club, a school, ...
+
+    ``kind`` is the id of a registered :class:`PartnerKind`; ``locality`` names the
+    area the partner belongs to, if any (e.g. ``Løvvangen``).
+    """
+
+    id: str = attrs.field(validator=identifier)
+    kind: str = attrs.field(validator=identifier)
+    labels: Labels
+    locality: str | None = None
+    description: Labels | None = None
+
+
+class CorpsOrientation(StrEnum):
+    """Whom a corps works with: single persons, groups, or both."""
+
+    INDIVIDUAL = "individual"
+    GROUP = "group"
+    BOTH = "both"
+
+
+@attrs.frozen
+class Corps:
+    """A corps of trained volunteers or staff (mentors, parent coaches, dialogue ambassadors).
+
+    ``track`` is the id of the prevention-track workflow the corps runs.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+    orientation: CorpsOrientation
+    track: str = attrs.field(validator=identifier)
+    description: Labels | None = None
+
+
+@attrs.frozen
+class StaffPosition:
+    """Positions of one role in a unit, e.g. two SSP consultants."""
+
+    role: str = attrs.field(validator=identifier)
+    count: int = attrs.field(validator=attrs.validators.ge(1))
+    employer: str | None = None
+
+
+@attrs.frozen
+class InfoHouse:
+    """An INFO house: the forum where police and municipality assess concerns together.
+
+    It advises and assesses; it makes no authority decisions.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+    established: int | None = None
+    staffing: tuple[StaffPosition, ...] = ()
+    tasks: tuple[Labels, ...] = ()
+    network: Labels | None = None
+
+
+@attrs.frozen
+class ResourceArea:
+    """An area of specialised knowledge that the action group can bring in."""
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+
+
+@attrs.frozen
+class ActionGroup:
+    """The action group: resource persons with specialised knowledge, called in on cases."""
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+    areas: tuple[ResourceArea, ...] = ()
+    description: Labels | None = None

@@ -1,0 +1,124 @@
+"""People and the other things a case can be about: a person, a group, an environment.
+
+A person is known only by a pseudonym and a birth date. Their CPR number is turned
+into both at the boundary (:mod:`ssp_core.domain.cpr`) and then forgotten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+import attrs
+
+from ssp_core.domain.labels import Labels
+from ssp_core.domain.validators import identifier, non_empty_text
+from ssp_core.exceptions import DataError
+
+__all__ = [
+    "AgeBand",
+    "CaseSubject",
+    "Environment",
+    "Group",
+    "Subject",
+    "SubjectKind",
+    "age_on",
+]
+
+
+class SubjectKind(StrEnum):
+    """What a case is about: one person, a group of people, or an environment."""
+
+    PERSON = "person"
+    GROUP = "group"
+    ENVIRONMENT = "environment"
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Return the age in whole years on ``day`` of someone born on ``birth_date``.
+
+    A person born on 29 February turns a year older on 1 March in common years.
+    """
+    if day < birth_date:
+        raise DataError("the date is before the birth date")
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+@attrs.frozen
+class Subject:
+    """A person a case is about: a keyed pseudonym and a birth date, nothing else."""
+
+    pseudonym: str = attrs.field(validator=non_empty_text)
+    birth_date: dt.date = attrs.field(validator=attrs.validators.instance_of(dt.date))
+
+    kind = SubjectKind.PERSON
+
+    def age_on(self, day: dt.date) -> int:
+        """Return the person's age in whole years on ``day``."""
+        return age_on(self.birth_date, day)
+
+    @property
+    def ref(self) -> str:
+        """Return the reference a case stores for its subject."""
+        return f"person:{self.pseudonym}"
+
+
+@attrs.frozen
+class Group:
+    """A group of people, e.g. the parents in a group course of the parent-coach corps."""
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+    size: int = attrs.field(validator=attrs.validators.ge(1))
+
+    kind = SubjectKind.GROUP
+
+    @property
+    def ref(self) -> str:
+        """Return the reference a case stores for its subject."""
+        return f"group:{self.id}"
+
+
+@attrs.frozen
+class Environment:
+    """A youth environment, a place or a community: the subject of group-oriented work."""
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+
+    kind = SubjectKind.ENVIRONMENT
+
+    @property
+    def ref(self) -> str:
+        """Return the reference a case stores for its subject."""
+        return f"environment:{self.id}"
+
+
+CaseSubject = Subject | Group | Environment
+"""Anything a case can be about."""
+
+
+@attrs.frozen
+class AgeBand:
+    """An age range used to pick an action card or to report; local data, not law.
+
+    ``max_age`` is inclusive; ``None`` means no upper limit.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+    min_age: int = attrs.field(validator=attrs.validators.ge(0))
+    max_age: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_age is not None and self.max_age < self.min_age:
+            raise DataError(
+                f"age band {self.id!r}: max_age {self.max_age} is below min_age {self.min_age}"
+            )
+
+    def contains(self, age: int) -> bool:
+        """Tell whether ``age`` lies in this band."""
+        return age >= self.min_age and (self.max_age is None or age <= self.max_age)

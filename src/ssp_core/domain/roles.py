@@ -1,0 +1,33 @@
+"""Roles and actors: who does what, in which capacity."""
+
+from __future__ import annotations
+
+import attrs
+
+from ssp_core.domain.labels import Labels
+from ssp_core.domain.validators import identifier, non_empty_text
+
+__all__ = ["Actor", "Role"]
+
+
+@attrs.frozen
+class Role:
+    """A role a person acts in, e.g. SSP consultant or mentor: data from plugins."""
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+    description: Labels | None = None
+
+
+@attrs.frozen
+class Actor:
+    """Someone acting on a case: an id given by the embedding system, and a role id.
+
+    ssp_core does not authenticate; the embedding system vouches for the actor.
+    """
+
+    id: str = attrs.field(validator=non_empty_text)
+    role: str = attrs.field(validator=identifier)
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.role})"

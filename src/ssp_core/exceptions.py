@@ -1,0 +1,82 @@
+"""One hierarchy of errors: everything ssp_core raises on purpose is an :class:`SspError`.
+
+Every message names what was wrong and what is allowed. No message ever contains a
+CPR number or other identifying data: callers may show them to users and write them
+to logs as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ssp_core.workflows.explain import Reason
+
+__all__ = [
+    "CaseNotFound",
+    "ConfigError",
+    "DataError",
+    "InvalidCpr",
+    "PluginError",
+    "SspError",
+    "TransitionRefused",
+    "UnknownId",
+]
+
+
+class SspError(Exception):
+    """The base of every error ssp_core raises on purpose."""
+
+
+class ConfigError(SspError):
+    """Configuration or contributed data (a workflow, a catalogue, a TOML file) is invalid."""
+
+
+class PluginError(SspError):
+    """A plugin could not be loaded, failed in a hook, or clashed with another plugin."""
+
+
+class DataError(SspError):
+    """Input given to the library (a date, an id, a text) is not acceptable."""
+
+
+class InvalidCpr(DataError):
+    """A CPR number is malformed. The message describes the problem, never the number."""
+
+
+class UnknownId(DataError):
+    """An id (workflow, trigger, partner, catalogue, ...) is not known."""
+
+    def __init__(self, kind: str, wanted: str, known: Sequence[str]) -> None:
+        self.kind = kind
+        self.wanted = wanted
+        self.known = tuple(known)
+        choices = ", ".join(sorted(self.known)) or "none"
+        super().__init__(f"unknown {kind} {wanted!r}; known: {choices}")
+
+
+class CaseNotFound(UnknownId):
+    """No case with that id exists."""
+
+    def __init__(self, case_id: str) -> None:
+        self.kind = "case"
+        self.wanted = case_id
+        self.known = ()
+        Exception.__init__(self, f"no case with id {case_id!r}")
+
+
+class TransitionRefused(SspError):
+    """A trigger was fired that is not allowed now; nothing was changed.
+
+    :attr:`reasons` holds the same reasons that
+    :meth:`ssp_core.workflows.engine.WorkflowEngine.options` gives for the trigger.
+    """
+
+    def __init__(self, case_id: str, trigger: str, state: str, reasons: Sequence[Reason]) -> None:
+        self.case_id = case_id
+        self.trigger = trigger
+        self.state = state
+        self.reasons = tuple(reasons)
+        why = "; ".join(reason.message for reason in self.reasons)
+        super().__init__(f"trigger {trigger!r} refused for case {case_id} in state {state!r}: {why}")

@@ -1,0 +1,239 @@
+"""Loading plugins, and a typed facade over ``pm.hook``.
+
+:func:`create_plugin_host` is the one factory: it registers the built-ins, then the
+plugins found under the entry-point group ``ssp_core`` (unless autoload is off),
+then the plugins passed explicitly. Nothing loads at import time.
+
+Autoload can be switched off with ``autoload=False`` or the environment variable
+``SSP_DISABLE_PLUGIN_AUTOLOAD=1``; named plugins can be blocked with ``block=`` or
+``SSP_BLOCK_PLUGINS=name,name``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+from collections.abc import Iterable, Mapping
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
+import pluggy
+
+from ssp_core.exceptions import PluginError
+from ssp_core.plugins import builtin, spec
+
+if TYPE_CHECKING:
+    from ssp_core.domain.cases import Case
+    from ssp_core.domain.events import CaseEvent
+    from ssp_core.plugins.registry import Registry
+    from ssp_core.workflows.definition import WorkflowDefinition
+
+__all__ = [
+    "AUTOLOAD_ENV",
+    "BLOCK_ENV",
+    "BUILTIN_NAME",
+    "Contribution",
+    "PluginHost",
+    "PluginInfo",
+    "create_plugin_host",
+]
+
+AUTOLOAD_ENV = "SSP_DISABLE_PLUGIN_AUTOLOAD"
+"""Set to ``1`` (or ``true``/``yes``) to load no plugins from entry points."""
+
+BLOCK_ENV = "SSP_BLOCK_PLUGINS"
+"""A comma-separated list of plugin names not to load."""
+
+BUILTIN_NAME = "builtin"
+"""The name the core's own defaults are registered under."""
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class PluginInfo:
+    """A loaded plugin: its name, where it came from, its version and the hooks it implements."""
+
+    name: str
+    module: str
+    version: str | None
+    hooks: tuple[str, ...]
+    source: str
+
+
+@attrs.frozen
+class Contribution(Generic[T]):
+    """One item a plugin contributed through a ``ssp_register_*`` hook."""
+
+    plugin: str
+    item: T
+    override: bool = False
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _plugin_name(plugin: object) -> str:
+    explicit = getattr(plugin, "plugin_name", None)
+    if isinstance(explicit, str):
+        return explicit
+    if isinstance(plugin, ModuleType):
+        return plugin.__name__
+    return type(plugin).__name__
+
+
+class PluginHost:
+    """The loaded plugins, with one typed method per hook (keyword arguments only)."""
+
+    def __init__(self, pm: pluggy.PluginManager, infos: Mapping[str, PluginInfo]) -> None:
+        self._pm = pm
+        self._infos = dict(infos)
+
+    @property
+    def plugin_manager(self) -> pluggy.PluginManager:
+        """Return the underlying pluggy manager (for advanced use and tests)."""
+        return self._pm
+
+    @property
+    def plugins(self) -> tuple[PluginInfo, ...]:
+        """Return every loaded plugin, in load order."""
+        return tuple(self._infos.values())
+
+    def _collect(self, hook_name: str, **kwargs: Any) -> list[Contribution[Any]]:  # noqa: ANN401
+        from ssp_core.plugins.registry import Override  # noqa: PLC0415 (registry imports this module)
+
+        caller = getattr(self._pm.hook, hook_name)
+        found: list[Contribution[Any]] = []
+        for impl in caller.get_hookimpls():
+            try:
+                result = impl.function(**{name: kwargs[name] for name in impl.argnames})
+                items = list(result) if result is not None else []
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r} failed in hook {hook_name}: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            for item in items:
+                if isinstance(item, Override):
+                    found.append(Contribution(impl.plugin_name, item.item, override=True))
+                else:
+                    found.append(Contribution(impl.plugin_name, item))
+        return found
+
+    def _react(self, hook_name: str, **kwargs: Any) -> None:  # noqa: ANN401
+        caller = getattr(self._pm.hook, hook_name)
+        failures: list[str] = []
+        first: Exception | None = None
+        for impl in caller.get_hookimpls():
+            try:
+                impl.function(**{name: kwargs[name] for name in impl.argnames})
+            except Exception as exc:  # noqa: BLE001 (every reaction runs; failures are reported together)
+                failures.append(f"plugin {impl.plugin_name!r} failed in hook {hook_name}: {type(exc).__name__}: {exc}")
+                first = first or exc
+        if failures:
+            raise PluginError("; ".join(failures)) from first
+
+    def contributions(self, hook_name: str) -> list[Contribution[Any]]:
+        """Call a ``ssp_register_*`` hook by name on every plugin and return what each gave."""
+        if not hook_name.startswith("ssp_register_") or not hasattr(spec, hook_name):
+            raise PluginError(f"{hook_name!r} is not a registration hook of ssp_core")
+        return self._collect(hook_name)
+
+    def after_registry_loaded(self, *, registry: Registry) -> None:
+        """Call ``ssp_after_registry_loaded`` on every plugin."""
+        self._react("ssp_after_registry_loaded", registry=registry)
+
+    def after_case_event(self, *, case: Case, event: CaseEvent, definition: WorkflowDefinition) -> None:
+        """Call ``ssp_after_case_event`` on every plugin; failures are reported together."""
+        self._react("ssp_after_case_event", case=case, event=event, definition=definition)
+
+
+def _distribution_version(entry_point: importlib.metadata.EntryPoint) -> str | None:
+    dist = entry_point.dist
+    return dist.version if dist is not None else None
+
+
+def _hooks_of(pm: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
+    return tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or ()))
+
+
+def _register(
+    pm: pluggy.PluginManager,
+    infos: dict[str, PluginInfo],
+    plugin: object,
+    *,
+    name: str,
+    version: str | None,
+    source: str,
+) -> None:
+    if name in infos:
+        raise PluginError(f"two plugins are named {name!r} ({infos[name].module} and {source}); names must be unique")
+    try:
+        pm.register(plugin, name=name)
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {name!r} is invalid: {exc}") from exc
+    module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
+    infos[name] = PluginInfo(
+        name=name, module=module, version=version, hooks=_hooks_of(pm, plugin), source=source
+    )
+
+
+def create_plugin_host(
+    *,
+    autoload: bool | None = None,
+    block: Iterable[str] = (),
+    plugins: Iterable[object] = (),
+) -> PluginHost:
+    """Build the plugin manager: built-ins, then entry points, then ``plugins``.
+
+    :param autoload: load plugins from the ``ssp_core`` entry-point group; ``None``
+        means yes unless ``SSP_DISABLE_PLUGIN_AUTOLOAD`` is set.
+    :param block: names of plugins not to load (added to ``SSP_BLOCK_PLUGINS``);
+        ``"builtin"`` blocks the core's defaults.
+    :param plugins: plugin objects (modules or instances) to register explicitly;
+        each is named by its ``plugin_name`` attribute, else its module or class name.
+    :raises PluginError: a plugin fails to import, has an invalid or misspelled hook,
+        or shares its name with another.
+    """
+    if autoload is None:
+        autoload = not _truthy(os.environ.get(AUTOLOAD_ENV))
+    blocked = {name.strip() for name in block if name.strip()}
+    blocked |= {name.strip() for name in os.environ.get(BLOCK_ENV, "").split(",") if name.strip()}
+
+    pm = pluggy.PluginManager(spec.PROJECT)
+    pm.add_hookspecs(spec)
+    infos: dict[str, PluginInfo] = {}
+    if BUILTIN_NAME not in blocked:
+        _register(pm, infos, builtin, name=BUILTIN_NAME, version=None, source="ssp_core")
+    if autoload:
+        entry_points = sorted(importlib.metadata.entry_points(group=spec.PROJECT), key=lambda ep: ep.name)
+        for entry_point in entry_points:
+            if entry_point.name in blocked or entry_point.name in infos:
+                continue
+            try:
+                loaded = entry_point.load()
+            except Exception as exc:
+                raise PluginError(
+                    f'error importing plugin "{entry_point.name}" ({entry_point.value}): '
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            _register(
+                pm,
+                infos,
+                loaded,
+                name=entry_point.name,
+                version=_distribution_version(entry_point),
+                source=f"entry point {entry_point.value}",
+            )
+    for plugin in plugins:
+        name = _plugin_name(plugin)
+        if name in blocked:
+            continue
+        _register(pm, infos, plugin, name=name, version=getattr(plugin, "__version__", None), source="explicit")
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {exc.plugin_name!r} implements an unknown hook: {exc}") from exc
+    return PluginHost(pm, infos)

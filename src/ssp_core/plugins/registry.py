@@ -1,0 +1,301 @@
+"""The registry: the loaded world of contributions, indexed by id, with conflicts detected.
+
+:meth:`Registry.build` calls every ``ssp_register_*`` hook once, resolves duplicate
+ids (an error naming both plugins, unless one wraps its item in :func:`override`),
+checks every cross-reference, validates every workflow definition and builds one
+:class:`~ssp_core.workflows.engine.WorkflowEngine` per definition version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from ssp_core.domain.cases import Case
+from ssp_core.domain.concerns import ReferenceText, Situation, WorrySignCatalogue
+from ssp_core.domain.organisation import ActionGroup, Corps, InfoHouse, Partner, PartnerKind
+from ssp_core.domain.people import AgeBand
+from ssp_core.domain.roles import Role
+from ssp_core.domain.strategy import Strategy
+from ssp_core.exceptions import ConfigError, DataError, PluginError, UnknownId
+from ssp_core.plugins.manager import Contribution, PluginHost, PluginInfo
+from ssp_core.workflows.definition import WorkflowDefinition, WorkflowKind
+from ssp_core.workflows.engine import WorkflowEngine
+from ssp_core.workflows.guards import Guard
+from ssp_core.workflows.validation import definition_problems
+
+__all__ = ["KINDS", "Override", "Registry", "override"]
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Override(Generic[T]):
+    """An item that replaces, on purpose, an item with the same id from another plugin."""
+
+    item: T
+
+
+def override(item: T) -> Override[T]:
+    """Mark ``item`` as replacing another plugin's item with the same id."""
+    return Override(item)
+
+
+def _workflow_key(definition: WorkflowDefinition) -> str:
+    return definition.name
+
+
+@attrs.frozen
+class _Kind:
+    name: str
+    hook: str
+    type: type[Any]
+    key: Callable[[Any], str]
+
+
+KINDS: tuple[_Kind, ...] = (
+    _Kind("role", "ssp_register_roles", Role, lambda item: item.id),
+    _Kind("partner kind", "ssp_register_partner_kinds", PartnerKind, lambda item: item.id),
+    _Kind("partner", "ssp_register_partners", Partner, lambda item: item.id),
+    _Kind("corps", "ssp_register_corps", Corps, lambda item: item.id),
+    _Kind("INFO house", "ssp_register_info_houses", InfoHouse, lambda item: item.id),
+    _Kind("action group", "ssp_register_action_groups", ActionGroup, lambda item: item.id),
+    _Kind("worry-sign catalogue", "ssp_register_catalogues", WorrySignCatalogue, lambda item: item.id),
+    _Kind("reference text", "ssp_register_reference_texts", ReferenceText, lambda item: item.id),
+    _Kind("situation", "ssp_register_situations", Situation, lambda item: item.id),
+    _Kind("age band", "ssp_register_age_bands", AgeBand, lambda item: item.id),
+    _Kind("strategy", "ssp_register_strategy", Strategy, lambda item: item.id),
+    _Kind("workflow", "ssp_register_workflows", WorkflowDefinition, _workflow_key),
+    _Kind("guard", "ssp_register_guards", Guard, lambda item: item.id),
+)
+"""What plugins can contribute: one kind per ``ssp_register_*`` hook."""
+
+
+class Contributed(Generic[T]):
+    """Items of one kind by id, each with the plugin that contributed it."""
+
+    __slots__ = ("_by", "_items", "kind")
+
+    def __init__(self, kind: str, items: Mapping[str, T], by: Mapping[str, str]) -> None:
+        self.kind = kind
+        self._items = MappingProxyType(dict(items))
+        self._by = MappingProxyType(dict(by))
+
+    def __getitem__(self, item_id: str) -> T:
+        try:
+            return self._items[item_id]
+        except KeyError:
+            raise UnknownId(self.kind, item_id, list(self._items)) from None
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._items
+
+    def __iter__(self) -> Any:  # noqa: ANN401
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def values(self) -> Iterable[T]:
+        """Return the items, in the order they were contributed."""
+        return self._items.values()
+
+    def items(self) -> Iterable[tuple[str, T]]:
+        """Return ``(id, item)`` pairs."""
+        return self._items.items()
+
+    def contributor(self, item_id: str) -> str:
+        """Return the name of the plugin that contributed ``item_id``."""
+        self[item_id]
+        return self._by[item_id]
+
+
+def _resolve(kind: _Kind, contributions: list[Contribution[Any]]) -> Contributed[Any]:
+    plain: dict[str, list[Contribution[Any]]] = {}
+    overrides: dict[str, list[Contribution[Any]]] = {}
+    for contribution in contributions:
+        if not isinstance(contribution.item, kind.type):
+            raise PluginError(
+                f"plugin {contribution.plugin!r} returned a {type(contribution.item).__name__} "
+                f"from {kind.hook}; expected {kind.type.__name__}"
+            )
+        target = overrides if contribution.override else plain
+        target.setdefault(kind.key(contribution.item), []).append(contribution)
+    items: dict[str, Any] = {}
+    by: dict[str, str] = {}
+    for key in dict.fromkeys([*plain, *overrides]):
+        for group in (plain.get(key, []), overrides.get(key, [])):
+            if len(group) > 1:
+                names = " and ".join(repr(c.plugin) for c in group)
+                raise PluginError(
+                    f"{kind.name} {key!r} is contributed by both {names}; "
+                    "wrap one in ssp_core.override(...) to replace the other on purpose"
+                )
+        winner = (overrides.get(key) or plain[key])[0]
+        items[key] = winner.item
+        by[key] = winner.plugin
+    return Contributed(kind.name, items, by)
+
+
+class Registry:
+    """Everything the loaded plugins contribute, validated, with one engine per workflow version.
+
+    Build it with :meth:`build` (or :func:`ssp_core.load_registry`).
+    """
+
+    def __init__(self, host: PluginHost, contributed: Mapping[str, Contributed[Any]]) -> None:
+        self.host = host
+        self.roles: Contributed[Role] = contributed["role"]
+        self.partner_kinds: Contributed[PartnerKind] = contributed["partner kind"]
+        self.partners: Contributed[Partner] = contributed["partner"]
+        self.corps: Contributed[Corps] = contributed["corps"]
+        self.info_houses: Contributed[InfoHouse] = contributed["INFO house"]
+        self.action_groups: Contributed[ActionGroup] = contributed["action group"]
+        self.catalogues: Contributed[WorrySignCatalogue] = contributed["worry-sign catalogue"]
+        self.reference_texts: Contributed[ReferenceText] = contributed["reference text"]
+        self.situations: Contributed[Situation] = contributed["situation"]
+        self.age_bands: Contributed[AgeBand] = contributed["age band"]
+        self.strategies: Contributed[Strategy] = contributed["strategy"]
+        self.workflows: Contributed[WorkflowDefinition] = contributed["workflow"]
+        self.guards: Contributed[Guard] = contributed["guard"]
+        self._all = dict(contributed)
+        self._check()
+        guards = dict(self.guards.items())
+        self._engines: dict[tuple[str, int], WorkflowEngine] = {
+            definition.key: WorkflowEngine(definition, guards) for definition in self.workflows.values()
+        }
+
+    @classmethod
+    def build(cls, host: PluginHost) -> Registry:
+        """Collect every contribution from ``host``, validate it, and return the registry.
+
+        :raises PluginError: a hook failed, or two plugins contributed the same id.
+        :raises ConfigError: contributed data is inconsistent (names the item and plugin).
+        """
+        contributed = {kind.name: _resolve(kind, host.contributions(kind.hook)) for kind in KINDS}
+        registry = cls(host, contributed)
+        host.after_registry_loaded(registry=registry)
+        return registry
+
+    # -- validation ----------------------------------------------------------------------
+
+    def _check(self) -> None:
+        problems: list[str] = []
+
+        def add(kind: Contributed[Any], item_id: str, found: Iterable[str]) -> None:
+            problems.extend(
+                f"{kind.kind} {item_id!r} from plugin {kind.contributor(item_id)!r}: {problem}"
+                for problem in found
+            )
+
+        for pid, partner in self.partners.items():
+            if partner.kind not in self.partner_kinds:
+                add(self.partners, pid, [f"unknown partner kind {partner.kind!r}"])
+        for cid, corps in self.corps.items():
+            if not any(d.id == corps.track for d in self.workflows.values()):
+                add(self.corps, cid, [f"its track names unknown workflow {corps.track!r}"])
+        for hid, house in self.info_houses.items():
+            add(
+                self.info_houses,
+                hid,
+                [f"staffing names unknown role {p.role!r}" for p in house.staffing if p.role not in self.roles],
+            )
+        for cid, catalogue in self.catalogues.items():
+            add(self.catalogues, cid, catalogue.problems())
+        for sid, strategy in self.strategies.items():
+            found = strategy.problems()
+            workflow_ids = {d.id for d in self.workflows.values()}
+            found.extend(
+                f"initiative {i.id!r} names unknown workflow {w!r}"
+                for i in strategy.initiatives
+                for w in i.workflows
+                if w not in workflow_ids
+            )
+            add(self.strategies, sid, found)
+        for key, definition in self.workflows.items():
+            found = definition_problems(definition, known_guards=list(self.guards), known_roles=list(self.roles))
+            if definition.applies_to is not None:
+                if definition.applies_to.situation not in self.situations:
+                    found.append(f"applies_to names unknown situation {definition.applies_to.situation!r}")
+                if definition.applies_to.age_band not in self.age_bands:
+                    found.append(f"applies_to names unknown age band {definition.applies_to.age_band!r}")
+            if found:
+                problems.extend(
+                    f"workflow {key} from plugin {self.workflows.contributor(key)!r}: {problem}"
+                    for problem in found
+                )
+        if problems:
+            raise ConfigError("invalid plugin data:\n  - " + "\n  - ".join(problems))
+
+    # -- looking things up -----------------------------------------------------------------
+
+    @property
+    def plugins(self) -> tuple[PluginInfo, ...]:
+        """Return the loaded plugins."""
+        return self.host.plugins
+
+    def contributions_of(self, plugin: str) -> dict[str, list[str]]:
+        """Return, per kind, the ids ``plugin`` contributed (and that were not overridden)."""
+        result: dict[str, list[str]] = {}
+        for kind, contributed in self._all.items():
+            ids = [item_id for item_id in contributed if contributed.contributor(item_id) == plugin]
+            if ids:
+                result[kind] = ids
+        return result
+
+    def workflow(self, workflow_id: str, version: int | None = None) -> WorkflowDefinition:
+        """Return a workflow definition: the given version, or the newest."""
+        versions = sorted(
+            (d for d in self.workflows.values() if d.id == workflow_id), key=lambda d: d.version
+        )
+        if not versions:
+            raise UnknownId("workflow", workflow_id, sorted({d.id for d in self.workflows.values()}))
+        if version is None:
+            return versions[-1]
+        for definition in versions:
+            if definition.version == version:
+                return definition
+        raise UnknownId(f"version of workflow {workflow_id}", str(version), [str(d.version) for d in versions])
+
+    def engine(self, workflow_id: str, version: int | None = None) -> WorkflowEngine:
+        """Return the engine of a workflow definition version (the newest if not given)."""
+        return self._engines[self.workflow(workflow_id, version).key]
+
+    def engine_for(self, case: Case) -> WorkflowEngine:
+        """Return the engine of the definition version ``case`` was opened on."""
+        try:
+            return self._engines[(case.workflow, case.workflow_version)]
+        except KeyError:
+            raise UnknownId(
+                "workflow version", f"{case.workflow}@{case.workflow_version}", list(self.workflows)
+            ) from None
+
+    def latest_workflows(self, kind: WorkflowKind | None = None) -> list[WorkflowDefinition]:
+        """Return the newest version of each workflow, optionally of one kind, sorted by id."""
+        newest: dict[str, WorkflowDefinition] = {}
+        for definition in self.workflows.values():
+            if kind is not None and definition.kind != kind:
+                continue
+            if definition.id not in newest or definition.version > newest[definition.id].version:
+                newest[definition.id] = definition
+        return [newest[key] for key in sorted(newest)]
+
+    def select_card(self, situation: str, age: int) -> WorkflowDefinition:
+        """Pick the action card for a situation and the person's age (newest versions only)."""
+        self.situations[situation]
+        matches = [
+            d
+            for d in self.latest_workflows(WorkflowKind.ACTION_CARD)
+            if d.applies_to is not None
+            and d.applies_to.situation == situation
+            and self.age_bands[d.applies_to.age_band].contains(age)
+        ]
+        if not matches:
+            raise DataError(f"no action card applies to situation {situation!r} at age {age}")
+        if len(matches) > 1:
+            names = ", ".join(d.name for d in matches)
+            raise ConfigError(f"several action cards apply to situation {situation!r} at age {age}: {names}")
+        return matches[0]

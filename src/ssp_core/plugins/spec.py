@@ -1,0 +1,232 @@
+"""Every hook of ssp_core, in one module: the contract between the core and its plugins.
+
+Hooks come in two families:
+
+* ``ssp_register_*`` contribute data (roles, partners, workflows, ...). Each returns
+  an iterable of items; wrap an item in :func:`ssp_core.override` to replace an item
+  with the same id from another plugin on purpose. They are called once, when the
+  :class:`~ssp_core.plugins.registry.Registry` is built.
+* ``ssp_after_*`` react to what happened (a case event, the registry being loaded).
+  Their return value is ignored.
+
+Hooks evolve by adding arguments only; an implementation may accept fewer arguments
+than the spec names. Implement a hook with :data:`ssp_core.hookimpl`::
+
+    from ssp_core import hookimpl
+
+    @hookimpl
+    def ssp_register_roles():
+        return [Role(id="mentor", labels=Labels(da="Mentor", en="Mentor"))]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from ssp_core.domain.cases import Case
+    from ssp_core.domain.concerns import ReferenceText, Situation, WorrySignCatalogue
+    from ssp_core.domain.events import CaseEvent
+    from ssp_core.domain.organisation import ActionGroup, Corps, InfoHouse, Partner, PartnerKind
+    from ssp_core.domain.people import AgeBand
+    from ssp_core.domain.roles import Role
+    from ssp_core.domain.strategy import Strategy
+    from ssp_core.plugins.registry import Override, Registry
+    from ssp_core.workflows.definition import WorkflowDefinition
+    from ssp_core.workflows.guards import Guard
+
+__all__ = ["PROJECT", "hookimpl", "hookspec"]
+
+PROJECT = "ssp_core"
+"""The pluggy project name, which is also the entry-point group plugins register under."""
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+"""Marks a hook specification (used in this module only)."""
+
+hookimpl = pluggy.HookimplMarker(PROJECT)
+"""Marks a hook implementation in a plugin; re-exported as :data:`ssp_core.hookimpl`."""
+
+
+# --------------------------------------------------------------------------------------
+# Contributions: people and organisation
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def ssp_register_roles() -> Iterable[Role | Override[Role]]:  # type: ignore[empty-body]
+    """Contribute the roles actors act in, e.g. SSP consultant, mentor, researcher.
+
+    :return: roles; ids must be unique across plugins.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def ssp_register_partner_kinds() -> Iterable[PartnerKind | Override[PartnerKind]]:  # type: ignore[empty-body]
+    """Contribute kinds of partner (the core registers the common ones: mosque, school, ...).
+
+    :return: partner kinds; ids must be unique across plugins.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def ssp_register_partners() -> Iterable[Partner | Override[Partner]]:  # type: ignore[empty-body]
+    """Contribute partners: associations, clubs, schools, authorities, ...
+
+    :return: partners; each names a registered partner kind.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def ssp_register_corps() -> Iterable[Corps | Override[Corps]]:  # type: ignore[empty-body]
+    """Contribute prevention corps (mentors, parent coaches, dialogue ambassadors).
+
+    :return: corps; each names the workflow id of the track it runs.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def ssp_register_info_houses() -> Iterable[InfoHouse | Override[InfoHouse]]:  # type: ignore[empty-body]
+    """Contribute INFO houses with their staffing (roles must be registered).
+
+    :return: INFO houses.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def ssp_register_action_groups() -> Iterable[ActionGroup | Override[ActionGroup]]:  # type: ignore[empty-body]
+    """Contribute action groups: resource persons with specialised knowledge.
+
+    :return: action groups.
+
+    .. versionadded:: 0.1
+    """
+
+
+# --------------------------------------------------------------------------------------
+# Contributions: concerns and reference data
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def ssp_register_catalogues() -> Iterable[WorrySignCatalogue | Override[WorrySignCatalogue]]:  # type: ignore[empty-body]
+    """Contribute worry-sign catalogues (help tools), each with its source and version.
+
+    :return: catalogues.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def ssp_register_reference_texts() -> Iterable[ReferenceText | Override[ReferenceText]]:  # type: ignore[empty-body]
+    """Contribute reference texts shown to users, e.g. definitions of radicalisation.
+
+    :return: reference texts, each with its source.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def ssp_register_situations() -> Iterable[Situation | Override[Situation]]:  # type: ignore[empty-body]
+    """Contribute situations that select action cards, e.g. worry about radicalisation.
+
+    :return: situations.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def ssp_register_age_bands() -> Iterable[AgeBand | Override[AgeBand]]:  # type: ignore[empty-body]
+    """Contribute age bands (local data, not law), e.g. under 18 and 18+.
+
+    :return: age bands.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def ssp_register_strategy() -> Iterable[Strategy | Override[Strategy]]:  # type: ignore[empty-body]
+    """Contribute safety strategies: goals, initiatives and follow-up.
+
+    :return: strategies (usually one per municipality).
+
+    .. versionadded:: 0.1
+    """
+
+
+# --------------------------------------------------------------------------------------
+# Contributions: workflows
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def ssp_register_workflows() -> Iterable[WorkflowDefinition | Override[WorkflowDefinition]]:  # type: ignore[empty-body]
+    """Contribute workflow definitions: action cards, prevention tracks, others.
+
+    Each ``(id, version)`` must be unique across plugins. A definition is validated
+    when the registry is built; problems raise
+    :class:`~ssp_core.exceptions.ConfigError` naming the definition and this plugin.
+
+    :return: workflow definitions (load TOML with :func:`ssp_core.load_workflow`).
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def ssp_register_guards() -> Iterable[Guard | Override[Guard]]:  # type: ignore[empty-body]
+    """Contribute guards implemented in code, for conditions data cannot express.
+
+    A guard only reads a case. It must never score, rank or threshold a person.
+
+    :return: guards; a workflow names them by id.
+
+    .. versionadded:: 0.1
+    """
+
+
+# --------------------------------------------------------------------------------------
+# Reactions
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def ssp_after_registry_loaded(registry: Registry) -> None:
+    """React once the registry is built and validated, e.g. to check cross-plugin data.
+
+    :param registry: the loaded world of contributions. Raise
+        :class:`~ssp_core.exceptions.ConfigError` to refuse it.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def ssp_after_case_event(case: Case, event: CaseEvent, definition: WorkflowDefinition) -> None:
+    """React after an event was recorded on a case, e.g. to notify a partner.
+
+    Called once per event, after the event is part of the case's history; the event
+    stands even if a hook fails.
+
+    :param case: the case, with the event applied.
+    :param event: the event just recorded.
+    :param definition: the workflow definition version the case runs on.
+
+    .. versionadded:: 0.1
+    """

@@ -1,0 +1,191 @@
+"""Workflow definitions: action cards and prevention tracks as plain, versioned data.
+
+A :class:`WorkflowDefinition` says which states a case can be in, which triggers
+move it, who may fire them, which recorded facts must be present first (guards),
+and which deadlines run in a state. It contains no code; a definition loads from
+Python or from TOML (:mod:`ssp_core.workflows.loading`) and is validated when it is
+registered (:mod:`ssp_core.workflows.validation`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import StrEnum
+
+import attrs
+
+from ssp_core.domain.labels import Labels
+from ssp_core.domain.people import SubjectKind
+from ssp_core.domain.validators import identifier
+
+__all__ = [
+    "Applicability",
+    "DeadlineRule",
+    "FactSpec",
+    "GuardSpec",
+    "StateSpec",
+    "TransitionSpec",
+    "WorkflowDefinition",
+    "WorkflowKind",
+]
+
+
+class WorkflowKind(StrEnum):
+    """What a workflow is for."""
+
+    ACTION_CARD = "action_card"
+    PREVENTION_TRACK = "prevention_track"
+    OTHER = "other"
+
+
+@attrs.frozen
+class StateSpec:
+    """A state of a workflow; a final state ends the case.
+
+    ``step`` optionally numbers the state in a national method, e.g. the three steps
+    of the national assessment tool.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+    final: bool = False
+    step: int | None = None
+    description: Labels | None = None
+
+
+def _tuple_of_ids(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+@attrs.frozen
+class TransitionSpec:
+    """A trigger that moves a case from one of ``source`` to ``dest``.
+
+    ``guards`` name conditions that must hold (all of them); ``roles`` list the roles
+    allowed to fire it (empty: any role); ``requires_reason`` demands a written reason.
+    """
+
+    trigger: str = attrs.field(validator=identifier)
+    source: tuple[str, ...] = attrs.field(converter=_tuple_of_ids)
+    dest: str = attrs.field(validator=identifier)
+    labels: Labels
+    guards: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_ids)
+    roles: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_ids)
+    requires_reason: bool = False
+
+
+@attrs.frozen
+class FactSpec:
+    """A fact people record on a case, e.g. "children's services notified (Barnets Lov § 133)".
+
+    ``requires_detail`` demands a text with it (e.g. why parents were not involved);
+    ``roles`` limits who may record it (empty: any role).
+    """
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+    requires_detail: bool = False
+    legal_basis: str | None = None
+    roles: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_ids)
+
+
+@attrs.frozen
+class GuardSpec:
+    """A named condition on a case, declared as data.
+
+    It holds when every fact in ``all_of`` and at least one in ``any_of`` (if given)
+    are recorded, the case is assigned (if ``assigned``), and at least
+    ``min_sessions`` sessions are recorded. It never looks at worry signs.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+    all_of: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_ids)
+    any_of: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_ids)
+    assigned: bool = False
+    min_sessions: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+
+
+@attrs.frozen
+class DeadlineRule:
+    """A deadline that starts when a case enters ``state``, e.g. within 2 business days."""
+
+    state: str = attrs.field(validator=identifier)
+    days: int = attrs.field(validator=attrs.validators.ge(0))
+    labels: Labels
+    business_days: bool = True
+
+
+@attrs.frozen
+class Applicability:
+    """When an action card applies: a situation and an age band (ids of registered data)."""
+
+    situation: str = attrs.field(validator=identifier)
+    age_band: str = attrs.field(validator=identifier)
+
+
+@attrs.frozen
+class WorkflowDefinition:
+    """One version of a workflow: states, transitions, facts, guards and deadlines.
+
+    ``subjects`` says what its cases may be about; ``sessions_in`` lists the states
+    in which sessions may be recorded (prevention tracks); ``applies_to`` makes an
+    action card selectable by situation and age band.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    version: int = attrs.field(validator=attrs.validators.ge(1))
+    kind: WorkflowKind
+    labels: Labels
+    initial: str
+    states: tuple[StateSpec, ...]
+    transitions: tuple[TransitionSpec, ...]
+    facts: tuple[FactSpec, ...] = ()
+    guards: tuple[GuardSpec, ...] = ()
+    deadlines: tuple[DeadlineRule, ...] = ()
+    subjects: tuple[SubjectKind, ...] = (SubjectKind.PERSON,)
+    applies_to: Applicability | None = None
+    sessions_in: tuple[str, ...] = ()
+    description: Labels | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Return ``(id, version)``, which identifies the definition."""
+        return (self.id, self.version)
+
+    @property
+    def name(self) -> str:
+        """Return ``id@version``, as shown to users."""
+        return f"{self.id}@{self.version}"
+
+    def state(self, state_id: str) -> StateSpec:
+        """Return the state with ``state_id``; ``KeyError`` if there is none."""
+        for state in self.states:
+            if state.id == state_id:
+                return state
+        raise KeyError(state_id)
+
+    def fact(self, fact_id: str) -> FactSpec:
+        """Return the fact with ``fact_id``; ``KeyError`` if there is none."""
+        for fact in self.facts:
+            if fact.id == fact_id:
+                return fact
+        raise KeyError(fact_id)
+
+    @property
+    def final_states(self) -> frozenset[str]:
+        """Return the ids of the final states."""
+        return frozenset(state.id for state in self.states if state.final)
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        """Return the distinct triggers in the order they are declared."""
+        return tuple(dict.fromkeys(t.trigger for t in self.transitions))
+
+    def edges(self) -> Iterator[tuple[str, TransitionSpec]]:
+        """Yield ``(source, transition)`` for every source of every transition."""
+        for transition in self.transitions:
+            for source in transition.source:
+                yield source, transition

@@ -1,0 +1,401 @@
+"""The engine: one ``transitions.Machine`` per workflow definition version, shared by all cases.
+
+Cases are small :class:`~ssp_core.domain.cases.Case` records. To fire a trigger the
+engine hands the machine's event a throw-away cursor holding the case's state
+(``machine.events[trigger].trigger(cursor, case)``): the machine checks the guards
+and computes the destination, and the engine records a
+:class:`~ssp_core.domain.events.Transitioned` event on the case. No case is ever
+added to a machine as a model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import NoReturn
+from zoneinfo import ZoneInfo
+
+import attrs
+from transitions import Machine, State
+
+from ssp_core.clock import BusinessCalendar
+from ssp_core.domain.cases import Case
+from ssp_core.domain.concerns import Observation
+from ssp_core.domain.events import (
+    Assigned,
+    CaseOpened,
+    FactRecorded,
+    NoteAdded,
+    ObservationRecorded,
+    SessionRecorded,
+    Transitioned,
+)
+from ssp_core.domain.labels import Labels
+from ssp_core.domain.people import CaseSubject
+from ssp_core.domain.roles import Actor
+from ssp_core.exceptions import DataError, SspError, TransitionRefused, UnknownId
+from ssp_core.workflows.definition import TransitionSpec, WorkflowDefinition
+from ssp_core.workflows.explain import (
+    CaseClosed,
+    GuardNotSatisfied,
+    Reason,
+    ReasonRequired,
+    RoleRequired,
+    TriggerOption,
+    WrongState,
+)
+from ssp_core.workflows.guards import Guard, GuardCheck, compile_guard
+
+__all__ = ["ActionRefused", "Deadline", "WorkflowEngine"]
+
+LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
+"""Deadlines are counted in Danish local dates."""
+
+
+class ActionRefused(SspError):
+    """Recording something on a case (a fact, a session, ...) is not allowed now; nothing changed."""
+
+
+@attrs.frozen
+class Deadline:
+    """A due date running for a case in its current state."""
+
+    state: str
+    due: dt.date
+    labels: Labels
+
+
+class _Cursor:
+    """The only object a machine ever moves: the state of one case, for one trigger."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
+def _text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    stripped = value.strip()
+    return stripped or None
+
+
+class WorkflowEngine:
+    """Runs the cases of one :class:`WorkflowDefinition` version through one machine.
+
+    ``guards`` maps guard ids to guards implemented in code by plugins; guards declared
+    in the definition are compiled from their data.
+    """
+
+    __slots__ = ("_checks", "_edges", "_finals", "_guard_labels", "_machine_events", "definition", "machine")
+
+    def __init__(self, definition: WorkflowDefinition, guards: Mapping[str, Guard] | None = None) -> None:
+        code_guards = dict(guards or {})
+        self.definition = definition
+        self._checks: dict[str, GuardCheck] = {gid: guard.check for gid, guard in code_guards.items()}
+        self._guard_labels: dict[str, Labels] = {gid: guard.labels for gid, guard in code_guards.items()}
+        for spec in definition.guards:
+            self._checks[spec.id] = compile_guard(spec)
+            self._guard_labels[spec.id] = spec.labels
+        self._edges: dict[tuple[str, str], TransitionSpec] = {
+            (source, transition.trigger): transition for source, transition in definition.edges()
+        }
+        self._finals = definition.final_states
+        self.machine = Machine(
+            model=None,
+            states=[State(state.id, final=state.final) for state in definition.states],
+            transitions=[
+                {
+                    "trigger": transition.trigger,
+                    "source": list(transition.source),
+                    "dest": transition.dest,
+                    "conditions": [self._checks[guard] for guard in transition.guards],
+                }
+                for transition in definition.transitions
+            ],
+            initial=definition.initial,
+            auto_transitions=False,
+            send_event=False,
+            name=f"{definition.name}: ",
+        )
+        self._machine_events = self.machine.events
+
+    def __repr__(self) -> str:
+        return f"<WorkflowEngine {self.definition.name}>"
+
+    # -- opening -----------------------------------------------------------------
+
+    def open(
+        self,
+        *,
+        case_id: str,
+        subject: CaseSubject,
+        actor: Actor,
+        at: dt.datetime,
+        situation: str | None = None,
+        concern_date: dt.date | None = None,
+        reason: str | None = None,
+    ) -> Case:
+        """Open a case on this definition, in its initial state."""
+        if subject.kind not in self.definition.subjects:
+            allowed = ", ".join(kind.value for kind in self.definition.subjects)
+            raise DataError(
+                f"workflow {self.definition.name} takes cases about {allowed}, not a {subject.kind.value}"
+            )
+        event = CaseOpened(
+            case_id=case_id,
+            version=1,
+            at=at,
+            actor=actor.id,
+            role=actor.role,
+            workflow=self.definition.id,
+            workflow_version=self.definition.version,
+            state=self.definition.initial,
+            subject=subject,
+            situation=situation,
+            concern_date=concern_date,
+            reason=_text(reason),
+        )
+        return Case.open(event)
+
+    # -- what can I do now, and why not --------------------------------------------
+
+    def is_final(self, case: Case) -> bool:
+        """Tell whether the case is in a final state."""
+        return case.state in self._finals
+
+    def explain(self, case: Case, trigger: str, actor: Actor, *, reason: str | None = None) -> tuple[Reason, ...]:
+        """Return why ``actor`` cannot fire ``trigger`` on ``case`` now; empty if they can.
+
+        A missing written reason is reported only when ``reason`` is checked, i.e. for a
+        trigger that requires one, pass the reason you intend to give.
+        """
+        self._check_case(case)
+        return self._explain(case, trigger, actor, reason=reason, check_reason=False)
+
+    def _explain(
+        self, case: Case, trigger: str, actor: Actor, *, reason: str | None, check_reason: bool
+    ) -> tuple[Reason, ...]:
+        if trigger not in self._machine_events:
+            raise UnknownId(f"trigger of {self.definition.name}", trigger, self.definition.triggers)
+        if case.state in self._finals:
+            return (CaseClosed(case.state),)
+        spec = self._edges.get((case.state, trigger))
+        if spec is None:
+            sources = tuple(source for (source, name) in self._edges if name == trigger)
+            return (WrongState(case.state, sources),)
+        reasons: list[Reason] = []
+        if spec.roles and actor.role not in spec.roles:
+            reasons.append(RoleRequired(actor.role, spec.roles))
+        reasons.extend(
+            GuardNotSatisfied(guard, self._guard_labels[guard])
+            for guard in spec.guards
+            if not self._checks[guard](case)
+        )
+        if check_reason and spec.requires_reason and _text(reason) is None:
+            reasons.append(ReasonRequired())
+        return tuple(reasons)
+
+    def options(self, case: Case, actor: Actor) -> tuple[TriggerOption, ...]:
+        """Return every trigger of the workflow: whether ``actor`` may fire it now, and why not."""
+        self._check_case(case)
+        result = []
+        for trigger in self.definition.triggers:
+            spec = self._edges.get((case.state, trigger))
+            if spec is None:
+                spec = next(t for t in self.definition.transitions if t.trigger == trigger)
+                dest = None
+            else:
+                dest = spec.dest
+            result.append(
+                TriggerOption(
+                    trigger=trigger,
+                    labels=spec.labels,
+                    dest=dest,
+                    reasons=self._explain(case, trigger, actor, reason=None, check_reason=False),
+                    requires_reason=spec.requires_reason,
+                )
+            )
+        return tuple(result)
+
+    # -- changing the case -----------------------------------------------------------
+
+    def fire(
+        self, case: Case, trigger: str, actor: Actor, *, at: dt.datetime, reason: str | None = None
+    ) -> Transitioned:
+        """Fire ``trigger`` on ``case`` as ``actor``: record the transition and return its event.
+
+        Raises :class:`~ssp_core.exceptions.TransitionRefused`, with the same reasons
+        :meth:`options` gives, when the trigger is not allowed; the case is unchanged.
+        """
+        if case.workflow != self.definition.id or case.workflow_version != self.definition.version:
+            self._check_case(case)
+        source = case.state
+        spec = self._edges.get((source, trigger))
+        if (
+            spec is None
+            or (spec.roles and actor.role not in spec.roles)
+            or (spec.requires_reason and not (reason and reason.strip()))
+        ):
+            self._refuse(case, trigger, actor, reason)
+        cursor = _Cursor(source)
+        if not self._machine_events[trigger].trigger(cursor, case):
+            self._refuse(case, trigger, actor, reason)
+        event = Transitioned(
+            case_id=case.id,
+            version=case.version + 1,
+            at=at,
+            actor=actor.id,
+            role=actor.role,
+            trigger=trigger,
+            source=source,
+            dest=cursor.state,
+            reason=_text(reason),
+        )
+        case.apply(event)
+        return event
+
+    def _refuse(self, case: Case, trigger: str, actor: Actor, reason: str | None) -> NoReturn:
+        reasons = self._explain(case, trigger, actor, reason=reason, check_reason=True)
+        raise TransitionRefused(case.id, trigger, case.state, reasons)
+
+    def _check_open(self, case: Case) -> None:
+        self._check_case(case)
+        if case.state in self._finals:
+            raise ActionRefused(f"case {case.id} is closed (state {case.state!r} is final)")
+
+    def record_fact(
+        self, case: Case, fact: str, actor: Actor, *, at: dt.datetime, detail: str | None = None
+    ) -> FactRecorded:
+        """Record a fact the workflow declares (e.g. ``children_services_notified``)."""
+        self._check_open(case)
+        try:
+            spec = self.definition.fact(fact)
+        except KeyError:
+            raise UnknownId(
+                f"fact of {self.definition.name}", fact, [f.id for f in self.definition.facts]
+            ) from None
+        if spec.roles and actor.role not in spec.roles:
+            raise ActionRefused(
+                f"recording fact {fact!r} requires role "
+                f"{' or '.join(repr(r) for r in spec.roles)} (actor acts as {actor.role!r})"
+            )
+        if spec.requires_detail and _text(detail) is None:
+            raise ActionRefused(f"fact {fact!r} must be recorded with a detail ({spec.labels.en})")
+        event = FactRecorded(
+            case_id=case.id,
+            version=case.version + 1,
+            at=at,
+            actor=actor.id,
+            role=actor.role,
+            fact=fact,
+            detail=_text(detail),
+        )
+        case.apply(event)
+        return event
+
+    def record_session(
+        self,
+        case: Case,
+        actor: Actor,
+        *,
+        at: dt.datetime,
+        held_on: dt.date,
+        participants: int | None = None,
+        note: str | None = None,
+    ) -> SessionRecorded:
+        """Record a session of a prevention track; allowed only in the states in ``sessions_in``."""
+        self._check_open(case)
+        if case.state not in self.definition.sessions_in:
+            allowed = ", ".join(self.definition.sessions_in) or "no state of this workflow"
+            raise ActionRefused(
+                f"sessions can be recorded only in {allowed}; case {case.id} is in {case.state!r}"
+            )
+        if participants is not None and participants < 1:
+            raise DataError(f"participants must be 1 or more, got {participants}")
+        if held_on > at.date():
+            raise DataError("a session cannot be recorded before it is held")
+        event = SessionRecorded(
+            case_id=case.id,
+            version=case.version + 1,
+            at=at,
+            actor=actor.id,
+            role=actor.role,
+            held_on=held_on,
+            participants=participants,
+            note=_text(note),
+        )
+        case.apply(event)
+        return event
+
+    def add_note(self, case: Case, text: str, actor: Actor, *, at: dt.datetime) -> NoteAdded:
+        """Add a free-text note to the case."""
+        self._check_case(case)
+        body = _text(text)
+        if body is None:
+            raise DataError("a note must have some text")
+        event = NoteAdded(
+            case_id=case.id, version=case.version + 1, at=at, actor=actor.id, role=actor.role, text=body
+        )
+        case.apply(event)
+        return event
+
+    def record_observation(
+        self, case: Case, observation: Observation, actor: Actor, *, at: dt.datetime
+    ) -> ObservationRecorded:
+        """Record an observation of a worry sign (checked against its catalogue by the caller)."""
+        self._check_open(case)
+        if observation.observed_on > at.date():
+            raise DataError("an observation cannot be dated after the time it is recorded")
+        event = ObservationRecorded(
+            case_id=case.id,
+            version=case.version + 1,
+            at=at,
+            actor=actor.id,
+            role=actor.role,
+            observation=observation,
+        )
+        case.apply(event)
+        return event
+
+    def assign(
+        self, case: Case, assignee: str | None, actor: Actor, *, at: dt.datetime, reason: str | None = None
+    ) -> Assigned:
+        """Assign the case to ``assignee`` (an actor id), or remove the assignment with ``None``."""
+        self._check_open(case)
+        event = Assigned(
+            case_id=case.id,
+            version=case.version + 1,
+            at=at,
+            actor=actor.id,
+            role=actor.role,
+            assignee=_text(assignee),
+            reason=_text(reason),
+        )
+        case.apply(event)
+        return event
+
+    # -- deadlines ---------------------------------------------------------------------
+
+    def deadlines(self, case: Case, calendar: BusinessCalendar) -> tuple[Deadline, ...]:
+        """Return the deadlines running for the case in its current state."""
+        self._check_case(case)
+        entered = case.entered_at.astimezone(LOCAL_TIME).date()
+        result = []
+        for rule in self.definition.deadlines:
+            if rule.state != case.state:
+                continue
+            if rule.business_days:
+                due = calendar.add_business_days(entered, rule.days)
+            else:
+                due = entered + dt.timedelta(days=rule.days)
+            result.append(Deadline(state=rule.state, due=due, labels=rule.labels))
+        return tuple(result)
+
+    def _check_case(self, case: Case) -> None:
+        if case.workflow != self.definition.id or case.workflow_version != self.definition.version:
+            raise DataError(
+                f"case {case.id} runs on {case.workflow}@{case.workflow_version}, "
+                f"not on {self.definition.name}"
+            )

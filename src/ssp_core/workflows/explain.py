@@ -1,0 +1,135 @@
+"""Why a trigger can or cannot be fired now: reasons and options, as data.
+
+The same :class:`Reason` objects answer "what can I do now, and why not"
+(:meth:`~ssp_core.workflows.engine.WorkflowEngine.options`) and explain a refusal
+(:class:`~ssp_core.exceptions.TransitionRefused`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from ssp_core.domain.labels import Labels
+
+__all__ = [
+    "CaseClosed",
+    "GuardNotSatisfied",
+    "Reason",
+    "ReasonRequired",
+    "RoleRequired",
+    "TriggerOption",
+    "WrongState",
+]
+
+
+@attrs.frozen
+class Reason:
+    """Why something is refused. :attr:`code` is stable; :attr:`message` is for people."""
+
+    code = "refused"
+
+    @property
+    def message(self) -> str:
+        """Return a one-line English explanation."""
+        return "refused"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the reason as JSON-ready data."""
+        return {"code": self.code, "message": self.message, **attrs.asdict(self)}
+
+
+@attrs.frozen
+class CaseClosed(Reason):
+    """The case is in a final state; nothing more can happen on its workflow."""
+
+    state: str
+    code = "case_closed"
+
+    @property
+    def message(self) -> str:
+        """Return a one-line English explanation."""
+        return f"the case is closed (state {self.state!r} is final)"
+
+
+@attrs.frozen
+class WrongState(Reason):
+    """The trigger does not start from the case's current state."""
+
+    state: str
+    allowed: tuple[str, ...]
+    code = "wrong_state"
+
+    @property
+    def message(self) -> str:
+        """Return a one-line English explanation."""
+        return f"wrong state {self.state!r} (allowed from: {', '.join(self.allowed)})"
+
+
+@attrs.frozen
+class RoleRequired(Reason):
+    """The actor's role may not fire the trigger."""
+
+    role: str
+    roles: tuple[str, ...]
+    code = "role_required"
+
+    @property
+    def message(self) -> str:
+        """Return a one-line English explanation."""
+        needed = " or ".join(repr(role) for role in self.roles)
+        return f"role {needed} required (actor acts as {self.role!r})"
+
+
+@attrs.frozen
+class GuardNotSatisfied(Reason):
+    """A guard of the transition does not hold for the case."""
+
+    guard: str
+    labels: Labels
+    code = "guard_not_satisfied"
+
+    @property
+    def message(self) -> str:
+        """Return a one-line English explanation."""
+        return f"guard {self.guard!r} not satisfied ({self.labels.en})"
+
+
+@attrs.frozen
+class ReasonRequired(Reason):
+    """The trigger needs a written reason and none was given."""
+
+    code = "reason_required"
+
+    @property
+    def message(self) -> str:
+        """Return a one-line English explanation."""
+        return "a written reason is required"
+
+
+@attrs.frozen
+class TriggerOption:
+    """A trigger and whether an actor may fire it on a case now; if not, why not."""
+
+    trigger: str
+    labels: Labels
+    dest: str | None
+    reasons: tuple[Reason, ...] = ()
+    requires_reason: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        """Tell whether the trigger can be fired now."""
+        return not self.reasons
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the option as JSON-ready data."""
+        return {
+            "trigger": self.trigger,
+            "label": {"da": self.labels.da, "en": self.labels.en},
+            "dest": self.dest,
+            "allowed": self.allowed,
+            "requires_reason": self.requires_reason,
+            "reasons": [reason.to_dict() for reason in self.reasons],
+        }
