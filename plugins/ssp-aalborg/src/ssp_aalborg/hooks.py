@@ -1,0 +1,127 @@
+"""The hook implementations of the Aalborg plugin: each reads its TOML file when called.
+
+Nothing is read at import time. Files are read once per call; the registry calls
+each hook once when it is built.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import as_file, files
+from pathlib import Path
+
+from ssp_core import (
+    ActionGroup,
+    AgeBand,
+    Corps,
+    InfoHouse,
+    Partner,
+    PartnerKind,
+    ReferenceText,
+    Role,
+    Situation,
+    Strategy,
+    WorkflowDefinition,
+    WorrySignCatalogue,
+    hookimpl,
+    load_items,
+    load_workflow,
+)
+from ssp_core.loading import read_toml, structure
+
+__all__ = [
+    "DATA",
+    "ssp_register_action_groups",
+    "ssp_register_age_bands",
+    "ssp_register_catalogues",
+    "ssp_register_corps",
+    "ssp_register_info_houses",
+    "ssp_register_partner_kinds",
+    "ssp_register_partners",
+    "ssp_register_reference_texts",
+    "ssp_register_roles",
+    "ssp_register_situations",
+    "ssp_register_strategy",
+    "ssp_register_workflows",
+]
+
+DATA = files("ssp_aalborg") / "data"
+"""The folder of the plugin's TOML files."""
+
+
+def _path(name: str) -> Path:
+    with as_file(DATA / name) as path:
+        return Path(path)
+
+
+@hookimpl
+def ssp_register_roles() -> list[Role]:
+    """Register Aalborg's roles: SSP consultants, the police SSP coordinator, corps members, ..."""
+    return load_items(_path("roles.toml"), "roles", Role)
+
+
+@hookimpl
+def ssp_register_age_bands() -> list[AgeBand]:
+    """Register Aalborg's age bands (under 18, 18 and over, and the SSP/SSP+ bands)."""
+    return load_items(_path("age_bands.toml"), "age_bands", AgeBand)
+
+
+@hookimpl
+def ssp_register_situations() -> list[Situation]:
+    """Register the situations that select an action card."""
+    return load_items(_path("concerns.toml"), "situations", Situation)
+
+
+@hookimpl
+def ssp_register_catalogues() -> list[WorrySignCatalogue]:
+    """Register the worry-sign help tool."""
+    return load_items(_path("concerns.toml"), "catalogues", WorrySignCatalogue)
+
+
+@hookimpl
+def ssp_register_reference_texts() -> list[ReferenceText]:
+    """Register the definitions of radicalisation and extremism and the civil-society risk factors."""
+    return load_items(_path("concerns.toml"), "reference_texts", ReferenceText)
+
+
+@hookimpl
+def ssp_register_partner_kinds() -> list[PartnerKind]:
+    """Register partner kinds the core does not know."""
+    return load_items(_path("partners.toml"), "partner_kinds", PartnerKind)
+
+
+@hookimpl
+def ssp_register_partners() -> list[Partner]:
+    """Register Aalborg's partners in civil society and the safety walks."""
+    return load_items(_path("partners.toml"), "partners", Partner)
+
+
+@hookimpl
+def ssp_register_info_houses() -> list[InfoHouse]:
+    """Register INFO-huset and its staffing."""
+    return load_items(_path("organisation.toml"), "info_houses", InfoHouse)
+
+
+@hookimpl
+def ssp_register_action_groups() -> list[ActionGroup]:
+    """Register the action group of resource persons."""
+    return load_items(_path("organisation.toml"), "action_groups", ActionGroup)
+
+
+@hookimpl
+def ssp_register_corps() -> list[Corps]:
+    """Register the mentor, parent-coach and dialogue-ambassador corps."""
+    return load_items(_path("organisation.toml"), "corps", Corps)
+
+
+@hookimpl
+def ssp_register_strategy() -> list[Strategy]:
+    """Register the "Tryg Aalborg" strategy: goals, initiatives, follow-up."""
+    path = _path("strategy.toml")
+    return [structure(read_toml(path), Strategy, where=str(path))]
+
+
+@hookimpl
+def ssp_register_workflows() -> list[WorkflowDefinition]:
+    """Register the four action cards and the three prevention tracks."""
+    folder = _path("workflows")
+    return [load_workflow(path) for path in sorted(folder.glob("*.toml"))]

@@ -1,0 +1,46 @@
+"""The ``ssp`` command line: plugins, workflows and the demo.
+
+Errors in what a user typed (an unknown id, a bad date, an unknown trigger) end the
+command with one line on standard error and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from ssp_core.cli.app import cli
+from ssp_core.exceptions import SspError
+
+__all__ = ["cli", "main"]
+
+EXIT_ERROR = 1
+"""Exit code for an error the library reported (bad data, unknown id, refused trigger)."""
+
+EXIT_USAGE = 2
+"""Exit code for a command line that could not be parsed."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``ssp`` command line and return its exit code."""
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="ssp", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("error: aborted", err=True)
+        return EXIT_ERROR
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        return EXIT_USAGE
+    except SspError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_ERROR
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    """Entry point of the ``ssp`` console script."""
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""``ssp plugins``: each loaded plugin, its version and what it contributes."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ssp_core.cli.app import Context
+
+__all__ = ["plugins_command"]
+
+
+@click.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.pass_obj
+def plugins_command(obj: Context, as_json: bool) -> None:
+    """List the loaded plugins, their versions and what they contribute."""
+    registry = obj.registry
+    rows = [
+        {
+            "name": info.name,
+            "version": info.version,
+            "module": info.module,
+            "source": info.source,
+            "hooks": list(info.hooks),
+            "contributes": registry.contributions_of(info.name),
+        }
+        for info in registry.plugins
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title="Plugins", show_lines=True)
+    table.add_column("plugin")
+    table.add_column("version")
+    table.add_column("module")
+    table.add_column("contributes")
+    for row in rows:
+        contributes = "\n".join(f"{kind}: {len(ids)}" for kind, ids in row["contributes"].items()) or "-"
+        table.add_row(row["name"], row["version"] or "-", row["module"], contributes)
+    Console(soft_wrap=False).print(table)

@@ -1,0 +1,109 @@
+"""Rich renderings shared by the commands: a case's history and what actors may do next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.table import Table
+
+from ssp_core.domain.cases import Case
+from ssp_core.domain.events import (
+    Assigned,
+    CaseEvent,
+    CaseOpened,
+    FactRecorded,
+    NoteAdded,
+    ObservationRecorded,
+    SessionRecorded,
+    Transitioned,
+)
+from ssp_core.domain.labels import Language
+from ssp_core.domain.roles import Actor
+from ssp_core.plugins.registry import Registry
+from ssp_core.workflows.explain import GuardNotSatisfied, TriggerOption
+
+__all__ = ["describe_event", "history_table", "options_table"]
+
+
+def describe_event(event: CaseEvent, registry: Registry, language: Language = "en") -> tuple[str, str]:
+    """Return a short name and a one-line description of ``event``."""
+    match event:
+        case CaseOpened():
+            text = f"{event.workflow}@{event.workflow_version}, state {event.state}, subject {event.subject.kind.value}"
+            if event.concern_date is not None:
+                text += f", concern of {event.concern_date.isoformat()}"
+            return "opened", text
+        case Transitioned():
+            text = f"{event.trigger}: {event.source} -> {event.dest}"
+            return "transition", text + (f" ({event.reason})" if event.reason else "")
+        case FactRecorded():
+            return "fact", event.fact + (f": {event.detail}" if event.detail else "")
+        case ObservationRecorded():
+            obs = event.observation
+            _, sign = registry.catalogues[obs.catalogue].sign(obs.sign)
+            text = f"{sign.labels.get(language)}, seen by {obs.observed_by} on {obs.observed_on.isoformat()}"
+            return "observation", text + (f": {obs.text}" if obs.text else "")
+        case NoteAdded():
+            return "note", event.text
+        case Assigned():
+            return "assigned", event.assignee or "(nobody)"
+        case SessionRecorded():
+            people = f", {event.participants} present" if event.participants else ""
+            return "session", f"held {event.held_on.isoformat()}{people}" + (f": {event.note}" if event.note else "")
+    return type(event).__name__, ""
+
+
+def history_table(case: Case, registry: Registry, language: Language = "en") -> Table:
+    """Return a table of the case's events, oldest first."""
+    table = Table(title=f"History of case {case.id} ({case.workflow}@{case.workflow_version})")
+    table.add_column("#", justify="right")
+    table.add_column("time (UTC)", overflow="fold")
+    table.add_column("actor (role)", overflow="fold")
+    table.add_column("event", overflow="fold")
+    table.add_column("details", overflow="fold")
+    for event in case.events:
+        name, details = describe_event(event, registry, language)
+        table.add_row(
+            str(event.version),
+            event.at.strftime("%Y-%m-%d %H:%M"),
+            f"{event.actor}\n({event.role})",
+            name,
+            details,
+        )
+    return table
+
+
+def options_table(
+    case: Case, options: Iterable[tuple[Actor, Iterable[TriggerOption]]], language: Language = "en"
+) -> Table:
+    """Return a table of what each actor may do next on the case, and why not.
+
+    Triggers that do not start from the case's state are left out; triggers blocked
+    only because the actor acts in another role are counted, not listed.
+    """
+    table = Table(title=f"What each actor may do next on case {case.id} (state {case.state})")
+    table.add_column("actor (role)", overflow="fold")
+    table.add_column("may do now", overflow="fold")
+    table.add_column("blocked, and why", overflow="fold")
+    for actor, actor_options in options:
+        allowed: list[str] = []
+        blocked: list[str] = []
+        other_role = 0
+        for option in actor_options:
+            codes = {reason.code for reason in option.reasons}
+            if option.allowed:
+                allowed.append(option.trigger + (" (reason required)" if option.requires_reason else ""))
+            elif codes & {"wrong_state", "case_closed"}:
+                continue
+            elif "role_required" in codes:
+                other_role += 1
+            else:
+                needs = [
+                    reason.labels.get(language) if isinstance(reason, GuardNotSatisfied) else reason.message
+                    for reason in option.reasons
+                ]
+                blocked.append(f"{option.trigger} needs: " + "; ".join(needs))
+        if other_role:
+            blocked.append(f"({other_role} more need another role)")
+        table.add_row(f"{actor.id}\n({actor.role})", "\n".join(allowed) or "-", "\n".join(blocked) or "-")
+    return table

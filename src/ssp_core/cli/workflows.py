@@ -1,0 +1,83 @@
+"""``ssp workflows``: list the registered workflows, show one as text, Mermaid or JSON."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ssp_core.cli.app import Context
+from ssp_core.workflows.definition import WorkflowKind
+from ssp_core.workflows.diagrams import to_data, to_mermaid, to_text
+
+__all__ = ["workflows"]
+
+
+@click.group()
+def workflows() -> None:
+    """Workflow definitions: action cards, prevention tracks and others."""
+
+
+@workflows.command("list")
+@click.option(
+    "--kind",
+    type=click.Choice([kind.value for kind in WorkflowKind]),
+    default=None,
+    help="Only workflows of this kind.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.pass_obj
+def list_workflows(obj: Context, kind: str | None, as_json: bool) -> None:
+    """List every registered workflow definition version."""
+    registry = obj.registry
+    definitions = sorted(registry.workflows.values(), key=lambda d: d.key)
+    if kind is not None:
+        definitions = [d for d in definitions if d.kind == WorkflowKind(kind)]
+    if as_json:
+        rows = [
+            {
+                "id": d.id,
+                "version": d.version,
+                "kind": d.kind.value,
+                "label": d.labels.get(obj.language),
+                "plugin": registry.workflows.contributor(d.name),
+                "states": len(d.states),
+                "transitions": len(d.transitions),
+            }
+            for d in definitions
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title="Workflows")
+    for column in ("id", "version", "kind", "label", "plugin"):
+        table.add_column(column)
+    for d in definitions:
+        table.add_row(
+            d.id, str(d.version), d.kind.value, d.labels.get(obj.language), registry.workflows.contributor(d.name)
+        )
+    Console(soft_wrap=False).print(table)
+
+
+@workflows.command("show")
+@click.argument("workflow_id", metavar="ID")
+@click.option("--version", "version", type=click.IntRange(min=1), default=None, help="Definition version (default: newest).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "mermaid", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_obj
+def show_workflow(obj: Context, workflow_id: str, version: int | None, fmt: str) -> None:
+    """Show one workflow definition as text, a Mermaid state diagram, or JSON."""
+    definition = obj.registry.workflow(workflow_id, version)
+    if fmt == "json":
+        click.echo(json.dumps(to_data(definition), indent=2, ensure_ascii=False))
+    elif fmt == "mermaid":
+        click.echo(to_mermaid(definition, obj.language), nl=False)
+    else:
+        click.echo(to_text(definition, obj.language), nl=False)

@@ -1,0 +1,274 @@
+"""Testing kit for plugin authors: a pytest plugin, hypothesis strategies, contract tests.
+
+Opt in from a plugin's ``conftest.py``::
+
+    pytest_plugins = ["ssp_core.testing"]
+
+Then use the ``ssp_registry_factory`` fixture, the strategies below, and subclass
+:class:`PluginContract` to run the contract every plugin must meet::
+
+    from ssp_core.testing import PluginContract
+    import my_plugin
+
+    class TestMyPlugin(PluginContract):
+        plugins = (my_plugin,)
+
+Needs the ``testing`` extra: ``pip install ssp-core[testing]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, ClassVar
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+
+from ssp_core.domain.cases import Case
+from ssp_core.domain.events import Transitioned
+from ssp_core.domain.labels import Labels
+from ssp_core.domain.people import CaseSubject, Environment, Group, Subject, SubjectKind
+from ssp_core.domain.roles import Actor
+from ssp_core.exceptions import DataError, SspError, TransitionRefused
+from ssp_core.plugins.manager import create_plugin_host
+from ssp_core.plugins.registry import Registry
+from ssp_core.workflows.definition import WorkflowDefinition
+from ssp_core.workflows.engine import ActionRefused
+from ssp_core.workflows.validation import reachable_from
+
+__all__ = [
+    "PluginContract",
+    "actors",
+    "cpr_numbers",
+    "make_registry",
+    "run_workflow_machine",
+    "ssp_registry_factory",
+    "subjects_for",
+    "workflow_machine",
+]
+
+EPOCH = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+"""The start of the virtual time used by the workflow state machine."""
+
+
+def make_registry(*plugins: object, autoload: bool = False, block: Iterable[str] = ()) -> Registry:
+    """Build a registry from the built-ins and ``plugins`` (no entry points unless ``autoload``)."""
+    return Registry.build(create_plugin_host(autoload=autoload, block=block, plugins=plugins))
+
+
+@pytest.fixture(name="ssp_registry_factory")
+def ssp_registry_factory() -> Callable[..., Registry]:
+    """Return :func:`make_registry`: build a registry from explicit plugins, for one test."""
+    return make_registry
+
+
+# -- strategies -----------------------------------------------------------------------------
+
+
+@st.composite
+def cpr_numbers(draw: st.DrawFn, *, dashed: bool | None = None) -> str:
+    """Draw a well-formed CPR number with a real birth date; the control digits are arbitrary.
+
+    Roughly half fail the old modulus-11 check, as real numbers issued since 2007 may.
+    """
+    birth = draw(st.dates(min_value=dt.date(1858, 1, 1), max_value=dt.date(2057, 12, 31)))
+    yy = birth.year % 100
+    century = birth.year - yy
+    choices = [
+        d
+        for d in range(10)
+        if (d <= 3 and century == 1900)
+        or (d in (4, 9) and century == (2000 if yy <= 36 else 1900))
+        or (5 <= d <= 8 and century == (2000 if yy <= 57 else 1800))
+    ]
+    digit7 = draw(st.sampled_from(choices))
+    rest = draw(st.integers(0, 999))
+    number = f"{birth:%d%m}{yy:02d}{digit7}{rest:03d}"
+    use_dash = draw(st.booleans()) if dashed is None else dashed
+    return f"{number[:6]}-{number[6:]}" if use_dash else number
+
+
+def actors(roles: Sequence[str]) -> st.SearchStrategy[Actor]:
+    """Draw actors acting in one of ``roles``."""
+    return st.builds(Actor, id=st.sampled_from(["a1", "a2", "a3"]), role=st.sampled_from(list(roles)))
+
+
+def subjects_for(definition: WorkflowDefinition) -> st.SearchStrategy[CaseSubject]:
+    """Draw subjects of the kinds ``definition`` accepts."""
+    label = Labels(da="Test", en="Test")
+    options: list[st.SearchStrategy[CaseSubject]] = []
+    for kind in definition.subjects:
+        if kind == SubjectKind.PERSON:
+            options.append(
+                st.builds(
+                    Subject,
+                    pseudonym=st.text("0123456789abcdef", min_size=32, max_size=32),
+                    birth_date=st.dates(dt.date(1950, 1, 1), dt.date(2020, 12, 31)),
+                )
+            )
+        elif kind == SubjectKind.GROUP:
+            options.append(st.builds(Group, id=st.just("test.group"), labels=st.just(label), size=st.integers(1, 30)))
+        else:
+            options.append(st.builds(Environment, id=st.just("test.environment"), labels=st.just(label)))
+    return st.one_of(options)
+
+
+# -- the stateful test of a workflow -----------------------------------------------------
+
+
+def _snapshot(case: Case) -> tuple[Any, ...]:
+    return (case.state, case.version, case.facts, case.assignee, case.sessions, case.events)
+
+
+def workflow_machine(registry: Registry, definition: WorkflowDefinition) -> type[RuleBasedStateMachine]:
+    """Return a hypothesis state machine that drives one case of ``definition`` at random.
+
+    Random triggers are fired by random actors (every registered role), with or without
+    a reason, between random facts, assignments and sessions. Invariants: the state is a
+    declared state; a refused trigger changes nothing; an accepted trigger adds exactly
+    one :class:`Transitioned` event; every non-final state can still reach a final state;
+    the case equals the replay of its own history.
+    """
+    engine = registry.engine(definition.id, definition.version)
+    roles = sorted(registry.roles) or ["anyone"]
+    states = {state.id for state in definition.states}
+    finals = definition.final_states
+    triggers = list(definition.triggers) + ["no_such_trigger"]
+    facts = [fact.id for fact in definition.facts] or ["no_such_fact"]
+
+    class WorkflowMachine(RuleBasedStateMachine):
+        case: Case
+        now: dt.datetime
+
+        @initialize(subject=subjects_for(definition), actor=actors(roles))
+        def open_case(self, subject: CaseSubject, actor: Actor) -> None:
+            self.now = EPOCH
+            self.case = engine.open(case_id="T-1", subject=subject, actor=actor, at=self.now)
+            assert self.case.state == definition.initial
+
+        def _tick(self) -> dt.datetime:
+            self.now += dt.timedelta(hours=5)
+            return self.now
+
+        @rule(trigger=st.sampled_from(triggers), actor=actors(roles), reason=st.sampled_from([None, "", "because"]))
+        def fire(self, trigger: str, actor: Actor, reason: str | None) -> None:
+            before = _snapshot(self.case)
+            try:
+                event = engine.fire(self.case, trigger, actor, at=self._tick(), reason=reason)
+            except TransitionRefused as refused:
+                assert refused.reasons, "a refusal must give a reason"
+                assert _snapshot(self.case) == before, "a refused trigger changed the case"
+                options = {option.trigger: option for option in engine.options(self.case, actor)}
+                shown = {r.code for r in options[trigger].reasons}
+                assert shown <= {r.code for r in refused.reasons}
+                return
+            except SspError:
+                assert trigger == "no_such_trigger"
+                assert _snapshot(self.case) == before
+                return
+            assert len(self.case.events) == len(before[5]) + 1
+            assert self.case.events[-1] is event
+            assert isinstance(event, Transitioned)
+            assert event.source == before[0]
+            assert self.case.state == event.dest
+
+        @rule(fact=st.sampled_from(facts), actor=actors(roles), detail=st.sampled_from([None, "why"]))
+        def record_fact(self, fact: str, actor: Actor, detail: str | None) -> None:
+            before = _snapshot(self.case)
+            try:
+                engine.record_fact(self.case, fact, actor, at=self._tick(), detail=detail)
+            except (ActionRefused, DataError):
+                assert _snapshot(self.case) == before
+            else:
+                assert fact in self.case.facts
+
+        @rule(actor=actors(roles), assignee=st.sampled_from([None, "a1", "a2"]))
+        def assign(self, actor: Actor, assignee: str | None) -> None:
+            before = _snapshot(self.case)
+            try:
+                engine.assign(self.case, assignee, actor, at=self._tick())
+            except ActionRefused:
+                assert _snapshot(self.case) == before
+            else:
+                assert self.case.assignee == assignee
+
+        @rule(actor=actors(roles))
+        def record_session(self, actor: Actor) -> None:
+            before = _snapshot(self.case)
+            try:
+                now = self._tick()
+                engine.record_session(self.case, actor, at=now, held_on=now.date())
+            except ActionRefused:
+                assert _snapshot(self.case) == before
+            else:
+                assert self.case.sessions == before[4] + 1
+
+        @invariant()
+        def state_is_declared(self) -> None:
+            assert self.case.state in states
+
+        @invariant()
+        def a_final_state_stays_reachable(self) -> None:
+            if self.case.state not in finals:
+                assert reachable_from(definition, self.case.state) & finals
+
+        @invariant()
+        def the_case_is_the_fold_of_its_events(self) -> None:
+            assert Case.replay(self.case.events) == self.case
+
+        @invariant()
+        def versions_run_one_to_n(self) -> None:
+            assert [event.version for event in self.case.events] == list(range(1, self.case.version + 1))
+
+    WorkflowMachine.__name__ = f"WorkflowMachine[{definition.name}]"
+    return WorkflowMachine
+
+
+def run_workflow_machine(
+    registry: Registry, definition: WorkflowDefinition, *, max_examples: int = 60, steps: int = 40
+) -> None:
+    """Run :func:`workflow_machine` for ``definition`` as a test."""
+    run_state_machine_as_test(
+        workflow_machine(registry, definition),
+        settings=settings(
+            max_examples=max_examples,
+            stateful_step_count=steps,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
+
+
+# -- the contract every plugin meets --------------------------------------------------------
+
+
+class PluginContract:
+    """Contract tests every plugin package runs: subclass it and set :attr:`plugins`.
+
+    The registry is built from the built-ins and these plugins only (no entry points).
+    """
+
+    plugins: ClassVar[tuple[object, ...]] = ()
+
+    @pytest.fixture(name="contract_registry")
+    def _contract_registry(self) -> Registry:
+        return make_registry(*self.plugins)
+
+    def test_registers_cleanly(self, contract_registry: Registry) -> None:
+        """The plugin loads with the built-ins alone, and contributes something."""
+        names = {info.name for info in contract_registry.plugins}
+        contributed = [contract_registry.contributions_of(name) for name in names - {"builtin"}]
+        assert any(contributed), "the plugin contributes nothing"
+
+    def test_hooks_are_ssp_hooks(self, contract_registry: Registry) -> None:
+        """Every hook the plugin implements is an ssp_core hook."""
+        for info in contract_registry.plugins:
+            assert all(hook.startswith(("ssp_register_", "ssp_after_")) for hook in info.hooks)
+
+    def test_workflows_survive_random_use(self, contract_registry: Registry) -> None:
+        """Every workflow the plugin contributes passes the stateful workflow test."""
+        for definition in contract_registry.workflows.values():
+            run_workflow_machine(contract_registry, definition, max_examples=25, steps=30)

@@ -1,0 +1,146 @@
+"""A small plugin used by the core's tests: two cards, a track, roles, bands, a catalogue."""
+
+from __future__ import annotations
+
+import attrs
+
+import ssp_core
+from ssp_core import (
+    AgeBand,
+    Applicability,
+    FactSpec,
+    GuardSpec,
+    Labels,
+    Role,
+    Situation,
+    StateSpec,
+    TransitionSpec,
+    WorkflowDefinition,
+    WorkflowKind,
+    hookimpl,
+)
+
+
+def L(text: str) -> Labels:  # noqa: N802
+    return Labels(da=f"{text} (da)", en=text)
+
+
+def card(workflow_id: str, band: str, *, version: int = 1) -> WorkflowDefinition:
+    return WorkflowDefinition(
+        id=workflow_id,
+        version=version,
+        kind=WorkflowKind.ACTION_CARD,
+        labels=L(f"card {workflow_id}"),
+        initial="received",
+        states=(
+            StateSpec("received", L("received"), step=1),
+            StateSpec("assessment", L("assessment"), step=3),
+            StateSpec("intervention", L("intervention")),
+            StateSpec("closed", L("closed"), final=True),
+        ),
+        transitions=(
+            TransitionSpec("assess", "received", "assessment", L("assess"), roles=("consultant",)),
+            TransitionSpec(
+                "intervene",
+                "assessment",
+                "intervention",
+                L("intervene"),
+                guards=("parents_informed", "notified"),
+                roles=("consultant",),
+            ),
+            TransitionSpec(
+                "close", ("received", "assessment", "intervention"), "closed", L("close"), requires_reason=True
+            ),
+        ),
+        facts=(
+            FactSpec("notified", L("notified"), legal_basis="Barnets Lov § 133"),
+            FactSpec("parents_involved", L("parents involved")),
+            FactSpec("parents_not_involved", L("parents not involved"), requires_detail=True),
+            FactSpec("police_only", L("police only"), roles=("police",)),
+        ),
+        guards=(
+            GuardSpec("parents_informed", L("parents informed"), any_of=("parents_involved", "parents_not_involved")),
+            GuardSpec("notified", L("children's services notified"), all_of=("notified",)),
+        ),
+        deadlines=(ssp_core.DeadlineRule("received", 2, L("within 2 business days")),),
+        applies_to=Applicability("worry", band),
+    )
+
+
+TRACK = WorkflowDefinition(
+    id="sample.track",
+    version=1,
+    kind=WorkflowKind.PREVENTION_TRACK,
+    labels=L("track"),
+    initial="referral",
+    states=(
+        StateSpec("referral", L("referral")),
+        StateSpec("active", L("active")),
+        StateSpec("completed", L("completed"), final=True),
+        StateSpec("ended_early", L("ended early"), final=True),
+    ),
+    transitions=(
+        TransitionSpec("start", "referral", "active", L("start"), guards=("assigned",)),
+        TransitionSpec("complete", "active", "completed", L("complete"), guards=("sessions_held", "even_sessions")),
+        TransitionSpec("end_early", ("referral", "active"), "ended_early", L("end early"), requires_reason=True),
+    ),
+    guards=(GuardSpec("assigned", L("assigned"), assigned=True), GuardSpec("sessions_held", L("sessions"), min_sessions=1)),
+    subjects=(ssp_core.SubjectKind.PERSON, ssp_core.SubjectKind.GROUP, ssp_core.SubjectKind.ENVIRONMENT),
+    sessions_in=("active",),
+)
+
+
+@attrs.define
+class SamplePlugin:
+    """The sample plugin; ``events`` collects what ssp_after_case_event saw."""
+
+    plugin_name = "sample"
+    events: list[ssp_core.CaseEvent] = attrs.Factory(list)
+    loaded: list[ssp_core.Registry] = attrs.Factory(list)
+
+    @hookimpl
+    def ssp_register_roles(self) -> list[Role]:
+        return [Role(r, L(r)) for r in ("consultant", "police", "teacher", "mentor")]
+
+    @hookimpl
+    def ssp_register_situations(self) -> list[Situation]:
+        return [Situation("worry", L("worry"))]
+
+    @hookimpl
+    def ssp_register_age_bands(self) -> list[AgeBand]:
+        return [AgeBand("young", L("under 18"), 0, 17), AgeBand("adult", L("18+"), 18)]
+
+    @hookimpl
+    def ssp_register_catalogues(self) -> list[ssp_core.WorrySignCatalogue]:
+        return [
+            ssp_core.WorrySignCatalogue(
+                id="sample.signs",
+                version=1,
+                labels=L("signs"),
+                source=ssp_core.Source("Sample help tool"),
+                levels=(
+                    ssp_core.WorrySignLevel(
+                        "relations",
+                        L("relations"),
+                        ssp_core.WorrySignScope.PERSON,
+                        (ssp_core.WorrySign("new_circle", L("new circle of friends")),),
+                    ),
+                ),
+            )
+        ]
+
+    @hookimpl
+    def ssp_register_workflows(self) -> list[WorkflowDefinition]:
+        return [card("sample.young", "young"), card("sample.adult", "adult"), TRACK]
+
+    @hookimpl
+    def ssp_register_guards(self) -> list[ssp_core.Guard]:
+        return [ssp_core.Guard("even_sessions", L("an even number of sessions"), lambda case: case.sessions % 2 == 0)]
+
+    @hookimpl
+    def ssp_after_case_event(self, event: ssp_core.CaseEvent) -> None:
+        self.events.append(event)
+
+    @hookimpl
+    def ssp_after_registry_loaded(self, registry: ssp_core.Registry) -> None:
+        self.loaded.append(registry)

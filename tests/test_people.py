@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ssp_core import AgeBand, DataError, Environment, Group, Labels, Subject, age_on
+
+L = Labels(da="x", en="x")
+
+
+@pytest.mark.parametrize(
+    ("born", "day", "age"),
+    [
+        (dt.date(2010, 5, 14), dt.date(2026, 5, 13), 15),
+        (dt.date(2010, 5, 14), dt.date(2026, 5, 14), 16),
+        (dt.date(2008, 2, 29), dt.date(2026, 2, 28), 17),  # leap-day birthdays count from 1 March
+        (dt.date(2008, 2, 29), dt.date(2026, 3, 1), 18),
+        (dt.date(2008, 2, 29), dt.date(2028, 2, 29), 20),
+    ],
+)
+def test_age_on(born: dt.date, day: dt.date, age: int) -> None:
+    assert age_on(born, day) == age
+    assert Subject("p", born).age_on(day) == age
+
+
+def test_age_before_birth_is_an_error() -> None:
+    with pytest.raises(DataError, match="before the birth date"):
+        age_on(dt.date(2020, 1, 2), dt.date(2020, 1, 1))
+
+
+@given(born=st.dates(dt.date(1900, 1, 1), dt.date(2020, 1, 1)), years=st.integers(0, 100))
+def test_age_on_the_birthday_is_the_number_of_years(born: dt.date, years: int) -> None:
+    try:
+        birthday = born.replace(year=born.year + years)
+    except ValueError:  # 29 February in a common year
+        birthday = dt.date(born.year + years, 3, 1)
+    assert age_on(born, birthday) == years
+    if years:
+        assert age_on(born, birthday - dt.timedelta(days=1)) == years - 1
+
+
+def test_age_bands() -> None:
+    young, adult = AgeBand("young", L, 0, 17), AgeBand("adult", L, 18)
+    assert young.contains(17) and not young.contains(18)
+    assert adult.contains(18) and adult.contains(120) and not adult.contains(17)
+    with pytest.raises(DataError, match="below min_age"):
+        AgeBand("bad", L, 18, 10)
+
+
+def test_subject_refs_tell_kinds_apart() -> None:
+    assert Subject("abc", dt.date(2000, 1, 1)).ref == "person:abc"
+    assert Group("g.one", L, 4).ref == "group:g.one"
+    assert Environment("env.one", L).ref == "environment:env.one"
+
+
+def test_identifiers_and_labels_are_validated() -> None:
+    with pytest.raises(DataError, match="identifier"):
+        Environment("Not An Id", L)
+    with pytest.raises(DataError, match="non-empty text"):
+        Labels(da=" ", en="x")
+    assert Labels(da="Tryghed", en="Safety").get("da") == "Tryghed"
+    assert str(Labels(da="Tryghed", en="Safety")) == "Safety"
