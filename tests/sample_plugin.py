@@ -49,7 +49,11 @@ def card(workflow_id: str, band: str, *, version: int = 1) -> WorkflowDefinition
                 roles=("consultant",),
             ),
             TransitionSpec(
-                "close", ("received", "assessment", "intervention"), "closed", L("close"), requires_reason=True
+                "close",
+                ("received", "assessment", "intervention"),
+                "closed",
+                L("close"),
+                requires_reason=True,
             ),
         ),
         facts=(
@@ -59,7 +63,11 @@ def card(workflow_id: str, band: str, *, version: int = 1) -> WorkflowDefinition
             FactSpec("police_only", L("police only"), roles=("police",)),
         ),
         guards=(
-            GuardSpec("parents_informed", L("parents informed"), any_of=("parents_involved", "parents_not_involved")),
+            GuardSpec(
+                "parents_informed",
+                L("parents informed"),
+                any_of=("parents_involved", "parents_not_involved"),
+            ),
             GuardSpec("notified", L("children's services notified"), all_of=("notified",)),
         ),
         deadlines=(ssp_core.DeadlineRule("received", 2, L("within 2 business days")),),
@@ -81,11 +89,26 @@ TRACK = WorkflowDefinition(
     ),
     transitions=(
         TransitionSpec("start", "referral", "active", L("start"), guards=("assigned",)),
-        TransitionSpec("complete", "active", "completed", L("complete"), guards=("sessions_held", "even_sessions")),
-        TransitionSpec("end_early", ("referral", "active"), "ended_early", L("end early"), requires_reason=True),
+        TransitionSpec(
+            "complete",
+            "active",
+            "completed",
+            L("complete"),
+            guards=("sessions_held", "even_sessions"),
+        ),
+        TransitionSpec(
+            "end_early", ("referral", "active"), "ended_early", L("end early"), requires_reason=True
+        ),
     ),
-    guards=(GuardSpec("assigned", L("assigned"), assigned=True), GuardSpec("sessions_held", L("sessions"), min_sessions=1)),
-    subjects=(ssp_core.SubjectKind.PERSON, ssp_core.SubjectKind.GROUP, ssp_core.SubjectKind.ENVIRONMENT),
+    guards=(
+        GuardSpec("assigned", L("assigned"), assigned=True),
+        GuardSpec("sessions_held", L("sessions"), min_sessions=1),
+    ),
+    subjects=(
+        ssp_core.SubjectKind.PERSON,
+        ssp_core.SubjectKind.GROUP,
+        ssp_core.SubjectKind.ENVIRONMENT,
+    ),
     sessions_in=("active",),
 )
 
@@ -100,7 +123,7 @@ class SamplePlugin:
 
     @hookimpl
     def ssp_register_roles(self) -> list[Role]:
-        return [Role(r, L(r)) for r in ("consultant", "police", "teacher", "mentor")]
+        return [Role(r, L(r)) for r in ("consultant", "police", "teacher")]
 
     @hookimpl
     def ssp_register_situations(self) -> list[Situation]:
@@ -130,12 +153,73 @@ class SamplePlugin:
         ]
 
     @hookimpl
+    def ssp_register_partner_kinds(self) -> list[ssp_core.PartnerKind]:
+        return [ssp_core.PartnerKind("sample_kind", L("a sample kind"))]
+
+    @hookimpl
+    def ssp_register_partners(self) -> list[ssp_core.Partner]:
+        return [
+            ssp_core.Partner("sample.club", "sample_kind", L("a club"), locality="Sampleby"),
+            ssp_core.Partner("sample.school", "school", L("a school")),
+        ]
+
+    @hookimpl
+    def ssp_register_corps(self) -> list[ssp_core.Corps]:
+        return [
+            ssp_core.Corps(
+                "sample.corps", L("corps"), ssp_core.CorpsOrientation.BOTH, "sample.track"
+            )
+        ]
+
+    @hookimpl
+    def ssp_register_info_houses(self) -> list[ssp_core.InfoHouse]:
+        return [
+            ssp_core.InfoHouse(
+                "sample.house", L("house"), staffing=(ssp_core.StaffPosition("consultant", 2),)
+            )
+        ]
+
+    @hookimpl
+    def ssp_register_action_groups(self) -> list[ssp_core.ActionGroup]:
+        return [
+            ssp_core.ActionGroup(
+                "sample.group", L("group"), areas=(ssp_core.ResourceArea("law", L("law")),)
+            )
+        ]
+
+    @hookimpl
+    def ssp_register_reference_texts(self) -> list[ssp_core.ReferenceText]:
+        return [
+            ssp_core.ReferenceText(
+                "sample.definition", L("definition"), ssp_core.Source("A report", year=2012)
+            )
+        ]
+
+    @hookimpl
+    def ssp_register_strategy(self) -> list[ssp_core.Strategy]:
+        goal = ssp_core.Goal("safer", L("safer"))
+        initiative = ssp_core.Initiative(
+            "walks", L("walks"), goals=("safer",), workflows=("sample.track",)
+        )
+        return [
+            ssp_core.Strategy(
+                "sample.strategy", L("strategy"), goals=(goal,), initiatives=(initiative,)
+            )
+        ]
+
+    @hookimpl
     def ssp_register_workflows(self) -> list[WorkflowDefinition]:
         return [card("sample.young", "young"), card("sample.adult", "adult"), TRACK]
 
     @hookimpl
     def ssp_register_guards(self) -> list[ssp_core.Guard]:
-        return [ssp_core.Guard("even_sessions", L("an even number of sessions"), lambda case: case.sessions % 2 == 0)]
+        return [
+            ssp_core.Guard(
+                "even_sessions",
+                L("an even number of sessions"),
+                lambda case: case.sessions % 2 == 0,
+            )
+        ]
 
     @hookimpl
     def ssp_after_case_event(self, event: ssp_core.CaseEvent) -> None:

@@ -23,8 +23,15 @@ SUBJECT = Subject("p" * 32, dt.date(2010, 1, 1))
 
 def opened(case_id: str = "C-1") -> CaseOpened:
     return CaseOpened(
-        case_id=case_id, version=1, at=T0, actor="a", role="r", workflow="w", workflow_version=2,
-        state="start", subject=SUBJECT,
+        case_id=case_id,
+        version=1,
+        at=T0,
+        actor="a",
+        role="r",
+        workflow="w",
+        workflow_version=2,
+        state="start",
+        subject=SUBJECT,
     )
 
 
@@ -37,12 +44,29 @@ def test_a_case_is_the_fold_of_its_events() -> None:
         opened(),
         FactRecorded(case_id="C-1", version=2, at=later(1), actor="a", role="r", fact="f"),
         Assigned(case_id="C-1", version=3, at=later(2), actor="a", role="r", assignee="m"),
-        Transitioned(case_id="C-1", version=4, at=later(3), actor="a", role="r", trigger="t", source="start", dest="next"),
-        SessionRecorded(case_id="C-1", version=5, at=later(4), actor="a", role="r", held_on=T0.date()),
+        Transitioned(
+            case_id="C-1",
+            version=4,
+            at=later(3),
+            actor="a",
+            role="r",
+            trigger="t",
+            source="start",
+            dest="next",
+        ),
+        SessionRecorded(
+            case_id="C-1", version=5, at=later(4), actor="a", role="r", held_on=T0.date()
+        ),
         NoteAdded(case_id="C-1", version=6, at=later(5), actor="a", role="r", text="n"),
     ]
     case = Case.replay(events)
-    assert (case.state, case.version, case.facts, case.assignee, case.sessions) == ("next", 6, {"f"}, "m", 1)
+    assert (case.state, case.version, case.facts, case.assignee, case.sessions) == (
+        "next",
+        6,
+        {"f"},
+        "m",
+        1,
+    )
     assert case.workflow == "w" and case.workflow_version == 2
     assert case.opened_at == T0 and case.entered_at == later(3)
     assert case.events == tuple(events)

@@ -31,8 +31,16 @@ def test_virtual_clock_moves_only_forward() -> None:
     [
         (dt.date(2026, 3, 2), 2, dt.date(2026, 3, 4)),  # Monday + 2 = Wednesday
         (dt.date(2026, 3, 6), 1, dt.date(2026, 3, 9)),  # Friday + 1 = Monday
-        (dt.date(2026, 3, 31), 2, dt.date(2026, 4, 7)),  # Maundy Thursday, Good Friday, Easter Monday 2026
-        (dt.date(2026, 12, 23), 2, dt.date(2026, 12, 28)),  # 24 Dec is a working day; 25/26 Dec are holidays
+        (
+            dt.date(2026, 3, 31),
+            2,
+            dt.date(2026, 4, 7),
+        ),  # Maundy Thursday, Good Friday, Easter Monday 2026
+        (
+            dt.date(2026, 12, 23),
+            2,
+            dt.date(2026, 12, 28),
+        ),  # 24 Dec is a working day; 25/26 Dec are holidays
         (dt.date(2026, 5, 13), 1, dt.date(2026, 5, 15)),  # Ascension Day 14 May 2026
         (dt.date(2026, 3, 2), 0, dt.date(2026, 3, 2)),
     ],

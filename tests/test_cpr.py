@@ -97,7 +97,11 @@ def test_the_number_never_stays_on_the_subject(cpr: str) -> None:
     subject = Pseudonymiser(KEY).subject(cpr)
     digits = cpr.replace("-", "")
     assert isinstance(subject, Subject)
-    for text in (repr(subject), str(subject), str(subject.__getstate__() if hasattr(subject, "__getstate__") else "")):
+    for text in (
+        repr(subject),
+        str(subject),
+        str(subject.__getstate__() if hasattr(subject, "__getstate__") else ""),
+    ):
         assert digits not in text
         assert cpr not in text
     assert subject.birth_date.strftime("%d%m%y") == digits[:6]

@@ -3,7 +3,15 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from ssp_core import FactSpec, GuardSpec, Labels, StateSpec, TransitionSpec, WorkflowDefinition, WorkflowKind
+from ssp_core import (
+    FactSpec,
+    GuardSpec,
+    Labels,
+    StateSpec,
+    TransitionSpec,
+    WorkflowDefinition,
+    WorkflowKind,
+)
 from ssp_core.workflows.definition import DeadlineRule
 from ssp_core.workflows.validation import definition_problems, reachable_from
 from tests.sample_plugin import TRACK, card
@@ -38,29 +46,90 @@ def change(**kwargs: object) -> WorkflowDefinition:
     [
         (change(initial="nowhere"), "initial state 'nowhere' is not a declared state"),
         (change(initial="end"), "initial state 'end' is final"),
-        (change(states=(StateSpec("a", L), StateSpec("a", L), StateSpec("b", L), StateSpec("end", L, final=True))),
-         "state 'a' is declared more than once"),
-        (change(transitions=(TransitionSpec("go", "a", "b", L), TransitionSpec("stop", "b", "gone", L))),
-         "transition 'stop' leads to unknown state 'gone'"),
-        (change(transitions=(TransitionSpec("go", "x", "b", L), TransitionSpec("stop", "b", "end", L))),
-         "transition 'go' starts in unknown state 'x'"),
-        (change(transitions=(*base().transitions, TransitionSpec("back", "end", "a", L))),
-         "transition 'back' leaves final state 'end'"),
-        (change(transitions=(*base().transitions, TransitionSpec("go", "a", "end", L))),
-         "trigger 'go' is declared twice from state 'a'"),
-        (change(states=(*base().states, StateSpec("island", L, final=True))),
-         "state 'island' cannot be reached from the initial state 'a'"),
-        (change(transitions=(TransitionSpec("go", "a", "b", L), TransitionSpec("stop", "a", "end", L))),
-         "state 'b' is a dead end"),
-        (change(
-            states=(*base().states, StateSpec("loop", L)),
-            transitions=(*base().transitions, TransitionSpec("spin", "b", "loop", L), TransitionSpec("spin", "loop", "loop", L)),
-        ), "no final state can be reached from state 'loop'"),
-        (change(states=(StateSpec("a", L), StateSpec("b", L)), transitions=(TransitionSpec("go", "a", "b", L), TransitionSpec("back", "b", "a", L))),
-         "no final state"),
-        (change(transitions=(TransitionSpec("go", "a", "b", L, guards=("ghost",)), TransitionSpec("stop", "b", "end", L))),
-         "transition 'go' names unknown guard 'ghost'"),
-        (change(guards=(GuardSpec("g", L, all_of=("nofact",)),)), "guard 'g' names unknown fact 'nofact'"),
+        (
+            change(
+                states=(
+                    StateSpec("a", L),
+                    StateSpec("a", L),
+                    StateSpec("b", L),
+                    StateSpec("end", L, final=True),
+                )
+            ),
+            "state 'a' is declared more than once",
+        ),
+        (
+            change(
+                transitions=(
+                    TransitionSpec("go", "a", "b", L),
+                    TransitionSpec("stop", "b", "gone", L),
+                )
+            ),
+            "transition 'stop' leads to unknown state 'gone'",
+        ),
+        (
+            change(
+                transitions=(
+                    TransitionSpec("go", "x", "b", L),
+                    TransitionSpec("stop", "b", "end", L),
+                )
+            ),
+            "transition 'go' starts in unknown state 'x'",
+        ),
+        (
+            change(transitions=(*base().transitions, TransitionSpec("back", "end", "a", L))),
+            "transition 'back' leaves final state 'end'",
+        ),
+        (
+            change(transitions=(*base().transitions, TransitionSpec("go", "a", "end", L))),
+            "trigger 'go' is declared twice from state 'a'",
+        ),
+        (
+            change(states=(*base().states, StateSpec("island", L, final=True))),
+            "state 'island' cannot be reached from the initial state 'a'",
+        ),
+        (
+            change(
+                transitions=(
+                    TransitionSpec("go", "a", "b", L),
+                    TransitionSpec("stop", "a", "end", L),
+                )
+            ),
+            "state 'b' is a dead end",
+        ),
+        (
+            change(
+                states=(*base().states, StateSpec("loop", L)),
+                transitions=(
+                    *base().transitions,
+                    TransitionSpec("spin", "b", "loop", L),
+                    TransitionSpec("spin", "loop", "loop", L),
+                ),
+            ),
+            "no final state can be reached from state 'loop'",
+        ),
+        (
+            change(
+                states=(StateSpec("a", L), StateSpec("b", L)),
+                transitions=(
+                    TransitionSpec("go", "a", "b", L),
+                    TransitionSpec("back", "b", "a", L),
+                ),
+            ),
+            "no final state",
+        ),
+        (
+            change(
+                transitions=(
+                    TransitionSpec("go", "a", "b", L, guards=("ghost",)),
+                    TransitionSpec("stop", "b", "end", L),
+                )
+            ),
+            "transition 'go' names unknown guard 'ghost'",
+        ),
+        (
+            change(guards=(GuardSpec("g", L, all_of=("nofact",)),)),
+            "guard 'g' names unknown fact 'nofact'",
+        ),
         (change(facts=(FactSpec("f", L), FactSpec("f", L))), "fact 'f' is declared more than once"),
         (change(deadlines=(DeadlineRule("zzz", 2, L),)), "a deadline names unknown state 'zzz'"),
         (change(deadlines=(DeadlineRule("end", 2, L),)), "a deadline runs in final state 'end'"),
@@ -75,7 +144,10 @@ def test_each_problem_is_named(definition: WorkflowDefinition, problem: str) -> 
 
 def test_unknown_roles_are_named_when_roles_are_known() -> None:
     definition = change(
-        transitions=(TransitionSpec("go", "a", "b", L, roles=("wizard",)), TransitionSpec("stop", "b", "end", L)),
+        transitions=(
+            TransitionSpec("go", "a", "b", L, roles=("wizard",)),
+            TransitionSpec("stop", "b", "end", L),
+        ),
         facts=(FactSpec("f", L, roles=("ghost",)),),
     )
     assert definition_problems(definition) == []
@@ -85,7 +157,12 @@ def test_unknown_roles_are_named_when_roles_are_known() -> None:
 
 
 def test_guards_implemented_in_code_count_as_known() -> None:
-    definition = change(transitions=(TransitionSpec("go", "a", "b", L, guards=("coded",)), TransitionSpec("stop", "b", "end", L)))
+    definition = change(
+        transitions=(
+            TransitionSpec("go", "a", "b", L, guards=("coded",)),
+            TransitionSpec("stop", "b", "end", L),
+        )
+    )
     assert definition_problems(definition, known_guards=["coded"]) == []
 
 

@@ -79,4 +79,6 @@ class TransitionRefused(SspError):
         self.state = state
         self.reasons = tuple(reasons)
         why = "; ".join(reason.message for reason in self.reasons)
-        super().__init__(f"trigger {trigger!r} refused for case {case_id} in state {state!r}: {why}")
+        super().__init__(
+            f"trigger {trigger!r} refused for case {case_id} in state {state!r}: {why}"
+        )

@@ -27,7 +27,7 @@ converter = cattrs.Converter(forbid_extra_keys=True)
 """The converter used for contributed data: strict about unknown keys."""
 
 
-def _structure_date(value: Any, _type: type) -> dt.date:  # noqa: ANN401
+def _structure_date(value: Any, _type: type) -> dt.date:
     if isinstance(value, dt.datetime):
         raise TypeError("expected a date, not a date and time")
     if isinstance(value, dt.date):
@@ -52,7 +52,7 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
 
 
-def structure(data: Any, cls: type[T], *, where: str) -> T:  # noqa: ANN401
+def structure(data: Any, cls: type[T], *, where: str) -> T:
     """Structure plain data into ``cls``; problems raise :class:`ConfigError` naming ``where``."""
     try:
         return converter.structure(data, cls)
@@ -74,7 +74,10 @@ def load_items(path: str | Path, key: str, cls: type[T]) -> list[T]:
     raw = data.get(key)
     if not isinstance(raw, list):
         raise ConfigError(f"{path}: expected an array of tables [[{key}]]")
-    return [structure(item, cls, where=f"{path} [[{key}]] #{index + 1}") for index, item in enumerate(raw)]
+    return [
+        structure(item, cls, where=f"{path} [[{key}]] #{index + 1}")
+        for index, item in enumerate(raw)
+    ]
 
 
 def load_mapping(data: Mapping[str, Any], cls: type[T], *, where: str) -> T:

@@ -130,7 +130,9 @@ class Casework:
         reason: str | None = None,
     ) -> Case:
         """Open a case on ``workflow`` (the newest version unless ``version`` is given)."""
-        return self._open(self.registry.engine(workflow, version), subject=subject, actor=actor, reason=reason)
+        return self._open(
+            self.registry.engine(workflow, version), subject=subject, actor=actor, reason=reason
+        )
 
     def _open(
         self,
@@ -162,13 +164,15 @@ class Casework:
     # -- changing ----------------------------------------------------------------------
 
     def fire(self, case_id: str, trigger: str, actor: Actor, *, reason: str | None = None) -> Case:
-        """Fire ``trigger`` on the case; a refusal raises ``TransitionRefused`` and changes nothing."""
+        """Fire ``trigger`` on the case; a refused trigger raises and changes nothing."""
         case, engine = self._load(case_id, actor)
         engine.fire(case, trigger, actor, at=self.clock.now(), reason=reason)
         self._announce(engine, case)
         return case
 
-    def record_fact(self, case_id: str, fact: str, actor: Actor, *, detail: str | None = None) -> Case:
+    def record_fact(
+        self, case_id: str, fact: str, actor: Actor, *, detail: str | None = None
+    ) -> Case:
         """Record a fact the case's workflow declares, e.g. ``children_services_notified``."""
         case, engine = self._load(case_id, actor)
         engine.record_fact(case, fact, actor, at=self.clock.now(), detail=detail)
@@ -190,7 +194,11 @@ class Casework:
         case, engine = self._load(case_id, actor)
         self.registry.catalogues[catalogue].sign(sign)
         observation = Observation(
-            catalogue=catalogue, sign=sign, observed_by=observed_by, observed_on=observed_on, text=text
+            catalogue=catalogue,
+            sign=sign,
+            observed_by=observed_by,
+            observed_on=observed_on,
+            text=text,
         )
         engine.record_observation(case, observation, actor, at=self.clock.now())
         self._announce(engine, case)
@@ -203,7 +211,9 @@ class Casework:
         self._announce(engine, case)
         return case
 
-    def assign(self, case_id: str, assignee: str | None, actor: Actor, *, reason: str | None = None) -> Case:
+    def assign(
+        self, case_id: str, assignee: str | None, actor: Actor, *, reason: str | None = None
+    ) -> Case:
         """Assign the case to ``assignee`` (an actor id), or unassign it with ``None``."""
         case, engine = self._load(case_id, actor)
         engine.assign(case, assignee, actor, at=self.clock.now(), reason=reason)
@@ -239,4 +249,6 @@ class Casework:
         return case, self.registry.engine_for(case)
 
     def _announce(self, engine: WorkflowEngine, case: Case) -> None:
-        self.registry.host.after_case_event(case=case, event=case.last_event, definition=engine.definition)
+        self.registry.host.after_case_event(
+            case=case, event=case.last_event, definition=engine.definition
+        )

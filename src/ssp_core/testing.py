@@ -25,7 +25,13 @@ from typing import Any, ClassVar
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from ssp_core.domain.cases import Case
 from ssp_core.domain.events import Transitioned
@@ -93,7 +99,9 @@ def cpr_numbers(draw: st.DrawFn, *, dashed: bool | None = None) -> str:
 
 def actors(roles: Sequence[str]) -> st.SearchStrategy[Actor]:
     """Draw actors acting in one of ``roles``."""
-    return st.builds(Actor, id=st.sampled_from(["a1", "a2", "a3"]), role=st.sampled_from(list(roles)))
+    return st.builds(
+        Actor, id=st.sampled_from(["a1", "a2", "a3"]), role=st.sampled_from(list(roles))
+    )
 
 
 def subjects_for(definition: WorkflowDefinition) -> st.SearchStrategy[CaseSubject]:
@@ -110,9 +118,15 @@ def subjects_for(definition: WorkflowDefinition) -> st.SearchStrategy[CaseSubjec
                 )
             )
         elif kind == SubjectKind.GROUP:
-            options.append(st.builds(Group, id=st.just("test.group"), labels=st.just(label), size=st.integers(1, 30)))
+            options.append(
+                st.builds(
+                    Group, id=st.just("test.group"), labels=st.just(label), size=st.integers(1, 30)
+                )
+            )
         else:
-            options.append(st.builds(Environment, id=st.just("test.environment"), labels=st.just(label)))
+            options.append(
+                st.builds(Environment, id=st.just("test.environment"), labels=st.just(label))
+            )
     return st.one_of(options)
 
 
@@ -123,7 +137,9 @@ def _snapshot(case: Case) -> tuple[Any, ...]:
     return (case.state, case.version, case.facts, case.assignee, case.sessions, case.events)
 
 
-def workflow_machine(registry: Registry, definition: WorkflowDefinition) -> type[RuleBasedStateMachine]:
+def workflow_machine(
+    registry: Registry, definition: WorkflowDefinition
+) -> type[RuleBasedStateMachine]:
     """Return a hypothesis state machine that drives one case of ``definition`` at random.
 
     Random triggers are fired by random actors (every registered role), with or without
@@ -136,7 +152,7 @@ def workflow_machine(registry: Registry, definition: WorkflowDefinition) -> type
     roles = sorted(registry.roles) or ["anyone"]
     states = {state.id for state in definition.states}
     finals = definition.final_states
-    triggers = list(definition.triggers) + ["no_such_trigger"]
+    triggers = [*definition.triggers, "no_such_trigger"]
     facts = [fact.id for fact in definition.facts] or ["no_such_fact"]
 
     class WorkflowMachine(RuleBasedStateMachine):
@@ -153,7 +169,11 @@ def workflow_machine(registry: Registry, definition: WorkflowDefinition) -> type
             self.now += dt.timedelta(hours=5)
             return self.now
 
-        @rule(trigger=st.sampled_from(triggers), actor=actors(roles), reason=st.sampled_from([None, "", "because"]))
+        @rule(
+            trigger=st.sampled_from(triggers),
+            actor=actors(roles),
+            reason=st.sampled_from([None, "", "because"]),
+        )
         def fire(self, trigger: str, actor: Actor, reason: str | None) -> None:
             before = _snapshot(self.case)
             try:
@@ -175,7 +195,9 @@ def workflow_machine(registry: Registry, definition: WorkflowDefinition) -> type
             assert event.source == before[0]
             assert self.case.state == event.dest
 
-        @rule(fact=st.sampled_from(facts), actor=actors(roles), detail=st.sampled_from([None, "why"]))
+        @rule(
+            fact=st.sampled_from(facts), actor=actors(roles), detail=st.sampled_from([None, "why"])
+        )
         def record_fact(self, fact: str, actor: Actor, detail: str | None) -> None:
             before = _snapshot(self.case)
             try:
@@ -221,7 +243,9 @@ def workflow_machine(registry: Registry, definition: WorkflowDefinition) -> type
 
         @invariant()
         def versions_run_one_to_n(self) -> None:
-            assert [event.version for event in self.case.events] == list(range(1, self.case.version + 1))
+            assert [event.version for event in self.case.events] == list(
+                range(1, self.case.version + 1)
+            )
 
     WorkflowMachine.__name__ = f"WorkflowMachine[{definition.name}]"
     return WorkflowMachine

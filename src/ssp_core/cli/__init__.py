@@ -26,7 +26,9 @@ EXIT_USAGE = 2
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``ssp`` command line and return its exit code."""
     try:
-        result = cli.main(args=list(argv) if argv is not None else None, prog_name="ssp", standalone_mode=False)
+        result = cli.main(
+            args=list(argv) if argv is not None else None, prog_name="ssp", standalone_mode=False
+        )
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:

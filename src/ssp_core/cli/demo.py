@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+import attrs
 import click
 from rich.console import Console
 from rich.rule import Rule
@@ -21,6 +22,7 @@ from ssp_core.clock import VirtualClock
 from ssp_core.domain.concerns import WorrySignScope
 from ssp_core.domain.cpr import Pseudonymiser
 from ssp_core.domain.labels import Language
+from ssp_core.domain.people import Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import ConfigError, TransitionRefused
 from ssp_core.plugins.registry import Registry
@@ -41,14 +43,149 @@ ACTORS = (CONSULTANT, POLICE, INFO_HOUSE, TEACHER, MENTOR)
 
 def _person_signs(registry: Registry) -> tuple[str, list[str]]:
     for catalogue in registry.catalogues.values():
-        signs = [s.id for lvl in catalogue.levels if lvl.scope == WorrySignScope.PERSON for s in lvl.signs]
+        signs = [
+            s.id
+            for lvl in catalogue.levels
+            if lvl.scope == WorrySignScope.PERSON
+            for s in lvl.signs
+        ]
         if len(signs) >= 2:
             return catalogue.id, signs
-    raise ConfigError("the demo needs a worry-sign catalogue with at least two signs about a person")
+    raise ConfigError(
+        "the demo needs a worry-sign catalogue with at least two signs about a person"
+    )
+
+
+@attrs.define
+class _Scene:
+    """What the demo's scenes share."""
+
+    registry: Registry
+    casework: Casework
+    clock: VirtualClock
+    pseudonyms: Pseudonymiser
+    console: Console
+    language: Language
+
+    def options(self, case_id: str) -> None:
+        case = self.casework.case(case_id)
+        rows = [(actor, self.casework.options(case_id, actor)) for actor in ACTORS]
+        self.console.print(options_table(case, rows, self.language))
+
+    def history(self, case_id: str) -> None:
+        self.console.print(history_table(self.casework.case(case_id), self.registry, self.language))
+
+
+def _concern_about_a_16_year_old(scene: _Scene) -> None:
+    casework, clock = scene.casework, scene.clock
+    catalogue, signs = _person_signs(scene.registry)
+    youth = scene.pseudonyms.subject("201109-4017")
+    case = casework.open_concern(
+        situation="radicalisation", subject=youth, concern_date=START.date(), actor=TEACHER
+    )
+    scene.console.print(
+        f"Concern 1: a teacher is worried about a pupil aged {youth.age_on(START.date())} "
+        f"(pseudonym {youth.pseudonym[:8]}…); card chosen: [bold]{case.workflow}[/bold]"
+    )
+    cid = case.id
+    casework.record_observation(
+        cid,
+        catalogue=catalogue,
+        sign=signs[0],
+        observed_by="teacher",
+        observed_on=START.date(),
+        text="Has stopped seeing old friends; spends breaks alone online.",
+        actor=TEACHER,
+    )
+    casework.add_note(cid, "Teacher called the SSP consultant; the worry is written down.", TEACHER)
+    clock.advance(dt.timedelta(hours=3))
+    casework.record_fact(cid, "concern_described", CONSULTANT)
+    casework.fire(cid, "begin_analysis", CONSULTANT)
+    clock.advance(dt.timedelta(days=2))
+    casework.record_observation(
+        cid,
+        catalogue=catalogue,
+        sign=signs[1],
+        observed_by="youth club worker",
+        observed_on=clock.now().date(),
+        actor=CONSULTANT,
+    )
+    casework.fire(cid, "complete_analysis", CONSULTANT)
+    try:
+        casework.fire(cid, "start_intervention", CONSULTANT)
+    except TransitionRefused as refused:
+        scene.console.print(f"[yellow]Refused, nothing changed:[/yellow] {refused}")
+    scene.options(cid)
+    casework.record_fact(cid, "children_services_notified", TEACHER)
+    casework.record_fact(cid, "parents_involved", CONSULTANT)
+    clock.advance(dt.timedelta(days=1))
+    casework.fire(cid, "start_intervention", CONSULTANT)
+    clock.advance(dt.timedelta(days=30))
+    casework.fire(cid, "begin_follow_up", CONSULTANT)
+    clock.advance(dt.timedelta(days=60))
+    casework.fire(cid, "close", CONSULTANT, reason="Back in school and club; the family agrees.")
+    scene.history(cid)
+
+
+def _travel_concern_about_a_19_year_old(scene: _Scene) -> Subject:
+    casework, clock = scene.casework, scene.clock
+    clock.advance(dt.timedelta(days=1))
+    adult = scene.pseudonyms.subject("030806-4121")
+    case = casework.open_concern(
+        situation="armed_conflict_travel",
+        subject=adult,
+        concern_date=clock.now().date(),
+        actor=POLICE,
+    )
+    scene.console.print(
+        f"\nConcern 2: the police learn of plans to travel to a conflict zone; person aged "
+        f"{adult.age_on(clock.now().date())}; card chosen: [bold]{case.workflow}[/bold]"
+    )
+    cid = case.id
+    casework.record_fact(cid, "police_screening_done", POLICE)
+    casework.fire(
+        cid, "release_to_casework", POLICE, reason="No criminal or acute security aspects."
+    )
+    casework.record_fact(cid, "concern_described", POLICE)
+    casework.fire(cid, "begin_analysis", CONSULTANT)
+    casework.fire(cid, "refer_to_info_house", CONSULTANT)
+    clock.advance(dt.timedelta(days=3))
+    casework.fire(cid, "info_house_assessed", INFO_HOUSE, reason="Advise a voluntary mentor offer.")
+    casework.record_fact(cid, "offer_voluntary_explained", CONSULTANT)
+    casework.record_fact(
+        cid, "consent_given", CONSULTANT, detail="Given in a meeting; scope: a mentor course."
+    )
+    scene.options(cid)
+    casework.fire(cid, "start_intervention", CONSULTANT)
+    scene.history(cid)
+    return adult
+
+
+def _mentor_track(scene: _Scene, person: Subject) -> None:
+    casework, clock = scene.casework, scene.clock
+    track = casework.open_case(
+        workflow="aalborg.mentor", subject=person, actor=CONSULTANT, reason="Offered in concern 2"
+    )
+    tid = track.id
+    scene.console.print(f"\nA mentor track is opened for the same person: [bold]{tid}[/bold]")
+    casework.fire(tid, "accept_referral", CONSULTANT)
+    casework.assign(tid, MENTOR.id, CONSULTANT)
+    casework.record_fact(tid, "participation_voluntary", MENTOR)
+    casework.record_fact(tid, "goals_agreed", MENTOR)
+    casework.fire(tid, "start", CONSULTANT)
+    for week in range(3):
+        clock.advance(dt.timedelta(days=7))
+        casework.record_session(
+            tid, MENTOR, held_on=clock.now().date(), participants=2, note=f"Meeting {week + 1}"
+        )
+    scene.options(tid)
+    casework.fire(tid, "begin_review", MENTOR)
+    casework.fire(tid, "complete", CONSULTANT, reason="Goals reached: started an education.")
+    scene.history(tid)
 
 
 def run_demo(registry: Registry, console: Console, language: Language = "en") -> Casework:
-    """Run the Aalborg walk-through on ``registry``, printing to ``console``; return the casework."""
+    """Run the Aalborg walk-through on ``registry``, printing to ``console``."""
     needed = ("aalborg.radicalisation_under_18", "aalborg.travel_from_18", "aalborg.mentor")
     missing = [wid for wid in needed if not any(d.id == wid for d in registry.workflows.values())]
     if missing:
@@ -57,97 +194,23 @@ def run_demo(registry: Registry, console: Console, language: Language = "en") ->
             "install it with: pip install -e plugins/ssp-aalborg"
         )
     clock = VirtualClock(START)
-    casework = Casework(registry, clock=clock, ids=sequential_ids("AAL-"))
-    pseudonyms = Pseudonymiser(secrets.token_bytes(32))
-    catalogue, signs = _person_signs(registry)
-    hours = dt.timedelta(hours=3)
-
+    scene = _Scene(
+        registry=registry,
+        casework=Casework(registry, clock=clock, ids=sequential_ids("AAL-")),
+        clock=clock,
+        pseudonyms=Pseudonymiser(secrets.token_bytes(32)),
+        console=console,
+        language=language,
+    )
     console.print(Rule("ssp demo: Tryg Aalborg"))
     console.print(
         "A virtual clock, a fresh random pseudonym key and synthetic CPR numbers; "
         "no CPR number is kept or shown.\n"
     )
-
-    # -- a concern about a 16-year-old ---------------------------------------------------
-    youth = pseudonyms.subject("201109-4017")
-    case = casework.open_concern(
-        situation="radicalisation", subject=youth, concern_date=START.date(), actor=TEACHER
-    )
-    console.print(
-        f"Concern 1: a teacher is worried about a pupil aged {youth.age_on(START.date())} "
-        f"(pseudonym {youth.pseudonym[:8]}…); card chosen: [bold]{case.workflow}[/bold]"
-    )
-    cid = case.id
-    casework.record_observation(
-        cid, catalogue=catalogue, sign=signs[0], observed_by="teacher", observed_on=START.date(),
-        text="Has stopped seeing old friends; spends breaks alone online.", actor=TEACHER,
-    )
-    casework.add_note(cid, "Teacher called the SSP consultant; the worry is described in writing.", TEACHER)
-    clock.advance(hours)
-    casework.record_fact(cid, "concern_described", CONSULTANT)
-    casework.fire(cid, "begin_analysis", CONSULTANT)
-    clock.advance(dt.timedelta(days=2))
-    casework.record_observation(
-        cid, catalogue=catalogue, sign=signs[1], observed_by="youth club worker",
-        observed_on=clock.now().date(), actor=CONSULTANT,
-    )
-    casework.fire(cid, "complete_analysis", CONSULTANT)
-    try:
-        casework.fire(cid, "start_intervention", CONSULTANT)
-    except TransitionRefused as refused:
-        console.print(f"[yellow]Refused, nothing changed:[/yellow] {refused}")
-    console.print(options_table(casework.case(cid), [(a, casework.options(cid, a)) for a in ACTORS], language))
-    casework.record_fact(cid, "children_services_notified", TEACHER)
-    casework.record_fact(cid, "parents_involved", CONSULTANT)
-    clock.advance(dt.timedelta(days=1))
-    casework.fire(cid, "start_intervention", CONSULTANT)
-    clock.advance(dt.timedelta(days=30))
-    casework.fire(cid, "begin_follow_up", CONSULTANT)
-    clock.advance(dt.timedelta(days=60))
-    casework.fire(cid, "close", CONSULTANT, reason="Back in school and club life; the family agrees to close.")
-    console.print(history_table(casework.case(cid), registry, language))
-
-    # -- a concern about a 19-year-old, travel card -------------------------------------
-    clock.advance(dt.timedelta(days=1))
-    adult = pseudonyms.subject("030806-4121")
-    case = casework.open_concern(
-        situation="armed_conflict_travel", subject=adult, concern_date=clock.now().date(), actor=POLICE
-    )
-    console.print(
-        f"\nConcern 2: the police learn of plans to travel to a conflict zone; person aged "
-        f"{adult.age_on(clock.now().date())}; card chosen: [bold]{case.workflow}[/bold]"
-    )
-    cid = case.id
-    casework.record_fact(cid, "police_screening_done", POLICE)
-    casework.fire(cid, "release_to_casework", POLICE, reason="No criminal or acute security aspects found.")
-    casework.record_fact(cid, "concern_described", POLICE)
-    casework.fire(cid, "begin_analysis", CONSULTANT)
-    casework.fire(cid, "refer_to_info_house", CONSULTANT)
-    clock.advance(dt.timedelta(days=3))
-    casework.fire(cid, "info_house_assessed", INFO_HOUSE, reason="Advise a voluntary mentor offer.")
-    casework.record_fact(cid, "offer_voluntary_explained", CONSULTANT)
-    casework.record_fact(cid, "consent_given", CONSULTANT, detail="Consent given in a meeting; scope: mentor course.")
-    console.print(options_table(casework.case(cid), [(a, casework.options(cid, a)) for a in ACTORS], language))
-    casework.fire(cid, "start_intervention", CONSULTANT)
-    console.print(history_table(casework.case(cid), registry, language))
-
-    # -- a mentor track for the 19-year-old ------------------------------------------------
-    track = casework.open_case(workflow="aalborg.mentor", subject=adult, actor=CONSULTANT, reason=f"From case {cid}")
-    tid = track.id
-    console.print(f"\nA mentor track is opened for the same person: [bold]{tid}[/bold]")
-    casework.fire(tid, "accept_referral", CONSULTANT)
-    casework.assign(tid, MENTOR.id, CONSULTANT)
-    casework.record_fact(tid, "participation_voluntary", MENTOR)
-    casework.record_fact(tid, "goals_agreed", MENTOR)
-    casework.fire(tid, "start", CONSULTANT)
-    for week in range(3):
-        clock.advance(dt.timedelta(days=7))
-        casework.record_session(tid, MENTOR, held_on=clock.now().date(), participants=2, note=f"Meeting {week + 1}")
-    console.print(options_table(casework.case(tid), [(a, casework.options(tid, a)) for a in ACTORS], language))
-    casework.fire(tid, "begin_review", MENTOR)
-    casework.fire(tid, "complete", CONSULTANT, reason="Goals reached: started an education.")
-    console.print(history_table(casework.case(tid), registry, language))
-    return casework
+    _concern_about_a_16_year_old(scene)
+    adult = _travel_concern_about_a_19_year_old(scene)
+    _mentor_track(scene, adult)
+    return scene.casework
 
 
 @click.command()

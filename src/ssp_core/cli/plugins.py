@@ -34,11 +34,10 @@ def plugins_command(obj: Context, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = Table(title="Plugins", show_lines=True)
-    table.add_column("plugin")
-    table.add_column("version")
-    table.add_column("module")
-    table.add_column("contributes")
-    for row in rows:
-        contributes = "\n".join(f"{kind}: {len(ids)}" for kind, ids in row["contributes"].items()) or "-"
-        table.add_row(row["name"], row["version"] or "-", row["module"], contributes)
+    for column in ("plugin", "version", "module", "contributes"):
+        table.add_column(column, overflow="fold")
+    for info in registry.plugins:
+        contributed = registry.contributions_of(info.name)
+        summary = "\n".join(f"{kind}: {len(ids)}" for kind, ids in contributed.items()) or "-"
+        table.add_row(info.name, info.version or "-", info.module, summary)
     Console(soft_wrap=False).print(table)

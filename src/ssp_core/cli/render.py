@@ -25,32 +25,40 @@ from ssp_core.workflows.explain import GuardNotSatisfied, TriggerOption
 __all__ = ["describe_event", "history_table", "options_table"]
 
 
-def describe_event(event: CaseEvent, registry: Registry, language: Language = "en") -> tuple[str, str]:
+def describe_event(
+    event: CaseEvent, registry: Registry, language: Language = "en"
+) -> tuple[str, str]:
     """Return a short name and a one-line description of ``event``."""
+    name, text = type(event).__name__, ""
     match event:
         case CaseOpened():
-            text = f"{event.workflow}@{event.workflow_version}, state {event.state}, subject {event.subject.kind.value}"
+            name = "opened"
+            text = (
+                f"{event.workflow}@{event.workflow_version}, state {event.state}, "
+                f"subject {event.subject.kind.value}"
+            )
             if event.concern_date is not None:
                 text += f", concern of {event.concern_date.isoformat()}"
-            return "opened", text
         case Transitioned():
-            text = f"{event.trigger}: {event.source} -> {event.dest}"
-            return "transition", text + (f" ({event.reason})" if event.reason else "")
+            name, text = "transition", f"{event.trigger}: {event.source} -> {event.dest}"
+            text += f" ({event.reason})" if event.reason else ""
         case FactRecorded():
-            return "fact", event.fact + (f": {event.detail}" if event.detail else "")
+            name, text = "fact", event.fact + (f": {event.detail}" if event.detail else "")
         case ObservationRecorded():
             obs = event.observation
             _, sign = registry.catalogues[obs.catalogue].sign(obs.sign)
-            text = f"{sign.labels.get(language)}, seen by {obs.observed_by} on {obs.observed_on.isoformat()}"
-            return "observation", text + (f": {obs.text}" if obs.text else "")
+            seen = f"seen by {obs.observed_by} on {obs.observed_on.isoformat()}"
+            name, text = "observation", f"{sign.labels.get(language)}, {seen}"
+            text += f": {obs.text}" if obs.text else ""
         case NoteAdded():
-            return "note", event.text
+            name, text = "note", event.text
         case Assigned():
-            return "assigned", event.assignee or "(nobody)"
+            name, text = "assigned", event.assignee or "(nobody)"
         case SessionRecorded():
             people = f", {event.participants} present" if event.participants else ""
-            return "session", f"held {event.held_on.isoformat()}{people}" + (f": {event.note}" if event.note else "")
-    return type(event).__name__, ""
+            name, text = "session", f"held {event.held_on.isoformat()}{people}"
+            text += f": {event.note}" if event.note else ""
+    return name, text
 
 
 def history_table(case: Case, registry: Registry, language: Language = "en") -> Table:
@@ -92,18 +100,24 @@ def options_table(
         for option in actor_options:
             codes = {reason.code for reason in option.reasons}
             if option.allowed:
-                allowed.append(option.trigger + (" (reason required)" if option.requires_reason else ""))
+                allowed.append(
+                    option.trigger + (" (reason required)" if option.requires_reason else "")
+                )
             elif codes & {"wrong_state", "case_closed"}:
                 continue
             elif "role_required" in codes:
                 other_role += 1
             else:
                 needs = [
-                    reason.labels.get(language) if isinstance(reason, GuardNotSatisfied) else reason.message
+                    reason.labels.get(language)
+                    if isinstance(reason, GuardNotSatisfied)
+                    else reason.message
                     for reason in option.reasons
                 ]
                 blocked.append(f"{option.trigger} needs: " + "; ".join(needs))
         if other_role:
             blocked.append(f"({other_role} more need another role)")
-        table.add_row(f"{actor.id}\n({actor.role})", "\n".join(allowed) or "-", "\n".join(blocked) or "-")
+        table.add_row(
+            f"{actor.id}\n({actor.role})", "\n".join(allowed) or "-", "\n".join(blocked) or "-"
+        )
     return table

@@ -55,14 +55,24 @@ def list_workflows(obj: Context, kind: str | None, as_json: bool) -> None:
         table.add_column(column)
     for d in definitions:
         table.add_row(
-            d.id, str(d.version), d.kind.value, d.labels.get(obj.language), registry.workflows.contributor(d.name)
+            d.id,
+            str(d.version),
+            d.kind.value,
+            d.labels.get(obj.language),
+            registry.workflows.contributor(d.name),
         )
     Console(soft_wrap=False).print(table)
 
 
 @workflows.command("show")
 @click.argument("workflow_id", metavar="ID")
-@click.option("--version", "version", type=click.IntRange(min=1), default=None, help="Definition version (default: newest).")
+@click.option(
+    "--version",
+    "version",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Definition version (default: newest).",
+)
 @click.option(
     "--format",
     "fmt",

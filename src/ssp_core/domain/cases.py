@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import attrs
 
@@ -109,33 +110,38 @@ class Case:
         self._events.append(event)
         self.version = event.version
 
-    def _on_transitioned(self, event: Transitioned) -> None:
-        self.state = event.dest
-        self.entered_at = event.at
 
-    def _on_fact(self, event: FactRecorded) -> None:
-        self.facts = self.facts | {event.fact}
+def _transitioned(case: Case, event: Transitioned) -> None:
+    case.state = event.dest
+    case.entered_at = event.at
 
-    def _on_assigned(self, event: Assigned) -> None:
-        self.assignee = event.assignee
 
-    def _on_session(self, _event: SessionRecorded) -> None:
-        self.sessions += 1
+def _fact(case: Case, event: FactRecorded) -> None:
+    case.facts = case.facts | {event.fact}
 
-    def _on_nothing(self, _event: CaseEvent) -> None:
-        """Notes and observations are history only; they change no derived field."""
+
+def _assigned(case: Case, event: Assigned) -> None:
+    case.assignee = event.assignee
+
+
+def _session(case: Case, _event: SessionRecorded) -> None:
+    case.sessions += 1
+
+
+def _history_only(_case: Case, _event: CaseEvent) -> None:
+    """Fold notes and observations: they are history only and change no derived field."""
 
 
 def _reopened(_case: Case, _event: CaseEvent) -> None:
     raise DataError("a case can be opened only once")
 
 
-_FOLDS: dict[type[CaseEvent], Callable[[Case, CaseEvent], None]] = {
+_FOLDS: dict[type[CaseEvent], Callable[[Case, Any], None]] = {
     CaseOpened: _reopened,
-    Transitioned: Case._on_transitioned,  # type: ignore[dict-item]
-    FactRecorded: Case._on_fact,  # type: ignore[dict-item]
-    Assigned: Case._on_assigned,  # type: ignore[dict-item]
-    SessionRecorded: Case._on_session,  # type: ignore[dict-item]
-    NoteAdded: Case._on_nothing,
-    ObservationRecorded: Case._on_nothing,
+    Transitioned: _transitioned,
+    FactRecorded: _fact,
+    Assigned: _assigned,
+    SessionRecorded: _session,
+    NoteAdded: _history_only,
+    ObservationRecorded: _history_only,
 }

@@ -98,7 +98,9 @@ class WorrySignCatalogue:
         """Return what is inconsistent: repeated level or sign ids."""
         seen: set[str] = set()
         found: list[str] = []
-        for item in [lvl.id for lvl in self.levels] + [s.id for lvl in self.levels for s in lvl.signs]:
+        for item in [lvl.id for lvl in self.levels] + [
+            s.id for lvl in self.levels for s in lvl.signs
+        ]:
             if item in seen:
                 found.append(f"catalogue {self.id!r}: id {item!r} appears more than once")
             seen.add(item)

@@ -86,9 +86,7 @@ class Pseudonymiser:
     @_key.validator
     def _check_key(self, _attribute: attrs.Attribute[bytes], value: bytes) -> None:
         if not isinstance(value, bytes) or len(value) < MIN_KEY_BYTES:
-            raise ConfigError(
-                f"a pseudonym key must be at least {MIN_KEY_BYTES} random bytes"
-            )
+            raise ConfigError(f"a pseudonym key must be at least {MIN_KEY_BYTES} random bytes")
 
     def __repr__(self) -> str:
         return "Pseudonymiser(key=<hidden>)"

@@ -78,7 +78,9 @@ class Strategy:
         initiative_ids = [initiative.id for initiative in self.initiatives]
         for ids, what in ((goal_ids, "goal"), (initiative_ids, "initiative")):
             found.extend(
-                f"{what} {dup!r} appears more than once" for dup in sorted(set(ids)) if ids.count(dup) > 1
+                f"{what} {dup!r} appears more than once"
+                for dup in sorted(set(ids))
+                if ids.count(dup) > 1
             )
         for initiative in self.initiatives:
             found.extend(

@@ -16,7 +16,7 @@ _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*$")
 
 @attrs.frozen(repr=False)
 class _NonEmptyText:
-    def __call__(self, inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+    def __call__(self, inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
         if not isinstance(value, str) or not value.strip():
             raise DataError(f"{type(inst).__name__}.{attr.name} must be a non-empty text")
 
@@ -26,7 +26,7 @@ class _NonEmptyText:
 
 @attrs.frozen(repr=False)
 class _Identifier:
-    def __call__(self, inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+    def __call__(self, inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
         if not isinstance(value, str) or not _IDENTIFIER.match(value):
             raise DataError(
                 f"{type(inst).__name__}.{attr.name} must be an identifier of lower-case letters, "

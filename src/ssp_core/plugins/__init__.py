@@ -1,0 +1,1 @@
+"""The pluggy seam: hook specifications, loading, and the registry of contributions."""

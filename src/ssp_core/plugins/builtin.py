@@ -27,7 +27,9 @@ PARTNER_KINDS: tuple[PartnerKind, ...] = (
     PartnerKind("sports_club", Labels(da="Idrætsforening", en="Sports club")),
     PartnerKind("scouts", Labels(da="Spejdergruppe", en="Scout group")),
     PartnerKind("business", Labels(da="Erhvervsliv", en="Business")),
-    PartnerKind("volunteer_organisation", Labels(da="Frivillig organisation", en="Volunteer organisation")),
+    PartnerKind(
+        "volunteer_organisation", Labels(da="Frivillig organisation", en="Volunteer organisation")
+    ),
     PartnerKind("emergency_service", Labels(da="Beredskab", en="Emergency service")),
     PartnerKind("municipal_service", Labels(da="Kommunal forvaltning", en="Municipal service")),
     PartnerKind("citizens", Labels(da="Borgere", en="Citizens")),

@@ -101,7 +101,7 @@ class PluginHost:
         """Return every loaded plugin, in load order."""
         return tuple(self._infos.values())
 
-    def _collect(self, hook_name: str, **kwargs: Any) -> list[Contribution[Any]]:  # noqa: ANN401
+    def _collect(self, hook_name: str, **kwargs: Any) -> list[Contribution[Any]]:
         from ssp_core.plugins.registry import Override  # noqa: PLC0415 (registry imports this module)
 
         caller = getattr(self._pm.hook, hook_name)
@@ -122,7 +122,7 @@ class PluginHost:
                     found.append(Contribution(impl.plugin_name, item))
         return found
 
-    def _react(self, hook_name: str, **kwargs: Any) -> None:  # noqa: ANN401
+    def _react(self, hook_name: str, **kwargs: Any) -> None:
         caller = getattr(self._pm.hook, hook_name)
         failures: list[str] = []
         first: Exception | None = None
@@ -130,7 +130,10 @@ class PluginHost:
             try:
                 impl.function(**{name: kwargs[name] for name in impl.argnames})
             except Exception as exc:  # noqa: BLE001 (every reaction runs; failures are reported together)
-                failures.append(f"plugin {impl.plugin_name!r} failed in hook {hook_name}: {type(exc).__name__}: {exc}")
+                failures.append(
+                    f"plugin {impl.plugin_name!r} failed in hook {hook_name}: "
+                    f"{type(exc).__name__}: {exc}"
+                )
                 first = first or exc
         if failures:
             raise PluginError("; ".join(failures)) from first
@@ -145,7 +148,9 @@ class PluginHost:
         """Call ``ssp_after_registry_loaded`` on every plugin."""
         self._react("ssp_after_registry_loaded", registry=registry)
 
-    def after_case_event(self, *, case: Case, event: CaseEvent, definition: WorkflowDefinition) -> None:
+    def after_case_event(
+        self, *, case: Case, event: CaseEvent, definition: WorkflowDefinition
+    ) -> None:
         """Call ``ssp_after_case_event`` on every plugin; failures are reported together."""
         self._react("ssp_after_case_event", case=case, event=event, definition=definition)
 
@@ -169,7 +174,10 @@ def _register(
     source: str,
 ) -> None:
     if name in infos:
-        raise PluginError(f"two plugins are named {name!r} ({infos[name].module} and {source}); names must be unique")
+        raise PluginError(
+            f"two plugins are named {name!r} ({infos[name].module} and {source}); "
+            "names must be unique"
+        )
     try:
         pm.register(plugin, name=name)
     except pluggy.PluginValidationError as exc:
@@ -208,7 +216,9 @@ def create_plugin_host(
     if BUILTIN_NAME not in blocked:
         _register(pm, infos, builtin, name=BUILTIN_NAME, version=None, source="ssp_core")
     if autoload:
-        entry_points = sorted(importlib.metadata.entry_points(group=spec.PROJECT), key=lambda ep: ep.name)
+        entry_points = sorted(
+            importlib.metadata.entry_points(group=spec.PROJECT), key=lambda ep: ep.name
+        )
         for entry_point in entry_points:
             if entry_point.name in blocked or entry_point.name in infos:
                 continue
@@ -231,9 +241,17 @@ def create_plugin_host(
         name = _plugin_name(plugin)
         if name in blocked:
             continue
-        _register(pm, infos, plugin, name=name, version=getattr(plugin, "__version__", None), source="explicit")
+        _register(
+            pm,
+            infos,
+            plugin,
+            name=name,
+            version=getattr(plugin, "__version__", None),
+            source="explicit",
+        )
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin_name!r} implements an unknown hook: {exc}") from exc
+        name = pm.get_name(exc.plugin) or repr(exc.plugin)
+        raise PluginError(f"plugin {name!r} implements an unknown hook: {exc}") from exc
     return PluginHost(pm, infos)

@@ -63,7 +63,9 @@ KINDS: tuple[_Kind, ...] = (
     _Kind("corps", "ssp_register_corps", Corps, lambda item: item.id),
     _Kind("INFO house", "ssp_register_info_houses", InfoHouse, lambda item: item.id),
     _Kind("action group", "ssp_register_action_groups", ActionGroup, lambda item: item.id),
-    _Kind("worry-sign catalogue", "ssp_register_catalogues", WorrySignCatalogue, lambda item: item.id),
+    _Kind(
+        "worry-sign catalogue", "ssp_register_catalogues", WorrySignCatalogue, lambda item: item.id
+    ),
     _Kind("reference text", "ssp_register_reference_texts", ReferenceText, lambda item: item.id),
     _Kind("situation", "ssp_register_situations", Situation, lambda item: item.id),
     _Kind("age band", "ssp_register_age_bands", AgeBand, lambda item: item.id),
@@ -93,7 +95,7 @@ class Contributed(Generic[T]):
     def __contains__(self, item_id: object) -> bool:
         return item_id in self._items
 
-    def __iter__(self) -> Any:  # noqa: ANN401
+    def __iter__(self) -> Any:
         return iter(self._items)
 
     def __len__(self) -> int:
@@ -165,7 +167,8 @@ class Registry:
         self._check()
         guards = dict(self.guards.items())
         self._engines: dict[tuple[str, int], WorkflowEngine] = {
-            definition.key: WorkflowEngine(definition, guards) for definition in self.workflows.values()
+            definition.key: WorkflowEngine(definition, guards)
+            for definition in self.workflows.values()
         }
 
     @classmethod
@@ -183,52 +186,63 @@ class Registry:
     # -- validation ----------------------------------------------------------------------
 
     def _check(self) -> None:
+        problems = [*self._organisation_problems(), *self._workflow_problems()]
+        if problems:
+            raise ConfigError("invalid plugin data:\n  - " + "\n  - ".join(problems))
+
+    @staticmethod
+    def _named(kind: Contributed[Any], item_id: str, found: Iterable[str]) -> list[str]:
+        return [
+            f"{kind.kind} {item_id!r} from plugin {kind.contributor(item_id)!r}: {p}" for p in found
+        ]
+
+    def _organisation_problems(self) -> list[str]:
         problems: list[str] = []
-
-        def add(kind: Contributed[Any], item_id: str, found: Iterable[str]) -> None:
-            problems.extend(
-                f"{kind.kind} {item_id!r} from plugin {kind.contributor(item_id)!r}: {problem}"
-                for problem in found
-            )
-
+        workflow_ids = {d.id for d in self.workflows.values()}
         for pid, partner in self.partners.items():
             if partner.kind not in self.partner_kinds:
-                add(self.partners, pid, [f"unknown partner kind {partner.kind!r}"])
+                problems += self._named(
+                    self.partners, pid, [f"unknown partner kind {partner.kind!r}"]
+                )
         for cid, corps in self.corps.items():
-            if not any(d.id == corps.track for d in self.workflows.values()):
-                add(self.corps, cid, [f"its track names unknown workflow {corps.track!r}"])
+            if corps.track not in workflow_ids:
+                problems += self._named(
+                    self.corps, cid, [f"its track names unknown workflow {corps.track!r}"]
+                )
         for hid, house in self.info_houses.items():
-            add(
-                self.info_houses,
-                hid,
-                [f"staffing names unknown role {p.role!r}" for p in house.staffing if p.role not in self.roles],
+            unknown = [p.role for p in house.staffing if p.role not in self.roles]
+            problems += self._named(
+                self.info_houses, hid, [f"staffing names unknown role {r!r}" for r in unknown]
             )
         for cid, catalogue in self.catalogues.items():
-            add(self.catalogues, cid, catalogue.problems())
+            problems += self._named(self.catalogues, cid, catalogue.problems())
         for sid, strategy in self.strategies.items():
             found = strategy.problems()
-            workflow_ids = {d.id for d in self.workflows.values()}
             found.extend(
                 f"initiative {i.id!r} names unknown workflow {w!r}"
                 for i in strategy.initiatives
                 for w in i.workflows
                 if w not in workflow_ids
             )
-            add(self.strategies, sid, found)
+            problems += self._named(self.strategies, sid, found)
+        return problems
+
+    def _workflow_problems(self) -> list[str]:
+        problems: list[str] = []
         for key, definition in self.workflows.items():
-            found = definition_problems(definition, known_guards=list(self.guards), known_roles=list(self.roles))
-            if definition.applies_to is not None:
-                if definition.applies_to.situation not in self.situations:
-                    found.append(f"applies_to names unknown situation {definition.applies_to.situation!r}")
-                if definition.applies_to.age_band not in self.age_bands:
-                    found.append(f"applies_to names unknown age band {definition.applies_to.age_band!r}")
-            if found:
-                problems.extend(
-                    f"workflow {key} from plugin {self.workflows.contributor(key)!r}: {problem}"
-                    for problem in found
-                )
-        if problems:
-            raise ConfigError("invalid plugin data:\n  - " + "\n  - ".join(problems))
+            found = definition_problems(
+                definition, known_guards=list(self.guards), known_roles=list(self.roles)
+            )
+            applies = definition.applies_to
+            if applies is not None and applies.situation not in self.situations:
+                found.append(f"applies_to names unknown situation {applies.situation!r}")
+            if applies is not None and applies.age_band not in self.age_bands:
+                found.append(f"applies_to names unknown age band {applies.age_band!r}")
+            problems.extend(
+                f"workflow {key} from plugin {self.workflows.contributor(key)!r}: {problem}"
+                for problem in found
+            )
+        return problems
 
     # -- looking things up -----------------------------------------------------------------
 
@@ -252,13 +266,17 @@ class Registry:
             (d for d in self.workflows.values() if d.id == workflow_id), key=lambda d: d.version
         )
         if not versions:
-            raise UnknownId("workflow", workflow_id, sorted({d.id for d in self.workflows.values()}))
+            raise UnknownId(
+                "workflow", workflow_id, sorted({d.id for d in self.workflows.values()})
+            )
         if version is None:
             return versions[-1]
         for definition in versions:
             if definition.version == version:
                 return definition
-        raise UnknownId(f"version of workflow {workflow_id}", str(version), [str(d.version) for d in versions])
+        raise UnknownId(
+            f"version of workflow {workflow_id}", str(version), [str(d.version) for d in versions]
+        )
 
     def engine(self, workflow_id: str, version: int | None = None) -> WorkflowEngine:
         """Return the engine of a workflow definition version (the newest if not given)."""
@@ -297,5 +315,7 @@ class Registry:
             raise DataError(f"no action card applies to situation {situation!r} at age {age}")
         if len(matches) > 1:
             names = ", ".join(d.name for d in matches)
-            raise ConfigError(f"several action cards apply to situation {situation!r} at age {age}: {names}")
+            raise ConfigError(
+                f"several action cards apply to situation {situation!r} at age {age}: {names}"
+            )
         return matches[0]

@@ -51,7 +51,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 # --------------------------------------------------------------------------------------
-# Contributions: people and organisation
+# Contributions of people and organisation
 # --------------------------------------------------------------------------------------
 
 
@@ -116,7 +116,7 @@ def ssp_register_action_groups() -> Iterable[ActionGroup | Override[ActionGroup]
 
 
 # --------------------------------------------------------------------------------------
-# Contributions: concerns and reference data
+# Contributions of concerns and reference data
 # --------------------------------------------------------------------------------------
 
 
@@ -171,7 +171,7 @@ def ssp_register_strategy() -> Iterable[Strategy | Override[Strategy]]:  # type:
 
 
 # --------------------------------------------------------------------------------------
-# Contributions: workflows
+# Contributions of workflows
 # --------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,1 @@
+"""Workflows as data: definitions, validation, the engine, explanations and diagrams."""

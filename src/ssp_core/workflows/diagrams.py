@@ -30,8 +30,10 @@ def _mermaid_text(text: str) -> str:
 def to_mermaid(definition: WorkflowDefinition, language: Language = "en") -> str:
     """Return a Mermaid ``stateDiagram-v2`` of the definition, labelled in ``language``."""
     lines = ["stateDiagram-v2"]
-    for state in definition.states:
-        lines.append(f'    state "{_mermaid_text(state.labels.get(language))}" as {_node(state.id)}')
+    lines.extend(
+        f'    state "{_mermaid_text(state.labels.get(language))}" as {_node(state.id)}'
+        for state in definition.states
+    )
     lines.append(f"    [*] --> {_node(definition.initial)}")
     for source, transition in definition.edges():
         label = transition.trigger
@@ -52,7 +54,10 @@ def to_text(definition: WorkflowDefinition, language: Language = "en") -> str:
     """Return a plain-text description of the definition, for terminals and logs."""
     out = [
         f"{definition.name}  {definition.labels.get(language)}",
-        f"kind: {definition.kind.value}; subjects: {', '.join(s.value for s in definition.subjects)}",
+        (
+            f"kind: {definition.kind.value}; "
+            f"subjects: {', '.join(s.value for s in definition.subjects)}"
+        ),
     ]
     if definition.applies_to is not None:
         out.append(

@@ -53,7 +53,7 @@ LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 
 
 class ActionRefused(SspError):
-    """Recording something on a case (a fact, a session, ...) is not allowed now; nothing changed."""
+    """Recording something on a case (a fact, a session, ...) is refused; nothing changed."""
 
 
 @attrs.frozen
@@ -88,13 +88,27 @@ class WorkflowEngine:
     in the definition are compiled from their data.
     """
 
-    __slots__ = ("_checks", "_edges", "_finals", "_guard_labels", "_machine_events", "definition", "machine")
+    __slots__ = (
+        "_checks",
+        "_edges",
+        "_finals",
+        "_guard_labels",
+        "_machine_events",
+        "definition",
+        "machine",
+    )
 
-    def __init__(self, definition: WorkflowDefinition, guards: Mapping[str, Guard] | None = None) -> None:
+    def __init__(
+        self, definition: WorkflowDefinition, guards: Mapping[str, Guard] | None = None
+    ) -> None:
         code_guards = dict(guards or {})
         self.definition = definition
-        self._checks: dict[str, GuardCheck] = {gid: guard.check for gid, guard in code_guards.items()}
-        self._guard_labels: dict[str, Labels] = {gid: guard.labels for gid, guard in code_guards.items()}
+        self._checks: dict[str, GuardCheck] = {
+            gid: guard.check for gid, guard in code_guards.items()
+        }
+        self._guard_labels: dict[str, Labels] = {
+            gid: guard.labels for gid, guard in code_guards.items()
+        }
         for spec in definition.guards:
             self._checks[spec.id] = compile_guard(spec)
             self._guard_labels[spec.id] = spec.labels
@@ -141,7 +155,8 @@ class WorkflowEngine:
         if subject.kind not in self.definition.subjects:
             allowed = ", ".join(kind.value for kind in self.definition.subjects)
             raise DataError(
-                f"workflow {self.definition.name} takes cases about {allowed}, not a {subject.kind.value}"
+                f"workflow {self.definition.name} takes cases about {allowed}, "
+                f"not a {subject.kind.value}"
             )
         event = CaseOpened(
             case_id=case_id,
@@ -165,7 +180,9 @@ class WorkflowEngine:
         """Tell whether the case is in a final state."""
         return case.state in self._finals
 
-    def explain(self, case: Case, trigger: str, actor: Actor, *, reason: str | None = None) -> tuple[Reason, ...]:
+    def explain(
+        self, case: Case, trigger: str, actor: Actor, *, reason: str | None = None
+    ) -> tuple[Reason, ...]:
         """Return why ``actor`` cannot fire ``trigger`` on ``case`` now; empty if they can.
 
         A missing written reason is reported only when ``reason`` is checked, i.e. for a
@@ -336,7 +353,12 @@ class WorkflowEngine:
         if body is None:
             raise DataError("a note must have some text")
         event = NoteAdded(
-            case_id=case.id, version=case.version + 1, at=at, actor=actor.id, role=actor.role, text=body
+            case_id=case.id,
+            version=case.version + 1,
+            at=at,
+            actor=actor.id,
+            role=actor.role,
+            text=body,
         )
         case.apply(event)
         return event
@@ -360,7 +382,13 @@ class WorkflowEngine:
         return event
 
     def assign(
-        self, case: Case, assignee: str | None, actor: Actor, *, at: dt.datetime, reason: str | None = None
+        self,
+        case: Case,
+        assignee: str | None,
+        actor: Actor,
+        *,
+        at: dt.datetime,
+        reason: str | None = None,
     ) -> Assigned:
         """Assign the case to ``assignee`` (an actor id), or remove the assignment with ``None``."""
         self._check_open(case)

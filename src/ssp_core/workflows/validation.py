@@ -60,7 +60,9 @@ def _structure(definition: WorkflowDefinition) -> list[str]:
         if not transition.source:
             found.append(f"transition {transition.trigger!r} has no source state")
         if transition.dest not in states:
-            found.append(f"transition {transition.trigger!r} leads to unknown state {transition.dest!r}")
+            found.append(
+                f"transition {transition.trigger!r} leads to unknown state {transition.dest!r}"
+            )
     found.extend(
         f"trigger {trigger!r} is declared twice from state {source!r}; make one transition of it"
         for (trigger, source), count in sorted(pairs.items())
@@ -86,7 +88,9 @@ def _graph(definition: WorkflowDefinition) -> list[str]:
         if state.final:
             continue
         if state.id not in sources:
-            found.append(f"state {state.id!r} is a dead end: it is not final and no transition leaves it")
+            found.append(
+                f"state {state.id!r} is a dead end: it is not final and no transition leaves it"
+            )
         elif not reachable_from(definition, state.id) & finals:
             found.append(f"no final state can be reached from state {state.id!r}")
     return found
@@ -103,40 +107,50 @@ def _references(
     guard_ids = [guard.id for guard in definition.guards]
     found.extend(f"fact {dup!r} is declared more than once" for dup in _duplicates(fact_ids))
     found.extend(f"guard {dup!r} is declared more than once" for dup in _duplicates(guard_ids))
-    available_guards = set(guard_ids) | set(known_guards)
-    for transition in definition.transitions:
-        for guard in transition.guards:
-            if guard not in available_guards:
-                found.append(
-                    f"transition {transition.trigger!r} names unknown guard {guard!r} "
-                    f"(known: {', '.join(sorted(available_guards)) or 'none'})"
-                )
-    for guard_spec in definition.guards:
-        for fact in (*guard_spec.all_of, *guard_spec.any_of):
-            if fact not in fact_ids:
-                found.append(f"guard {guard_spec.id!r} names unknown fact {fact!r}")
+    available = set(guard_ids) | set(known_guards)
+    known = ", ".join(sorted(available)) or "none"
+    found.extend(
+        f"transition {transition.trigger!r} names unknown guard {guard!r} (known: {known})"
+        for transition in definition.transitions
+        for guard in transition.guards
+        if guard not in available
+    )
+    found.extend(
+        f"guard {spec.id!r} names unknown fact {fact!r}"
+        for spec in definition.guards
+        for fact in (*spec.all_of, *spec.any_of)
+        if fact not in fact_ids
+    )
     for rule in definition.deadlines:
         if rule.state not in states:
             found.append(f"a deadline names unknown state {rule.state!r}")
         elif rule.state in definition.final_states:
             found.append(f"a deadline runs in final state {rule.state!r}")
     found.extend(
-        f"sessions_in names unknown state {state!r}" for state in definition.sessions_in if state not in states
+        f"sessions_in names unknown state {state!r}"
+        for state in definition.sessions_in
+        if state not in states
     )
     if not definition.subjects:
         found.append("it allows no kind of subject")
     if known_roles is not None:
-        roles = set(known_roles)
-        for transition in definition.transitions:
-            found.extend(
-                f"transition {transition.trigger!r} requires unknown role {role!r}"
-                for role in transition.roles
-                if role not in roles
-            )
-        for fact in definition.facts:
-            found.extend(
-                f"fact {fact.id!r} requires unknown role {role!r}" for role in fact.roles if role not in roles
-            )
+        found.extend(_roles(definition, set(known_roles)))
+    return found
+
+
+def _roles(definition: WorkflowDefinition, roles: set[str]) -> list[str]:
+    found = [
+        f"transition {transition.trigger!r} requires unknown role {role!r}"
+        for transition in definition.transitions
+        for role in transition.roles
+        if role not in roles
+    ]
+    found.extend(
+        f"fact {fact.id!r} requires unknown role {role!r}"
+        for fact in definition.facts
+        for role in fact.roles
+        if role not in roles
+    )
     return found
 
 

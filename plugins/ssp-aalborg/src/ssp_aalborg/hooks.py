@@ -79,7 +79,7 @@ def ssp_register_catalogues() -> list[WorrySignCatalogue]:
 
 @hookimpl
 def ssp_register_reference_texts() -> list[ReferenceText]:
-    """Register the definitions of radicalisation and extremism and the civil-society risk factors."""
+    """Register the definitions of radicalisation and extremism, and the risk factors."""
     return load_items(_path("concerns.toml"), "reference_texts", ReferenceText)
 
 

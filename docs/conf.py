@@ -1,0 +1,473 @@
+"""Sphinx configuration of the ssp_core documentation.
+
+Build: ``sphinx-build -n -W --keep-going -b html docs <outdir>`` (tox env ``docs``).
+The build needs no network: there is no intersphinx, so references to the standard
+library and to third-party types are ignored narrowly below; diagrams are Mermaid,
+rendered by the reader's browser.
+
+Two sets of pages are generated when the builder starts, from the plugins that are
+installed (the core and the Aalborg plugin):
+
+* ``workflows/generated/<id>.md``: one page per workflow with its diagram and tables;
+* ``_generated/public_surface.md.inc``: the table of ``ssp_core.__all__``.
+
+A file is rewritten only when its content changes, so a rebuild stays incremental.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+# Local builds from a plain checkout (tox installs both packages, so this is harmless there).
+for _path in (ROOT / "plugins" / "ssp-aalborg" / "src", ROOT / "src"):
+    if _path.is_dir() and str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+# -- Project -------------------------------------------------------------------------
+
+project = "ssp_core"
+author = "The ssp_core developers"
+copyright = "2025-2026, The ssp_core developers"
+release = importlib.import_module("ssp_core").__version__
+version = ".".join(release.split(".")[:2])
+
+# -- General -------------------------------------------------------------------------
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinxcontrib.mermaid",
+]
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+root_doc = "index"
+exclude_patterns = [
+    "_build",
+    "_generated",
+    "README.md",
+    "Thumbs.db",
+    ".DS_Store",
+]
+nitpicky = True
+language = "en"
+
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# -- autodoc -------------------------------------------------------------------------
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_typehints_format = "short"
+autodoc_preserve_defaults = True
+add_module_names = False
+python_use_unqualified_type_names = True
+toc_object_entries_show_parents = "hide"
+
+# ssp_core.testing imports pytest and hypothesis (the "testing" extra). Where they are
+# not installed the API page is still built, from mocks of both.
+autodoc_mock_imports: list[str] = []
+for _optional in ("pytest", "hypothesis"):
+    try:
+        importlib.import_module(_optional)
+    except ImportError:
+        autodoc_mock_imports.append(_optional)
+
+# Without intersphinx, types from outside the project cannot be linked. Each entry
+# names the package whose types are ignored; nothing of ssp_core is ignored here.
+nitpick_ignore_regex = [
+    # standard library (builtins and typing names are resolved by Sphinx itself)
+    ("py:class", r"(datetime|dt)\.(date|datetime|timedelta|tzinfo)"),
+    ("py:class", r"collections\.abc\.\w+"),
+    ("py:class", r"(pathlib\.)?Path"),
+    ("py:class", r"types\.ModuleType"),
+    ("py:class", r"zoneinfo\.ZoneInfo"),
+    ("py:class", r"enum\.StrEnum"),
+    ("py:func", r"datetime\.datetime\.now"),
+    ("py:class", r"T"),  # the module-level TypeVar of generic helpers
+    # third-party dependencies
+    ("py:class", r"attrs?\.\w+(\[.*\])?"),
+    ("py:class", r"attr\._make\.\w+"),
+    ("py:class", r"cattrs?\.(\w+\.)*\w+"),
+    ("py:class", r"pluggy\.(\w+\.)*\w+"),
+    ("py:class", r"transitions\.(\w+\.)*\w+"),
+    ("py:class", r"holidays\.(\w+\.)*\w+"),
+    ("py:class", r"click\.(\w+\.)*\w+"),
+    ("py:class", r"rich\.(\w+\.)*\w+"),
+    ("py:class", r"hypothesis\.(\w+\.)*\w+"),
+    ("py:class", r"_pytest\.(\w+\.)*\w+"),
+    ("py:class", r"pytest\.(\w+\.)*\w+"),
+]
+
+# -- HTML ----------------------------------------------------------------------------
+
+html_theme = "alabaster"
+html_title = f"ssp_core {release}"
+html_theme_options = {
+    "description": "Case work for Danish municipal crime prevention",
+    "fixed_sidebar": False,
+    "show_relbars": True,
+}
+
+# -- Mermaid: rendered client-side, nothing is fetched at build time ------------------
+
+mermaid_output_format = "raw"
+
+# -- Generated pages -----------------------------------------------------------------
+
+WORKFLOW_PAGES = HERE / "workflows" / "generated"
+SURFACE_PAGE = HERE / "_generated" / "public_surface.md.inc"
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def _cell(value: object) -> str:
+    """Return ``value`` as the text of one Markdown table cell."""
+    text = "" if value is None else str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _code(values: Iterable[str]) -> str:
+    return ", ".join(f"`{value}`" for value in values)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines.extend("| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows)
+    lines.append("")
+    return lines
+
+
+def _load_registry() -> Any:  # noqa: ANN401
+    """Load the installed plugins; in a plain checkout, add the Aalborg plugin explicitly."""
+    import ssp_core  # noqa: PLC0415
+
+    registry = ssp_core.load_registry(autoload=True, block=())
+    if not any(info.module == "ssp_aalborg.hooks" for info in registry.plugins):
+        hooks = importlib.import_module("ssp_aalborg.hooks")
+        registry = ssp_core.load_registry(autoload=True, block=(), plugins=[hooks])
+    return registry
+
+
+def _guard_condition(spec: Any) -> str:  # noqa: ANN401
+    parts = []
+    if spec.all_of:
+        parts.append("recorded: " + _code(spec.all_of))
+    if spec.any_of:
+        parts.append("at least one of: " + _code(spec.any_of))
+    if spec.assigned:
+        parts.append("the case is assigned")
+    if spec.min_sessions:
+        parts.append(f"at least {spec.min_sessions} session(s) recorded")
+    return "; ".join(parts) or "always"
+
+
+def _workflow_page(registry: Any, definition: Any) -> str:  # noqa: ANN401, PLR0912, C901
+    from ssp_core.workflows.diagrams import to_mermaid, to_text  # noqa: PLC0415
+
+    d = definition
+    anchor = "workflow-" + re.sub(r"[^a-z0-9]+", "-", d.id)
+    out = [
+        "<!-- Generated by docs/conf.py from the installed plugins; do not edit. -->",
+        "",
+        f"({anchor})=",
+        f"# {d.labels.en}",
+        "",
+        f"*{d.labels.da}*",
+        "",
+    ]
+    if d.description is not None:
+        out += [d.description.en, "", f"> {d.description.da}", ""]
+    facts = [
+        ["id", f"`{d.id}`"],
+        ["version", str(d.version)],
+        ["kind", d.kind.value.replace("_", " ")],
+        ["plugin", f"`{registry.workflows.contributor(d.name)}`"],
+        ["subjects", ", ".join(kind.value for kind in d.subjects)],
+        ["initial state", f"`{d.initial}`"],
+        ["final states", _code(state.id for state in d.states if state.final)],
+    ]
+    if d.applies_to is not None:
+        situation = registry.situations[d.applies_to.situation]
+        band = registry.age_bands[d.applies_to.age_band]
+        facts.append(["situation", f"`{situation.id}`: {situation.labels.en}"])
+        facts.append(["age band", f"`{band.id}`: {band.labels.en}"])
+    if d.sessions_in:
+        facts.append(["sessions recorded in", _code(d.sessions_in)])
+    out += _table(["", ""], facts)
+    out += [
+        f"Show it in a terminal with `ssp workflows show {d.id}` "
+        "(`--format mermaid` or `--format json` for the other renderings, `--lang da` for Danish).",
+        "",
+        "## Diagram",
+        "",
+        "Transitions are labelled `trigger [guards] (roles)`.",
+        "",
+        "```{mermaid}",
+        to_mermaid(d, "en").rstrip("\n"),
+        "```",
+        "",
+        "## Diagram på dansk",
+        "",
+        "```{mermaid}",
+        to_mermaid(d, "da").rstrip("\n"),
+        "```",
+        "",
+        "## As text",
+        "",
+        "```text",
+        to_text(d, "en").rstrip("\n"),
+        "```",
+        "",
+        "## States",
+        "",
+    ]
+    deadlines = {rule.state: rule for rule in d.deadlines}
+    rows = []
+    for state in d.states:
+        marks = []
+        if state.id == d.initial:
+            marks.append("initial")
+        if state.final:
+            marks.append("final")
+        if state.step is not None:
+            marks.append(f"step {state.step}")
+        rule = deadlines.get(state.id)
+        due = f"{rule.days} {'business days' if rule.business_days else 'days'}" if rule else ""
+        description = state.description.en if state.description is not None else ""
+        rows.append([f"`{state.id}`", state.labels.en, state.labels.da, ", ".join(marks), due, description])
+    out += _table(["state", "label", "Danish label", "", "deadline", "description"], rows)
+    out += ["## Transitions", ""]
+    rows = [
+        [
+            f"`{t.trigger}`",
+            _code(t.source),
+            f"`{t.dest}`",
+            t.labels.en,
+            _code(t.guards),
+            _code(t.roles) or "any role",
+            "yes" if t.requires_reason else "",
+        ]
+        for t in d.transitions
+    ]
+    out += _table(["trigger", "from", "to", "label", "guards", "roles", "reason required"], rows)
+    if d.facts:
+        out += ["## Facts", "", "Facts are recorded by people; guards read them.", ""]
+        rows = [
+            [
+                f"`{f.id}`",
+                f.labels.en,
+                f.legal_basis or "",
+                "yes" if f.requires_detail else "",
+                _code(f.roles) or "any role",
+            ]
+            for f in d.facts
+        ]
+        out += _table(["fact", "label", "legal basis", "detail required", "roles"], rows)
+    named = dict.fromkeys(guard for t in d.transitions for guard in t.guards)
+    if named:
+        out += ["## Guards", ""]
+        declared = {spec.id: spec for spec in d.guards}
+        rows = []
+        for guard in named:
+            if guard in declared:
+                spec = declared[guard]
+                rows.append([f"`{guard}`", spec.labels.en, _guard_condition(spec)])
+            else:
+                code = registry.guards[guard]
+                plugin = registry.guards.contributor(guard)
+                rows.append([f"`{guard}`", code.labels.en, f"implemented in code by plugin `{plugin}`"])
+        out += _table(["guard", "label", "holds when"], rows)
+    if d.deadlines:
+        out += ["## Deadlines", "", "A deadline starts when the case enters the state.", ""]
+        rows = [
+            [
+                f"`{rule.state}`",
+                f"{rule.days} {'business days' if rule.business_days else 'calendar days'}",
+                rule.labels.en,
+                rule.labels.da,
+            ]
+            for rule in d.deadlines
+        ]
+        out += _table(["state", "within", "label", "Danish label"], rows)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _workflow_overview(registry: Any) -> str:  # noqa: ANN401
+    rows = [
+        [
+            f"[{d.labels.en}](generated/{d.id}.md)",
+            f"`{d.id}`",
+            str(d.version),
+            d.kind.value.replace("_", " "),
+            f"`{d.applies_to.situation}`, `{d.applies_to.age_band}`" if d.applies_to else "",
+            str(len(d.states)),
+            str(len(d.transitions)),
+        ]
+        for d in registry.latest_workflows()
+    ]
+    header = ["workflow", "id", "version", "kind", "applies to", "states", "transitions"]
+    return "\n".join(_table(header, rows))
+
+
+def write_workflow_pages(registry: Any) -> None:  # noqa: ANN401
+    """Write one page per workflow (newest versions) and the overview table of them."""
+    wanted: dict[Path, str] = {
+        WORKFLOW_PAGES / f"{d.id}.md": _workflow_page(registry, d) for d in registry.latest_workflows()
+    }
+    wanted[WORKFLOW_PAGES / "overview.md.inc"] = _workflow_overview(registry)
+    for path, text in wanted.items():
+        _write_if_changed(path, text)
+    if WORKFLOW_PAGES.is_dir():
+        for stale in WORKFLOW_PAGES.iterdir():
+            if stale.is_file() and stale not in wanted:
+                stale.unlink()
+
+
+_ROLE = re.compile(r":[\w:]+:`~?([^`]+)`")
+
+
+def _summary(obj: object) -> str:
+    doc = inspect.getdoc(obj) or ""
+    first = doc.strip().split("\n\n")[0].replace("\n", " ")
+    first = _ROLE.sub(r"`\1`", first).replace("``", "`")
+    return first
+
+
+def canonical_names() -> dict[str, str]:
+    """Map short names (``Registry``) and re-exports (``ssp_core.Registry``) to documented paths.
+
+    Classes and functions are documented in the module that defines them; data in the
+    first module of :data:`DOCUMENTED_MODULES` whose ``__all__`` lists it.
+    """
+    import ssp_core  # noqa: PLC0415
+
+    short: dict[str, str] = {}
+    by_object: dict[int, str] = {}
+    for module_name in DOCUMENTED_MODULES:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if (inspect.isclass(obj) or inspect.isfunction(obj)) and obj.__module__ != module_name:
+                continue
+            path = f"{module_name}.{name}"
+            short.setdefault(name, path)
+            by_object.setdefault(id(obj), path)
+    for name in ssp_core.__all__:
+        path = by_object.get(id(getattr(ssp_core, name)))
+        if path is not None:
+            short[f"ssp_core.{name}"] = path
+    # Documented on the API page although not listed in its module's __all__.
+    short["Contributed"] = "ssp_core.plugins.registry.Contributed"
+    return short
+
+
+DOCUMENTED_MODULES = (
+    "ssp_core.exceptions",
+    "ssp_core.clock",
+    "ssp_core.domain.labels",
+    "ssp_core.domain.roles",
+    "ssp_core.domain.people",
+    "ssp_core.domain.cpr",
+    "ssp_core.domain.concerns",
+    "ssp_core.domain.organisation",
+    "ssp_core.domain.strategy",
+    "ssp_core.domain.events",
+    "ssp_core.domain.cases",
+    "ssp_core.domain.validators",
+    "ssp_core.workflows.definition",
+    "ssp_core.workflows.guards",
+    "ssp_core.workflows.validation",
+    "ssp_core.workflows.engine",
+    "ssp_core.workflows.explain",
+    "ssp_core.workflows.diagrams",
+    "ssp_core.plugins.spec",
+    "ssp_core.plugins.manager",
+    "ssp_core.plugins.registry",
+    "ssp_core.plugins.builtin",
+    "ssp_core.service",
+    "ssp_core.loading",
+    "ssp_core.testing",
+)
+"""The modules the API reference documents (``ssp_core.plugins.spec`` on the plugin page)."""
+
+
+def write_public_surface() -> None:
+    """Write the table of ``ssp_core.__all__``: each name, what it is, and where it is documented."""
+    import ssp_core  # noqa: PLC0415
+
+    names = canonical_names()
+    rows = []
+    for name in ssp_core.__all__:
+        obj = getattr(ssp_core, name)
+        if name == "__version__":
+            rows.append(["`__version__`", "data", "", f"the installed version, `{obj}`"])
+            continue
+        if name == "load_registry":
+            target = "ssp_core.load_registry"
+        else:
+            target = names[f"ssp_core.{name}"]
+        if inspect.isclass(obj):
+            kind = "exception" if issubclass(obj, BaseException) else "class"
+        elif inspect.isfunction(obj):
+            kind = "function"
+        else:
+            kind = "data"
+        where = target.rsplit(".", 1)[0]
+        rows.append([f"{{py:obj}}`{name} <{target}>`", kind, f"`{where}`", _summary(obj)])
+    text = "\n".join(_table(["name", "kind", "defined in", "summary"], rows))
+    _write_if_changed(SURFACE_PAGE, text)
+
+
+# -- Resolving references to re-exported and short names ------------------------------
+
+
+_CANONICAL: dict[str, str] = {}
+
+
+def resolve_short_names(app: Any, env: Any, node: Any, contnode: Any) -> Any:  # noqa: ANN401
+    """Resolve ``ssp_core.Registry``, bare ``Registry`` and ``Registry.build`` to the documented object.
+
+    Docstrings and annotations name objects as users import them (from ``ssp_core``)
+    or by their short name (types imported under ``TYPE_CHECKING``); the API reference
+    documents each object once, in its defining module.
+    """
+    if node.get("refdomain") != "py":
+        return None
+    if not _CANONICAL:
+        _CANONICAL.update(canonical_names())
+    target: str = node.get("reftarget", "")
+    for prefix in (target, *(target.rsplit(".", n)[0] for n in (1, 2))):
+        if prefix in _CANONICAL:
+            canonical = _CANONICAL[prefix] + target.removeprefix(prefix)
+            break
+    else:
+        return None
+    domain = env.get_domain("py")
+    return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], canonical, node, contnode)
+
+
+def generate(app: Any) -> None:  # noqa: ANN401
+    """Write the generated pages before Sphinx looks for source files."""
+    write_workflow_pages(_load_registry())
+    write_public_surface()
+
+
+def setup(app: Any) -> dict[str, Any]:  # noqa: ANN401
+    """Hook the page generator and the reference resolver into Sphinx."""
+    app.connect("builder-inited", generate)
+    app.connect("missing-reference", resolve_short_names)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+

@@ -1,0 +1,10 @@
+"""The contract every plugin meets, from ssp_core's testing kit, run on the Aalborg plugin."""
+
+from __future__ import annotations
+
+from ssp_aalborg import hooks
+from ssp_core.testing import PluginContract
+
+
+class TestAalborgContract(PluginContract):
+    plugins = (hooks,)

@@ -1,0 +1,222 @@
+"""Aalborg's four action cards and three tracks: the rules the seed and the law ask for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+
+from ssp_aalborg import hooks
+from ssp_core import (
+    Actor,
+    Casework,
+    Environment,
+    Group,
+    Labels,
+    Registry,
+    Subject,
+    SubjectKind,
+    TransitionRefused,
+    VirtualClock,
+    WorkflowKind,
+    sequential_ids,
+)
+
+T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+CONSULTANT = Actor("anne", "ssp_consultant")
+POLICE = Actor("bo", "police_ssp_coordinator")
+INFO_HOUSE = Actor("carla", "info_house_member")
+TEACHER = Actor("dan", "frontline_worker")
+MENTOR = Actor("eva", "mentor")
+
+
+@pytest.fixture(name="registry")
+def _registry(ssp_registry_factory: Callable[..., Registry]) -> Registry:
+    return ssp_registry_factory(hooks)
+
+
+@pytest.fixture(name="casework")
+def _casework(registry: Registry) -> Casework:
+    return Casework(registry, clock=VirtualClock(T0), ids=sequential_ids())
+
+
+def person(age: int, *, days: int = 0) -> Subject:
+    return Subject("c" * 32, T0.date().replace(year=T0.year - age) - dt.timedelta(days=days))
+
+
+def test_four_cards_and_three_tracks(registry: Registry) -> None:
+    cards = registry.latest_workflows(WorkflowKind.ACTION_CARD)
+    tracks = registry.latest_workflows(WorkflowKind.PREVENTION_TRACK)
+    assert len(cards) == 4
+    assert {(c.applies_to.situation, c.applies_to.age_band) for c in cards if c.applies_to} == {
+        ("radicalisation", "under_18"),
+        ("radicalisation", "from_18"),
+        ("armed_conflict_travel", "under_18"),
+        ("armed_conflict_travel", "from_18"),
+    }
+    assert [t.id for t in tracks] == [
+        "aalborg.dialogue_ambassador",
+        "aalborg.mentor",
+        "aalborg.parent_coach",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("situation", "age", "card"),
+    [
+        ("radicalisation", 17, "aalborg.radicalisation_under_18"),
+        ("radicalisation", 18, "aalborg.radicalisation_from_18"),
+        ("armed_conflict_travel", 12, "aalborg.travel_under_18"),
+        ("armed_conflict_travel", 64, "aalborg.travel_from_18"),
+    ],
+)
+def test_the_card_is_picked_by_situation_and_age(
+    registry: Registry, situation: str, age: int, card: str
+) -> None:
+    assert registry.select_card(situation, age).id == card
+
+
+def test_every_card_follows_the_three_national_steps(registry: Registry) -> None:
+    for card in registry.latest_workflows(WorkflowKind.ACTION_CARD):
+        steps = {state.step: state.id for state in card.states if state.step}
+        assert steps == {1: "received", 2: "analysis", 3: "assessment"}, card.name
+        edges = {(source, t.dest) for source, t in card.edges()}
+        assert {
+            ("received", "analysis"),
+            ("analysis", "assessment"),
+            ("assessment", "intervention"),
+        } <= edges
+        assert {("intervention", "follow_up"), ("follow_up", "closed")} <= edges
+        assert {"info_house", "action_group"} <= {state.id for state in card.states}
+
+
+def _to_assessment(casework: Casework, case_id: str) -> None:
+    casework.record_fact(case_id, "concern_described", CONSULTANT)
+    casework.fire(case_id, "begin_analysis", CONSULTANT)
+    casework.fire(case_id, "refer_to_info_house", CONSULTANT)
+    casework.fire(case_id, "info_house_assessed", INFO_HOUSE, reason="Assessed together.")
+
+
+def test_under_18_needs_notification_and_parents_before_intervention(casework: Casework) -> None:
+    case = casework.open_concern(
+        situation="radicalisation", subject=person(15), concern_date=T0.date(), actor=TEACHER
+    )
+    _to_assessment(casework, case.id)
+    with pytest.raises(TransitionRefused) as refused:
+        casework.fire(case.id, "start_intervention", CONSULTANT)
+    assert {r.guard for r in refused.value.reasons} == {
+        "children_services_notified",
+        "parents_informed",
+    }  # type: ignore[attr-defined]
+    notified = casework.record_fact(case.id, "children_services_notified", TEACHER)
+    definition = casework.registry.engine_for(notified).definition
+    assert definition.fact("children_services_notified").legal_basis == "Barnets Lov § 133"
+    with pytest.raises(Exception, match="must be recorded with a detail"):
+        casework.record_fact(case.id, "parents_not_involved", CONSULTANT)
+    casework.record_fact(
+        case.id,
+        "parents_not_involved",
+        CONSULTANT,
+        detail="Contact would put the young person at risk.",
+    )
+    casework.fire(case.id, "start_intervention", CONSULTANT)
+    assert casework.case(case.id).state == "intervention"
+
+
+def test_18_plus_needs_voluntariness_and_consent(casework: Casework) -> None:
+    case = casework.open_concern(
+        situation="radicalisation", subject=person(19), concern_date=T0.date(), actor=TEACHER
+    )
+    _to_assessment(casework, case.id)
+    with pytest.raises(TransitionRefused, match="consent_recorded"):
+        casework.fire(case.id, "start_intervention", CONSULTANT)
+    casework.record_fact(case.id, "offer_voluntary_explained", CONSULTANT)
+    with pytest.raises(TransitionRefused, match="offer_declined"):
+        casework.fire(case.id, "close_declined", CONSULTANT, reason="Declined.")
+    casework.record_fact(
+        case.id, "consent_given", CONSULTANT, detail="Signed 2 March 2026; scope: mentor course."
+    )
+    casework.fire(case.id, "start_intervention", CONSULTANT)
+
+
+def test_travel_cards_start_with_police_screening_that_may_hand_over(casework: Casework) -> None:
+    case = casework.open_concern(
+        situation="armed_conflict_travel", subject=person(16), concern_date=T0.date(), actor=POLICE
+    )
+    assert case.state == "police_screening"
+    with pytest.raises(TransitionRefused, match="role 'police_ssp_coordinator' required"):
+        casework.fire(case.id, "hand_to_police", CONSULTANT, reason="x")
+    with pytest.raises(TransitionRefused, match="police_screening_done"):
+        casework.fire(case.id, "hand_to_police", POLICE, reason="Acute security aspects.")
+    casework.record_fact(case.id, "police_screening_done", POLICE)
+    casework.fire(case.id, "hand_to_police", POLICE, reason="Acute security aspects.")
+    closed = casework.case(case.id)
+    assert closed.state == "handed_to_police"
+    assert casework.registry.engine_for(closed).is_final(closed)
+
+
+@pytest.mark.parametrize(
+    ("track", "subject"),
+    [
+        ("aalborg.mentor", person(20)),
+        ("aalborg.parent_coach", person(40)),
+        (
+            "aalborg.parent_coach",
+            Group("aalborg.parents_lovvangen", Labels(da="Forældre", en="Parents"), 8),
+        ),
+        (
+            "aalborg.dialogue_ambassador",
+            Environment("aalborg.lovvangen_youth", Labels(da="Unge", en="Youth")),
+        ),
+    ],
+)
+def test_tracks_run_referral_to_completion(casework: Casework, track: str, subject: object) -> None:
+    case = casework.open_case(workflow=track, subject=subject, actor=CONSULTANT)  # type: ignore[arg-type]
+    casework.fire(case.id, "accept_referral", CONSULTANT)
+    with pytest.raises(TransitionRefused, match="member_assigned"):
+        casework.fire(case.id, "start", CONSULTANT)
+    casework.assign(case.id, "eva", CONSULTANT)
+    casework.record_fact(case.id, "goals_agreed", CONSULTANT)
+    casework.fire(case.id, "start", CONSULTANT)
+    with pytest.raises(TransitionRefused, match="sessions_held"):
+        casework.fire(case.id, "begin_review", CONSULTANT)
+    casework.record_session(case.id, CONSULTANT, held_on=T0.date())
+    casework.fire(case.id, "begin_review", CONSULTANT)
+    with pytest.raises(TransitionRefused, match="a written reason is required"):
+        casework.fire(case.id, "complete", CONSULTANT)
+    casework.fire(case.id, "complete", CONSULTANT, reason="Goals met.")
+    assert casework.case(case.id).state == "completed"
+
+
+def test_the_dialogue_ambassador_track_is_about_an_environment_not_a_person(
+    registry: Registry,
+) -> None:
+    assert registry.workflow("aalborg.dialogue_ambassador").subjects == (SubjectKind.ENVIRONMENT,)
+    assert set(registry.workflow("aalborg.parent_coach").subjects) == {
+        SubjectKind.PERSON,
+        SubjectKind.GROUP,
+    }
+    assert registry.workflow("aalborg.mentor").subjects == (SubjectKind.PERSON,)
+
+
+def test_tracks_can_end_early_only_with_a_reason(casework: Casework) -> None:
+    case = casework.open_case(workflow="aalborg.mentor", subject=person(22), actor=CONSULTANT)
+    casework.fire(case.id, "accept_referral", CONSULTANT)
+    with pytest.raises(TransitionRefused, match="reason"):
+        casework.fire(case.id, "end_early", CONSULTANT)
+    casework.fire(case.id, "end_early", CONSULTANT, reason="Moved to another municipality.")
+    assert casework.case(case.id).state == "ended_early"
+
+
+def test_deadlines_are_in_business_days(casework: Casework) -> None:
+    case = casework.open_concern(
+        situation="radicalisation", subject=person(15), concern_date=T0.date(), actor=TEACHER
+    )
+    (deadline,) = casework.deadlines(case.id)
+    assert deadline.due == dt.date(2026, 3, 4)
+
+
+def test_corps_run_their_tracks(registry: Registry) -> None:
+    for corps in registry.corps.values():
+        assert registry.workflow(corps.track).kind == WorkflowKind.PREVENTION_TRACK

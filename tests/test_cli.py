@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ssp_core.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_plugins_lists_each_plugin_with_what_it_contributes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "plugins", "--json")
+    assert code == 0
+    rows = {row["name"]: row for row in json.loads(out)}
+    assert rows["builtin"]["contributes"]["partner kind"]
+    assert rows["aalborg"]["version"] == "0.1.0"
+    assert len(rows["aalborg"]["contributes"]["workflow"]) == 7
+    assert "ssp_register_workflows" in rows["aalborg"]["hooks"]
+    code, out, _ = run(capsys, "plugins")
+    assert code == 0 and "aalborg" in out and "workflow: 7" in out
+
+
+def test_workflows_list(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "workflows", "list", "--json", "--kind", "action_card")
+    assert code == 0
+    ids = sorted(row["id"] for row in json.loads(out))
+    assert ids == [
+        "aalborg.radicalisation_from_18",
+        "aalborg.radicalisation_under_18",
+        "aalborg.travel_from_18",
+        "aalborg.travel_under_18",
+    ]
+    code, out, _ = run(capsys, "--lang", "da", "workflows", "list")
+    assert code == 0 and "Mentorforløb" in out
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        (
+            "text",
+            "start_intervention: assessment -> intervention (guards: children_services_notified, parents_informed",
+        ),
+        (
+            "mermaid",
+            "assessment --> intervention: start_intervention [children_services_notified, parents_informed]",
+        ),
+        ("json", '"trigger": "start_intervention"'),
+    ],
+)
+def test_workflows_show(capsys: pytest.CaptureFixture[str], fmt: str, expected: str) -> None:
+    code, out, _ = run(
+        capsys, "workflows", "show", "aalborg.radicalisation_under_18", "--format", fmt
+    )
+    assert code == 0
+    assert expected in out
+    if fmt == "json":
+        assert json.loads(out)["id"] == "aalborg.radicalisation_under_18"
+    if fmt == "mermaid":
+        assert out.startswith("stateDiagram-v2")
+        assert "closed --> [*]" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["workflows", "show", "aalborg.nothing"],
+            "error: unknown workflow 'aalborg.nothing'; known: aalborg.dialogue_ambassador",
+        ),
+        (
+            ["workflows", "show", "aalborg.mentor", "--version", "9"],
+            "error: unknown version of workflow aalborg.mentor '9'; known: 1",
+        ),
+        (
+            ["workflows", "show", "aalborg.mentor", "--version", "zero"],
+            "error: Invalid value for '--version': 'zero' is not a valid integer",
+        ),
+        (
+            ["workflows", "show", "aalborg.mentor", "--format", "pdf"],
+            "error: Invalid value for '--format': 'pdf' is not one of",
+        ),
+        (["workflows", "fly"], "error: No such command 'fly'"),
+        (["--lang", "fr", "plugins"], "error: Invalid value for '--lang'"),
+    ],
+)
+def test_bad_input_gives_one_clear_line(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, *args)
+    assert code != 0
+    assert out == ""
+    assert err.startswith(message)
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_a_blocked_plugin_is_gone(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--block", "aalborg", "workflows", "show", "aalborg.mentor")
+    assert code == 1 and "unknown workflow 'aalborg.mentor'" in err
+    code, out, _ = run(capsys, "--no-autoload", "plugins", "--json")
+    assert [row["name"] for row in json.loads(out)] == ["builtin"]
+
+
+def test_demo_walks_through_both_cards_and_a_track(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "demo")
+    assert code == 0, err
+    for expected in (
+        "card chosen: aalborg.radicalisation_under_18",
+        "card chosen: aalborg.travel_from_18",
+        "Refused, nothing changed",
+        "What each actor may do next",
+        "History of case AAL-0001",
+        "History of case AAL-0003",
+        "children_services_notified",
+        "consent_given",
+    ):
+        assert expected in out
+    assert "201109" not in out and "030806" not in out  # the synthetic CPR numbers never show
+
+
+def test_demo_needs_the_aalborg_plugin(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--block", "aalborg", "demo")
+    assert code == 1
+    assert err.startswith("error: ssp demo needs the Aalborg plugin")
+
+
+def test_the_console_script_runs_without_a_traceback() -> None:
+    env = {**os.environ, "SSP_BLOCK_PLUGINS": "aalborg"}
+    done = subprocess.run(
+        [sys.executable, "-c", "from ssp_core.cli import run; run()", "workflows", "show", "nope"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == "error: unknown workflow 'nope'; known: none"
+    help_done = subprocess.run(
+        [sys.executable, "-c", "from ssp_core.cli import run; run()", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert help_done.returncode == 0 and "demo" in help_done.stdout

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ssp_core import (
+    Actor,
+    CaseNotFound,
+    Casework,
+    DataError,
+    FactRecorded,
+    Group,
+    Labels,
+    PluginError,
+    Registry,
+    Subject,
+    TransitionRefused,
+    UnknownId,
+    VirtualClock,
+    hookimpl,
+)
+from ssp_core.testing import make_registry
+from tests.sample_plugin import SamplePlugin
+
+TEACHER = Actor("dan", "teacher")
+CONSULTANT = Actor("anne", "consultant")
+
+
+def born(years_before: dt.date, years: int, days: int = 0) -> Subject:
+    return Subject(
+        "b" * 32, years_before.replace(year=years_before.year - years) + dt.timedelta(days=days)
+    )
+
+
+def test_the_card_follows_the_age_on_the_concern_date(
+    casework: Casework, clock: VirtualClock
+) -> None:
+    today = clock.now().date()
+    eighteen_tomorrow = born(today, 18, days=1)
+    case = casework.open_concern(
+        situation="worry", subject=eighteen_tomorrow, concern_date=today, actor=TEACHER
+    )
+    assert case.workflow == "sample.young"
+    clock.advance(dt.timedelta(days=2))
+    later = casework.open_concern(
+        situation="worry", subject=eighteen_tomorrow, concern_date=clock.now().date(), actor=TEACHER
+    )
+    assert later.workflow == "sample.adult"
+    # A concern dated back to before the birthday still picks the under-18 card.
+    back = casework.open_concern(
+        situation="worry", subject=eighteen_tomorrow, concern_date=today, actor=TEACHER
+    )
+    assert back.workflow == "sample.young"
+    opened = back.events[0]
+    assert (opened.situation, opened.concern_date, opened.at, opened.actor, opened.role) == (  # type: ignore[attr-defined]
+        "worry",
+        today,
+        clock.now(),
+        "dan",
+        "teacher",
+    )
+
+
+def test_bad_concerns_are_refused_with_nothing_stored(
+    casework: Casework, clock: VirtualClock
+) -> None:
+    today = clock.now().date()
+    with pytest.raises(DataError, match="in the future"):
+        casework.open_concern(
+            situation="worry",
+            subject=born(today, 10),
+            concern_date=today + dt.timedelta(days=1),
+            actor=TEACHER,
+        )
+    with pytest.raises(DataError, match="before the birth date"):
+        casework.open_concern(
+            situation="worry", subject=born(today, 0, days=5), concern_date=today, actor=TEACHER
+        )
+    with pytest.raises(UnknownId, match="unknown situation 'bliss'"):
+        casework.open_concern(
+            situation="bliss", subject=born(today, 10), concern_date=today, actor=TEACHER
+        )
+    with pytest.raises(UnknownId, match="unknown role 'wizard'"):
+        casework.open_concern(
+            situation="worry",
+            subject=born(today, 10),
+            concern_date=today,
+            actor=Actor("x", "wizard"),
+        )
+    assert list(casework.cases()) == []
+
+
+def test_every_change_is_an_event_stamped_by_the_clock(
+    casework: Casework, clock: VirtualClock, sample: SamplePlugin
+) -> None:
+    case = casework.open_case(
+        workflow="sample.track",
+        subject=Group("g.parents", Labels(da="Forældre", en="Parents"), 6),
+        actor=CONSULTANT,
+    )
+    clock.advance(dt.timedelta(hours=1))
+    casework.assign(case.id, "eva", CONSULTANT)
+    casework.fire(case.id, "start", CONSULTANT)
+    clock.advance(dt.timedelta(days=7))
+    casework.record_session(case.id, CONSULTANT, held_on=clock.now().date(), participants=6)
+    casework.add_note(case.id, "Good turnout.", CONSULTANT)
+    history = casework.history(case.id)
+    assert [type(e).__name__ for e in history] == [
+        "CaseOpened",
+        "Assigned",
+        "Transitioned",
+        "SessionRecorded",
+        "NoteAdded",
+    ]
+    assert [e.at for e in history] == [clock.now() - dt.timedelta(days=7, hours=1)] + [
+        clock.now() - dt.timedelta(days=7)
+    ] * 2 + [clock.now()] * 2
+    assert sample.events == list(history)  # ssp_after_case_event saw each event once, in order
+
+
+def test_observations_must_name_a_sign_of_a_registered_catalogue(
+    casework: Casework, clock: VirtualClock
+) -> None:
+    today = clock.now().date()
+    case = casework.open_concern(
+        situation="worry", subject=born(today, 15), concern_date=today, actor=TEACHER
+    )
+    casework.record_observation(
+        case.id,
+        catalogue="sample.signs",
+        sign="new_circle",
+        observed_by="teacher",
+        observed_on=today,
+        actor=TEACHER,
+    )
+    with pytest.raises(
+        UnknownId, match="unknown worry sign in catalogue 'sample.signs' 'hunch'; known: new_circle"
+    ):
+        casework.record_observation(
+            case.id,
+            catalogue="sample.signs",
+            sign="hunch",
+            observed_by="teacher",
+            observed_on=today,
+            actor=TEACHER,
+        )
+    with pytest.raises(UnknownId, match="unknown worry-sign catalogue 'other'"):
+        casework.record_observation(
+            case.id,
+            catalogue="other",
+            sign="x",
+            observed_by="teacher",
+            observed_on=today,
+            actor=TEACHER,
+        )
+    assert casework.case(case.id).version == 2
+
+
+def test_facts_options_and_deadlines_through_the_service(
+    casework: Casework, clock: VirtualClock
+) -> None:
+    today = clock.now().date()
+    case = casework.open_concern(
+        situation="worry", subject=born(today, 15), concern_date=today, actor=TEACHER
+    )
+    assert casework.deadlines(case.id)[0].due == dt.date(2026, 3, 4)
+    casework.fire(case.id, "assess", CONSULTANT)
+    with pytest.raises(TransitionRefused):
+        casework.fire(case.id, "intervene", CONSULTANT)
+    casework.record_fact(case.id, "notified", TEACHER)
+    casework.record_fact(case.id, "parents_involved", CONSULTANT)
+    assert {o.trigger: o.allowed for o in casework.options(case.id, CONSULTANT)} == {
+        "assess": False,
+        "intervene": True,
+        "close": True,
+    }
+    casework.fire(case.id, "intervene", CONSULTANT)
+    assert isinstance(casework.history(case.id)[2], FactRecorded)
+
+
+def test_unknown_cases_and_workflows(casework: Casework) -> None:
+    with pytest.raises(CaseNotFound, match="no case with id 'T-404'"):
+        casework.fire("T-404", "assess", CONSULTANT)
+    with pytest.raises(
+        UnknownId,
+        match="unknown workflow 'sample.none'; known: sample.adult, sample.track, sample.young",
+    ):
+        casework.open_case(
+            workflow="sample.none", subject=born(dt.date(2026, 1, 1), 20), actor=CONSULTANT
+        )
+
+
+def test_a_failing_reaction_is_reported_but_the_event_stands(clock: VirtualClock) -> None:
+    class Grumpy:
+        plugin_name = "grumpy"
+
+        @hookimpl
+        def ssp_after_case_event(self, event: object) -> None:
+            raise RuntimeError("partner system offline")
+
+    sample = SamplePlugin()
+    registry: Registry = make_registry(sample, Grumpy())
+    casework = Casework(registry, clock=clock)
+    with pytest.raises(
+        PluginError,
+        match="plugin 'grumpy' failed in hook ssp_after_case_event: RuntimeError: partner system offline",
+    ):
+        casework.open_case(
+            workflow="sample.track", subject=born(dt.date(2026, 1, 1), 20), actor=CONSULTANT
+        )
+    (case,) = casework.cases()
+    assert case.version == 1 and len(sample.events) == 1  # the other plugin still heard of it
+
+
+def test_duplicate_ids_from_the_id_factory_are_refused(
+    registry: Registry, clock: VirtualClock
+) -> None:
+    casework = Casework(registry, clock=clock, ids=lambda: "SAME")
+    casework.open_case(
+        workflow="sample.track", subject=born(dt.date(2026, 1, 1), 20), actor=CONSULTANT
+    )
+    with pytest.raises(DataError, match="already in use"):
+        casework.open_case(
+            workflow="sample.track", subject=born(dt.date(2026, 1, 1), 20), actor=CONSULTANT
+        )
