@@ -32,7 +32,7 @@ class FakeEntryPoint:
 
 
 @pytest.fixture(name="entry_points")
-def _entry_points(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[FakeEntryPoint]]:
+def _entry_points(monkeypatch: pytest.MonkeyPatch) -> list[FakeEntryPoint]:
     installed: list[FakeEntryPoint] = []
 
     def fake(*, group: str) -> list[FakeEntryPoint]:
@@ -129,7 +129,7 @@ def test_a_plugin_raising_in_a_hook_is_named_with_the_hook() -> None:
 
 
 def test_a_misspelled_hook_fails_loudly() -> None:
-    bad = module("fake_typo", ssp_register_rolez=list)
+    bad = module("fake_typo", ssp_register_rolez=lambda: [])  # noqa: PIE807 (hookimpl needs a function)
     with pytest.raises(PluginError, match="fake_typo"):
         create_plugin_host(autoload=False, plugins=[bad])
 
