@@ -125,6 +125,7 @@ mermaid_output_format = "raw"
 
 WORKFLOW_PAGES = HERE / "workflows" / "generated"
 SURFACE_PAGE = HERE / "_generated" / "public_surface.md.inc"
+HOOKS_PAGE = HERE / "_generated" / "hooks.md.inc"
 
 
 def _write_if_changed(path: Path, text: str) -> None:
@@ -339,8 +340,17 @@ def write_workflow_pages(registry: Any) -> None:  # noqa: ANN401
 _ROLE = re.compile(r":[\w:]+:`~?([^`]+)`")
 
 
-def _summary(obj: object) -> str:
-    doc = inspect.getdoc(obj) or ""
+def _attribute_doc(path: str) -> str:
+    """Return the docstring written after a module-level assignment (``path`` is dotted)."""
+    from sphinx.pycode import ModuleAnalyzer  # noqa: PLC0415
+
+    module, _, name = path.rpartition(".")
+    docs = ModuleAnalyzer.for_module(module).find_attr_docs()
+    return "\n".join(docs.get(("", name), []))
+
+
+def _summary(obj: object, path: str | None = None) -> str:
+    doc = (inspect.getdoc(obj) or "") if path is None else _attribute_doc(path)
     first = doc.strip().split("\n\n")[0].replace("\n", " ")
     first = _ROLE.sub(r"`\1`", first).replace("``", "`")
     return first
@@ -426,9 +436,32 @@ def write_public_surface() -> None:
         else:
             kind = "data"
         where = target.rsplit(".", 1)[0]
-        rows.append([f"{{py:obj}}`{name} <{target}>`", kind, f"`{where}`", _summary(obj)])
+        summary = _summary(obj, target if kind == "data" else None)
+        rows.append([f"{{py:obj}}`{name} <{target}>`", kind, f"`{where}`", summary])
     text = "\n".join(_table(["name", "kind", "defined in", "summary"], rows))
     _write_if_changed(SURFACE_PAGE, text)
+
+
+def write_hook_table(registry: Any) -> None:  # noqa: ANN401
+    """Write the table of every hook in ``ssp_core.plugins.spec``, in the order of the spec."""
+    from ssp_core.plugins import spec  # noqa: PLC0415
+    from ssp_core.plugins.registry import KINDS, Contributed  # noqa: PLC0415
+
+    kinds = {kind.hook: kind for kind in KINDS}
+    attributes = {value.kind: name for name, value in vars(registry).items() if isinstance(value, Contributed)}
+    rows = []
+    for name, func in vars(spec).items():
+        if not (name.startswith("ssp_") and inspect.isfunction(func)):
+            continue
+        kind = kinds.get(name)
+        if kind is None:
+            item, where = "", ""
+        else:
+            item = f"{{py:class}}`~{kind.type.__module__}.{kind.type.__qualname__}`"
+            where = f"`registry.{attributes[kind.name]}`" if kind.name in attributes else ""
+        rows.append([f"{{py:func}}`~ssp_core.plugins.spec.{name}`", item, where, _summary(func)])
+    header = ["hook", "contributes", "found in", "summary"]
+    _write_if_changed(HOOKS_PAGE, "\n".join(_table(header, rows)))
 
 
 # -- Resolving references to re-exported and short names ------------------------------
@@ -461,7 +494,9 @@ def resolve_short_names(app: Any, env: Any, node: Any, contnode: Any) -> Any:  #
 
 def generate(app: Any) -> None:  # noqa: ANN401
     """Write the generated pages before Sphinx looks for source files."""
-    write_workflow_pages(_load_registry())
+    registry = _load_registry()
+    write_workflow_pages(registry)
+    write_hook_table(registry)
     write_public_surface()
 
 

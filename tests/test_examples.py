@@ -1,0 +1,37 @@
+"""The examples run, and say what they claim."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+
+
+def run_example(name: str, capsys: pytest.CaptureFixture[str]) -> str:
+    runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+    return capsys.readouterr().out
+
+
+def test_embedding(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run_example("embedding.py", capsys)
+    assert "card: aalborg.radicalisation_under_18 state: received" in out
+    assert "due: ['2026-03-04']" in out
+    assert "refused: trigger 'start_intervention'" in out
+    assert "history: ['CaseOpened', 'FactRecorded', 'Transitioned']" in out
+
+
+def test_other_municipality(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run_example("other_municipality.py", capsys)
+    assert "plugins: ['builtin', 'aalborg', 'eksempelby']" in out
+    assert "frontline_worker from: eksempelby" in out
+
+
+def test_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run_example("scenario.py", capsys)
+    assert "cases per card: {'aalborg.radicalisation_from_18':" in out
+    counts = runpy.run_path(str(EXAMPLES / "scenario.py"))["run"](concerns=40, seed=1)
+    assert sum(counts["cases per card"].values()) == 40
+    assert sum(counts["outcomes"].values()) == 40
