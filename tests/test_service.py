@@ -224,3 +224,22 @@ def test_duplicate_ids_from_the_id_factory_are_refused(
         casework.open_case(
             workflow="sample.track", subject=born(dt.date(2026, 1, 1), 20), actor=CONSULTANT
         )
+
+
+def test_dates_people_give_are_danish_local_dates(registry: Registry) -> None:
+    # 23:30 UTC on 2 March is already 3 March in Copenhagen: a concern dated 3 March is not "in the future".
+    clock = VirtualClock(dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC))
+    casework = Casework(registry, clock=clock)
+    local_today = dt.date(2026, 3, 3)
+    case = casework.open_concern(
+        situation="worry", subject=born(local_today, 15), concern_date=local_today, actor=TEACHER
+    )
+    casework.record_observation(
+        case.id,
+        catalogue="sample.signs",
+        sign="new_circle",
+        observed_by="teacher",
+        observed_on=local_today,
+        actor=TEACHER,
+    )
+    assert casework.case(case.id).version == 2

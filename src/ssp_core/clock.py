@@ -9,13 +9,30 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property
 from typing import Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
 import attrs
 import holidays
 
 from ssp_core.exceptions import DataError
 
-__all__ = ["BusinessCalendar", "Clock", "SystemClock", "VirtualClock", "danish_calendar"]
+__all__ = [
+    "LOCAL_TIME",
+    "BusinessCalendar",
+    "Clock",
+    "SystemClock",
+    "VirtualClock",
+    "danish_calendar",
+    "local_date",
+]
+
+LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
+"""Danish local time: dates people give (concern dates, deadlines) are local dates."""
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """Return the Danish local date of an aware ``moment``."""
+    return moment.astimezone(LOCAL_TIME).date()
 
 
 @runtime_checkable

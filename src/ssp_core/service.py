@@ -15,7 +15,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 
-from ssp_core.clock import BusinessCalendar, Clock, SystemClock, danish_calendar
+from ssp_core.clock import BusinessCalendar, Clock, SystemClock, danish_calendar, local_date
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import Observation
 from ssp_core.domain.events import CaseEvent
@@ -106,7 +106,7 @@ class Casework:
         The card is chosen from the registered cards by the situation and the age band
         that holds the subject's age on ``concern_date``.
         """
-        today = self.clock.now().date()
+        today = local_date(self.clock.now())
         if concern_date > today:
             raise DataError(f"the concern date {concern_date.isoformat()} is in the future")
         age = subject.age_on(concern_date)

@@ -13,12 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import NoReturn
-from zoneinfo import ZoneInfo
 
 import attrs
 from transitions import Machine, State
 
-from ssp_core.clock import BusinessCalendar
+from ssp_core.clock import BusinessCalendar, local_date
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import Observation
 from ssp_core.domain.events import (
@@ -47,9 +46,6 @@ from ssp_core.workflows.explain import (
 from ssp_core.workflows.guards import Guard, GuardCheck, compile_guard
 
 __all__ = ["ActionRefused", "Deadline", "WorkflowEngine"]
-
-LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
-"""Deadlines are counted in Danish local dates."""
 
 
 class ActionRefused(SspError):
@@ -331,7 +327,7 @@ class WorkflowEngine:
             )
         if participants is not None and participants < 1:
             raise DataError(f"participants must be 1 or more, got {participants}")
-        if held_on > at.date():
+        if held_on > local_date(at):
             raise DataError("a session cannot be recorded before it is held")
         event = SessionRecorded(
             case_id=case.id,
@@ -368,7 +364,7 @@ class WorkflowEngine:
     ) -> ObservationRecorded:
         """Record an observation of a worry sign (checked against its catalogue by the caller)."""
         self._check_open(case)
-        if observation.observed_on > at.date():
+        if observation.observed_on > local_date(at):
             raise DataError("an observation cannot be dated after the time it is recorded")
         event = ObservationRecorded(
             case_id=case.id,
@@ -409,7 +405,7 @@ class WorkflowEngine:
     def deadlines(self, case: Case, calendar: BusinessCalendar) -> tuple[Deadline, ...]:
         """Return the deadlines running for the case in its current state."""
         self._check_case(case)
-        entered = case.entered_at.astimezone(LOCAL_TIME).date()
+        entered = local_date(case.entered_at)
         result = []
         for rule in self.definition.deadlines:
             if rule.state != case.state:
