@@ -260,7 +260,10 @@ def open_cases(
                 full.append(clock.ns - collected)
     finally:
         gc.enable()
-    if len(cases) != len(ids) or cases[-1].state != engines[(len(ids) - 1) % len(engines)].definition.initial:
+    if (
+        len(cases) != len(ids)
+        or cases[-1].state != engines[(len(ids) - 1) % len(engines)].definition.initial
+    ):
         raise RuntimeError("the cases were not opened as expected")
     del cases
     gc.collect()
@@ -435,7 +438,9 @@ class MemoryResult:
         return self.bound_model_bytes - self.model_bytes
 
 
-def memory_per_case(engines: Sequence[WorkflowEngine], count: int, baseline_count: int) -> MemoryResult:
+def memory_per_case(
+    engines: Sequence[WorkflowEngine], count: int, baseline_count: int
+) -> MemoryResult:
     """Measure, with tracemalloc, the bytes each kind of case record keeps alive."""
     ids = case_ids(count, "mem")
     opens = [(engines[n % len(engines)].open, case_id) for n, case_id in enumerate(ids)]
@@ -483,7 +488,7 @@ def memory_per_case(engines: Sequence[WorkflowEngine], count: int, baseline_coun
             holder[n] = fire(case, "close_unfounded", actor, at=at, reason=CLOSE_REASON)
 
     transition_total = _traced_bytes(count, build_transitions)
-    del opened
+    opened.clear()
     gc.collect()
 
     return MemoryResult(
@@ -558,7 +563,9 @@ def _time_fire(fire: Callable[..., object], case: Case, iterations: int) -> floa
     return elapsed / iterations
 
 
-def _time_bare(trigger: Callable[..., bool], model: PlainModel, case: Case, iterations: int) -> float:
+def _time_bare(
+    trigger: Callable[..., bool], model: PlainModel, case: Case, iterations: int
+) -> float:
     source = FIRE_FROM
     gc.collect()
     started = perf_counter_ns()

@@ -1,0 +1,263 @@
+"""Benchmark the workflow engine against plain ``transitions`` and write ``docs/performance.md``.
+
+Run from the repository root (``tox -e bench`` does)::
+
+    python benchmarks/run.py            # full run; rewrites docs/performance.md
+    python benchmarks/run.py --quick    # smoke test; prints only
+    python benchmarks/run.py --quick --write
+
+Every target is a ratio of two measurements taken in the same run. The exit status
+is 1 if a gated target is missed, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+
+import attrs
+
+from bench_measure import (
+    FIRE_CARD,
+    action_cards,
+    add_models,
+    baseline_machine,
+    case_ids,
+    fire_vs_bare,
+    freed_without_collector,
+    memory_per_case,
+    open_cases,
+)
+from bench_report import (
+    FAIL,
+    INFO,
+    OK,
+    TIMES,
+    CardInfo,
+    Results,
+    Target,
+    chunk_medians,
+    fmt_int,
+    fmt_ratio,
+    render_markdown,
+    render_summary,
+)
+from ssp_core.workflows.engine import WorkflowEngine
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "docs" / "performance.md"
+
+SPEEDUP_TARGET = 100.0
+SPEEDUP_CASES = 100_000
+FLATNESS_TARGET = 1.2
+OVERHEAD_TARGET = 500.0
+FIRE_TARGET = 1.5
+
+
+@attrs.frozen
+class Settings:
+    """How big each benchmark is."""
+
+    name: str
+    cases: int
+    chunk: int
+    repeats: int
+    repeats_without_gc: int
+    fire_iterations: int
+    fire_batches: int
+    memory_cases: int
+    memory_baseline_cases: int
+
+
+FULL = Settings("full", 100_000, 10_000, 5, 3, 20_000, 7, 20_000, 4_000)
+QUICK = Settings("quick", 10_000, 1_000, 5, 3, 5_000, 3, 4_000, 1_000)
+
+
+def _progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "not installed (source tree)"
+
+
+def _cpu_model() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def machine_info() -> tuple[tuple[str, str], ...]:
+    """Describe the machine and the software the figures were measured with."""
+    packages = ", ".join(
+        f"{name} {_version(name)}" for name in ("ssp-core", "ssp-aalborg", "transitions", "attrs")
+    )
+    return (
+        ("CPU", f"{_cpu_model()}, {os.cpu_count()} logical CPUs"),
+        ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
+        ("Platform", platform.platform()),
+        ("Packages", packages),
+    )
+
+
+def _status(passed: bool) -> str:  # noqa: FBT001
+    return OK if passed else FAIL
+
+
+def evaluate(settings: Settings, results: Results) -> tuple[Target, ...]:
+    """Check each target against the measured figures."""
+    ours_total = statistics.median(run.total_ns for run in results.opens)
+    speedup = results.baseline.total_ns / ours_total
+    mutator = chunk_medians(results.opens, "mutator_ns")
+    flatness = mutator[-1] / mutator[0]
+    wall = chunk_medians(results.opens, "wall_ns")
+    fire_ratio = max(results.fire.ratio_raw, results.fire.ratio_net)
+    free = results.free
+    speedup_status = _status(speedup >= SPEEDUP_TARGET) if settings.cases >= SPEEDUP_CASES else INFO
+    chunk = fmt_int(settings.chunk)
+    return (
+        Target(
+            f"Open and bind {fmt_int(settings.cases)} cases: speed-up over add_model per case",
+            fmt_ratio(speedup),
+            f"≥ {SPEEDUP_TARGET:.0f}{TIMES}",
+            speedup_status,
+        ),
+        Target(
+            f"Per-case cost: last {chunk} over first {chunk} cases (without full collections)",
+            fmt_ratio(flatness),
+            f"≤ {FLATNESS_TARGET}{TIMES}",
+            _status(flatness <= FLATNESS_TARGET),
+        ),
+        Target(
+            f"Per-case cost: last {chunk} over first {chunk} cases (full collections included)",
+            fmt_ratio(wall[-1] / wall[0]),
+            f"≤ {FLATNESS_TARGET}{TIMES}",
+            INFO,
+        ),
+        Target(
+            "Memory the workflow binding adds per case",
+            f"{results.memory.overhead:.0f} B",
+            f"≤ {OVERHEAD_TARGET:.0f} B",
+            _status(results.memory.overhead <= OVERHEAD_TARGET),
+        ),
+        Target(
+            "Dropped case freed without a collector pass",
+            "freed" if free.passed else "still alive",
+            "freed",
+            _status(free.passed),
+        ),
+        Target(
+            "engine.fire over the bare transitions trigger",
+            fmt_ratio(fire_ratio),
+            f"≤ {FIRE_TARGET}{TIMES}",
+            _status(fire_ratio <= FIRE_TARGET),
+        ),
+    )
+
+
+def measure(settings: Settings) -> Results:
+    """Run every benchmark with ``settings`` and return the results with their targets."""
+    started = time.monotonic()
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    cards = action_cards()
+    engines = [WorkflowEngine(card) for card in cards]
+    fire_engine = next(engine for engine in engines if engine.definition.id == FIRE_CARD)
+
+    _progress("a dropped case, with the collector disabled")
+    free = freed_without_collector(fire_engine)
+
+    _progress(f"memory of {fmt_int(settings.memory_cases)} cases (tracemalloc)")
+    memory = memory_per_case(engines, settings.memory_cases, settings.memory_baseline_cases)
+
+    _progress(f"engine.fire against the bare trigger, {settings.fire_batches} batches")
+    fire = fire_vs_bare(fire_engine, settings.fire_iterations, settings.fire_batches)
+
+    ids = case_ids(settings.cases)
+    open_cases(engines, case_ids(settings.chunk, "warm-up"), settings.chunk)
+    opens = []
+    for repeat in range(settings.repeats):
+        _progress(f"opening {fmt_int(settings.cases)} cases, run {repeat + 1}/{settings.repeats}")
+        opens.append(open_cases(engines, ids, settings.chunk))
+    without_gc = []
+    for repeat in range(settings.repeats_without_gc):
+        _progress(
+            f"opening {fmt_int(settings.cases)} cases with the collector disabled, "
+            f"run {repeat + 1}/{settings.repeats_without_gc}"
+        )
+        without_gc.append(open_cases(engines, ids, settings.chunk, gc_enabled=False))
+
+    _progress(
+        f"baseline: add_model for {fmt_int(settings.cases)} cases "
+        "(slow by design; about a minute or two for 100,000)"
+    )
+    machines = [baseline_machine(card) for card in cards]
+    baseline = add_models(machines, ids, settings.chunk)
+    del machines
+
+    results = Results(
+        mode=settings.name,
+        started=when,
+        seconds=time.monotonic() - started,
+        machine=machine_info(),
+        cards=tuple(
+            CardInfo(
+                id=card.id,
+                version=card.version,
+                states=len(card.states),
+                transitions=len(card.transitions),
+                triggers=len(card.triggers),
+            )
+            for card in cards
+        ),
+        opens=tuple(opens),
+        opens_without_gc=tuple(without_gc),
+        baseline=baseline,
+        memory=memory,
+        free=free,
+        fire=fire,
+        fire_batches=settings.fire_batches,
+        targets=(),
+    )
+    return attrs.evolve(results, targets=evaluate(settings, results))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmarks, print the summary, write the page; return the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smaller workloads for a smoke test; does not write the page unless --write",
+    )
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help=f"write {OUTPUT.relative_to(ROOT)} (the default for a full run)",
+    )
+    args = parser.parse_args(argv)
+    settings = QUICK if args.quick else FULL
+    results = measure(settings)
+    print(render_summary(results))
+    if args.write or not args.quick:
+        OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+        OUTPUT.write_text(render_markdown(results), encoding="utf-8")
+        print(f"wrote {OUTPUT.relative_to(ROOT)}")
+    return 1 if results.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
