@@ -289,3 +289,12 @@ def test_card_selection_by_situation_and_age() -> None:
     gap = module("fake_gap", ssp_register_age_bands=lambda: [ssp_core.AgeBand("teen", L, 13, 19)])
     only_teens = make_registry(SamplePlugin(), gap, block=[])
     assert only_teens.select_card("worry", 30).id == "sample.adult"
+
+
+def test_the_same_plugin_loaded_twice_is_named(entry_points: list[FakeEntryPoint]) -> None:
+    mod = module("fake_twice", ssp_register_roles=lambda: [Role("r2", L)])
+    entry_points.append(FakeEntryPoint("twice", "fake_twice"))
+    with pytest.raises(
+        PluginError, match="plugin 'fake_twice' \\(explicit\\) is already loaded as 'twice'"
+    ):
+        ssp_core.load_registry(plugins=[mod])

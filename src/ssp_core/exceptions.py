@@ -46,7 +46,12 @@ class InvalidCpr(DataError):
 
 
 class UnknownId(DataError):
-    """An id (workflow, trigger, partner, catalogue, ...) is not known."""
+    """An id (workflow, trigger, partner, catalogue, ...) is not known.
+
+    :ivar kind: what kind of id was looked up, e.g. ``"workflow"``.
+    :ivar wanted: the id that was asked for.
+    :ivar known: the ids that exist.
+    """
 
     def __init__(self, kind: str, wanted: str, known: Sequence[str]) -> None:
         self.kind = kind
@@ -69,8 +74,11 @@ class CaseNotFound(UnknownId):
 class TransitionRefused(SspError):
     """A trigger was fired that is not allowed now; nothing was changed.
 
-    :attr:`reasons` holds the same reasons that
-    :meth:`ssp_core.workflows.engine.WorkflowEngine.options` gives for the trigger.
+    :ivar case_id: the case.
+    :ivar trigger: the trigger that was fired.
+    :ivar state: the state the case is (still) in.
+    :ivar reasons: the same reasons that
+        :meth:`ssp_core.workflows.engine.WorkflowEngine.options` gives for the trigger.
     """
 
     def __init__(self, case_id: str, trigger: str, state: str, reasons: Sequence[Reason]) -> None:

@@ -182,6 +182,12 @@ def _register(
         pm.register(plugin, name=name)
     except pluggy.PluginValidationError as exc:
         raise PluginError(f"plugin {name!r} is invalid: {exc}") from exc
+    except ValueError as exc:
+        # pluggy refuses the same object twice, e.g. once by entry point and once explicitly
+        other = pm.get_name(plugin)
+        raise PluginError(
+            f"plugin {name!r} ({source}) is already loaded as {other!r}; register it once"
+        ) from exc
     module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
     infos[name] = PluginInfo(
         name=name, module=module, version=version, hooks=_hooks_of(pm, plugin), source=source

@@ -27,7 +27,7 @@ from ssp_core.workflows.engine import WorkflowEngine
 from ssp_core.workflows.guards import Guard
 from ssp_core.workflows.validation import definition_problems
 
-__all__ = ["KINDS", "Override", "Registry", "override"]
+__all__ = ["KINDS", "Contributed", "ContributionKind", "Override", "Registry", "override"]
 
 T = TypeVar("T")
 
@@ -49,29 +49,37 @@ def _workflow_key(definition: WorkflowDefinition) -> str:
 
 
 @attrs.frozen
-class _Kind:
+class ContributionKind:
+    """One kind of contribution: its name, its ``ssp_register_*`` hook, its type and its key."""
+
     name: str
     hook: str
     type: type[Any]
     key: Callable[[Any], str]
 
 
-KINDS: tuple[_Kind, ...] = (
-    _Kind("role", "ssp_register_roles", Role, lambda item: item.id),
-    _Kind("partner kind", "ssp_register_partner_kinds", PartnerKind, lambda item: item.id),
-    _Kind("partner", "ssp_register_partners", Partner, lambda item: item.id),
-    _Kind("corps", "ssp_register_corps", Corps, lambda item: item.id),
-    _Kind("INFO house", "ssp_register_info_houses", InfoHouse, lambda item: item.id),
-    _Kind("action group", "ssp_register_action_groups", ActionGroup, lambda item: item.id),
-    _Kind(
+KINDS: tuple[ContributionKind, ...] = (
+    ContributionKind("role", "ssp_register_roles", Role, lambda item: item.id),
+    ContributionKind(
+        "partner kind", "ssp_register_partner_kinds", PartnerKind, lambda item: item.id
+    ),
+    ContributionKind("partner", "ssp_register_partners", Partner, lambda item: item.id),
+    ContributionKind("corps", "ssp_register_corps", Corps, lambda item: item.id),
+    ContributionKind("INFO house", "ssp_register_info_houses", InfoHouse, lambda item: item.id),
+    ContributionKind(
+        "action group", "ssp_register_action_groups", ActionGroup, lambda item: item.id
+    ),
+    ContributionKind(
         "worry-sign catalogue", "ssp_register_catalogues", WorrySignCatalogue, lambda item: item.id
     ),
-    _Kind("reference text", "ssp_register_reference_texts", ReferenceText, lambda item: item.id),
-    _Kind("situation", "ssp_register_situations", Situation, lambda item: item.id),
-    _Kind("age band", "ssp_register_age_bands", AgeBand, lambda item: item.id),
-    _Kind("strategy", "ssp_register_strategy", Strategy, lambda item: item.id),
-    _Kind("workflow", "ssp_register_workflows", WorkflowDefinition, _workflow_key),
-    _Kind("guard", "ssp_register_guards", Guard, lambda item: item.id),
+    ContributionKind(
+        "reference text", "ssp_register_reference_texts", ReferenceText, lambda item: item.id
+    ),
+    ContributionKind("situation", "ssp_register_situations", Situation, lambda item: item.id),
+    ContributionKind("age band", "ssp_register_age_bands", AgeBand, lambda item: item.id),
+    ContributionKind("strategy", "ssp_register_strategy", Strategy, lambda item: item.id),
+    ContributionKind("workflow", "ssp_register_workflows", WorkflowDefinition, _workflow_key),
+    ContributionKind("guard", "ssp_register_guards", Guard, lambda item: item.id),
 )
 """What plugins can contribute: one kind per ``ssp_register_*`` hook."""
 
@@ -115,7 +123,7 @@ class Contributed(Generic[T]):
         return self._by[item_id]
 
 
-def _resolve(kind: _Kind, contributions: list[Contribution[Any]]) -> Contributed[Any]:
+def _resolve(kind: ContributionKind, contributions: list[Contribution[Any]]) -> Contributed[Any]:
     plain: dict[str, list[Contribution[Any]]] = {}
     overrides: dict[str, list[Contribution[Any]]] = {}
     for contribution in contributions:
@@ -145,24 +153,43 @@ def _resolve(kind: _Kind, contributions: list[Contribution[Any]]) -> Contributed
 class Registry:
     """Everything the loaded plugins contribute, validated, with one engine per workflow version.
 
-    Build it with :meth:`build` (or :func:`ssp_core.load_registry`).
+    Build it with :meth:`build` (or :func:`ssp_core.load_registry`). Each kind of
+    contribution is a :class:`Contributed` mapping by id: :attr:`roles`,
+    :attr:`partner_kinds`, :attr:`partners`, :attr:`corps`, :attr:`info_houses`,
+    :attr:`action_groups`, :attr:`catalogues`, :attr:`reference_texts`,
+    :attr:`situations`, :attr:`age_bands`, :attr:`strategies`, :attr:`workflows` (by
+    ``id@version``) and :attr:`guards`.
     """
+
+    roles: Contributed[Role]
+    partner_kinds: Contributed[PartnerKind]
+    partners: Contributed[Partner]
+    corps: Contributed[Corps]
+    info_houses: Contributed[InfoHouse]
+    action_groups: Contributed[ActionGroup]
+    catalogues: Contributed[WorrySignCatalogue]
+    reference_texts: Contributed[ReferenceText]
+    situations: Contributed[Situation]
+    age_bands: Contributed[AgeBand]
+    strategies: Contributed[Strategy]
+    workflows: Contributed[WorkflowDefinition]
+    guards: Contributed[Guard]
 
     def __init__(self, host: PluginHost, contributed: Mapping[str, Contributed[Any]]) -> None:
         self.host = host
-        self.roles: Contributed[Role] = contributed["role"]
-        self.partner_kinds: Contributed[PartnerKind] = contributed["partner kind"]
-        self.partners: Contributed[Partner] = contributed["partner"]
-        self.corps: Contributed[Corps] = contributed["corps"]
-        self.info_houses: Contributed[InfoHouse] = contributed["INFO house"]
-        self.action_groups: Contributed[ActionGroup] = contributed["action group"]
-        self.catalogues: Contributed[WorrySignCatalogue] = contributed["worry-sign catalogue"]
-        self.reference_texts: Contributed[ReferenceText] = contributed["reference text"]
-        self.situations: Contributed[Situation] = contributed["situation"]
-        self.age_bands: Contributed[AgeBand] = contributed["age band"]
-        self.strategies: Contributed[Strategy] = contributed["strategy"]
-        self.workflows: Contributed[WorkflowDefinition] = contributed["workflow"]
-        self.guards: Contributed[Guard] = contributed["guard"]
+        self.roles = contributed["role"]
+        self.partner_kinds = contributed["partner kind"]
+        self.partners = contributed["partner"]
+        self.corps = contributed["corps"]
+        self.info_houses = contributed["INFO house"]
+        self.action_groups = contributed["action group"]
+        self.catalogues = contributed["worry-sign catalogue"]
+        self.reference_texts = contributed["reference text"]
+        self.situations = contributed["situation"]
+        self.age_bands = contributed["age band"]
+        self.strategies = contributed["strategy"]
+        self.workflows = contributed["workflow"]
+        self.guards = contributed["guard"]
         self._all = dict(contributed)
         self._check()
         guards = dict(self.guards.items())

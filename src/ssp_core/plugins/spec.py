@@ -210,8 +210,10 @@ def ssp_register_guards() -> Iterable[Guard | Override[Guard]]:  # type: ignore[
 def ssp_after_registry_loaded(registry: Registry) -> None:
     """React once the registry is built and validated, e.g. to check cross-plugin data.
 
-    :param registry: the loaded world of contributions. Raise
-        :class:`~ssp_core.exceptions.ConfigError` to refuse it.
+    :param registry: the loaded world of contributions. Raise an error (e.g.
+        :class:`~ssp_core.exceptions.ConfigError`) to refuse it; the caller receives a
+        :class:`~ssp_core.exceptions.PluginError` naming your plugin, with your error
+        as its cause.
 
     .. versionadded:: 0.1
     """

@@ -3,7 +3,7 @@
 A :class:`WorkflowDefinition` says which states a case can be in, which triggers
 move it, who may fire them, which recorded facts must be present first (guards),
 and which deadlines run in a state. It contains no code; a definition loads from
-Python or from TOML (:mod:`ssp_core.workflows.loading`) and is validated when it is
+Python or from TOML (:mod:`ssp_core.loading`) and is validated when it is
 registered (:mod:`ssp_core.workflows.validation`).
 """
 

@@ -1,0 +1,38 @@
+"""The Python examples in the README and the overview page run, and print what they say."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+
+
+def blocks(path: Path, language: str) -> list[str]:
+    return re.findall(
+        rf"```{language}\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.DOTALL
+    )
+
+
+def run(code: str) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "<doc example>", "exec"), {"__name__": "__doc_example__"})  # noqa: S102
+    return out.getvalue()
+
+
+def test_the_overview_example_prints_what_the_page_says() -> None:
+    page = ROOT / "docs" / "overview.md"
+    (code, *_) = blocks(page, "python")
+    text = page.read_text(encoding="utf-8")
+    printed = text[text.index(code) :].split("```text\n", 1)[1].split("```", 1)[0]
+    assert run(code) == printed
+
+
+def test_the_readme_example_runs() -> None:
+    (code,) = blocks(ROOT / "README.md", "python")
+    out = run(code)
+    assert out.splitlines()[0].startswith("aalborg.radicalisation_")
+    assert "refer_to_info_house True []" in out
