@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import attrs
 from transitions import Machine, State
@@ -68,6 +68,17 @@ class _Cursor:
 
     def __init__(self, state: str) -> None:
         self.state = state
+
+
+def _stamp(case: Case, actor: Actor, at: dt.datetime) -> dict[str, Any]:
+    """Return what every new event of ``case`` carries: its id, next version, time, actor, role."""
+    return {
+        "case_id": case.id,
+        "version": case.version + 1,
+        "at": at,
+        "actor": actor.id,
+        "role": actor.role,
+    }
 
 
 def _text(value: str | None) -> str | None:
@@ -297,11 +308,7 @@ class WorkflowEngine:
         if spec.requires_detail and _text(detail) is None:
             raise ActionRefused(f"fact {fact!r} must be recorded with a detail ({spec.labels.en})")
         event = FactRecorded(
-            case_id=case.id,
-            version=case.version + 1,
-            at=at,
-            actor=actor.id,
-            role=actor.role,
+            **_stamp(case, actor, at),
             fact=fact,
             detail=_text(detail),
         )
@@ -330,11 +337,7 @@ class WorkflowEngine:
         if held_on > local_date(at):
             raise DataError("a session cannot be recorded before it is held")
         event = SessionRecorded(
-            case_id=case.id,
-            version=case.version + 1,
-            at=at,
-            actor=actor.id,
-            role=actor.role,
+            **_stamp(case, actor, at),
             held_on=held_on,
             participants=participants,
             note=_text(note),
@@ -349,11 +352,7 @@ class WorkflowEngine:
         if body is None:
             raise DataError("a note must have some text")
         event = NoteAdded(
-            case_id=case.id,
-            version=case.version + 1,
-            at=at,
-            actor=actor.id,
-            role=actor.role,
+            **_stamp(case, actor, at),
             text=body,
         )
         case.apply(event)
@@ -367,11 +366,7 @@ class WorkflowEngine:
         if observation.observed_on > local_date(at):
             raise DataError("an observation cannot be dated after the time it is recorded")
         event = ObservationRecorded(
-            case_id=case.id,
-            version=case.version + 1,
-            at=at,
-            actor=actor.id,
-            role=actor.role,
+            **_stamp(case, actor, at),
             observation=observation,
         )
         case.apply(event)
@@ -389,11 +384,7 @@ class WorkflowEngine:
         """Assign the case to ``assignee`` (an actor id), or remove the assignment with ``None``."""
         self._check_open(case)
         event = Assigned(
-            case_id=case.id,
-            version=case.version + 1,
-            at=at,
-            actor=actor.id,
-            role=actor.role,
+            **_stamp(case, actor, at),
             assignee=_text(assignee),
             reason=_text(reason),
         )
