@@ -100,7 +100,9 @@ class WorkflowEngine:
         "_edges",
         "_finals",
         "_guard_labels",
+        "_id",
         "_machine_events",
+        "_version",
         "definition",
         "machine",
     )
@@ -110,6 +112,7 @@ class WorkflowEngine:
     ) -> None:
         code_guards = dict(guards or {})
         self.definition = definition
+        self._id, self._version = definition.key
         self._checks: dict[str, GuardCheck] = {
             gid: guard.check for gid, guard in code_guards.items()
         }
@@ -253,7 +256,7 @@ class WorkflowEngine:
         Raises :class:`~ssp_core.exceptions.TransitionRefused`, with the same reasons
         :meth:`options` gives, when the trigger is not allowed; the case is unchanged.
         """
-        if case.workflow != self.definition.id or case.workflow_version != self.definition.version:
+        if case.workflow_version != self._version or case.workflow != self._id:
             self._check_case(case)
         source = case.state
         spec = self._edges.get((source, trigger))
@@ -275,7 +278,7 @@ class WorkflowEngine:
             trigger=trigger,
             source=source,
             dest=cursor.state,
-            reason=_text(reason),
+            reason=None if reason is None else _text(reason),
         )
         case.apply(event)
         return event
@@ -386,7 +389,7 @@ class WorkflowEngine:
         event = Assigned(
             **_stamp(case, actor, at),
             assignee=_text(assignee),
-            reason=_text(reason),
+            reason=None if reason is None else _text(reason),
         )
         case.apply(event)
         return event
