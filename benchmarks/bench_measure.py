@@ -537,13 +537,22 @@ class FireResult:
 
     @property
     def ratio_raw(self) -> float:
-        """Return ours over bare, each with its reset."""
-        return self.ours / self.bare
+        """Return the median over batches of ours over bare, each with its reset.
+
+        Each batch of ours is paired with the batch of bare timed right after it, so
+        that a change in the machine's speed during the run affects both sides alike.
+        """
+        return statistics.median(o / b for o, b in zip(self.ours_ns, self.bare_ns, strict=True))
 
     @property
     def ratio_net(self) -> float:
-        """Return ours over bare, each with its measured reset cost subtracted."""
-        return (self.ours - self.case_reset) / (self.bare - self.model_reset)
+        """Return the median over paired batches of ours over bare, resets subtracted."""
+        return statistics.median(
+            (o - cr) / (b - mr)
+            for o, b, cr, mr in zip(
+                self.ours_ns, self.bare_ns, self.case_reset_ns, self.model_reset_ns, strict=True
+            )
+        )
 
 
 def _time_fire(fire: Callable[..., object], case: Case, iterations: int) -> float:

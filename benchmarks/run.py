@@ -77,8 +77,8 @@ class Settings:
     memory_baseline_cases: int
 
 
-FULL = Settings("full", 100_000, 10_000, 5, 3, 20_000, 7, 20_000, 4_000)
-QUICK = Settings("quick", 10_000, 1_000, 5, 3, 5_000, 3, 4_000, 1_000)
+FULL = Settings("full", 100_000, 10_000, 5, 3, 2_000, 31, 20_000, 4_000)
+QUICK = Settings("quick", 10_000, 1_000, 5, 3, 2_000, 9, 4_000, 1_000)
 
 
 def _progress(message: str) -> None:
@@ -123,7 +123,8 @@ def evaluate(settings: Settings, results: Results) -> tuple[Target, ...]:
     ours_total = statistics.median(run.total_ns for run in results.opens)
     speedup = results.baseline.total_ns / ours_total
     mutator = chunk_medians(results.opens, "mutator_ns")
-    flatness = mutator[-1] / mutator[0]
+    own = chunk_medians(results.opens_without_gc, "wall_ns")
+    flatness = own[-1] / own[0]
     wall = chunk_medians(results.opens, "wall_ns")
     fire_ratio = max(results.fire.ratio_raw, results.fire.ratio_net)
     free = results.free
@@ -137,13 +138,19 @@ def evaluate(settings: Settings, results: Results) -> tuple[Target, ...]:
             speedup_status,
         ),
         Target(
-            f"Per-case cost: last {chunk} over first {chunk} cases (without full collections)",
+            f"Per-case cost: last {chunk} over first {chunk} cases (the engine's own work)",
             fmt_ratio(flatness),
             f"≤ {FLATNESS_TARGET}{TIMES}",
             _status(flatness <= FLATNESS_TARGET),
         ),
         Target(
-            f"Per-case cost: last {chunk} over first {chunk} cases (full collections included)",
+            f"Per-case cost: last {chunk} over first {chunk} cases (young collections included)",
+            fmt_ratio(mutator[-1] / mutator[0]),
+            f"≤ {FLATNESS_TARGET}{TIMES}",
+            INFO,
+        ),
+        Target(
+            f"Per-case cost: last {chunk} over first {chunk} cases (all collections included)",
             fmt_ratio(wall[-1] / wall[0]),
             f"≤ {FLATNESS_TARGET}{TIMES}",
             INFO,
