@@ -22,7 +22,7 @@ from time import perf_counter_ns
 from typing import Any, Self
 
 import attrs
-from transitions import Machine, State
+from transitions import Machine
 
 from ssp_aalborg import hooks
 from ssp_core.domain.cases import Case
@@ -31,7 +31,7 @@ from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import TransitionRefused
 from ssp_core.workflows.definition import WorkflowDefinition, WorkflowKind
-from ssp_core.workflows.engine import WorkflowEngine
+from ssp_core.workflows.engine import WorkflowEngine, build_machine
 from ssp_core.workflows.guards import compile_guard
 
 __all__ = [
@@ -94,32 +94,17 @@ def case_ids(count: int, prefix: str = "case") -> list[str]:
 
 
 def baseline_machine(definition: WorkflowDefinition) -> Machine:
-    """Build a plain ``transitions`` machine from ``definition``, for models added one by one.
+    """Build the same ``transitions`` machine the engine builds, for models added one by one.
 
-    States keep ``final``; transitions keep their triggers, sources and destinations,
-    and the definition's guards, compiled exactly as the engine compiles them, become
-    the ``conditions``. Roles and required reasons have no ``transitions`` equivalent
-    and are left out, which only makes the baseline cheaper.
+    It is :func:`~ssp_core.workflows.engine.build_machine` itself, with the definition's
+    guards compiled exactly as the engine compiles them. Roles and required reasons have
+    no ``transitions`` equivalent and stay out, which only makes the baseline cheaper.
     """
     checks = {spec.id: compile_guard(spec) for spec in definition.guards}
     missing = {g for t in definition.transitions for g in t.guards} - checks.keys()
     if missing:
         raise RuntimeError(f"{definition.name} uses guards implemented in code: {sorted(missing)}")
-    return Machine(
-        model=None,
-        states=[State(state.id, final=state.final) for state in definition.states],
-        transitions=[
-            {
-                "trigger": transition.trigger,
-                "source": list(transition.source),
-                "dest": transition.dest,
-                "conditions": [checks[guard] for guard in transition.guards],
-            }
-            for transition in definition.transitions
-        ],
-        initial=definition.initial,
-        auto_transitions=False,
-    )
+    return build_machine(definition, checks)
 
 
 class PlainModel:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -78,8 +77,3 @@ def load_items(path: str | Path, key: str, cls: type[T]) -> list[T]:
         structure(item, cls, where=f"{path} [[{key}]] #{index + 1}")
         for index, item in enumerate(raw)
     ]
-
-
-def load_mapping(data: Mapping[str, Any], cls: type[T], *, where: str) -> T:
-    """Structure one table (already read) into ``cls``."""
-    return structure(dict(data), cls, where=where)

@@ -45,7 +45,7 @@ from ssp_core.workflows.explain import (
 )
 from ssp_core.workflows.guards import Guard, GuardCheck, compile_guard
 
-__all__ = ["ActionRefused", "Deadline", "WorkflowEngine"]
+__all__ = ["ActionRefused", "Deadline", "WorkflowEngine", "build_machine"]
 
 
 class ActionRefused(SspError):
@@ -88,6 +88,32 @@ def _text(value: str | None) -> str | None:
     return stripped or None
 
 
+def build_machine(definition: WorkflowDefinition, checks: Mapping[str, GuardCheck]) -> Machine:
+    """Build the one ``transitions.Machine`` of a definition version, with no model.
+
+    States keep their final flag; each transition's guards become its ``conditions``
+    as callables (``checks`` maps guard ids to their tests), so nothing is looked up
+    on a model by name. Automatic ``to_<state>`` triggers are off.
+    """
+    return Machine(
+        model=None,
+        states=[State(state.id, final=state.final) for state in definition.states],
+        transitions=[
+            {
+                "trigger": transition.trigger,
+                "source": list(transition.source),
+                "dest": transition.dest,
+                "conditions": [checks[guard] for guard in transition.guards],
+            }
+            for transition in definition.transitions
+        ],
+        initial=definition.initial,
+        auto_transitions=False,
+        send_event=False,
+        name=f"{definition.name}: ",
+    )
+
+
 class WorkflowEngine:
     """Runs the cases of one :class:`WorkflowDefinition` version through one machine.
 
@@ -126,23 +152,7 @@ class WorkflowEngine:
             (source, transition.trigger): transition for source, transition in definition.edges()
         }
         self._finals = definition.final_states
-        self.machine = Machine(
-            model=None,
-            states=[State(state.id, final=state.final) for state in definition.states],
-            transitions=[
-                {
-                    "trigger": transition.trigger,
-                    "source": list(transition.source),
-                    "dest": transition.dest,
-                    "conditions": [self._checks[guard] for guard in transition.guards],
-                }
-                for transition in definition.transitions
-            ],
-            initial=definition.initial,
-            auto_transitions=False,
-            send_event=False,
-            name=f"{definition.name}: ",
-        )
+        self.machine = build_machine(definition, self._checks)
         self._machine_events = self.machine.events
 
     def __repr__(self) -> str:
