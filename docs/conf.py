@@ -100,6 +100,7 @@ nitpick_ignore_regex = [
     ("py:class", r"(ssp_core\.[\w.]+\.)?T"),  # the TypeVar of generic helpers (not documented)
     # third-party dependencies that appear in signatures
     ("py:class", r"pluggy\.(\w+\.)*\w+"),
+    ("py:class", r"transitions\.(\w+\.)*\w+"),
     # pytest and hypothesis, also when mocked (a mock's subscript gives odd names)
     ("py:class", r"(_?pytest|hypothesis)\..*"),
 ]
