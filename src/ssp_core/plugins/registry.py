@@ -191,6 +191,12 @@ class Registry:
         self.workflows = contributed["workflow"]
         self.guards = contributed["guard"]
         self._all = dict(contributed)
+        by_id: dict[str, list[WorkflowDefinition]] = {}
+        for definition in self.workflows.values():
+            by_id.setdefault(definition.id, []).append(definition)
+        self._versions: dict[str, tuple[WorkflowDefinition, ...]] = {
+            wid: tuple(sorted(found, key=lambda d: d.version)) for wid, found in by_id.items()
+        }
         self._check()
         guards = dict(self.guards.items())
         self._engines: dict[tuple[str, int], WorkflowEngine] = {
@@ -225,7 +231,7 @@ class Registry:
 
     def _organisation_problems(self) -> list[str]:
         problems: list[str] = []
-        workflow_ids = {d.id for d in self.workflows.values()}
+        workflow_ids = self._versions.keys()
         for pid, partner in self.partners.items():
             if partner.kind not in self.partner_kinds:
                 problems += self._named(
@@ -289,13 +295,9 @@ class Registry:
 
     def workflow(self, workflow_id: str, version: int | None = None) -> WorkflowDefinition:
         """Return a workflow definition: the given version, or the newest."""
-        versions = sorted(
-            (d for d in self.workflows.values() if d.id == workflow_id), key=lambda d: d.version
-        )
-        if not versions:
-            raise UnknownId(
-                "workflow", workflow_id, sorted({d.id for d in self.workflows.values()})
-            )
+        versions = self._versions.get(workflow_id)
+        if versions is None:
+            raise UnknownId("workflow", workflow_id, sorted(self._versions))
         if version is None:
             return versions[-1]
         for definition in versions:
@@ -320,13 +322,8 @@ class Registry:
 
     def latest_workflows(self, kind: WorkflowKind | None = None) -> list[WorkflowDefinition]:
         """Return the newest version of each workflow, optionally of one kind, sorted by id."""
-        newest: dict[str, WorkflowDefinition] = {}
-        for definition in self.workflows.values():
-            if kind is not None and definition.kind != kind:
-                continue
-            if definition.id not in newest or definition.version > newest[definition.id].version:
-                newest[definition.id] = definition
-        return [newest[key] for key in sorted(newest)]
+        newest = (versions[-1] for _, versions in sorted(self._versions.items()))
+        return [d for d in newest if kind is None or d.kind == kind]
 
     def select_card(self, situation: str, age: int) -> WorkflowDefinition:
         """Pick the action card for a situation and the person's age (newest versions only)."""
