@@ -100,6 +100,10 @@ class BusinessCalendar:
     def _holidays(self) -> holidays.HolidayBase:
         return holidays.country_holidays(self.country)
 
+    @cached_property
+    def _added(self) -> dict[tuple[dt.date, int], dt.date]:
+        return {}
+
     def is_business_day(self, day: dt.date) -> bool:
         """Tell whether ``day`` is a working day."""
         return day.weekday() < 5 and day not in self._holidays and day not in self.extra_closed
@@ -108,15 +112,36 @@ class BusinessCalendar:
         """Return the date ``days`` business days after ``start`` (``start`` itself not counted)."""
         if days < 0:
             raise DataError(f"business days to add must be 0 or more, got {days}")
+        cached = self._added.get((start, days))
+        if cached is not None:
+            return cached
         day = start
         remaining = days
         while remaining:
             day += dt.timedelta(days=1)
             if self.is_business_day(day):
                 remaining -= 1
+        if len(self._added) < 100_000:
+            self._added[start, days] = day
         return day
+
+    def business_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Return how many business days fall after ``start`` up to and including ``end``."""
+        count = 0
+        day = start
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_business_day(day):
+                count += 1
+        return count
+
+
+_DANISH = BusinessCalendar("DK")
 
 
 def danish_calendar() -> BusinessCalendar:
-    """Return the calendar of Danish business days (public holidays from ``holidays``)."""
-    return BusinessCalendar("DK")
+    """Return the calendar of Danish business days (public holidays from ``holidays``).
+
+    The calendar is shared, so its holidays and computed dates are looked up once.
+    """
+    return _DANISH

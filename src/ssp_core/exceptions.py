@@ -15,11 +15,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CaseNotFound",
+    "ConcurrencyError",
     "ConfigError",
     "DataError",
     "InvalidCpr",
     "PluginError",
+    "SchemaError",
     "SspError",
+    "StoreError",
+    "StoreUnavailable",
     "TransitionRefused",
     "UnknownId",
 ]
@@ -89,4 +93,32 @@ class TransitionRefused(SspError):
         why = "; ".join(reason.message for reason in self.reasons)
         super().__init__(
             f"trigger {trigger!r} refused for case {case_id} in state {state!r}: {why}"
+        )
+
+
+class StoreError(SspError):
+    """The case store cannot do what was asked; nothing was changed."""
+
+
+class StoreUnavailable(StoreError):
+    """The case store cannot be reached or opened (a server that does not answer, a bad path)."""
+
+
+class SchemaError(StoreError):
+    """The store's schema is not one this library can use: foreign, corrupt, older or newer."""
+
+
+class ConcurrencyError(StoreError):
+    """Another writer appended to the case first; nothing of this command was written.
+
+    :ivar case_id: the case whose version was taken.
+    :ivar version: the version this command tried to write.
+    """
+
+    def __init__(self, case_id: str, version: int) -> None:
+        self.case_id = case_id
+        self.version = version
+        super().__init__(
+            f"case {case_id} was changed by someone else: version {version} is already "
+            "written; load the case again and retry"
         )

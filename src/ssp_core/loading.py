@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import cattrs
 
 from ssp_core.exceptions import ConfigError
-from ssp_core.workflows.definition import WorkflowDefinition
+from ssp_core.workflows.definition import MigrationSpec, WorkflowDefinition
 
 __all__ = ["converter", "load_items", "load_workflow", "read_toml", "structure"]
 
@@ -36,7 +36,25 @@ def _structure_date(value: Any, _type: type) -> dt.date:
     raise TypeError(f"expected a date, got {type(value).__name__}")
 
 
+def _structure_migration(value: Any, _type: type) -> MigrationSpec:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a table, got {type(value).__name__}")
+    unknown = sorted(set(value) - {"from_version", "states"})
+    if unknown:
+        raise TypeError(f"unknown keys {unknown}; allowed: from_version, states")
+    version = value.get("from_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise TypeError("from_version must be a whole number")
+    states = value.get("states", {})
+    if not isinstance(states, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in states.items()
+    ):
+        raise TypeError("states must map old state ids to new state ids (text to text)")
+    return MigrationSpec(from_version=version, states=states)
+
+
 converter.register_structure_hook(dt.date, _structure_date)
+converter.register_structure_hook(MigrationSpec, _structure_migration)
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:

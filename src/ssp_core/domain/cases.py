@@ -13,15 +13,21 @@ from typing import Any
 
 import attrs
 
+from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.events import (
     Assigned,
     CaseEvent,
     CaseOpened,
+    CaseResumed,
+    CaseSuspended,
+    DeadlineExtended,
+    DeadlineMissed,
     FactRecorded,
     NoteAdded,
     ObservationRecorded,
     SessionRecorded,
     Transitioned,
+    WorkflowMigrated,
 )
 from ssp_core.domain.people import CaseSubject
 from ssp_core.exceptions import DataError
@@ -51,6 +57,8 @@ class Case:
     assignee: str | None = None
     facts: frozenset[str] = _EMPTY
     sessions: int = 0
+    due: tuple[DueDate, ...] = ()
+    suspended_at: dt.datetime | None = None
     _events: list[CaseEvent] = attrs.field(factory=list, repr=False, alias="events")
 
     @classmethod
@@ -67,6 +75,7 @@ class Case:
             version=1,
             opened_at=event.at,
             entered_at=event.at,
+            due=event.due,
             events=[event],
         )
 
@@ -114,6 +123,37 @@ class Case:
 def _transitioned(case: Case, event: Transitioned) -> None:
     case.state = event.dest
     case.entered_at = event.at
+    case.due = event.due
+
+
+def _suspended(case: Case, event: CaseSuspended) -> None:
+    case.suspended_at = event.at
+
+
+def _resumed(case: Case, event: CaseResumed) -> None:
+    case.suspended_at = None
+    case.due = event.due
+
+
+def _extended(case: Case, event: DeadlineExtended) -> None:
+    case.due = tuple(
+        DueDate(event.rule, event.due) if due.rule == event.rule else due for due in case.due
+    )
+
+
+def _missed(case: Case, event: DeadlineMissed) -> None:
+    case.due = tuple(
+        DueDate(due.rule, due.due, missed=True) if due.rule == event.rule else due
+        for due in case.due
+    )
+
+
+def _migrated(case: Case, event: WorkflowMigrated) -> None:
+    case.workflow_version = event.to_version
+    if event.dest != event.source:
+        case.entered_at = event.at
+    case.state = event.dest
+    case.due = event.due
 
 
 def _fact(case: Case, event: FactRecorded) -> None:
@@ -144,4 +184,9 @@ _FOLDS: dict[type[CaseEvent], Callable[[Case, Any], None]] = {
     SessionRecorded: _session,
     NoteAdded: _history_only,
     ObservationRecorded: _history_only,
+    CaseSuspended: _suspended,
+    CaseResumed: _resumed,
+    DeadlineExtended: _extended,
+    DeadlineMissed: _missed,
+    WorkflowMigrated: _migrated,
 }

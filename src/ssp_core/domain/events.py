@@ -13,17 +13,23 @@ import datetime as dt
 import attrs
 
 from ssp_core.domain.concerns import Observation
+from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.people import CaseSubject
 
 __all__ = [
     "Assigned",
     "CaseEvent",
     "CaseOpened",
+    "CaseResumed",
+    "CaseSuspended",
+    "DeadlineExtended",
+    "DeadlineMissed",
     "FactRecorded",
     "NoteAdded",
     "ObservationRecorded",
     "SessionRecorded",
     "Transitioned",
+    "WorkflowMigrated",
 ]
 
 
@@ -49,16 +55,18 @@ class CaseOpened(CaseEvent):
     situation: str | None = None
     concern_date: dt.date | None = None
     reason: str | None = None
+    due: tuple[DueDate, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
 class Transitioned(CaseEvent):
-    """A trigger moved the case from ``source`` to ``dest``."""
+    """A trigger moved the case from ``source`` to ``dest``; ``due``: the new due dates."""
 
     trigger: str
     source: str
     dest: str
     reason: str | None = None
+    due: tuple[DueDate, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -98,3 +106,46 @@ class SessionRecorded(CaseEvent):
     held_on: dt.date
     participants: int | None = None
     note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CaseSuspended(CaseEvent):
+    """The case was put on hold: its deadlines stop running and no trigger can be fired."""
+
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class CaseResumed(CaseEvent):
+    """The case was taken off hold; ``due`` are its due dates moved by the business days on hold."""
+
+    reason: str | None = None
+    due: tuple[DueDate, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class DeadlineExtended(CaseEvent):
+    """A person moved one due date of the case to a later date, giving a reason."""
+
+    rule: str
+    due: dt.date
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class DeadlineMissed(CaseEvent):
+    """A due date passed with the case still in its state; recorded once, then announced."""
+
+    rule: str
+    due: dt.date
+
+
+@attrs.frozen(kw_only=True)
+class WorkflowMigrated(CaseEvent):
+    """The case moved to a newer version of its workflow, from state ``source`` to ``dest``."""
+
+    from_version: int
+    to_version: int
+    source: str
+    dest: str
+    due: tuple[DueDate, ...] = ()

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ssp_core.domain.events import CaseEvent
     from ssp_core.plugins.registry import Registry
     from ssp_core.workflows.definition import WorkflowDefinition
+    from ssp_core.workflows.engine import Deadline
 
 __all__ = [
     "AUTOLOAD_ENV",
@@ -153,6 +154,14 @@ class PluginHost:
     ) -> None:
         """Call ``ssp_after_case_event`` on every plugin; failures are reported together."""
         self._react("ssp_after_case_event", case=case, event=event, definition=definition)
+
+    def after_deadline_missed(
+        self, *, case: Case, deadline: Deadline, definition: WorkflowDefinition
+    ) -> None:
+        """Call ``ssp_after_deadline_missed`` on every plugin; failures are reported together."""
+        self._react(
+            "ssp_after_deadline_missed", case=case, deadline=deadline, definition=definition
+        )
 
 
 def _distribution_version(entry_point: importlib.metadata.EntryPoint) -> str | None:

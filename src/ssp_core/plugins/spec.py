@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ssp_core.domain.strategy import Strategy
     from ssp_core.plugins.registry import Override, Registry
     from ssp_core.workflows.definition import WorkflowDefinition
+    from ssp_core.workflows.engine import Deadline
     from ssp_core.workflows.guards import Guard
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
@@ -231,4 +232,22 @@ def ssp_after_case_event(case: Case, event: CaseEvent, definition: WorkflowDefin
     :param definition: the workflow definition version the case runs on.
 
     .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def ssp_after_deadline_missed(
+    case: Case, deadline: Deadline, definition: WorkflowDefinition
+) -> None:
+    """Escalate a missed deadline, e.g. tell the SSP coordinator or the case's team leader.
+
+    Called once per missed due date, after the :class:`~ssp_core.domain.events.DeadlineMissed`
+    event is stored (by :meth:`ssp_core.Casework.record_missed_deadlines`, e.g. from
+    ``ssp case overdue --record``); the event stands even if a hook fails.
+
+    :param case: the case, with the missed deadline recorded.
+    :param deadline: the deadline that was missed, with its labels.
+    :param definition: the workflow definition version the case runs on.
+
+    .. versionadded:: 0.2
     """

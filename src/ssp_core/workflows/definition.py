@@ -23,6 +23,7 @@ __all__ = [
     "DeadlineRule",
     "FactSpec",
     "GuardSpec",
+    "MigrationSpec",
     "StateSpec",
     "TransitionSpec",
     "WorkflowDefinition",
@@ -110,12 +111,45 @@ class GuardSpec:
 
 @attrs.frozen
 class DeadlineRule:
-    """A deadline that starts when a case enters ``state``, e.g. within 2 business days."""
+    """A deadline that starts when a case enters ``state``, e.g. within 2 business days.
+
+    ``id`` names the rule in a case's due dates; it defaults to the state's id, so a
+    state with more than one deadline must name them.
+    """
 
     state: str = attrs.field(validator=identifier)
     days: int = attrs.field(validator=attrs.validators.ge(0))
     labels: Labels
     business_days: bool = True
+    id: str | None = attrs.field(default=None, validator=attrs.validators.optional(identifier))
+
+    @property
+    def key(self) -> str:
+        """Return the rule's id, or its state's id if it has none."""
+        return self.id or self.state
+
+
+def _state_map(value: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(dict(value).items()))
+
+
+@attrs.frozen
+class MigrationSpec:
+    """How running cases of an older version move to this one: old state id -> new state id.
+
+    States not named keep their id if this version still has it; any other state
+    cannot be migrated, and :func:`ssp_core.migration.plan_migration` says so.
+    """
+
+    from_version: int = attrs.field(validator=attrs.validators.ge(1))
+    states: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_state_map)
+
+    def target(self, state: str) -> str | None:
+        """Return the state ``state`` maps to, if it is named here."""
+        for old, new in self.states:
+            if old == state:
+                return new
+        return None
 
 
 @attrs.frozen
@@ -149,6 +183,7 @@ class WorkflowDefinition:
     applies_to: Applicability | None = None
     sessions_in: tuple[str, ...] = ()
     description: Labels | None = None
+    migrations: tuple[MigrationSpec, ...] = ()
 
     @property
     def key(self) -> tuple[str, int]:
@@ -166,6 +201,13 @@ class WorkflowDefinition:
             if state.id == state_id:
                 return state
         raise KeyError(state_id)
+
+    def migration_from(self, version: int) -> MigrationSpec | None:
+        """Return how cases of ``version`` migrate to this version, if it says so."""
+        for migration in self.migrations:
+            if migration.from_version == version:
+                return migration
+        return None
 
     def fact(self, fact_id: str) -> FactSpec:
         """Return the fact with ``fact_id``; ``KeyError`` if there is none."""

@@ -17,26 +17,33 @@ from typing import Any, NoReturn
 import attrs
 from transitions import Machine, State
 
-from ssp_core.clock import BusinessCalendar, local_date
+from ssp_core.clock import BusinessCalendar, danish_calendar, local_date
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import Observation
+from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.events import (
     Assigned,
     CaseOpened,
+    CaseResumed,
+    CaseSuspended,
+    DeadlineExtended,
+    DeadlineMissed,
     FactRecorded,
     NoteAdded,
     ObservationRecorded,
     SessionRecorded,
     Transitioned,
+    WorkflowMigrated,
 )
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError, SspError, TransitionRefused, UnknownId
-from ssp_core.workflows.definition import TransitionSpec, WorkflowDefinition
+from ssp_core.workflows.definition import DeadlineRule, TransitionSpec, WorkflowDefinition
 from ssp_core.workflows.explain import (
     CaseClosed,
     GuardNotSatisfied,
+    OnHold,
     Reason,
     ReasonRequired,
     RoleRequired,
@@ -54,11 +61,22 @@ class ActionRefused(SspError):
 
 @attrs.frozen
 class Deadline:
-    """A due date running for a case in its current state."""
+    """A due date running for a case in its current state, with its rule's labels.
 
+    ``missed`` tells that the missed deadline was recorded; ``on_hold`` that the case
+    is suspended, so the date will move when it is resumed.
+    """
+
+    rule: str
     state: str
     due: dt.date
     labels: Labels
+    missed: bool = False
+    on_hold: bool = False
+
+    def overdue_on(self, day: dt.date) -> bool:
+        """Tell whether the deadline has passed on ``day`` (a suspended case is never overdue)."""
+        return not self.on_hold and day > self.due
 
 
 class _Cursor:
@@ -128,6 +146,8 @@ class WorkflowEngine:
         "_guard_labels",
         "_id",
         "_machine_events",
+        "_rules",
+        "_rules_in",
         "_version",
         "definition",
         "machine",
@@ -152,6 +172,10 @@ class WorkflowEngine:
             (source, transition.trigger): transition for source, transition in definition.edges()
         }
         self._finals = definition.final_states
+        self._rules: dict[str, DeadlineRule] = {rule.key: rule for rule in definition.deadlines}
+        self._rules_in: dict[str, tuple[DeadlineRule, ...]] = {}
+        for rule in definition.deadlines:
+            self._rules_in[rule.state] = (*self._rules_in.get(rule.state, ()), rule)
         self.machine = build_machine(definition, self._checks)
         self._machine_events = self.machine.events
 
@@ -170,8 +194,9 @@ class WorkflowEngine:
         situation: str | None = None,
         concern_date: dt.date | None = None,
         reason: str | None = None,
+        calendar: BusinessCalendar | None = None,
     ) -> Case:
-        """Open a case on this definition, in its initial state."""
+        """Open a case on this definition, in its initial state, with its due dates."""
         if subject.kind not in self.definition.subjects:
             allowed = ", ".join(kind.value for kind in self.definition.subjects)
             raise DataError(
@@ -191,8 +216,32 @@ class WorkflowEngine:
             situation=situation,
             concern_date=concern_date,
             reason=_text(reason),
+            due=self.due_dates(self.definition.initial, at, calendar),
         )
         return Case.open(event)
+
+    def due_dates(
+        self, state: str, entered: dt.datetime, calendar: BusinessCalendar | None = None
+    ) -> tuple[DueDate, ...]:
+        """Return the due dates of the deadlines that start when a case enters ``state``.
+
+        Business days are counted from the Danish local date of ``entered`` in
+        ``calendar`` (default: Danish business days).
+        """
+        rules = self._rules_in.get(state)
+        if not rules:
+            return ()
+        day = local_date(entered)
+        calendar = calendar or danish_calendar()
+        return tuple(
+            DueDate(
+                rule.key,
+                calendar.add_business_days(day, rule.days)
+                if rule.business_days
+                else day + dt.timedelta(days=rule.days),
+            )
+            for rule in rules
+        )
 
     # -- what can I do now, and why not --------------------------------------------
 
@@ -218,6 +267,8 @@ class WorkflowEngine:
             raise UnknownId(f"trigger of {self.definition.name}", trigger, self.definition.triggers)
         if case.state in self._finals:
             return (CaseClosed(case.state),)
+        if case.suspended_at is not None:
+            return (OnHold(),)
         spec = self._edges.get((case.state, trigger))
         if spec is None:
             sources = tuple(source for (source, name) in self._edges if name == trigger)
@@ -259,7 +310,14 @@ class WorkflowEngine:
     # -- changing the case -----------------------------------------------------------
 
     def fire(
-        self, case: Case, trigger: str, actor: Actor, *, at: dt.datetime, reason: str | None = None
+        self,
+        case: Case,
+        trigger: str,
+        actor: Actor,
+        *,
+        at: dt.datetime,
+        reason: str | None = None,
+        calendar: BusinessCalendar | None = None,
     ) -> Transitioned:
         """Fire ``trigger`` on ``case`` as ``actor``: record the transition and return its event.
 
@@ -272,6 +330,7 @@ class WorkflowEngine:
         spec = self._edges.get((source, trigger))
         if (
             spec is None
+            or case.suspended_at is not None
             or (spec.roles and actor.role not in spec.roles)
             or (spec.requires_reason and not (reason and reason.strip()))
         ):
@@ -289,6 +348,9 @@ class WorkflowEngine:
             source=source,
             dest=cursor.state,
             reason=None if reason is None else _text(reason),
+            due=self.due_dates(cursor.state, at, calendar)
+            if cursor.state in self._rules_in
+            else (),
         )
         case.apply(event)
         return event
@@ -406,20 +468,137 @@ class WorkflowEngine:
 
     # -- deadlines ---------------------------------------------------------------------
 
-    def deadlines(self, case: Case, calendar: BusinessCalendar) -> tuple[Deadline, ...]:
-        """Return the deadlines running for the case in its current state."""
+    def deadlines(self, case: Case) -> tuple[Deadline, ...]:
+        """Return the deadlines running for the case in its current state, as stored with it."""
         self._check_case(case)
-        entered = local_date(case.entered_at)
+        on_hold = case.suspended_at is not None
         result = []
-        for rule in self.definition.deadlines:
-            if rule.state != case.state:
-                continue
-            if rule.business_days:
-                due = calendar.add_business_days(entered, rule.days)
-            else:
-                due = entered + dt.timedelta(days=rule.days)
-            result.append(Deadline(state=rule.state, due=due, labels=rule.labels))
+        for due in case.due:
+            rule = self._rules.get(due.rule)
+            result.append(
+                Deadline(
+                    rule=due.rule,
+                    state=case.state,
+                    due=due.due,
+                    labels=rule.labels if rule else Labels(da=due.rule, en=due.rule),
+                    missed=due.missed,
+                    on_hold=on_hold,
+                )
+            )
         return tuple(result)
+
+    def suspend(self, case: Case, actor: Actor, *, at: dt.datetime, reason: str) -> CaseSuspended:
+        """Put the case on hold, giving a reason: deadlines stop, triggers are refused."""
+        self._check_open(case)
+        if case.suspended_at is not None:
+            raise ActionRefused(f"case {case.id} is already on hold")
+        text = _text(reason)
+        if text is None:
+            raise ActionRefused("putting a case on hold requires a written reason")
+        event = CaseSuspended(**_stamp(case, actor, at), reason=text)
+        case.apply(event)
+        return event
+
+    def resume(
+        self,
+        case: Case,
+        actor: Actor,
+        *,
+        at: dt.datetime,
+        reason: str | None = None,
+        calendar: BusinessCalendar | None = None,
+    ) -> CaseResumed:
+        """Take the case off hold; each due date moves by the business days it was on hold."""
+        self._check_open(case)
+        if case.suspended_at is None:
+            raise ActionRefused(f"case {case.id} is not on hold")
+        calendar = calendar or danish_calendar()
+        held = calendar.business_days_between(local_date(case.suspended_at), local_date(at))
+        moved = tuple(
+            DueDate(
+                due.rule, calendar.add_business_days(due.due, held), missed=due.missed and not held
+            )
+            for due in case.due
+        )
+        event = CaseResumed(**_stamp(case, actor, at), reason=_text(reason), due=moved)
+        case.apply(event)
+        return event
+
+    def extend_deadline(
+        self, case: Case, rule: str, due: dt.date, actor: Actor, *, at: dt.datetime, reason: str
+    ) -> DeadlineExtended:
+        """Move one due date of the case to a later ``due``, giving a reason."""
+        self._check_open(case)
+        current = next((d for d in case.due if d.rule == rule), None)
+        if current is None:
+            running = ", ".join(d.rule for d in case.due) or "none"
+            raise ActionRefused(
+                f"case {case.id} has no running deadline {rule!r}; running: {running}"
+            )
+        if due <= current.due:
+            raise ActionRefused(
+                f"an extension must move deadline {rule!r} past {current.due.isoformat()}, "
+                f"not to {due.isoformat()}"
+            )
+        text = _text(reason)
+        if text is None:
+            raise ActionRefused("extending a deadline requires a written reason")
+        event = DeadlineExtended(**_stamp(case, actor, at), rule=rule, due=due, reason=text)
+        case.apply(event)
+        return event
+
+    def record_missed(
+        self, case: Case, rule: str, actor: Actor, *, at: dt.datetime
+    ) -> DeadlineMissed:
+        """Record that deadline ``rule`` has passed; refused if it has not or is recorded."""
+        self._check_open(case)
+        current = next((d for d in case.due if d.rule == rule), None)
+        if current is None or current.missed:
+            raise ActionRefused(f"case {case.id} has no unrecorded deadline {rule!r}")
+        if case.suspended_at is not None or local_date(at) <= current.due:
+            raise ActionRefused(f"deadline {rule!r} of case {case.id} has not passed")
+        event = DeadlineMissed(**_stamp(case, actor, at), rule=rule, due=current.due)
+        case.apply(event)
+        return event
+
+    # -- workflow versions -----------------------------------------------------------
+
+    def migrate(
+        self,
+        case: Case,
+        dest: str,
+        actor: Actor,
+        *,
+        at: dt.datetime,
+        calendar: BusinessCalendar | None = None,
+    ) -> WorkflowMigrated:
+        """Move a running case of an older version of this workflow to this version, in ``dest``.
+
+        A case that stays in a state of the same name keeps its time of entry, so its
+        due dates are counted from the same day under this version's rules.
+        """
+        if case.workflow != self._id or case.workflow_version >= self._version:
+            raise DataError(
+                f"case {case.id} runs on {case.workflow}@{case.workflow_version}; only cases of "
+                f"an older version of {self._id} can move to {self.definition.name}"
+            )
+        try:
+            self.definition.state(dest)
+        except KeyError:
+            raise UnknownId(
+                f"state of {self.definition.name}", dest, [s.id for s in self.definition.states]
+            ) from None
+        entered = case.entered_at if dest == case.state else at
+        event = WorkflowMigrated(
+            **_stamp(case, actor, at),
+            from_version=case.workflow_version,
+            to_version=self._version,
+            source=case.state,
+            dest=dest,
+            due=() if dest in self._finals else self.due_dates(dest, entered, calendar),
+        )
+        case.apply(event)
+        return event
 
     def _check_case(self, case: Case) -> None:
         if case.workflow != self.definition.id or case.workflow_version != self.definition.version:

@@ -16,6 +16,7 @@ from ssp_core.domain.labels import Labels
 __all__ = [
     "CaseClosed",
     "GuardNotSatisfied",
+    "OnHold",
     "Reason",
     "ReasonRequired",
     "RoleRequired",
@@ -51,6 +52,18 @@ class CaseClosed(Reason):
     def message(self) -> str:
         """Return a one-line English explanation."""
         return f"the case is closed (state {self.state!r} is final)"
+
+
+@attrs.frozen
+class OnHold(Reason):
+    """The case is suspended; it must be resumed before a trigger can be fired."""
+
+    code = "on_hold"
+
+    @property
+    def message(self) -> str:
+        """Return a one-line English explanation."""
+        return "the case is on hold (suspended); resume it first"
 
 
 @attrs.frozen

@@ -127,6 +127,25 @@ def _references(
         elif rule.state in definition.final_states:
             found.append(f"a deadline runs in final state {rule.state!r}")
     found.extend(
+        f"deadline {dup!r} is declared more than once (give the deadlines of a state their own id)"
+        for dup in _duplicates(rule.key for rule in definition.deadlines)
+    )
+    for migration in definition.migrations:
+        if migration.from_version >= definition.version:
+            found.append(
+                f"a migration from version {migration.from_version} must come from an older "
+                f"version than {definition.version}"
+            )
+        found.extend(
+            f"migration from version {migration.from_version} maps {old!r} to unknown state {new!r}"
+            for old, new in migration.states
+            if new not in states
+        )
+    found.extend(
+        f"migrations from version {dup} are declared more than once"
+        for dup in _duplicates(str(m.from_version) for m in definition.migrations)
+    )
+    found.extend(
         f"sessions_in names unknown state {state!r}"
         for state in definition.sessions_in
         if state not in states

@@ -1,0 +1,155 @@
+"""What a case store keeps: stored events, the case index, the audit log, and one commit.
+
+These are plain records shared by every backend. The store never interprets an
+event's data; the application layer (:class:`ssp_core.service.Casework`) encodes
+events with :mod:`ssp_core.store.codec` and keeps the case index in step with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import StrEnum
+
+import attrs
+
+from ssp_core.domain.validators import non_empty_text
+
+__all__ = [
+    "AuditAction",
+    "AuditEntry",
+    "AuditQuery",
+    "CaseQuery",
+    "CaseRow",
+    "Commit",
+    "StoredEvent",
+]
+
+
+@attrs.frozen
+class StoredEvent:
+    """One event as a store keeps it: case, version, type, stamp, and its data as JSON text.
+
+    ``position`` is the event's place in the global log, given by the store when the
+    event is committed: positions increase in commit order and are never interleaved
+    between transactions.
+    """
+
+    case_id: str
+    version: int
+    topic: str
+    at: dt.datetime
+    actor: str
+    role: str
+    data: str
+    position: int | None = None
+
+
+@attrs.frozen
+class CaseRow:
+    """A case in the case index: the projection kept beside its events, in the same commit.
+
+    ``next_due`` is the earliest running due date (missed or not); it is ``None``
+    when the case is on hold, closed or has no deadline running.
+    """
+
+    case_id: str
+    workflow: str
+    workflow_version: int
+    state: str
+    version: int
+    assignee: str | None
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+    next_due: dt.date | None
+    on_hold: bool
+
+
+class AuditAction(StrEnum):
+    """What an audit entry records: a write, or one of the kinds of read."""
+
+    WRITE = "write"
+    LOAD = "load"
+    SEARCH = "search"
+    EXPORT = "export"
+    ADMIN = "admin"
+
+
+@attrs.frozen
+class AuditEntry:
+    """Who read or wrote what, in which role, for which purpose, and when.
+
+    ``detail`` says what was done (e.g. the event type written, or the filters of a
+    search); it never holds personal data. ``id`` is given by the store.
+    """
+
+    at: dt.datetime
+    actor: str = attrs.field(validator=non_empty_text)
+    role: str = attrs.field(validator=non_empty_text)
+    purpose: str = attrs.field(validator=non_empty_text)
+    action: AuditAction = attrs.field(converter=AuditAction)
+    case_id: str | None = None
+    detail: str | None = None
+    id: int | None = None
+
+
+def _events(value: Iterable[StoredEvent]) -> tuple[StoredEvent, ...]:
+    return tuple(value)
+
+
+def _rows(value: Iterable[CaseRow]) -> tuple[CaseRow, ...]:
+    return tuple(value)
+
+
+def _entries(value: Iterable[AuditEntry]) -> tuple[AuditEntry, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Commit:
+    """Everything one command writes, atomically: its events, index rows and audit entries.
+
+    Each event names the version it takes; if any (case, version) is already taken
+    the whole commit is refused with :class:`~ssp_core.exceptions.ConcurrencyError`.
+    """
+
+    events: tuple[StoredEvent, ...] = attrs.field(converter=_events)
+    cases: tuple[CaseRow, ...] = attrs.field(default=(), converter=_rows)
+    audit: tuple[AuditEntry, ...] = attrs.field(default=(), converter=_entries)
+
+
+@attrs.frozen(kw_only=True)
+class CaseQuery:
+    """Filters of the case index; all given filters must hold.
+
+    ``due_before``: open cases whose next due date is before that day (overdue on it).
+    ``open_only``: cases not in a final state.
+    """
+
+    workflow: str | None = None
+    workflow_version: int | None = None
+    state: str | None = None
+    assignee: str | None = None
+    due_before: dt.date | None = None
+    open_only: bool = False
+    limit: int | None = None
+
+    def describe(self) -> str:
+        """Return the filters as text, for the audit log."""
+        parts = [
+            f"{field.name}={value}"
+            for field in attrs.fields(CaseQuery)
+            if (value := getattr(self, field.name)) not in (None, False)
+        ]
+        return ", ".join(parts) or "all cases"
+
+
+@attrs.frozen(kw_only=True)
+class AuditQuery:
+    """Filters of the audit log: by case, actor and period (``since`` inclusive, ``until`` not)."""
+
+    case_id: str | None = None
+    actor: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    limit: int | None = None

@@ -1,0 +1,536 @@
+"""The embedded store: one SQLite file (``sqlite:///path/to/ssp.db``), the default.
+
+The file is created on first use, in WAL mode with ``synchronous=FULL``, so an
+acknowledged commit survives a crash of the process or the machine. Writers take
+the database's write lock at the start of a transaction (``BEGIN IMMEDIATE``), so
+positions follow commit order; a ``UNIQUE (case_id, version)`` constraint detects
+a concurrent writer. Each thread gets its own connection.
+
+The file is marked as an ssp store (``PRAGMA application_id``) and carries its
+schema version; a foreign, corrupt, older or newer file is refused before anything
+in it is changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ssp_core.exceptions import (
+    ConcurrencyError,
+    DataError,
+    SchemaError,
+    StoreError,
+    StoreUnavailable,
+)
+from ssp_core.store.base import CaseStore, Migration, utc
+from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow, Commit, StoredEvent
+
+__all__ = ["APPLICATION_ID", "SQLITE_MIGRATIONS", "SqliteStore"]
+
+APPLICATION_ID = 0x53535043
+"""``PRAGMA application_id`` of an ssp store file ("SSPC")."""
+
+_APPEND_ONLY = """
+CREATE TRIGGER {table}_append_only_u BEFORE UPDATE ON {table}
+BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+CREATE TRIGGER {table}_append_only_d BEFORE DELETE ON {table}
+BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+"""
+
+SQLITE_MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "events, case index and audit log",
+        (
+            """CREATE TABLE ssp_schema (
+                version INTEGER PRIMARY KEY,
+                description TEXT NOT NULL,
+                applied_at TEXT NOT NULL)""",
+            """CREATE TABLE events (
+                position INTEGER PRIMARY KEY,
+                case_id TEXT NOT NULL,
+                version INTEGER NOT NULL CHECK (version >= 1),
+                topic TEXT NOT NULL,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                role TEXT NOT NULL,
+                data TEXT NOT NULL,
+                UNIQUE (case_id, version))""",
+            """CREATE TABLE cases (
+                case_id TEXT PRIMARY KEY,
+                workflow TEXT NOT NULL,
+                workflow_version INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                assignee TEXT,
+                opened_at TEXT NOT NULL,
+                closed_at TEXT,
+                next_due TEXT,
+                on_hold INTEGER NOT NULL)""",
+            "CREATE INDEX cases_due ON cases (next_due) WHERE closed_at IS NULL",
+            "CREATE INDEX cases_workflow ON cases (workflow, workflow_version, state)",
+            "CREATE INDEX cases_assignee ON cases (assignee)",
+            """CREATE TABLE audit (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                role TEXT NOT NULL,
+                purpose TEXT NOT NULL,
+                action TEXT NOT NULL,
+                case_id TEXT,
+                detail TEXT)""",
+            "CREATE INDEX audit_case ON audit (case_id, at)",
+            "CREATE INDEX audit_actor ON audit (actor, at)",
+            "CREATE INDEX audit_at ON audit (at)",
+            *(
+                statement.strip()
+                for table in ("events", "audit")
+                for statement in _APPEND_ONLY.format(table=table).strip().split(";\n")
+                if statement.strip()
+            ),
+        ),
+    ),
+)
+"""The schema of an SQLite store, as versioned migrations."""
+
+_EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, position"
+_CASE_COLUMNS = (
+    "case_id, workflow, workflow_version, state, version, assignee, opened_at, closed_at, "
+    "next_due, on_hold"
+)
+_AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail, id"
+_CHUNK = 500
+
+
+def _time(moment: dt.datetime) -> str:
+    return utc(moment).isoformat(timespec="microseconds")
+
+
+def _opt_time(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else _time(moment)
+
+
+def _event(row: tuple[Any, ...]) -> StoredEvent:
+    return StoredEvent(
+        row[0], row[1], row[2], dt.datetime.fromisoformat(row[3]), row[4], row[5], row[6], row[7]
+    )
+
+
+def _case(row: tuple[Any, ...]) -> CaseRow:
+    return CaseRow(
+        case_id=row[0],
+        workflow=row[1],
+        workflow_version=row[2],
+        state=row[3],
+        version=row[4],
+        assignee=row[5],
+        opened_at=dt.datetime.fromisoformat(row[6]),
+        closed_at=None if row[7] is None else dt.datetime.fromisoformat(row[7]),
+        next_due=None if row[8] is None else dt.date.fromisoformat(row[8]),
+        on_hold=bool(row[9]),
+    )
+
+
+def _audit(row: tuple[Any, ...]) -> AuditEntry:
+    return AuditEntry(
+        at=dt.datetime.fromisoformat(row[0]),
+        actor=row[1],
+        role=row[2],
+        purpose=row[3],
+        action=row[4],
+        case_id=row[5],
+        detail=row[6],
+        id=row[7],
+    )
+
+
+def case_where(query: CaseQuery, mark: str = "?") -> tuple[str, list[Any]]:
+    """Return the SQL ``WHERE`` clause and parameters of a case query (``mark``: placeholder)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column in ("workflow", "workflow_version", "state", "assignee"):
+        value = getattr(query, column)
+        if value is not None:
+            clauses.append(f"{column} = {mark}")
+            params.append(value)
+    if query.open_only:
+        clauses.append("closed_at IS NULL")
+    if query.due_before is not None:
+        clauses.append(f"closed_at IS NULL AND next_due < {mark}")
+        params.append(query.due_before)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def audit_where(query: AuditQuery, mark: str = "?") -> tuple[str, list[Any]]:
+    """Return the SQL ``WHERE`` clause and parameters of an audit query."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if query.case_id is not None:
+        clauses.append(f"case_id = {mark}")
+        params.append(query.case_id)
+    if query.actor is not None:
+        clauses.append(f"actor = {mark}")
+        params.append(query.actor)
+    if query.since is not None:
+        clauses.append(f"at >= {mark}")
+        params.append(query.since)
+    if query.until is not None:
+        clauses.append(f"at < {mark}")
+        params.append(query.until)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _sql_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return _time(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+class SqliteStore(CaseStore):
+    """A case store in one SQLite file.
+
+    :param path: the file; created (with its schema) if it does not exist.
+    :param upgrade: apply missing schema migrations instead of refusing an older file.
+    :param timeout: seconds a writer waits for another writer's lock.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        url: str | None = None,
+        upgrade: bool = False,
+        timeout: float = 30.0,
+        migrations: Sequence[Migration] = SQLITE_MIGRATIONS,
+    ) -> None:
+        self.path = Path(path)
+        self.url = url or f"sqlite:///{self.path}"
+        self._timeout = timeout
+        self._migrations = tuple(migrations)
+        self._latest = self._migrations[-1].version if self._migrations else 0
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        if not self.path.parent.is_dir():
+            raise StoreUnavailable(
+                f"cannot open store {self.url}: directory {self.path.parent} does not exist"
+            )
+        if self.path.is_dir():
+            raise StoreUnavailable(f"cannot open store {self.url}: {self.path} is a directory")
+        try:
+            self._prepare(upgrade=upgrade)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- connections -------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            connection = sqlite3.connect(
+                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot open store {self.url}: {exc}") from None
+        with self._lock:
+            self._connections.append(connection)
+        return connection
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"the store {self.url} is closed")
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._connect()
+            connection.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+            connection.execute("PRAGMA synchronous = FULL")
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        connection = self._conn()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"store {self.url} is busy or locked: {exc}") from None
+        try:
+            yield connection
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    # -- schema ------------------------------------------------------------------------
+
+    def _identify(self, connection: sqlite3.Connection) -> tuple[int, int, int]:
+        """Return (application id, user version, number of schema objects), reading only."""
+        try:
+            application = connection.execute("PRAGMA application_id").fetchone()[0]
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            objects = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise SchemaError(
+                f"{self.path} is not an ssp store: it is not an SQLite database or it is "
+                f"damaged ({exc})"
+            ) from None
+        return application, version, objects
+
+    def _prepare(self, *, upgrade: bool) -> None:
+        connection = self._conn()
+        application, version, objects = self._identify(connection)
+        if application == 0 and objects == 0:
+            self._create(connection)
+            return
+        if application != APPLICATION_ID:
+            raise SchemaError(
+                f"{self.path} is an SQLite database but not an ssp store (it has tables of "
+                "another application); nothing in it was changed"
+            )
+        self._check_version(version, upgrade=upgrade)
+        connection.execute("PRAGMA journal_mode = WAL")
+
+    def _check_version(self, version: int, *, upgrade: bool) -> None:
+        if version > self._latest:
+            raise SchemaError(
+                f"store {self.url} has schema version {version}, newer than this library's "
+                f"{self._latest}; upgrade ssp-core to open it"
+            )
+        if version < self._latest:
+            if not upgrade:
+                raise SchemaError(
+                    f"store {self.url} has schema version {version}, older than this "
+                    f"library's {self._latest}; run `ssp store upgrade` to migrate it"
+                )
+            self.upgrade()
+
+    def _create(self, connection: sqlite3.Connection) -> None:
+        connection.execute("PRAGMA journal_mode = WAL")
+        with self._write() as conn:
+            # Another process may have created the store since we looked.
+            application, _, objects = self._identify(conn)
+            if application == 0 and objects == 0:
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self._migrate(conn, 0)
+        _, version, _ = self._identify(connection)
+        self._check_version(version, upgrade=False)
+
+    def _migrate(self, conn: sqlite3.Connection, current: int) -> tuple[int, ...]:
+        applied = []
+        for migration in self._migrations:
+            if migration.version <= current:
+                continue
+            for statement in migration.statements:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO ssp_schema (version, description, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.description, _time(dt.datetime.now(dt.UTC))),
+            )
+            conn.execute(f"PRAGMA user_version = {migration.version}")
+            applied.append(migration.version)
+        return tuple(applied)
+
+    def schema_version(self) -> int:
+        """Return the version of the file's schema."""
+        return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
+
+    def upgrade(self) -> tuple[int, ...]:
+        """Apply the missing migrations in one transaction; return the versions applied."""
+        with self._write() as conn:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current > self._latest:
+                raise SchemaError(
+                    f"store {self.url} has schema version {current}, newer than this "
+                    f"library's {self._latest}"
+                )
+            return self._migrate(conn, current)
+
+    # -- writing ---------------------------------------------------------------------
+
+    def append(self, commit: Commit) -> tuple[int, ...]:
+        """Write a commit atomically; see :meth:`CaseStore.append`."""
+        events = sorted(commit.events, key=lambda e: (e.case_id, e.version))
+        with self._write() as conn:
+            start = conn.execute("SELECT coalesce(max(position), 0) FROM events").fetchone()[0]
+            positions = tuple(range(start + 1, start + 1 + len(events)))
+            try:
+                conn.executemany(
+                    f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (e.case_id, e.version, e.topic, _time(e.at), e.actor, e.role, e.data, p)
+                        for e, p in zip(events, positions, strict=True)
+                    ],
+                )
+            except sqlite3.IntegrityError:
+                raise self._conflict(conn, events) from None
+            self._check_gaps(conn, events)
+            if commit.cases:
+                conn.executemany(
+                    f"INSERT OR REPLACE INTO cases ({_CASE_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            r.case_id,
+                            r.workflow,
+                            r.workflow_version,
+                            r.state,
+                            r.version,
+                            r.assignee,
+                            _time(r.opened_at),
+                            _opt_time(r.closed_at),
+                            None if r.next_due is None else r.next_due.isoformat(),
+                            int(r.on_hold),
+                        )
+                        for r in commit.cases
+                    ],
+                )
+            self._insert_audit(conn, commit.audit)
+        return positions
+
+    def _conflict(self, conn: sqlite3.Connection, events: Sequence[StoredEvent]) -> StoreError:
+        seen: set[tuple[str, int]] = set()
+        for event in events:
+            key = (event.case_id, event.version)
+            if key in seen:
+                return ConcurrencyError(*key)
+            seen.add(key)
+            taken = conn.execute(
+                "SELECT 1 FROM events WHERE case_id = ? AND version = ?", key
+            ).fetchone()
+            if taken:
+                return ConcurrencyError(*key)
+        return StoreError("the commit was refused by a constraint of the store")
+
+    @staticmethod
+    def _check_gaps(conn: sqlite3.Connection, events: Sequence[StoredEvent]) -> None:
+        case_ids = sorted({e.case_id for e in events})
+        for chunk_start in range(0, len(case_ids), _CHUNK):
+            chunk = case_ids[chunk_start : chunk_start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            gap = conn.execute(
+                f"SELECT case_id, count(*), max(version) FROM events WHERE case_id IN ({marks}) "
+                "GROUP BY case_id HAVING count(*) <> max(version) LIMIT 1",
+                chunk,
+            ).fetchone()
+            if gap:
+                raise DataError(
+                    f"case {gap[0]}: version {gap[2]} would leave a gap after {gap[1] - 1} "
+                    "written versions; versions must follow each other"
+                )
+
+    @staticmethod
+    def _insert_audit(conn: sqlite3.Connection, entries: Sequence[AuditEntry]) -> None:
+        if entries:
+            conn.executemany(
+                "INSERT INTO audit (at, actor, role, purpose, action, case_id, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (_time(a.at), a.actor, a.role, a.purpose, a.action.value, a.case_id, a.detail)
+                    for a in entries
+                ],
+            )
+
+    def record_audit(self, entries: Sequence[AuditEntry]) -> None:
+        """Append audit entries of reads, in their own transaction."""
+        if entries:
+            with self._write() as conn:
+                self._insert_audit(conn, entries)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def read_case(self, case_id: str) -> list[StoredEvent]:
+        """Return the events of one case in version order."""
+        rows = self._conn().execute(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE case_id = ? ORDER BY version", (case_id,)
+        )
+        return [_event(row) for row in rows]
+
+    def read_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
+        """Return the events of several cases, each in version order."""
+        wanted = list(dict.fromkeys(case_ids))
+        result: dict[str, list[StoredEvent]] = {}
+        conn = self._conn()
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for row in conn.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE case_id IN ({marks}) "
+                "ORDER BY case_id, version",
+                chunk,
+            ):
+                event = _event(row)
+                result.setdefault(event.case_id, []).append(event)
+        return {cid: result[cid] for cid in wanted if cid in result}
+
+    def read_log(self, after: int = 0, limit: int | None = None) -> list[StoredEvent]:
+        """Return events after position ``after``, in position order."""
+        rows = self._conn().execute(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?",
+            (after, -1 if limit is None else limit),
+        )
+        return [_event(row) for row in rows]
+
+    def max_position(self) -> int:
+        """Return the highest position written."""
+        return int(
+            self._conn().execute("SELECT coalesce(max(position), 0) FROM events").fetchone()[0]
+        )
+
+    def case_row(self, case_id: str) -> CaseRow | None:
+        """Return the index row of one case."""
+        row = (
+            self._conn()
+            .execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = ?", (case_id,))
+            .fetchone()
+        )
+        return None if row is None else _case(row)
+
+    def find_cases(self, query: CaseQuery) -> list[CaseRow]:
+        """Return the index rows matching ``query``."""
+        where, params = case_where(query)
+        sql = (
+            f"SELECT {_CASE_COLUMNS} FROM cases{where} "
+            "ORDER BY next_due IS NULL, next_due, case_id LIMIT ?"
+        )
+        rows = self._conn().execute(
+            sql, [*map(_sql_value, params), -1 if query.limit is None else query.limit]
+        )
+        return [_case(row) for row in rows]
+
+    def count_cases(self) -> int:
+        """Return how many cases the store holds."""
+        return int(
+            self._conn().execute("SELECT count(*) FROM events WHERE version = 1").fetchone()[0]
+        )
+
+    def read_audit(self, query: AuditQuery) -> list[AuditEntry]:
+        """Return audit entries matching ``query``, oldest first."""
+        where, params = audit_where(query)
+        rows = self._conn().execute(
+            f"SELECT {_AUDIT_COLUMNS} FROM audit{where} ORDER BY id LIMIT ?",
+            [*map(_sql_value, params), -1 if query.limit is None else query.limit],
+        )
+        return [_audit(row) for row in rows]
+
+    def integrity_check(self) -> str:
+        """Run ``PRAGMA integrity_check`` and return its answer (``"ok"`` when sound)."""
+        return str(self._conn().execute("PRAGMA integrity_check").fetchone()[0])
+
+    # -- lifetime --------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close every connection of every thread."""
+        self._closed = True
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()

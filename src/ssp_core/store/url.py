@@ -1,0 +1,74 @@
+"""Opening a case store by URL: ``memory://``, ``sqlite:///path`` or ``postgresql://...``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+from ssp_core.exceptions import DataError, StoreUnavailable
+from ssp_core.store.base import CaseStore
+
+__all__ = ["DEFAULT_STORE_URL", "default_store_url", "open_store", "redact"]
+
+DEFAULT_STORE_URL = "sqlite:///ssp.db"
+"""The embedded default: ``ssp.db`` in the working directory."""
+
+_SCHEMES = "memory://, sqlite:///path/to/file.db, postgresql://user@host/db"
+
+
+def default_store_url() -> str:
+    """Return the store URL from ``SSP_STORE`` if set, else :data:`DEFAULT_STORE_URL`."""
+    return os.environ.get("SSP_STORE") or DEFAULT_STORE_URL
+
+
+def redact(url: str) -> str:
+    """Return ``url`` without its password, fit for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}:***@" if parts.username else ""
+    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
+
+
+def open_store(url: str | None = None, *, upgrade: bool = False) -> CaseStore:
+    """Open the case store at ``url`` (default: :func:`default_store_url`).
+
+    SQLite paths follow the usual URL form: ``sqlite:///ssp.db`` is relative to the
+    working directory, ``sqlite:////var/lib/ssp/ssp.db`` is absolute. A PostgreSQL
+    URL may name the schema to use with ``?schema=name`` (default ``ssp``).
+    ``upgrade=True`` applies missing schema migrations instead of refusing an older
+    store.
+    """
+    url = url or default_store_url()
+    scheme, _, rest = url.partition("://")
+    if scheme == "memory":
+        from ssp_core.store.memory import MemoryStore  # noqa: PLC0415 (backends load on demand)
+
+        return MemoryStore(url)
+    if scheme == "sqlite":
+        path = rest[1:] if rest.startswith("/") else ""
+        if not path:
+            raise DataError(f"store URL {url!r} names no file; use e.g. sqlite:///ssp.db")
+        from ssp_core.store.sqlite import SqliteStore  # noqa: PLC0415
+
+        return SqliteStore(Path(path), url=url, upgrade=upgrade)
+    if scheme in ("postgresql", "postgres"):
+        try:
+            from ssp_core.store.postgres import PostgresStore  # noqa: PLC0415
+        except ImportError as exc:
+            raise StoreUnavailable(
+                f"PostgreSQL stores need psycopg 3: pip install 'ssp-core[postgresql]' ({exc})"
+            ) from None
+        query = parse_qs(urlsplit(url).query)
+        schema = query.pop("schema", ["ssp"])[-1]
+        return PostgresStore(_without_query(url), schema=schema, upgrade=upgrade, url=redact(url))
+    raise DataError(f"unknown store URL {redact(url)!r}; use one of: {_SCHEMES}")
+
+
+def _without_query(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", parts.fragment))
