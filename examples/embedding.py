@@ -28,7 +28,7 @@ def main() -> None:
         actor=teacher,
     )
     print("card:", case.workflow, "state:", case.state)
-    print("due:", [d.due.isoformat() for d in casework.deadlines(case.id)])
+    print("due:", [d.due.isoformat() for d in casework.deadlines(case.id, consultant)])
 
     casework.record_fact(case.id, "concern_described", consultant)
     casework.fire(case.id, "begin_analysis", consultant)
@@ -40,7 +40,7 @@ def main() -> None:
         casework.fire(case.id, "start_intervention", consultant)
     except ssp_core.TransitionRefused as refused:
         print("refused:", refused)
-    print("history:", [type(event).__name__ for event in casework.history(case.id)])
+    print("history:", [type(event).__name__ for event in casework.history(case.id, consultant)])
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pathlib
 from collections.abc import Callable
 
 import pytest
@@ -23,6 +24,14 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _store_in_tmp(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> pathlib.Path:
+    """No test writes the embedded store of the working directory: ``SSP_STORE`` points to tmp."""
+    path = tmp_path / "ssp.db"
+    monkeypatch.setenv("SSP_STORE", f"sqlite:///{path}")
+    return path
 
 
 @pytest.fixture(name="sample")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import attrs
 
 import ssp_core
@@ -119,6 +121,7 @@ class SamplePlugin:
 
     plugin_name = "sample"
     events: list[ssp_core.CaseEvent] = attrs.Factory(list)
+    missed: list[tuple[str, str, dt.date]] = attrs.Factory(list)
     loaded: list[ssp_core.Registry] = attrs.Factory(list)
 
     @hookimpl
@@ -224,6 +227,10 @@ class SamplePlugin:
     @hookimpl
     def ssp_after_case_event(self, event: ssp_core.CaseEvent) -> None:
         self.events.append(event)
+
+    @ssp_core.hookimpl
+    def ssp_after_deadline_missed(self, case: ssp_core.Case, deadline: ssp_core.Deadline) -> None:
+        self.missed.append((case.id, deadline.rule, deadline.due))
 
     @hookimpl
     def ssp_after_registry_loaded(self, registry: ssp_core.Registry) -> None:

@@ -4,10 +4,12 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from ssp_core.cli import main
+from ssp_core.store import open_store
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -112,8 +114,11 @@ def test_a_blocked_plugin_is_gone(capsys: pytest.CaptureFixture[str]) -> None:
     assert [row["name"] for row in json.loads(out)] == ["builtin"]
 
 
-def test_demo_walks_through_both_cards_and_a_track(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "demo")
+def test_demo_walks_through_both_cards_and_a_track(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    code, out, err = run(capsys, "--store", url, "demo")
     assert code == 0, err
     for expected in (
         "card chosen: aalborg.radicalisation_under_18",
@@ -127,6 +132,15 @@ def test_demo_walks_through_both_cards_and_a_track(capsys: pytest.CaptureFixture
     ):
         assert expected in out
     assert "201109" not in out and "030806" not in out  # the synthetic CPR numbers never show
+    assert "Read back from" in out and "3 cases read back" in out
+    # A second run adds three more cases to the same store, and reads those back.
+    code, out, err = run(capsys, "--store", url, "demo")
+    assert code == 0, err
+    assert "AAL-0004" in out and "AAL-0001 " not in out.split("Read back")[-1]
+    with open_store(url) as store:
+        assert store.count_cases() == 6
+        assert [e.version for e in store.read_case("AAL-0006")] == list(range(1, 12))
+        assert store.integrity_check() == "ok"  # type: ignore[attr-defined]
 
 
 def test_demo_needs_the_aalborg_plugin(capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,7 +19,6 @@ from ssp_core import (
     TransitionRefused,
     UnknownId,
     WorkflowEngine,
-    danish_calendar,
 )
 from ssp_core.workflows.explain import (
     CaseClosed,
@@ -221,11 +220,11 @@ def test_deadlines_count_danish_business_days(engine: WorkflowEngine) -> None:
         2026, 4, 2, 10, tzinfo=dt.UTC
     )  # Maundy Thursday 2026; Good Friday and Easter Monday follow
     case = engine.open(case_id="C-1", subject=YOUTH, actor=TEACHER, at=friday)
-    (deadline,) = engine.deadlines(case, danish_calendar())
+    (deadline,) = engine.deadlines(case)
     assert deadline.state == "received"
     assert deadline.due == dt.date(2026, 4, 8)  # Tue 7 April is business day 1, Wed 8 April day 2
     engine.fire(case, "assess", CONSULTANT, at=friday)
-    assert engine.deadlines(case, danish_calendar()) == ()
+    assert engine.deadlines(case) == ()
 
 
 def test_deadlines_use_the_danish_date_not_the_utc_date(engine: WorkflowEngine) -> None:
@@ -233,7 +232,7 @@ def test_deadlines_use_the_danish_date_not_the_utc_date(engine: WorkflowEngine) 
         2026, 3, 2, 23, 30, tzinfo=dt.UTC
     )  # already Tuesday 00:30 in Copenhagen
     case = engine.open(case_id="C-1", subject=YOUTH, actor=TEACHER, at=late_evening)
-    assert engine.deadlines(case, danish_calendar())[0].due == dt.date(2026, 3, 5)
+    assert engine.deadlines(case)[0].due == dt.date(2026, 3, 5)
 
 
 def test_a_dropped_case_is_freed_without_the_garbage_collector(engine: WorkflowEngine) -> None:

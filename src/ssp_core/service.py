@@ -304,11 +304,7 @@ class Casework:
         purpose: str = CASEWORK,
     ) -> Case:
         """Record who saw which worry sign and when; the sign must be in the catalogue."""
-        try:
-            entries = self.registry.catalogues[catalogue]
-        except KeyError:
-            raise UnknownId("catalogue", catalogue, list(self.registry.catalogues)) from None
-        entries.sign(sign)
+        self.registry.catalogues[catalogue].sign(sign)
         observation = Observation(
             catalogue=catalogue,
             sign=sign,

@@ -8,18 +8,29 @@ import click
 from ssp_core.domain.labels import Language
 from ssp_core.plugins.manager import create_plugin_host
 from ssp_core.plugins.registry import Registry
+from ssp_core.service import Casework
+from ssp_core.store.url import DEFAULT_STORE_URL
 
 __all__ = ["Context", "cli"]
 
 
 @attrs.define
 class Context:
-    """What every command gets: how to load plugins, and the language of labels."""
+    """What every command gets: how to load plugins, the language of labels, the store."""
 
     autoload: bool | None
     block: tuple[str, ...]
     language: Language
+    store_url: str = DEFAULT_STORE_URL
     _registry: Registry | None = None
+    _casework: Casework | None = None
+
+    def casework(self) -> Casework:
+        """Open the store on first use and return casework over it (closed when the CLI ends)."""
+        if self._casework is None:
+            self._casework = Casework(self.registry, store=self.store_url)
+            click.get_current_context().call_on_close(self._casework.close)
+        return self._casework
 
     @property
     def registry(self) -> Registry:
@@ -50,19 +61,42 @@ class Context:
     show_default=True,
     help="Language of labels.",
 )
+@click.option(
+    "--store",
+    "store_url",
+    envvar="SSP_STORE",
+    default=DEFAULT_STORE_URL,
+    show_default=True,
+    metavar="URL",
+    help="Case store: sqlite:///file.db, postgresql://user@host/db or memory:// (also: SSP_STORE).",
+)
 @click.version_option(package_name="ssp-core", prog_name="ssp")
 @click.pass_context
-def cli(ctx: click.Context, no_autoload: bool, block: tuple[str, ...], lang: Language) -> None:
+def cli(
+    ctx: click.Context, no_autoload: bool, block: tuple[str, ...], lang: Language, store_url: str
+) -> None:
     """Case work for Danish municipal crime prevention: SSP, safety and radicalisation."""
-    ctx.obj = Context(autoload=False if no_autoload else None, block=block, language=lang)
+    ctx.obj = Context(
+        autoload=False if no_autoload else None, block=block, language=lang, store_url=store_url
+    )
 
 
 def _register_commands() -> None:
-    from ssp_core.cli import demo, plugins, workflows  # noqa: PLC0415 (commands import this module)
+    from ssp_core.cli import (  # noqa: PLC0415 (commands import this module)
+        audit,
+        case,
+        demo,
+        plugins,
+        store,
+        workflows,
+    )
 
     cli.add_command(plugins.plugins_command)
     cli.add_command(workflows.workflows)
     cli.add_command(demo.demo)
+    cli.add_command(case.case)
+    cli.add_command(audit.audit)
+    cli.add_command(store.store)
 
 
 _register_commands()

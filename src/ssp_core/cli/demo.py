@@ -4,6 +4,9 @@ Two concerns (about a 16-year-old and a 19-year-old) are each moved through the 
 chosen for them, and the older person is offered a mentor track. The demo prints
 each case's history and what each actor may do next. It runs on a virtual clock and
 a fresh random pseudonym key; the CPR numbers are synthetic and are never shown.
+
+The cases are written to the case store (by default the embedded SQLite file), and
+at the end read back through a second, independent connection to the store.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import attrs
 import click
 from rich.console import Console
 from rich.rule import Rule
+from rich.table import Table
 
 from ssp_core.cli.app import Context
 from ssp_core.cli.render import history_table, options_table
@@ -24,9 +28,10 @@ from ssp_core.domain.cpr import Pseudonymiser
 from ssp_core.domain.labels import Language
 from ssp_core.domain.people import Subject
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import ConfigError, TransitionRefused
+from ssp_core.exceptions import ConfigError, StoreError, TransitionRefused
 from ssp_core.plugins.registry import Registry
 from ssp_core.service import Casework, sequential_ids
+from ssp_core.store.url import open_store, redact
 
 __all__ = ["demo", "run_demo"]
 
@@ -68,12 +73,13 @@ class _Scene:
     language: Language
 
     def options(self, case_id: str) -> None:
-        case = self.casework.case(case_id)
+        case = self.casework.case(case_id, CONSULTANT)
         rows = [(actor, self.casework.options(case_id, actor)) for actor in ACTORS]
         self.console.print(options_table(case, rows, self.language))
 
     def history(self, case_id: str) -> None:
-        self.console.print(history_table(self.casework.case(case_id), self.registry, self.language))
+        case = self.casework.case(case_id, CONSULTANT)
+        self.console.print(history_table(case, self.registry, self.language))
 
 
 def _concern_about_a_16_year_old(scene: _Scene) -> None:
@@ -184,8 +190,42 @@ def _mentor_track(scene: _Scene, person: Subject) -> None:
     scene.history(tid)
 
 
-def run_demo(registry: Registry, console: Console, language: Language = "en") -> Casework:
-    """Run the Aalborg walk-through on ``registry``, printing to ``console``."""
+def _read_back(scene: _Scene, store_url: str, case_ids: list[str]) -> None:
+    """Open the store again, independently, and show the demo's cases as stored there."""
+    if store_url.startswith("memory:"):
+        reader = scene.casework  # a memory store lives only in this object
+    else:
+        reader = Casework(scene.registry, store=open_store(store_url), clock=scene.clock)
+    try:
+        cases = reader.load_cases(case_ids, CONSULTANT)
+        rows = [reader.store.case_row(case.id) for case in cases]
+        table = Table(title=f"Read back from {redact(store_url)}")
+        for column in ("case", "workflow", "state", "events", "positions"):
+            table.add_column(column)
+        for case, row in zip(cases, rows, strict=True):
+            stored = reader.store.read_case(case.id)
+            positions = f"{stored[0].position}..{stored[-1].position}"
+            state = row.state if row else "(not in the index)"
+            table.add_row(case.id, case.workflow, state, str(len(stored)), positions)
+            if case.events != scene.casework.case(case.id, CONSULTANT).events:
+                raise StoreError(f"case {case.id} read back differs from what was written")
+        scene.console.print(table)
+        scene.console.print(
+            f"{len(cases)} cases read back through a new connection; every event is there, "
+            f"and the store holds {reader.store.count_cases()} case(s) in all."
+        )
+    finally:
+        if reader is not scene.casework:
+            reader.close()
+
+
+def run_demo(
+    registry: Registry,
+    console: Console,
+    language: Language = "en",
+    store_url: str = "memory://",
+) -> Casework:
+    """Run the Aalborg walk-through on ``registry``, writing to the store at ``store_url``."""
     needed = ("aalborg.radicalisation_under_18", "aalborg.travel_from_18", "aalborg.mentor")
     missing = [wid for wid in needed if not any(d.id == wid for d in registry.workflows.values())]
     if missing:
@@ -194,9 +234,12 @@ def run_demo(registry: Registry, console: Console, language: Language = "en") ->
             "install it with: pip install -e plugins/ssp-aalborg"
         )
     clock = VirtualClock(START)
+    store = open_store(store_url)
     scene = _Scene(
         registry=registry,
-        casework=Casework(registry, clock=clock, ids=sequential_ids("AAL-")),
+        casework=Casework(
+            registry, store=store, clock=clock, ids=sequential_ids("AAL-", store.count_cases() + 1)
+        ),
         clock=clock,
         pseudonyms=Pseudonymiser(secrets.token_bytes(32)),
         console=console,
@@ -207,14 +250,20 @@ def run_demo(registry: Registry, console: Console, language: Language = "en") ->
         "A virtual clock, a fresh random pseudonym key and synthetic CPR numbers; "
         "no CPR number is kept or shown.\n"
     )
+    console.print(f"Store: {redact(store_url)}\n")
+    before = {row.case_id for row in scene.casework.find(CONSULTANT)}
     _concern_about_a_16_year_old(scene)
     adult = _travel_concern_about_a_19_year_old(scene)
     _mentor_track(scene, adult)
+    made = [row.case_id for row in scene.casework.find(CONSULTANT) if row.case_id not in before]
+    console.print(Rule("Read back"))
+    _read_back(scene, store_url, sorted(made))
     return scene.casework
 
 
 @click.command()
 @click.pass_obj
 def demo(obj: Context) -> None:
-    """Walk through Aalborg's action cards and a mentor track (needs the Aalborg plugin)."""
-    run_demo(obj.registry, Console(soft_wrap=False), obj.language)
+    """Walk through Aalborg's action cards and a mentor track, writing to the store."""
+    casework = run_demo(obj.registry, Console(soft_wrap=False), obj.language, obj.store_url)
+    casework.close()

@@ -11,11 +11,16 @@ from ssp_core.domain.events import (
     Assigned,
     CaseEvent,
     CaseOpened,
+    CaseResumed,
+    CaseSuspended,
+    DeadlineExtended,
+    DeadlineMissed,
     FactRecorded,
     NoteAdded,
     ObservationRecorded,
     SessionRecorded,
     Transitioned,
+    WorkflowMigrated,
 )
 from ssp_core.domain.labels import Language
 from ssp_core.domain.roles import Actor
@@ -58,6 +63,20 @@ def describe_event(
             people = f", {event.participants} present" if event.participants else ""
             name, text = "session", f"held {event.held_on.isoformat()}{people}"
             text += f": {event.note}" if event.note else ""
+        case CaseSuspended():
+            name, text = "on hold", event.reason
+        case CaseResumed():
+            name, text = "resumed", event.reason or ""
+        case DeadlineExtended():
+            name, text = "extended", f"{event.rule} to {event.due.isoformat()}: {event.reason}"
+        case DeadlineMissed():
+            name, text = "missed", f"{event.rule} was due {event.due.isoformat()}"
+        case WorkflowMigrated():
+            name = "migrated"
+            text = (
+                f"version {event.from_version} -> {event.to_version}, "
+                f"state {event.source} -> {event.dest}"
+            )
     return name, text
 
 

@@ -1,0 +1,71 @@
+"""``ssp audit``: who read or wrote which case, in which role, for what, and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ssp_core.cli.app import Context
+from ssp_core.cli.options import DATE, acting, echo_json
+from ssp_core.clock import LOCAL_TIME
+from ssp_core.domain.roles import Actor
+from ssp_core.store.records import AuditQuery
+
+__all__ = ["audit"]
+
+
+def _start_of(day: dt.datetime | None) -> dt.datetime | None:
+    if day is None:
+        return None
+    return dt.datetime.combine(day.date(), dt.time(), tzinfo=LOCAL_TIME)
+
+
+@click.command()
+@click.option("--case", "case_id", help="Only entries about this case.")
+@click.option("--by", "by_actor", help="Only entries by this actor id.")
+@click.option("--since", type=DATE, help="From this day (Danish time, inclusive).")
+@click.option("--until", type=DATE, help="Before this day (Danish time, exclusive).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many entries.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def audit(
+    obj: Context,
+    case_id: str | None,
+    by_actor: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    limit: int | None,
+    as_json: bool,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Query the audit log by case, actor or period (reading it is audited too)."""
+    query = AuditQuery(
+        case_id=case_id,
+        actor=by_actor,
+        since=_start_of(since),
+        until=_start_of(until),
+        limit=limit,
+    )
+    entries = obj.casework().audit_log(actor, query, purpose=purpose)
+    if as_json:
+        echo_json(entries)
+        return
+    table = Table(title=f"{len(entries)} audit entr{'y' if len(entries) == 1 else 'ies'}")
+    for column in ("at (UTC)", "actor", "role", "purpose", "action", "case", "detail"):
+        table.add_column(column)
+    for entry in entries:
+        table.add_row(
+            entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+            entry.actor,
+            entry.role,
+            entry.purpose,
+            entry.action.value,
+            entry.case_id or "",
+            entry.detail or "",
+        )
+    Console(soft_wrap=False).print(table)

@@ -1,0 +1,433 @@
+"""``ssp case ...``: open, move, read and list cases in the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ssp_core.cli.app import Context
+from ssp_core.cli.options import DATE, acting, echo_json, plain
+from ssp_core.cli.render import history_table, options_table
+from ssp_core.clock import local_date
+from ssp_core.domain.cases import Case
+from ssp_core.domain.labels import Labels
+from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
+from ssp_core.domain.roles import Actor
+from ssp_core.exceptions import DataError
+from ssp_core.migration import migrate, plan_migration
+from ssp_core.store.records import CaseQuery, CaseRow
+
+__all__ = ["case"]
+
+
+def _console() -> Console:
+    return Console(soft_wrap=False)
+
+
+def _summary(case: Case, obj: Context, actor: Actor) -> dict[str, object]:
+    casework = obj.casework()
+    engine = casework.registry.engine_for(case)
+    return {
+        "id": case.id,
+        "workflow": case.workflow,
+        "workflow_version": case.workflow_version,
+        "state": case.state,
+        "version": case.version,
+        "assignee": case.assignee,
+        "opened_at": case.opened_at,
+        "on_hold": case.suspended_at is not None,
+        "facts": case.facts,
+        "sessions": case.sessions,
+        "deadlines": [
+            {"rule": d.rule, "due": d.due, "missed": d.missed, "on_hold": d.on_hold}
+            for d in engine.deadlines(case)
+        ],
+        "options": [
+            {
+                "trigger": o.trigger,
+                "allowed": o.allowed,
+                "reasons": [r.message for r in o.reasons],
+            }
+            for o in engine.options(case, actor)
+        ],
+    }
+
+
+def _print_case(case: Case, obj: Context, actor: Actor, *, as_json: bool) -> None:
+    if as_json:
+        echo_json(_summary(case, obj, actor))
+        return
+    engine = obj.casework().registry.engine_for(case)
+    console = _console()
+    hold = " (on hold)" if case.suspended_at is not None else ""
+    console.print(
+        f"[bold]{case.id}[/bold] on {case.workflow}@{case.workflow_version}: "
+        f"state [bold]{case.state}[/bold]{hold}, version {case.version}"
+    )
+    for deadline in engine.deadlines(case):
+        missed = " [red](missed)[/red]" if deadline.missed else ""
+        console.print(
+            f"  due {deadline.due.isoformat()}: {deadline.labels.get(obj.language)}{missed}"
+        )
+    console.print(options_table(case, [(actor, engine.options(case, actor))], obj.language))
+
+
+def _rows_table(rows: list[CaseRow]) -> Table:
+    table = Table(title=f"{len(rows)} case(s)")
+    for column in ("case", "workflow", "state", "version", "assignee", "next due", "opened"):
+        table.add_column(column)
+    for row in rows:
+        hold = " (on hold)" if row.on_hold else ""
+        table.add_row(
+            row.case_id,
+            f"{row.workflow}@{row.workflow_version}",
+            row.state + hold,
+            str(row.version),
+            row.assignee or "",
+            row.next_due.isoformat() if row.next_due else "",
+            row.opened_at.date().isoformat(),
+        )
+    return table
+
+
+def _subject(
+    pseudonym: str | None,
+    birth_date: dt.datetime | None,
+    group: str | None,
+    size: int | None,
+    environment: str | None,
+) -> CaseSubject:
+    given = [
+        name
+        for name, value in (
+            ("--pseudonym", pseudonym),
+            ("--group", group),
+            ("--environment", environment),
+        )
+        if value
+    ]
+    if len(given) != 1:
+        raise DataError(
+            "name exactly one subject: --pseudonym with --birth-date (a person), "
+            "--group with --size, or --environment"
+        )
+    if pseudonym:
+        if birth_date is None:
+            raise DataError("a person needs --birth-date (YYYY-MM-DD) with --pseudonym")
+        return Subject(pseudonym, birth_date.date())
+    if group:
+        if size is None:
+            raise DataError("a group needs --size (how many people)")
+        return Group(group, Labels(da=group, en=group), size)
+    assert environment is not None  # noqa: S101 (one of the three was given)
+    return Environment(environment, Labels(da=environment, en=environment))
+
+
+@click.group()
+def case() -> None:
+    """Open, move, read and list cases in the store (--store, default the embedded file)."""
+
+
+@case.command("open")
+@click.option("--workflow", help="Open on this workflow (a track or card id).")
+@click.option("--version", "workflow_version", type=int, help="Workflow version (default newest).")
+@click.option("--situation", help="Open a concern: the card is chosen by situation and age.")
+@click.option("--concern-date", type=DATE, help="When the concern arose (with --situation).")
+@click.option("--pseudonym", help="The person's pseudonym (never a CPR number).")
+@click.option("--birth-date", type=DATE, help="The person's birth date.")
+@click.option("--group", help="A group's id, for group-oriented work.")
+@click.option("--size", type=int, help="How many people the group has.")
+@click.option("--environment", help="An environment's id, for group-oriented work.")
+@click.option("--reason", help="Why the case is opened.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def open_command(
+    obj: Context,
+    workflow: str | None,
+    workflow_version: int | None,
+    situation: str | None,
+    concern_date: dt.datetime | None,
+    pseudonym: str | None,
+    birth_date: dt.datetime | None,
+    group: str | None,
+    size: int | None,
+    environment: str | None,
+    reason: str | None,
+    as_json: bool,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Open a case: a concern (--situation) or a case on a workflow (--workflow)."""
+    subject = _subject(pseudonym, birth_date, group, size, environment)
+    casework = obj.casework()
+    if (workflow is None) == (situation is None):
+        raise DataError("give either --situation (a concern) or --workflow, not both or neither")
+    if situation is not None:
+        if not isinstance(subject, Subject):
+            raise DataError("a concern is about a person: give --pseudonym and --birth-date")
+        opened = casework.open_concern(
+            situation=situation,
+            subject=subject,
+            concern_date=(
+                concern_date.date() if concern_date else local_date(casework.clock.now())
+            ),
+            actor=actor,
+            reason=reason,
+            purpose=purpose,
+        )
+    else:
+        assert workflow is not None  # noqa: S101 (checked above)
+        opened = casework.open_case(
+            workflow=workflow,
+            subject=subject,
+            actor=actor,
+            version=workflow_version,
+            reason=reason,
+            purpose=purpose,
+        )
+    _print_case(opened, obj, actor, as_json=as_json)
+
+
+@case.command("fire")
+@click.argument("case_id")
+@click.argument("trigger")
+@click.option("--reason", help="A written reason (some triggers require one).")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def fire_command(
+    obj: Context,
+    case_id: str,
+    trigger: str,
+    reason: str | None,
+    as_json: bool,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Fire TRIGGER on CASE_ID; a refusal changes nothing and says why."""
+    moved = obj.casework().fire(case_id, trigger, actor, reason=reason, purpose=purpose)
+    _print_case(moved, obj, actor, as_json=as_json)
+
+
+@case.command("note")
+@click.argument("case_id")
+@click.argument("text")
+@acting
+@click.pass_obj
+def note_command(obj: Context, case_id: str, text: str, actor: Actor, purpose: str) -> None:
+    """Add a note to CASE_ID."""
+    noted = obj.casework().add_note(case_id, text, actor, purpose=purpose)
+    click.echo(f"{noted.id}: note added (version {noted.version})")
+
+
+@case.command("fact")
+@click.argument("case_id")
+@click.argument("fact")
+@click.option("--detail", help="Details the fact asks for.")
+@acting
+@click.pass_obj
+def fact_command(
+    obj: Context, case_id: str, fact: str, detail: str | None, actor: Actor, purpose: str
+) -> None:
+    """Record FACT on CASE_ID, e.g. children_services_notified."""
+    recorded = obj.casework().record_fact(case_id, fact, actor, detail=detail, purpose=purpose)
+    click.echo(f"{recorded.id}: fact {fact} recorded (version {recorded.version})")
+
+
+@case.command("suspend")
+@click.argument("case_id")
+@click.option("--reason", required=True, help="Why the case is put on hold.")
+@acting
+@click.pass_obj
+def suspend_command(obj: Context, case_id: str, reason: str, actor: Actor, purpose: str) -> None:
+    """Put CASE_ID on hold: its deadlines stop running."""
+    held = obj.casework().suspend(case_id, actor, reason=reason, purpose=purpose)
+    click.echo(f"{held.id}: on hold (version {held.version})")
+
+
+@case.command("resume")
+@click.argument("case_id")
+@click.option("--reason", help="Why the case is resumed.")
+@acting
+@click.pass_obj
+def resume_command(
+    obj: Context, case_id: str, reason: str | None, actor: Actor, purpose: str
+) -> None:
+    """Take CASE_ID off hold; its due dates move by the business days on hold."""
+    resumed = obj.casework().resume(case_id, actor, reason=reason, purpose=purpose)
+    due = ", ".join(f"{d.rule} {d.due.isoformat()}" for d in resumed.due) or "no deadlines"
+    click.echo(f"{resumed.id}: resumed; due: {due}")
+
+
+@case.command("extend")
+@click.argument("case_id")
+@click.argument("rule")
+@click.argument("due", type=DATE)
+@click.option("--reason", required=True, help="Why the deadline is extended.")
+@acting
+@click.pass_obj
+def extend_command(
+    obj: Context,
+    case_id: str,
+    rule: str,
+    due: dt.datetime,
+    reason: str,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Move deadline RULE of CASE_ID to the later date DUE (YYYY-MM-DD)."""
+    extended = obj.casework().extend_deadline(
+        case_id, rule, due.date(), actor, reason=reason, purpose=purpose
+    )
+    click.echo(f"{extended.id}: {rule} now due {due.date().isoformat()}")
+
+
+@case.command("show")
+@click.argument("case_id")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def show_command(obj: Context, case_id: str, as_json: bool, actor: Actor, purpose: str) -> None:
+    """Show CASE_ID: state, deadlines and what you may do next."""
+    loaded = obj.casework().case(case_id, actor, purpose=purpose)
+    _print_case(loaded, obj, actor, as_json=as_json)
+
+
+@case.command("history")
+@click.argument("case_id")
+@click.option("--json", "as_json", is_flag=True, help="Export the events as JSON (audited).")
+@acting
+@click.pass_obj
+def history_command(obj: Context, case_id: str, as_json: bool, actor: Actor, purpose: str) -> None:
+    """Show the history of CASE_ID, oldest event first."""
+    casework = obj.casework()
+    if as_json:
+        echo_json(casework.export(case_id, actor, purpose=purpose))
+        return
+    loaded = casework.case(case_id, actor, purpose=purpose)
+    _console().print(history_table(loaded, casework.registry, obj.language))
+
+
+@case.command("list")
+@click.option("--workflow", help="Only cases on this workflow.")
+@click.option("--state", help="Only cases in this state.")
+@click.option("--assignee", help="Only cases assigned to this actor id.")
+@click.option("--open", "open_only", is_flag=True, help="Only cases not closed.")
+@click.option("--overdue", is_flag=True, help="Only cases past a due date today.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many cases.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def list_command(
+    obj: Context,
+    workflow: str | None,
+    state: str | None,
+    assignee: str | None,
+    open_only: bool,
+    overdue: bool,
+    limit: int | None,
+    as_json: bool,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """List cases from the case index, soonest due first."""
+    casework = obj.casework()
+    query = CaseQuery(
+        workflow=workflow,
+        state=state,
+        assignee=assignee,
+        open_only=open_only,
+        due_before=local_date(casework.clock.now()) if overdue else None,
+        limit=limit,
+    )
+    rows = casework.find(actor, query, purpose=purpose)
+    if as_json:
+        echo_json(rows)
+    else:
+        _console().print(_rows_table(rows))
+
+
+@case.command("overdue")
+@click.option("--on", "day", type=DATE, help="Overdue on this day (default today).")
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Record each newly missed deadline once and call the plugins' escalation hook.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def overdue_command(
+    obj: Context,
+    day: dt.datetime | None,
+    record: bool,
+    as_json: bool,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """List the open cases past a due date (and with --record, escalate each miss once)."""
+    casework = obj.casework()
+    on = day.date() if day else local_date(casework.clock.now())
+    recorded = casework.record_missed_deadlines(actor, on=on, purpose=purpose) if record else []
+    rows = casework.overdue(actor, on=on, purpose=purpose)
+    if as_json:
+        echo_json(
+            {
+                "on": on,
+                "cases": plain(rows),
+                "recorded": [{"case": c.id, "rule": d.rule, "due": d.due} for c, d in recorded],
+            }
+        )
+        return
+    console = _console()
+    console.print(_rows_table(rows))
+    for missed_case, deadline in recorded:
+        console.print(
+            f"recorded: {missed_case.id} missed {deadline.rule} (due {deadline.due.isoformat()})"
+        )
+
+
+@case.command("migrate")
+@click.argument("workflow")
+@click.option("--to-version", type=int, help="Target version (default: the newest).")
+@click.option("--dry-run", is_flag=True, help="Only show the plan; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def migrate_command(
+    obj: Context,
+    workflow: str,
+    to_version: int | None,
+    dry_run: bool,
+    as_json: bool,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Move the running cases of WORKFLOW to a newer version (plan first with --dry-run)."""
+    casework = obj.casework()
+    plan = plan_migration(casework, workflow, actor, to_version=to_version, purpose=purpose)
+    result = None if dry_run else migrate(casework, plan, actor, purpose=purpose)
+    if as_json:
+        echo_json({"plan": plan, "result": result})
+        return
+    table = Table(
+        title=f"{workflow} -> version {plan.to_version}: {len(plan.items)} running case(s)"
+    )
+    for column in ("case", "from", "state", "to state", "problem"):
+        table.add_column(column)
+    for item in plan.items:
+        table.add_row(
+            item.case_id, str(item.from_version), item.source, item.dest or "", item.problem or ""
+        )
+    console = _console()
+    console.print(table)
+    if result is None:
+        console.print("dry run: nothing changed")
+    else:
+        console.print(f"migrated {len(result.migrated)}, left alone {len(result.skipped)}")
+        for case_id, why in result.skipped:
+            console.print(f"  {case_id}: {why}")

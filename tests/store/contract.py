@@ -1,0 +1,758 @@
+"""The contract every case store meets, whatever keeps the data.
+
+Modelled on the eventsourcing library's ``tests/persistence.py``: an abstract test
+class with a factory, :meth:`CaseStoreContract.create_store`, that each backend's
+concrete subclass implements (see ``test_contract.py``). A new backend proves itself
+by subclassing :class:`CaseStoreContract`; the class is named without the ``Test``
+prefix so pytest collects only the subclasses.
+
+Events are real domain events encoded with the real codec, and index rows come from
+the real projection, so the suite also checks that ``decode(encode(e)) == e`` and
+that a stored row equals the projection of a replay.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import ClassVar
+
+import attrs
+import pytest
+
+from ssp_core.domain.cases import Case
+from ssp_core.domain.deadlines import DueDate
+from ssp_core.domain.events import (
+    Assigned,
+    CaseEvent,
+    CaseOpened,
+    CaseSuspended,
+    NoteAdded,
+    Transitioned,
+)
+from ssp_core.domain.people import Subject
+from ssp_core.exceptions import ConcurrencyError, DataError, StoreError
+from ssp_core.store import (
+    SCHEMA_VERSION,
+    AuditAction,
+    AuditEntry,
+    AuditQuery,
+    CaseQuery,
+    CaseRow,
+    CaseStore,
+    Commit,
+    StoredEvent,
+)
+from ssp_core.store.codec import codec
+from ssp_core.store.projection import case_row
+
+__all__ = [
+    "FINALS",
+    "MEMORY_IS_NOT_DURABLE",
+    "NO_POSTGRES",
+    "T0",
+    "CaseStoreContract",
+    "assigned",
+    "audit_entry",
+    "commit_of",
+    "moved",
+    "note",
+    "opened",
+    "row_of",
+    "suspended",
+]
+
+NO_POSTGRES = "no PostgreSQL server: set SSP_TEST_POSTGRES_DSN or run a server on 127.0.0.1:5432"
+MEMORY_IS_NOT_DURABLE = "memory stores do not outlive the process"
+
+CET = dt.timezone(dt.timedelta(hours=1), "CET")
+T0 = dt.datetime(2026, 3, 2, 10, 0, 0, 123456, tzinfo=CET)
+"""Times are written with microseconds and a non-UTC offset; stores must keep the instant."""
+FINALS = frozenset({"closed"})
+SUBJECT = Subject("p" * 32, dt.date(2010, 5, 17))
+HOUR = dt.timedelta(hours=1)
+
+
+# -- building real events, rows and commits --------------------------------------------------
+
+
+def opened(
+    case_id: str,
+    *,
+    at: dt.datetime = T0,
+    workflow: str = "sample.young",
+    workflow_version: int = 1,
+    state: str = "received",
+    due: dt.date | None = None,
+    actor: str = "anne",
+) -> CaseOpened:
+    return CaseOpened(
+        case_id=case_id,
+        version=1,
+        at=at,
+        actor=actor,
+        role="consultant",
+        workflow=workflow,
+        workflow_version=workflow_version,
+        state=state,
+        subject=SUBJECT,
+        situation="worry",
+        concern_date=dt.date(2026, 3, 1),
+        due=() if due is None else (DueDate(state, due),),
+    )
+
+
+def note(case_id: str, version: int, text: str = "a note", *, at: dt.datetime = T0) -> NoteAdded:
+    return NoteAdded(
+        case_id=case_id, version=version, at=at, actor="anne", role="consultant", text=text
+    )
+
+
+def moved(
+    case_id: str,
+    version: int,
+    dest: str,
+    *,
+    source: str = "received",
+    due: dt.date | None = None,
+    at: dt.datetime = T0,
+) -> Transitioned:
+    return Transitioned(
+        case_id=case_id,
+        version=version,
+        at=at,
+        actor="anne",
+        role="consultant",
+        trigger=f"to_{dest}",
+        source=source,
+        dest=dest,
+        reason="because" if dest == "closed" else None,
+        due=() if due is None else (DueDate(dest, due),),
+    )
+
+
+def assigned(case_id: str, version: int, assignee: str | None, *, at: dt.datetime = T0) -> Assigned:
+    return Assigned(
+        case_id=case_id, version=version, at=at, actor="anne", role="consultant", assignee=assignee
+    )
+
+
+def suspended(case_id: str, version: int, *, at: dt.datetime = T0) -> CaseSuspended:
+    return CaseSuspended(
+        case_id=case_id, version=version, at=at, actor="anne", role="consultant", reason="hold"
+    )
+
+
+def audit_entry(
+    at: dt.datetime,
+    *,
+    actor: str = "anne",
+    case_id: str | None = None,
+    action: AuditAction = AuditAction.WRITE,
+    detail: str | None = None,
+) -> AuditEntry:
+    return AuditEntry(
+        at=at,
+        actor=actor,
+        role="consultant",
+        purpose="casework",
+        action=action,
+        case_id=case_id,
+        detail=detail,
+    )
+
+
+def row_of(events: Iterable[CaseEvent]) -> CaseRow:
+    """Return the index row of the case these events (its whole history) fold into."""
+    return case_row(Case.replay(events), FINALS)
+
+
+def commit_of(
+    *events: CaseEvent,
+    history: Mapping[str, Sequence[CaseEvent]] | None = None,
+    audit: Sequence[AuditEntry] = (),
+) -> Commit:
+    """Return the commit of ``events`` (in the order given) with the index row of each case.
+
+    ``history`` holds the events of each case written before; the row of a case is the
+    projection of the replay of its history and its new events.
+    """
+    history = history or {}
+    new: dict[str, list[CaseEvent]] = {}
+    for event in events:
+        new.setdefault(event.case_id, []).append(event)
+    rows = [
+        row_of([*history.get(case_id, ()), *sorted(mine, key=lambda e: e.version)])
+        for case_id, mine in new.items()
+    ]
+    return Commit(events=[codec.encode(event) for event in events], cases=rows, audit=audit)
+
+
+def keys(events: Iterable[StoredEvent]) -> list[tuple[str, int]]:
+    return [(event.case_id, event.version) for event in events]
+
+
+def positions(events: Iterable[StoredEvent]) -> list[int | None]:
+    return [event.position for event in events]
+
+
+def ids(rows: Iterable[CaseRow]) -> list[str]:
+    return [row.case_id for row in rows]
+
+
+def snapshot(store: CaseStore, case_ids: Iterable[str] = ()) -> dict[str, object]:
+    """Everything a store shows: to check that a refused write changed nothing at all."""
+    wanted = list(case_ids)
+    return {
+        "log": store.read_log(),
+        "max_position": store.max_position(),
+        "count": store.count_cases(),
+        "index": store.find_cases(CaseQuery()),
+        "rows": {case_id: store.case_row(case_id) for case_id in wanted},
+        "events": {case_id: store.read_case(case_id) for case_id in wanted},
+        "audit": store.read_audit(AuditQuery()),
+    }
+
+
+# -- the case index used by the query tests --------------------------------------------------
+
+MARCH = {day: dt.date(2026, 3, day) for day in range(1, 32)}
+
+
+def index_cases() -> list[tuple[list[CaseEvent], CaseRow]]:
+    """Cases with different workflows, states, assignees and due dates, with their rows.
+
+    ``c-06`` is closed but its row claims a due date: a closed case is never due,
+    whatever its row says, so ``due_before`` must leave it out.
+    """
+    histories: list[list[CaseEvent]] = [
+        [opened("c-00")],
+        [opened("c-01", due=MARCH[10]), assigned("c-01", 2, "anne")],
+        [
+            opened("c-02", workflow_version=2, due=MARCH[12]),
+            moved("c-02", 2, "assessment", due=MARCH[4]),
+        ],
+        [opened("c-03", workflow="sample.adult", due=MARCH[4]), assigned("c-03", 2, "bo")],
+        [opened("c-04", due=MARCH[5]), moved("c-04", 2, "closed")],
+        [opened("c-05", workflow="sample.adult", due=MARCH[3]), suspended("c-05", 2)],
+        [opened("c-06", due=MARCH[1]), moved("c-06", 2, "closed")],
+    ]
+    cases = [(events, row_of(events)) for events in histories]
+    events, row = cases[-1]
+    cases[-1] = (events, attrs.evolve(row, next_due=MARCH[1]))
+    return cases
+
+
+CASE_QUERIES: list[tuple[CaseQuery, list[str]]] = [
+    (CaseQuery(), ["c-06", "c-02", "c-03", "c-01", "c-00", "c-04", "c-05"]),
+    (CaseQuery(workflow="sample.adult"), ["c-03", "c-05"]),
+    (CaseQuery(workflow="sample.young", workflow_version=2), ["c-02"]),
+    (CaseQuery(workflow_version=1), ["c-06", "c-03", "c-01", "c-00", "c-04", "c-05"]),
+    (CaseQuery(state="received"), ["c-03", "c-01", "c-00", "c-05"]),
+    (CaseQuery(state="closed"), ["c-06", "c-04"]),
+    (CaseQuery(assignee="anne"), ["c-01"]),
+    (CaseQuery(assignee="nobody"), []),
+    (CaseQuery(due_before=MARCH[5]), ["c-02", "c-03"]),
+    (CaseQuery(due_before=MARCH[4]), []),
+    (CaseQuery(due_before=MARCH[11]), ["c-02", "c-03", "c-01"]),
+    (CaseQuery(due_before=MARCH[11], assignee="bo"), ["c-03"]),
+    (CaseQuery(open_only=True), ["c-02", "c-03", "c-01", "c-00", "c-05"]),
+    (CaseQuery(limit=2), ["c-06", "c-02"]),
+    (CaseQuery(limit=0), []),
+    (CaseQuery(workflow="sample.young", open_only=True, limit=2), ["c-02", "c-01"]),
+    (CaseQuery(workflow="sample.adult", state="received", open_only=True), ["c-03", "c-05"]),
+]
+
+
+# -- the audit log used by the audit tests ---------------------------------------------------
+
+UTC0 = T0.astimezone(dt.UTC)
+AUDIT = {
+    # name: (entry, how it is written)
+    "a1": audit_entry(UTC0, case_id="c-1", detail="CaseOpened"),
+    "a2": audit_entry(UTC0 + 2 * HOUR, actor="bo", case_id="c-1", action=AuditAction.LOAD),
+    "a3": audit_entry(UTC0 + HOUR, action=AuditAction.SEARCH, detail="state=received"),
+    "a4": audit_entry(UTC0 + 3 * HOUR, case_id="c-2", detail="CaseOpened"),
+}
+"""Written in the order a1 (in a commit), a2 and a3 (recorded reads), a4 (in a commit).
+
+a3 is recorded after a2 but happened before it: entries come back in id order.
+"""
+
+MICRO = dt.timedelta(microseconds=1)
+AUDIT_QUERIES: list[tuple[AuditQuery, list[str]]] = [
+    (AuditQuery(), ["a1", "a2", "a3", "a4"]),
+    (AuditQuery(case_id="c-1"), ["a1", "a2"]),
+    (AuditQuery(case_id="c-9"), []),
+    (AuditQuery(actor="anne"), ["a1", "a3", "a4"]),
+    (AuditQuery(actor="bo"), ["a2"]),
+    # Bounds are given in another zone than the entries: instants are compared.
+    (AuditQuery(since=T0 + HOUR), ["a2", "a3", "a4"]),
+    (AuditQuery(since=T0 + HOUR + MICRO), ["a2", "a4"]),
+    (AuditQuery(until=T0 + 2 * HOUR), ["a1", "a3"]),
+    (AuditQuery(until=T0 + 2 * HOUR + MICRO), ["a1", "a2", "a3"]),
+    (AuditQuery(since=T0 + HOUR, until=T0 + 3 * HOUR), ["a2", "a3"]),
+    (AuditQuery(since=T0 + 4 * HOUR), []),
+    (AuditQuery(limit=2), ["a1", "a2"]),
+    (AuditQuery(actor="anne", limit=2), ["a1", "a3"]),
+    (AuditQuery(case_id="c-1", actor="anne"), ["a1"]),
+    (AuditQuery(case_id="c-2", actor="bo"), []),
+]
+
+ROUND_TRIP_TEXT = (
+    'æøå ÆØÅ — “quotes” "json" \\backslash\\ tab\t newline\n nul\x00 '
+    "emoji 🙂👩🏽‍⚕️🇩🇰 and a long tail " + "ø" * 2000
+)
+
+
+def _closed_calls() -> dict[str, Callable[[CaseStore], object]]:
+    return {
+        "append": lambda store: store.append(commit_of(opened("c-9"))),
+        "record_audit": lambda store: store.record_audit([audit_entry(T0)]),
+        "read_case": lambda store: store.read_case("c-1"),
+        "read_cases": lambda store: store.read_cases(["c-1"]),
+        "read_log": lambda store: store.read_log(),
+        "max_position": lambda store: store.max_position(),
+        "case_row": lambda store: store.case_row("c-1"),
+        "find_cases": lambda store: store.find_cases(CaseQuery()),
+        "count_cases": lambda store: store.count_cases(),
+        "read_audit": lambda store: store.read_audit(AuditQuery()),
+    }
+
+
+CLOSED_CALLS = _closed_calls()
+
+
+class CaseStoreContract(abc.ABC):
+    """The tests every :class:`~ssp_core.store.CaseStore` backend must pass.
+
+    Subclass it as ``TestSomethingStore`` and implement :meth:`create_store` (a new,
+    empty store) and :meth:`reopen` (close a store and open the same data again). A
+    backend whose data does not outlive the process sets ``durable = False``; the
+    tests of durability are then skipped, saying why.
+    """
+
+    durable: ClassVar[bool] = True
+
+    @abc.abstractmethod
+    def create_store(self) -> CaseStore:
+        """Return a new, empty store."""
+
+    @abc.abstractmethod
+    def reopen(self, store: CaseStore) -> CaseStore:
+        """Close ``store`` and return a new handle on the same data."""
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    @pytest.fixture(name="store")
+    def _store(self) -> Iterator[CaseStore]:
+        self._opened: list[CaseStore] = []
+        store = self.create_store()
+        self._opened.append(store)
+        yield store
+        for each in self._opened:
+            each.close()
+
+    def require_durable(self) -> None:
+        """Skip the test for a backend whose data does not outlive the process."""
+        if not self.durable:
+            pytest.skip(MEMORY_IS_NOT_DURABLE)
+
+    def reopened(self, store: CaseStore) -> CaseStore:
+        """Return ``store`` reopened (the test is skipped for a backend that keeps nothing)."""
+        self.require_durable()
+        again = self.reopen(store)
+        self._opened.append(again)
+        return again
+
+    # -- an empty store -----------------------------------------------------------------
+
+    def test_a_new_store_is_empty(self, store: CaseStore) -> None:
+        assert store.max_position() == 0
+        assert store.read_log() == []
+        assert store.count_cases() == 0
+        assert store.read_case("c-1") == []
+        assert store.read_cases(["c-1"]) == {}
+        assert store.case_row("c-1") is None
+        assert store.find_cases(CaseQuery()) == []
+        assert store.read_audit(AuditQuery()) == []
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.upgrade() == ()
+
+    # -- appending and reading events -----------------------------------------------------
+
+    def test_append_and_read_one_case(self, store: CaseStore) -> None:
+        event = opened("c-1", due=MARCH[4])
+        commit = commit_of(event)
+        assert store.append(commit) == (1,)
+        (stored,) = store.read_case("c-1")
+        assert stored == attrs.evolve(commit.events[0], position=1)
+        assert codec.decode(stored) == event
+        assert store.read_log() == [stored]
+        assert store.read_cases(["c-1"]) == {"c-1": [stored]}
+        assert store.case_row("c-1") == row_of([event]) == commit.cases[0]
+        assert store.count_cases() == 1
+        assert store.max_position() == 1
+
+    def test_versions_run_one_to_n(self, store: CaseStore) -> None:
+        history: list[CaseEvent] = [opened("c-1")]
+        store.append(commit_of(*history))
+        more = [note("c-1", version, f"note {version}") for version in (2, 3, 4)]
+        assert store.append(commit_of(*more, history={"c-1": history})) == (2, 3, 4)
+        history += more
+        last = assigned("c-1", 5, "bo")
+        assert store.append(commit_of(last, history={"c-1": history})) == (5,)
+        history.append(last)
+        stored = store.read_case("c-1")
+        assert [event.version for event in stored] == [1, 2, 3, 4, 5]
+        assert positions(stored) == [1, 2, 3, 4, 5]
+        assert [codec.decode(event) for event in stored] == history
+        assert store.case_row("c-1") == row_of(history)
+        assert store.case_row("c-1").version == 5  # type: ignore[union-attr]
+
+    def test_one_commit_gets_consecutive_positions_in_case_and_version_order(
+        self, store: CaseStore
+    ) -> None:
+        store.append(commit_of(opened("c-0")))
+        a = [opened("c-a"), note("c-a", 2), note("c-a", 3)]
+        b = [opened("c-b"), assigned("c-b", 2, "bo")]
+        c = [opened("c-c")]
+        shuffled = [c[0], b[1], a[2], b[0], a[0], a[1]]
+        assert store.append(commit_of(*shuffled)) == (2, 3, 4, 5, 6, 7)
+        log = store.read_log(after=1)
+        assert keys(log) == [("c-a", 1), ("c-a", 2), ("c-a", 3), ("c-b", 1), ("c-b", 2), ("c-c", 1)]
+        assert positions(log) == [2, 3, 4, 5, 6, 7]
+        assert [codec.decode(event) for event in log] == [*a, *b, *c]
+        assert [codec.decode(event) for event in store.read_case("c-a")] == a
+        assert store.case_row("c-b") == row_of(b)
+        assert store.count_cases() == 4
+
+    def test_positions_strictly_increase_across_commits(self, store: CaseStore) -> None:
+        history: dict[str, list[CaseEvent]] = {}
+        returned: list[int] = []
+        for round_ in range(4):
+            new: list[CaseEvent] = [opened(f"c-{round_}")]
+            for case_id, events in history.items():
+                new.append(note(case_id, len(events) + 1))
+            got = store.append(commit_of(*new, history=history))
+            assert len(got) == len(new)
+            assert got == tuple(range(got[0], got[0] + len(new)))
+            assert not returned or got[0] > returned[-1]
+            returned += got
+            for event in new:
+                history.setdefault(event.case_id, []).append(event)
+        log = store.read_log()
+        assert positions(log) == returned == list(range(1, len(returned) + 1))
+        assert store.max_position() == returned[-1] == 10
+
+    def test_read_log_after_and_limit(self, store: CaseStore) -> None:
+        first = [opened("c-1"), note("c-1", 2), note("c-1", 3)]
+        store.append(commit_of(*first))
+        second = [note("c-1", 4), note("c-1", 5), note("c-1", 6)]
+        store.append(commit_of(*second, history={"c-1": first}))
+        everything = store.read_log()
+        assert positions(everything) == [1, 2, 3, 4, 5, 6]
+        assert store.read_log(after=0) == everything
+        assert store.read_log(after=2) == everything[2:]
+        assert store.read_log(after=2, limit=3) == everything[2:5]
+        assert store.read_log(after=5, limit=10) == everything[5:]
+        assert store.read_log(limit=1) == everything[:1]
+        assert store.read_log(limit=0) == []
+        assert store.read_log(after=6) == []
+        assert store.read_log(after=60) == []
+        assert [codec.decode(event) for event in everything] == first + second
+
+    def test_max_position(self, store: CaseStore) -> None:
+        assert store.max_position() == 0
+        store.append(commit_of(opened("c-1"), opened("c-2")))
+        assert store.max_position() == 2
+        store.append(commit_of(note("c-2", 2), history={"c-2": [opened("c-2")]}))
+        assert store.max_position() == 3 == store.read_log()[-1].position
+
+    def test_read_cases_leaves_unknown_ids_out(self, store: CaseStore) -> None:
+        one = [opened("c-1"), note("c-1", 2)]
+        two = [opened("c-2")]
+        store.append(commit_of(*one, *two))
+        found = store.read_cases(["c-2", "nope", "c-1", "c-2"])
+        assert set(found) == {"c-1", "c-2"}
+        assert [codec.decode(event) for event in found["c-1"]] == one
+        assert [codec.decode(event) for event in found["c-2"]] == two
+        assert found["c-1"] == store.read_case("c-1")
+        assert store.read_cases(["nope", "also-nope"]) == {}
+        assert store.read_cases([]) == {}
+
+    def test_count_cases(self, store: CaseStore) -> None:
+        assert store.count_cases() == 0
+        store.append(commit_of(opened("c-1"), opened("c-2")))
+        assert store.count_cases() == 2
+        store.append(commit_of(note("c-1", 2), history={"c-1": [opened("c-1")]}))
+        assert store.count_cases() == 2
+        store.append(commit_of(opened("c-3")))
+        assert store.count_cases() == 3
+
+    # -- refused commits write nothing --------------------------------------------------------
+
+    def test_a_stale_append_is_refused_and_writes_nothing_of_its_commit(
+        self, store: CaseStore
+    ) -> None:
+        old = [opened("b-old"), note("b-old", 2)]
+        store.append(commit_of(*old, audit=[audit_entry(T0, case_id="b-old")]))
+        before = snapshot(store, ["a-new", "b-old"])
+        # One commit: a new case (sorting first) and version 2 of b-old, already taken.
+        stale = Commit(
+            events=[codec.encode(opened("a-new")), codec.encode(note("b-old", 2, "late"))],
+            cases=[
+                row_of([opened("a-new")]),
+                attrs.evolve(row_of(old), state="assessment", assignee="bo", version=3),
+            ],
+            audit=[audit_entry(T0 + HOUR, case_id="b-old"), audit_entry(T0, case_id="a-new")],
+        )
+        with pytest.raises(ConcurrencyError) as refused:
+            store.append(stale)
+        assert (refused.value.case_id, refused.value.version) == ("b-old", 2)
+        assert "b-old" in str(refused.value)
+        assert "version 2" in str(refused.value)
+        assert snapshot(store, ["a-new", "b-old"]) == before
+        assert store.case_row("a-new") is None
+        assert store.read_case("a-new") == []
+        assert store.read_audit(AuditQuery(case_id="a-new")) == []
+
+    def test_a_refused_commit_leaves_no_gap_in_positions(self, store: CaseStore) -> None:
+        store.append(commit_of(opened("c-1")))
+        with pytest.raises(ConcurrencyError):
+            store.append(commit_of(opened("c-2"), opened("c-1")))
+        with pytest.raises(DataError):
+            store.append(Commit(events=[codec.encode(opened("c-3")), codec.encode(note("c-1", 3))]))
+        assert store.append(commit_of(opened("c-4"))) == (2,)
+        assert positions(store.read_log()) == [1, 2]
+
+    @pytest.mark.parametrize(
+        "history",
+        [[], [opened("c-1"), note("c-1", 2)]],
+        ids=["new case", "existing case"],
+    )
+    def test_a_version_twice_in_one_commit_is_refused(
+        self, store: CaseStore, history: list[CaseEvent]
+    ) -> None:
+        if history:
+            store.append(commit_of(*history))
+        before = snapshot(store, ["c-1", "c-2"])
+        version = len(history) + 1
+        first = opened("c-1") if version == 1 else note("c-1", version, "one")
+        twice = Commit(
+            events=[
+                codec.encode(opened("c-2")),
+                codec.encode(first),
+                codec.encode(note("c-1", version, "two")),
+            ],
+            cases=[row_of([opened("c-2")])],
+            audit=[audit_entry(T0, case_id="c-1")],
+        )
+        with pytest.raises(ConcurrencyError) as refused:
+            store.append(twice)
+        assert (refused.value.case_id, refused.value.version) == ("c-1", version)
+        assert snapshot(store, ["c-1", "c-2"]) == before
+
+    @pytest.mark.parametrize(
+        ("history", "gap"),
+        [
+            ([], [2]),
+            ([], [1, 3]),
+            ([], [1, 2, 4]),
+            ([opened("c-1"), note("c-1", 2)], [4]),
+            ([opened("c-1"), note("c-1", 2)], [3, 5]),
+        ],
+        ids=["new case at 2", "new case 1 and 3", "new case 1, 2, 4", "2 then 4", "2 then 3, 5"],
+    )
+    def test_a_gap_in_versions_is_refused(
+        self, store: CaseStore, history: list[CaseEvent], gap: list[int]
+    ) -> None:
+        if history:
+            store.append(commit_of(*history))
+        before = snapshot(store, ["c-1", "c-2"])
+        events = [opened("c-1") if v == 1 else note("c-1", v) for v in gap]
+        commit = Commit(
+            events=[codec.encode(opened("c-2")), *map(codec.encode, events)],
+            cases=[row_of([opened("c-2")])],
+            audit=[audit_entry(T0, case_id="c-1")],
+        )
+        with pytest.raises(DataError, match="c-1"):
+            store.append(commit)
+        assert snapshot(store, ["c-1", "c-2"]) == before
+
+    # -- the case index -------------------------------------------------------------------
+
+    def test_case_rows_are_upserted(self, store: CaseStore) -> None:
+        history: list[CaseEvent] = [opened("c-1", due=MARCH[4])]
+        store.append(commit_of(*history))
+        assert store.case_row("c-1") == row_of(history)
+        change = assigned("c-1", 2, "bo", at=T0 + HOUR)
+        store.append(commit_of(change, history={"c-1": history}))
+        history.append(change)
+        row = store.case_row("c-1")
+        assert row == row_of(history)
+        assert row is not None
+        assert (row.assignee, row.version) == ("bo", 2)
+        assert store.find_cases(CaseQuery()) == [row]
+        assert store.find_cases(CaseQuery(assignee="anne")) == []
+        closing = moved("c-1", 3, "closed", at=T0 + 2 * HOUR)
+        store.append(commit_of(closing, history={"c-1": history}))
+        history.append(closing)
+        row = store.case_row("c-1")
+        assert row == row_of(history)
+        assert row is not None
+        assert row.closed_at == T0 + 2 * HOUR
+        assert row.next_due is None
+        assert store.find_cases(CaseQuery(open_only=True)) == []
+        assert store.count_cases() == 1
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        CASE_QUERIES,
+        ids=[f"{n}: {query.describe()}" for n, (query, _) in enumerate(CASE_QUERIES)],
+    )
+    def test_find_cases(self, store: CaseStore, query: CaseQuery, expected: list[str]) -> None:
+        cases = index_cases()
+        for events, row in cases:
+            store.append(Commit(events=[codec.encode(e) for e in events], cases=[row]))
+        rows = {row.case_id: row for _, row in cases}
+        found = store.find_cases(query)
+        assert ids(found) == expected
+        assert found == [rows[case_id] for case_id in expected]
+
+    def test_find_cases_breaks_ties_by_case_id_in_code_point_order(self, store: CaseStore) -> None:
+        names = ["c-10", "B-2", "c-9", "a-1", "C-1", "c-1"]
+        store.append(commit_of(*(opened(name, due=MARCH[9]) for name in names)))
+        store.append(commit_of(opened("z-0", due=MARCH[8]), opened("A-0")))
+        assert ids(store.find_cases(CaseQuery())) == ["z-0", *sorted(names), "A-0"]
+
+    # -- the audit log -----------------------------------------------------------------------
+
+    def _write_audit(self, store: CaseStore) -> dict[str, AuditEntry]:
+        store.append(commit_of(opened("c-1", at=UTC0), audit=[AUDIT["a1"]]))
+        store.record_audit([AUDIT["a2"], AUDIT["a3"]])
+        store.record_audit([])
+        store.append(commit_of(opened("c-2", at=UTC0 + 3 * HOUR), audit=[AUDIT["a4"]]))
+        written = store.read_audit(AuditQuery())
+        assert len(written) == 4
+        return dict(zip(["a1", "a2", "a3", "a4"], written, strict=True))
+
+    def test_audit_entries_are_written_in_order_with_ids(self, store: CaseStore) -> None:
+        written = self._write_audit(store)
+        numbers = [entry.id for entry in written.values()]
+        assert all(isinstance(number, int) for number in numbers)
+        assert numbers == sorted(numbers)
+        assert len(set(numbers)) == 4
+        for name, entry in written.items():
+            assert entry == attrs.evolve(AUDIT[name], id=entry.id)
+            assert isinstance(entry.action, AuditAction)
+            assert entry.at.tzinfo is not None
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        AUDIT_QUERIES,
+        ids=[f"{n}: {q}" for n, (q, _) in enumerate(AUDIT_QUERIES)],
+    )
+    def test_read_audit(self, store: CaseStore, query: AuditQuery, expected: list[str]) -> None:
+        written = self._write_audit(store)
+        assert store.read_audit(query) == [written[name] for name in expected]
+
+    # -- what goes in comes out ---------------------------------------------------------
+
+    def test_times_come_back_aware_and_equal(self, store: CaseStore) -> None:
+        zones = [CET, dt.UTC, dt.timezone(dt.timedelta(hours=-7, minutes=-30))]
+        history: list[CaseEvent] = [opened("c-1", at=T0)]
+        for version, zone in enumerate(zones, start=2):
+            at = (T0 + version * HOUR + version * MICRO).astimezone(zone)
+            history.append(note("c-1", version, at=at))
+        closing = moved("c-1", 5, "closed", at=(T0 + 9 * HOUR).astimezone(zones[2]))
+        history.append(closing)
+        entry = audit_entry((T0 + 999 * MICRO).astimezone(zones[2]), case_id="c-1")
+        store.append(commit_of(*history, audit=[entry]))
+        stored = store.read_case("c-1")
+        assert [event.at for event in stored] == [event.at for event in history]
+        assert all(event.at.tzinfo is not None for event in stored)
+        assert [codec.decode(event) for event in stored] == history
+        row = store.case_row("c-1")
+        assert row is not None
+        assert row.opened_at.tzinfo is not None
+        assert row.closed_at is not None
+        assert row.closed_at.tzinfo is not None
+        assert (row.opened_at, row.closed_at) == (T0, closing.at)
+        (audited,) = store.read_audit(AuditQuery())
+        assert audited.at.tzinfo is not None
+        assert audited.at == entry.at
+
+    def test_data_round_trips_byte_for_byte(self, store: CaseStore) -> None:
+        event = note("sag-æøå-🙂", 2, ROUND_TRIP_TEXT)
+        first = opened("sag-æøå-🙂", actor="Åse Ærø 🙂")
+        commit = commit_of(first, event)
+        store.append(commit)
+        stored = store.read_case("sag-æøå-🙂")
+        assert [e.data for e in stored] == [e.data for e in commit.events]
+        assert stored == [
+            attrs.evolve(written, position=n) for n, written in enumerate(commit.events, 1)
+        ]
+        assert [codec.decode(e) for e in stored] == [first, event]
+        assert codec.decode(stored[1]).text == ROUND_TRIP_TEXT  # type: ignore[attr-defined]
+        assert stored[0].actor == "Åse Ærø 🙂"
+        assert store.case_row("sag-æøå-🙂") == commit.cases[0]
+
+    def test_data_is_opaque_text_kept_as_written(self, store: CaseStore) -> None:
+        # The store never interprets data: key order and spacing stay as written.
+        data = '{"z": 1,  "a": [1 ,2],\n "æ": "🙂", "a": "dup"}'
+        event = StoredEvent("c-1", 1, "NoteAdded", T0, "anne", "consultant", data)
+        store.append(Commit(events=[event]))
+        (stored,) = store.read_case("c-1")
+        assert stored.data == data
+        assert stored == attrs.evolve(event, position=1)
+
+    # -- lifetime ---------------------------------------------------------------------------
+
+    def test_data_survives_reopen(self, store: CaseStore) -> None:
+        self.require_durable()
+        cases = index_cases()
+        for events, row in cases:
+            store.append(
+                Commit(
+                    events=[codec.encode(e) for e in events],
+                    cases=[row],
+                    audit=[audit_entry(events[-1].at, case_id=row.case_id)],
+                )
+            )
+        store.record_audit([audit_entry(T0 + HOUR, action=AuditAction.SEARCH, detail="all")])
+        everything = [row.case_id for _, row in cases]
+        before = snapshot(store, everything)
+        again = self.reopened(store)
+        assert snapshot(again, everything) == before
+        for events, _ in cases:
+            case_id = events[0].case_id
+            assert [codec.decode(e) for e in again.read_case(case_id)] == events
+        for query, expected in CASE_QUERIES:
+            assert ids(again.find_cases(query)) == expected
+
+    def test_positions_and_audit_ids_continue_after_reopen(self, store: CaseStore) -> None:
+        self.require_durable()
+        history: list[CaseEvent] = [opened("c-1"), note("c-1", 2)]
+        store.append(commit_of(*history, audit=[audit_entry(T0, case_id="c-1")]))
+        again = self.reopened(store)
+        later = note("c-1", 3)
+        assert again.append(
+            commit_of(later, history={"c-1": history}, audit=[audit_entry(T0, case_id="c-1")])
+        ) == (3,)
+        with pytest.raises(ConcurrencyError):
+            again.append(Commit(events=[codec.encode(note("c-1", 2, "late"))]))
+        assert positions(again.read_log()) == [1, 2, 3]
+        first, second = again.read_audit(AuditQuery())
+        assert first.id is not None
+        assert second.id is not None
+        assert second.id > first.id
+        assert again.case_row("c-1") == row_of([*history, later])
+
+    @pytest.mark.parametrize("call", sorted(CLOSED_CALLS))
+    def test_a_closed_store_refuses_use(self, store: CaseStore, call: str) -> None:
+        store.append(commit_of(opened("c-1")))
+        store.close()
+        with pytest.raises(StoreError):
+            CLOSED_CALLS[call](store)
