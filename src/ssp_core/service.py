@@ -419,7 +419,13 @@ class Casework:
         plugins' ``ssp_after_deadline_missed`` hook is called with the deadline.
         Returns what was recorded now; a second run on the same day records nothing.
         """
-        day = on or local_date(self.clock.now())
+        today = local_date(self.clock.now())
+        day = on or today
+        if day > today:
+            raise DataError(
+                f"a missed deadline can be recorded only once it has passed; "
+                f"{day.isoformat()} is after today ({today.isoformat()})"
+            )
         recorded: list[tuple[Case, Deadline]] = []
         for row in self.overdue(actor, on=day, purpose=purpose):
             case, engine = self._load(row.case_id, actor)

@@ -15,8 +15,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from ssp_core.store import CaseStore, open_store
-from tests.store.contract import NO_POSTGRES
+# The contract's asserts should explain themselves as a test module's do.
+pytest.register_assert_rewrite("tests.store.contract")
+
+from ssp_core.store import CaseStore, open_store  # noqa: E402
+from tests.store.contract import NO_POSTGRES  # noqa: E402
 
 DEFAULT_POSTGRES_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -21,6 +21,7 @@ import datetime as dt
 import os
 import random
 import sys
+from typing import Any
 
 from ssp_core.domain.events import CaseEvent, CaseOpened, NoteAdded
 from ssp_core.domain.people import Subject
@@ -45,7 +46,7 @@ def build(case_id: str, first: int, size: int, command: str, rng: random.Random)
     events: list[CaseEvent] = []
     for version in range(first, first + size):
         text = command_text(command, size, rng.randint(0, MAX_PADDING))
-        stamp = {
+        stamp: dict[str, Any] = {
             "case_id": case_id,
             "version": version,
             "at": AT + dt.timedelta(seconds=version),
@@ -55,7 +56,7 @@ def build(case_id: str, first: int, size: int, command: str, rng: random.Random)
         if version == 1:
             events.append(
                 CaseOpened(
-                    **stamp,  # type: ignore[arg-type]
+                    **stamp,
                     workflow=WORKFLOW,
                     workflow_version=1,
                     state="open",
@@ -64,7 +65,7 @@ def build(case_id: str, first: int, size: int, command: str, rng: random.Random)
                 )
             )
         else:
-            events.append(NoteAdded(**stamp, text=text))  # type: ignore[arg-type]
+            events.append(NoteAdded(**stamp, text=text))
     return events
 
 

@@ -162,8 +162,20 @@ def _audit(row: tuple[Any, ...]) -> AuditEntry:
     )
 
 
-def _event_params(e: StoredEvent, position: int) -> tuple[Any, ...]:
-    return (e.case_id, e.version, e.topic, utc(e.at), e.actor, e.role, e.data, position)
+def _event_columns(
+    events: Sequence[StoredEvent], positions: Sequence[int]
+) -> tuple[list[Any], ...]:
+    """Return the events' values column by column, for ``unnest``."""
+    return (
+        [e.case_id for e in events],
+        [e.version for e in events],
+        [e.topic for e in events],
+        [utc(e.at) for e in events],
+        [e.actor for e in events],
+        [e.role for e in events],
+        [e.data for e in events],
+        list(positions),
+    )
 
 
 def _sql_value(value: Any) -> Any:
@@ -262,8 +274,12 @@ class PostgresStore(CaseStore):
         q = self._q
         self._lock_events = q("LOCK TABLE {s}.events IN EXCLUSIVE MODE")
         self._max_position = q("SELECT coalesce(max(position), 0) FROM {s}.events")
-        self._insert_event = q(
-            f"INSERT INTO {{s}}.events ({_EVENT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        # One statement for all events of a commit: one round trip, and a refused
+        # version is reported as one plain error.
+        self._insert_events = q(
+            f"INSERT INTO {{s}}.events ({_EVENT_COLUMNS}) SELECT * FROM unnest("
+            "%s::text[], %s::integer[], %s::text[], %s::timestamptz[], %s::text[], %s::text[], "
+            "%s::text[], %s::bigint[])"
         )
         self._taken = q(
             "SELECT e.case_id, e.version FROM {s}.events e "
@@ -492,10 +508,7 @@ class PostgresStore(CaseStore):
                     start = int(row[0]) if row else 0
                     positions = tuple(range(start + 1, start + 1 + len(events)))
                     if events:
-                        cur.executemany(
-                            self._insert_event,
-                            [_event_params(e, p) for e, p in zip(events, positions, strict=True)],
-                        )
+                        cur.execute(self._insert_events, _event_columns(events, positions))
                         self._check_gaps(cur, events)
                     if commit.cases:
                         cur.executemany(

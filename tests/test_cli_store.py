@@ -1,0 +1,172 @@
+"""The ``ssp case``, ``ssp audit`` and ``ssp store`` commands over a store file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import ssp_core
+from ssp_core import Actor, Casework, Subject, VirtualClock
+from ssp_core.cli import main
+from ssp_core.store import open_store
+
+CONSULTANT = ("--actor", "anne", "--role", "ssp_consultant")
+TEACHER = ("--actor", "dan", "--role", "frontline_worker")
+
+
+@pytest.fixture(name="registry_aalborg")
+def _registry_aalborg() -> ssp_core.Registry:
+    return ssp_core.load_registry()
+
+
+@pytest.fixture(name="ssp")
+def _ssp(capsys: pytest.CaptureFixture[str], tmp_path: Path):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--store", url, *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    run.url = url  # type: ignore[attr-defined]
+    return run
+
+
+def open_concern(ssp, *extra: str) -> dict:  # type: ignore[no-untyped-def]
+    code, out, err = ssp(
+        "case", "open", "--situation", "radicalisation", "--pseudonym", "p-1234abcd",
+        "--birth-date", "2010-05-01", "--concern-date", "2026-03-02", "--json", *TEACHER, *extra,
+    )  # fmt: skip
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_open_fire_show_and_history_through_the_cli(ssp) -> None:  # type: ignore[no-untyped-def]
+    opened = open_concern(ssp)
+    assert opened["workflow"] == "aalborg.radicalisation_under_18"
+    assert opened["state"] == "received" and opened["version"] == 1
+    assert opened["deadlines"][0]["rule"] == "received"
+    case_id = opened["id"]
+    code, out, err = ssp("case", "fire", case_id, "begin_analysis", "--json", *CONSULTANT)
+    assert code == 1 and out == ""
+    assert err.startswith(f"error: trigger 'begin_analysis' refused for case {case_id}")
+    assert "guard 'concern_described' not satisfied" in err
+    assert ssp("case", "fact", case_id, "concern_described", *CONSULTANT)[0] == 0
+    code, out, _ = ssp("case", "fire", case_id, "begin_analysis", "--json", *CONSULTANT)
+    assert code == 0 and json.loads(out)["state"] == "analysis"
+    code, out, _ = ssp("case", "show", case_id, *CONSULTANT)
+    assert code == 0 and "state analysis" in out and "refer_to_info_house" in out
+    code, out, _ = ssp("case", "history", case_id, "--json", *CONSULTANT, "--purpose", "handover")
+    records = json.loads(out)
+    assert [r["type"] for r in records] == ["CaseOpened", "FactRecorded", "Transitioned"]
+    assert records[2]["dest"] == "analysis" and records[0]["subject"]["pseudonym"] == "p-1234abcd"
+    code, out, _ = ssp("case", "history", case_id, *CONSULTANT)
+    assert code == 0 and "begin_analysis" in out and "received ->" in out
+
+
+def test_list_overdue_and_escalation(ssp, registry_aalborg) -> None:  # type: ignore[no-untyped-def]
+    # Two concerns opened in March (through the library, on a virtual clock) into the
+    # same store; the CLI runs on the system clock, long after they fell due.
+    clock = VirtualClock(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
+    casework = Casework(registry_aalborg, store=ssp.url, clock=clock)
+    subject = Subject("p-1234abcd", dt.date(2010, 5, 1))
+    first, second = (
+        casework.open_concern(
+            situation="radicalisation",
+            subject=subject,
+            concern_date=dt.date(2026, 3, 2),
+            actor=Actor("dan", "frontline_worker"),
+        ).id
+        for _ in range(2)
+    )
+    casework.close()
+    code, out, _ = ssp("case", "list", "--json", *CONSULTANT)
+    assert code == 0 and {row["case_id"] for row in json.loads(out)} == {first, second}
+    code, out, _ = ssp("case", "suspend", second, "--reason", "Family abroad.", *CONSULTANT)
+    assert code == 0 and "on hold" in out
+    code, out, _ = ssp("case", "overdue", "--record", "--json", *CONSULTANT)
+    report = json.loads(out)
+    assert [row["case_id"] for row in report["cases"]] == [first]
+    assert report["recorded"] == [{"case": first, "rule": "received", "due": "2026-03-04"}]
+    code, out, _ = ssp("case", "overdue", "--record", "--json", *CONSULTANT)
+    assert json.loads(out)["recorded"] == []  # escalated once only
+    code, _, err = ssp("case", "overdue", "--on", "2099-01-01", "--record", *CONSULTANT)
+    assert code == 1 and "only once it has passed" in err
+    code, out, _ = ssp("case", "list", "--state", "received", "--open", "--json", *CONSULTANT)
+    assert sorted(row["case_id"] for row in json.loads(out)) == sorted([first, second])
+    code, out, _ = ssp("case", "list", "--overdue", "--json", *CONSULTANT)
+    assert [row["case_id"] for row in json.loads(out)] == [first]
+    code, _, err = ssp("case", "extend", first, "received", "2099-01-05", *CONSULTANT)
+    assert code == 2 and "Missing option '--reason'" in err
+    code, out, _ = ssp(
+        "case", "extend", first, "received", "2099-01-05", "--reason", "School holiday.",
+        *CONSULTANT,
+    )  # fmt: skip
+    assert code == 0 and "now due 2099-01-05" in out
+    code, out, _ = ssp("case", "overdue", "--json", *CONSULTANT)
+    assert json.loads(out)["cases"] == []
+
+
+def test_audit_shows_who_did_what_for_which_purpose(ssp) -> None:  # type: ignore[no-untyped-def]
+    case_id = open_concern(ssp)["id"]
+    ssp("case", "show", case_id, *CONSULTANT, "--purpose", "supervision")
+    code, out, err = ssp("audit", "--case", case_id, "--json", *CONSULTANT, "--purpose", "audit")
+    assert code == 0, err
+    entries = json.loads(out)
+    assert [(e["actor"], e["role"], e["purpose"], e["action"]) for e in entries] == [
+        ("dan", "frontline_worker", "casework", "write"),
+        ("anne", "ssp_consultant", "supervision", "load"),
+    ]
+    code, out, _ = ssp("audit", "--by", "anne", "--json", *CONSULTANT, "--purpose", "audit")
+    assert {e["actor"] for e in json.loads(out)} == {"anne"}
+    code, out, _ = ssp("audit", "--since", "2099-01-01", "--json", *CONSULTANT, "--purpose", "x")
+    assert json.loads(out) == []
+
+
+def test_store_info_and_upgrade(ssp) -> None:  # type: ignore[no-untyped-def]
+    open_concern(ssp)
+    code, out, _ = ssp("store", "info", "--json")
+    info = json.loads(out)
+    assert code == 0 and info["schema_version"] == 1 and info["cases"] == 1 and info["events"] == 1
+    code, out, _ = ssp("store", "upgrade")
+    assert code == 0 and "is current; nothing to do" in out
+
+
+def test_migrate_dry_run_changes_nothing(ssp) -> None:  # type: ignore[no-untyped-def]
+    open_concern(ssp)
+    code, out, err = ssp(
+        "case", "migrate", "aalborg.radicalisation_under_18", "--dry-run", *CONSULTANT
+    )
+    assert code == 0, err
+    assert "0 running case(s)" in out and "dry run: nothing changed" in out
+
+
+def test_bad_input_is_one_clear_line_and_changes_nothing(
+    ssp, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = ssp("case", "show", "C-404")
+    assert code == 2 and "Missing option '--actor'" in err
+    code, _, err = ssp("case", "show", "C-404", *CONSULTANT)
+    assert code == 1 and err == "error: no case with id 'C-404'\n"
+    code, _, err = ssp(
+        "case", "open", "--situation", "radicalisation", "--pseudonym", "p", *TEACHER
+    )
+    assert code == 1 and "a person needs --birth-date" in err
+    foreign = tmp_path / "foreign.db"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE invoices (id INTEGER)")
+    digest = hashlib.sha256(foreign.read_bytes()).hexdigest()
+    code = main(["--store", f"sqlite:///{foreign}", "case", "list", *CONSULTANT])
+    _, err = capsys.readouterr()
+    assert code == 1 and "not an ssp store" in err and "Traceback" not in err
+    assert hashlib.sha256(foreign.read_bytes()).hexdigest() == digest
+    code = main(["--store", "ftp://example.org/x", "case", "list", *CONSULTANT])
+    _, err = capsys.readouterr()
+    assert code == 1 and "unknown store URL 'ftp://example.org/x'; use one of" in err
+    with open_store(ssp.url) as store:
+        assert store.count_cases() == 0 and store.max_position() == 0
