@@ -29,15 +29,21 @@ from ssp_core.domain.concerns import (
     WorrySignScope,
 )
 from ssp_core.domain.cpr import Pseudonymiser, birth_date_from_cpr
+from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.events import (
     Assigned,
     CaseEvent,
     CaseOpened,
+    CaseResumed,
+    CaseSuspended,
+    DeadlineExtended,
+    DeadlineMissed,
     FactRecorded,
     NoteAdded,
     ObservationRecorded,
     SessionRecorded,
     Transitioned,
+    WorkflowMigrated,
 )
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.organisation import (
@@ -55,24 +61,31 @@ from ssp_core.domain.roles import Actor, Role
 from ssp_core.domain.strategy import FollowUp, Goal, Indicator, Initiative, Strategy, SubActivity
 from ssp_core.exceptions import (
     CaseNotFound,
+    ConcurrencyError,
     ConfigError,
     DataError,
     InvalidCpr,
     PluginError,
+    SchemaError,
     SspError,
+    StoreError,
+    StoreUnavailable,
     TransitionRefused,
     UnknownId,
 )
 from ssp_core.loading import load_items, load_workflow
+from ssp_core.migration import MigrationPlan, MigrationResult, migrate, plan_migration
 from ssp_core.plugins.manager import PluginHost, PluginInfo, create_plugin_host
 from ssp_core.plugins.registry import Override, Registry, override
 from ssp_core.plugins.spec import hookimpl
-from ssp_core.service import Casework, sequential_ids
+from ssp_core.service import CASEWORK, Casework, sequential_ids
+from ssp_core.store import AuditEntry, AuditQuery, CaseQuery, CaseRow, CaseStore, open_store
 from ssp_core.workflows.definition import (
     Applicability,
     DeadlineRule,
     FactSpec,
     GuardSpec,
+    MigrationSpec,
     StateSpec,
     TransitionSpec,
     WorkflowDefinition,
@@ -85,25 +98,37 @@ from ssp_core.workflows.guards import Guard
 __version__ = "0.1.0"
 
 __all__ = [
+    "CASEWORK",
     "ActionGroup",
     "ActionRefused",
     "Actor",
     "AgeBand",
     "Applicability",
     "Assigned",
+    "AuditEntry",
+    "AuditQuery",
     "BusinessCalendar",
     "Case",
     "CaseEvent",
     "CaseNotFound",
     "CaseOpened",
+    "CaseQuery",
+    "CaseResumed",
+    "CaseRow",
+    "CaseStore",
+    "CaseSuspended",
     "Casework",
     "Clock",
+    "ConcurrencyError",
     "ConfigError",
     "Corps",
     "CorpsOrientation",
     "DataError",
     "Deadline",
+    "DeadlineExtended",
+    "DeadlineMissed",
     "DeadlineRule",
+    "DueDate",
     "Environment",
     "FactRecorded",
     "FactSpec",
@@ -117,6 +142,9 @@ __all__ = [
     "Initiative",
     "InvalidCpr",
     "Labels",
+    "MigrationPlan",
+    "MigrationResult",
+    "MigrationSpec",
     "NoteAdded",
     "Observation",
     "ObservationRecorded",
@@ -132,12 +160,15 @@ __all__ = [
     "Registry",
     "ResourceArea",
     "Role",
+    "SchemaError",
     "SessionRecorded",
     "Situation",
     "Source",
     "SspError",
     "StaffPosition",
     "StateSpec",
+    "StoreError",
+    "StoreUnavailable",
     "Strategy",
     "SubActivity",
     "Subject",
@@ -152,6 +183,7 @@ __all__ = [
     "WorkflowDefinition",
     "WorkflowEngine",
     "WorkflowKind",
+    "WorkflowMigrated",
     "WorrySign",
     "WorrySignCatalogue",
     "WorrySignLevel",
@@ -165,7 +197,10 @@ __all__ = [
     "load_items",
     "load_registry",
     "load_workflow",
+    "migrate",
+    "open_store",
     "override",
+    "plan_migration",
     "sequential_ids",
 ]
 

@@ -33,6 +33,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from ssp_core.clock import local_date
 from ssp_core.domain.cases import Case
 from ssp_core.domain.events import Transitioned
 from ssp_core.domain.labels import Labels
@@ -41,6 +42,7 @@ from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError, SspError, TransitionRefused
 from ssp_core.plugins.manager import create_plugin_host
 from ssp_core.plugins.registry import Registry
+from ssp_core.store.codec import codec
 from ssp_core.workflows.definition import WorkflowDefinition
 from ssp_core.workflows.engine import ActionRefused
 from ssp_core.workflows.validation import reachable_from
@@ -134,7 +136,16 @@ def subjects_for(definition: WorkflowDefinition) -> st.SearchStrategy[CaseSubjec
 
 
 def _snapshot(case: Case) -> tuple[Any, ...]:
-    return (case.state, case.version, case.facts, case.assignee, case.sessions, case.events)
+    return (
+        case.state,
+        case.version,
+        case.facts,
+        case.assignee,
+        case.sessions,
+        case.events,
+        case.due,
+        case.suspended_at,
+    )
 
 
 def workflow_machine(
@@ -143,10 +154,13 @@ def workflow_machine(
     """Return a hypothesis state machine that drives one case of ``definition`` at random.
 
     Random triggers are fired by random actors (every registered role), with or without
-    a reason, between random facts, assignments and sessions. Invariants: the state is a
-    declared state; a refused trigger changes nothing; an accepted trigger adds exactly
-    one :class:`Transitioned` event; every non-final state can still reach a final state;
-    the case equals the replay of its own history.
+    a reason, between random facts, assignments, sessions, suspensions and resumptions,
+    deadline extensions and recorded misses, as time passes. Invariants: the state is a
+    declared state; a refused action changes nothing; an accepted trigger adds exactly
+    one :class:`Transitioned` event; a case on hold allows no trigger; resuming never
+    moves a due date earlier; the running due dates are those of the state's rules;
+    every non-final state can still reach a final state; the case equals the replay of
+    its own history, also after a round trip through the store's codec.
     """
     engine = registry.engine(definition.id, definition.version)
     roles = sorted(registry.roles) or ["anyone"]
@@ -228,9 +242,74 @@ def workflow_machine(
             else:
                 assert self.case.sessions == before[4] + 1
 
+        @rule(actor=actors(roles), reason=st.sampled_from(["", "family abroad"]))
+        def suspend(self, actor: Actor, reason: str) -> None:
+            before = _snapshot(self.case)
+            try:
+                engine.suspend(self.case, actor, at=self._tick(), reason=reason)
+            except ActionRefused:
+                assert _snapshot(self.case) == before
+                return
+            assert self.case.suspended_at is not None
+            for option in engine.options(self.case, actor):
+                assert not option.allowed, "a case on hold allowed a trigger"
+
+        @rule(actor=actors(roles), days=st.integers(min_value=0, max_value=20))
+        def resume(self, actor: Actor, days: int) -> None:
+            before = _snapshot(self.case)
+            self.now += dt.timedelta(days=days)
+            try:
+                engine.resume(self.case, actor, at=self._tick())
+            except ActionRefused:
+                assert _snapshot(self.case) == before
+                return
+            assert self.case.suspended_at is None
+            assert [d.rule for d in self.case.due] == [d.rule for d in before[6]]
+            assert all(
+                new.due >= old.due for new, old in zip(self.case.due, before[6], strict=True)
+            )
+
+        @rule(actor=actors(roles), days=st.integers(min_value=-3, max_value=30))
+        def extend_deadline(self, actor: Actor, days: int) -> None:
+            before = _snapshot(self.case)
+            rule_id = self.case.due[0].rule if self.case.due else "no_such_deadline"
+            current = self.case.due[0].due if self.case.due else self.now.date()
+            due = current + dt.timedelta(days=days)
+            try:
+                engine.extend_deadline(self.case, rule_id, due, actor, at=self._tick(), reason="r")
+            except ActionRefused:
+                assert _snapshot(self.case) == before
+                assert days <= 0 or not before[6] or before[0] in finals
+                return
+            assert self.case.due[0].due == due > current
+
+        @rule(actor=actors(roles), days=st.integers(min_value=0, max_value=40))
+        def record_missed(self, actor: Actor, days: int) -> None:
+            self.now += dt.timedelta(days=days)
+            before = _snapshot(self.case)
+            rule_id = self.case.due[0].rule if self.case.due else "no_such_deadline"
+            try:
+                engine.record_missed(self.case, rule_id, actor, at=self._tick())
+            except ActionRefused:
+                assert _snapshot(self.case) == before
+                return
+            assert self.case.due[0].missed
+            assert local_date(self.now) > self.case.due[0].due
+
         @invariant()
         def state_is_declared(self) -> None:
             assert self.case.state in states
+
+        @invariant()
+        def due_dates_are_those_of_the_state(self) -> None:
+            expected = sorted(
+                rule.key for rule in definition.deadlines if rule.state == self.case.state
+            )
+            assert sorted(due.rule for due in self.case.due) == expected
+
+        @invariant()
+        def the_stored_form_replays_to_the_same_case(self) -> None:
+            assert codec.replay(codec.encode(event) for event in self.case.events) == self.case
 
         @invariant()
         def a_final_state_stays_reachable(self) -> None:
