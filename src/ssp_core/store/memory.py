@@ -93,6 +93,7 @@ class MemoryStore(CaseStore):
     def max_position(self) -> int:
         """Return the highest position written."""
         with self._lock:
+            self._check()
             return len(self._log)
 
     def case_row(self, case_id: str) -> CaseRow | None:
@@ -113,6 +114,7 @@ class MemoryStore(CaseStore):
     def count_cases(self) -> int:
         """Return how many cases the store holds."""
         with self._lock:
+            self._check()
             return len(self._events)
 
     def read_audit(self, query: AuditQuery) -> list[AuditEntry]:

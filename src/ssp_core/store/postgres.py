@@ -27,7 +27,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import TupleRow
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from ssp_core.exceptions import (
     ConcurrencyError,
@@ -367,17 +367,22 @@ class PostgresStore(CaseStore):
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[TupleRow]]:
         """Lend a pooled connection (in autocommit mode) for one call."""
-        if self._closed or self._pool is None:
+        pool = self._pool
+        if self._closed or pool is None:
             raise StoreError(f"the store {self.url} is closed")
         try:
-            with self._pool.connection() as connection:
+            with pool.connection() as connection:
                 yield connection
+        except PoolClosed:
+            raise StoreError(f"the store {self.url} is closed") from None
         except PoolTimeout as exc:
             raise StoreUnavailable(
                 f"store {self.url} has no free connection: {self._message(exc)}"
             ) from None
         except psycopg.OperationalError as exc:
             raise StoreUnavailable(f"store {self.url} failed: {self._message(exc)}") from None
+        except psycopg.DataError as exc:
+            raise DataError(f"store {self.url} refused a value: {self._message(exc)}") from None
 
     def _fetchall(self, query: sql.Composed, params: Sequence[Any] = ()) -> list[TupleRow]:
         with self._connection() as conn:
@@ -503,11 +508,14 @@ class PostgresStore(CaseStore):
         with self._connection() as conn:
             try:
                 with conn.transaction(), conn.cursor() as cur:
-                    cur.execute(self._lock_events)
-                    row = cur.execute(self._max_position).fetchone()
-                    start = int(row[0]) if row else 0
-                    positions = tuple(range(start + 1, start + 1 + len(events)))
+                    positions: tuple[int, ...] = ()
                     if events:
+                        # Readers do not wait for this lock; other writers wait until
+                        # this transaction ends, so positions follow commit order.
+                        cur.execute(self._lock_events)
+                        row = cur.execute(self._max_position).fetchone()
+                        start = int(row[0]) if row else 0
+                        positions = tuple(range(start + 1, start + 1 + len(events)))
                         cur.execute(self._insert_events, _event_columns(events, positions))
                         self._check_gaps(cur, events)
                     if commit.cases:
@@ -530,7 +538,7 @@ class PostgresStore(CaseStore):
                             ],
                         )
                     self._insert_audit(cur, commit.audit)
-            except psycopg.errors.UniqueViolation:
+            except psycopg.IntegrityError:
                 # The transaction is rolled back; versions once taken stay taken.
                 raise self._conflict(conn, events) from None
         return positions

@@ -251,8 +251,14 @@ class SqliteStore(CaseStore):
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
             connection = self._connect()
-            connection.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
-            connection.execute("PRAGMA synchronous = FULL")
+            try:
+                connection.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+                connection.execute("PRAGMA synchronous = FULL")
+            except sqlite3.DatabaseError as exc:
+                raise SchemaError(
+                    f"{self.path} is not an ssp store: it is not an SQLite database or it is "
+                    f"damaged ({exc})"
+                ) from None
             self._local.connection = connection
         return connection
 
@@ -265,10 +271,15 @@ class SqliteStore(CaseStore):
             raise StoreUnavailable(f"store {self.url} is busy or locked: {exc}") from None
         try:
             yield connection
-        except BaseException:
-            connection.execute("ROLLBACK")
+            connection.execute("COMMIT")
+        except BaseException as exc:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(
+                    f"store {self.url} could not write; nothing was written ({exc})"
+                ) from exc
             raise
-        connection.execute("COMMIT")
 
     # -- schema ------------------------------------------------------------------------
 
@@ -371,6 +382,9 @@ class SqliteStore(CaseStore):
                     ],
                 )
             except sqlite3.IntegrityError:
+                # Roll back first: the rows of this commit inserted before the failing
+                # one must not be mistaken for another writer's.
+                conn.execute("ROLLBACK")
                 raise self._conflict(conn, events) from None
             self._check_gaps(conn, events)
             if commit.cases:
