@@ -3,7 +3,7 @@
 Usage: ``crash_child.py STORE ACK_PATH SEED``; STORE is an SQLite file path or a
 store URL. The child imports, prints ``loaded`` and waits for a line on stdin (so
 the parent can start it ahead of time), opens the store, reads every case's version
-from it, prints ``ready`` and loops forever:
+from its case index, prints ``ready`` and loops forever:
 
 - build a command of 1-4 events for a new case or an existing one; every event's
   data names the command (``SEED-N``) and its size;
@@ -26,15 +26,15 @@ from typing import Any
 from ssp_core.domain.events import CaseEvent, CaseOpened, NoteAdded
 from ssp_core.domain.people import Subject
 from ssp_core.store.codec import codec
-from ssp_core.store.records import AuditAction, AuditEntry, CaseRow, Commit
+from ssp_core.store.records import AuditAction, AuditEntry, CaseQuery, CaseRow, Commit
 from ssp_core.store.url import open_store
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 SUBJECT = Subject("c" * 32, dt.date(2010, 1, 1))
 WORKFLOW = "crash.card"
 NEW_CASE_CHANCE = 0.2
-MAX_PADDING = 6000
-"""Up to this many characters of padding per event, so commits span several pages."""
+BIG_CHANCE = 0.1
+"""The share of events padded with up to 8000 characters, so commits span several pages."""
 
 
 def command_text(command: str, size: int, padding: int) -> str:
@@ -45,7 +45,8 @@ def command_text(command: str, size: int, padding: int) -> str:
 def build(case_id: str, first: int, size: int, command: str, rng: random.Random) -> list[CaseEvent]:
     events: list[CaseEvent] = []
     for version in range(first, first + size):
-        text = command_text(command, size, rng.randint(0, MAX_PADDING))
+        padding = rng.randint(0, 8000 if rng.random() < BIG_CHANCE else 100)
+        text = command_text(command, size, padding)
         stamp: dict[str, Any] = {
             "case_id": case_id,
             "version": version,
@@ -78,9 +79,9 @@ def main(argv: list[str]) -> None:
     sys.stdin.readline()
 
     store = open_store(url)
-    versions: dict[str, int] = {}
-    for stored in store.read_log():
-        versions[stored.case_id] = stored.version
+    # The case index holds every case's version; were it behind the events, the
+    # next append would be refused and the child would die, failing the test.
+    versions = {row.case_id: row.version for row in store.find_cases(CaseQuery())}
     case_ids = list(versions)
     sys.stdout.write("ready\n")
     sys.stdout.flush()

@@ -248,6 +248,25 @@ def test_processes_creating_a_store_at_once(store_url: str) -> None:
     assert counts == {"events": 8, "cases": 4, "commits": 8, "conflicts": 0}
 
 
+def _open_files() -> int:
+    return sum(1 for _ in Path("/proc/self/fd").iterdir())
+
+
+def test_threads_coming_and_going_leave_no_connections_behind(
+    store: CaseStore, request: pytest.FixtureRequest
+) -> None:
+    """A server handling each request on a new thread must not run out of file handles."""
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("counting open files needs /proc")
+    store.read_case("none")
+    before = _open_files()
+    for _ in range(50):
+        thread = threading.Thread(target=store.read_case, args=("none",))
+        thread.start()
+        thread.join()
+    assert _open_files() <= before + 10
+
+
 # -- through the application layer -------------------------------------------------------
 
 

@@ -53,6 +53,9 @@ class CaseStore(abc.ABC):
     def append(self, commit: Commit) -> tuple[int, ...]:
         """Write a commit atomically and return the positions given to its events.
 
+        Events are written (and positions given) in order of case id, then version;
+        the positions are returned in that order.
+
         Raises :class:`~ssp_core.exceptions.ConcurrencyError` naming the first
         (case, version) already taken; then nothing of the commit is written.
         """

@@ -217,7 +217,7 @@ class SqliteStore(CaseStore):
         self._migrations = tuple(migrations)
         self._latest = self._migrations[-1].version if self._migrations else 0
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: dict[threading.Thread, sqlite3.Connection] = {}
         self._lock = threading.Lock()
         self._closed = False
         if not self.path.parent.is_dir():
@@ -242,7 +242,11 @@ class SqliteStore(CaseStore):
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot open store {self.url}: {exc}") from None
         with self._lock:
-            self._connections.append(connection)
+            # Close the connections of threads that have ended, so a server that uses a
+            # thread per request does not run out of file handles.
+            for thread in [t for t in self._connections if not t.is_alive()]:
+                self._connections.pop(thread).close()
+            self._connections[threading.current_thread()] = connection
         return connection
 
     def _conn(self) -> sqlite3.Connection:
@@ -545,6 +549,6 @@ class SqliteStore(CaseStore):
         """Close every connection of every thread."""
         self._closed = True
         with self._lock:
-            connections, self._connections = self._connections, []
-        for connection in connections:
+            connections, self._connections = self._connections, {}
+        for connection in connections.values():
             connection.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ssp_core.exceptions import DataError, StoreUnavailable
 from ssp_core.store.base import CaseStore
@@ -63,12 +63,16 @@ def open_store(url: str | None = None, *, upgrade: bool = False) -> CaseStore:
             raise StoreUnavailable(
                 f"PostgreSQL stores need psycopg 3: pip install 'ssp-core[postgresql]' ({exc})"
             ) from None
-        query = parse_qs(urlsplit(url).query)
-        schema = query.pop("schema", ["ssp"])[-1]
-        return PostgresStore(_without_query(url), schema=schema, upgrade=upgrade, url=redact(url))
+        dsn, schema = _split_schema(url)
+        return PostgresStore(dsn, schema=schema, upgrade=upgrade, url=redact(url))
     raise DataError(f"unknown store URL {redact(url)!r}; use one of: {_SCHEMES}")
 
 
-def _without_query(url: str) -> str:
+def _split_schema(url: str) -> tuple[str, str]:
+    """Take ``schema=`` out of a PostgreSQL URL; every other parameter stays for libpq."""
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", parts.fragment))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schemas = [value for key, value in query if key == "schema"]
+    rest = [(key, value) for key, value in query if key != "schema"]
+    dsn = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(rest), parts.fragment))
+    return dsn, schemas[-1] if schemas else "ssp"
