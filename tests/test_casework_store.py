@@ -375,3 +375,11 @@ def test_memory_and_sqlite_give_the_same_answers(
         )
         casework.close()
     assert results[0] == results[1]
+
+
+def test_a_search_is_described_in_the_audit_log_by_its_filters() -> None:
+    assert CaseQuery().describe() == "all cases"
+    assert CaseQuery(workflow_version=0, limit=0).describe() == "workflow_version=0, limit=0"
+    assert CaseQuery(open_only=True, due_before=dt.date(2026, 3, 5)).describe() == (
+        "due_before=2026-03-05, open_only=True"
+    )

@@ -139,7 +139,7 @@ class CaseQuery:
         parts = [
             f"{field.name}={value}"
             for field in attrs.fields(CaseQuery)
-            if (value := getattr(self, field.name)) not in (None, False)
+            if (value := getattr(self, field.name)) is not None and value is not False
         ]
         return ", ".join(parts) or "all cases"
 
