@@ -5,7 +5,11 @@ Run from the repository root (``tox -e bench`` does)::
     python benchmarks/run.py            # full run; rewrites docs/performance.md
     python benchmarks/run.py --quick    # smoke test; prints only
     python benchmarks/run.py --quick --write
+    python benchmarks/run.py --store-only    # only the case-store benchmarks
+    python benchmarks/run.py --no-store      # only the engine benchmarks
 
+The case-store benchmarks (``bench_store.py``) run after the engine's; their section
+of the page replaces the previous one, and a part that did not run is kept as it was.
 Every target is a ratio of two measurements taken in the same run. The exit status
 is 1 if a gated target is missed, 0 otherwise.
 """
@@ -49,6 +53,13 @@ from bench_report import (
     fmt_ratio,
     render_markdown,
     render_summary,
+)
+from bench_store import STORE_FULL, STORE_QUICK, measure_store
+from bench_store_report import (
+    STORE_HEADING,
+    evaluate_store,
+    render_store_markdown,
+    render_store_summary,
 )
 from ssp_core.workflows.engine import WorkflowEngine
 
@@ -242,6 +253,20 @@ def measure(settings: Settings) -> Results:
     return attrs.evolve(results, targets=evaluate(settings, results))
 
 
+def compose_page(engine: str | None, store: str | None, previous: str = "") -> str:
+    """Return the page: the new engine and store parts, or the previous page's where not run."""
+    marker = f"\n{STORE_HEADING}\n"
+    cut = previous.find(marker)
+    old_engine, old_store = (
+        (previous[: cut + 1], previous[cut + 1 :]) if cut >= 0 else (previous, "")
+    )
+    engine_part = (engine if engine is not None else old_engine).rstrip("\n")
+    store_part = (store if store is not None else old_store).rstrip("\n")
+    if not engine_part:
+        engine_part = "# Performance"
+    return f"{engine_part}\n\n{store_part}\n" if store_part else f"{engine_part}\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmarks, print the summary, write the page; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -255,15 +280,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help=f"write {OUTPUT.relative_to(ROOT)} (the default for a full run)",
     )
+    part = parser.add_mutually_exclusive_group()
+    part.add_argument(
+        "--store-only", action="store_true", help="run only the case-store benchmarks"
+    )
+    part.add_argument("--no-store", action="store_true", help="skip the case-store benchmarks")
     args = parser.parse_args(argv)
-    settings = QUICK if args.quick else FULL
-    results = measure(settings)
-    print(render_summary(results))
+    failed = False
+    engine_page: str | None = None
+    store_page: str | None = None
+    if not args.store_only:
+        settings = QUICK if args.quick else FULL
+        results = measure(settings)
+        print(render_summary(results))
+        engine_page = render_markdown(results)
+        failed = failed or results.failed
+    if not args.no_store:
+        store_results = measure_store(STORE_QUICK if args.quick else STORE_FULL)
+        store_results = attrs.evolve(store_results, targets=evaluate_store(store_results))
+        print(render_store_summary(store_results))
+        store_page = render_store_markdown(store_results)
+        failed = failed or store_results.failed
     if args.write or not args.quick:
+        previous = OUTPUT.read_text(encoding="utf-8") if OUTPUT.is_file() else ""
         OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-        OUTPUT.write_text(render_markdown(results), encoding="utf-8")
+        OUTPUT.write_text(compose_page(engine_page, store_page, previous), encoding="utf-8")
         print(f"wrote {OUTPUT.relative_to(ROOT)}")
-    return 1 if results.failed else 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

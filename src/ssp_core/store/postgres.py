@@ -30,7 +30,6 @@ from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from ssp_core.exceptions import (
-    ConcurrencyError,
     DataError,
     SchemaError,
     StoreError,
@@ -38,7 +37,7 @@ from ssp_core.exceptions import (
 )
 from ssp_core.store.base import CaseStore, Migration, utc
 from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow, Commit, StoredEvent
-from ssp_core.store.sqlite import audit_where, case_where
+from ssp_core.store.sql import audit_where, case_where, first_conflict, gap_error, needs_upgrade
 from ssp_core.store.url import redact
 
 __all__ = ["POSTGRES_MIGRATIONS", "PostgresStore"]
@@ -438,17 +437,7 @@ class PostgresStore(CaseStore):
         elif not marked:
             raise self._foreign()
         version = self._read_version(conn)
-        if version > self._latest:
-            raise SchemaError(
-                f"store {self.url} has schema version {version}, newer than this library's "
-                f"{self._latest}; upgrade ssp-core to open it"
-            )
-        if version < self._latest:
-            if not upgrade:
-                raise SchemaError(
-                    f"store {self.url} has schema version {version}, older than this "
-                    f"library's {self._latest}; run `ssp store upgrade` to migrate it"
-                )
+        if needs_upgrade(self.url, version, self._latest, upgrade=upgrade):
             self._upgrade(conn)
 
     def _create(self, conn: psycopg.Connection[TupleRow]) -> None:
@@ -552,13 +541,7 @@ class PostgresStore(CaseStore):
                 self._taken, ([e.case_id for e in events], [e.version for e in events])
             )
         }
-        seen: set[tuple[str, int]] = set()
-        for event in events:
-            key = (event.case_id, event.version)
-            if key in seen or key in taken:
-                return ConcurrencyError(*key)
-            seen.add(key)
-        return StoreError("the commit was refused by a constraint of the store")
+        return first_conflict(events, taken)
 
     def _check_gaps(self, cur: psycopg.Cursor[TupleRow], events: Sequence[StoredEvent]) -> None:
         case_ids = sorted({e.case_id for e in events})
@@ -566,10 +549,7 @@ class PostgresStore(CaseStore):
             chunk = case_ids[chunk_start : chunk_start + _CHUNK]
             gap = cur.execute(self._gap, (chunk,)).fetchone()
             if gap:
-                raise DataError(
-                    f"case {gap[0]}: version {gap[2]} would leave a gap after {gap[1] - 1} "
-                    "written versions; versions must follow each other"
-                )
+                raise gap_error(gap[0], gap[1], gap[2])
 
     def _insert_audit(self, cur: psycopg.Cursor[TupleRow], entries: Sequence[AuditEntry]) -> None:
         if entries:

@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from ssp_core.exceptions import (
-    ConcurrencyError,
-    DataError,
     SchemaError,
     StoreError,
     StoreUnavailable,
 )
 from ssp_core.store.base import CaseStore, Migration, utc
 from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow, Commit, StoredEvent
+from ssp_core.store.sql import audit_where, case_where, first_conflict, gap_error, needs_upgrade
 
 __all__ = ["APPLICATION_ID", "SQLITE_MIGRATIONS", "SqliteStore"]
 
@@ -148,42 +147,6 @@ def _audit(row: tuple[Any, ...]) -> AuditEntry:
         detail=row[6],
         id=row[7],
     )
-
-
-def case_where(query: CaseQuery, mark: str = "?") -> tuple[str, list[Any]]:
-    """Return the SQL ``WHERE`` clause and parameters of a case query (``mark``: placeholder)."""
-    clauses: list[str] = []
-    params: list[Any] = []
-    for column in ("workflow", "workflow_version", "state", "assignee"):
-        value = getattr(query, column)
-        if value is not None:
-            clauses.append(f"{column} = {mark}")
-            params.append(value)
-    if query.open_only:
-        clauses.append("closed_at IS NULL")
-    if query.due_before is not None:
-        clauses.append(f"closed_at IS NULL AND next_due < {mark}")
-        params.append(query.due_before)
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
-def audit_where(query: AuditQuery, mark: str = "?") -> tuple[str, list[Any]]:
-    """Return the SQL ``WHERE`` clause and parameters of an audit query."""
-    clauses: list[str] = []
-    params: list[Any] = []
-    if query.case_id is not None:
-        clauses.append(f"case_id = {mark}")
-        params.append(query.case_id)
-    if query.actor is not None:
-        clauses.append(f"actor = {mark}")
-        params.append(query.actor)
-    if query.since is not None:
-        clauses.append(f"at >= {mark}")
-        params.append(query.since)
-    if query.until is not None:
-        clauses.append(f"at < {mark}")
-        params.append(query.until)
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 def _sql_value(value: Any) -> Any:
@@ -315,17 +278,7 @@ class SqliteStore(CaseStore):
         connection.execute("PRAGMA journal_mode = WAL")
 
     def _check_version(self, version: int, *, upgrade: bool) -> None:
-        if version > self._latest:
-            raise SchemaError(
-                f"store {self.url} has schema version {version}, newer than this library's "
-                f"{self._latest}; upgrade ssp-core to open it"
-            )
-        if version < self._latest:
-            if not upgrade:
-                raise SchemaError(
-                    f"store {self.url} has schema version {version}, older than this "
-                    f"library's {self._latest}; run `ssp store upgrade` to migrate it"
-                )
+        if needs_upgrade(self.url, version, self._latest, upgrade=upgrade):
             self.upgrade()
 
     def _create(self, connection: sqlite3.Connection) -> None:
@@ -415,18 +368,15 @@ class SqliteStore(CaseStore):
         return positions
 
     def _conflict(self, conn: sqlite3.Connection, events: Sequence[StoredEvent]) -> StoreError:
-        seen: set[tuple[str, int]] = set()
-        for event in events:
-            key = (event.case_id, event.version)
-            if key in seen:
-                return ConcurrencyError(*key)
-            seen.add(key)
-            taken = conn.execute(
-                "SELECT 1 FROM events WHERE case_id = ? AND version = ?", key
+        taken = {
+            (event.case_id, event.version)
+            for event in events
+            if conn.execute(
+                "SELECT 1 FROM events WHERE case_id = ? AND version = ?",
+                (event.case_id, event.version),
             ).fetchone()
-            if taken:
-                return ConcurrencyError(*key)
-        return StoreError("the commit was refused by a constraint of the store")
+        }
+        return first_conflict(events, taken)
 
     @staticmethod
     def _check_gaps(conn: sqlite3.Connection, events: Sequence[StoredEvent]) -> None:
@@ -440,10 +390,7 @@ class SqliteStore(CaseStore):
                 chunk,
             ).fetchone()
             if gap:
-                raise DataError(
-                    f"case {gap[0]}: version {gap[2]} would leave a gap after {gap[1] - 1} "
-                    "written versions; versions must follow each other"
-                )
+                raise gap_error(gap[0], gap[1], gap[2])
 
     @staticmethod
     def _insert_audit(conn: sqlite3.Connection, entries: Sequence[AuditEntry]) -> None:
