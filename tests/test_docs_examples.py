@@ -7,6 +7,8 @@ import io
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[1]
 
 
@@ -31,7 +33,8 @@ def test_the_overview_example_prints_what_the_page_says() -> None:
     assert run(code) == printed
 
 
-def test_the_readme_example_runs() -> None:
+def test_the_readme_example_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # the example writes the embedded store, ssp.db, here
     (code,) = blocks(ROOT / "README.md", "python")
     out = run(code)
     assert out.splitlines()[0].startswith("aalborg.radicalisation_")

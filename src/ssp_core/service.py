@@ -248,7 +248,7 @@ class Casework:
             calendar=self.calendar,
         )
         try:
-            self._commit(case, engine, actor, purpose, 1)
+            self._commit(case, engine, purpose, 1)
         except ConcurrencyError:
             raise DataError(f"case id {case.id!r} is already in use") from None
         return case
@@ -435,7 +435,7 @@ class Casework:
             at = self.clock.now()
             for due in missed:
                 engine.record_missed(case, due.rule, actor, at=at)
-            self._commit(case, engine, actor, purpose, len(missed), announce=False)
+            self._commit(case, engine, purpose, len(missed), announce=False)
             for event in case.events[-len(missed) :]:
                 self._announce(engine, case, event)
                 assert isinstance(event, DeadlineMissed)  # noqa: S101 (just recorded above)
@@ -468,7 +468,7 @@ class Casework:
             raise ConcurrencyError(case_id, expected_version + 1)
         engine = self.registry.engine(case.workflow, to_version)
         engine.migrate(case, dest, actor, at=self.clock.now(), calendar=self.calendar)
-        self._commit(case, engine, actor, purpose, 1)
+        self._commit(case, engine, purpose, 1)
         return case
 
     # -- internals -------------------------------------------------------------------
@@ -497,36 +497,27 @@ class Casework:
     ) -> Case:
         case, engine = self._load(case_id, actor)
         command(case, engine, self.clock.now())
-        self._commit(case, engine, actor, purpose, 1)
+        self._commit(case, engine, purpose, 1)
         return case
 
     def _commit(
         self,
         case: Case,
         engine: WorkflowEngine,
-        actor: Actor,
         purpose: str,
         count: int,
         *,
         announce: bool = True,
     ) -> None:
-        """Store the case's newest ``count`` events, its index row and an audit entry at once."""
+        """Store the case's newest ``count`` events with the purpose, and its index row, at once.
+
+        An event stored with its purpose is the audit entry of the write.
+        """
         new = case.events[-count:]
         self.store.append(
             Commit(
-                events=[self.codec.encode(event) for event in new],
+                events=[self.codec.encode(event, purpose=purpose) for event in new],
                 cases=[case_row(case, engine.definition.final_states)],
-                audit=[
-                    AuditEntry(
-                        at=self.clock.now(),
-                        actor=actor.id,
-                        role=actor.role,
-                        purpose=purpose,
-                        action=AuditAction.WRITE,
-                        case_id=case.id,
-                        detail=", ".join(type(event).__name__ for event in new),
-                    )
-                ],
             )
         )
         if announce:

@@ -276,24 +276,24 @@ AUDIT = {
 }
 """Written in the order a1 (in a commit), a2 and a3 (recorded reads), a4 (in a commit).
 
-a3 is recorded after a2 but happened before it: entries come back in id order.
+a3 is recorded after a2 but happened before it: entries come back in time order.
 """
 
 MICRO = dt.timedelta(microseconds=1)
 AUDIT_QUERIES: list[tuple[AuditQuery, list[str]]] = [
-    (AuditQuery(), ["a1", "a2", "a3", "a4"]),
+    (AuditQuery(), ["a1", "a3", "a2", "a4"]),
     (AuditQuery(case_id="c-1"), ["a1", "a2"]),
     (AuditQuery(case_id="c-9"), []),
     (AuditQuery(actor="anne"), ["a1", "a3", "a4"]),
     (AuditQuery(actor="bo"), ["a2"]),
     # Bounds are given in another zone than the entries: instants are compared.
-    (AuditQuery(since=T0 + HOUR), ["a2", "a3", "a4"]),
+    (AuditQuery(since=T0 + HOUR), ["a3", "a2", "a4"]),
     (AuditQuery(since=T0 + HOUR + MICRO), ["a2", "a4"]),
     (AuditQuery(until=T0 + 2 * HOUR), ["a1", "a3"]),
-    (AuditQuery(until=T0 + 2 * HOUR + MICRO), ["a1", "a2", "a3"]),
-    (AuditQuery(since=T0 + HOUR, until=T0 + 3 * HOUR), ["a2", "a3"]),
+    (AuditQuery(until=T0 + 2 * HOUR + MICRO), ["a1", "a3", "a2"]),
+    (AuditQuery(since=T0 + HOUR, until=T0 + 3 * HOUR), ["a3", "a2"]),
     (AuditQuery(since=T0 + 4 * HOUR), []),
-    (AuditQuery(limit=2), ["a1", "a2"]),
+    (AuditQuery(limit=2), ["a1", "a3"]),
     (AuditQuery(actor="anne", limit=2), ["a1", "a3"]),
     (AuditQuery(case_id="c-1", actor="anne"), ["a1"]),
     (AuditQuery(case_id="c-2", actor="bo"), []),
@@ -632,20 +632,44 @@ class CaseStoreContract(abc.ABC):
         store.append(commit_of(opened("c-2", at=UTC0 + 3 * HOUR), audit=[AUDIT["a4"]]))
         written = store.read_audit(AuditQuery())
         assert len(written) == 4
-        return dict(zip(["a1", "a2", "a3", "a4"], written, strict=True))
+        return dict(zip(["a1", "a3", "a2", "a4"], written, strict=True))
 
-    def test_audit_entries_are_written_in_order_with_ids(self, store: CaseStore) -> None:
+    def test_audit_entries_are_written_with_ids_and_read_in_time_order(
+        self, store: CaseStore
+    ) -> None:
         written = self._write_audit(store)
-        numbers = []
-        for entry in written.values():
-            assert isinstance(entry.id, int)
-            numbers.append(entry.id)
-        assert numbers == sorted(numbers)
-        assert len(set(numbers)) == 4
+        numbers = {name: entry.id for name, entry in written.items()}
+        assert all(isinstance(number, int) for number in numbers.values())
+        # Ids follow the order of storing: a1, a2, a3, a4 (a3 was recorded after a2).
+        assert [numbers[name] for name in ("a1", "a2", "a3", "a4")] == sorted(numbers.values())
+        assert len(set(numbers.values())) == 4
         for name, entry in written.items():
             assert entry == attrs.evolve(AUDIT[name], id=entry.id)
             assert isinstance(entry.action, AuditAction)
             assert entry.at.tzinfo is not None
+
+    def test_an_event_stored_with_a_purpose_is_the_audit_entry_of_its_write(
+        self, store: CaseStore
+    ) -> None:
+        first = codec.encode(opened("c-1", at=UTC0 + HOUR), purpose="casework")
+        second = codec.encode(note("c-1", 2, at=UTC0 + 3 * HOUR), purpose="handover")
+        silent = codec.encode(opened("c-2", at=UTC0 + 2 * HOUR))  # no purpose: not an entry
+        read = audit_entry(UTC0 + HOUR, actor="bo", case_id="c-1", action=AuditAction.LOAD)
+        store.append(Commit(events=[first]))
+        store.record_audit([read])
+        store.append(Commit(events=[second, silent]))
+        entries = store.read_audit(AuditQuery())
+        assert [(e.action, e.purpose, e.detail, e.id is None) for e in entries] == [
+            (AuditAction.WRITE, "casework", "CaseOpened", True),  # a write first at one instant
+            (AuditAction.LOAD, read.purpose, read.detail, False),
+            (AuditAction.WRITE, "handover", "NoteAdded", True),
+        ]
+        assert entries[0] == first.audit_entry()
+        assert [e.purpose for e in store.read_case("c-1")] == ["casework", "handover"]
+        assert store.read_case("c-2")[0].purpose is None
+        assert store.read_audit(AuditQuery(actor="bo")) == [entries[1]]
+        assert store.read_audit(AuditQuery(since=UTC0 + 2 * HOUR)) == [entries[2]]
+        assert store.read_audit(AuditQuery(case_id="c-1", limit=2)) == entries[:2]
 
     @pytest.mark.parametrize(
         ("query", "expected"),

@@ -96,7 +96,13 @@ class CaseStore(abc.ABC):
 
     @abc.abstractmethod
     def read_audit(self, query: AuditQuery) -> list[AuditEntry]:
-        """Return audit entries matching ``query``, oldest first."""
+        """Return audit entries matching ``query``, oldest first.
+
+        Writes are the events stored with a purpose (each read back as an entry with
+        action ``write``, the event type as detail and no id); reads are the entries
+        recorded with :meth:`record_audit` or a commit. At the same instant writes come
+        first, then each kind in the order it was stored.
+        """
 
     # -- schema ------------------------------------------------------------------------
 

@@ -101,8 +101,8 @@ class EventCodec:
         hook = self._converter.get_structure_hook(cls)
         return lambda data: hook(data, cls)
 
-    def encode(self, event: ev.CaseEvent) -> StoredEvent:
-        """Return the stored row of ``event``."""
+    def encode(self, event: ev.CaseEvent, *, purpose: str | None = None) -> StoredEvent:
+        """Return the stored row of ``event``, written for ``purpose`` (its audit entry)."""
         cls = type(event)
         unstructure = self._unstructure.get(cls)
         if unstructure is None:
@@ -118,6 +118,7 @@ class EventCodec:
             actor=event.actor,
             role=event.role,
             data=json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+            purpose=purpose,
         )
 
     def decode(self, stored: StoredEvent) -> ev.CaseEvent:

@@ -121,7 +121,17 @@ class MemoryStore(CaseStore):
         """Return audit entries matching ``query``."""
         with self._lock:
             self._check()
-            found = [entry for entry in self._audit if audit_matches(entry, query)]
+            writes = [
+                (event.at, 0, event.position or 0, event.audit_entry())
+                for event in self._log
+                if event.purpose is not None
+            ]
+            reads = [(entry.at, 1, entry.id or 0, entry) for entry in self._audit]
+        found = [
+            entry
+            for *_, entry in sorted(writes + reads, key=lambda item: item[:3])
+            if audit_matches(entry, query)
+        ]
         return found if query.limit is None else found[: query.limit]
 
     def schema_version(self) -> int:

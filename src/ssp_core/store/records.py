@@ -32,7 +32,9 @@ class StoredEvent:
 
     ``position`` is the event's place in the global log, given by the store when the
     event is committed: positions increase in commit order and are never interleaved
-    between transactions.
+    between transactions. ``purpose`` is why the actor wrote it: an event with a
+    purpose is also the audit entry of that write (:meth:`CaseStore.read_audit` lists
+    it), so a write is audited without a second row.
     """
 
     case_id: str
@@ -43,6 +45,19 @@ class StoredEvent:
     role: str
     data: str
     position: int | None = None
+    purpose: str | None = None
+
+    def audit_entry(self) -> AuditEntry:
+        """Return this event as the audit entry of a write (it must have a purpose)."""
+        return AuditEntry(
+            at=self.at,
+            actor=self.actor,
+            role=self.role,
+            purpose=self.purpose or "",
+            action=AuditAction.WRITE,
+            case_id=self.case_id,
+            detail=self.topic,
+        )
 
 
 @attrs.frozen

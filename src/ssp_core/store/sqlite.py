@@ -14,6 +14,7 @@ in it is changed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from ssp_core.exceptions import (
+    ConcurrencyError,
+    DataError,
     SchemaError,
     StoreError,
     StoreUnavailable,
@@ -60,6 +63,7 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
                 actor TEXT NOT NULL,
                 role TEXT NOT NULL,
                 data TEXT NOT NULL,
+                purpose TEXT,
                 UNIQUE (case_id, version))""",
             """CREATE TABLE cases (
                 case_id TEXT PRIMARY KEY,
@@ -71,10 +75,8 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
                 opened_at TEXT NOT NULL,
                 closed_at TEXT,
                 next_due TEXT,
-                on_hold INTEGER NOT NULL)""",
+                on_hold INTEGER NOT NULL) WITHOUT ROWID""",
             "CREATE INDEX cases_due ON cases (next_due) WHERE closed_at IS NULL",
-            "CREATE INDEX cases_workflow ON cases (workflow, workflow_version, state)",
-            "CREATE INDEX cases_assignee ON cases (assignee)",
             """CREATE TABLE audit (
                 id INTEGER PRIMARY KEY,
                 at TEXT NOT NULL,
@@ -98,7 +100,7 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
 )
 """The schema of an SQLite store, as versioned migrations."""
 
-_EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, position"
+_EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, position, purpose"
 _CASE_COLUMNS = (
     "case_id, workflow, workflow_version, state, version, assignee, opened_at, closed_at, "
     "next_due, on_hold"
@@ -107,7 +109,74 @@ _AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail, id"
 _CHUNK = 500
 
 
+_INSERT_FOLLOWING = (
+    "INSERT INTO events (case_id, version, topic, at, actor, role, data, purpose) "
+    "SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ? = 1 OR EXISTS "
+    "(SELECT 1 FROM events WHERE case_id = ? AND version = ? - 1) RETURNING position"
+)
+_VERSION_EXISTS = "SELECT 1 FROM events WHERE case_id = ? AND version = ?"
+_INSERT_EVENT_AT = (
+    "INSERT INTO events (case_id, version, topic, at, actor, role, data, purpose, position) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_MAX_POSITION = "SELECT coalesce(max(position), 0) FROM events"
+_UPSERT_CASE = (
+    f"INSERT INTO cases ({_CASE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (case_id) DO UPDATE SET workflow = excluded.workflow, "
+    "workflow_version = excluded.workflow_version, state = excluded.state, "
+    "version = excluded.version, assignee = excluded.assignee, "
+    "opened_at = excluded.opened_at, closed_at = excluded.closed_at, "
+    "next_due = excluded.next_due, on_hold = excluded.on_hold"
+)
+
+
+def _event_order(event: StoredEvent) -> tuple[str, int]:
+    return (event.case_id, event.version)
+
+
+def _follows(events: Sequence[StoredEvent]) -> list[tuple[str, int]]:
+    """Check a sorted commit's versions per case; return (case, version before its first).
+
+    Within the commit the versions of a case must run on without gaps (else
+    :class:`DataError`; a repeated version is a :class:`ConcurrencyError`). A first
+    version above 1 must follow a stored version, which the caller looks up; stored
+    versions have no gaps, by induction.
+    """
+    follows = []
+    previous: StoredEvent | None = None
+    for event in events:
+        if previous is not None and previous.case_id == event.case_id:
+            if event.version == previous.version:
+                raise ConcurrencyError(event.case_id, event.version)
+            if event.version != previous.version + 1:
+                raise gap_error(event.case_id, previous.version + 1, event.version)
+        elif event.version > 1:
+            follows.append((event.case_id, event.version - 1))
+        previous = event
+    return follows
+
+
+def _case_params(row: CaseRow) -> tuple[Any, ...]:
+    return (
+        row.case_id,
+        row.workflow,
+        row.workflow_version,
+        row.state,
+        row.version,
+        row.assignee,
+        _time(row.opened_at),
+        _opt_time(row.closed_at),
+        None if row.next_due is None else row.next_due.isoformat(),
+        int(row.on_hold),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
 def _time(moment: dt.datetime) -> str:
+    """Return a time as stored: UTC, ISO 8601 with microseconds (so text order is time order).
+
+    Cached: a command writes the same few times (the event's, the case's opening time).
+    """
     return utc(moment).isoformat(timespec="microseconds")
 
 
@@ -117,7 +186,15 @@ def _opt_time(moment: dt.datetime | None) -> str | None:
 
 def _event(row: tuple[Any, ...]) -> StoredEvent:
     return StoredEvent(
-        row[0], row[1], row[2], dt.datetime.fromisoformat(row[3]), row[4], row[5], row[6], row[7]
+        row[0],
+        row[1],
+        row[2],
+        dt.datetime.fromisoformat(row[3]),
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
     )
 
 
@@ -326,46 +403,71 @@ class SqliteStore(CaseStore):
 
     def append(self, commit: Commit) -> tuple[int, ...]:
         """Write a commit atomically; see :meth:`CaseStore.append`."""
-        events = sorted(commit.events, key=lambda e: (e.case_id, e.version))
+        events = (
+            sorted(commit.events, key=_event_order) if len(commit.events) > 1 else commit.events
+        )
+        rows = [
+            (
+                event.case_id,
+                event.version,
+                event.topic,
+                _time(event.at),
+                event.actor,
+                event.role,
+                event.data,
+                event.purpose,
+            )
+            for event in events
+        ]
+        positions: tuple[int, ...]
         with self._write() as conn:
-            start = conn.execute("SELECT coalesce(max(position), 0) FROM events").fetchone()[0]
-            positions = tuple(range(start + 1, start + 1 + len(events)))
             try:
-                conn.executemany(
-                    f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (e.case_id, e.version, e.topic, _time(e.at), e.actor, e.role, e.data, p)
-                        for e, p in zip(events, positions, strict=True)
-                    ],
-                )
+                if len(rows) == 1:
+                    # One statement: the row goes in only if it follows a stored version,
+                    # and the file numbers it (the largest position so far, plus one).
+                    event = events[0]
+                    found = conn.execute(
+                        _INSERT_FOLLOWING, (*rows[0], event.version, event.case_id, event.version)
+                    ).fetchone()
+                    if found is None:
+                        conn.execute("ROLLBACK")
+                        raise self._gap(conn, [(event.case_id, event.version)])
+                    positions = (found[0],)
+                else:
+                    self._check_follows(conn, _follows(events))
+                    start = conn.execute(_MAX_POSITION).fetchone()[0]
+                    positions = tuple(range(start + 1, start + 1 + len(rows)))
+                    conn.executemany(
+                        _INSERT_EVENT_AT,
+                        [(*row, position) for row, position in zip(rows, positions, strict=True)],
+                    )
             except sqlite3.IntegrityError:
                 # Roll back first: the rows of this commit inserted before the failing
                 # one must not be mistaken for another writer's.
                 conn.execute("ROLLBACK")
                 raise self._conflict(conn, events) from None
-            self._check_gaps(conn, events)
-            if commit.cases:
-                conn.executemany(
-                    f"INSERT OR REPLACE INTO cases ({_CASE_COLUMNS}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            r.case_id,
-                            r.workflow,
-                            r.workflow_version,
-                            r.state,
-                            r.version,
-                            r.assignee,
-                            _time(r.opened_at),
-                            _opt_time(r.closed_at),
-                            None if r.next_due is None else r.next_due.isoformat(),
-                            int(r.on_hold),
-                        )
-                        for r in commit.cases
-                    ],
-                )
+            if len(commit.cases) == 1:
+                conn.execute(_UPSERT_CASE, _case_params(commit.cases[0]))
+            elif commit.cases:
+                conn.executemany(_UPSERT_CASE, [_case_params(row) for row in commit.cases])
             self._insert_audit(conn, commit.audit)
         return positions
+
+    def _check_follows(self, conn: sqlite3.Connection, follows: Sequence[tuple[str, int]]) -> None:
+        """Refuse a commit whose first version of a case does not follow a stored one."""
+        for case_id, previous in follows:
+            if not conn.execute(_VERSION_EXISTS, (case_id, previous)).fetchone():
+                conn.execute("ROLLBACK")
+                raise self._gap(conn, [(case_id, previous + 1)])
+
+    @staticmethod
+    def _gap(conn: sqlite3.Connection, first: Sequence[tuple[str, int]]) -> DataError:
+        """Name the case whose first version in a commit does not follow its stored ones."""
+        case_id, version = first[0]
+        written = conn.execute(
+            "SELECT count(*) FROM events WHERE case_id = ?", (case_id,)
+        ).fetchone()[0]
+        return gap_error(case_id, written + 1, version)
 
     def _conflict(self, conn: sqlite3.Connection, events: Sequence[StoredEvent]) -> StoreError:
         taken = {
@@ -377,20 +479,6 @@ class SqliteStore(CaseStore):
             ).fetchone()
         }
         return first_conflict(events, taken)
-
-    @staticmethod
-    def _check_gaps(conn: sqlite3.Connection, events: Sequence[StoredEvent]) -> None:
-        case_ids = sorted({e.case_id for e in events})
-        for chunk_start in range(0, len(case_ids), _CHUNK):
-            chunk = case_ids[chunk_start : chunk_start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            gap = conn.execute(
-                f"SELECT case_id, count(*), max(version) FROM events WHERE case_id IN ({marks}) "
-                "GROUP BY case_id HAVING count(*) <> max(version) LIMIT 1",
-                chunk,
-            ).fetchone()
-            if gap:
-                raise gap_error(gap[0], gap[1], gap[2])
 
     @staticmethod
     def _insert_audit(conn: sqlite3.Connection, entries: Sequence[AuditEntry]) -> None:
@@ -446,9 +534,7 @@ class SqliteStore(CaseStore):
 
     def max_position(self) -> int:
         """Return the highest position written."""
-        return int(
-            self._conn().execute("SELECT coalesce(max(position), 0) FROM events").fetchone()[0]
-        )
+        return int(self._conn().execute(_MAX_POSITION).fetchone()[0])
 
     def case_row(self, case_id: str) -> CaseRow | None:
         """Return the index row of one case."""
@@ -478,11 +564,18 @@ class SqliteStore(CaseStore):
         )
 
     def read_audit(self, query: AuditQuery) -> list[AuditEntry]:
-        """Return audit entries matching ``query``, oldest first."""
+        """Return audit entries matching ``query``: writes (events) and reads, oldest first."""
         where, params = audit_where(query)
+        joiner = " AND " if where else " WHERE "
+        sql = (
+            f"SELECT at, actor, role, purpose, 'write', case_id, topic, NULL, 0, position "
+            f"FROM events{where}{joiner}purpose IS NOT NULL "
+            f"UNION ALL SELECT {_AUDIT_COLUMNS}, 1, id FROM audit{where} "
+            "ORDER BY 1, 9, 10 LIMIT ?"
+        )
+        values = list(map(_sql_value, params))
         rows = self._conn().execute(
-            f"SELECT {_AUDIT_COLUMNS} FROM audit{where} ORDER BY id LIMIT ?",
-            [*map(_sql_value, params), -1 if query.limit is None else query.limit],
+            sql, [*values, *values, -1 if query.limit is None else query.limit]
         )
         return [_audit(row) for row in rows]
 
