@@ -109,10 +109,9 @@ _AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail, id"
 _CHUNK = 500
 
 
-_INSERT_FOLLOWING = (
+_INSERT_EVENT = (
     "INSERT INTO events (case_id, version, topic, at, actor, role, data, purpose) "
-    "SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ? = 1 OR EXISTS "
-    "(SELECT 1 FROM events WHERE case_id = ? AND version = ? - 1) RETURNING position"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _VERSION_EXISTS = "SELECT 1 FROM events WHERE case_id = ? AND version = ?"
 _INSERT_EVENT_AT = (
@@ -154,6 +153,39 @@ def _follows(events: Sequence[StoredEvent]) -> list[tuple[str, int]]:
             follows.append((event.case_id, event.version - 1))
         previous = event
     return follows
+
+
+def _insert_one(conn: sqlite3.Connection, e: StoredEvent) -> tuple[int, ...]:
+    """Insert one event, numbered by the file (the last position plus one).
+
+    It goes in only if it is a case's first version or follows a stored one. (A
+    lookup and a plain ``INSERT`` cost less here than one ``INSERT ... SELECT ...
+    RETURNING``.)
+    """
+    if e.version > 1 and not conn.execute(_VERSION_EXISTS, (e.case_id, e.version - 1)).fetchone():
+        raise _Gap(e.case_id, e.version)
+    cursor = conn.execute(
+        _INSERT_EVENT,
+        (e.case_id, e.version, e.topic, _time(e.at), e.actor, e.role, e.data, e.purpose),
+    )
+    return (int(cursor.lastrowid or 0),)
+
+
+def _insert(conn: sqlite3.Connection, events: Sequence[StoredEvent]) -> tuple[int, ...]:
+    """Insert the sorted events of a commit with consecutive positions after the last one."""
+    for case_id, previous in _follows(events):
+        if not conn.execute(_VERSION_EXISTS, (case_id, previous)).fetchone():
+            raise _Gap(case_id, previous + 1)
+    start = conn.execute(_MAX_POSITION).fetchone()[0]
+    positions = tuple(range(start + 1, start + 1 + len(events)))
+    conn.executemany(
+        _INSERT_EVENT_AT,
+        [
+            (e.case_id, e.version, e.topic, _time(e.at), e.actor, e.role, e.data, e.purpose, pos)
+            for e, pos in zip(events, positions, strict=True)
+        ],
+    )
+    return positions
 
 
 def _case_params(row: CaseRow) -> tuple[Any, ...]:
@@ -234,6 +266,14 @@ def _sql_value(value: Any) -> Any:
     return value
 
 
+class _Gap(Exception):  # an internal signal; it never leaves this module
+    """A commit's first version of a case does not follow the stored ones."""
+
+    def __init__(self, case_id: str, version: int) -> None:
+        self.case_id = case_id
+        self.version = version
+
+
 class SqliteStore(CaseStore):
     """A case store in one SQLite file.
 
@@ -306,24 +346,38 @@ class SqliteStore(CaseStore):
             self._local.connection = connection
         return connection
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _begin(self) -> sqlite3.Connection:
+        """Start a write transaction, taking the file's write lock at once."""
         connection = self._conn()
         try:
             connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise StoreUnavailable(f"store {self.url} is busy or locked: {exc}") from None
+        return connection
+
+    @staticmethod
+    def _rollback(connection: sqlite3.Connection) -> None:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+
+    def _failed(self, exc: BaseException) -> BaseException:
+        """Return what to raise for a failed write: a StoreError for the driver's errors."""
+        if isinstance(exc, sqlite3.Error):
+            return StoreError(f"store {self.url} could not write; nothing was written ({exc})")
+        return exc
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        connection = self._begin()
         try:
             yield connection
             connection.execute("COMMIT")
         except BaseException as exc:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise StoreError(
-                    f"store {self.url} could not write; nothing was written ({exc})"
-                ) from exc
-            raise
+            self._rollback(connection)
+            failed = self._failed(exc)
+            if failed is exc:
+                raise
+            raise failed from exc
 
     # -- schema ------------------------------------------------------------------------
 
@@ -403,67 +457,39 @@ class SqliteStore(CaseStore):
 
     def append(self, commit: Commit) -> tuple[int, ...]:
         """Write a commit atomically; see :meth:`CaseStore.append`."""
-        events = (
-            sorted(commit.events, key=_event_order) if len(commit.events) > 1 else commit.events
-        )
-        rows = [
-            (
-                event.case_id,
-                event.version,
-                event.topic,
-                _time(event.at),
-                event.actor,
-                event.role,
-                event.data,
-                event.purpose,
-            )
-            for event in events
-        ]
-        positions: tuple[int, ...]
-        with self._write() as conn:
-            try:
-                if len(rows) == 1:
-                    # One statement: the row goes in only if it follows a stored version,
-                    # and the file numbers it (the largest position so far, plus one).
-                    event = events[0]
-                    found = conn.execute(
-                        _INSERT_FOLLOWING, (*rows[0], event.version, event.case_id, event.version)
-                    ).fetchone()
-                    if found is None:
-                        conn.execute("ROLLBACK")
-                        raise self._gap(conn, [(event.case_id, event.version)])
-                    positions = (found[0],)
-                else:
-                    self._check_follows(conn, _follows(events))
-                    start = conn.execute(_MAX_POSITION).fetchone()[0]
-                    positions = tuple(range(start + 1, start + 1 + len(rows)))
-                    conn.executemany(
-                        _INSERT_EVENT_AT,
-                        [(*row, position) for row, position in zip(rows, positions, strict=True)],
-                    )
-            except sqlite3.IntegrityError:
-                # Roll back first: the rows of this commit inserted before the failing
-                # one must not be mistaken for another writer's.
-                conn.execute("ROLLBACK")
-                raise self._conflict(conn, events) from None
-            if len(commit.cases) == 1:
-                conn.execute(_UPSERT_CASE, _case_params(commit.cases[0]))
-            elif commit.cases:
-                conn.executemany(_UPSERT_CASE, [_case_params(row) for row in commit.cases])
-            self._insert_audit(conn, commit.audit)
+        events = commit.events
+        if len(events) > 1:
+            events = tuple(sorted(events, key=_event_order))
+        conn = self._begin()
+        try:
+            positions = _insert_one(conn, events[0]) if len(events) == 1 else _insert(conn, events)
+            cases = commit.cases
+            if len(cases) == 1:
+                conn.execute(_UPSERT_CASE, _case_params(cases[0]))
+            elif cases:
+                conn.executemany(_UPSERT_CASE, [_case_params(row) for row in cases])
+            if commit.audit:
+                self._insert_audit(conn, commit.audit)
+            conn.execute("COMMIT")
+        except _Gap as gap:
+            self._rollback(conn)
+            raise self._gap(conn, gap.case_id, gap.version) from None
+        except sqlite3.IntegrityError:
+            # Roll back first: the rows of this commit inserted before the failing
+            # one must not be mistaken for another writer's.
+            self._rollback(conn)
+            raise self._conflict(conn, events) from None
+        except BaseException as exc:
+            self._rollback(conn)
+            failed = self._failed(exc)
+            if failed is exc:
+                raise
+            raise failed from exc
         return positions
 
-    def _check_follows(self, conn: sqlite3.Connection, follows: Sequence[tuple[str, int]]) -> None:
-        """Refuse a commit whose first version of a case does not follow a stored one."""
-        for case_id, previous in follows:
-            if not conn.execute(_VERSION_EXISTS, (case_id, previous)).fetchone():
-                conn.execute("ROLLBACK")
-                raise self._gap(conn, [(case_id, previous + 1)])
-
     @staticmethod
-    def _gap(conn: sqlite3.Connection, first: Sequence[tuple[str, int]]) -> DataError:
+    def _gap(conn: sqlite3.Connection, case_id: str, version: int) -> DataError:
         """Name the case whose first version in a commit does not follow its stored ones."""
-        case_id, version = first[0]
         written = conn.execute(
             "SELECT count(*) FROM events WHERE case_id = ?", (case_id,)
         ).fetchone()[0]
