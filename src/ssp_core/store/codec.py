@@ -1,7 +1,9 @@
 """Turning case events into stored rows and back: a JSON payload per event, by topic.
 
 The common stamp of an event (case, version, time, actor, role) goes in columns of
-its own; the rest of its fields are the JSON ``data``. A topic names the event type
+its own; the rest of its fields are the JSON ``data`` (written and read with
+orjson, several times faster than the standard library's json on these small
+documents). A topic names the event type
 (its class name); decoding an unknown topic is a clear error, never a guess. The
 structuring is done by cattrs with functions generated once per event type.
 """
@@ -9,15 +11,16 @@ structuring is done by cattrs with functions generated once per event type.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import cattrs
-from cattrs.gen import make_dict_unstructure_fn
+import orjson
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from ssp_core.domain import events as ev
 from ssp_core.domain.cases import Case
+from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
 from ssp_core.exceptions import DataError, SchemaError
@@ -59,11 +62,21 @@ def _structure_datetime(value: dt.datetime | str, _type: object) -> dt.datetime:
     return dt.datetime.fromisoformat(value)
 
 
+def _structure_dues(value: list[dict[str, Any]], _type: object) -> tuple[DueDate, ...]:
+    return tuple(
+        DueDate(item["rule"], dt.date.fromisoformat(item["due"]), item.get("missed", False))
+        for item in value
+    )
+
+
 def _make_converter() -> cattrs.Converter:
-    converter = cattrs.Converter()
+    # Stored events were validated when they were made; decoding trusts their shape, and
+    # any mismatch still fails (and is reported as a SchemaError by the codec).
+    converter = cattrs.Converter(detailed_validation=False)
     converter.register_unstructure_hook(dt.date, dt.date.isoformat)
     converter.register_structure_hook(dt.date, lambda value, _: dt.date.fromisoformat(value))
     converter.register_structure_hook(dt.datetime, _structure_datetime)
+    converter.register_structure_hook_func(lambda t: t == tuple[DueDate, ...], _structure_dues)
     converter.register_unstructure_hook(Labels, lambda labels: {"da": labels.da, "en": labels.en})
 
     plain = {cls: make_dict_unstructure_fn(cls, converter) for cls in _SUBJECTS.values()}
@@ -73,10 +86,13 @@ def _make_converter() -> cattrs.Converter:
         data["kind"] = subject.kind.value
         return data
 
+    made = {
+        kind: (cls, make_dict_structure_fn(cls, converter)) for kind, cls in _SUBJECTS.items()
+    }
+
     def structure_subject(value: dict[str, Any], _type: object) -> CaseSubject:
-        fields = dict(value)
-        cls = _SUBJECTS[fields.pop("kind")]
-        return converter.structure(fields, cls)
+        cls, structure = made[value["kind"]]  # the generated function ignores "kind"
+        return structure(value, cls)
 
     converter.register_unstructure_hook(CaseSubject, unstructure_subject)
     converter.register_structure_hook(CaseSubject, structure_subject)
@@ -117,7 +133,7 @@ class EventCodec:
             at=utc(event.at),
             actor=event.actor,
             role=event.role,
-            data=json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+            data=orjson.dumps(data).decode(),
             purpose=purpose,
         )
 
@@ -129,7 +145,7 @@ class EventCodec:
                 f"event {stored.version} of case {stored.case_id} has unknown type "
                 f"{stored.topic!r}; this library knows: {', '.join(sorted(self.types))}"
             )
-        data = json.loads(stored.data)
+        data = orjson.loads(stored.data)
         data["case_id"] = stored.case_id
         data["version"] = stored.version
         data["at"] = stored.at
@@ -153,7 +169,7 @@ class EventCodec:
             "at": stored.at.isoformat(),
             "actor": stored.actor,
             "role": stored.role,
-            **json.loads(stored.data),
+            **orjson.loads(stored.data),
         }
 
     def replay(self, rows: Iterable[StoredEvent]) -> Case:
