@@ -86,9 +86,7 @@ def _make_converter() -> cattrs.Converter:
         data["kind"] = subject.kind.value
         return data
 
-    made = {
-        kind: (cls, make_dict_structure_fn(cls, converter)) for kind, cls in _SUBJECTS.items()
-    }
+    made = {kind: (cls, make_dict_structure_fn(cls, converter)) for kind, cls in _SUBJECTS.items()}
 
     def structure_subject(value: dict[str, Any], _type: object) -> CaseSubject:
         cls, structure = made[value["kind"]]  # the generated function ignores "kind"

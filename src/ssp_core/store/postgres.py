@@ -8,6 +8,18 @@ wait for) for the length of their transaction, so positions follow commit order 
 never interleave; a ``UNIQUE (case_id, version)`` constraint detects a concurrent
 writer. Connections come from a pool (psycopg 3 and psycopg_pool), one per call.
 
+A commit of a few events is one statement, which is its own transaction (one round
+trip): the function ``ssp_append_event`` appends its events one by one (it takes the
+lock, checks that the version before each is stored and gives it the next position),
+and the same statement upserts the index rows and inserts the audit entries. A gap in
+a case's versions raises an error with SQLSTATE ``SSP01``, so nothing is committed.
+A larger commit is one explicit transaction: the lock, its events loaded with
+``COPY``, a check of the versions, then the rows. Connections use ``READ COMMITTED``,
+so whatever runs after the lock sees every commit made before it. An event written
+with a purpose is the audit entry of its write: :meth:`PostgresStore.read_audit`
+reads these and the audit table in one query. Statements are rendered once, with
+schema-qualified names.
+
 The schema carries its version in the ``ssp_schema`` table; a foreign, older or
 newer schema is refused before anything in it is changed. Migration statements are
 plain SQL run with the store's schema first on the ``search_path``.
@@ -16,7 +28,10 @@ plain SQL run with the store's schema first on the ``search_path``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import itertools
+import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,8 +39,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import psycopg
-from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.pq import TransactionStatus
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
@@ -53,6 +68,9 @@ _APPEND_ONLY = (
     ),
 )
 
+GAP_SQLSTATE = "SSP01"
+"""The SQLSTATE of the error the server raises for a gap in a case's versions."""
+
 POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -71,6 +89,7 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
                 actor TEXT NOT NULL,
                 role TEXT NOT NULL,
                 data TEXT NOT NULL,
+                purpose TEXT,
                 UNIQUE (case_id, version))""",
             """CREATE TABLE cases (
                 case_id TEXT COLLATE "C" PRIMARY KEY,
@@ -84,8 +103,6 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
                 next_due DATE,
                 on_hold BOOLEAN NOT NULL)""",
             "CREATE INDEX cases_due ON cases (next_due) WHERE closed_at IS NULL",
-            "CREATE INDEX cases_workflow ON cases (workflow, workflow_version, state)",
-            "CREATE INDEX cases_assignee ON cases (assignee)",
             """CREATE TABLE audit (
                 id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                 at TIMESTAMPTZ NOT NULL,
@@ -104,6 +121,53 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
                     USING ERRCODE = 'restrict_violation';
             END
             $$""",
+            # Raises the error of a commit that would leave a gap in the versions of a
+            # case, with the counts of its versions as if ``gap_version`` were written
+            # (``gap_version`` NULL: as they are).
+            f"""CREATE FUNCTION ssp_version_gap(gap_case TEXT, gap_version INTEGER)
+            RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+            DECLARE
+                written BIGINT;
+                highest INTEGER;
+            BEGIN
+                SELECT count(*) + (gap_version IS NOT NULL)::integer,
+                    greatest(max(version), gap_version)
+                INTO written, highest FROM events WHERE case_id = gap_case;
+                RAISE EXCEPTION USING ERRCODE = '{GAP_SQLSTATE}',
+                    MESSAGE = format('case %s: version %s would leave a gap after %s written '
+                        'versions; versions must follow each other', gap_case, highest,
+                        written - 1),
+                    DETAIL = json_build_object(
+                        'case_id', gap_case, 'count', written, 'highest', highest)::text;
+            END
+            $$""",
+            # Appends one event of a commit (called for each, in (case, version) order):
+            # takes the writers' lock, held until the transaction ends (readers do not
+            # wait for it); checks that the version before is stored; inserts the event
+            # at the next position and answers it. Being VOLATILE, its statements see
+            # what was committed before the lock and the events inserted before it.
+            """CREATE FUNCTION ssp_append_event(
+                e_case TEXT, e_version INTEGER, e_topic TEXT, e_at TIMESTAMPTZ, e_actor TEXT,
+                e_role TEXT, e_data TEXT, e_purpose TEXT)
+            RETURNS BIGINT LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT AS $$
+            DECLARE
+                given BIGINT;
+            BEGIN
+                LOCK TABLE events IN EXCLUSIVE MODE;
+                IF e_version > 1 AND NOT EXISTS (
+                    SELECT FROM events WHERE case_id = e_case AND version = e_version - 1
+                ) THEN
+                    PERFORM ssp_version_gap(e_case, e_version);
+                END IF;
+                INSERT INTO events (case_id, version, topic, at, actor, role, data, purpose,
+                    position)
+                SELECT e_case, e_version, e_topic, e_at, e_actor, e_role, e_data, e_purpose,
+                    coalesce(max(position), 0) + 1
+                FROM events
+                RETURNING position INTO given;
+                RETURN given;
+            END
+            $$""",
             *(
                 statement.format(table=table)
                 for table in ("events", "audit")
@@ -114,15 +178,21 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
 )
 """The schema of a PostgreSQL store, as versioned migrations (same versions as SQLite)."""
 
-_EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, position"
+_EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, position, purpose"
+_NEW_EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, purpose"
 _CASE_COLUMNS = (
     "case_id, workflow, workflow_version, state, version, assignee, opened_at, closed_at, "
     "next_due, on_hold"
 )
 _AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail, id"
+_NEW_AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail"
 _CASE_UPDATE = ", ".join(
     f"{column} = EXCLUDED.{column}" for column in _CASE_COLUMNS.split(", ")[1:]
 )
+_COPY_FROM = 16
+"""Events of a commit from which they are loaded with ``COPY`` (faster from about 12)."""
+_ROWS_MAX = 100
+"""Index rows and audit entries written by one statement, at most (of each)."""
 _CHUNK = 500
 _CONNECT_TIMEOUT = 5
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]*")
@@ -130,7 +200,7 @@ _MAX_NAME = 63
 
 
 def _event(row: tuple[Any, ...]) -> StoredEvent:
-    return StoredEvent(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7])
+    return StoredEvent(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8])
 
 
 def _case(row: tuple[Any, ...]) -> CaseRow:
@@ -161,20 +231,67 @@ def _audit(row: tuple[Any, ...]) -> AuditEntry:
     )
 
 
-def _event_columns(
-    events: Sequence[StoredEvent], positions: Sequence[int]
-) -> tuple[list[Any], ...]:
-    """Return the events' values column by column, for ``unnest``."""
+def _event_values(e: StoredEvent) -> tuple[Any, ...]:
+    """Return an event's values in the order of ``_NEW_EVENT_COLUMNS``."""
+    return (e.case_id, e.version, e.topic, utc(e.at), e.actor, e.role, e.data, e.purpose)
+
+
+def _case_values(r: CaseRow) -> tuple[Any, ...]:
+    """Return an index row's values in the order of ``_CASE_COLUMNS``."""
     return (
-        [e.case_id for e in events],
-        [e.version for e in events],
-        [e.topic for e in events],
-        [utc(e.at) for e in events],
-        [e.actor for e in events],
-        [e.role for e in events],
-        [e.data for e in events],
-        list(positions),
+        r.case_id,
+        r.workflow,
+        r.workflow_version,
+        r.state,
+        r.version,
+        r.assignee,
+        utc(r.opened_at),
+        _opt_time(r.closed_at),
+        r.next_due,
+        r.on_hold,
     )
+
+
+def _audit_values(a: AuditEntry) -> tuple[Any, ...]:
+    """Return an audit entry's values in the order of ``_NEW_AUDIT_COLUMNS``."""
+    return (utc(a.at), a.actor, a.role, a.purpose, a.action.value, a.case_id, a.detail)
+
+
+def _last_rows(rows: Sequence[CaseRow]) -> list[CaseRow]:
+    """Return the index rows of a commit, the last one of each case only."""
+    if len(rows) < 2:
+        return list(rows)
+    return list({row.case_id: row for row in rows}.values())
+
+
+def _version_checks(events: Sequence[StoredEvent]) -> tuple[list[str], list[int | None]]:
+    """Return what the server must check so that no case is left with a gap in its versions.
+
+    ``events`` are in (case id, version) order. The versions a case has are 1 to n
+    (every commit is checked), and the commit can only add versions not taken yet;
+    so a case whose versions in the commit follow each other from ``first`` stays
+    whole exactly if ``first`` is 1 or version ``first - 1`` is stored. Each case
+    to check comes with that ``first``, or with None when its versions in the commit
+    do not follow each other: then the server counts all its versions.
+    """
+    case_ids: list[str] = []
+    firsts: list[int | None] = []
+    case: str | None = None
+    first = last = 0
+    whole = True
+    for event in events:
+        if event.case_id != case:
+            if case is not None and (first > 1 or not whole):
+                case_ids.append(case)
+                firsts.append(first if whole else None)
+            case, first, last, whole = event.case_id, event.version, event.version, True
+        else:
+            whole = whole and event.version == last + 1
+            last = event.version
+    if case is not None and (first > 1 or not whole):
+        case_ids.append(case)
+        firsts.append(first if whole else None)
+    return case_ids, firsts
 
 
 def _sql_value(value: Any) -> Any:
@@ -183,6 +300,111 @@ def _sql_value(value: Any) -> Any:
 
 def _opt_time(moment: dt.datetime | None) -> dt.datetime | None:
     return None if moment is None else utc(moment)
+
+
+_EVENT_CASTS = ("::text", "::integer", "::text", "::timestamptz", *["::text"] * 4)
+"""The types of the event columns, for the first row of a VALUES list."""
+
+
+def _marks(numbers: Iterator[int], count: int, casts: Sequence[str] = (), tail: str = "") -> str:
+    """Return a row of ``count`` numbered placeholders (``$n``), with casts and a last value."""
+    marks = [f"${next(numbers)}" for _ in range(count)]
+    for n, cast in enumerate(casts):
+        marks[n] += cast
+    if tail:
+        marks.append(tail)
+    return f"({', '.join(marks)})"
+
+
+@functools.lru_cache(maxsize=256)
+def _write_statement(s: str, events: int, cases: int, audit: int) -> str:
+    """Return the one statement writing a commit of this shape into schema ``s``.
+
+    ``s`` is the quoted schema name. The parameters are numbered (``$n``, for a
+    :class:`psycopg.RawCursor`, which sends the statement as it is; psycopg would parse
+    a long one on every call): the values of each event, in (case id, version) order,
+    then of each index row, then of each audit entry. The events are appended one by
+    one, in that order, by ``ssp_append_event`` (which takes the lock); the statement
+    answers the first position given (NULL without events).
+
+    The statement itself does not name the events table: it would lock it (for
+    writing rows) before the function asks for the writers' lock, and two writers
+    doing so would deadlock.
+    """
+    numbers = itertools.count(1)
+    width = len(_NEW_EVENT_COLUMNS.split(", "))
+    ctes = []
+    if events == 1:
+        ctes.append(f"ev AS (SELECT {s}.ssp_append_event{_marks(numbers, width)} AS position)")
+    elif events:
+        rows = [
+            _marks(numbers, width, _EVENT_CASTS if n == 1 else (), tail=str(n))
+            for n in range(1, events + 1)
+        ]
+        # A volatile function of the select list is called in the order of ORDER BY.
+        ctes.append(
+            f"ev AS (SELECT {s}.ssp_append_event(v.case_id, v.version, v.topic, v.at, "
+            "v.actor, v.role, v.data, v.purpose) AS position "
+            f"FROM (VALUES {', '.join(rows)}) AS v ({_NEW_EVENT_COLUMNS}, n) ORDER BY v.n)"
+        )
+    if cases:
+        width = len(_CASE_COLUMNS.split(", "))
+        rows = [_marks(numbers, width) for _ in range(cases)]
+        ctes.append(
+            f"cs AS (INSERT INTO {s}.cases ({_CASE_COLUMNS}) VALUES {', '.join(rows)} "
+            f"ON CONFLICT (case_id) DO UPDATE SET {_CASE_UPDATE})"
+        )
+    if audit:
+        width = len(_NEW_AUDIT_COLUMNS.split(", "))
+        rows = [_marks(numbers, width) for _ in range(audit)]
+        ctes.append(
+            f"au AS (INSERT INTO {s}.audit ({_NEW_AUDIT_COLUMNS}) VALUES {', '.join(rows)})"
+        )
+    answer = "(SELECT min(position) FROM ev)" if events else "NULL::bigint"
+    return f"WITH {', '.join(ctes)} SELECT {answer}"
+
+
+def _row_chunks(
+    cases: Sequence[CaseRow], audit: Sequence[AuditEntry]
+) -> Iterator[tuple[Sequence[CaseRow], Sequence[AuditEntry]]]:
+    """Split index rows and audit entries into parts of at most ``_ROWS_MAX`` of each."""
+    for start in range(0, max(len(cases), len(audit)), _ROWS_MAX):
+        yield cases[start : start + _ROWS_MAX], audit[start : start + _ROWS_MAX]
+
+
+def _rows_params(cases: Sequence[CaseRow], audit: Sequence[AuditEntry]) -> list[Any]:
+    """Return the parameters of index rows and audit entries, for ``_write_statement``."""
+    params = [value for row in cases for value in _case_values(row)]
+    params += [value for entry in audit for value in _audit_values(entry)]
+    return params
+
+
+_PIPELINE = psycopg.Pipeline.is_supported()
+
+
+@contextmanager
+def _pipeline(conn: psycopg.Connection[TupleRow]) -> Iterator[None]:
+    """Send the statements of the block in one pipeline; raise its first error at the end.
+
+    A statement that fails makes the server skip the rest; the error is raised when
+    the pipeline has been synced (the block stops at the first error psycopg reports),
+    so the statements skipped are not reported besides it. Without pipeline support in
+    the libpq, the statements run one after the other.
+    """
+    if not _PIPELINE:
+        yield
+        return
+    failed: psycopg.Error | None = None
+    try:
+        with conn.pipeline():
+            try:
+                yield
+            except psycopg.Error as exc:
+                failed = exc
+    except psycopg.Error as exc:
+        failed = failed or exc
+    if failed is not None:
+        raise failed
 
 
 def _display_url(dsn: str) -> str:
@@ -265,58 +487,63 @@ class PostgresStore(CaseStore):
             self.close()
             raise
 
-    def _q(self, text: str) -> sql.Composed:
-        """Compose a statement, with ``{s}`` standing for the store's schema."""
-        return sql.SQL(text).format(s=sql.Identifier(self.schema))
-
     def _build_statements(self) -> None:
-        q = self._q
-        self._lock_events = q("LOCK TABLE {s}.events IN EXCLUSIVE MODE")
-        self._max_position = q("SELECT coalesce(max(position), 0) FROM {s}.events")
-        # One statement for all events of a commit: one round trip, and a refused
-        # version is reported as one plain error.
-        self._insert_events = q(
-            f"INSERT INTO {{s}}.events ({_EVENT_COLUMNS}) SELECT * FROM unnest("
-            "%s::text[], %s::integer[], %s::text[], %s::timestamptz[], %s::text[], %s::text[], "
-            "%s::text[], %s::bigint[])"
+        """Render every statement once, with the store's tables named in its schema."""
+        # The name is checked above: lower-case letters, digits and _ only.
+        s = self._schema_sql = f'"{self.schema}"'
+        self._lock_events = f"LOCK TABLE {s}.events IN EXCLUSIVE MODE"
+        self._max_position = f"SELECT coalesce(max(position), 0) FROM {s}.events"
+        self._copy_events = f"COPY {s}.events ({_NEW_EVENT_COLUMNS}, position) FROM STDIN"
+        # After the events of a larger commit are written (parameters: the case ids and
+        # first versions of _version_checks, for a RawCursor): calls ssp_version_gap,
+        # which raises, for the first case left with a gap.
+        self._check_versions = (
+            f"SELECT {s}.ssp_version_gap(w.case_id, NULL) "
+            "FROM unnest($1::text[], $2::integer[]) AS w (case_id, first) WHERE CASE "
+            "WHEN w.first IS NULL THEN (SELECT count(*) <> max(e.version) "
+            f"FROM {s}.events e WHERE e.case_id = w.case_id) "
+            f"ELSE NOT EXISTS (SELECT FROM {s}.events e "
+            "WHERE e.case_id = w.case_id AND e.version = w.first - 1) END"
         )
-        self._taken = q(
-            "SELECT e.case_id, e.version FROM {s}.events e "
+        self._taken = (
+            f"SELECT e.case_id, e.version FROM {s}.events e "
             "JOIN unnest(%s::text[], %s::integer[]) AS w (case_id, version) "
             "ON e.case_id = w.case_id AND e.version = w.version"
         )
-        self._gap = q(
-            "SELECT case_id, count(*), max(version) FROM {s}.events WHERE case_id = ANY(%s) "
-            "GROUP BY case_id HAVING count(*) <> max(version) LIMIT 1"
+        self._read_case = (
+            f"SELECT {_EVENT_COLUMNS} FROM {s}.events WHERE case_id = %s ORDER BY version"
         )
-        self._upsert_case = q(
-            f"INSERT INTO {{s}}.cases ({_CASE_COLUMNS}) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            f"ON CONFLICT (case_id) DO UPDATE SET {_CASE_UPDATE}"
-        )
-        self._insert_audit_sql = q(
-            "INSERT INTO {s}.audit (at, actor, role, purpose, action, case_id, detail) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)"
-        )
-        self._read_case = q(
-            f"SELECT {_EVENT_COLUMNS} FROM {{s}}.events WHERE case_id = %s ORDER BY version"
-        )
-        self._read_cases = q(
-            f"SELECT {_EVENT_COLUMNS} FROM {{s}}.events WHERE case_id = ANY(%s) "
+        self._read_cases = (
+            f"SELECT {_EVENT_COLUMNS} FROM {s}.events WHERE case_id = ANY(%s) "
             "ORDER BY case_id, version"
         )
-        self._read_log = q(
-            f"SELECT {_EVENT_COLUMNS} FROM {{s}}.events WHERE position > %s "
+        self._read_log = (
+            f"SELECT {_EVENT_COLUMNS} FROM {s}.events WHERE position > %s "
             "ORDER BY position LIMIT %s"
         )
-        self._case_row = q(f"SELECT {_CASE_COLUMNS} FROM {{s}}.cases WHERE case_id = %s")
-        self._count_cases = q("SELECT count(*) FROM {s}.events WHERE version = 1")
-        self._version = q("SELECT coalesce(max(version), 0) FROM {s}.ssp_schema")
-        self._record_migration = q(
-            "INSERT INTO {s}.ssp_schema (version, description, applied_at) VALUES (%s, %s, %s)"
+        self._case_row = f"SELECT {_CASE_COLUMNS} FROM {s}.cases WHERE case_id = %s"
+        self._find_cases = (
+            f"SELECT {_CASE_COLUMNS} FROM {s}.cases{{where}} "
+            "ORDER BY next_due NULLS LAST, case_id LIMIT %s"
         )
-        self._search_path = q("SET LOCAL search_path TO {s}")
-        self._create_schema = q("CREATE SCHEMA {s}")
+        # Audit entries: the events written with a purpose, each the entry of its
+        # write, and the rows of the audit table (recorded reads, and entries given in
+        # a commit). At one instant writes come first, by position; the rows by id.
+        self._read_audit = (
+            f"SELECT {_AUDIT_COLUMNS} FROM ("
+            "SELECT at, actor, role, purpose, 'write' AS action, case_id, topic AS detail, "
+            f"NULL::bigint AS id, 0 AS kind, position AS seq FROM {s}.events{{events_where}} "
+            "UNION ALL "
+            f"SELECT {_AUDIT_COLUMNS}, 1, id FROM {s}.audit{{audit_where}}"
+            ") AS entries ORDER BY at, kind, seq LIMIT %s"
+        )
+        self._count_cases = f"SELECT count(*) FROM {s}.events WHERE version = 1"
+        self._version = f"SELECT coalesce(max(version), 0) FROM {s}.ssp_schema"
+        self._record_migration = (
+            f"INSERT INTO {s}.ssp_schema (version, description, applied_at) VALUES (%s, %s, %s)"
+        )
+        self._search_path = f"SET LOCAL search_path TO {s}"
+        self._create_schema = f"CREATE SCHEMA {s}"
 
     # -- connections -------------------------------------------------------------------
 
@@ -330,6 +557,10 @@ class PostgresStore(CaseStore):
     @staticmethod
     def _configure(connection: psycopg.Connection[TupleRow]) -> None:
         connection.execute("SET TimeZone TO 'UTC'")
+        # What runs after the writers' lock must see every commit made before it: in
+        # READ COMMITTED each query of ssp_append_event takes a new snapshot, in a
+        # stricter level it would keep the one its statement began with, before the lock.
+        connection.execute("SET default_transaction_isolation TO 'read committed'")
 
     def _open(self, dsn: str, *, upgrade: bool, min_size: int, max_size: int) -> None:
         # One direct connection first: it fails fast, with libpq's own reason, if the
@@ -383,11 +614,11 @@ class PostgresStore(CaseStore):
         except psycopg.DataError as exc:
             raise DataError(f"store {self.url} refused a value: {self._message(exc)}") from None
 
-    def _fetchall(self, query: sql.Composed, params: Sequence[Any] = ()) -> list[TupleRow]:
+    def _fetchall(self, query: str, params: Sequence[Any] = ()) -> list[TupleRow]:
         with self._connection() as conn:
             return conn.execute(query, params).fetchall()
 
-    def _fetchone(self, query: sql.Composed, params: Sequence[Any] = ()) -> TupleRow:
+    def _fetchone(self, query: str, params: Sequence[Any] = ()) -> TupleRow:
         with self._connection() as conn:
             row = conn.execute(query, params).fetchone()
         if row is None:  # pragma: no cover - aggregates always answer one row
@@ -496,41 +727,100 @@ class PostgresStore(CaseStore):
         events = sorted(commit.events, key=lambda e: (e.case_id, e.version))
         with self._connection() as conn:
             try:
-                with conn.transaction(), conn.cursor() as cur:
-                    positions: tuple[int, ...] = ()
-                    if events:
-                        # Readers do not wait for this lock; other writers wait until
-                        # this transaction ends, so positions follow commit order.
-                        cur.execute(self._lock_events)
-                        row = cur.execute(self._max_position).fetchone()
-                        start = int(row[0]) if row else 0
-                        positions = tuple(range(start + 1, start + 1 + len(events)))
-                        cur.execute(self._insert_events, _event_columns(events, positions))
-                        self._check_gaps(cur, events)
-                    if commit.cases:
-                        cur.executemany(
-                            self._upsert_case,
-                            [
-                                (
-                                    r.case_id,
-                                    r.workflow,
-                                    r.workflow_version,
-                                    r.state,
-                                    r.version,
-                                    r.assignee,
-                                    utc(r.opened_at),
-                                    _opt_time(r.closed_at),
-                                    r.next_due,
-                                    r.on_hold,
-                                )
-                                for r in commit.cases
-                            ],
-                        )
-                    self._insert_audit(cur, commit.audit)
-            except psycopg.IntegrityError:
-                # The transaction is rolled back; versions once taken stay taken.
-                raise self._conflict(conn, events) from None
-        return positions
+                if len(events) >= _COPY_FROM:
+                    return self._append_copy(conn, events, commit)
+                return self._append_statement(conn, events, commit)
+            except psycopg.Error as exc:
+                # Nothing of the commit was written; versions once taken stay taken.
+                self._end_transaction(conn)
+                if isinstance(exc, psycopg.IntegrityError):
+                    raise self._conflict(conn, events) from None
+                if exc.sqlstate == GAP_SQLSTATE:
+                    raise self._gap(exc) from None
+                raise
+
+    def _append_statement(
+        self, conn: psycopg.Connection[TupleRow], events: Sequence[StoredEvent], commit: Commit
+    ) -> tuple[int, ...]:
+        """Write a commit in one round trip: one statement, which is its own transaction.
+
+        Index rows and audit entries beyond the share of one statement go in further
+        statements, in one transaction with it (see :meth:`_run`).
+        """
+        if not (events or commit.cases or commit.audit):
+            return ()
+        cases = _last_rows(commit.cases)
+        if len(cases) <= _ROWS_MAX and len(commit.audit) <= _ROWS_MAX:
+            chunks: list[tuple[Sequence[CaseRow], Sequence[AuditEntry]]] = [(cases, commit.audit)]
+        else:
+            chunks = list(_row_chunks(cases, commit.audit))
+        first_cases, first_audit = chunks[0]
+        params = [value for event in events for value in _event_values(event)]
+        params += _rows_params(first_cases, first_audit)
+        statement = _write_statement(
+            self._schema_sql, len(events), len(first_cases), len(first_audit)
+        )
+        row = self._run(conn, [(statement, params), *map(self._rows, chunks[1:])])
+        if not events:
+            return ()
+        if row is None or row[0] is None:  # pragma: no cover - the statement answers a row
+            raise StoreError(f"store {self.url} gave no position")
+        first = int(row[0])
+        return tuple(range(first, first + len(events)))
+
+    def _append_copy(
+        self, conn: psycopg.Connection[TupleRow], events: Sequence[StoredEvent], commit: Commit
+    ) -> tuple[int, ...]:
+        """Write a larger commit in one transaction, its events loaded with ``COPY``."""
+        with conn.transaction(), psycopg.RawCursor(conn) as cur:
+            with _pipeline(conn):
+                # Readers do not wait for this lock; other writers wait until this
+                # transaction ends, so positions follow commit order.
+                cur.execute(self._lock_events, prepare=False)
+                cur.execute(self._max_position)
+            row = cur.fetchone()
+            start = int(row[0]) if row else 0
+            with cur.copy(self._copy_events) as copy:
+                write = copy.write_row
+                for position, event in enumerate(events, start + 1):
+                    write((*_event_values(event), position))
+            with _pipeline(conn):
+                case_ids, firsts = _version_checks(events)
+                if case_ids:
+                    cur.execute(self._check_versions, (case_ids, firsts))
+                for chunk in _row_chunks(_last_rows(commit.cases), commit.audit):
+                    cur.execute(*self._rows(chunk))
+        return tuple(range(start + 1, start + 1 + len(events)))
+
+    def _rows(self, chunk: tuple[Sequence[CaseRow], Sequence[AuditEntry]]) -> tuple[str, list[Any]]:
+        """Return the statement (and parameters) writing index rows and audit entries."""
+        cases, audit = chunk
+        statement = _write_statement(self._schema_sql, 0, len(cases), len(audit))
+        return statement, _rows_params(cases, audit)
+
+    @staticmethod
+    def _run(
+        conn: psycopg.Connection[TupleRow], statements: Sequence[tuple[str, list[Any]]]
+    ) -> TupleRow | None:
+        """Run statements as one transaction; return the first row of the first one.
+
+        One statement is a transaction of its own (the connection is in autocommit
+        mode); several are sent in one pipeline, in an explicit transaction.
+        """
+        with psycopg.RawCursor(conn) as cur:
+            if len(statements) == 1:
+                return cur.execute(*statements[0]).fetchone()
+            with conn.transaction(), psycopg.RawCursor(conn) as more, _pipeline(conn):
+                cur.execute(*statements[0])
+                for statement in statements[1:]:
+                    more.execute(*statement)
+            return cur.fetchone()
+
+    @staticmethod
+    def _end_transaction(conn: psycopg.Connection[TupleRow]) -> None:
+        """Roll back a transaction a failed write left open, if any."""
+        if conn.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+            conn.rollback()
 
     def _conflict(
         self, conn: psycopg.Connection[TupleRow], events: Sequence[StoredEvent]
@@ -543,29 +833,19 @@ class PostgresStore(CaseStore):
         }
         return first_conflict(events, taken)
 
-    def _check_gaps(self, cur: psycopg.Cursor[TupleRow], events: Sequence[StoredEvent]) -> None:
-        case_ids = sorted({e.case_id for e in events})
-        for chunk_start in range(0, len(case_ids), _CHUNK):
-            chunk = case_ids[chunk_start : chunk_start + _CHUNK]
-            gap = cur.execute(self._gap, (chunk,)).fetchone()
-            if gap:
-                raise gap_error(gap[0], gap[1], gap[2])
-
-    def _insert_audit(self, cur: psycopg.Cursor[TupleRow], entries: Sequence[AuditEntry]) -> None:
-        if entries:
-            cur.executemany(
-                self._insert_audit_sql,
-                [
-                    (utc(a.at), a.actor, a.role, a.purpose, a.action.value, a.case_id, a.detail)
-                    for a in entries
-                ],
-            )
+    def _gap(self, exc: psycopg.Error) -> DataError:
+        """Return the error for a gap the server found (raised by ``ssp_version_gap``)."""
+        try:
+            found = json.loads(exc.diag.message_detail or "")
+            return gap_error(str(found["case_id"]), int(found["count"]), int(found["highest"]))
+        except (ValueError, TypeError, KeyError):
+            return DataError(exc.diag.message_primary or self._message(exc))
 
     def record_audit(self, entries: Sequence[AuditEntry]) -> None:
         """Append audit entries of reads, in their own transaction."""
         if entries:
-            with self._connection() as conn, conn.transaction(), conn.cursor() as cur:
-                self._insert_audit(cur, entries)
+            with self._connection() as conn:
+                self._run(conn, [self._rows(chunk) for chunk in _row_chunks((), entries)])
 
     # -- reading ---------------------------------------------------------------------
 
@@ -603,10 +883,7 @@ class PostgresStore(CaseStore):
     def find_cases(self, query: CaseQuery) -> list[CaseRow]:
         """Return the index rows matching ``query``, by next due date (none last), case id."""
         where, params = case_where(query, mark="%s")
-        statement = self._q(
-            f"SELECT {_CASE_COLUMNS} FROM {{s}}.cases{where} "
-            "ORDER BY next_due NULLS LAST, case_id LIMIT %s"
-        )
+        statement = self._find_cases.format(where=where)
         rows = self._fetchall(statement, [*map(_sql_value, params), query.limit])
         return [_case(row) for row in rows]
 
@@ -615,10 +892,17 @@ class PostgresStore(CaseStore):
         return int(self._fetchone(self._count_cases)[0])
 
     def read_audit(self, query: AuditQuery) -> list[AuditEntry]:
-        """Return audit entries matching ``query``, oldest first."""
+        """Return audit entries matching ``query``, oldest first.
+
+        They are the rows of the audit table and the events written with a purpose
+        (the entries of their writes, without an id): by time, then writes before
+        reads, then by position or id.
+        """
         where, params = audit_where(query, mark="%s")
-        statement = self._q(f"SELECT {_AUDIT_COLUMNS} FROM {{s}}.audit{where} ORDER BY id LIMIT %s")
-        rows = self._fetchall(statement, [*map(_sql_value, params), query.limit])
+        values = list(map(_sql_value, params))
+        events_where = " WHERE purpose IS NOT NULL" + where.replace(" WHERE ", " AND ", 1)
+        statement = self._read_audit.format(events_where=events_where, audit_where=where)
+        rows = self._fetchall(statement, [*values, *values, query.limit])
         return [_audit(row) for row in rows]
 
     # -- lifetime --------------------------------------------------------------------
