@@ -401,7 +401,7 @@ class MemoryResult:
 
     cases: int
     case_bytes: float
-    """Per case opened with ``engine.open``: the Case, its event list, its CaseOpened event."""
+    """Per case opened with ``engine.open``: the Case and its CaseOpened event."""
     row_bytes: float
     """Per plain record holding the same opening data (PlainCaseRow)."""
     baseline_cases: int
@@ -588,7 +588,7 @@ def fire_vs_bare(engine: WorkflowEngine, iterations: int, batches: int) -> FireR
     Both loops fire ``FIRE_TRIGGER`` from ``FIRE_FROM``, where both of its guards
     hold, and then put the state back with one attribute store. ``engine.fire`` also
     checks role and reason, builds the Transitioned event and appends it to the
-    case; a fresh prepared case is used for each batch, so the event list starts
+    case; a fresh prepared case is used for each batch, so its list of events starts
     short every time. The bare trigger gets the same case as its argument, so its
     conditions (the same compiled guards) read the same facts. Batches alternate
     between the loops; one warm-up batch of each is discarded.

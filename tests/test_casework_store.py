@@ -383,3 +383,18 @@ def test_a_search_is_described_in_the_audit_log_by_its_filters() -> None:
     assert CaseQuery(open_only=True, due_before=dt.date(2026, 3, 5)).describe() == (
         "due_before=2026-03-05, open_only=True"
     )
+
+
+def test_reads_need_a_registered_role_too(casework: Casework, clock: VirtualClock) -> None:
+    case = open_young(casework, clock)
+    wizard = Actor("merlin", "wizard")
+    for read in (
+        lambda: casework.case(case.id, wizard),
+        lambda: casework.find(wizard),
+        lambda: casework.export(case.id, wizard, purpose="curiosity"),
+        lambda: casework.audit_log(wizard, purpose="curiosity"),
+        lambda: casework.load_cases([case.id], wizard),
+    ):
+        with pytest.raises(ssp_core.UnknownId, match="unknown role 'wizard'"):
+            read()
+    assert all(entry.actor != "merlin" for entry in casework.store.read_audit(AuditQuery()))

@@ -99,6 +99,7 @@ class Casework:
 
     def case(self, case_id: str, actor: Actor, *, purpose: str = CASEWORK) -> Case:
         """Load the case with ``case_id`` from the store (an audited read)."""
+        self._check_role(actor)
         case = self._read(case_id)
         self._audit_reads(actor, purpose, AuditAction.LOAD, [case_id])
         return case
@@ -110,6 +111,7 @@ class Casework:
 
         Unknown ids raise :class:`~ssp_core.exceptions.CaseNotFound` naming the first.
         """
+        self._check_role(actor)
         wanted = list(dict.fromkeys(case_ids))
         found = self.store.read_cases(wanted)
         cases = []
@@ -127,6 +129,7 @@ class Casework:
         self, actor: Actor, query: CaseQuery | None = None, *, purpose: str = CASEWORK
     ) -> list[CaseRow]:
         """Search the case index (an audited read); all cases if ``query`` is not given."""
+        self._check_role(actor)
         query = query or CaseQuery()
         rows = self.store.find_cases(query)
         self._audit(actor, purpose, AuditAction.SEARCH, None, query.describe())
@@ -147,6 +150,7 @@ class Casework:
 
     def export(self, case_id: str, actor: Actor, *, purpose: str) -> list[dict[str, Any]]:
         """Return a case's history as JSON-ready records (an audited export; name its purpose)."""
+        self._check_role(actor)
         case = self._read(case_id)
         self._audit(actor, purpose, AuditAction.EXPORT, case_id, "history")
         return [self.codec.to_record(event) for event in case.events]
@@ -169,6 +173,7 @@ class Casework:
         self, actor: Actor, query: AuditQuery | None = None, *, purpose: str
     ) -> list[AuditEntry]:
         """Return audit entries (by case, actor or period); reading the log is audited too."""
+        self._check_role(actor)
         query = query or AuditQuery()
         entries = self.store.read_audit(query)
         self._audit(actor, purpose, AuditAction.ADMIN, query.case_id, "read the audit log")

@@ -24,7 +24,7 @@ from ssp_core.exceptions import (
     SchemaError,
     StoreUnavailable,
 )
-from ssp_core.store import CaseStore, Commit, Migration, open_store
+from ssp_core.store import CaseQuery, CaseStore, Commit, Migration, open_store
 from ssp_core.store.codec import codec
 from ssp_core.store.sqlite import SQLITE_MIGRATIONS, SqliteStore
 from tests.store.conftest import PostgresSchemas
@@ -390,3 +390,20 @@ def test_events_and_audit_are_append_only_in_postgresql(
     ):
         connection.execute(sql.SQL(statement).format(s=schema))
     assert snapshot(store, ["c-1"]) == before
+
+
+def test_open_cases_past_their_deadline_are_one_indexed_query(tmp_path: Path) -> None:
+    """The overdue search the store runs reads the partial index of due dates."""
+    store = open_store(f"sqlite:///{tmp_path / 'plan.db'}")
+    try:
+        conn = store._conn()  # type: ignore[attr-defined]
+        statements: list[str] = []
+        conn.set_trace_callback(statements.append)
+        store.find_cases(CaseQuery(due_before=dt.date(2026, 3, 5)))
+        conn.set_trace_callback(None)
+        (search,) = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+        plan = " ".join(str(row[-1]) for row in conn.execute(f"EXPLAIN QUERY PLAN {search}"))
+    finally:
+        store.close()
+    assert "next_due <" in search
+    assert "USING INDEX cases_due" in plan, plan

@@ -59,7 +59,10 @@ class Case:
     sessions: int = 0
     due: tuple[DueDate, ...] = ()
     suspended_at: dt.datetime | None = None
-    _events: list[CaseEvent] = attrs.field(factory=list, repr=False, alias="events")
+    _first: CaseOpened = attrs.field(repr=False, alias="first", kw_only=True)
+    # The events after the opening one; None while there are none, so a case that was
+    # only opened is two objects (the record and its event), not three.
+    _later: list[CaseEvent] | None = attrs.field(default=None, repr=False, alias="later")
 
     @classmethod
     def open(cls, event: CaseOpened) -> Case:
@@ -76,7 +79,7 @@ class Case:
             opened_at=event.at,
             entered_at=event.at,
             due=event.due,
-            events=[event],
+            first=event,
         )
 
     @classmethod
@@ -94,12 +97,14 @@ class Case:
     @property
     def events(self) -> tuple[CaseEvent, ...]:
         """Return the case's history, oldest first."""
-        return tuple(self._events)
+        if self._later is None:
+            return (self._first,)
+        return (self._first, *self._later)
 
     @property
     def last_event(self) -> CaseEvent:
         """Return the newest event."""
-        return self._events[-1]
+        return self._later[-1] if self._later else self._first
 
     def apply(self, event: CaseEvent) -> None:
         """Append the next event and fold it into the case.
@@ -116,7 +121,10 @@ class Case:
         if fold is None:
             raise DataError(f"a case cannot apply a {type(event).__name__} event")
         fold(self, event)
-        self._events.append(event)
+        if self._later is None:
+            self._later = [event]
+        else:
+            self._later.append(event)
         self.version = event.version
 
 

@@ -55,6 +55,10 @@ from ssp_core.workflows.guards import Guard, GuardCheck, compile_guard
 __all__ = ["ActionRefused", "Deadline", "WorkflowEngine", "build_machine"]
 
 
+_DUE_CACHE_SIZE = 4096
+"""How many (state, day, calendar) due-date tuples an engine keeps for reuse."""
+
+
 class ActionRefused(SspError):
     """Recording something on a case (a fact, a session, ...) is refused; nothing changed."""
 
@@ -141,6 +145,7 @@ class WorkflowEngine:
 
     __slots__ = (
         "_checks",
+        "_due_cache",
         "_edges",
         "_finals",
         "_guard_labels",
@@ -173,6 +178,9 @@ class WorkflowEngine:
         }
         self._finals = definition.final_states
         self._rules: dict[str, DeadlineRule] = {rule.key: rule for rule in definition.deadlines}
+        self._due_cache: dict[
+            tuple[str, dt.date, int], tuple[BusinessCalendar, tuple[DueDate, ...]]
+        ] = {}
         self._rules_in: dict[str, tuple[DeadlineRule, ...]] = {}
         for rule in definition.deadlines:
             self._rules_in[rule.state] = (*self._rules_in.get(rule.state, ()), rule)
@@ -233,7 +241,11 @@ class WorkflowEngine:
             return ()
         day = local_date(entered)
         calendar = calendar or danish_calendar()
-        return tuple(
+        key = (state, day, id(calendar))
+        cached = self._due_cache.get(key)
+        if cached is not None and cached[0] is calendar:
+            return cached[1]
+        dues = tuple(
             DueDate(
                 rule.key,
                 calendar.add_business_days(day, rule.days)
@@ -242,6 +254,12 @@ class WorkflowEngine:
             )
             for rule in rules
         )
+        # Due dates are immutable values: cases that enter a state on the same day share
+        # them, which saves an allocation per case. The cache is bounded.
+        if len(self._due_cache) >= _DUE_CACHE_SIZE:
+            self._due_cache.clear()
+        self._due_cache[key] = (calendar, dues)
+        return dues
 
     # -- what can I do now, and why not --------------------------------------------
 
