@@ -353,8 +353,9 @@ def _creation(results: Results) -> list[str]:
             "although the cost spread over all cases stays constant. Where they fall is "
             "deterministic, so repeating the run does not average them out. Opening a case "
             "creates two objects the collector tracks (the `Case` and its `CaseOpened` event; "
-            "the list of later events is made with the second event). The table shows the full collections separately; the speed-up "
-            "target includes them. Young-generation collections stay in the middle view; on this "
+            "the list of later events is made with the second event). The table shows the full "
+            "collections separately; the speed-up target includes them. Young-generation "
+            "collections stay in the middle view; on this "
             "shared virtual machine they also grow somewhat with the heap (more cache misses when "
             "they follow references into older objects), and its speed varies from run to run, "
             "which is why every figure is a median of several runs."
@@ -403,8 +404,8 @@ def _memory(results: Results) -> list[str]:
         "",
         (
             "The **workflow binding overhead** is the memory of a case opened with `engine.open` "
-            "(the `Case` record and its `CaseOpened` event, with its due dates) minus the memory of "
-            "the same opening data held as a plain attrs record without any workflow binding "
+            "(the `Case` record and its `CaseOpened` event, with its due dates) minus the memory "
+            "of the same opening data held as a plain attrs record without any workflow binding "
             "(`PlainCaseRow`: id, subject, time, actor id, role, situation, concern date, reason; "
             "the same attrs class style as `Case`). It is what a case store pays, beyond the data "
             "itself, for having each case on its workflow: the workflow id and version, the state, "

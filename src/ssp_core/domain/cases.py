@@ -69,16 +69,21 @@ class Case:
         """Start a case from its opening event."""
         if event.version != 1:
             raise DataError(f"an opening event must have version 1, not {event.version}")
+        # Positional arguments, in field order: this runs once per case opened.
         return cls(
-            id=event.case_id,
-            workflow=event.workflow,
-            workflow_version=event.workflow_version,
-            subject=event.subject,
-            state=event.state,
-            version=1,
-            opened_at=event.at,
-            entered_at=event.at,
-            due=event.due,
+            event.case_id,
+            event.workflow,
+            event.workflow_version,
+            event.subject,
+            event.state,
+            1,
+            event.at,
+            event.at,
+            None,
+            _EMPTY,
+            0,
+            event.due,
+            None,
             first=event,
         )
 

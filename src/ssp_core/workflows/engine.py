@@ -145,14 +145,17 @@ class WorkflowEngine:
 
     __slots__ = (
         "_checks",
+        "_due_at",
         "_due_cache",
         "_edges",
         "_finals",
         "_guard_labels",
         "_id",
+        "_initial",
         "_machine_events",
         "_rules",
         "_rules_in",
+        "_subjects",
         "_version",
         "definition",
         "machine",
@@ -177,9 +180,14 @@ class WorkflowEngine:
             (source, transition.trigger): transition for source, transition in definition.edges()
         }
         self._finals = definition.final_states
+        self._initial = definition.initial
+        self._subjects = frozenset(definition.subjects)
         self._rules: dict[str, DeadlineRule] = {rule.key: rule for rule in definition.deadlines}
         self._due_cache: dict[
             tuple[str, dt.date, int], tuple[BusinessCalendar, tuple[DueDate, ...]]
+        ] = {}
+        self._due_at: dict[
+            tuple[str, dt.datetime], tuple[BusinessCalendar, tuple[DueDate, ...]]
         ] = {}
         self._rules_in: dict[str, tuple[DeadlineRule, ...]] = {}
         for rule in definition.deadlines:
@@ -205,28 +213,30 @@ class WorkflowEngine:
         calendar: BusinessCalendar | None = None,
     ) -> Case:
         """Open a case on this definition, in its initial state, with its due dates."""
-        if subject.kind not in self.definition.subjects:
+        if subject.kind not in self._subjects:
             allowed = ", ".join(kind.value for kind in self.definition.subjects)
             raise DataError(
                 f"workflow {self.definition.name} takes cases about {allowed}, "
                 f"not a {subject.kind.value}"
             )
-        event = CaseOpened(
-            case_id=case_id,
-            version=1,
-            at=at,
-            actor=actor.id,
-            role=actor.role,
-            workflow=self.definition.id,
-            workflow_version=self.definition.version,
-            state=self.definition.initial,
-            subject=subject,
-            situation=situation,
-            concern_date=concern_date,
-            reason=_text(reason),
-            due=self.due_dates(self.definition.initial, at, calendar),
+        initial = self._initial
+        return Case.open(
+            CaseOpened(
+                case_id=case_id,
+                version=1,
+                at=at,
+                actor=actor.id,
+                role=actor.role,
+                workflow=self._id,
+                workflow_version=self._version,
+                state=initial,
+                subject=subject,
+                situation=situation,
+                concern_date=concern_date,
+                reason=None if reason is None else _text(reason),
+                due=self.due_dates(initial, at, calendar) if initial in self._rules_in else (),
+            )
         )
-        return Case.open(event)
 
     def due_dates(
         self, state: str, entered: dt.datetime, calendar: BusinessCalendar | None = None
@@ -239,11 +249,17 @@ class WorkflowEngine:
         rules = self._rules_in.get(state)
         if not rules:
             return ()
-        day = local_date(entered)
         calendar = calendar or danish_calendar()
+        # Cases that enter a state at the same instant (an import, a simulation step, a
+        # batch of referrals) share their due dates without converting the time again.
+        instant = self._due_at.get((state, entered))
+        if instant is not None and instant[0] is calendar:
+            return instant[1]
+        day = local_date(entered)
         key = (state, day, id(calendar))
         cached = self._due_cache.get(key)
         if cached is not None and cached[0] is calendar:
+            self._remember_instant(state, entered, cached)
             return cached[1]
         dues = tuple(
             DueDate(
@@ -259,7 +275,18 @@ class WorkflowEngine:
         if len(self._due_cache) >= _DUE_CACHE_SIZE:
             self._due_cache.clear()
         self._due_cache[key] = (calendar, dues)
+        self._remember_instant(state, entered, (calendar, dues))
         return dues
+
+    def _remember_instant(
+        self,
+        state: str,
+        entered: dt.datetime,
+        due: tuple[BusinessCalendar, tuple[DueDate, ...]],
+    ) -> None:
+        if len(self._due_at) >= _DUE_CACHE_SIZE:
+            self._due_at.clear()
+        self._due_at[state, entered] = due
 
     # -- what can I do now, and why not --------------------------------------------
 
