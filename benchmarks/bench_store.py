@@ -114,19 +114,18 @@ POLICE = Actor(id="bench-police", role="police_ssp_coordinator")
 
 _EVENT_INSERT = "INSERT INTO events (case_id, version, topic, at, actor, role, data) VALUES "
 _CASE_COLUMNS = (
-    "case_id, workflow, workflow_version, state, version, assignee, opened_at, closed_at, "
-    "next_due, on_hold"
+    "case_id, workflow, workflow_version, state, assignee, opened_at, closed_at, next_due, on_hold"
 )
 _AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail"
 _SQLITE_CASE_SQL = (
-    f"INSERT INTO cases ({_CASE_COLUMNS}) VALUES ({', '.join('?' * 10)}) "  # noqa: S608
-    "ON CONFLICT (case_id) DO UPDATE SET state = excluded.state, version = excluded.version, "
+    f"INSERT INTO cases ({_CASE_COLUMNS}) VALUES ({', '.join('?' * 9)}) "  # noqa: S608
+    "ON CONFLICT (case_id) DO UPDATE SET state = excluded.state, "
     "assignee = excluded.assignee, closed_at = excluded.closed_at, "
     "next_due = excluded.next_due, on_hold = excluded.on_hold"
 )
 _SQLITE_AUDIT_SQL = f"INSERT INTO audit ({_AUDIT_COLUMNS}) VALUES ({', '.join('?' * 7)})"  # noqa: S608
 _PG_CASE_SQL = (
-    f"INSERT INTO cases ({_CASE_COLUMNS}) VALUES ({', '.join(['%s'] * 10)}) "  # noqa: S608
+    f"INSERT INTO cases ({_CASE_COLUMNS}) VALUES ({', '.join(['%s'] * 9)}) "  # noqa: S608
     "ON CONFLICT (case_id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _CASE_COLUMNS.split(", ")[1:])
 )
@@ -319,14 +318,20 @@ def case_ids(prefix: str, count: int) -> list[str]:
 
 @attrs.frozen
 class Command:
-    """What one command writes: one event (with its purpose), the case's index row after it.
+    """What one command writes: one event (with its purpose), and the case's index row.
 
-    ``audit`` is the same write as a separate audit row, for the explanatory baselines.
+    ``row`` is ``None`` when the event left the row as it was (a note, a fact): then
+    Casework writes the event alone. ``audit`` is the same write as a separate audit
+    row, for the explanatory baselines.
     """
 
     event: StoredEvent
-    row: CaseRow
+    row: CaseRow | None
     audit: AuditEntry
+
+    def commit(self) -> Commit:
+        """Return the Commit of this command, as Casework hands it to the store."""
+        return Commit(events=(self.event,), cases=() if self.row is None else (self.row,))
 
 
 def commands(stories: Sequence[History], ids: Sequence[str]) -> list[Command]:
@@ -341,7 +346,8 @@ def commands(stories: Sequence[History], ids: Sequence[str]) -> list[Command]:
     for version in range(1, EVENTS_PER_CASE + 1):
         for story, case_id in plan:
             stored = rows[case_id][version - 1]
-            row = attrs.evolve(story.rows[version - 1], case_id=case_id)
+            changed = version == 1 or story.rows[version - 1] != story.rows[version - 2]
+            row = attrs.evolve(story.rows[version - 1], case_id=case_id) if changed else None
             audit = AuditEntry(
                 at=stored.at,
                 actor=stored.actor,
@@ -398,7 +404,6 @@ def case_tuple(r: CaseRow, *, text_time: bool = True) -> tuple[Any, ...]:
         r.workflow,
         r.workflow_version,
         r.state,
-        r.version,
         r.assignee,
         when(r.opened_at),
         when(r.closed_at),
@@ -572,7 +577,8 @@ def _sqlite_three_row_commits(conn: sqlite3.Connection) -> Callable[[list[Any]],
         execute, commit = conn.execute, conn.commit
         for event_row, index_row in rows:
             execute(event_sql, event_row)
-            execute(case_sql, index_row)
+            if index_row is not None:
+                execute(case_sql, index_row)
             commit()
 
     return run
@@ -614,11 +620,13 @@ def sqlite_single(
     sides: dict[str, tuple[Callable[[list[Command]], Any], Callable[[Any], object]]] = {
         "raw": (lambda cs: [event_tuple(c.event) for c in cs], run_raw),
         "raw3": (
-            lambda cs: [(event_tuple(c.event), case_tuple(c.row)) for c in cs],
+            lambda cs: [
+                (event_tuple(c.event), None if c.row is None else case_tuple(c.row)) for c in cs
+            ],
             run_raw3,
         ),
         "ours": (
-            lambda cs: [Commit(events=(c.event,), cases=(c.row,)) for c in cs],
+            lambda cs: [c.commit() for c in cs],
             run_store(store),
         ),
         "ours_events": (
@@ -628,8 +636,8 @@ def sqlite_single(
     }
     labels = {
         "raw": "raw `sqlite3`: `INSERT` of the event row, `commit()`",
-        "raw3": "raw `sqlite3`: the same rows as ours (event, index row), `commit()`",
-        "ours": "`SqliteStore.append(Commit(event with its purpose, index row))`",
+        "raw3": "raw `sqlite3`: the same rows as ours (event; index row if changed), `commit()`",
+        "ours": "`SqliteStore.append(Commit(event with its purpose, index row if changed))`",
         "ours_events": "`SqliteStore.append(Commit(event))` (the event alone)",
     }
     if ES_MISSING is None:
@@ -1427,7 +1435,8 @@ def _pg_single(
                 execute(event_sql, (*event_row, position[0]))
             else:
                 execute(event_sql, event_row)
-            execute(case_sql, index_row)
+            if index_row is not None:
+                execute(case_sql, index_row)
             commit()
 
     run_ours = _appender(store)
@@ -1439,7 +1448,7 @@ def _pg_single(
             lambda r: [
                 (
                     event_tuple(c.event, text_time=text_time),
-                    case_tuple(c.row, text_time=text_time),
+                    None if c.row is None else case_tuple(c.row, text_time=text_time),
                 )
                 for c in cmds("p3")(r)
             ],
@@ -1447,7 +1456,7 @@ def _pg_single(
         ),
         Contestant(
             "ours",
-            lambda r: [Commit(events=(c.event,), cases=(c.row,)) for c in cmds("po")(r)],
+            lambda r: [c.commit() for c in cmds("po")(r)],
             run_ours,
         ),
     ]
@@ -1463,8 +1472,8 @@ def _pg_single(
         per_op,
         {
             "raw": "raw psycopg: `execute` of the event `INSERT`, `commit()`",
-            "raw3": "raw psycopg: the same rows as ours (event, index row), in the store tables",
-            "ours": "`PostgresStore.append(Commit(event with its purpose, index row))`",
+            "raw3": "raw psycopg: the same rows as ours (event; index row if changed)",
+            "ours": "`PostgresStore.append(Commit(event with its purpose, index row if changed))`",
         },
     )
 

@@ -27,7 +27,7 @@ from ssp_core.domain.events import (
 from ssp_core.exceptions import ConfigError
 from ssp_core.loading import structure
 from ssp_core.migration import migrate, plan_migration
-from ssp_core.store import AuditAction, AuditQuery, CaseQuery, open_store
+from ssp_core.store import AuditAction, AuditQuery, CaseQuery, Commit, open_store
 from ssp_core.store.projection import case_row
 from ssp_core.workflows.definition import (
     DeadlineRule,
@@ -304,7 +304,9 @@ def test_plan_then_migrate_running_cases_one_event_each(clock: VirtualClock) -> 
     assert casework.store.max_position() == before  # planning changes nothing
 
     clock.advance(dt.timedelta(hours=1))
-    casework.add_note(waiting, "changed after planning", CONSULTANT)
+    # A note added since the plan does not matter; a case that moved on does.
+    casework.add_note(assessed, "noted after planning", CONSULTANT)
+    casework.fire(waiting, "assess", CONSULTANT)
     result = migrate(casework, plan, CONSULTANT)
     assert result.migrated == (assessed,)
     assert dict(result.skipped) == {
@@ -325,9 +327,11 @@ def test_plan_then_migrate_running_cases_one_event_each(clock: VirtualClock) -> 
     casework.fire(assessed, "close", CONSULTANT)  # it now runs on version 2
     row = casework.store.case_row(assessed)
     assert row is not None and row.workflow_version == 2 and row.closed_at is not None
-    # A second plan picks up the case that changed; a version-1 engine refuses a moved case.
+    # A second plan picks up the case that moved on; a version-1 engine refuses a moved case.
     again = plan_migration(casework, "sample.young", CONSULTANT)
-    assert {i.case_id for i in again.movable} == {waiting}
+    assert {(i.case_id, i.source, i.dest) for i in again.movable} == {
+        (waiting, "assessment", "analysis")
+    }
     with pytest.raises(DataError, match="runs on sample.young@2"):
         v1.options(moved, CONSULTANT)
 
@@ -398,3 +402,23 @@ def test_reads_need_a_registered_role_too(casework: Casework, clock: VirtualCloc
         with pytest.raises(ssp_core.UnknownId, match="unknown role 'wizard'"):
             read()
     assert all(entry.actor != "merlin" for entry in casework.store.read_audit(AuditQuery()))
+
+
+def test_a_note_writes_its_event_alone_and_the_index_stays_a_replay(
+    casework: Casework, clock: VirtualClock
+) -> None:
+    case = open_young(casework, clock)
+    statements: list[Commit] = []
+    append = casework.store.append
+
+    def spy(commit: Commit) -> tuple[int, ...]:
+        statements.append(commit)
+        return append(commit)
+
+    casework.store.append = spy  # type: ignore[method-assign]
+    casework.add_note(case.id, "A call with the school.", CONSULTANT)
+    casework.assign(case.id, "anne", CONSULTANT)
+    assert [(len(c.events), len(c.cases)) for c in statements] == [(1, 0), (1, 1)]
+    loaded = casework.case(case.id, CONSULTANT)
+    engine = casework.registry.engine_for(loaded)
+    assert casework.store.case_row(case.id) == case_row(loaded, engine.definition.final_states)

@@ -4,7 +4,8 @@ A case stays bound to the definition version it was opened on. When a plugin shi
 a new version, :func:`plan_migration` lists, for each running case of older
 versions, the state it would move to, or why it cannot move; :func:`migrate`
 applies a plan with one :class:`~ssp_core.domain.events.WorkflowMigrated` event per
-case. A case that changed since the plan was made is left alone and reported.
+case. A case that moved to another state since the plan was made is left alone and
+reported.
 How old states map to new ones is data: the new version's ``migrations`` table,
 else a state of the same id.
 """
@@ -15,7 +16,7 @@ import attrs
 
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import ConcurrencyError
-from ssp_core.service import CASEWORK, Casework
+from ssp_core.service import CASEWORK, Casework, MovedSincePlan
 from ssp_core.store.records import CaseQuery
 
 __all__ = ["MigrationItem", "MigrationPlan", "MigrationResult", "migrate", "plan_migration"]
@@ -26,7 +27,6 @@ class MigrationItem:
     """One running case in a plan: where it is, where it would go, or why it cannot."""
 
     case_id: str
-    version: int
     from_version: int
     source: str
     dest: str | None
@@ -101,7 +101,6 @@ def plan_migration(
         items.append(
             MigrationItem(
                 case_id=row.case_id,
-                version=row.version,
                 from_version=row.workflow_version,
                 source=row.state,
                 dest=dest,
@@ -116,8 +115,8 @@ def migrate(
 ) -> MigrationResult:
     """Apply ``plan``: one event per movable case, each in its own commit.
 
-    A case whose version differs from the plan's (someone changed it since) is
-    skipped and reported; plan again to include it.
+    A case that moved to another state since (someone fired a trigger) is skipped and
+    reported; plan again to include it. Notes or facts added since do not matter.
     """
     migrated: list[str] = []
     skipped: list[tuple[str, str]] = [
@@ -130,10 +129,10 @@ def migrate(
                 plan.to_version,
                 item.dest or item.source,
                 actor,
-                expected_version=item.version,
+                expected_state=item.source,
                 purpose=purpose,
             )
-        except ConcurrencyError:
+        except (ConcurrencyError, MovedSincePlan):
             skipped.append((item.case_id, "changed since the plan was made; plan again"))
             continue
         migrated.append(item.case_id)

@@ -41,10 +41,21 @@ from ssp_core.store.url import open_store
 from ssp_core.workflows.engine import Deadline, WorkflowEngine
 from ssp_core.workflows.explain import TriggerOption
 
-__all__ = ["CASEWORK", "Casework", "sequential_ids", "uuid_ids"]
+__all__ = ["CASEWORK", "Casework", "MovedSincePlan", "sequential_ids", "uuid_ids"]
 
 CASEWORK = "casework"
 """The purpose of ordinary case handling, used when a call names no other purpose."""
+
+
+class MovedSincePlan(DataError):
+    """A case planned for migration has moved to another state (or version) since the plan."""
+
+    def __init__(self, case_id: str, state: str, workflow_version: int) -> None:
+        self.case_id = case_id
+        super().__init__(
+            f"case {case_id} has changed since the migration was planned (now in state "
+            f"{state!r} on version {workflow_version}); plan again"
+        )
 
 
 def uuid_ids() -> str:
@@ -434,13 +445,14 @@ class Casework:
         recorded: list[tuple[Case, Deadline]] = []
         for row in self.overdue(actor, on=day, purpose=purpose):
             case, engine = self._load(row.case_id, actor)
+            before = case_row(case, engine.definition.final_states)
             missed = [d for d in case.due if not d.missed and d.due < day]
             if not missed:
                 continue
             at = self.clock.now()
             for due in missed:
                 engine.record_missed(case, due.rule, actor, at=at)
-            self._commit(case, engine, purpose, len(missed), announce=False)
+            self._commit(case, engine, purpose, len(missed), before=before, announce=False)
             for event in case.events[-len(missed) :]:
                 self._announce(engine, case, event)
                 assert isinstance(event, DeadlineMissed)  # noqa: S101 (just recorded above)
@@ -458,22 +470,24 @@ class Casework:
         dest: str,
         actor: Actor,
         *,
-        expected_version: int,
+        expected_state: str,
         purpose: str = CASEWORK,
     ) -> Case:
         """Move a running case to ``to_version`` of its workflow, into state ``dest``.
 
-        ``expected_version`` is the case's version when the move was planned; if the
-        case has changed since, :class:`~ssp_core.exceptions.ConcurrencyError` is
-        raised and nothing is written. Use :mod:`ssp_core.migration` to plan moves.
+        ``expected_state`` is the state the case was in when the move was planned; if
+        it has moved since (or is on another version by now), :class:`MovedSincePlan`
+        is raised and nothing is written. A note or a fact added since changes nothing
+        about the move. Use :mod:`ssp_core.migration` to plan moves.
         """
         self._check_role(actor)
         case = self._read(case_id)
-        if case.version != expected_version:
-            raise ConcurrencyError(case_id, expected_version + 1)
+        if case.state != expected_state or case.workflow_version >= to_version:
+            raise MovedSincePlan(case_id, case.state, case.workflow_version)
         engine = self.registry.engine(case.workflow, to_version)
+        before = case_row(case, self.registry.engine_for(case).definition.final_states)
         engine.migrate(case, dest, actor, at=self.clock.now(), calendar=self.calendar)
-        self._commit(case, engine, purpose, 1)
+        self._commit(case, engine, purpose, 1, before=before)
         return case
 
     # -- internals -------------------------------------------------------------------
@@ -501,8 +515,9 @@ class Casework:
         command: Callable[[Case, WorkflowEngine, dt.datetime], object],
     ) -> Case:
         case, engine = self._load(case_id, actor)
+        before = case_row(case, engine.definition.final_states)
         command(case, engine, self.clock.now())
-        self._commit(case, engine, purpose, 1)
+        self._commit(case, engine, purpose, 1, before=before)
         return case
 
     def _commit(
@@ -512,17 +527,21 @@ class Casework:
         purpose: str,
         count: int,
         *,
+        before: CaseRow | None = None,
         announce: bool = True,
     ) -> None:
         """Store the case's newest ``count`` events with the purpose, and its index row, at once.
 
-        An event stored with its purpose is the audit entry of the write.
+        An event stored with its purpose is the audit entry of the write. The index row
+        is written only if it changed from ``before`` (the row before the command), so a
+        note, a fact or an observation writes its event alone.
         """
         new = case.events[-count:]
+        row = case_row(case, engine.definition.final_states)
         self.store.append(
             Commit(
                 events=[self.codec.encode(event, purpose=purpose) for event in new],
-                cases=[case_row(case, engine.definition.final_states)],
+                cases=() if row == before else (row,),
             )
         )
         if announce:

@@ -79,9 +79,10 @@ def main(argv: list[str]) -> None:
     sys.stdin.readline()
 
     store = open_store(url)
-    # The case index holds every case's version; were it behind the events, the
-    # next append would be refused and the child would die, failing the test.
-    versions = {row.case_id: row.version for row in store.find_cases(CaseQuery())}
+    # The case index holds every case's version (in its state, "v<n>"); were it behind
+    # the events, the next append would be refused and the child would die, failing
+    # the test.
+    versions = {row.case_id: int(row.state[1:]) for row in store.find_cases(CaseQuery())}
     case_ids = list(versions)
     sys.stdout.write("ready\n")
     sys.stdout.flush()
@@ -108,8 +109,7 @@ def main(argv: list[str]) -> None:
                             case_id=case_id,
                             workflow=WORKFLOW,
                             workflow_version=1,
-                            state="open",
-                            version=last,
+                            state=f"v{last}",
                             assignee=None,
                             opened_at=AT + dt.timedelta(seconds=1),
                             closed_at=None,

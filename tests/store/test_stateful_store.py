@@ -198,7 +198,7 @@ class StoreMachine(RuleBasedStateMachine):
         assert current is not None
         commit = Commit(
             events=[codec.encode(event) for event in events],
-            cases=[attrs.evolve(current, state="stale", version=current.version + 1)],
+            cases=[attrs.evolve(current, state="stale")],
             audit=[
                 audit_entry(at, actor=self.prefix, case_id=case_id),
                 audit_entry(at, actor=self.prefix, case_id=new_id),

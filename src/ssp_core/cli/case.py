@@ -77,7 +77,7 @@ def _print_case(case: Case, obj: Context, actor: Actor, *, as_json: bool) -> Non
 
 def _rows_table(rows: list[CaseRow]) -> Table:
     table = Table(title=f"{len(rows)} case(s)")
-    for column in ("case", "workflow", "state", "version", "assignee", "next due", "opened"):
+    for column in ("case", "workflow", "state", "assignee", "next due", "opened"):
         table.add_column(column)
     for row in rows:
         hold = " (on hold)" if row.on_hold else ""
@@ -85,7 +85,6 @@ def _rows_table(rows: list[CaseRow]) -> Table:
             row.case_id,
             f"{row.workflow}@{row.workflow_version}",
             row.state + hold,
-            str(row.version),
             row.assignee or "",
             row.next_due.isoformat() if row.next_due else "",
             row.opened_at.date().isoformat(),

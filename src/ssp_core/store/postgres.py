@@ -96,7 +96,6 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
                 workflow TEXT NOT NULL,
                 workflow_version INTEGER NOT NULL,
                 state TEXT NOT NULL,
-                version INTEGER NOT NULL,
                 assignee TEXT,
                 opened_at TIMESTAMPTZ NOT NULL,
                 closed_at TIMESTAMPTZ,
@@ -181,7 +180,7 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
 _EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, position, purpose"
 _NEW_EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, purpose"
 _CASE_COLUMNS = (
-    "case_id, workflow, workflow_version, state, version, assignee, opened_at, closed_at, "
+    "case_id, workflow, workflow_version, state, assignee, opened_at, closed_at, "
     "next_due, on_hold"
 )
 _AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail, id"
@@ -209,12 +208,11 @@ def _case(row: tuple[Any, ...]) -> CaseRow:
         workflow=row[1],
         workflow_version=row[2],
         state=row[3],
-        version=row[4],
-        assignee=row[5],
-        opened_at=row[6],
-        closed_at=row[7],
-        next_due=row[8],
-        on_hold=bool(row[9]),
+        assignee=row[4],
+        opened_at=row[5],
+        closed_at=row[6],
+        next_due=row[7],
+        on_hold=bool(row[8]),
     )
 
 
@@ -243,7 +241,6 @@ def _case_values(r: CaseRow) -> tuple[Any, ...]:
         r.workflow,
         r.workflow_version,
         r.state,
-        r.version,
         r.assignee,
         utc(r.opened_at),
         _opt_time(r.closed_at),

@@ -23,7 +23,6 @@ def case_row(case: Case, final_states: Collection[str]) -> CaseRow:
         workflow=case.workflow,
         workflow_version=case.workflow_version,
         state=case.state,
-        version=case.version,
         assignee=case.assignee,
         opened_at=case.opened_at,
         closed_at=case.entered_at if closed else None,

@@ -65,14 +65,15 @@ class CaseRow:
     """A case in the case index: the projection kept beside its events, in the same commit.
 
     ``next_due`` is the earliest running due date (missed or not); it is ``None``
-    when the case is on hold, closed or has no deadline running.
+    when the case is on hold, closed or has no deadline running. The row holds no
+    version: a note, a fact or an observation leaves it as it was, so such a command
+    writes its event alone.
     """
 
     case_id: str
     workflow: str
     workflow_version: int
     state: str
-    version: int
     assignee: str | None
     opened_at: dt.datetime
     closed_at: dt.datetime | None

@@ -70,7 +70,6 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
                 workflow TEXT NOT NULL,
                 workflow_version INTEGER NOT NULL,
                 state TEXT NOT NULL,
-                version INTEGER NOT NULL,
                 assignee TEXT,
                 opened_at TEXT NOT NULL,
                 closed_at TEXT,
@@ -102,7 +101,7 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
 
 _EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, position, purpose"
 _CASE_COLUMNS = (
-    "case_id, workflow, workflow_version, state, version, assignee, opened_at, closed_at, "
+    "case_id, workflow, workflow_version, state, assignee, opened_at, closed_at, "
     "next_due, on_hold"
 )
 _AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail, id"
@@ -120,10 +119,10 @@ _INSERT_EVENT_AT = (
 )
 _MAX_POSITION = "SELECT coalesce(max(position), 0) FROM events"
 _UPSERT_CASE = (
-    f"INSERT INTO cases ({_CASE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    f"INSERT INTO cases ({_CASE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (case_id) DO UPDATE SET workflow = excluded.workflow, "
     "workflow_version = excluded.workflow_version, state = excluded.state, "
-    "version = excluded.version, assignee = excluded.assignee, "
+    "assignee = excluded.assignee, "
     "opened_at = excluded.opened_at, closed_at = excluded.closed_at, "
     "next_due = excluded.next_due, on_hold = excluded.on_hold"
 )
@@ -194,7 +193,6 @@ def _case_params(row: CaseRow) -> tuple[Any, ...]:
         row.workflow,
         row.workflow_version,
         row.state,
-        row.version,
         row.assignee,
         _time(row.opened_at),
         _opt_time(row.closed_at),
@@ -236,12 +234,11 @@ def _case(row: tuple[Any, ...]) -> CaseRow:
         workflow=row[1],
         workflow_version=row[2],
         state=row[3],
-        version=row[4],
-        assignee=row[5],
-        opened_at=dt.datetime.fromisoformat(row[6]),
-        closed_at=None if row[7] is None else dt.datetime.fromisoformat(row[7]),
-        next_due=None if row[8] is None else dt.date.fromisoformat(row[8]),
-        on_hold=bool(row[9]),
+        assignee=row[4],
+        opened_at=dt.datetime.fromisoformat(row[5]),
+        closed_at=None if row[6] is None else dt.datetime.fromisoformat(row[6]),
+        next_due=None if row[7] is None else dt.date.fromisoformat(row[7]),
+        on_hold=bool(row[8]),
     )
 
 
