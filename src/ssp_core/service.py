@@ -1,7 +1,7 @@
 """The application layer: opening, moving and reading cases, over a case store.
 
 :class:`Casework` composes the registry (data and engines), the clock, a
-:class:`~ssp_core.store.CaseStore` and the plugins' ``ssp_after_*`` hooks. Every
+:class:`~ssp_core.store.base.CaseStore` and the plugins' ``ssp_after_*`` hooks. Every
 command loads the case from the store, asks its workflow engine for the new event,
 and writes the event, the case's index row and an audit entry in one commit, with
 the version it expects: a concurrent writer gets a
@@ -73,7 +73,7 @@ class Casework:
     """Open, move and read cases on the workflows of a :class:`Registry`, kept in a store.
 
     :param registry: the loaded plugins' data and engines.
-    :param store: a :class:`~ssp_core.store.CaseStore` or a store URL (default: a new
+    :param store: a :class:`~ssp_core.store.base.CaseStore` or a store URL (default: a new
         in-memory store; the CLI uses the embedded SQLite file).
     :param clock: stamps every event and audit entry (default: the system clock, UTC).
     :param calendar: business days for deadlines (default: Danish).

@@ -2,7 +2,7 @@
 
 A backend subclasses :class:`CaseStore` and proves itself by subclassing the
 contract tests in ``tests/store/contract.py``. Stores are opened by URL with
-:func:`ssp_core.store.open_store`.
+:func:`ssp_core.store.url.open_store`.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from ssp_core.domain import events as ev
 from ssp_core.domain.cases import Case
 from ssp_core.domain.deadlines import DueDate
+from ssp_core.domain.events import CaseEvent
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
 from ssp_core.exceptions import DataError, SchemaError
@@ -29,7 +30,7 @@ from ssp_core.store.records import StoredEvent
 
 __all__ = ["EVENT_TYPES", "EventCodec", "codec"]
 
-EVENT_TYPES: dict[str, type[ev.CaseEvent]] = {
+EVENT_TYPES: dict[str, type[CaseEvent]] = {
     cls.__name__: cls
     for cls in (
         ev.CaseOpened,
@@ -102,20 +103,20 @@ def _make_converter() -> cattrs.Converter:
 class EventCodec:
     """Encodes events to :class:`StoredEvent` rows and decodes them again."""
 
-    def __init__(self, types: dict[str, type[ev.CaseEvent]] | None = None) -> None:
+    def __init__(self, types: dict[str, type[CaseEvent]] | None = None) -> None:
         self.types = dict(types or EVENT_TYPES)
         self._converter = _make_converter()
-        self._structure: dict[str, Callable[[dict[str, Any]], ev.CaseEvent]] = {}
-        self._unstructure: dict[type[ev.CaseEvent], Callable[[ev.CaseEvent], dict[str, Any]]] = {}
+        self._structure: dict[str, Callable[[dict[str, Any]], CaseEvent]] = {}
+        self._unstructure: dict[type[CaseEvent], Callable[[CaseEvent], dict[str, Any]]] = {}
         for topic, cls in self.types.items():
             self._structure[topic] = self._structurer(cls)
             self._unstructure[cls] = self._converter.get_unstructure_hook(cls)
 
-    def _structurer(self, cls: type[ev.CaseEvent]) -> Callable[[dict[str, Any]], ev.CaseEvent]:
+    def _structurer(self, cls: type[CaseEvent]) -> Callable[[dict[str, Any]], CaseEvent]:
         hook = self._converter.get_structure_hook(cls)
         return lambda data: hook(data, cls)
 
-    def encode(self, event: ev.CaseEvent, *, purpose: str | None = None) -> StoredEvent:
+    def encode(self, event: CaseEvent, *, purpose: str | None = None) -> StoredEvent:
         """Return the stored row of ``event``, written for ``purpose`` (its audit entry)."""
         cls = type(event)
         unstructure = self._unstructure.get(cls)
@@ -135,7 +136,7 @@ class EventCodec:
             purpose=purpose,
         )
 
-    def decode(self, stored: StoredEvent) -> ev.CaseEvent:
+    def decode(self, stored: StoredEvent) -> CaseEvent:
         """Return the event a stored row holds."""
         structure = self._structure.get(stored.topic)
         if structure is None:
@@ -157,7 +158,7 @@ class EventCodec:
                 f"read: {type(exc).__name__}"
             ) from None
 
-    def to_record(self, event: ev.CaseEvent) -> dict[str, Any]:
+    def to_record(self, event: CaseEvent) -> dict[str, Any]:
         """Return ``event`` as one JSON-ready record: its type, stamp and data."""
         stored = self.encode(event)
         return {

@@ -180,8 +180,7 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
 _EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, position, purpose"
 _NEW_EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, purpose"
 _CASE_COLUMNS = (
-    "case_id, workflow, workflow_version, state, assignee, opened_at, closed_at, "
-    "next_due, on_hold"
+    "case_id, workflow, workflow_version, state, assignee, opened_at, closed_at, next_due, on_hold"
 )
 _AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail, id"
 _NEW_AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail"
