@@ -14,7 +14,8 @@ import attrs
 from ssp_core.exceptions import ConcurrencyError, StoreError
 from ssp_core.store.base import SCHEMA_VERSION, CaseStore
 from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow, Commit, StoredEvent
-from ssp_core.store.select import audit_matches, case_matches, case_order, check_contiguous
+from ssp_core.store.select import audit_matches, case_matches, case_order, follows
+from ssp_core.store.sql import gap_error
 
 __all__ = ["MemoryStore"]
 
@@ -39,19 +40,17 @@ class MemoryStore(CaseStore):
         """Write a commit atomically; see :meth:`CaseStore.append`."""
         with self._lock:
             self._check()
-            taken: set[tuple[str, int]] = set()
-            for event in commit.events:
-                known = len(self._events.get(event.case_id, ()))
-                key = (event.case_id, event.version)
-                if event.version <= known or key in taken:
+            events = sorted(commit.events, key=lambda e: (e.case_id, e.version))
+            for event in events:
+                if event.version <= len(self._events.get(event.case_id, ())):
                     raise ConcurrencyError(event.case_id, event.version)
-                taken.add(key)
-            check_contiguous(commit, {cid: len(self._events.get(cid, ())) for cid, _ in taken})
+            for case_id, previous in follows(events):
+                written = len(self._events.get(case_id, ()))
+                if written != previous:
+                    raise gap_error(case_id, written + 1, previous + 1)
             positions = []
             start = len(self._log)
-            for offset, event in enumerate(
-                sorted(commit.events, key=lambda e: (e.case_id, e.version))
-            ):
+            for offset, event in enumerate(events):
                 stored = attrs.evolve(event, position=start + offset + 1)
                 self._events.setdefault(event.case_id, []).append(stored)
                 self._log.append(stored)

@@ -7,12 +7,13 @@ uses these functions, and the contract tests hold the two to the same answers.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Sequence
 
-from ssp_core.exceptions import DataError
-from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow, Commit
+from ssp_core.exceptions import ConcurrencyError
+from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow, StoredEvent
+from ssp_core.store.sql import gap_error
 
-__all__ = ["audit_matches", "case_matches", "case_order", "check_contiguous"]
+__all__ = ["audit_matches", "case_matches", "case_order", "follows"]
 
 _NEVER = dt.date.max
 
@@ -51,21 +52,23 @@ def audit_matches(entry: AuditEntry, query: AuditQuery) -> bool:
     )
 
 
-def check_contiguous(commit: Commit, stored: Mapping[str, int]) -> None:
-    """Refuse a commit that would leave a gap in a case's versions.
+def follows(events: Sequence[StoredEvent]) -> list[tuple[str, int]]:
+    """Check a sorted commit's versions per case; return (case, version before its first).
 
-    ``stored`` maps each case of the commit to the highest version already written
-    (0 for a new case); the commit's versions of a case must follow it without gaps.
+    Within the commit the versions of a case must run on without gaps (else
+    :class:`DataError`; a repeated version is a :class:`ConcurrencyError`). A first
+    version above 1 must follow a stored version, which the caller looks up; stored
+    versions have no gaps, by induction.
     """
-    versions: dict[str, list[int]] = {}
-    for event in commit.events:
-        versions.setdefault(event.case_id, []).append(event.version)
-    for case_id, written in versions.items():
-        expected = list(
-            range(stored.get(case_id, 0) + 1, stored.get(case_id, 0) + len(written) + 1)
-        )
-        if sorted(written) != expected:
-            raise DataError(
-                f"case {case_id}: versions {sorted(written)} do not follow version "
-                f"{stored.get(case_id, 0)} without gaps"
-            )
+    follows = []
+    previous: StoredEvent | None = None
+    for event in events:
+        if previous is not None and previous.case_id == event.case_id:
+            if event.version == previous.version:
+                raise ConcurrencyError(event.case_id, event.version)
+            if event.version != previous.version + 1:
+                raise gap_error(event.case_id, previous.version + 1, event.version)
+        elif event.version > 1:
+            follows.append((event.case_id, event.version - 1))
+        previous = event
+    return follows

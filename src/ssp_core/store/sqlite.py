@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from ssp_core.exceptions import (
-    ConcurrencyError,
     DataError,
     SchemaError,
     StoreError,
@@ -31,6 +30,7 @@ from ssp_core.exceptions import (
 )
 from ssp_core.store.base import CaseStore, Migration, utc
 from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow, Commit, StoredEvent
+from ssp_core.store.select import follows
 from ssp_core.store.sql import audit_where, case_where, first_conflict, gap_error, needs_upgrade
 
 __all__ = ["APPLICATION_ID", "SQLITE_MIGRATIONS", "SqliteStore"]
@@ -131,28 +131,6 @@ def _event_order(event: StoredEvent) -> tuple[str, int]:
     return (event.case_id, event.version)
 
 
-def _follows(events: Sequence[StoredEvent]) -> list[tuple[str, int]]:
-    """Check a sorted commit's versions per case; return (case, version before its first).
-
-    Within the commit the versions of a case must run on without gaps (else
-    :class:`DataError`; a repeated version is a :class:`ConcurrencyError`). A first
-    version above 1 must follow a stored version, which the caller looks up; stored
-    versions have no gaps, by induction.
-    """
-    follows = []
-    previous: StoredEvent | None = None
-    for event in events:
-        if previous is not None and previous.case_id == event.case_id:
-            if event.version == previous.version:
-                raise ConcurrencyError(event.case_id, event.version)
-            if event.version != previous.version + 1:
-                raise gap_error(event.case_id, previous.version + 1, event.version)
-        elif event.version > 1:
-            follows.append((event.case_id, event.version - 1))
-        previous = event
-    return follows
-
-
 def _insert_one(conn: sqlite3.Connection, e: StoredEvent) -> tuple[int, ...]:
     """Insert one event, numbered by the file (the last position plus one).
 
@@ -171,7 +149,7 @@ def _insert_one(conn: sqlite3.Connection, e: StoredEvent) -> tuple[int, ...]:
 
 def _insert(conn: sqlite3.Connection, events: Sequence[StoredEvent]) -> tuple[int, ...]:
     """Insert the sorted events of a commit with consecutive positions after the last one."""
-    for case_id, previous in _follows(events):
+    for case_id, previous in follows(events):
         if not conn.execute(_VERSION_EXISTS, (case_id, previous)).fetchone():
             raise _Gap(case_id, previous + 1)
     start = conn.execute(_MAX_POSITION).fetchone()[0]
@@ -378,11 +356,17 @@ class SqliteStore(CaseStore):
     # -- schema ------------------------------------------------------------------------
 
     def _identify(self, connection: sqlite3.Connection) -> tuple[int, int, int]:
-        """Return (application id, user version, number of schema objects), reading only."""
+        """Return (application id, user version, number of schema objects), reading only.
+
+        One statement, so all three come from one snapshot: read separately, another
+        process creating the store in between could make it look like a foreign file.
+        """
         try:
-            application = connection.execute("PRAGMA application_id").fetchone()[0]
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            objects = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            application, version, objects = connection.execute(
+                "SELECT (SELECT application_id FROM pragma_application_id()), "
+                "(SELECT user_version FROM pragma_user_version()), "
+                "(SELECT count(*) FROM sqlite_master)"
+            ).fetchone()
         except sqlite3.DatabaseError as exc:
             raise SchemaError(
                 f"{self.path} is not an ssp store: it is not an SQLite database or it is "
