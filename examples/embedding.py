@@ -6,7 +6,6 @@ Run with ``python examples/embedding.py`` after the quick start's install.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 import ssp_core
 
@@ -14,13 +13,15 @@ import ssp_core
 def main() -> None:
     registry = ssp_core.load_registry()  # the core + installed plugins (Aalborg)
     clock = ssp_core.VirtualClock(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
+    # An in-memory store gets a random municipal key that dies with it. A real store
+    # needs the municipality's key: key=ssp_core.MunicipalKey.from_env() (or .from_file).
     casework = ssp_core.Casework(registry, clock=clock)
-    # In production the key comes from the municipality's key store, never from code.
-    pseudonyms = ssp_core.Pseudonymiser(secrets.token_bytes(32))
 
     teacher = ssp_core.Actor("dan", "frontline_worker")
     consultant = ssp_core.Actor("anne", "ssp_consultant")
-    subject = pseudonyms.subject("201109-4017")  # synthetic; the number is not kept
+    # A synthetic number: the case gets a keyed pseudonym and the birth date; the CPR
+    # number is kept only sealed, in the identity vault.
+    subject = casework.enrol("201109-4017", teacher)
     case = casework.open_concern(
         situation="radicalisation",
         subject=subject,
@@ -40,7 +41,8 @@ def main() -> None:
         casework.fire(case.id, "start_intervention", consultant)
     except ssp_core.TransitionRefused as refused:
         print("refused:", refused)
-    print("history:", [type(event).__name__ for event in casework.history(case.id, consultant)])
+    history = casework.history(case.id, consultant, purpose="casework")  # reads name a purpose
+    print("history:", [type(event).__name__ for event in history])
 
 
 if __name__ == "__main__":

@@ -157,13 +157,17 @@ class SamplePlugin:
 
     @hookimpl
     def ssp_register_partner_kinds(self) -> list[ssp_core.PartnerKind]:
-        return [ssp_core.PartnerKind("sample_kind", L("a sample kind"))]
+        return [
+            ssp_core.PartnerKind("sample_kind", L("a sample kind")),
+            ssp_core.PartnerKind("sample_agency", L("a sample agency")),
+        ]
 
     @hookimpl
     def ssp_register_partners(self) -> list[ssp_core.Partner]:
         return [
             ssp_core.Partner("sample.club", "sample_kind", L("a club"), locality="Sampleby"),
             ssp_core.Partner("sample.school", "school", L("a school")),
+            ssp_core.Partner("sample.agency", "sample_agency", L("an agency")),
         ]
 
     @hookimpl
@@ -222,6 +226,69 @@ class SamplePlugin:
                 L("an even number of sessions"),
                 lambda case: case.sessions % 2 == 0,
             )
+        ]
+
+    @hookimpl
+    def ssp_register_grants(self) -> list[ssp_core.Grant]:
+        # Consultants and the police may do anything; a teacher may open concerns and
+        # work on them, but not disclose, re-identify, read the audit log or erase.
+        every_group = [g.value for g in ssp_core.FieldGroup]
+        return [
+            ssp_core.Grant("consultant", ["*"], field_groups=every_group),
+            ssp_core.Grant("police", ["*"], field_groups=every_group),
+            ssp_core.Grant(
+                "teacher",
+                [
+                    "case.open",
+                    "case.read",
+                    "case.search",
+                    "case.observe",
+                    "case.note",
+                    "case.fact",
+                    "case.fire",
+                    "case.export",
+                    "identity.enrol",
+                ],
+                field_groups=["subject", "notes", "observations"],
+                purposes=["casework"],
+            ),
+        ]
+
+    @hookimpl
+    def ssp_register_purposes(self) -> list[ssp_core.Purpose]:
+        return [ssp_core.Purpose("sample.training", L("training new staff on real cases"))]
+
+    @hookimpl
+    def ssp_register_retention_rules(self) -> list[ssp_core.RetentionRule]:
+        # The cards keep a closed case five years; the track keeps one that ended early
+        # one year (a rule for an outcome beats the workflow's general rule).
+        # sample.adult has no rule: its closed cases are reported, never erased.
+        return [
+            ssp_core.RetentionRule("sample.young", "sample.young", "P1825D"),
+            ssp_core.RetentionRule("sample.track", "sample.track", "P1825D"),
+            ssp_core.RetentionRule(
+                "sample.track.ended_early", "sample.track", "P365D", outcome="ended_early"
+            ),
+        ]
+
+    @hookimpl
+    def ssp_register_legal_bases(self) -> list[ssp_core.LegalBasis]:
+        return [
+            ssp_core.LegalBasis(
+                "sample.rpl_115", L("rpl_115"), "Retsplejeloven § 115, stk. 1, nr. 1"
+            ),
+            ssp_core.LegalBasis(
+                "sample.consent", L("consent"), "GDPR art. 6(1)(a)", requires_consent=True
+            ),
+        ]
+
+    @hookimpl
+    def ssp_register_disclosure_profiles(self) -> list[ssp_core.DisclosureProfile]:
+        return [
+            ssp_core.DisclosureProfile(
+                "sample_agency", ["case", "subject", "notes", "observations"]
+            ),
+            ssp_core.DisclosureProfile("sample_kind", ["case"]),
         ]
 
     @hookimpl

@@ -64,7 +64,7 @@ def test_due_dates_are_stored_with_the_event_and_in_the_index(
     casework: Casework, clock: VirtualClock
 ) -> None:
     case = open_young(casework, clock)
-    (opened,) = casework.history(case.id, CONSULTANT)
+    (opened,) = casework.history(case.id, CONSULTANT, purpose="casework")
     assert [(d.rule, d.due) for d in opened.due] == [("received", dt.date(2026, 3, 4))]
     row = casework.store.case_row(case.id)
     assert row is not None and row.next_due == dt.date(2026, 3, 4)
@@ -100,7 +100,7 @@ def test_overdue_cases_are_one_index_query_and_misses_are_escalated_once(
         (late.id, "received", dt.date(2026, 3, 4), True)
     ]
     assert sample.missed == [(late.id, "received", dt.date(2026, 3, 4))]
-    assert isinstance(casework.history(late.id, CONSULTANT)[-1], DeadlineMissed)
+    assert isinstance(casework.history(late.id, CONSULTANT, purpose="casework")[-1], DeadlineMissed)
     assert casework.record_missed_deadlines(CONSULTANT) == []  # once only
     assert sample.missed == [(late.id, "received", dt.date(2026, 3, 4))]
     # Still overdue (recording a miss does not make it go away), until the case moves on.
@@ -127,7 +127,7 @@ def test_suspension_stops_deadlines_and_triggers_and_resuming_moves_the_due_date
     clock.set(dt.datetime(2026, 3, 9, 9, tzinfo=dt.UTC))  # five business days later
     casework.resume(case.id, CONSULTANT, reason="Back home.")
     assert [d.due for d in casework.deadlines(case.id, CONSULTANT)] == [dt.date(2026, 3, 11)]
-    events = casework.history(case.id, CONSULTANT)
+    events = casework.history(case.id, CONSULTANT, purpose="casework")
     assert isinstance(events[-2], CaseSuspended) and isinstance(events[-1], CaseResumed)
     with pytest.raises(ActionRefused, match="not on hold"):
         casework.resume(case.id, CONSULTANT)
@@ -144,12 +144,12 @@ def test_extending_a_deadline_needs_a_later_date_and_a_reason(
         casework.extend_deadline(case.id, "nope", dt.date(2026, 3, 9), CONSULTANT, reason="x")
     with pytest.raises(ActionRefused, match="written reason"):
         casework.extend_deadline(case.id, "received", dt.date(2026, 3, 9), CONSULTANT, reason="")
-    version = casework.case(case.id, CONSULTANT).version
+    version = casework.case(case.id, CONSULTANT, purpose="casework").version
     assert version == 1  # refusals wrote nothing
     casework.extend_deadline(
         case.id, "received", dt.date(2026, 3, 9), CONSULTANT, reason="Waiting for the school."
     )
-    last = casework.history(case.id, CONSULTANT)[-1]
+    last = casework.history(case.id, CONSULTANT, purpose="casework")[-1]
     assert isinstance(last, DeadlineExtended) and last.due == dt.date(2026, 3, 9)
     row = casework.store.case_row(case.id)
     assert row is not None and row.next_due == dt.date(2026, 3, 9)
@@ -181,15 +181,16 @@ def test_every_read_and_write_is_audited_with_actor_role_purpose_and_time(
 ) -> None:
     case = open_young(casework, clock)
     clock.advance(dt.timedelta(minutes=5))
-    casework.case(case.id, CONSULTANT, purpose="supervision")
-    casework.find(CONSULTANT, CaseQuery(workflow="sample.young"), purpose="planning")
-    casework.export(case.id, CONSULTANT, purpose="handover to children's services")
+    # Purposes are registered ids: the core's, and the sample plugin's own.
+    casework.case(case.id, CONSULTANT, purpose="sample.training")
+    casework.find(CONSULTANT, CaseQuery(workflow="sample.young"), purpose="administration")
+    casework.export(case.id, CONSULTANT, purpose="disclosure")
     entries = casework.store.read_audit(AuditQuery(case_id=None))
     assert [(e.actor, e.role, e.purpose, e.action, e.case_id) for e in entries] == [
         ("dan", "teacher", "casework", AuditAction.WRITE, case.id),
-        ("anne", "consultant", "supervision", AuditAction.LOAD, case.id),
-        ("anne", "consultant", "planning", AuditAction.SEARCH, None),
-        ("anne", "consultant", "handover to children's services", AuditAction.EXPORT, case.id),
+        ("anne", "consultant", "sample.training", AuditAction.LOAD, case.id),
+        ("anne", "consultant", "administration", AuditAction.SEARCH, None),
+        ("anne", "consultant", "disclosure", AuditAction.EXPORT, case.id),
     ]
     assert entries[0].at == MONDAY and entries[1].at == MONDAY + dt.timedelta(minutes=5)
     assert entries[0].detail == "CaseOpened"
@@ -198,7 +199,7 @@ def test_every_read_and_write_is_audited_with_actor_role_purpose_and_time(
     assert [e.actor for e in by_teacher] == ["dan"]
     assert casework.store.read_audit(AuditQuery(since=MONDAY + dt.timedelta(minutes=1)))[
         0
-    ].purpose == ("supervision")
+    ].purpose == ("sample.training")
 
 
 def test_a_refused_write_is_not_stored(casework: Casework, clock: VirtualClock) -> None:
@@ -209,7 +210,7 @@ def test_a_refused_write_is_not_stored(casework: Casework, clock: VirtualClock) 
     with pytest.raises(DataError):
         casework.add_note(case.id, "   ", CONSULTANT)
     assert casework.store.max_position() == before
-    assert casework.case(case.id, CONSULTANT).version == 1
+    assert casework.case(case.id, CONSULTANT, purpose="casework").version == 1
 
 
 # -- persistence -------------------------------------------------------------------------------
@@ -219,23 +220,28 @@ def test_cases_outlive_the_casework_on_sqlite(
     registry: ssp_core.Registry, clock: VirtualClock, tmp_path: Path
 ) -> None:
     url = f"sqlite:///{tmp_path / 'cases.db'}"
-    first = Casework(registry, store=url, clock=clock, ids=ssp_core.sequential_ids("P-"))
+    key = ssp_core.MunicipalKey.generate()  # a store that outlives the process needs the key
+    first = Casework(registry, store=url, key=key, clock=clock, ids=ssp_core.sequential_ids("P-"))
     case = open_young(first, clock)
     first.record_fact(case.id, "notified", TEACHER)
     first.fire(case.id, "assess", CONSULTANT)
-    written = first.history(case.id, CONSULTANT)
+    written = first.history(case.id, CONSULTANT, purpose="casework")
     first.close()
-    second = Casework(registry, store=url, clock=clock)
-    again = second.case(case.id, CONSULTANT)
+    second = Casework(registry, store=url, key=key, clock=clock)
+    again = second.case(case.id, CONSULTANT, purpose="casework")
     assert again.events == written
     assert again.state == "assessment" and again.facts == frozenset({"notified"})
     engine = registry.engine_for(again)
     assert second.store.case_row(case.id) == case_row(again, engine.definition.final_states)
-    (loaded,) = second.load_cases([case.id], CONSULTANT)
+    (loaded,) = second.load_cases([case.id], CONSULTANT, purpose="casework")
     assert loaded.events == written
     with pytest.raises(ssp_core.CaseNotFound):
-        second.load_cases([case.id, "P-404"], CONSULTANT)
+        second.load_cases([case.id, "P-404"], CONSULTANT, purpose="casework")
     second.close()
+    keyless = Casework(registry, store=url, clock=clock)  # no default key for a file
+    with pytest.raises(ConfigError, match="no municipal key"):
+        keyless.case(case.id, CONSULTANT, purpose="casework")
+    keyless.close()
 
 
 # -- workflow versions and migration -----------------------------------------------------------
@@ -289,7 +295,9 @@ def test_plan_then_migrate_running_cases_one_event_each(clock: VirtualClock) -> 
     casework.fire(intervening, "intervene", CONSULTANT)
     casework.fire(closed, "close", CONSULTANT, reason="No substance.")
     fresh = casework.open_case(workflow="sample.young", subject=subject, actor=TEACHER).id
-    assert casework.case(fresh, CONSULTANT).workflow_version == 2  # newest by default
+    assert (
+        casework.case(fresh, CONSULTANT, purpose="casework").workflow_version == 2
+    )  # newest by default
 
     plan = plan_migration(casework, "sample.young", CONSULTANT)
     assert plan.to_version == 2
@@ -313,7 +321,7 @@ def test_plan_then_migrate_running_cases_one_event_each(clock: VirtualClock) -> 
         waiting: "changed since the plan was made; plan again",
         intervening: stuck.problem,
     }
-    moved = casework.case(assessed, CONSULTANT)
+    moved = casework.case(assessed, CONSULTANT, purpose="casework")
     last = moved.last_event
     assert isinstance(last, WorkflowMigrated)
     assert (last.from_version, last.to_version, last.source, last.dest) == (
@@ -360,10 +368,15 @@ def test_memory_and_sqlite_give_the_same_answers(
     registry: ssp_core.Registry, tmp_path: Path
 ) -> None:
     results = []
+    key = ssp_core.MunicipalKey.generate()
     for url in ("memory://", f"sqlite:///{tmp_path / 'same.db'}"):
         clock = VirtualClock(MONDAY)
         casework = Casework(
-            registry, store=open_store(url), clock=clock, ids=ssp_core.sequential_ids("S-")
+            registry,
+            store=open_store(url),
+            key=key,
+            clock=clock,
+            ids=ssp_core.sequential_ids("S-"),
         )
         a = open_young(casework, clock)
         open_young(casework, clock)
@@ -393,15 +406,26 @@ def test_reads_need_a_registered_role_too(casework: Casework, clock: VirtualCloc
     case = open_young(casework, clock)
     wizard = Actor("merlin", "wizard")
     for read in (
-        lambda: casework.case(case.id, wizard),
+        lambda: casework.case(case.id, wizard, purpose="casework"),
         lambda: casework.find(wizard),
-        lambda: casework.export(case.id, wizard, purpose="curiosity"),
-        lambda: casework.audit_log(wizard, purpose="curiosity"),
-        lambda: casework.load_cases([case.id], wizard),
+        lambda: casework.export(case.id, wizard, purpose="casework"),
+        lambda: casework.audit_log(wizard, purpose="audit"),
+        lambda: casework.load_cases([case.id], wizard, purpose="casework"),
     ):
         with pytest.raises(ssp_core.UnknownId, match="unknown role 'wizard'"):
             read()
+    # ... and a registered purpose: "curiosity" is none.
+    for read in (
+        lambda: casework.case(case.id, CONSULTANT, purpose="curiosity"),
+        lambda: casework.find(CONSULTANT, purpose="curiosity"),
+        lambda: casework.export(case.id, CONSULTANT, purpose="curiosity"),
+        lambda: casework.audit_log(CONSULTANT, purpose="curiosity"),
+        lambda: casework.load_cases([case.id], CONSULTANT, purpose="curiosity"),
+    ):
+        with pytest.raises(ssp_core.UnknownId, match="unknown purpose 'curiosity'"):
+            read()
     assert all(entry.actor != "merlin" for entry in casework.store.read_audit(AuditQuery()))
+    assert all(entry.purpose != "curiosity" for entry in casework.store.read_audit(AuditQuery()))
 
 
 def test_a_note_writes_its_event_alone_and_the_index_stays_a_replay(
@@ -419,6 +443,6 @@ def test_a_note_writes_its_event_alone_and_the_index_stays_a_replay(
     casework.add_note(case.id, "A call with the school.", CONSULTANT)
     casework.assign(case.id, "anne", CONSULTANT)
     assert [(len(c.events), len(c.cases)) for c in statements] == [(1, 0), (1, 1)]
-    loaded = casework.case(case.id, CONSULTANT)
+    loaded = casework.case(case.id, CONSULTANT, purpose="casework")
     engine = casework.registry.engine_for(loaded)
     assert casework.store.case_row(case.id) == case_row(loaded, engine.definition.final_states)

@@ -11,12 +11,27 @@ from pathlib import Path
 import pytest
 
 import ssp_core
-from ssp_core import Actor, Casework, Subject, VirtualClock
+from ssp_core import Actor, Casework, MunicipalKey, Subject, VirtualClock
 from ssp_core.cli import main
+from ssp_core.privacy.keys import write_key_file
 from ssp_core.store import open_store
+from ssp_core.store.codec import codec
+from ssp_core.store.projection import case_row
+from ssp_core.store.records import Commit
+from ssp_core.store.sqlite import SQLITE_MIGRATIONS, SqliteStore
 
 CONSULTANT = ("--actor", "anne", "--role", "ssp_consultant")
 TEACHER = ("--actor", "dan", "--role", "frontline_worker")
+ADMIN = ("--actor", "root", "--role", "administrator")
+
+
+@pytest.fixture(autouse=True, name="key_file")
+def _key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The municipal key of these tests: a key file (mode 600), named by SSP_KEY_FILE."""
+    path = tmp_path / "municipal.key"
+    write_key_file(path)
+    monkeypatch.setenv("SSP_KEY_FILE", str(path))
+    return path
 
 
 @pytest.fixture(name="registry_aalborg")
@@ -61,7 +76,7 @@ def test_open_fire_show_and_history_through_the_cli(ssp) -> None:  # type: ignor
     assert code == 0 and json.loads(out)["state"] == "analysis"
     code, out, _ = ssp("case", "show", case_id, *CONSULTANT)
     assert code == 0 and "state analysis" in out and "refer_to_info_house" in out
-    code, out, _ = ssp("case", "history", case_id, "--json", *CONSULTANT, "--purpose", "handover")
+    code, out, _ = ssp("case", "history", case_id, "--json", *CONSULTANT, "--purpose", "disclosure")
     records = json.loads(out)
     assert [r["type"] for r in records] == ["CaseOpened", "FactRecorded", "Transitioned"]
     assert records[2]["dest"] == "analysis" and records[0]["subject"]["pseudonym"] == "p-1234abcd"
@@ -69,11 +84,12 @@ def test_open_fire_show_and_history_through_the_cli(ssp) -> None:  # type: ignor
     assert code == 0 and "begin_analysis" in out and "received ->" in out
 
 
-def test_list_overdue_and_escalation(ssp, registry_aalborg) -> None:  # type: ignore[no-untyped-def]
+def test_list_overdue_and_escalation(ssp, registry_aalborg, key_file) -> None:  # type: ignore[no-untyped-def]
     # Two concerns opened in March (through the library, on a virtual clock) into the
     # same store; the CLI runs on the system clock, long after they fell due.
     clock = VirtualClock(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
-    casework = Casework(registry_aalborg, store=ssp.url, clock=clock)
+    key = MunicipalKey.from_file(key_file)
+    casework = Casework(registry_aalborg, store=ssp.url, clock=clock, key=key)
     subject = Subject("p-1234abcd", dt.date(2010, 5, 1))
     first, second = (
         casework.open_concern(
@@ -114,25 +130,30 @@ def test_list_overdue_and_escalation(ssp, registry_aalborg) -> None:  # type: ig
 
 def test_audit_shows_who_did_what_for_which_purpose(ssp) -> None:  # type: ignore[no-untyped-def]
     case_id = open_concern(ssp)["id"]
-    ssp("case", "show", case_id, *CONSULTANT, "--purpose", "supervision")
-    code, out, err = ssp("audit", "--case", case_id, "--json", *CONSULTANT, "--purpose", "audit")
+    ssp("case", "show", case_id, *CONSULTANT, "--purpose", "disclosure")
+    code, out, err = ssp("audit", "--case", case_id, "--json", *ADMIN, "--purpose", "audit")
     assert code == 0, err
     entries = json.loads(out)
     assert [(e["actor"], e["role"], e["purpose"], e["action"]) for e in entries] == [
         ("dan", "frontline_worker", "casework", "write"),
-        ("anne", "ssp_consultant", "supervision", "load"),
+        ("anne", "ssp_consultant", "disclosure", "load"),
     ]
-    code, out, _ = ssp("audit", "--by", "anne", "--json", *CONSULTANT, "--purpose", "audit")
+    code, out, _ = ssp("audit", "--by", "anne", "--json", *ADMIN, "--purpose", "audit")
     assert {e["actor"] for e in json.loads(out)} == {"anne"}
-    code, out, _ = ssp("audit", "--since", "2099-01-01", "--json", *CONSULTANT, "--purpose", "x")
+    code, out, _ = ssp("audit", "--since", "2099-01-01", "--json", *ADMIN, "--purpose", "audit")
     assert json.loads(out) == []
+    # The consultant may not read the audit log: one line naming the missing permission.
+    code, out, err = ssp("audit", "--case", case_id, *CONSULTANT)
+    assert code == 1 and out == ""
+    assert err.startswith("error: anne (ssp_consultant) may not audit.read: no grant gives role")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
 def test_store_info_and_upgrade(ssp) -> None:  # type: ignore[no-untyped-def]
     open_concern(ssp)
     code, out, _ = ssp("store", "info", "--json")
     info = json.loads(out)
-    assert code == 0 and info["schema_version"] == 1 and info["cases"] == 1 and info["events"] == 1
+    assert code == 0 and info["schema_version"] == 2 and info["cases"] == 1 and info["events"] == 1
     code, out, _ = ssp("store", "upgrade")
     assert code == 0 and "is current; nothing to do" in out
 
@@ -170,3 +191,45 @@ def test_bad_input_is_one_clear_line_and_changes_nothing(
     assert code == 1 and "unknown store URL 'ftp://example.org/x'; use one of" in err
     with open_store(ssp.url) as store:
         assert store.count_cases() == 0 and store.max_position() == 0
+
+
+def test_upgrade_a_schema_1_store_then_seal_its_histories(
+    ssp, registry_aalborg, key_file: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # A schema-1 store holding a history written unsealed, as before sealing existed.
+    path = Path(ssp.url.removeprefix("sqlite:///"))
+    old = SqliteStore(path, migrations=SQLITE_MIGRATIONS[:1])
+    engine = registry_aalborg.engine("aalborg.mentor")
+    at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    anne = Actor("anne", "ssp_consultant")
+    case = engine.open(
+        case_id="OLD-1", subject=Subject("p-old", dt.date(2005, 1, 1)), actor=anne, at=at
+    )
+    engine.add_note(case, "Written before sealing.", anne, at=at)
+    old.append(
+        Commit(
+            events=[codec.encode(event, purpose="casework") for event in case.events],
+            cases=[case_row(case, engine.definition.final_states)],
+        )
+    )
+    old.close()
+    code, _, err = ssp("case", "list", *CONSULTANT)
+    assert code == 1 and "run `ssp store upgrade`" in err
+    code, out, err = ssp("store", "upgrade")
+    assert code == 0, err
+    assert out.splitlines()[0] == f"{ssp.url}: upgraded to schema version 2"
+    assert "`ssp store seal`" in out
+    code, _, err = ssp("store", "seal", *CONSULTANT)
+    assert code == 1 and "may not store.seal" in err and len(err.strip().splitlines()) == 1
+    code, out, err = ssp("store", "seal", "--json", *ADMIN)
+    assert code == 0, err
+    assert json.loads(out) == {"sealed": ["OLD-1"]}
+    code, out, _ = ssp("store", "seal", *ADMIN)
+    assert out.strip() == "sealed 0 unsealed case histories"
+    with open_store(ssp.url) as store:
+        assert set(store.read_keys(["OLD-1"])) == {"OLD-1"}
+        assert all("Written before sealing." not in row.data for row in store.read_case("OLD-1"))
+    code, out, _ = ssp("case", "history", "OLD-1", "--json", *CONSULTANT)
+    assert json.loads(out)[1]["text"] == "Written before sealing."
+    code, out, _ = ssp("store", "upgrade")
+    assert "is current; nothing to do" in out

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+import ssp_core
+from ssp_core.privacy.keys import write_key_file
+
 ROOT = Path(__file__).parents[1]
 
 
@@ -35,7 +38,14 @@ def test_the_overview_example_prints_what_the_page_says() -> None:
 
 def test_the_readme_example_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)  # the example writes the embedded store, ssp.db, here
+    monkeypatch.delenv("SSP_KEY", raising=False)
+    monkeypatch.setenv("SSP_KEY_FILE", str(tmp_path / "municipal.key"))
     (code,) = blocks(ROOT / "README.md", "python")
+    with pytest.raises(ssp_core.ConfigError, match="municipal.key"):
+        run(code)  # no key file yet: a persistent store has no default key
+    assert not (tmp_path / "ssp.db").exists()
+    write_key_file(tmp_path / "municipal.key")
     out = run(code)
     assert out.splitlines()[0].startswith("aalborg.radicalisation_")
     assert "refer_to_info_house True []" in out
+    assert out.splitlines()[-1] == "analysis"

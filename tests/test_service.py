@@ -106,7 +106,7 @@ def test_every_change_is_an_event_stamped_by_the_clock(
     clock.advance(dt.timedelta(days=7))
     casework.record_session(case.id, CONSULTANT, held_on=clock.now().date(), participants=6)
     casework.add_note(case.id, "Good turnout.", CONSULTANT)
-    history = casework.history(case.id, CONSULTANT)
+    history = casework.history(case.id, CONSULTANT, purpose="casework")
     assert [type(e).__name__ for e in history] == [
         "CaseOpened",
         "Assigned",
@@ -155,7 +155,7 @@ def test_observations_must_name_a_sign_of_a_registered_catalogue(
             observed_on=today,
             actor=TEACHER,
         )
-    assert casework.case(case.id, CONSULTANT).version == 2
+    assert casework.case(case.id, CONSULTANT, purpose="casework").version == 2
 
 
 def test_facts_options_and_deadlines_through_the_service(
@@ -177,7 +177,7 @@ def test_facts_options_and_deadlines_through_the_service(
         "close": True,
     }
     casework.fire(case.id, "intervene", CONSULTANT)
-    assert isinstance(casework.history(case.id, CONSULTANT)[2], FactRecorded)
+    assert isinstance(casework.history(case.id, CONSULTANT, purpose="casework")[2], FactRecorded)
 
 
 def test_unknown_cases_and_workflows(casework: Casework) -> None:
@@ -211,7 +211,7 @@ def test_a_failing_reaction_is_reported_but_the_event_stands(clock: VirtualClock
             workflow="sample.track", subject=born(dt.date(2026, 1, 1), 20), actor=CONSULTANT
         )
     (row,) = casework.find(CONSULTANT)
-    assert casework.case(row.case_id, CONSULTANT).version == 1
+    assert casework.case(row.case_id, CONSULTANT, purpose="casework").version == 1
     assert len(sample.events) == 1  # the other plugin still heard of it
 
 
@@ -244,4 +244,4 @@ def test_dates_people_give_are_danish_local_dates(registry: Registry) -> None:
         observed_on=local_today,
         actor=TEACHER,
     )
-    assert casework.case(case.id, CONSULTANT).version == 2
+    assert casework.case(case.id, CONSULTANT, purpose="casework").version == 2

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ssp_core.clock import BusinessCalendar, Clock, SystemClock, VirtualClock, danish_calendar
+from ssp_core.domain.access import FieldGroup, Grant, Purpose, Scope
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import (
     Observation,
@@ -30,6 +31,7 @@ from ssp_core.domain.concerns import (
 )
 from ssp_core.domain.cpr import Pseudonymiser, birth_date_from_cpr
 from ssp_core.domain.deadlines import DueDate
+from ssp_core.domain.disclosure import Consent, DisclosureProfile, LegalBasis
 from ssp_core.domain.events import (
     Assigned,
     CaseEvent,
@@ -38,6 +40,7 @@ from ssp_core.domain.events import (
     CaseSuspended,
     DeadlineExtended,
     DeadlineMissed,
+    Disclosure,
     FactRecorded,
     NoteAdded,
     ObservationRecorded,
@@ -57,9 +60,12 @@ from ssp_core.domain.organisation import (
     StaffPosition,
 )
 from ssp_core.domain.people import AgeBand, Environment, Group, Subject, SubjectKind, age_on
+from ssp_core.domain.redaction import ERASED, WITHHELD, Redacted, RedactedPerson
+from ssp_core.domain.retention import RetentionPeriod, RetentionRule
 from ssp_core.domain.roles import Actor, Role
 from ssp_core.domain.strategy import FollowUp, Goal, Indicator, Initiative, Strategy, SubActivity
 from ssp_core.exceptions import (
+    AccessDenied,
     CaseNotFound,
     ConcurrencyError,
     ConfigError,
@@ -78,7 +84,15 @@ from ssp_core.migration import MigrationPlan, MigrationResult, migrate, plan_mig
 from ssp_core.plugins.manager import PluginHost, PluginInfo, create_plugin_host
 from ssp_core.plugins.registry import Override, Registry, override
 from ssp_core.plugins.spec import hookimpl
-from ssp_core.service import CASEWORK, Casework, sequential_ids
+from ssp_core.privacy.keys import MunicipalKey
+from ssp_core.privacy.vault import Identity
+from ssp_core.service import (
+    CASEWORK,
+    Casework,
+    DisclosureEntry,
+    DisclosureRefused,
+    sequential_ids,
+)
 from ssp_core.store import AuditEntry, AuditQuery, CaseQuery, CaseRow, CaseStore, open_store
 from ssp_core.workflows.definition import (
     Applicability,
@@ -99,6 +113,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CASEWORK",
+    "ERASED",
+    "WITHHELD",
+    "AccessDenied",
     "ActionGroup",
     "ActionRefused",
     "Actor",
@@ -121,6 +138,7 @@ __all__ = [
     "Clock",
     "ConcurrencyError",
     "ConfigError",
+    "Consent",
     "Corps",
     "CorpsOrientation",
     "DataError",
@@ -128,23 +146,32 @@ __all__ = [
     "DeadlineExtended",
     "DeadlineMissed",
     "DeadlineRule",
+    "Disclosure",
+    "DisclosureEntry",
+    "DisclosureProfile",
+    "DisclosureRefused",
     "DueDate",
     "Environment",
     "FactRecorded",
     "FactSpec",
+    "FieldGroup",
     "FollowUp",
     "Goal",
+    "Grant",
     "Group",
     "Guard",
     "GuardSpec",
+    "Identity",
     "Indicator",
     "InfoHouse",
     "Initiative",
     "InvalidCpr",
     "Labels",
+    "LegalBasis",
     "MigrationPlan",
     "MigrationResult",
     "MigrationSpec",
+    "MunicipalKey",
     "NoteAdded",
     "Observation",
     "ObservationRecorded",
@@ -155,12 +182,18 @@ __all__ = [
     "PluginHost",
     "PluginInfo",
     "Pseudonymiser",
+    "Purpose",
     "Reason",
+    "Redacted",
+    "RedactedPerson",
     "ReferenceText",
     "Registry",
     "ResourceArea",
+    "RetentionPeriod",
+    "RetentionRule",
     "Role",
     "SchemaError",
+    "Scope",
     "SessionRecorded",
     "Situation",
     "Source",

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ssp_core.workflows.explain import Reason
 
 __all__ = [
+    "AccessDenied",
     "CaseNotFound",
     "ConcurrencyError",
     "ConfigError",
@@ -21,6 +22,7 @@ __all__ = [
     "InvalidCpr",
     "PluginError",
     "SchemaError",
+    "SealError",
     "SspError",
     "StoreError",
     "StoreUnavailable",
@@ -75,6 +77,10 @@ class CaseNotFound(UnknownId):
         Exception.__init__(self, f"no case with id {case_id!r}")
 
 
+class SealError(DataError):
+    """Sealed data cannot be opened: another municipal key, or the data were altered or moved."""
+
+
 class TransitionRefused(SspError):
     """A trigger was fired that is not allowed now; nothing was changed.
 
@@ -122,3 +128,25 @@ class ConcurrencyError(StoreError):
             f"case {case_id} was changed by someone else: version {version} is already "
             "written; load the case again and retry"
         )
+
+
+class AccessDenied(SspError):
+    """The actor's role has no permission for this; the refusal was audited, nothing else changed.
+
+    :ivar actor: the actor's id.
+    :ivar role: the role they acted in.
+    :ivar operation: the operation refused (e.g. ``case.note``).
+    :ivar permission: the missing permission, in words.
+    :ivar case_id: the case, if the operation was on one.
+    """
+
+    def __init__(
+        self, actor: str, role: str, operation: str, permission: str, case_id: str | None = None
+    ) -> None:
+        self.actor = actor
+        self.role = role
+        self.operation = operation
+        self.permission = permission
+        self.case_id = case_id
+        on = f" on case {case_id}" if case_id else ""
+        super().__init__(f"{actor} ({role}) may not {operation}{on}: {permission}")

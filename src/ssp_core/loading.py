@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import cattrs
 
+from ssp_core.domain.retention import RetentionPeriod
 from ssp_core.exceptions import ConfigError
 from ssp_core.workflows.definition import MigrationSpec, WorkflowDefinition
 
@@ -55,6 +56,7 @@ def _structure_migration(value: Any, _type: type) -> MigrationSpec:
 
 converter.register_structure_hook(dt.date, _structure_date)
 converter.register_structure_hook(MigrationSpec, _structure_migration)
+converter.register_structure_hook(RetentionPeriod, lambda value, _: RetentionPeriod.parse(value))
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:

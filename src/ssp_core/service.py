@@ -7,24 +7,47 @@ and writes the event, the case's index row and an audit entry in one commit, wit
 the version it expects: a concurrent writer gets a
 :class:`~ssp_core.exceptions.ConcurrencyError`, never a silent overwrite. Every
 read is audited too. Plugins hear of each event after it is stored.
+
+Every call is checked against the plugins' grants (:mod:`ssp_core.privacy.access`)
+for the actor's role, the operation, the workflow and the purpose; a refusal raises
+:class:`~ssp_core.exceptions.AccessDenied`, is audited, and changes nothing. Every
+case has its own data key: personal fields are sealed under it when stored, and
+shown on reading only in the field groups the reader's grants allow.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import orjson
 
 from ssp_core.clock import BusinessCalendar, Clock, SystemClock, danish_calendar, local_date
+from ssp_core.domain.access import FieldGroup
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import Observation
-from ssp_core.domain.events import CaseEvent, DeadlineMissed
+from ssp_core.domain.cpr import Pseudonymiser, birth_date_from_cpr
+from ssp_core.domain.disclosure import Consent
+from ssp_core.domain.events import CaseEvent, DeadlineMissed, Disclosure
 from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import CaseNotFound, ConcurrencyError, DataError, UnknownId
+from ssp_core.exceptions import (
+    AccessDenied,
+    CaseNotFound,
+    ConcurrencyError,
+    DataError,
+)
 from ssp_core.plugins.registry import Registry
+from ssp_core.privacy.access import AccessPolicy, Permit
+from ssp_core.privacy.keys import MunicipalKey
+from ssp_core.privacy.retention import ErasureItem, ErasureReport, plan_erasure
+from ssp_core.privacy.sealing import Keyring
+from ssp_core.privacy.vault import Identity, open_identity, seal_identity
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec, codec
 from ssp_core.store.memory import MemoryStore
@@ -36,15 +59,70 @@ from ssp_core.store.records import (
     CaseQuery,
     CaseRow,
     Commit,
+    EventQuery,
+    KeyRecord,
+    StoredEvent,
 )
+from ssp_core.store.select import case_matches, case_order
 from ssp_core.store.url import open_store
 from ssp_core.workflows.engine import Deadline, WorkflowEngine
 from ssp_core.workflows.explain import TriggerOption
 
-__all__ = ["CASEWORK", "Casework", "MovedSincePlan", "sequential_ids", "uuid_ids"]
+if TYPE_CHECKING:
+    from ssp_core.privacy.export import ExportResult
+
+__all__ = [
+    "CASEWORK",
+    "Casework",
+    "DisclosureEntry",
+    "DisclosureRefused",
+    "MovedSincePlan",
+    "sequential_ids",
+    "uuid_ids",
+]
 
 CASEWORK = "casework"
-"""The purpose of ordinary case handling, used when a call names no other purpose."""
+"""The purpose of ordinary case handling, used when a write or a search names no other."""
+
+_SEALED_MARK = '"sealed":{'
+
+
+class DisclosureRefused(DataError):
+    """A disclosure lacks a lawful basis or exceeds the recipient's profile; nothing was shared."""
+
+
+@attrs.frozen
+class DisclosureEntry:
+    """One disclosure, as ``ssp disclosures`` lists it: what went to whom, on what basis."""
+
+    case_id: str
+    at: dt.datetime
+    actor: str
+    role: str
+    recipient: str
+    legal_basis: str
+    purpose: str
+    categories: tuple[str, ...]
+    consent_given_on: dt.date | None
+
+
+@attrs.frozen
+class _Head:
+    """What the access check needs of a stored case, read without opening anything sealed."""
+
+    workflow: str
+    opened_by: str
+    assignee: str | None
+
+    @classmethod
+    def of(cls, rows: Sequence[StoredEvent]) -> _Head:
+        first = rows[0]
+        assignee = None
+        for row in reversed(rows):
+            if row.topic == "Assigned":
+                assignee = orjson.loads(row.data).get("assignee")
+                break
+        return cls(orjson.loads(first.data)["workflow"], first.actor, assignee)
 
 
 class MovedSincePlan(DataError):
@@ -78,9 +156,15 @@ class Casework:
     :param clock: stamps every event and audit entry (default: the system clock, UTC).
     :param calendar: business days for deadlines (default: Danish).
     :param ids: makes new case ids (default: random).
+    :param key: the municipality's secret key (:class:`~ssp_core.privacy.keys.MunicipalKey`),
+        which derives the pseudonyms and wraps every data key. A store that outlives
+        the process needs it for anything that seals or opens personal data; there is
+        no default key. An in-memory store without one gets a random key that dies
+        with it.
 
     Every method takes the ``actor`` who reads or writes and the ``purpose`` they do it
-    for; both go to the audit log with the time.
+    for; both go to the audit log with the time. Reads of personal data must name
+    their purpose.
     """
 
     def __init__(
@@ -88,6 +172,7 @@ class Casework:
         registry: Registry,
         *,
         store: CaseStore | str | None = None,
+        key: MunicipalKey | None = None,
         clock: Clock | None = None,
         calendar: BusinessCalendar | None = None,
         ids: Callable[[], str] | None = None,
@@ -97,10 +182,19 @@ class Casework:
         self.store: CaseStore = (
             open_store(store) if isinstance(store, str) else store or MemoryStore()
         )
+        if key is None and isinstance(self.store, MemoryStore):
+            key = MunicipalKey.generate()
+        self.keyring = Keyring(key)
+        self.policy = AccessPolicy(registry.grants.values(), registry.roles, registry.purposes)
         self.clock: Clock = clock or SystemClock()
         self.calendar = calendar or danish_calendar()
         self.codec = event_codec or codec
         self._ids = ids or uuid_ids
+
+    @property
+    def pseudonymiser(self) -> Pseudonymiser:
+        """Return the municipality's pseudonymiser (needs the municipal key)."""
+        return self.keyring.key.pseudonymiser()
 
     def close(self) -> None:
         """Close the store."""
@@ -108,29 +202,28 @@ class Casework:
 
     # -- reading -----------------------------------------------------------------------
 
-    def case(self, case_id: str, actor: Actor, *, purpose: str = CASEWORK) -> Case:
-        """Load the case with ``case_id`` from the store (an audited read)."""
-        self._check_role(actor)
-        case = self._read(case_id)
+    def case(self, case_id: str, actor: Actor, *, purpose: str) -> Case:
+        """Load the case with ``case_id`` (an audited read; fields outside the grants withheld)."""
+        case, _ = self._read(case_id, actor, "case.read", purpose)
         self._audit_reads(actor, purpose, AuditAction.LOAD, [case_id])
         return case
 
-    def load_cases(
-        self, case_ids: Iterable[str], actor: Actor, *, purpose: str = CASEWORK
-    ) -> list[Case]:
+    def load_cases(self, case_ids: Iterable[str], actor: Actor, *, purpose: str) -> list[Case]:
         """Load several cases at once, each checked against its workflow version (audited).
 
-        Unknown ids raise :class:`~ssp_core.exceptions.CaseNotFound` naming the first.
+        Unknown ids raise :class:`~ssp_core.exceptions.CaseNotFound` naming the first;
+        a case the actor may not read raises :class:`~ssp_core.exceptions.AccessDenied`.
         """
-        self._check_role(actor)
         wanted = list(dict.fromkeys(case_ids))
         found = self.store.read_cases(wanted)
+        keys = self.store.read_keys(wanted)
         cases = []
         for case_id in wanted:
             rows = found.get(case_id)
-            if rows is None:
+            if not rows:
                 raise CaseNotFound(case_id)
-            case = self.codec.replay(rows)
+            permit = self._permit_for(rows, actor, "case.read", purpose, case_id)
+            case = self._replay(rows, keys.get(case_id), permit.field_groups)
             self.registry.engine_for(case)
             cases.append(case)
         self._audit_reads(actor, purpose, AuditAction.LOAD, wanted)
@@ -139,12 +232,35 @@ class Casework:
     def find(
         self, actor: Actor, query: CaseQuery | None = None, *, purpose: str = CASEWORK
     ) -> list[CaseRow]:
-        """Search the case index (an audited read); all cases if ``query`` is not given."""
-        self._check_role(actor)
+        """Search the case index (an audited read); all cases if ``query`` is not given.
+
+        The index holds no personal data. A role whose grants cover some workflows
+        only, or only its own cases, finds only those.
+        """
         query = query or CaseQuery()
-        rows = self.store.find_cases(query)
+        permit = self._authorise(actor, "case.search", purpose, workflow=query.workflow)
+        rows = self._own(actor, query) if permit.assigned_only else self.store.find_cases(query)
+        allowed = self.policy.workflows(actor, "case.search", purpose)
+        if allowed is not None:
+            rows = [row for row in rows if row.workflow in allowed]
         self._audit(actor, purpose, AuditAction.SEARCH, None, query.describe())
         return rows
+
+    def _own(self, actor: Actor, query: CaseQuery) -> list[CaseRow]:
+        """Return the index rows of cases assigned to ``actor`` or opened by them."""
+        if query.assignee not in (None, actor.id):
+            return []
+        wide = attrs.evolve(query, limit=None)
+        rows = {
+            row.case_id: row for row in self.store.find_cases(attrs.evolve(wide, assignee=actor.id))
+        }
+        for event in self.store.read_events(EventQuery(actor=actor.id, first_only=True)):
+            if event.case_id not in rows:
+                row = self.store.case_row(event.case_id)
+                if row is not None and case_matches(row, wide):
+                    rows[row.case_id] = row
+        found = sorted(rows.values(), key=case_order)
+        return found if query.limit is None else found[: query.limit]
 
     def overdue(
         self, actor: Actor, *, on: dt.date | None = None, purpose: str = CASEWORK
@@ -153,16 +269,16 @@ class Casework:
         day = on or local_date(self.clock.now())
         return self.find(actor, CaseQuery(due_before=day), purpose=purpose)
 
-    def history(
-        self, case_id: str, actor: Actor, *, purpose: str = CASEWORK
-    ) -> tuple[CaseEvent, ...]:
+    def history(self, case_id: str, actor: Actor, *, purpose: str) -> tuple[CaseEvent, ...]:
         """Return the events of a case, oldest first (an audited read)."""
         return self.case(case_id, actor, purpose=purpose).events
 
     def export(self, case_id: str, actor: Actor, *, purpose: str) -> list[dict[str, Any]]:
-        """Return a case's history as JSON-ready records (an audited export; name its purpose)."""
-        self._check_role(actor)
-        case = self._read(case_id)
+        """Return a case's history as JSON-ready records (an audited export; name its purpose).
+
+        Fields outside the actor's grants read ``[withheld]``.
+        """
+        case, _ = self._read(case_id, actor, "case.export", purpose)
         self._audit(actor, purpose, AuditAction.EXPORT, case_id, "history")
         return [self.codec.to_record(event) for event in case.events]
 
@@ -184,11 +300,377 @@ class Casework:
         self, actor: Actor, query: AuditQuery | None = None, *, purpose: str
     ) -> list[AuditEntry]:
         """Return audit entries (by case, actor or period); reading the log is audited too."""
-        self._check_role(actor)
+        permit = self._authorise(actor, "audit.read", purpose)
         query = query or AuditQuery()
         entries = self.store.read_audit(query)
+        visible = self._case_filter(actor, "audit.read", purpose, permit)
+        if visible is not None:
+            entries = [entry for entry in entries if visible(entry.case_id)]
         self._audit(actor, purpose, AuditAction.ADMIN, query.case_id, "read the audit log")
         return entries
+
+    # -- identities ------------------------------------------------------------------
+
+    def enrol(
+        self,
+        cpr: str,
+        actor: Actor,
+        *,
+        name: str | None = None,
+        contact: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Subject:
+        """Enter a person into the identity vault and return the :class:`Subject` cases use.
+
+        The CPR number is turned into the keyed pseudonym and the birth date at once;
+        it, the name and the contact are kept only sealed in the vault. Enrolling the
+        same number again replaces the name and contact given before.
+        """
+        self._authorise(actor, "identity.enrol", purpose)
+        subject = Subject(self.pseudonymiser.pseudonym(cpr), birth_date_from_cpr(cpr))
+        at = self.clock.now()
+        record = seal_identity(self.keyring, subject.pseudonym, Identity(cpr, name, contact), at)
+        self.store.put_identity(
+            record,
+            [self._entry(actor, purpose, AuditAction.ENROL, None, "identity vault entry", at)],
+        )
+        return subject
+
+    def reidentify(self, case_id: str, actor: Actor, *, purpose: str) -> Identity:
+        """Return the identity of the person a case is about (permission-checked, audited).
+
+        Raises :class:`~ssp_core.exceptions.DataError` if the case is not about a
+        person, was erased, or its person was entered by pseudonym only.
+        """
+        rows = self._rows(case_id)
+        self._permit_for(rows, actor, "identity.reidentify", purpose, case_id)
+        record = self.store.read_keys([case_id]).get(case_id)
+        if record is None or record.subject is None:
+            raise DataError(
+                f"case {case_id} has no person to re-identify: it is about a group or an "
+                "environment, or its data were erased"
+            )
+        identity = self.store.read_identity(record.subject)
+        self._audit(actor, purpose, AuditAction.REIDENTIFY, case_id, "identity vault entry")
+        if identity is None:
+            raise DataError(
+                f"the person of case {case_id} is not in the identity vault (the case was "
+                "opened with a pseudonym only, or the entry was erased)"
+            )
+        return open_identity(self.keyring, identity)
+
+    # -- disclosure ------------------------------------------------------------------
+
+    def disclose(
+        self,
+        case_id: str,
+        actor: Actor,
+        *,
+        recipient: str,
+        legal_basis: str,
+        categories: Iterable[str],
+        purpose: str,
+        consent: Consent | None = None,
+        note: str | None = None,
+    ) -> Case:
+        """Record that case information is disclosed to a partner or agency, lawfully.
+
+        The disclosure names its legal basis (plugin data), its purpose, the recipient
+        (a registered partner) and the data categories (field groups). It is refused
+        with :class:`DisclosureRefused`, audited and nothing recorded, if the basis does
+        not serve the purpose, needs consent that is not given, or a category is
+        outside the disclosure profile of the recipient's kind or the actor's grants.
+        """
+        wanted = tuple(dict.fromkeys(categories))
+        at = self.clock.now()
+        case, engine, data_key, permit = self._load(case_id, actor, "case.disclose", purpose)
+        try:
+            groups = self._disclosure_groups(wanted, recipient, legal_basis, purpose, consent, at)
+            beyond = [
+                g for g in groups if g is not FieldGroup.CASE and g not in permit.field_groups
+            ]
+            if beyond:
+                raise DisclosureRefused(
+                    f"{actor} may not disclose {', '.join(beyond)}: their grants show them "
+                    f"only {', '.join(sorted(permit.field_groups)) or 'no personal fields'}"
+                )
+        except DisclosureRefused as refused:
+            self._audit(actor, purpose, AuditAction.DENIED, case_id, f"case.disclose: {refused}")
+            raise
+        before = case_row(case, engine.definition.final_states)
+        engine.record_disclosure(
+            case,
+            actor,
+            at=at,
+            recipient=recipient,
+            legal_basis=legal_basis,
+            purpose=purpose,
+            categories=tuple(g.value for g in groups),
+            consent=consent,
+            note=note,
+        )
+        self._commit(case, engine, purpose, 1, data_key, before=before)
+        return case
+
+    def _disclosure_groups(  # noqa: PLR0917 (the parts of one disclosure)
+        self,
+        wanted: tuple[str, ...],
+        recipient: str,
+        legal_basis: str,
+        purpose: str,
+        consent: Consent | None,
+        at: dt.datetime,
+    ) -> tuple[FieldGroup, ...]:
+        if not wanted:
+            raise DisclosureRefused("a disclosure must name at least one data category")
+        known = ", ".join(g.value for g in FieldGroup)
+        unknown = [c for c in wanted if c not in FieldGroup.__members__.values()]
+        if unknown:
+            raise DisclosureRefused(f"unknown data category {unknown[0]!r}; known: {known}")
+        groups = tuple(FieldGroup(c) for c in wanted)
+        if recipient not in self.registry.partners:
+            raise DisclosureRefused(
+                f"unknown recipient {recipient!r}: a disclosure goes to a registered partner"
+            )
+        if legal_basis not in self.registry.legal_bases:
+            raise DisclosureRefused(
+                f"unknown legal basis {legal_basis!r}; known: "
+                f"{', '.join(self.registry.legal_bases)}"
+            )
+        basis = self.registry.legal_bases[legal_basis]
+        if not basis.serves(purpose):
+            raise DisclosureRefused(
+                f"{basis.citation} does not allow disclosure for purpose {purpose!r} "
+                f"(it serves: {', '.join(basis.purposes)})"
+            )
+        if basis.requires_consent and consent is None:
+            raise DisclosureRefused(
+                f"{basis.citation} needs the person's consent: give its date and scope"
+            )
+        if consent is not None and consent.given_on > local_date(at):
+            raise DisclosureRefused("a consent cannot be dated in the future")
+        kind = self.registry.partners[recipient].kind
+        if kind not in self.registry.disclosure_profiles:
+            raise DisclosureRefused(
+                f"partner kind {kind!r} has no disclosure profile: {recipient} may receive nothing"
+            )
+        allowed = self.registry.disclosure_profiles[kind].field_groups
+        beyond = [g.value for g in groups if g not in allowed]
+        if beyond:
+            raise DisclosureRefused(
+                f"a {kind} may never receive {', '.join(beyond)} (its disclosure profile "
+                f"allows: {', '.join(g.value for g in allowed) or 'nothing'})"
+            )
+        return groups
+
+    def disclosures(
+        self,
+        actor: Actor,
+        *,
+        purpose: str,
+        recipient: str | None = None,
+        case_id: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> list[DisclosureEntry]:
+        """List disclosures (what went to whom, on what basis), oldest first (audited)."""
+        permit = self._authorise(actor, "disclosure.list", purpose)
+        rows = self.store.read_events(
+            EventQuery(topics=("Disclosure",), case_id=case_id, since=since, until=until)
+        )
+        visible = self._case_filter(actor, "disclosure.list", purpose, permit)
+        if visible is not None:
+            rows = [row for row in rows if visible(row.case_id)]
+        entries = []
+        for row in rows:
+            event = self.codec.decode(row, readable=frozenset())
+            assert isinstance(event, Disclosure)  # noqa: S101 (the query asked for this topic)
+            if recipient is not None and event.recipient != recipient:
+                continue
+            entries.append(
+                DisclosureEntry(
+                    case_id=event.case_id,
+                    at=event.at,
+                    actor=event.actor,
+                    role=event.role,
+                    recipient=event.recipient,
+                    legal_basis=event.legal_basis,
+                    purpose=event.purpose,
+                    categories=event.categories,
+                    consent_given_on=event.consent.given_on if event.consent else None,
+                )
+            )
+        detail = ", ".join(
+            f"{name}={value}"
+            for name, value in (("recipient", recipient), ("case", case_id))
+            if value is not None
+        )
+        self._audit(actor, purpose, AuditAction.SEARCH, case_id, f"disclosures {detail}".strip())
+        return entries
+
+    # -- research --------------------------------------------------------------------
+
+    def research_export(
+        self,
+        actor: Actor,
+        *,
+        kind: str,
+        out: str | os.PathLike[str],
+        fmt: str = "csv",
+        purpose: str = "research",
+        age_bands: Sequence[str] | None = None,
+    ) -> ExportResult:
+        """Write a research export: events under fresh ids, or tables with small cells suppressed.
+
+        Needs the ``research.export`` permission; audited. See :mod:`ssp_core.privacy.export`.
+        """
+        from ssp_core.privacy.export import run_export  # noqa: PLC0415 (it imports this module)
+
+        return run_export(
+            self,
+            actor,
+            kind=kind,
+            out=os.fspath(out),
+            fmt=fmt,
+            purpose=purpose,
+            age_bands=age_bands,
+        )
+
+    # -- retention -------------------------------------------------------------------
+
+    def retention_due(
+        self, actor: Actor, *, on: dt.date | None = None, purpose: str = "retention"
+    ) -> tuple[list[ErasureItem], list[str]]:
+        """Return the cases due for erasure on ``on`` (default: today), and those no rule covers.
+
+        Nothing is changed; the listing is audited.
+        """
+        permit = self._authorise(actor, "retention.run", purpose)
+        due, without = self._due(on, self._case_filter(actor, "retention.run", purpose, permit))
+        self._audit(actor, purpose, AuditAction.ADMIN, None, f"retention plan: {len(due)} due")
+        return due, without
+
+    def _due(
+        self, on: dt.date | None, visible: Callable[[str | None], bool] | None
+    ) -> tuple[list[ErasureItem], list[str]]:
+        day = on or local_date(self.clock.now())
+        if day > local_date(self.clock.now()):
+            raise DataError(f"erasure cannot be planned for a future day ({day.isoformat()})")
+        periods = [rule.period for rule in self.registry.retention_rules.values()]
+        shortest = min((p.after(day) - day for p in periods), default=dt.timedelta(0))
+        cutoff = dt.datetime.combine(day - shortest, dt.time(23, 59, 59), dt.UTC)
+        # Every closed case that could be due: closed before the shortest period ago.
+        rows = self.store.find_cases(CaseQuery(closed_before=cutoff + dt.timedelta(days=1)))
+        if visible is not None:
+            rows = [row for row in rows if visible(row.case_id)]
+        keyed = self.store.read_keys(row.case_id for row in rows)
+        return plan_erasure(rows, keyed, self.registry.retention_rules.values(), day)
+
+    def erase_due(
+        self,
+        actor: Actor,
+        *,
+        on: dt.date | None = None,
+        purpose: str = "retention",
+        dry_run: bool = False,
+        batch: int = 200,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ErasureReport:
+        """Erase the closed cases due under the retention rules by crypto-shredding.
+
+        Each case's data key is destroyed, and with the last case of a person their
+        identity-vault entry: every personal field of the history becomes unreadable,
+        while states, dates and counts stay for statistics. Each erasure is audited.
+        Cases are erased ``batch`` at a time, each batch in one transaction;
+        ``progress(done, total)`` is called after each. ``dry_run`` changes nothing.
+        """
+        permit = self._authorise(actor, "retention.run", purpose)
+        due, without = self._due(on, self._case_filter(actor, "retention.run", purpose, permit))
+        if dry_run:
+            self._audit(
+                actor, purpose, AuditAction.ADMIN, None, f"retention dry run: {len(due)} due"
+            )
+            return ErasureReport(tuple(due), 0, tuple(without), dry_run=True)
+        identities = 0
+        for start in range(0, len(due), batch):
+            chunk = due[start : start + batch]
+            ids = [item.case_id for item in chunk]
+            records = self.store.read_keys(ids)
+            erasing = set(ids)
+            people = {r.subject for r in records.values() if r.subject is not None}
+            gone = [
+                person
+                for person in sorted(people)
+                if set(self.store.subject_cases(person)) <= erasing
+                and self.store.read_identity(person) is not None
+            ]
+            at = self.clock.now()
+            audit = [
+                self._entry(
+                    actor,
+                    purpose,
+                    AuditAction.ERASE,
+                    item.case_id,
+                    f"data key destroyed under retention rule {item.rule}",
+                    at,
+                )
+                for item in chunk
+            ]
+            audit += [
+                self._entry(
+                    actor, purpose, AuditAction.ERASE, None, "identity vault entry destroyed", at
+                )
+                for _ in gone
+            ]
+            self.store.erase(ids, gone, audit)
+            self.keyring.forget(ids)
+            identities += len(gone)
+            if progress is not None:
+                progress(start + len(chunk), len(due))
+        return ErasureReport(tuple(due), identities, tuple(without), dry_run=False)
+
+    def seal_unsealed(
+        self,
+        actor: Actor,
+        *,
+        purpose: str = "administration",
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[str]:
+        """Seal the histories a schema-1 store wrote before sealing existed; return their ids.
+
+        Each such case gets its data key and its events' personal fields are sealed,
+        in one transaction per case (the one sanctioned rewrite of stored events; the
+        event's content is unchanged). Erased cases are left as they are. Audited.
+        """
+        self._authorise(actor, "store.seal", purpose)
+        ids = [row.case_id for row in self.store.find_cases(CaseQuery())]
+        keyed = self.store.read_keys(ids)
+        todo = [case_id for case_id in ids if case_id not in keyed]
+        done: list[str] = []
+        for count, case_id in enumerate(todo, 1):
+            rows = self.store.read_case(case_id)
+            if any(_SEALED_MARK in row.data for row in rows) or any(
+                entry.action is AuditAction.ERASE
+                for entry in self.store.read_audit(AuditQuery(case_id=case_id))
+            ):
+                continue  # erased: its key is gone on purpose
+            case = self.codec.replay(rows)
+            person = case.subject.pseudonym if isinstance(case.subject, Subject) else None
+            at = self.clock.now()
+            data_key, record = self.keyring.new_case_key(case_id, person, at)
+            updates = [
+                (row.case_id, row.version, self.codec.encode(event, key=data_key).data)
+                for row, event in zip(rows, case.events, strict=True)
+            ]
+            entry = self._entry(
+                actor, purpose, AuditAction.ADMIN, case_id, "sealed an unsealed history", at
+            )
+            self.store.rewrite_event_data(updates, [record], [entry])
+            done.append(case_id)
+            if progress is not None:
+                progress(count, len(todo))
+        self._audit(actor, purpose, AuditAction.ADMIN, None, f"sealed {len(done)} histories")
+        return done
 
     # -- opening -----------------------------------------------------------------------
 
@@ -252,19 +734,22 @@ class Casework:
         concern_date: dt.date | None = None,
         reason: str | None = None,
     ) -> Case:
-        self._check_role(actor)
+        self._authorise(actor, "case.open", purpose, workflow=engine.definition.id)
+        at = self.clock.now()
         case = engine.open(
             case_id=self._ids(),
             subject=subject,
             actor=actor,
-            at=self.clock.now(),
+            at=at,
             situation=situation,
             concern_date=concern_date,
             reason=reason,
             calendar=self.calendar,
         )
+        person = subject.pseudonym if isinstance(subject, Subject) else None
+        data_key, record = self.keyring.new_case_key(case.id, person, at)
         try:
-            self._commit(case, engine, purpose, 1)
+            self._commit(case, engine, purpose, 1, data_key, key_record=record)
         except ConcurrencyError:
             raise DataError(f"case id {case.id!r} is already in use") from None
         return case
@@ -284,6 +769,7 @@ class Casework:
         return self._change(
             case_id,
             actor,
+            "case.fire",
             purpose,
             lambda case, engine, at: engine.fire(
                 case, trigger, actor, at=at, reason=reason, calendar=self.calendar
@@ -303,6 +789,7 @@ class Casework:
         return self._change(
             case_id,
             actor,
+            "case.fact",
             purpose,
             lambda case, engine, at: engine.record_fact(case, fact, actor, at=at, detail=detail),
         )
@@ -331,6 +818,7 @@ class Casework:
         return self._change(
             case_id,
             actor,
+            "case.observe",
             purpose,
             lambda case, engine, at: engine.record_observation(case, observation, actor, at=at),
         )
@@ -340,6 +828,7 @@ class Casework:
         return self._change(
             case_id,
             actor,
+            "case.note",
             purpose,
             lambda case, engine, at: engine.add_note(case, text, actor, at=at),
         )
@@ -357,6 +846,7 @@ class Casework:
         return self._change(
             case_id,
             actor,
+            "case.assign",
             purpose,
             lambda case, engine, at: engine.assign(case, assignee, actor, at=at, reason=reason),
         )
@@ -375,6 +865,7 @@ class Casework:
         return self._change(
             case_id,
             actor,
+            "case.note",
             purpose,
             lambda case, engine, at: engine.record_session(
                 case, actor, at=at, held_on=held_on, participants=participants, note=note
@@ -388,6 +879,7 @@ class Casework:
         return self._change(
             case_id,
             actor,
+            "case.hold",
             purpose,
             lambda case, engine, at: engine.suspend(case, actor, at=at, reason=reason),
         )
@@ -399,6 +891,7 @@ class Casework:
         return self._change(
             case_id,
             actor,
+            "case.hold",
             purpose,
             lambda case, engine, at: engine.resume(
                 case, actor, at=at, reason=reason, calendar=self.calendar
@@ -419,6 +912,7 @@ class Casework:
         return self._change(
             case_id,
             actor,
+            "case.extend",
             purpose,
             lambda case, engine, at: engine.extend_deadline(
                 case, rule, due, actor, at=at, reason=reason
@@ -442,9 +936,16 @@ class Casework:
                 f"a missed deadline can be recorded only once it has passed; "
                 f"{day.isoformat()} is after today ({today.isoformat()})"
             )
+        permit = self._authorise(actor, "case.deadlines", purpose)
+        query = CaseQuery(due_before=day)
+        rows = self._own(actor, query) if permit.assigned_only else self.store.find_cases(query)
+        allowed = self.policy.workflows(actor, "case.deadlines", purpose)
+        self._audit(actor, purpose, AuditAction.SEARCH, None, query.describe())
         recorded: list[tuple[Case, Deadline]] = []
-        for row in self.overdue(actor, on=day, purpose=purpose):
-            case, engine = self._load(row.case_id, actor)
+        for row in rows:
+            if allowed is not None and row.workflow not in allowed:
+                continue
+            case, engine, data_key, _ = self._load(row.case_id, actor, "case.deadlines", purpose)
             before = case_row(case, engine.definition.final_states)
             missed = [d for d in case.due if not d.missed and d.due < day]
             if not missed:
@@ -452,7 +953,9 @@ class Casework:
             at = self.clock.now()
             for due in missed:
                 engine.record_missed(case, due.rule, actor, at=at)
-            self._commit(case, engine, purpose, len(missed), before=before, announce=False)
+            self._commit(
+                case, engine, purpose, len(missed), data_key, before=before, announce=False
+            )
             for event in case.events[-len(missed) :]:
                 self._announce(engine, case, event)
                 assert isinstance(event, DeadlineMissed)  # noqa: S101 (just recorded above)
@@ -480,44 +983,131 @@ class Casework:
         is raised and nothing is written. A note or a fact added since changes nothing
         about the move. Use :mod:`ssp_core.migration` to plan moves.
         """
-        self._check_role(actor)
-        case = self._read(case_id)
+        case, old, data_key, _ = self._load(case_id, actor, "case.migrate", purpose)
         if case.state != expected_state or case.workflow_version >= to_version:
             raise MovedSincePlan(case_id, case.state, case.workflow_version)
         engine = self.registry.engine(case.workflow, to_version)
-        before = case_row(case, self.registry.engine_for(case).definition.final_states)
+        before = case_row(case, old.definition.final_states)
         engine.migrate(case, dest, actor, at=self.clock.now(), calendar=self.calendar)
-        self._commit(case, engine, purpose, 1, before=before)
+        self._commit(case, engine, purpose, 1, data_key, before=before)
         return case
 
     # -- internals -------------------------------------------------------------------
 
-    def _check_role(self, actor: Actor) -> None:
-        if actor.role not in self.registry.roles:
-            raise UnknownId("role", actor.role, list(self.registry.roles))
+    def _authorise(
+        self,
+        actor: Actor,
+        operation: str,
+        purpose: str,
+        *,
+        workflow: str | None = None,
+        head: _Head | None = None,
+        case_id: str | None = None,
+    ) -> Permit:
+        """Check the operation against the grants; audit and re-raise a refusal."""
+        try:
+            return self.policy.check(
+                actor,
+                operation,
+                purpose=purpose,
+                workflow=head.workflow if head else workflow,
+                assignee=head.assignee if head else None,
+                opened_by=head.opened_by if head else None,
+                case_id=case_id,
+            )
+        except AccessDenied as denied:
+            self._audit(
+                actor, purpose, AuditAction.DENIED, case_id, f"{operation}: {denied.permission}"
+            )
+            raise
 
-    def _read(self, case_id: str) -> Case:
+    def _case_filter(
+        self, actor: Actor, operation: str, purpose: str, permit: Permit
+    ) -> Callable[[str | None], bool] | None:
+        """Return a test of which cases a grant limited by workflow or scope covers (None: all).
+
+        For operations over many cases (listing disclosures, the audit log, retention):
+        a grant for some workflows, or for the actor's own cases, sees only those, and
+        no entry that is not about a case.
+        """
+        allowed = self.policy.workflows(actor, operation, purpose)
+        own = (
+            {row.case_id for row in self._own(actor, CaseQuery())} if permit.assigned_only else None
+        )
+        if allowed is None and own is None:
+            return None
+        workflows: dict[str, str | None] = {}
+
+        def visible(case_id: str | None) -> bool:
+            if case_id is None or (own is not None and case_id not in own):
+                return False
+            if allowed is None:
+                return True
+            if case_id not in workflows:
+                row = self.store.case_row(case_id)
+                workflows[case_id] = row.workflow if row else None
+            return workflows[case_id] in allowed
+
+        return visible
+
+    def _rows(self, case_id: str) -> list[StoredEvent]:
         rows = self.store.read_case(case_id)
         if not rows:
             raise CaseNotFound(case_id)
-        return self.codec.replay(rows)
+        return rows
 
-    def _load(self, case_id: str, actor: Actor) -> tuple[Case, WorkflowEngine]:
-        self._check_role(actor)
-        case = self._read(case_id)
-        return case, self.registry.engine_for(case)
+    def _permit_for(
+        self, rows: Sequence[StoredEvent], actor: Actor, operation: str, purpose: str, case_id: str
+    ) -> Permit:
+        return self._authorise(actor, operation, purpose, head=_Head.of(rows), case_id=case_id)
+
+    def _replay(
+        self, rows: Sequence[StoredEvent], record: KeyRecord | None, groups: frozenset[FieldGroup]
+    ) -> Case:
+        """Fold a case, opening the sealed fields of ``groups`` with its key (if not erased)."""
+        if not groups or record is None:
+            return self.codec.replay(rows, readable=groups, erased=record is None)
+        return self.codec.replay(rows, key=self.keyring.open_case_key(record), readable=groups)
+
+    def _read(
+        self, case_id: str, actor: Actor, operation: str, purpose: str
+    ) -> tuple[Case, Permit]:
+        rows = self._rows(case_id)
+        permit = self._permit_for(rows, actor, operation, purpose, case_id)
+        if not permit.field_groups:
+            return self.codec.replay(rows, readable=permit.field_groups), permit
+        record = self.store.read_keys([case_id]).get(case_id)
+        return self._replay(rows, record, permit.field_groups), permit
+
+    def _load(
+        self, case_id: str, actor: Actor, operation: str, purpose: str
+    ) -> tuple[Case, WorkflowEngine, bytes, Permit]:
+        """Load a case to write to it: checked, with its data key (refused once erased)."""
+        rows = self._rows(case_id)
+        permit = self._permit_for(rows, actor, operation, purpose, case_id)
+        record = self.store.read_keys([case_id]).get(case_id)
+        if record is None:
+            raise DataError(
+                f"case {case_id} has no data key: its personal data were erased under a "
+                "retention rule (or it was stored unsealed before schema 2); it takes no "
+                "more events"
+            )
+        data_key = self.keyring.open_case_key(record)
+        case = self.codec.replay(rows, key=data_key, readable=permit.field_groups)
+        return case, self.registry.engine_for(case), data_key, permit
 
     def _change(
         self,
         case_id: str,
         actor: Actor,
+        operation: str,
         purpose: str,
         command: Callable[[Case, WorkflowEngine, dt.datetime], object],
     ) -> Case:
-        case, engine = self._load(case_id, actor)
+        case, engine, data_key, _ = self._load(case_id, actor, operation, purpose)
         before = case_row(case, engine.definition.final_states)
         command(case, engine, self.clock.now())
-        self._commit(case, engine, purpose, 1, before=before)
+        self._commit(case, engine, purpose, 1, data_key, before=before)
         return case
 
     def _commit(
@@ -526,22 +1116,26 @@ class Casework:
         engine: WorkflowEngine,
         purpose: str,
         count: int,
+        data_key: bytes,
         *,
         before: CaseRow | None = None,
         announce: bool = True,
+        key_record: KeyRecord | None = None,
     ) -> None:
-        """Store the case's newest ``count`` events with the purpose, and its index row, at once.
+        """Store the case's newest ``count`` events, sealed, with its index row, at once.
 
         An event stored with its purpose is the audit entry of the write. The index row
         is written only if it changed from ``before`` (the row before the command), so a
-        note, a fact or an observation writes its event alone.
+        note, a fact or an observation writes its event alone. ``key_record`` is the
+        wrapped data key of a case being opened, written in the same commit.
         """
         new = case.events[-count:]
         row = case_row(case, engine.definition.final_states)
         self.store.append(
             Commit(
-                events=[self.codec.encode(event, purpose=purpose) for event in new],
+                events=[self.codec.encode(event, purpose=purpose, key=data_key) for event in new],
                 cases=() if row == before else (row,),
+                keys=() if key_record is None else (key_record,),
             )
         )
         if announce:
@@ -551,22 +1145,29 @@ class Casework:
     def _announce(self, engine: WorkflowEngine, case: Case, event: CaseEvent) -> None:
         self.registry.host.after_case_event(case=case, event=event, definition=engine.definition)
 
+    def _entry(  # noqa: PLR0917 (the fields of one audit entry)
+        self,
+        actor: Actor,
+        purpose: str,
+        action: AuditAction,
+        case_id: str | None,
+        detail: str | None,
+        at: dt.datetime | None = None,
+    ) -> AuditEntry:
+        return AuditEntry(
+            at=at or self.clock.now(),
+            actor=actor.id,
+            role=actor.role,
+            purpose=purpose,
+            action=action,
+            case_id=case_id,
+            detail=detail,
+        )
+
     def _audit(
         self, actor: Actor, purpose: str, action: AuditAction, case_id: str | None, detail: str
     ) -> None:
-        self.store.record_audit(
-            [
-                AuditEntry(
-                    at=self.clock.now(),
-                    actor=actor.id,
-                    role=actor.role,
-                    purpose=purpose,
-                    action=action,
-                    case_id=case_id,
-                    detail=detail,
-                )
-            ]
-        )
+        self.store.record_audit([self._entry(actor, purpose, action, case_id, detail)])
 
     def _audit_reads(
         self, actor: Actor, purpose: str, action: AuditAction, case_ids: Sequence[str]

@@ -46,6 +46,7 @@ from ssp_core.store import (
 )
 from ssp_core.store.codec import codec
 from ssp_core.store.projection import case_row
+from ssp_core.store.records import EventQuery, IdentityRecord, KeyRecord
 
 __all__ = [
     "FINALS",
@@ -56,6 +57,8 @@ __all__ = [
     "assigned",
     "audit_entry",
     "commit_of",
+    "identity_of",
+    "key_of",
     "moved",
     "note",
     "opened",
@@ -189,6 +192,19 @@ def commit_of(
     return Commit(events=[codec.encode(event) for event in events], cases=rows, audit=audit)
 
 
+def key_of(case_id: str, subject: str | None = "p-1", *, wrapped: bytes | None = None) -> KeyRecord:
+    """Return the key row of a case: ``wrapped`` defaults to bytes of its own (all 256 values)."""
+    if wrapped is None:
+        wrapped = case_id.encode() + bytes(range(256))
+    return KeyRecord(case_id, wrapped, subject, T0)
+
+
+def identity_of(
+    pseudonym: str, sealed: bytes = b"\x00sealed\xff", *, at: dt.datetime = T0
+) -> IdentityRecord:
+    return IdentityRecord(pseudonym, b"\x01wrapped\x00" + pseudonym.encode(), sealed, at)
+
+
 def keys(events: Iterable[StoredEvent]) -> list[tuple[str, int]]:
     return [(event.case_id, event.version) for event in events]
 
@@ -218,6 +234,7 @@ def snapshot(store: CaseStore, case_ids: Iterable[str] = ()) -> dict[str, object
 # -- the case index used by the query tests --------------------------------------------------
 
 MARCH = {day: dt.date(2026, 3, day) for day in range(1, 32)}
+MICRO = dt.timedelta(microseconds=1)
 
 
 def index_cases() -> list[tuple[list[CaseEvent], CaseRow]]:
@@ -262,6 +279,11 @@ CASE_QUERIES: list[tuple[CaseQuery, list[str]]] = [
     (CaseQuery(limit=0), []),
     (CaseQuery(workflow="sample.young", open_only=True, limit=2), ["c-02", "c-01"]),
     (CaseQuery(workflow="sample.adult", state="received", open_only=True), ["c-03", "c-05"]),
+    # c-04 and c-06 were closed at T0 (given here in another zone: instants are compared).
+    (CaseQuery(closed_before=T0.astimezone(dt.UTC)), []),
+    (CaseQuery(closed_before=T0 + MICRO), ["c-06", "c-04"]),
+    (CaseQuery(closed_before=T0 + HOUR, workflow="sample.young", limit=1), ["c-06"]),
+    (CaseQuery(closed_before=T0 + HOUR, open_only=True), []),
 ]
 
 
@@ -279,7 +301,6 @@ AUDIT = {
 a3 is recorded after a2 but happened before it: entries come back in time order.
 """
 
-MICRO = dt.timedelta(microseconds=1)
 AUDIT_QUERIES: list[tuple[AuditQuery, list[str]]] = [
     (AuditQuery(), ["a1", "a3", "a2", "a4"]),
     (AuditQuery(case_id="c-1"), ["a1", "a2"]),
@@ -318,6 +339,61 @@ CLOSED_CALLS: dict[str, Callable[[CaseStore], object]] = {
     "read_audit": lambda store: store.read_audit(AuditQuery()),
 }
 """Every reading and writing call: each must refuse a closed store."""
+
+CLOSED_CALLS |= {
+    "read_events": lambda store: store.read_events(EventQuery()),
+    "read_keys": lambda store: store.read_keys(["c-1"]),
+    "subject_cases": lambda store: store.subject_cases("p-1"),
+    "read_identity": lambda store: store.read_identity("p-1"),
+    "put_identity": lambda store: store.put_identity(identity_of("p-1"), []),
+    "erase": lambda store: store.erase(["c-1"], ["p-1"], []),
+    "rewrite_event_data": lambda store: store.rewrite_event_data([("c-1", 1, "{}")], [], []),
+}
+
+
+# -- the event log used by the event query tests ------------------------------------------------
+
+
+def event_log() -> list[tuple[str, Commit]]:
+    """Commits of named events; ``late`` is written last but happened first (positions rule)."""
+    a1, a2, a3 = (
+        opened("a", at=UTC0),
+        note("a", 2, at=UTC0 + HOUR),
+        assigned("a", 3, "bo", at=UTC0 + 3 * HOUR),
+    )
+    b1, b2 = opened("b", at=UTC0 + 2 * HOUR), note("b", 2, at=UTC0 + 4 * HOUR)
+    late = opened("c", at=UTC0 - HOUR)
+    return [
+        ("a1", commit_of(a1)),
+        ("a2", commit_of(a2, history={"a": [a1]})),
+        ("b1", commit_of(b1)),
+        ("a3", commit_of(a3, history={"a": [a1, a2]})),
+        ("b2", commit_of(b2, history={"b": [b1]})),
+        ("late", commit_of(late)),
+    ]
+
+
+EVENT_QUERIES: list[tuple[EventQuery, list[str]]] = [
+    (EventQuery(), ["a1", "a2", "b1", "a3", "b2", "late"]),
+    (EventQuery(topics=("NoteAdded",)), ["a2", "b2"]),
+    (EventQuery(topics=["NoteAdded", "Assigned"]), ["a2", "a3", "b2"]),
+    (EventQuery(topics="CaseOpened"), ["a1", "b1", "late"]),
+    (EventQuery(topics=()), []),
+    (EventQuery(topics=("Nothing",)), []),
+    (EventQuery(case_id="a"), ["a1", "a2", "a3"]),
+    (EventQuery(case_id="a", topics=("NoteAdded", "CaseOpened")), ["a1", "a2"]),
+    (EventQuery(case_id="z"), []),
+    # Bounds are given in another zone than the events: instants are compared.
+    (EventQuery(since=T0 + 2 * HOUR), ["b1", "a3", "b2"]),
+    (EventQuery(since=T0 + 2 * HOUR + MICRO), ["a3", "b2"]),
+    (EventQuery(until=T0 + HOUR), ["a1", "late"]),
+    (EventQuery(until=T0 + HOUR + MICRO), ["a1", "a2", "late"]),
+    (EventQuery(since=T0 + HOUR, until=T0 + 3 * HOUR), ["a2", "b1"]),
+    (EventQuery(limit=2), ["a1", "a2"]),
+    (EventQuery(limit=0), []),
+    (EventQuery(topics=("CaseOpened",), limit=2), ["a1", "b1"]),
+    (EventQuery(case_id="b", since=T0, limit=1), ["b1"]),
+]
 
 
 class CaseStoreContract(abc.ABC):
@@ -777,3 +853,268 @@ class CaseStoreContract(abc.ABC):
         store.close()
         with pytest.raises(StoreError):
             CLOSED_CALLS[call](store)
+
+    # -- data keys and the identity vault ------------------------------------------------
+
+    def test_a_new_store_has_no_keys_identities_or_events(self, store: CaseStore) -> None:
+        assert store.read_keys(["c-1"]) == {}
+        assert store.read_keys([]) == {}
+        assert store.subject_cases("p-1") == []
+        assert store.read_identity("p-1") is None
+        assert store.read_events(EventQuery()) == []
+
+    def test_keys_are_written_with_the_opening_commit(self, store: CaseStore) -> None:
+        key = key_of("c-1")
+        assert store.append(attrs.evolve(commit_of(opened("c-1")), keys=[key])) == (1,)
+        assert store.read_keys(["c-1", "nope"]) == {"c-1": key}
+        (stored,) = store.read_keys(["c-1"]).values()
+        assert stored.wrapped == key.wrapped
+        assert isinstance(stored.wrapped, bytes)
+        assert stored.created_at == T0
+        assert stored.created_at.tzinfo is not None
+        assert store.subject_cases("p-1") == ["c-1"]
+        # A later commit of the case writes no key and leaves the one there.
+        store.append(commit_of(note("c-1", 2), history={"c-1": [opened("c-1")]}))
+        assert store.read_keys(["c-1"]) == {"c-1": key}
+
+    @pytest.mark.parametrize("size", [1, 20], ids=["small commit", "large commit"])
+    def test_a_conflicting_commit_writes_no_key(self, store: CaseStore, size: int) -> None:
+        first = key_of("c-1")
+        store.append(attrs.evolve(commit_of(opened("c-1")), keys=[first]))
+        before = snapshot(store, ["c-1", "c-2"])
+        # Another writer opens c-1 again (with new cases before it, and their keys).
+        others = [f"a-{n:02d}" for n in range(size)]
+        again = commit_of(*(opened(case_id) for case_id in others), opened("c-1"))
+        keyed = [key_of(case_id) for case_id in others]
+        refused = [
+            attrs.evolve(again, keys=[*keyed, key_of("c-1", "p-2")]),
+            # Its events are new, but c-1 has a key: the key conflicts.
+            attrs.evolve(again, events=again.events[:-1], keys=[*keyed, key_of("c-1")]),
+            # One case keyed twice in a commit.
+            attrs.evolve(again, events=again.events[:-1], keys=[*keyed, *keyed[-1:]]),
+            attrs.evolve(
+                commit_of(note("c-1", 2), history={"c-1": [opened("c-1")]}),
+                keys=[key_of("c-1")],
+                identities=[identity_of("p-9")],
+            ),
+        ]
+        expected = [("c-1", 1), ("c-1", 1), (others[-1], 1), ("c-1", 2)]
+        for commit, (case_id, version) in zip(refused, expected, strict=True):
+            with pytest.raises(ConcurrencyError) as conflict:
+                store.append(commit)
+            assert (conflict.value.case_id, conflict.value.version) == (case_id, version)
+            assert snapshot(store, ["c-1", "c-2"]) == before
+            assert store.read_keys([*others, "c-1"]) == {"c-1": first}
+            assert store.subject_cases("p-2") == []
+            assert store.read_identity("p-9") is None
+
+    def test_read_keys_and_subject_cases(self, store: CaseStore) -> None:
+        subjects = {"c-10": "p-1", "c-2": "p-1", "c-1": "p-1", "b-1": "p-2", "n-1": None}
+        written = {case_id: key_of(case_id, subject) for case_id, subject in subjects.items()}
+        store.append(
+            attrs.evolve(
+                commit_of(*(opened(case_id) for case_id in subjects)), keys=written.values()
+            )
+        )
+        store.append(commit_of(opened("x-1")))  # a case without a key
+        assert store.read_keys(["c-2", "nope", "x-1", "n-1", "c-2"]) == {
+            "c-2": written["c-2"],
+            "n-1": written["n-1"],
+        }
+        assert store.read_keys(subjects) == written
+        assert store.subject_cases("p-1") == ["c-1", "c-10", "c-2"]
+        assert store.subject_cases("p-2") == ["b-1"]
+        assert store.subject_cases("nobody") == []
+        assert store.read_keys([f"c-{n}" for n in range(1200)]).keys() == {"c-1", "c-2", "c-10"}
+
+    def test_identities_are_inserted_or_kept(self, store: CaseStore) -> None:
+        first = identity_of("p-1", b"first")
+        assert store.append(Commit(identities=[first])) == ()
+        assert store.append(Commit(events=(), identities=[identity_of("p-0")])) == ()
+        assert store.max_position() == 0
+        assert store.read_identity("p-1") == first
+        # Enrolled again with a case: the stored entry is kept; a new person is added.
+        again = attrs.evolve(
+            commit_of(opened("c-1")),
+            keys=[key_of("c-1")],
+            identities=[identity_of("p-1", b"second"), identity_of("p-2", b"two")],
+        )
+        assert store.append(again) == (1,)
+        assert store.read_identity("p-1") == first
+        assert store.read_identity("p-2") == identity_of("p-2", b"two")
+        # Twice in one commit: the first is kept.
+        store.append(Commit(identities=[identity_of("p-3", b"a"), identity_of("p-3", b"b")]))
+        stored = store.read_identity("p-3")
+        assert stored is not None
+        assert stored.sealed == b"a"
+        assert stored.created_at.tzinfo is not None
+        assert store.read_identity("p-4") is None
+        assert store.read_keys(["c-1"]) == {"c-1": key_of("c-1")}
+
+    def test_an_empty_commit_writes_nothing(self, store: CaseStore) -> None:
+        store.append(commit_of(opened("c-1")))
+        before = snapshot(store, ["c-1"])
+        assert store.append(Commit()) == ()
+        assert store.append(Commit(events=[])) == ()
+        assert snapshot(store, ["c-1"]) == before
+
+    def test_put_identity_inserts_or_replaces_with_its_audit(self, store: CaseStore) -> None:
+        enrol = audit_entry(UTC0, action=AuditAction.ENROL, detail="vault entry")
+        store.put_identity(identity_of("p-1", b"first"), [enrol])
+        assert store.read_identity("p-1") == identity_of("p-1", b"first")
+        later = identity_of("p-1", b"second", at=T0 + HOUR)
+        reidentify = audit_entry(UTC0 + HOUR, action=AuditAction.REIDENTIFY)
+        store.put_identity(later, [reidentify])
+        assert store.read_identity("p-1") == later
+        store.put_identity(identity_of("p-2"), [])
+        entries = store.read_audit(AuditQuery())
+        assert [(e.action, e.at) for e in entries] == [
+            (AuditAction.ENROL, enrol.at),
+            (AuditAction.REIDENTIFY, reidentify.at),
+        ]
+        assert all(isinstance(e.action, AuditAction) for e in entries)
+
+    def _keyed_cases(self, store: CaseStore) -> list[str]:
+        """Write cases c-1, c-2 (person p-1), c-3 (p-2) and c-4 (no person), with their keys."""
+        subjects = {"c-1": "p-1", "c-2": "p-1", "c-3": "p-2", "c-4": None}
+        for case_id, subject in subjects.items():
+            store.append(
+                attrs.evolve(
+                    commit_of(opened(case_id), audit=[audit_entry(T0, case_id=case_id)]),
+                    keys=[key_of(case_id, subject)],
+                    identities=[identity_of(subject)] if subject else [],
+                )
+            )
+        store.append(commit_of(moved("c-1", 2, "closed"), history={"c-1": [opened("c-1")]}))
+        return list(subjects)
+
+    def test_erase_deletes_the_keys_and_entries_named_and_nothing_else(
+        self, store: CaseStore
+    ) -> None:
+        cases = self._keyed_cases(store)
+        before = snapshot(store, cases)
+        entries = [
+            audit_entry(UTC0 + HOUR, case_id=case_id, action=AuditAction.ERASE, detail="erased")
+            for case_id in ("c-1", "c-2")
+        ]
+        store.erase(["c-1", "c-2", "nope"], ["p-1", "nobody"], entries)
+        assert store.read_keys(cases) == {"c-3": key_of("c-3", "p-2"), "c-4": key_of("c-4", None)}
+        assert store.subject_cases("p-1") == []
+        assert store.subject_cases("p-2") == ["c-3"]
+        assert store.read_identity("p-1") is None
+        assert store.read_identity("p-2") == identity_of("p-2")
+        after = snapshot(store, cases)
+        audit_before, audit_after = before.pop("audit"), after.pop("audit")
+        assert after == before  # events, index rows and positions stay
+        assert isinstance(audit_before, list)
+        assert isinstance(audit_after, list)
+        assert audit_after[: len(audit_before)] == audit_before
+        erased = audit_after[len(audit_before) :]
+        assert [attrs.evolve(e, id=None) for e in erased] == entries
+        assert all(e.id is not None for e in erased)
+        # Nothing left to erase: only the audit entry is written.
+        store.erase(["c-1"], ["p-1"], [entries[0]])
+        store.erase([], [], [])
+        assert store.read_keys(cases).keys() == {"c-3", "c-4"}
+        assert len(store.read_audit(AuditQuery())) == len(audit_after) + 1
+
+    def test_a_case_erased_can_be_written_to_but_not_keyed_twice(self, store: CaseStore) -> None:
+        self._keyed_cases(store)
+        store.erase(["c-3"], ["p-2"], [])
+        history: list[CaseEvent] = [opened("c-3")]
+        assert store.append(commit_of(note("c-3", 2), history={"c-3": history})) == (6,)
+        # Its key can be written again after erasure (the store does not remember it).
+        store.append(Commit(keys=[key_of("c-3", "p-2")]))
+        with pytest.raises(ConcurrencyError):
+            store.append(Commit(keys=[key_of("c-3", "p-2")]))
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        EVENT_QUERIES,
+        ids=[f"{n}: {q}" for n, (q, _) in enumerate(EVENT_QUERIES)],
+    )
+    def test_read_events(self, store: CaseStore, query: EventQuery, expected: list[str]) -> None:
+        log = event_log()
+        for _, commit in log:
+            store.append(commit)
+        stored = dict(zip([name for name, _ in log], store.read_log(), strict=True))
+        found = store.read_events(query)
+        assert found == [stored[name] for name in expected]
+
+    def test_describe_names_closed_before(self) -> None:
+        text = CaseQuery(closed_before=UTC0, open_only=False).describe()
+        assert text == f"closed_before={UTC0}"
+
+    def test_rewrite_event_data_changes_only_the_rows_named(self, store: CaseStore) -> None:
+        one: list[CaseEvent] = [opened("c-1"), note("c-1", 2, "secret")]
+        two: list[CaseEvent] = [opened("c-2")]
+        store.append(commit_of(*one, *two))
+        store.append(attrs.evolve(commit_of(opened("c-3")), keys=[key_of("c-3")]))
+        before = store.read_log()
+        entry = audit_entry(UTC0, action=AuditAction.ADMIN, detail="sealed")
+        store.rewrite_event_data(
+            [("c-1", 2, '{"sealed": "AAAA"}'), ("c-2", 1, '{"sealed": "BBBB"}')],
+            [key_of("c-1"), key_of("c-2", None)],
+            [entry],
+        )
+        after = store.read_log()
+        changed = {("c-1", 2): '{"sealed": "AAAA"}', ("c-2", 1): '{"sealed": "BBBB"}'}
+        assert after == [
+            attrs.evolve(event, data=changed.get((event.case_id, event.version), event.data))
+            for event in before
+        ]
+        assert after != before
+        assert [e.data for e in store.read_case("c-1")] == [before[0].data, '{"sealed": "AAAA"}']
+        assert store.read_keys(["c-1", "c-2", "c-3"]) == {
+            "c-1": key_of("c-1"),
+            "c-2": key_of("c-2", None),
+            "c-3": key_of("c-3"),
+        }
+        assert [attrs.evolve(e, id=None) for e in store.read_audit(AuditQuery())] == [entry]
+        # The log goes on as before.
+        assert store.append(commit_of(note("c-1", 3), history={"c-1": one})) == (5,)
+        store.rewrite_event_data([], [], [])
+        assert store.read_log()[:4] == after
+
+    @pytest.mark.parametrize(
+        ("updates", "message"),
+        [
+            ([("c-1", 2, "{}"), ("c-1", 3, "{}")], "c-1: version 3 is not stored"),
+            ([("c-9", 1, "{}")], "c-9: version 1 is not stored"),
+            ([("c-1", 0, "{}")], "c-1: version 0 is not stored"),
+            ([("c-1", 1, "{}"), ("c-1", 1, "{}")], "c-1: version 1 is given twice"),
+        ],
+        ids=["a version too many", "an unknown case", "version 0", "twice"],
+    )
+    def test_rewrite_event_data_refuses_events_not_stored_and_changes_nothing(
+        self, store: CaseStore, updates: list[tuple[str, int, str]], message: str
+    ) -> None:
+        store.append(commit_of(opened("c-1"), note("c-1", 2)))
+        before = snapshot(store, ["c-1", "c-9"])
+        with pytest.raises(DataError, match=message):
+            store.rewrite_event_data(updates, [key_of("c-1")], [audit_entry(T0)])
+        assert snapshot(store, ["c-1", "c-9"]) == before
+        assert store.read_keys(["c-1"]) == {}
+
+    def test_rewrite_event_data_refuses_a_key_taken_and_changes_nothing(
+        self, store: CaseStore
+    ) -> None:
+        store.append(commit_of(opened("c-1"), opened("c-2")))
+        store.append(Commit(keys=[key_of("c-2")]))
+        before = snapshot(store, ["c-1", "c-2"])
+        for keys in ([key_of("c-1"), key_of("c-2", "p-9")], [key_of("c-1"), key_of("c-1")]):
+            with pytest.raises(ConcurrencyError) as conflict:
+                store.rewrite_event_data([("c-1", 1, "{}")], keys, [audit_entry(T0)])
+            assert conflict.value.case_id == keys[-1].case_id
+            assert snapshot(store, ["c-1", "c-2"]) == before
+            assert store.read_keys(["c-1", "c-2"]) == {"c-2": key_of("c-2")}
+
+    def test_keys_and_identities_survive_reopen(self, store: CaseStore) -> None:
+        self.require_durable()
+        cases = self._keyed_cases(store)
+        keys_before = store.read_keys(cases)
+        again = self.reopened(store)
+        assert again.read_keys(cases) == keys_before
+        assert again.read_identity("p-1") == identity_of("p-1")
+        assert again.subject_cases("p-1") == ["c-1", "c-2"]
+        assert again.find_cases(CaseQuery(closed_before=T0 + HOUR)) == [again.case_row("c-1")]

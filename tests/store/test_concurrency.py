@@ -285,12 +285,13 @@ def test_a_stale_casework_write_is_refused(
     tmp_path: Path, registry: ssp_core.Registry, clock: ssp_core.VirtualClock
 ) -> None:
     url = f"sqlite:///{tmp_path / 'ssp.db'}"
-    cw_a = ssp_core.Casework(registry, store=url, clock=clock)
-    cw_b = ssp_core.Casework(registry, store=url, clock=clock)
+    key = ssp_core.MunicipalKey.generate()  # both open the sealed payloads of one store
+    cw_a = ssp_core.Casework(registry, store=url, key=key, clock=clock)
+    cw_b = ssp_core.Casework(registry, store=url, key=key, clock=clock)
     try:
         case_id = _open_case(cw_a, clock)
-        case = cw_b.case(case_id, CONSULTANT)
-        assert cw_a.case(case_id, CONSULTANT).version == case.version == 1
+        case = cw_b.case(case_id, CONSULTANT, purpose="casework")
+        assert cw_a.case(case_id, CONSULTANT, purpose="casework").version == case.version == 1
 
         cw_a.add_note(case_id, "x", CONSULTANT)
         engine = registry.engine_for(case)
@@ -301,18 +302,20 @@ def test_a_stale_casework_write_is_refused(
         assert (refused.value.case_id, refused.value.version) == (case_id, 2)
 
         for casework in (cw_a, cw_b):
-            events = casework.history(case_id, CONSULTANT)
+            events = casework.history(case_id, CONSULTANT, purpose="casework")
             assert [e.version for e in events] == [1, 2]
             assert [getattr(e, "text", None) for e in events] == [None, "x"]
             row = casework.store.case_row(case_id)
             assert row is not None
             assert row == case_row(
-                casework.case(case_id, CONSULTANT),
+                casework.case(case_id, CONSULTANT, purpose="casework"),
                 registry.engine(row.workflow).definition.final_states,
             )
         # Loading afresh and retrying works.
         assert cw_b.add_note(case_id, "y", CONSULTANT).version == 3
-        assert [getattr(e, "text", None) for e in cw_a.history(case_id, CONSULTANT)] == [
+        assert [
+            getattr(e, "text", None) for e in cw_a.history(case_id, CONSULTANT, purpose="casework")
+        ] == [
             None,
             "x",
             "y",
@@ -326,7 +329,10 @@ def test_casework_instances_racing_on_one_case(
     store_url: str, registry: ssp_core.Registry, clock: ssp_core.VirtualClock
 ) -> None:
     """Two Casework objects (own stores on one database) add notes at once, retrying."""
-    instances = [ssp_core.Casework(registry, store=store_url, clock=clock) for _ in range(2)]
+    key = ssp_core.MunicipalKey.generate()
+    instances = [
+        ssp_core.Casework(registry, store=store_url, key=key, clock=clock) for _ in range(2)
+    ]
     notes = 15
     try:
         case_id = _open_case(instances[0], clock)
@@ -350,14 +356,14 @@ def test_casework_instances_racing_on_one_case(
         # Collisions are likely but not certain here; the checks below hold either way.
         assert conflicts >= 0
 
-        events = instances[1].history(case_id, CONSULTANT)
+        events = instances[1].history(case_id, CONSULTANT, purpose="casework")
         texts = [getattr(e, "text", None) for e in events[1:]]
         assert sorted(texts) == sorted(f"note {n}-{k}" for n in range(2) for k in range(notes))
         assert [e.version for e in events] == list(range(1, 2 * notes + 2))
         row = instances[0].store.case_row(case_id)
         assert row is not None
         assert row == case_row(
-            instances[0].case(case_id, CONSULTANT),
+            instances[0].case(case_id, CONSULTANT, purpose="casework"),
             instances[0].registry.engine(row.workflow).definition.final_states,
         )
         writes = instances[0].store.read_audit(AuditQuery(case_id=case_id))

@@ -2,10 +2,11 @@
 
 A hypothesis state machine per backend opens cases, appends events to them, tries
 stale appends (which must be refused and change nothing), writes batches across
-cases in one commit, and reopens the store. After every step: versions run 1..n,
-the log's positions run 1..max_position with each commit's events contiguous, the
-case index row of every case equals the projection of a replay of its events, and
-the store holds as many cases as the model.
+cases in one commit, erases the data keys of cases, and reopens the store. After
+every step: versions run 1..n, the log's positions run 1..max_position with each
+commit's events contiguous, the case index row of every case equals the projection
+of a replay of its events, the key rows are those written and not erased, and the
+store holds as many cases as the model.
 
 PostgreSQL runs all examples of one test on one schema: each example uses case ids
 of its own (a random prefix) and checks its own cases, and the counts it started from.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from ssp_core.exceptions import ConcurrencyError
 from ssp_core.store import AuditQuery, CaseQuery, CaseStore, Commit, open_store
 from ssp_core.store.codec import codec
 from ssp_core.store.projection import case_row
+from ssp_core.store.records import KeyRecord
 from tests.store.conftest import PostgresSchemas
 from tests.store.contract import (
     FINALS,
@@ -117,6 +119,7 @@ class StoreMachine(RuleBasedStateMachine):
         self.now = T0
         self.model: dict[str, list[CaseEvent]] = {}
         self.audited: Counter[str] = Counter()
+        self.keys: dict[str, KeyRecord] = {}
         self.commits: list[tuple[list[tuple[str, int]], tuple[int, ...]]] = []
         self.written = False  # since the last reopen (reopening an unchanged store tells little)
         # Other examples may have left data on a shared PostgreSQL schema.
@@ -136,7 +139,12 @@ class StoreMachine(RuleBasedStateMachine):
         self.now += dt.timedelta(minutes=7, microseconds=1)
         return self.now
 
-    def _commit(self, events: list[CaseEvent]) -> tuple[int, ...]:
+    def _key(self, case_id: str) -> KeyRecord:
+        """Return the key row of a new case, naming one of three subjects of this example."""
+        subject = f"{self.prefix}-p{self.serial % 3}"
+        return KeyRecord(case_id, case_id.encode() * 2, subject, self.now)
+
+    def _commit(self, events: list[CaseEvent], keys: Sequence[KeyRecord] = ()) -> tuple[int, ...]:
         touched = sorted({event.case_id for event in events})
         commit = commit_of(
             *events,
@@ -144,7 +152,8 @@ class StoreMachine(RuleBasedStateMachine):
             audit=[audit_entry(self.now, actor=self.prefix, case_id=c) for c in touched],
         )
         top = self.store.max_position()
-        got = self.store.append(commit)
+        got = self.store.append(attrs.evolve(commit, keys=keys))
+        self.keys.update((key.case_id, key) for key in keys)
         assert got == tuple(range(top + 1, top + 1 + len(events)))
         for event in sorted(events, key=lambda e: e.version):
             self.model.setdefault(event.case_id, []).append(event)
@@ -169,7 +178,10 @@ class StoreMachine(RuleBasedStateMachine):
 
     def _open(self, workflow: str, due: int | None) -> str:
         case_id = self._new_id()
-        self._commit([opened(case_id, at=self._tick(), workflow=workflow, due=_due(due))])
+        at = self._tick()
+        self._commit(
+            [opened(case_id, at=at, workflow=workflow, due=_due(due))], [self._key(case_id)]
+        )
         return case_id
 
     @initialize(target=cases, workflow=st.sampled_from(WORKFLOWS), due=due_days)
@@ -203,6 +215,7 @@ class StoreMachine(RuleBasedStateMachine):
                 audit_entry(at, actor=self.prefix, case_id=case_id),
                 audit_entry(at, actor=self.prefix, case_id=new_id),
             ],
+            keys=[self._key(new_id)] if with_new_case else [],
         )
         before = self._everything([new_id])
         with pytest.raises(ConcurrencyError) as refused:
@@ -211,6 +224,14 @@ class StoreMachine(RuleBasedStateMachine):
         assert self._everything([new_id]) == before
         assert self.store.read_case(new_id) == []
         assert self.store.case_row(new_id) is None
+        assert self.store.read_keys([new_id]) == {}
+
+    @rule(case_id=cases)
+    def erase(self, case_id: str) -> None:
+        entry = audit_entry(self._tick(), actor=self.prefix, case_id=case_id)
+        self.store.erase([case_id], [], [entry])
+        self.keys.pop(case_id, None)
+        self.audited[case_id] += 1
 
     @rule(data=st.data(), new_cases=st.integers(min_value=0, max_value=2))
     def batch(self, data: st.DataObject, new_cases: int) -> None:
@@ -224,12 +245,14 @@ class StoreMachine(RuleBasedStateMachine):
             specs = data.draw(st.lists(event_specs, min_size=1, max_size=2), label=case_id)
             first = len(self.model[case_id]) + 1
             events += [make_event(case_id, first + n, at, spec) for n, spec in enumerate(specs)]
+        keys = []
         for _ in range(new_cases if chosen else max(new_cases, 1)):
             case_id = self._new_id()
             events.append(opened(case_id, at=at, due=DAY))
+            keys.append(self._key(case_id))
             if data.draw(st.booleans(), label="and a note"):
                 events.append(note(case_id, 2, "second", at=at))
-        self._commit(data.draw(st.permutations(events), label="order in the commit"))
+        self._commit(data.draw(st.permutations(events), label="order in the commit"), keys)
 
     @precondition(lambda self: self.written)
     @rule()
@@ -271,6 +294,14 @@ class StoreMachine(RuleBasedStateMachine):
         for keys, got in self.commits:
             assert got == tuple(range(got[0], got[0] + len(keys)))
             assert [at[position] for position in got] == keys
+
+    @invariant()
+    def the_key_rows_are_those_written_and_not_erased(self) -> None:
+        assert self.store.read_keys(self.model) == self.keys
+        for n in range(3):
+            subject = f"{self.prefix}-p{n}"
+            mine = sorted(key.case_id for key in self.keys.values() if key.subject == subject)
+            assert self.store.subject_cases(subject) == mine
 
     @invariant()
     def the_store_holds_the_models_cases(self) -> None:

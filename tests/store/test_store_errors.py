@@ -24,7 +24,7 @@ from ssp_core.exceptions import (
     SchemaError,
     StoreUnavailable,
 )
-from ssp_core.store import CaseQuery, CaseStore, Commit, Migration, open_store
+from ssp_core.store import SCHEMA_VERSION, CaseQuery, CaseStore, Commit, Migration, open_store
 from ssp_core.store.codec import codec
 from ssp_core.store.sqlite import SQLITE_MIGRATIONS, SqliteStore
 from tests.store.conftest import PostgresSchemas
@@ -32,7 +32,8 @@ from tests.store.contract import T0, audit_entry, commit_of, note, opened, snaps
 
 CONSULTANT = ssp_core.Actor("anne", "consultant")
 TEACHER = ssp_core.Actor("dan", "teacher")
-EXTRA = Migration(2, "test", ("CREATE TABLE extra (x INTEGER)",))
+NEXT = SCHEMA_VERSION + 1
+EXTRA = Migration(NEXT, "test", ("CREATE TABLE extra (x INTEGER)",))
 
 
 def digest(path: Path) -> str:
@@ -140,20 +141,23 @@ def test_an_older_schema_is_refused_until_upgraded(tmp_path: Path) -> None:
     assert "run `ssp store upgrade`" in str(refused.value)
     assert digest(path) == before
     with open_store(url_of(path)) as store:
-        assert store.schema_version() == 1
+        assert store.schema_version() == SCHEMA_VERSION
 
     with SqliteStore(path, migrations=migrations, upgrade=True) as store:
-        assert store.schema_version() == 2
+        assert store.schema_version() == NEXT
         assert store.upgrade() == ()
         assert [codec.decode(event) for event in store.read_case("c-1")] == [opened("c-1")]
     connection = sqlite3.connect(path)
     try:
         assert connection.execute("SELECT count(*) FROM extra").fetchone() == (0,)
         recorded = connection.execute("SELECT version, description FROM ssp_schema ORDER BY 1")
-        assert recorded.fetchall() == [(1, SQLITE_MIGRATIONS[0].description), (2, "test")]
+        assert recorded.fetchall() == [
+            *((m.version, m.description) for m in SQLITE_MIGRATIONS),
+            (NEXT, "test"),
+        ]
     finally:
         connection.close()
-    # This library knows only version 1: the upgraded file is now too new for it.
+    # This library knows only its versions: the upgraded file is now too new for it.
     with pytest.raises(SchemaError, match="newer"):
         open_store(url_of(path))
 
@@ -161,12 +165,12 @@ def test_an_older_schema_is_refused_until_upgraded(tmp_path: Path) -> None:
 def test_upgrade_applies_what_is_missing_on_an_open_store(tmp_path: Path) -> None:
     path = tmp_path / "ssp.db"
     write_a_store(path)
-    set_user_version(path, 1)
+    set_user_version(path, SCHEMA_VERSION)
     with SqliteStore(path) as store:
         assert store.upgrade() == ()
     with SqliteStore(path, migrations=(*SQLITE_MIGRATIONS, EXTRA), upgrade=True) as store:
         assert store.upgrade() == ()
-        assert store.schema_version() == 2
+        assert store.schema_version() == NEXT
 
 
 # -- paths and URLs that lead nowhere -----------------------------------------------------------
@@ -282,7 +286,11 @@ def _casework(
     registry: ssp_core.Registry, clock: ssp_core.VirtualClock, any_store: CaseStore
 ) -> ssp_core.Casework:
     return ssp_core.Casework(
-        registry, store=any_store, clock=clock, ids=ssp_core.sequential_ids("T-")
+        registry,
+        store=any_store,
+        key=ssp_core.MunicipalKey.generate(),
+        clock=clock,
+        ids=ssp_core.sequential_ids("T-"),
     )
 
 
@@ -308,9 +316,9 @@ def test_an_unknown_case_is_not_found_and_nothing_is_written(
     with pytest.raises(CaseNotFound, match="T-9999"):
         casework.add_note("T-9999", "a note", CONSULTANT)
     with pytest.raises(CaseNotFound, match="T-9999"):
-        casework.case("T-9999", CONSULTANT)
+        casework.case("T-9999", CONSULTANT, purpose="casework")
     with pytest.raises(CaseNotFound, match="T-9999"):
-        casework.load_cases([known, "T-9999"], CONSULTANT)
+        casework.load_cases([known, "T-9999"], CONSULTANT, purpose="casework")
     assert any_store.max_position() == 2
     assert snapshot(any_store, [known, "T-9999"]) == before
 
@@ -319,7 +327,7 @@ def test_a_stale_version_is_refused_and_nothing_is_written(
     casework: ssp_core.Casework, clock: ssp_core.VirtualClock, any_store: CaseStore
 ) -> None:
     case_id = open_a_case(casework, clock)
-    case = casework.case(case_id, CONSULTANT)
+    case = casework.case(case_id, CONSULTANT, purpose="casework")
     before = snapshot(any_store, [case_id])
     row = any_store.case_row(case_id)
     assert row is not None
@@ -333,7 +341,7 @@ def test_a_stale_version_is_refused_and_nothing_is_written(
     assert (refused.value.case_id, refused.value.version) == (case_id, 2)
     assert f"case {case_id}" in str(refused.value)
     assert snapshot(any_store, [case_id]) == before
-    assert casework.case(case_id, CONSULTANT).events == case.events
+    assert casework.case(case_id, CONSULTANT, purpose="casework").events == case.events
 
 
 # -- the history cannot be rewritten in place -----------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -10,6 +11,7 @@ import attrs
 import pytest
 
 from ssp_aalborg import hooks
+from ssp_core.domain.access import FieldGroup, Scope
 from ssp_core.domain.concerns import ReferenceText, WorrySignCatalogue, WorrySignScope
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.organisation import CorpsOrientation
@@ -50,6 +52,8 @@ ALL_HOOKS = (
     hooks.ssp_register_action_groups,
     hooks.ssp_register_corps,
     hooks.ssp_register_strategy,
+    hooks.ssp_register_grants,
+    hooks.ssp_register_legal_bases,
 )
 
 
@@ -391,3 +395,36 @@ def test_follow_up_has_the_safety_index_and_two_evaluations(strategy: Strategy) 
         "Evalueringer af de enkelte forløb",
         "Samlet evaluering og vurdering af udbygning i næste byrådsperiode",
     ]
+
+
+# --- Privacy ----------------------------------------------------------------------
+
+
+def test_civil_society_receives_no_notes_observations_or_identity() -> None:
+    profiles = {
+        p.partner_kind: set(p.field_groups) for p in hooks.ssp_register_disclosure_profiles()
+    }
+    for kind in ("mosque", "hometown_association", "youth_centre", "youth_club"):
+        assert profiles[kind] == {FieldGroup.CASE}, kind
+    assert profiles["police"] == profiles["social_services"] == set(FieldGroup)
+
+
+def test_corps_members_see_only_their_own_track_and_no_worry_signs() -> None:
+    grants = hooks.ssp_register_grants()
+    for role in ("mentor", "parent_coach", "dialogue_ambassador"):
+        (grant,) = [g for g in grants if g.role == role]
+        assert grant.workflows == (f"aalborg.{role}",)
+        assert grant.scope is Scope.ASSIGNED
+        assert FieldGroup.OBSERVATIONS not in grant.field_groups
+        assert FieldGroup.IDENTITY not in grant.field_groups
+
+
+def test_every_workflow_has_a_retention_rule_and_unfounded_worries_go_sooner() -> None:
+    rules = _by_id(hooks.ssp_register_retention_rules())
+    assert {r.workflow for r in rules.values() if r.outcome is None} == set(WORKFLOWS)
+    for workflow in WORKFLOWS[:4]:
+        general = rules[workflow.removeprefix("aalborg.")]
+        unfounded = rules[f"{general.id}.unfounded"]
+        assert (unfounded.workflow, unfounded.outcome) == (workflow, "closed_unfounded")
+        closed = dt.date(2026, 3, 2)
+        assert unfounded.due_on(closed) < general.due_on(closed)

@@ -9,6 +9,7 @@ import pytest
 
 from ssp_aalborg import hooks
 from ssp_core import (
+    AccessDenied,
     Actor,
     Casework,
     Environment,
@@ -22,8 +23,11 @@ from ssp_core import (
     WorkflowKind,
     sequential_ids,
 )
+from ssp_core.domain.events import NoteAdded, ObservationRecorded
+from ssp_core.domain.redaction import WITHHELD
 
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+SIGN = "relations.new_closed_circle"
 CONSULTANT = Actor("anne", "ssp_consultant")
 POLICE = Actor("bo", "police_ssp_coordinator")
 INFO_HOUSE = Actor("carla", "info_house_member")
@@ -121,7 +125,7 @@ def test_under_18_needs_notification_and_parents_before_intervention(casework: C
         detail="Contact would put the young person at risk.",
     )
     casework.fire(case.id, "start_intervention", CONSULTANT)
-    assert casework.case(case.id, CONSULTANT).state == "intervention"
+    assert casework.case(case.id, CONSULTANT, purpose="casework").state == "intervention"
 
 
 def test_18_plus_needs_voluntariness_and_consent(casework: Casework) -> None:
@@ -141,8 +145,9 @@ def test_18_plus_needs_voluntariness_and_consent(casework: Casework) -> None:
 
 
 def test_travel_cards_start_with_police_screening_that_may_hand_over(casework: Casework) -> None:
+    # A frontline worker raises the concern; the police SSP coordinator screens it.
     case = casework.open_concern(
-        situation="armed_conflict_travel", subject=person(16), concern_date=T0.date(), actor=POLICE
+        situation="armed_conflict_travel", subject=person(16), concern_date=T0.date(), actor=TEACHER
     )
     assert case.state == "police_screening"
     with pytest.raises(TransitionRefused, match="role 'police_ssp_coordinator' required"):
@@ -151,7 +156,7 @@ def test_travel_cards_start_with_police_screening_that_may_hand_over(casework: C
         casework.fire(case.id, "hand_to_police", POLICE, reason="Acute security aspects.")
     casework.record_fact(case.id, "police_screening_done", POLICE)
     casework.fire(case.id, "hand_to_police", POLICE, reason="Acute security aspects.")
-    closed = casework.case(case.id, CONSULTANT)
+    closed = casework.case(case.id, CONSULTANT, purpose="casework")
     assert closed.state == "handed_to_police"
     assert casework.registry.engine_for(closed).is_final(closed)
 
@@ -172,21 +177,26 @@ def test_travel_cards_start_with_police_screening_that_may_hand_over(casework: C
     ],
 )
 def test_tracks_run_referral_to_completion(casework: Casework, track: str, subject: object) -> None:
+    # The corps member of the track (role mentor, parent_coach or dialogue_ambassador)
+    # works on it only once the secretariat has assigned it to them.
+    member = Actor("eva", track.removeprefix("aalborg."))
     case = casework.open_case(workflow=track, subject=subject, actor=CONSULTANT)  # type: ignore[arg-type]
     casework.fire(case.id, "accept_referral", CONSULTANT)
     with pytest.raises(TransitionRefused, match="member_assigned"):
         casework.fire(case.id, "start", CONSULTANT)
-    casework.assign(case.id, "eva", CONSULTANT)
+    with pytest.raises(AccessDenied, match="only on cases assigned to the actor"):
+        casework.case(case.id, member, purpose="casework")
+    casework.assign(case.id, member.id, CONSULTANT)
     casework.record_fact(case.id, "goals_agreed", CONSULTANT)
     casework.fire(case.id, "start", CONSULTANT)
     with pytest.raises(TransitionRefused, match="sessions_held"):
-        casework.fire(case.id, "begin_review", CONSULTANT)
-    casework.record_session(case.id, CONSULTANT, held_on=T0.date())
-    casework.fire(case.id, "begin_review", CONSULTANT)
+        casework.fire(case.id, "begin_review", member)
+    casework.record_session(case.id, member, held_on=T0.date())
+    casework.fire(case.id, "begin_review", member)
     with pytest.raises(TransitionRefused, match="a written reason is required"):
         casework.fire(case.id, "complete", CONSULTANT)
     casework.fire(case.id, "complete", CONSULTANT, reason="Goals met.")
-    assert casework.case(case.id, CONSULTANT).state == "completed"
+    assert casework.case(case.id, CONSULTANT, purpose="casework").state == "completed"
 
 
 def test_the_dialogue_ambassador_track_is_about_an_environment_not_a_person(
@@ -206,7 +216,55 @@ def test_tracks_can_end_early_only_with_a_reason(casework: Casework) -> None:
     with pytest.raises(TransitionRefused, match="reason"):
         casework.fire(case.id, "end_early", CONSULTANT)
     casework.fire(case.id, "end_early", CONSULTANT, reason="Moved to another municipality.")
-    assert casework.case(case.id, CONSULTANT).state == "ended_early"
+    assert casework.case(case.id, CONSULTANT, purpose="casework").state == "ended_early"
+
+
+def test_a_mentor_works_only_on_the_tracks_assigned_to_them_and_sees_no_worry_signs(
+    casework: Casework,
+) -> None:
+    mine = casework.open_case(workflow="aalborg.mentor", subject=person(17), actor=CONSULTANT)
+    other = casework.open_case(workflow="aalborg.mentor", subject=person(18), actor=CONSULTANT)
+    concern = casework.open_concern(
+        situation="radicalisation", subject=person(17), concern_date=T0.date(), actor=TEACHER
+    )
+    casework.assign(mine.id, MENTOR.id, CONSULTANT)
+    casework.assign(other.id, "frank", CONSULTANT)
+    casework.record_observation(
+        mine.id,
+        catalogue="aalborg.worry_signs",
+        sign=SIGN,
+        observed_by="teacher",
+        observed_on=T0.date(),
+        actor=CONSULTANT,
+        text="Talks about a new group of friends.",
+    )
+    assert [row.case_id for row in casework.find(MENTOR)] == [mine.id]
+    with pytest.raises(AccessDenied, match="only on cases assigned to the actor"):
+        casework.case(other.id, MENTOR, purpose="casework")
+    with pytest.raises(AccessDenied, match="on workflow 'aalborg.radicalisation_under_18'"):
+        casework.case(concern.id, MENTOR, purpose="casework")
+    casework.add_note(mine.id, "First meeting went well.", MENTOR)
+    seen = casework.case(mine.id, MENTOR, purpose="casework")
+    # That a sign was observed is no secret; which sign, and what was seen, are. (A
+    # withheld sign id stays an identifier.) The secretariat sees them.
+    (observed,) = [e for e in seen.events if isinstance(e, ObservationRecorded)]
+    assert observed.observation.catalogue == "aalborg.worry_signs"
+    assert (observed.observation.sign, observed.observation.text) == ("withheld", WITHHELD)
+    full = casework.case(mine.id, CONSULTANT, purpose="casework")
+    (observed,) = [e for e in full.events if isinstance(e, ObservationRecorded)]
+    assert observed.observation.sign == SIGN
+    note = seen.last_event
+    assert isinstance(note, NoteAdded) and note.text == "First meeting went well."
+    assert seen.subject == person(17)
+    with pytest.raises(AccessDenied, match="case.observe"):
+        casework.record_observation(
+            mine.id,
+            catalogue="aalborg.worry_signs",
+            sign=SIGN,
+            observed_by="mentor",
+            observed_on=T0.date(),
+            actor=MENTOR,
+        )
 
 
 def test_deadlines_are_in_business_days(casework: Casework) -> None:

@@ -9,18 +9,11 @@ from rich.console import Console
 from rich.table import Table
 
 from ssp_core.cli.app import Context
-from ssp_core.cli.options import DATE, acting, echo_json
-from ssp_core.clock import LOCAL_TIME
+from ssp_core.cli.options import DATE, acting, echo_json, start_of_day
 from ssp_core.domain.roles import Actor
 from ssp_core.store.records import AuditQuery
 
 __all__ = ["audit"]
-
-
-def _start_of(day: dt.datetime | None) -> dt.datetime | None:
-    if day is None:
-        return None
-    return dt.datetime.combine(day.date(), dt.time(), tzinfo=LOCAL_TIME)
 
 
 @click.command()
@@ -47,8 +40,8 @@ def audit(
     query = AuditQuery(
         case_id=case_id,
         actor=by_actor,
-        since=_start_of(since),
-        until=_start_of(until),
+        since=start_of_day(since),
+        until=start_of_day(until),
         limit=limit,
     )
     entries = obj.casework().audit_log(actor, query, purpose=purpose)

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from ssp_core.cli.app import Context
-from ssp_core.cli.options import DATE, acting, echo_json, plain
+from ssp_core.cli.options import DATE, acting, echo_json, plain, read_cpr
 from ssp_core.cli.render import history_table, options_table
 from ssp_core.clock import local_date
 from ssp_core.domain.cases import Case
+from ssp_core.domain.cpr import birth_date_from_cpr
 from ssp_core.domain.labels import Labels
-from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
+from ssp_core.domain.people import CaseSubject, Environment, Group, Subject, SubjectKind
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import DataError
+from ssp_core.exceptions import AccessDenied, DataError
 from ssp_core.migration import migrate, plan_migration
+from ssp_core.service import Casework
 from ssp_core.store.records import CaseQuery, CaseRow
 
 __all__ = ["case"]
@@ -98,10 +101,15 @@ def _subject(
     group: str | None,
     size: int | None,
     environment: str | None,
-) -> CaseSubject:
+    *,
+    cpr_stdin: bool = False,
+    identifying: bool = False,
+) -> CaseSubject | None:
+    """Return the subject the options name, or ``None`` for a person read with --cpr-stdin."""
     given = [
         name
         for name, value in (
+            ("--cpr-stdin", cpr_stdin),
             ("--pseudonym", pseudonym),
             ("--group", group),
             ("--environment", environment),
@@ -110,9 +118,16 @@ def _subject(
     ]
     if len(given) != 1:
         raise DataError(
-            "name exactly one subject: --pseudonym with --birth-date (a person), "
-            "--group with --size, or --environment"
+            "name exactly one subject: --cpr-stdin (a person, the CPR number read from "
+            "standard input), --pseudonym with --birth-date, --group with --size, "
+            "or --environment"
         )
+    if identifying and not cpr_stdin:
+        raise DataError("--name and --contact go with --cpr-stdin only (into the identity vault)")
+    if cpr_stdin:
+        if birth_date is not None:
+            raise DataError("--birth-date is taken from the CPR number with --cpr-stdin")
+        return None
     if pseudonym:
         if birth_date is None:
             raise DataError("a person needs --birth-date (YYYY-MM-DD) with --pseudonym")
@@ -121,8 +136,49 @@ def _subject(
         if size is None:
             raise DataError("a group needs --size (how many people)")
         return Group(group, Labels(da=group, en=group), size)
-    assert environment is not None  # noqa: S101 (one of the three was given)
+    assert environment is not None  # noqa: S101 (one of the four was given)
     return Environment(environment, Labels(da=environment, en=environment))
+
+
+def _enrol(
+    casework: Casework,
+    open_with: Callable[[Subject], Case],
+    actor: Actor,
+    purpose: str,
+    *,
+    workflow: str | None,
+    workflow_version: int | None,
+    situation: str | None,
+    concern_day: dt.date,
+    name: str | None,
+    contact: str | None,
+) -> Subject:
+    """Read a CPR number from standard input and enter the person into the identity vault.
+
+    Whatever would refuse the opening (a bad CPR number, a concern date in the
+    future, no card for the age, no permission to open) is found before the person
+    is enrolled, so that no vault entry is left without a case.
+    """
+    pseudonymiser = casework.pseudonymiser  # no key: fail before asking for the number
+    cpr = read_cpr()
+    preview = Subject(pseudonymiser.pseudonym(cpr), birth_date_from_cpr(cpr))
+    if situation is not None:
+        today = local_date(casework.clock.now())
+        if concern_day > today:
+            raise DataError(f"the concern date {concern_day.isoformat()} is in the future")
+        definition = casework.registry.select_card(situation, preview.age_on(concern_day))
+    else:
+        assert workflow is not None  # noqa: S101 (checked by the caller)
+        definition = casework.registry.engine(workflow, workflow_version).definition
+    try:
+        casework.policy.check(actor, "case.open", purpose=purpose, workflow=definition.id)
+    except AccessDenied:
+        open_with(preview)  # refused again by the library, audited; nobody was enrolled
+        raise
+    if SubjectKind.PERSON not in definition.subjects:
+        allowed = ", ".join(kind.value for kind in definition.subjects)
+        raise DataError(f"workflow {definition.name} takes cases about {allowed}, not a person")
+    return casework.enrol(cpr, actor, name=name, contact=contact, purpose=purpose)
 
 
 @click.group()
@@ -135,6 +191,14 @@ def case() -> None:
 @click.option("--version", "workflow_version", type=int, help="Workflow version (default newest).")
 @click.option("--situation", help="Open a concern: the card is chosen by situation and age.")
 @click.option("--concern-date", type=DATE, help="When the concern arose (with --situation).")
+@click.option(
+    "--cpr-stdin",
+    is_flag=True,
+    help="Read the person's CPR number from standard input (one line; at a terminal, a "
+    "hidden prompt) and enter them into the identity vault; never put it on the command line.",
+)
+@click.option("--name", help="The person's name, kept sealed in the identity vault (--cpr-stdin).")
+@click.option("--contact", help="How to reach the person, kept sealed likewise (--cpr-stdin).")
 @click.option("--pseudonym", help="The person's pseudonym (never a CPR number).")
 @click.option("--birth-date", type=DATE, help="The person's birth date.")
 @click.option("--group", help="A group's id, for group-oriented work.")
@@ -150,6 +214,9 @@ def open_command(
     workflow_version: int | None,
     situation: str | None,
     concern_date: dt.datetime | None,
+    cpr_stdin: bool,
+    name: str | None,
+    contact: str | None,
     pseudonym: str | None,
     birth_date: dt.datetime | None,
     group: str | None,
@@ -160,35 +227,64 @@ def open_command(
     actor: Actor,
     purpose: str,
 ) -> None:
-    """Open a case: a concern (--situation) or a case on a workflow (--workflow)."""
-    subject = _subject(pseudonym, birth_date, group, size, environment)
-    casework = obj.casework()
+    """Open a case: a concern (--situation) or a case on a workflow (--workflow).
+
+    Name the subject with --cpr-stdin (a person, enrolled in the identity vault),
+    --pseudonym with --birth-date, --group with --size, or --environment.
+    """
+    subject = _subject(
+        pseudonym,
+        birth_date,
+        group,
+        size,
+        environment,
+        cpr_stdin=cpr_stdin,
+        identifying=name is not None or contact is not None,
+    )
     if (workflow is None) == (situation is None):
         raise DataError("give either --situation (a concern) or --workflow, not both or neither")
-    if situation is not None:
-        if not isinstance(subject, Subject):
-            raise DataError("a concern is about a person: give --pseudonym and --birth-date")
-        opened = casework.open_concern(
-            situation=situation,
-            subject=subject,
-            concern_date=(
-                concern_date.date() if concern_date else local_date(casework.clock.now())
-            ),
-            actor=actor,
-            reason=reason,
-            purpose=purpose,
+    if situation is not None and subject is not None and not isinstance(subject, Subject):
+        raise DataError(
+            "a concern is about a person: give --cpr-stdin, or --pseudonym and --birth-date"
         )
-    else:
+    casework = obj.casework()
+    concern_day = concern_date.date() if concern_date else local_date(casework.clock.now())
+
+    def open_with(about: CaseSubject) -> Case:
+        if situation is not None:
+            assert isinstance(about, Subject)  # noqa: S101 (checked above)
+            return casework.open_concern(
+                situation=situation,
+                subject=about,
+                concern_date=concern_day,
+                actor=actor,
+                reason=reason,
+                purpose=purpose,
+            )
         assert workflow is not None  # noqa: S101 (checked above)
-        opened = casework.open_case(
+        return casework.open_case(
             workflow=workflow,
-            subject=subject,
+            subject=about,
             actor=actor,
             version=workflow_version,
             reason=reason,
             purpose=purpose,
         )
-    _print_case(opened, obj, actor, as_json=as_json)
+
+    if subject is None:
+        subject = _enrol(
+            casework,
+            open_with,
+            actor,
+            purpose,
+            workflow=workflow,
+            workflow_version=workflow_version,
+            situation=situation,
+            concern_day=concern_day,
+            name=name,
+            contact=contact,
+        )
+    _print_case(open_with(subject), obj, actor, as_json=as_json)
 
 
 @case.command("fire")

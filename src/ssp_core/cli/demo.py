@@ -2,17 +2,23 @@
 
 Two concerns (about a 16-year-old and a 19-year-old) are each moved through the card
 chosen for them, and the older person is offered a mentor track. The demo prints
-each case's history and what each actor may do next. It runs on a virtual clock and
-a fresh random pseudonym key; the CPR numbers are synthetic and are never shown.
+each case's history and what each actor may do next, shares the first case lawfully
+with the police, shows a disclosure that is refused, and re-identifies a person. It
+runs on a virtual clock; the synthetic people are entered into the identity vault
+under the municipal key, and their CPR numbers and names are never shown.
 
-The cases are written to the case store (by default the embedded SQLite file), and
-at the end read back through a second, independent connection to the store.
+The key is the one given (``--key-file``, ``SSP_KEY_FILE`` or ``SSP_KEY``); else, for
+an SQLite store, the key file next to the database (``ssp.db.key``), made on the
+first run; for a memory store a fresh random key. The cases are written to the case
+store (by default the embedded SQLite file), and at the end read back through a
+second, independent connection to the store, with the same key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
+import shlex
+from pathlib import Path
 
 import attrs
 import click
@@ -21,19 +27,21 @@ from rich.rule import Rule
 from rich.table import Table
 
 from ssp_core.cli.app import Context
+from ssp_core.cli.disclosure import citation
 from ssp_core.cli.render import history_table, options_table
 from ssp_core.clock import VirtualClock
 from ssp_core.domain.concerns import WorrySignScope
-from ssp_core.domain.cpr import Pseudonymiser
 from ssp_core.domain.labels import Language
 from ssp_core.domain.people import Subject
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import ConfigError, StoreError, TransitionRefused
+from ssp_core.exceptions import AccessDenied, ConfigError, StoreError, TransitionRefused
 from ssp_core.plugins.registry import Registry
-from ssp_core.service import Casework, sequential_ids
+from ssp_core.privacy.keys import MunicipalKey, write_key_file
+from ssp_core.service import CASEWORK, Casework, DisclosureRefused, sequential_ids
+from ssp_core.store.records import AuditAction, AuditQuery
 from ssp_core.store.url import open_store, redact
 
-__all__ = ["demo", "run_demo"]
+__all__ = ["demo", "demo_key", "run_demo"]
 
 START = dt.datetime(2026, 3, 2, 8, 30, tzinfo=dt.UTC)
 """When the demo's virtual clock starts (a Monday)."""
@@ -44,6 +52,45 @@ INFO_HOUSE = Actor("carla.infohus", "info_house_member")
 TEACHER = Actor("dan.laerer", "frontline_worker")
 MENTOR = Actor("eva.mentor", "mentor")
 ACTORS = (CONSULTANT, POLICE, INFO_HOUSE, TEACHER, MENTOR)
+
+POLICE_PARTNER = "aalborg.nordjyllands_politi"
+MOSQUE_PARTNER = "aalborg.mosque_1"
+SECTION_115 = "rpl_115_1_1"
+"""Retsplejeloven § 115, stk. 1, nr. 1: sharing within the SSP cooperation."""
+
+
+def demo_key(store_url: str, console: Console) -> MunicipalKey:
+    """Return the demo's municipal key when none was given: next to an SQLite file, or new.
+
+    For ``sqlite:///ssp.db`` the key file is ``ssp.db.key``: read if it exists, else
+    made (readable by its owner only) and announced. A memory store gets a fresh key;
+    any other store needs a key given (the library's "no municipal key" error).
+    """
+    scheme, _, rest = store_url.partition("://")
+    if scheme == "memory":
+        return MunicipalKey.generate()
+    if scheme != "sqlite" or not rest.startswith("/") or len(rest) < 2:
+        return MunicipalKey.from_env({})  # raises: this store needs a key given
+    path = Path(rest[1:] + ".key")
+    if path.exists():
+        found = MunicipalKey.from_file(path)
+        console.print(
+            f"Using the municipal key {path} (fingerprint {found.fingerprint}).",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return found
+    made = write_key_file(path)
+    console.print(
+        f"Created the municipal key {path} (fingerprint {made.fingerprint}): keep it secret "
+        "and safe, without it the demo's personal data cannot be read; use it with: "
+        f"export SSP_KEY_FILE={shlex.quote(str(path))}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    return made
 
 
 def _person_signs(registry: Registry) -> tuple[str, list[str]]:
@@ -68,24 +115,33 @@ class _Scene:
     registry: Registry
     casework: Casework
     clock: VirtualClock
-    pseudonyms: Pseudonymiser
     console: Console
     language: Language
 
     def options(self, case_id: str) -> None:
-        case = self.casework.case(case_id, CONSULTANT)
-        rows = [(actor, self.casework.options(case_id, actor)) for actor in ACTORS]
+        """Show what each actor may do next; those whose grants do not cover the case, apart."""
+        case = self.casework.case(case_id, CONSULTANT, purpose=CASEWORK)
+        rows, barred = [], []
+        for actor in ACTORS:
+            try:
+                rows.append((actor, self.casework.options(case_id, actor)))
+            except AccessDenied:
+                barred.append(f"{actor.id} ({actor.role})")
         self.console.print(options_table(case, rows, self.language))
+        if barred:
+            self.console.print(
+                f"No access to case {case_id} under their grants: {', '.join(barred)}"
+            )
 
     def history(self, case_id: str) -> None:
-        case = self.casework.case(case_id, CONSULTANT)
+        case = self.casework.case(case_id, CONSULTANT, purpose=CASEWORK)
         self.console.print(history_table(case, self.registry, self.language))
 
 
 def _concern_about_a_16_year_old(scene: _Scene) -> None:
     casework, clock = scene.casework, scene.clock
     catalogue, signs = _person_signs(scene.registry)
-    youth = scene.pseudonyms.subject("201109-4017")
+    youth = casework.enrol("201109-4017", TEACHER, name="Alex Demo (synthetic)")
     case = casework.open_concern(
         situation="radicalisation", subject=youth, concern_date=START.date(), actor=TEACHER
     )
@@ -126,26 +182,79 @@ def _concern_about_a_16_year_old(scene: _Scene) -> None:
     casework.record_fact(cid, "parents_involved", CONSULTANT)
     clock.advance(dt.timedelta(days=1))
     casework.fire(cid, "start_intervention", CONSULTANT)
+    _disclosures(scene, cid)
     clock.advance(dt.timedelta(days=30))
     casework.fire(cid, "begin_follow_up", CONSULTANT)
     clock.advance(dt.timedelta(days=60))
     casework.fire(cid, "close", CONSULTANT, reason="Back in school and club; the family agrees.")
     scene.history(cid)
+    _reidentify(scene, cid)
+
+
+def _disclosures(scene: _Scene, cid: str) -> None:
+    """Share the case with the police under § 115; a mosque may not get the notes."""
+    casework = scene.casework
+    casework.disclose(
+        cid,
+        CONSULTANT,
+        recipient=POLICE_PARTNER,
+        legal_basis=SECTION_115,
+        categories=["case", "subject", "notes"],
+        purpose="disclosure",
+        note="Shared for the joint intervention plan.",
+    )
+    try:
+        casework.disclose(
+            cid,
+            CONSULTANT,
+            recipient=MOSQUE_PARTNER,
+            legal_basis=SECTION_115,
+            categories=["case", "notes"],
+            purpose="disclosure",
+        )
+    except DisclosureRefused as refused:
+        scene.console.print(f"[yellow]Disclosure refused, nothing shared:[/yellow] {refused}")
+    for entry in casework.disclosures(CONSULTANT, purpose=CASEWORK, case_id=cid):
+        scene.console.print(
+            f"Disclosure register: {entry.at.strftime('%Y-%m-%d')} {entry.actor} ({entry.role}) "
+            f"disclosed {', '.join(entry.categories)} of case {entry.case_id} to "
+            f"{entry.recipient} under {citation(scene.registry, entry.legal_basis)}, "
+            f"for purpose {entry.purpose}"
+        )
+
+
+def _reidentify(scene: _Scene, cid: str) -> None:
+    """Re-identify the person behind a case: it succeeds, and the audit log has it."""
+    identity = scene.casework.reidentify(cid, CONSULTANT, purpose="reidentification")
+    audited = [
+        entry
+        for entry in scene.casework.store.read_audit(AuditQuery(case_id=cid, actor=CONSULTANT.id))
+        if entry.action is AuditAction.REIDENTIFY
+    ]
+    if not identity.cpr or not audited:
+        raise StoreError(f"the re-identification of case {cid} was not audited")
+    scene.console.print(
+        f"Re-identification: {CONSULTANT.id} ({CONSULTANT.role}) looked up the person behind "
+        f"case {cid} in the identity vault for purpose reidentification; it succeeded and is "
+        f"in the audit log ({audited[-1].at.strftime('%Y-%m-%d %H:%M')} UTC). The CPR number "
+        "is not shown here."
+    )
 
 
 def _travel_concern_about_a_19_year_old(scene: _Scene) -> Subject:
     casework, clock = scene.casework, scene.clock
     clock.advance(dt.timedelta(days=1))
-    adult = scene.pseudonyms.subject("030806-4121")
+    adult = casework.enrol("030806-4121", CONSULTANT, name="Sam Demo (synthetic)")
     case = casework.open_concern(
         situation="armed_conflict_travel",
         subject=adult,
         concern_date=clock.now().date(),
-        actor=POLICE,
+        actor=CONSULTANT,
     )
     scene.console.print(
-        f"\nConcern 2: the police learn of plans to travel to a conflict zone; person aged "
-        f"{adult.age_on(clock.now().date())}; card chosen: [bold]{case.workflow}[/bold]"
+        f"\nConcern 2: the police learn of plans to travel to a conflict zone and tell the "
+        f"SSP consultant; person aged {adult.age_on(clock.now().date())}; card chosen: "
+        f"[bold]{case.workflow}[/bold]"
     )
     cid = case.id
     casework.record_fact(cid, "police_screening_done", POLICE)
@@ -190,14 +299,14 @@ def _mentor_track(scene: _Scene, person: Subject) -> None:
     scene.history(tid)
 
 
-def _read_back(scene: _Scene, store_url: str, case_ids: list[str]) -> None:
+def _read_back(scene: _Scene, store_url: str, case_ids: list[str], key: MunicipalKey) -> None:
     """Open the store again, independently, and show the demo's cases as stored there."""
     if store_url.startswith("memory:"):
         reader = scene.casework  # a memory store lives only in this object
     else:
-        reader = Casework(scene.registry, store=open_store(store_url), clock=scene.clock)
+        reader = Casework(scene.registry, store=open_store(store_url), key=key, clock=scene.clock)
     try:
-        cases = reader.load_cases(case_ids, CONSULTANT)
+        cases = reader.load_cases(case_ids, CONSULTANT, purpose=CASEWORK)
         rows = [reader.store.case_row(case.id) for case in cases]
         table = Table(title=f"Read back from {redact(store_url)}")
         for column in ("case", "workflow", "state", "events", "positions"):
@@ -207,7 +316,7 @@ def _read_back(scene: _Scene, store_url: str, case_ids: list[str]) -> None:
             positions = f"{stored[0].position}..{stored[-1].position}"
             state = row.state if row else "(not in the index)"
             table.add_row(case.id, case.workflow, state, str(len(stored)), positions)
-            if case.events != scene.casework.case(case.id, CONSULTANT).events:
+            if case.events != scene.casework.case(case.id, CONSULTANT, purpose=CASEWORK).events:
                 raise StoreError(f"case {case.id} read back differs from what was written")
         scene.console.print(table)
         scene.console.print(
@@ -224,8 +333,12 @@ def run_demo(
     console: Console,
     language: Language = "en",
     store_url: str = "memory://",
+    key: MunicipalKey | None = None,
 ) -> Casework:
-    """Run the Aalborg walk-through on ``registry``, writing to the store at ``store_url``."""
+    """Run the Aalborg walk-through on ``registry``, writing to the store at ``store_url``.
+
+    ``key`` is the municipal key; if not given, :func:`demo_key` finds or makes one.
+    """
     needed = ("aalborg.radicalisation_under_18", "aalborg.travel_from_18", "aalborg.mentor")
     missing = [wid for wid in needed if not any(d.id == wid for d in registry.workflows.values())]
     if missing:
@@ -235,35 +348,54 @@ def run_demo(
         )
     clock = VirtualClock(START)
     store = open_store(store_url)
+    console.print(Rule("ssp demo: Tryg Aalborg"))
+    try:
+        key = key or demo_key(store_url, console)
+    except BaseException:
+        store.close()
+        raise
     scene = _Scene(
         registry=registry,
         casework=Casework(
-            registry, store=store, clock=clock, ids=sequential_ids("AAL-", store.count_cases() + 1)
+            registry,
+            store=store,
+            key=key,
+            clock=clock,
+            ids=sequential_ids("AAL-", store.count_cases() + 1),
         ),
         clock=clock,
-        pseudonyms=Pseudonymiser(secrets.token_bytes(32)),
         console=console,
         language=language,
     )
-    console.print(Rule("ssp demo: Tryg Aalborg"))
     console.print(
-        "A virtual clock, a fresh random pseudonym key and synthetic CPR numbers; "
-        "no CPR number is kept or shown.\n"
+        f"A virtual clock, the municipal key (fingerprint {key.fingerprint}) and synthetic "
+        "people: their CPR numbers and names are sealed in the identity vault and never "
+        "shown.\n"
     )
     console.print(f"Store: {redact(store_url)}\n")
-    before = {row.case_id for row in scene.casework.find(CONSULTANT)}
-    _concern_about_a_16_year_old(scene)
-    adult = _travel_concern_about_a_19_year_old(scene)
-    _mentor_track(scene, adult)
-    made = [row.case_id for row in scene.casework.find(CONSULTANT) if row.case_id not in before]
-    console.print(Rule("Read back"))
-    _read_back(scene, store_url, sorted(made))
+    try:
+        before = {row.case_id for row in scene.casework.find(CONSULTANT)}
+        _concern_about_a_16_year_old(scene)
+        adult = _travel_concern_about_a_19_year_old(scene)
+        _mentor_track(scene, adult)
+        made = [row.case_id for row in scene.casework.find(CONSULTANT) if row.case_id not in before]
+        console.print(Rule("Read back"))
+        _read_back(scene, store_url, sorted(made), key)
+    except BaseException:
+        scene.casework.close()
+        raise
     return scene.casework
 
 
 @click.command()
 @click.pass_obj
 def demo(obj: Context) -> None:
-    """Walk through Aalborg's action cards and a mentor track, writing to the store."""
-    casework = run_demo(obj.registry, Console(soft_wrap=False), obj.language, obj.store_url)
+    """Walk through Aalborg's action cards and a mentor track, writing to the store.
+
+    Uses the municipal key given (--key-file, SSP_KEY_FILE or SSP_KEY); else, for an
+    SQLite store, the key file next to it (ssp.db.key), made on the first run.
+    """
+    casework = run_demo(
+        obj.registry, Console(soft_wrap=False), obj.language, obj.store_url, key=obj.key()
+    )
     casework.close()

@@ -15,6 +15,7 @@ from ssp_core.domain.events import (
     CaseSuspended,
     DeadlineExtended,
     DeadlineMissed,
+    Disclosure,
     FactRecorded,
     NoteAdded,
     ObservationRecorded,
@@ -57,6 +58,9 @@ def describe_event(
             text += f": {obs.text}" if obs.text else ""
         case NoteAdded():
             name, text = "note", event.text
+        case Disclosure():
+            name = "disclosure"
+            text = f"to {event.recipient} under {event.legal_basis}: {', '.join(event.categories)}"
         case Assigned():
             name, text = "assigned", event.assignee or "(nobody)"
         case SessionRecorded():

@@ -22,6 +22,7 @@ from ssp_core.domain.events import (
     CaseSuspended,
     DeadlineExtended,
     DeadlineMissed,
+    Disclosure,
     FactRecorded,
     NoteAdded,
     ObservationRecorded,
@@ -30,6 +31,7 @@ from ssp_core.domain.events import (
     WorkflowMigrated,
 )
 from ssp_core.domain.people import CaseSubject
+from ssp_core.domain.redaction import RedactedPerson
 from ssp_core.exceptions import DataError
 
 __all__ = ["Case"]
@@ -49,7 +51,7 @@ class Case:
     id: str
     workflow: str
     workflow_version: int
-    subject: CaseSubject
+    subject: CaseSubject | RedactedPerson
     state: str
     version: int
     opened_at: dt.datetime
@@ -182,7 +184,7 @@ def _session(case: Case, _event: SessionRecorded) -> None:
 
 
 def _history_only(_case: Case, _event: CaseEvent) -> None:
-    """Fold notes and observations: they are history only and change no derived field."""
+    """Fold notes, observations and disclosures: history only, no derived field changes."""
 
 
 def _reopened(_case: Case, _event: CaseEvent) -> None:
@@ -197,6 +199,7 @@ _FOLDS: dict[type[CaseEvent], Callable[[Case, Any], None]] = {
     SessionRecorded: _session,
     NoteAdded: _history_only,
     ObservationRecorded: _history_only,
+    Disclosure: _history_only,
     CaseSuspended: _suspended,
     CaseResumed: _resumed,
     DeadlineExtended: _extended,

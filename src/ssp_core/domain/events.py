@@ -14,7 +14,9 @@ import attrs
 
 from ssp_core.domain.concerns import Observation
 from ssp_core.domain.deadlines import DueDate
+from ssp_core.domain.disclosure import Consent
 from ssp_core.domain.people import CaseSubject
+from ssp_core.domain.redaction import RedactedPerson
 
 __all__ = [
     "Assigned",
@@ -24,6 +26,7 @@ __all__ = [
     "CaseSuspended",
     "DeadlineExtended",
     "DeadlineMissed",
+    "Disclosure",
     "FactRecorded",
     "NoteAdded",
     "ObservationRecorded",
@@ -51,7 +54,7 @@ class CaseOpened(CaseEvent):
     workflow: str
     workflow_version: int
     state: str
-    subject: CaseSubject
+    subject: CaseSubject | RedactedPerson
     situation: str | None = None
     concern_date: dt.date | None = None
     reason: str | None = None
@@ -149,3 +152,20 @@ class WorkflowMigrated(CaseEvent):
     source: str
     dest: str
     due: tuple[DueDate, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Disclosure(CaseEvent):
+    """Case information was disclosed to a partner or agency, on a legal basis, for a purpose.
+
+    ``categories`` are the field groups disclosed (``case``, ``subject``, ``notes``,
+    ``observations``, ``identity``); the information itself is not stored again.
+    ``consent`` is given when the legal basis is the person's consent.
+    """
+
+    recipient: str
+    legal_basis: str
+    purpose: str
+    categories: tuple[str, ...]
+    consent: Consent | None = None
+    note: str | None = None

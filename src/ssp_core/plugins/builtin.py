@@ -6,11 +6,12 @@ data (roles, cards, tracks, catalogues) is municipal and comes from plugins.
 
 from __future__ import annotations
 
+from ssp_core.domain.access import Purpose
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.organisation import PartnerKind
 from ssp_core.plugins.spec import hookimpl
 
-__all__ = ["PARTNER_KINDS", "ssp_register_partner_kinds"]
+__all__ = ["PARTNER_KINDS", "PURPOSES", "ssp_register_partner_kinds", "ssp_register_purposes"]
 
 PARTNER_KINDS: tuple[PartnerKind, ...] = (
     PartnerKind("mosque", Labels(da="Moské", en="Mosque")),
@@ -41,3 +42,23 @@ PARTNER_KINDS: tuple[PartnerKind, ...] = (
 def ssp_register_partner_kinds() -> tuple[PartnerKind, ...]:
     """Register the common partner kinds."""
     return PARTNER_KINDS
+
+
+PURPOSES: tuple[Purpose, ...] = (
+    Purpose("casework", Labels(da="Sagsbehandling", en="Case handling")),
+    Purpose("disclosure", Labels(da="Videregivelse", en="Disclosure to a partner or agency")),
+    Purpose("reidentification", Labels(da="Genidentifikation", en="Re-identification")),
+    Purpose("research", Labels(da="Forskning og evaluering", en="Research and evaluation")),
+    Purpose("audit", Labels(da="Kontrol og tilsyn", en="Audit and supervision")),
+    Purpose(
+        "retention", Labels(da="Sletning efter slettefrister", en="Erasure under retention rules")
+    ),
+    Purpose("administration", Labels(da="Administration", en="Administration")),
+)
+"""The purposes every installation knows; plugins add more."""
+
+
+@hookimpl
+def ssp_register_purposes() -> tuple[Purpose, ...]:
+    """Register the common purposes."""
+    return PURPOSES

@@ -14,10 +14,13 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from ssp_core.domain.access import ANY, Grant, Purpose
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import ReferenceText, Situation, WorrySignCatalogue
+from ssp_core.domain.disclosure import DisclosureProfile, LegalBasis
 from ssp_core.domain.organisation import ActionGroup, Corps, InfoHouse, Partner, PartnerKind
 from ssp_core.domain.people import AgeBand
+from ssp_core.domain.retention import RetentionRule
 from ssp_core.domain.roles import Role
 from ssp_core.domain.strategy import Strategy
 from ssp_core.exceptions import ConfigError, DataError, PluginError, UnknownId
@@ -80,6 +83,18 @@ KINDS: tuple[ContributionKind, ...] = (
     ContributionKind("strategy", "ssp_register_strategy", Strategy, lambda item: item.id),
     ContributionKind("workflow", "ssp_register_workflows", WorkflowDefinition, _workflow_key),
     ContributionKind("guard", "ssp_register_guards", Guard, lambda item: item.id),
+    ContributionKind("purpose", "ssp_register_purposes", Purpose, lambda item: item.id),
+    ContributionKind("grant", "ssp_register_grants", Grant, lambda item: item.id),
+    ContributionKind("legal basis", "ssp_register_legal_bases", LegalBasis, lambda item: item.id),
+    ContributionKind(
+        "disclosure profile",
+        "ssp_register_disclosure_profiles",
+        DisclosureProfile,
+        lambda item: item.id,
+    ),
+    ContributionKind(
+        "retention rule", "ssp_register_retention_rules", RetentionRule, lambda item: item.id
+    ),
 )
 """What plugins can contribute: one kind per ``ssp_register_*`` hook."""
 
@@ -158,7 +173,9 @@ class Registry:
     :attr:`partner_kinds`, :attr:`partners`, :attr:`corps`, :attr:`info_houses`,
     :attr:`action_groups`, :attr:`catalogues`, :attr:`reference_texts`,
     :attr:`situations`, :attr:`age_bands`, :attr:`strategies`, :attr:`workflows` (by
-    ``id@version``) and :attr:`guards`.
+    ``id@version``), :attr:`guards`, and the privacy data: :attr:`purposes`,
+    :attr:`grants`, :attr:`legal_bases`, :attr:`disclosure_profiles` (by partner kind)
+    and :attr:`retention_rules`.
     """
 
     roles: Contributed[Role]
@@ -174,6 +191,11 @@ class Registry:
     strategies: Contributed[Strategy]
     workflows: Contributed[WorkflowDefinition]
     guards: Contributed[Guard]
+    purposes: Contributed[Purpose]
+    grants: Contributed[Grant]
+    legal_bases: Contributed[LegalBasis]
+    disclosure_profiles: Contributed[DisclosureProfile]
+    retention_rules: Contributed[RetentionRule]
 
     def __init__(self, host: PluginHost, contributed: Mapping[str, Contributed[Any]]) -> None:
         self.host = host
@@ -190,6 +212,11 @@ class Registry:
         self.strategies = contributed["strategy"]
         self.workflows = contributed["workflow"]
         self.guards = contributed["guard"]
+        self.purposes = contributed["purpose"]
+        self.grants = contributed["grant"]
+        self.legal_bases = contributed["legal basis"]
+        self.disclosure_profiles = contributed["disclosure profile"]
+        self.retention_rules = contributed["retention rule"]
         self._all = dict(contributed)
         by_id: dict[str, list[WorkflowDefinition]] = {}
         for definition in self.workflows.values():
@@ -219,7 +246,11 @@ class Registry:
     # -- validation ----------------------------------------------------------------------
 
     def _check(self) -> None:
-        problems = [*self._organisation_problems(), *self._workflow_problems()]
+        problems = [
+            *self._organisation_problems(),
+            *self._workflow_problems(),
+            *self._privacy_problems(),
+        ]
         if problems:
             raise ConfigError("invalid plugin data:\n  - " + "\n  - ".join(problems))
 
@@ -258,6 +289,59 @@ class Registry:
                 if w not in workflow_ids
             )
             problems += self._named(self.strategies, sid, found)
+        return problems
+
+    def _privacy_problems(self) -> list[str]:
+        problems: list[str] = []
+        for gid, grant in self.grants.items():
+            found = grant.problems()
+            if grant.role not in self.roles:
+                found.append(f"unknown role {grant.role!r}")
+            found += [
+                f"unknown workflow {w!r}"
+                for w in grant.workflows
+                if w != ANY and w not in self._versions
+            ]
+            found += [
+                f"unknown purpose {p!r}"
+                for p in grant.purposes
+                if p != ANY and p not in self.purposes
+            ]
+            problems += self._named(self.grants, gid, found)
+        for bid, basis in self.legal_bases.items():
+            problems += self._named(
+                self.legal_bases,
+                bid,
+                [
+                    f"unknown purpose {p!r}"
+                    for p in basis.purposes
+                    if p != ANY and p not in self.purposes
+                ],
+            )
+        for kind in self.disclosure_profiles:
+            if kind not in self.partner_kinds:
+                problems += self._named(
+                    self.disclosure_profiles, kind, [f"unknown partner kind {kind!r}"]
+                )
+        for rid, rule in self.retention_rules.items():
+            versions = self._versions.get(rule.workflow)
+            if versions is None:
+                problems += self._named(
+                    self.retention_rules, rid, [f"unknown workflow {rule.workflow!r}"]
+                )
+                continue
+            finals = {state for d in versions for state in d.final_states}
+            if rule.outcome is not None and rule.outcome not in finals:
+                problems += self._named(
+                    self.retention_rules,
+                    rid,
+                    [
+                        (
+                            f"outcome {rule.outcome!r} is not a final state of {rule.workflow}; "
+                            f"final states: {', '.join(sorted(finals))}"
+                        )
+                    ],
+                )
         return problems
 
     def _workflow_problems(self) -> list[str]:

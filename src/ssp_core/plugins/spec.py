@@ -27,11 +27,14 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from ssp_core.domain.access import Grant, Purpose
     from ssp_core.domain.cases import Case
     from ssp_core.domain.concerns import ReferenceText, Situation, WorrySignCatalogue
+    from ssp_core.domain.disclosure import DisclosureProfile, LegalBasis
     from ssp_core.domain.events import CaseEvent
     from ssp_core.domain.organisation import ActionGroup, Corps, InfoHouse, Partner, PartnerKind
     from ssp_core.domain.people import AgeBand
+    from ssp_core.domain.retention import RetentionRule
     from ssp_core.domain.roles import Role
     from ssp_core.domain.strategy import Strategy
     from ssp_core.plugins.registry import Override, Registry
@@ -199,6 +202,69 @@ def ssp_register_guards() -> Iterable[Guard | Override[Guard]]:  # type: ignore[
     :return: guards; a workflow names them by id.
 
     .. versionadded:: 0.1
+    """
+
+
+# --------------------------------------------------------------------------------------
+# Contributions of privacy and access
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def ssp_register_purposes() -> Iterable[Purpose | Override[Purpose]]:  # type: ignore[empty-body]
+    """Contribute purposes personal data may be read or written for (the core has the common ones).
+
+    :return: purposes; every call of the public API names one.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def ssp_register_grants() -> Iterable[Grant | Override[Grant]]:  # type: ignore[empty-body]
+    """Contribute grants: which role may do which operations, on which workflows and fields.
+
+    Anything no grant allows is refused with :class:`~ssp_core.exceptions.AccessDenied`.
+
+    :return: grants (load TOML with :func:`ssp_core.load_items`).
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def ssp_register_legal_bases() -> Iterable[LegalBasis | Override[LegalBasis]]:  # type: ignore[empty-body]
+    """Contribute legal bases for disclosure, e.g. Retsplejeloven § 115, or consent.
+
+    :return: legal bases; a disclosure must name one.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def ssp_register_disclosure_profiles() -> Iterable[  # type: ignore[empty-body]
+    DisclosureProfile | Override[DisclosureProfile]
+]:
+    """Contribute disclosure profiles: the field groups each partner kind may ever receive.
+
+    A partner kind without a profile receives nothing.
+
+    :return: one profile per partner kind.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def ssp_register_retention_rules() -> Iterable[  # type: ignore[empty-body]
+    RetentionRule | Override[RetentionRule]
+]:
+    """Contribute retention rules: when closed cases of a workflow (and outcome) are erased.
+
+    :return: rules; a workflow without a rule is never erased (and is listed as such).
+
+    .. versionadded:: 0.2
     """
 
 

@@ -16,6 +16,9 @@ from ssp_core.store.records import (
     CaseQuery,
     CaseRow,
     Commit,
+    EventQuery,
+    IdentityRecord,
+    KeyRecord,
     StoredEvent,
 )
 from ssp_core.store.url import DEFAULT_STORE_URL, default_store_url, open_store, redact
@@ -32,6 +35,9 @@ __all__ = [
     "CaseStore",
     "Commit",
     "EventCodec",
+    "EventQuery",
+    "IdentityRecord",
+    "KeyRecord",
     "MemoryStore",
     "Migration",
     "StoredEvent",

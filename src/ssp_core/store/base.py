@@ -15,12 +15,22 @@ from typing import Self
 
 import attrs
 
-from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow, Commit, StoredEvent
+from ssp_core.store.records import (
+    AuditEntry,
+    AuditQuery,
+    CaseQuery,
+    CaseRow,
+    Commit,
+    EventQuery,
+    IdentityRecord,
+    KeyRecord,
+    StoredEvent,
+)
 
 __all__ = ["SCHEMA_VERSION", "CaseStore", "Migration", "utc"]
 
-SCHEMA_VERSION = 1
-"""The schema version this library writes and reads."""
+SCHEMA_VERSION = 2
+"""The schema version this library writes and reads (2: data keys and the identity vault)."""
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
@@ -56,13 +66,55 @@ class CaseStore(abc.ABC):
         Events are written (and positions given) in order of case id, then version;
         the positions are returned in that order.
 
+        The commit's key rows are inserted with it (a case has one key row, written
+        once); its vault entries are inserted unless the pseudonym is in the vault
+        already, in which case the stored entry is kept. A commit of no events (say,
+        only a vault entry) gives no positions.
+
         Raises :class:`~ssp_core.exceptions.ConcurrencyError` naming the first
-        (case, version) already taken; then nothing of the commit is written.
+        (case, version) already taken, or a case whose key row exists already; then
+        nothing of the commit is written.
         """
 
     @abc.abstractmethod
     def record_audit(self, entries: Sequence[AuditEntry]) -> None:
         """Append audit entries (of reads) in their own transaction."""
+
+    @abc.abstractmethod
+    def put_identity(self, record: IdentityRecord, audit: Sequence[AuditEntry]) -> None:
+        """Insert or replace the vault entry of a pseudonym, and write ``audit``, atomically."""
+
+    @abc.abstractmethod
+    def erase(
+        self, case_ids: Sequence[str], pseudonyms: Sequence[str], audit: Sequence[AuditEntry]
+    ) -> None:
+        """Delete the key rows of ``case_ids`` and the vault entries of ``pseudonyms``.
+
+        One transaction, which also writes ``audit``. Nothing else changes: the events
+        (whose sealed payloads can no longer be opened), the case index and the audit
+        log stay. Ids and pseudonyms without a row are ignored. Afterwards a backend
+        makes the deleted bytes really gone where it can (SQLite: ``secure_delete``
+        and a WAL checkpoint).
+        """
+
+    @abc.abstractmethod
+    def rewrite_event_data(
+        self,
+        updates: Sequence[tuple[str, int, str]],
+        keys: Sequence[KeyRecord],
+        audit: Sequence[AuditEntry],
+    ) -> None:
+        """Replace the data of stored events, and write key rows and audit entries, atomically.
+
+        ``updates`` are (case id, version, new data). This is the one sanctioned way
+        around the append-only events table: sealing the plaintext payloads of a case
+        written before schema 2, once, together with the key that seals them.
+
+        Raises :class:`~ssp_core.exceptions.DataError` naming a (case, version) that
+        is not stored or given twice, and
+        :class:`~ssp_core.exceptions.ConcurrencyError` for a case that has a key row
+        already; then nothing is changed.
+        """
 
     # -- reading ---------------------------------------------------------------------
 
@@ -77,6 +129,10 @@ class CaseStore(abc.ABC):
     @abc.abstractmethod
     def read_log(self, after: int = 0, limit: int | None = None) -> list[StoredEvent]:
         """Return events with a position after ``after``, in position order."""
+
+    @abc.abstractmethod
+    def read_events(self, query: EventQuery) -> list[StoredEvent]:
+        """Return the events matching ``query``, in position order."""
 
     @abc.abstractmethod
     def max_position(self) -> int:
@@ -103,6 +159,20 @@ class CaseStore(abc.ABC):
         recorded with :meth:`record_audit` or a commit. At the same instant writes come
         first, then each kind in the order it was stored.
         """
+
+    # -- keys and the identity vault ---------------------------------------------------
+
+    @abc.abstractmethod
+    def read_keys(self, case_ids: Iterable[str]) -> dict[str, KeyRecord]:
+        """Return the key rows of the cases that have one, by case id (others are left out)."""
+
+    @abc.abstractmethod
+    def subject_cases(self, pseudonym: str) -> list[str]:
+        """Return the ids of the cases whose key row names this subject, sorted."""
+
+    @abc.abstractmethod
+    def read_identity(self, pseudonym: str) -> IdentityRecord | None:
+        """Return the vault entry of a pseudonym, if there is one."""
 
     # -- schema ------------------------------------------------------------------------
 

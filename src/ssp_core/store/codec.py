@@ -1,5 +1,11 @@
 """Turning case events into stored rows and back: a JSON payload per event, by topic.
 
+Given a case's data key, the codec seals the personal fields of each event
+(:data:`ssp_core.privacy.fields.SEALED_FIELDS`) into one AES-GCM envelope bound to
+the event's case, version and type; the other fields stay readable JSON. On
+reading, a field is opened only for the field groups the reader may see; others
+read as ``[withheld]``, and all of them as ``[erased]`` once the key is destroyed.
+
 The common stamp of an event (case, version, time, actor, role) goes in columns of
 its own; the rest of its fields are the JSON ``data`` (written and read with
 orjson, several times faster than the standard library's json on these small
@@ -10,21 +16,26 @@ structuring is done by cattrs with functions generated once per event type.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 import cattrs
 import orjson
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ssp_core.domain import events as ev
 from ssp_core.domain.cases import Case
 from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.events import CaseEvent
 from ssp_core.domain.labels import Labels
-from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
-from ssp_core.exceptions import DataError, SchemaError
+from ssp_core.domain.people import CaseSubject, Environment, Group, Subject, age_on
+from ssp_core.domain.redaction import ERASED, WITHHELD, Redacted, RedactedPerson
+from ssp_core.exceptions import DataError, SchemaError, SealError
+from ssp_core.privacy.fields import PERSON_FIELDS, SEALED_FIELDS
 from ssp_core.store.base import utc
 from ssp_core.store.records import StoredEvent
 
@@ -45,6 +56,7 @@ EVENT_TYPES: dict[str, type[CaseEvent]] = {
         ev.DeadlineExtended,
         ev.DeadlineMissed,
         ev.WorkflowMigrated,
+        ev.Disclosure,
     )
 }
 """Every event type a store can hold, by topic."""
@@ -93,11 +105,100 @@ def _make_converter() -> cattrs.Converter:
         cls, structure = made[value["kind"]]  # the generated function ignores "kind"
         return structure(value, cls)
 
+    def structure_stored_subject(
+        value: dict[str, Any], _type: object
+    ) -> CaseSubject | RedactedPerson:
+        if value["kind"] == _REDACTED:
+            return RedactedPerson(value.get("age"), Redacted(value["redaction"]))
+        return structure_subject(value, _type)
+
+    def unstructure_redacted(subject: RedactedPerson) -> dict[str, Any]:
+        return {"kind": subject.kind.value, "age": subject.age, "redaction": str(subject.redaction)}
+
     converter.register_unstructure_hook(CaseSubject, unstructure_subject)
     converter.register_structure_hook(CaseSubject, structure_subject)
+    converter.register_structure_hook(CaseSubject | RedactedPerson, structure_stored_subject)
+    converter.register_unstructure_hook(
+        CaseSubject | RedactedPerson,
+        lambda subject: (
+            unstructure_redacted(subject)
+            if isinstance(subject, RedactedPerson)
+            else unstructure_subject(subject)
+        ),
+    )
+    converter.register_unstructure_hook(RedactedPerson, unstructure_redacted)
     for cls in (Subject, Group, Environment):
         converter.register_unstructure_hook(cls, unstructure_subject)
     return converter
+
+
+_REDACTED = "redacted"
+_PATH_GROUPS = {
+    topic: {**fields, **(PERSON_FIELDS if topic == "CaseOpened" else {})}
+    for topic, fields in SEALED_FIELDS.items()
+}
+_SEALED = "sealed"
+
+
+def _context(stored_case: str, version: int, topic: str) -> bytes:
+    return f"{stored_case}\x1f{version}\x1f{topic}".encode()
+
+
+def _take(data: dict[str, Any], path: str) -> Any:
+    head, _, tail = path.partition(".")
+    if not tail:
+        return data.pop(head, None)
+    inner = data.get(head)
+    return inner.pop(tail, None) if isinstance(inner, dict) else None
+
+
+def _put(data: dict[str, Any], path: str, value: Any) -> None:
+    head, _, tail = path.partition(".")
+    if not tail:
+        data[head] = value
+    elif isinstance(data.get(head), dict):
+        data[head][tail] = value
+
+
+def _placeholder(path: str, redaction: Redacted) -> str:
+    # A worry sign's id must stay an identifier: "withheld" / "erased".
+    return redaction.strip("[]") if path == "observation.sign" else redaction
+
+
+def _withhold_plain(topic: str, data: dict[str, Any], readable: Collection[str]) -> None:
+    """Withhold the personal fields of an event written unsealed (before schema 2)."""
+    for path, group in SEALED_FIELDS.get(topic, {}).items():
+        if group not in readable and _take(data, path) is not None:
+            _put(data, path, _placeholder(path, WITHHELD))
+        elif group not in readable:
+            _put(data, path, None)
+    subject = data.get("subject") if topic == "CaseOpened" else None
+    if isinstance(subject, dict) and subject.get("kind") == "person" and "subject" not in readable:
+        data["subject"] = {"kind": _REDACTED, "age": None, "redaction": str(WITHHELD)}
+
+
+def _redact(
+    data: dict[str, Any],
+    fields: list[str],
+    shown: list[str],
+    secret: dict[str, Any],
+    redaction: Redacted,
+) -> None:
+    """Put the opened fields back, and a placeholder for each field not shown."""
+    person = False
+    for path in fields:
+        if path in PERSON_FIELDS:
+            person = True
+            if path in shown:
+                _put(data, path, secret[path])
+        else:
+            _put(data, path, secret[path] if path in shown else _placeholder(path, redaction))
+    if person and "subject.pseudonym" not in shown:
+        data["subject"] = {
+            "kind": _REDACTED,
+            "age": data["subject"].get("age"),
+            "redaction": str(redaction),
+        }
 
 
 class EventCodec:
@@ -116,8 +217,15 @@ class EventCodec:
         hook = self._converter.get_structure_hook(cls)
         return lambda data: hook(data, cls)
 
-    def encode(self, event: CaseEvent, *, purpose: str | None = None) -> StoredEvent:
-        """Return the stored row of ``event``, written for ``purpose`` (its audit entry)."""
+    def encode(
+        self, event: CaseEvent, *, purpose: str | None = None, key: bytes | None = None
+    ) -> StoredEvent:
+        """Return the stored row of ``event``, written for ``purpose`` (its audit entry).
+
+        With the case's data ``key`` the personal fields are sealed; without it they are
+        written as they are (only for tests, benchmarks and records that never reach a
+        store: :class:`~ssp_core.service.Casework` always seals).
+        """
         cls = type(event)
         unstructure = self._unstructure.get(cls)
         if unstructure is None:
@@ -125,6 +233,8 @@ class EventCodec:
         data = unstructure(event)
         for name in _STAMP:
             del data[name]
+        if key is not None:
+            self._seal(event, cls.__name__, data, key)
         return StoredEvent(
             case_id=event.case_id,
             version=event.version,
@@ -136,8 +246,41 @@ class EventCodec:
             purpose=purpose,
         )
 
-    def decode(self, stored: StoredEvent) -> CaseEvent:
-        """Return the event a stored row holds."""
+    @staticmethod
+    def _seal(event: CaseEvent, topic: str, data: dict[str, Any], key: bytes) -> None:
+        secret: dict[str, Any] = {}
+        paths = dict(SEALED_FIELDS.get(topic, {}))
+        if isinstance(event, ev.CaseOpened) and isinstance(event.subject, Subject):
+            paths.update(PERSON_FIELDS)
+            day = event.concern_date or event.at.date()
+            data["subject"]["age"] = (
+                age_on(event.subject.birth_date, day) if day >= event.subject.birth_date else None
+            )
+        for path in paths:
+            value = _take(data, path)
+            if value is not None:
+                secret[path] = value
+        if secret:
+            nonce = os.urandom(12)
+            sealed = AESGCM(key).encrypt(
+                nonce, orjson.dumps(secret), _context(event.case_id, event.version, topic)
+            )
+            data[_SEALED] = {"f": list(secret), "v": base64.b64encode(nonce + sealed).decode()}
+
+    def decode(
+        self,
+        stored: StoredEvent,
+        *,
+        key: bytes | AESGCM | None = None,
+        readable: Collection[str] | None = None,
+        erased: bool = False,
+    ) -> CaseEvent:
+        """Return the event a stored row holds.
+
+        Sealed fields are opened with the case's data ``key`` for the field groups in
+        ``readable`` (all if ``None``); the rest read as ``[withheld]``, or as
+        ``[erased]`` if ``erased`` (the case's key was destroyed).
+        """
         structure = self._structure.get(stored.topic)
         if structure is None:
             raise SchemaError(
@@ -145,6 +288,11 @@ class EventCodec:
                 f"{stored.topic!r}; this library knows: {', '.join(sorted(self.types))}"
             )
         data = orjson.loads(stored.data)
+        envelope = data.pop(_SEALED, None)
+        if envelope is not None:
+            self._open(stored, data, envelope, key, readable, erased=erased)
+        elif readable is not None:
+            _withhold_plain(stored.topic, data, readable)
         data["case_id"] = stored.case_id
         data["version"] = stored.version
         data["at"] = stored.at
@@ -157,6 +305,46 @@ class EventCodec:
                 f"event {stored.version} of case {stored.case_id} ({stored.topic}) cannot be "
                 f"read: {type(exc).__name__}"
             ) from None
+
+    @staticmethod
+    def _open(
+        stored: StoredEvent,
+        data: dict[str, Any],
+        envelope: dict[str, Any],
+        key: bytes | AESGCM | None,
+        readable: Collection[str] | None,
+        *,
+        erased: bool,
+    ) -> None:
+        fields: list[str] = envelope["f"]
+        if readable is None:
+            shown = fields
+        else:
+            groups = _PATH_GROUPS.get(stored.topic, PERSON_FIELDS)
+            shown = [path for path in fields if groups.get(path) in readable]
+        if shown and key is not None and not erased:
+            cipher = key if isinstance(key, AESGCM) else AESGCM(key)
+            blob = base64.b64decode(envelope["v"])
+            try:
+                plain = cipher.decrypt(
+                    blob[:12], blob[12:], _context(stored.case_id, stored.version, stored.topic)
+                )
+            except Exception:  # noqa: BLE001 (InvalidTag or a damaged envelope)
+                raise SealError(
+                    f"event {stored.version} of case {stored.case_id} cannot be opened with "
+                    "the case's data key: the data was altered or moved"
+                ) from None
+            secret: dict[str, Any] = orjson.loads(plain)
+            if shown is fields:
+                for path, value in secret.items():
+                    if path in PERSON_FIELDS or "." in path:
+                        _put(data, path, value)
+                    else:
+                        data[path] = value
+                return
+        else:
+            secret, shown = {}, []
+        _redact(data, fields, shown, secret, ERASED if erased else WITHHELD)
 
     def to_record(self, event: CaseEvent) -> dict[str, Any]:
         """Return ``event`` as one JSON-ready record: its type, stamp and data."""
@@ -171,9 +359,19 @@ class EventCodec:
             **orjson.loads(stored.data),
         }
 
-    def replay(self, rows: Iterable[StoredEvent]) -> Case:
-        """Fold a case from its stored rows, oldest first."""
-        return Case.replay(self.decode(row) for row in rows)
+    def replay(
+        self,
+        rows: Iterable[StoredEvent],
+        *,
+        key: bytes | None = None,
+        readable: Collection[str] | None = None,
+        erased: bool = False,
+    ) -> Case:
+        """Fold a case from its stored rows, oldest first (see :meth:`decode` for the key)."""
+        cipher = AESGCM(key) if key is not None else None
+        return Case.replay(
+            self.decode(row, key=cipher, readable=readable, erased=erased) for row in rows
+        )
 
 
 codec = EventCodec()

@@ -1,7 +1,8 @@
 """The in-process store (``memory://``): for tests, scenarios and simulations.
 
 It keeps the same rules as the durable stores (a version is written once, a commit
-is all or nothing, positions follow commit order) but nothing outlives the process.
+is all or nothing, positions follow commit order, a case's key is written once) but
+nothing outlives the process.
 """
 
 from __future__ import annotations
@@ -13,9 +14,19 @@ import attrs
 
 from ssp_core.exceptions import ConcurrencyError, StoreError
 from ssp_core.store.base import SCHEMA_VERSION, CaseStore
-from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow, Commit, StoredEvent
-from ssp_core.store.select import audit_matches, case_matches, case_order, follows
-from ssp_core.store.sql import gap_error
+from ssp_core.store.records import (
+    AuditEntry,
+    AuditQuery,
+    CaseQuery,
+    CaseRow,
+    Commit,
+    EventQuery,
+    IdentityRecord,
+    KeyRecord,
+    StoredEvent,
+)
+from ssp_core.store.select import audit_matches, case_matches, case_order, event_matches, follows
+from ssp_core.store.sql import gap_error, key_conflict, missing_events
 
 __all__ = ["MemoryStore"]
 
@@ -30,6 +41,8 @@ class MemoryStore(CaseStore):
         self._log: list[StoredEvent] = []
         self._cases: dict[str, CaseRow] = {}
         self._audit: list[AuditEntry] = []
+        self._keys: dict[str, KeyRecord] = {}
+        self._identities: dict[str, IdentityRecord] = {}
         self._closed = False
 
     def _check(self) -> None:
@@ -48,6 +61,7 @@ class MemoryStore(CaseStore):
                 written = len(self._events.get(case_id, ()))
                 if written != previous:
                     raise gap_error(case_id, written + 1, previous + 1)
+            self._check_keys([key.case_id for key in commit.keys], events)
             positions = []
             start = len(self._log)
             for offset, event in enumerate(events):
@@ -58,7 +72,16 @@ class MemoryStore(CaseStore):
             for row in commit.cases:
                 self._cases[row.case_id] = row
             self._store_audit(commit.audit)
+            self._keys.update((key.case_id, key) for key in commit.keys)
+            for identity in commit.identities:
+                self._identities.setdefault(identity.pseudonym, identity)
             return tuple(p for p in positions if p is not None)
+
+    def _check_keys(self, case_ids: Sequence[str], events: Sequence[StoredEvent] = ()) -> None:
+        """Refuse key rows of cases that have one (or get two): a concurrency conflict."""
+        conflict = key_conflict(case_ids, self._keys.keys(), events)
+        if conflict is not None:
+            raise conflict
 
     def _store_audit(self, entries: Sequence[AuditEntry]) -> None:
         for entry in entries:
@@ -69,6 +92,50 @@ class MemoryStore(CaseStore):
         with self._lock:
             self._check()
             self._store_audit(entries)
+
+    def put_identity(self, record: IdentityRecord, audit: Sequence[AuditEntry]) -> None:
+        """Insert or replace a person's vault entry, with audit entries."""
+        with self._lock:
+            self._check()
+            self._identities[record.pseudonym] = record
+            self._store_audit(audit)
+
+    def erase(
+        self, case_ids: Sequence[str], pseudonyms: Sequence[str], audit: Sequence[AuditEntry]
+    ) -> None:
+        """Forget the key rows of ``case_ids`` and the vault entries of ``pseudonyms``."""
+        with self._lock:
+            self._check()
+            for case_id in case_ids:
+                self._keys.pop(case_id, None)
+            for pseudonym in pseudonyms:
+                self._identities.pop(pseudonym, None)
+            self._store_audit(audit)
+
+    def rewrite_event_data(
+        self,
+        updates: Sequence[tuple[str, int, str]],
+        keys: Sequence[KeyRecord],
+        audit: Sequence[AuditEntry],
+    ) -> None:
+        """Replace the data of stored events, with key rows and audit entries; see the base."""
+        with self._lock:
+            self._check()
+            stored = {
+                (case_id, version)
+                for case_id, version, _ in updates
+                if 1 <= version <= len(self._events.get(case_id, ()))
+            }
+            missing = missing_events(updates, stored)
+            if missing is not None:
+                raise missing
+            self._check_keys([key.case_id for key in keys])
+            for case_id, version, data in updates:
+                event = attrs.evolve(self._events[case_id][version - 1], data=data)
+                self._events[case_id][version - 1] = event
+                self._log[(event.position or 0) - 1] = event
+            self._keys.update((key.case_id, key) for key in keys)
+            self._store_audit(audit)
 
     def read_case(self, case_id: str) -> list[StoredEvent]:
         """Return the events of one case in version order."""
@@ -88,6 +155,13 @@ class MemoryStore(CaseStore):
             self._check()
             events = self._log[after:]
             return events if limit is None else events[:limit]
+
+    def read_events(self, query: EventQuery) -> list[StoredEvent]:
+        """Return the events matching ``query``, in position order."""
+        with self._lock:
+            self._check()
+            found = [event for event in self._log if event_matches(event, query)]
+        return found if query.limit is None else found[: query.limit]
 
     def max_position(self) -> int:
         """Return the highest position written."""
@@ -132,6 +206,24 @@ class MemoryStore(CaseStore):
             if audit_matches(entry, query)
         ]
         return found if query.limit is None else found[: query.limit]
+
+    def read_keys(self, case_ids: Iterable[str]) -> dict[str, KeyRecord]:
+        """Return the key rows of the cases that have one."""
+        with self._lock:
+            self._check()
+            return {cid: self._keys[cid] for cid in case_ids if cid in self._keys}
+
+    def subject_cases(self, pseudonym: str) -> list[str]:
+        """Return the ids of the cases whose key row names this subject, sorted."""
+        with self._lock:
+            self._check()
+            return sorted(key.case_id for key in self._keys.values() if key.subject == pseudonym)
+
+    def read_identity(self, pseudonym: str) -> IdentityRecord | None:
+        """Return the vault entry of a pseudonym, if there is one."""
+        with self._lock:
+            self._check()
+            return self._identities.get(pseudonym)
 
     def schema_version(self) -> int:
         """Return the schema version (a memory store is always current)."""

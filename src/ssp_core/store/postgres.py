@@ -20,6 +20,12 @@ with a purpose is the audit entry of its write: :meth:`PostgresStore.read_audit`
 reads these and the audit table in one query. Statements are rendered once, with
 schema-qualified names.
 
+A commit carrying data keys or vault entries is one explicit transaction of a few
+statements (the same statement of its events and rows, then the keys and the
+entries). :meth:`PostgresStore.erase` deletes key rows and vault entries; the bytes
+stay in dead tuples until ``VACUUM`` reclaims them, and in the write-ahead log and
+backups as long as those are kept: that is the operator's to manage.
+
 The schema carries its version in the ``ssp_schema`` table; a foreign, older or
 newer schema is refused before anything in it is changed. Migration statements are
 plain SQL run with the store's schema first on the ``search_path``.
@@ -51,8 +57,27 @@ from ssp_core.exceptions import (
     StoreUnavailable,
 )
 from ssp_core.store.base import CaseStore, Migration, utc
-from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow, Commit, StoredEvent
-from ssp_core.store.sql import audit_where, case_where, first_conflict, gap_error, needs_upgrade
+from ssp_core.store.records import (
+    AuditEntry,
+    AuditQuery,
+    CaseQuery,
+    CaseRow,
+    Commit,
+    EventQuery,
+    IdentityRecord,
+    KeyRecord,
+    StoredEvent,
+)
+from ssp_core.store.sql import (
+    audit_where,
+    case_where,
+    event_where,
+    first_conflict,
+    gap_error,
+    key_conflict,
+    missing_events,
+    needs_upgrade,
+)
 from ssp_core.store.url import redact
 
 __all__ = ["POSTGRES_MIGRATIONS", "PostgresStore"]
@@ -67,6 +92,9 @@ _APPEND_ONLY = (
         "FOR EACH STATEMENT EXECUTE FUNCTION ssp_append_only()"
     ),
 )
+
+_EVENTS_UPDATE_TRIGGER = "events_append_only"
+"""The trigger refusing updates of events, disabled by :meth:`PostgresStore.rewrite_event_data`."""
 
 GAP_SQLSTATE = "SSP01"
 """The SQLSTATE of the error the server raises for a gap in a case's versions."""
@@ -174,6 +202,34 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
             ),
         ),
     ),
+    Migration(
+        2,
+        "data keys of cases and the identity vault",
+        (
+            """CREATE TABLE case_keys (
+                case_id TEXT COLLATE "C" PRIMARY KEY,
+                subject TEXT COLLATE "C",
+                wrapped BYTEA NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL)""",
+            "CREATE INDEX case_keys_subject ON case_keys (subject)",
+            """CREATE TABLE identities (
+                pseudonym TEXT COLLATE "C" PRIMARY KEY,
+                wrapped BYTEA NOT NULL,
+                sealed BYTEA NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL)""",
+            # Keys are written once and deleted once (erasure): never updated.
+            """CREATE FUNCTION ssp_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION '% rows are never updated', TG_TABLE_NAME
+                    USING ERRCODE = 'restrict_violation';
+            END
+            $$""",
+            (
+                "CREATE TRIGGER case_keys_no_update BEFORE UPDATE ON case_keys "
+                "FOR EACH ROW EXECUTE FUNCTION ssp_no_update()"
+            ),
+        ),
+    ),
 )
 """The schema of a PostgreSQL store, as versioned migrations (same versions as SQLite)."""
 
@@ -183,6 +239,8 @@ _CASE_COLUMNS = (
     "case_id, workflow, workflow_version, state, assignee, opened_at, closed_at, next_due, on_hold"
 )
 _AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail, id"
+_KEY_COLUMNS = "case_id, wrapped, subject, created_at"
+_IDENTITY_COLUMNS = "pseudonym, wrapped, sealed, created_at"
 _NEW_AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail"
 _CASE_UPDATE = ", ".join(
     f"{column} = EXCLUDED.{column}" for column in _CASE_COLUMNS.split(", ")[1:]
@@ -226,6 +284,42 @@ def _audit(row: tuple[Any, ...]) -> AuditEntry:
         detail=row[6],
         id=row[7],
     )
+
+
+def _key(row: tuple[Any, ...]) -> KeyRecord:
+    return KeyRecord(row[0], row[1], row[2], row[3])
+
+
+def _identity(row: tuple[Any, ...]) -> IdentityRecord:
+    return IdentityRecord(row[0], row[1], row[2], row[3])
+
+
+def _key_columns(keys: Sequence[KeyRecord]) -> list[Any]:
+    """Return key rows, in case id order, as one array per column of ``_KEY_COLUMNS``."""
+    ordered = sorted(keys, key=lambda key: key.case_id)
+    return [
+        [key.case_id for key in ordered],
+        [key.wrapped for key in ordered],
+        [key.subject for key in ordered],
+        [utc(key.created_at) for key in ordered],
+    ]
+
+
+def _identity_columns(identities: Sequence[IdentityRecord]) -> list[Any]:
+    """Return vault entries (the first of each pseudonym, in pseudonym order) as column arrays.
+
+    Writers insert rows of one unique index in the same order, so they cannot deadlock.
+    """
+    first: dict[str, IdentityRecord] = {}
+    for identity in identities:
+        first.setdefault(identity.pseudonym, identity)
+    ordered = [first[pseudonym] for pseudonym in sorted(first)]
+    return [
+        [each.pseudonym for each in ordered],
+        [each.wrapped for each in ordered],
+        [each.sealed for each in ordered],
+        [utc(each.created_at) for each in ordered],
+    ]
 
 
 def _event_values(e: StoredEvent) -> tuple[Any, ...]:
@@ -517,6 +611,9 @@ class PostgresStore(CaseStore):
             f"SELECT {_EVENT_COLUMNS} FROM {s}.events WHERE position > %s "
             "ORDER BY position LIMIT %s"
         )
+        self._read_events = (
+            f"SELECT {_EVENT_COLUMNS} FROM {s}.events{{where}} ORDER BY position LIMIT %s"
+        )
         self._case_row = f"SELECT {_CASE_COLUMNS} FROM {s}.cases WHERE case_id = %s"
         self._find_cases = (
             f"SELECT {_CASE_COLUMNS} FROM {s}.cases{{where}} "
@@ -534,12 +631,46 @@ class PostgresStore(CaseStore):
             ") AS entries ORDER BY at, kind, seq LIMIT %s"
         )
         self._count_cases = f"SELECT count(*) FROM {s}.events WHERE version = 1"
+        self._build_key_statements()
         self._version = f"SELECT coalesce(max(version), 0) FROM {s}.ssp_schema"
         self._record_migration = (
             f"INSERT INTO {s}.ssp_schema (version, description, applied_at) VALUES (%s, %s, %s)"
         )
         self._search_path = f"SET LOCAL search_path TO {s}"
         self._create_schema = f"CREATE SCHEMA {s}"
+
+    def _build_key_statements(self) -> None:
+        """Render the statements of data keys and the vault (``$n``: for a RawCursor)."""
+        s = self._schema_sql
+        self._insert_keys = (
+            f"INSERT INTO {s}.case_keys ({_KEY_COLUMNS}) "
+            "SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::timestamptz[])"
+        )
+        self._keep_identities = (
+            f"INSERT INTO {s}.identities ({_IDENTITY_COLUMNS}) "
+            "SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::timestamptz[]) "
+            "ON CONFLICT (pseudonym) DO NOTHING"
+        )
+        self._put_identity = (
+            f"INSERT INTO {s}.identities ({_IDENTITY_COLUMNS}) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT (pseudonym) DO UPDATE SET wrapped = EXCLUDED.wrapped, "
+            "sealed = EXCLUDED.sealed, created_at = EXCLUDED.created_at"
+        )
+        self._delete_keys = f"DELETE FROM {s}.case_keys WHERE case_id = ANY($1::text[])"
+        self._delete_identities = f"DELETE FROM {s}.identities WHERE pseudonym = ANY($1::text[])"
+        self._read_keys = f"SELECT {_KEY_COLUMNS} FROM {s}.case_keys WHERE case_id = ANY(%s)"
+        self._keyed = f"SELECT case_id FROM {s}.case_keys WHERE case_id = ANY(%s)"
+        self._subject_cases = (
+            f"SELECT case_id FROM {s}.case_keys WHERE subject = %s ORDER BY case_id"
+        )
+        self._read_identity = f"SELECT {_IDENTITY_COLUMNS} FROM {s}.identities WHERE pseudonym = %s"
+        self._disable_update = f"ALTER TABLE {s}.events DISABLE TRIGGER {_EVENTS_UPDATE_TRIGGER}"
+        self._enable_update = f"ALTER TABLE {s}.events ENABLE TRIGGER {_EVENTS_UPDATE_TRIGGER}"
+        self._update_data = (
+            f"UPDATE {s}.events AS e SET data = u.data "
+            "FROM unnest(%s::text[], %s::integer[], %s::text[]) AS u (case_id, version, data) "
+            "WHERE e.case_id = u.case_id AND e.version = u.version"
+        )
 
     # -- connections -------------------------------------------------------------------
 
@@ -725,12 +856,14 @@ class PostgresStore(CaseStore):
             try:
                 if len(events) >= _COPY_FROM:
                     return self._append_copy(conn, events, commit)
+                if commit.keys or commit.identities:
+                    return self._append_keyed(conn, events, commit)
                 return self._append_statement(conn, events, commit)
             except psycopg.Error as exc:
                 # Nothing of the commit was written; versions once taken stay taken.
                 self._end_transaction(conn)
                 if isinstance(exc, psycopg.IntegrityError):
-                    raise self._conflict(conn, events) from None
+                    raise self._conflict(conn, events, commit.keys) from None
                 if exc.sqlstate == GAP_SQLSTATE:
                     raise self._gap(exc) from None
                 raise
@@ -745,6 +878,16 @@ class PostgresStore(CaseStore):
         """
         if not (events or commit.cases or commit.audit):
             return ()
+        row = self._run(conn, self._commit_statements(events, commit))
+        return self._positions(events, row)
+
+    def _commit_statements(
+        self, events: Sequence[StoredEvent], commit: Commit
+    ) -> list[tuple[str, list[Any]]]:
+        """Return the statements writing the events, index rows and audit entries of a commit.
+
+        The first writes the events (if any) and answers the first position given.
+        """
         cases = _last_rows(commit.cases)
         if len(cases) <= _ROWS_MAX and len(commit.audit) <= _ROWS_MAX:
             chunks: list[tuple[Sequence[CaseRow], Sequence[AuditEntry]]] = [(cases, commit.audit)]
@@ -756,13 +899,51 @@ class PostgresStore(CaseStore):
         statement = _write_statement(
             self._schema_sql, len(events), len(first_cases), len(first_audit)
         )
-        row = self._run(conn, [(statement, params), *map(self._rows, chunks[1:])])
+        return [(statement, params), *map(self._rows, chunks[1:])]
+
+    def _positions(self, events: Sequence[StoredEvent], row: TupleRow | None) -> tuple[int, ...]:
+        """Return the positions of a commit's events from the first one the server gave."""
         if not events:
             return ()
         if row is None or row[0] is None:  # pragma: no cover - the statement answers a row
             raise StoreError(f"store {self.url} gave no position")
         first = int(row[0])
         return tuple(range(first, first + len(events)))
+
+    def _append_keyed(
+        self, conn: psycopg.Connection[TupleRow], events: Sequence[StoredEvent], commit: Commit
+    ) -> tuple[int, ...]:
+        """Write a commit with data keys or vault entries: one transaction, one pipeline.
+
+        The statement of the events comes first (it takes the writers' lock), then
+        those of the keys and the vault entries.
+        """
+        statements = []
+        if events or commit.cases or commit.audit:
+            statements = self._commit_statements(events, commit)
+        statements += self._key_statements(commit.keys, commit.identities)
+        with (
+            conn.transaction(),
+            psycopg.RawCursor(conn) as cur,
+            psycopg.RawCursor(conn) as more,
+        ):
+            with _pipeline(conn):
+                cur.execute(*statements[0])
+                for statement in statements[1:]:
+                    more.execute(*statement)
+            row = cur.fetchone() if events else None
+        return self._positions(events, row)
+
+    def _key_statements(
+        self, keys: Sequence[KeyRecord], identities: Sequence[IdentityRecord]
+    ) -> list[tuple[str, list[Any]]]:
+        """Return the statements inserting key rows and vault entries (kept if there)."""
+        statements = []
+        if keys:
+            statements.append((self._insert_keys, _key_columns(keys)))
+        if identities:
+            statements.append((self._keep_identities, _identity_columns(identities)))
+        return statements
 
     def _append_copy(
         self, conn: psycopg.Connection[TupleRow], events: Sequence[StoredEvent], commit: Commit
@@ -786,6 +967,8 @@ class PostgresStore(CaseStore):
                     cur.execute(self._check_versions, (case_ids, firsts))
                 for chunk in _row_chunks(_last_rows(commit.cases), commit.audit):
                     cur.execute(*self._rows(chunk))
+                for statement in self._key_statements(commit.keys, commit.identities):
+                    cur.execute(*statement)
         return tuple(range(start + 1, start + 1 + len(events)))
 
     def _rows(self, chunk: tuple[Sequence[CaseRow], Sequence[AuditEntry]]) -> tuple[str, list[Any]]:
@@ -819,7 +1002,10 @@ class PostgresStore(CaseStore):
             conn.rollback()
 
     def _conflict(
-        self, conn: psycopg.Connection[TupleRow], events: Sequence[StoredEvent]
+        self,
+        conn: psycopg.Connection[TupleRow],
+        events: Sequence[StoredEvent],
+        keys: Sequence[KeyRecord] = (),
     ) -> StoreError:
         taken = {
             (str(row[0]), int(row[1]))
@@ -827,7 +1013,14 @@ class PostgresStore(CaseStore):
                 self._taken, ([e.case_id for e in events], [e.version for e in events])
             )
         }
-        return first_conflict(events, taken)
+        keyed = [key.case_id for key in keys]
+        return first_conflict(events, taken, keyed, self._keys_taken(conn, keyed))
+
+    def _keys_taken(self, conn: psycopg.Connection[TupleRow], case_ids: Sequence[str]) -> set[str]:
+        """Return those of ``case_ids`` that have a key row."""
+        if not case_ids:
+            return set()
+        return {str(row[0]) for row in conn.execute(self._keyed, (list(case_ids),))}
 
     def _gap(self, exc: psycopg.Error) -> DataError:
         """Return the error for a gap the server found (raised by ``ssp_version_gap``)."""
@@ -842,6 +1035,82 @@ class PostgresStore(CaseStore):
         if entries:
             with self._connection() as conn:
                 self._run(conn, [self._rows(chunk) for chunk in _row_chunks((), entries)])
+
+    def _audit_statements(self, entries: Sequence[AuditEntry]) -> list[tuple[str, list[Any]]]:
+        return [self._rows(chunk) for chunk in _row_chunks((), entries)]
+
+    @staticmethod
+    def _transact(
+        conn: psycopg.Connection[TupleRow], statements: Sequence[tuple[str, list[Any]]]
+    ) -> None:
+        """Run statements (``$n`` parameters) in one transaction and one pipeline."""
+        with conn.transaction(), psycopg.RawCursor(conn) as cur, _pipeline(conn):
+            for statement in statements:
+                cur.execute(*statement)
+
+    def put_identity(self, record: IdentityRecord, audit: Sequence[AuditEntry]) -> None:
+        """Insert or replace a person's vault entry, with audit entries, in one transaction."""
+        values = [record.pseudonym, record.wrapped, record.sealed, utc(record.created_at)]
+        with self._connection() as conn:
+            self._transact(conn, [(self._put_identity, values), *self._audit_statements(audit)])
+
+    def erase(
+        self, case_ids: Sequence[str], pseudonyms: Sequence[str], audit: Sequence[AuditEntry]
+    ) -> None:
+        """Delete key rows and vault entries, with audit entries, in one transaction.
+
+        The deleted rows stay in the table's dead tuples until ``VACUUM`` (autovacuum)
+        reclaims their space, and in the write-ahead log, its archive and backups for
+        as long as those are kept: the operator's to manage.
+        """
+        statements = [
+            (self._delete_keys, [list(case_ids)]),
+            (self._delete_identities, [list(pseudonyms)]),
+            *self._audit_statements(audit),
+        ]
+        with self._connection() as conn:
+            self._transact(conn, statements)
+
+    def rewrite_event_data(
+        self,
+        updates: Sequence[tuple[str, int, str]],
+        keys: Sequence[KeyRecord],
+        audit: Sequence[AuditEntry],
+    ) -> None:
+        """Replace the data of stored events, with key rows and audit entries; see the base.
+
+        One transaction takes the writers' lock, checks the events and keys, disables
+        the trigger refusing updates of events, updates them and enables it again.
+        The trigger's state is transactional: no other session sees it disabled.
+        """
+        case_ids = [case_id for case_id, _, _ in updates]
+        versions = [version for _, version, _ in updates]
+        keyed = [key.case_id for key in keys]
+        with self._connection() as conn:
+            try:
+                with conn.transaction(), psycopg.RawCursor(conn) as raw:
+                    conn.execute(self._lock_events)
+                    stored = {
+                        (str(row[0]), int(row[1]))
+                        for row in conn.execute(self._taken, (case_ids, versions))
+                    }
+                    refused = missing_events(updates, stored) or key_conflict(
+                        keyed, self._keys_taken(conn, keyed)
+                    )
+                    if refused is not None:
+                        raise refused
+                    if updates:
+                        conn.execute(self._disable_update)
+                        data = [data for _, _, data in updates]
+                        conn.execute(self._update_data, (case_ids, versions, data))
+                        conn.execute(self._enable_update)
+                    for statement in self._key_statements(keys, ()):
+                        raw.execute(*statement)
+                    for statement in self._audit_statements(audit):
+                        raw.execute(*statement)
+            except psycopg.IntegrityError:
+                self._end_transaction(conn)
+                raise self._conflict(conn, (), keys) from None
 
     # -- reading ---------------------------------------------------------------------
 
@@ -866,6 +1135,13 @@ class PostgresStore(CaseStore):
     def read_log(self, after: int = 0, limit: int | None = None) -> list[StoredEvent]:
         """Return events after position ``after``, in position order."""
         return [_event(row) for row in self._fetchall(self._read_log, (after, limit))]
+
+    def read_events(self, query: EventQuery) -> list[StoredEvent]:
+        """Return the events matching ``query``, in position order (a search by topic scans)."""
+        where, params = event_where(query, mark="%s")
+        statement = self._read_events.format(where=where)
+        rows = self._fetchall(statement, [*map(_sql_value, params), query.limit])
+        return [_event(row) for row in rows]
 
     def max_position(self) -> int:
         """Return the highest position written."""
@@ -900,6 +1176,27 @@ class PostgresStore(CaseStore):
         statement = self._read_audit.format(events_where=events_where, audit_where=where)
         rows = self._fetchall(statement, [*values, *values, query.limit])
         return [_audit(row) for row in rows]
+
+    def read_keys(self, case_ids: Iterable[str]) -> dict[str, KeyRecord]:
+        """Return the key rows of the cases that have one."""
+        wanted = list(dict.fromkeys(case_ids))
+        found: dict[str, KeyRecord] = {}
+        if not wanted:
+            return found
+        with self._connection() as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                rows = conn.execute(self._read_keys, (wanted[start : start + _CHUNK],))
+                found.update((key.case_id, key) for key in map(_key, rows))
+        return {cid: found[cid] for cid in wanted if cid in found}
+
+    def subject_cases(self, pseudonym: str) -> list[str]:
+        """Return the ids of the cases whose key row names this subject, sorted."""
+        return [str(row[0]) for row in self._fetchall(self._subject_cases, (pseudonym,))]
+
+    def read_identity(self, pseudonym: str) -> IdentityRecord | None:
+        """Return the vault entry of a pseudonym, if there is one."""
+        rows = self._fetchall(self._read_identity, (pseudonym,))
+        return _identity(rows[0]) if rows else None
 
     # -- lifetime --------------------------------------------------------------------
 

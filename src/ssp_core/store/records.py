@@ -3,6 +3,9 @@
 These are plain records shared by every backend. The store never interprets an
 event's data; the application layer (:class:`ssp_core.service.Casework`) encodes
 events with :mod:`ssp_core.store.codec` and keeps the case index in step with them.
+Likewise the data keys of cases (:class:`KeyRecord`) and the identity vault
+(:class:`IdentityRecord`) are opaque bytes to the store: it keeps them, and deletes
+them on erasure, which leaves the sealed payloads of a case unreadable.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ __all__ = [
     "CaseQuery",
     "CaseRow",
     "Commit",
+    "EventQuery",
+    "IdentityRecord",
+    "KeyRecord",
     "StoredEvent",
 ]
 
@@ -82,13 +88,22 @@ class CaseRow:
 
 
 class AuditAction(StrEnum):
-    """What an audit entry records: a write, or one of the kinds of read."""
+    """What an audit entry records: a write, one of the kinds of read, or an act on identities.
+
+    ``DENIED``: an access refused; ``REIDENTIFY``: a pseudonym resolved to the person
+    behind it; ``ERASE``: data keys and vault entries destroyed; ``ENROL``: a person
+    entered in the identity vault.
+    """
 
     WRITE = "write"
     LOAD = "load"
     SEARCH = "search"
     EXPORT = "export"
     ADMIN = "admin"
+    DENIED = "denied"
+    REIDENTIFY = "reidentify"
+    ERASE = "erase"
+    ENROL = "enrol"
 
 
 @attrs.frozen
@@ -109,6 +124,42 @@ class AuditEntry:
     id: int | None = None
 
 
+def _opaque(value: bytes | bytearray | memoryview) -> bytes:
+    """Return opaque binary data as ``bytes`` (a ``str`` is refused by the validator)."""
+    return bytes(value) if isinstance(value, bytearray | memoryview) else value
+
+
+_BINARY = attrs.validators.instance_of(bytes)
+
+
+@attrs.frozen
+class KeyRecord:
+    """A case's data key, wrapped by the municipality's key: what erasure destroys.
+
+    ``subject`` is the pseudonym of the case's person (``None`` for a case without
+    one), so that erasing a person finds the keys of all their cases. The wrapped key
+    is opaque to the store and left out of the record's ``repr``.
+    """
+
+    case_id: str
+    wrapped: bytes = attrs.field(converter=_opaque, validator=_BINARY, repr=False)
+    subject: str | None
+    created_at: dt.datetime
+
+
+@attrs.frozen
+class IdentityRecord:
+    """A person's entry in the identity vault: identity data sealed under its own wrapped key.
+
+    Both ``wrapped`` and ``sealed`` are opaque to the store and left out of the ``repr``.
+    """
+
+    pseudonym: str
+    wrapped: bytes = attrs.field(converter=_opaque, validator=_BINARY, repr=False)
+    sealed: bytes = attrs.field(converter=_opaque, validator=_BINARY, repr=False)
+    created_at: dt.datetime
+
+
 def _events(value: Iterable[StoredEvent]) -> tuple[StoredEvent, ...]:
     return tuple(value)
 
@@ -121,17 +172,31 @@ def _entries(value: Iterable[AuditEntry]) -> tuple[AuditEntry, ...]:
     return tuple(value)
 
 
+def _keys(value: Iterable[KeyRecord]) -> tuple[KeyRecord, ...]:
+    return tuple(value)
+
+
+def _identities(value: Iterable[IdentityRecord]) -> tuple[IdentityRecord, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Commit:
-    """Everything one command writes, atomically: its events, index rows and audit entries.
+    """Everything one command writes, atomically: events, index rows, audit entries, keys.
 
     Each event names the version it takes; if any (case, version) is already taken
     the whole commit is refused with :class:`~ssp_core.exceptions.ConcurrencyError`.
+    ``keys`` are the data keys of cases the commit opens: a case has one key row,
+    written once, and a second key for a case is refused like a taken version.
+    ``identities`` are vault entries of people: one already in the vault is kept as
+    it is. A commit may carry no events (e.g. only the vault entry of a person).
     """
 
-    events: tuple[StoredEvent, ...] = attrs.field(converter=_events)
+    events: tuple[StoredEvent, ...] = attrs.field(default=(), converter=_events)
     cases: tuple[CaseRow, ...] = attrs.field(default=(), converter=_rows)
     audit: tuple[AuditEntry, ...] = attrs.field(default=(), converter=_entries)
+    keys: tuple[KeyRecord, ...] = attrs.field(default=(), converter=_keys)
+    identities: tuple[IdentityRecord, ...] = attrs.field(default=(), converter=_identities)
 
 
 @attrs.frozen(kw_only=True)
@@ -139,6 +204,7 @@ class CaseQuery:
     """Filters of the case index; all given filters must hold.
 
     ``due_before``: open cases whose next due date is before that day (overdue on it).
+    ``closed_before``: closed cases whose closing time is before that instant.
     ``open_only``: cases not in a final state.
     """
 
@@ -147,6 +213,7 @@ class CaseQuery:
     state: str | None = None
     assignee: str | None = None
     due_before: dt.date | None = None
+    closed_before: dt.datetime | None = None
     open_only: bool = False
     limit: int | None = None
 
@@ -166,6 +233,31 @@ class AuditQuery:
 
     case_id: str | None = None
     actor: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    limit: int | None = None
+
+
+def _topics(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    """Return the topics of an event query as a tuple (one string is one topic)."""
+    if value is None:
+        return None
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class EventQuery:
+    """Filters of the event log: by topic(s), case and period (``since`` inclusive, ``until`` not).
+
+    ``topics``: events of any of these types (an empty tuple matches nothing).
+    ``actor``: events written by this actor; ``first_only``: opening events only.
+    Matching events come in position order, at most ``limit`` of them.
+    """
+
+    topics: tuple[str, ...] | None = attrs.field(default=None, converter=_topics)
+    case_id: str | None = None
+    actor: str | None = None
+    first_only: bool = False
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     limit: int | None = None

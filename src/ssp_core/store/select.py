@@ -1,4 +1,4 @@
-"""Filtering and ordering of the case index and the audit log, shared by the backends.
+"""Filtering and ordering of the case index, the event log and the audit log, for the backends.
 
 SQL backends translate the same queries into ``WHERE`` clauses; the memory store
 uses these functions, and the contract tests hold the two to the same answers.
@@ -10,10 +10,17 @@ import datetime as dt
 from collections.abc import Sequence
 
 from ssp_core.exceptions import ConcurrencyError
-from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow, StoredEvent
+from ssp_core.store.records import (
+    AuditEntry,
+    AuditQuery,
+    CaseQuery,
+    CaseRow,
+    EventQuery,
+    StoredEvent,
+)
 from ssp_core.store.sql import gap_error
 
-__all__ = ["audit_matches", "case_matches", "case_order", "follows"]
+__all__ = ["audit_matches", "case_matches", "case_order", "event_matches", "follows"]
 
 _NEVER = dt.date.max
 
@@ -34,6 +41,10 @@ def case_matches(row: CaseRow, query: CaseQuery) -> bool:
                 and row.next_due < query.due_before
             )
         )
+        and (
+            query.closed_before is None
+            or (row.closed_at is not None and row.closed_at < query.closed_before)
+        )
     )
 
 
@@ -49,6 +60,18 @@ def audit_matches(entry: AuditEntry, query: AuditQuery) -> bool:
         and (query.actor is None or entry.actor == query.actor)
         and (query.since is None or entry.at >= query.since)
         and (query.until is None or entry.at < query.until)
+    )
+
+
+def event_matches(event: StoredEvent, query: EventQuery) -> bool:
+    """Tell whether a stored event passes every filter of ``query`` (its limit aside)."""
+    return (
+        (query.topics is None or event.topic in query.topics)
+        and (query.case_id is None or event.case_id == query.case_id)
+        and (query.actor is None or event.actor == query.actor)
+        and (not query.first_only or event.version == 1)
+        and (query.since is None or event.at >= query.since)
+        and (query.until is None or event.at < query.until)
     )
 
 

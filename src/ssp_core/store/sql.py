@@ -6,13 +6,22 @@ one of them (filters, refusals, messages) lives here once.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from ssp_core.exceptions import ConcurrencyError, DataError, SchemaError, StoreError
-from ssp_core.store.records import AuditQuery, CaseQuery, StoredEvent
+from ssp_core.store.records import AuditQuery, CaseQuery, EventQuery, StoredEvent
 
-__all__ = ["audit_where", "case_where", "first_conflict", "gap_error", "needs_upgrade"]
+__all__ = [
+    "audit_where",
+    "case_where",
+    "event_where",
+    "first_conflict",
+    "gap_error",
+    "key_conflict",
+    "missing_events",
+    "needs_upgrade",
+]
 
 
 def case_where(query: CaseQuery, mark: str = "?") -> tuple[str, list[Any]]:
@@ -29,6 +38,40 @@ def case_where(query: CaseQuery, mark: str = "?") -> tuple[str, list[Any]]:
     if query.due_before is not None:
         clauses.append(f"closed_at IS NULL AND next_due < {mark}")
         params.append(query.due_before)
+    if query.closed_before is not None:
+        clauses.append(f"closed_at IS NOT NULL AND closed_at < {mark}")
+        params.append(query.closed_before)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def event_where(query: EventQuery, mark: str = "?") -> tuple[str, list[Any]]:
+    """Return the SQL ``WHERE`` clause and parameters of an event query.
+
+    No index serves ``topics``: the events table is kept lean for writing, so a
+    search by type scans it (the case id and the position are indexed).
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+    if query.topics is not None:
+        if query.topics:
+            clauses.append(f"topic IN ({', '.join([mark] * len(query.topics))})")
+            params.extend(query.topics)
+        else:
+            clauses.append("1 = 0")
+    if query.case_id is not None:
+        clauses.append(f"case_id = {mark}")
+        params.append(query.case_id)
+    if query.actor is not None:
+        clauses.append(f"actor = {mark}")
+        params.append(query.actor)
+    if query.first_only:
+        clauses.append("version = 1")
+    if query.since is not None:
+        clauses.append(f"at >= {mark}")
+        params.append(query.since)
+    if query.until is not None:
+        clauses.append(f"at < {mark}")
+        params.append(query.until)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -69,15 +112,62 @@ def needs_upgrade(url: str, version: int, latest: int, *, upgrade: bool) -> bool
     return version < latest
 
 
-def first_conflict(events: Sequence[StoredEvent], taken: Collection[tuple[str, int]]) -> StoreError:
-    """Return the error for a refused commit: the first (case, version) taken or repeated."""
+def first_conflict(
+    events: Sequence[StoredEvent],
+    taken: Collection[tuple[str, int]],
+    keys: Sequence[str] = (),
+    keys_taken: Collection[str] = (),
+) -> StoreError:
+    """Return the error for a refused commit: the first (case, version) taken or repeated.
+
+    If no version is, the first of ``keys`` (the case ids of the commit's key rows)
+    whose case has a key row already (``keys_taken``) or is repeated.
+    """
     seen: set[tuple[str, int]] = set()
     for event in events:
         key = (event.case_id, event.version)
         if key in seen or key in taken:
             return ConcurrencyError(*key)
         seen.add(key)
-    return StoreError("the commit was refused by a constraint of the store")
+    return key_conflict(keys, keys_taken, events) or StoreError(
+        "the commit was refused by a constraint of the store"
+    )
+
+
+def key_conflict(
+    keys: Sequence[str], taken: Collection[str], events: Iterable[StoredEvent] = ()
+) -> ConcurrencyError | None:
+    """Return the error for the first of ``keys`` (case ids of key rows) taken or repeated.
+
+    A case has one key row, written once with its opening. The error names the
+    case's first version among ``events`` (1 without any): another writer opened
+    the case, or sealed it, first. ``None`` if no key row conflicts.
+    """
+    seen: set[str] = set()
+    for case_id in keys:
+        if case_id in seen or case_id in taken:
+            versions = [event.version for event in events if event.case_id == case_id]
+            return ConcurrencyError(case_id, min(versions, default=1))
+        seen.add(case_id)
+    return None
+
+
+def missing_events(
+    updates: Sequence[tuple[str, int, str]], stored: Collection[tuple[str, int]]
+) -> DataError | None:
+    """Return the error for event updates naming a (case, version) not stored or twice, if any."""
+    seen: set[tuple[str, int]] = set()
+    for case_id, version, _ in updates:
+        if (case_id, version) in seen:
+            return DataError(
+                f"case {case_id}: version {version} is given twice; no event data was rewritten"
+            )
+        if (case_id, version) not in stored:
+            return DataError(
+                f"case {case_id}: version {version} is not stored; no event data was rewritten"
+            )
+        seen.add((case_id, version))
+    return None
 
 
 def gap_error(case_id: str, count: int, highest: int) -> DataError:

@@ -9,10 +9,16 @@ a concurrent writer. Each thread gets its own connection.
 The file is marked as an ssp store (``PRAGMA application_id``) and carries its
 schema version; a foreign, corrupt, older or newer file is refused before anything
 in it is changed.
+
+Every connection runs with ``secure_delete`` on, so deleted rows (the data keys and
+vault entries removed by :meth:`SqliteStore.erase`) are overwritten with zeros in
+the file; after an erasure a ``TRUNCATE`` checkpoint copies the zeroed pages into
+the file and empties the write-ahead log, which still held the old pages.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import sqlite3
@@ -29,9 +35,28 @@ from ssp_core.exceptions import (
     StoreUnavailable,
 )
 from ssp_core.store.base import CaseStore, Migration, utc
-from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow, Commit, StoredEvent
+from ssp_core.store.records import (
+    AuditEntry,
+    AuditQuery,
+    CaseQuery,
+    CaseRow,
+    Commit,
+    EventQuery,
+    IdentityRecord,
+    KeyRecord,
+    StoredEvent,
+)
 from ssp_core.store.select import follows
-from ssp_core.store.sql import audit_where, case_where, first_conflict, gap_error, needs_upgrade
+from ssp_core.store.sql import (
+    audit_where,
+    case_where,
+    event_where,
+    first_conflict,
+    gap_error,
+    key_conflict,
+    missing_events,
+    needs_upgrade,
+)
 
 __all__ = ["APPLICATION_ID", "SQLITE_MIGRATIONS", "SqliteStore"]
 
@@ -96,8 +121,31 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
             ),
         ),
     ),
+    Migration(
+        2,
+        "data keys of cases and the identity vault",
+        (
+            # Keys are written once and deleted once (erasure): never updated.
+            """CREATE TABLE case_keys (
+                case_id TEXT PRIMARY KEY,
+                subject TEXT,
+                wrapped BLOB NOT NULL,
+                created_at TEXT NOT NULL) WITHOUT ROWID""",
+            "CREATE INDEX case_keys_subject ON case_keys (subject)",
+            """CREATE TRIGGER case_keys_no_update BEFORE UPDATE ON case_keys
+            BEGIN SELECT RAISE(ABORT, 'case_keys rows are never updated'); END""",
+            """CREATE TABLE identities (
+                pseudonym TEXT PRIMARY KEY,
+                wrapped BLOB NOT NULL,
+                sealed BLOB NOT NULL,
+                created_at TEXT NOT NULL)""",
+        ),
+    ),
 )
 """The schema of an SQLite store, as versioned migrations."""
+
+_EVENTS_UPDATE_TRIGGER = "events_append_only_u"
+"""The trigger refusing updates of events, set aside by :meth:`SqliteStore.rewrite_event_data`."""
 
 _EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, position, purpose"
 _CASE_COLUMNS = (
@@ -105,6 +153,8 @@ _CASE_COLUMNS = (
 )
 _AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail, id"
 _CHUNK = 500
+_CHECKPOINT_WAIT_MS = 500
+"""How long the checkpoint after an erasure waits for readers of the log, at most."""
 
 
 _INSERT_EVENT = (
@@ -117,6 +167,15 @@ _INSERT_EVENT_AT = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _MAX_POSITION = "SELECT coalesce(max(position), 0) FROM events"
+_KEY_COLUMNS = "case_id, wrapped, subject, created_at"
+_INSERT_KEY = f"INSERT INTO case_keys ({_KEY_COLUMNS}) VALUES (?, ?, ?, ?)"
+_IDENTITY_COLUMNS = "pseudonym, wrapped, sealed, created_at"
+_INSERT_IDENTITY = f"INSERT INTO identities ({_IDENTITY_COLUMNS}) VALUES (?, ?, ?, ?)"
+_KEEP_IDENTITY = f"{_INSERT_IDENTITY} ON CONFLICT (pseudonym) DO NOTHING"
+_PUT_IDENTITY = (
+    f"{_INSERT_IDENTITY} ON CONFLICT (pseudonym) DO UPDATE SET wrapped = excluded.wrapped, "
+    "sealed = excluded.sealed, created_at = excluded.created_at"
+)
 _UPSERT_CASE = (
     f"INSERT INTO cases ({_CASE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (case_id) DO UPDATE SET workflow = excluded.workflow, "
@@ -232,6 +291,29 @@ def _audit(row: tuple[Any, ...]) -> AuditEntry:
     )
 
 
+def _key_params(key: KeyRecord) -> tuple[Any, ...]:
+    return (key.case_id, key.wrapped, key.subject, _time(key.created_at))
+
+
+def _identity_params(identity: IdentityRecord) -> tuple[Any, ...]:
+    return (identity.pseudonym, identity.wrapped, identity.sealed, _time(identity.created_at))
+
+
+def _key(row: tuple[Any, ...]) -> KeyRecord:
+    return KeyRecord(row[0], row[1], row[2], dt.datetime.fromisoformat(row[3]))
+
+
+def _identity(row: tuple[Any, ...]) -> IdentityRecord:
+    return IdentityRecord(row[0], row[1], row[2], dt.datetime.fromisoformat(row[3]))
+
+
+def _chunks(values: Sequence[str]) -> Iterator[tuple[str, Sequence[str]]]:
+    """Split values into parts of at most ``_CHUNK``, each with its placeholders (``?, ?``)."""
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        yield ", ".join("?" * len(chunk)), chunk
+
+
 def _sql_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return _time(value)
@@ -312,6 +394,8 @@ class SqliteStore(CaseStore):
             try:
                 connection.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
                 connection.execute("PRAGMA synchronous = FULL")
+                # Deleted content (keys, vault entries) is overwritten, not left in free space.
+                connection.execute("PRAGMA secure_delete = ON")
             except sqlite3.DatabaseError as exc:
                 raise SchemaError(
                     f"{self.path} is not an ssp store: it is not an SQLite database or it is "
@@ -442,7 +526,10 @@ class SqliteStore(CaseStore):
             events = tuple(sorted(events, key=_event_order))
         conn = self._begin()
         try:
-            positions = _insert_one(conn, events[0]) if len(events) == 1 else _insert(conn, events)
+            if len(events) == 1:
+                positions = _insert_one(conn, events[0])
+            else:
+                positions = _insert(conn, events) if events else ()
             cases = commit.cases
             if len(cases) == 1:
                 conn.execute(_UPSERT_CASE, _case_params(cases[0]))
@@ -450,6 +537,10 @@ class SqliteStore(CaseStore):
                 conn.executemany(_UPSERT_CASE, [_case_params(row) for row in cases])
             if commit.audit:
                 self._insert_audit(conn, commit.audit)
+            if commit.keys:
+                conn.executemany(_INSERT_KEY, map(_key_params, commit.keys))
+            if commit.identities:
+                conn.executemany(_KEEP_IDENTITY, map(_identity_params, commit.identities))
             conn.execute("COMMIT")
         except _Gap as gap:
             self._rollback(conn)
@@ -458,7 +549,7 @@ class SqliteStore(CaseStore):
             # Roll back first: the rows of this commit inserted before the failing
             # one must not be mistaken for another writer's.
             self._rollback(conn)
-            raise self._conflict(conn, events) from None
+            raise self._conflict(conn, events, [key.case_id for key in commit.keys]) from None
         except BaseException as exc:
             self._rollback(conn)
             failed = self._failed(exc)
@@ -475,7 +566,9 @@ class SqliteStore(CaseStore):
         ).fetchone()[0]
         return gap_error(case_id, written + 1, version)
 
-    def _conflict(self, conn: sqlite3.Connection, events: Sequence[StoredEvent]) -> StoreError:
+    def _conflict(
+        self, conn: sqlite3.Connection, events: Sequence[StoredEvent], keys: Sequence[str] = ()
+    ) -> StoreError:
         taken = {
             (event.case_id, event.version)
             for event in events
@@ -484,7 +577,16 @@ class SqliteStore(CaseStore):
                 (event.case_id, event.version),
             ).fetchone()
         }
-        return first_conflict(events, taken)
+        return first_conflict(events, taken, keys, self._keyed(conn, keys))
+
+    @staticmethod
+    def _keyed(conn: sqlite3.Connection, case_ids: Sequence[str]) -> set[str]:
+        """Return those of ``case_ids`` that have a key row."""
+        found: set[str] = set()
+        for marks, chunk in _chunks(list(dict.fromkeys(case_ids))):
+            rows = conn.execute(f"SELECT case_id FROM case_keys WHERE case_id IN ({marks})", chunk)
+            found.update(row[0] for row in rows)
+        return found
 
     @staticmethod
     def _insert_audit(conn: sqlite3.Connection, entries: Sequence[AuditEntry]) -> None:
@@ -503,6 +605,92 @@ class SqliteStore(CaseStore):
         if entries:
             with self._write() as conn:
                 self._insert_audit(conn, entries)
+
+    def put_identity(self, record: IdentityRecord, audit: Sequence[AuditEntry]) -> None:
+        """Insert or replace a person's vault entry, with audit entries, in one transaction."""
+        with self._write() as conn:
+            conn.execute(_PUT_IDENTITY, _identity_params(record))
+            self._insert_audit(conn, audit)
+
+    def erase(
+        self, case_ids: Sequence[str], pseudonyms: Sequence[str], audit: Sequence[AuditEntry]
+    ) -> None:
+        """Delete key rows and vault entries with audit entries, then clear the log; see the base.
+
+        The connection's ``secure_delete`` zeroes the deleted rows in their pages;
+        the ``TRUNCATE`` checkpoint afterwards writes those pages into the file and
+        empties the write-ahead log, which held the rows' earlier pages. A reader in
+        another connection can hold the checkpoint back: it is then left to a later
+        one (best effort, the erasure itself is committed).
+        """
+        with self._write() as conn:
+            for marks, chunk in _chunks(list(case_ids)):
+                conn.execute(f"DELETE FROM case_keys WHERE case_id IN ({marks})", chunk)
+            for marks, chunk in _chunks(list(pseudonyms)):
+                conn.execute(f"DELETE FROM identities WHERE pseudonym IN ({marks})", chunk)
+            self._insert_audit(conn, audit)
+        self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Checkpoint the write-ahead log into the file and truncate it, if no one blocks it.
+
+        The checkpoint waits for readers of the log, but not for the store's whole
+        timeout: after ``_CHECKPOINT_WAIT_MS`` it gives up (busy), and a later one does it.
+        """
+        connection = self._conn()
+        connection.execute(f"PRAGMA busy_timeout = {_CHECKPOINT_WAIT_MS}")
+        try:
+            # Busy is an answer (a row), a lock held elsewhere may be an error: both pass.
+            with contextlib.suppress(sqlite3.OperationalError):
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+
+    def rewrite_event_data(
+        self,
+        updates: Sequence[tuple[str, int, str]],
+        keys: Sequence[KeyRecord],
+        audit: Sequence[AuditEntry],
+    ) -> None:
+        """Replace the data of stored events, with key rows and audit entries; see the base.
+
+        In one transaction the trigger refusing updates of events is dropped, the
+        rows are updated and the trigger is created again from its own definition
+        (DDL is transactional in SQLite: no other connection sees it missing).
+        """
+        with self._write() as conn:
+            stored = {
+                (case_id, version)
+                for case_id, version, _ in updates
+                if conn.execute(_VERSION_EXISTS, (case_id, version)).fetchone()
+            }
+            missing = missing_events(updates, stored)
+            if missing is not None:
+                raise missing
+            keyed = [key.case_id for key in keys]
+            conflict = key_conflict(keyed, self._keyed(conn, keyed))
+            if conflict is not None:
+                raise conflict
+            if updates:
+                self._update_events(conn, updates)
+            conn.executemany(_INSERT_KEY, map(_key_params, keys))
+            self._insert_audit(conn, audit)
+
+    @staticmethod
+    def _update_events(conn: sqlite3.Connection, updates: Sequence[tuple[str, int, str]]) -> None:
+        """Update the data of events, setting the append-only trigger aside meanwhile."""
+        row = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+            (_EVENTS_UPDATE_TRIGGER,),
+        ).fetchone()
+        if row is None:
+            raise SchemaError(f"the events table has no trigger {_EVENTS_UPDATE_TRIGGER}")
+        conn.execute(f"DROP TRIGGER {_EVENTS_UPDATE_TRIGGER}")
+        conn.executemany(
+            "UPDATE events SET data = ? WHERE case_id = ? AND version = ?",
+            [(data, case_id, version) for case_id, version, data in updates],
+        )
+        conn.execute(row[0])
 
     # -- reading ---------------------------------------------------------------------
 
@@ -535,6 +723,15 @@ class SqliteStore(CaseStore):
         rows = self._conn().execute(
             f"SELECT {_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?",
             (after, -1 if limit is None else limit),
+        )
+        return [_event(row) for row in rows]
+
+    def read_events(self, query: EventQuery) -> list[StoredEvent]:
+        """Return the events matching ``query``, in position order (a search by topic scans)."""
+        where, params = event_where(query)
+        rows = self._conn().execute(
+            f"SELECT {_EVENT_COLUMNS} FROM events{where} ORDER BY position LIMIT ?",
+            [*map(_sql_value, params), -1 if query.limit is None else query.limit],
         )
         return [_event(row) for row in rows]
 
@@ -584,6 +781,36 @@ class SqliteStore(CaseStore):
             sql, [*values, *values, -1 if query.limit is None else query.limit]
         )
         return [_audit(row) for row in rows]
+
+    def read_keys(self, case_ids: Iterable[str]) -> dict[str, KeyRecord]:
+        """Return the key rows of the cases that have one."""
+        wanted = list(dict.fromkeys(case_ids))
+        conn = self._conn()
+        found: dict[str, KeyRecord] = {}
+        for marks, chunk in _chunks(wanted):
+            rows = conn.execute(
+                f"SELECT {_KEY_COLUMNS} FROM case_keys WHERE case_id IN ({marks})", chunk
+            )
+            found.update((key.case_id, key) for key in map(_key, rows))
+        return {cid: found[cid] for cid in wanted if cid in found}
+
+    def subject_cases(self, pseudonym: str) -> list[str]:
+        """Return the ids of the cases whose key row names this subject, sorted."""
+        rows = self._conn().execute(
+            "SELECT case_id FROM case_keys WHERE subject = ? ORDER BY case_id", (pseudonym,)
+        )
+        return [row[0] for row in rows]
+
+    def read_identity(self, pseudonym: str) -> IdentityRecord | None:
+        """Return the vault entry of a pseudonym, if there is one."""
+        row = (
+            self._conn()
+            .execute(
+                f"SELECT {_IDENTITY_COLUMNS} FROM identities WHERE pseudonym = ?", (pseudonym,)
+            )
+            .fetchone()
+        )
+        return None if row is None else _identity(row)
 
     def integrity_check(self) -> str:
         """Run ``PRAGMA integrity_check`` and return its answer (``"ok"`` when sound)."""

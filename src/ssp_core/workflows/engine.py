@@ -21,6 +21,7 @@ from ssp_core.clock import BusinessCalendar, danish_calendar, local_date
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import Observation
 from ssp_core.domain.deadlines import DueDate
+from ssp_core.domain.disclosure import Consent
 from ssp_core.domain.events import (
     Assigned,
     CaseOpened,
@@ -28,6 +29,7 @@ from ssp_core.domain.events import (
     CaseSuspended,
     DeadlineExtended,
     DeadlineMissed,
+    Disclosure,
     FactRecorded,
     NoteAdded,
     ObservationRecorded,
@@ -474,6 +476,33 @@ class WorkflowEngine:
         event = NoteAdded(
             **_stamp(case, actor, at),
             text=body,
+        )
+        case.apply(event)
+        return event
+
+    def record_disclosure(
+        self,
+        case: Case,
+        actor: Actor,
+        *,
+        at: dt.datetime,
+        recipient: str,
+        legal_basis: str,
+        purpose: str,
+        categories: tuple[str, ...],
+        consent: Consent | None = None,
+        note: str | None = None,
+    ) -> Disclosure:
+        """Record a disclosure (its basis, profile and consent are checked by the caller)."""
+        self._check_case(case)
+        event = Disclosure(
+            **_stamp(case, actor, at),
+            recipient=recipient,
+            legal_basis=legal_basis,
+            purpose=purpose,
+            categories=categories,
+            consent=consent,
+            note=_text(note) if note is not None else None,
         )
         case.apply(event)
         return event

@@ -13,10 +13,14 @@ from ssp_core import (
     ActionGroup,
     AgeBand,
     Corps,
+    DisclosureProfile,
+    Grant,
     InfoHouse,
+    LegalBasis,
     Partner,
     PartnerKind,
     ReferenceText,
+    RetentionRule,
     Role,
     Situation,
     Strategy,
@@ -34,10 +38,14 @@ __all__ = [
     "ssp_register_age_bands",
     "ssp_register_catalogues",
     "ssp_register_corps",
+    "ssp_register_disclosure_profiles",
+    "ssp_register_grants",
     "ssp_register_info_houses",
+    "ssp_register_legal_bases",
     "ssp_register_partner_kinds",
     "ssp_register_partners",
     "ssp_register_reference_texts",
+    "ssp_register_retention_rules",
     "ssp_register_roles",
     "ssp_register_situations",
     "ssp_register_strategy",
@@ -125,3 +133,27 @@ def ssp_register_workflows() -> list[WorkflowDefinition]:
     """Register the four action cards and the three prevention tracks."""
     folder = _path("workflows")
     return [load_workflow(path) for path in sorted(folder.glob("*.toml"))]
+
+
+@hookimpl
+def ssp_register_grants() -> list[Grant]:
+    """Register who may do what: SSP consultants, the police, INFO house, corps, researchers."""
+    return load_items(_path("privacy.toml"), "grants", Grant)
+
+
+@hookimpl
+def ssp_register_legal_bases() -> list[LegalBasis]:
+    """Register the legal bases for disclosure: Retsplejeloven § 115, Barnets Lov § 133, consent."""
+    return load_items(_path("privacy.toml"), "legal_bases", LegalBasis)
+
+
+@hookimpl
+def ssp_register_disclosure_profiles() -> list[DisclosureProfile]:
+    """Register what each kind of partner may ever receive."""
+    return load_items(_path("privacy.toml"), "disclosure_profiles", DisclosureProfile)
+
+
+@hookimpl
+def ssp_register_retention_rules() -> list[RetentionRule]:
+    """Register when closed cases are erased, by workflow and outcome."""
+    return load_items(_path("privacy.toml"), "retention_rules", RetentionRule)

@@ -1,0 +1,147 @@
+"""Access as data: purposes, the operations of the public API, field groups, and grants.
+
+A :class:`Grant` says what one role may do: which operations, on which workflows,
+seeing which groups of personal fields, for which purposes, and on which cases (all,
+or only those assigned to the actor). Plugins contribute grants; anything not
+granted is refused. The core defines the operations and field groups; the data
+says who gets them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import attrs
+
+from ssp_core.domain.labels import Labels
+from ssp_core.domain.validators import identifier
+
+__all__ = [
+    "ANY",
+    "OPERATIONS",
+    "FieldGroup",
+    "Grant",
+    "Purpose",
+    "Scope",
+    "operation_matches",
+]
+
+ANY = "*"
+"""In a grant: any workflow, or any purpose."""
+
+OPERATIONS: dict[str, str] = {
+    "case.open": "open a case or a concern",
+    "case.read": "load a case with its history (personal fields as the grant's field groups)",
+    "case.search": "search the case index (no personal data)",
+    "case.fire": "fire a trigger of a case's workflow",
+    "case.fact": "record a fact the workflow asks for",
+    "case.observe": "record an observation of a worry sign",
+    "case.note": "add a note or record a session",
+    "case.assign": "assign or unassign a case",
+    "case.hold": "put a case on hold or take it off hold",
+    "case.extend": "extend a deadline",
+    "case.deadlines": "record missed deadlines and escalate them",
+    "case.migrate": "move cases to a newer workflow version",
+    "case.export": "export one case's history",
+    "case.disclose": "disclose case information to a partner or agency",
+    "disclosure.list": "list disclosures: what went to whom, on what basis",
+    "identity.enrol": "enter a person's CPR number, name and contact into the identity vault",
+    "identity.reidentify": "re-identify the person behind a case from the identity vault",
+    "audit.read": "read the audit log",
+    "retention.run": "erase cases due under the retention rules",
+    "research.export": "export pseudonymised or aggregate data for research",
+    "store.seal": "seal the histories a schema-1 store kept unsealed",
+}
+"""Every operation of the public API that is checked, with what it does."""
+
+
+def operation_matches(pattern: str, operation: str) -> bool:
+    """Tell whether a grant's operation pattern (``case.note``, ``case.*`` or ``*``) covers one."""
+    if pattern in (ANY, operation):
+        return True
+    return pattern.endswith(".*") and operation.startswith(pattern[:-1])
+
+
+class FieldGroup(StrEnum):
+    """A group of personal fields that is granted, disclosed and sealed as one.
+
+    ``case`` is the case's existence, workflow, states and dates (no personal text);
+    ``subject`` the person's pseudonym and birth date; ``notes`` every free text
+    (notes, session notes, reasons, fact details); ``observations`` the worry signs
+    seen, by whom, and what was written about them; ``identity`` the CPR number, name
+    and contact kept in the identity vault.
+    """
+
+    CASE = "case"
+    SUBJECT = "subject"
+    NOTES = "notes"
+    OBSERVATIONS = "observations"
+    IDENTITY = "identity"
+
+
+class Scope(StrEnum):
+    """Which cases a grant covers: all, or those assigned to the actor (or opened by them)."""
+
+    ALL = "all"
+    ASSIGNED = "assigned"
+
+
+@attrs.frozen
+class Purpose:
+    """Why personal data is read or written, e.g. case handling, disclosure, research."""
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+    description: Labels | None = None
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)  # type: ignore[arg-type]
+
+
+def _groups(value: object) -> tuple[FieldGroup, ...]:
+    return tuple(FieldGroup(item) for item in _strings(value))
+
+
+@attrs.frozen
+class Grant:
+    """What one role may do: operations, on which workflows, seeing which field groups.
+
+    ``operations`` are ids from :data:`OPERATIONS`, or patterns such as ``case.*``;
+    ``workflows`` and ``purposes`` are ids or ``"*"``. ``field_groups`` are the
+    personal fields a read under this grant shows (others are withheld), and the
+    groups a write under it may carry. ``scope`` limits the grant to the cases
+    assigned to the actor or opened by them.
+    """
+
+    role: str = attrs.field(validator=identifier)
+    operations: tuple[str, ...] = attrs.field(converter=_strings)
+    workflows: tuple[str, ...] = attrs.field(default=(ANY,), converter=_strings)
+    field_groups: tuple[FieldGroup, ...] = attrs.field(default=(), converter=_groups)
+    purposes: tuple[str, ...] = attrs.field(default=(ANY,), converter=_strings)
+    scope: Scope = attrs.field(default=Scope.ALL, converter=Scope)
+    description: Labels | None = None
+
+    @property
+    def id(self) -> str:
+        """Return a key naming the grant (its role and operations), for the registry."""
+        return f"{self.role}:{'+'.join(self.operations)}:{'+'.join(self.workflows)}"
+
+    def problems(self) -> list[str]:
+        """Return what is wrong with the grant on its own (unknown operations)."""
+        return [
+            f"unknown operation {pattern!r}; known: {', '.join(OPERATIONS)} "
+            "(or a pattern such as 'case.*')"
+            for pattern in self.operations
+            if not any(operation_matches(pattern, op) for op in OPERATIONS)
+        ]
+
+    def covers(self, operation: str, workflow: str | None, purpose: str) -> bool:
+        """Tell whether this grant allows ``operation`` on ``workflow`` for ``purpose``."""
+        return (
+            any(operation_matches(pattern, operation) for pattern in self.operations)
+            and (workflow is None or ANY in self.workflows or workflow in self.workflows)
+            and (ANY in self.purposes or purpose in self.purposes)
+        )

@@ -1,0 +1,806 @@
+"""Small-cell suppression for the aggregate tables of research exports.
+
+A research export publishes counts of cases by a few dimensions (action card, age
+band, quarter, ...) together with every marginal total. No count between 1 and
+``threshold - 1`` may be published, and no published total may let a reader work
+such a count out again. :func:`suppress` applies the rule to a :class:`CountTable`:
+
+* **Primary suppression.** Every entry of the published table (inner cell or
+  marginal total) with ``0 < count < threshold`` is suppressed. Zero counts are
+  published: a zero is not a small count, and the line rule below takes care of a
+  line of zeros beside one suppressed entry.
+* **Secondary suppression**, repeated until nothing changes:
+
+  a. *line rule*: in every published equation (a total and the entries one level
+     finer that add up to it) the number of suppressed entries is 0 or at least 2;
+  b. *algebraic audit*: no suppressed entry is determined by the published entries
+     through the linear equations (exact integer elimination);
+  c. *bounds audit*: bound propagation over the equations, with the bounds a reader
+     of the export knows, pins no primary-suppressed entry;
+  d. *exact audit* (tables of at most :data:`EXACT_AUDIT_MAX_ENTRIES` entries): the
+     attacker search of :func:`exposed_cells` finds no exposed entry.
+
+  Whenever a check fails, one more entry is suppressed: the smallest non-zero
+  published entry of an equation holding the leaking entry.
+
+The attacker :func:`exposed_cells` models by default knows everything
+:meth:`SuppressedTable.rows` publishes: the published counts, that zeros are always
+published, and the marks "primary" (so the count is 1 to ``threshold - 1``) and
+"secondary" (so it is at least ``threshold``). :func:`suppress` protects against
+this attacker, and so also against the weaker one that knows only that counts are
+non-negative (``knows_marks=False``).
+
+The module is pure Python (standard library and attrs) and deterministic: the same
+table always gives the same published table. ``docs/suppression.md`` explains the
+method with a worked example.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
+from types import MappingProxyType
+
+import attrs
+
+__all__ = [
+    "EXACT_AUDIT_MAX_ENTRIES",
+    "MAX_SEARCH_STEPS",
+    "THRESHOLD",
+    "TOTAL",
+    "CountTable",
+    "PublishedCell",
+    "SuppressedTable",
+    "Suppression",
+    "exposed_cells",
+    "suppress",
+]
+
+THRESHOLD = 5
+"""Counts from 1 to ``THRESHOLD - 1`` are never published."""
+
+TOTAL = "Total"
+"""The level published for a dimension that is summed out (reserved: no level may use it)."""
+
+MAX_SEARCH_STEPS = 1_000_000
+"""The most search steps (partial assignments tried) the exact attacker search may take."""
+
+EXACT_AUDIT_MAX_ENTRIES = 400
+"""Tables with at most this many entries (inner cells and totals) get the exact audit."""
+
+_RESERVED_COLUMNS = ("count", "suppressed")
+_NONE, _PRIMARY, _SECONDARY = 0, 1, 2
+# What a reader knows besides the published counts: only that counts are
+# non-negative; also the rules (a suppressed count is at least 1); also the marks.
+_PLAIN, _RULES, _MARKS = 0, 1, 2
+
+
+class Suppression(StrEnum):
+    """Whether, and why, a published entry is suppressed."""
+
+    NONE = ""
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+def _dimensions(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise ValueError(f"dimensions must be a sequence of names, not the string {value!r}")
+    return tuple(value)
+
+
+def _cells(value: Mapping[tuple[str, ...], int]) -> Mapping[tuple[str, ...], int]:
+    return MappingProxyType(dict(value))
+
+
+def _levels(value: Mapping[str, Iterable[str]]) -> Mapping[str, tuple[str, ...]]:
+    levels: dict[str, tuple[str, ...]] = {}
+    for name, values in value.items():
+        if isinstance(values, str):
+            raise ValueError(
+                f"the levels of dimension {name!r} must be a sequence, not the string {values!r}"
+            )
+        levels[name] = tuple(values)
+    return MappingProxyType(levels)
+
+
+def _check_level(level: object, where: str) -> None:
+    if not isinstance(level, str):
+        raise ValueError(f"{where}: level {level!r} is not a string")
+    if level == TOTAL:
+        raise ValueError(f"{where}: the level {TOTAL!r} is reserved for totals")
+
+
+@attrs.frozen
+class CountTable:
+    """Counts by the values of some dimensions, e.g. (card, age band, quarter) -> cases.
+
+    ``cells`` maps a key, one level per dimension in the order of ``dimensions``, to
+    its count. The published table has every combination of the levels seen in the
+    keys (or declared in ``levels``); a combination missing from ``cells`` counts 0.
+    To publish a level with no cases at all, declare it in ``levels`` or give one of
+    its keys with count 0.
+
+    ``levels`` optionally gives the levels of some dimensions in publication order
+    (e.g. age bands youngest first); every key must then use a declared level. The
+    levels of the other dimensions are the ones seen in the keys, sorted.
+
+    Raises :class:`ValueError` naming what was wrong: no dimensions, a repeated or
+    reserved dimension name, a key with the wrong number of parts, a count that is
+    not an integer or is negative, the reserved level :data:`TOTAL`, an unknown
+    dimension in ``levels``, or a level not among the declared ones.
+    """
+
+    dimensions: tuple[str, ...] = attrs.field(converter=_dimensions)
+    cells: Mapping[tuple[str, ...], int] = attrs.field(converter=_cells)
+    levels: Mapping[str, tuple[str, ...]] = attrs.field(
+        factory=lambda: MappingProxyType({}), converter=_levels
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not self.dimensions:
+            raise ValueError("a count table needs at least one dimension")
+        for name in self.dimensions:
+            if not isinstance(name, str) or not name:
+                raise ValueError(f"dimension name {name!r} is not a non-empty string")
+            if name in _RESERVED_COLUMNS:
+                raise ValueError(
+                    f"dimension name {name!r} is reserved for a column of the published rows"
+                )
+        if len(set(self.dimensions)) != len(self.dimensions):
+            raise ValueError(f"dimension names repeat in {self.dimensions!r}")
+        for name, declared in self.levels.items():
+            if name not in self.dimensions:
+                raise ValueError(
+                    f"unknown dimension {name!r} in levels; the dimensions are {self.dimensions!r}"
+                )
+            for level in declared:
+                _check_level(level, f"levels of dimension {name!r}")
+            if len(set(declared)) != len(declared):
+                raise ValueError(f"the levels of dimension {name!r} repeat: {declared!r}")
+        if not self.cells and not all(name in self.levels for name in self.dimensions):
+            raise ValueError("a count table needs at least one cell (or declared levels)")
+        for key, count in self.cells.items():
+            if not isinstance(key, tuple):
+                raise ValueError(f"key {key!r} is not a tuple of levels")
+            if len(key) != len(self.dimensions):
+                raise ValueError(
+                    f"key {key!r} has {len(key)} parts, but the table has "
+                    f"{len(self.dimensions)} dimensions {self.dimensions!r}"
+                )
+            for name, level in zip(self.dimensions, key, strict=True):
+                _check_level(level, f"key {key!r}")
+                if name in self.levels and level not in self.levels[name]:
+                    raise ValueError(
+                        f"key {key!r}: unknown level {level!r} of dimension {name!r}; "
+                        f"the declared levels are {self.levels[name]!r}"
+                    )
+            if isinstance(count, bool) or not isinstance(count, int):
+                raise ValueError(f"count {count!r} of key {key!r} is not an integer")
+            if count < 0:
+                raise ValueError(f"negative count {count} for key {key!r}")
+        for name, declared in zip(self.dimensions, self.axes(), strict=True):
+            if not declared:
+                raise ValueError(f"dimension {name!r} has no levels")
+
+    def axes(self) -> tuple[tuple[str, ...], ...]:
+        """Return the levels of each dimension, in publication order."""
+        axes: list[tuple[str, ...]] = []
+        for position, name in enumerate(self.dimensions):
+            if name in self.levels:
+                axes.append(self.levels[name])
+            else:
+                axes.append(tuple(sorted({key[position] for key in self.cells})))
+        return tuple(axes)
+
+
+@attrs.frozen
+class PublishedCell:
+    """One entry of a published table: an inner cell or a marginal total.
+
+    ``key`` has one level per dimension, :data:`TOTAL` where the dimension is summed
+    out. ``count`` is ``None`` exactly when the entry is suppressed.
+    """
+
+    key: tuple[str, ...] = attrs.field(converter=tuple)
+    count: int | None
+    suppression: Suppression = attrs.field(converter=Suppression)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.count is None) != (self.suppression is not Suppression.NONE):
+            raise ValueError(
+                f"entry {self.key!r}: the count must be None exactly when it is suppressed "
+                f"(count {self.count!r}, suppression {self.suppression.value!r})"
+            )
+        if self.count is not None and (
+            isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 0
+        ):
+            raise ValueError(f"entry {self.key!r}: count {self.count!r} is not a count")
+
+
+def _published_cells(value: Iterable[PublishedCell]) -> tuple[PublishedCell, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class SuppressedTable:
+    """A table ready to publish: every inner cell and every marginal total.
+
+    ``cells`` holds the inner cells and the totals over every subset of the
+    dimensions (the grand total included), in a stable order: the levels of each
+    dimension in publication order, :data:`TOTAL` after them, the last dimension
+    varying fastest. ``marks`` says whether :meth:`rows` tells primary from
+    secondary suppression (the table was protected against a reader who uses
+    them). ``exact_audit`` is true when :func:`suppress` ran the exact attacker
+    search of :func:`exposed_cells` on this table and it found no exposed entry;
+    otherwise only the algebraic and bounds audits ran.
+    """
+
+    dimensions: tuple[str, ...] = attrs.field(converter=_dimensions)
+    cells: tuple[PublishedCell, ...] = attrs.field(converter=_published_cells)
+    threshold: int
+    marks: bool = True
+    exact_audit: bool = False
+
+    def rows(self) -> list[dict[str, object]]:
+        """Return one dict per entry: each dimension, ``"count"`` and ``"suppressed"``.
+
+        ``"count"`` is the count, or ``None`` when suppressed. ``"suppressed"`` is
+        ``""``, ``"primary"`` or ``"secondary"``; for a table made without marks it
+        is ``""`` or ``"suppressed"``.
+        """
+        rows: list[dict[str, object]] = []
+        for cell in self.cells:
+            row: dict[str, object] = dict(zip(self.dimensions, cell.key, strict=True))
+            row["count"] = cell.count
+            if self.marks or cell.suppression is Suppression.NONE:
+                row["suppressed"] = cell.suppression.value
+            else:
+                row["suppressed"] = "suppressed"
+            rows.append(row)
+        return rows
+
+
+class _Cube:
+    """The entries of a table with all its totals, indexed in publication order.
+
+    An entry is a tuple of coordinates, coordinate ``sizes[i]`` standing for
+    :data:`TOTAL`; entries are numbered in mixed radix, the last dimension fastest.
+    """
+
+    def __init__(self, sizes: Sequence[int]) -> None:
+        self.sizes = tuple(sizes)
+        self.radix = tuple(size + 1 for size in self.sizes)
+        self.strides: tuple[int, ...] = tuple(
+            math.prod(self.radix[i + 1 :]) for i in range(len(self.radix))
+        )
+        self.count = math.prod(self.radix)
+        self.coords = list(itertools.product(*(range(r) for r in self.radix)))
+        self._ancestors: dict[int, list[int]] = {}
+        self.coarseness = [
+            sum(c == size for c, size in zip(coords, self.sizes, strict=True))
+            for coords in self.coords
+        ]
+        # An equation: a total and the entries one level finer along one dimension.
+        self.equations: list[tuple[int, tuple[int, ...]]] = []
+        self.equations_of: list[list[int]] = [[] for _ in range(self.count)]
+        for entry, coords in enumerate(self.coords):
+            for dim, size in enumerate(self.sizes):
+                if coords[dim] == size:
+                    start = entry - size * self.strides[dim]
+                    parts = tuple(start + level * self.strides[dim] for level in range(size))
+                    number = len(self.equations)
+                    self.equations.append((entry, parts))
+                    self.equations_of[entry].append(number)
+                    for part in parts:
+                        self.equations_of[part].append(number)
+        self.grand_total = self.count - 1
+
+    def is_inner(self, entry: int) -> bool:
+        return self.coarseness[entry] == 0
+
+    def ancestors(self, entry: int) -> list[int]:
+        """Return the entries that enclose ``entry`` (more dimensions summed out)."""
+        if entry in self._ancestors:
+            return self._ancestors[entry]
+        coords = self.coords[entry]
+        free = [dim for dim, size in enumerate(self.sizes) if coords[dim] != size]
+        found: list[int] = []
+        for n in range(1, len(free) + 1):
+            for dims in itertools.combinations(free, n):
+                found.append(
+                    entry + sum((self.sizes[d] - coords[d]) * self.strides[d] for d in dims)
+                )
+        self._ancestors[entry] = found
+        return found
+
+    def values(self, inner: Sequence[int]) -> list[int]:
+        """Return the count of every entry, given the inner counts in entry order."""
+        values = [0] * self.count
+        inner_iter = iter(inner)
+        for entry in range(self.count):
+            if self.coarseness[entry] == 0:
+                values[entry] = next(inner_iter)
+        for dim, size in enumerate(self.sizes):
+            stride = self.strides[dim]
+            for entry, coords in enumerate(self.coords):
+                if coords[dim] == size and all(
+                    coords[d] != self.sizes[d] for d in range(dim + 1, len(self.sizes))
+                ):
+                    start = entry - size * stride
+                    values[entry] = sum(values[start + level * stride] for level in range(size))
+        return values
+
+
+def suppress(
+    table: CountTable, threshold: int = THRESHOLD, *, marks: bool = True
+) -> SuppressedTable:
+    """Return the table with all totals, its small counts and their protectors suppressed.
+
+    Primary suppression hides every entry (inner cell or total) with
+    ``0 < count < threshold``; zero counts are published (a zero beside a single
+    suppressed entry is handled by the line rule). Secondary suppression then repeats
+    the line rule, the algebraic audit, the bounds audit and, for tables of at most
+    :data:`EXACT_AUDIT_MAX_ENTRIES` entries, the exact audit of :func:`exposed_cells`,
+    suppressing one more non-zero entry each time a check fails, until every check
+    passes. For such tables ``exposed_cells(result) == []`` is guaranteed and
+    ``result.exact_audit`` is true; if the exact search would exceed
+    :data:`MAX_SEARCH_STEPS` steps, or the table is larger, the result rests on the
+    algebraic and bounds audits and ``exact_audit`` is false.
+
+    With ``marks`` (the default) the published rows tell primary from secondary
+    suppression, and the table is protected against a reader who uses the marks:
+    a primary count is 1 to ``threshold - 1``, a secondary one at least
+    ``threshold``. With ``marks=False`` the rows mark every suppressed entry alike,
+    and the protection is against a reader who knows only that a suppressed count is
+    at least 1 (zeros are always published); this needs far fewer secondary
+    suppressions. Either way the table is also safe against a reader who uses
+    non-negativity alone.
+
+    ``threshold`` must be at least 2, and at least 3 with ``marks`` (with 2, the mark
+    "primary" alone would reveal the count 1).
+    """
+    least = 3 if marks else 2
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < least:
+        raise ValueError(
+            f"threshold must be an integer of at least {least}, not {threshold!r}"
+            + (": with 2 the mark 'primary' alone would reveal the count 1" if marks else "")
+        )
+    axes = table.axes()
+    cube = _Cube([len(levels) for levels in axes])
+    inner = [table.cells.get(key, 0) for key in itertools.product(*axes)]
+    values = cube.values(inner)  # the inner entries are in the same order as the product
+    status = [_PRIMARY if 0 < value < threshold else _NONE for value in values]
+    knowledge = _MARKS if marks else _RULES
+    exact = _Protector(cube, values, status, threshold, knowledge).run()
+    kinds = (Suppression.NONE, Suppression.PRIMARY, Suppression.SECONDARY)
+    cells = tuple(
+        PublishedCell(
+            key=tuple(
+                axes[dim][c] if c < cube.sizes[dim] else TOTAL
+                for dim, c in enumerate(cube.coords[entry])
+            ),
+            count=None if status[entry] else values[entry],
+            suppression=kinds[status[entry]],
+        )
+        for entry in range(cube.count)
+    )
+    return SuppressedTable(
+        dimensions=table.dimensions,
+        cells=cells,
+        threshold=threshold,
+        marks=marks,
+        exact_audit=exact,
+    )
+
+
+class _Protector:
+    """The secondary suppression loop of :func:`suppress` (changes ``status`` in place)."""
+
+    def __init__(
+        self, cube: _Cube, values: list[int], status: list[int], threshold: int, knowledge: int
+    ) -> None:
+        self.cube = cube
+        self.values = values
+        self.status = status
+        self.threshold = threshold
+        self.knowledge = knowledge
+
+    def run(self) -> bool:
+        """Suppress until every audit passes; return whether the exact audit ran."""
+        exact = self.cube.count <= EXACT_AUDIT_MAX_ENTRIES
+        while True:
+            self.line_rule()
+            leaks = self.determined()
+            if not leaks:
+                leaks = self.pinned()
+            if not leaks and exact:
+                try:
+                    leaks = self.exposed()
+                except _SearchTooLarge:
+                    exact = False
+            if not leaks:
+                return exact
+            self.protect(leaks)
+
+    def candidate_order(self, entry: int) -> tuple[int, int, int, int]:
+        # The grand total last; then the smallest count, the finest entry, the first.
+        return (
+            entry == self.cube.grand_total,
+            self.values[entry],
+            self.cube.coarseness[entry],
+            entry,
+        )
+
+    def line_rule(self) -> None:
+        status, values = self.status, self.values
+        changed = True
+        while changed:
+            changed = False
+            for total, parts in self.cube.equations:
+                hidden = (status[total] != _NONE) + sum(status[p] != _NONE for p in parts)
+                if hidden != 1:
+                    continue
+                open_parts = [p for p in parts if status[p] == _NONE and values[p] > 0]
+                chosen = min(open_parts, key=self.candidate_order) if open_parts else total
+                status[chosen] = _SECONDARY
+                changed = True
+
+    def determined(self) -> list[int]:
+        unknowns = [e for e in range(self.cube.count) if self.status[e] != _NONE]
+        column = {entry: n for n, entry in enumerate(unknowns)}
+        rows: list[dict[int, int]] = []
+        for total, parts in self.cube.equations:
+            row = {column[p]: 1 for p in parts if p in column}
+            if total in column:
+                row[column[total]] = -1
+            if row:
+                rows.append(row)
+        return sorted(unknowns[n] for n in _determined_columns(rows))
+
+    def attack(self) -> _Attack:
+        known = [None if s != _NONE else v for s, v in zip(self.status, self.values, strict=True)]
+        return _Attack(self.cube, known, self.status, self.threshold, self.knowledge)
+
+    def pinned(self) -> list[int]:
+        return self.attack().pinned_by_bounds()
+
+    def exposed(self) -> list[int]:
+        return self.attack().exposed()
+
+    def protect(self, leaks: list[int]) -> None:
+        """Suppress one more entry for each leak, skipping leaks already helped this round."""
+        status = self.status
+        added: set[int] = set()
+        order = sorted(leaks, key=lambda e: (status[e] != _PRIMARY, e))
+        for leak in order:
+            near = {m for eq in self.cube.equations_of[leak] for m in self._members(eq)}
+            if added and not near.isdisjoint(added):
+                continue
+            chosen = self.nearest_candidate(leak)
+            if chosen is None:
+                raise ValueError(
+                    "cannot protect the table: every non-zero entry is already suppressed "
+                    "and a suppressed count can still be worked out"
+                )
+            status[chosen] = _SECONDARY
+            added.add(chosen)
+
+    def _members(self, equation: int) -> tuple[int, ...]:
+        total, parts = self.cube.equations[equation]
+        return (total, *parts)
+
+    def nearest_candidate(self, leak: int) -> int | None:
+        """Return the best published non-zero entry in the equations nearest to ``leak``."""
+        seen = {leak}
+        frontier = [leak]
+        while frontier:
+            candidates: set[int] = set()
+            further: list[int] = []
+            for entry in frontier:
+                for equation in self.cube.equations_of[entry]:
+                    for member in self._members(equation):
+                        if self.status[member] == _NONE:
+                            if self.values[member] > 0:
+                                candidates.add(member)
+                        elif member not in seen:
+                            seen.add(member)
+                            further.append(member)
+            if candidates:
+                return min(candidates, key=self.candidate_order)
+            frontier = sorted(further)
+        for entry in range(self.cube.count):  # a separate part of the table, as a last resort
+            if self.status[entry] == _NONE and self.values[entry] > 0:
+                candidates.add(entry)
+        return min(candidates, key=self.candidate_order) if candidates else None
+
+
+def _combine(target: dict[int, int], source: dict[int, int], column: int) -> dict[int, int]:
+    """Return ``target`` with ``column`` eliminated by ``source``, in lowest integer terms."""
+    a, b = target[column], source[column]
+    combined = {c: v * b for c, v in target.items()}
+    for c, v in source.items():
+        combined[c] = combined.get(c, 0) - v * a
+    combined = {c: v for c, v in combined.items() if v}
+    divisor = math.gcd(*combined.values()) if combined else 1
+    if divisor > 1:
+        combined = {c: v // divisor for c, v in combined.items()}
+    return combined
+
+
+def _determined_columns(rows: Iterable[dict[int, int]]) -> set[int]:
+    """Return the columns whose unit vector lies in the row space of ``rows``.
+
+    Exact sparse Gauss-Jordan elimination over the integers: every pivot row holds
+    its pivot and free columns only, so a column is determined exactly when it is a
+    pivot column whose row has no free column left.
+    """
+    pivot_rows: dict[int, dict[int, int]] = {}
+    occurs: dict[int, set[int]] = {}  # free column -> pivot columns whose rows hold it
+    for original in sorted(rows, key=len):
+        row = dict(original)
+        for column in [c for c in row if c in pivot_rows]:
+            row = _combine(row, pivot_rows[column], column)
+        if not row:
+            continue
+        pivot = min(row, key=lambda c: (len(occurs.get(c, ())), c))
+        for other in sorted(occurs.pop(pivot, set())):
+            before = pivot_rows[other]
+            after = _combine(before, row, pivot)
+            for c in before.keys() - after.keys():
+                if c != pivot:  # the new pivot's own entry in occurs is gone already
+                    occurs[c].discard(other)
+            for c in after.keys() - before.keys():
+                occurs.setdefault(c, set()).add(other)
+            pivot_rows[other] = after
+        pivot_rows[pivot] = row
+        for c in row:
+            if c != pivot:
+                occurs.setdefault(c, set()).add(pivot)
+    return {pivot for pivot, row in pivot_rows.items() if len(row) == 1}
+
+
+class _SearchTooLarge(Exception):
+    """The exact attacker search would take more than :data:`MAX_SEARCH_STEPS` steps."""
+
+
+class _Inconsistent(Exception):
+    """The published counts contradict each other (``args[0]``: a total involved, or None)."""
+
+
+class _Attack:
+    """What a reader can work out about the suppressed entries of a published table.
+
+    The suppressed entries are unknowns with integer bounds: at least 0 (or, when
+    the reader knows the marks, 1 to ``threshold - 1`` for primary and at least
+    ``threshold`` for secondary), at most the smallest published enclosing total.
+    An unknown with no published enclosing total (only possible when the grand
+    total is suppressed) is searched up to ``cap``. Each equation becomes
+    ``sum(coefficient * unknown) == constant`` with coefficients +1 (parts) and -1
+    (the total).
+    """
+
+    def __init__(
+        self,
+        cube: _Cube,
+        known: Sequence[int | None],
+        status: Sequence[int],
+        threshold: int,
+        knowledge: int,
+    ) -> None:
+        self.entries = [e for e in range(cube.count) if known[e] is None]
+        column = {entry: n for n, entry in enumerate(self.entries)}
+        published_sum = sum(v for v in known if v is not None)
+        self.cap = 2 * max(threshold, published_sum)
+        self.capped = False
+        self.primary = [status[e] == _PRIMARY for e in self.entries]
+        self.lo: list[int] = []
+        self.hi: list[int] = []
+        for entry in self.entries:
+            enclosing = [known[a] for a in cube.ancestors(entry) if known[a] is not None]
+            high = min(v for v in enclosing if v is not None) if enclosing else None
+            low = 0 if knowledge == _PLAIN else 1
+            if knowledge == _MARKS:
+                if status[entry] == _PRIMARY:
+                    high = threshold - 1 if high is None else min(high, threshold - 1)
+                else:
+                    low = threshold
+            if high is None:
+                high = max(self.cap, low)
+                self.capped = True
+            self.lo.append(low)
+            self.hi.append(high)
+        self.terms: list[list[tuple[int, int]]] = []
+        self.constants: list[int] = []
+        self.inconsistent: int | None = None  # a total whose published parts miss it
+        for total, parts in cube.equations:
+            terms = [(column[p], 1) for p in parts if p in column]
+            if total in column:
+                terms.append((column[total], -1))
+            constant = (known[total] or 0) - sum(known[p] or 0 for p in parts)
+            if terms:
+                self.terms.append(terms)
+                self.constants.append(constant)
+            elif constant != 0 and self.inconsistent is None:
+                self.inconsistent = total
+        self.of: list[list[int]] = [[] for _ in self.entries]
+        for number, terms in enumerate(self.terms):
+            for var, _ in terms:
+                self.of[var].append(number)
+        self.steps = 0
+
+    def propagate(self, lo: list[int], hi: list[int], queue: Iterable[int]) -> bool:
+        """Tighten the bounds to bounds consistency; return False if infeasible."""
+        pending = list(queue)
+        waiting = set(pending)
+        while pending:
+            number = pending.pop()
+            waiting.discard(number)
+            terms, constant = self.terms[number], self.constants[number]
+            low = sum(lo[v] if a > 0 else -hi[v] for v, a in terms)
+            high = sum(hi[v] if a > 0 else -lo[v] for v, a in terms)
+            if low > constant or high < constant:
+                return False
+            for var, a in terms:
+                if a > 0:
+                    new_lo = constant - (high - hi[var])
+                    new_hi = constant - (low - lo[var])
+                else:
+                    new_lo = low + hi[var] - constant
+                    new_hi = high + lo[var] - constant
+                changed = False
+                if new_lo > lo[var]:
+                    lo[var] = new_lo
+                    changed = True
+                if new_hi < hi[var]:
+                    hi[var] = new_hi
+                    changed = True
+                if changed:
+                    if lo[var] > hi[var]:
+                        return False
+                    for other in self.of[var]:
+                        if other not in waiting:
+                            waiting.add(other)
+                            pending.append(other)
+        return True
+
+    def pinned_by_bounds(self) -> list[int]:
+        """Return the primary entries that bound propagation alone pins to one value."""
+        lo, hi = list(self.lo), list(self.hi)
+        if not all(map(int.__le__, lo, hi)) or not self.propagate(lo, hi, range(len(self.terms))):
+            # Only possible when the caps cut off the true counts: treat every capped
+            # primary entry as pinned, so that more is suppressed.
+            return [e for n, e in enumerate(self.entries) if self.primary[n]]
+        return [e for n, e in enumerate(self.entries) if self.primary[n] and lo[n] == hi[n]]
+
+    def solve(self, lo: list[int], hi: list[int], queue: Iterable[int]) -> list[int] | None:
+        """Return one feasible assignment within the bounds, or None (depth first)."""
+        self.steps += 1
+        if self.steps > MAX_SEARCH_STEPS:
+            raise _SearchTooLarge
+        if not self.propagate(lo, hi, queue):
+            return None
+        best, width = -1, -1
+        for var in range(len(lo)):
+            span = hi[var] - lo[var]
+            if span > 0 and (best < 0 or span < width):
+                best, width = var, span
+        if best < 0:
+            return list(lo)
+        middle = (lo[best] + hi[best]) // 2
+        for low, high in ((lo[best], middle), (middle + 1, hi[best])):
+            lo2, hi2 = list(lo), list(hi)
+            lo2[best], hi2[best] = low, high
+            found = self.solve(lo2, hi2, self.of[best])
+            if found is not None:
+                return found
+        return None
+
+    def exposed(self) -> list[int]:
+        """Return the primary entries whose feasible set holds at most one value."""
+        primaries = [n for n in range(len(self.entries)) if self.primary[n]]
+        if not primaries:
+            return []
+        everything = range(len(self.terms))
+        solution = None
+        if self.inconsistent is None and all(map(int.__le__, self.lo, self.hi)):
+            solution = self.solve(list(self.lo), list(self.hi), everything)
+        if solution is None:
+            if self.capped and self.inconsistent is None:
+                return [self.entries[n] for n in primaries]
+            raise _Inconsistent(self.inconsistent)
+        seen: list[set[int]] = [{value} for value in solution]
+        exposed: list[int] = []
+        for var in primaries:
+            value = solution[var]
+            for low, high in ((self.lo[var], value - 1), (value + 1, self.hi[var])):
+                if len(seen[var]) > 1:
+                    break
+                if low > high:
+                    continue
+                lo, hi = list(self.lo), list(self.hi)
+                lo[var], hi[var] = low, high
+                other = self.solve(lo, hi, everything)
+                if other is not None:
+                    for n, v in enumerate(other):
+                        seen[n].add(v)
+            if len(seen[var]) < 2:
+                exposed.append(self.entries[var])
+        return exposed
+
+
+def _parse(
+    published: SuppressedTable,
+) -> tuple[_Cube, list[int | None], list[int], list[tuple[str, ...]]]:
+    """Return the cube, the published counts, the marks and the keys of a published table."""
+    dims = len(published.dimensions)
+    axes: list[list[str]] = [[] for _ in range(dims)]
+    for cell in published.cells:
+        if len(cell.key) != dims:
+            raise ValueError(
+                f"entry {cell.key!r} has {len(cell.key)} parts, but the table has "
+                f"{dims} dimensions {published.dimensions!r}"
+            )
+        for dim, level in enumerate(cell.key):
+            if level != TOTAL and level not in axes[dim]:
+                axes[dim].append(level)
+    if any(not levels for levels in axes):
+        raise ValueError("the published table has a dimension without levels")
+    cube = _Cube([len(levels) for levels in axes])
+    position = {
+        key: n for n, key in enumerate(itertools.product(*([*levels, TOTAL] for levels in axes)))
+    }
+    known: list[int | None] = [None] * cube.count
+    status = [-1] * cube.count
+    marks = {Suppression.NONE: _NONE, Suppression.PRIMARY: _PRIMARY}
+    for cell in published.cells:
+        entry = position[cell.key]  # every part is a level seen or TOTAL, so it is there
+        if status[entry] != -1:
+            raise ValueError(f"entry {cell.key!r} appears twice in the published table")
+        status[entry] = marks.get(cell.suppression, _SECONDARY)
+        known[entry] = cell.count
+    missing = [key for key, n in position.items() if status[n] == -1]
+    if missing:
+        raise ValueError(f"the published table lacks the entry {missing[0]!r}")
+    return cube, known, status, list(position)
+
+
+def exposed_cells(published: SuppressedTable, *, knows_rules: bool = True) -> list[tuple[str, ...]]:
+    """Return the keys of the primary-suppressed entries a reader can work out exactly.
+
+    The reader knows the published counts, the equations (every total is the sum of
+    the entries one level finer along any of its summed-out dimensions), and that
+    counts are non-negative integers. With ``knows_rules`` (the default) the reader
+    also knows what :func:`suppress` and :meth:`SuppressedTable.rows` reveal: zeros
+    are always published, so a suppressed count is at least 1, and, if the table has
+    ``marks``, a primary count is at most ``threshold - 1`` and a secondary one at
+    least ``threshold``. With ``knows_rules=False`` only non-negativity is used.
+
+    An entry is exposed when exactly one value of it fits all of this. The search is
+    exact: each suppressed entry is bounded by its smallest published enclosing
+    total. An entry without one (possible only when the grand total is suppressed)
+    is searched up to twice the larger of the threshold and the sum of all published
+    counts; an entry reported exposed may then be a false alarm, never a miss. The
+    search is depth first with bound propagation; it raises :class:`ValueError` if
+    it would take more than :data:`MAX_SEARCH_STEPS` steps, if the published counts
+    contradict each other, or if ``published`` is not a complete table.
+    """
+    cube, known, status, keys = _parse(published)
+    if not knows_rules:
+        knowledge = _PLAIN
+    else:
+        knowledge = _MARKS if published.marks else _RULES
+    attack = _Attack(cube, known, status, published.threshold, knowledge)
+    try:
+        exposed = attack.exposed()
+    except _SearchTooLarge:
+        raise ValueError(
+            f"the exact attacker search needs more than {MAX_SEARCH_STEPS:,} steps; "
+            "the table is too large for it"
+        ) from None
+    except _Inconsistent as exc:
+        where = "" if exc.args[0] is None else f" (the total {keys[exc.args[0]]!r})"
+        raise ValueError(f"the published counts and marks contradict each other{where}") from None
+    return [keys[entry] for entry in sorted(exposed)]

@@ -1,0 +1,311 @@
+"""Data keys and the identity vault in the SQL stores: schema 2, upgrades, and real erasure.
+
+The contract (``contract.py``) holds every backend to the same answers; these tests
+look under the store: the raw bytes of an SQLite file after an erasure, the triggers
+that keep events append-only and keys unchanged, and the upgrade of a schema-1 store.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from ssp_core.exceptions import DataError, SchemaError
+from ssp_core.store import SCHEMA_VERSION, AuditAction, CaseStore, Commit, open_store
+from ssp_core.store.records import KeyRecord
+from ssp_core.store.sqlite import SQLITE_MIGRATIONS, SqliteStore
+from tests.store.conftest import PostgresSchemas
+from tests.store.contract import (
+    T0,
+    audit_entry,
+    commit_of,
+    identity_of,
+    key_of,
+    note,
+    opened,
+    snapshot,
+)
+
+SHREDDED = bytes.fromhex("5ca1ab1e" * 2) + b"this key is to be shredded!!"[:24]
+"""A distinctive 32-byte wrapped key: after erasure it must be nowhere in the files."""
+SEALED = b"sealed identity of a person \x00\xff" * 3
+
+assert len(SHREDDED) == 32
+
+
+def url_of(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def raw_bytes(path: Path) -> bytes:
+    """Return the bytes of an SQLite store file and of its write-ahead log, if any."""
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def write_cases(store: CaseStore, count: int = 30) -> None:
+    """Write cases with keys and vault entries around the one to be erased (c-shred, p-shred)."""
+    for n in range(count):
+        case_id = f"c-{n:03d}"
+        store.append(
+            attrs.evolve(
+                commit_of(opened(case_id), note(case_id, 2, "x" * 300)),
+                keys=[key_of(case_id, f"p-{n % 7}")],
+                identities=[identity_of(f"p-{n % 7}")],
+            )
+        )
+        if n == count // 2:
+            store.append(
+                attrs.evolve(
+                    commit_of(opened("c-shred")),
+                    keys=[KeyRecord("c-shred", SHREDDED, "p-shred", T0)],
+                    identities=[attrs.evolve(identity_of("p-shred"), sealed=SEALED)],
+                )
+            )
+
+
+ERASED = [audit_entry(T0, case_id="c-shred", action=AuditAction.ERASE)]
+
+
+# -- SQLite: erased bytes are gone from the file and its log ----------------------------------
+
+
+def test_erased_keys_and_entries_are_gone_from_the_sqlite_files(tmp_path: Path) -> None:
+    path = tmp_path / "ssp.db"
+    with open_store(url_of(path)) as store:
+        write_cases(store)
+        assert SHREDDED in raw_bytes(path)  # the test can see them before
+        assert SEALED[:30] in raw_bytes(path)
+        store.erase(["c-shred"], ["p-shred"], ERASED)
+        data = raw_bytes(path)
+        assert SHREDDED not in data
+        assert SEALED[:30] not in data
+        assert store.read_keys(["c-shred"]) == {}
+        assert len(store.read_keys([f"c-{n:03d}" for n in range(30)])) == 30
+        assert store.read_case("c-shred") != []
+    assert SHREDDED not in raw_bytes(path)
+
+
+def test_an_erasure_commits_while_a_reader_holds_back_the_checkpoint(tmp_path: Path) -> None:
+    path = tmp_path / "ssp.db"
+    with open_store(url_of(path)) as store:
+        write_cases(store, count=4)
+        reader = sqlite3.connect(path, isolation_level=None)
+        try:
+            reader.execute("BEGIN")
+            assert reader.execute("SELECT count(*) FROM case_keys").fetchone() == (5,)
+            started = time.monotonic()
+            store.erase(["c-shred"], ["p-shred"], ERASED)  # the checkpoint is busy: no error
+            assert time.monotonic() - started < 5  # nor a wait for the store's whole timeout
+            assert store.read_keys(["c-shred"]) == {}
+            assert reader.execute("SELECT count(*) FROM case_keys").fetchone() == (5,)
+        finally:
+            reader.close()
+        store.erase([], [], [])  # a later erasure checkpoints what the first could not
+        assert SHREDDED not in raw_bytes(path)
+
+
+def test_every_sqlite_connection_deletes_securely(tmp_path: Path) -> None:
+    store = open_store(url_of(tmp_path / "ssp.db"))
+    assert isinstance(store, SqliteStore)
+    found: list[int] = []
+
+    def look() -> None:
+        found.append(store._conn().execute("PRAGMA secure_delete").fetchone()[0])
+
+    try:
+        look()
+        thread = threading.Thread(target=look)
+        thread.start()
+        thread.join()
+    finally:
+        store.close()
+    assert found == [1, 1]
+
+
+def test_sqlite_keeps_key_times_as_utc_text_like_the_other_tables(tmp_path: Path) -> None:
+    path = tmp_path / "ssp.db"
+    with open_store(url_of(path)) as store:
+        store.append(attrs.evolve(commit_of(opened("c-1")), keys=[key_of("c-1")]))
+        store.put_identity(identity_of("p-1"), [])
+    connection = sqlite3.connect(path)
+    try:
+        times = connection.execute(
+            "SELECT (SELECT at FROM events), (SELECT created_at FROM case_keys), "
+            "(SELECT created_at FROM identities)"
+        ).fetchone()
+        kinds = connection.execute(
+            "SELECT typeof(wrapped) FROM case_keys UNION ALL SELECT typeof(sealed) FROM identities"
+        ).fetchall()
+    finally:
+        connection.close()
+    assert times == ("2026-03-02T09:00:00.123456+00:00",) * 3
+    assert kinds == [("blob",), ("blob",)]
+
+
+def test_no_index_is_added_to_the_sqlite_events_table(tmp_path: Path) -> None:
+    path = tmp_path / "ssp.db"
+    open_store(url_of(path)).close()
+    connection = sqlite3.connect(path)
+    try:
+        indexes = {row[1] for row in connection.execute("PRAGMA index_list(events)")}
+        keyed = {row[1] for row in connection.execute("PRAGMA index_list(case_keys)")}
+    finally:
+        connection.close()
+    assert indexes == {"sqlite_autoindex_events_1"}  # UNIQUE (case_id, version) only
+    assert "case_keys_subject" in keyed
+
+
+# -- both SQL backends: raw access, triggers and upgrades --------------------------------------
+
+
+@attrs.define
+class Backend:
+    """A SQL store under test, with raw SQL on its tables and a way to build a schema-1 store."""
+
+    name: str
+    open: Callable[..., CaseStore]
+    """``open(upgrade=False)``: the store, at the library's schema."""
+    open_v1: Callable[[], CaseStore]
+    """A store on the same data with only the first migration (a schema-1 store)."""
+    execute: Callable[[str], list[tuple[Any, ...]]]
+    """Run one statement in its own transaction, naming tables as ``{s}.events``."""
+    error: type[Exception]
+
+
+@pytest.fixture(name="backend", params=["sqlite", "postgres"])
+def _backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    if request.param == "sqlite":
+        path = tmp_path / "ssp.db"
+
+        def execute_sqlite(statement: str) -> list[tuple[Any, ...]]:
+            connection = sqlite3.connect(path)
+            try:
+                with connection:
+                    return connection.execute(statement.format(s="main")).fetchall()
+            finally:
+                connection.close()
+
+        yield Backend(
+            "sqlite",
+            lambda upgrade=False: open_store(url_of(path), upgrade=upgrade),
+            lambda: SqliteStore(path, migrations=SQLITE_MIGRATIONS[:1]),
+            execute_sqlite,
+            sqlite3.DatabaseError,
+        )
+        return
+    import psycopg  # noqa: PLC0415 (only when a server answers)
+
+    from ssp_core.store.postgres import POSTGRES_MIGRATIONS, PostgresStore  # noqa: PLC0415
+
+    schemas: PostgresSchemas = request.getfixturevalue("postgres_store_factory")
+    url = schemas.new_url()
+    schema = schemas.schemas[-1]
+
+    def execute_postgres(statement: str) -> list[tuple[Any, ...]]:
+        with psycopg.connect(schemas.dsn, autocommit=True) as connection:
+            cursor = connection.execute(statement.format(s=f'"{schema}"').encode())
+            return cursor.fetchall() if cursor.description else []
+
+    def open_postgres(upgrade: bool = False) -> CaseStore:
+        store = open_store(url, upgrade=upgrade)
+        schemas.stores.append(store)
+        return store
+
+    def open_postgres_v1() -> CaseStore:
+        store = PostgresStore(schemas.dsn, schema=schema, migrations=POSTGRES_MIGRATIONS[:1])
+        schemas.stores.append(store)
+        return store
+
+    yield Backend(
+        "postgres", open_postgres, open_postgres_v1, execute_postgres, psycopg.DatabaseError
+    )
+
+
+def test_a_schema_1_store_is_refused_until_upgraded_and_keeps_its_data(backend: Backend) -> None:
+    old = backend.open_v1()
+    assert old.schema_version() == 1
+    old.append(commit_of(opened("c-1"), note("c-1", 2), audit=[audit_entry(T0, case_id="c-1")]))
+    old.record_audit([audit_entry(T0, action=AuditAction.SEARCH, detail="all")])
+    before = snapshot(old, ["c-1"])
+    old.close()
+
+    with pytest.raises(SchemaError, match="older") as refused:
+        backend.open()
+    assert "run `ssp store upgrade`" in str(refused.value)
+    assert backend.execute("SELECT count(*) FROM {s}.events") == [(2,)]
+
+    store = backend.open(upgrade=True)
+    assert store.schema_version() == SCHEMA_VERSION == 2
+    assert store.upgrade() == ()
+    assert snapshot(store, ["c-1"]) == before
+    assert store.read_keys(["c-1"]) == {}
+    store.rewrite_event_data([("c-1", 2, '{"sealed": 1}')], [key_of("c-1")], [])
+    store.append(attrs.evolve(commit_of(opened("c-2")), keys=[key_of("c-2")]))
+    assert store.subject_cases("p-1") == ["c-1", "c-2"]
+    recorded = backend.execute("SELECT version FROM {s}.ssp_schema ORDER BY version")
+    assert recorded == [(1,), (2,)]
+
+
+def test_upgrade_brings_an_open_schema_1_store_to_schema_2(backend: Backend) -> None:
+    backend.open_v1().close()
+    store = backend.open(upgrade=True)
+    assert store.schema_version() == 2
+    assert backend.execute("SELECT count(*) FROM {s}.case_keys") == [(0,)]
+    assert backend.execute("SELECT count(*) FROM {s}.identities") == [(0,)]
+
+
+def test_events_stay_append_only_after_a_rewrite(backend: Backend) -> None:
+    store = backend.open()
+    store.append(commit_of(opened("c-1"), note("c-1", 2)))
+    store.rewrite_event_data([("c-1", 2, '{"sealed": 1}')], [key_of("c-1")], [])
+    with pytest.raises(DataError):
+        store.rewrite_event_data([("c-1", 3, "{}")], [], [])
+    with pytest.raises(backend.error, match="append-only"):
+        backend.execute("UPDATE {s}.events SET data = '{{}}'")
+    with pytest.raises(backend.error, match="append-only"):
+        backend.execute("DELETE FROM {s}.events")
+    assert [e.data for e in store.read_case("c-1")][1] == '{"sealed": 1}'
+
+
+def test_a_key_row_is_never_updated_but_can_be_deleted(backend: Backend) -> None:
+    store = backend.open()
+    store.append(Commit(keys=[key_of("c-1"), key_of("c-2")], identities=[identity_of("p-1")]))
+    with pytest.raises(backend.error, match="never updated"):
+        backend.execute("UPDATE {s}.case_keys SET subject = 'p-2'")
+    assert store.read_keys(["c-1"]) == {"c-1": key_of("c-1")}
+    backend.execute("DELETE FROM {s}.case_keys WHERE case_id = 'c-1'")
+    backend.execute("UPDATE {s}.identities SET sealed = sealed")
+    assert store.read_keys(["c-1", "c-2"]) == {"c-2": key_of("c-2")}
+
+
+def test_postgres_rewrite_leaves_the_append_only_trigger_enabled(
+    postgres_store_factory: PostgresSchemas,
+) -> None:
+    import psycopg  # noqa: PLC0415
+
+    store = postgres_store_factory.open()
+    schema = postgres_store_factory.schemas[-1]
+    store.append(commit_of(opened("c-1")))
+    store.rewrite_event_data([("c-1", 1, "{}")], [], [])
+    with psycopg.connect(postgres_store_factory.dsn, autocommit=True) as connection:
+        triggers = connection.execute(
+            "SELECT t.tgname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relname = 'events' AND NOT t.tgisinternal ORDER BY 1",
+            (schema,),
+        ).fetchall()
+        indexes = connection.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = 'events' "
+            "ORDER BY 1",
+            (schema,),
+        ).fetchall()
+    assert triggers == [("events_append_only", "O"), ("events_append_only_truncate", "O")]
+    assert indexes == [("events_case_id_version_key",), ("events_pkey",)]
