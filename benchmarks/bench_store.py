@@ -8,8 +8,12 @@ rounds of the per-round ratio, so that the machine's changing speed affects both
 sides of each ratio alike.
 
 The rows are real: four eight-event case histories, one per Aalborg action card,
-made with the workflow engine and encoded with the store's codec; each benchmark
-case is one of them under a case id of its own.
+made with the workflow engine; each benchmark case is one of them under a case id
+of its own, encoded as ``Casework`` encodes it: with a random data key of its own
+(AES-256-GCM, wrapped by a municipal key into the key row the opening command
+writes), under which the codec seals the personal fields of every event. Whatever
+loads a case gets its data key from a dict (case id to key), as ``Casework`` gets
+it from its keyring's cache; reading and unwrapping the key row is measured apart.
 
 Durable writes go to files in a fresh temporary directory (SQLite: WAL,
 ``synchronous=FULL``) or to fresh PostgreSQL schemas that are dropped afterwards.
@@ -17,6 +21,7 @@ Durable writes go to files in a fresh temporary directory (SQLite: WAL,
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import gc
@@ -36,6 +41,7 @@ from time import perf_counter_ns
 from typing import Any
 
 import attrs
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bench_measure import ACTOR, AT, SUBJECT
 from ssp_aalborg import hooks
@@ -53,12 +59,15 @@ from ssp_core.domain.people import Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.plugins.manager import create_plugin_host
 from ssp_core.plugins.registry import Registry
+from ssp_core.privacy.keys import MunicipalKey
+from ssp_core.privacy.sealing import Keyring, new_data_key
 from ssp_core.store import (
     AuditAction,
     AuditEntry,
     CaseRow,
     CaseStore,
     Commit,
+    KeyRecord,
     StoredEvent,
     codec,
     open_store,
@@ -70,6 +79,7 @@ from ssp_core.workflows.engine import WorkflowEngine
 
 try:
     from eventsourcing.application import Application
+    from eventsourcing.cryptography import AESCipher
     from eventsourcing.domain import (
         BaseAggregate,
         CanInitAggregate,
@@ -84,6 +94,9 @@ except ImportError as exc:  # pragma: no cover - the bench dependency group inst
     ES_MISSING: str | None = f"the eventsourcing library is not installed ({exc})"
 else:
     ES_MISSING = None
+
+ES_CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
+"""The eventsourcing library's AES-GCM cipher (on ``cryptography``) for the load comparison."""
 
 __all__ = [
     "EVENTS_PER_CASE",
@@ -111,12 +124,23 @@ POSTGRES_BATCH_CASES = 125
 PURPOSE = "casework"
 POLICE = Actor(id="bench-police", role="police_ssp_coordinator")
 """The second actor of the histories: the police SSP coordinator who screens travel cases."""
+KEYRING = Keyring(MunicipalKey.generate(), cache_size=0)
+"""The benchmark's municipal key, which wraps each case's data key.
+
+It keeps no opened keys in memory (``cache_size=0``), so that every
+:meth:`~ssp_core.privacy.sealing.Keyring.open_case_key` of the key benchmark unwraps.
+"""
+SEALED = "sealed"
+"""The member of a stored payload that holds its sealed fields (the codec's envelope)."""
 
 _EVENT_INSERT = "INSERT INTO events (case_id, version, topic, at, actor, role, data) VALUES "
 _CASE_COLUMNS = (
     "case_id, workflow, workflow_version, state, assignee, opened_at, closed_at, next_due, on_hold"
 )
 _AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail"
+_KEY_COLUMNS = "case_id, wrapped, subject, created_at"
+_SQLITE_KEY_SQL = f"INSERT INTO case_keys ({_KEY_COLUMNS}) VALUES (?, ?, ?, ?)"  # noqa: S608
+_PG_KEY_SQL = f"INSERT INTO case_keys ({_KEY_COLUMNS}) VALUES (%s, %s, %s, %s)"  # noqa: S608
 _SQLITE_CASE_SQL = (
     f"INSERT INTO cases ({_CASE_COLUMNS}) VALUES ({', '.join('?' * 9)}) "  # noqa: S608
     "ON CONFLICT (case_id) DO UPDATE SET state = excluded.state, "
@@ -177,6 +201,8 @@ class StoreSettings:
     bulk_cases: int
     """Cases decoded and bound in one run of the bulk-load workload."""
     bulk_rounds: int
+    sealing_cases: int
+    """Cases (x 8 events) encoded per round, with and without their data keys."""
 
 
 STORE_FULL = StoreSettings(
@@ -191,6 +217,7 @@ STORE_FULL = StoreSettings(
     pg_load_cases=1_000,
     bulk_cases=100_000,
     bulk_rounds=3,
+    sealing_cases=500,
 )
 STORE_QUICK = StoreSettings(
     name="quick",
@@ -204,6 +231,7 @@ STORE_QUICK = StoreSettings(
     pg_load_cases=300,
     bulk_cases=10_000,
     bulk_rounds=2,
+    sealing_cases=200,
 )
 
 
@@ -216,11 +244,16 @@ def _progress(message: str) -> None:
 
 @attrs.frozen
 class History:
-    """An eight-event history on one action card, as events, stored rows and index rows."""
+    """An eight-event history on one action card, as events, stored rows and index rows.
+
+    ``stored`` are the rows as ``Casework`` writes them (personal fields sealed under a
+    data key of the template case); ``plain`` the same events encoded without a key.
+    """
 
     workflow: str
     events: tuple[CaseEvent, ...]
     stored: tuple[StoredEvent, ...]
+    plain: tuple[StoredEvent, ...]
     rows: tuple[CaseRow, ...]
     """The case's index row after each version (``rows[v - 1]`` after version ``v``)."""
 
@@ -230,9 +263,19 @@ class History:
         return tuple(s.topic for s in self.stored)
 
     @property
+    def sealed_topics(self) -> tuple[str, ...]:
+        """Return the event types whose stored row has sealed fields, oldest first."""
+        return tuple(s.topic for s in self.stored if SEALED in json.loads(s.data))
+
+    @property
     def data_bytes(self) -> int:
-        """Return the size of the history's JSON payloads."""
+        """Return the size of the history's JSON payloads, sealed as stored."""
         return sum(len(s.data.encode()) for s in self.stored)
+
+    @property
+    def plain_bytes(self) -> int:
+        """Return the size of the history's JSON payloads encoded without a key."""
+        return sum(len(s.data.encode()) for s in self.plain)
 
 
 def bench_registry() -> Registry:
@@ -286,7 +329,14 @@ def _history(engine: WorkflowEngine) -> History:
         case_row(Case.replay(events[:version]), card.final_states)
         for version in range(1, EVENTS_PER_CASE + 1)
     )
-    return History(card.id, events, tuple(codec.encode(e) for e in events), rows)
+    key = new_data_key()
+    return History(
+        card.id,
+        events,
+        tuple(codec.encode(e, key=key) for e in events),
+        tuple(codec.encode(e) for e in events),
+        rows,
+    )
 
 
 def histories(registry: Registry) -> list[History]:
@@ -299,15 +349,27 @@ def histories(registry: Registry) -> list[History]:
     return [_history(registry.engine(card.id, card.version)) for card in cards]
 
 
-def stored_case(history: History, case_id: str) -> list[StoredEvent]:
+def case_key(case_id: str) -> tuple[bytes, KeyRecord]:
+    """Return a new random data key for a case, and its key row (wrapped by ``KEYRING``).
+
+    This is what ``Casework`` does when it opens a case: ``new_data_key()``, wrapped by
+    the municipal key and bound to the case id, written in the opening command.
+    """
+    return KEYRING.new_case_key(case_id, SUBJECT.pseudonym, AT)
+
+
+def stored_case(history: History, case_id: str, key: bytes) -> list[StoredEvent]:
     """Return the stored rows of ``history`` under ``case_id``, as Casework writes them.
 
-    Each event carries its purpose: an event stored with a purpose is the audit entry
-    of its write, so a command writes no separate audit row.
+    Each event is moved to ``case_id`` and encoded with the case's data ``key``
+    (``codec.encode(event, purpose=..., key=key)``): its personal fields are sealed,
+    bound to the case, version and type. Each event carries its purpose: an event
+    stored with a purpose is the audit entry of its write, so a command writes no
+    separate audit row.
     """
+    encode = codec.encode
     return [
-        StoredEvent(case_id, s.version, s.topic, s.at, s.actor, s.role, s.data, purpose=PURPOSE)
-        for s in history.stored
+        encode(attrs.evolve(e, case_id=case_id), purpose=PURPOSE, key=key) for e in history.events
     ]
 
 
@@ -318,20 +380,26 @@ def case_ids(prefix: str, count: int) -> list[str]:
 
 @attrs.frozen
 class Command:
-    """What one command writes: one event (with its purpose), and the case's index row.
+    """What one command writes: one sealed event (with its purpose), the index row, a key.
 
     ``row`` is ``None`` when the event left the row as it was (a note, a fact): then
-    Casework writes the event alone. ``audit`` is the same write as a separate audit
-    row, for the explanatory baselines.
+    Casework writes the event alone. ``key`` is the case's wrapped data key, written
+    by the opening command only. ``audit`` is the same write as a separate audit row,
+    for the explanatory baselines.
     """
 
     event: StoredEvent
     row: CaseRow | None
     audit: AuditEntry
+    key: KeyRecord | None = None
 
     def commit(self) -> Commit:
         """Return the Commit of this command, as Casework hands it to the store."""
-        return Commit(events=(self.event,), cases=() if self.row is None else (self.row,))
+        return Commit(
+            events=(self.event,),
+            cases=() if self.row is None else (self.row,),
+            keys=() if self.key is None else (self.key,),
+        )
 
 
 def commands(stories: Sequence[History], ids: Sequence[str]) -> list[Command]:
@@ -341,7 +409,8 @@ def commands(stories: Sequence[History], ids: Sequence[str]) -> list[Command]:
     so consecutive commands touch different cases, as in an office with many cases.
     """
     plan = [(stories[n % len(stories)], case_id) for n, case_id in enumerate(ids)]
-    rows = {case_id: stored_case(story, case_id) for story, case_id in plan}
+    keys = {case_id: case_key(case_id) for case_id in ids}
+    rows = {case_id: stored_case(story, case_id, keys[case_id][0]) for story, case_id in plan}
     out = []
     for version in range(1, EVENTS_PER_CASE + 1):
         for story, case_id in plan:
@@ -357,22 +426,35 @@ def commands(stories: Sequence[History], ids: Sequence[str]) -> list[Command]:
                 case_id=case_id,
                 detail=stored.topic,
             )
-            out.append(Command(stored, row, audit))
+            out.append(Command(stored, row, audit, keys[case_id][1] if version == 1 else None))
     return out
 
 
-def batches(stories: Sequence[History], ids: Sequence[str], per_batch: int) -> list[Commit]:
-    """Return Commits of ``per_batch`` whole cases each: all their events and index rows."""
+def batches(
+    stories: Sequence[History],
+    ids: Sequence[str],
+    per_batch: int,
+    data_keys: dict[str, bytes] | None = None,
+) -> list[Commit]:
+    """Return Commits of ``per_batch`` whole cases each: their events, index and key rows.
+
+    Each case gets a new data key; if ``data_keys`` is given, they are put in it.
+    """
     out = []
     for start in range(0, len(ids), per_batch):
         chunk = ids[start : start + per_batch]
         events: list[StoredEvent] = []
         rows: list[CaseRow] = []
+        keys: list[KeyRecord] = []
         for n, case_id in enumerate(chunk, start):
             story = stories[n % len(stories)]
-            events.extend(stored_case(story, case_id))
+            data_key, record = case_key(case_id)
+            if data_keys is not None:
+                data_keys[case_id] = data_key
+            events.extend(stored_case(story, case_id, data_key))
             rows.append(attrs.evolve(story.rows[-1], case_id=case_id))
-        out.append(Commit(events=events, cases=rows))
+            keys.append(record)
+        out.append(Commit(events=events, cases=rows, keys=keys))
     return out
 
 
@@ -388,6 +470,12 @@ def event_tuple(e: StoredEvent, *, text_time: bool = True) -> tuple[Any, ...]:
     """Return an event as a parameter tuple (time as ISO text, or as a datetime)."""
     at: Any = _text_time(e.at) if text_time else e.at
     return (e.case_id, e.version, e.topic, at, e.actor, e.role, e.data)
+
+
+def key_tuple(k: KeyRecord, *, text_time: bool = True) -> tuple[Any, ...]:
+    """Return a key row as a parameter tuple, in ``_KEY_COLUMNS`` order."""
+    at: Any = _text_time(k.created_at) if text_time else k.created_at
+    return (k.case_id, k.wrapped, k.subject, at)
 
 
 def case_tuple(r: CaseRow, *, text_time: bool = True) -> tuple[Any, ...]:
@@ -490,6 +578,64 @@ class Workload:
         return 1 / self.speed(ours, baseline)
 
 
+# -- sealing in the codec ---------------------------------------------------------------------
+
+
+def sealing(stories: Sequence[History], settings: StoreSettings) -> Workload:
+    """Encode the same events with and without their case's data key (no target).
+
+    The write benchmarks take events already encoded, as ``Casework`` hands them to
+    the store; this is the part of a command that sealing adds before that.
+    """
+    count = settings.sealing_cases * EVENTS_PER_CASE
+
+    def prepare(tag: str) -> Callable[[int], list[tuple[CaseEvent, bytes]]]:
+        def made(round_: int) -> list[tuple[CaseEvent, bytes]]:
+            pairs = []
+            ids = case_ids(f"{tag}{round_:02d}", settings.sealing_cases)
+            for n, case_id in enumerate(ids):
+                key = new_data_key()
+                pairs.extend(
+                    (attrs.evolve(e, case_id=case_id), key)
+                    for e in stories[n % len(stories)].events
+                )
+            return pairs
+
+        return made
+
+    def run_plain(pairs: list[tuple[CaseEvent, bytes]]) -> list[StoredEvent]:
+        encode = codec.encode
+        return [encode(e) for e, _ in pairs]
+
+    def run_sealed(pairs: list[tuple[CaseEvent, bytes]]) -> list[StoredEvent]:
+        encode = codec.encode
+        return [encode(e, key=key) for e, key in pairs]
+
+    per_op = interleave(
+        [
+            Contestant("plain", prepare("ep"), run_plain),
+            Contestant("sealed", prepare("es"), run_sealed),
+        ],
+        settings.rounds,
+        count,
+    )
+    return Workload(
+        "sealing",
+        "Sealing in the codec: encoding an event with and without its case's data key",
+        "event",
+        count,
+        per_op,
+        {
+            "plain": "`codec.encode(event)`: no key, personal fields written as they are",
+            "sealed": (
+                "`codec.encode(event, key=data_key)`: personal fields sealed (AES-256-GCM), "
+                "as `Casework` encodes"
+            ),
+        },
+        (f"{fmt_count(settings.sealing_cases)} cases, each with a data key of its own",),
+    )
+
+
 # -- SQLite -------------------------------------------------------------------------------
 
 
@@ -573,12 +719,14 @@ def _sqlite_one_row_commits(conn: sqlite3.Connection) -> Callable[[list[Any]], N
 def _sqlite_three_row_commits(conn: sqlite3.Connection) -> Callable[[list[Any]], None]:
     def run(rows: list[tuple[tuple[Any, ...], ...]]) -> None:
         event_sql = _EVENT_INSERT + "(?, ?, ?, ?, ?, ?, ?)"
-        case_sql = _SQLITE_CASE_SQL
+        case_sql, key_sql = _SQLITE_CASE_SQL, _SQLITE_KEY_SQL
         execute, commit = conn.execute, conn.commit
-        for event_row, index_row in rows:
+        for event_row, index_row, key_row in rows:
             execute(event_sql, event_row)
             if index_row is not None:
                 execute(case_sql, index_row)
+            if key_row is not None:
+                execute(key_sql, key_row)
             commit()
 
     return run
@@ -621,7 +769,12 @@ def sqlite_single(
         "raw": (lambda cs: [event_tuple(c.event) for c in cs], run_raw),
         "raw3": (
             lambda cs: [
-                (event_tuple(c.event), None if c.row is None else case_tuple(c.row)) for c in cs
+                (
+                    event_tuple(c.event),
+                    None if c.row is None else case_tuple(c.row),
+                    None if c.key is None else key_tuple(c.key),
+                )
+                for c in cs
             ],
             run_raw3,
         ),
@@ -636,9 +789,15 @@ def sqlite_single(
     }
     labels = {
         "raw": "raw `sqlite3`: `INSERT` of the event row, `commit()`",
-        "raw3": "raw `sqlite3`: the same rows as ours (event; index row if changed), `commit()`",
-        "ours": "`SqliteStore.append(Commit(event with its purpose, index row if changed))`",
-        "ours_events": "`SqliteStore.append(Commit(event))` (the event alone)",
+        "raw3": (
+            "raw `sqlite3`: the same rows as ours (event; index row if changed; key row "
+            "if opening), `commit()`"
+        ),
+        "ours": (
+            "`SqliteStore.append(Commit(sealed event with its purpose, index row if changed, "
+            "key row if opening))`"
+        ),
+        "ours_events": "`SqliteStore.append(Commit(event))` (the sealed event alone)",
     }
     if ES_MISSING is None:
         recorder = _es_recorder(paths["es"])
@@ -709,11 +868,12 @@ def sqlite_batched(stories: Sequence[History], folder: Path, settings: StoreSett
 
     def run_raw_rows(transactions: list[tuple[list[tuple[Any, ...]], ...]]) -> None:
         insert = _EVENT_INSERT + "(?, ?, ?, ?, ?, ?, ?)"
-        case_sql = _SQLITE_CASE_SQL
-        for rows, index_rows in transactions:
+        case_sql, key_sql = _SQLITE_CASE_SQL, _SQLITE_KEY_SQL
+        for rows, index_rows, key_rows in transactions:
             for start in range(0, len(rows), SQLITE_RAW_CHUNK):
                 raw_rows.executemany(insert, rows[start : start + SQLITE_RAW_CHUNK])
             raw_rows.executemany(case_sql, index_rows)
+            raw_rows.executemany(key_sql, key_rows)
             raw_rows.commit()
 
     run_store = _appender
@@ -727,7 +887,11 @@ def sqlite_batched(stories: Sequence[History], folder: Path, settings: StoreSett
         Contestant(
             "raw_rows",
             lambda r: [
-                ([event_tuple(e) for e in c.events], [case_tuple(x) for x in c.cases])
+                (
+                    [event_tuple(e) for e in c.events],
+                    [case_tuple(x) for x in c.cases],
+                    [key_tuple(k) for k in c.keys],
+                )
                 for c in commits("b3")(r)
             ],
             run_raw_rows,
@@ -744,9 +908,9 @@ def sqlite_batched(stories: Sequence[History], folder: Path, settings: StoreSett
             f"raw `sqlite3`: `executemany` of {SQLITE_RAW_CHUNK} event rows at a time, "
             "`commit()` after 800"
         ),
-        "raw_rows": "raw `sqlite3`: the same, plus the 100 index rows ours writes",
-        "ours": "`SqliteStore.append(Commit(800 events, 100 index rows))`",
-        "ours_events": "`SqliteStore.append(Commit(800 events))` (events alone)",
+        "raw_rows": "raw `sqlite3`: the same, plus the 100 index rows and 100 key rows ours writes",
+        "ours": "`SqliteStore.append(Commit(800 sealed events, 100 index rows, 100 key rows))`",
+        "ours_events": "`SqliteStore.append(Commit(800 events))` (sealed events alone)",
     }
     if ES_MISSING is None:
         recorder = _es_recorder(folder / "batch-es.db")
@@ -951,20 +1115,68 @@ if ES_MISSING is None:
 # -- loading ----------------------------------------------------------------------------------
 
 
-def _fill(store: CaseStore, stories: Sequence[History], ids: Sequence[str], per_batch: int) -> None:
-    """Write the histories of ``ids`` to ``store`` in batches (untimed set-up)."""
+def _fill(
+    store: CaseStore, stories: Sequence[History], ids: Sequence[str], per_batch: int
+) -> dict[str, bytes]:
+    """Write the histories of ``ids`` to ``store`` in batches (untimed set-up).
+
+    Return each case's data key by case id: the keys a ``Casework`` keyring holds
+    in memory once it has opened them.
+    """
+    data_keys: dict[str, bytes] = {}
     for start in range(0, len(ids), per_batch * 20):
-        for commit in batches(stories, ids[start : start + per_batch * 20], per_batch):
+        for commit in batches(stories, ids[start : start + per_batch * 20], per_batch, data_keys):
             store.append(commit)
+    return data_keys
 
 
-def _loaders(store: CaseStore) -> Callable[[list[str]], list[Case]]:
+def _loaders(store: CaseStore, data_keys: dict[str, bytes]) -> Callable[[list[str]], list[Case]]:
+    """Return a run that loads each case: its rows, replayed with its data key."""
     read, replay = store.read_case, codec.replay
 
     def run(ids: list[str]) -> list[Case]:
-        return [replay(read(case_id)) for case_id in ids]
+        return [replay(read(case_id), key=data_keys[case_id]) for case_id in ids]
 
     return run
+
+
+def _key_openers(store: CaseStore) -> Callable[[list[str]], list[bytes]]:
+    """Return a run that reads each case's key row and unwraps its data key (no cache)."""
+    read, unwrap = store.read_keys, KEYRING.open_case_key
+
+    def run(ids: list[str]) -> list[bytes]:
+        return [unwrap(read([case_id])[case_id]) for case_id in ids]
+
+    return run
+
+
+def open_sealed(  # noqa: PLR0917 - a stored row's parts, passed as the raw driver gives them
+    data: dict[str, Any],
+    cipher: AESGCM,
+    case_id: str,
+    version: int,
+    topic: str,
+    loads: Callable[[str | bytes], Any],
+) -> dict[str, Any]:
+    """Open the sealed fields of a decoded payload by hand and put them back in it.
+
+    The raw baselines' counterpart of the codec's opening: the envelope's base64
+    text decoded, AES-GCM decryption with the case's key (the first 12 bytes are the
+    nonce; the associated data binds the case, version and type), the secret fields
+    loaded and merged into the payload (``subject.pseudonym`` into ``subject``).
+    """
+    envelope = data.pop(SEALED, None)
+    if envelope is not None:
+        blob = base64.b64decode(envelope["v"])
+        context = f"{case_id}\x1f{version}\x1f{topic}".encode()
+        secret = loads(cipher.decrypt(blob[:12], blob[12:], context))
+        for path, value in secret.items():
+            head, dot, tail = path.partition(".")
+            if dot:
+                data[head][tail] = value
+            else:
+                data[head] = value
+    return data
 
 
 def _shuffled(ids: Sequence[str], seed: int) -> Callable[[int], list[str]]:
@@ -981,7 +1193,7 @@ def sqlite_load(stories: Sequence[History], folder: Path, settings: StoreSetting
     ids = case_ids("ld", settings.load_cases)
     path = folder / "load.db"
     store = open_store(f"sqlite:///{path}")
-    _fill(store, stories, ids, SQLITE_BATCH_CASES)
+    data_keys = _fill(store, stories, ids, SQLITE_BATCH_CASES)
     raw = sqlite3.connect(path)
     select = (
         "SELECT case_id, version, topic, at, actor, role, data FROM events "
@@ -989,16 +1201,36 @@ def sqlite_load(stories: Sequence[History], folder: Path, settings: StoreSetting
     )
 
     def run_raw(order: list[str]) -> list[list[Any]]:
-        execute, loads = raw.execute, json.loads
-        return [[loads(row[6]) for row in execute(select, (cid,)).fetchall()] for cid in order]
+        execute, loads, opened = raw.execute, json.loads, open_sealed
+        out = []
+        for cid in order:
+            cipher = AESGCM(data_keys[cid])
+            out.append(
+                [
+                    opened(loads(row[6]), cipher, row[0], row[1], row[2], loads)
+                    for row in execute(select, (cid,)).fetchall()
+                ]
+            )
+        return out
 
     contestants = [
         Contestant("raw", _shuffled(ids, 1), run_raw),
-        Contestant("ours", _shuffled(ids, 1), _loaders(store)),
+        Contestant("ours", _shuffled(ids, 1), _loaders(store, data_keys)),
+        Contestant("key", _shuffled(ids, 1), _key_openers(store)),
     ]
     labels = {
-        "raw": "raw `sqlite3`: `SELECT` of the case's rows, `json.loads` of each payload",
-        "ours": "`codec.replay(store.read_case(case_id))`: a `Case` with its 8 events",
+        "raw": (
+            "raw `sqlite3`: `SELECT` of the case's rows, `json.loads` of each payload, its "
+            "sealed fields decrypted with `AESGCM` and merged in"
+        ),
+        "ours": (
+            "`codec.replay(store.read_case(case_id), key=data_key)`: a `Case` with its 8 "
+            "events, sealed fields opened"
+        ),
+        "key": (
+            "not a load: `store.read_keys([case_id])` and `Keyring.open_case_key(record)` "
+            "(no cache): the key row read and unwrapped"
+        ),
     }
     if ES_MISSING is None:
         app = EsCases(
@@ -1006,6 +1238,8 @@ def sqlite_load(stories: Sequence[History], folder: Path, settings: StoreSetting
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(folder / "load-es.db"),
                 "ORIGINATOR_ID_TYPE": "text",
+                "CIPHER_TOPIC": ES_CIPHER_TOPIC,
+                "CIPHER_KEY": AESCipher.create_key(32),
             }
         )
         for start in range(0, len(ids), SQLITE_BATCH_CASES):
@@ -1022,9 +1256,12 @@ def sqlite_load(stories: Sequence[History], folder: Path, settings: StoreSetting
             return [get(cid) for cid in order]
 
         contestants.append(Contestant("es", _shuffled(ids, 1), run_es))
-        labels["es"] = "eventsourcing `application.repository.get(case_id)`: the aggregate"
+        labels["es"] = (
+            "eventsourcing `application.repository.get(case_id)`: the aggregate, each "
+            "event's state decrypted by its `AESCipher`"
+        )
     try:
-        _check_loads(contestants, ids[:5])
+        _check_loads(contestants, ids[:5], data_keys)
         per_op = interleave(contestants, settings.rounds, len(ids))
     finally:
         store.close()
@@ -1042,12 +1279,24 @@ def sqlite_load(stories: Sequence[History], folder: Path, settings: StoreSetting
     )
 
 
-def _check_loads(contestants: Sequence[Contestant], ids: list[str]) -> None:
+def _check_loads(
+    contestants: Sequence[Contestant], ids: list[str], data_keys: dict[str, bytes]
+) -> None:
+    """Check that every contestant loads whole cases with their personal fields opened."""
     for contestant in contestants:
-        for loaded in contestant.run(ids):
-            version = len(loaded) if isinstance(loaded, list) else loaded.version
+        for case_id, loaded in zip(ids, contestant.run(ids), strict=True):
+            if isinstance(loaded, bytes):
+                if loaded != data_keys[case_id]:
+                    raise RuntimeError(f"{contestant.name} unwrapped a wrong key for {case_id}")
+                continue
+            if isinstance(loaded, list):
+                version, subject = len(loaded), loaded[0]["subject"].get("pseudonym")
+            else:
+                version, subject = loaded.version, getattr(loaded.subject, "pseudonym", None)
             if version != EVENTS_PER_CASE:
                 raise RuntimeError(f"{contestant.name} loaded a case at version {version}")
+            if subject != SUBJECT.pseudonym:
+                raise RuntimeError(f"{contestant.name} did not open the subject: {subject!r}")
 
 
 def fmt_count(value: int) -> str:
@@ -1090,7 +1339,7 @@ def _bare_opened(r: StoredEvent, d: dict[str, Any]) -> CaseEvent:
         subject=_subject(d["subject"]),
         situation=d["situation"],
         concern_date=_optional_date(d["concern_date"]),
-        reason=d["reason"],
+        reason=d.get("reason"),
         due=_dues(d["due"]),
     )
 
@@ -1105,7 +1354,7 @@ def _bare_transitioned(r: StoredEvent, d: dict[str, Any]) -> CaseEvent:
         trigger=d["trigger"],
         source=d["source"],
         dest=d["dest"],
-        reason=d["reason"],
+        reason=d.get("reason"),
         due=_dues(d["due"]),
     )
 
@@ -1118,7 +1367,7 @@ def _bare_fact(r: StoredEvent, d: dict[str, Any]) -> CaseEvent:
         actor=r.actor,
         role=r.role,
         fact=d["fact"],
-        detail=d["detail"],
+        detail=d.get("detail"),
     )
 
 
@@ -1136,7 +1385,7 @@ def _bare_assigned(r: StoredEvent, d: dict[str, Any]) -> CaseEvent:
         actor=r.actor,
         role=r.role,
         assignee=d["assignee"],
-        reason=d["reason"],
+        reason=d.get("reason"),
     )
 
 
@@ -1147,7 +1396,11 @@ BARE_BUILDERS: dict[str, Callable[[StoredEvent, dict[str, Any]], CaseEvent]] = {
     "NoteAdded": _bare_note,
     "Assigned": _bare_assigned,
 }
-"""The baseline's decoders: ``json.loads``, then the attrs class called with keywords."""
+"""The baseline's decoders: the attrs class called with keywords on the loaded payload.
+
+A personal field that was ``None`` is not in a sealed payload at all (the codec seals
+only values), so those fields are read with ``dict.get``.
+"""
 
 
 def bulk_load(
@@ -1157,36 +1410,51 @@ def bulk_load(
     ids = case_ids("bk", settings.bulk_cases)
     store = open_store(f"sqlite:///{folder / 'bulk.db'}")
     started = time.perf_counter()
-    _fill(store, stories, ids, POSTGRES_BATCH_CASES)
+    data_keys = _fill(store, stories, ids, POSTGRES_BATCH_CASES)
     written = time.perf_counter() - started
     started = time.perf_counter()
     fetched = store.read_cases(ids)
     read = time.perf_counter() - started
     store.close()
-    groups = [fetched[cid] for cid in ids]
+    groups = [(cid, fetched[cid]) for cid in ids]
     del fetched
-    if len(groups) != len(ids) or any(len(g) != EVENTS_PER_CASE for g in groups):
+    if len(groups) != len(ids) or any(len(g) != EVENTS_PER_CASE for _, g in groups):
         raise RuntimeError("the bulk store did not return every case whole")
     # The rows are the input of both sides: keep the collector from walking them.
     gc.collect()
     gc.freeze()
     replay, engine_for = codec.replay, registry.engine_for
 
-    def run_ours(rows_by_case: list[list[StoredEvent]]) -> list[Case]:
+    def run_ours(rows_by_case: list[tuple[str, list[StoredEvent]]]) -> list[Case]:
         cases = []
-        for rows in rows_by_case:
-            case = replay(rows)
+        for case_id, rows in rows_by_case:
+            case = replay(rows, key=data_keys[case_id])
             engine_for(case)
             cases.append(case)
         return cases
 
-    def run_bare(rows_by_case: list[list[StoredEvent]]) -> list[Case]:
-        builders, loads, fold = BARE_BUILDERS, json.loads, Case.replay
-        return [fold([builders[r.topic](r, loads(r.data)) for r in rows]) for rows in rows_by_case]
+    def run_bare(rows_by_case: list[tuple[str, list[StoredEvent]]]) -> list[Case]:
+        builders, loads, fold, opened = BARE_BUILDERS, json.loads, Case.replay, open_sealed
+        cases = []
+        for case_id, rows in rows_by_case:
+            cipher = AESGCM(data_keys[case_id])
+            cases.append(
+                fold(
+                    [
+                        builders[r.topic](
+                            r, opened(loads(r.data), cipher, r.case_id, r.version, r.topic, loads)
+                        )
+                        for r in rows
+                    ]
+                )
+            )
+        return cases
 
     ours_case, bare_case = run_ours(groups[:1])[0], run_bare(groups[:1])[0]
     if ours_case != bare_case or ours_case.events != bare_case.events:
         raise RuntimeError("the baseline decoded a different case than the codec")
+    if ours_case.subject != SUBJECT:
+        raise RuntimeError("the codec did not open the sealed subject")
     try:
         per_op = interleave(
             [
@@ -1206,10 +1474,10 @@ def bulk_load(
         per_op,
         {
             "bare": (
-                "bare attrs: `json.loads`, each event class called with keyword arguments, "
-                "`Case.replay`"
+                "bare attrs: `json.loads`, sealed fields decrypted with `AESGCM` and merged "
+                "in, each event class called with keyword arguments, `Case.replay`"
             ),
-            "ours": "`codec.replay(rows)` and `registry.engine_for(case)` per case",
+            "ours": ("`codec.replay(rows, key=data_key)` and `registry.engine_for(case)` per case"),
         },
     )
     facts = {
@@ -1429,7 +1697,7 @@ def _pg_single(
 
     def run_raw3(rows: list[tuple[tuple[Any, ...], ...]]) -> None:
         execute, commit = raw3.execute, raw3.commit
-        for event_row, index_row in rows:
+        for event_row, index_row, key_row in rows:
             if positioned:
                 position[0] += 1
                 execute(event_sql, (*event_row, position[0]))
@@ -1437,6 +1705,8 @@ def _pg_single(
                 execute(event_sql, event_row)
             if index_row is not None:
                 execute(case_sql, index_row)
+            if key_row is not None:
+                execute(_PG_KEY_SQL, key_row)
             commit()
 
     run_ours = _appender(store)
@@ -1449,6 +1719,7 @@ def _pg_single(
                 (
                     event_tuple(c.event, text_time=text_time),
                     None if c.row is None else case_tuple(c.row, text_time=text_time),
+                    None if c.key is None else key_tuple(c.key, text_time=False),
                 )
                 for c in cmds("p3")(r)
             ],
@@ -1472,8 +1743,14 @@ def _pg_single(
         per_op,
         {
             "raw": "raw psycopg: `execute` of the event `INSERT`, `commit()`",
-            "raw3": "raw psycopg: the same rows as ours (event; index row if changed)",
-            "ours": "`PostgresStore.append(Commit(event with its purpose, index row if changed))`",
+            "raw3": (
+                "raw psycopg: the same rows as ours (event; index row if changed; key row if "
+                "opening)"
+            ),
+            "ours": (
+                "`PostgresStore.append(Commit(sealed event with its purpose, index row if "
+                "changed, key row if opening))`"
+            ),
         },
     )
 
@@ -1518,7 +1795,8 @@ def _pg_batched(
         {
             "raw": "raw psycopg: `executemany` of 1,000 event rows, `commit()`",
             "ours": (
-                f"`PostgresStore.append(Commit(1,000 events, {POSTGRES_BATCH_CASES} index rows))`"
+                f"`PostgresStore.append(Commit(1,000 sealed events, {POSTGRES_BATCH_CASES} "
+                f"index rows, {POSTGRES_BATCH_CASES} key rows))`"
             ),
         },
     )
@@ -1530,21 +1808,30 @@ def _pg_load(
     ids = case_ids("pl", settings.pg_load_cases)
     store = schemas.store("load")
     schema = schemas.names[-1]
-    _fill(store, stories, ids, POSTGRES_BATCH_CASES)
+    data_keys = _fill(store, stories, ids, POSTGRES_BATCH_CASES)
     raw = schemas.connect(schema)
     select = _PG_SELECT_CASE.format(data="data::text" if shape.json_data else "data")
 
     def run_raw(order: list[str]) -> list[list[Any]]:
-        execute, loads = raw.execute, json.loads
-        out = [[loads(row[6]) for row in execute(select, (cid,)).fetchall()] for cid in order]
+        execute, loads, opened = raw.execute, json.loads, open_sealed
+        out = []
+        for cid in order:
+            cipher = AESGCM(data_keys[cid])
+            out.append(
+                [
+                    opened(loads(row[6]), cipher, row[0], row[1], row[2], loads)
+                    for row in execute(select, (cid,)).fetchall()
+                ]
+            )
         raw.commit()
         return out
 
     contestants = [
         Contestant("raw", _shuffled(ids, 2), run_raw),
-        Contestant("ours", _shuffled(ids, 2), _loaders(store)),
+        Contestant("ours", _shuffled(ids, 2), _loaders(store, data_keys)),
+        Contestant("key", _shuffled(ids, 2), _key_openers(store)),
     ]
-    _check_loads(contestants, ids[:5])
+    _check_loads(contestants, ids[:5], data_keys)
     _progress(f"PostgreSQL, loading one case: {len(ids)} loads per contestant and round")
     per_op = interleave(contestants, settings.pg_rounds, len(ids))
     store.close()
@@ -1558,9 +1845,17 @@ def _pg_load(
             "raw": (
                 "raw psycopg: `SELECT` of the case's rows"
                 + (" (payload as text)" if shape.json_data else "")
-                + ", `json.loads` of each payload"
+                + ", `json.loads` of each payload, its sealed fields decrypted with `AESGCM` "
+                "and merged in"
             ),
-            "ours": "`codec.replay(store.read_case(case_id))`: a `Case` with its 8 events",
+            "ours": (
+                "`codec.replay(store.read_case(case_id), key=data_key)`: a `Case` with its 8 "
+                "events, sealed fields opened"
+            ),
+            "key": (
+                "not a load: `store.read_keys([case_id])` and `Keyring.open_case_key(record)` "
+                "(no cache): the key row read and unwrapped"
+            ),
         },
         (
             (
@@ -1641,6 +1936,11 @@ def measure_store(settings: StoreSettings) -> StoreResults:
     facts: dict[str, str] = {}
     if ES_MISSING is not None:
         skipped.append(("eventsourcing", ES_MISSING))
+    _progress(
+        f"sealing in the codec: {settings.sealing_cases * EVENTS_PER_CASE} events per "
+        "contestant and round"
+    )
+    workloads.append(sealing(stories, settings))
     with _workdir() as folder:
         facts["folder"] = str(folder)
         facts["filesystem"] = _filesystem(folder)

@@ -96,11 +96,14 @@ nitpick_ignore_regex = [
     ("py:class", r"(datetime|dt)\.(date|datetime|timedelta|tzinfo)"),
     ("py:class", r"collections\.abc\.\w+"),
     ("py:class", r"(pathlib\.)?Path"),
+    ("py:class", r"os\.PathLike"),
+    ("py:class", r"types\.MappingProxyType"),
     ("py:func", r"datetime\.datetime\.now"),
     ("py:class", r"(ssp_core\.[\w.]+\.)?T"),  # the TypeVar of generic helpers (not documented)
     # third-party dependencies that appear in signatures
     ("py:class", r"pluggy\.(\w+\.)*\w+"),
     ("py:class", r"transitions\.(\w+\.)*\w+"),
+    ("py:class", r"cryptography\.(\w+\.)*\w+"),
     # pytest and hypothesis, also when mocked (a mock's subscript gives odd names)
     ("py:class", r"(_?pytest|hypothesis)\..*"),
 ]

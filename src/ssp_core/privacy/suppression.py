@@ -51,6 +51,7 @@ __all__ = [
     "THRESHOLD",
     "TOTAL",
     "CountTable",
+    "Knowledge",
     "PublishedCell",
     "SuppressedTable",
     "Suppression",
@@ -64,7 +65,7 @@ THRESHOLD = 5
 TOTAL = "Total"
 """The level published for a dimension that is summed out (reserved: no level may use it)."""
 
-MAX_SEARCH_STEPS = 1_000_000
+MAX_SEARCH_STEPS = 200_000
 """The most search steps (partial assignments tried) the exact attacker search may take."""
 
 EXACT_AUDIT_MAX_ENTRIES = 400
@@ -72,9 +73,6 @@ EXACT_AUDIT_MAX_ENTRIES = 400
 
 _RESERVED_COLUMNS = ("count", "suppressed")
 _NONE, _PRIMARY, _SECONDARY = 0, 1, 2
-# What a reader knows besides the published counts: only that counts are
-# non-negative; also the rules (a suppressed count is at least 1); also the marks.
-_PLAIN, _RULES, _MARKS = 0, 1, 2
 
 
 class Suppression(StrEnum):
@@ -83,6 +81,21 @@ class Suppression(StrEnum):
     NONE = ""
     PRIMARY = "primary"
     SECONDARY = "secondary"
+
+
+class Knowledge(StrEnum):
+    """What a reader of a published table knows besides its counts and equations.
+
+    Each level includes the one before: ``PLAIN`` uses only that counts are
+    non-negative integers; ``RULES`` also that zeros are always published and
+    secondary suppression never hides a zero, so a suppressed count is at least 1;
+    ``MARKS`` also the primary/secondary marks, so a primary count is 1 to
+    ``threshold - 1`` and a secondary one at least ``threshold``.
+    """
+
+    PLAIN = "plain"
+    RULES = "rules"
+    MARKS = "marks"
 
 
 def _dimensions(value: Iterable[str]) -> tuple[str, ...]:
@@ -231,8 +244,9 @@ class SuppressedTable:
     ``cells`` holds the inner cells and the totals over every subset of the
     dimensions (the grand total included), in a stable order: the levels of each
     dimension in publication order, :data:`TOTAL` after them, the last dimension
-    varying fastest. ``marks`` says whether :meth:`rows` tells primary from
-    secondary suppression (the table was protected against a reader who uses
+    varying fastest. ``knowledge`` is what the table is protected against: no
+    primary-suppressed count can be worked out by a reader who knows that much
+    (and :meth:`rows` publishes the primary/secondary marks only if that includes
     them). ``exact_audit`` is true when :func:`suppress` ran the exact attacker
     search of :func:`exposed_cells` on this table and it found no exposed entry;
     otherwise only the algebraic and bounds audits ran.
@@ -241,21 +255,24 @@ class SuppressedTable:
     dimensions: tuple[str, ...] = attrs.field(converter=_dimensions)
     cells: tuple[PublishedCell, ...] = attrs.field(converter=_published_cells)
     threshold: int
-    marks: bool = True
+    knowledge: Knowledge = attrs.field(default=Knowledge.RULES, converter=Knowledge)
     exact_audit: bool = False
 
     def rows(self) -> list[dict[str, object]]:
         """Return one dict per entry: each dimension, ``"count"`` and ``"suppressed"``.
 
         ``"count"`` is the count, or ``None`` when suppressed. ``"suppressed"`` is
-        ``""``, ``"primary"`` or ``"secondary"``; for a table made without marks it
-        is ``""`` or ``"suppressed"``.
+        ``""``, ``"primary"`` or ``"secondary"`` when the table was protected against
+        readers who know these marks (``knowledge`` is :attr:`Knowledge.MARKS`);
+        otherwise it is ``""`` or ``"suppressed"``, since the marks would let a reader
+        work suppressed counts out.
         """
+        marks = self.knowledge is Knowledge.MARKS
         rows: list[dict[str, object]] = []
         for cell in self.cells:
             row: dict[str, object] = dict(zip(self.dimensions, cell.key, strict=True))
             row["count"] = cell.count
-            if self.marks or cell.suppression is Suppression.NONE:
+            if marks or cell.suppression is Suppression.NONE:
                 row["suppressed"] = cell.suppression.value
             else:
                 row["suppressed"] = "suppressed"
@@ -335,7 +352,10 @@ class _Cube:
 
 
 def suppress(
-    table: CountTable, threshold: int = THRESHOLD, *, marks: bool = True
+    table: CountTable,
+    threshold: int = THRESHOLD,
+    *,
+    knowledge: Knowledge = Knowledge.RULES,
 ) -> SuppressedTable:
     """Return the table with all totals, its small counts and their protectors suppressed.
 
@@ -350,30 +370,29 @@ def suppress(
     :data:`MAX_SEARCH_STEPS` steps, or the table is larger, the result rests on the
     algebraic and bounds audits and ``exact_audit`` is false.
 
-    With ``marks`` (the default) the published rows tell primary from secondary
-    suppression, and the table is protected against a reader who uses the marks:
-    a primary count is 1 to ``threshold - 1``, a secondary one at least
-    ``threshold``. With ``marks=False`` the rows mark every suppressed entry alike,
-    and the protection is against a reader who knows only that a suppressed count is
-    at least 1 (zeros are always published); this needs far fewer secondary
-    suppressions. Either way the table is also safe against a reader who uses
-    non-negativity alone.
+    ``knowledge`` is the reader to protect against (see :class:`Knowledge`);
+    protection against one level is protection against the levels below it. The
+    default, :attr:`Knowledge.RULES`, publishes no primary/secondary marks.
+    :attr:`Knowledge.MARKS` publishes them, needs about twice as many secondary
+    suppressions, and often cannot be achieved for sparse tables (a suppressed total
+    of 4 over four suppressed parts tells each part is 1): then :class:`ValueError`
+    is raised.
 
-    ``threshold`` must be at least 2, and at least 3 with ``marks`` (with 2, the mark
-    "primary" alone would reveal the count 1).
+    ``threshold`` must be at least 2, and at least 3 for :attr:`Knowledge.MARKS`
+    (with 2 the mark "primary" alone would reveal the count 1).
     """
-    least = 3 if marks else 2
+    knowledge = Knowledge(knowledge)
+    least = 3 if knowledge is Knowledge.MARKS else 2
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < least:
         raise ValueError(
-            f"threshold must be an integer of at least {least}, not {threshold!r}"
-            + (": with 2 the mark 'primary' alone would reveal the count 1" if marks else "")
+            f"threshold must be an integer of at least {least} for knowledge "
+            f"{knowledge.value!r}, not {threshold!r}"
         )
     axes = table.axes()
     cube = _Cube([len(levels) for levels in axes])
     inner = [table.cells.get(key, 0) for key in itertools.product(*axes)]
     values = cube.values(inner)  # the inner entries are in the same order as the product
     status = [_PRIMARY if 0 < value < threshold else _NONE for value in values]
-    knowledge = _MARKS if marks else _RULES
     exact = _Protector(cube, values, status, threshold, knowledge).run()
     kinds = (Suppression.NONE, Suppression.PRIMARY, Suppression.SECONDARY)
     cells = tuple(
@@ -391,7 +410,7 @@ def suppress(
         dimensions=table.dimensions,
         cells=cells,
         threshold=threshold,
-        marks=marks,
+        knowledge=knowledge,
         exact_audit=exact,
     )
 
@@ -400,7 +419,12 @@ class _Protector:
     """The secondary suppression loop of :func:`suppress` (changes ``status`` in place)."""
 
     def __init__(
-        self, cube: _Cube, values: list[int], status: list[int], threshold: int, knowledge: int
+        self,
+        cube: _Cube,
+        values: list[int],
+        status: list[int],
+        threshold: int,
+        knowledge: Knowledge,
     ) -> None:
         self.cube = cube
         self.values = values
@@ -566,6 +590,10 @@ class _SearchTooLarge(Exception):
     """The exact attacker search would take more than :data:`MAX_SEARCH_STEPS` steps."""
 
 
+class _OutOfSteps(Exception):
+    """One attempt of the exact attacker search used up the steps it was given."""
+
+
 class _Inconsistent(Exception):
     """The published counts contradict each other (``args[0]``: a total involved, or None)."""
 
@@ -588,7 +616,7 @@ class _Attack:
         known: Sequence[int | None],
         status: Sequence[int],
         threshold: int,
-        knowledge: int,
+        knowledge: Knowledge,
     ) -> None:
         self.entries = [e for e in range(cube.count) if known[e] is None]
         column = {entry: n for n, entry in enumerate(self.entries)}
@@ -601,8 +629,8 @@ class _Attack:
         for entry in self.entries:
             enclosing = [known[a] for a in cube.ancestors(entry) if known[a] is not None]
             high = min(v for v in enclosing if v is not None) if enclosing else None
-            low = 0 if knowledge == _PLAIN else 1
-            if knowledge == _MARKS:
+            low = 0 if knowledge is Knowledge.PLAIN else 1
+            if knowledge is Knowledge.MARKS:
                 if status[entry] == _PRIMARY:
                     high = threshold - 1 if high is None else min(high, threshold - 1)
                 else:
@@ -630,6 +658,7 @@ class _Attack:
             for var, _ in terms:
                 self.of[var].append(number)
         self.steps = 0
+        self.limit = MAX_SEARCH_STEPS
 
     def propagate(self, lo: list[int], hi: list[int], queue: Iterable[int]) -> bool:
         """Tighten the bounds to bounds consistency; return False if infeasible."""
@@ -675,60 +704,155 @@ class _Attack:
             return [e for n, e in enumerate(self.entries) if self.primary[n]]
         return [e for n, e in enumerate(self.entries) if self.primary[n] and lo[n] == hi[n]]
 
-    def solve(self, lo: list[int], hi: list[int], queue: Iterable[int]) -> list[int] | None:
-        """Return one feasible assignment within the bounds, or None (depth first)."""
+    def components(self) -> list[tuple[list[int], list[int]]]:
+        """Return the unknowns and equations of each part of the system (no shared unknown)."""
+        parent = list(range(len(self.entries)))
+
+        def root(var: int) -> int:
+            while parent[var] != var:
+                parent[var] = parent[parent[var]]
+                var = parent[var]
+            return var
+
+        for terms in self.terms:
+            first = root(terms[0][0])
+            for var, _ in terms[1:]:
+                parent[root(var)] = first
+        variables: dict[int, list[int]] = {}
+        for var in range(len(self.entries)):
+            variables.setdefault(root(var), []).append(var)
+        equations: dict[int, list[int]] = {}
+        for number, terms in enumerate(self.terms):
+            equations.setdefault(root(terms[0][0]), []).append(number)
+        return [(found, equations.get(key, [])) for key, found in variables.items()]
+
+    def solve(
+        self,
+        lo: list[int],
+        hi: list[int],
+        queue: Iterable[int],
+        variables: Sequence[int],
+        *,
+        high_first: bool = False,
+    ) -> list[int] | None:
+        """Return bounds fixing ``variables`` to one feasible assignment, or None.
+
+        Depth first, splitting the narrowest domain in two (the lower half first,
+        unless ``high_first``), with bound propagation at every step; ``queue`` holds
+        the equations to propagate first. Raises :class:`_OutOfSteps` when
+        ``self.limit`` steps are used up.
+        """
         self.steps += 1
-        if self.steps > MAX_SEARCH_STEPS:
-            raise _SearchTooLarge
+        if self.steps > self.limit:
+            raise _OutOfSteps
         if not self.propagate(lo, hi, queue):
             return None
         best, width = -1, -1
-        for var in range(len(lo)):
+        for var in variables:
             span = hi[var] - lo[var]
             if span > 0 and (best < 0 or span < width):
                 best, width = var, span
         if best < 0:
-            return list(lo)
+            return lo
         middle = (lo[best] + hi[best]) // 2
-        for low, high in ((lo[best], middle), (middle + 1, hi[best])):
+        halves = [(lo[best], middle), (middle + 1, hi[best])]
+        for low, high in reversed(halves) if high_first else halves:
             lo2, hi2 = list(lo), list(hi)
             lo2[best], hi2[best] = low, high
-            found = self.solve(lo2, hi2, self.of[best])
+            found = self.solve(lo2, hi2, self.of[best], variables, high_first=high_first)
             if found is not None:
                 return found
         return None
 
+    def attempt(
+        self,
+        var: int,
+        low: int,
+        high: int,
+        component: tuple[list[int], list[int]],
+        *,
+        steps: int,
+        high_first: bool = False,
+    ) -> list[int] | None:
+        """Search with ``var`` kept to ``low..high``, within ``steps`` more steps.
+
+        Raises :class:`_OutOfSteps` if that is not enough, and :class:`_SearchTooLarge`
+        if :data:`MAX_SEARCH_STEPS` would be exceeded in all.
+        """
+        variables, equations = component
+        lo, hi = list(self.lo), list(self.hi)
+        lo[var], hi[var] = max(low, lo[var]), min(high, hi[var])
+        if lo[var] > hi[var]:
+            return None
+        self.limit = min(self.steps + steps, MAX_SEARCH_STEPS)
+        try:
+            return self.solve(lo, hi, equations, variables, high_first=high_first)
+        except _OutOfSteps:
+            if self.steps >= MAX_SEARCH_STEPS:
+                raise _SearchTooLarge from None
+            raise
+
     def exposed(self) -> list[int]:
         """Return the primary entries whose feasible set holds at most one value."""
-        primaries = [n for n in range(len(self.entries)) if self.primary[n]]
-        if not primaries:
+        if not any(self.primary):
             return []
-        everything = range(len(self.terms))
-        solution = None
-        if self.inconsistent is None and all(map(int.__le__, self.lo, self.hi)):
-            solution = self.solve(list(self.lo), list(self.hi), everything)
-        if solution is None:
-            if self.capped and self.inconsistent is None:
-                return [self.entries[n] for n in primaries]
+        if self.inconsistent is not None or not all(map(int.__le__, self.lo, self.hi)):
             raise _Inconsistent(self.inconsistent)
-        seen: list[set[int]] = [{value} for value in solution]
         exposed: list[int] = []
-        for var in primaries:
-            value = solution[var]
-            for low, high in ((self.lo[var], value - 1), (value + 1, self.hi[var])):
-                if len(seen[var]) > 1:
-                    break
-                if low > high:
-                    continue
-                lo, hi = list(self.lo), list(self.hi)
-                lo[var], hi[var] = low, high
-                other = self.solve(lo, hi, everything)
-                if other is not None:
-                    for n, v in enumerate(other):
-                        seen[n].add(v)
-            if len(seen[var]) < 2:
-                exposed.append(self.entries[var])
+        everything = MAX_SEARCH_STEPS
+        for component in self.components():
+            variables = component[0]
+            primaries = [var for var in variables if self.primary[var]]
+            if not primaries:
+                continue
+            first = variables[0]
+            solution = self.attempt(first, self.lo[first], self.hi[first], component, steps=everything)
+            if solution is None:
+                if not self.capped:
+                    raise _Inconsistent(None)
+                exposed += [self.entries[var] for var in primaries]  # caps cut off the counts
+                continue
+            seen = {var: {solution[var]} for var in variables}
+            other = self.attempt(
+                first, self.lo[first], self.hi[first], component, steps=everything, high_first=True
+            )
+            for var in variables:
+                seen[var].add(other[var] if other is not None else solution[var])
+            for var in primaries:
+                if len(seen[var]) < 2 and not self.alternative(var, solution[var], component, seen):
+                    exposed.append(self.entries[var])
         return exposed
+
+    def alternative(
+        self,
+        var: int,
+        value: int,
+        component: tuple[list[int], list[int]],
+        seen: dict[int, set[int]],
+    ) -> bool:
+        """Return whether ``var`` can take a value other than ``value``; note what is seen.
+
+        The two sides (below and above ``value``) are searched in turn with a doubling
+        step allowance, so that a side that is hard to rule out does not hold up an
+        easy answer on the other.
+        """
+        sides = [(self.lo[var], value - 1), (value + 1, self.hi[var])]
+        open_sides = [(low, high) for low, high in sides if low <= high]
+        steps = 64
+        while open_sides:
+            for side in list(open_sides):
+                try:
+                    found = self.attempt(var, side[0], side[1], component, steps=steps)
+                except _OutOfSteps:
+                    continue
+                if found is None:
+                    open_sides.remove(side)
+                    continue
+                for n in component[0]:
+                    seen[n].add(found[n])
+                return True
+            steps *= 2
+        return False
 
 
 def _parse(
@@ -767,32 +891,29 @@ def _parse(
     return cube, known, status, list(position)
 
 
-def exposed_cells(published: SuppressedTable, *, knows_rules: bool = True) -> list[tuple[str, ...]]:
+def exposed_cells(
+    published: SuppressedTable, knowledge: Knowledge | None = None
+) -> list[tuple[str, ...]]:
     """Return the keys of the primary-suppressed entries a reader can work out exactly.
 
     The reader knows the published counts, the equations (every total is the sum of
-    the entries one level finer along any of its summed-out dimensions), and that
-    counts are non-negative integers. With ``knows_rules`` (the default) the reader
-    also knows what :func:`suppress` and :meth:`SuppressedTable.rows` reveal: zeros
-    are always published, so a suppressed count is at least 1, and, if the table has
-    ``marks``, a primary count is at most ``threshold - 1`` and a secondary one at
-    least ``threshold``. With ``knows_rules=False`` only non-negativity is used.
+    the entries one level finer along any of its summed-out dimensions) and what
+    ``knowledge`` says (see :class:`Knowledge`; by default ``published.knowledge``,
+    the reader the table was protected against). An entry is exposed when exactly
+    one value of it fits all of this.
 
-    An entry is exposed when exactly one value of it fits all of this. The search is
-    exact: each suppressed entry is bounded by its smallest published enclosing
-    total. An entry without one (possible only when the grand total is suppressed)
-    is searched up to twice the larger of the threshold and the sum of all published
-    counts; an entry reported exposed may then be a false alarm, never a miss. The
-    search is depth first with bound propagation; it raises :class:`ValueError` if
-    it would take more than :data:`MAX_SEARCH_STEPS` steps, if the published counts
-    contradict each other, or if ``published`` is not a complete table.
+    The search is exact: each suppressed entry is bounded by its smallest published
+    enclosing total. An entry without one (possible only when the grand total is
+    suppressed) is searched up to twice the larger of the threshold and the sum of
+    all published counts; an entry reported exposed may then be a false alarm, never
+    a miss. The search is depth first with bound propagation; it raises
+    :class:`ValueError` if it would take more than :data:`MAX_SEARCH_STEPS` steps, if
+    the published counts contradict each other, or if ``published`` is not a
+    complete table.
     """
     cube, known, status, keys = _parse(published)
-    if not knows_rules:
-        knowledge = _PLAIN
-    else:
-        knowledge = _MARKS if published.marks else _RULES
-    attack = _Attack(cube, known, status, published.threshold, knowledge)
+    reader = published.knowledge if knowledge is None else Knowledge(knowledge)
+    attack = _Attack(cube, known, status, published.threshold, reader)
     try:
         exposed = attack.exposed()
     except _SearchTooLarge:

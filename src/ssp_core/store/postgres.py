@@ -407,13 +407,14 @@ def _marks(numbers: Iterator[int], count: int, casts: Sequence[str] = (), tail: 
 
 
 @functools.lru_cache(maxsize=256)
-def _write_statement(s: str, events: int, cases: int, audit: int) -> str:
+def _write_statement(s: str, events: int, cases: int, audit: int, *, keys: bool = False) -> str:
     """Return the one statement writing a commit of this shape into schema ``s``.
 
     ``s`` is the quoted schema name. The parameters are numbered (``$n``, for a
     :class:`psycopg.RawCursor`, which sends the statement as it is; psycopg would parse
     a long one on every call): the values of each event, in (case id, version) order,
-    then of each index row, then of each audit entry. The events are appended one by
+    then of each index row, then of each audit entry, then (``keys``) the four column
+    arrays of the data keys of cases being opened. The events are appended one by
     one, in that order, by ``ssp_append_event`` (which takes the lock); the statement
     answers the first position given (NULL without events).
 
@@ -449,6 +450,12 @@ def _write_statement(s: str, events: int, cases: int, audit: int) -> str:
         rows = [_marks(numbers, width) for _ in range(audit)]
         ctes.append(
             f"au AS (INSERT INTO {s}.audit ({_NEW_AUDIT_COLUMNS}) VALUES {', '.join(rows)})"
+        )
+    if keys:
+        a, b, c, d = (next(numbers) for _ in range(4))
+        ctes.append(
+            f"ks AS (INSERT INTO {s}.case_keys ({_KEY_COLUMNS}) SELECT * FROM "
+            f"unnest(${a}::text[], ${b}::bytea[], ${c}::text[], ${d}::timestamptz[]))"
         )
     answer = "(SELECT min(position) FROM ev)" if events else "NULL::bigint"
     return f"WITH {', '.join(ctes)} SELECT {answer}"
@@ -856,7 +863,7 @@ class PostgresStore(CaseStore):
             try:
                 if len(events) >= _COPY_FROM:
                     return self._append_copy(conn, events, commit)
-                if commit.keys or commit.identities:
+                if commit.identities:
                     return self._append_keyed(conn, events, commit)
                 return self._append_statement(conn, events, commit)
             except psycopg.Error as exc:
@@ -876,7 +883,7 @@ class PostgresStore(CaseStore):
         Index rows and audit entries beyond the share of one statement go in further
         statements, in one transaction with it (see :meth:`_run`).
         """
-        if not (events or commit.cases or commit.audit):
+        if not (events or commit.cases or commit.audit or commit.keys):
             return ()
         row = self._run(conn, self._commit_statements(events, commit))
         return self._positions(events, row)
@@ -896,8 +903,11 @@ class PostgresStore(CaseStore):
         first_cases, first_audit = chunks[0]
         params = [value for event in events for value in _event_values(event)]
         params += _rows_params(first_cases, first_audit)
+        keys = bool(commit.keys)
+        if keys:
+            params += _key_columns(commit.keys)
         statement = _write_statement(
-            self._schema_sql, len(events), len(first_cases), len(first_audit)
+            self._schema_sql, len(events), len(first_cases), len(first_audit), keys=keys
         )
         return [(statement, params), *map(self._rows, chunks[1:])]
 
@@ -919,9 +929,9 @@ class PostgresStore(CaseStore):
         those of the keys and the vault entries.
         """
         statements = []
-        if events or commit.cases or commit.audit:
+        if events or commit.cases or commit.audit or commit.keys:
             statements = self._commit_statements(events, commit)
-        statements += self._key_statements(commit.keys, commit.identities)
+        statements += self._key_statements((), commit.identities)
         with (
             conn.transaction(),
             psycopg.RawCursor(conn) as cur,
