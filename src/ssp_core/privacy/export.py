@@ -618,10 +618,10 @@ _EVENTS_COARSENED = (
 
 _SUPPRESSION = (
     f"Suppression: every count from 1 to {THRESHOLD - 1} (below the threshold {THRESHOLD}) "
-    "is suppressed ('primary'), and further counts ('secondary') so that no suppressed count "
-    "can be worked out from the published counts and totals. A suppressed count is empty; "
-    f"the column 'suppressed' says why. Zeros are published. Rows with the level '{TOTAL}' "
-    "are marginal totals."
+    "is suppressed, and further counts so that no suppressed count can be worked out from "
+    "the published counts and totals. A suppressed count is empty and its column "
+    "'suppressed' says 'suppressed' (never which kind: that would tell which cells are "
+    f"small). Zeros are published. Rows with the level '{TOTAL}' are marginal totals."
 )
 
 _TABLES_COARSENED = (

@@ -1,38 +1,35 @@
 """Small-cell suppression for the aggregate tables of research exports.
 
 A research export publishes counts of cases by a few dimensions (action card, age
-band, quarter, ...) together with every marginal total. No count between 1 and
-``threshold - 1`` may be published, and no published total may let a reader work
-such a count out again. :func:`suppress` applies the rule to a :class:`CountTable`:
+band, quarter, ...) with every marginal total. No count from 1 to ``threshold - 1``
+may be published, and no published count may let a reader work such a count out.
+:func:`suppress` turns a :class:`CountTable` into a :class:`SuppressedTable`:
 
-* **Primary suppression.** Every entry of the published table (inner cell or
-  marginal total) with ``0 < count < threshold`` is suppressed. Zero counts are
-  published: a zero is not a small count, and the line rule below takes care of a
-  line of zeros beside one suppressed entry.
-* **Secondary suppression**, repeated until nothing changes:
+* **Primary suppression** hides every entry (inner cell or marginal total) with
+  ``0 < count < threshold``. Zeros are published.
+* **Secondary suppression** then repeats, until every check passes:
 
-  a. *line rule*: in every published equation (a total and the entries one level
-     finer that add up to it) the number of suppressed entries is 0 or at least 2;
-  b. *algebraic audit*: no suppressed entry is determined by the published entries
-     through the linear equations (exact integer elimination);
-  c. *bounds audit*: bound propagation over the equations, with the bounds a reader
-     of the export knows, pins no primary-suppressed entry;
-  d. *exact audit* (tables of at most :data:`EXACT_AUDIT_MAX_ENTRIES` entries): the
-     attacker search of :func:`exposed_cells` finds no exposed entry.
+  a. the *line rule*: in every equation (a total and the entries one level finer
+     that add up to it) the number of suppressed entries is 0 or at least 2;
+  b. the *algebraic audit*: no suppressed entry is determined by the published
+     counts through the equations (exact integer elimination);
+  c. the *bounds audit*: bound propagation over the equations, with the bounds a
+     reader knows, pins no primary-suppressed entry;
+  d. the *exact audit*, for tables of at most :data:`EXACT_AUDIT_MAX_ENTRIES`
+     entries: the attacker search of :func:`exposed_cells` finds nothing.
 
-  Whenever a check fails, one more entry is suppressed: the smallest non-zero
-  published entry of an equation holding the leaking entry.
+  Each failed check suppresses one more entry: the smallest non-zero published
+  entry of an equation holding the leaking entry. Only non-zero entries are ever
+  suppressed.
 
-The attacker :func:`exposed_cells` models by default knows everything
-:meth:`SuppressedTable.rows` publishes: the published counts, that zeros are always
-published, and the marks "primary" (so the count is 1 to ``threshold - 1``) and
-"secondary" (so it is at least ``threshold``). :func:`suppress` protects against
-this attacker, and so also against the weaker one that knows only that counts are
-non-negative (``knows_marks=False``).
+What the reader knows is a :class:`Knowledge` level. By default the table is
+protected against a reader who knows the rules (a suppressed count is at least 1,
+since zeros are published) and the published rows do not say why an entry is
+suppressed: the primary/secondary marks would give counts away (see
+:class:`Knowledge`).
 
-The module is pure Python (standard library and attrs) and deterministic: the same
-table always gives the same published table. ``docs/suppression.md`` explains the
-method with a worked example.
+The module is pure Python (standard library and attrs) and deterministic.
+``docs/suppression.md`` explains the method with a worked example.
 """
 
 from __future__ import annotations
@@ -47,6 +44,7 @@ import attrs
 
 __all__ = [
     "EXACT_AUDIT_MAX_ENTRIES",
+    "EXACT_AUDIT_MAX_STEPS",
     "MAX_SEARCH_STEPS",
     "THRESHOLD",
     "TOTAL",
@@ -66,13 +64,20 @@ TOTAL = "Total"
 """The level published for a dimension that is summed out (reserved: no level may use it)."""
 
 MAX_SEARCH_STEPS = 200_000
-"""The most search steps (partial assignments tried) the exact attacker search may take."""
+"""The most steps (partial assignments tried) :func:`exposed_cells` may take."""
 
-EXACT_AUDIT_MAX_ENTRIES = 400
-"""Tables with at most this many entries (inner cells and totals) get the exact audit."""
+EXACT_AUDIT_MAX_ENTRIES = 250
+"""Tables of at most this many entries (inner cells and totals) get the exact audit."""
+
+EXACT_AUDIT_MAX_STEPS = 20_000
+"""The most steps :func:`suppress` spends on exact audits of one table, all rounds together."""
 
 _RESERVED_COLUMNS = ("count", "suppressed")
 _NONE, _PRIMARY, _SECONDARY = 0, 1, 2
+# Steps the exact audit of suppress spends on one entry before suppressing more instead.
+_PATIENCE = 500
+# A count no table reaches: the bound of an entry without a published enclosing total.
+_CAP = 10**9
 
 
 class Suppression(StrEnum):
@@ -86,11 +91,17 @@ class Suppression(StrEnum):
 class Knowledge(StrEnum):
     """What a reader of a published table knows besides its counts and equations.
 
-    Each level includes the one before: ``PLAIN`` uses only that counts are
-    non-negative integers; ``RULES`` also that zeros are always published and
-    secondary suppression never hides a zero, so a suppressed count is at least 1;
-    ``MARKS`` also the primary/secondary marks, so a primary count is 1 to
-    ``threshold - 1`` and a secondary one at least ``threshold``.
+    Each level includes the one before. ``PLAIN``: counts are non-negative
+    integers. ``RULES``: also that zeros are always published and never suppressed,
+    so a suppressed count is at least 1. ``MARKS``: also the primary/secondary
+    marks, so a primary count is 1 to ``threshold - 1`` and a secondary one at least
+    ``threshold``.
+
+    The marks give much away: a primary total of 4 over four primary parts makes
+    every part 1, whatever else is suppressed, and a primary count beside a
+    secondary one under a published total of 6 is 1. Protecting against ``MARKS``
+    takes about half as many secondary suppressions again as ``RULES`` and is often
+    impossible for sparse tables.
     """
 
     PLAIN = "plain"
@@ -119,11 +130,64 @@ def _levels(value: Mapping[str, Iterable[str]]) -> Mapping[str, tuple[str, ...]]
     return MappingProxyType(levels)
 
 
+def _key(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 def _check_level(level: object, where: str) -> None:
     if not isinstance(level, str):
         raise ValueError(f"{where}: level {level!r} is not a string")
     if level == TOTAL:
         raise ValueError(f"{where}: the level {TOTAL!r} is reserved for totals")
+
+
+def _check_dimensions(dimensions: tuple[str, ...]) -> None:
+    if not dimensions:
+        raise ValueError("a count table needs at least one dimension")
+    for name in dimensions:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"dimension name {name!r} is not a non-empty string")
+        if name in _RESERVED_COLUMNS:
+            raise ValueError(
+                f"dimension name {name!r} is reserved for a column of the published rows"
+            )
+    if len(set(dimensions)) != len(dimensions):
+        raise ValueError(f"dimension names repeat in {dimensions!r}")
+
+
+def _check_levels(dimensions: tuple[str, ...], levels: Mapping[str, tuple[str, ...]]) -> None:
+    for name, declared in levels.items():
+        if name not in dimensions:
+            raise ValueError(
+                f"unknown dimension {name!r} in levels; the dimensions are {dimensions!r}"
+            )
+        for level in declared:
+            _check_level(level, f"levels of dimension {name!r}")
+        if len(set(declared)) != len(declared):
+            raise ValueError(f"the levels of dimension {name!r} repeat: {declared!r}")
+
+
+def _check_cell(
+    dimensions: tuple[str, ...], levels: Mapping[str, tuple[str, ...]], key: object, count: object
+) -> None:
+    if not isinstance(key, tuple):
+        raise ValueError(f"key {key!r} is not a tuple of levels")
+    if len(key) != len(dimensions):
+        raise ValueError(
+            f"key {key!r} has {len(key)} parts, but the table has "
+            f"{len(dimensions)} dimensions {dimensions!r}"
+        )
+    for name, level in zip(dimensions, key, strict=True):
+        _check_level(level, f"key {key!r}")
+        if name in levels and level not in levels[name]:
+            raise ValueError(
+                f"key {key!r}: unknown level {level!r} of dimension {name!r}; "
+                f"the declared levels are {levels[name]!r}"
+            )
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise ValueError(f"count {count!r} of key {key!r} is not an integer")
+    if count < 0:
+        raise ValueError(f"negative count {count} for key {key!r}")
 
 
 @attrs.frozen
@@ -153,47 +217,12 @@ class CountTable:
     )
 
     def __attrs_post_init__(self) -> None:
-        if not self.dimensions:
-            raise ValueError("a count table needs at least one dimension")
-        for name in self.dimensions:
-            if not isinstance(name, str) or not name:
-                raise ValueError(f"dimension name {name!r} is not a non-empty string")
-            if name in _RESERVED_COLUMNS:
-                raise ValueError(
-                    f"dimension name {name!r} is reserved for a column of the published rows"
-                )
-        if len(set(self.dimensions)) != len(self.dimensions):
-            raise ValueError(f"dimension names repeat in {self.dimensions!r}")
-        for name, declared in self.levels.items():
-            if name not in self.dimensions:
-                raise ValueError(
-                    f"unknown dimension {name!r} in levels; the dimensions are {self.dimensions!r}"
-                )
-            for level in declared:
-                _check_level(level, f"levels of dimension {name!r}")
-            if len(set(declared)) != len(declared):
-                raise ValueError(f"the levels of dimension {name!r} repeat: {declared!r}")
+        _check_dimensions(self.dimensions)
+        _check_levels(self.dimensions, self.levels)
         if not self.cells and not all(name in self.levels for name in self.dimensions):
             raise ValueError("a count table needs at least one cell (or declared levels)")
         for key, count in self.cells.items():
-            if not isinstance(key, tuple):
-                raise ValueError(f"key {key!r} is not a tuple of levels")
-            if len(key) != len(self.dimensions):
-                raise ValueError(
-                    f"key {key!r} has {len(key)} parts, but the table has "
-                    f"{len(self.dimensions)} dimensions {self.dimensions!r}"
-                )
-            for name, level in zip(self.dimensions, key, strict=True):
-                _check_level(level, f"key {key!r}")
-                if name in self.levels and level not in self.levels[name]:
-                    raise ValueError(
-                        f"key {key!r}: unknown level {level!r} of dimension {name!r}; "
-                        f"the declared levels are {self.levels[name]!r}"
-                    )
-            if isinstance(count, bool) or not isinstance(count, int):
-                raise ValueError(f"count {count!r} of key {key!r} is not an integer")
-            if count < 0:
-                raise ValueError(f"negative count {count} for key {key!r}")
+            _check_cell(self.dimensions, self.levels, key, count)
         for name, declared in zip(self.dimensions, self.axes(), strict=True):
             if not declared:
                 raise ValueError(f"dimension {name!r} has no levels")
@@ -217,7 +246,7 @@ class PublishedCell:
     out. ``count`` is ``None`` exactly when the entry is suppressed.
     """
 
-    key: tuple[str, ...] = attrs.field(converter=tuple)
+    key: tuple[str, ...] = attrs.field(converter=_key)
     count: int | None
     suppression: Suppression = attrs.field(converter=Suppression)
 
@@ -263,7 +292,7 @@ class SuppressedTable:
 
         ``"count"`` is the count, or ``None`` when suppressed. ``"suppressed"`` is
         ``""``, ``"primary"`` or ``"secondary"`` when the table was protected against
-        readers who know these marks (``knowledge`` is :attr:`Knowledge.MARKS`);
+        readers who know these marks (``knowledge`` is ``Knowledge.MARKS``);
         otherwise it is ``""`` or ``"suppressed"``, since the marks would let a reader
         work suppressed counts out.
         """
@@ -324,12 +353,11 @@ class _Cube:
             return self._ancestors[entry]
         coords = self.coords[entry]
         free = [dim for dim, size in enumerate(self.sizes) if coords[dim] != size]
-        found: list[int] = []
-        for n in range(1, len(free) + 1):
-            for dims in itertools.combinations(free, n):
-                found.append(
-                    entry + sum((self.sizes[d] - coords[d]) * self.strides[d] for d in dims)
-                )
+        found = [
+            entry + sum((self.sizes[d] - coords[d]) * self.strides[d] for d in dims)
+            for n in range(1, len(free) + 1)
+            for dims in itertools.combinations(free, n)
+        ]
         self._ancestors[entry] = found
         return found
 
@@ -365,20 +393,20 @@ def suppress(
     the line rule, the algebraic audit, the bounds audit and, for tables of at most
     :data:`EXACT_AUDIT_MAX_ENTRIES` entries, the exact audit of :func:`exposed_cells`,
     suppressing one more non-zero entry each time a check fails, until every check
-    passes. For such tables ``exposed_cells(result) == []`` is guaranteed and
-    ``result.exact_audit`` is true; if the exact search would exceed
-    :data:`MAX_SEARCH_STEPS` steps, or the table is larger, the result rests on the
-    algebraic and bounds audits and ``exact_audit`` is false.
+    passes. When the exact audit passes, ``result.exact_audit`` is true and
+    ``exposed_cells(result) == []`` is guaranteed; it is false for larger tables, or
+    when the exact audits would take more than :data:`EXACT_AUDIT_MAX_STEPS` steps,
+    and the result then rests on the algebraic and bounds audits.
 
     ``knowledge`` is the reader to protect against (see :class:`Knowledge`);
     protection against one level is protection against the levels below it. The
-    default, :attr:`Knowledge.RULES`, publishes no primary/secondary marks.
-    :attr:`Knowledge.MARKS` publishes them, needs about twice as many secondary
-    suppressions, and often cannot be achieved for sparse tables (a suppressed total
-    of 4 over four suppressed parts tells each part is 1): then :class:`ValueError`
-    is raised.
+    default, ``Knowledge.RULES``, publishes no primary/secondary marks.
+    ``Knowledge.MARKS`` publishes them, needs about half as many secondary
+    suppressions again, and cannot be had for many sparse tables (a suppressed total
+    of 4 over four suppressed parts tells that each part is 1): then
+    :class:`ValueError` is raised.
 
-    ``threshold`` must be at least 2, and at least 3 for :attr:`Knowledge.MARKS`
+    ``threshold`` must be at least 2, and at least 3 for ``Knowledge.MARKS``
     (with 2 the mark "primary" alone would reveal the count 1).
     """
     knowledge = Knowledge(knowledge)
@@ -433,8 +461,9 @@ class _Protector:
         self.knowledge = knowledge
 
     def run(self) -> bool:
-        """Suppress until every audit passes; return whether the exact audit ran."""
+        """Suppress until every audit passes; return whether the exact audit passed."""
         exact = self.cube.count <= EXACT_AUDIT_MAX_ENTRIES
+        self.steps_left = EXACT_AUDIT_MAX_STEPS
         while True:
             self.line_rule()
             leaks = self.determined()
@@ -492,7 +521,12 @@ class _Protector:
         return self.attack().pinned_by_bounds()
 
     def exposed(self) -> list[int]:
-        return self.attack().exposed()
+        attack = self.attack()
+        attack.most = self.steps_left
+        try:
+            return attack.exposed(patience=_PATIENCE)
+        finally:
+            self.steps_left -= attack.steps
 
     def protect(self, leaks: list[int]) -> None:
         """Suppress one more entry for each leak, skipping leaks already helped this round."""
@@ -505,12 +539,14 @@ class _Protector:
                 continue
             chosen = self.nearest_candidate(leak)
             if chosen is None:
-                raise ValueError(
-                    "cannot protect the table: every non-zero entry is already suppressed "
-                    "and a suppressed count can still be worked out"
-                )
+                break  # nothing is left to suppress
             status[chosen] = _SECONDARY
             added.add(chosen)
+        if not added:
+            raise ValueError(
+                "cannot protect the table: every non-zero entry is already suppressed "
+                "and a suppressed count can still be worked out"
+            )
 
     def _members(self, equation: int) -> tuple[int, ...]:
         total, parts = self.cube.equations[equation]
@@ -601,13 +637,18 @@ class _Inconsistent(Exception):
 class _Attack:
     """What a reader can work out about the suppressed entries of a published table.
 
-    The suppressed entries are unknowns with integer bounds: at least 0 (or, when
-    the reader knows the marks, 1 to ``threshold - 1`` for primary and at least
-    ``threshold`` for secondary), at most the smallest published enclosing total.
-    An unknown with no published enclosing total (only possible when the grand
-    total is suppressed) is searched up to ``cap``. Each equation becomes
-    ``sum(coefficient * unknown) == constant`` with coefficients +1 (parts) and -1
-    (the total).
+    The suppressed entries are unknowns with integer bounds: at least 0 (1 for a
+    reader of the rules; for a reader of the marks, 1 to ``threshold - 1`` when
+    primary and at least ``threshold`` when secondary) and at most the smallest
+    published enclosing total (:data:`_CAP` if there is none).
+
+    Some unknowns are *unbounded*: the inner cells with no published enclosing total
+    (for a reader of the marks, no primary one either), and every entry over such a
+    cell. Adding 1 to all those cells changes no published count and breaks no bound,
+    so each unbounded entry takes infinitely many values; and since those entries
+    have only lower bounds, they never restrict the others. They are left out of the
+    equations, which then say exactly what can be known about the other unknowns.
+    Each equation reads ``sum(parts) - total == constant`` over its unknowns.
     """
 
     def __init__(
@@ -620,88 +661,132 @@ class _Attack:
     ) -> None:
         self.entries = [e for e in range(cube.count) if known[e] is None]
         column = {entry: n for n, entry in enumerate(self.entries)}
-        published_sum = sum(v for v in known if v is not None)
-        self.cap = 2 * max(threshold, published_sum)
-        self.capped = False
         self.primary = [status[e] == _PRIMARY for e in self.entries]
-        self.lo: list[int] = []
-        self.hi: list[int] = []
+        self.lo, self.hi = self._bounds(cube, known, status, threshold, knowledge)
+        marks = knowledge is Knowledge.MARKS
+        unbounded: set[int] = set()
         for entry in self.entries:
-            enclosing = [known[a] for a in cube.ancestors(entry) if known[a] is not None]
-            high = min(v for v in enclosing if v is not None) if enclosing else None
-            low = 0 if knowledge is Knowledge.PLAIN else 1
-            if knowledge is Knowledge.MARKS:
-                if status[entry] == _PRIMARY:
-                    high = threshold - 1 if high is None else min(high, threshold - 1)
-                else:
-                    low = threshold
-            if high is None:
-                high = max(self.cap, low)
-                self.capped = True
-            self.lo.append(low)
-            self.hi.append(high)
-        self.terms: list[list[tuple[int, int]]] = []
+            around = [entry, *cube.ancestors(entry)]
+            if cube.is_inner(entry) and all(
+                known[a] is None and not (marks and status[a] == _PRIMARY) for a in around
+            ):
+                unbounded.update(column[a] for a in around)
+        self.unbounded = [n in unbounded for n in range(len(self.entries))]
+        # Equation number n: sum of self.parts[n] - self.totals[n] == self.constants[n],
+        # self.totals[n] being -1 when the total is published; self.terms[n] lists both.
+        self.parts: list[list[int]] = []
+        self.totals: list[int] = []
+        self.terms: list[list[int]] = []
         self.constants: list[int] = []
         self.inconsistent: int | None = None  # a total whose published parts miss it
         for total, parts in cube.equations:
-            terms = [(column[p], 1) for p in parts if p in column]
-            if total in column:
-                terms.append((column[total], -1))
+            unknown_parts = [column[p] for p in parts if p in column]
+            unknown_total = column.get(total, -1)
             constant = (known[total] or 0) - sum(known[p] or 0 for p in parts)
-            if terms:
-                self.terms.append(terms)
+            if unknown_total in unbounded:  # then all is free: no part bounds the total
+                continue
+            if unknown_parts or unknown_total >= 0:
+                self.parts.append(unknown_parts)
+                self.totals.append(unknown_total)
+                self.terms.append(unknown_parts + [unknown_total] * (unknown_total >= 0))
                 self.constants.append(constant)
             elif constant != 0 and self.inconsistent is None:
                 self.inconsistent = total
         self.of: list[list[int]] = [[] for _ in self.entries]
         for number, terms in enumerate(self.terms):
-            for var, _ in terms:
+            for var in terms:
                 self.of[var].append(number)
         self.steps = 0
-        self.limit = MAX_SEARCH_STEPS
+        self.most = MAX_SEARCH_STEPS  # the steps this attack may take in all
+        self.limit = self.most  # the steps the current attempt may take
+
+    def _bounds(
+        self,
+        cube: _Cube,
+        known: Sequence[int | None],
+        status: Sequence[int],
+        threshold: int,
+        knowledge: Knowledge,
+    ) -> tuple[list[int], list[int]]:
+        """Return the least and the most value of each unknown, before any equation."""
+        cap = max(_CAP, 2 * sum(v for v in known if v is not None))
+        lows: list[int] = []
+        highs: list[int] = []
+        for entry in self.entries:
+            enclosing = [v for v in (known[a] for a in cube.ancestors(entry)) if v is not None]
+            high = min(enclosing, default=cap)
+            low = 0 if knowledge is Knowledge.PLAIN else 1
+            if knowledge is Knowledge.MARKS and status[entry] == _PRIMARY:
+                high = min(high, threshold - 1)
+            elif knowledge is Knowledge.MARKS:
+                low = threshold
+            lows.append(low)
+            highs.append(high)
+        return lows, highs
+
+    def holds(self, number: int, values: Sequence[int]) -> bool:
+        """Return whether equation ``number`` holds for the given values of the unknowns."""
+        total = self.totals[number]
+        return (
+            sum(map(values.__getitem__, self.parts[number])) - (values[total] if total >= 0 else 0)
+            == self.constants[number]
+        )
 
     def propagate(self, lo: list[int], hi: list[int], queue: Iterable[int]) -> bool:
-        """Tighten the bounds to bounds consistency; return False if infeasible."""
+        """Tighten the bounds towards bounds consistency; return False if infeasible.
+
+        Stops (returning True) after a number of equation visits proportional to the
+        system: bounds can shrink by small steps for long, and any bounds reached are
+        valid.
+        """
         pending = list(queue)
         waiting = set(pending)
+        changed: list[int] = []
+        visits = 20 * len(self.terms) + 1000
         while pending:
+            visits -= 1
+            if visits < 0:
+                return True
             number = pending.pop()
             waiting.discard(number)
-            terms, constant = self.terms[number], self.constants[number]
-            low = sum(lo[v] if a > 0 else -hi[v] for v, a in terms)
-            high = sum(hi[v] if a > 0 else -lo[v] for v, a in terms)
-            if low > constant or high < constant:
+            parts, total = self.parts[number], self.totals[number]
+            low = sum(map(lo.__getitem__, parts))
+            high = sum(map(hi.__getitem__, parts))
+            if total >= 0:
+                low -= hi[total]
+                high -= lo[total]
+            # How far the sum may still move down and up from the constant.
+            down, up = self.constants[number] - low, high - self.constants[number]
+            if down < 0 or up < 0:
                 return False
-            for var, a in terms:
-                if a > 0:
-                    new_lo = constant - (high - hi[var])
-                    new_hi = constant - (low - lo[var])
-                else:
-                    new_lo = low + hi[var] - constant
-                    new_hi = high + lo[var] - constant
-                changed = False
-                if new_lo > lo[var]:
-                    lo[var] = new_lo
-                    changed = True
-                if new_hi < hi[var]:
-                    hi[var] = new_hi
-                    changed = True
-                if changed:
-                    if lo[var] > hi[var]:
-                        return False
-                    for other in self.of[var]:
-                        if other not in waiting:
-                            waiting.add(other)
-                            pending.append(other)
+            # A part may rise by at most ``down`` over its least value and fall by at
+            # most ``up`` below its most; the total the other way round.
+            moves = [(var, down, up) for var in parts]
+            if total >= 0:
+                moves.append((total, up, down))
+            for var, rise, fall in moves:
+                old_lo, old_hi = lo[var], hi[var]
+                if old_hi - old_lo > rise:
+                    hi[var] = old_lo + rise
+                    changed.append(var)
+                if old_hi - old_lo > fall:
+                    lo[var] = old_hi - fall
+                    changed.append(var)
+            for var in changed:
+                if lo[var] > hi[var]:
+                    return False
+                for other in self.of[var]:
+                    if other not in waiting:
+                        waiting.add(other)
+                        pending.append(other)
+            changed.clear()
         return True
 
     def pinned_by_bounds(self) -> list[int]:
         """Return the primary entries that bound propagation alone pins to one value."""
         lo, hi = list(self.lo), list(self.hi)
         if not all(map(int.__le__, lo, hi)) or not self.propagate(lo, hi, range(len(self.terms))):
-            # Only possible when the caps cut off the true counts: treat every capped
-            # primary entry as pinned, so that more is suppressed.
-            return [e for n, e in enumerate(self.entries) if self.primary[n]]
+            raise _Inconsistent(self.inconsistent)
         return [e for n, e in enumerate(self.entries) if self.primary[n] and lo[n] == hi[n]]
 
     def components(self) -> list[tuple[list[int], list[int]]]:
@@ -715,15 +800,15 @@ class _Attack:
             return var
 
         for terms in self.terms:
-            first = root(terms[0][0])
-            for var, _ in terms[1:]:
+            first = root(terms[0])
+            for var in terms[1:]:
                 parent[root(var)] = first
         variables: dict[int, list[int]] = {}
         for var in range(len(self.entries)):
             variables.setdefault(root(var), []).append(var)
         equations: dict[int, list[int]] = {}
         for number, terms in enumerate(self.terms):
-            equations.setdefault(root(terms[0][0]), []).append(number)
+            equations.setdefault(root(terms[0]), []).append(number)
         return [(found, equations.get(key, [])) for key, found in variables.items()]
 
     def solve(
@@ -731,17 +816,18 @@ class _Attack:
         lo: list[int],
         hi: list[int],
         queue: Iterable[int],
-        variables: Sequence[int],
+        component: tuple[list[int], list[int]],
         *,
         high_first: bool = False,
     ) -> list[int] | None:
-        """Return bounds fixing ``variables`` to one feasible assignment, or None.
+        """Return bounds fixing the component's unknowns to a feasible assignment, or None.
 
         Depth first, splitting the narrowest domain in two (the lower half first,
         unless ``high_first``), with bound propagation at every step; ``queue`` holds
         the equations to propagate first. Raises :class:`_OutOfSteps` when
         ``self.limit`` steps are used up.
         """
+        variables, equations = component
         self.steps += 1
         if self.steps > self.limit:
             raise _OutOfSteps
@@ -753,13 +839,13 @@ class _Attack:
             if span > 0 and (best < 0 or span < width):
                 best, width = var, span
         if best < 0:
-            return lo
+            return lo if all(self.holds(n, lo) for n in equations) else None
         middle = (lo[best] + hi[best]) // 2
         halves = [(lo[best], middle), (middle + 1, hi[best])]
         for low, high in reversed(halves) if high_first else halves:
             lo2, hi2 = list(lo), list(hi)
             lo2[best], hi2[best] = low, high
-            found = self.solve(lo2, hi2, self.of[best], variables, high_first=high_first)
+            found = self.solve(lo2, hi2, self.of[best], component, high_first=high_first)
             if found is not None:
                 return found
         return None
@@ -777,50 +863,52 @@ class _Attack:
         """Search with ``var`` kept to ``low..high``, within ``steps`` more steps.
 
         Raises :class:`_OutOfSteps` if that is not enough, and :class:`_SearchTooLarge`
-        if :data:`MAX_SEARCH_STEPS` would be exceeded in all.
+        if ``self.most`` steps would be exceeded in all.
         """
-        variables, equations = component
         lo, hi = list(self.lo), list(self.hi)
         lo[var], hi[var] = max(low, lo[var]), min(high, hi[var])
         if lo[var] > hi[var]:
             return None
-        self.limit = min(self.steps + steps, MAX_SEARCH_STEPS)
+        self.limit = min(self.steps + steps, self.most)
         try:
-            return self.solve(lo, hi, equations, variables, high_first=high_first)
+            return self.solve(lo, hi, component[1], component, high_first=high_first)
         except _OutOfSteps:
-            if self.steps >= MAX_SEARCH_STEPS:
+            if self.steps >= self.most:
                 raise _SearchTooLarge from None
             raise
 
-    def exposed(self) -> list[int]:
-        """Return the primary entries whose feasible set holds at most one value."""
-        if not any(self.primary):
-            return []
+    def exposed(self, patience: int | None = None) -> list[int]:
+        """Return the primary entries whose feasible set holds at most one value.
+
+        With ``patience``, an entry whose other values take more than that many steps
+        to find or rule out is reported too (as :func:`suppress` wants it: safe, and
+        the search on the table it finally returns gets through without this).
+        """
         if self.inconsistent is not None or not all(map(int.__le__, self.lo, self.hi)):
             raise _Inconsistent(self.inconsistent)
         exposed: list[int] = []
-        everything = MAX_SEARCH_STEPS
         for component in self.components():
             variables = component[0]
-            primaries = [var for var in variables if self.primary[var]]
+            primaries = [v for v in variables if self.primary[v] and not self.unbounded[v]]
             if not primaries:
                 continue
-            first = variables[0]
-            solution = self.attempt(first, self.lo[first], self.hi[first], component, steps=everything)
+            # Two solutions, one low and one high, settle most entries at once.
+            first, everything = variables[0], self.most
+            solution = self.attempt(
+                first, self.lo[first], self.hi[first], component, steps=everything
+            )
             if solution is None:
-                if not self.capped:
-                    raise _Inconsistent(None)
-                exposed += [self.entries[var] for var in primaries]  # caps cut off the counts
-                continue
-            seen = {var: {solution[var]} for var in variables}
+                raise _Inconsistent(None)
             other = self.attempt(
                 first, self.lo[first], self.hi[first], component, steps=everything, high_first=True
             )
-            for var in variables:
-                seen[var].add(other[var] if other is not None else solution[var])
-            for var in primaries:
-                if len(seen[var]) < 2 and not self.alternative(var, solution[var], component, seen):
-                    exposed.append(self.entries[var])
+            seen = {v: {solution[v], (other or solution)[v]} for v in variables}
+            exposed += [
+                self.entries[v]
+                for v in primaries
+                if len(seen[v]) < 2
+                and not self.alternative(v, solution[v], component, seen, patience)
+            ]
         return exposed
 
     def alternative(
@@ -829,17 +917,21 @@ class _Attack:
         value: int,
         component: tuple[list[int], list[int]],
         seen: dict[int, set[int]],
+        patience: int | None,
     ) -> bool:
         """Return whether ``var`` can take a value other than ``value``; note what is seen.
 
         The two sides (below and above ``value``) are searched in turn with a doubling
         step allowance, so that a side that is hard to rule out does not hold up an
-        easy answer on the other.
+        easy answer on the other. Past ``patience`` steps the answer is False.
         """
         sides = [(self.lo[var], value - 1), (value + 1, self.hi[var])]
         open_sides = [(low, high) for low, high in sides if low <= high]
         steps = 64
+        start = self.steps
         while open_sides:
+            if patience is not None and self.steps - start > patience:
+                return False
             for side in list(open_sides):
                 try:
                     found = self.attempt(var, side[0], side[1], component, steps=steps)
@@ -902,14 +994,16 @@ def exposed_cells(
     the reader the table was protected against). An entry is exposed when exactly
     one value of it fits all of this.
 
-    The search is exact: each suppressed entry is bounded by its smallest published
-    enclosing total. An entry without one (possible only when the grand total is
-    suppressed) is searched up to twice the larger of the threshold and the sum of
-    all published counts; an entry reported exposed may then be a false alarm, never
-    a miss. The search is depth first with bound propagation; it raises
-    :class:`ValueError` if it would take more than :data:`MAX_SEARCH_STEPS` steps, if
-    the published counts contradict each other, or if ``published`` is not a
-    complete table.
+    The keys come in publication order. The search is exact, with no need of the
+    true counts: each suppressed entry is an integer between its least value and its
+    smallest published enclosing total. An inner cell with no published enclosing
+    total (for ``Knowledge.MARKS``, no primary one either), and every entry over
+    such a cell, takes infinitely many values (add 1 to all such cells) and
+    restricts nothing else, so it is set aside; every other entry is then bounded,
+    and a depth-first search with bound propagation looks for a second value of
+    each primary entry. It raises :class:`ValueError` if it would take more than
+    :data:`MAX_SEARCH_STEPS` steps, if the published counts contradict each other,
+    or if ``published`` is not a complete table.
     """
     cube, known, status, keys = _parse(published)
     reader = published.knowledge if knowledge is None else Knowledge(knowledge)
