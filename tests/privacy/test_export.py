@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
-import os
 import random
 import re
 import sys
@@ -56,6 +55,7 @@ from ssp_core.privacy.export import (
 from ssp_core.privacy.suppression import TOTAL
 from ssp_core.store.base import CaseStore
 from ssp_core.store.records import AuditAction, AuditQuery, CaseQuery
+from tests.store.conftest import NO_POSTGRES, find_postgres_dsn
 
 try:
     import pyarrow.parquet as pq
@@ -736,10 +736,10 @@ def test_ssp_export_over_a_store_file(
 
 @pytest.fixture(name="postgres_url")
 def _postgres_url() -> Iterator[str]:
-    """A store URL on a fresh schema of SSP_TEST_POSTGRES_DSN, dropped again afterwards."""
-    dsn = os.environ.get("SSP_TEST_POSTGRES_DSN")
-    if not dsn:
-        pytest.skip("SSP_TEST_POSTGRES_DSN is not set: no PostgreSQL server to export from")
+    """A store URL on a fresh schema of the test server, dropped again afterwards."""
+    dsn = find_postgres_dsn()
+    if dsn is None:
+        pytest.skip(NO_POSTGRES)
     psycopg = pytest.importorskip("psycopg")
     from psycopg import sql  # noqa: PLC0415
 
