@@ -17,7 +17,7 @@ from ssp_core.privacy.keys import write_key_file
 from ssp_core.store import open_store
 from ssp_core.store.codec import codec
 from ssp_core.store.projection import case_row
-from ssp_core.store.records import Commit
+from ssp_core.store.records import AuditQuery, Commit
 from ssp_core.store.sqlite import SQLITE_MIGRATIONS, SqliteStore
 
 CONSULTANT = ("--actor", "anne", "--role", "ssp_consultant")
@@ -154,8 +154,10 @@ def test_store_info_and_upgrade(ssp) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = ssp("store", "info", "--json")
     info = json.loads(out)
     assert code == 0 and info["schema_version"] == 2 and info["cases"] == 1 and info["events"] == 1
-    code, out, _ = ssp("store", "upgrade")
+    code, out, _ = ssp("store", "upgrade", *ADMIN)
     assert code == 0 and "is current; nothing to do" in out
+    code, out, err = ssp("store", "upgrade", *CONSULTANT)
+    assert code == 1 and "may not store.upgrade" in err
 
 
 def test_migrate_dry_run_changes_nothing(ssp) -> None:  # type: ignore[no-untyped-def]
@@ -215,9 +217,16 @@ def test_upgrade_a_schema_1_store_then_seal_its_histories(
     old.close()
     code, _, err = ssp("case", "list", *CONSULTANT)
     assert code == 1 and "run `ssp store upgrade`" in err
-    code, out, err = ssp("store", "upgrade")
+    code, out, err = ssp("store", "upgrade", *CONSULTANT)
+    assert code == 1 and "may not store.upgrade" in err
+    code, _, err = ssp("case", "list", *CONSULTANT)
+    assert code == 1 and "run `ssp store upgrade`" in err  # the refusal changed nothing
+    code, out, err = ssp("store", "upgrade", *ADMIN)
     assert code == 0, err
     assert out.splitlines()[0] == f"{ssp.url}: upgraded to schema version 2"
+    with open_store(ssp.url) as store:
+        upgrades = [e for e in store.read_audit(AuditQuery()) if e.actor == ADMIN[1]]
+        assert [e.detail for e in upgrades] == ["store upgraded to schema version 2"]
     assert "`ssp store seal`" in out
     code, _, err = ssp("store", "seal", *CONSULTANT)
     assert code == 1 and "may not store.seal" in err and len(err.strip().splitlines()) == 1
@@ -231,5 +240,5 @@ def test_upgrade_a_schema_1_store_then_seal_its_histories(
         assert all("Written before sealing." not in row.data for row in store.read_case("OLD-1"))
     code, out, _ = ssp("case", "history", "OLD-1", "--json", *CONSULTANT)
     assert json.loads(out)[1]["text"] == "Written before sealing."
-    code, out, _ = ssp("store", "upgrade")
+    code, out, _ = ssp("store", "upgrade", *ADMIN)
     assert "is current; nothing to do" in out

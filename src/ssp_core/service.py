@@ -672,6 +672,18 @@ class Casework:
         self._audit(actor, purpose, AuditAction.ADMIN, None, f"sealed {len(done)} histories")
         return done
 
+    def upgrade_store(self, actor: Actor, *, purpose: str = "administration") -> tuple[int, ...]:
+        """Apply the schema migrations the store lacks; return the versions applied (audited).
+
+        A store too old to open needs ``open_store(url, upgrade=True)`` first, as
+        ``ssp store upgrade`` does after the same permission check.
+        """
+        self._authorise(actor, "store.upgrade", purpose)
+        applied = self.store.upgrade()
+        detail = f"store upgraded to schema version {self.store.schema_version()}"
+        self._audit(actor, purpose, AuditAction.ADMIN, None, detail if applied else "store current")
+        return applied
+
     # -- opening -----------------------------------------------------------------------
 
     def open_concern(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 from rich.console import Console
 
@@ -10,7 +12,9 @@ from ssp_core.cli.options import acting, echo_json
 from ssp_core.cli.retention import progress_bar, stderr_is_terminal
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import SchemaError
+from ssp_core.privacy.access import AccessPolicy
 from ssp_core.store.base import SCHEMA_VERSION
+from ssp_core.store.records import AuditAction, AuditEntry
 from ssp_core.store.url import open_store, redact
 
 __all__ = ["store"]
@@ -42,9 +46,18 @@ def info_command(obj: Context, as_json: bool) -> None:
 
 
 @store.command("upgrade")
+@acting(default_purpose="administration")
 @click.pass_obj
-def upgrade_command(obj: Context) -> None:
-    """Apply the schema migrations the store lacks (a new store is created current)."""
+def upgrade_command(obj: Context, actor: Actor, purpose: str) -> None:
+    """Apply the schema migrations the store lacks (a new store is created current).
+
+    Needs a role granted store.upgrade; the upgrade is audited in the store. A refusal
+    changes nothing (it cannot be written to a store that is not upgraded yet).
+    """
+    registry = obj.registry
+    AccessPolicy(registry.grants.values(), registry.roles, registry.purposes).check(
+        actor, "store.upgrade", purpose=purpose
+    )
     try:
         with open_store(obj.store_url) as current:
             version = current.schema_version()
@@ -56,6 +69,18 @@ def upgrade_command(obj: Context) -> None:
     with open_store(obj.store_url, upgrade=True) as opened:
         opened.upgrade()
         version = opened.schema_version()
+        opened.record_audit(
+            [
+                AuditEntry(
+                    at=dt.datetime.now(dt.UTC),
+                    actor=actor.id,
+                    role=actor.role,
+                    purpose=purpose,
+                    action=AuditAction.ADMIN,
+                    detail=f"store upgraded to schema version {version}",
+                )
+            ]
+        )
     click.echo(f"{redact(obj.store_url)}: upgraded to schema version {version}")
     click.echo(
         "histories written before schema 2 are not sealed: seal them once with "

@@ -51,6 +51,7 @@ OPERATIONS: dict[str, str] = {
     "retention.run": "erase cases due under the retention rules",
     "research.export": "export pseudonymised or aggregate data for research",
     "store.seal": "seal the histories a schema-1 store kept unsealed",
+    "store.upgrade": "apply the schema migrations a store lacks",
 }
 """Every operation of the public API that is checked, with what it does."""
 
