@@ -12,8 +12,6 @@ the root conftest (``clock``) and the test's key; it is closed at teardown.
 from __future__ import annotations
 
 import contextlib
-import functools
-import os
 import pathlib
 import sqlite3
 import uuid
@@ -23,27 +21,10 @@ import pytest
 
 import ssp_core
 from ssp_core import Casework, MunicipalKey, Registry, VirtualClock
+from tests.store.conftest import NO_POSTGRES, find_postgres_dsn
 
-DEFAULT_POSTGRES_DSN = "postgresql://postgres@127.0.0.1:5432/test"
-NO_POSTGRES = "no PostgreSQL server: set SSP_TEST_POSTGRES_DSN or run a server on 127.0.0.1:5432"
 TABLES = ("events", "cases", "audit", "case_keys", "identities")
 """The tables of a store that may hold data about people."""
-
-
-@functools.cache
-def find_postgres_dsn() -> str | None:
-    """Return the DSN of a PostgreSQL server that answers, or None (probed once per run)."""
-    try:
-        import psycopg  # noqa: PLC0415 (optional dependency)
-    except ImportError:
-        return None
-    dsn = os.environ.get("SSP_TEST_POSTGRES_DSN") or DEFAULT_POSTGRES_DSN
-    try:
-        with psycopg.connect(dsn, connect_timeout=3) as connection:
-            connection.execute("SELECT 1")
-    except psycopg.Error:
-        return None
-    return dsn
 
 
 class Backend:
