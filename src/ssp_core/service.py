@@ -84,8 +84,6 @@ __all__ = [
 CASEWORK = "casework"
 """The purpose of ordinary case handling, used when a write or a search names no other."""
 
-_SEALED_MARK = '"sealed":{'
-
 
 class DisclosureRefused(DataError):
     """A disclosure lacks a lawful basis or exceeds the recipient's profile; nothing was shared."""
@@ -649,7 +647,7 @@ class Casework:
         done: list[str] = []
         for count, case_id in enumerate(todo, 1):
             rows = self.store.read_case(case_id)
-            if any(_SEALED_MARK in row.data for row in rows) or any(
+            if any(self.codec.is_sealed(row) for row in rows) or any(
                 entry.action is AuditAction.ERASE
                 for entry in self.store.read_audit(AuditQuery(case_id=case_id))
             ):

@@ -104,11 +104,6 @@ class Keyring:
         self._remember(record.case_id, data_key)
         return data_key
 
-    def cached(self, case_id: str) -> bytes | None:
-        """Return the case's data key if it is in memory, else ``None``."""
-        with self._lock:
-            return self._cache.get(case_id)
-
     def wrap_vault_key(self, pseudonym: str, data_key: bytes) -> bytes:
         """Wrap the data key of a vault entry, bound to its pseudonym."""
         return seal(self.key.wrapping_key, data_key, _vault_context(pseudonym))

@@ -346,6 +346,11 @@ class EventCodec:
             secret, shown = {}, []
         _redact(data, fields, shown, secret, ERASED if erased else WITHHELD)
 
+    @staticmethod
+    def is_sealed(stored: StoredEvent) -> bool:
+        """Tell whether a stored row carries sealed fields (rows before schema 2 never do)."""
+        return _SEALED in orjson.loads(stored.data)
+
     def to_record(self, event: CaseEvent) -> dict[str, Any]:
         """Return ``event`` as one JSON-ready record: its type, stamp and data."""
         stored = self.encode(event)
