@@ -50,6 +50,7 @@ OPERATIONS: dict[str, str] = {
     "audit.read": "read the audit log",
     "retention.run": "erase cases due under the retention rules",
     "research.export": "export pseudonymised or aggregate data for research",
+    "report.evaluate": "compute evaluations and the goal report (counts only, small ones hidden)",
     "store.seal": "seal the histories a schema-1 store kept unsealed",
     "store.upgrade": "apply the schema migrations a store lacks",
 }
