@@ -302,3 +302,53 @@ class SamplePlugin:
     @hookimpl
     def ssp_after_registry_loaded(self, registry: ssp_core.Registry) -> None:
         self.loaded.append(registry)
+
+    @hookimpl
+    def ssp_register_localities(self) -> list[ssp_core.Locality]:
+        return [
+            ssp_core.Locality(
+                "sample_town",
+                ssp_core.Labels(da="Prøveby", en="Sample town"),
+                ssp_core.Coordinates(57.05, 9.92),
+            ),
+            ssp_core.Locality("sample_village", ssp_core.Labels(da="Prøvelandsby", en="Village")),
+        ]
+
+    @hookimpl
+    def ssp_register_finding_categories(self) -> list[ssp_core.FindingCategory]:
+        return [ssp_core.FindingCategory("sample_bench", ssp_core.Labels(da="Bænk", en="Bench"))]
+
+    @hookimpl
+    def ssp_register_example_walks(self) -> list[ssp_core.WalkPlan]:
+        return [
+            ssp_core.WalkPlan(
+                "sample_walk",
+                "sample_town",
+                dt.date(2025, 5, 6),
+                participants=("sample.club",),
+                citizens=3,
+                topics=("lighting", "sample_bench"),
+                findings=(
+                    ssp_core.FindingPlan(
+                        ssp_core.Place("By the station", ssp_core.Coordinates(57.051, 9.921)),
+                        "lighting",
+                        "A dark corner by the bicycle racks.",
+                        responsible="sample.agency",
+                        outcome="resolved",
+                    ),
+                    ssp_core.FindingPlan(
+                        ssp_core.Place("The square"),
+                        "sample_bench",
+                        "The bench faces a wall.",
+                        outcome="declined",
+                        reason="Private ground.",
+                    ),
+                    ssp_core.FindingPlan(
+                        ssp_core.Place("Path to school", ssp_core.Coordinates(57.049, 9.918)),
+                        "safe_movement",
+                        "Hedges hide the path.",
+                        responsible="sample.club",
+                    ),
+                ),
+            )
+        ]

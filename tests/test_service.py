@@ -185,7 +185,8 @@ def test_unknown_cases_and_workflows(casework: Casework) -> None:
         casework.fire("T-404", "assess", CONSULTANT)
     with pytest.raises(
         UnknownId,
-        match="unknown workflow 'sample.none'; known: sample.adult, sample.track, sample.young",
+        match="unknown workflow 'sample.none'; known: core.safety_finding, core.safety_walk, "
+        "sample.adult, sample.track, sample.young",
     ):
         casework.open_case(
             workflow="sample.none", subject=born(dt.date(2026, 1, 1), 20), actor=CONSULTANT

@@ -42,10 +42,13 @@ from ssp_core.domain.events import (
     DeadlineMissed,
     Disclosure,
     FactRecorded,
+    FindingAssigned,
+    FindingRecorded,
     NoteAdded,
     ObservationRecorded,
     SessionRecorded,
     Transitioned,
+    WalkPlanned,
     WorkflowMigrated,
 )
 from ssp_core.domain.labels import Labels
@@ -64,6 +67,14 @@ from ssp_core.domain.redaction import ERASED, WITHHELD, Redacted, RedactedPerson
 from ssp_core.domain.retention import RetentionPeriod, RetentionRule
 from ssp_core.domain.roles import Actor, Role
 from ssp_core.domain.strategy import FollowUp, Goal, Indicator, Initiative, Strategy, SubActivity
+from ssp_core.domain.walks import (
+    Coordinates,
+    FindingCategory,
+    FindingPlan,
+    Locality,
+    Place,
+    WalkPlan,
+)
 from ssp_core.exceptions import (
     AccessDenied,
     CaseNotFound,
@@ -94,6 +105,7 @@ from ssp_core.service import (
     sequential_ids,
 )
 from ssp_core.store import AuditEntry, AuditQuery, CaseQuery, CaseRow, CaseStore, open_store
+from ssp_core.walks import Finding, FindingFacts, Walk
 from ssp_core.workflows.definition import (
     Applicability,
     DeadlineRule,
@@ -139,6 +151,7 @@ __all__ = [
     "ConcurrencyError",
     "ConfigError",
     "Consent",
+    "Coordinates",
     "Corps",
     "CorpsOrientation",
     "DataError",
@@ -155,6 +168,12 @@ __all__ = [
     "FactRecorded",
     "FactSpec",
     "FieldGroup",
+    "Finding",
+    "FindingAssigned",
+    "FindingCategory",
+    "FindingFacts",
+    "FindingPlan",
+    "FindingRecorded",
     "FollowUp",
     "Goal",
     "Grant",
@@ -168,6 +187,7 @@ __all__ = [
     "InvalidCpr",
     "Labels",
     "LegalBasis",
+    "Locality",
     "MigrationPlan",
     "MigrationResult",
     "MigrationSpec",
@@ -178,6 +198,7 @@ __all__ = [
     "Override",
     "Partner",
     "PartnerKind",
+    "Place",
     "PluginError",
     "PluginHost",
     "PluginInfo",
@@ -213,6 +234,9 @@ __all__ = [
     "TriggerOption",
     "UnknownId",
     "VirtualClock",
+    "Walk",
+    "WalkPlan",
+    "WalkPlanned",
     "WorkflowDefinition",
     "WorkflowEngine",
     "WorkflowKind",

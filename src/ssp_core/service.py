@@ -33,14 +33,25 @@ from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import Observation
 from ssp_core.domain.cpr import Pseudonymiser, birth_date_from_cpr
 from ssp_core.domain.disclosure import Consent
-from ssp_core.domain.events import CaseEvent, DeadlineMissed, Disclosure
-from ssp_core.domain.people import CaseSubject, Subject
+from ssp_core.domain.events import (
+    CaseEvent,
+    CaseOpened,
+    DeadlineMissed,
+    Disclosure,
+    FindingAssigned,
+    FindingRecorded,
+    WalkPlanned,
+)
+from ssp_core.domain.people import CaseSubject, Environment, Subject
 from ssp_core.domain.roles import Actor
+from ssp_core.domain.walks import Place, WalkPlan
 from ssp_core.exceptions import (
     AccessDenied,
     CaseNotFound,
     ConcurrencyError,
+    ConfigError,
     DataError,
+    UnknownId,
 )
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.access import AccessPolicy, Permit
@@ -65,6 +76,8 @@ from ssp_core.store.records import (
 )
 from ssp_core.store.select import case_matches, case_order
 from ssp_core.store.url import open_store
+from ssp_core.walks.views import Finding, Walk
+from ssp_core.workflows.definition import WorkflowKind
 from ssp_core.workflows.engine import Deadline, WorkflowEngine
 from ssp_core.workflows.explain import TriggerOption
 
@@ -143,6 +156,21 @@ def sequential_ids(prefix: str = "C-", start: int = 1) -> Callable[[], str]:
     """Return a factory of readable sequential case ids, e.g. ``C-0001`` (for demos and tests)."""
     counter = itertools.count(start)
     return lambda: f"{prefix}{next(counter):04d}"
+
+
+def _plain(text: str | None) -> str | None:
+    """Return ``text`` without surrounding white space, or ``None`` if nothing is left."""
+    if text is None:
+        return None
+    return text.strip() or None
+
+
+def _kind_of(registry: Registry, row: CaseRow) -> WorkflowKind | None:
+    """Return the kind of a case's workflow, or ``None`` if its plugin is gone."""
+    try:
+        return registry.workflow(row.workflow, row.workflow_version).kind
+    except UnknownId:
+        return None
 
 
 class Casework:
@@ -763,6 +791,308 @@ class Casework:
         except ConcurrencyError:
             raise DataError(f"case id {case.id!r} is already in use") from None
         return case
+
+    # -- safety walks ------------------------------------------------------------------
+
+    def plan_walk(
+        self,
+        *,
+        locality: str,
+        held_on: dt.date,
+        actor: Actor,
+        participants: Iterable[str] = (),
+        citizens: int = 0,
+        topics: Iterable[str] = (),
+        note: str | None = None,
+        workflow: str | None = None,
+        source: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Plan a safety walk in a registered locality: a walk case with its plan, in one commit.
+
+        ``participants`` are registered partners (community councils, housing sections,
+        clubs, the police, the emergency service); citizens take part by count only;
+        ``topics`` are finding categories. ``workflow`` is a walk workflow (the core's
+        ``core.safety_walk`` if there is one and none is named).
+        """
+        plan = self._walk_plan(locality, participants, citizens, topics)
+        engine = self._walk_engine(workflow, WorkflowKind.SAFETY_WALK)
+        area = self.registry.localities[locality]
+        subject = Environment(area.id, area.labels)
+        self._authorise(actor, "case.open", purpose, workflow=engine.definition.id)
+        at = self.clock.now()
+        case = engine.open(
+            case_id=self._ids(), subject=subject, actor=actor, at=at, calendar=self.calendar
+        )
+        case.apply(
+            WalkPlanned(
+                case_id=case.id,
+                version=2,
+                at=at,
+                actor=actor.id,
+                role=actor.role,
+                locality=locality,
+                held_on=held_on,
+                participants=plan[0],
+                citizens=citizens,
+                topics=plan[1],
+                note=_plain(note),
+                source=source,
+            )
+        )
+        data_key, record = self.keyring.new_case_key(case.id, None, at)
+        try:
+            self._commit(case, engine, purpose, 2, data_key, key_record=record)
+        except ConcurrencyError:
+            raise DataError(f"case id {case.id!r} is already in use") from None
+        return case
+
+    def _walk_plan(
+        self, locality: str, participants: Iterable[str], citizens: int, topics: Iterable[str]
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Check a walk's locality, partners, citizens and topics against the registry."""
+        self.registry.localities[locality]
+        who = tuple(dict.fromkeys(participants))
+        for partner in who:
+            self.registry.partners[partner]
+        what = tuple(dict.fromkeys(topics))
+        for category in what:
+            self.registry.finding_categories[category]
+        if isinstance(citizens, bool) or not isinstance(citizens, int) or citizens < 0:
+            raise DataError(f"citizens is a count of 0 or more, got {citizens!r}")
+        return who, what
+
+    def _walk_engine(self, workflow: str | None, kind: WorkflowKind) -> WorkflowEngine:
+        """Return the engine of the named workflow of ``kind``, or the core's default one."""
+        if workflow is None:
+            found = self.registry.latest_workflows(kind)
+            core = [d for d in found if d.id.startswith("core.")]
+            if not found:
+                raise ConfigError(f"no plugin registers a workflow of kind {kind.value}")
+            workflow = (core or found)[0].id
+        engine = self.registry.engine(workflow)
+        if engine.definition.kind is not kind:
+            raise DataError(
+                f"workflow {workflow!r} is a {engine.definition.kind.value} workflow, "
+                f"not a {kind.value} workflow"
+            )
+        return engine
+
+    def record_finding(
+        self,
+        walk_id: str,
+        *,
+        place: Place,
+        category: str,
+        description: str,
+        actor: Actor,
+        responsible: str | None = None,
+        workflow: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Record a finding of the walk ``walk_id``: a finding case of its own, in one commit.
+
+        The walk must not be planned only, cancelled or closed: findings are recorded
+        once it is held. ``category`` is a registered finding category, ``responsible``
+        (optional) a registered partner; the description is sealed like a note.
+        """
+        self.registry.finding_categories[category]
+        if responsible is not None:
+            self.registry.partners[responsible]
+        text = _plain(description)
+        if text is None:
+            raise DataError("a finding must have a description")
+        walk = self._walk_row(walk_id)
+        if walk.state != "held":
+            raise DataError(
+                f"findings are recorded on a walk that is held; walk {walk_id} is {walk.state!r}"
+            )
+        opening = self.codec.decode(self._rows(walk_id)[0], readable=set())
+        if not isinstance(opening, CaseOpened) or not isinstance(opening.subject, Environment):
+            raise DataError(f"case {walk_id} is not a safety walk")
+        engine = self._walk_engine(workflow, WorkflowKind.SAFETY_FINDING)
+        self._authorise(actor, "case.open", purpose, workflow=engine.definition.id)
+        at = self.clock.now()
+        case = engine.open(
+            case_id=self._ids(),
+            subject=opening.subject,
+            actor=actor,
+            at=at,
+            calendar=self.calendar,
+        )
+        case.apply(
+            FindingRecorded(
+                case_id=case.id,
+                version=2,
+                at=at,
+                actor=actor.id,
+                role=actor.role,
+                walk=walk_id,
+                place=place,
+                category=category,
+                description=text,
+                responsible=responsible,
+            )
+        )
+        data_key, record = self.keyring.new_case_key(case.id, None, at)
+        try:
+            self._commit(case, engine, purpose, 2, data_key, key_record=record)
+        except ConcurrencyError:
+            raise DataError(f"case id {case.id!r} is already in use") from None
+        return case
+
+    def _walk_row(self, walk_id: str) -> CaseRow:
+        row = self.store.case_row(walk_id)
+        if row is None:
+            raise CaseNotFound(walk_id)
+        kind = self.registry.workflow(row.workflow, row.workflow_version).kind
+        if kind is not WorkflowKind.SAFETY_WALK:
+            raise DataError(f"case {walk_id} is a {kind.value} case, not a safety walk")
+        return row
+
+    def assign_finding(
+        self,
+        case_id: str,
+        partner: str,
+        actor: Actor,
+        *,
+        reason: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Make a registered partner responsible for a finding, and pass it on, in one commit.
+
+        A finding still ``reported`` moves on by its ``assign`` trigger; one already
+        assigned only gets its new responsible partner recorded.
+        """
+        self.registry.partners[partner]
+
+        def command(case: Case, engine: WorkflowEngine, at: dt.datetime) -> int:
+            if engine.definition.kind is not WorkflowKind.SAFETY_FINDING:
+                raise DataError(f"case {case_id} is not a safety-walk finding")
+            if case.state in engine.definition.final_states:
+                raise DataError(f"finding {case_id} is closed ({case.state})")
+            case.apply(
+                FindingAssigned(
+                    case_id=case.id,
+                    version=case.version + 1,
+                    at=at,
+                    actor=actor.id,
+                    role=actor.role,
+                    partner=partner,
+                    reason=_plain(reason),
+                )
+            )
+            if case.state != engine.definition.initial:
+                return 1
+            engine.fire(case, "assign", actor, at=at, calendar=self.calendar)
+            return 2
+
+        case, engine, data_key, _ = self._load(case_id, actor, "case.assign", purpose)
+        before = case_row(case, engine.definition.final_states)
+        count = command(case, engine, self.clock.now())
+        self._commit(case, engine, purpose, count, data_key, before=before)
+        return case
+
+    def import_walk(
+        self, walk: WalkPlan | str, actor: Actor, *, purpose: str = CASEWORK
+    ) -> list[Case]:
+        """Put an example walk (a :class:`WalkPlan`, or the id of a registered one) in the store.
+
+        The walk is planned, held if its date has passed, its findings recorded and
+        followed up to their outcomes, and closed if it is in the past. A walk imported
+        before (by its id) is not imported again: the result is then empty. Returns the
+        walk case and its finding cases.
+        """
+        plan = self.registry.example_walks[walk] if isinstance(walk, str) else walk
+        for row in self.find(actor, CaseQuery(), purpose=purpose):
+            if (
+                _kind_of(self.registry, row) is WorkflowKind.SAFETY_WALK
+                and self._source_of(row.case_id) == plan.id
+            ):
+                return []
+        case = self.plan_walk(
+            locality=plan.locality,
+            held_on=plan.held_on,
+            actor=actor,
+            participants=plan.participants,
+            citizens=plan.citizens,
+            topics=plan.topics,
+            note=plan.note,
+            source=plan.id,
+            purpose=purpose,
+        )
+        if plan.held_on > local_date(self.clock.now()):
+            return [case]
+        case = self.fire(case.id, "hold", actor, purpose=purpose)
+        found = []
+        for item in plan.findings:
+            finding = self.record_finding(
+                case.id,
+                place=item.place,
+                category=item.category,
+                description=item.description,
+                responsible=item.responsible,
+                actor=actor,
+                purpose=purpose,
+            )
+            if item.outcome == "resolved":
+                self.fire(finding.id, "assign", actor, purpose=purpose)
+                finding = self.fire(finding.id, "resolve", actor, purpose=purpose)
+            elif item.outcome == "declined":
+                finding = self.fire(
+                    finding.id, "decline", actor, reason=item.reason, purpose=purpose
+                )
+            elif item.responsible is not None:
+                finding = self.fire(finding.id, "assign", actor, purpose=purpose)
+            found.append(finding)
+        case = self.fire(case.id, "close", actor, purpose=purpose)
+        return [case, *found]
+
+    def _source_of(self, walk_id: str) -> str | None:
+        """Return the example walk a walk case was imported from (its plan is not sealed)."""
+        for row in self._rows(walk_id)[1:]:
+            event = self.codec.decode(row, readable=set())
+            if isinstance(event, WalkPlanned):
+                return event.source
+        return None
+
+    def walks(self, actor: Actor, *, purpose: str) -> list[Walk]:
+        """Return every safety walk the actor may read, oldest first (an audited read)."""
+        walks = [
+            Walk.of(case)
+            for case in self._kind_cases(actor, WorkflowKind.SAFETY_WALK, purpose, open_only=False)
+        ]
+        return sorted(walks, key=lambda w: (w.held_on, w.opened_at, w.case_id))
+
+    def findings(
+        self,
+        actor: Actor,
+        *,
+        purpose: str,
+        walk: str | None = None,
+        open_only: bool = False,
+    ) -> list[Finding]:
+        """Return safety-walk findings (of one walk, or open ones only), oldest first; audited.
+
+        Open findings across walks are the follow-up list: each with its state and
+        running due date. A description outside the actor's grants reads ``[withheld]``.
+        """
+        found = []
+        for case in self._kind_cases(
+            actor, WorkflowKind.SAFETY_FINDING, purpose, open_only=open_only
+        ):
+            definition = self.registry.workflow(case.workflow, case.workflow_version)
+            finding = Finding.of(case, definition)
+            if walk is None or finding.walk == walk:
+                found.append(finding)
+        return sorted(found, key=lambda f: (f.reported_at, f.case_id))
+
+    def _kind_cases(
+        self, actor: Actor, kind: WorkflowKind, purpose: str, *, open_only: bool
+    ) -> list[Case]:
+        rows = self.find(actor, CaseQuery(open_only=open_only), purpose=purpose)
+        ids = [row.case_id for row in rows if _kind_of(self.registry, row) is kind]
+        return self.load_cases(ids, actor, purpose=purpose) if ids else []
 
     # -- changing ----------------------------------------------------------------------
 

@@ -128,6 +128,7 @@ def _register_commands() -> None:
         plugins,
         retention,
         store,
+        walk,
         workflows,
     )
 
@@ -143,6 +144,7 @@ def _register_commands() -> None:
     cli.add_command(disclosure.disclosures)
     cli.add_command(retention.retention)
     cli.add_command(export.export)
+    cli.add_command(walk.walk)
 
 
 _register_commands()

@@ -24,10 +24,13 @@ from ssp_core.domain.events import (
     DeadlineMissed,
     Disclosure,
     FactRecorded,
+    FindingAssigned,
+    FindingRecorded,
     NoteAdded,
     ObservationRecorded,
     SessionRecorded,
     Transitioned,
+    WalkPlanned,
     WorkflowMigrated,
 )
 from ssp_core.domain.people import CaseSubject
@@ -184,7 +187,7 @@ def _session(case: Case, _event: SessionRecorded) -> None:
 
 
 def _history_only(_case: Case, _event: CaseEvent) -> None:
-    """Fold notes, observations and disclosures: history only, no derived field changes."""
+    """Fold notes, observations, disclosures and walk data: history only, no field changes."""
 
 
 def _reopened(_case: Case, _event: CaseEvent) -> None:
@@ -200,6 +203,9 @@ _FOLDS: dict[type[CaseEvent], Callable[[Case, Any], None]] = {
     NoteAdded: _history_only,
     ObservationRecorded: _history_only,
     Disclosure: _history_only,
+    WalkPlanned: _history_only,
+    FindingRecorded: _history_only,
+    FindingAssigned: _history_only,
     CaseSuspended: _suspended,
     CaseResumed: _resumed,
     DeadlineExtended: _extended,

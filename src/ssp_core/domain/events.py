@@ -17,6 +17,7 @@ from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.disclosure import Consent
 from ssp_core.domain.people import CaseSubject
 from ssp_core.domain.redaction import RedactedPerson
+from ssp_core.domain.walks import Place
 
 __all__ = [
     "Assigned",
@@ -28,10 +29,13 @@ __all__ = [
     "DeadlineMissed",
     "Disclosure",
     "FactRecorded",
+    "FindingAssigned",
+    "FindingRecorded",
     "NoteAdded",
     "ObservationRecorded",
     "SessionRecorded",
     "Transitioned",
+    "WalkPlanned",
     "WorkflowMigrated",
 ]
 
@@ -169,3 +173,43 @@ class Disclosure(CaseEvent):
     categories: tuple[str, ...]
     consent: Consent | None = None
     note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class WalkPlanned(CaseEvent):
+    """A safety walk was planned (or its plan changed): where, when, who, which topics.
+
+    ``locality`` is a registered locality, ``participants`` registered partners;
+    citizens take part by count only. A later ``WalkPlanned`` replaces the plan.
+    ``source`` names the example walk it was imported from, if it was.
+    """
+
+    locality: str
+    held_on: dt.date
+    participants: tuple[str, ...] = ()
+    citizens: int = 0
+    topics: tuple[str, ...] = ()
+    note: str | None = None
+    source: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class FindingRecorded(CaseEvent):
+    """A finding of the safety walk ``walk`` (a case id): where, of what category, what.
+
+    ``responsible`` is the partner expected to follow it up, if known already.
+    """
+
+    walk: str
+    place: Place
+    category: str
+    description: str
+    responsible: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class FindingAssigned(CaseEvent):
+    """A partner was made responsible for following up a finding."""
+
+    partner: str
+    reason: str | None = None

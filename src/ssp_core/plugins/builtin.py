@@ -1,17 +1,38 @@
 """The core's own contributions, registered through the same hooks as any plugin.
 
-The core knows the common kinds of partner in Danish crime-prevention work. Other
-data (roles, cards, tracks, catalogues) is municipal and comes from plugins.
+The core knows the common kinds of partner in Danish crime-prevention work, the
+purposes of processing, the categories of crime prevention by design, and the
+safety-walk and finding workflows (as TOML data in ``ssp_core/data``). Other data
+(roles, cards, tracks, catalogues, localities) is municipal and comes from plugins.
 """
 
 from __future__ import annotations
 
+from importlib.resources import as_file, files
+from pathlib import Path
+
 from ssp_core.domain.access import Purpose
+from ssp_core.domain.cases import Case
+from ssp_core.domain.events import FindingAssigned, FindingRecorded
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.organisation import PartnerKind
+from ssp_core.domain.walks import FindingCategory
+from ssp_core.loading import load_workflow
 from ssp_core.plugins.spec import hookimpl
+from ssp_core.workflows.definition import WorkflowDefinition
+from ssp_core.workflows.guards import Guard
 
-__all__ = ["PARTNER_KINDS", "PURPOSES", "ssp_register_partner_kinds", "ssp_register_purposes"]
+__all__ = [
+    "FINDING_CATEGORIES",
+    "PARTNER_KINDS",
+    "PURPOSES",
+    "responsible_named",
+    "ssp_register_finding_categories",
+    "ssp_register_guards",
+    "ssp_register_partner_kinds",
+    "ssp_register_purposes",
+    "ssp_register_workflows",
+]
 
 PARTNER_KINDS: tuple[PartnerKind, ...] = (
     PartnerKind("mosque", Labels(da="Moské", en="Mosque")),
@@ -62,3 +83,100 @@ PURPOSES: tuple[Purpose, ...] = (
 def ssp_register_purposes() -> tuple[Purpose, ...]:
     """Register the common purposes."""
     return PURPOSES
+
+
+FINDING_CATEGORIES: tuple[FindingCategory, ...] = (
+    FindingCategory(
+        "eyes_on_the_street",
+        Labels(da="Øjne på gaden", en="Eyes on the street"),
+        Labels(
+            da="Naturlig overvågning: kan man ses og hjælpes af andre?",
+            en="Natural surveillance: can people be seen and helped by others?",
+        ),
+    ),
+    FindingCategory(
+        "overview",
+        Labels(da="Overblik", en="Overview"),
+        Labels(
+            da="Kan man se, hvor man er, og hvad der er foran en?",
+            en="Can people see where they are and what lies ahead?",
+        ),
+    ),
+    FindingCategory(
+        "safe_movement",
+        Labels(da="Tryg færdsel", en="Safe movement"),
+        Labels(
+            da="Stier, passager og ruter, man tør bruge, også efter mørkets frembrud.",
+            en="Paths, passages and routes people dare to use, also after dark.",
+        ),
+    ),
+    FindingCategory(
+        "lighting",
+        Labels(da="Belysning", en="Lighting"),
+        Labels(da="Lys, der viser vej og ansigter.", en="Light that shows the way and faces."),
+    ),
+    FindingCategory(
+        "ownership",
+        Labels(da="Ejerskab", en="Ownership"),
+        Labels(
+            da="Er det tydeligt, hvem stedet tilhører og hvem der passer på det?",
+            en="Is it clear whom the place belongs to and who looks after it?",
+        ),
+    ),
+    FindingCategory(
+        "places_to_stay",
+        Labels(da="Steder at opholde sig", en="Places to stay"),
+        Labels(
+            da="Gode steder at være, der trækker liv til området.",
+            en="Good places to be that bring life to the area.",
+        ),
+    ),
+    FindingCategory(
+        "maintenance",
+        Labels(da="Vedligehold", en="Maintenance"),
+        Labels(
+            da="Hærværk, affald og forfald, der signalerer, at ingen tager sig af stedet.",
+            en="Vandalism, litter and decay that signal nobody cares for the place.",
+        ),
+    ),
+    FindingCategory(
+        "physical_protection",
+        Labels(da="Fysisk beskyttelse", en="Physical protection"),
+        Labels(da="Låse, døre, hegn og skalsikring.", en="Locks, doors, fences and the shell."),
+    ),
+)
+"""The categories of crime prevention by design (DOMAIN.md fact 9); plugins add more."""
+
+
+@hookimpl
+def ssp_register_finding_categories() -> tuple[FindingCategory, ...]:
+    """Register the categories of crime prevention by design."""
+    return FINDING_CATEGORIES
+
+
+def responsible_named(case: Case) -> bool:
+    """Tell whether a finding has a responsible partner: named when found, or assigned since."""
+    return any(
+        (isinstance(event, FindingRecorded) and event.responsible is not None)
+        or isinstance(event, FindingAssigned)
+        for event in case.events
+    )
+
+
+@hookimpl
+def ssp_register_guards() -> tuple[Guard, ...]:
+    """Register the guards of the core's workflows."""
+    return (
+        Guard(
+            "responsible_named",
+            Labels(da="En ansvarlig part er udpeget", en="A responsible partner is named"),
+            responsible_named,
+        ),
+    )
+
+
+@hookimpl
+def ssp_register_workflows() -> list[WorkflowDefinition]:
+    """Register the safety-walk and safety-finding workflows."""
+    with as_file(files("ssp_core") / "data" / "workflows") as folder:
+        return [load_workflow(path) for path in sorted(Path(folder).glob("*.toml"))]

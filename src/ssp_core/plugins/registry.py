@@ -23,6 +23,7 @@ from ssp_core.domain.people import AgeBand
 from ssp_core.domain.retention import RetentionRule
 from ssp_core.domain.roles import Role
 from ssp_core.domain.strategy import Strategy
+from ssp_core.domain.walks import FindingCategory, Locality, WalkPlan
 from ssp_core.exceptions import ConfigError, DataError, PluginError, UnknownId
 from ssp_core.plugins.manager import Contribution, PluginHost, PluginInfo
 from ssp_core.workflows.definition import WorkflowDefinition, WorkflowKind
@@ -95,6 +96,14 @@ KINDS: tuple[ContributionKind, ...] = (
     ContributionKind(
         "retention rule", "ssp_register_retention_rules", RetentionRule, lambda item: item.id
     ),
+    ContributionKind(
+        "finding category",
+        "ssp_register_finding_categories",
+        FindingCategory,
+        lambda item: item.id,
+    ),
+    ContributionKind("locality", "ssp_register_localities", Locality, lambda item: item.id),
+    ContributionKind("example walk", "ssp_register_example_walks", WalkPlan, lambda item: item.id),
 )
 """What plugins can contribute: one kind per ``ssp_register_*`` hook."""
 
@@ -123,6 +132,10 @@ class Contributed(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def get(self, item_id: str) -> T | None:
+        """Return the item with ``item_id``, or ``None`` if none was contributed."""
+        return self._items.get(item_id)
 
     def values(self) -> Iterable[T]:
         """Return the items, in the order they were contributed."""
@@ -175,7 +188,8 @@ class Registry:
     :attr:`situations`, :attr:`age_bands`, :attr:`strategies`, :attr:`workflows` (by
     ``id@version``), :attr:`guards`, and the privacy data: :attr:`purposes`,
     :attr:`grants`, :attr:`legal_bases`, :attr:`disclosure_profiles` (by partner kind)
-    and :attr:`retention_rules`.
+    and :attr:`retention_rules`; and for safety work :attr:`finding_categories`,
+    :attr:`localities` and :attr:`example_walks`.
     """
 
     roles: Contributed[Role]
@@ -196,6 +210,9 @@ class Registry:
     legal_bases: Contributed[LegalBasis]
     disclosure_profiles: Contributed[DisclosureProfile]
     retention_rules: Contributed[RetentionRule]
+    finding_categories: Contributed[FindingCategory]
+    localities: Contributed[Locality]
+    example_walks: Contributed[WalkPlan]
 
     def __init__(self, host: PluginHost, contributed: Mapping[str, Contributed[Any]]) -> None:
         self.host = host
@@ -217,6 +234,9 @@ class Registry:
         self.legal_bases = contributed["legal basis"]
         self.disclosure_profiles = contributed["disclosure profile"]
         self.retention_rules = contributed["retention rule"]
+        self.finding_categories = contributed["finding category"]
+        self.localities = contributed["locality"]
+        self.example_walks = contributed["example walk"]
         self._all = dict(contributed)
         by_id: dict[str, list[WorkflowDefinition]] = {}
         for definition in self.workflows.values():
@@ -250,6 +270,7 @@ class Registry:
             *self._organisation_problems(),
             *self._workflow_problems(),
             *self._privacy_problems(),
+            *self._walk_problems(),
         ]
         if problems:
             raise ConfigError("invalid plugin data:\n  - " + "\n  - ".join(problems))
@@ -342,6 +363,34 @@ class Registry:
                         )
                     ],
                 )
+        return problems
+
+    def _walk_problems(self) -> list[str]:
+        problems: list[str] = []
+        for wid, walk in self.example_walks.items():
+            found: list[str] = []
+            if walk.locality not in self.localities:
+                found.append(f"unknown locality {walk.locality!r}")
+            found += [f"unknown partner {p!r}" for p in walk.participants if p not in self.partners]
+            categories = [*walk.topics, *(f.category for f in walk.findings)]
+            found += [
+                f"unknown finding category {c!r}"
+                for c in dict.fromkeys(categories)
+                if c not in self.finding_categories
+            ]
+            for number, finding in enumerate(walk.findings, start=1):
+                if finding.responsible is not None and finding.responsible not in self.partners:
+                    found.append(f"finding {number} names unknown partner {finding.responsible!r}")
+                if finding.outcome not in (None, "resolved", "declined"):
+                    found.append(
+                        f"finding {number}: outcome {finding.outcome!r} is not one of "
+                        "resolved, declined"
+                    )
+                if finding.outcome == "resolved" and finding.responsible is None:
+                    found.append(f"finding {number} is resolved but has no responsible partner")
+                if finding.outcome == "declined" and not finding.reason:
+                    found.append(f"finding {number} is declined without a reason")
+            problems += self._named(self.example_walks, wid, found)
         return problems
 
     def _workflow_problems(self) -> list[str]:

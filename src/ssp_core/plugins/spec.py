@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ssp_core.domain.retention import RetentionRule
     from ssp_core.domain.roles import Role
     from ssp_core.domain.strategy import Strategy
+    from ssp_core.domain.walks import FindingCategory, Locality, WalkPlan
     from ssp_core.plugins.registry import Override, Registry
     from ssp_core.workflows.definition import WorkflowDefinition
     from ssp_core.workflows.engine import Deadline
@@ -202,6 +203,46 @@ def ssp_register_guards() -> Iterable[Guard | Override[Guard]]:  # type: ignore[
     :return: guards; a workflow names them by id.
 
     .. versionadded:: 0.1
+    """
+
+
+# --------------------------------------------------------------------------------------
+# Contributions of safety work
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def ssp_register_finding_categories() -> Iterable[  # type: ignore[empty-body]
+    FindingCategory | Override[FindingCategory]
+]:
+    """Contribute categories of safety-walk findings (the core has crime prevention by design).
+
+    :return: categories, e.g. traffic safety or a fire pond.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def ssp_register_localities() -> Iterable[Locality | Override[Locality]]:  # type: ignore[empty-body]
+    """Contribute the localities safety walks are held in (villages, housing areas).
+
+    :return: localities, each with an optional centre point.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def ssp_register_example_walks() -> Iterable[WalkPlan | Override[WalkPlan]]:  # type: ignore[empty-body]
+    """Contribute example safety walks with their findings, for demos, tests and training.
+
+    They are not in any store until imported
+    (:meth:`ssp_core.service.Casework.import_walk`, ``ssp walk import``).
+
+    :return: walk plans naming registered localities, partners and categories.
+
+    .. versionadded:: 0.2
     """
 
 

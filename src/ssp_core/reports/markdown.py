@@ -17,14 +17,15 @@ import markdown as _markdown
 
 __all__ = ["Report", "escape", "table", "to_html"]
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
 
 
 def escape(text: object) -> str:
     """Return ``text`` as Markdown that renders literally: no markup, no raw HTML.
 
-    HTML's ``<``, ``>`` and ``&`` become entities and Markdown's punctuation is
-    backslash-escaped; line breaks become spaces, so a value never breaks a table.
+    HTML's ``<``, ``>`` and ``&`` become entities and Markdown's inline markup
+    (emphasis, code, links, table bars) is backslash-escaped; line breaks become
+    spaces, so a value never breaks a table or starts a block of its own.
     """
     plain = " ".join(str(text).split())
     return _SPECIAL.sub(r"\\\1", html.escape(plain, quote=False))

@@ -57,6 +57,9 @@ EVENT_TYPES: dict[str, type[CaseEvent]] = {
         ev.DeadlineMissed,
         ev.WorkflowMigrated,
         ev.Disclosure,
+        ev.WalkPlanned,
+        ev.FindingRecorded,
+        ev.FindingAssigned,
     )
 }
 """Every event type a store can hold, by topic."""

@@ -36,6 +36,8 @@ class WorkflowKind(StrEnum):
 
     ACTION_CARD = "action_card"
     PREVENTION_TRACK = "prevention_track"
+    SAFETY_WALK = "safety_walk"
+    SAFETY_FINDING = "safety_finding"
     OTHER = "other"
 
 

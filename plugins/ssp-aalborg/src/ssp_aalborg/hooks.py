@@ -14,9 +14,11 @@ from ssp_core import (
     AgeBand,
     Corps,
     DisclosureProfile,
+    FindingCategory,
     Grant,
     InfoHouse,
     LegalBasis,
+    Locality,
     Partner,
     PartnerKind,
     ReferenceText,
@@ -24,6 +26,7 @@ from ssp_core import (
     Role,
     Situation,
     Strategy,
+    WalkPlan,
     WorkflowDefinition,
     WorrySignCatalogue,
     hookimpl,
@@ -39,9 +42,12 @@ __all__ = [
     "ssp_register_catalogues",
     "ssp_register_corps",
     "ssp_register_disclosure_profiles",
+    "ssp_register_example_walks",
+    "ssp_register_finding_categories",
     "ssp_register_grants",
     "ssp_register_info_houses",
     "ssp_register_legal_bases",
+    "ssp_register_localities",
     "ssp_register_partner_kinds",
     "ssp_register_partners",
     "ssp_register_reference_texts",
@@ -157,3 +163,21 @@ def ssp_register_disclosure_profiles() -> list[DisclosureProfile]:
 def ssp_register_retention_rules() -> list[RetentionRule]:
     """Register when closed cases are erased, by workflow and outcome."""
     return load_items(_path("privacy.toml"), "retention_rules", RetentionRule)
+
+
+@hookimpl
+def ssp_register_localities() -> list[Locality]:
+    """Register the localities of the seed's safety walks."""
+    return load_items(_path("walks.toml"), "localities", Locality)
+
+
+@hookimpl
+def ssp_register_finding_categories() -> list[FindingCategory]:
+    """Register the walk topics beyond crime prevention by design: traffic, fire pond, plantings."""
+    return load_items(_path("walks.toml"), "finding_categories", FindingCategory)
+
+
+@hookimpl
+def ssp_register_example_walks() -> list[WalkPlan]:
+    """Register the seed's three safety walks as example data (invented dates and findings)."""
+    return load_items(_path("walks.toml"), "walks", WalkPlan)

@@ -1,0 +1,365 @@
+"""``ssp walk``: plan safety walks, record and follow up their findings, and report on them.
+
+A walk and each of its findings are cases: they are audited and have deadlines like
+any case, and ``ssp case history`` shows them. Findings move on with ``assign``
+(a responsible partner is named), ``resolve`` and ``decline`` (with a reason).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ssp_core.cli.app import Context
+from ssp_core.cli.options import DATE, acting, echo_json, plain
+from ssp_core.clock import local_date
+from ssp_core.domain.roles import Actor
+from ssp_core.domain.walks import Coordinates, Place
+from ssp_core.exceptions import DataError
+from ssp_core.walks.geojson import findings_geojson
+from ssp_core.walks.labels import label_of
+from ssp_core.walks.report import open_findings_report, walk_report
+from ssp_core.walks.views import Finding
+
+__all__ = ["walk"]
+
+
+@click.group()
+def walk() -> None:
+    """Safety walks: plan them, record findings, follow them up, report."""
+
+
+@walk.command("plan")
+@click.option("--locality", required=True, metavar="ID", help="A registered locality.")
+@click.option("--date", "held_on", type=DATE, required=True, help="The walk's date (YYYY-MM-DD).")
+@click.option(
+    "--participant",
+    "participants",
+    multiple=True,
+    metavar="PARTNER",
+    help="A partner taking part (repeatable).",
+)
+@click.option("--citizens", type=click.IntRange(min=0), default=0, help="Citizens taking part.")
+@click.option("--topic", "topics", multiple=True, metavar="CATEGORY", help="A topic (repeatable).")
+@click.option("--note", help="A note on the plan.")
+@acting
+@click.pass_obj
+def plan(
+    obj: Context,
+    locality: str,
+    held_on: dt.datetime,
+    participants: tuple[str, ...],
+    citizens: int,
+    topics: tuple[str, ...],
+    note: str | None,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Plan a safety walk in a locality, with its participants and topics."""
+    case = obj.casework().plan_walk(
+        locality=locality,
+        held_on=held_on.date(),
+        participants=participants,
+        citizens=citizens,
+        topics=topics,
+        note=note,
+        actor=actor,
+        purpose=purpose,
+    )
+    click.echo(f"{case.id}: walk planned in {locality} on {held_on.date().isoformat()}")
+
+
+@walk.command("held")
+@click.argument("walk_id")
+@acting
+@click.pass_obj
+def held(obj: Context, walk_id: str, actor: Actor, purpose: str) -> None:
+    """Record that WALK_ID took place: findings can now be recorded."""
+    case = obj.casework().fire(walk_id, "hold", actor, purpose=purpose)
+    click.echo(f"{case.id}: {case.state}")
+
+
+@walk.command("close")
+@click.argument("walk_id")
+@acting
+@click.pass_obj
+def close(obj: Context, walk_id: str, actor: Actor, purpose: str) -> None:
+    """Close WALK_ID once its findings are recorded and its report sent."""
+    case = obj.casework().fire(walk_id, "close", actor, purpose=purpose)
+    click.echo(f"{case.id}: {case.state}")
+
+
+def _coordinates(lat: float | None, lon: float | None) -> Coordinates | None:
+    if lat is None and lon is None:
+        return None
+    if lat is None or lon is None:
+        raise DataError("give both --lat and --lon (WGS84 degrees), or neither")
+    return Coordinates(lat, lon)
+
+
+@walk.command("finding")
+@click.argument("walk_id")
+@click.option("--place", required=True, help="Where: a description anyone would recognise.")
+@click.option("--lat", type=float, help="Latitude in WGS84 degrees (with --lon).")
+@click.option("--lon", type=float, help="Longitude in WGS84 degrees (with --lat).")
+@click.option("--category", required=True, metavar="CATEGORY", help="A finding category.")
+@click.option("--description", required=True, help="What was found.")
+@click.option("--responsible", metavar="PARTNER", help="The partner to follow it up, if known.")
+@acting
+@click.pass_obj
+def finding(
+    obj: Context,
+    walk_id: str,
+    place: str,
+    lat: float | None,
+    lon: float | None,
+    category: str,
+    description: str,
+    responsible: str | None,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Record a finding of WALK_ID; it is followed up as a case of its own."""
+    where = Place(place, _coordinates(lat, lon))
+    case = obj.casework().record_finding(
+        walk_id,
+        place=where,
+        category=category,
+        description=description,
+        responsible=responsible,
+        actor=actor,
+        purpose=purpose,
+    )
+    click.echo(f"{case.id}: finding of walk {walk_id} ({category}), {case.state}")
+
+
+@walk.command("assign")
+@click.argument("finding_id")
+@click.option("--to", "partner", required=True, metavar="PARTNER", help="The responsible partner.")
+@click.option("--reason", help="Why this partner (optional).")
+@acting
+@click.pass_obj
+def assign(
+    obj: Context, finding_id: str, partner: str, reason: str | None, actor: Actor, purpose: str
+) -> None:
+    """Make a partner responsible for FINDING_ID and pass it on."""
+    case = obj.casework().assign_finding(finding_id, partner, actor, reason=reason, purpose=purpose)
+    click.echo(f"{case.id}: {case.state}, responsible {partner}")
+
+
+@walk.command("resolve")
+@click.argument("finding_id")
+@acting
+@click.pass_obj
+def resolve(obj: Context, finding_id: str, actor: Actor, purpose: str) -> None:
+    """Record that FINDING_ID is resolved."""
+    case = obj.casework().fire(finding_id, "resolve", actor, purpose=purpose)
+    click.echo(f"{case.id}: {case.state}")
+
+
+@walk.command("decline")
+@click.argument("finding_id")
+@click.option("--reason", required=True, help="Why the finding is not followed up.")
+@acting
+@click.pass_obj
+def decline(obj: Context, finding_id: str, reason: str, actor: Actor, purpose: str) -> None:
+    """Decline FINDING_ID, giving the reason."""
+    case = obj.casework().fire(finding_id, "decline", actor, reason=reason, purpose=purpose)
+    click.echo(f"{case.id}: {case.state}")
+
+
+@walk.command("import")
+@click.argument("example", required=False)
+@acting
+@click.pass_obj
+def import_(obj: Context, example: str | None, actor: Actor, purpose: str) -> None:
+    """Put a registered example walk (all of them without EXAMPLE) into the store."""
+    casework = obj.casework()
+    names = [example] if example else list(casework.registry.example_walks)
+    if not names:
+        click.echo("no plugin registers example walks")
+    for name in names:
+        cases = casework.import_walk(name, actor, purpose=purpose)
+        if cases:
+            click.echo(f"{name}: walk {cases[0].id}, {len(cases) - 1} finding(s)")
+        else:
+            click.echo(f"{name}: already in the store")
+
+
+@walk.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def list_(obj: Context, as_json: bool, actor: Actor, purpose: str) -> None:
+    """List safety walks, the earliest first (an audited read)."""
+    casework = obj.casework()
+    walks = casework.walks(actor, purpose=purpose)
+    if as_json:
+        echo_json([plain(w) for w in walks])
+        return
+    language = obj.language
+    table = Table(title=f"{len(walks)} safety walk(s)")
+    for column in ("walk", "date", "locality", "state", "participants", "topics"):
+        table.add_column(column, overflow="fold")
+    for w in walks:
+        people = len(w.participants) + (1 if w.citizens else 0)
+        table.add_row(
+            w.case_id,
+            w.held_on.isoformat(),
+            escape(label_of(casework.registry, "localities", w.locality, language)),
+            w.state,
+            f"{len(w.participants)} partner(s)"
+            + (f", {w.citizens} citizen(s)" if w.citizens else "")
+            + ("" if people else " (none)"),
+            escape(", ".join(w.topics)),
+        )
+    Console(soft_wrap=False).print(table)
+
+
+def _findings_table(findings: list[Finding], obj: Context, today: dt.date) -> Table:
+    registry = obj.registry
+    table = Table(title=f"{len(findings)} finding(s)")
+    for column in ("finding", "walk", "locality", "place", "category", "responsible", "state"):
+        table.add_column(column, overflow="fold")
+    table.add_column("due", no_wrap=True)
+    for f in findings:
+        due = min((d.due for d in f.due), default=None)
+        mark = "" if due is None else due.isoformat() + (" overdue" if due < today else "")
+        table.add_row(
+            f.case_id,
+            f.walk,
+            escape(label_of(registry, "localities", f.locality, obj.language)),
+            escape(f.place.description),
+            escape(label_of(registry, "finding_categories", f.category, obj.language)),
+            escape(label_of(registry, "partners", f.responsible, obj.language)),
+            f.state,
+            mark,
+        )
+    return table
+
+
+@walk.command("findings")
+@click.option("--walk", "walk_id", help="Only the findings of this walk.")
+@click.option("--open", "open_only", is_flag=True, help="Only findings still followed up.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the list as findings.md and findings.html into this folder.",
+)
+@acting
+@click.pass_obj
+def findings(
+    obj: Context,
+    walk_id: str | None,
+    open_only: bool,
+    as_json: bool,
+    out: Path | None,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """List findings across walks, e.g. the open ones with their due dates (audited)."""
+    casework = obj.casework()
+    found = casework.findings(actor, purpose=purpose, walk=walk_id, open_only=open_only)
+    today = local_date(casework.clock.now())
+    if out is not None:
+        report = open_findings_report(found, casework.registry, language=obj.language, today=today)
+        md, page = report.write(out, "findings")
+        click.echo(f"wrote {md} and {page}", err=True)
+    if as_json:
+        echo_json([plain(f) for f in found])
+        return
+    Console(soft_wrap=False).print(_findings_table(found, obj, today))
+
+
+@walk.command("report")
+@click.argument("walk_id")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The folder to write the report (Markdown, HTML) and its map (PNG, SVG) into.",
+)
+@acting
+@click.pass_obj
+def report(obj: Context, walk_id: str, out: Path, actor: Actor, purpose: str) -> None:
+    """Write the report of WALK_ID: its plan, its findings and a map of them."""
+    casework = obj.casework()
+    chosen = [w for w in casework.walks(actor, purpose=purpose) if w.case_id == walk_id]
+    if not chosen:
+        raise DataError(f"no safety walk {walk_id!r} that you may read")
+    found = casework.findings(actor, purpose=purpose, walk=walk_id)
+    written = walk_report(
+        chosen[0],
+        found,
+        casework.registry,
+        out,
+        language=obj.language,
+        today=local_date(casework.clock.now()),
+    )
+    md, page = written.write(out, f"walk-{walk_id}")
+    for path in (md, page, *written.figures):
+        click.echo(str(path))
+
+
+@walk.command("geojson")
+@click.option("--walk", "walk_id", help="Only the findings of this walk.")
+@click.option("--open", "open_only", is_flag=True, help="Only findings still followed up.")
+@click.option(
+    "--descriptions", is_flag=True, help="Include the findings' descriptions (free text)."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (default: standard output).",
+)
+@acting
+@click.pass_obj
+def geojson(
+    obj: Context,
+    walk_id: str | None,
+    open_only: bool,
+    descriptions: bool,
+    out: Path | None,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Write the findings with coordinates as GeoJSON, for a map tool."""
+    casework = obj.casework()
+    found = casework.findings(actor, purpose=purpose, walk=walk_id, open_only=open_only)
+    text = json.dumps(
+        findings_geojson(
+            found, casework.registry, language=obj.language, descriptions=descriptions
+        ),
+        ensure_ascii=False,
+        indent=2,
+    )
+    if out is None:
+        click.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {out}", err=True)
+
+
+@walk.command("categories")
+@click.pass_obj
+def categories(obj: Context) -> None:
+    """List the finding categories the plugins register."""
+    table = Table(title="finding categories")
+    table.add_column("id", no_wrap=True)
+    table.add_column("label", overflow="fold")
+    table.add_column("from", no_wrap=True)
+    registry = obj.registry
+    for cid, category in registry.finding_categories.items():
+        table.add_row(
+            cid,
+            escape(category.labels.get(obj.language)),
+            registry.finding_categories.contributor(cid),
+        )
+    Console(soft_wrap=False).print(table)

@@ -1,0 +1,92 @@
+"""What evaluations count of safety-walk findings: nothing but readable, non-personal fields.
+
+Reads the case index and each finding's first two events (its opening and the
+:class:`~ssp_core.domain.events.FindingRecorded`) without any key: the category,
+the walk, the locality and the dates are not sealed, the description is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from ssp_core.clock import local_date
+from ssp_core.domain.events import CaseOpened, FindingRecorded
+from ssp_core.domain.people import Environment
+from ssp_core.exceptions import UnknownId
+from ssp_core.plugins.registry import Registry
+from ssp_core.store.base import CaseStore
+from ssp_core.store.codec import EventCodec
+from ssp_core.store.records import CaseQuery, CaseRow, StoredEvent
+from ssp_core.workflows.definition import WorkflowKind
+
+__all__ = ["FindingFacts", "finding_facts"]
+
+_BATCH = 500
+
+
+@attrs.frozen
+class FindingFacts:
+    """One finding as evaluations count it: its walk, locality, category, date and outcome.
+
+    ``outcome`` is the final state it reached (``resolved``, ``declined``), or
+    ``None`` while it is followed up; ``closed`` is the local date it got there.
+    """
+
+    walk: str
+    locality: str
+    category: str
+    reported: dt.date
+    outcome: str | None
+    closed: dt.date | None = None
+
+
+def _is_finding(registry: Registry, row: CaseRow) -> bool:
+    try:
+        definition = registry.workflow(row.workflow, row.workflow_version)
+    except UnknownId:
+        return False
+    return definition.kind is WorkflowKind.SAFETY_FINDING
+
+
+def _locality(codec: EventCodec, opening: StoredEvent) -> str:
+    event = codec.decode(opening, readable=set())
+    subject = event.subject if isinstance(event, CaseOpened) else None
+    return subject.id if isinstance(subject, Environment) else ""
+
+
+def finding_facts(store: CaseStore, codec: EventCodec, registry: Registry) -> list[FindingFacts]:
+    """Return the facts of every finding in the store, by case id (no access check, no key).
+
+    Callers check the actor's permission first (as
+    :meth:`~ssp_core.service.Casework.evaluate` does). Findings on a workflow no
+    plugin registers any more are left out.
+    """
+    rows = {row.case_id: row for row in store.find_cases(CaseQuery()) if _is_finding(registry, row)}
+    ids = sorted(rows)
+    facts: list[FindingFacts] = []
+    for start in range(0, len(ids), _BATCH):
+        for case_id, events in sorted(store.read_cases(ids[start : start + _BATCH]).items()):
+            recorded = next(
+                (
+                    event
+                    for row in events[1:3]
+                    if isinstance(event := codec.decode(row, readable=set()), FindingRecorded)
+                ),
+                None,
+            )
+            if recorded is None:
+                continue
+            row = rows[case_id]
+            facts.append(
+                FindingFacts(
+                    walk=recorded.walk,
+                    locality=_locality(codec, events[0]),
+                    category=recorded.category,
+                    reported=local_date(row.opened_at),
+                    outcome=row.state if row.closed_at is not None else None,
+                    closed=local_date(row.closed_at) if row.closed_at is not None else None,
+                )
+            )
+    return facts
