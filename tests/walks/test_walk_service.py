@@ -28,7 +28,7 @@ ANNA = Actor("anna", "ssp_consultant")
 POLICE = Actor("per", "police_ssp_coordinator")
 TEACHER = Actor("tina", "frontline_worker")
 RESEARCHER = Actor("rita", "researcher")
-SECRET = "Peter Hansen's boys gather here every night"
+SECRET = "Peter Hansen's boys gather here every night"  # noqa: S105 (a text, not a password)
 
 
 def _held_walk(casework, held_on=dt.date(2026, 3, 1)):  # type: ignore[no-untyped-def]

@@ -299,6 +299,41 @@ def _mentor_track(scene: _Scene, person: Subject) -> None:
     scene.history(tid)
 
 
+def _safety_walks(scene: _Scene) -> None:
+    """Put the plugin's example safety walks in the store (once) and list the open findings."""
+    casework = scene.casework
+    if not scene.registry.example_walks:
+        return
+    scene.console.print(Rule("Safety walks"))
+    for name in scene.registry.example_walks:
+        cases = casework.import_walk(name, CONSULTANT)
+        if cases:
+            scene.console.print(
+                f"Example walk {name}: walk {cases[0].id} with {len(cases) - 1} finding(s)"
+            )
+    walks = {w.case_id: w for w in casework.walks(CONSULTANT, purpose=CASEWORK)}
+    table = Table(title="Open safety-walk findings (ssp walk findings --open)")
+    for column in ("finding", "locality", "place", "category", "state", "due"):
+        table.add_column(column, overflow="fold")
+    for finding in casework.findings(CONSULTANT, purpose=CASEWORK, open_only=True):
+        walk = walks.get(finding.walk)
+        locality = scene.registry.localities.get(walk.locality) if walk else None
+        category = scene.registry.finding_categories.get(finding.category)
+        table.add_row(
+            finding.case_id,
+            locality.labels.get(scene.language) if locality else finding.locality,
+            finding.place.description,
+            category.labels.get(scene.language) if category else finding.category,
+            finding.state,
+            ", ".join(d.due.isoformat() for d in finding.due),
+        )
+    scene.console.print(table)
+    scene.console.print(
+        "Write a walk's report with: ssp walk report WALK_ID --out reports/ "
+        "(Markdown, HTML and a map)\n"
+    )
+
+
 def _read_back(scene: _Scene, store_url: str, case_ids: list[str], key: MunicipalKey) -> None:
     """Open the store again, independently, and show the demo's cases as stored there."""
     if store_url.startswith("memory:"):
@@ -378,6 +413,7 @@ def run_demo(
         _concern_about_a_16_year_old(scene)
         adult = _travel_concern_about_a_19_year_old(scene)
         _mentor_track(scene, adult)
+        _safety_walks(scene)
         made = [row.case_id for row in scene.casework.find(CONSULTANT) if row.case_id not in before]
         console.print(Rule("Read back"))
         _read_back(scene, store_url, sorted(made), key)
