@@ -6,10 +6,13 @@ Run from the repository root (``tox -e bench`` does)::
     python benchmarks/run.py --quick    # smoke test; prints only
     python benchmarks/run.py --quick --write
     python benchmarks/run.py --store-only    # only the case-store benchmarks
-    python benchmarks/run.py --no-store      # only the engine benchmarks
+    python benchmarks/run.py --no-store      # skip the case-store benchmarks
+    python benchmarks/run.py --index-only    # only the safety-index benchmark
+    python benchmarks/run.py --no-index      # skip the safety-index benchmark
 
-The case-store benchmarks (``bench_store.py``) run after the engine's; their section
-of the page replaces the previous one, and a part that did not run is kept as it was.
+The case-store benchmarks (``bench_store.py``) run after the engine's, and the
+safety-index benchmark (``bench_index.py``) last; each part's section of the page
+replaces the previous one, and a part that did not run is kept as it was.
 Every target is a ratio of two measurements taken in the same run. The exit status
 is 1 if a gated target is missed, 0 otherwise.
 """
@@ -29,6 +32,14 @@ from pathlib import Path
 
 import attrs
 
+from bench_index import (
+    INDEX_FULL,
+    INDEX_HEADING,
+    INDEX_QUICK,
+    measure_index,
+    render_index_markdown,
+    render_index_summary,
+)
 from bench_measure import (
     FIRE_CARD,
     action_cards,
@@ -253,18 +264,31 @@ def measure(settings: Settings) -> Results:
     return attrs.evolve(results, targets=evaluate(settings, results))
 
 
-def compose_page(engine: str | None, store: str | None, previous: str = "") -> str:
-    """Return the page: the new engine and store parts, or the previous page's where not run."""
-    marker = f"\n{STORE_HEADING}\n"
-    cut = previous.find(marker)
-    old_engine, old_store = (
-        (previous[: cut + 1], previous[cut + 1 :]) if cut >= 0 else (previous, "")
+def _split_page(previous: str) -> dict[str, str]:
+    """Return the previous page's parts: ``engine``, and ``store`` and ``index`` if present."""
+    found = sorted(
+        (position, name)
+        for name, heading in (("store", STORE_HEADING), ("index", INDEX_HEADING))
+        if (position := previous.find(f"\n{heading}\n")) >= 0
     )
-    engine_part = (engine if engine is not None else old_engine).rstrip("\n")
-    store_part = (store if store is not None else old_store).rstrip("\n")
+    parts = {"engine": previous[: found[0][0] + 1] if found else previous}
+    for number, (position, name) in enumerate(found):
+        end = found[number + 1][0] + 1 if number + 1 < len(found) else len(previous)
+        parts[name] = previous[position + 1 : end]
+    return parts
+
+
+def compose_page(
+    engine: str | None, store: str | None, previous: str = "", index: str | None = None
+) -> str:
+    """Return the page: the new engine, store and index parts, or the previous page's parts."""
+    old = _split_page(previous)
+    engine_part = (engine if engine is not None else old["engine"]).rstrip("\n")
+    store_part = (store if store is not None else old.get("store", "")).rstrip("\n")
+    index_part = (index if index is not None else old.get("index", "")).rstrip("\n")
     if not engine_part:
         engine_part = "# Performance"
-    return f"{engine_part}\n\n{store_part}\n" if store_part else f"{engine_part}\n"
+    return "\n\n".join(part for part in (engine_part, store_part, index_part) if part) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -285,26 +309,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--store-only", action="store_true", help="run only the case-store benchmarks"
     )
     part.add_argument("--no-store", action="store_true", help="skip the case-store benchmarks")
+    part.add_argument(
+        "--index-only", action="store_true", help="run only the safety-index benchmark"
+    )
+    parser.add_argument("--no-index", action="store_true", help="skip the safety-index benchmark")
     args = parser.parse_args(argv)
     failed = False
     engine_page: str | None = None
     store_page: str | None = None
-    if not args.store_only:
+    index_page: str | None = None
+    if not (args.store_only or args.index_only):
         settings = QUICK if args.quick else FULL
         results = measure(settings)
         print(render_summary(results))
         engine_page = render_markdown(results)
         failed = failed or results.failed
-    if not args.no_store:
+    if not (args.no_store or args.index_only):
         store_results = measure_store(STORE_QUICK if args.quick else STORE_FULL)
         store_results = attrs.evolve(store_results, targets=evaluate_store(store_results))
         print(render_store_summary(store_results))
         store_page = render_store_markdown(store_results)
         failed = failed or store_results.failed
+    if not (args.no_index or args.store_only):
+        index_results = measure_index(INDEX_QUICK if args.quick else INDEX_FULL)
+        print(render_index_summary(index_results))
+        index_page = render_index_markdown(index_results)
+        failed = failed or index_results.failed
     if args.write or not args.quick:
         previous = OUTPUT.read_text(encoding="utf-8") if OUTPUT.is_file() else ""
         OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-        OUTPUT.write_text(compose_page(engine_page, store_page, previous), encoding="utf-8")
+        OUTPUT.write_text(
+            compose_page(engine_page, store_page, previous, index=index_page), encoding="utf-8"
+        )
         print(f"wrote {OUTPUT.relative_to(ROOT)}")
     return 1 if failed else 0
 

@@ -65,7 +65,7 @@ exclude_patterns = [
 nitpicky = True
 language = "en"
 
-myst_enable_extensions = ["colon_fence", "deflist"]
+myst_enable_extensions = ["colon_fence", "deflist", "dollarmath"]
 myst_heading_anchors = 3
 
 # -- autodoc -------------------------------------------------------------------------
@@ -104,6 +104,8 @@ nitpick_ignore_regex = [
     ("py:class", r"pluggy\.(\w+\.)*\w+"),
     ("py:class", r"transitions\.(\w+\.)*\w+"),
     ("py:class", r"cryptography\.(\w+\.)*\w+"),
+    ("py:class", r"(numpy|np|npt|matplotlib)\.(\w+\.)*\w+"),
+    ("py:class", r"(ssp_core\.index\.[\w.]+\.)?(FloatArray|IntArray|BoolArray)"),
     # pytest and hypothesis, also when mocked (a mock's subscript gives odd names)
     ("py:class", r"(_?pytest|hypothesis)\..*"),
 ]
@@ -481,6 +483,17 @@ DOCUMENTED_MODULES = (
     "ssp_core.migration",
     "ssp_core.loading",
     "ssp_core.testing",
+    "ssp_core.index.config",
+    "ssp_core.index.survey",
+    "ssp_core.index.estimate",
+    "ssp_core.index.compare",
+    "ssp_core.index.composite",
+    "ssp_core.index.crime",
+    "ssp_core.index.intervals",
+    "ssp_core.index.design",
+    "ssp_core.index.bootstrap",
+    "ssp_core.index.synthetic",
+    "ssp_core.index.plot",
 )
 """The modules the API reference documents (``ssp_core.plugins.spec`` on the plugin page)."""
 

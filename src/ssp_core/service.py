@@ -28,7 +28,7 @@ import attrs
 import orjson
 
 from ssp_core.clock import BusinessCalendar, Clock, SystemClock, danish_calendar, local_date
-from ssp_core.domain.access import FieldGroup
+from ssp_core.domain.access import FieldGroup, Scope
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import Observation
 from ssp_core.domain.cpr import Pseudonymiser, birth_date_from_cpr
@@ -82,6 +82,7 @@ from ssp_core.workflows.engine import Deadline, WorkflowEngine
 from ssp_core.workflows.explain import TriggerOption
 
 if TYPE_CHECKING:
+    from ssp_core.evaluation.evaluate import Evaluation
     from ssp_core.privacy.export import ExportResult
 
 __all__ = [
@@ -265,12 +266,38 @@ class Casework:
         """
         query = query or CaseQuery()
         permit = self._authorise(actor, "case.search", purpose, workflow=query.workflow)
-        rows = self._own(actor, query) if permit.assigned_only else self.store.find_cases(query)
-        allowed = self.policy.workflows(actor, "case.search", purpose)
-        if allowed is not None:
-            rows = [row for row in rows if row.workflow in allowed]
+        if permit.assigned_only:
+            rows = self._own(actor, query)
+        else:
+            visible = self._rows_filter(actor, "case.search", purpose)
+            rows = [row for row in self.store.find_cases(query) if visible(row)]
         self._audit(actor, purpose, AuditAction.SEARCH, None, query.describe())
         return rows
+
+    def _rows_filter(self, actor: Actor, operation: str, purpose: str) -> Callable[[CaseRow], bool]:
+        """Return a test of which index rows the role's grants cover, case by case.
+
+        A workflow no grant covers is left out; one covered only for the actor's own
+        cases (scope ``assigned``) shows only those: assigned to the actor or opened
+        by them.
+        """
+        scopes: dict[str, Scope | None] = {}
+        own: set[str] | None = None
+
+        def visible(row: CaseRow) -> bool:
+            nonlocal own
+            if row.workflow not in scopes:
+                scopes[row.workflow] = self.policy.scope(actor, operation, purpose, row.workflow)
+            scope = scopes[row.workflow]
+            if scope is None:
+                return False
+            if scope is Scope.ALL:
+                return True
+            if own is None:
+                own = {r.case_id for r in self._own(actor, CaseQuery())}
+            return row.case_id in own
+
+        return visible
 
     def _own(self, actor: Actor, query: CaseQuery) -> list[CaseRow]:
         """Return the index rows of cases assigned to ``actor`` or opened by them."""
@@ -560,6 +587,44 @@ class Casework:
             fmt=fmt,
             purpose=purpose,
             age_bands=age_bands,
+        )
+
+    # -- evaluation ------------------------------------------------------------------
+
+    def evaluate(
+        self,
+        actor: Actor,
+        *,
+        initiative: str | None = None,
+        term: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        strategy: str | None = None,
+        survey: str | os.PathLike[str] | None = None,
+        crime: str | os.PathLike[str] | None = None,
+        index_config: str | os.PathLike[str] | None = None,
+        purpose: str = "research",
+    ) -> Evaluation:
+        """Evaluate an initiative (over ``since``/``until`` or a ``term``), or a council term.
+
+        Needs the ``report.evaluate`` permission; audited. Counts only, small ones
+        hidden; the safety-index indicators need the ``survey`` (and ``crime``) files.
+        See ``ssp_core.evaluation``.
+        """
+        from ssp_core.evaluation.evaluate import run_evaluation  # noqa: PLC0415 (imports this)
+
+        return run_evaluation(
+            self,
+            actor,
+            initiative=initiative,
+            term=term,
+            since=since,
+            until=until,
+            strategy=strategy,
+            survey=os.fspath(survey) if survey is not None else None,
+            crime=os.fspath(crime) if crime is not None else None,
+            index_config=os.fspath(index_config) if index_config is not None else None,
+            purpose=purpose,
         )
 
     # -- retention -------------------------------------------------------------------
@@ -1371,22 +1436,19 @@ class Casework:
         no entry that is not about a case.
         """
         allowed = self.policy.workflows(actor, operation, purpose)
-        own = (
-            {row.case_id for row in self._own(actor, CaseQuery())} if permit.assigned_only else None
-        )
-        if allowed is None and own is None:
+        mixed = any(grant.scope is Scope.ASSIGNED for grant in self.policy.grants_of(actor.role))
+        if allowed is None and not permit.assigned_only and not mixed:
             return None
-        workflows: dict[str, str | None] = {}
+        rows_visible = self._rows_filter(actor, operation, purpose)
+        seen: dict[str, bool] = {}
 
         def visible(case_id: str | None) -> bool:
-            if case_id is None or (own is not None and case_id not in own):
+            if case_id is None:
                 return False
-            if allowed is None:
-                return True
-            if case_id not in workflows:
+            if case_id not in seen:
                 row = self.store.case_row(case_id)
-                workflows[case_id] = row.workflow if row else None
-            return workflows[case_id] in allowed
+                seen[case_id] = row is not None and rows_visible(row)
+            return seen[case_id]
 
         return visible
 

@@ -72,21 +72,22 @@ COLUMNS = {
     "audt": "audit.read",
     "retn": "retention.run",
     "rsch": "research.export",
+    "eval": "report.evaluate",
     "seal": "store.seal",
     "upgr": "store.upgrade",
 }
 
 GRID = """
-role                    open read srch fire fact obsv note asgn hold extd ddln migr expt disc dlst enrl reid audt retn rsch seal upgr
-ssp_consultant          abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  -    -    -    -    -
-police_ssp_coordinator  a    a    a    a    a    a    a    a    a    a    -    -    a    a    abc  abc  a    -    -    -    -    -
-info_house_member       -    a    a    a    a    a    a    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-frontline_worker        a    -    a    -    -    -    -    -    -    -    -    -    -    -    -    abc  -    -    -    -    -    -
-mentor                  -    b    bc   b    b    -    b    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-parent_coach            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-dialogue_ambassador     -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-researcher              -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  -    -
-administrator           -    -    abc  -    -    -    -    -    -    -    abc  abc  -    -    abc  -    -    abc  abc  -    abc  abc
+role                    open read srch fire fact obsv note asgn hold extd ddln migr expt disc dlst enrl reid audt retn rsch eval seal upgr
+ssp_consultant          abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  -    -    -    abc  -    -
+police_ssp_coordinator  a    a    a    a    a    a    a    a    a    a    -    -    a    a    abc  abc  a    -    -    -    -    -    -
+info_house_member       -    a    a    a    a    a    a    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+frontline_worker        a    -    a    -    -    -    -    -    -    -    -    -    -    -    -    abc  -    -    -    -    -    -    -
+mentor                  -    b    bc   b    b    -    b    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+parent_coach            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+dialogue_ambassador     -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+researcher              -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  abc  -    -
+administrator           -    -    abc  -    -    -    -    -    -    -    abc  abc  -    -    abc  -    -    abc  abc  -    -    abc  abc
 """
 """The intended policy: per role and operation, the contexts (a, b, c) where it is allowed."""
 
@@ -136,6 +137,7 @@ def purpose_for(role: str, operation: str) -> str:
         "identity.reidentify": "reidentification",
         "case.disclose": "disclosure",
         "disclosure.list": "disclosure",
+        "report.evaluate": "research",
     }.get(operation, "casework")
 
 
@@ -300,6 +302,7 @@ OPERATION_CALLS: dict[str, Callable[[World, Actor, Context, str], object]] = {
     "audit.read": lambda w, a, c, p: w.casework.audit_log(a, purpose=p),
     "retention.run": lambda w, a, c, p: w.casework.retention_due(a, purpose=p),
     "research.export": _research_export,
+    "report.evaluate": lambda w, a, c, p: w.casework.evaluate(a, term="2026-2029", purpose=p),
     "store.seal": lambda w, a, c, p: w.casework.seal_unsealed(a, purpose=p),
     "store.upgrade": lambda w, a, c, p: w.casework.upgrade_store(a, purpose=p),
 }

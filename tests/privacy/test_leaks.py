@@ -23,6 +23,7 @@ number, name and contact are checked: they live in the identity vault alone.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import pathlib
 from typing import Any
@@ -46,6 +47,7 @@ from ssp_core import (
     VirtualClock,
 )
 from ssp_core.privacy.export import run_export
+from ssp_core.walks.geojson import findings_geojson
 from tests.conftest import T0
 from tests.privacy.conftest import Backend, holds
 
@@ -70,6 +72,10 @@ NOTE_FIELDS = (
     "refused_note",
     "refused_disclosure",
     "refused_scope",
+    "walk_note",
+    "finding_description",
+    "finding_assign_reason",
+    "finding_decline_reason",
 )
 
 
@@ -174,6 +180,22 @@ def _run(casework: Casework, values: dict[str, str], errors: list[BaseException]
     cw.record_fact(track.id, "goals_agreed", CONSULTANT)
     cw.fire(track.id, "start", CONSULTANT)
     cw.record_session(track.id, CONSULTANT, held_on=TODAY, note=values["session_note"])
+    # A safety walk: its note, a finding's description and the follow-up's reasons.
+    walk = cw.plan_walk(
+        locality="gandrup", held_on=TODAY, actor=CONSULTANT, note=values["walk_note"]
+    )
+    cw.fire(walk.id, "hold", CONSULTANT)
+    finding = cw.record_finding(
+        walk.id,
+        place=ssp_core.Place("By the tunnel", ssp_core.Coordinates(57.05, 10.2)),
+        category="lighting",
+        description=values["finding_description"],
+        actor=CONSULTANT,
+    )
+    cw.assign_finding(
+        finding.id, "aalborg.roads_and_parks", CONSULTANT, reason=values["finding_assign_reason"]
+    )
+    cw.fire(finding.id, "decline", CONSULTANT, reason=values["finding_decline_reason"])
 
     digits = values["cpr"].replace("-", "")
     calls: list[tuple[type[BaseException], Any]] = [
@@ -230,6 +252,9 @@ def _outputs(casework: Casework, case_id: str, tmp: pathlib.Path) -> dict[str, s
         "audit log": repr(cw.audit_log(admin, purpose="audit")),
         "disclosures": repr(cw.disclosures(CONSULTANT, purpose="disclosure")),
         "identity repr": repr(cw.reidentify(case_id, CONSULTANT, purpose="reidentification")),
+        "geojson": json.dumps(
+            findings_geojson(cw.findings(CONSULTANT, purpose="casework"), cw.registry)
+        ),
     }
     for kind in ("events", "tables"):
         result = run_export(cw, researcher, kind=kind, out=tmp / kind)

@@ -386,8 +386,9 @@ def test_radicalisation_prevention_names_the_cards_and_tracks(strategy: Strategy
 
 
 def test_follow_up_has_the_safety_index_and_two_evaluations(strategy: Strategy) -> None:
-    (indicator,) = strategy.follow_up.indicators
+    indicator = strategy.follow_up.indicators[0]
     assert indicator.id == "safety_index"
+    assert indicator.measure == "safety_index"
     assert indicator.labels.da == "Tryghedsindekset"
     assert indicator.source is not None
     assert "Tryghedsundersøgelse" in indicator.source.da

@@ -122,8 +122,10 @@ def _register_commands() -> None:
         case,
         demo,
         disclosure,
+        evaluate,
         export,
         identity,
+        index,
         key,
         plugins,
         retention,
@@ -144,6 +146,8 @@ def _register_commands() -> None:
     cli.add_command(disclosure.disclosures)
     cli.add_command(retention.retention)
     cli.add_command(export.export)
+    cli.add_command(index.index)
+    cli.add_command(evaluate.evaluate)
     cli.add_command(walk.walk)
 
 

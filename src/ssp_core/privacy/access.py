@@ -91,6 +91,22 @@ class AccessPolicy:
             assigned_only=all(g.scope is Scope.ASSIGNED for g in in_scope),
         )
 
+    def scope(self, actor: Actor, operation: str, purpose: str, workflow: str) -> Scope | None:
+        """Return how far the role's grants cover ``operation`` on cases of ``workflow``.
+
+        ``Scope.ALL`` if some covering grant has scope ``all``; ``Scope.ASSIGNED`` if
+        all covering grants are for the actor's own cases; ``None`` if none covers it.
+        Operations over many cases (a search, a list) check each case this way, so a
+        role with an ``all`` grant for some workflows and an ``assigned`` grant for
+        others sees only its own cases of the latter.
+        """
+        grants = [
+            g for g in self._by_role.get(actor.role, ()) if g.covers(operation, workflow, purpose)
+        ]
+        if not grants:
+            return None
+        return Scope.ALL if any(g.scope is Scope.ALL for g in grants) else Scope.ASSIGNED
+
     def workflows(self, actor: Actor, operation: str, purpose: str) -> frozenset[str] | None:
         """Return the workflows the role's grants allow ``operation`` on (``None``: all)."""
         flows: set[str] = set()

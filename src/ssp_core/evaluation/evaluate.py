@@ -1,0 +1,605 @@
+"""Evaluate an initiative, or a whole council term: goals, initiatives, indicators, results.
+
+:func:`evaluate_initiative` and :func:`evaluate_term` compute every indicator the
+evaluation needs, once, from the case store and the optional safety-survey files,
+and return an :class:`Evaluation`: the goals, the initiatives serving them, and a
+result per indicator, each count table already suppressed. They check nothing about
+who asks; :func:`run_evaluation` (and ``Casework.evaluate``) checks the permission
+``report.evaluate``, limits the counts to the workflows the actor's grants name, and
+audits the evaluation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ssp_core.clock import local_date
+from ssp_core.domain.labels import Labels
+from ssp_core.domain.strategy import (
+    CouncilTerm,
+    Goal,
+    Indicator,
+    Initiative,
+    MeasureKind,
+    Strategy,
+)
+from ssp_core.evaluation import counts, index_series
+from ssp_core.evaluation.delays import Delay, delays
+from ssp_core.evaluation.facts import (
+    CaseFacts,
+    FindingFacts,
+    FirstAction,
+    case_facts,
+    first_actions,
+    walk_findings,
+)
+from ssp_core.evaluation.index_series import IndexInputs, Series
+from ssp_core.evaluation.period import Period
+from ssp_core.exceptions import ConfigError, DataError, UnknownId
+from ssp_core.index import CrimeTable, IndexTable
+from ssp_core.plugins.registry import Registry
+from ssp_core.privacy.export import (
+    OPEN,
+    OTHER_AGE,
+    RESEARCH,
+    UNKNOWN_AGE,
+    AgeBanding,
+    age_banding,
+)
+from ssp_core.privacy.suppression import THRESHOLD, SuppressedTable
+from ssp_core.store.base import CaseStore
+from ssp_core.store.codec import EventCodec
+from ssp_core.store.records import AuditAction
+from ssp_core.workflows.definition import WorkflowKind
+
+if TYPE_CHECKING:
+    from ssp_core.domain.roles import Actor
+    from ssp_core.service import Casework
+
+__all__ = [
+    "EVALUATE",
+    "NOTES",
+    "Evaluation",
+    "GoalResult",
+    "IndicatorResult",
+    "InitiativeResult",
+    "evaluate_initiative",
+    "evaluate_term",
+    "pick_strategy",
+    "run_evaluation",
+]
+
+EVALUATE = "report.evaluate"
+"""The operation an evaluation needs."""
+
+NOTES: Mapping[str, Labels] = MappingProxyType(
+    {
+        "no_measure": Labels(
+            "Indikatoren har ingen måling; den beskrives, men beregnes ikke.",
+            "The indicator names no measure; it is described, not computed.",
+        ),
+        "no_survey": Labels(
+            "Ingen data fra tryghedsundersøgelsen er givet (--survey).",
+            "No survey data given (--survey).",
+        ),
+        "no_crime": Labels(
+            "Ingen data om anmeldt kriminalitet er givet (--crime).",
+            "No reported-crime data given (--crime).",
+        ),
+        "no_workflows": Labels(
+            "Ingen arbejdsgang af denne art er registreret eller omfattet af rettighederne "
+            "til report.evaluate.",
+            "No workflow of this kind is registered or covered by the grants for report.evaluate.",
+        ),
+        "no_tracks": Labels(
+            "Ingen forebyggende forløb blev oprettet i perioden.",
+            "No prevention track was opened in the period.",
+        ),
+    }
+)
+"""Why an indicator shows no figures, in Danish and English (by key)."""
+
+_OUTCOME_LABELS = {
+    OPEN: Labels("Åben", "Open"),
+    OTHER_AGE: Labels("Anden alder", "Other age"),
+    UNKNOWN_AGE: Labels("Ukendt alder", "Age unknown"),
+}
+
+
+@attrs.frozen
+class IndicatorResult:
+    """The result of one indicator: a suppressed table, statistics or a series, or a note.
+
+    ``counts`` is the suppressed count table (concerns, track outcomes, findings);
+    ``delays`` the time-to-first-action groups; ``series`` the safety-index or
+    reported-crime series; ``note`` says why nothing is computed. ``workflows`` are
+    the workflows counted (empty: none, or not a count).
+    """
+
+    indicator: Indicator
+    counts: SuppressedTable | None = None
+    delays: tuple[Delay, ...] = ()
+    series: Series | None = None
+    note: Labels | None = None
+    workflows: tuple[str, ...] = ()
+    banding: AgeBanding | None = None
+
+    @property
+    def kind(self) -> MeasureKind | None:
+        """Return the indicator's measure kind (``None``: none)."""
+        return self.indicator.kind
+
+
+@attrs.frozen
+class InitiativeResult:
+    """An initiative in an evaluation, with the ids of the indicators that follow it up."""
+
+    initiative: Initiative
+    indicators: tuple[str, ...]
+
+
+@attrs.frozen
+class GoalResult:
+    """A goal in an evaluation: the initiatives serving it and their indicators (ids)."""
+
+    goal: Goal
+    initiatives: tuple[str, ...]
+    indicators: tuple[str, ...]
+
+
+@attrs.frozen
+class Evaluation:
+    """An evaluation of one initiative, or the overall evaluation of a council term.
+
+    ``initiative`` is the id of the initiative evaluated (``None``: all, a term).
+    ``indicators`` maps every indicator id in the evaluation to its result;
+    ``labels`` gives the display names of workflows, age bands and outcomes.
+    ``follow_up`` lists the indicators reported under the follow-up (the safety
+    index and reported crime, and indicators no initiative names).
+    """
+
+    strategy: Strategy
+    period: Period
+    initiative: str | None
+    goals: tuple[GoalResult, ...]
+    initiatives: tuple[InitiativeResult, ...]
+    indicators: Mapping[str, IndicatorResult]
+    follow_up: tuple[str, ...]
+    labels: Mapping[str, Labels]
+    made_on: dt.date
+    threshold: int = THRESHOLD
+    inputs: tuple[str, ...] = ()
+
+    @property
+    def term(self) -> CouncilTerm | None:
+        """Return the council term evaluated, if the period is one."""
+        return self.period.term
+
+    def tables(self) -> list[tuple[str, SuppressedTable]]:
+        """Return every count table of the evaluation with its indicator's id."""
+        return [
+            (indicator_id, result.counts)
+            for indicator_id, result in self.indicators.items()
+            if result.counts is not None
+        ]
+
+
+@attrs.define
+class _Sources:
+    """The facts an evaluation reads, each read once and only when an indicator needs it."""
+
+    registry: Registry
+    store: CaseStore
+    codec: EventCodec
+    period: Period
+    allowed: frozenset[str] | None
+    index: IndexInputs
+    threshold: int
+    _cases: list[CaseFacts] | None = None
+    _actions: list[FirstAction] | None = None
+    _findings: list[FindingFacts] | None = None
+    _concerns: dict[tuple[object, ...], SuppressedTable | None] = attrs.Factory(dict)
+    _estimates: IndexTable | None = None
+    _rates: CrimeTable | None = None
+
+    def cases(self) -> list[CaseFacts]:
+        if self._cases is None:
+            found = case_facts(self.store, self.codec, self.registry, workflows=self.allowed)
+            self._cases = [fact for fact in found if fact.opened in self.period]
+        return self._cases
+
+    def actions(self) -> list[FirstAction]:
+        if self._actions is None:
+            found = first_actions(self.store, self.codec, self.registry, workflows=self.allowed)
+            self._actions = [action for action in found if action.opened in self.period]
+        return self._actions
+
+    def findings(self) -> list[FindingFacts]:
+        if self._findings is None:
+            found = walk_findings(self.store, self.codec, self.registry, workflows=self.allowed)
+            self._findings = [finding for finding in found if finding.reported in self.period]
+        return self._findings
+
+    def concerns(
+        self, workflows: frozenset[str] | None, banding: AgeBanding
+    ) -> SuppressedTable | None:
+        key = (workflows, banding)
+        if key not in self._concerns:
+            self._concerns[key] = counts.concerns_table(
+                self.cases(),
+                self.registry,
+                banding,
+                self.period.years(),
+                workflows=workflows,
+                threshold=self.threshold,
+            )
+        return self._concerns[key]
+
+    def workflows_of(self, indicator: Indicator, kind: WorkflowKind) -> frozenset[str] | None:
+        """Return the workflows an indicator counts: its own (or all), within the grants."""
+        known = {d.id for d in self.registry.workflows.values()}
+        unknown = sorted(set(indicator.workflows) - known)
+        if unknown:
+            raise ConfigError(
+                f"indicator {indicator.id!r} names unknown workflow {unknown[0]!r}; "
+                f"known: {', '.join(sorted(known))}"
+            )
+        of_kind = {d.id for d in self.registry.workflows.values() if d.kind is kind}
+        wrong = sorted(set(indicator.workflows) - of_kind)
+        if wrong:
+            raise ConfigError(
+                f"indicator {indicator.id!r} names workflow {wrong[0]!r}, which is not of "
+                f"kind {kind.value!r}; its measure {indicator.measure!r} counts those"
+            )
+        chosen = frozenset(indicator.workflows) if indicator.workflows else None
+        if self.allowed is None:
+            return chosen
+        return (chosen or frozenset(of_kind)) & self.allowed
+
+    def result(self, indicator: Indicator) -> IndicatorResult:  # noqa: PLR0911 (one per kind)
+        """Compute one indicator."""
+        kind = indicator.kind
+        if kind is None:
+            return IndicatorResult(indicator, note=NOTES["no_measure"])
+        if kind is MeasureKind.SAFETY_INDEX:
+            if self.index.survey is None:
+                return IndicatorResult(indicator, note=NOTES["no_survey"])
+            if self._estimates is None:
+                self._estimates = index_series.estimates(self.index)
+            series = index_series.safety_index(
+                self._estimates,
+                indicator,
+                self.period,
+                source=str(self.index.survey),
+                threshold=self.threshold,
+            )
+            return IndicatorResult(indicator, series=series)
+        if kind is MeasureKind.REPORTED_CRIME:
+            if self.index.crime is None:
+                return IndicatorResult(indicator, note=NOTES["no_crime"])
+            if self._rates is None:
+                self._rates = index_series.rates(self.index)
+            series = index_series.reported_crime(
+                self._rates,
+                indicator,
+                self.period,
+                source=str(self.index.crime),
+                threshold=self.threshold,
+            )
+            return IndicatorResult(indicator, series=series)
+        if kind is MeasureKind.WALK_FINDINGS:
+            return self._findings_result(indicator)
+        if kind is MeasureKind.TRACK_OUTCOMES:
+            flows = self.workflows_of(indicator, WorkflowKind.PREVENTION_TRACK)
+            if flows is not None and not flows:
+                return IndicatorResult(indicator, note=NOTES["no_workflows"])
+            table = counts.track_outcomes_table(
+                self.cases(), self.registry, workflows=flows, threshold=self.threshold
+            )
+            note = NOTES["no_tracks"] if table is None else None
+            tracks = counts.workflow_ids(self.registry, WorkflowKind.PREVENTION_TRACK, flows)
+            return IndicatorResult(indicator, counts=table, note=note, workflows=tuple(tracks))
+        return self._cards(indicator, kind)
+
+    def _findings_result(self, indicator: Indicator) -> IndicatorResult:
+        known = self.registry.localities
+        unknown = sorted(set(indicator.areas) - set(known))
+        if unknown:
+            raise ConfigError(
+                f"indicator {indicator.id!r} names unknown locality {unknown[0]!r}; "
+                f"known: {', '.join(sorted(known)) or 'none'}"
+            )
+        flows = counts.workflow_ids(self.registry, WorkflowKind.SAFETY_FINDING, self.allowed)
+        if not flows:
+            return IndicatorResult(indicator, note=NOTES["no_workflows"])
+        outcomes = [
+            state.id
+            for definition in self.registry.workflows.values()
+            if definition.id in flows
+            for state in definition.states
+            if state.final
+        ]
+        table = counts.findings_table(
+            self.findings(),
+            self.period.years(),
+            outcomes=list(dict.fromkeys(outcomes)),
+            areas=indicator.areas,
+            threshold=self.threshold,
+        )
+        return IndicatorResult(indicator, counts=table, workflows=tuple(flows))
+
+    def _cards(self, indicator: Indicator, kind: MeasureKind) -> IndicatorResult:
+        flows = self.workflows_of(indicator, WorkflowKind.ACTION_CARD)
+        cards = counts.workflow_ids(self.registry, WorkflowKind.ACTION_CARD, flows)
+        if not cards:
+            return IndicatorResult(indicator, note=NOTES["no_workflows"])
+        bands = indicator.age_bands if kind is MeasureKind.CONCERNS else ()
+        banding = age_banding(self.registry, bands or None)
+        table = self.concerns(flows, banding)
+        if kind is MeasureKind.CONCERNS:
+            return IndicatorResult(indicator, counts=table, workflows=tuple(cards), banding=banding)
+        found = delays(self.actions(), table, self.period.years(), cards, threshold=self.threshold)
+        return IndicatorResult(indicator, delays=tuple(found), workflows=tuple(cards))
+
+
+def _labels(registry: Registry) -> dict[str, Labels]:
+    """Return the display names of workflows, age bands and final states, by id."""
+    found: dict[str, Labels] = dict(_OUTCOME_LABELS)
+    for band in registry.age_bands.values():
+        found[band.id] = band.labels
+    for definition in sorted(registry.workflows.values(), key=lambda d: d.version):
+        found[definition.id] = definition.labels
+        for state in definition.states:
+            if state.final:
+                found.setdefault(state.id, state.labels)
+    return found
+
+
+def pick_strategy(registry: Registry, strategy_id: str | None = None) -> Strategy:
+    """Return the strategy named, or the only one the plugins contribute."""
+    if strategy_id is not None:
+        if strategy_id not in registry.strategies:
+            raise UnknownId("strategy", strategy_id, list(registry.strategies))
+        return registry.strategies[strategy_id]
+    if len(registry.strategies) == 1:
+        return next(iter(registry.strategies.values()))
+    if not registry.strategies:
+        raise ConfigError("no plugin contributes a strategy to evaluate")
+    raise DataError(
+        f"several strategies are loaded ({', '.join(sorted(registry.strategies))}); "
+        "name one with --strategy"
+    )
+
+
+def _evaluation(
+    strategy: Strategy,
+    initiatives: tuple[Initiative, ...],
+    indicator_ids: list[str],
+    period: Period,
+    sources: _Sources,
+    *,
+    initiative: str | None,
+    today: dt.date,
+) -> Evaluation:
+    problems = strategy.problems()
+    if problems:
+        raise ConfigError(f"strategy {strategy.id!r}: " + "; ".join(problems))
+    linked = {i for initiative_ in initiatives for i in initiative_.indicators}
+    results = {
+        indicator_id: sources.result(strategy.follow_up.indicator(indicator_id))
+        for indicator_id in indicator_ids
+    }
+    index_kinds = (MeasureKind.SAFETY_INDEX, MeasureKind.REPORTED_CRIME)
+    follow_up = tuple(i for i in indicator_ids if results[i].kind in index_kinds or i not in linked)
+    chosen = {i.id for i in initiatives}
+    goals = tuple(
+        GoalResult(
+            goal,
+            serving := tuple(i.id for i in initiatives if goal.id in i.goals),
+            tuple(dict.fromkeys(x for i in initiatives if i.id in serving for x in i.indicators)),
+        )
+        for goal in strategy.goals
+        if initiative is None or any(goal.id in i.goals for i in initiatives if i.id in chosen)
+    )
+    inputs = tuple(
+        f"{what}: {path.name}"
+        for what, path in (
+            ("survey", sources.index.survey),
+            ("crime", sources.index.crime),
+            ("index config", sources.index.config),
+        )
+        if path is not None
+    )
+    return Evaluation(
+        strategy=strategy,
+        period=period,
+        initiative=initiative,
+        goals=goals,
+        initiatives=tuple(InitiativeResult(i, i.indicators) for i in initiatives),
+        indicators=MappingProxyType(results),
+        follow_up=follow_up,
+        labels=MappingProxyType(_labels(sources.registry)),
+        made_on=today,
+        threshold=sources.threshold,
+        inputs=inputs,
+    )
+
+
+def evaluate_initiative(
+    strategy: Strategy,
+    initiative: str,
+    period: Period,
+    *,
+    registry: Registry,
+    store: CaseStore,
+    codec: EventCodec,
+    today: dt.date,
+    workflows: Collection[str] | None = None,
+    index: IndexInputs | None = None,
+    threshold: int = THRESHOLD,
+) -> Evaluation:
+    """Evaluate one initiative over ``period``: its goals, its indicators and their results.
+
+    ``workflows`` limits every count to cases on these workflows (``None``: all);
+    ``index`` names the survey, crime and index-configuration files (without a
+    survey, the safety-index indicators say so). Raises
+    :class:`~ssp_core.exceptions.UnknownId` for an unknown initiative.
+    """
+    try:
+        chosen = strategy.initiative(initiative)
+    except KeyError:
+        raise UnknownId("initiative", initiative, [i.id for i in strategy.initiatives]) from None
+    sources = _sources(registry, store, codec, period, workflows, index, threshold)
+    return _evaluation(
+        strategy,
+        (chosen,),
+        list(chosen.indicators),
+        period,
+        sources,
+        initiative=chosen.id,
+        today=today,
+    )
+
+
+def evaluate_term(
+    strategy: Strategy,
+    term: CouncilTerm | str,
+    *,
+    registry: Registry,
+    store: CaseStore,
+    codec: EventCodec,
+    today: dt.date,
+    workflows: Collection[str] | None = None,
+    index: IndexInputs | None = None,
+    threshold: int = THRESHOLD,
+) -> Evaluation:
+    """Make the overall evaluation of a council term: every goal, initiative and indicator.
+
+    ``term`` is a :class:`~ssp_core.domain.strategy.CouncilTerm` or its text
+    (``2022-2025``); if the strategy lists its council terms, it must be one of
+    them. Other arguments as for :func:`evaluate_initiative`.
+    """
+    period = Period.of_term(term)
+    assert period.term is not None  # noqa: S101 (of_term sets it)
+    listed = strategy.follow_up.terms()
+    if listed and period.term not in listed:
+        raise DataError(
+            f"{period.term} is not a council term of strategy {strategy.id!r}; its terms: "
+            f"{', '.join(str(t) for t in listed)}"
+        )
+    sources = _sources(registry, store, codec, period, workflows, index, threshold)
+    return _evaluation(
+        strategy,
+        strategy.initiatives,
+        [indicator.id for indicator in strategy.follow_up.indicators],
+        period,
+        sources,
+        initiative=None,
+        today=today,
+    )
+
+
+def _sources(  # noqa: PLR0917 (what an evaluation reads)
+    registry: Registry,
+    store: CaseStore,
+    codec: EventCodec,
+    period: Period,
+    workflows: Collection[str] | None,
+    index: IndexInputs | None,
+    threshold: int,
+) -> _Sources:
+    return _Sources(
+        registry=registry,
+        store=store,
+        codec=codec,
+        period=period,
+        allowed=frozenset(workflows) if workflows is not None else None,
+        index=index or IndexInputs(),
+        threshold=threshold,
+    )
+
+
+def run_evaluation(
+    casework: Casework,
+    actor: Actor,
+    *,
+    initiative: str | None = None,
+    term: CouncilTerm | str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    strategy: str | None = None,
+    survey: str | Path | None = None,
+    crime: str | Path | None = None,
+    index_config: str | Path | None = None,
+    purpose: str = RESEARCH,
+) -> Evaluation:
+    """Check ``report.evaluate``, audit the evaluation, and compute it (``ssp evaluate``).
+
+    With ``initiative``: that initiative from ``since`` to ``until`` (or over
+    ``term``); without: the overall evaluation of ``term``. The counts cover the
+    workflows the actor's grants for ``report.evaluate`` name (all with ``*``). A
+    role without the permission gets :class:`~ssp_core.exceptions.AccessDenied`,
+    audited, and nothing is read.
+    """
+    casework._authorise(actor, EVALUATE, purpose)  # noqa: SLF001 (audits a refusal)
+    period = _period(initiative, term, since, until)
+    chosen = pick_strategy(casework.registry, strategy)
+    if initiative is not None and initiative not in {i.id for i in chosen.initiatives}:
+        raise UnknownId("initiative", initiative, [i.id for i in chosen.initiatives])
+    workflows = casework.policy.workflows(actor, EVALUATE, purpose)
+    index = IndexInputs(
+        survey=Path(survey) if survey is not None else None,
+        crime=Path(crime) if crime is not None else None,
+        config=Path(index_config) if index_config is not None else None,
+    )
+    index_series.check(index)
+    what = f"initiative {initiative}" if initiative is not None else "overall"
+    detail = f"evaluation of {chosen.id}: {what}, {period.describe()}"
+    casework._audit(actor, purpose, AuditAction.EXPORT, None, detail)  # noqa: SLF001
+    today = local_date(casework.clock.now())
+    if initiative is not None:
+        return evaluate_initiative(
+            chosen,
+            initiative,
+            period,
+            registry=casework.registry,
+            store=casework.store,
+            codec=casework.codec,
+            today=today,
+            workflows=workflows,
+            index=index,
+        )
+    assert period.term is not None  # noqa: S101 (_period gives a term without an initiative)
+    return evaluate_term(
+        chosen,
+        period.term,
+        registry=casework.registry,
+        store=casework.store,
+        codec=casework.codec,
+        today=today,
+        workflows=workflows,
+        index=index,
+    )
+
+
+def _period(
+    initiative: str | None,
+    term: CouncilTerm | str | None,
+    since: dt.date | None,
+    until: dt.date | None,
+) -> Period:
+    if term is not None:
+        if since is not None or until is not None:
+            raise DataError("give either a council term or --from and --to, not both")
+        return Period.of_term(term)
+    if initiative is None:
+        raise DataError("the overall evaluation needs a council term, e.g. 2022-2025")
+    if since is None or until is None:
+        raise DataError("an initiative's evaluation needs a period: --from and --to (or --term)")
+    return Period(since, until)

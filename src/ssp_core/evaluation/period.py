@@ -1,0 +1,49 @@
+"""The period an evaluation covers: two dates, or a council term."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from ssp_core.domain.strategy import CouncilTerm
+from ssp_core.exceptions import DataError
+
+__all__ = ["DASH", "Period"]
+
+DASH = "\u2013"
+"""The en dash (U+2013) between the ends of a range in a report."""
+
+
+@attrs.frozen
+class Period:
+    """The days from ``start`` to ``end``, both included; ``term`` when it is a council term."""
+
+    start: dt.date
+    end: dt.date
+    term: CouncilTerm | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.end < self.start:
+            raise DataError(
+                f"the period ends ({self.end.isoformat()}) before it starts "
+                f"({self.start.isoformat()}); give --from before --to"
+            )
+
+    @classmethod
+    def of_term(cls, term: CouncilTerm | str) -> Period:
+        """Return the period of a council term, e.g. ``Period.of_term("2022-2025")``."""
+        parsed = CouncilTerm.parse(term) if isinstance(term, str) else term
+        return cls(parsed.start, parsed.end, parsed)
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.start <= day <= self.end
+
+    def years(self) -> tuple[str, ...]:
+        """Return the calendar years the period touches, in order, as text."""
+        return tuple(str(year) for year in range(self.start.year, self.end.year + 1))
+
+    def describe(self) -> str:
+        """Return the period as text, e.g. ``2022-01-01`` to ``2025-12-31 (2022-2025)``."""
+        text = f"{self.start.isoformat()} {DASH} {self.end.isoformat()}"
+        return f"{text} ({self.term})" if self.term is not None else text

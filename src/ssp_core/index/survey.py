@@ -1,0 +1,483 @@
+"""Load survey microdata (CSV or Parquet) into arrays, checking every row.
+
+:func:`load_survey` reads the columns named by :class:`~ssp_core.index.config.Columns`
+and checks each row: a respondent id (unique), an area, a whole-number year, a
+positive weight, a safety answer that is a whole number on the scale, and problem
+and worry answers (optional) on their scales. A row that fails is named by its row
+number, counted as in a spreadsheet: row 1 is the header, the first answer is row 2
+(for Parquet too). By default any bad row is a :class:`~ssp_core.exceptions.DataError`
+listing up to ten row numbers per problem and how many rows have it; with
+``drop_invalid=True`` those rows are dropped and :class:`DropReport` says how many,
+and why.
+
+A weight of zero is refused like a negative one: a respondent who should not count
+has no place in the file, and a zero weight in a small group would make its
+estimates undefined.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType, ModuleType
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from ssp_core.exceptions import ConfigError, DataError
+from ssp_core.index.config import IndexConfig
+
+__all__ = [
+    "MAX_ROWS_NAMED",
+    "DropReport",
+    "Factor",
+    "Problem",
+    "Survey",
+    "load_survey",
+    "read_table",
+    "survey_from_columns",
+]
+
+MAX_ROWS_NAMED = 10
+"""How many row numbers an error message or a drop report names per problem."""
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
+
+_HEADER_NOTE = "row 1 is the header"
+
+
+@attrs.frozen
+class Problem:
+    """One kind of bad row: what is wrong, in which column, how many rows, the first ones.
+
+    :ivar code: a short stable code, e.g. ``weight_not_positive``.
+    :ivar column: the file column concerned.
+    :ivar message: what is wrong and what is allowed, in words.
+    :ivar count: how many rows have the problem.
+    :ivar rows: the first (at most :data:`MAX_ROWS_NAMED`) row numbers; row 1 is the header.
+    """
+
+    code: str
+    column: str
+    message: str
+    count: int
+    rows: tuple[int, ...]
+
+    def describe(self) -> str:
+        """Return one line: the count, the problem and the first row numbers."""
+        shown = ", ".join(str(row) for row in self.rows)
+        more = f" and {self.count - len(self.rows)} more" if self.count > len(self.rows) else ""
+        noun = "row" if self.count == 1 else "rows"
+        return f"{self.count} {noun}: {self.column}: {self.message} (rows {shown}{more})"
+
+
+@attrs.frozen
+class DropReport:
+    """What loading dropped: rows read, rows kept, and each problem found.
+
+    A row with two problems counts under both, and once in ``dropped``.
+    """
+
+    read: int
+    kept: int
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def dropped(self) -> int:
+        """Return how many rows were dropped."""
+        return self.read - self.kept
+
+    def counts(self) -> dict[str, int]:
+        """Return the number of rows per problem code (codes of one column add up)."""
+        totals: dict[str, int] = {}
+        for problem in self.problems:
+            totals[problem.code] = totals.get(problem.code, 0) + problem.count
+        return totals
+
+    def describe(self) -> str:
+        """Return a short text: how many rows were dropped and why."""
+        head = f"read {self.read} rows, kept {self.kept}, dropped {self.dropped}"
+        if not self.problems:
+            return head
+        lines = "\n".join(f"  {problem.describe()}" for problem in self.problems)
+        return f"{head} ({_HEADER_NOTE}):\n{lines}"
+
+
+@attrs.frozen(eq=False)
+class Factor:
+    """A grouping variable as category codes (``0..len(labels)-1``) and their labels."""
+
+    codes: IntArray
+    labels: tuple[str, ...]
+
+
+@attrs.frozen(eq=False)
+class Survey:
+    """Checked survey answers as arrays, one entry per kept respondent.
+
+    :ivar config: the configuration the survey was read with.
+    :ivar factors: grouping variables by name: ``area``, ``year`` and any ``groups``.
+    :ivar weights: design weights (positive, finite).
+    :ivar safety: the safety item (whole numbers on the scale, as floats).
+    :ivar items: problem and worry items by column name (NaN = no answer).
+    :ivar respondents: respondent ids.
+    :ivar report: what loading dropped.
+    :ivar source: where the data came from.
+    """
+
+    config: IndexConfig
+    factors: Mapping[str, Factor]
+    weights: FloatArray
+    safety: FloatArray
+    items: Mapping[str, FloatArray]
+    respondents: npt.NDArray[np.str_]
+    report: DropReport
+    source: str = "<memory>"
+
+    def __len__(self) -> int:
+        return int(self.weights.shape[0])
+
+    def factor(self, name: str) -> Factor:
+        """Return the grouping variable ``name``; an unknown name is a :class:`DataError`."""
+        try:
+            return self.factors[name]
+        except KeyError:
+            allowed = ", ".join(self.factors)
+            raise DataError(f"cannot group by {name!r}; allowed: {allowed}") from None
+
+
+# -- reading files ---------------------------------------------------------------------
+
+
+def _pyarrow() -> tuple[ModuleType, ModuleType]:
+    try:
+        return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.parquet")
+    except ImportError:
+        raise ConfigError(
+            "reading Parquet needs pyarrow: pip install 'ssp-core[parquet]' (or use CSV)"
+        ) from None
+
+
+def _missing_columns(path: Path, header: Sequence[str], wanted: Sequence[str]) -> None:
+    absent = [name for name in wanted if name not in header]
+    if absent:
+        names = ", ".join(repr(name) for name in absent)
+        have = ", ".join(header) or "none"
+        raise DataError(
+            f"{path}: missing column(s) {names}; the file has: {have}. "
+            "Name your columns in the [columns] table of the configuration"
+        )
+
+
+def _read_csv(path: Path, wanted: Sequence[str], delimiter: str) -> dict[str, Any]:
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the file: {exc.strerror}") from None
+    with handle:
+        reader = csv.reader(handle, delimiter=delimiter, strict=True)
+        try:
+            header = [name.strip() for name in next(reader)]
+        except StopIteration:
+            raise DataError(f"{path}: the file is empty; expected a header row") from None
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise DataError(f"{path}: not a readable CSV file: {exc}") from None
+        doubled = sorted({name for name in header if header.count(name) > 1})
+        if doubled:
+            raise DataError(f"{path}: the header names column(s) twice: {', '.join(doubled)}")
+        _missing_columns(path, header, wanted)
+        index = [header.index(name) for name in wanted]
+        values: list[list[str]] = [[] for _ in wanted]
+        ragged: list[int] = []
+        row_numbers: list[int] = []
+        row = 1
+        try:
+            for record in reader:
+                row += 1
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue  # a blank line
+                cells = record
+                if len(record) != len(header):
+                    ragged.append(row)
+                    cells = [*record, *[""] * len(header)]
+                row_numbers.append(row)
+                for column, position in zip(values, index, strict=True):
+                    column.append(cells[position])
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise DataError(f"{path}: not a readable CSV file near row {row + 1}: {exc}") from None
+    data: dict[str, Any] = dict(zip(wanted, values, strict=True))
+    data["__rows__"] = np.asarray(row_numbers, dtype=np.int64)
+    data["__ragged__"] = np.asarray(ragged, dtype=np.int64)
+    return data
+
+
+def _read_parquet(path: Path, wanted: Sequence[str], text: Sequence[str]) -> dict[str, Any]:
+    pa, pq = _pyarrow()
+    try:
+        header = list(pq.read_schema(str(path)).names)
+        table = pq.read_table(
+            str(path), columns=list(dict.fromkeys(name for name in wanted if name in header))
+        )
+    except (OSError, pa.ArrowException) as exc:
+        raise DataError(f"{path}: not a readable Parquet file: {exc}") from None
+    _missing_columns(path, header, wanted)
+    data: dict[str, Any] = {}
+    for name in wanted:
+        column = table.column(name)
+        numeric = pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
+        if numeric and name not in text:
+            data[name] = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        else:
+            data[name] = ["" if value is None else str(value) for value in column.to_pylist()]
+    data["__rows__"] = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    data["__ragged__"] = np.zeros(0, dtype=np.int64)
+    return data
+
+
+def read_table(
+    path: str | Path, wanted: Sequence[str], *, text: Sequence[str] = (), delimiter: str = ","
+) -> dict[str, Any]:
+    """Read the columns ``wanted`` of a CSV or Parquet file (by its suffix).
+
+    Returns each column as a list of text (CSV, and the ``text`` columns of Parquet)
+    or a float array with NaN for nulls (numeric Parquet columns),
+    plus ``__rows__``, the spreadsheet row number of each entry (row 1 is the header),
+    and ``__ragged__``, the rows of a CSV file with a wrong number of fields.
+    """
+    file = Path(path)
+    suffix = file.suffix.lower()
+    if suffix in {".parquet", ".pq"}:
+        return _read_parquet(file, wanted, text)
+    if suffix in {".csv", ".txt", ".tsv"}:
+        return _read_csv(file, wanted, "\t" if suffix == ".tsv" else delimiter)
+    raise DataError(f"{file}: unknown file type {suffix or '(none)'!r}; allowed: .csv, .parquet")
+
+
+# -- parsing and checking --------------------------------------------------------------
+
+
+def _text(values: Any) -> npt.NDArray[np.str_]:
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        values = [_number_text(value) for value in values.tolist()]
+    return np.char.strip(np.asarray(values, dtype=np.str_))
+
+
+def _number_text(value: float) -> str:
+    if math.isnan(value):
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _numbers(values: Any, missing: Sequence[str]) -> tuple[FloatArray, BoolArray, BoolArray]:
+    """Return floats, the empty cells and the cells that are not finite numbers."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        floats = values.astype(np.float64)
+        empty = np.isnan(floats)
+        return floats, empty, ~empty & ~np.isfinite(floats)
+    text = np.char.strip(np.asarray(values, dtype=np.str_))
+    empty = (text == "") | np.isin(text, np.asarray(missing, dtype=np.str_))
+    filled = np.where(empty, "nan", text)
+    try:
+        floats = filled.astype(np.float64)
+    except ValueError:
+        floats = np.array([_float_or_inf(value) for value in filled.tolist()], dtype=np.float64)
+    bad = ~empty & ~np.isfinite(floats)
+    return np.where(bad, np.nan, floats), empty, bad
+
+
+def _float_or_inf(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return float("inf")
+
+
+def _factor(values: Any, *, numeric: bool = False) -> Factor:
+    if numeric:
+        labels, codes = np.unique(values.astype(np.int64), return_inverse=True)
+        return Factor(codes.astype(np.intp), tuple(str(label) for label in labels.tolist()))
+    labels, codes = np.unique(values, return_inverse=True)
+    return Factor(codes.astype(np.intp), tuple(str(label) for label in labels.tolist()))
+
+
+@attrs.define
+class _Checks:
+    """Collects the bad rows of each kind, in the order they are found."""
+
+    rows: npt.NDArray[np.int64]
+    found: list[tuple[str, str, str, BoolArray]] = attrs.Factory(list)
+
+    def add(self, code: str, column: str, message: str, mask: BoolArray) -> None:
+        if mask.any():
+            self.found.append((code, column, message, mask))
+
+    def bad(self) -> BoolArray:
+        bad = np.zeros(self.rows.shape[0], dtype=np.bool_)
+        for *_, mask in self.found:
+            bad |= mask
+        return bad
+
+    def problems(self) -> tuple[Problem, ...]:
+        return tuple(
+            Problem(
+                code,
+                column,
+                message,
+                int(mask.sum()),
+                tuple(int(row) for row in self.rows[mask][:MAX_ROWS_NAMED]),
+            )
+            for code, column, message, mask in self.found
+        )
+
+
+def _check_scale(
+    checks: _Checks,
+    column: str,
+    values: Any,
+    scale: tuple[int, int],
+    missing: Sequence[str],
+    *,
+    required: bool,
+) -> FloatArray:
+    floats, empty, bad = _numbers(values, missing)
+    low, high = scale
+    with np.errstate(invalid="ignore"):
+        off = ~empty & (bad | (floats != np.round(floats)) | (floats < low) | (floats > high))
+    allowed = f"allowed: whole numbers {low} to {high}"
+    if required:
+        checks.add("answer_missing", column, f"no answer; {allowed}", empty)
+    checks.add("answer_outside_scale", column, f"answer outside the scale; {allowed}", off)
+    return np.where(off, np.nan, floats)
+
+
+def survey_from_columns(
+    data: Mapping[str, Any],
+    config: IndexConfig | None = None,
+    *,
+    source: str = "<memory>",
+    drop_invalid: bool = False,
+    rows: npt.NDArray[np.int64] | None = None,
+) -> Survey:
+    """Check columns of answers (by file column name) and return a :class:`Survey`.
+
+    ``data`` maps the column names of ``config.columns`` to sequences of text or to
+    numeric arrays. ``rows`` gives each entry's row number for messages (default:
+    2, 3, ... as in a spreadsheet with a header). Bad rows raise
+    :class:`~ssp_core.exceptions.DataError`, or are dropped with ``drop_invalid``.
+    """
+    config = config or IndexConfig()
+    cols = config.columns
+    wanted = (*cols.required(), *cols.items(), *cols.groups)
+    absent = [name for name in wanted if name not in data]
+    if absent:
+        raise DataError(f"{source}: missing column(s) {', '.join(map(repr, absent))}")
+    size = len(data[cols.respondent])
+    row_numbers = np.arange(2, size + 2, dtype=np.int64) if rows is None else np.asarray(rows)
+    checks = _Checks(row_numbers)
+    ragged = data.get("__ragged__")
+    if ragged is not None and len(ragged):
+        checks.add(
+            "wrong_field_count",
+            "(row)",
+            "a different number of fields than the header",
+            np.isin(row_numbers, ragged),
+        )
+    ids = _text(data[cols.respondent])
+    checks.add("respondent_missing", cols.respondent, "no respondent id", ids == "")
+    _, first = np.unique(ids, return_index=True)
+    repeated = np.ones(size, dtype=np.bool_)
+    repeated[first] = False
+    checks.add(
+        "respondent_duplicate",
+        cols.respondent,
+        "a respondent id already used on an earlier row",
+        repeated & (ids != ""),
+    )
+    labels = {}
+    for name in (cols.area, *cols.groups):
+        labels[name] = _text(data[name])
+        checks.add("group_missing", name, "no value; every row needs one", labels[name] == "")
+    years, year_empty, year_bad = _numbers(data[cols.year], config.missing)
+    checks.add("group_missing", cols.year, "no year; every row needs one", year_empty)
+    with np.errstate(invalid="ignore"):
+        year_bad = year_bad | (~year_empty & (years != np.round(years)))
+    checks.add("year_invalid", cols.year, "the year is not a whole number", year_bad)
+    weights, weight_empty, weight_bad = _numbers(data[cols.weight], config.missing)
+    checks.add(
+        "weight_missing", cols.weight, "no weight; weights must be positive numbers", weight_empty
+    )
+    checks.add(
+        "weight_invalid",
+        cols.weight,
+        "the weight is not a number; weights must be positive numbers",
+        weight_bad,
+    )
+    with np.errstate(invalid="ignore"):
+        checks.add(
+            "weight_not_positive",
+            cols.weight,
+            "the weight is zero or negative; weights must be positive",
+            weights <= 0,
+        )
+    safety = _check_scale(
+        checks, cols.safety, data[cols.safety], config.scale, config.missing, required=True
+    )
+    items = {
+        name: _check_scale(
+            checks, name, data[name], config.item_scale(name), config.missing, required=False
+        )
+        for name in cols.items()
+    }
+    problems = checks.problems()
+    keep = ~checks.bad()
+    if problems and not drop_invalid:
+        found = "; ".join(problem.describe() for problem in problems)
+        raise DataError(
+            f"{source}: {int((~keep).sum())} of {size} rows are not valid ({_HEADER_NOTE}): "
+            f"{found}. Fix them, or drop them with drop_invalid=True (ssp index --drop-invalid)"
+        )
+    kept = int(keep.sum())
+    if kept == 0:
+        raise DataError(
+            f"{source}: no valid rows" + (" left after dropping the bad ones" if size else "")
+        )
+    factors = {"area": _factor(labels[cols.area][keep]), "year": _factor(years[keep], numeric=True)}
+    factors.update((name, _factor(labels[name][keep])) for name in cols.groups)
+    return Survey(
+        config=config,
+        factors=MappingProxyType(factors),
+        weights=np.ascontiguousarray(weights[keep]),
+        safety=np.ascontiguousarray(safety[keep]),
+        items=MappingProxyType(
+            {name: np.ascontiguousarray(values[keep]) for name, values in items.items()}
+        ),
+        respondents=ids[keep],
+        report=DropReport(read=size, kept=kept, problems=problems),
+        source=source,
+    )
+
+
+def load_survey(
+    path: str | Path, config: IndexConfig | None = None, *, drop_invalid: bool = False
+) -> Survey:
+    """Read and check a survey file (``.csv`` or ``.parquet``) and return a :class:`Survey`.
+
+    Bad rows raise :class:`~ssp_core.exceptions.DataError` naming them; with
+    ``drop_invalid=True`` they are dropped and counted in ``Survey.report``.
+    Parquet needs pyarrow (the ``parquet`` extra).
+    """
+    config = config or IndexConfig()
+    cols = config.columns
+    wanted = list(dict.fromkeys((*cols.required(), *cols.items(), *cols.groups)))
+    text = (cols.respondent, cols.area, *cols.groups)
+    data = read_table(path, wanted, text=text, delimiter=config.delimiter)
+    return survey_from_columns(
+        data, config, source=str(path), drop_invalid=drop_invalid, rows=data["__rows__"]
+    )
