@@ -49,3 +49,15 @@ def test_the_readme_example_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     assert out.splitlines()[0].startswith("aalborg.radicalisation_")
     assert "refer_to_info_house True []" in out
     assert out.splitlines()[-1] == "analysis"
+
+
+def test_the_safety_walks_example_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SSP_KEY", raising=False)
+    write_key_file(tmp_path / "municipal.key")
+    monkeypatch.setenv("SSP_KEY_FILE", str(tmp_path / "municipal.key"))
+    (code,) = blocks(ROOT / "docs" / "safety-walks.md", "python")
+    namespace: dict[str, object] = {"__name__": "__doc_example__"}
+    exec(compile(code, "<doc example>", "exec"), namespace)  # noqa: S102
+    (finding,) = namespace["open_ones"]  # type: ignore[misc]
+    assert (finding.state, finding.responsible) == ("assigned", "aalborg.roads_and_parks")

@@ -35,3 +35,15 @@ def test_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     counts = runpy.run_path(str(EXAMPLES / "scenario.py"))["run"](concerns=40, seed=1)
     assert sum(counts["cases per card"].values()) == 40
     assert sum(counts["outcomes"].values()) == 40
+
+
+def test_safety_followup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    done = runpy.run_path(str(EXAMPLES / "safety_followup.py"))["run"](tmp_path)
+    out = capsys.readouterr().out
+    assert "walks: ['romdrup_klarup', 'grindsted_uggerhalne', 'gandrup']" in out
+    assert "open findings: 4" in out
+    assert len(done["walks"]) == 3
+    report = (tmp_path / "term" / "report.md").read_text(encoding="utf-8")
+    # The seed's structure: goals, initiatives, follow-up.
+    assert report.index("## Mål") < report.index("## Indsatser") < report.index("## Opfølgning")
+    assert (tmp_path / "walk" / "walk-AAL-0001.html").is_file()

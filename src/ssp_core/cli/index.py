@@ -461,6 +461,19 @@ def _years(text: str) -> tuple[int, ...]:
         ) from None
 
 
+def _areas(text: str) -> int | tuple[str, ...]:
+    """Read ``--areas``: a count from 1 to 99, or names separated by commas."""
+    if text.strip().isdigit():
+        count = int(text)
+        if not 1 <= count <= 99:
+            raise click.BadParameter(f"a number of areas is from 1 to 99, got {count}")
+        return count
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    if not names:
+        raise click.BadParameter("give a number of areas, or their names separated by commas")
+    return names
+
+
 @index.command("synthetic")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -480,8 +493,9 @@ def _years(text: str) -> tuple[int, ...]:
 )
 @click.option(
     "--areas",
-    type=click.IntRange(min=1, max=99),
-    help="Number of areas (default: five named areas).",
+    metavar="N|A,B,...",
+    help="The number of areas (1-99), or their names separated by commas "
+    "(default: five named areas).",
 )
 @click.option(
     "--years",
@@ -497,7 +511,7 @@ def _years(text: str) -> tuple[int, ...]:
     help="Also write synthetic crime counts (CSV) to this file.",
 )
 def synthetic(
-    out: Path, size: int, seed: int, areas: int | None, years_text: str, crime_out: Path | None
+    out: Path, size: int, seed: int, areas: str | None, years_text: str, crime_out: Path | None
 ) -> None:
     """Write a synthetic survey (no real respondents) to OUT (.csv or .parquet), and its config.
 
@@ -507,7 +521,7 @@ def synthetic(
     from ssp_core.index.synthetic import DEFAULT_AREAS, PROBLEMS, WORRIES, generate, generate_crime  # noqa: PLC0415
 
     years = _years(years_text)
-    names = areas if areas is not None else DEFAULT_AREAS
+    names = _areas(areas) if areas is not None else DEFAULT_AREAS
     survey = generate(size, areas=names, years=years, seed=seed)
     survey.write(out)
     config = out.with_suffix(".toml")

@@ -1,10 +1,10 @@
 """The safety-index and reported-crime series of an evaluation: the adapter to ssp_core.index.
 
-The survey file is read with :func:`ssp_core.index.load_survey` (configured by an
+The survey file is read with :func:`~ssp_core.index.survey.load_survey` (configured by an
 optional index-configuration TOML), estimated by area and year with
 :func:`ssp_core.index.estimate`, and reduced to the indicator's measure, areas and
-the period's years. Reported crime is read with :func:`ssp_core.index.load_crime`
-and turned into rates with :func:`ssp_core.index.crime_rates`.
+the period's years. Reported crime is read with :func:`~ssp_core.index.crime.load_crime`
+and turned into rates with :func:`~ssp_core.index.crime.crime_rates`.
 
 The small-cell rule holds here too: an estimate resting on fewer than ``threshold``
 respondents is not shown, nor a crime rate resting on 1 to ``threshold - 1``

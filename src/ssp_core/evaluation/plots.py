@@ -77,11 +77,22 @@ def line_chart(
     with _style():
         figure = Figure(figsize=(7.0, 3.6), layout="constrained")
         axes = figure.add_subplot()
+        every_x: list[float] = []
         for name, points in lines:
             xs = [p[0] for p in points]
+            every_x += xs
             (line,) = axes.plot(xs, [p[1] for p in points], marker="o", label=name)
             bounded = [p for p in points if p[2] is not None and p[3] is not None]
-            if bounded:
+            if len(bounded) == 1:  # a single point: an error bar, as a band needs two
+                (x, value, low, high) = bounded[0]
+                axes.errorbar(
+                    [x],
+                    [value],
+                    yerr=[[value - float(low or value)], [float(high or value) - value]],
+                    color=line.get_color(),
+                    capsize=4,
+                )
+            elif bounded:
                 axes.fill_between(
                     [p[0] for p in bounded],
                     [float(p[2]) for p in bounded if p[2] is not None],
@@ -92,6 +103,8 @@ def line_chart(
         axes.set_ylabel(ylabel)
         axes.set_title(title)
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if every_x and min(every_x) == max(every_x):  # one year: not a century of axis
+            axes.set_xlim(min(every_x) - 1, max(every_x) + 1)
         if len(lines) > 1:
             axes.legend(fontsize="small", frameon=False)
     return figure

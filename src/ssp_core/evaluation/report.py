@@ -521,7 +521,7 @@ class _Writer:
 
 
 def render(evaluation: Evaluation, *, lang: Language = "da", folder: Path | None = None) -> Report:
-    """Return the evaluation as a :class:`~ssp_core.reports.Report`.
+    """Return the evaluation as a :class:`~ssp_core.reports.markdown.Report`.
 
     With ``folder``, the figures are written there (PNG and SVG, named by indicator
     id) and linked; without, the report has tables only.
