@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections import defaultdict
 
 import numpy as np
@@ -278,22 +277,3 @@ def test_table_outputs(tmp_path) -> None:
         table.row("C")
     with pytest.raises(DataError, match="unknown measure 'happiness'"):
         table.rows[0]["happiness"]
-
-
-def test_against_samplics_taylor_estimator_when_installed() -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # samplics is archived and warns on import
-        estimation = pytest.importorskip("samplics.estimation")
-        types = pytest.importorskip("samplics.utils.types")
-    rng = np.random.default_rng(21)
-    n = 300
-    w = rng.uniform(0.3, 5, n)
-    y = rng.integers(1, 8, n).astype(float)
-    row = estimate(make_survey(w, y), by=()).rows[0]
-    for measure, values in (("safety_mean", y), ("unsafe_share", (y >= 5).astype(float))):
-        taylor = estimation.TaylorEstimator(types.PopParam.mean)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            taylor.estimate(y=values, samp_weight=w, remove_nan=True)
-        assert row[measure].value == pytest.approx(float(taylor.point_est), rel=1e-12)
-        assert row[measure].se == pytest.approx(float(taylor.stderror), rel=1e-9)
