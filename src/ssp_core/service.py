@@ -836,7 +836,9 @@ class Casework:
         situation: str | None = None,
         concern_date: dt.date | None = None,
         reason: str | None = None,
+        details: Callable[[Case, dt.datetime], CaseEvent] | None = None,
     ) -> Case:
+        """Open a case, with its opening event and ``details`` (the next event) in one commit."""
         self._authorise(actor, "case.open", purpose, workflow=engine.definition.id)
         at = self.clock.now()
         case = engine.open(
@@ -849,10 +851,12 @@ class Casework:
             reason=reason,
             calendar=self.calendar,
         )
+        if details is not None:
+            case.apply(details(case, at))
         person = subject.pseudonym if isinstance(subject, Subject) else None
         data_key, record = self.keyring.new_case_key(case.id, person, at)
         try:
-            self._commit(case, engine, purpose, 1, data_key, key_record=record)
+            self._commit(case, engine, purpose, case.version, data_key, key_record=record)
         except ConcurrencyError:
             raise DataError(f"case id {case.id!r} is already in use") from None
         return case
@@ -883,14 +887,12 @@ class Casework:
         plan = self._walk_plan(locality, participants, citizens, topics)
         engine = self._walk_engine(workflow, WorkflowKind.SAFETY_WALK)
         area = self.registry.localities[locality]
-        subject = Environment(area.id, area.labels)
-        self._authorise(actor, "case.open", purpose, workflow=engine.definition.id)
-        at = self.clock.now()
-        case = engine.open(
-            case_id=self._ids(), subject=subject, actor=actor, at=at, calendar=self.calendar
-        )
-        case.apply(
-            WalkPlanned(
+        return self._open(
+            engine,
+            subject=Environment(area.id, area.labels),
+            actor=actor,
+            purpose=purpose,
+            details=lambda case, at: WalkPlanned(
                 case_id=case.id,
                 version=2,
                 at=at,
@@ -903,14 +905,8 @@ class Casework:
                 topics=plan[1],
                 note=_plain(note),
                 source=source,
-            )
+            ),
         )
-        data_key, record = self.keyring.new_case_key(case.id, None, at)
-        try:
-            self._commit(case, engine, purpose, 2, data_key, key_record=record)
-        except ConcurrencyError:
-            raise DataError(f"case id {case.id!r} is already in use") from None
-        return case
 
     def _walk_plan(
         self, locality: str, participants: Iterable[str], citizens: int, topics: Iterable[str]
@@ -957,9 +953,10 @@ class Casework:
     ) -> Case:
         """Record a finding of the walk ``walk_id``: a finding case of its own, in one commit.
 
-        The walk must not be planned only, cancelled or closed: findings are recorded
-        once it is held. ``category`` is a registered finding category, ``responsible``
-        (optional) a registered partner; the description is sealed like a note.
+        Findings are recorded once the walk is held (past its workflow's initial
+        state) and until it is closed or cancelled (a final state). ``category`` is a
+        registered finding category, ``responsible`` (optional) a registered partner;
+        the description is sealed like a note.
         """
         self.registry.finding_categories[category]
         if responsible is not None:
@@ -967,26 +964,24 @@ class Casework:
         text = _plain(description)
         if text is None:
             raise DataError("a finding must have a description")
+        engine = self._walk_engine(workflow, WorkflowKind.SAFETY_FINDING)
+        self._authorise(actor, "case.open", purpose, workflow=engine.definition.id)
         walk = self._walk_row(walk_id)
-        if walk.state != "held":
+        plan = self.registry.workflow(walk.workflow, walk.workflow_version)
+        if walk.state == plan.initial or walk.state in plan.final_states:
             raise DataError(
-                f"findings are recorded on a walk that is held; walk {walk_id} is {walk.state!r}"
+                f"findings are recorded on a walk once it is held and until it is closed; "
+                f"walk {walk_id} is {walk.state!r}"
             )
         opening = self.codec.decode(self._rows(walk_id)[0], readable=set())
         if not isinstance(opening, CaseOpened) or not isinstance(opening.subject, Environment):
             raise DataError(f"case {walk_id} is not a safety walk")
-        engine = self._walk_engine(workflow, WorkflowKind.SAFETY_FINDING)
-        self._authorise(actor, "case.open", purpose, workflow=engine.definition.id)
-        at = self.clock.now()
-        case = engine.open(
-            case_id=self._ids(),
+        return self._open(
+            engine,
             subject=opening.subject,
             actor=actor,
-            at=at,
-            calendar=self.calendar,
-        )
-        case.apply(
-            FindingRecorded(
+            purpose=purpose,
+            details=lambda case, at: FindingRecorded(
                 case_id=case.id,
                 version=2,
                 at=at,
@@ -997,14 +992,8 @@ class Casework:
                 category=category,
                 description=text,
                 responsible=responsible,
-            )
+            ),
         )
-        data_key, record = self.keyring.new_case_key(case.id, None, at)
-        try:
-            self._commit(case, engine, purpose, 2, data_key, key_record=record)
-        except ConcurrencyError:
-            raise DataError(f"case id {case.id!r} is already in use") from None
-        return case
 
     def _walk_row(self, walk_id: str) -> CaseRow:
         row = self.store.case_row(walk_id)

@@ -107,7 +107,8 @@ def test_bad_input_is_one_error_line_and_changes_nothing(ssp: Run) -> None:
     )
     assert code == 1
     assert one_error_line(err) == (
-        f"error: findings are recorded on a walk that is held; walk {walk} is 'planned'"
+        "error: findings are recorded on a walk once it is held and until it is closed; "
+        f"walk {walk} is 'planned'"
     )
     ssp("walk", "held", walk, *CONSULTANT)
     code, _, err = ssp(

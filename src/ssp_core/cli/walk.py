@@ -75,24 +75,26 @@ def plan(
     click.echo(f"{case.id}: walk planned in {locality} on {held_on.date().isoformat()}")
 
 
-@walk.command("held")
-@click.argument("walk_id")
-@acting
-@click.pass_obj
-def held(obj: Context, walk_id: str, actor: Actor, purpose: str) -> None:
-    """Record that WALK_ID took place: findings can now be recorded."""
-    case = obj.casework().fire(walk_id, "hold", actor, purpose=purpose)
-    click.echo(f"{case.id}: {case.state}")
+def _trigger_command(name: str, trigger: str, argument: str, doc: str) -> None:
+    """Add ``ssp walk NAME ID``: fire ``trigger`` on the walk or finding ID."""
+
+    @acting
+    @click.pass_obj
+    def command(obj: Context, case_id: str, actor: Actor, purpose: str) -> None:
+        case = obj.casework().fire(case_id, trigger, actor, purpose=purpose)
+        click.echo(f"{case.id}: {case.state}")
+
+    command.__doc__ = doc
+    walk.command(name)(click.argument("case_id", metavar=argument)(command))
 
 
-@walk.command("close")
-@click.argument("walk_id")
-@acting
-@click.pass_obj
-def close(obj: Context, walk_id: str, actor: Actor, purpose: str) -> None:
-    """Close WALK_ID once its findings are recorded and its report sent."""
-    case = obj.casework().fire(walk_id, "close", actor, purpose=purpose)
-    click.echo(f"{case.id}: {case.state}")
+_trigger_command(
+    "held", "hold", "WALK_ID", "Record that WALK_ID took place: findings can now be recorded."
+)
+_trigger_command(
+    "close", "close", "WALK_ID", "Close WALK_ID once its findings are recorded and its report sent."
+)
+_trigger_command("resolve", "resolve", "FINDING_ID", "Record that FINDING_ID is resolved.")
 
 
 def _coordinates(lat: float | None, lon: float | None) -> Coordinates | None:
@@ -151,16 +153,6 @@ def assign(
     """Make a partner responsible for FINDING_ID and pass it on."""
     case = obj.casework().assign_finding(finding_id, partner, actor, reason=reason, purpose=purpose)
     click.echo(f"{case.id}: {case.state}, responsible {partner}")
-
-
-@walk.command("resolve")
-@click.argument("finding_id")
-@acting
-@click.pass_obj
-def resolve(obj: Context, finding_id: str, actor: Actor, purpose: str) -> None:
-    """Record that FINDING_ID is resolved."""
-    case = obj.casework().fire(finding_id, "resolve", actor, purpose=purpose)
-    click.echo(f"{case.id}: {case.state}")
 
 
 @walk.command("decline")
