@@ -149,12 +149,12 @@ def test_compare_plot_crime(
         (
             [("r1", "A", 2024, -2, 3)],
             (),
-            "1 row: weight: the weight is zero or negative; weights must be positive (rows 2)",
+            "1 row: weight: the weight is zero or negative; weights must be positive (row 2)",
         ),
         (
             [("r1", "A", 2024, 1, 9)],
             (),
-            "safety: answer outside the scale; allowed: whole numbers 1 to 7 (rows 2)",
+            "safety: answer outside the scale; allowed: whole numbers 1 to 7 (row 2)",
         ),
         (
             [("r1", "A", 2024, 1, 3)],

@@ -101,8 +101,8 @@ def test_bad_crime_rows_are_named(tmp_path: Path) -> None:
         load_crime(path)
     message = str(info.value)
     assert "crimes: not a whole number from 0 (rows 2, 4)" in message
-    assert "population: not a whole number from 1 (rows 3)" in message
-    assert "the same area and year as an earlier row (rows 4)" in message
-    assert "area: no area (rows 5)" in message
+    assert "population: not a whole number from 1 (row 3)" in message
+    assert "the same area and year as an earlier row (row 4)" in message
+    assert "area: no area (row 5)" in message
     counts = load_crime(path, drop_invalid=True)
     assert counts.areas == ("Øst",)

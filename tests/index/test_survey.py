@@ -21,7 +21,7 @@ GOOD = [
 
 def rows_in(message: str, what: str) -> list[int]:
     """The row numbers the message names for the first problem starting ``what``."""
-    match = re.search(rf": {re.escape(what)}[^(]*\(rows ([\d, ]+)", message)
+    match = re.search(rf": {re.escape(what)}[^(]*\(rows? ([\d, ]+)", message)
     assert match, message
     return [int(part) for part in match.group(1).split(", ")]
 
@@ -228,7 +228,7 @@ def test_extra_grouping_columns(tmp_path: Path) -> None:
         ("r3", "A", 2024, 1, 2, "65+"),
     ]
     config = IndexConfig(columns=Columns(groups=("age",)))
-    with pytest.raises(DataError, match=r"1 row: age: no value; every row needs one \(rows 3\)"):
+    with pytest.raises(DataError, match=r"1 row: age: no value; every row needs one \(row 3\)"):
         load_survey(write_csv(tmp_path / "s.csv", header, rows), config)
     survey = load_survey(tmp_path / "s.csv", config, drop_invalid=True)
     assert survey.factors["age"].labels == ("15-24", "65+")

@@ -75,7 +75,7 @@ class Problem:
         shown = ", ".join(str(row) for row in self.rows)
         more = f" and {self.count - len(self.rows)} more" if self.count > len(self.rows) else ""
         noun = "row" if self.count == 1 else "rows"
-        return f"{self.count} {noun}: {self.column}: {self.message} (rows {shown}{more})"
+        return f"{self.count} {noun}: {self.column}: {self.message} ({noun} {shown}{more})"
 
 
 @attrs.frozen
