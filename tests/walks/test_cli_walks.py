@@ -151,3 +151,10 @@ def test_bad_input_is_one_error_line_and_changes_nothing(ssp: Run) -> None:
     code, _, err = ssp("walk", "plan", "--locality", "gandrup", "--date", "2026-01-01", *TEACHER)
     assert "may not case.open" in one_error_line(err)
     assert json.loads(ssp("walk", "findings", "--json", *CONSULTANT)[1]) == []
+
+
+def test_an_output_file_that_cannot_be_written_is_one_error_line(ssp: Run, tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "findings.geojson"
+    code, _, err = ssp("walk", "geojson", "--out", str(target), *CONSULTANT)
+    assert code == 1
+    assert one_error_line(err) == f"error: No such file or directory: {target}"

@@ -40,6 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SspError as exc:
         click.echo(f"error: {exc}", err=True)
         return EXIT_ERROR
+    except OSError as exc:  # a file the user named cannot be read or written
+        where = f": {exc.filename}" if exc.filename else ""
+        click.echo(f"error: {exc.strerror or type(exc).__name__}{where}", err=True)
+        return EXIT_ERROR
     return result if isinstance(result, int) else 0
 
 
