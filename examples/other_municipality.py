@@ -9,7 +9,9 @@ real plugin is a package with an entry point in the ``ssp_core`` group; see
 from __future__ import annotations
 
 import ssp_core
-from ssp_core import AgeBand, Labels, Partner, Role, hookimpl, override
+import ssp_core.plugins
+from ssp_core import hookimpl, override
+from ssp_core.plugins import AgeBand, Labels, Partner, Role
 
 plugin_name = "eksempelby"
 
@@ -33,7 +35,7 @@ def ssp_register_partners() -> list[Partner]:
 
 
 @hookimpl
-def ssp_register_roles() -> list[ssp_core.Override[Role]]:
+def ssp_register_roles() -> list[ssp_core.plugins.Override[Role]]:
     """Rename Aalborg's frontline-worker role for this municipality, on purpose."""
     return [override(Role("frontline_worker", Labels(da="Medarbejder", en="Staff member")))]
 

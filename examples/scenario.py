@@ -16,6 +16,7 @@ import statistics
 from collections import Counter
 
 import ssp_core
+import ssp_core.domain.cpr
 
 CONSULTANT = ssp_core.Actor("consultant", "ssp_consultant")
 POLICE = ssp_core.Actor("police", "police_ssp_coordinator")
@@ -34,7 +35,7 @@ def run(concerns: int = 200, seed: int = 7) -> dict[str, object]:
     registry = ssp_core.load_registry()
     clock = ssp_core.VirtualClock(dt.datetime(2026, 1, 5, 8, tzinfo=dt.UTC))
     casework = ssp_core.Casework(registry, clock=clock)
-    pseudonyms = ssp_core.Pseudonymiser(secrets.token_bytes(32))
+    pseudonyms = ssp_core.domain.cpr.Pseudonymiser(secrets.token_bytes(32))
     per_card: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     days_to_intervention: dict[str, list[int]] = {}

@@ -7,7 +7,11 @@ import datetime as dt
 import attrs
 
 import ssp_core
-from ssp_core import (
+import ssp_core.domain.events
+import ssp_core.plugins
+import ssp_core.workflows.engine
+from ssp_core import hookimpl
+from ssp_core.plugins import (
     AgeBand,
     Applicability,
     FactSpec,
@@ -19,7 +23,6 @@ from ssp_core import (
     TransitionSpec,
     WorkflowDefinition,
     WorkflowKind,
-    hookimpl,
 )
 
 
@@ -72,7 +75,7 @@ def card(workflow_id: str, band: str, *, version: int = 1) -> WorkflowDefinition
             ),
             GuardSpec("notified", L("children's services notified"), all_of=("notified",)),
         ),
-        deadlines=(ssp_core.DeadlineRule("received", 2, L("within 2 business days")),),
+        deadlines=(ssp_core.plugins.DeadlineRule("received", 2, L("within 2 business days")),),
         applies_to=Applicability("worry", band),
     )
 
@@ -107,9 +110,9 @@ TRACK = WorkflowDefinition(
         GuardSpec("sessions_held", L("sessions"), min_sessions=1),
     ),
     subjects=(
-        ssp_core.SubjectKind.PERSON,
-        ssp_core.SubjectKind.GROUP,
-        ssp_core.SubjectKind.ENVIRONMENT,
+        ssp_core.plugins.SubjectKind.PERSON,
+        ssp_core.plugins.SubjectKind.GROUP,
+        ssp_core.plugins.SubjectKind.ENVIRONMENT,
     ),
     sessions_in=("active",),
 )
@@ -120,7 +123,7 @@ class SamplePlugin:
     """The sample plugin; ``events`` collects what ssp_after_case_event saw."""
 
     plugin_name = "sample"
-    events: list[ssp_core.CaseEvent] = attrs.Factory(list)
+    events: list[ssp_core.domain.events.CaseEvent] = attrs.Factory(list)
     missed: list[tuple[str, str, dt.date]] = attrs.Factory(list)
     loaded: list[ssp_core.Registry] = attrs.Factory(list)
 
@@ -137,79 +140,83 @@ class SamplePlugin:
         return [AgeBand("young", L("under 18"), 0, 17), AgeBand("adult", L("18+"), 18)]
 
     @hookimpl
-    def ssp_register_catalogues(self) -> list[ssp_core.WorrySignCatalogue]:
+    def ssp_register_catalogues(self) -> list[ssp_core.plugins.WorrySignCatalogue]:
         return [
-            ssp_core.WorrySignCatalogue(
+            ssp_core.plugins.WorrySignCatalogue(
                 id="sample.signs",
                 version=1,
                 labels=L("signs"),
-                source=ssp_core.Source("Sample help tool"),
+                source=ssp_core.plugins.Source("Sample help tool"),
                 levels=(
-                    ssp_core.WorrySignLevel(
+                    ssp_core.plugins.WorrySignLevel(
                         "relations",
                         L("relations"),
-                        ssp_core.WorrySignScope.PERSON,
-                        (ssp_core.WorrySign("new_circle", L("new circle of friends")),),
+                        ssp_core.plugins.WorrySignScope.PERSON,
+                        (ssp_core.plugins.WorrySign("new_circle", L("new circle of friends")),),
                     ),
                 ),
             )
         ]
 
     @hookimpl
-    def ssp_register_partner_kinds(self) -> list[ssp_core.PartnerKind]:
+    def ssp_register_partner_kinds(self) -> list[ssp_core.plugins.PartnerKind]:
         return [
-            ssp_core.PartnerKind("sample_kind", L("a sample kind")),
-            ssp_core.PartnerKind("sample_agency", L("a sample agency")),
+            ssp_core.plugins.PartnerKind("sample_kind", L("a sample kind")),
+            ssp_core.plugins.PartnerKind("sample_agency", L("a sample agency")),
         ]
 
     @hookimpl
-    def ssp_register_partners(self) -> list[ssp_core.Partner]:
+    def ssp_register_partners(self) -> list[ssp_core.plugins.Partner]:
         return [
-            ssp_core.Partner("sample.club", "sample_kind", L("a club"), locality="Sampleby"),
-            ssp_core.Partner("sample.school", "school", L("a school")),
-            ssp_core.Partner("sample.agency", "sample_agency", L("an agency")),
+            ssp_core.plugins.Partner(
+                "sample.club", "sample_kind", L("a club"), locality="Sampleby"
+            ),
+            ssp_core.plugins.Partner("sample.school", "school", L("a school")),
+            ssp_core.plugins.Partner("sample.agency", "sample_agency", L("an agency")),
         ]
 
     @hookimpl
-    def ssp_register_corps(self) -> list[ssp_core.Corps]:
+    def ssp_register_corps(self) -> list[ssp_core.plugins.Corps]:
         return [
-            ssp_core.Corps(
-                "sample.corps", L("corps"), ssp_core.CorpsOrientation.BOTH, "sample.track"
+            ssp_core.plugins.Corps(
+                "sample.corps", L("corps"), ssp_core.plugins.CorpsOrientation.BOTH, "sample.track"
             )
         ]
 
     @hookimpl
-    def ssp_register_info_houses(self) -> list[ssp_core.InfoHouse]:
+    def ssp_register_info_houses(self) -> list[ssp_core.plugins.InfoHouse]:
         return [
-            ssp_core.InfoHouse(
-                "sample.house", L("house"), staffing=(ssp_core.StaffPosition("consultant", 2),)
+            ssp_core.plugins.InfoHouse(
+                "sample.house",
+                L("house"),
+                staffing=(ssp_core.plugins.StaffPosition("consultant", 2),),
             )
         ]
 
     @hookimpl
-    def ssp_register_action_groups(self) -> list[ssp_core.ActionGroup]:
+    def ssp_register_action_groups(self) -> list[ssp_core.plugins.ActionGroup]:
         return [
-            ssp_core.ActionGroup(
-                "sample.group", L("group"), areas=(ssp_core.ResourceArea("law", L("law")),)
+            ssp_core.plugins.ActionGroup(
+                "sample.group", L("group"), areas=(ssp_core.plugins.ResourceArea("law", L("law")),)
             )
         ]
 
     @hookimpl
-    def ssp_register_reference_texts(self) -> list[ssp_core.ReferenceText]:
+    def ssp_register_reference_texts(self) -> list[ssp_core.plugins.ReferenceText]:
         return [
-            ssp_core.ReferenceText(
-                "sample.definition", L("definition"), ssp_core.Source("A report", year=2012)
+            ssp_core.plugins.ReferenceText(
+                "sample.definition", L("definition"), ssp_core.plugins.Source("A report", year=2012)
             )
         ]
 
     @hookimpl
-    def ssp_register_strategy(self) -> list[ssp_core.Strategy]:
-        goal = ssp_core.Goal("safer", L("safer"))
-        initiative = ssp_core.Initiative(
+    def ssp_register_strategy(self) -> list[ssp_core.plugins.Strategy]:
+        goal = ssp_core.plugins.Goal("safer", L("safer"))
+        initiative = ssp_core.plugins.Initiative(
             "walks", L("walks"), goals=("safer",), workflows=("sample.track",)
         )
         return [
-            ssp_core.Strategy(
+            ssp_core.plugins.Strategy(
                 "sample.strategy", L("strategy"), goals=(goal,), initiatives=(initiative,)
             )
         ]
@@ -219,9 +226,9 @@ class SamplePlugin:
         return [card("sample.young", "young"), card("sample.adult", "adult"), TRACK]
 
     @hookimpl
-    def ssp_register_guards(self) -> list[ssp_core.Guard]:
+    def ssp_register_guards(self) -> list[ssp_core.plugins.Guard]:
         return [
-            ssp_core.Guard(
+            ssp_core.plugins.Guard(
                 "even_sessions",
                 L("an even number of sessions"),
                 lambda case: case.sessions % 2 == 0,
@@ -229,14 +236,14 @@ class SamplePlugin:
         ]
 
     @hookimpl
-    def ssp_register_grants(self) -> list[ssp_core.Grant]:
+    def ssp_register_grants(self) -> list[ssp_core.plugins.Grant]:
         # Consultants and the police may do anything; a teacher may open concerns and
         # work on them, but not disclose, re-identify, read the audit log or erase.
-        every_group = [g.value for g in ssp_core.FieldGroup]
+        every_group = [g.value for g in ssp_core.plugins.FieldGroup]
         return [
-            ssp_core.Grant("consultant", ["*"], field_groups=every_group),
-            ssp_core.Grant("police", ["*"], field_groups=every_group),
-            ssp_core.Grant(
+            ssp_core.plugins.Grant("consultant", ["*"], field_groups=every_group),
+            ssp_core.plugins.Grant("police", ["*"], field_groups=every_group),
+            ssp_core.plugins.Grant(
                 "teacher",
                 [
                     "case.open",
@@ -255,48 +262,50 @@ class SamplePlugin:
         ]
 
     @hookimpl
-    def ssp_register_purposes(self) -> list[ssp_core.Purpose]:
-        return [ssp_core.Purpose("sample.training", L("training new staff on real cases"))]
+    def ssp_register_purposes(self) -> list[ssp_core.plugins.Purpose]:
+        return [ssp_core.plugins.Purpose("sample.training", L("training new staff on real cases"))]
 
     @hookimpl
-    def ssp_register_retention_rules(self) -> list[ssp_core.RetentionRule]:
+    def ssp_register_retention_rules(self) -> list[ssp_core.plugins.RetentionRule]:
         # The cards keep a closed case five years; the track keeps one that ended early
         # one year (a rule for an outcome beats the workflow's general rule).
         # sample.adult has no rule: its closed cases are reported, never erased.
         return [
-            ssp_core.RetentionRule("sample.young", "sample.young", "P1825D"),
-            ssp_core.RetentionRule("sample.track", "sample.track", "P1825D"),
-            ssp_core.RetentionRule(
+            ssp_core.plugins.RetentionRule("sample.young", "sample.young", "P1825D"),
+            ssp_core.plugins.RetentionRule("sample.track", "sample.track", "P1825D"),
+            ssp_core.plugins.RetentionRule(
                 "sample.track.ended_early", "sample.track", "P365D", outcome="ended_early"
             ),
         ]
 
     @hookimpl
-    def ssp_register_legal_bases(self) -> list[ssp_core.LegalBasis]:
+    def ssp_register_legal_bases(self) -> list[ssp_core.plugins.LegalBasis]:
         return [
-            ssp_core.LegalBasis(
+            ssp_core.plugins.LegalBasis(
                 "sample.rpl_115", L("rpl_115"), "Retsplejeloven § 115, stk. 1, nr. 1"
             ),
-            ssp_core.LegalBasis(
+            ssp_core.plugins.LegalBasis(
                 "sample.consent", L("consent"), "GDPR art. 6(1)(a)", requires_consent=True
             ),
         ]
 
     @hookimpl
-    def ssp_register_disclosure_profiles(self) -> list[ssp_core.DisclosureProfile]:
+    def ssp_register_disclosure_profiles(self) -> list[ssp_core.plugins.DisclosureProfile]:
         return [
-            ssp_core.DisclosureProfile(
+            ssp_core.plugins.DisclosureProfile(
                 "sample_agency", ["case", "subject", "notes", "observations"]
             ),
-            ssp_core.DisclosureProfile("sample_kind", ["case"]),
+            ssp_core.plugins.DisclosureProfile("sample_kind", ["case"]),
         ]
 
     @hookimpl
-    def ssp_after_case_event(self, event: ssp_core.CaseEvent) -> None:
+    def ssp_after_case_event(self, event: ssp_core.domain.events.CaseEvent) -> None:
         self.events.append(event)
 
     @ssp_core.hookimpl
-    def ssp_after_deadline_missed(self, case: ssp_core.Case, deadline: ssp_core.Deadline) -> None:
+    def ssp_after_deadline_missed(
+        self, case: ssp_core.Case, deadline: ssp_core.workflows.engine.Deadline
+    ) -> None:
         self.missed.append((case.id, deadline.rule, deadline.due))
 
     @hookimpl
@@ -304,24 +313,30 @@ class SamplePlugin:
         self.loaded.append(registry)
 
     @hookimpl
-    def ssp_register_localities(self) -> list[ssp_core.Locality]:
+    def ssp_register_localities(self) -> list[ssp_core.plugins.Locality]:
         return [
-            ssp_core.Locality(
+            ssp_core.plugins.Locality(
                 "sample_town",
-                ssp_core.Labels(da="Prøveby", en="Sample town"),
+                ssp_core.plugins.Labels(da="Prøveby", en="Sample town"),
                 ssp_core.Coordinates(57.05, 9.92),
             ),
-            ssp_core.Locality("sample_village", ssp_core.Labels(da="Prøvelandsby", en="Village")),
+            ssp_core.plugins.Locality(
+                "sample_village", ssp_core.plugins.Labels(da="Prøvelandsby", en="Village")
+            ),
         ]
 
     @hookimpl
-    def ssp_register_finding_categories(self) -> list[ssp_core.FindingCategory]:
-        return [ssp_core.FindingCategory("sample_bench", ssp_core.Labels(da="Bænk", en="Bench"))]
+    def ssp_register_finding_categories(self) -> list[ssp_core.plugins.FindingCategory]:
+        return [
+            ssp_core.plugins.FindingCategory(
+                "sample_bench", ssp_core.plugins.Labels(da="Bænk", en="Bench")
+            )
+        ]
 
     @hookimpl
-    def ssp_register_example_walks(self) -> list[ssp_core.WalkPlan]:
+    def ssp_register_example_walks(self) -> list[ssp_core.plugins.WalkPlan]:
         return [
-            ssp_core.WalkPlan(
+            ssp_core.plugins.WalkPlan(
                 "sample_walk",
                 "sample_town",
                 dt.date(2025, 5, 6),
@@ -329,21 +344,21 @@ class SamplePlugin:
                 citizens=3,
                 topics=("lighting", "sample_bench"),
                 findings=(
-                    ssp_core.FindingPlan(
+                    ssp_core.plugins.FindingPlan(
                         ssp_core.Place("By the station", ssp_core.Coordinates(57.051, 9.921)),
                         "lighting",
                         "A dark corner by the bicycle racks.",
                         responsible="sample.agency",
                         outcome="resolved",
                     ),
-                    ssp_core.FindingPlan(
+                    ssp_core.plugins.FindingPlan(
                         ssp_core.Place("The square"),
                         "sample_bench",
                         "The bench faces a wall.",
                         outcome="declined",
                         reason="Private ground.",
                     ),
-                    ssp_core.FindingPlan(
+                    ssp_core.plugins.FindingPlan(
                         ssp_core.Place("Path to school", ssp_core.Coordinates(57.049, 9.918)),
                         "safe_movement",
                         "Hedges hide the path.",

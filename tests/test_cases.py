@@ -5,15 +5,13 @@ import datetime as dt
 import attrs
 import pytest
 
-from ssp_core import (
+from ssp_core import Case, DataError, Subject
+from ssp_core.domain.events import (
     Assigned,
-    Case,
     CaseOpened,
-    DataError,
     FactRecorded,
     NoteAdded,
     SessionRecorded,
-    Subject,
     Transitioned,
 )
 

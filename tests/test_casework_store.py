@@ -26,7 +26,6 @@ from ssp_core.domain.events import (
 )
 from ssp_core.exceptions import ConfigError
 from ssp_core.loading import structure
-from ssp_core.migration import migrate, plan_migration
 from ssp_core.store import AuditAction, AuditQuery, CaseQuery, Commit, open_store
 from ssp_core.store.projection import case_row
 from ssp_core.workflows.definition import (
@@ -299,7 +298,7 @@ def test_plan_then_migrate_running_cases_one_event_each(clock: VirtualClock) -> 
         casework.case(fresh, CONSULTANT, purpose="casework").workflow_version == 2
     )  # newest by default
 
-    plan = plan_migration(casework, "sample.young", CONSULTANT)
+    plan = casework.plan_migration("sample.young", CONSULTANT)
     assert plan.to_version == 2
     assert {(i.case_id, i.source, i.dest) for i in plan.items} == {
         (waiting, "received", "received"),
@@ -315,7 +314,7 @@ def test_plan_then_migrate_running_cases_one_event_each(clock: VirtualClock) -> 
     # A note added since the plan does not matter; a case that moved on does.
     casework.add_note(assessed, "noted after planning", CONSULTANT)
     casework.fire(waiting, "assess", CONSULTANT)
-    result = migrate(casework, plan, CONSULTANT)
+    result = casework.migrate(plan, CONSULTANT)
     assert result.migrated == (assessed,)
     assert dict(result.skipped) == {
         waiting: "changed since the plan was made; plan again",
@@ -336,7 +335,7 @@ def test_plan_then_migrate_running_cases_one_event_each(clock: VirtualClock) -> 
     row = casework.store.case_row(assessed)
     assert row is not None and row.workflow_version == 2 and row.closed_at is not None
     # A second plan picks up the case that moved on; a version-1 engine refuses a moved case.
-    again = plan_migration(casework, "sample.young", CONSULTANT)
+    again = casework.plan_migration("sample.young", CONSULTANT)
     assert {(i.case_id, i.source, i.dest) for i in again.movable} == {
         (waiting, "assessment", "analysis")
     }

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ssp_core import InvalidCpr, Pseudonymiser, Subject, birth_date_from_cpr
-from ssp_core.domain.cpr import normalise_cpr
+from ssp_core import InvalidCpr, Subject
+from ssp_core.domain.cpr import Pseudonymiser, birth_date_from_cpr, normalise_cpr
 from ssp_core.exceptions import ConfigError
 from ssp_core.testing import cpr_numbers
 

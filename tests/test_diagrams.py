@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import attrs
 
-from ssp_core import Labels
+from ssp_core.plugins import Labels
 from ssp_core.workflows.diagrams import to_data, to_mermaid, to_text
 from tests.sample_plugin import TRACK, card
 

@@ -4,14 +4,14 @@ import datetime as dt
 
 import pytest
 
-from ssp_core import (
+from ssp_core import UnknownId
+from ssp_core.plugins import (
     Goal,
     Initiative,
     Labels,
     Observation,
     Source,
     Strategy,
-    UnknownId,
     WorrySign,
     WorrySignCatalogue,
     WorrySignLevel,

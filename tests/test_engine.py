@@ -12,14 +12,13 @@ from ssp_core import (
     DataError,
     Environment,
     Group,
-    Labels,
-    Observation,
     Registry,
     Subject,
     TransitionRefused,
     UnknownId,
-    WorkflowEngine,
 )
+from ssp_core.plugins import Labels, Observation
+from ssp_core.workflows.engine import WorkflowEngine
 from ssp_core.workflows.explain import (
     CaseClosed,
     GuardNotSatisfied,

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from ssp_core import ConfigError, Labels, Role, load_items, load_workflow
+from ssp_core import ConfigError
 from ssp_core.loading import converter, read_toml, structure
+from ssp_core.plugins import Labels, Role, load_items, load_workflow
 from ssp_core.workflows.definition import WorkflowDefinition
 from ssp_core.workflows.diagrams import to_data
 from tests.sample_plugin import TRACK, card

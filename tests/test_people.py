@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ssp_core import AgeBand, DataError, Environment, Group, Labels, Subject, age_on
+from ssp_core import DataError, Environment, Group, Subject
+from ssp_core.domain.people import age_on
+from ssp_core.plugins import AgeBand, Labels
 
 L = Labels(da="x", en="x")
 

@@ -9,8 +9,9 @@ import attrs
 import pytest
 
 import ssp_core
-from ssp_core import ConfigError, Labels, PluginError, Role, hookimpl, override
-from ssp_core.plugins import manager
+import ssp_core.plugins
+from ssp_core import ConfigError, PluginError, hookimpl, override
+from ssp_core.plugins import Labels, Role, manager
 from ssp_core.plugins.manager import create_plugin_host
 from ssp_core.testing import make_registry
 from tests.sample_plugin import SamplePlugin, card
@@ -213,25 +214,32 @@ def test_an_invalid_workflow_names_the_definition_and_the_plugin() -> None:
 def test_cross_references_are_checked() -> None:
     stray = module(
         "fake_stray",
-        ssp_register_partners=lambda: [ssp_core.Partner("p.one", "submarine", L)],
+        ssp_register_partners=lambda: [ssp_core.plugins.Partner("p.one", "submarine", L)],
         ssp_register_corps=lambda: [
-            ssp_core.Corps("c.one", L, ssp_core.CorpsOrientation.BOTH, "no.such.track")
+            ssp_core.plugins.Corps(
+                "c.one", L, ssp_core.plugins.CorpsOrientation.BOTH, "no.such.track"
+            )
         ],
         ssp_register_info_houses=lambda: [
-            ssp_core.InfoHouse("h.one", L, staffing=(ssp_core.StaffPosition("ghost", 2),))
+            ssp_core.plugins.InfoHouse(
+                "h.one", L, staffing=(ssp_core.plugins.StaffPosition("ghost", 2),)
+            )
         ],
         ssp_register_strategy=lambda: [
-            ssp_core.Strategy(
+            ssp_core.plugins.Strategy(
                 "s.one",
                 L,
                 initiatives=(
-                    ssp_core.Initiative("i.one", L, goals=("g.none",), workflows=("w.none",)),
+                    ssp_core.plugins.Initiative(
+                        "i.one", L, goals=("g.none",), workflows=("w.none",)
+                    ),
                 ),
             )
         ],
         ssp_register_workflows=lambda: [
             attrs.evolve(
-                card("fake.card2", "elderly"), applies_to=ssp_core.Applicability("dream", "elderly")
+                card("fake.card2", "elderly"),
+                applies_to=ssp_core.plugins.Applicability("dream", "elderly"),
             )
         ],
     )
@@ -286,7 +294,9 @@ def test_card_selection_by_situation_and_age() -> None:
         ConfigError, match="several action cards apply to situation 'worry' at age 12"
     ):
         make_registry(SamplePlugin(), overlapping).select_card("worry", 12)
-    gap = module("fake_gap", ssp_register_age_bands=lambda: [ssp_core.AgeBand("teen", L, 13, 19)])
+    gap = module(
+        "fake_gap", ssp_register_age_bands=lambda: [ssp_core.plugins.AgeBand("teen", L, 13, 19)]
+    )
     only_teens = make_registry(SamplePlugin(), gap, block=[])
     assert only_teens.select_card("worry", 30).id == "sample.adult"
 

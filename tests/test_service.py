@@ -9,9 +9,7 @@ from ssp_core import (
     CaseNotFound,
     Casework,
     DataError,
-    FactRecorded,
     Group,
-    Labels,
     PluginError,
     Registry,
     Subject,
@@ -20,6 +18,8 @@ from ssp_core import (
     VirtualClock,
     hookimpl,
 )
+from ssp_core.domain.events import FactRecorded
+from ssp_core.plugins import Labels
 from ssp_core.testing import make_registry
 from tests.sample_plugin import SamplePlugin
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 import ssp_core
+import ssp_core.plugins
 from ssp_core.testing import run_workflow_machine
 from tests.sample_plugin import SamplePlugin
 
@@ -24,5 +25,5 @@ def test_the_installed_plugins_are_among_them() -> None:
 
 
 @pytest.mark.parametrize("definition", DEFINITIONS, ids=[d.name for d in DEFINITIONS])
-def test_random_use_keeps_every_invariant(definition: ssp_core.WorkflowDefinition) -> None:
+def test_random_use_keeps_every_invariant(definition: ssp_core.plugins.WorkflowDefinition) -> None:
     run_workflow_machine(REGISTRY, definition, max_examples=40, steps=40)

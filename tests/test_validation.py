@@ -3,7 +3,7 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from ssp_core import (
+from ssp_core.plugins import (
     FactSpec,
     GuardSpec,
     Labels,

@@ -3,24 +3,31 @@
 Every message names what was wrong and what is allowed. No message ever contains a
 CPR number or other identifying data: callers may show them to users and write them
 to logs as they are.
+
+Every public error class of ssp_core is defined here, with :class:`Reason`, the
+explanation a refusal carries as data. This module imports nothing of ssp_core, so
+every layer can raise these errors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from ssp_core.workflows.explain import Reason
+import attrs
 
 __all__ = [
     "AccessDenied",
+    "ActionRefused",
     "CaseNotFound",
     "ConcurrencyError",
     "ConfigError",
     "DataError",
+    "DisclosureRefused",
     "InvalidCpr",
+    "MovedSincePlan",
     "PluginError",
+    "Reason",
     "SchemaError",
     "SealError",
     "SspError",
@@ -29,6 +36,25 @@ __all__ = [
     "TransitionRefused",
     "UnknownId",
 ]
+
+
+@attrs.frozen
+class Reason:
+    """Why something is refused. :attr:`code` is stable; :attr:`message` is for people.
+
+    The workflow engine's reasons (:mod:`ssp_core.workflows.explain`) subclass it.
+    """
+
+    code = "refused"
+
+    @property
+    def message(self) -> str:
+        """Return a one-line English explanation."""
+        return "refused"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the reason as JSON-ready data."""
+        return {"code": self.code, "message": self.message, **attrs.asdict(self)}
 
 
 class SspError(Exception):
@@ -79,6 +105,32 @@ class CaseNotFound(UnknownId):
 
 class SealError(DataError):
     """Sealed data cannot be opened: another municipal key, or the data were altered or moved."""
+
+
+class DisclosureRefused(DataError):
+    """A disclosure lacks a lawful basis or exceeds the recipient's profile; nothing was shared."""
+
+
+class MovedSincePlan(DataError):
+    """A case planned for migration has moved to another state (or version) since the plan.
+
+    :ivar case_id: the case.
+    :ivar state: the state it is in now.
+    :ivar workflow_version: the workflow version it is on now.
+    """
+
+    def __init__(self, case_id: str, state: str, workflow_version: int) -> None:
+        self.case_id = case_id
+        self.state = state
+        self.workflow_version = workflow_version
+        super().__init__(
+            f"case {case_id} has changed since the migration was planned (now in state "
+            f"{state!r} on version {workflow_version}); plan again"
+        )
+
+
+class ActionRefused(SspError):
+    """Recording something on a case (a fact, a session, ...) is refused; nothing changed."""
 
 
 class TransitionRefused(SspError):

@@ -39,13 +39,12 @@ from ssp_core.domain.events import Transitioned
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject, Environment, Group, Subject, SubjectKind
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import DataError, SspError, TransitionRefused
+from ssp_core.exceptions import ActionRefused, DataError, SspError, TransitionRefused
 from ssp_core.plugins.manager import create_plugin_host
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.sealing import new_data_key
 from ssp_core.store.codec import codec
 from ssp_core.workflows.definition import WorkflowDefinition
-from ssp_core.workflows.engine import ActionRefused
 from ssp_core.workflows.validation import reachable_from
 
 __all__ = [

@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from ssp_core import Actor, Casework, Grant, Labels, Place, Role, Subject, VirtualClock, hookimpl
+from ssp_core import Actor, Casework, Place, Subject, VirtualClock, hookimpl
+from ssp_core.plugins import Grant, Labels, Role
 
 ANNE = Actor("anne.k-7731", "ssp_consultant")
 MONA = Actor("mona.m-4410", "mentor")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ssp_core import index
-from ssp_core.cli import app, main
+from ssp_core.cli import main
+from ssp_core.plugins import manager
 from ssp_core.plugins.manager import PluginHost
 from ssp_core.store import open_store
 from ssp_core.store.records import AuditAction, AuditQuery
@@ -24,12 +25,12 @@ def _ssp(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Run:
     """``ssp --store sqlite:///ssp.db ...`` with the installed plugins and the evaluator role."""
-    real = app.create_plugin_host
+    real = manager.create_plugin_host
 
     def host(**options: object) -> PluginHost:
         return real(**options, plugins=(EvaluatorPlugin(),))  # type: ignore[arg-type]
 
-    monkeypatch.setattr(app, "create_plugin_host", host)
+    monkeypatch.setattr(manager, "create_plugin_host", host)
     for name in ("SSP_KEY", "SSP_KEY_FILE"):
         monkeypatch.delenv(name, raising=False)
     url = f"sqlite:///{tmp_path / 'ssp.db'}"

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ssp_core import ConfigError, DataError, Labels
+from ssp_core import ConfigError, DataError
 from ssp_core.domain.strategy import Indicator
 from ssp_core.evaluation import IndexInputs, Period
 from ssp_core.evaluation.index_series import check, estimates, rates, reported_crime, safety_index
+from ssp_core.plugins import Labels
 
 L = Labels("x", "x")
 TERM = Period.of_term("2022-2025")

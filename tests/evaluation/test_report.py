@@ -11,11 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssp_core import Casework, DataError, Labels, Registry, VirtualClock, hookimpl
+from ssp_core import Casework, DataError, Registry, VirtualClock, hookimpl
 from ssp_core.domain.strategy import FollowUp, Goal, Indicator, Initiative, Strategy
 from ssp_core.evaluation import Evaluation, render, write_report
 from ssp_core.evaluation.plots import HIDDEN
 from ssp_core.evaluation.report import count_table
+from ssp_core.plugins import Labels
 from ssp_core.privacy.suppression import TOTAL, SuppressedTable
 from ssp_core.testing import make_registry
 from tests.evaluation.conftest import START

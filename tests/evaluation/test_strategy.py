@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from ssp_core import ConfigError, DataError, Labels, Registry, hookimpl
+from ssp_core import ConfigError, DataError, Registry, hookimpl
 from ssp_core.domain.strategy import (
     CouncilTerm,
     FollowUp,
@@ -18,6 +18,7 @@ from ssp_core.domain.strategy import (
 )
 from ssp_core.evaluation import MEASURES, Period
 from ssp_core.loading import structure
+from ssp_core.plugins import Labels
 from ssp_core.testing import make_registry
 
 L = Labels("x (da)", "x")

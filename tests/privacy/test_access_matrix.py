@@ -30,24 +30,21 @@ import attrs
 import pytest
 
 from ssp_core import (
-    WITHHELD,
     AccessDenied,
     Actor,
     CaseQuery,
     Casework,
-    Grant,
-    Labels,
     MunicipalKey,
-    ObservationRecorded,
-    Role,
     Subject,
     VirtualClock,
     hookimpl,
     load_registry,
 )
 from ssp_core.domain.access import OPERATIONS
-from ssp_core.privacy.export import run_export
-from ssp_core.service import MovedSincePlan
+from ssp_core.domain.events import ObservationRecorded
+from ssp_core.domain.redaction import WITHHELD
+from ssp_core.exceptions import MovedSincePlan
+from ssp_core.plugins import Grant, Labels, Role
 from ssp_core.store.records import AuditAction, AuditEntry, AuditQuery
 from tests.privacy.conftest import Backend, MakeCasework
 
@@ -255,7 +252,7 @@ def _reidentify(w: World, actor: Actor, ctx: Context, purpose: str) -> object:
 def _research_export(w: World, actor: Actor, _ctx: Context, purpose: str) -> object:
     out = w.tmp / f"export-{next(w.numbers)}"
     try:
-        return run_export(w.casework, actor, kind="tables", out=out, purpose=purpose)
+        return w.casework.research_export(actor, kind="tables", out=out, purpose=purpose)
     except AccessDenied:
         assert not out.exists(), "a refused export wrote files"
         raise

@@ -17,22 +17,19 @@ import pytest
 
 import ssp_core
 from ssp_core import (
-    WITHHELD,
     AccessDenied,
     Actor,
     Casework,
     Consent,
-    Disclosure,
     DisclosureRefused,
-    Grant,
-    Labels,
     MunicipalKey,
-    NoteAdded,
-    Role,
     Subject,
     VirtualClock,
     hookimpl,
 )
+from ssp_core.domain.events import Disclosure, NoteAdded
+from ssp_core.domain.redaction import WITHHELD
+from ssp_core.plugins import Grant, Labels, Role
 from ssp_core.store.records import AuditAction, AuditQuery
 from tests.conftest import T0
 from tests.privacy.conftest import Backend, MakeCasework, holds

@@ -21,13 +21,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ssp_core
+import ssp_core.plugins
 from ssp_core import (
     Actor,
     Casework,
     Consent,
     Environment,
     Group,
-    Labels,
     MunicipalKey,
     Subject,
     VirtualClock,
@@ -39,8 +39,8 @@ from ssp_core.domain.cases import Case
 from ssp_core.domain.people import age_on
 from ssp_core.domain.redaction import RedactedPerson
 from ssp_core.exceptions import AccessDenied, ConfigError, DataError, UnknownId
+from ssp_core.plugins import Labels
 from ssp_core.privacy import export as export_module
-from ssp_core.privacy.access import AccessPolicy
 from ssp_core.privacy.export import (
     CARD_TABLE,
     EVENT_COLUMNS,
@@ -50,7 +50,6 @@ from ssp_core.privacy.export import (
     age_banding,
     iso_week,
     quarter_of,
-    run_export,
 )
 from ssp_core.privacy.suppression import TOTAL
 from ssp_core.store.base import CaseStore
@@ -286,7 +285,7 @@ def test_event_export_holds_every_event_and_nothing_personal(
     world: World, tmp_path: Path, fmt: str
 ) -> None:
     out = tmp_path / "events"
-    result = run_export(world.casework, RITA, kind="events", out=out, fmt=fmt)
+    result = world.casework.research_export(RITA, kind="events", out=out, fmt=fmt)
     assert world.erased > 0  # some cases lost their key: still exported, without a person
     assert sorted(p.name for p in out.iterdir()) == ["README.txt", f"events.{fmt}"]
     rows = read_rows(out / f"events.{fmt}")
@@ -312,7 +311,7 @@ def test_event_export_holds_every_event_and_nothing_personal(
 
 
 def test_event_rows_carry_names_and_states_but_no_text(world: World, tmp_path: Path) -> None:
-    run_export(world.casework, RITA, kind="events", out=tmp_path / "e")
+    world.casework.research_export(RITA, kind="events", out=tmp_path / "e")
     rows = read_rows(tmp_path / "e" / "events.csv")
     by_event = {str(r["event"]): r for r in rows}
     opened = by_event["CaseOpened"]
@@ -342,7 +341,7 @@ def test_event_rows_carry_names_and_states_but_no_text(world: World, tmp_path: P
 
 @NEEDS_PYARROW
 def test_age_bands_and_person_links_match_the_store(world: World, tmp_path: Path) -> None:
-    run_export(world.casework, RITA, kind="events", out=tmp_path / "e", fmt="parquet")
+    world.casework.research_export(RITA, kind="events", out=tmp_path / "e", fmt="parquet")
     rows = read_rows(tmp_path / "e" / "events.parquet")
     openings = [r for r in rows if r["event"] == "CaseOpened"]
     cases = brute_force_cases(world)
@@ -380,8 +379,8 @@ def test_age_bands_and_person_links_match_the_store(world: World, tmp_path: Path
 
 
 def test_ids_are_fresh_per_export_and_unlinkable_to_the_store(world: World, tmp_path: Path) -> None:
-    run_export(world.casework, RITA, kind="events", out=tmp_path / "a")
-    run_export(world.casework, RITA, kind="events", out=tmp_path / "b")
+    world.casework.research_export(RITA, kind="events", out=tmp_path / "a")
+    world.casework.research_export(RITA, kind="events", out=tmp_path / "b")
     first, second = (read_rows(tmp_path / n / "events.csv") for n in "ab")
     cases_a, cases_b = ({str(r["case"]) for r in rows} for rows in (first, second))
     people_a, people_b = (
@@ -406,8 +405,8 @@ def test_ids_are_fresh_per_export_and_unlinkable_to_the_store(world: World, tmp_
 
 
 def test_named_age_bands_and_ages_outside_them(world: World, tmp_path: Path) -> None:
-    run_export(
-        world.casework, RITA, kind="events", out=tmp_path / "e", age_bands=["ssp", "ssp_plus"]
+    world.casework.research_export(
+        RITA, kind="events", out=tmp_path / "e", age_bands=["ssp", "ssp_plus"]
     )
     openings = [r for r in read_rows(tmp_path / "e" / "events.csv") if r["event"] == "CaseOpened"]
     cases = brute_force_cases(world)
@@ -458,7 +457,7 @@ def test_tables_equal_brute_force_counts_and_never_publish_small_cells(
     world: World, tmp_path: Path, fmt: str
 ) -> None:
     out = tmp_path / "tables"
-    result = run_export(world.casework, RITA, kind="tables", out=out, fmt=fmt)
+    result = world.casework.research_export(RITA, kind="tables", out=out, fmt=fmt)
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["README.txt", f"{CARD_TABLE}.{fmt}", f"{TRACK_TABLE}.{fmt}"]
     )
@@ -516,9 +515,9 @@ def test_a_mentor_may_not_export_and_the_refusal_is_audited(world: World, tmp_pa
     store = world.casework.store
     before = len(store.read_audit(AuditQuery(actor=MONA.id)))
     with pytest.raises(AccessDenied, match=r"research\.export"):
-        run_export(world.casework, MONA, kind="tables", out=tmp_path / "t", purpose="research")
+        world.casework.research_export(MONA, kind="tables", out=tmp_path / "t", purpose="research")
     with pytest.raises(AccessDenied):
-        run_export(world.casework, RITA, kind="events", out=tmp_path / "t", purpose="casework")
+        world.casework.research_export(RITA, kind="events", out=tmp_path / "t", purpose="casework")
     assert not (tmp_path / "t").exists()
     entries = store.read_audit(AuditQuery(actor=MONA.id))[before:]
     assert [(e.action, e.case_id) for e in entries] == [(AuditAction.DENIED, None)]
@@ -528,7 +527,7 @@ def test_a_mentor_may_not_export_and_the_refusal_is_audited(world: World, tmp_pa
 def test_an_export_is_audited_without_case_ids(world: World, tmp_path: Path) -> None:
     store = world.casework.store
     before = len(store.read_audit(AuditQuery(actor=RITA.id)))
-    run_export(world.casework, RITA, kind="tables", out=tmp_path / "t")
+    world.casework.research_export(RITA, kind="tables", out=tmp_path / "t")
     entries = store.read_audit(AuditQuery(actor=RITA.id))[before:]
     assert [(e.action, e.case_id, e.purpose) for e in entries] == [
         (AuditAction.EXPORT, None, "research")
@@ -536,22 +535,42 @@ def test_an_export_is_audited_without_case_ids(world: World, tmp_path: Path) -> 
     assert entries[0].detail is not None and "tables as csv" in entries[0].detail
 
 
+class _MentorResearch:
+    """A researcher role whose one grant names one workflow: its exports cover only that."""
+
+    plugin_name = "mentor_research"
+
+    @ssp_core.hookimpl
+    def ssp_register_roles(self) -> list[ssp_core.plugins.Role]:
+        return [ssp_core.plugins.Role("mentor_researcher", ssp_core.plugins.Labels("F", "R"))]
+
+    @ssp_core.hookimpl
+    def ssp_register_grants(self) -> list[ssp_core.plugins.Grant]:
+        return [
+            ssp_core.plugins.Grant(
+                "mentor_researcher", ["research.export"], workflows=["aalborg.mentor"]
+            )
+        ]
+
+
 def test_the_export_covers_only_the_workflows_granted(tmp_path: Path) -> None:
-    registry = ssp_core.load_registry()
-    grant = ssp_core.Grant("researcher", ["research.export"], workflows=["aalborg.mentor"])
+    registry = ssp_core.load_registry(plugins=[_MentorResearch()])
     casework = Casework(registry, clock=VirtualClock(START))
-    casework.policy = AccessPolicy([grant], registry.roles, registry.purposes)
-    # The narrowed policy lets the consultant do nothing, so fill the store first.
-    full = Casework(registry, store=casework.store, clock=VirtualClock(START))
-    full.keyring = casework.keyring
-    subject = full.enrol("150310-4123", DAN)
-    full.open_concern(
+    subject = casework.enrol("150310-4123", DAN)
+    casework.open_concern(
         situation="radicalisation", subject=subject, concern_date=START.date(), actor=DAN
     )
-    full.open_case(workflow="aalborg.mentor", subject=subject, actor=ANNE)
-    run_export(casework, RITA, kind="events", out=tmp_path / "e")
+    casework.open_case(workflow="aalborg.mentor", subject=subject, actor=ANNE)
+    narrow = Actor("rita", "mentor_researcher")
+    casework.research_export(narrow, kind="events", out=tmp_path / "e")
     rows = read_rows(tmp_path / "e" / "events.csv")
     assert {r["workflow"] for r in rows} == {"aalborg.mentor"}
+    casework.research_export(RITA, kind="events", out=tmp_path / "all")
+    everything = read_rows(tmp_path / "all" / "events.csv")
+    assert {r["workflow"] for r in everything} == {
+        "aalborg.mentor",
+        "aalborg.radicalisation_under_18",
+    }
 
 
 # -- options, errors, files ------------------------------------------------------------
@@ -564,10 +583,10 @@ def test_an_export_refuses_a_directory_in_use_and_writes_all_or_nothing(
     used.mkdir()
     (used / "keep.txt").write_text("x")
     with pytest.raises(DataError, match="not an empty directory"):
-        run_export(world.casework, RITA, kind="events", out=used)
+        world.casework.research_export(RITA, kind="events", out=used)
     empty = tmp_path / "empty"
     empty.mkdir()
-    run_export(world.casework, RITA, kind="events", out=empty)
+    world.casework.research_export(RITA, kind="events", out=empty)
     assert (empty / "events.csv").exists()
 
     def broken(*_: object) -> int:
@@ -575,7 +594,7 @@ def test_an_export_refuses_a_directory_in_use_and_writes_all_or_nothing(
 
     monkeypatch.setattr(export_module, "write_csv", broken)
     with pytest.raises(OSError, match="disk full"):
-        run_export(world.casework, RITA, kind="tables", out=tmp_path / "half")
+        world.casework.research_export(RITA, kind="tables", out=tmp_path / "half")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "used"]
 
 
@@ -586,21 +605,21 @@ def test_parquet_without_pyarrow_is_a_clear_error(
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
     before = len(world.casework.store.read_audit(AuditQuery(actor=RITA.id)))
     with pytest.raises(ConfigError, match=r"pip install 'ssp-core\[parquet\]'"):
-        run_export(world.casework, RITA, kind="events", out=tmp_path / "p", fmt="parquet")
+        world.casework.research_export(RITA, kind="events", out=tmp_path / "p", fmt="parquet")
     assert not (tmp_path / "p").exists()
     assert len(world.casework.store.read_audit(AuditQuery(actor=RITA.id))) == before
 
 
 def test_unknown_kinds_formats_and_bands_are_named(world: World, tmp_path: Path) -> None:
     with pytest.raises(UnknownId, match="export kind 'cases'"):
-        run_export(world.casework, RITA, kind="cases", out=tmp_path / "x")
+        world.casework.research_export(RITA, kind="cases", out=tmp_path / "x")
     with pytest.raises(UnknownId, match="export format 'xlsx'"):
-        run_export(world.casework, RITA, kind="events", out=tmp_path / "x", fmt="xlsx")
+        world.casework.research_export(RITA, kind="events", out=tmp_path / "x", fmt="xlsx")
     with pytest.raises(UnknownId, match="age band 'teens'"):
-        run_export(world.casework, RITA, kind="events", out=tmp_path / "x", age_bands=["teens"])
+        world.casework.research_export(RITA, kind="events", out=tmp_path / "x", age_bands=["teens"])
     with pytest.raises(ConfigError, match="overlap"):
-        run_export(
-            world.casework, RITA, kind="events", out=tmp_path / "x", age_bands=["under_18", "ssp"]
+        world.casework.research_export(
+            RITA, kind="events", out=tmp_path / "x", age_bands=["under_18", "ssp"]
         )
     assert not (tmp_path / "x").exists()
 
@@ -614,7 +633,7 @@ def test_default_bands_are_the_action_cards_bands() -> None:
 
 AGES = st.integers(min_value=0, max_value=120)
 BAND = st.builds(
-    lambda lo, width, n: ssp_core.AgeBand(f"b{n}", Labels("x", "x"), lo, lo + width),
+    lambda lo, width, n: ssp_core.plugins.AgeBand(f"b{n}", Labels("x", "x"), lo, lo + width),
     st.integers(0, 100),
     st.integers(0, 20),
     st.integers(0, 5),
@@ -622,7 +641,9 @@ BAND = st.builds(
 
 
 @given(st.lists(BAND, min_size=1, max_size=4, unique_by=lambda b: b.id), AGES)
-def test_an_age_falls_in_its_band_or_in_other(bands: list[ssp_core.AgeBand], age: int) -> None:
+def test_an_age_falls_in_its_band_or_in_other(
+    bands: list[ssp_core.plugins.AgeBand], age: int
+) -> None:
     ordered = sorted(bands, key=lambda b: b.min_age)
     overlapping = any(
         a.max_age is not None and a.max_age >= b.min_age for a, b in itertools.pairwise(ordered)
@@ -763,8 +784,8 @@ def test_export_from_postgresql(postgres_url: str, tmp_path: Path) -> None:
             ssp_core.load_registry(), store=store, key=MunicipalKey.generate(), clock=clock
         )
         world = build_world(casework, clock, people=16)
-        run_export(casework, RITA, kind="events", out=tmp_path / "e", fmt="parquet")
-        run_export(casework, RITA, kind="tables", out=tmp_path / "t")
+        casework.research_export(RITA, kind="events", out=tmp_path / "e", fmt="parquet")
+        casework.research_export(RITA, kind="tables", out=tmp_path / "t")
         rows = read_rows(tmp_path / "e" / "events.parquet")
         assert len(rows) == len(store.read_log())
         assert_nothing_personal(world, tmp_path / "e")

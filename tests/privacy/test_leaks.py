@@ -34,6 +34,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ssp_core
+import ssp_core.domain.cpr
 from ssp_core import (
     AccessDenied,
     Actor,
@@ -46,7 +47,6 @@ from ssp_core import (
     SspError,
     VirtualClock,
 )
-from ssp_core.privacy.export import run_export
 from ssp_core.walks.geojson import findings_geojson
 from tests.conftest import T0
 from tests.privacy.conftest import Backend, holds
@@ -203,7 +203,7 @@ def _run(casework: Casework, values: dict[str, str], errors: list[BaseException]
         (InvalidCpr, lambda: cw.enrol(digits + "1", CONSULTANT)),
         (InvalidCpr, lambda: cw.enrol("32" + digits[2:], CONSULTANT, name=values["name"])),
         (InvalidCpr, lambda: cw.enrol(digits[:5] + "x" + digits[6:], CONSULTANT)),
-        (InvalidCpr, lambda: ssp_core.birth_date_from_cpr("00" + digits[2:])),
+        (InvalidCpr, lambda: ssp_core.domain.cpr.birth_date_from_cpr("00" + digits[2:])),
         (
             AccessDenied,
             lambda: cw.enrol(values["cpr"], Actor("r-1", "researcher"), name=values["name"]),
@@ -257,7 +257,7 @@ def _outputs(casework: Casework, case_id: str, tmp: pathlib.Path) -> dict[str, s
         ),
     }
     for kind in ("events", "tables"):
-        result = run_export(cw, researcher, kind=kind, out=tmp / kind)
+        result = cw.research_export(researcher, kind=kind, out=tmp / kind)
         out[f"research export ({kind})"] = "\n".join(
             path.read_text(encoding="utf-8") for path in result.files
         )

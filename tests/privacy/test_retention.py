@@ -17,7 +17,6 @@ import attrs
 import pytest
 
 from ssp_core import (
-    ERASED,
     AccessDenied,
     Actor,
     Case,
@@ -25,14 +24,14 @@ from ssp_core import (
     Casework,
     DataError,
     Group,
-    Labels,
     MunicipalKey,
-    NoteAdded,
-    RedactedPerson,
     Subject,
     VirtualClock,
 )
+from ssp_core.domain.events import NoteAdded
+from ssp_core.domain.redaction import ERASED, RedactedPerson
 from ssp_core.exceptions import SealError
+from ssp_core.plugins import Labels
 from ssp_core.store.records import AuditAction, AuditQuery, KeyRecord
 from tests.privacy.conftest import Backend, MakeCasework, holds
 

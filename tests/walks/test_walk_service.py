@@ -13,14 +13,12 @@ from ssp_core import (
     CaseQuery,
     Coordinates,
     DataError,
-    FindingAssigned,
-    FindingRecorded,
     Place,
     TransitionRefused,
     UnknownId,
     VirtualClock,
-    WalkPlanned,
 )
+from ssp_core.domain.events import FindingAssigned, FindingRecorded, WalkPlanned
 from ssp_core.walks import finding_facts
 from tests.privacy.conftest import Backend, MakeCasework, holds
 

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ssp_core
-from ssp_core import ConfigError, Coordinates, DataError, FindingPlan, Place, WalkPlan
+from ssp_core import ConfigError, Coordinates, DataError, Place
+from ssp_core.plugins import FindingPlan, WalkPlan
 from tests.sample_plugin import SamplePlugin
 
 

@@ -14,17 +14,15 @@ from ssp_core import (
     Casework,
     Environment,
     Group,
-    Labels,
     Registry,
     Subject,
-    SubjectKind,
     TransitionRefused,
     VirtualClock,
-    WorkflowKind,
     sequential_ids,
 )
 from ssp_core.domain.events import NoteAdded, ObservationRecorded
 from ssp_core.domain.redaction import WITHHELD
+from ssp_core.plugins import Labels, SubjectKind, WorkflowKind
 
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 SIGN = "relations.new_closed_circle"

@@ -1,33 +1,183 @@
-"""The ``ssp`` click group and its global options."""
+"""The ``ssp`` click group, its global options, and its commands, each loaded when it runs.
+
+``ssp --help`` imports nothing but click and this module: the commands are listed
+from :data:`COMMANDS` (their module and one-line summary) and a command's module is
+imported only when it is invoked (or its own ``--help`` is asked for). A test keeps
+the summaries equal to the commands' own.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
 import click
 
-from ssp_core.domain.labels import Language
-from ssp_core.plugins.manager import create_plugin_host
-from ssp_core.plugins.registry import Registry
-from ssp_core.privacy.keys import KEY_ENV, KEY_FILE_ENV, MunicipalKey
-from ssp_core.service import Casework
-from ssp_core.store.url import DEFAULT_STORE_URL
+from ssp_core.settings import DEFAULT_STORE_URL, KEY_ENV, KEY_FILE_ENV, STORE_ENV
 
-__all__ = ["Context", "cli"]
+if TYPE_CHECKING:
+    from ssp_core.application.casework import Casework
+    from ssp_core.clock import Clock
+    from ssp_core.plugins.registry import Registry
+    from ssp_core.privacy.keys import MunicipalKey
+
+__all__ = ["COMMANDS", "Context", "LazyGroup", "cli"]
+
+Language = Literal["da", "en"]
+
+COMMANDS: Mapping[str, tuple[str, str, str]] = {
+    "audit": (
+        "ssp_core.cli.audit",
+        "audit",
+        "Query the audit log by case, actor or period (reading it is audited too).",
+    ),
+    "case": (
+        "ssp_core.cli.case",
+        "case",
+        "Open, move, read and list cases in the store (--store, default the embedded file).",
+    ),
+    "demo": (
+        "ssp_core.cli.demo",
+        "demo",
+        "Walk through Aalborg's action cards and a mentor track, writing to the store.",
+    ),
+    "disclose": (
+        "ssp_core.cli.disclosure",
+        "disclose",
+        "Record that CASE_ID's information is disclosed to a partner, on a legal basis.",
+    ),
+    "disclosures": (
+        "ssp_core.cli.disclosure",
+        "disclosures",
+        "List disclosures, oldest first: what went to whom, when, and on what basis (audited).",
+    ),
+    "evaluate": (
+        "ssp_core.cli.evaluate",
+        "evaluate",
+        "Evaluate an initiative, or make the overall evaluation of a council term.",
+    ),
+    "export": (
+        "ssp_core.cli.export",
+        "export",
+        "Write a research export: KIND is events (fresh ids, weeks, age bands) or tables.",
+    ),
+    "identity": (
+        "ssp_core.cli.identity",
+        "identity",
+        "Re-identify the person behind a case from the identity vault (audited).",
+    ),
+    "index": (
+        "ssp_core.cli.index",
+        "index",
+        "Estimate, compare and plot the safety index from survey microdata; crime rates.",
+    ),
+    "key": (
+        "ssp_core.cli.key",
+        "key",
+        "Make the municipal key file, and show the fingerprint of the key in use.",
+    ),
+    "plugins": (
+        "ssp_core.cli.plugins",
+        "plugins_command",
+        "List the loaded plugins, their versions and what they contribute.",
+    ),
+    "retention": (
+        "ssp_core.cli.retention",
+        "retention",
+        "Erase closed cases due under the retention rules (plan first with --dry-run).",
+    ),
+    "store": (
+        "ssp_core.cli.store",
+        "store",
+        "Inspect and upgrade the case store (--store, default the embedded file).",
+    ),
+    "walk": (
+        "ssp_core.cli.walk",
+        "walk",
+        "Safety walks: plan them, record findings, follow them up, report.",
+    ),
+    "workflows": (
+        "ssp_core.cli.workflows",
+        "workflows",
+        "Workflow definitions: action cards, prevention tracks and others.",
+    ),
+}
+"""Each command: the module it is defined in, its name there, and its one-line summary."""
 
 
-@attrs.define
+class LazyGroup(click.Group):
+    """A click group whose commands are imported when they run, listed from a table until then."""
+
+    def __init__(self, *args: Any, lazy: Mapping[str, tuple[str, str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Return every command's name, loaded or not, in order."""
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Return the command ``cmd_name``, importing its module on first use."""
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, name, _ = self.lazy[cmd_name]
+            command = getattr(importlib.import_module(module), name)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands with their summaries, without importing the unloaded ones."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name) or click.Command(name, help=self.lazy[name][2])
+            if not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
 class Context:
-    """What every command gets: how to load plugins, the language of labels, the store, the key."""
+    """What every command gets: how to load plugins, the language of labels, the store, the key.
 
-    autoload: bool | None
-    block: tuple[str, ...]
-    language: Language
-    store_url: str = DEFAULT_STORE_URL
-    key_file: str | None = None
-    _registry: Registry | None = None
-    _casework: Casework | None = None
+    The registry, the key and :class:`~ssp_core.application.casework.Casework` are
+    made on first use, unless given (to run commands over an existing ``casework``);
+    ``clock`` (default: the system clock) stamps everything a command writes.
+    """
+
+    def __init__(
+        self,
+        *,
+        autoload: bool | None,
+        block: tuple[str, ...],
+        language: Language,
+        store_url: str = DEFAULT_STORE_URL,
+        key_file: str | None = None,
+        clock: Clock | None = None,
+        registry: Registry | None = None,
+        casework: Casework | None = None,
+    ) -> None:
+        self.autoload = autoload
+        self.block = block
+        self.language: Language = language
+        self.store_url = store_url
+        self.key_file = key_file
+        self._clock = clock if clock is not None or casework is None else casework.clock
+        self._registry = registry if registry is not None or casework is None else casework.registry
+        self._casework = casework
+
+    @property
+    def clock(self) -> Clock:
+        """Return the clock commands stamp what they write with."""
+        if self._clock is None:
+            from ssp_core.clock import SystemClock  # noqa: PLC0415 (loaded when used)
+
+            self._clock = SystemClock()
+        return self._clock
 
     def key(self) -> MunicipalKey | None:
         """Return the municipal key: ``--key-file`` (or ``SSP_KEY_FILE``), ``SSP_KEY``, or None.
@@ -37,6 +187,8 @@ class Context:
         commands that seal or open personal data then fail with the library's
         "no municipal key is set" message.
         """
+        from ssp_core.privacy.keys import MunicipalKey  # noqa: PLC0415 (loaded when used)
+
         if self.key_file:
             return MunicipalKey.from_file(self.key_file)
         if os.environ.get(KEY_FILE_ENV) or os.environ.get(KEY_ENV):
@@ -46,7 +198,11 @@ class Context:
     def casework(self) -> Casework:
         """Open the store on first use and return casework over it (closed when the CLI ends)."""
         if self._casework is None:
-            self._casework = Casework(self.registry, store=self.store_url, key=self.key())
+            from ssp_core.application.casework import Casework  # noqa: PLC0415
+
+            self._casework = Casework(
+                self.registry, store=self.store_url, key=self.key(), clock=self.clock
+            )
             click.get_current_context().call_on_close(self._casework.close)
         return self._casework
 
@@ -54,12 +210,19 @@ class Context:
     def registry(self) -> Registry:
         """Load the plugins on first use and return the registry."""
         if self._registry is None:
+            from ssp_core.plugins.manager import create_plugin_host  # noqa: PLC0415
+            from ssp_core.plugins.registry import Registry  # noqa: PLC0415
+
             host = create_plugin_host(autoload=self.autoload, block=self.block)
             self._registry = Registry.build(host)
         return self._registry
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--no-autoload",
     is_flag=True,
@@ -82,7 +245,7 @@ class Context:
 @click.option(
     "--store",
     "store_url",
-    envvar="SSP_STORE",
+    envvar=STORE_ENV,
     default=DEFAULT_STORE_URL,
     show_default=True,
     metavar="URL",
@@ -114,41 +277,3 @@ def cli(
         store_url=store_url,
         key_file=key_file,
     )
-
-
-def _register_commands() -> None:
-    from ssp_core.cli import (  # noqa: PLC0415 (commands import this module)
-        audit,
-        case,
-        demo,
-        disclosure,
-        evaluate,
-        export,
-        identity,
-        index,
-        key,
-        plugins,
-        retention,
-        store,
-        walk,
-        workflows,
-    )
-
-    cli.add_command(plugins.plugins_command)
-    cli.add_command(workflows.workflows)
-    cli.add_command(demo.demo)
-    cli.add_command(case.case)
-    cli.add_command(audit.audit)
-    cli.add_command(store.store)
-    cli.add_command(key.key)
-    cli.add_command(identity.identity)
-    cli.add_command(disclosure.disclose)
-    cli.add_command(disclosure.disclosures)
-    cli.add_command(retention.retention)
-    cli.add_command(export.export)
-    cli.add_command(index.index)
-    cli.add_command(evaluate.evaluate)
-    cli.add_command(walk.walk)
-
-
-_register_commands()

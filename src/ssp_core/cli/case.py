@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+from ssp_core.application.reads import CaseView
 from ssp_core.cli.app import Context
 from ssp_core.cli.options import DATE, acting, echo_json, plain, read_cpr
 from ssp_core.cli.render import history_table, options_table
 from ssp_core.clock import local_date
-from ssp_core.domain.cases import Case
-from ssp_core.domain.cpr import birth_date_from_cpr
 from ssp_core.domain.labels import Labels
-from ssp_core.domain.people import CaseSubject, Environment, Group, Subject, SubjectKind
+from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import AccessDenied, DataError
-from ssp_core.migration import migrate, plan_migration
-from ssp_core.service import Casework
+from ssp_core.exceptions import DataError
 from ssp_core.store.records import CaseQuery, CaseRow
 
 __all__ = ["case"]
@@ -30,9 +26,8 @@ def _console() -> Console:
     return Console(soft_wrap=False)
 
 
-def _summary(case: Case, obj: Context, actor: Actor) -> dict[str, object]:
-    casework = obj.casework()
-    engine = casework.registry.engine_for(case)
+def _summary(view: CaseView) -> dict[str, object]:
+    case = view.case
     return {
         "id": case.id,
         "workflow": case.workflow,
@@ -46,7 +41,7 @@ def _summary(case: Case, obj: Context, actor: Actor) -> dict[str, object]:
         "sessions": case.sessions,
         "deadlines": [
             {"rule": d.rule, "due": d.due, "missed": d.missed, "on_hold": d.on_hold}
-            for d in engine.deadlines(case)
+            for d in view.deadlines
         ],
         "options": [
             {
@@ -54,28 +49,28 @@ def _summary(case: Case, obj: Context, actor: Actor) -> dict[str, object]:
                 "allowed": o.allowed,
                 "reasons": [r.message for r in o.reasons],
             }
-            for o in engine.options(case, actor)
+            for o in view.options
         ],
     }
 
 
-def _print_case(case: Case, obj: Context, actor: Actor, *, as_json: bool) -> None:
+def _print_case(view: CaseView, obj: Context, actor: Actor, *, as_json: bool) -> None:
     if as_json:
-        echo_json(_summary(case, obj, actor))
+        echo_json(_summary(view))
         return
-    engine = obj.casework().registry.engine_for(case)
+    case = view.case
     console = _console()
     hold = " (on hold)" if case.suspended_at is not None else ""
     console.print(
         f"[bold]{case.id}[/bold] on {case.workflow}@{case.workflow_version}: "
         f"state [bold]{case.state}[/bold]{hold}, version {case.version}"
     )
-    for deadline in engine.deadlines(case):
+    for deadline in view.deadlines:
         missed = " [red](missed)[/red]" if deadline.missed else ""
         console.print(
             f"  due {deadline.due.isoformat()}: {deadline.labels.get(obj.language)}{missed}"
         )
-    console.print(options_table(case, [(actor, engine.options(case, actor))], obj.language))
+    console.print(options_table(case, [(actor, view.options)], obj.language))
 
 
 def _rows_table(rows: list[CaseRow]) -> Table:
@@ -138,47 +133,6 @@ def _subject(
         return Group(group, Labels(da=group, en=group), size)
     assert environment is not None  # noqa: S101 (one of the four was given)
     return Environment(environment, Labels(da=environment, en=environment))
-
-
-def _enrol(
-    casework: Casework,
-    open_with: Callable[[Subject], Case],
-    actor: Actor,
-    purpose: str,
-    *,
-    workflow: str | None,
-    workflow_version: int | None,
-    situation: str | None,
-    concern_day: dt.date,
-    name: str | None,
-    contact: str | None,
-) -> Subject:
-    """Read a CPR number from standard input and enter the person into the identity vault.
-
-    Whatever would refuse the opening (a bad CPR number, a concern date in the
-    future, no card for the age, no permission to open) is found before the person
-    is enrolled, so that no vault entry is left without a case.
-    """
-    pseudonymiser = casework.pseudonymiser  # no key: fail before asking for the number
-    cpr = read_cpr()
-    preview = Subject(pseudonymiser.pseudonym(cpr), birth_date_from_cpr(cpr))
-    if situation is not None:
-        today = local_date(casework.clock.now())
-        if concern_day > today:
-            raise DataError(f"the concern date {concern_day.isoformat()} is in the future")
-        definition = casework.registry.select_card(situation, preview.age_on(concern_day))
-    else:
-        assert workflow is not None  # noqa: S101 (checked by the caller)
-        definition = casework.registry.engine(workflow, workflow_version).definition
-    try:
-        casework.policy.check(actor, "case.open", purpose=purpose, workflow=definition.id)
-    except AccessDenied:
-        open_with(preview)  # refused again by the library, audited; nobody was enrolled
-        raise
-    if SubjectKind.PERSON not in definition.subjects:
-        allowed = ", ".join(kind.value for kind in definition.subjects)
-        raise DataError(f"workflow {definition.name} takes cases about {allowed}, not a person")
-    return casework.enrol(cpr, actor, name=name, contact=contact, purpose=purpose)
 
 
 @click.group()
@@ -248,43 +202,41 @@ def open_command(
             "a concern is about a person: give --cpr-stdin, or --pseudonym and --birth-date"
         )
     casework = obj.casework()
-    concern_day = concern_date.date() if concern_date else local_date(casework.clock.now())
-
-    def open_with(about: CaseSubject) -> Case:
-        if situation is not None:
-            assert isinstance(about, Subject)  # noqa: S101 (checked above)
-            return casework.open_concern(
-                situation=situation,
-                subject=about,
-                concern_date=concern_day,
-                actor=actor,
-                reason=reason,
-                purpose=purpose,
-            )
-        assert workflow is not None  # noqa: S101 (checked above)
-        return casework.open_case(
+    concern_day = concern_date.date() if concern_date else None
+    if subject is None:
+        opened = casework.open_for_person(
+            read_cpr,
+            actor=actor,
+            situation=situation,
+            concern_date=concern_day,
             workflow=workflow,
-            subject=about,
+            version=workflow_version,
+            name=name,
+            contact=contact,
+            reason=reason,
+            purpose=purpose,
+        )
+    elif situation is not None:
+        assert isinstance(subject, Subject)  # noqa: S101 (checked above)
+        opened = casework.open_concern(
+            situation=situation,
+            subject=subject,
+            concern_date=concern_day or local_date(casework.clock.now()),
+            actor=actor,
+            reason=reason,
+            purpose=purpose,
+        )
+    else:
+        assert workflow is not None  # noqa: S101 (checked above)
+        opened = casework.open_case(
+            workflow=workflow,
+            subject=subject,
             actor=actor,
             version=workflow_version,
             reason=reason,
             purpose=purpose,
         )
-
-    if subject is None:
-        subject = _enrol(
-            casework,
-            open_with,
-            actor,
-            purpose,
-            workflow=workflow,
-            workflow_version=workflow_version,
-            situation=situation,
-            concern_day=concern_day,
-            name=name,
-            contact=contact,
-        )
-    _print_case(open_with(subject), obj, actor, as_json=as_json)
+    _print_case(casework.view_of(opened, actor), obj, actor, as_json=as_json)
 
 
 @case.command("fire")
@@ -304,8 +256,9 @@ def fire_command(
     purpose: str,
 ) -> None:
     """Fire TRIGGER on CASE_ID; a refusal changes nothing and says why."""
-    moved = obj.casework().fire(case_id, trigger, actor, reason=reason, purpose=purpose)
-    _print_case(moved, obj, actor, as_json=as_json)
+    casework = obj.casework()
+    moved = casework.fire(case_id, trigger, actor, reason=reason, purpose=purpose)
+    _print_case(casework.view_of(moved, actor), obj, actor, as_json=as_json)
 
 
 @case.command("note")
@@ -388,8 +341,8 @@ def extend_command(
 @click.pass_obj
 def show_command(obj: Context, case_id: str, as_json: bool, actor: Actor, purpose: str) -> None:
     """Show CASE_ID: state, deadlines and what you may do next."""
-    loaded = obj.casework().case(case_id, actor, purpose=purpose)
-    _print_case(loaded, obj, actor, as_json=as_json)
+    view = obj.casework().view(case_id, actor, purpose=purpose)
+    _print_case(view, obj, actor, as_json=as_json)
 
 
 @case.command("history")
@@ -504,8 +457,8 @@ def migrate_command(
 ) -> None:
     """Move the running cases of WORKFLOW to a newer version (plan first with --dry-run)."""
     casework = obj.casework()
-    plan = plan_migration(casework, workflow, actor, to_version=to_version, purpose=purpose)
-    result = None if dry_run else migrate(casework, plan, actor, purpose=purpose)
+    plan = casework.plan_migration(workflow, actor, to_version=to_version, purpose=purpose)
+    result = None if dry_run else casework.migrate(plan, actor, purpose=purpose)
     if as_json:
         echo_json({"plan": plan, "result": result})
         return

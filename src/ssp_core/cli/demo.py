@@ -26,18 +26,26 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
 
+from ssp_core.application.casework import Casework
+from ssp_core.application.repository import sequential_ids
 from ssp_core.cli.app import Context
 from ssp_core.cli.disclosure import citation
 from ssp_core.cli.render import history_table, options_table
 from ssp_core.clock import VirtualClock
+from ssp_core.domain.access import CASEWORK
 from ssp_core.domain.concerns import WorrySignScope
 from ssp_core.domain.labels import Language
 from ssp_core.domain.people import Subject
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import AccessDenied, ConfigError, StoreError, TransitionRefused
+from ssp_core.exceptions import (
+    AccessDenied,
+    ConfigError,
+    DisclosureRefused,
+    StoreError,
+    TransitionRefused,
+)
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.keys import MunicipalKey, write_key_file
-from ssp_core.service import CASEWORK, Casework, DisclosureRefused, sequential_ids
 from ssp_core.store.records import AuditAction, AuditQuery
 from ssp_core.store.url import open_store, redact
 

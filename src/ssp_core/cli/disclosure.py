@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ssp_core.application.disclosure import DisclosureEntry
 from ssp_core.cli.app import Context
 from ssp_core.cli.options import DATE, acting, echo_json, plain, start_of_day
 from ssp_core.domain.access import FieldGroup
@@ -24,7 +25,6 @@ from ssp_core.domain.disclosure import Consent
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
 from ssp_core.plugins.registry import Registry
-from ssp_core.service import DisclosureEntry
 
 __all__ = ["citation", "disclose", "disclosures", "disclosures_table"]
 

@@ -16,10 +16,10 @@ import click
 
 from ssp_core.cli.app import Context
 from ssp_core.cli.options import DATE, acting
+from ssp_core.domain.access import RESEARCH
 from ssp_core.domain.roles import Actor
 from ssp_core.domain.strategy import CouncilTerm
 from ssp_core.exceptions import DataError
-from ssp_core.privacy.export import RESEARCH
 
 if TYPE_CHECKING:
     from ssp_core.evaluation.evaluate import Evaluation

@@ -8,8 +8,9 @@ import click
 
 from ssp_core.cli.app import Context
 from ssp_core.cli.options import acting
+from ssp_core.domain.access import RESEARCH
 from ssp_core.domain.roles import Actor
-from ssp_core.privacy.export import RESEARCH, ExportFormat, ExportKind
+from ssp_core.privacy.export import ExportFormat, ExportKind
 
 __all__ = ["export"]
 

@@ -13,9 +13,10 @@ import attrs
 import click
 
 from ssp_core.clock import LOCAL_TIME
+from ssp_core.domain.access import CASEWORK
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
-from ssp_core.service import CASEWORK
+from ssp_core.settings import ACTOR_ENV, PURPOSE_ENV, ROLE_ENV
 
 __all__ = [
     "DATE",
@@ -64,7 +65,7 @@ def acting(
         else:
             purpose_option = click.option(
                 "--purpose",
-                envvar="SSP_PURPOSE",
+                envvar=PURPOSE_ENV,
                 default=default_purpose,
                 show_default=True,
                 help="Why you read or write (also: SSP_PURPOSE); recorded in the audit log.",
@@ -73,14 +74,14 @@ def acting(
         @click.option(
             "--actor",
             "actor_id",
-            envvar="SSP_ACTOR",
+            envvar=ACTOR_ENV,
             required=True,
             metavar="ID",
             help="Who you are (also: SSP_ACTOR); recorded in the audit log.",
         )
         @click.option(
             "--role",
-            envvar="SSP_ROLE",
+            envvar=ROLE_ENV,
             required=True,
             metavar="ROLE",
             help="The role you act in, e.g. ssp_consultant (also: SSP_ROLE).",

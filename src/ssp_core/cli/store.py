@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import click
 from rich.console import Console
 
+from ssp_core.application.admin import describe_store, upgrade_store_at
 from ssp_core.cli.app import Context
-from ssp_core.cli.options import acting, echo_json
+from ssp_core.cli.options import acting, echo_json, plain
 from ssp_core.cli.retention import progress_bar, stderr_is_terminal
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import SchemaError
-from ssp_core.privacy.access import AccessPolicy
-from ssp_core.store.base import SCHEMA_VERSION
-from ssp_core.store.records import AuditAction, AuditEntry
-from ssp_core.store.url import open_store, redact
 
 __all__ = ["store"]
 
@@ -30,18 +24,11 @@ def store() -> None:
 @click.pass_obj
 def info_command(obj: Context, as_json: bool) -> None:
     """Show the store's URL, schema version, and how many cases and events it holds."""
-    with open_store(obj.store_url) as opened:
-        facts = {
-            "url": redact(obj.store_url),
-            "schema_version": opened.schema_version(),
-            "library_schema_version": SCHEMA_VERSION,
-            "cases": opened.count_cases(),
-            "events": opened.max_position(),
-        }
+    facts = describe_store(obj.store_url)
     if as_json:
         echo_json(facts)
     else:
-        for key, value in facts.items():
+        for key, value in plain(facts).items():
             click.echo(f"{key}: {value}")
 
 
@@ -54,34 +41,15 @@ def upgrade_command(obj: Context, actor: Actor, purpose: str) -> None:
     Needs a role granted store.upgrade; the upgrade is audited in the store. A refusal
     changes nothing (it cannot be written to a store that is not upgraded yet).
     """
-    registry = obj.registry
-    AccessPolicy(registry.grants.values(), registry.roles, registry.purposes).check(
-        actor, "store.upgrade", purpose=purpose
+    upgrade = upgrade_store_at(
+        obj.store_url, actor, registry=obj.registry, clock=obj.clock, purpose=purpose
     )
-    try:
-        with open_store(obj.store_url) as current:
-            version = current.schema_version()
-    except SchemaError:
-        pass  # older (upgraded below); foreign, corrupt or newer (refused again below)
-    else:
-        click.echo(f"{redact(obj.store_url)}: schema version {version} is current; nothing to do")
-        return
-    with open_store(obj.store_url, upgrade=True) as opened:
-        opened.upgrade()
-        version = opened.schema_version()
-        opened.record_audit(
-            [
-                AuditEntry(
-                    at=dt.datetime.now(dt.UTC),
-                    actor=actor.id,
-                    role=actor.role,
-                    purpose=purpose,
-                    action=AuditAction.ADMIN,
-                    detail=f"store upgraded to schema version {version}",
-                )
-            ]
+    if not upgrade.upgraded:
+        click.echo(
+            f"{upgrade.url}: schema version {upgrade.schema_version} is current; nothing to do"
         )
-    click.echo(f"{redact(obj.store_url)}: upgraded to schema version {version}")
+        return
+    click.echo(f"{upgrade.url}: upgraded to schema version {upgrade.schema_version}")
     click.echo(
         "histories written before schema 2 are not sealed: seal them once with "
         "`ssp store seal` (needs the municipal key and a role granted store.seal)"

@@ -17,8 +17,12 @@ from ssp_core.domain.labels import Labels
 from ssp_core.domain.validators import identifier
 
 __all__ = [
+    "ADMINISTRATION",
     "ANY",
+    "CASEWORK",
     "OPERATIONS",
+    "RESEARCH",
+    "RETENTION",
     "FieldGroup",
     "Grant",
     "Purpose",
@@ -28,6 +32,18 @@ __all__ = [
 
 ANY = "*"
 """In a grant: any workflow, or any purpose."""
+
+CASEWORK = "casework"
+"""The purpose of ordinary case handling, used when a write or a search names no other."""
+
+RESEARCH = "research"
+"""The purpose of research exports and evaluations, unless another is named."""
+
+RETENTION = "retention"
+"""The purpose of planning and running erasure, unless another is named."""
+
+ADMINISTRATION = "administration"
+"""The purpose of administering the store, unless another is named."""
 
 OPERATIONS: dict[str, str] = {
     "case.open": "open a case or a concern",

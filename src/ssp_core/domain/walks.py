@@ -105,7 +105,7 @@ class WalkPlan:
     """A safety walk as data: where and when, who takes part, the topics, and its findings.
 
     Plugins ship walks such as the seed's three as example data
-    (``ssp_register_example_walks``); :meth:`ssp_core.service.Casework.import_walk`
+    (``ssp_register_example_walks``); :meth:`ssp_core.application.casework.Casework.import_walk`
     turns one into a walk case and finding cases. ``participants`` are partner ids;
     citizens take part by count only. ``outcome`` of a finding, if given, is how its
     follow-up ended (``resolved`` or ``declined``).

@@ -21,7 +21,6 @@ from ssp_core.evaluation.evaluate import (
     InitiativeResult,
     evaluate_initiative,
     evaluate_term,
-    run_evaluation,
 )
 from ssp_core.evaluation.facts import FirstAction, first_actions
 from ssp_core.evaluation.index_series import IndexInputs, Series, SeriesPoint
@@ -47,6 +46,5 @@ __all__ = [
     "evaluate_term",
     "first_actions",
     "render",
-    "run_evaluation",
     "write_report",
 ]

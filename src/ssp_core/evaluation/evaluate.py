@@ -4,22 +4,18 @@
 evaluation needs, once, from the case store and the optional safety-survey files,
 and return an :class:`Evaluation`: the goals, the initiatives serving them, and a
 result per indicator, each count table already suppressed. They check nothing about
-who asks; :func:`run_evaluation` (and ``Casework.evaluate``) checks the permission
-``report.evaluate``, limits the counts to the workflows the actor's grants name, and
-audits the evaluation.
+who asks; ``Casework.evaluate`` checks the permission ``report.evaluate``, limits the
+counts to the workflows the actor's grants name, and audits the evaluation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping
-from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 import attrs
 
-from ssp_core.clock import local_date
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.strategy import (
     CouncilTerm,
@@ -47,7 +43,6 @@ from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.export import (
     OPEN,
     OTHER_AGE,
-    RESEARCH,
     UNKNOWN_AGE,
     AgeBanding,
     age_banding,
@@ -55,12 +50,7 @@ from ssp_core.privacy.export import (
 from ssp_core.privacy.suppression import THRESHOLD, SuppressedTable
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
-from ssp_core.store.records import AuditAction
 from ssp_core.workflows.definition import WorkflowKind
-
-if TYPE_CHECKING:
-    from ssp_core.domain.roles import Actor
-    from ssp_core.service import Casework
 
 __all__ = [
     "EVALUATE",
@@ -72,7 +62,7 @@ __all__ = [
     "evaluate_initiative",
     "evaluate_term",
     "pick_strategy",
-    "run_evaluation",
+    "requested_period",
 ]
 
 EVALUATE = "report.evaluate"
@@ -525,75 +515,16 @@ def _sources(  # noqa: PLR0917 (what an evaluation reads)
     )
 
 
-def run_evaluation(
-    casework: Casework,
-    actor: Actor,
-    *,
-    initiative: str | None = None,
-    term: CouncilTerm | str | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    strategy: str | None = None,
-    survey: str | Path | None = None,
-    crime: str | Path | None = None,
-    index_config: str | Path | None = None,
-    purpose: str = RESEARCH,
-) -> Evaluation:
-    """Check ``report.evaluate``, audit the evaluation, and compute it (``ssp evaluate``).
-
-    With ``initiative``: that initiative from ``since`` to ``until`` (or over
-    ``term``); without: the overall evaluation of ``term``. The counts cover the
-    workflows the actor's grants for ``report.evaluate`` name (all with ``*``). A
-    role without the permission gets :class:`~ssp_core.exceptions.AccessDenied`,
-    audited, and nothing is read.
-    """
-    casework._authorise(actor, EVALUATE, purpose)  # noqa: SLF001 (audits a refusal)
-    period = _period(initiative, term, since, until)
-    chosen = pick_strategy(casework.registry, strategy)
-    if initiative is not None and initiative not in {i.id for i in chosen.initiatives}:
-        raise UnknownId("initiative", initiative, [i.id for i in chosen.initiatives])
-    workflows = casework.policy.workflows(actor, EVALUATE, purpose)
-    index = IndexInputs(
-        survey=Path(survey) if survey is not None else None,
-        crime=Path(crime) if crime is not None else None,
-        config=Path(index_config) if index_config is not None else None,
-    )
-    index_series.check(index)
-    what = f"initiative {initiative}" if initiative is not None else "overall"
-    detail = f"evaluation of {chosen.id}: {what}, {period.describe()}"
-    casework._audit(actor, purpose, AuditAction.EXPORT, None, detail)  # noqa: SLF001
-    today = local_date(casework.clock.now())
-    if initiative is not None:
-        return evaluate_initiative(
-            chosen,
-            initiative,
-            period,
-            registry=casework.registry,
-            store=casework.store,
-            codec=casework.codec,
-            today=today,
-            workflows=workflows,
-            index=index,
-        )
-    assert period.term is not None  # noqa: S101 (_period gives a term without an initiative)
-    return evaluate_term(
-        chosen,
-        period.term,
-        registry=casework.registry,
-        store=casework.store,
-        codec=casework.codec,
-        today=today,
-        workflows=workflows,
-        index=index,
-    )
-
-
-def _period(
+def requested_period(
     initiative: str | None,
     term: CouncilTerm | str | None,
     since: dt.date | None,
     until: dt.date | None,
 ) -> Period:
+    """Return the period an evaluation asks for: a council ``term``, or ``since`` to ``until``.
+
+    An initiative is evaluated over either; the overall evaluation needs a term.
+    """
     if term is not None:
         if since is not None or until is not None:
             raise DataError("give either a council term or --from and --to, not both")

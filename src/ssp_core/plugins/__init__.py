@@ -1,1 +1,129 @@
-"""The pluggy seam: hook specifications, loading, and the registry of contributions."""
+"""The pluggy seam, and the public surface for plugin authors.
+
+A plugin (see ``plugins/ssp-aalborg``) implements hooks of :mod:`ssp_core.plugins.spec`
+with the :data:`hookimpl` marker and returns the items below: what a municipality
+contributes (roles, partners, catalogues, cards and tracks, grants, legal bases,
+retention rules, localities, ...), loaded from TOML with :func:`load_items` and
+:func:`load_workflow`. Import them from here::
+
+    from ssp_core.plugins import Partner, WorkflowDefinition, hookimpl, load_items
+
+The loading machinery itself is in :mod:`~ssp_core.plugins.manager` (one factory,
+:func:`~ssp_core.plugins.manager.create_plugin_host`) and
+:mod:`~ssp_core.plugins.registry` (the validated world of contributions).
+"""
+
+from ssp_core.domain.access import FieldGroup, Grant, Purpose, Scope
+from ssp_core.domain.cases import Case
+from ssp_core.domain.concerns import (
+    Observation,
+    ReferenceText,
+    Situation,
+    Source,
+    WorrySign,
+    WorrySignCatalogue,
+    WorrySignLevel,
+    WorrySignScope,
+)
+from ssp_core.domain.deadlines import DueDate
+from ssp_core.domain.disclosure import DisclosureProfile, LegalBasis
+from ssp_core.domain.events import CaseEvent
+from ssp_core.domain.labels import Labels
+from ssp_core.domain.organisation import (
+    ActionGroup,
+    Corps,
+    CorpsOrientation,
+    InfoHouse,
+    Partner,
+    PartnerKind,
+    ResourceArea,
+    StaffPosition,
+)
+from ssp_core.domain.people import AgeBand, SubjectKind
+from ssp_core.domain.retention import RetentionPeriod, RetentionRule
+from ssp_core.domain.roles import Role
+from ssp_core.domain.strategy import FollowUp, Goal, Indicator, Initiative, Strategy, SubActivity
+from ssp_core.domain.walks import FindingCategory, FindingPlan, Locality, WalkPlan
+from ssp_core.loading import load_items, load_workflow, read_toml, structure
+from ssp_core.plugins.manager import PluginHost, PluginInfo, create_plugin_host
+from ssp_core.plugins.registry import Override, Registry, override
+from ssp_core.plugins.spec import hookimpl
+from ssp_core.workflows.definition import (
+    Applicability,
+    DeadlineRule,
+    FactSpec,
+    GuardSpec,
+    MigrationSpec,
+    StateSpec,
+    TransitionSpec,
+    WorkflowDefinition,
+    WorkflowKind,
+)
+from ssp_core.workflows.engine import Deadline
+from ssp_core.workflows.guards import Guard
+
+__all__ = [
+    "ActionGroup",
+    "AgeBand",
+    "Applicability",
+    "Case",
+    "CaseEvent",
+    "Corps",
+    "CorpsOrientation",
+    "Deadline",
+    "DeadlineRule",
+    "DisclosureProfile",
+    "DueDate",
+    "FactSpec",
+    "FieldGroup",
+    "FindingCategory",
+    "FindingPlan",
+    "FollowUp",
+    "Goal",
+    "Grant",
+    "Guard",
+    "GuardSpec",
+    "Indicator",
+    "InfoHouse",
+    "Initiative",
+    "Labels",
+    "LegalBasis",
+    "Locality",
+    "MigrationSpec",
+    "Observation",
+    "Override",
+    "Partner",
+    "PartnerKind",
+    "PluginHost",
+    "PluginInfo",
+    "Purpose",
+    "ReferenceText",
+    "Registry",
+    "ResourceArea",
+    "RetentionPeriod",
+    "RetentionRule",
+    "Role",
+    "Scope",
+    "Situation",
+    "Source",
+    "StaffPosition",
+    "StateSpec",
+    "Strategy",
+    "SubActivity",
+    "SubjectKind",
+    "TransitionSpec",
+    "WalkPlan",
+    "WorkflowDefinition",
+    "WorkflowKind",
+    "WorrySign",
+    "WorrySignCatalogue",
+    "WorrySignLevel",
+    "WorrySignScope",
+    "create_plugin_host",
+    "hookimpl",
+    "load_items",
+    "load_workflow",
+    "override",
+    "read_toml",
+    "structure",
+]

@@ -440,6 +440,17 @@ class Registry:
             f"version of workflow {workflow_id}", str(version), [str(d.version) for d in versions]
         )
 
+    def kind_of(self, workflow_id: str, version: int) -> WorkflowKind | None:
+        """Return the kind of a workflow version, or ``None`` if no plugin registers it (any more).
+
+        The one answer to "what kind of case is this index row?" (``row.workflow``,
+        ``row.workflow_version``) for everything that lists cases of one kind.
+        """
+        try:
+            return self.workflow(workflow_id, version).kind
+        except UnknownId:
+            return None
+
     def engine(self, workflow_id: str, version: int | None = None) -> WorkflowEngine:
         """Return the engine of a workflow definition version (the newest if not given)."""
         return self._engines[self.workflow(workflow_id, version).key]

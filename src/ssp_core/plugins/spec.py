@@ -238,7 +238,7 @@ def ssp_register_example_walks() -> Iterable[WalkPlan | Override[WalkPlan]]:  # 
     """Contribute example safety walks with their findings, for demos, tests and training.
 
     They are not in any store until imported
-    (:meth:`ssp_core.service.Casework.import_walk`, ``ssp walk import``).
+    (:meth:`ssp_core.application.casework.Casework.import_walk`, ``ssp walk import``).
 
     :return: walk plans naming registered localities, partners and categories.
 

@@ -1,6 +1,6 @@
 """The access policy: every operation checked against the plugins' grants, per role.
 
-:class:`AccessPolicy` answers one question for :class:`~ssp_core.service.Casework`:
+:class:`AccessPolicy` answers one question for :class:`~ssp_core.application.casework.Casework`:
 may this actor, in this role, do this operation, on this workflow (and case), for
 this purpose, and if so which field groups may they see? A refusal names the missing
 permission; the caller audits it and changes nothing.

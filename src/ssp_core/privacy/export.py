@@ -1,6 +1,7 @@
 """The research export: event-level data under fresh ids, or aggregate tables with suppression.
 
-``ssp export`` (and :func:`run_export`) writes one of two things to a new directory,
+``ssp export`` (``Casework.research_export``, then :func:`export_research`) writes one of
+two things to a new directory,
 as CSV or Parquet, with a ``README.txt`` that says what was done:
 
 * **events** (``events.csv``): one row per event, under ids drawn at random for this
@@ -35,13 +36,12 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType, ModuleType
-from typing import TYPE_CHECKING
 
 import attrs
 
 from ssp_core.clock import local_date
 from ssp_core.domain import events as ev
-from ssp_core.domain.access import FieldGroup
+from ssp_core.domain.access import RESEARCH, FieldGroup
 from ssp_core.domain.people import AgeBand, Subject, SubjectKind, age_on
 from ssp_core.domain.redaction import RedactedPerson
 from ssp_core.exceptions import ConfigError, DataError, UnknownId
@@ -49,12 +49,8 @@ from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.suppression import THRESHOLD, TOTAL, CountTable, SuppressedTable, suppress
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
-from ssp_core.store.records import AuditAction, CaseQuery, CaseRow, KeyRecord, StoredEvent
+from ssp_core.store.records import CaseQuery, CaseRow, KeyRecord, StoredEvent
 from ssp_core.workflows.definition import WorkflowKind
-
-if TYPE_CHECKING:
-    from ssp_core.domain.roles import Actor
-    from ssp_core.service import Casework
 
 __all__ = [
     "CARD_TABLE",
@@ -75,15 +71,12 @@ __all__ = [
     "event_rows",
     "export_research",
     "iso_week",
+    "prepare_export",
     "quarter_of",
-    "run_export",
     "track_table",
     "write_csv",
     "write_parquet",
 ]
-
-RESEARCH = "research"
-"""The purpose a research export is made for, unless another is named."""
 
 OTHER_AGE = "other"
 """The age band of an age that lies in none of the export's bands."""
@@ -681,6 +674,30 @@ def _target(out: Path) -> Path:
     return out
 
 
+def prepare_export(
+    kind: ExportKind | str, fmt: ExportFormat | str, out: Path | str
+) -> tuple[ExportKind, ExportFormat, Path]:
+    """Check what an export asks for before anything is read: its kind, format and directory.
+
+    Raises :class:`~ssp_core.exceptions.UnknownId` for an unknown kind or format,
+    :class:`~ssp_core.exceptions.DataError` if ``out`` is not a new (or empty)
+    directory in an existing one, and :class:`~ssp_core.exceptions.ConfigError` for
+    Parquet without pyarrow.
+    """
+    try:
+        kind = ExportKind(kind)
+    except ValueError:
+        raise UnknownId("export kind", str(kind), [k.value for k in ExportKind]) from None
+    try:
+        fmt = ExportFormat(fmt)
+    except ValueError:
+        raise UnknownId("export format", str(fmt), [f.value for f in ExportFormat]) from None
+    target = _target(Path(out))
+    if fmt is ExportFormat.PARQUET:
+        _pyarrow()
+    return kind, fmt, target
+
+
 def export_research(
     *,
     registry: Registry,
@@ -695,16 +712,13 @@ def export_research(
 ) -> ExportResult:
     """Write a research export of ``kind`` to the new directory ``out``; return what was written.
 
-    Checks nothing about who asks: :func:`run_export` (and ``Casework``) do. The
+    Checks nothing about who asks: ``Casework.research_export`` does. The
     files are written to a temporary directory beside ``out`` and moved into place
     at the end, so ``out`` holds a whole export or nothing. ``workflows`` limits the
     export to cases on these workflows.
     """
-    kind, fmt = _parse(kind, fmt)
-    out = _target(Path(out))
+    kind, fmt, out = prepare_export(kind, fmt, out)
     banding = banding or age_banding(registry)
-    if fmt is ExportFormat.PARQUET:
-        _pyarrow()
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         rows: dict[str, int] = {}
@@ -737,54 +751,3 @@ def export_research(
         shutil.rmtree(work, ignore_errors=True)
         raise
     return ExportResult(kind=kind, format=fmt, directory=out, rows=rows, cases=cases)
-
-
-def _parse(kind: ExportKind | str, fmt: ExportFormat | str) -> tuple[ExportKind, ExportFormat]:
-    try:
-        kind = ExportKind(kind)
-    except ValueError:
-        raise UnknownId("export kind", str(kind), [k.value for k in ExportKind]) from None
-    try:
-        fmt = ExportFormat(fmt)
-    except ValueError:
-        raise UnknownId("export format", str(fmt), [f.value for f in ExportFormat]) from None
-    return kind, fmt
-
-
-def run_export(
-    casework: Casework,
-    actor: Actor,
-    *,
-    kind: ExportKind | str,
-    out: Path | str,
-    fmt: ExportFormat | str = ExportFormat.CSV,
-    purpose: str = RESEARCH,
-    age_bands: Sequence[str] | None = None,
-) -> ExportResult:
-    """Check ``research.export``, audit the export, and write it (what ``ssp export`` runs).
-
-    A role without the permission (for ``purpose``) gets
-    :class:`~ssp_core.exceptions.AccessDenied`, audited, and nothing is written. The
-    export covers the workflows the actor's grants for ``research.export`` name (all
-    with ``*``). ``age_bands`` names the bands (default: those of the action cards).
-    """
-    casework._authorise(actor, "research.export", purpose)  # noqa: SLF001 (audits a refusal)
-    kind, fmt = _parse(kind, fmt)
-    banding = age_banding(casework.registry, age_bands)
-    target = _target(Path(out))
-    if fmt is ExportFormat.PARQUET:
-        _pyarrow()
-    workflows = casework.policy.workflows(actor, "research.export", purpose)
-    detail = f"research export: {kind.value} as {fmt.value}, age bands {banding.describe()}"
-    casework._audit(actor, purpose, AuditAction.EXPORT, None, detail)  # noqa: SLF001
-    return export_research(
-        registry=casework.registry,
-        store=casework.store,
-        codec=casework.codec,
-        kind=kind,
-        out=target,
-        fmt=fmt,
-        banding=banding,
-        workflows=workflows,
-        today=local_date(casework.clock.now()),
-    )

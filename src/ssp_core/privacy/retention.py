@@ -2,7 +2,7 @@
 
 :func:`plan_erasure` is pure: given the closed cases of the index, the case ids that
 still have a data key and the registered rules, it returns what is due on a day.
-:meth:`ssp_core.service.Casework.erase_due` erases it by crypto-shredding.
+:meth:`ssp_core.application.casework.Casework.erase_due` erases it by crypto-shredding.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Cases know a person only by pseudonym. The identifying data are kept once per
 person, sealed with AES-GCM under a data key of their own (wrapped by the municipal
 key, bound to the pseudonym). Reading them back is re-identification: an explicit,
-permission-checked and audited operation of :class:`~ssp_core.service.Casework`.
+permission-checked and audited operation of :class:`~ssp_core.application.casework.Casework`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What a case store keeps: stored events, the case index, the audit log, and one commit.
 
 These are plain records shared by every backend. The store never interprets an
-event's data; the application layer (:class:`ssp_core.service.Casework`) encodes
+event's data; the application layer (:class:`ssp_core.application.casework.Casework`) encodes
 events with :mod:`ssp_core.store.codec` and keeps the case index in step with them.
 Likewise the data keys of cases (:class:`KeyRecord`) and the identity vault
 (:class:`IdentityRecord`) are opaque bytes to the store: it keeps them, and deletes

@@ -7,19 +7,17 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ssp_core.exceptions import DataError, StoreUnavailable
+from ssp_core.settings import DEFAULT_STORE_URL, STORE_ENV
 from ssp_core.store.base import CaseStore
 
 __all__ = ["DEFAULT_STORE_URL", "default_store_url", "open_store", "redact"]
-
-DEFAULT_STORE_URL = "sqlite:///ssp.db"
-"""The embedded default: ``ssp.db`` in the working directory."""
 
 _SCHEMES = "memory://, sqlite:///path/to/file.db, postgresql://user@host/db"
 
 
 def default_store_url() -> str:
     """Return the store URL from ``SSP_STORE`` if set, else :data:`DEFAULT_STORE_URL`."""
-    return os.environ.get("SSP_STORE") or DEFAULT_STORE_URL
+    return os.environ.get(STORE_ENV) or DEFAULT_STORE_URL
 
 
 def redact(url: str) -> str:

@@ -2,7 +2,7 @@
 
 Walks and findings are cases (workflows of kind ``safety_walk`` and
 ``safety_finding``), planned and followed up through
-:class:`~ssp_core.service.Casework`; this package reads them back.
+:class:`~ssp_core.application.casework.Casework`; this package reads them back.
 """
 
 from ssp_core.walks.facts import FindingFacts, finding_facts

@@ -60,7 +60,7 @@ def finding_facts(store: CaseStore, codec: EventCodec, registry: Registry) -> li
     """Return the facts of every finding in the store, by case id (no access check, no key).
 
     Callers check the actor's permission first (as
-    :meth:`~ssp_core.service.Casework.evaluate` does). Findings on a workflow no
+    :meth:`~ssp_core.application.casework.Casework.evaluate` does). Findings on a workflow no
     plugin registers any more are left out.
     """
     rows = {row.case_id: row for row in store.find_cases(CaseQuery()) if _is_finding(registry, row)}

@@ -140,7 +140,8 @@ class MigrationSpec:
     """How running cases of an older version move to this one: old state id -> new state id.
 
     States not named keep their id if this version still has it; any other state
-    cannot be migrated, and :func:`ssp_core.migration.plan_migration` says so.
+    cannot be migrated, and
+    :meth:`ssp_core.application.migration.Migrations.plan_migration` says so.
     """
 
     from_version: int = attrs.field(validator=attrs.validators.ge(1))

@@ -40,13 +40,12 @@ from ssp_core.domain.events import (
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import DataError, SspError, TransitionRefused, UnknownId
+from ssp_core.exceptions import ActionRefused, DataError, Reason, TransitionRefused, UnknownId
 from ssp_core.workflows.definition import DeadlineRule, TransitionSpec, WorkflowDefinition
 from ssp_core.workflows.explain import (
     CaseClosed,
     GuardNotSatisfied,
     OnHold,
-    Reason,
     ReasonRequired,
     RoleRequired,
     TriggerOption,
@@ -54,15 +53,11 @@ from ssp_core.workflows.explain import (
 )
 from ssp_core.workflows.guards import Guard, GuardCheck, compile_guard
 
-__all__ = ["ActionRefused", "Deadline", "WorkflowEngine", "build_machine"]
+__all__ = ["Deadline", "WorkflowEngine", "build_machine"]
 
 
 _DUE_CACHE_SIZE = 4096
 """How many (state, day, calendar) due-date tuples an engine keeps for reuse."""
-
-
-class ActionRefused(SspError):
-    """Recording something on a case (a fact, a session, ...) is refused; nothing changed."""
 
 
 @attrs.frozen

@@ -2,7 +2,8 @@
 
 The same :class:`Reason` objects answer "what can I do now, and why not"
 (:meth:`~ssp_core.workflows.engine.WorkflowEngine.options`) and explain a refusal
-(:class:`~ssp_core.exceptions.TransitionRefused`).
+(:class:`~ssp_core.exceptions.TransitionRefused`). Their base, :class:`Reason`, lives
+with the errors that carry it in :mod:`ssp_core.exceptions`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 import attrs
 
 from ssp_core.domain.labels import Labels
+from ssp_core.exceptions import Reason
 
 __all__ = [
     "CaseClosed",
@@ -23,22 +25,6 @@ __all__ = [
     "TriggerOption",
     "WrongState",
 ]
-
-
-@attrs.frozen
-class Reason:
-    """Why something is refused. :attr:`code` is stable; :attr:`message` is for people."""
-
-    code = "refused"
-
-    @property
-    def message(self) -> str:
-        """Return a one-line English explanation."""
-        return "refused"
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the reason as JSON-ready data."""
-        return {"code": self.code, "message": self.message, **attrs.asdict(self)}
 
 
 @attrs.frozen

@@ -9,7 +9,9 @@ from __future__ import annotations
 from importlib.resources import as_file, files
 from pathlib import Path
 
-from ssp_core import (
+from ssp_core import hookimpl
+from ssp_core.loading import read_toml, structure
+from ssp_core.plugins import (
     ActionGroup,
     AgeBand,
     Corps,
@@ -29,11 +31,9 @@ from ssp_core import (
     WalkPlan,
     WorkflowDefinition,
     WorrySignCatalogue,
-    hookimpl,
     load_items,
     load_workflow,
 )
-from ssp_core.loading import read_toml, structure
 
 __all__ = [
     "DATA",

@@ -1,0 +1,88 @@
+"""The application layer: every use case of ssp_core, one small module per family.
+
+Two shared pieces carry what every use case needs:
+
+* :class:`~ssp_core.application.gate.Gate` checks an operation against the grants
+  (auditing a refusal), writes the audit log, and narrows lists of cases to what
+  the role may see;
+* :class:`~ssp_core.application.repository.CaseRepository` reads a case, loads it
+  to change it, commits its new events with its index row, and announces them.
+
+Over them, one module per family of use cases: :mod:`.reads` and :mod:`.commands`
+(cases), :mod:`.identity`, :mod:`.disclosure`, :mod:`.walks`, :mod:`.retention`,
+:mod:`.admin` (the store and the audit log), :mod:`.research` (exports),
+:mod:`.evaluation` and :mod:`.migration`. :class:`~ssp_core.application.casework.Casework`
+is the facade an embedding system creates; a new use case goes in its family's
+module and gets a one-line method there.
+
+Nothing below this layer imports it.
+"""
+
+from ssp_core.application.admin import (
+    StoreAdministration,
+    StoreInfo,
+    StoreUpgrade,
+    describe_store,
+    upgrade_store_at,
+)
+from ssp_core.application.casework import Casework
+from ssp_core.application.commands import CaseCommands
+from ssp_core.application.disclosure import DisclosureEntry, Disclosures
+from ssp_core.application.evaluation import EVALUATE, Evaluations
+from ssp_core.application.gate import CaseHead, Gate
+from ssp_core.application.identity import Identities
+from ssp_core.application.migration import (
+    MigrationItem,
+    MigrationPlan,
+    MigrationResult,
+    Migrations,
+)
+from ssp_core.application.reads import CaseReads, CaseView
+from ssp_core.application.repository import (
+    CaseRepository,
+    Command,
+    Loaded,
+    sequential_ids,
+    uuid_ids,
+)
+from ssp_core.application.research import ResearchExports
+from ssp_core.application.retention import Retention
+from ssp_core.application.services import Services
+from ssp_core.application.walks import SafetyWalks
+from ssp_core.domain.access import ADMINISTRATION, CASEWORK, RESEARCH, RETENTION
+
+__all__ = [
+    "ADMINISTRATION",
+    "CASEWORK",
+    "EVALUATE",
+    "RESEARCH",
+    "RETENTION",
+    "CaseCommands",
+    "CaseHead",
+    "CaseReads",
+    "CaseRepository",
+    "CaseView",
+    "Casework",
+    "Command",
+    "DisclosureEntry",
+    "Disclosures",
+    "Evaluations",
+    "Gate",
+    "Identities",
+    "Loaded",
+    "MigrationItem",
+    "MigrationPlan",
+    "MigrationResult",
+    "Migrations",
+    "ResearchExports",
+    "Retention",
+    "SafetyWalks",
+    "Services",
+    "StoreAdministration",
+    "StoreInfo",
+    "StoreUpgrade",
+    "describe_store",
+    "sequential_ids",
+    "upgrade_store_at",
+    "uuid_ids",
+]

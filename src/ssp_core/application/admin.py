@@ -1,0 +1,187 @@
+"""Administering the store: its schema (info, upgrade), sealing old histories, the audit log.
+
+Every use case here needs a grant for its operation (``store.upgrade``,
+``store.seal``, ``audit.read``) and is audited in the store, except
+:func:`describe_store`, which reads only the schema version and counts, and the
+refusal of :func:`upgrade_store_at`: a store too old to open cannot be written
+before it is upgraded, so that permission is checked before the store is opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from ssp_core.application.gate import Gate
+from ssp_core.application.services import Services
+from ssp_core.clock import Clock, SystemClock
+from ssp_core.domain.access import ADMINISTRATION
+from ssp_core.domain.people import Subject
+from ssp_core.domain.roles import Actor
+from ssp_core.exceptions import SchemaError
+from ssp_core.plugins.registry import Registry
+from ssp_core.privacy.access import AccessPolicy
+from ssp_core.store.base import SCHEMA_VERSION, CaseStore
+from ssp_core.store.records import AuditAction, AuditEntry, AuditQuery, CaseQuery
+from ssp_core.store.url import open_store, redact
+
+__all__ = [
+    "StoreAdministration",
+    "StoreInfo",
+    "StoreUpgrade",
+    "describe_store",
+    "upgrade_store_at",
+]
+
+
+@attrs.frozen
+class StoreInfo:
+    """A store's URL (without its password), schema version, and how many cases and events."""
+
+    url: str
+    schema_version: int
+    library_schema_version: int
+    cases: int
+    events: int
+
+
+@attrs.frozen
+class StoreUpgrade:
+    """What an upgrade did: the store (URL without password), its schema now, if it changed."""
+
+    url: str
+    schema_version: int
+    upgraded: bool
+
+
+def describe_store(url: str) -> StoreInfo:
+    """Open the store at ``url`` and return its :class:`StoreInfo` (nothing personal is read)."""
+    with open_store(url) as opened:
+        return StoreInfo(
+            url=redact(url),
+            schema_version=opened.schema_version(),
+            library_schema_version=SCHEMA_VERSION,
+            cases=opened.count_cases(),
+            events=opened.max_position(),
+        )
+
+
+def _upgraded(gate: Gate, actor: Actor, purpose: str, *, changed: bool) -> int:
+    """Audit an upgrade of ``gate``'s store and return its schema version now."""
+    version = gate.store.schema_version()
+    detail = f"store upgraded to schema version {version}" if changed else "store current"
+    gate.audit(actor, purpose, AuditAction.ADMIN, None, detail)
+    return version
+
+
+def upgrade_store_at(
+    url: str,
+    actor: Actor,
+    *,
+    registry: Registry,
+    clock: Clock | None = None,
+    purpose: str = ADMINISTRATION,
+) -> StoreUpgrade:
+    """Apply the schema migrations the store at ``url`` lacks, also one too old to open.
+
+    The actor's role needs ``store.upgrade``. The check comes before the store is
+    opened, so a refusal changes nothing (and cannot be audited in a store that is
+    not upgraded yet); an upgrade is audited. A current store is left alone.
+    """
+    policy = AccessPolicy(registry.grants.values(), registry.roles, registry.purposes)
+    policy.check(actor, "store.upgrade", purpose=purpose)
+    try:
+        with open_store(url) as current:
+            version = current.schema_version()
+    except SchemaError:
+        pass  # older (upgraded below); foreign, corrupt or newer (refused again below)
+    else:
+        return StoreUpgrade(redact(url), version, upgraded=False)
+    with open_store(url, upgrade=True) as opened:
+        opened.upgrade()
+        gate = Gate(policy, opened, clock or SystemClock())
+        version = _upgraded(gate, actor, purpose, changed=True)
+    return StoreUpgrade(redact(url), version, upgraded=True)
+
+
+class StoreAdministration:
+    """The administrative use cases on an open store."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    @property
+    def _store(self) -> CaseStore:
+        return self._services.store
+
+    def upgrade_store(self, actor: Actor, *, purpose: str = ADMINISTRATION) -> tuple[int, ...]:
+        """Apply the schema migrations the store lacks; return the versions applied (audited).
+
+        A store too old to open needs :func:`upgrade_store_at` instead (as
+        ``ssp store upgrade`` does).
+        """
+        gate = self._services.gate
+        gate.authorise(actor, "store.upgrade", purpose)
+        applied = self._store.upgrade()
+        _upgraded(gate, actor, purpose, changed=bool(applied))
+        return applied
+
+    def seal_unsealed(
+        self,
+        actor: Actor,
+        *,
+        purpose: str = ADMINISTRATION,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[str]:
+        """Seal the histories a schema-1 store wrote before sealing existed; return their ids.
+
+        Each such case gets its data key and its events' personal fields are sealed,
+        in one transaction per case (the one sanctioned rewrite of stored events; the
+        event's content is unchanged). Erased cases are left as they are. Audited.
+        """
+        services = self._services
+        gate, store, codec = services.gate, self._store, services.codec
+        gate.authorise(actor, "store.seal", purpose)
+        ids = [row.case_id for row in store.find_cases(CaseQuery())]
+        keyed = store.read_keys(ids)
+        todo = [case_id for case_id in ids if case_id not in keyed]
+        done: list[str] = []
+        for count, case_id in enumerate(todo, 1):
+            rows = store.read_case(case_id)
+            if any(codec.is_sealed(row) for row in rows) or any(
+                entry.action is AuditAction.ERASE
+                for entry in store.read_audit(AuditQuery(case_id=case_id))
+            ):
+                continue  # erased: its key is gone on purpose
+            case = codec.replay(rows)
+            person = case.subject.pseudonym if isinstance(case.subject, Subject) else None
+            at = services.clock.now()
+            data_key, record = services.keyring.new_case_key(case_id, person, at)
+            updates = [
+                (row.case_id, row.version, codec.encode(event, key=data_key).data)
+                for row, event in zip(rows, case.events, strict=True)
+            ]
+            entry = gate.entry(
+                actor, purpose, AuditAction.ADMIN, case_id, "sealed an unsealed history", at
+            )
+            store.rewrite_event_data(updates, [record], [entry])
+            done.append(case_id)
+            if progress is not None:
+                progress(count, len(todo))
+        gate.audit(actor, purpose, AuditAction.ADMIN, None, f"sealed {len(done)} histories")
+        return done
+
+    def audit_log(
+        self, actor: Actor, query: AuditQuery | None = None, *, purpose: str
+    ) -> list[AuditEntry]:
+        """Return audit entries (by case, actor or period); reading the log is audited too."""
+        gate = self._services.gate
+        permit = gate.authorise(actor, "audit.read", purpose)
+        query = query or AuditQuery()
+        entries = self._store.read_audit(query)
+        visible = gate.case_filter(actor, "audit.read", purpose, permit)
+        if visible is not None:
+            entries = [entry for entry in entries if visible(entry.case_id)]
+        gate.audit(actor, purpose, AuditAction.ADMIN, query.case_id, "read the audit log")
+        return entries

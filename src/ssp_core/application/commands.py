@@ -1,0 +1,291 @@
+"""Changing cases: open them, fire triggers, record facts, observations, notes and sessions.
+
+Each command loads the case through the repository (checked against the grants),
+lets the case's workflow engine decide, and commits the new events in one append at
+the version it loaded: a refused command raises and changes nothing; a concurrent
+writer gets a :class:`~ssp_core.exceptions.ConcurrencyError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ssp_core.application.services import Services
+from ssp_core.clock import local_date
+from ssp_core.domain.access import CASEWORK
+from ssp_core.domain.cases import Case
+from ssp_core.domain.concerns import Observation
+from ssp_core.domain.events import DeadlineMissed
+from ssp_core.domain.people import CaseSubject, Subject
+from ssp_core.domain.roles import Actor
+from ssp_core.exceptions import DataError
+from ssp_core.store.records import AuditAction, CaseQuery
+from ssp_core.workflows.engine import Deadline
+
+__all__ = ["CaseCommands"]
+
+
+class CaseCommands:
+    """The use cases that open and change cases."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._cases = services.repository
+        self._calendar = services.calendar
+
+    # -- opening -------------------------------------------------------------------------
+
+    def open_concern(
+        self,
+        *,
+        situation: str,
+        subject: Subject,
+        concern_date: dt.date,
+        actor: Actor,
+        reason: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Open a concern on the action card for ``situation`` and the person's age then.
+
+        The card is chosen from the registered cards by the situation and the age band
+        that holds the subject's age on ``concern_date``.
+        """
+        today = local_date(self._services.clock.now())
+        if concern_date > today:
+            raise DataError(f"the concern date {concern_date.isoformat()} is in the future")
+        registry = self._services.registry
+        card = registry.select_card(situation, subject.age_on(concern_date))
+        return self._cases.open(
+            registry.engine(card.id, card.version),
+            subject=subject,
+            actor=actor,
+            situation=situation,
+            concern_date=concern_date,
+            reason=reason,
+            purpose=purpose,
+        )
+
+    def open_case(
+        self,
+        *,
+        workflow: str,
+        subject: CaseSubject,
+        actor: Actor,
+        version: int | None = None,
+        reason: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Open a case on ``workflow`` (the newest version unless ``version`` is given)."""
+        return self._cases.open(
+            self._services.registry.engine(workflow, version),
+            subject=subject,
+            actor=actor,
+            reason=reason,
+            purpose=purpose,
+        )
+
+    # -- moving --------------------------------------------------------------------------
+
+    def fire(
+        self,
+        case_id: str,
+        trigger: str,
+        actor: Actor,
+        *,
+        reason: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Fire ``trigger`` on the case; a refused trigger raises and changes nothing."""
+        return self._cases.change(
+            case_id,
+            actor,
+            "case.fire",
+            purpose,
+            lambda case, engine, at: engine.fire(
+                case, trigger, actor, at=at, reason=reason, calendar=self._calendar
+            ),
+        )
+
+    def record_fact(
+        self,
+        case_id: str,
+        fact: str,
+        actor: Actor,
+        *,
+        detail: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Record a fact the case's workflow declares, e.g. ``children_services_notified``."""
+        return self._cases.change(
+            case_id,
+            actor,
+            "case.fact",
+            purpose,
+            lambda case, engine, at: engine.record_fact(case, fact, actor, at=at, detail=detail),
+        )
+
+    def record_observation(
+        self,
+        case_id: str,
+        *,
+        catalogue: str,
+        sign: str,
+        observed_by: str,
+        observed_on: dt.date,
+        actor: Actor,
+        text: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Record who saw which worry sign and when; the sign must be in the catalogue."""
+        self._services.registry.catalogues[catalogue].sign(sign)
+        observation = Observation(
+            catalogue=catalogue,
+            sign=sign,
+            observed_by=observed_by,
+            observed_on=observed_on,
+            text=text,
+        )
+        return self._cases.change(
+            case_id,
+            actor,
+            "case.observe",
+            purpose,
+            lambda case, engine, at: engine.record_observation(case, observation, actor, at=at),
+        )
+
+    def add_note(self, case_id: str, text: str, actor: Actor, *, purpose: str = CASEWORK) -> Case:
+        """Add a free-text note to the case."""
+        return self._cases.change(
+            case_id,
+            actor,
+            "case.note",
+            purpose,
+            lambda case, engine, at: engine.add_note(case, text, actor, at=at),
+        )
+
+    def assign(
+        self,
+        case_id: str,
+        assignee: str | None,
+        actor: Actor,
+        *,
+        reason: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Assign the case to ``assignee`` (an actor id), or unassign it with ``None``."""
+        return self._cases.change(
+            case_id,
+            actor,
+            "case.assign",
+            purpose,
+            lambda case, engine, at: engine.assign(case, assignee, actor, at=at, reason=reason),
+        )
+
+    def record_session(
+        self,
+        case_id: str,
+        actor: Actor,
+        *,
+        held_on: dt.date,
+        participants: int | None = None,
+        note: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Record a session of a prevention track."""
+        return self._cases.change(
+            case_id,
+            actor,
+            "case.note",
+            purpose,
+            lambda case, engine, at: engine.record_session(
+                case, actor, at=at, held_on=held_on, participants=participants, note=note
+            ),
+        )
+
+    # -- deadlines -----------------------------------------------------------------------
+
+    def suspend(self, case_id: str, actor: Actor, *, reason: str, purpose: str = CASEWORK) -> Case:
+        """Put the case on hold, giving a reason: its deadlines stop running."""
+        return self._cases.change(
+            case_id,
+            actor,
+            "case.hold",
+            purpose,
+            lambda case, engine, at: engine.suspend(case, actor, at=at, reason=reason),
+        )
+
+    def resume(
+        self, case_id: str, actor: Actor, *, reason: str | None = None, purpose: str = CASEWORK
+    ) -> Case:
+        """Take the case off hold; its due dates move by the business days it was on hold."""
+        return self._cases.change(
+            case_id,
+            actor,
+            "case.hold",
+            purpose,
+            lambda case, engine, at: engine.resume(
+                case, actor, at=at, reason=reason, calendar=self._calendar
+            ),
+        )
+
+    def extend_deadline(
+        self,
+        case_id: str,
+        rule: str,
+        due: dt.date,
+        actor: Actor,
+        *,
+        reason: str,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Move the due date of deadline ``rule`` to the later ``due``, giving a reason."""
+        return self._cases.change(
+            case_id,
+            actor,
+            "case.extend",
+            purpose,
+            lambda case, engine, at: engine.extend_deadline(
+                case, rule, due, actor, at=at, reason=reason
+            ),
+        )
+
+    def record_missed_deadlines(
+        self, actor: Actor, *, on: dt.date | None = None, purpose: str = CASEWORK
+    ) -> list[tuple[Case, Deadline]]:
+        """Record each due date passed before ``on`` (default: today) once, and escalate it.
+
+        For every open case past a due date not yet recorded that the role's grants
+        cover, a :class:`~ssp_core.domain.events.DeadlineMissed` event is stored and
+        the plugins' ``ssp_after_deadline_missed`` hook is called with the deadline.
+        Returns what was recorded now; a second run on the same day records nothing.
+        """
+        clock, gate = self._services.clock, self._services.gate
+        today = local_date(clock.now())
+        day = on or today
+        if day > today:
+            raise DataError(
+                f"a missed deadline can be recorded only once it has passed; "
+                f"{day.isoformat()} is after today ({today.isoformat()})"
+            )
+        query = CaseQuery(due_before=day)
+        rows = gate.search(actor, "case.deadlines", purpose, query)
+        gate.audit(actor, purpose, AuditAction.SEARCH, None, query.describe())
+        recorded: list[tuple[Case, Deadline]] = []
+        for row in rows:
+            loaded = self._cases.load(row.case_id, actor, "case.deadlines", purpose)
+            case, engine = loaded.case, loaded.engine
+            missed = [d for d in case.due if not d.missed and d.due < day]
+            if not missed:
+                continue
+            at = clock.now()
+            for due in missed:
+                engine.record_missed(case, due.rule, actor, at=at)
+            for event in self._cases.commit(loaded, purpose, announce=False):
+                self._cases.announce(engine, case, [event])
+                assert isinstance(event, DeadlineMissed)  # noqa: S101 (just recorded above)
+                deadline = next(d for d in engine.deadlines(case) if d.rule == event.rule)
+                self._services.registry.host.after_deadline_missed(
+                    case=case, deadline=deadline, definition=engine.definition
+                )
+                recorded.append((case, deadline))
+        return recorded

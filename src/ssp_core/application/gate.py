@@ -1,0 +1,229 @@
+"""The gate: every use case asks it who may do what, and it writes the audit log.
+
+:class:`Gate` checks an operation against the grants of the actor's role (through
+:class:`~ssp_core.privacy.access.AccessPolicy`), audits a refusal before re-raising
+it, writes the audit entries of reads and administration, and narrows lists of
+cases to those the role's grants cover, case by case. Every use case in
+:mod:`ssp_core.application` goes through it; none checks access on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+import attrs
+import orjson
+
+from ssp_core.clock import Clock
+from ssp_core.domain.access import Scope
+from ssp_core.domain.roles import Actor
+from ssp_core.exceptions import AccessDenied
+from ssp_core.privacy.access import AccessPolicy, Permit
+from ssp_core.store.base import CaseStore
+from ssp_core.store.records import (
+    AuditAction,
+    AuditEntry,
+    CaseQuery,
+    CaseRow,
+    EventQuery,
+    StoredEvent,
+)
+from ssp_core.store.select import case_matches, case_order
+
+__all__ = ["CaseHead", "Gate"]
+
+
+@attrs.frozen
+class CaseHead:
+    """What an access check needs of a stored case, read without opening anything sealed."""
+
+    workflow: str
+    opened_by: str
+    assignee: str | None
+
+    @classmethod
+    def of(cls, rows: Sequence[StoredEvent]) -> CaseHead:
+        """Return the head of a case from its stored events (opening and last assignment)."""
+        first = rows[0]
+        assignee = None
+        for row in reversed(rows):
+            if row.topic == "Assigned":
+                assignee = orjson.loads(row.data).get("assignee")
+                break
+        return cls(orjson.loads(first.data)["workflow"], first.actor, assignee)
+
+
+class Gate:
+    """Checks operations against the grants, audits refusals and reads, filters case lists.
+
+    :param policy: the grants of the registry, by role.
+    :param store: where the audit log is written and the case index is read.
+    :param clock: stamps every audit entry.
+    """
+
+    def __init__(self, policy: AccessPolicy, store: CaseStore, clock: Clock) -> None:
+        self.policy = policy
+        self.store = store
+        self.clock = clock
+
+    # -- checks --------------------------------------------------------------------------
+
+    def authorise(
+        self,
+        actor: Actor,
+        operation: str,
+        purpose: str,
+        *,
+        workflow: str | None = None,
+        head: CaseHead | None = None,
+        case_id: str | None = None,
+    ) -> Permit:
+        """Check the operation against the grants; audit and re-raise a refusal.
+
+        ``head`` describes the case the operation is on (its workflow, opener and
+        assignee); without it, ``workflow`` names the workflow the operation is for.
+        """
+        try:
+            return self.policy.check(
+                actor,
+                operation,
+                purpose=purpose,
+                workflow=head.workflow if head else workflow,
+                assignee=head.assignee if head else None,
+                opened_by=head.opened_by if head else None,
+                case_id=case_id,
+            )
+        except AccessDenied as denied:
+            self.audit(
+                actor, purpose, AuditAction.DENIED, case_id, f"{operation}: {denied.permission}"
+            )
+            raise
+
+    # -- the audit log -------------------------------------------------------------------
+
+    def entry(  # noqa: PLR0917 (the fields of one audit entry)
+        self,
+        actor: Actor,
+        purpose: str,
+        action: AuditAction,
+        case_id: str | None,
+        detail: str | None,
+        at: dt.datetime | None = None,
+    ) -> AuditEntry:
+        """Return an audit entry stamped with the clock (or ``at``), to write with other rows."""
+        return AuditEntry(
+            at=at or self.clock.now(),
+            actor=actor.id,
+            role=actor.role,
+            purpose=purpose,
+            action=action,
+            case_id=case_id,
+            detail=detail,
+        )
+
+    def audit(
+        self, actor: Actor, purpose: str, action: AuditAction, case_id: str | None, detail: str
+    ) -> None:
+        """Write one audit entry now."""
+        self.store.record_audit([self.entry(actor, purpose, action, case_id, detail)])
+
+    def audit_reads(
+        self, actor: Actor, purpose: str, action: AuditAction, case_ids: Sequence[str]
+    ) -> None:
+        """Write one audit entry per case read, all with the same time, in one write."""
+        at = self.clock.now()
+        self.store.record_audit(
+            [
+                AuditEntry(
+                    at=at,
+                    actor=actor.id,
+                    role=actor.role,
+                    purpose=purpose,
+                    action=action,
+                    case_id=case_id,
+                )
+                for case_id in case_ids
+            ]
+        )
+
+    # -- lists of cases ------------------------------------------------------------------
+
+    def search(self, actor: Actor, operation: str, purpose: str, query: CaseQuery) -> list[CaseRow]:
+        """Return the index rows matching ``query`` that the role's grants cover (not audited).
+
+        A role whose grants cover some workflows only, or only its own cases, finds
+        only those. The check of the operation itself is audited if refused.
+        """
+        permit = self.authorise(actor, operation, purpose, workflow=query.workflow)
+        if permit.assigned_only:
+            return self.own(actor, query)
+        visible = self.rows_filter(actor, operation, purpose)
+        return [row for row in self.store.find_cases(query) if visible(row)]
+
+    def rows_filter(self, actor: Actor, operation: str, purpose: str) -> Callable[[CaseRow], bool]:
+        """Return a test of which index rows the role's grants cover, case by case.
+
+        A workflow no grant covers is left out; one covered only for the actor's own
+        cases (scope ``assigned``) shows only those: assigned to the actor or opened
+        by them.
+        """
+        scopes: dict[str, Scope | None] = {}
+        own: set[str] | None = None
+
+        def visible(row: CaseRow) -> bool:
+            nonlocal own
+            if row.workflow not in scopes:
+                scopes[row.workflow] = self.policy.scope(actor, operation, purpose, row.workflow)
+            scope = scopes[row.workflow]
+            if scope is None:
+                return False
+            if scope is Scope.ALL:
+                return True
+            if own is None:
+                own = {r.case_id for r in self.own(actor, CaseQuery())}
+            return row.case_id in own
+
+        return visible
+
+    def case_filter(
+        self, actor: Actor, operation: str, purpose: str, permit: Permit
+    ) -> Callable[[str | None], bool] | None:
+        """Return a test of which cases a grant limited by workflow or scope covers (None: all).
+
+        For operations over many cases (listing disclosures, the audit log, retention):
+        a grant for some workflows, or for the actor's own cases, sees only those, and
+        no entry that is not about a case.
+        """
+        allowed = self.policy.workflows(actor, operation, purpose)
+        mixed = any(grant.scope is Scope.ASSIGNED for grant in self.policy.grants_of(actor.role))
+        if allowed is None and not permit.assigned_only and not mixed:
+            return None
+        rows_visible = self.rows_filter(actor, operation, purpose)
+        seen: dict[str, bool] = {}
+
+        def visible(case_id: str | None) -> bool:
+            if case_id is None:
+                return False
+            if case_id not in seen:
+                row = self.store.case_row(case_id)
+                seen[case_id] = row is not None and rows_visible(row)
+            return seen[case_id]
+
+        return visible
+
+    def own(self, actor: Actor, query: CaseQuery) -> list[CaseRow]:
+        """Return the rows matching ``query`` of cases assigned to ``actor`` or opened by them."""
+        if query.assignee not in (None, actor.id):
+            return []
+        wide = attrs.evolve(query, limit=None)
+        rows = {
+            row.case_id: row for row in self.store.find_cases(attrs.evolve(wide, assignee=actor.id))
+        }
+        for event in self.store.read_events(EventQuery(actor=actor.id, first_only=True)):
+            if event.case_id not in rows:
+                row = self.store.case_row(event.case_id)
+                if row is not None and case_matches(row, wide):
+                    rows[row.case_id] = row
+        found = sorted(rows.values(), key=case_order)
+        return found if query.limit is None else found[: query.limit]

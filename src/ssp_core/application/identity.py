@@ -1,0 +1,158 @@
+"""People: entering them into the identity vault, re-identifying them, and opening a case about one.
+
+A CPR number is turned into the keyed pseudonym and the birth date at the
+boundary; the number, the name and the contact are kept only sealed in the vault.
+Reading them back is re-identification: permission-checked and audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from ssp_core.application.commands import CaseCommands
+from ssp_core.application.services import Services
+from ssp_core.clock import local_date
+from ssp_core.domain.access import CASEWORK
+from ssp_core.domain.cases import Case
+from ssp_core.domain.cpr import birth_date_from_cpr
+from ssp_core.domain.people import Subject, SubjectKind
+from ssp_core.domain.roles import Actor
+from ssp_core.exceptions import DataError
+from ssp_core.privacy.vault import Identity, open_identity, seal_identity
+from ssp_core.store.records import AuditAction
+
+__all__ = ["Identities"]
+
+
+class Identities:
+    """The use cases of the identity vault."""
+
+    def __init__(self, services: Services, commands: CaseCommands) -> None:
+        self._services = services
+        self._commands = commands
+
+    def enrol(
+        self,
+        cpr: str,
+        actor: Actor,
+        *,
+        name: str | None = None,
+        contact: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Subject:
+        """Enter a person into the identity vault and return the :class:`Subject` cases use.
+
+        The CPR number is turned into the keyed pseudonym and the birth date at once;
+        it, the name and the contact are kept only sealed in the vault. Enrolling the
+        same number again replaces the name and contact given before.
+        """
+        services = self._services
+        services.gate.authorise(actor, "identity.enrol", purpose)
+        subject = self.subject_of(cpr)
+        at = services.clock.now()
+        record = seal_identity(
+            services.keyring, subject.pseudonym, Identity(cpr, name, contact), at
+        )
+        services.store.put_identity(
+            record,
+            [
+                services.gate.entry(
+                    actor, purpose, AuditAction.ENROL, None, "identity vault entry", at
+                )
+            ],
+        )
+        return subject
+
+    def subject_of(self, cpr: str) -> Subject:
+        """Return the :class:`Subject` of a CPR number (its pseudonym and birth date); no record."""
+        pseudonymiser = self._services.keyring.key.pseudonymiser()
+        return Subject(pseudonymiser.pseudonym(cpr), birth_date_from_cpr(cpr))
+
+    def reidentify(self, case_id: str, actor: Actor, *, purpose: str) -> Identity:
+        """Return the identity of the person a case is about (permission-checked, audited).
+
+        Raises :class:`~ssp_core.exceptions.DataError` if the case is not about a
+        person, was erased, or its person was entered by pseudonym only.
+        """
+        services = self._services
+        rows = services.repository.rows(case_id)
+        services.repository.permit_for(rows, actor, "identity.reidentify", purpose, case_id)
+        record = services.store.read_keys([case_id]).get(case_id)
+        if record is None or record.subject is None:
+            raise DataError(
+                f"case {case_id} has no person to re-identify: it is about a group or an "
+                "environment, or its data were erased"
+            )
+        identity = services.store.read_identity(record.subject)
+        services.gate.audit(actor, purpose, AuditAction.REIDENTIFY, case_id, "identity vault entry")
+        if identity is None:
+            raise DataError(
+                f"the person of case {case_id} is not in the identity vault (the case was "
+                "opened with a pseudonym only, or the entry was erased)"
+            )
+        return open_identity(services.keyring, identity)
+
+    def open_for_person(
+        self,
+        cpr: str | Callable[[], str],
+        *,
+        actor: Actor,
+        situation: str | None = None,
+        concern_date: dt.date | None = None,
+        workflow: str | None = None,
+        version: int | None = None,
+        name: str | None = None,
+        contact: str | None = None,
+        reason: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Enter a person into the vault and open a case about them: a concern or a workflow.
+
+        Give ``situation`` (a concern; the card is chosen by the person's age on
+        ``concern_date``, default today) or ``workflow`` (and ``version``). Whatever
+        would refuse the opening (a bad CPR number, a concern date in the future, no
+        card for the age, no permission to open, a workflow that takes no person) is
+        found before the person is enrolled, so no vault entry is left without a case.
+        ``cpr`` may be a function that reads the number (from a prompt, say): it is
+        called only once the municipal key is known to be there.
+        """
+        if (workflow is None) == (situation is None):
+            raise DataError(
+                "give either a situation (a concern) or a workflow, not both or neither"
+            )
+        services = self._services
+        pseudonymiser = services.keyring.key.pseudonymiser()  # no key: refused before asking
+        number = cpr() if callable(cpr) else cpr
+        subject = Subject(pseudonymiser.pseudonym(number), birth_date_from_cpr(number))
+        today = local_date(services.clock.now())
+        day = concern_date or today
+        if situation is not None:
+            if day > today:
+                raise DataError(f"the concern date {day.isoformat()} is in the future")
+            definition = services.registry.select_card(situation, subject.age_on(day))
+        else:
+            assert workflow is not None  # noqa: S101 (checked above)
+            definition = services.registry.engine(workflow, version).definition
+        services.gate.authorise(actor, "case.open", purpose, workflow=definition.id)
+        if SubjectKind.PERSON not in definition.subjects:
+            allowed = ", ".join(kind.value for kind in definition.subjects)
+            raise DataError(f"workflow {definition.name} takes cases about {allowed}, not a person")
+        enrolled = self.enrol(number, actor, name=name, contact=contact, purpose=purpose)
+        if situation is not None:
+            return self._commands.open_concern(
+                situation=situation,
+                subject=enrolled,
+                concern_date=day,
+                actor=actor,
+                reason=reason,
+                purpose=purpose,
+            )
+        return self._commands.open_case(
+            workflow=definition.id,
+            subject=enrolled,
+            actor=actor,
+            version=definition.version,
+            reason=reason,
+            purpose=purpose,
+        )

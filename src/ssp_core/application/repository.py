@@ -1,0 +1,297 @@
+"""The case repository: load a case, let its engine decide, commit the events, announce them.
+
+:class:`CaseRepository` is the one way a use case reads or changes a case. Reading
+checks the operation with the :class:`~ssp_core.application.gate.Gate` before any
+key is unwrapped, and opens only the field groups the grants show. Changing loads
+the case with its data key (:meth:`~CaseRepository.load`), lets a command apply
+events through the workflow engine, and commits the new events with the case's
+index row in one append at the version the case had when loaded
+(:meth:`~CaseRepository.commit`): a concurrent writer gets a
+:class:`~ssp_core.exceptions.ConcurrencyError` and nothing is written. After the
+commit, the plugins' ``ssp_after_case_event`` hook hears of every new event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+
+import attrs
+
+from ssp_core.application.gate import CaseHead, Gate
+from ssp_core.clock import BusinessCalendar, Clock
+from ssp_core.domain.access import FieldGroup
+from ssp_core.domain.cases import Case
+from ssp_core.domain.events import CaseEvent
+from ssp_core.domain.people import CaseSubject, Subject
+from ssp_core.domain.roles import Actor
+from ssp_core.exceptions import CaseNotFound, ConcurrencyError, DataError
+from ssp_core.plugins.registry import Registry
+from ssp_core.privacy.access import Permit
+from ssp_core.privacy.sealing import Keyring
+from ssp_core.store.base import CaseStore
+from ssp_core.store.codec import EventCodec
+from ssp_core.store.projection import case_row
+from ssp_core.store.records import CaseRow, Commit, KeyRecord, StoredEvent
+from ssp_core.workflows.engine import WorkflowEngine
+
+__all__ = ["CaseRepository", "Command", "Loaded", "sequential_ids", "uuid_ids"]
+
+Command = Callable[[Case, WorkflowEngine, dt.datetime], object]
+"""A change to a loaded case: applies its events (through the engine) at the given time."""
+
+
+def uuid_ids() -> str:
+    """Return a new random case id (the default)."""
+    return f"C-{uuid.uuid4().hex[:16]}"
+
+
+def sequential_ids(prefix: str = "C-", start: int = 1) -> Callable[[], str]:
+    """Return a factory of readable sequential case ids, e.g. ``C-0001`` (for demos and tests)."""
+    counter = itertools.count(start)
+    return lambda: f"{prefix}{next(counter):04d}"
+
+
+@attrs.frozen
+class Loaded:
+    """A case loaded to be changed: its engine, its data key, the permit, and how it stood.
+
+    ``version`` and ``before`` (its index row) are as loaded; :meth:`CaseRepository.commit`
+    writes the events applied since, and the index row only if it changed.
+    """
+
+    case: Case
+    engine: WorkflowEngine
+    data_key: bytes
+    permit: Permit
+    version: int
+    before: CaseRow
+
+    @property
+    def new_events(self) -> tuple[CaseEvent, ...]:
+        """Return the events applied to the case since it was loaded."""
+        return self.case.events[self.version :]
+
+
+class CaseRepository:
+    """Reads, loads, commits and opens cases; every access goes through the gate.
+
+    :param registry: the workflows (one engine per version) and the plugins to announce to.
+    :param store: where the events, the case index and the keys are kept.
+    :param codec: turns events into stored rows and back, sealing personal fields.
+    :param keyring: makes and opens the cases' data keys.
+    :param gate: checks each read and write against the grants.
+    :param clock: stamps every event.
+    :param calendar: business days for the deadlines of a new case or state.
+    :param ids: makes new case ids.
+    """
+
+    def __init__(  # noqa: PLR0917 (the parts a repository composes)
+        self,
+        registry: Registry,
+        store: CaseStore,
+        codec: EventCodec,
+        keyring: Keyring,
+        gate: Gate,
+        clock: Clock,
+        calendar: BusinessCalendar,
+        ids: Callable[[], str] = uuid_ids,
+    ) -> None:
+        self.registry = registry
+        self.store = store
+        self.codec = codec
+        self.keyring = keyring
+        self.gate = gate
+        self.clock = clock
+        self.calendar = calendar
+        self.ids = ids
+
+    # -- reading -------------------------------------------------------------------------
+
+    def rows(self, case_id: str) -> list[StoredEvent]:
+        """Return the stored events of a case; :class:`CaseNotFound` if it has none."""
+        rows = self.store.read_case(case_id)
+        if not rows:
+            raise CaseNotFound(case_id)
+        return rows
+
+    def permit_for(
+        self, rows: Sequence[StoredEvent], actor: Actor, operation: str, purpose: str, case_id: str
+    ) -> Permit:
+        """Check ``operation`` on the case these rows are (audited if refused)."""
+        return self.gate.authorise(
+            actor, operation, purpose, head=CaseHead.of(rows), case_id=case_id
+        )
+
+    def replay(
+        self, rows: Sequence[StoredEvent], record: KeyRecord | None, groups: frozenset[FieldGroup]
+    ) -> Case:
+        """Fold a case, opening the sealed fields of ``groups`` with its key (if not erased)."""
+        if not groups or record is None:
+            return self.codec.replay(rows, readable=groups, erased=record is None)
+        return self.codec.replay(rows, key=self.keyring.open_case_key(record), readable=groups)
+
+    def read(self, case_id: str, actor: Actor, operation: str, purpose: str) -> tuple[Case, Permit]:
+        """Return a case for ``operation`` (checked), with what the grants show, and the permit."""
+        rows = self.rows(case_id)
+        permit = self.permit_for(rows, actor, operation, purpose, case_id)
+        if not permit.field_groups:
+            return self.codec.replay(rows, readable=permit.field_groups), permit
+        record = self.store.read_keys([case_id]).get(case_id)
+        return self.replay(rows, record, permit.field_groups), permit
+
+    def read_many(
+        self, case_ids: Sequence[str], actor: Actor, operation: str, purpose: str
+    ) -> list[Case]:
+        """Return several cases at once, each checked and replayed on its workflow version.
+
+        Unknown ids raise :class:`~ssp_core.exceptions.CaseNotFound` naming the first;
+        a case the actor may not read raises :class:`~ssp_core.exceptions.AccessDenied`.
+        """
+        found = self.store.read_cases(case_ids)
+        keys = self.store.read_keys(case_ids)
+        cases = []
+        for case_id in case_ids:
+            rows = found.get(case_id)
+            if not rows:
+                raise CaseNotFound(case_id)
+            permit = self.permit_for(rows, actor, operation, purpose, case_id)
+            case = self.replay(rows, keys.get(case_id), permit.field_groups)
+            self.registry.engine_for(case)
+            cases.append(case)
+        return cases
+
+    # -- changing ------------------------------------------------------------------------
+
+    def load(self, case_id: str, actor: Actor, operation: str, purpose: str) -> Loaded:
+        """Load a case to change it: checked, with its data key (refused once erased)."""
+        rows = self.rows(case_id)
+        permit = self.permit_for(rows, actor, operation, purpose, case_id)
+        record = self.store.read_keys([case_id]).get(case_id)
+        if record is None:
+            raise DataError(
+                f"case {case_id} has no data key: its personal data were erased under a "
+                "retention rule (or it was stored unsealed before schema 2); it takes no "
+                "more events"
+            )
+        data_key = self.keyring.open_case_key(record)
+        case = self.codec.replay(rows, key=data_key, readable=permit.field_groups)
+        engine = self.registry.engine_for(case)
+        return Loaded(
+            case=case,
+            engine=engine,
+            data_key=data_key,
+            permit=permit,
+            version=case.version,
+            before=case_row(case, engine.definition.final_states),
+        )
+
+    def change(
+        self, case_id: str, actor: Actor, operation: str, purpose: str, command: Command
+    ) -> Case:
+        """Load the case, apply ``command`` at the clock's time, and commit what it applied."""
+        loaded = self.load(case_id, actor, operation, purpose)
+        command(loaded.case, loaded.engine, self.clock.now())
+        self.commit(loaded, purpose)
+        return loaded.case
+
+    def commit(
+        self,
+        loaded: Loaded,
+        purpose: str,
+        *,
+        engine: WorkflowEngine | None = None,
+        announce: bool = True,
+    ) -> tuple[CaseEvent, ...]:
+        """Store the events applied since ``loaded`` was loaded, sealed, with its index row.
+
+        The index row is written only if it changed, so a note, a fact or an
+        observation writes its event alone. ``engine`` is the engine the case is on
+        now, if a migration moved it. Returns the events stored.
+        """
+        new = loaded.new_events
+        self._append(
+            loaded.case,
+            engine or loaded.engine,
+            purpose,
+            new,
+            loaded.data_key,
+            before=loaded.before,
+            announce=announce,
+        )
+        return new
+
+    def open(
+        self,
+        engine: WorkflowEngine,
+        *,
+        subject: CaseSubject,
+        actor: Actor,
+        purpose: str,
+        situation: str | None = None,
+        concern_date: dt.date | None = None,
+        reason: str | None = None,
+        details: Callable[[Case, dt.datetime], CaseEvent] | None = None,
+    ) -> Case:
+        """Open a case, with its opening event and ``details`` (the next event) in one commit.
+
+        The operation ``case.open`` on the workflow is checked first; the case gets a
+        new data key, written in the same commit.
+        """
+        self.gate.authorise(actor, "case.open", purpose, workflow=engine.definition.id)
+        at = self.clock.now()
+        case = engine.open(
+            case_id=self.ids(),
+            subject=subject,
+            actor=actor,
+            at=at,
+            situation=situation,
+            concern_date=concern_date,
+            reason=reason,
+            calendar=self.calendar,
+        )
+        if details is not None:
+            case.apply(details(case, at))
+        person = subject.pseudonym if isinstance(subject, Subject) else None
+        data_key, record = self.keyring.new_case_key(case.id, person, at)
+        try:
+            self._append(case, engine, purpose, case.events, data_key, key_record=record)
+        except ConcurrencyError:
+            raise DataError(f"case id {case.id!r} is already in use") from None
+        return case
+
+    def announce(self, engine: WorkflowEngine, case: Case, events: Iterable[CaseEvent]) -> None:
+        """Tell the plugins of events just stored (``ssp_after_case_event``)."""
+        for event in events:
+            self.registry.host.after_case_event(
+                case=case, event=event, definition=engine.definition
+            )
+
+    def _append(
+        self,
+        case: Case,
+        engine: WorkflowEngine,
+        purpose: str,
+        new: Sequence[CaseEvent],
+        data_key: bytes,
+        *,
+        before: CaseRow | None = None,
+        announce: bool = True,
+        key_record: KeyRecord | None = None,
+    ) -> None:
+        """Append ``new`` events, sealed, the index row if changed and a new key, at once.
+
+        An event stored with its purpose is the audit entry of the write.
+        """
+        row = case_row(case, engine.definition.final_states)
+        self.store.append(
+            Commit(
+                events=[self.codec.encode(event, purpose=purpose, key=data_key) for event in new],
+                cases=() if row == before else (row,),
+                keys=() if key_record is None else (key_record,),
+            )
+        )
+        if announce:
+            self.announce(engine, case, new)

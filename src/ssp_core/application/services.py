@@ -1,0 +1,71 @@
+"""The parts every use case works with: registry, store, keys, clock, gate and repository.
+
+:class:`Services` is what each family of use cases in :mod:`ssp_core.application`
+is built over (as ``eventsourcing``'s application composes a repository, a recorder
+and a mapper). :class:`~ssp_core.application.casework.Casework` makes one and hands
+it to every family; an embedding system that needs only some use cases can do the
+same with the families it wants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ssp_core.application.gate import Gate
+from ssp_core.application.repository import CaseRepository, uuid_ids
+from ssp_core.clock import BusinessCalendar, Clock, SystemClock, danish_calendar
+from ssp_core.plugins.registry import Registry
+from ssp_core.privacy.access import AccessPolicy
+from ssp_core.privacy.keys import MunicipalKey
+from ssp_core.privacy.sealing import Keyring
+from ssp_core.store.base import CaseStore
+from ssp_core.store.codec import EventCodec, codec
+from ssp_core.store.memory import MemoryStore
+
+__all__ = ["Services"]
+
+
+class Services:
+    """The registry, store, codec, keyring, clock and calendar, with the gate and repository.
+
+    :param registry: the loaded plugins' data and engines.
+    :param store: an open :class:`~ssp_core.store.base.CaseStore`.
+    :param key: the municipal key; an in-memory store without one gets a random key
+        that dies with it.
+    :param clock: stamps every event and audit entry (default: the system clock, UTC).
+    :param calendar: business days for deadlines (default: Danish).
+    :param ids: makes new case ids (default: random).
+    :param event_codec: turns events into rows and back (default: the core codec).
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        store: CaseStore,
+        *,
+        key: MunicipalKey | None = None,
+        clock: Clock | None = None,
+        calendar: BusinessCalendar | None = None,
+        ids: Callable[[], str] | None = None,
+        event_codec: EventCodec | None = None,
+    ) -> None:
+        if key is None and isinstance(store, MemoryStore):
+            key = MunicipalKey.generate()
+        self.registry = registry
+        self.store = store
+        self.codec = event_codec or codec
+        self.keyring = Keyring(key)
+        self.clock: Clock = clock or SystemClock()
+        self.calendar = calendar or danish_calendar()
+        self.policy = AccessPolicy(registry.grants.values(), registry.roles, registry.purposes)
+        self.gate = Gate(self.policy, store, self.clock)
+        self.repository = CaseRepository(
+            registry,
+            store,
+            self.codec,
+            self.keyring,
+            self.gate,
+            self.clock,
+            self.calendar,
+            ids or uuid_ids,
+        )
