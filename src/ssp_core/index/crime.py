@@ -17,9 +17,10 @@ import attrs
 import numpy as np
 
 from ssp_core.exceptions import DataError
+from ssp_core.index.cells import HEADER_NOTE, RowChecks, number_cells, text_cells
 from ssp_core.index.config import IndexConfig
 from ssp_core.index.intervals import poisson_interval
-from ssp_core.index.survey import _HEADER_NOTE, _Checks, _numbers, _text, read_table
+from ssp_core.index.survey import read_table
 
 __all__ = ["CrimeCounts", "CrimeRate", "CrimeTable", "crime_rates", "load_crime"]
 
@@ -87,12 +88,12 @@ def load_crime(
     wanted = [cols.area, cols.year, cols.crimes, cols.population]
     data = read_table(path, wanted, text=(cols.area,))
     rows = data["__rows__"]
-    checks = _Checks(rows)
-    areas = _text(data[cols.area])
+    checks = RowChecks(rows)
+    areas = text_cells(data[cols.area])
     checks.add("group_missing", cols.area, "no area", areas == "")
     numbers = {}
     for name, smallest in ((cols.year, None), (cols.crimes, 0), (cols.population, 1)):
-        values, empty, bad = _numbers(data[name], missing)
+        values, empty, bad = number_cells(data[name], missing)
         with np.errstate(invalid="ignore"):
             wrong = bad | (~empty & (values != np.round(values)))
             if smallest is not None:
@@ -113,7 +114,7 @@ def load_crime(
     if problems and not drop_invalid:
         found = "; ".join(problem.describe() for problem in problems)
         raise DataError(
-            f"{path}: {int((~keep).sum())} of {len(keep)} rows are not valid ({_HEADER_NOTE}): "
+            f"{path}: {int((~keep).sum())} of {len(keep)} rows are not valid ({HEADER_NOTE}): "
             f"{found}. Fix them, or drop them with drop_invalid=True (--drop-invalid)"
         )
     if not keep.any():

@@ -18,8 +18,6 @@ estimates undefined.
 from __future__ import annotations
 
 import csv
-import importlib
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType, ModuleType
@@ -29,7 +27,17 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from ssp_core.exceptions import ConfigError, DataError
+from ssp_core.exceptions import DataError
+from ssp_core.extras import parquet
+from ssp_core.index.cells import (
+    HEADER_NOTE,
+    MAX_ROWS_NAMED,
+    FloatArray,
+    Problem,
+    RowChecks,
+    number_cells,
+    text_cells,
+)
 from ssp_core.index.config import IndexConfig
 
 __all__ = [
@@ -39,43 +47,12 @@ __all__ = [
     "Problem",
     "Survey",
     "load_survey",
+    "parquet_modules",
     "read_table",
     "survey_from_columns",
 ]
 
-MAX_ROWS_NAMED = 10
-"""How many row numbers an error message or a drop report names per problem."""
-
-FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
-
-_HEADER_NOTE = "row 1 is the header"
-
-
-@attrs.frozen
-class Problem:
-    """One kind of bad row: what is wrong, in which column, how many rows, the first ones.
-
-    :ivar code: a short stable code, e.g. ``weight_not_positive``.
-    :ivar column: the file column concerned.
-    :ivar message: what is wrong and what is allowed, in words.
-    :ivar count: how many rows have the problem.
-    :ivar rows: the first (at most :data:`MAX_ROWS_NAMED`) row numbers; row 1 is the header.
-    """
-
-    code: str
-    column: str
-    message: str
-    count: int
-    rows: tuple[int, ...]
-
-    def describe(self) -> str:
-        """Return one line: the count, the problem and the first row numbers."""
-        shown = ", ".join(str(row) for row in self.rows)
-        more = f" and {self.count - len(self.rows)} more" if self.count > len(self.rows) else ""
-        noun = "row" if self.count == 1 else "rows"
-        return f"{self.count} {noun}: {self.column}: {self.message} ({noun} {shown}{more})"
 
 
 @attrs.frozen
@@ -107,7 +84,7 @@ class DropReport:
         if not self.problems:
             return head
         lines = "\n".join(f"  {problem.describe()}" for problem in self.problems)
-        return f"{head} ({_HEADER_NOTE}):\n{lines}"
+        return f"{head} ({HEADER_NOTE}):\n{lines}"
 
 
 @attrs.frozen(eq=False)
@@ -156,13 +133,9 @@ class Survey:
 # -- reading files ---------------------------------------------------------------------
 
 
-def _pyarrow() -> tuple[ModuleType, ModuleType]:
-    try:
-        return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.parquet")
-    except ImportError:
-        raise ConfigError(
-            "reading Parquet needs pyarrow: pip install 'ssp-core[parquet]' (or use CSV)"
-        ) from None
+def parquet_modules() -> tuple[ModuleType, ModuleType]:
+    """Return ``pyarrow`` and ``pyarrow.parquet`` to read Parquet, or say how to install them."""
+    return parquet("reading", "use CSV")
 
 
 def _missing_columns(path: Path, header: Sequence[str], wanted: Sequence[str]) -> None:
@@ -219,7 +192,7 @@ def _read_csv(path: Path, wanted: Sequence[str], delimiter: str) -> dict[str, An
 
 
 def _read_parquet(path: Path, wanted: Sequence[str], text: Sequence[str]) -> dict[str, Any]:
-    pa, pq = _pyarrow()
+    pa, pq = parquet_modules()
     try:
         header = list(pq.read_schema(str(path)).names)
         table = pq.read_table(
@@ -263,42 +236,6 @@ def read_table(
 # -- parsing and checking --------------------------------------------------------------
 
 
-def _text(values: Any) -> npt.NDArray[np.str_]:
-    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
-        values = [_number_text(value) for value in values.tolist()]
-    return np.char.strip(np.asarray(values, dtype=np.str_))
-
-
-def _number_text(value: float) -> str:
-    if math.isnan(value):
-        return ""
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _numbers(values: Any, missing: Sequence[str]) -> tuple[FloatArray, BoolArray, BoolArray]:
-    """Return floats, the empty cells and the cells that are not finite numbers."""
-    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
-        floats = values.astype(np.float64)
-        empty = np.isnan(floats)
-        return floats, empty, ~empty & ~np.isfinite(floats)
-    text = np.char.strip(np.asarray(values, dtype=np.str_))
-    empty = (text == "") | np.isin(text, np.asarray(missing, dtype=np.str_))
-    filled = np.where(empty, "nan", text)
-    try:
-        floats = filled.astype(np.float64)
-    except ValueError:
-        floats = np.array([_float_or_inf(value) for value in filled.tolist()], dtype=np.float64)
-    bad = ~empty & ~np.isfinite(floats)
-    return np.where(bad, np.nan, floats), empty, bad
-
-
-def _float_or_inf(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        return float("inf")
-
-
 def _factor(values: Any, *, numeric: bool = False) -> Factor:
     if numeric:
         labels, codes = np.unique(values.astype(np.int64), return_inverse=True)
@@ -307,38 +244,8 @@ def _factor(values: Any, *, numeric: bool = False) -> Factor:
     return Factor(codes.astype(np.intp), tuple(str(label) for label in labels.tolist()))
 
 
-@attrs.define
-class _Checks:
-    """Collects the bad rows of each kind, in the order they are found."""
-
-    rows: npt.NDArray[np.int64]
-    found: list[tuple[str, str, str, BoolArray]] = attrs.Factory(list)
-
-    def add(self, code: str, column: str, message: str, mask: BoolArray) -> None:
-        if mask.any():
-            self.found.append((code, column, message, mask))
-
-    def bad(self) -> BoolArray:
-        bad = np.zeros(self.rows.shape[0], dtype=np.bool_)
-        for *_, mask in self.found:
-            bad |= mask
-        return bad
-
-    def problems(self) -> tuple[Problem, ...]:
-        return tuple(
-            Problem(
-                code,
-                column,
-                message,
-                int(mask.sum()),
-                tuple(int(row) for row in self.rows[mask][:MAX_ROWS_NAMED]),
-            )
-            for code, column, message, mask in self.found
-        )
-
-
 def _check_scale(
-    checks: _Checks,
+    checks: RowChecks,
     column: str,
     values: Any,
     scale: tuple[int, int],
@@ -346,7 +253,7 @@ def _check_scale(
     *,
     required: bool,
 ) -> FloatArray:
-    floats, empty, bad = _numbers(values, missing)
+    floats, empty, bad = number_cells(values, missing)
     low, high = scale
     with np.errstate(invalid="ignore"):
         off = ~empty & (bad | (floats != np.round(floats)) | (floats < low) | (floats > high))
@@ -380,7 +287,7 @@ def survey_from_columns(
         raise DataError(f"{source}: missing column(s) {', '.join(map(repr, absent))}")
     size = len(data[cols.respondent])
     row_numbers = np.arange(2, size + 2, dtype=np.int64) if rows is None else np.asarray(rows)
-    checks = _Checks(row_numbers)
+    checks = RowChecks(row_numbers)
     ragged = data.get("__ragged__")
     if ragged is not None and len(ragged):
         checks.add(
@@ -389,7 +296,7 @@ def survey_from_columns(
             "a different number of fields than the header",
             np.isin(row_numbers, ragged),
         )
-    ids = _text(data[cols.respondent])
+    ids = text_cells(data[cols.respondent])
     checks.add("respondent_missing", cols.respondent, "no respondent id", ids == "")
     _, first = np.unique(ids, return_index=True)
     repeated = np.ones(size, dtype=np.bool_)
@@ -402,14 +309,14 @@ def survey_from_columns(
     )
     labels = {}
     for name in (cols.area, *cols.groups):
-        labels[name] = _text(data[name])
+        labels[name] = text_cells(data[name])
         checks.add("group_missing", name, "no value; every row needs one", labels[name] == "")
-    years, year_empty, year_bad = _numbers(data[cols.year], config.missing)
+    years, year_empty, year_bad = number_cells(data[cols.year], config.missing)
     checks.add("group_missing", cols.year, "no year; every row needs one", year_empty)
     with np.errstate(invalid="ignore"):
         year_bad = year_bad | (~year_empty & (years != np.round(years)))
     checks.add("year_invalid", cols.year, "the year is not a whole number", year_bad)
-    weights, weight_empty, weight_bad = _numbers(data[cols.weight], config.missing)
+    weights, weight_empty, weight_bad = number_cells(data[cols.weight], config.missing)
     checks.add(
         "weight_missing", cols.weight, "no weight; weights must be positive numbers", weight_empty
     )
@@ -440,7 +347,7 @@ def survey_from_columns(
     if problems and not drop_invalid:
         found = "; ".join(problem.describe() for problem in problems)
         raise DataError(
-            f"{source}: {int((~keep).sum())} of {size} rows are not valid ({_HEADER_NOTE}): "
+            f"{source}: {int((~keep).sum())} of {size} rows are not valid ({HEADER_NOTE}): "
             f"{found}. Fix them, or drop them with drop_invalid=True (ssp index --drop-invalid)"
         )
     kept = int(keep.sum())

@@ -35,9 +35,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from ssp_core.extras import parquet
 from ssp_core.index.composite import resolve
 from ssp_core.index.config import Columns, Cuts, IndexConfig
-from ssp_core.index.survey import Survey, _pyarrow, survey_from_columns
+from ssp_core.index.survey import Survey, survey_from_columns
 
 __all__ = [
     "AGE_GROUPS",
@@ -202,7 +203,7 @@ class SyntheticSurvey:
 
     def to_parquet(self, path: str | Path) -> Path:
         """Write the survey as Parquet (needs pyarrow); no answer is a null."""
-        pa, pq = _pyarrow()
+        pa, pq = parquet("writing", "write CSV")
         arrays = {}
         for name, values in self.columns.items():
             if values.dtype.kind == "f" and name != "weight":

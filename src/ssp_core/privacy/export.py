@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib
 import itertools
 import secrets
 import shutil
@@ -35,7 +34,7 @@ import textwrap
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
-from types import MappingProxyType, ModuleType
+from types import MappingProxyType
 
 import attrs
 
@@ -45,6 +44,7 @@ from ssp_core.domain.access import RESEARCH, FieldGroup
 from ssp_core.domain.people import AgeBand, Subject, SubjectKind, age_on
 from ssp_core.domain.redaction import RedactedPerson
 from ssp_core.exceptions import ConfigError, DataError, UnknownId
+from ssp_core.extras import parquet
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.suppression import THRESHOLD, TOTAL, CountTable, SuppressedTable, suppress
 from ssp_core.store.base import CaseStore
@@ -525,15 +525,6 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, ob
     return count
 
 
-def _pyarrow() -> tuple[ModuleType, ModuleType]:
-    try:
-        return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.parquet")
-    except ImportError:
-        raise ConfigError(
-            "writing Parquet needs pyarrow: pip install 'ssp-core[parquet]' (or write CSV)"
-        ) from None
-
-
 def write_parquet(
     path: Path, columns: Mapping[str, str], rows: Iterable[Mapping[str, object]]
 ) -> int:
@@ -541,7 +532,7 @@ def write_parquet(
 
     Needs pyarrow (the ``parquet`` extra): without it, :class:`ConfigError`.
     """
-    pa, pq = _pyarrow()
+    pa, pq = parquet("writing", "write CSV")
     schema = pa.schema([(name, getattr(pa, kind)()) for name, kind in columns.items()])
     count = 0
     with pq.ParquetWriter(str(path), schema) as writer:
@@ -694,7 +685,7 @@ def prepare_export(
         raise UnknownId("export format", str(fmt), [f.value for f in ExportFormat]) from None
     target = _target(Path(out))
     if fmt is ExportFormat.PARQUET:
-        _pyarrow()
+        parquet("writing", "write CSV")
     return kind, fmt, target
 
 
