@@ -18,12 +18,13 @@ import attrs
 
 from ssp_core.clock import local_date
 from ssp_core.domain import events as ev
-from ssp_core.exceptions import DataError, UnknownId
+from ssp_core.exceptions import DataError
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.export import CaseFacts, case_facts
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
 from ssp_core.store.records import CaseQuery, CaseRow, StoredEvent
+from ssp_core.store.scan import scan_cases
 from ssp_core.walks import FindingFacts, finding_facts
 from ssp_core.workflows.definition import WorkflowKind
 
@@ -39,8 +40,6 @@ __all__ = [
 
 FIRST_ACTION_TOPIC = "Transitioned"
 """The event that counts as the first action on a case: the first step on its workflow."""
-
-_BATCH = 500
 
 
 @attrs.frozen
@@ -61,14 +60,6 @@ class FirstAction:
     def days(self) -> int | None:
         """Return the days from the concern to the first action (``None`` if none yet)."""
         return None if self.acted is None else (self.acted - self.concern).days
-
-
-def _is_card(registry: Registry, row: CaseRow) -> bool:
-    try:
-        kind = registry.workflow(row.workflow, row.workflow_version).kind
-    except UnknownId:
-        return False
-    return kind is WorkflowKind.ACTION_CARD
 
 
 def _first_action(codec: EventCodec, row: CaseRow, stored: Sequence[StoredEvent]) -> FirstAction:
@@ -98,18 +89,16 @@ def first_actions(
     each case is decoded, with every personal field withheld; the first action is
     found by the events' types and times alone.
     """
-    rows = {
-        row.case_id: row
+    rows = [
+        row
         for row in store.find_cases(CaseQuery())
-        if (workflows is None or row.workflow in workflows) and _is_card(registry, row)
-    }
-    found: list[FirstAction] = []
-    ids = sorted(rows)
-    for start in range(0, len(ids), _BATCH):
-        for case_id, stored in store.read_cases(ids[start : start + _BATCH]).items():
-            if stored:
-                found.append(_first_action(codec, rows[case_id], stored))
-    return found
+        if (workflows is None or row.workflow in workflows)
+        and registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.ACTION_CARD
+    ]
+    return [
+        _first_action(codec, case.row, case.events)
+        for case in scan_cases(store, sorted(rows, key=lambda row: row.case_id))
+    ]
 
 
 def walk_findings(

@@ -14,16 +14,14 @@ import attrs
 from ssp_core.clock import local_date
 from ssp_core.domain.events import CaseOpened, FindingRecorded
 from ssp_core.domain.people import Environment
-from ssp_core.exceptions import UnknownId
 from ssp_core.plugins.registry import Registry
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
-from ssp_core.store.records import CaseQuery, CaseRow, StoredEvent
+from ssp_core.store.records import CaseQuery, StoredEvent
+from ssp_core.store.scan import scan_cases
 from ssp_core.workflows.definition import WorkflowKind
 
 __all__ = ["FindingFacts", "finding_facts"]
-
-_BATCH = 500
 
 
 @attrs.frozen
@@ -42,14 +40,6 @@ class FindingFacts:
     closed: dt.date | None = None
 
 
-def _is_finding(registry: Registry, row: CaseRow) -> bool:
-    try:
-        definition = registry.workflow(row.workflow, row.workflow_version)
-    except UnknownId:
-        return False
-    return definition.kind is WorkflowKind.SAFETY_FINDING
-
-
 def _locality(codec: EventCodec, opening: StoredEvent) -> str:
     event = codec.decode(opening, readable=set())
     subject = event.subject if isinstance(event, CaseOpened) else None
@@ -63,30 +53,32 @@ def finding_facts(store: CaseStore, codec: EventCodec, registry: Registry) -> li
     :meth:`~ssp_core.application.casework.Casework.evaluate` does). Findings on a workflow no
     plugin registers any more are left out.
     """
-    rows = {row.case_id: row for row in store.find_cases(CaseQuery()) if _is_finding(registry, row)}
-    ids = sorted(rows)
+    rows = [
+        row
+        for row in store.find_cases(CaseQuery())
+        if registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.SAFETY_FINDING
+    ]
     facts: list[FindingFacts] = []
-    for start in range(0, len(ids), _BATCH):
-        for case_id, events in sorted(store.read_cases(ids[start : start + _BATCH]).items()):
-            recorded = next(
-                (
-                    event
-                    for row in events[1:3]
-                    if isinstance(event := codec.decode(row, readable=set()), FindingRecorded)
-                ),
-                None,
+    for case in scan_cases(store, sorted(rows, key=lambda row: row.case_id)):
+        recorded = next(
+            (
+                event
+                for stored in case.events[1:3]
+                if isinstance(event := codec.decode(stored, readable=set()), FindingRecorded)
+            ),
+            None,
+        )
+        if recorded is None:
+            continue
+        row = case.row
+        facts.append(
+            FindingFacts(
+                walk=recorded.walk,
+                locality=_locality(codec, case.events[0]),
+                category=recorded.category,
+                reported=local_date(row.opened_at),
+                outcome=row.state if row.closed_at is not None else None,
+                closed=local_date(row.closed_at) if row.closed_at is not None else None,
             )
-            if recorded is None:
-                continue
-            row = rows[case_id]
-            facts.append(
-                FindingFacts(
-                    walk=recorded.walk,
-                    locality=_locality(codec, events[0]),
-                    category=recorded.category,
-                    reported=local_date(row.opened_at),
-                    outcome=row.state if row.closed_at is not None else None,
-                    closed=local_date(row.closed_at) if row.closed_at is not None else None,
-                )
-            )
+        )
     return facts
