@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 import attrs
-import holidays
 
 from ssp_core.exceptions import DataError
+
+if TYPE_CHECKING:
+    import holidays
 
 __all__ = [
     "LOCAL_TIME",
@@ -98,6 +100,8 @@ class BusinessCalendar:
 
     @cached_property
     def _holidays(self) -> holidays.HolidayBase:
+        import holidays  # noqa: PLC0415 (a large package: loaded when a deadline is computed)
+
         return holidays.country_holidays(self.country)
 
     @cached_property

@@ -1,0 +1,100 @@
+"""The library starts fast: importing it, and ``ssp --help``, load none of the heavy parts.
+
+Each check runs in a fresh interpreter (``sys.modules`` of the test process is full
+of everything the other tests imported) and lists what the run loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = (
+    "matplotlib",
+    "numpy",
+    "markdown",
+    "cryptography.hazmat",
+    "psycopg",
+    "pyarrow",
+    "holidays",
+    "statsmodels",
+)
+"""Packages no start may load: plotting, numerics, Markdown, OpenSSL bindings, drivers."""
+
+
+def loaded_after(code: str) -> list[str]:
+    """Run ``code`` in a fresh interpreter; return the heavy packages it left in sys.modules."""
+    probe = (
+        f"{code}\nimport json, sys\n"
+        f"heavy = {HEAVY!r}\n"
+        "print(json.dumps(sorted({h for h in heavy for m in sys.modules "
+        "if m == h or m.startswith(h + '.')})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_import_ssp_core_loads_nothing_heavy() -> None:
+    assert loaded_after("import ssp_core") == []
+
+
+def test_ssp_help_loads_nothing_heavy() -> None:
+    code = (
+        "import contextlib, io\n"
+        "from ssp_core.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    assert main(['--help']) == 0\n"
+        "assert 'Commands:' in out.getvalue()"
+    )
+    assert loaded_after(code) == []
+
+
+def test_ssp_help_imports_no_command() -> None:
+    code = (
+        "import contextlib, io, sys\n"
+        "from ssp_core.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['--help'])\n"
+        "commands = [m for m in sys.modules if m.startswith('ssp_core.cli.') and m not in "
+        "('ssp_core.cli.app',)]\n"
+        "assert not commands, commands\n"
+        "assert 'ssp_core.application' not in sys.modules"
+    )
+    loaded_after(code)
+
+
+def test_the_casework_facade_loads_no_plotting_numerics_or_drivers() -> None:
+    loaded = loaded_after("from ssp_core import Casework, load_registry\nCasework")
+    assert loaded == []
+
+
+@pytest.mark.parametrize("name", ["Casework", "AccessDenied", "load_registry", "hookimpl"])
+def test_public_names_resolve_on_first_use(name: str) -> None:
+    import ssp_core  # noqa: PLC0415 (the module under test)
+
+    assert getattr(ssp_core, name) is getattr(ssp_core, name)
+    assert name in dir(ssp_core)
+
+
+def test_every_public_name_resolves_and_is_documented() -> None:
+    import ssp_core  # noqa: PLC0415
+
+    for name in ssp_core.__all__:
+        value = getattr(ssp_core, name)
+        if name != "__version__" and not name.isupper():
+            assert (getattr(value, "__doc__", None) or "").strip(), f"{name} has no docstring"
+
+
+def test_a_name_of_0_1_still_resolves_with_a_warning() -> None:
+    import ssp_core  # noqa: PLC0415
+    from ssp_core.domain.events import CaseOpened  # noqa: PLC0415
+
+    with pytest.warns(DeprecationWarning, match=r"import it from ssp_core\.domain\.events"):
+        assert ssp_core.CaseOpened is CaseOpened  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError, match="no attribute 'Nonsense'"):
+        ssp_core.Nonsense  # type: ignore[attr-defined]  # noqa: B018
