@@ -14,7 +14,6 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-import attrs
 from transitions import Machine, State
 
 from ssp_core.clock import BusinessCalendar, danish_calendar, local_date
@@ -41,7 +40,8 @@ from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import ActionRefused, DataError, Reason, TransitionRefused, UnknownId
-from ssp_core.workflows.definition import DeadlineRule, TransitionSpec, WorkflowDefinition
+from ssp_core.workflows.deadlines import Deadline, DueDates
+from ssp_core.workflows.definition import TransitionSpec, WorkflowDefinition
 from ssp_core.workflows.explain import (
     CaseClosed,
     GuardNotSatisfied,
@@ -54,30 +54,6 @@ from ssp_core.workflows.explain import (
 from ssp_core.workflows.guards import Guard, GuardCheck, compile_guard
 
 __all__ = ["Deadline", "WorkflowEngine", "build_machine"]
-
-
-_DUE_CACHE_SIZE = 4096
-"""How many (state, day, calendar) due-date tuples an engine keeps for reuse."""
-
-
-@attrs.frozen
-class Deadline:
-    """A due date running for a case in its current state, with its rule's labels.
-
-    ``missed`` tells that the missed deadline was recorded; ``on_hold`` that the case
-    is suspended, so the date will move when it is resumed.
-    """
-
-    rule: str
-    state: str
-    due: dt.date
-    labels: Labels
-    missed: bool = False
-    on_hold: bool = False
-
-    def overdue_on(self, day: dt.date) -> bool:
-        """Tell whether the deadline has passed on ``day`` (a suspended case is never overdue)."""
-        return not self.on_hold and day > self.due
 
 
 class _Cursor:
@@ -142,16 +118,14 @@ class WorkflowEngine:
 
     __slots__ = (
         "_checks",
-        "_due_at",
-        "_due_cache",
+        "_due",
         "_edges",
         "_finals",
         "_guard_labels",
         "_id",
         "_initial",
         "_machine_events",
-        "_rules",
-        "_rules_in",
+        "_starts",
         "_subjects",
         "_version",
         "definition",
@@ -179,16 +153,8 @@ class WorkflowEngine:
         self._finals = definition.final_states
         self._initial = definition.initial
         self._subjects = frozenset(definition.subjects)
-        self._rules: dict[str, DeadlineRule] = {rule.key: rule for rule in definition.deadlines}
-        self._due_cache: dict[
-            tuple[str, dt.date, int], tuple[BusinessCalendar, tuple[DueDate, ...]]
-        ] = {}
-        self._due_at: dict[
-            tuple[str, dt.datetime], tuple[BusinessCalendar, tuple[DueDate, ...]]
-        ] = {}
-        self._rules_in: dict[str, tuple[DeadlineRule, ...]] = {}
-        for rule in definition.deadlines:
-            self._rules_in[rule.state] = (*self._rules_in.get(rule.state, ()), rule)
+        self._due = DueDates(definition)
+        self._starts = self._due.starts
         self.machine = build_machine(definition, self._checks)
         self._machine_events = self.machine.events
 
@@ -231,7 +197,7 @@ class WorkflowEngine:
                 situation=situation,
                 concern_date=concern_date,
                 reason=None if reason is None else _text(reason),
-                due=self.due_dates(initial, at, calendar) if initial in self._rules_in else (),
+                due=self.due_dates(initial, at, calendar) if initial in self._starts else (),
             )
         )
 
@@ -241,49 +207,9 @@ class WorkflowEngine:
         """Return the due dates of the deadlines that start when a case enters ``state``.
 
         Business days are counted from the Danish local date of ``entered`` in
-        ``calendar`` (default: Danish business days).
+        ``calendar`` (default: Danish business days); see :class:`DueDates`.
         """
-        rules = self._rules_in.get(state)
-        if not rules:
-            return ()
-        calendar = calendar or danish_calendar()
-        # Cases that enter a state at the same instant (an import, a simulation step, a
-        # batch of referrals) share their due dates without converting the time again.
-        instant = self._due_at.get((state, entered))
-        if instant is not None and instant[0] is calendar:
-            return instant[1]
-        day = local_date(entered)
-        key = (state, day, id(calendar))
-        cached = self._due_cache.get(key)
-        if cached is not None and cached[0] is calendar:
-            self._remember_instant(state, entered, cached)
-            return cached[1]
-        dues = tuple(
-            DueDate(
-                rule.key,
-                calendar.add_business_days(day, rule.days)
-                if rule.business_days
-                else day + dt.timedelta(days=rule.days),
-            )
-            for rule in rules
-        )
-        # Due dates are immutable values: cases that enter a state on the same day share
-        # them, which saves an allocation per case. The cache is bounded.
-        if len(self._due_cache) >= _DUE_CACHE_SIZE:
-            self._due_cache.clear()
-        self._due_cache[key] = (calendar, dues)
-        self._remember_instant(state, entered, (calendar, dues))
-        return dues
-
-    def _remember_instant(
-        self,
-        state: str,
-        entered: dt.datetime,
-        due: tuple[BusinessCalendar, tuple[DueDate, ...]],
-    ) -> None:
-        if len(self._due_at) >= _DUE_CACHE_SIZE:
-            self._due_at.clear()
-        self._due_at[state, entered] = due
+        return self._due.due_dates(state, entered, calendar)
 
     # -- what can I do now, and why not --------------------------------------------
 
@@ -391,7 +317,7 @@ class WorkflowEngine:
             dest=cursor.state,
             reason=None if reason is None else _text(reason),
             due=self.due_dates(cursor.state, at, calendar)
-            if cursor.state in self._rules_in
+            if cursor.state in self._starts
             else (),
         )
         case.apply(event)
@@ -540,21 +466,7 @@ class WorkflowEngine:
     def deadlines(self, case: Case) -> tuple[Deadline, ...]:
         """Return the deadlines running for the case in its current state, as stored with it."""
         self._check_case(case)
-        on_hold = case.suspended_at is not None
-        result = []
-        for due in case.due:
-            rule = self._rules.get(due.rule)
-            result.append(
-                Deadline(
-                    rule=due.rule,
-                    state=case.state,
-                    due=due.due,
-                    labels=rule.labels if rule else Labels(da=due.rule, en=due.rule),
-                    missed=due.missed,
-                    on_hold=on_hold,
-                )
-            )
-        return tuple(result)
+        return self._due.deadlines(case)
 
     def suspend(self, case: Case, actor: Actor, *, at: dt.datetime, reason: str) -> CaseSuspended:
         """Put the case on hold, giving a reason: deadlines stop, triggers are refused."""
