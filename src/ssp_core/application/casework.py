@@ -40,7 +40,6 @@ from ssp_core.domain.roles import Actor
 from ssp_core.domain.walks import Place, WalkPlan
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.access import AccessPolicy
-from ssp_core.privacy.export import ExportResult
 from ssp_core.privacy.keys import MunicipalKey
 from ssp_core.privacy.retention import ErasureItem, ErasureReport
 from ssp_core.privacy.sealing import Keyring
@@ -56,6 +55,7 @@ from ssp_core.workflows.explain import TriggerOption
 
 if TYPE_CHECKING:
     from ssp_core.evaluation.evaluate import Evaluation
+    from ssp_core.privacy.export import ExportResult
 
 __all__ = ["Casework"]
 

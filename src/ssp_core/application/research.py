@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ssp_core.application.services import Services
 from ssp_core.clock import local_date
 from ssp_core.domain.access import RESEARCH
 from ssp_core.domain.roles import Actor
-from ssp_core.privacy.export import (
-    ExportResult,
-    age_banding,
-    export_research,
-    prepare_export,
-)
 from ssp_core.store.records import AuditAction
+
+if TYPE_CHECKING:
+    from ssp_core.privacy.export import ExportResult
 
 __all__ = ["ResearchExports"]
 
@@ -49,6 +47,12 @@ class ResearchExports:
         for it name (all with ``*``). ``age_bands`` names the bands (default: those of
         the action cards). See :mod:`ssp_core.privacy.export`.
         """
+        from ssp_core.privacy.export import (  # noqa: PLC0415 (loaded when an export runs)
+            age_banding,
+            export_research,
+            prepare_export,
+        )
+
         services = self._services
         services.gate.authorise(actor, "research.export", purpose)
         chosen, form, target = prepare_export(kind, fmt, os.fspath(out))
