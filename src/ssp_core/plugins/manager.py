@@ -7,6 +7,20 @@ then the plugins passed explicitly. Nothing loads at import time.
 Autoload can be switched off with ``autoload=False`` or the environment variable
 ``SSP_DISABLE_PLUGIN_AUTOLOAD=1``; named plugins can be blocked with ``block=`` or
 ``SSP_BLOCK_PLUGINS=name,name``.
+
+Every hook is called through ``pm.hook.<name>(...)``, so pluggy's rules hold: the
+order of registration (last registered, first called), ``tryfirst``/``trylast``,
+``wrapper=True`` and ``hookwrapper=True``. pluggy holds, for each plugin, a
+proxy (``ssp_core.plugins.proxy``) instead of the plugin: its functions
+call the plugin's hook implementations, name the plugin and the hook in errors, and
+attribute every contribution to its plugin, also through wrappers
+(:meth:`PluginHost.plugin` returns the plugin itself).
+
+The one place the host differs from a plain pluggy call is the reaction hooks
+(``ssp_after_*``): every implementation runs even if one fails, wrappers see the
+call complete, and the failures are raised together afterwards as one
+:class:`~ssp_core.exceptions.PluginError`. The event a reaction is about is stored
+already, and one plugin's failure must not silence another's escalation.
 """
 
 from __future__ import annotations
@@ -22,6 +36,7 @@ import pluggy
 
 from ssp_core.exceptions import PluginError
 from ssp_core.plugins import builtin, spec
+from ssp_core.plugins.proxy import Attributed, collecting_failures, proxy_plugin
 
 if TYPE_CHECKING:
     from ssp_core.domain.cases import Case
@@ -86,15 +101,32 @@ def _plugin_name(plugin: object) -> str:
 
 
 class PluginHost:
-    """The loaded plugins, with one typed method per hook (keyword arguments only)."""
+    """The loaded plugins, with one typed method per hook (keyword arguments only).
 
-    def __init__(self, pm: pluggy.PluginManager, infos: Mapping[str, PluginInfo]) -> None:
+    Build it with :func:`create_plugin_host`, which registers a proxy of each plugin
+    with ``pm`` (``plugins`` maps each name to the plugin object itself).
+    """
+
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        infos: Mapping[str, PluginInfo],
+        plugins: Mapping[str, object] | None = None,
+    ) -> None:
         self._pm = pm
         self._infos = dict(infos)
+        self._plugins = (
+            dict(plugins) if plugins is not None else {name: pm.get_plugin(name) for name in infos}
+        )
 
     @property
     def plugin_manager(self) -> pluggy.PluginManager:
-        """Return the underlying pluggy manager (for advanced use and tests)."""
+        """Return the underlying pluggy manager (for advanced use and tests).
+
+        It holds a proxy for each plugin (see :meth:`plugin`). Its ``hook`` calls the
+        hooks as pluggy does, with errors naming the plugin, but a reaction hook
+        called there stops at the first failure: call reactions through this host.
+        """
         return self._pm
 
     @property
@@ -102,42 +134,40 @@ class PluginHost:
         """Return every loaded plugin, in load order."""
         return tuple(self._infos.values())
 
-    def _collect(self, hook_name: str, **kwargs: Any) -> list[Contribution[Any]]:
+    def plugin(self, name: str) -> object:
+        """Return the plugin object (module or instance) loaded as ``name``.
+
+        :raises PluginError: no plugin of that name is loaded.
+        """
+        try:
+            return self._plugins[name]
+        except KeyError:
+            known = ", ".join(self._infos) or "none"
+            raise PluginError(f"no plugin is named {name!r}; loaded: {known}") from None
+
+    def _collect(self, hook_name: str) -> list[Contribution[Any]]:
         from ssp_core.plugins.registry import Override  # noqa: PLC0415 (registry imports this module)
 
-        caller = getattr(self._pm.hook, hook_name)
+        results = getattr(self._pm.hook, hook_name)()
         found: list[Contribution[Any]] = []
-        for impl in caller.get_hookimpls():
-            try:
-                result = impl.function(**{name: kwargs[name] for name in impl.argnames})
-                items = list(result) if result is not None else []
-            except Exception as exc:
+        for part in results or ():
+            if not isinstance(part, Attributed):  # a plugin registered without its proxy
                 raise PluginError(
-                    f"plugin {impl.plugin_name!r} failed in hook {hook_name}: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
-            for item in items:
+                    f"hook {hook_name} returned {part!r} from an unknown plugin; "
+                    "build the host with create_plugin_host"
+                )
+            for item in part:
                 if isinstance(item, Override):
-                    found.append(Contribution(impl.plugin_name, item.item, override=True))
+                    found.append(Contribution(part.plugin, item.item, override=True))
                 else:
-                    found.append(Contribution(impl.plugin_name, item))
+                    found.append(Contribution(part.plugin, item))
         return found
 
     def _react(self, hook_name: str, **kwargs: Any) -> None:
-        caller = getattr(self._pm.hook, hook_name)
-        failures: list[str] = []
-        first: Exception | None = None
-        for impl in caller.get_hookimpls():
-            try:
-                impl.function(**{name: kwargs[name] for name in impl.argnames})
-            except Exception as exc:  # noqa: BLE001 (every reaction runs; failures are reported together)
-                failures.append(
-                    f"plugin {impl.plugin_name!r} failed in hook {hook_name}: "
-                    f"{type(exc).__name__}: {exc}"
-                )
-                first = first or exc
+        with collecting_failures() as failures:
+            getattr(self._pm.hook, hook_name)(**kwargs)
         if failures:
-            raise PluginError("; ".join(failures)) from first
+            raise PluginError("; ".join(map(str, failures))) from failures[0].__cause__
 
     def contributions(self, hook_name: str) -> list[Contribution[Any]]:
         """Call a ``ssp_register_*`` hook by name on every plugin and return what each gave."""
@@ -173,34 +203,41 @@ def _hooks_of(pm: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
     return tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or ()))
 
 
-def _register(
-    pm: pluggy.PluginManager,
-    infos: dict[str, PluginInfo],
-    plugin: object,
-    *,
-    name: str,
-    version: str | None,
-    source: str,
-) -> None:
-    if name in infos:
-        raise PluginError(
-            f"two plugins are named {name!r} ({infos[name].module} and {source}); "
-            "names must be unique"
+class _Loader:
+    """The plugin manager being built, with what is known about each plugin loaded so far."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(spec.PROJECT)
+        self.pm.add_hookspecs(spec)
+        self.infos: dict[str, PluginInfo] = {}
+        self.plugins: dict[str, object] = {}
+
+    def register(self, plugin: object, *, name: str, version: str | None, source: str) -> None:
+        """Register a proxy of ``plugin`` under ``name``, refusing duplicates."""
+        if name in self.infos:
+            raise PluginError(
+                f"two plugins are named {name!r} ({self.infos[name].module} and {source}); "
+                "names must be unique"
+            )
+        other = next((known for known, obj in self.plugins.items() if obj is plugin), None)
+        if other is not None:  # e.g. once by entry point and once explicitly
+            raise PluginError(
+                f"plugin {name!r} ({source}) is already loaded as {other!r}; register it once"
+            )
+        proxy = proxy_plugin(self.pm, plugin, name)
+        try:
+            self.pm.register(proxy, name=name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin {name!r} is invalid: {exc}") from exc
+        module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
+        self.plugins[name] = plugin
+        self.infos[name] = PluginInfo(
+            name=name,
+            module=module,
+            version=version,
+            hooks=_hooks_of(self.pm, proxy),
+            source=source,
         )
-    try:
-        pm.register(plugin, name=name)
-    except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {name!r} is invalid: {exc}") from exc
-    except ValueError as exc:
-        # pluggy refuses the same object twice, e.g. once by entry point and once explicitly
-        other = pm.get_name(plugin)
-        raise PluginError(
-            f"plugin {name!r} ({source}) is already loaded as {other!r}; register it once"
-        ) from exc
-    module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
-    infos[name] = PluginInfo(
-        name=name, module=module, version=version, hooks=_hooks_of(pm, plugin), source=source
-    )
 
 
 def create_plugin_host(
@@ -225,17 +262,15 @@ def create_plugin_host(
     blocked = {name.strip() for name in block if name.strip()}
     blocked |= {name.strip() for name in os.environ.get(BLOCK_ENV, "").split(",") if name.strip()}
 
-    pm = pluggy.PluginManager(spec.PROJECT)
-    pm.add_hookspecs(spec)
-    infos: dict[str, PluginInfo] = {}
+    loader = _Loader()
     if BUILTIN_NAME not in blocked:
-        _register(pm, infos, builtin, name=BUILTIN_NAME, version=None, source="ssp_core")
+        loader.register(builtin, name=BUILTIN_NAME, version=None, source="ssp_core")
     if autoload:
         entry_points = sorted(
             importlib.metadata.entry_points(group=spec.PROJECT), key=lambda ep: ep.name
         )
         for entry_point in entry_points:
-            if entry_point.name in blocked or entry_point.name in infos:
+            if entry_point.name in blocked or entry_point.name in loader.infos:
                 continue
             try:
                 loaded = entry_point.load()
@@ -244,9 +279,7 @@ def create_plugin_host(
                     f'error importing plugin "{entry_point.name}" ({entry_point.value}): '
                     f"{type(exc).__name__}: {exc}"
                 ) from exc
-            _register(
-                pm,
-                infos,
+            loader.register(
                 loaded,
                 name=entry_point.name,
                 version=_distribution_version(entry_point),
@@ -256,17 +289,15 @@ def create_plugin_host(
         name = _plugin_name(plugin)
         if name in blocked:
             continue
-        _register(
-            pm,
-            infos,
+        loader.register(
             plugin,
             name=name,
             version=getattr(plugin, "__version__", None),
             source="explicit",
         )
     try:
-        pm.check_pending()
+        loader.pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        name = pm.get_name(exc.plugin) or repr(exc.plugin)
+        name = loader.pm.get_name(exc.plugin) or repr(exc.plugin)
         raise PluginError(f"plugin {name!r} implements an unknown hook: {exc}") from exc
-    return PluginHost(pm, infos)
+    return PluginHost(loader.pm, loader.infos, loader.plugins)

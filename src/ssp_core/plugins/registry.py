@@ -258,7 +258,14 @@ class Registry:
         :raises PluginError: a hook failed, or two plugins contributed the same id.
         :raises ConfigError: contributed data is inconsistent (names the item and plugin).
         """
-        contributed = {kind.name: _resolve(kind, host.contributions(kind.hook)) for kind in KINDS}
+        # pluggy calls the plugin loaded last first; items (and clashes) are listed in load order
+        loaded = {info.name: index for index, info in enumerate(host.plugins)}
+        contributed = {
+            kind.name: _resolve(
+                kind, sorted(host.contributions(kind.hook), key=lambda c: loaded[c.plugin])
+            )
+            for kind in KINDS
+        }
         registry = cls(host, contributed)
         host.after_registry_loaded(registry=registry)
         return registry
