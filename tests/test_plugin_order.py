@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ssp_core import Labels, PartnerKind, PluginError, hookimpl, override
-from ssp_core.plugins import spec
+from ssp_core import PluginError, hookimpl, override
+from ssp_core.plugins import Labels, PartnerKind, spec
 from ssp_core.plugins.manager import Contribution, PluginHost, create_plugin_host
 from ssp_core.plugins.registry import Override
 

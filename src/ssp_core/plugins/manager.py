@@ -37,6 +37,7 @@ import pluggy
 from ssp_core.exceptions import PluginError
 from ssp_core.plugins import builtin, spec
 from ssp_core.plugins.proxy import Attributed, collecting_failures, proxy_plugin
+from ssp_core.settings import AUTOLOAD_ENV, BLOCK_ENV
 
 if TYPE_CHECKING:
     from ssp_core.domain.cases import Case
@@ -54,12 +55,6 @@ __all__ = [
     "PluginInfo",
     "create_plugin_host",
 ]
-
-AUTOLOAD_ENV = "SSP_DISABLE_PLUGIN_AUTOLOAD"
-"""Set to ``1`` (or ``true``/``yes``) to load no plugins from entry points."""
-
-BLOCK_ENV = "SSP_BLOCK_PLUGINS"
-"""A comma-separated list of plugin names not to load."""
 
 BUILTIN_NAME = "builtin"
 """The name the core's own defaults are registered under."""
