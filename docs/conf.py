@@ -98,12 +98,14 @@ nitpick_ignore_regex = [
     ("py:class", r"(pathlib\.)?Path"),
     ("py:class", r"os\.PathLike"),
     ("py:class", r"types\.MappingProxyType"),
+    ("py:class", r"sqlite3\.\w+"),
     ("py:func", r"datetime\.datetime\.now"),
     ("py:class", r"(ssp_core\.[\w.]+\.)?T"),  # the TypeVar of generic helpers (not documented)
     # third-party dependencies that appear in signatures
     ("py:class", r"pluggy\.(\w+\.)*\w+"),
     ("py:class", r"transitions\.(\w+\.)*\w+"),
     ("py:class", r"cryptography\.(\w+\.)*\w+"),
+    ("py:class", r"psycopg(_pool)?\.(\w+\.)*\w+"),
     ("py:class", r"(numpy|np|npt|matplotlib)\.(\w+\.)*\w+"),
     ("py:class", r"(ssp_core\.index\.[\w.]+\.)?(FloatArray|IntArray|BoolArray)"),
     # pytest and hypothesis, also when mocked (a mock's subscript gives odd names)
@@ -470,6 +472,11 @@ DOCUMENTED_MODULES = (
     "ssp_core.store.select",
     "ssp_core.store.memory",
     "ssp_core.store.sql",
+    "ssp_core.store.sqlite.schema",
+    "ssp_core.store.sqlite.statements",
+    "ssp_core.store.sqlite.rows",
+    "ssp_core.store.sqlite.writes",
+    "ssp_core.store.sqlite.store",
     "ssp_core.store.sqlite",
     "ssp_core.store.postgres",
     "ssp_core.privacy.keys",
