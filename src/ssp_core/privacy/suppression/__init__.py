@@ -204,7 +204,7 @@ def exposed_cells(
     cube, known, status, keys = _parse(published)
     reader = published.knowledge if knowledge is None else Knowledge(knowledge)
     attack = Attack(cube, known, status, published.threshold, reader)
-    attack.most = MAX_SEARCH_STEPS  # the limit as this module has it (it may be set here)
+    attack.most = MAX_SEARCH_STEPS  # the limit of this package: setting it here counts
     try:
         exposed = attack.exposed()
     except SearchTooLarge:

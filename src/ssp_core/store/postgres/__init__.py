@@ -31,10 +31,11 @@ newer schema is refused before anything in it is changed. Migration statements a
 plain SQL run with the store's schema first on the ``search_path``.
 
 The package: :mod:`~ssp_core.store.postgres.schema` holds the migrations,
-:mod:`~ssp_core.store.postgres.statements` the statements,
-:mod:`~ssp_core.store.postgres.rows` the conversion of rows,
-:mod:`~ssp_core.store.postgres.connection` the pipelines and transactions and
-:mod:`~ssp_core.store.postgres.store` the store.
+:mod:`~ssp_core.store.postgres.migrator` applies them,
+:mod:`~ssp_core.store.postgres.statements` renders the statements,
+:mod:`~ssp_core.store.postgres.rows` converts rows,
+:mod:`~ssp_core.store.postgres.connection` runs pipelines and transactions and
+:mod:`~ssp_core.store.postgres.store` is the store.
 """
 
 from __future__ import annotations

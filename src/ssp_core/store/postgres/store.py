@@ -233,7 +233,7 @@ class PostgresStore(CaseStore):
         """Write a commit in one round trip: one statement, which is its own transaction.
 
         Index rows and audit entries beyond the share of one statement go in further
-        statements, in one transaction with it (see :meth:`_run`).
+        statements, in one transaction with it (see :func:`run`).
         """
         if not (events or commit.cases or commit.audit or commit.keys):
             return ()
