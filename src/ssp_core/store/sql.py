@@ -1,7 +1,8 @@
-"""What the SQL backends share: query clauses, schema version checks and conflict reports.
+"""What the SQL backends share: column lists, query clauses, schema checks, conflict reports.
 
 Each backend keeps its own statements and types; what must read the same in every
-one of them (filters, refusals, messages) lives here once.
+one of them (the columns its rows are read and written in, filters, refusals,
+messages) lives here once.
 """
 
 from __future__ import annotations
@@ -13,6 +14,14 @@ from ssp_core.exceptions import ConcurrencyError, DataError, SchemaError, StoreE
 from ssp_core.store.records import AuditQuery, CaseQuery, EventQuery, StoredEvent
 
 __all__ = [
+    "AUDIT_COLUMNS",
+    "CASE_COLUMNS",
+    "CHUNK",
+    "EVENT_COLUMNS",
+    "IDENTITY_COLUMNS",
+    "KEY_COLUMNS",
+    "NEW_AUDIT_COLUMNS",
+    "NEW_EVENT_COLUMNS",
     "audit_where",
     "case_where",
     "event_where",
@@ -21,7 +30,34 @@ __all__ = [
     "key_conflict",
     "missing_events",
     "needs_upgrade",
+    "newer_schema",
 ]
+
+EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, position, purpose"
+"""The columns of an event as read, in the order of :class:`StoredEvent`'s fields."""
+
+NEW_EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, purpose"
+"""The columns of an event as inserted (the store gives the position)."""
+
+CASE_COLUMNS = (
+    "case_id, workflow, workflow_version, state, assignee, opened_at, closed_at, next_due, on_hold"
+)
+"""The columns of an index row, in the order of :class:`CaseRow`'s fields."""
+
+AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail, id"
+"""The columns of an audit entry as read, in the order of :class:`AuditEntry`'s fields."""
+
+NEW_AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail"
+"""The columns of an audit entry as inserted (the store gives the id)."""
+
+KEY_COLUMNS = "case_id, wrapped, subject, created_at"
+"""The columns of a case's data key row, in the order of :class:`KeyRecord`'s fields."""
+
+IDENTITY_COLUMNS = "pseudonym, wrapped, sealed, created_at"
+"""The columns of a vault entry, in the order of :class:`IdentityRecord`'s fields."""
+
+CHUNK = 500
+"""The most case ids (or pseudonyms) one statement reads or deletes."""
 
 
 def case_where(query: CaseQuery, mark: str = "?") -> tuple[str, list[Any]]:
@@ -110,6 +146,13 @@ def needs_upgrade(url: str, version: int, latest: int, *, upgrade: bool) -> bool
             f"library's {latest}; run `ssp store upgrade` to migrate it"
         )
     return version < latest
+
+
+def newer_schema(url: str, version: int, latest: int) -> SchemaError:
+    """Return the error for an upgrade of a store whose schema is newer than this library's."""
+    return SchemaError(
+        f"store {url} has schema version {version}, newer than this library's {latest}"
+    )
 
 
 def first_conflict(

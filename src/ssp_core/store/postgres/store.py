@@ -1,0 +1,494 @@
+"""The PostgreSQL case store: the pool, schema checks, writes and reads.
+
+See :mod:`ssp_core.store.postgres` for how the schema and the writes work.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg.rows import TupleRow
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
+
+from ssp_core.exceptions import (
+    DataError,
+    StoreError,
+    StoreUnavailable,
+)
+from ssp_core.store.base import CaseStore, Migration, utc
+from ssp_core.store.postgres.connection import (
+    configure,
+    display_url,
+    dsn_secrets,
+    end_transaction,
+    pipeline,
+    run,
+    transact,
+)
+from ssp_core.store.postgres.migrator import Migrator
+from ssp_core.store.postgres.rows import (
+    event_values,
+    sql_value,
+    to_audit,
+    to_case,
+    to_event,
+    to_identity,
+    to_key,
+)
+from ssp_core.store.postgres.schema import GAP_SQLSTATE, POSTGRES_MIGRATIONS
+from ssp_core.store.postgres.statements import (
+    Statements,
+    last_rows,
+    row_chunks,
+    version_checks,
+)
+from ssp_core.store.records import (
+    AuditEntry,
+    AuditQuery,
+    CaseQuery,
+    CaseRow,
+    Commit,
+    EventQuery,
+    IdentityRecord,
+    KeyRecord,
+    StoredEvent,
+)
+from ssp_core.store.sql import (
+    CHUNK,
+    audit_where,
+    case_where,
+    event_where,
+    first_conflict,
+    gap_error,
+    key_conflict,
+    missing_events,
+)
+
+__all__ = ["PostgresStore"]
+
+_COPY_FROM = 16
+"""Events of a commit from which they are loaded with ``COPY`` (faster from about 12)."""
+_CONNECT_TIMEOUT = 5
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+_MAX_NAME = 63
+
+
+class PostgresStore(CaseStore):
+    """A case store in one schema of a PostgreSQL database.
+
+    :param dsn: the connection string (a ``postgresql://`` URL or ``key=value`` pairs).
+    :param schema: the PostgreSQL schema holding the store's tables; created if missing.
+    :param upgrade: apply missing schema migrations instead of refusing an older schema.
+    :param url: the URL to show in messages (without password); derived from ``dsn``.
+    :param min_size: connections the pool keeps open.
+    :param max_size: connections the pool opens at most.
+    :param timeout: seconds to wait for the server at opening, and for a free connection.
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        schema: str = "ssp",
+        upgrade: bool = False,
+        url: str | None = None,
+        min_size: int = 1,
+        max_size: int = 8,
+        timeout: float = 10.0,
+        migrations: Sequence[Migration] = POSTGRES_MIGRATIONS,
+    ) -> None:
+        self.url = url or display_url(dsn)
+        self.schema = schema
+        self._timeout = timeout
+        self._closed = False
+        self._pool: ConnectionPool[psycopg.Connection[TupleRow]] | None = None
+        self._secrets = dsn_secrets(dsn)
+        if not _SCHEMA_NAME.fullmatch(schema) or len(schema) > _MAX_NAME:
+            raise DataError(
+                f"schema name {schema!r} of store {self.url} is not allowed; use lower-case "
+                f"letters, digits and _ (not first), at most {_MAX_NAME} characters"
+            )
+        if schema.startswith("pg_"):
+            raise DataError(f"schema name {schema!r} is reserved by PostgreSQL; choose another")
+        self._sql = Statements(schema)
+        self._migrator = Migrator(schema, self.url, self._sql, migrations)
+        try:
+            self._open(dsn, upgrade=upgrade, min_size=min_size, max_size=max_size)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- connections -------------------------------------------------------------------
+
+    def _message(self, exc: BaseException) -> str:
+        """Return an error's text on one line, without the password."""
+        text = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text or type(exc).__name__
+
+    def _open(self, dsn: str, *, upgrade: bool, min_size: int, max_size: int) -> None:
+        # One direct connection first: it fails fast, with libpq's own reason, if the
+        # server cannot be reached; and it prepares the schema before the pool opens.
+        try:
+            connection = psycopg.connect(dsn, autocommit=True, connect_timeout=_CONNECT_TIMEOUT)
+        except psycopg.Error as exc:
+            raise StoreUnavailable(f"cannot open store {self.url}: {self._message(exc)}") from None
+        try:
+            configure(connection)
+            self._migrator.prepare(connection, upgrade=upgrade)
+        except psycopg.Error as exc:
+            raise StoreUnavailable(f"cannot open store {self.url}: {self._message(exc)}") from None
+        finally:
+            connection.close()
+        self._pool = ConnectionPool(
+            dsn,
+            kwargs={"autocommit": True, "connect_timeout": _CONNECT_TIMEOUT},
+            min_size=min_size,
+            max_size=max(min_size, max_size),
+            open=False,
+            configure=configure,
+            name=f"ssp-{self.schema}",
+            timeout=self._timeout,
+        )
+        try:
+            self._pool.open(wait=True, timeout=self._timeout)
+        except (PoolTimeout, psycopg.Error) as exc:
+            raise StoreUnavailable(
+                f"cannot open store {self.url}: no connection within {self._timeout:g} s "
+                f"({self._message(exc)})"
+            ) from None
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[TupleRow]]:
+        """Lend a pooled connection (in autocommit mode) for one call."""
+        pool = self._pool
+        if self._closed or pool is None:
+            raise StoreError(f"the store {self.url} is closed")
+        try:
+            with pool.connection() as connection:
+                yield connection
+        except PoolClosed:
+            raise StoreError(f"the store {self.url} is closed") from None
+        except PoolTimeout as exc:
+            raise StoreUnavailable(
+                f"store {self.url} has no free connection: {self._message(exc)}"
+            ) from None
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(f"store {self.url} failed: {self._message(exc)}") from None
+        except psycopg.DataError as exc:
+            raise DataError(f"store {self.url} refused a value: {self._message(exc)}") from None
+
+    def _fetchall(self, query: str, params: Sequence[Any] = ()) -> list[TupleRow]:
+        with self._connection() as conn:
+            return conn.execute(query, params).fetchall()
+
+    def _fetchone(self, query: str, params: Sequence[Any] = ()) -> TupleRow:
+        with self._connection() as conn:
+            row = conn.execute(query, params).fetchone()
+        if row is None:  # pragma: no cover - aggregates always answer one row
+            raise StoreError(f"store {self.url} gave no answer")
+        return row
+
+    # -- schema ------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """Return the version of the store's schema."""
+        return int(self._fetchone(self._sql.version)[0])
+
+    def upgrade(self) -> tuple[int, ...]:
+        """Apply the missing migrations in one transaction; return the versions applied."""
+        with self._connection() as conn:
+            return self._migrator.upgrade(conn)
+
+    # -- writing ---------------------------------------------------------------------
+
+    def append(self, commit: Commit) -> tuple[int, ...]:
+        """Write a commit atomically; see :meth:`CaseStore.append`."""
+        events = sorted(commit.events, key=lambda e: (e.case_id, e.version))
+        with self._connection() as conn:
+            try:
+                if len(events) >= _COPY_FROM:
+                    return self._append_copy(conn, events, commit)
+                if commit.identities:
+                    return self._append_keyed(conn, events, commit)
+                return self._append_statement(conn, events, commit)
+            except psycopg.Error as exc:
+                # Nothing of the commit was written; versions once taken stay taken.
+                end_transaction(conn)
+                if isinstance(exc, psycopg.IntegrityError):
+                    raise self._conflict(conn, events, commit.keys) from None
+                if exc.sqlstate == GAP_SQLSTATE:
+                    raise self._gap(exc) from None
+                raise
+
+    def _append_statement(
+        self, conn: psycopg.Connection[TupleRow], events: Sequence[StoredEvent], commit: Commit
+    ) -> tuple[int, ...]:
+        """Write a commit in one round trip: one statement, which is its own transaction.
+
+        Index rows and audit entries beyond the share of one statement go in further
+        statements, in one transaction with it (see :func:`run`).
+        """
+        if not (events or commit.cases or commit.audit or commit.keys):
+            return ()
+        row = run(conn, self._sql.commit_statements(events, commit))
+        return self._positions(events, row)
+
+    def _positions(self, events: Sequence[StoredEvent], row: TupleRow | None) -> tuple[int, ...]:
+        """Return the positions of a commit's events from the first one the server gave."""
+        if not events:
+            return ()
+        if row is None or row[0] is None:  # pragma: no cover - the statement answers a row
+            raise StoreError(f"store {self.url} gave no position")
+        first = int(row[0])
+        return tuple(range(first, first + len(events)))
+
+    def _append_keyed(
+        self, conn: psycopg.Connection[TupleRow], events: Sequence[StoredEvent], commit: Commit
+    ) -> tuple[int, ...]:
+        """Write a commit with data keys or vault entries: one transaction, one pipeline.
+
+        The statement of the events comes first (it takes the writers' lock), then
+        those of the keys and the vault entries.
+        """
+        statements = []
+        if events or commit.cases or commit.audit or commit.keys:
+            statements = self._sql.commit_statements(events, commit)
+        statements += self._sql.key_statements((), commit.identities)
+        with (
+            conn.transaction(),
+            psycopg.RawCursor(conn) as cur,
+            psycopg.RawCursor(conn) as more,
+        ):
+            with pipeline(conn):
+                cur.execute(*statements[0])
+                for statement in statements[1:]:
+                    more.execute(*statement)
+            row = cur.fetchone() if events else None
+        return self._positions(events, row)
+
+    def _append_copy(
+        self, conn: psycopg.Connection[TupleRow], events: Sequence[StoredEvent], commit: Commit
+    ) -> tuple[int, ...]:
+        """Write a larger commit in one transaction, its events loaded with ``COPY``."""
+        with conn.transaction(), psycopg.RawCursor(conn) as cur:
+            with pipeline(conn):
+                # Readers do not wait for this lock; other writers wait until this
+                # transaction ends, so positions follow commit order.
+                cur.execute(self._sql.lock_events, prepare=False)
+                cur.execute(self._sql.max_position)
+            row = cur.fetchone()
+            start = int(row[0]) if row else 0
+            with cur.copy(self._sql.copy_events) as copy:
+                write = copy.write_row
+                for position, event in enumerate(events, start + 1):
+                    write((*event_values(event), position))
+            with pipeline(conn):
+                case_ids, firsts = version_checks(events)
+                if case_ids:
+                    cur.execute(self._sql.check_versions, (case_ids, firsts))
+                for chunk in row_chunks(last_rows(commit.cases), commit.audit):
+                    cur.execute(*self._sql.rows_statement(chunk))
+                for statement in self._sql.key_statements(commit.keys, commit.identities):
+                    cur.execute(*statement)
+        return tuple(range(start + 1, start + 1 + len(events)))
+
+    def _conflict(
+        self,
+        conn: psycopg.Connection[TupleRow],
+        events: Sequence[StoredEvent],
+        keys: Sequence[KeyRecord] = (),
+    ) -> StoreError:
+        taken = {
+            (str(row[0]), int(row[1]))
+            for row in conn.execute(
+                self._sql.taken, ([e.case_id for e in events], [e.version for e in events])
+            )
+        }
+        keyed = [key.case_id for key in keys]
+        return first_conflict(events, taken, keyed, self._keys_taken(conn, keyed))
+
+    def _keys_taken(self, conn: psycopg.Connection[TupleRow], case_ids: Sequence[str]) -> set[str]:
+        """Return those of ``case_ids`` that have a key row."""
+        if not case_ids:
+            return set()
+        return {str(row[0]) for row in conn.execute(self._sql.keyed, (list(case_ids),))}
+
+    def _gap(self, exc: psycopg.Error) -> DataError:
+        """Return the error for a gap the server found (raised by ``ssp_version_gap``)."""
+        try:
+            found = json.loads(exc.diag.message_detail or "")
+            return gap_error(str(found["case_id"]), int(found["count"]), int(found["highest"]))
+        except (ValueError, TypeError, KeyError):
+            return DataError(exc.diag.message_primary or self._message(exc))
+
+    def record_audit(self, entries: Sequence[AuditEntry]) -> None:
+        """Append audit entries of reads, in their own transaction."""
+        if entries:
+            with self._connection() as conn:
+                run(conn, [self._sql.rows_statement(chunk) for chunk in row_chunks((), entries)])
+
+    def put_identity(self, record: IdentityRecord, audit: Sequence[AuditEntry]) -> None:
+        """Insert or replace a person's vault entry, with audit entries, in one transaction."""
+        values = [record.pseudonym, record.wrapped, record.sealed, utc(record.created_at)]
+        with self._connection() as conn:
+            transact(conn, [(self._sql.put_identity, values), *self._sql.audit_statements(audit)])
+
+    def erase(
+        self, case_ids: Sequence[str], pseudonyms: Sequence[str], audit: Sequence[AuditEntry]
+    ) -> None:
+        """Delete key rows and vault entries, with audit entries, in one transaction.
+
+        The deleted rows stay in the table's dead tuples until ``VACUUM`` (autovacuum)
+        reclaims their space, and in the write-ahead log, its archive and backups for
+        as long as those are kept: the operator's to manage.
+        """
+        statements = [
+            (self._sql.delete_keys, [list(case_ids)]),
+            (self._sql.delete_identities, [list(pseudonyms)]),
+            *self._sql.audit_statements(audit),
+        ]
+        with self._connection() as conn:
+            transact(conn, statements)
+
+    def rewrite_event_data(
+        self,
+        updates: Sequence[tuple[str, int, str]],
+        keys: Sequence[KeyRecord],
+        audit: Sequence[AuditEntry],
+    ) -> None:
+        """Replace the data of stored events, with key rows and audit entries; see the base.
+
+        One transaction takes the writers' lock, checks the events and keys, disables
+        the trigger refusing updates of events, updates them and enables it again.
+        The trigger's state is transactional: no other session sees it disabled.
+        """
+        case_ids = [case_id for case_id, _, _ in updates]
+        versions = [version for _, version, _ in updates]
+        keyed = [key.case_id for key in keys]
+        with self._connection() as conn:
+            try:
+                with conn.transaction(), psycopg.RawCursor(conn) as raw:
+                    conn.execute(self._sql.lock_events)
+                    stored = {
+                        (str(row[0]), int(row[1]))
+                        for row in conn.execute(self._sql.taken, (case_ids, versions))
+                    }
+                    refused = missing_events(updates, stored) or key_conflict(
+                        keyed, self._keys_taken(conn, keyed)
+                    )
+                    if refused is not None:
+                        raise refused
+                    if updates:
+                        conn.execute(self._sql.disable_update)
+                        data = [data for _, _, data in updates]
+                        conn.execute(self._sql.update_data, (case_ids, versions, data))
+                        conn.execute(self._sql.enable_update)
+                    for statement in self._sql.key_statements(keys, ()):
+                        raw.execute(*statement)
+                    for statement in self._sql.audit_statements(audit):
+                        raw.execute(*statement)
+            except psycopg.IntegrityError:
+                end_transaction(conn)
+                raise self._conflict(conn, (), keys) from None
+
+    # -- reading ---------------------------------------------------------------------
+
+    def read_case(self, case_id: str) -> list[StoredEvent]:
+        """Return the events of one case in version order."""
+        return [to_event(row) for row in self._fetchall(self._sql.read_case, (case_id,))]
+
+    def read_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
+        """Return the events of several cases, each in version order."""
+        wanted = list(dict.fromkeys(case_ids))
+        result: dict[str, list[StoredEvent]] = {}
+        if not wanted:
+            return result
+        with self._connection() as conn:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                for row in conn.execute(self._sql.read_cases, (chunk,)):
+                    event = to_event(row)
+                    result.setdefault(event.case_id, []).append(event)
+        return {cid: result[cid] for cid in wanted if cid in result}
+
+    def read_log(self, after: int = 0, limit: int | None = None) -> list[StoredEvent]:
+        """Return events after position ``after``, in position order."""
+        return [to_event(row) for row in self._fetchall(self._sql.read_log, (after, limit))]
+
+    def read_events(self, query: EventQuery) -> list[StoredEvent]:
+        """Return the events matching ``query``, in position order (a search by topic scans)."""
+        where, params = event_where(query, mark="%s")
+        statement = self._sql.read_events.format(where=where)
+        rows = self._fetchall(statement, [*map(sql_value, params), query.limit])
+        return [to_event(row) for row in rows]
+
+    def max_position(self) -> int:
+        """Return the highest position written."""
+        return int(self._fetchone(self._sql.max_position)[0])
+
+    def case_row(self, case_id: str) -> CaseRow | None:
+        """Return the index row of one case."""
+        rows = self._fetchall(self._sql.case_row, (case_id,))
+        return to_case(rows[0]) if rows else None
+
+    def find_cases(self, query: CaseQuery) -> list[CaseRow]:
+        """Return the index rows matching ``query``, by next due date (none last), case id."""
+        where, params = case_where(query, mark="%s")
+        statement = self._sql.find_cases.format(where=where)
+        rows = self._fetchall(statement, [*map(sql_value, params), query.limit])
+        return [to_case(row) for row in rows]
+
+    def count_cases(self) -> int:
+        """Return how many cases the store holds."""
+        return int(self._fetchone(self._sql.count_cases)[0])
+
+    def read_audit(self, query: AuditQuery) -> list[AuditEntry]:
+        """Return audit entries matching ``query``, oldest first.
+
+        They are the rows of the audit table and the events written with a purpose
+        (the entries of their writes, without an id): by time, then writes before
+        reads, then by position or id.
+        """
+        where, params = audit_where(query, mark="%s")
+        values = list(map(sql_value, params))
+        events_where = " WHERE purpose IS NOT NULL" + where.replace(" WHERE ", " AND ", 1)
+        statement = self._sql.read_audit.format(events_where=events_where, audit_where=where)
+        rows = self._fetchall(statement, [*values, *values, query.limit])
+        return [to_audit(row) for row in rows]
+
+    def read_keys(self, case_ids: Iterable[str]) -> dict[str, KeyRecord]:
+        """Return the key rows of the cases that have one."""
+        wanted = list(dict.fromkeys(case_ids))
+        found: dict[str, KeyRecord] = {}
+        if not wanted:
+            return found
+        with self._connection() as conn:
+            for start in range(0, len(wanted), CHUNK):
+                rows = conn.execute(self._sql.read_keys, (wanted[start : start + CHUNK],))
+                found.update((key.case_id, key) for key in map(to_key, rows))
+        return {cid: found[cid] for cid in wanted if cid in found}
+
+    def subject_cases(self, pseudonym: str) -> list[str]:
+        """Return the ids of the cases whose key row names this subject, sorted."""
+        return [str(row[0]) for row in self._fetchall(self._sql.subject_cases, (pseudonym,))]
+
+    def read_identity(self, pseudonym: str) -> IdentityRecord | None:
+        """Return the vault entry of a pseudonym, if there is one."""
+        rows = self._fetchall(self._sql.read_identity, (pseudonym,))
+        return to_identity(rows[0]) if rows else None
+
+    # -- lifetime --------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the pool and its connections."""
+        self._closed = True
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()

@@ -1,0 +1,94 @@
+"""The schema of an SQLite store: its file mark and its versioned migrations."""
+
+from __future__ import annotations
+
+from ssp_core.store.base import Migration
+
+__all__ = ["APPLICATION_ID", "EVENTS_UPDATE_TRIGGER", "SQLITE_MIGRATIONS"]
+
+APPLICATION_ID = 0x53535043
+"""``PRAGMA application_id`` of an ssp store file ("SSPC")."""
+
+_APPEND_ONLY = """
+CREATE TRIGGER {table}_append_only_u BEFORE UPDATE ON {table}
+BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+CREATE TRIGGER {table}_append_only_d BEFORE DELETE ON {table}
+BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+"""
+
+SQLITE_MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "events, case index and audit log",
+        (
+            """CREATE TABLE ssp_schema (
+                version INTEGER PRIMARY KEY,
+                description TEXT NOT NULL,
+                applied_at TEXT NOT NULL)""",
+            """CREATE TABLE events (
+                position INTEGER PRIMARY KEY,
+                case_id TEXT NOT NULL,
+                version INTEGER NOT NULL CHECK (version >= 1),
+                topic TEXT NOT NULL,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                role TEXT NOT NULL,
+                data TEXT NOT NULL,
+                purpose TEXT,
+                UNIQUE (case_id, version))""",
+            """CREATE TABLE cases (
+                case_id TEXT PRIMARY KEY,
+                workflow TEXT NOT NULL,
+                workflow_version INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                assignee TEXT,
+                opened_at TEXT NOT NULL,
+                closed_at TEXT,
+                next_due TEXT,
+                on_hold INTEGER NOT NULL) WITHOUT ROWID""",
+            "CREATE INDEX cases_due ON cases (next_due) WHERE closed_at IS NULL",
+            """CREATE TABLE audit (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                role TEXT NOT NULL,
+                purpose TEXT NOT NULL,
+                action TEXT NOT NULL,
+                case_id TEXT,
+                detail TEXT)""",
+            "CREATE INDEX audit_case ON audit (case_id, at)",
+            "CREATE INDEX audit_actor ON audit (actor, at)",
+            "CREATE INDEX audit_at ON audit (at)",
+            *(
+                statement.strip()
+                for table in ("events", "audit")
+                for statement in _APPEND_ONLY.format(table=table).strip().split(";\n")
+                if statement.strip()
+            ),
+        ),
+    ),
+    Migration(
+        2,
+        "data keys of cases and the identity vault",
+        (
+            # Keys are written once and deleted once (erasure): never updated.
+            """CREATE TABLE case_keys (
+                case_id TEXT PRIMARY KEY,
+                subject TEXT,
+                wrapped BLOB NOT NULL,
+                created_at TEXT NOT NULL) WITHOUT ROWID""",
+            "CREATE INDEX case_keys_subject ON case_keys (subject)",
+            """CREATE TRIGGER case_keys_no_update BEFORE UPDATE ON case_keys
+            BEGIN SELECT RAISE(ABORT, 'case_keys rows are never updated'); END""",
+            """CREATE TABLE identities (
+                pseudonym TEXT PRIMARY KEY,
+                wrapped BLOB NOT NULL,
+                sealed BLOB NOT NULL,
+                created_at TEXT NOT NULL)""",
+        ),
+    ),
+)
+"""The schema of an SQLite store, as versioned migrations."""
+
+EVENTS_UPDATE_TRIGGER = "events_append_only_u"
+"""The trigger refusing updates of events, set aside by :meth:`SqliteStore.rewrite_event_data`."""
