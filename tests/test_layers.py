@@ -1,5 +1,7 @@
 """The layers import one way, nobody reaches into another module's private names, and
-every error class lives in the error hierarchy (in the spirit of ``test_hooks.py``).
+every error class lives in the error hierarchy (in the spirit of ``test_hooks.py``);
+only a :class:`~ssp_core.exceptions.Signal`, which never leaves its package, may live
+beside the code that raises and catches it.
 
 The imports are read from the source of ``src/ssp_core`` with :mod:`ast`: those at
 module level, inside functions, and under ``TYPE_CHECKING`` alike. The layers are
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import ssp_core
+from ssp_core.exceptions import Signal
 
 SRC = Path(ssp_core.__file__).parent
 
@@ -159,6 +162,7 @@ def test_every_error_class_is_in_the_error_hierarchy() -> None:
         for name, value in inspect.getmembers(module, inspect.isclass):
             if (
                 issubclass(value, BaseException)
+                and not issubclass(value, Signal)
                 and value.__module__ == info.name
                 and not name.startswith("_")
                 and info.name != "ssp_core.exceptions"

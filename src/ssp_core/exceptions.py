@@ -30,6 +30,7 @@ __all__ = [
     "Reason",
     "SchemaError",
     "SealError",
+    "Signal",
     "SspError",
     "StoreError",
     "StoreUnavailable",
@@ -59,6 +60,15 @@ class Reason:
 
 class SspError(Exception):
     """The base of every error ssp_core raises on purpose."""
+
+
+class Signal(Exception):
+    """Not an error: raised and caught inside one package, for control flow; never leaves it.
+
+    Subclasses may live in the package that uses them (the SQLite store's version
+    gap, the suppression audit's search limits). Everything a caller can catch is an
+    :class:`SspError`, defined in this module.
+    """
 
 
 class ConfigError(SspError):

@@ -316,9 +316,7 @@ class WorkflowEngine:
             source=source,
             dest=cursor.state,
             reason=None if reason is None else _text(reason),
-            due=self.due_dates(cursor.state, at, calendar)
-            if cursor.state in self._starts
-            else (),
+            due=self.due_dates(cursor.state, at, calendar) if cursor.state in self._starts else (),
         )
         case.apply(event)
         return event

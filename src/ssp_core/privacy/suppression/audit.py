@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from ssp_core.exceptions import Signal
 from ssp_core.privacy.suppression.cube import PRIMARY, Cube
 from ssp_core.privacy.suppression.table import Knowledge
 
@@ -22,7 +23,7 @@ MAX_SEARCH_STEPS = 200_000
 _CAP = 10**9
 
 
-class SearchTooLarge(Exception):
+class SearchTooLarge(Signal):
     """The exact attacker search would take more than :data:`MAX_SEARCH_STEPS` steps."""
 
 
@@ -30,7 +31,7 @@ class _OutOfSteps(Exception):
     """One attempt of the exact attacker search used up the steps it was given."""
 
 
-class Inconsistent(Exception):
+class Inconsistent(Signal):
     """The published counts contradict each other (``args[0]``: a total involved, or None)."""
 
 

@@ -4,10 +4,6 @@ The migrations create the tables, the append-only triggers and the functions the
 writes call (``ssp_append_event``, ``ssp_version_gap``).
 """
 
-# Statements are built from constant names and placeholders only; values always
-# travel as parameters.
-# ruff: noqa: S608
-
 from __future__ import annotations
 
 from ssp_core.store.base import Migration

@@ -6,10 +6,6 @@ commit of a given shape. Parameters of ``$n`` statements are for a
 :class:`psycopg.RawCursor`, which sends a statement as it is.
 """
 
-# Statements are built from constant column lists and placeholders only; values always
-# travel as parameters.
-# ruff: noqa: S608
-
 from __future__ import annotations
 
 import functools

@@ -4,10 +4,6 @@ Statements are built from constant column lists and placeholders only; values
 always travel as parameters.
 """
 
-# Statements are built from constant column lists and placeholders only; values always
-# travel as parameters.
-# ruff: noqa: S608
-
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence

@@ -3,10 +3,6 @@
 See :mod:`ssp_core.store.sqlite` for how the file is kept.
 """
 
-# Statements are built from constant column lists and placeholders only; values always
-# travel as parameters.
-# ruff: noqa: S608
-
 from __future__ import annotations
 
 import contextlib

@@ -5,16 +5,12 @@ the stored ones; audit entries, key lookups and the rewriting of event data (wit
 the append-only trigger set aside) run on the connection of the transaction.
 """
 
-# Statements are built from constant column lists and placeholders only; values always
-# travel as parameters.
-# ruff: noqa: S608
-
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
 
-from ssp_core.exceptions import DataError, SchemaError
+from ssp_core.exceptions import DataError, SchemaError, Signal
 from ssp_core.store.records import AuditEntry, StoredEvent
 from ssp_core.store.select import follows
 from ssp_core.store.sql import gap_error
@@ -83,7 +79,7 @@ def insert_events(conn: sqlite3.Connection, events: Sequence[StoredEvent]) -> tu
     return positions
 
 
-class VersionGap(Exception):  # an internal signal; it never leaves the store
+class VersionGap(Signal):  # an internal signal; it never leaves the store
     """A commit's first version of a case does not follow the stored ones."""
 
     def __init__(self, case_id: str, version: int) -> None:
