@@ -1,7 +1,7 @@
 """Turning case events into stored rows and back: a JSON payload per event, by topic.
 
 Given a case's data key, the codec seals the personal fields of each event
-(:data:`ssp_core.privacy.fields.SEALED_FIELDS`) into one AES-GCM envelope bound to
+(:data:`ssp_core.domain.fields.SEALED_FIELDS`) into one AES-GCM envelope bound to
 the event's case, version and type; the other fields stay readable JSON. On
 reading, a field is opened only for the field groups the reader may see; others
 read as ``[withheld]``, and all of them as ``[erased]`` once the key is destroyed.
@@ -31,11 +31,11 @@ from ssp_core.domain import events as ev
 from ssp_core.domain.cases import Case
 from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.events import CaseEvent
+from ssp_core.domain.fields import PERSON_FIELDS, SEALED_FIELDS
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject, Environment, Group, Subject, age_on
 from ssp_core.domain.redaction import ERASED, WITHHELD, Redacted, RedactedPerson
 from ssp_core.exceptions import DataError, SchemaError, SealError
-from ssp_core.privacy.fields import PERSON_FIELDS, SEALED_FIELDS
 from ssp_core.store.base import utc
 from ssp_core.store.records import StoredEvent
 
