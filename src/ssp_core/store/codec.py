@@ -35,7 +35,7 @@ from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.events import CaseEvent
 from ssp_core.domain.fields import PERSON_FIELDS, SEALED_FIELDS
 from ssp_core.domain.labels import Labels
-from ssp_core.domain.people import CaseSubject, Environment, Group, Subject, age_on
+from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
 from ssp_core.domain.redaction import ERASED, WITHHELD, Redacted, RedactedPerson
 from ssp_core.exceptions import DataError, SchemaError, SealError
 from ssp_core.store.base import utc
@@ -273,10 +273,7 @@ class EventCodec:
         paths = dict(SEALED_FIELDS.get(topic, {}))
         if isinstance(event, ev.CaseOpened) and isinstance(event.subject, Subject):
             paths.update(PERSON_FIELDS)
-            day = event.concern_date or event.at.date()
-            data["subject"]["age"] = (
-                age_on(event.subject.birth_date, day) if day >= event.subject.birth_date else None
-            )
+            data["subject"]["age"] = event.age_at_concern
         for path in paths:
             value = _take(data, path)
             if value is not None:
