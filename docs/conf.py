@@ -438,6 +438,7 @@ def canonical_names() -> dict[str, str]:
 DOCUMENTED_MODULES = (
     "ssp_core.exceptions",
     "ssp_core.clock",
+    "ssp_core.cipher",
     "ssp_core.domain.labels",
     "ssp_core.domain.roles",
     "ssp_core.domain.people",
@@ -453,6 +454,7 @@ DOCUMENTED_MODULES = (
     "ssp_core.domain.disclosure",
     "ssp_core.domain.retention",
     "ssp_core.domain.redaction",
+    "ssp_core.domain.fields",
     "ssp_core.domain.walks",
     "ssp_core.workflows.definition",
     "ssp_core.workflows.guards",
@@ -487,7 +489,6 @@ DOCUMENTED_MODULES = (
     "ssp_core.store.postgres",
     "ssp_core.privacy.keys",
     "ssp_core.privacy.sealing",
-    "ssp_core.privacy.fields",
     "ssp_core.privacy.vault",
     "ssp_core.privacy.access",
     "ssp_core.privacy.retention",

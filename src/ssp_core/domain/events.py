@@ -12,10 +12,11 @@ import datetime as dt
 
 import attrs
 
+from ssp_core.clock import local_date
 from ssp_core.domain.concerns import Observation
 from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.disclosure import Consent
-from ssp_core.domain.people import CaseSubject
+from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.redaction import RedactedPerson
 from ssp_core.domain.walks import Place
 
@@ -63,6 +64,27 @@ class CaseOpened(CaseEvent):
     concern_date: dt.date | None = None
     reason: str | None = None
     due: tuple[DueDate, ...] = ()
+
+    @property
+    def concern_day(self) -> dt.date:
+        """Return the day of the concern: its concern date, else the Danish date of the opening."""
+        return self.concern_date or local_date(self.at)
+
+    @property
+    def age_at_concern(self) -> int | None:
+        """Return the person's age in whole years on :attr:`concern_day`.
+
+        ``None`` if the subject is not a person, or was born after that day. A person
+        whose birth date is withheld (:class:`RedactedPerson`) gives the age stored with
+        the opening, if any.
+        """
+        subject = self.subject
+        if isinstance(subject, RedactedPerson):
+            return subject.age
+        if not isinstance(subject, Subject):
+            return None
+        day = self.concern_day
+        return subject.age_on(day) if day >= subject.birth_date else None
 
 
 @attrs.frozen(kw_only=True)

@@ -41,8 +41,7 @@ import attrs
 from ssp_core.clock import local_date
 from ssp_core.domain import events as ev
 from ssp_core.domain.access import RESEARCH, FieldGroup
-from ssp_core.domain.people import AgeBand, Subject, SubjectKind, age_on
-from ssp_core.domain.redaction import RedactedPerson
+from ssp_core.domain.people import AgeBand, Subject, SubjectKind
 from ssp_core.exceptions import ConfigError, DataError, UnknownId
 from ssp_core.extras import parquet
 from ssp_core.plugins.registry import Registry
@@ -244,13 +243,7 @@ def _opening(codec: EventCodec, row: StoredEvent) -> tuple[ev.CaseOpened, int | 
     event = codec.decode(row, readable={FieldGroup.SUBJECT})  # no key: nothing is opened
     if not isinstance(event, ev.CaseOpened):
         raise DataError(f"the first event of case {row.case_id} is not its opening")
-    subject = event.subject
-    if isinstance(subject, RedactedPerson):
-        return event, subject.age
-    if isinstance(subject, Subject):
-        day = event.concern_date or local_date(event.at)
-        return event, age_on(subject.birth_date, day) if day >= subject.birth_date else None
-    return event, None
+    return event, event.age_at_concern
 
 
 def _allowed(rows: Iterable[CaseRow], workflows: Collection[str] | None) -> list[CaseRow]:

@@ -16,9 +16,6 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from ssp_core.domain.cpr import MIN_KEY_BYTES, Pseudonymiser
 from ssp_core.exceptions import ConfigError
 
@@ -37,6 +34,11 @@ _NO_KEY = (
 
 
 def _derive(secret: bytes, purpose: bytes) -> bytes:
+    """Return the 32-byte key for ``purpose`` (HKDF-SHA256, no salt) derived from ``secret``."""
+    # Imported here: cryptography's OpenSSL bindings are slow to import, and only a key needs them.
+    from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF  # noqa: PLC0415
+
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret)
 
 

@@ -1,9 +1,10 @@
 """The identity vault: a person's CPR number, name and contact, sealed under their own key.
 
 Cases know a person only by pseudonym. The identifying data are kept once per
-person, sealed with AES-GCM under a data key of their own (wrapped by the municipal
-key, bound to the pseudonym). Reading them back is re-identification: an explicit,
-permission-checked and audited operation of :class:`~ssp_core.application.casework.Casework`.
+person, sealed with the keyring's cipher (AES-256-GCM, :mod:`ssp_core.cipher`) under
+a data key of their own (wrapped by the municipal key, bound to the pseudonym).
+Reading them back is re-identification: an explicit, permission-checked and audited
+operation of :class:`~ssp_core.application.casework.Casework`.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def seal_identity(
     return IdentityRecord(
         pseudonym=pseudonym,
         wrapped=keyring.wrap_vault_key(pseudonym, data_key),
-        sealed=seal(data_key, plain, _context(pseudonym)),
+        sealed=seal(data_key, plain, _context(pseudonym), cipher=keyring.cipher),
         created_at=at,
     )
 
@@ -55,5 +56,6 @@ def seal_identity(
 def open_identity(keyring: Keyring, record: IdentityRecord) -> Identity:
     """Return the identity a vault record holds (:class:`SealError` under another key)."""
     data_key = keyring.open_vault_key(record.pseudonym, record.wrapped)
-    data = orjson.loads(unseal(data_key, record.sealed, _context(record.pseudonym)))
+    plain = unseal(data_key, record.sealed, _context(record.pseudonym), cipher=keyring.cipher)
+    data = orjson.loads(plain)
     return Identity(data["cpr"], data.get("name"), data.get("contact"))

@@ -1,10 +1,12 @@
 """Turning case events into stored rows and back: a JSON payload per event, by topic.
 
 Given a case's data key, the codec seals the personal fields of each event
-(:data:`ssp_core.privacy.fields.SEALED_FIELDS`) into one AES-GCM envelope bound to
-the event's case, version and type; the other fields stay readable JSON. On
-reading, a field is opened only for the field groups the reader may see; others
-read as ``[withheld]``, and all of them as ``[erased]`` once the key is destroyed.
+(:data:`ssp_core.domain.fields.SEALED_FIELDS`) into one envelope bound to the
+event's case, version and type, with the cipher it was given (by default
+:class:`ssp_core.cipher.AesGcmCipher`, AES-256-GCM; one cipher per case key); the
+other fields stay readable JSON. On reading, a field is opened only for the field
+groups the reader may see; others read as ``[withheld]``, and all of them as
+``[erased]`` once the key is destroyed.
 
 The common stamp of an event (case, version, time, actor, role) goes in columns of
 its own; the rest of its fields are the JSON ``data`` (written and read with
@@ -17,25 +19,25 @@ structuring is done by cattrs with functions generated once per event type.
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
-import os
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 import cattrs
 import orjson
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ssp_core.cipher import AesGcmCipher, Cipher, CipherFactory
 from ssp_core.domain import events as ev
 from ssp_core.domain.cases import Case
 from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.events import CaseEvent
+from ssp_core.domain.fields import PERSON_FIELDS, SEALED_FIELDS
 from ssp_core.domain.labels import Labels
-from ssp_core.domain.people import CaseSubject, Environment, Group, Subject, age_on
+from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
 from ssp_core.domain.redaction import ERASED, WITHHELD, Redacted, RedactedPerson
 from ssp_core.exceptions import DataError, SchemaError, SealError
-from ssp_core.privacy.fields import PERSON_FIELDS, SEALED_FIELDS
 from ssp_core.store.base import utc
 from ssp_core.store.records import StoredEvent
 
@@ -205,10 +207,21 @@ def _redact(
 
 
 class EventCodec:
-    """Encodes events to :class:`StoredEvent` rows and decodes them again."""
+    """Encodes events to :class:`StoredEvent` rows and decodes them again.
 
-    def __init__(self, types: dict[str, type[CaseEvent]] | None = None) -> None:
+    Personal fields are sealed with the cipher ``cipher`` makes of a case's data key
+    (:class:`~ssp_core.cipher.AesGcmCipher` unless another is given).
+    """
+
+    def __init__(
+        self,
+        types: dict[str, type[CaseEvent]] | None = None,
+        *,
+        cipher: CipherFactory = AesGcmCipher,
+    ) -> None:
         self.types = dict(types or EVENT_TYPES)
+        self.cipher: CipherFactory = cipher
+        """Makes the cipher of a case's data key."""
         self._converter = _make_converter()
         self._structure: dict[str, Callable[[dict[str, Any]], CaseEvent]] = {}
         self._unstructure: dict[type[CaseEvent], Callable[[CaseEvent], dict[str, Any]]] = {}
@@ -221,13 +234,17 @@ class EventCodec:
         return lambda data: hook(data, cls)
 
     def encode(
-        self, event: CaseEvent, *, purpose: str | None = None, key: bytes | None = None
+        self,
+        event: CaseEvent,
+        *,
+        purpose: str | None = None,
+        key: bytes | Cipher | None = None,
     ) -> StoredEvent:
         """Return the stored row of ``event``, written for ``purpose`` (its audit entry).
 
-        With the case's data ``key`` the personal fields are sealed; without it they are
-        written as they are (only for tests, benchmarks and records that never reach a
-        store: :class:`~ssp_core.service.Casework` always seals).
+        With the case's data ``key`` (or its cipher) the personal fields are sealed;
+        without it they are written as they are (only for tests, benchmarks and records
+        that never reach a store: :class:`~ssp_core.service.Casework` always seals).
         """
         cls = type(event)
         unstructure = self._unstructure.get(cls)
@@ -249,38 +266,37 @@ class EventCodec:
             purpose=purpose,
         )
 
-    @staticmethod
-    def _seal(event: CaseEvent, topic: str, data: dict[str, Any], key: bytes) -> None:
+    def _seal(
+        self, event: CaseEvent, topic: str, data: dict[str, Any], key: bytes | Cipher
+    ) -> None:
         secret: dict[str, Any] = {}
         paths = dict(SEALED_FIELDS.get(topic, {}))
         if isinstance(event, ev.CaseOpened) and isinstance(event.subject, Subject):
             paths.update(PERSON_FIELDS)
-            day = event.concern_date or event.at.date()
-            data["subject"]["age"] = (
-                age_on(event.subject.birth_date, day) if day >= event.subject.birth_date else None
-            )
+            data["subject"]["age"] = event.age_at_concern
         for path in paths:
             value = _take(data, path)
             if value is not None:
                 secret[path] = value
         if secret:
-            nonce = os.urandom(12)
-            sealed = AESGCM(key).encrypt(
-                nonce, orjson.dumps(secret), _context(event.case_id, event.version, topic)
+            cipher = self.cipher(key) if isinstance(key, bytes) else key
+            sealed = cipher.encrypt(
+                orjson.dumps(secret), _context(event.case_id, event.version, topic)
             )
-            data[_SEALED] = {"f": list(secret), "v": base64.b64encode(nonce + sealed).decode()}
+            data[_SEALED] = {"f": list(secret), "v": base64.b64encode(sealed).decode()}
 
     def decode(
         self,
         stored: StoredEvent,
         *,
-        key: bytes | AESGCM | None = None,
+        key: bytes | Cipher | None = None,
         readable: Collection[str] | None = None,
         erased: bool = False,
     ) -> CaseEvent:
         """Return the event a stored row holds.
 
-        Sealed fields are opened with the case's data ``key`` for the field groups in
+        Sealed fields are opened with the case's data ``key`` (or its cipher, made once
+        for all the events of the case) for the field groups in
         ``readable`` (all if ``None``); the rest read as ``[withheld]``, or as
         ``[erased]`` if ``erased`` (the case's key was destroyed).
         """
@@ -309,12 +325,12 @@ class EventCodec:
                 f"read: {type(exc).__name__}"
             ) from None
 
-    @staticmethod
     def _open(
+        self,
         stored: StoredEvent,
         data: dict[str, Any],
         envelope: dict[str, Any],
-        key: bytes | AESGCM | None,
+        key: bytes | Cipher | None,
         readable: Collection[str] | None,
         *,
         erased: bool,
@@ -326,13 +342,13 @@ class EventCodec:
             groups = _PATH_GROUPS.get(stored.topic, PERSON_FIELDS)
             shown = [path for path in fields if groups.get(path) in readable]
         if shown and key is not None and not erased:
-            cipher = key if isinstance(key, AESGCM) else AESGCM(key)
-            blob = base64.b64decode(envelope["v"])
+            cipher = self.cipher(key) if isinstance(key, bytes) else key
             try:
                 plain = cipher.decrypt(
-                    blob[:12], blob[12:], _context(stored.case_id, stored.version, stored.topic)
+                    base64.b64decode(envelope["v"]),
+                    _context(stored.case_id, stored.version, stored.topic),
                 )
-            except Exception:  # noqa: BLE001 (InvalidTag or a damaged envelope)
+            except (SealError, binascii.Error):  # another key, or a damaged envelope
                 raise SealError(
                     f"event {stored.version} of case {stored.case_id} cannot be opened with "
                     "the case's data key: the data was altered or moved"
@@ -371,12 +387,15 @@ class EventCodec:
         self,
         rows: Iterable[StoredEvent],
         *,
-        key: bytes | None = None,
+        key: bytes | Cipher | None = None,
         readable: Collection[str] | None = None,
         erased: bool = False,
     ) -> Case:
-        """Fold a case from its stored rows, oldest first (see :meth:`decode` for the key)."""
-        cipher = AESGCM(key) if key is not None else None
+        """Fold a case from its stored rows, oldest first (see :meth:`decode` for the key).
+
+        The case's cipher is made once, for all its rows.
+        """
+        cipher = self.cipher(key) if isinstance(key, bytes) else key
         return Case.replay(
             self.decode(row, key=cipher, readable=readable, erased=erased) for row in rows
         )

@@ -1,6 +1,7 @@
 """Which fields of which events are personal, and the field group each belongs to.
 
-These fields are sealed under the case's data key when an event is stored, and
+These fields are sealed under the case's data key when an event is stored (by
+:mod:`ssp_core.store.codec`), and
 shown on reading only to a role granted their group (others see
 :data:`~ssp_core.domain.redaction.WITHHELD`). Everything else in an event (type,
 time, actor, role, states, dates, fact and rule names, counts) stays readable for
