@@ -158,8 +158,9 @@ class StoreAdministration:
             person = case.subject.pseudonym if isinstance(case.subject, Subject) else None
             at = services.clock.now()
             data_key, record = services.keyring.new_case_key(case_id, person, at)
+            cipher = codec.cipher(data_key)
             updates = [
-                (row.case_id, row.version, codec.encode(event, key=data_key).data)
+                (row.case_id, row.version, codec.encode(event, key=cipher).data)
                 for row, event in zip(rows, case.events, strict=True)
             ]
             entry = gate.entry(

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 import attrs
 
 from ssp_core.application.gate import CaseHead, Gate
+from ssp_core.cipher import Cipher
 from ssp_core.clock import BusinessCalendar, Clock
 from ssp_core.domain.access import FieldGroup
 from ssp_core.domain.cases import Case
@@ -56,7 +57,7 @@ def sequential_ids(prefix: str = "C-", start: int = 1) -> Callable[[], str]:
 
 @attrs.frozen
 class Loaded:
-    """A case loaded to be changed: its engine, its data key, the permit, and how it stood.
+    """A case loaded to be changed: its engine, its data key's cipher, the permit, how it stood.
 
     ``version`` and ``before`` (its index row) are as loaded; :meth:`CaseRepository.commit`
     writes the events applied since, and the index row only if it changed.
@@ -64,7 +65,7 @@ class Loaded:
 
     case: Case
     engine: WorkflowEngine
-    data_key: bytes
+    cipher: Cipher
     permit: Permit
     version: int
     before: CaseRow
@@ -176,13 +177,13 @@ class CaseRepository:
                 "retention rule (or it was stored unsealed before schema 2); it takes no "
                 "more events"
             )
-        data_key = self.keyring.open_case_key(record)
-        case = self.codec.replay(rows, key=data_key, readable=permit.field_groups)
+        cipher = self.codec.cipher(self.keyring.open_case_key(record))
+        case = self.codec.replay(rows, key=cipher, readable=permit.field_groups)
         engine = self.registry.engine_for(case)
         return Loaded(
             case=case,
             engine=engine,
-            data_key=data_key,
+            cipher=cipher,
             permit=permit,
             version=case.version,
             before=case_row(case, engine.definition.final_states),
@@ -217,7 +218,7 @@ class CaseRepository:
             engine or loaded.engine,
             purpose,
             new,
-            loaded.data_key,
+            loaded.cipher,
             before=loaded.before,
             announce=announce,
         )
@@ -256,8 +257,9 @@ class CaseRepository:
             case.apply(details(case, at))
         person = subject.pseudonym if isinstance(subject, Subject) else None
         data_key, record = self.keyring.new_case_key(case.id, person, at)
+        cipher = self.codec.cipher(data_key)
         try:
-            self._append(case, engine, purpose, case.events, data_key, key_record=record)
+            self._append(case, engine, purpose, case.events, cipher, key_record=record)
         except ConcurrencyError:
             raise DataError(f"case id {case.id!r} is already in use") from None
         return case
@@ -275,7 +277,7 @@ class CaseRepository:
         engine: WorkflowEngine,
         purpose: str,
         new: Sequence[CaseEvent],
-        data_key: bytes,
+        cipher: Cipher,
         *,
         before: CaseRow | None = None,
         announce: bool = True,
@@ -288,7 +290,7 @@ class CaseRepository:
         row = case_row(case, engine.definition.final_states)
         self.store.append(
             Commit(
-                events=[self.codec.encode(event, purpose=purpose, key=data_key) for event in new],
+                events=[self.codec.encode(event, purpose=purpose, key=cipher) for event in new],
                 cases=() if row == before else (row,),
                 keys=() if key_record is None else (key_record,),
             )

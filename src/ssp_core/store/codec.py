@@ -244,7 +244,7 @@ class EventCodec:
 
         With the case's data ``key`` (or its cipher) the personal fields are sealed;
         without it they are written as they are (only for tests, benchmarks and records
-        that never reach a store: :class:`~ssp_core.service.Casework` always seals).
+        that never reach a store: :class:`~ssp_core.application.casework.Casework` always seals).
         """
         cls = type(event)
         unstructure = self._unstructure.get(cls)
