@@ -17,8 +17,8 @@ from ssp_core.domain.events import CaseOpened
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
 from ssp_core.domain.redaction import WITHHELD, RedactedPerson
-from ssp_core.privacy import export as export_module
 from ssp_core.privacy.sealing import new_data_key
+from ssp_core.privacy.tables import opening_of
 from ssp_core.store.codec import codec
 
 BIRTHDAY = dt.date(2010, 6, 15)
@@ -93,5 +93,5 @@ def test_the_store_and_the_export_keep_the_same_age() -> None:
     assert isinstance(withheld, CaseOpened)
     assert withheld.subject == RedactedPerson(14, WITHHELD)
     for row in (sealed, codec.encode(event)):  # sealed, and unsealed (before schema 2)
-        _, age = export_module._opening(codec, row)
+        _, age = opening_of(codec, row)
         assert age == 14

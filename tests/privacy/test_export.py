@@ -41,17 +41,17 @@ from ssp_core.domain.redaction import RedactedPerson
 from ssp_core.exceptions import AccessDenied, ConfigError, DataError, UnknownId
 from ssp_core.plugins import Labels
 from ssp_core.privacy import export as export_module
-from ssp_core.privacy.export import (
+from ssp_core.privacy.export import EVENT_COLUMNS, iso_week
+from ssp_core.privacy.suppression import TOTAL
+from ssp_core.privacy.tables import (
     CARD_TABLE,
-    EVENT_COLUMNS,
     OTHER_AGE,
     TRACK_TABLE,
     AgeBanding,
     age_banding,
-    iso_week,
+    case_facts,
     quarter_of,
 )
-from ssp_core.privacy.suppression import TOTAL
 from ssp_core.store.base import CaseStore
 from ssp_core.store.records import AuditAction, AuditQuery, CaseQuery
 from tests.store.conftest import NO_POSTGRES, find_postgres_dsn
@@ -496,9 +496,7 @@ def test_tables_equal_brute_force_counts_and_never_publish_small_cells(
 
 
 def test_the_card_table_counts_erased_cases_by_their_kept_age(world: World) -> None:
-    facts = export_module.case_facts(
-        world.casework.store, world.casework.codec, world.casework.registry
-    )
+    facts = case_facts(world.casework.store, world.casework.codec, world.casework.registry)
     erased = [c for c in brute_force_cases(world).values() if isinstance(c.subject, RedactedPerson)]
     assert erased and all(c.subject.age is not None for c in erased)  # type: ignore[union-attr]
     ages = Counter(f.age for f in facts if f.workflow.startswith("aalborg.radicalisation"))

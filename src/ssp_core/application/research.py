@@ -48,10 +48,10 @@ class ResearchExports:
         the action cards). See :mod:`ssp_core.privacy.export`.
         """
         from ssp_core.privacy.export import (  # noqa: PLC0415 (loaded when an export runs)
-            age_banding,
             export_research,
             prepare_export,
         )
+        from ssp_core.privacy.tables import age_banding  # noqa: PLC0415
 
         services = self._services
         services.gate.authorise(actor, "research.export", purpose)

@@ -2,7 +2,7 @@
 
 * :func:`concerns_table`: cases per action card, age band and year of opening;
 * :func:`track_outcomes_table`: prevention tracks per track, outcome and year
-  (the research export's :func:`~ssp_core.privacy.export.track_table`);
+  (the research export's :func:`~ssp_core.privacy.tables.track_table`);
 * :func:`findings_table`: safety-walk findings per outcome and year reported.
 
 Every table goes through :func:`ssp_core.privacy.suppression.suppress`: no count
@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 
 from ssp_core.plugins.registry import Registry
-from ssp_core.privacy.export import (
+from ssp_core.privacy.suppression import THRESHOLD, CountTable, SuppressedTable, suppress
+from ssp_core.privacy.tables import (
     OPEN,
     OTHER_AGE,
     UNKNOWN_AGE,
@@ -22,7 +23,6 @@ from ssp_core.privacy.export import (
     CaseFacts,
     track_table,
 )
-from ssp_core.privacy.suppression import THRESHOLD, CountTable, SuppressedTable, suppress
 from ssp_core.walks import FindingFacts
 from ssp_core.workflows.definition import WorkflowKind
 
@@ -107,7 +107,7 @@ def track_outcomes_table(
 ) -> SuppressedTable | None:
     """Return tracks per track, outcome and year of opening, suppressed (``None``: no track).
 
-    The research export's table (:func:`ssp_core.privacy.export.track_table`), over
+    The research export's table (:func:`ssp_core.privacy.tables.track_table`), over
     the tracks in ``facts`` (those opened in the period) on ``workflows`` (all if
     ``None``).
     """

@@ -40,14 +40,14 @@ from ssp_core.evaluation.period import Period
 from ssp_core.exceptions import ConfigError, DataError, UnknownId
 from ssp_core.index import CrimeTable, IndexTable
 from ssp_core.plugins.registry import Registry
-from ssp_core.privacy.export import (
+from ssp_core.privacy.suppression import THRESHOLD, SuppressedTable
+from ssp_core.privacy.tables import (
     OPEN,
     OTHER_AGE,
     UNKNOWN_AGE,
     AgeBanding,
     age_banding,
 )
-from ssp_core.privacy.suppression import THRESHOLD, SuppressedTable
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
 from ssp_core.workflows.definition import WorkflowKind

@@ -1,6 +1,6 @@
 """What an evaluation counts, read from the case store without opening anything personal.
 
-:func:`~ssp_core.privacy.export.case_facts` of the research export gives each case's
+:func:`~ssp_core.privacy.tables.case_facts` of the research export gives each case's
 workflow, opening date, age at the concern and outcome. :func:`first_actions` adds,
 for the cases on action cards, the concern date and the date of the first step
 taken on the card (the case's first ``Transitioned`` event). Both read the store in
@@ -20,7 +20,7 @@ from ssp_core.clock import local_date
 from ssp_core.domain import events as ev
 from ssp_core.exceptions import DataError
 from ssp_core.plugins.registry import Registry
-from ssp_core.privacy.export import CaseFacts, case_facts
+from ssp_core.privacy.tables import CaseFacts, case_facts
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
 from ssp_core.store.records import CaseQuery, CaseRow, StoredEvent

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import itertools
 import secrets
 import shutil
 import tempfile
@@ -40,57 +39,42 @@ import attrs
 
 from ssp_core.clock import local_date
 from ssp_core.domain import events as ev
-from ssp_core.domain.access import RESEARCH, FieldGroup
-from ssp_core.domain.people import AgeBand, Subject, SubjectKind
-from ssp_core.exceptions import ConfigError, DataError, UnknownId
+from ssp_core.domain.people import Subject, SubjectKind
+from ssp_core.exceptions import DataError, UnknownId
 from ssp_core.extras import parquet
 from ssp_core.plugins.registry import Registry
-from ssp_core.privacy.suppression import THRESHOLD, TOTAL, CountTable, SuppressedTable, suppress
+from ssp_core.privacy.suppression import THRESHOLD, TOTAL, SuppressedTable
+from ssp_core.privacy.tables import (
+    CARD_TABLE,
+    OPEN,
+    OTHER_AGE,
+    TABLE_COLUMNS,
+    TRACK_TABLE,
+    UNKNOWN_AGE,
+    AgeBanding,
+    age_banding,
+    card_table,
+    case_facts,
+    opening_of,
+    track_table,
+)
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
-from ssp_core.store.records import CaseQuery, CaseRow, KeyRecord, StoredEvent
-from ssp_core.workflows.definition import WorkflowKind
+from ssp_core.store.records import CaseQuery, KeyRecord, StoredEvent
+from ssp_core.store.scan import scan_cases
 
 __all__ = [
-    "CARD_TABLE",
     "EVENT_COLUMNS",
-    "OTHER_AGE",
-    "RESEARCH",
-    "TABLE_COLUMNS",
-    "TRACK_TABLE",
-    "UNKNOWN_AGE",
-    "AgeBanding",
-    "CaseFacts",
     "ExportFormat",
     "ExportKind",
     "ExportResult",
-    "age_banding",
-    "card_table",
-    "case_facts",
     "event_rows",
     "export_research",
     "iso_week",
     "prepare_export",
-    "quarter_of",
-    "track_table",
     "write_csv",
     "write_parquet",
 ]
-
-OTHER_AGE = "other"
-"""The age band of an age that lies in none of the export's bands."""
-
-UNKNOWN_AGE = "unknown"
-"""The age band in the tables of a case without a known age (e.g. about a group)."""
-
-OPEN = "open"
-"""The outcome of a prevention track that has not reached a final state."""
-
-CARD_TABLE = "cases_by_card_age_quarter"
-"""Cases per action card, age band (at the concern) and quarter of the opening."""
-
-TRACK_TABLE = "track_completion"
-"""Prevention tracks per workflow, outcome (final state or ``open``) and year of opening."""
 
 _STR, _INT = "string", "int64"
 
@@ -116,12 +100,6 @@ EVENT_COLUMNS: Mapping[str, str] = MappingProxyType(
 )
 """The columns of the event-level export, with their Parquet types; nothing else leaves."""
 
-TABLE_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {CARD_TABLE: ("card", "age_band", "quarter"), TRACK_TABLE: ("track", "outcome", "year")}
-)
-"""The dimensions of each aggregate table (each file adds ``count`` and ``suppressed``)."""
-
-_BATCH = 500
 _PARQUET_ROWS = 10_000
 
 
@@ -143,262 +121,6 @@ def iso_week(moment: dt.datetime) -> str:
     """Return the ISO week of an aware ``moment`` in Danish local time, e.g. ``2026-W09``."""
     year, week, _ = local_date(moment).isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def quarter_of(day: dt.date) -> str:
-    """Return the calendar quarter of ``day``, e.g. ``2026-Q1``."""
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-
-
-def _band_text(band: AgeBand) -> str:
-    upper = "and over" if band.max_age is None else f"to {band.max_age}"
-    return f"{band.id}: {band.min_age} {upper}"
-
-
-@attrs.frozen
-class AgeBanding:
-    """The age bands of an export: non-overlapping, youngest first.
-
-    An age in none of them falls in :data:`OTHER_AGE`; a missing age is
-    :data:`UNKNOWN_AGE` (in the tables) or empty (in the event rows).
-    """
-
-    bands: tuple[AgeBand, ...]
-
-    def __attrs_post_init__(self) -> None:
-        if not self.bands:
-            raise ConfigError("an export needs at least one age band")
-        ordered = sorted(self.bands, key=lambda band: band.min_age)
-        if [b.id for b in ordered] != [b.id for b in self.bands]:
-            raise ConfigError("the age bands of an export must be given youngest first")
-        for band in self.bands:
-            if band.id in (OTHER_AGE, UNKNOWN_AGE, TOTAL):
-                raise ConfigError(f"age band id {band.id!r} is reserved in exports")
-        for lower, upper in itertools.pairwise(ordered):
-            if lower.max_age is None or lower.max_age >= upper.min_age:
-                raise ConfigError(
-                    f"age bands {lower.id!r} and {upper.id!r} overlap; an export needs "
-                    "bands that do not (name them with --age-band)"
-                )
-
-    def band_of(self, age: int | None) -> str | None:
-        """Return the id of the band holding ``age``, :data:`OTHER_AGE`, or ``None`` if unknown."""
-        if age is None:
-            return None
-        for band in self.bands:
-            if band.contains(age):
-                return band.id
-        return OTHER_AGE
-
-    def describe(self) -> str:
-        """Return the bands as text, e.g. ``under_18: 0 to 17; from_18: 18 and over``."""
-        return "; ".join(_band_text(band) for band in self.bands)
-
-
-def age_banding(registry: Registry, band_ids: Sequence[str] | None = None) -> AgeBanding:
-    """Return the export's age bands: those named, or by default those the action cards use.
-
-    The default is the bands named by the ``applies_to`` of the registered action
-    cards (for Aalborg: under 18, 18 and over). Raises :class:`UnknownId` for an
-    unknown band and :class:`ConfigError` if the bands overlap or none is found.
-    """
-    if band_ids:
-        for band_id in band_ids:
-            if band_id not in registry.age_bands:
-                raise UnknownId("age band", band_id, list(registry.age_bands))
-        chosen = {band_id: registry.age_bands[band_id] for band_id in band_ids}
-    else:
-        chosen = {
-            definition.applies_to.age_band: registry.age_bands[definition.applies_to.age_band]
-            for definition in registry.workflows.values()
-            if definition.kind is WorkflowKind.ACTION_CARD and definition.applies_to is not None
-        }
-        if not chosen:
-            raise ConfigError(
-                "no action card names an age band; name the export's bands with --age-band"
-            )
-    return AgeBanding(tuple(sorted(chosen.values(), key=lambda band: (band.min_age, band.id))))
-
-
-@attrs.frozen
-class CaseFacts:
-    """What the tables count of one case: nothing personal but its age at the concern.
-
-    ``outcome`` is the final state the case reached, or ``None`` while it is open.
-    """
-
-    workflow: str
-    kind: WorkflowKind
-    opened: dt.date
-    age: int | None
-    outcome: str | None
-
-
-def _opening(codec: EventCodec, row: StoredEvent) -> tuple[ev.CaseOpened, int | None]:
-    """Return the opening event (personal fields withheld) and the age at the concern.
-
-    The age is kept in clear in a sealed opening; an opening stored unsealed (before
-    schema 2) gives it from the birth date, which is read here and nowhere else.
-    """
-    event = codec.decode(row, readable={FieldGroup.SUBJECT})  # no key: nothing is opened
-    if not isinstance(event, ev.CaseOpened):
-        raise DataError(f"the first event of case {row.case_id} is not its opening")
-    return event, event.age_at_concern
-
-
-def _allowed(rows: Iterable[CaseRow], workflows: Collection[str] | None) -> list[CaseRow]:
-    return [row for row in rows if workflows is None or row.workflow in workflows]
-
-
-def _kind(registry: Registry, row: CaseRow) -> WorkflowKind | None:
-    try:
-        return registry.workflow(row.workflow, row.workflow_version).kind
-    except UnknownId:
-        return None
-
-
-def case_facts(
-    store: CaseStore,
-    codec: EventCodec,
-    registry: Registry,
-    *,
-    workflows: Collection[str] | None = None,
-) -> list[CaseFacts]:
-    """Return the facts the tables count, for every case (on ``workflows`` only, if given).
-
-    Cases on a workflow the registry does not know (its plugin is gone) are left out.
-    """
-    rows = {row.case_id: row for row in _allowed(store.find_cases(CaseQuery()), workflows)}
-    facts: list[CaseFacts] = []
-    ids = sorted(rows)
-    for start in range(0, len(ids), _BATCH):
-        found = store.read_cases(ids[start : start + _BATCH])
-        for case_id, events in found.items():
-            row = rows[case_id]
-            kind = _kind(registry, row)
-            if kind is None or not events:
-                continue
-            opening, age = _opening(codec, events[0])
-            facts.append(
-                CaseFacts(
-                    workflow=row.workflow,
-                    kind=kind,
-                    opened=local_date(opening.at),
-                    age=age,
-                    outcome=row.state if row.closed_at is not None else None,
-                )
-            )
-    return facts
-
-
-def _levels(first: dt.date, last: dt.date, step: Callable[[dt.date], str]) -> tuple[str, ...]:
-    """Return every quarter (or year) from ``first`` to ``last``, by ``step``, in order."""
-    seen: list[str] = []
-    day = first.replace(day=1)
-    while day <= last:
-        label = step(day)
-        if label not in seen:
-            seen.append(label)
-        day = (day + dt.timedelta(days=32)).replace(day=1)
-    return tuple(seen)
-
-
-def _ids_of(registry: Registry, kind: WorkflowKind, workflows: Collection[str] | None) -> list[str]:
-    return sorted(
-        {
-            d.id
-            for d in registry.workflows.values()
-            if d.kind is kind and (workflows is None or d.id in workflows)
-        }
-    )
-
-
-def card_table(
-    facts: Iterable[CaseFacts],
-    registry: Registry,
-    banding: AgeBanding,
-    *,
-    workflows: Collection[str] | None = None,
-    threshold: int = THRESHOLD,
-) -> SuppressedTable | None:
-    """Return cases per action card, age band and quarter of opening, suppressed.
-
-    Every registered action card and every band of ``banding`` is a level, with
-    zeros where no case is; :data:`OTHER_AGE` and :data:`UNKNOWN_AGE` are added
-    when a case falls there; the quarters run without gaps from the first case to
-    the last. ``None`` if there is no case on an action card.
-    """
-    counts: dict[tuple[str, ...], int] = {}
-    days: list[dt.date] = []
-    for fact in facts:
-        if fact.kind is not WorkflowKind.ACTION_CARD:
-            continue
-        band = banding.band_of(fact.age) or UNKNOWN_AGE
-        key = (fact.workflow, band, quarter_of(fact.opened))
-        counts[key] = counts.get(key, 0) + 1
-        days.append(fact.opened)
-    if not counts:
-        return None
-    cards = sorted(
-        {*_ids_of(registry, WorkflowKind.ACTION_CARD, workflows), *(k[0] for k in counts)}
-    )
-    bands = [band.id for band in banding.bands]
-    bands += [extra for extra in (OTHER_AGE, UNKNOWN_AGE) if any(k[1] == extra for k in counts)]
-    table = CountTable(
-        TABLE_COLUMNS[CARD_TABLE],
-        counts,
-        levels={
-            "card": cards,
-            "age_band": bands,
-            "quarter": _levels(min(days), max(days), quarter_of),
-        },
-    )
-    return suppress(table, threshold)
-
-
-def track_table(
-    facts: Iterable[CaseFacts],
-    registry: Registry,
-    *,
-    workflows: Collection[str] | None = None,
-    threshold: int = THRESHOLD,
-) -> SuppressedTable | None:
-    """Return prevention tracks per workflow, outcome and year of opening, suppressed.
-
-    The outcome is the final state a track reached (for Aalborg ``completed`` or
-    ``ended_early``), or :data:`OPEN`. Every registered track and every final state
-    of the tracks is a level; the years run without gaps. ``None`` if there is no
-    track.
-    """
-    counts: dict[tuple[str, ...], int] = {}
-    days: list[dt.date] = []
-    for fact in facts:
-        if fact.kind is not WorkflowKind.PREVENTION_TRACK:
-            continue
-        key = (fact.workflow, fact.outcome or OPEN, str(fact.opened.year))
-        counts[key] = counts.get(key, 0) + 1
-        days.append(fact.opened)
-    if not counts:
-        return None
-    tracks = _ids_of(registry, WorkflowKind.PREVENTION_TRACK, workflows)
-    finals = [
-        state.id
-        for definition in registry.workflows.values()
-        if definition.id in tracks
-        for state in definition.states
-        if state.final
-    ]
-    outcomes = list(dict.fromkeys([*finals, *sorted({k[1] for k in counts} - {OPEN})]))
-    table = CountTable(
-        TABLE_COLUMNS[TRACK_TABLE],
-        counts,
-        levels={
-            "track": sorted({*tracks, *(k[0] for k in counts)}),
-            "outcome": [*(o for o in outcomes if o != OPEN), OPEN],
-            "year": [str(year) for year in range(min(days).year, max(days).year + 1)],
-        },
-    )
-    return suppress(table, threshold)
 
 
 def _fresh(prefix: str, taken: set[str]) -> str:
@@ -442,10 +164,14 @@ def event_rows(
     with every personal field withheld. A case about a group or an environment, or
     whose data key was erased, has no person id.
     """
-    cases = _allowed(store.find_cases(CaseQuery()), workflows)
+    cases = [
+        row
+        for row in store.find_cases(CaseQuery())
+        if workflows is None or row.workflow in workflows
+    ]
     taken: set[str] = set()
     fresh = {row.case_id: _fresh("E-", taken) for row in cases}
-    order = sorted(fresh, key=fresh.__getitem__)
+    order = sorted(cases, key=lambda row: fresh[row.case_id])
 
     people: dict[str, str] = {}
 
@@ -455,14 +181,9 @@ def event_rows(
         return people[pseudonym]
 
     def rows() -> Iterator[dict[str, object]]:
-        for start in range(0, len(order), _BATCH):
-            batch = order[start : start + _BATCH]
-            found = store.read_cases(batch)
-            keys = store.read_keys(batch)
-            for case_id in batch:
-                stored = found.get(case_id, [])
-                record = keys.get(case_id)
-                yield from _case_rows(codec, banding, stored, record, fresh[case_id], person_id)
+        for case in scan_cases(store, order, keys=True):
+            new_id = fresh[case.row.case_id]
+            yield from _case_rows(codec, banding, case.events, case.key, new_id, person_id)
 
     return len(order), rows()
 
@@ -475,9 +196,7 @@ def _case_rows(  # noqa: PLR0917 (one case's parts)
     case: str,
     person_id: Callable[[str], str],
 ) -> Iterator[dict[str, object]]:
-    if not stored:
-        return
-    opening, age = _opening(codec, stored[0])
+    opening, age = opening_of(codec, stored[0])
     pseudonym = record.subject if record is not None else None
     if pseudonym is None and isinstance(opening.subject, Subject):
         pseudonym = opening.subject.pseudonym  # an opening stored unsealed, before schema 2
