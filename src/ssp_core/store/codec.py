@@ -222,16 +222,26 @@ class EventCodec:
         self.types = dict(types or EVENT_TYPES)
         self.cipher: CipherFactory = cipher
         """Makes the cipher of a case's data key."""
+        self._classes = frozenset(self.types.values())
         self._converter = _make_converter()
+        # The functions of each event type are generated on its first use (cattrs
+        # compiles them), so a process that reads a few types does not pay for all.
         self._structure: dict[str, Callable[[dict[str, Any]], CaseEvent]] = {}
         self._unstructure: dict[type[CaseEvent], Callable[[CaseEvent], dict[str, Any]]] = {}
-        for topic, cls in self.types.items():
-            self._structure[topic] = self._structurer(cls)
-            self._unstructure[cls] = self._converter.get_unstructure_hook(cls)
 
-    def _structurer(self, cls: type[CaseEvent]) -> Callable[[dict[str, Any]], CaseEvent]:
+    def _structurer(self, topic: str) -> Callable[[dict[str, Any]], CaseEvent] | None:
+        cls = self.types.get(topic)
+        if cls is None:
+            return None
         hook = self._converter.get_structure_hook(cls)
-        return lambda data: hook(data, cls)
+        made = self._structure[topic] = lambda data: hook(data, cls)
+        return made
+
+    def _unstructurer(self, cls: type[CaseEvent]) -> Callable[[CaseEvent], dict[str, Any]] | None:
+        if cls not in self._classes:
+            return None
+        made = self._unstructure[cls] = self._converter.get_unstructure_hook(cls)
+        return made
 
     def encode(
         self,
@@ -247,7 +257,7 @@ class EventCodec:
         that never reach a store: :class:`~ssp_core.application.casework.Casework` always seals).
         """
         cls = type(event)
-        unstructure = self._unstructure.get(cls)
+        unstructure = self._unstructure.get(cls) or self._unstructurer(cls)
         if unstructure is None:
             raise DataError(f"a store cannot hold a {cls.__name__} event")
         data = unstructure(event)
@@ -300,7 +310,7 @@ class EventCodec:
         ``readable`` (all if ``None``); the rest read as ``[withheld]``, or as
         ``[erased]`` if ``erased`` (the case's key was destroyed).
         """
-        structure = self._structure.get(stored.topic)
+        structure = self._structure.get(stored.topic) or self._structurer(stored.topic)
         if structure is None:
             raise SchemaError(
                 f"event {stored.version} of case {stored.case_id} has unknown type "
