@@ -9,9 +9,12 @@ Run from the repository root (``tox -e bench`` does)::
     python benchmarks/run.py --no-store      # skip the case-store benchmarks
     python benchmarks/run.py --index-only    # only the safety-index benchmark
     python benchmarks/run.py --no-index      # skip the safety-index benchmark
+    python benchmarks/run.py --start-only    # only the start-up benchmark
+    python benchmarks/run.py --no-start      # skip the start-up benchmark
 
-The case-store benchmarks (``bench_store.py``) run after the engine's, and the
-safety-index benchmark (``bench_index.py``) last; each part's section of the page
+The case-store benchmarks (``bench_store.py``) run after the engine's, then the
+safety-index benchmark (``bench_index.py``), and the start-up benchmark
+(``bench_start.py``) last; each part's section of the page
 replaces the previous one, and a part that did not run is kept as it was.
 Every target is a ratio of two measurements taken in the same run. The exit status
 is 1 if a gated target is missed, 0 otherwise.
@@ -64,6 +67,14 @@ from bench_report import (
     fmt_ratio,
     render_markdown,
     render_summary,
+)
+from bench_start import (
+    START_FULL,
+    START_HEADING,
+    START_QUICK,
+    measure_start,
+    render_start_markdown,
+    render_start_summary,
 )
 from bench_store import STORE_FULL, STORE_QUICK, measure_store
 from bench_store_report import (
@@ -265,10 +276,11 @@ def measure(settings: Settings) -> Results:
 
 
 def _split_page(previous: str) -> dict[str, str]:
-    """Return the previous page's parts: ``engine``, and ``store`` and ``index`` if present."""
+    """Return the previous page's parts: ``engine``, and ``store``, ``index``, ``start``."""
+    headings = (("store", STORE_HEADING), ("index", INDEX_HEADING), ("start", START_HEADING))
     found = sorted(
         (position, name)
-        for name, heading in (("store", STORE_HEADING), ("index", INDEX_HEADING))
+        for name, heading in headings
         if (position := previous.find(f"\n{heading}\n")) >= 0
     )
     parts = {"engine": previous[: found[0][0] + 1] if found else previous}
@@ -279,16 +291,22 @@ def _split_page(previous: str) -> dict[str, str]:
 
 
 def compose_page(
-    engine: str | None, store: str | None, previous: str = "", index: str | None = None
+    engine: str | None,
+    store: str | None,
+    previous: str = "",
+    index: str | None = None,
+    start: str | None = None,
 ) -> str:
-    """Return the page: the new engine, store and index parts, or the previous page's parts."""
+    """Return the page: the new engine, store, index and start-up parts, or the previous ones."""
     old = _split_page(previous)
     engine_part = (engine if engine is not None else old["engine"]).rstrip("\n")
     store_part = (store if store is not None else old.get("store", "")).rstrip("\n")
     index_part = (index if index is not None else old.get("index", "")).rstrip("\n")
+    start_part = (start if start is not None else old.get("start", "")).rstrip("\n")
     if not engine_part:
         engine_part = "# Performance"
-    return "\n\n".join(part for part in (engine_part, store_part, index_part) if part) + "\n"
+    parts = (engine_part, store_part, index_part, start_part)
+    return "\n\n".join(part for part in parts if part) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -312,34 +330,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     part.add_argument(
         "--index-only", action="store_true", help="run only the safety-index benchmark"
     )
+    part.add_argument("--start-only", action="store_true", help="run only the start-up benchmark")
     parser.add_argument("--no-index", action="store_true", help="skip the safety-index benchmark")
+    parser.add_argument("--no-start", action="store_true", help="skip the start-up benchmark")
     args = parser.parse_args(argv)
     failed = False
     engine_page: str | None = None
     store_page: str | None = None
     index_page: str | None = None
-    if not (args.store_only or args.index_only):
+    start_page: str | None = None
+    only = args.store_only or args.index_only or args.start_only
+    if not only:
         settings = QUICK if args.quick else FULL
         results = measure(settings)
         print(render_summary(results))
         engine_page = render_markdown(results)
         failed = failed or results.failed
-    if not (args.no_store or args.index_only):
+    if not args.no_store and (not only or args.store_only):
         store_results = measure_store(STORE_QUICK if args.quick else STORE_FULL)
         store_results = attrs.evolve(store_results, targets=evaluate_store(store_results))
         print(render_store_summary(store_results))
         store_page = render_store_markdown(store_results)
         failed = failed or store_results.failed
-    if not (args.no_index or args.store_only):
+    if not args.no_index and (not only or args.index_only):
         index_results = measure_index(INDEX_QUICK if args.quick else INDEX_FULL)
         print(render_index_summary(index_results))
         index_page = render_index_markdown(index_results)
         failed = failed or index_results.failed
+    if not args.no_start and (not only or args.start_only):
+        start_results = measure_start(START_QUICK if args.quick else START_FULL)
+        print(render_start_summary(start_results))
+        start_page = render_start_markdown(start_results)
+        failed = failed or start_results.failed
     if args.write or not args.quick:
         previous = OUTPUT.read_text(encoding="utf-8") if OUTPUT.is_file() else ""
         OUTPUT.parent.mkdir(parents=True, exist_ok=True)
         OUTPUT.write_text(
-            compose_page(engine_page, store_page, previous, index=index_page), encoding="utf-8"
+            compose_page(engine_page, store_page, previous, index=index_page, start=start_page),
+            encoding="utf-8",
         )
         print(f"wrote {OUTPUT.relative_to(ROOT)}")
     return 1 if failed else 0

@@ -41,7 +41,7 @@ __all__ = [
 
 @attrs.frozen
 class Reason:
-    """Why something is refused. :attr:`code` is stable; :attr:`message` is for people.
+    """Why something is refused. ``code`` is stable; :attr:`message` is for people.
 
     The workflow engine's reasons (:mod:`ssp_core.workflows.explain`) subclass it.
     """

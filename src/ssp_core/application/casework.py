@@ -98,6 +98,7 @@ class Casework:
         event_codec: EventCodec | None = None,
     ) -> None:
         opened = open_store(store) if isinstance(store, str) else store or MemoryStore()
+        #: The parts the families of use cases share.
         self.services = Services(
             registry,
             opened,
@@ -108,12 +109,19 @@ class Casework:
             event_codec=event_codec,
         )
         services = self.services
+        #: The registry of the loaded plugins.
         self.registry = registry
+        #: The case store.
         self.store: CaseStore = opened
+        #: The codec of events and stored rows.
         self.codec: EventCodec = services.codec
+        #: The keyring of the cases' data keys.
         self.keyring: Keyring = services.keyring
+        #: The access policy over the plugins' grants.
         self.policy: AccessPolicy = services.policy
+        #: The clock every event and audit entry is stamped with.
         self.clock: Clock = services.clock
+        #: The business days deadlines are counted in.
         self.calendar: BusinessCalendar = services.calendar
         self._reads = CaseReads(services)
         self._commands = CaseCommands(services)

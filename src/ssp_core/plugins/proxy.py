@@ -2,9 +2,9 @@
 
 pluggy orders and calls every hook; a :class:`PluginProxy` only adds what the host
 needs around each implementation of one plugin. For every hook implementation of the
-plugin (as :meth:`pluggy.PluginManager.parse_hookimpl_opts` finds it) the proxy holds
+plugin (as pluggy's ``PluginManager.parse_hookimpl_opts`` finds it) the proxy holds
 a function with the same name, the same hookimpl options and, through
-:func:`functools.wraps`, the same signature, which calls the plugin's function and:
+``functools.wraps``, the same signature, which calls the plugin's function and:
 
 * raises an error as a :class:`~ssp_core.exceptions.PluginError` naming the plugin and
   the hook, chained to the error;

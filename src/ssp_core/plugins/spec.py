@@ -188,7 +188,7 @@ def ssp_register_workflows() -> Iterable[WorkflowDefinition | Override[WorkflowD
     when the registry is built; problems raise
     :class:`~ssp_core.exceptions.ConfigError` naming the definition and this plugin.
 
-    :return: workflow definitions (load TOML with :func:`ssp_core.load_workflow`).
+    :return: workflow definitions (load TOML with :func:`ssp_core.loading.load_workflow`).
 
     .. versionadded:: 0.1
     """
@@ -267,7 +267,7 @@ def ssp_register_grants() -> Iterable[Grant | Override[Grant]]:  # type: ignore[
 
     Anything no grant allows is refused with :class:`~ssp_core.exceptions.AccessDenied`.
 
-    :return: grants (load TOML with :func:`ssp_core.load_items`).
+    :return: grants (load TOML with :func:`ssp_core.loading.load_items`).
 
     .. versionadded:: 0.2
     """

@@ -9,8 +9,6 @@ from __future__ import annotations
 from importlib.resources import as_file, files
 from pathlib import Path
 
-from ssp_core import hookimpl
-from ssp_core.loading import read_toml, structure
 from ssp_core.plugins import (
     ActionGroup,
     AgeBand,
@@ -31,8 +29,11 @@ from ssp_core.plugins import (
     WalkPlan,
     WorkflowDefinition,
     WorrySignCatalogue,
+    hookimpl,
     load_items,
     load_workflow,
+    read_toml,
+    structure,
 )
 
 __all__ = [
