@@ -98,3 +98,14 @@ def test_a_name_of_0_1_still_resolves_with_a_warning() -> None:
         assert ssp_core.CaseOpened is CaseOpened  # type: ignore[attr-defined]
     with pytest.raises(AttributeError, match="no attribute 'Nonsense'"):
         ssp_core.Nonsense  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_the_package_and_its_metadata_agree_on_the_version() -> None:
+    import tomllib  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    import ssp_core  # noqa: PLC0415
+
+    pyproject = Path(__file__).parents[1] / "pyproject.toml"
+    declared = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+    assert ssp_core.__version__ == declared

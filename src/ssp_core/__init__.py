@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow
     from ssp_core.store.url import open_store
 
-__version__ = "0.2.0"
+__version__ = "0.2.0.dev0"
 
 _ERRORS = (
     "AccessDenied",
