@@ -25,7 +25,7 @@ def test_plugins_lists_each_plugin_with_what_it_contributes(
     assert code == 0
     rows = {row["name"]: row for row in json.loads(out)}
     assert rows["builtin"]["contributes"]["partner kind"]
-    assert rows["aalborg"]["version"] == "0.1.0"
+    assert rows["aalborg"]["version"] == "0.2.0.dev0"
     assert len(rows["aalborg"]["contributes"]["workflow"]) == 7
     assert "ssp_register_workflows" in rows["aalborg"]["hooks"]
     code, out, _ = run(capsys, "plugins")

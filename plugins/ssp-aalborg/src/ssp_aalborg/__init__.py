@@ -5,5 +5,5 @@ The hook implementations live in :mod:`ssp_aalborg.hooks`; the data in ``data/``
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 __all__ = ["__version__"]
