@@ -13,6 +13,7 @@ from enum import StrEnum
 
 import attrs
 
+from ssp_core.domain.district import Reach
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.validators import identifier
 
@@ -131,7 +132,9 @@ class Grant:
     ``workflows`` and ``purposes`` are ids or ``"*"``. ``field_groups`` are the
     personal fields a read under this grant shows (others are withheld), and the
     groups a write under it may carry. ``scope`` limits the grant to the cases
-    assigned to the actor or opened by them.
+    assigned to the actor or opened by them. ``reach`` says whose cases it covers:
+    those of the municipality whose plugin contributed the role (the default), or
+    those of every municipality of its police district.
     """
 
     role: str = attrs.field(validator=identifier)
@@ -140,6 +143,7 @@ class Grant:
     field_groups: tuple[FieldGroup, ...] = attrs.field(default=(), converter=_groups)
     purposes: tuple[str, ...] = attrs.field(default=(ANY,), converter=_strings)
     scope: Scope = attrs.field(default=Scope.ALL, converter=Scope)
+    reach: Reach = attrs.field(default=Reach.MUNICIPALITY, converter=Reach)
     description: Labels | None = None
 
     @property

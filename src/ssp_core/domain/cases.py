@@ -64,6 +64,7 @@ class Case:
     sessions: int = 0
     due: tuple[DueDate, ...] = ()
     suspended_at: dt.datetime | None = None
+    municipality: str | None = None
     _first: CaseOpened = attrs.field(repr=False, alias="first", kw_only=True)
     # The events after the opening one; None while there are none, so a case that was
     # only opened is two objects (the record and its event), not three.
@@ -89,6 +90,7 @@ class Case:
             0,
             event.due,
             None,
+            event.municipality,
             first=event,
         )
 

@@ -64,6 +64,9 @@ class CaseOpened(CaseEvent):
     concern_date: dt.date | None = None
     reason: str | None = None
     due: tuple[DueDate, ...] = ()
+    municipality: str | None = None
+    """The municipality whose case it is; ``None`` in histories written before 0.2 (the
+    municipality of the case's workflow then) and where no plugin declares one."""
 
     @property
     def concern_day(self) -> dt.date:

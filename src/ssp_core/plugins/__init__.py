@@ -27,6 +27,7 @@ from ssp_core.domain.concerns import (
 )
 from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.disclosure import DisclosureProfile, LegalBasis
+from ssp_core.domain.district import Municipality, PoliceDistrict, Reach
 from ssp_core.domain.events import CaseEvent
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.organisation import (
@@ -90,13 +91,16 @@ __all__ = [
     "LegalBasis",
     "Locality",
     "MigrationSpec",
+    "Municipality",
     "Observation",
     "Override",
     "Partner",
     "PartnerKind",
     "PluginHost",
     "PluginInfo",
+    "PoliceDistrict",
     "Purpose",
+    "Reach",
     "ReferenceText",
     "Registry",
     "ResourceArea",

@@ -12,6 +12,7 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 from ssp_core.domain.access import Purpose
+from ssp_core.domain.district import PoliceDistrict
 from ssp_core.domain.cases import Case
 from ssp_core.domain.events import FindingAssigned, FindingRecorded
 from ssp_core.domain.labels import Labels
@@ -25,11 +26,13 @@ from ssp_core.workflows.guards import Guard
 __all__ = [
     "FINDING_CATEGORIES",
     "PARTNER_KINDS",
+    "POLICE_DISTRICTS",
     "PURPOSES",
     "responsible_named",
     "ssp_register_finding_categories",
     "ssp_register_guards",
     "ssp_register_partner_kinds",
+    "ssp_register_police_districts",
     "ssp_register_purposes",
     "ssp_register_workflows",
 ]
@@ -63,6 +66,28 @@ PARTNER_KINDS: tuple[PartnerKind, ...] = (
 def ssp_register_partner_kinds() -> tuple[PartnerKind, ...]:
     """Register the common partner kinds."""
     return PARTNER_KINDS
+
+
+POLICE_DISTRICTS: tuple[PoliceDistrict, ...] = (
+    PoliceDistrict(
+        "nordjylland",
+        Labels(da="Nordjyllands Politikreds", en="North Jutland Police district"),
+        Labels(
+            da="Aalborg, Brønderslev, Frederikshavn, Hjørring, Jammerbugt, Læsø, Mariagerfjord, "
+            "Rebild og Vesthimmerland kommuner (kilde: politi.dk, Nordjyllands Politi).",
+            en="The municipalities of Aalborg, Brønderslev, Frederikshavn, Hjørring, Jammerbugt, "
+            "Læsø, Mariagerfjord, Rebild and Vesthimmerland (source: politi.dk, North Jutland "
+            "Police).",
+        ),
+    ),
+)
+"""The police districts the core knows (only the one verified so far); plugins add more."""
+
+
+@hookimpl
+def ssp_register_police_districts() -> tuple[PoliceDistrict, ...]:
+    """Register the police districts the core knows."""
+    return POLICE_DISTRICTS
 
 
 PURPOSES: tuple[Purpose, ...] = (

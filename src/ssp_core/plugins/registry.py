@@ -18,6 +18,7 @@ from ssp_core.domain.access import ANY, Grant, Purpose
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import ReferenceText, Situation, WorrySignCatalogue
 from ssp_core.domain.disclosure import DisclosureProfile, LegalBasis
+from ssp_core.domain.district import Municipality, PoliceDistrict, Reach
 from ssp_core.domain.organisation import ActionGroup, Corps, InfoHouse, Partner, PartnerKind
 from ssp_core.domain.people import AgeBand
 from ssp_core.domain.retention import RetentionRule
@@ -60,9 +61,17 @@ class ContributionKind:
     hook: str
     type: type[Any]
     key: Callable[[Any], str]
+    per_plugin: bool = False
+    """Whether ids are the plugin's own: two plugins may each contribute one with the same id."""
 
 
 KINDS: tuple[ContributionKind, ...] = (
+    ContributionKind(
+        "police district", "ssp_register_police_districts", PoliceDistrict, lambda item: item.id
+    ),
+    ContributionKind(
+        "municipality", "ssp_register_municipalities", Municipality, lambda item: item.id
+    ),
     ContributionKind("role", "ssp_register_roles", Role, lambda item: item.id),
     ContributionKind(
         "partner kind", "ssp_register_partner_kinds", PartnerKind, lambda item: item.id
@@ -92,6 +101,7 @@ KINDS: tuple[ContributionKind, ...] = (
         "ssp_register_disclosure_profiles",
         DisclosureProfile,
         lambda item: item.id,
+        per_plugin=True,
     ),
     ContributionKind(
         "retention rule", "ssp_register_retention_rules", RetentionRule, lambda item: item.id
@@ -161,7 +171,10 @@ def _resolve(kind: ContributionKind, contributions: list[Contribution[Any]]) -> 
                 f"from {kind.hook}; expected {kind.type.__name__}"
             )
         target = overrides if contribution.override else plain
-        target.setdefault(kind.key(contribution.item), []).append(contribution)
+        key = kind.key(contribution.item)
+        if kind.per_plugin:
+            key = f"{contribution.plugin}/{key}"
+        target.setdefault(key, []).append(contribution)
     items: dict[str, Any] = {}
     by: dict[str, str] = {}
     for key in dict.fromkeys([*plain, *overrides]):
@@ -169,8 +182,9 @@ def _resolve(kind: ContributionKind, contributions: list[Contribution[Any]]) -> 
             if len(group) > 1:
                 names = " and ".join(repr(c.plugin) for c in group)
                 raise PluginError(
-                    f"{kind.name} {key!r} is contributed by both {names}; "
-                    "wrap one in ssp_core.override(...) to replace the other on purpose"
+                    f"{kind.name} {key!r} is contributed by both {names}; give each plugin's "
+                    "items ids in its own namespace (e.g. 'aalborg.mentor'). Only to replace "
+                    "the other plugin's item on purpose, wrap yours in ssp_core.override(...)"
                 )
         winner = (overrides.get(key) or plain[key])[0]
         items[key] = winner.item
@@ -213,6 +227,8 @@ class Registry:
     finding_categories: Contributed[FindingCategory]
     localities: Contributed[Locality]
     example_walks: Contributed[WalkPlan]
+    municipalities: Contributed[Municipality]
+    police_districts: Contributed[PoliceDistrict]
 
     def __init__(self, host: PluginHost, contributed: Mapping[str, Contributed[Any]]) -> None:
         self.host = host
@@ -237,7 +253,12 @@ class Registry:
         self.finding_categories = contributed["finding category"]
         self.localities = contributed["locality"]
         self.example_walks = contributed["example walk"]
+        self.municipalities = contributed["municipality"]
+        self.police_districts = contributed["police district"]
         self._all = dict(contributed)
+        self._homes: dict[str, str] = {}
+        for mid in self.municipalities:
+            self._homes.setdefault(self.municipalities.contributor(mid), mid)
         by_id: dict[str, list[WorkflowDefinition]] = {}
         for definition in self.workflows.values():
             by_id.setdefault(definition.id, []).append(definition)
@@ -274,6 +295,7 @@ class Registry:
 
     def _check(self) -> None:
         problems = [
+            *self._district_problems(),
             *self._organisation_problems(),
             *self._workflow_problems(),
             *self._privacy_problems(),
@@ -287,6 +309,37 @@ class Registry:
         return [
             f"{kind.kind} {item_id!r} from plugin {kind.contributor(item_id)!r}: {p}" for p in found
         ]
+
+    def _district_problems(self) -> list[str]:
+        problems: list[str] = []
+        by_plugin: dict[str, list[str]] = {}
+        for mid, municipality in self.municipalities.items():
+            by_plugin.setdefault(self.municipalities.contributor(mid), []).append(mid)
+            if municipality.police_district not in self.police_districts:
+                problems += self._named(
+                    self.municipalities,
+                    mid,
+                    [
+                        f"unknown police district {municipality.police_district!r}; known: "
+                        f"{', '.join(self.police_districts) or 'none'}"
+                    ],
+                )
+        problems += [
+            f"plugin {plugin!r} contributes {len(ids)} municipalities ({', '.join(ids)}); "
+            "a plugin belongs to one municipality: make one plugin per municipality"
+            for plugin, ids in by_plugin.items()
+            if len(ids) > 1
+        ]
+        codes: dict[str, str] = {}
+        for mid, municipality in self.municipalities.items():
+            other = codes.setdefault(municipality.code, mid)
+            if other != mid:
+                problems += self._named(
+                    self.municipalities,
+                    mid,
+                    [f"municipality code {municipality.code} is also {other!r}'s"],
+                )
+        return problems
 
     def _organisation_problems(self) -> list[str]:
         problems: list[str] = []
@@ -335,6 +388,15 @@ class Registry:
                 for p in grant.purposes
                 if p != ANY and p not in self.purposes
             ]
+            if (
+                grant.reach is Reach.DISTRICT
+                and grant.role in self.roles
+                and self.role_home(grant.role) is None
+            ):
+                found.append(
+                    f"reaches the police district, but role {grant.role!r} belongs to no "
+                    "municipality (its plugin contributes none), so it has no district"
+                )
             problems += self._named(self.grants, gid, found)
         for bid, basis in self.legal_bases.items():
             problems += self._named(
@@ -346,10 +408,12 @@ class Registry:
                     if p != ANY and p not in self.purposes
                 ],
             )
-        for kind in self.disclosure_profiles:
-            if kind not in self.partner_kinds:
+        for key, profile in self.disclosure_profiles.items():
+            if profile.partner_kind not in self.partner_kinds:
                 problems += self._named(
-                    self.disclosure_profiles, kind, [f"unknown partner kind {kind!r}"]
+                    self.disclosure_profiles,
+                    key,
+                    [f"unknown partner kind {profile.partner_kind!r}"],
                 )
         for rid, rule in self.retention_rules.items():
             versions = self._versions.get(rule.workflow)
@@ -419,6 +483,50 @@ class Registry:
 
     # -- looking things up -----------------------------------------------------------------
 
+    def home_of_plugin(self, plugin: str) -> str | None:
+        """Return the municipality ``plugin`` contributes, or ``None`` (shared data)."""
+        return self._homes.get(plugin)
+
+    def home(self, contributed: Contributed[Any], item_id: str) -> str | None:
+        """Return the municipality an item belongs to: its plugin's (``None``: shared)."""
+        return self._homes.get(contributed.contributor(item_id))
+
+    def role_home(self, role: str) -> str | None:
+        """Return the municipality whose walls a role acts behind (``None``: no municipality)."""
+        return self.home(self.roles, role) if role in self.roles else None
+
+    def workflow_home(self, workflow_id: str) -> str | None:
+        """Return the municipality a workflow belongs to (``None``: shared, e.g. the core's)."""
+        versions = self._versions.get(workflow_id)
+        if versions is None:
+            raise UnknownId("workflow", workflow_id, sorted(self._versions))
+        return self.home(self.workflows, versions[-1].name)
+
+    def district_of(self, municipality: str | None) -> str | None:
+        """Return the police district of a municipality (``None`` for none or an unknown one)."""
+        found = self.municipalities.get(municipality) if municipality is not None else None
+        return found.police_district if found is not None else None
+
+    def disclosure_profile(
+        self, partner_kind: str, municipality: str | None
+    ) -> DisclosureProfile | None:
+        """Return the profile of ``partner_kind`` that ``municipality``'s data gives, if any.
+
+        A municipality's own profile wins; profiles of plugins that belong to no
+        municipality apply to every municipality that has none of its own.
+        """
+        own: DisclosureProfile | None = None
+        shared: DisclosureProfile | None = None
+        for key, profile in self.disclosure_profiles.items():
+            if profile.partner_kind != partner_kind:
+                continue
+            home = self.home(self.disclosure_profiles, key)
+            if home is None:
+                shared = shared or profile
+            elif home == municipality:
+                own = profile
+        return own or shared
+
     @property
     def plugins(self) -> tuple[PluginInfo, ...]:
         """Return the loaded plugins."""
@@ -476,21 +584,38 @@ class Registry:
         newest = (versions[-1] for _, versions in sorted(self._versions.items()))
         return [d for d in newest if kind is None or d.kind == kind]
 
-    def select_card(self, situation: str, age: int) -> WorkflowDefinition:
-        """Pick the action card for a situation and the person's age (newest versions only)."""
+    def select_card(
+        self, situation: str, age: int, municipality: str | None = None
+    ) -> WorkflowDefinition:
+        """Pick the action card for a situation and the person's age (newest versions only).
+
+        The card is picked among ``municipality``'s own cards; if it has none for the
+        situation, among the shared ones (from plugins that belong to no municipality).
+        Another municipality's cards are never picked.
+        """
         self.situations[situation]
-        matches = [
+        cards = [
             d
             for d in self.latest_workflows(WorkflowKind.ACTION_CARD)
-            if d.applies_to is not None
-            and d.applies_to.situation == situation
-            and self.age_bands[d.applies_to.age_band].contains(age)
+            if d.applies_to is not None and d.applies_to.situation == situation
         ]
+        own = [d for d in cards if self.workflow_home(d.id) == municipality]
+        if not own and municipality is not None:
+            own = [d for d in cards if self.workflow_home(d.id) is None]
+        matches = [
+            d
+            for d in own
+            if d.applies_to is not None and self.age_bands[d.applies_to.age_band].contains(age)
+        ]
+        of = f" of municipality {municipality!r}" if municipality is not None else ""
         if not matches:
-            raise DataError(f"no action card applies to situation {situation!r} at age {age}")
+            raise DataError(
+                f"no action card{of} applies to situation {situation!r} at age {age}"
+            )
         if len(matches) > 1:
             names = ", ".join(d.name for d in matches)
             raise ConfigError(
-                f"several action cards apply to situation {situation!r} at age {age}: {names}"
+                f"several action cards{of} apply to situation {situation!r} at age {age}: "
+                f"{names}"
             )
         return matches[0]

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ssp_core.domain.cases import Case
     from ssp_core.domain.concerns import ReferenceText, Situation, WorrySignCatalogue
     from ssp_core.domain.disclosure import DisclosureProfile, LegalBasis
+    from ssp_core.domain.district import Municipality, PoliceDistrict
     from ssp_core.domain.events import CaseEvent
     from ssp_core.domain.organisation import ActionGroup, Corps, InfoHouse, Partner, PartnerKind
     from ssp_core.domain.people import AgeBand
@@ -58,6 +59,30 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 # --------------------------------------------------------------------------------------
 # Contributions of people and organisation
 # --------------------------------------------------------------------------------------
+
+
+@hookspec
+def ssp_register_municipalities() -> Iterable[Municipality | Override[Municipality]]:  # type: ignore[empty-body]
+    """Contribute the municipality this plugin belongs to (at most one per plugin).
+
+    Everything the plugin contributes then belongs to that municipality: its roles
+    act behind its walls, its cards open its cases. A plugin that contributes no
+    municipality contributes shared data (like the core's partner kinds).
+
+    :return: at most one municipality; its ``police_district`` must be registered.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def ssp_register_police_districts() -> Iterable[PoliceDistrict | Override[PoliceDistrict]]:  # type: ignore[empty-body]
+    """Contribute police districts (the core registers Nordjyllands Politikreds).
+
+    :return: police districts.
+
+    .. versionadded:: 0.2
+    """
 
 
 @hookspec

@@ -28,4 +28,5 @@ def case_row(case: Case, final_states: Collection[str]) -> CaseRow:
         closed_at=case.entered_at if closed else None,
         next_due=min(running, default=None),
         on_hold=case.suspended_at is not None,
+        municipality=case.municipality,
     )

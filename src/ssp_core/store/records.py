@@ -85,6 +85,7 @@ class CaseRow:
     closed_at: dt.datetime | None
     next_due: dt.date | None
     on_hold: bool
+    municipality: str | None = None
 
 
 class AuditAction(StrEnum):

@@ -19,6 +19,7 @@ from ssp_core.plugins import (
     InfoHouse,
     LegalBasis,
     Locality,
+    Municipality,
     Partner,
     PartnerKind,
     ReferenceText,
@@ -49,6 +50,7 @@ __all__ = [
     "ssp_register_info_houses",
     "ssp_register_legal_bases",
     "ssp_register_localities",
+    "ssp_register_municipalities",
     "ssp_register_partner_kinds",
     "ssp_register_partners",
     "ssp_register_reference_texts",
@@ -66,6 +68,12 @@ DATA = files("ssp_aalborg") / "data"
 def _path(name: str) -> Path:
     with as_file(DATA / name) as path:
         return Path(path)
+
+
+@hookimpl
+def ssp_register_municipalities() -> list[Municipality]:
+    """Register Aalborg Kommune, of Nordjyllands Politikreds: the home of all that follows."""
+    return load_items(_path("municipality.toml"), "municipalities", Municipality)
 
 
 @hookimpl
