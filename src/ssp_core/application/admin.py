@@ -89,7 +89,7 @@ def upgrade_store_at(
     opened, so a refusal changes nothing (and cannot be audited in a store that is
     not upgraded yet); an upgrade is audited. A current store is left alone.
     """
-    policy = AccessPolicy(registry.grants.values(), registry.roles, registry.purposes)
+    policy = AccessPolicy.of(registry)
     policy.check(actor, "store.upgrade", purpose=purpose)
     try:
         with open_store(url) as current:
@@ -176,13 +176,24 @@ class StoreAdministration:
     def audit_log(
         self, actor: Actor, query: AuditQuery | None = None, *, purpose: str
     ) -> list[AuditEntry]:
-        """Return audit entries (by case, actor or period); reading the log is audited too."""
+        """Return audit entries (by case, actor or period); reading the log is audited too.
+
+        A role limited by its grants sees the entries about the cases it may see; of
+        the entries about no case (searches, refusals, administration), those of
+        staff acting for a municipality within its reach (and none if it is limited to
+        some workflows or to its own cases).
+        """
         gate = self._services.gate
         permit = gate.authorise(actor, "audit.read", purpose)
         query = query or AuditQuery()
         entries = self._store.read_audit(query)
         visible = gate.case_filter(actor, "audit.read", purpose, permit)
         if visible is not None:
-            entries = [entry for entry in entries if visible(entry.case_id)]
+            staff = gate.staff_filter(actor, "audit.read", purpose, permit)
+            entries = [
+                entry
+                for entry in entries
+                if (visible(entry.case_id) if entry.case_id is not None else staff(entry.role))
+            ]
         gate.audit(actor, purpose, AuditAction.ADMIN, query.case_id, "read the audit log")
         return entries

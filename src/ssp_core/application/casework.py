@@ -204,6 +204,7 @@ class Casework:
         actor: Actor,
         reason: str | None = None,
         purpose: str = CASEWORK,
+        municipality: str | None = None,
     ) -> Case:
         """Open a concern on the card for situation and age: :meth:`.CaseCommands.open_concern`."""
         return self._commands.open_concern(
@@ -213,6 +214,7 @@ class Casework:
             actor=actor,
             reason=reason,
             purpose=purpose,
+            municipality=municipality,
         )
 
     def open_case(
@@ -224,6 +226,7 @@ class Casework:
         version: int | None = None,
         reason: str | None = None,
         purpose: str = CASEWORK,
+        municipality: str | None = None,
     ) -> Case:
         """Open a case on ``workflow``: :meth:`.CaseCommands.open_case`."""
         return self._commands.open_case(
@@ -233,6 +236,7 @@ class Casework:
             version=version,
             reason=reason,
             purpose=purpose,
+            municipality=municipality,
         )
 
     def fire(
@@ -377,6 +381,7 @@ class Casework:
         contact: str | None = None,
         reason: str | None = None,
         purpose: str = CASEWORK,
+        municipality: str | None = None,
     ) -> Case:
         """Enrol a person and open a case about them: :meth:`.Identities.open_for_person`."""
         return self._identities.open_for_person(
@@ -390,6 +395,7 @@ class Casework:
             contact=contact,
             reason=reason,
             purpose=purpose,
+            municipality=municipality,
         )
 
     def reidentify(self, case_id: str, actor: Actor, *, purpose: str) -> Identity:
@@ -452,6 +458,7 @@ class Casework:
         workflow: str | None = None,
         source: str | None = None,
         purpose: str = CASEWORK,
+        municipality: str | None = None,
     ) -> Case:
         """Plan a safety walk in a locality: :meth:`.SafetyWalks.plan_walk`."""
         return self._walks.plan_walk(
@@ -465,6 +472,7 @@ class Casework:
             workflow=workflow,
             source=source,
             purpose=purpose,
+            municipality=municipality,
         )
 
     def record_finding(

@@ -44,17 +44,21 @@ class CaseCommands:
         actor: Actor,
         reason: str | None = None,
         purpose: str = CASEWORK,
+        municipality: str | None = None,
     ) -> Case:
         """Open a concern on the action card for ``situation`` and the person's age then.
 
-        The card is chosen from the registered cards by the situation and the age band
-        that holds the subject's age on ``concern_date``.
+        The concern belongs to ``municipality`` (by default the one the actor's role
+        acts for, or the only one loaded); the card is chosen among that
+        municipality's cards by the situation and the age band that holds the
+        subject's age on ``concern_date``.
         """
         today = local_date(self._services.clock.now())
         if concern_date > today:
             raise DataError(f"the concern date {concern_date.isoformat()} is in the future")
         registry = self._services.registry
-        card = registry.select_card(situation, subject.age_on(concern_date))
+        where = self._cases.municipality_for(actor, None, municipality)
+        card = registry.select_card(situation, subject.age_on(concern_date), where)
         return self._cases.open(
             registry.engine(card.id, card.version),
             subject=subject,
@@ -63,6 +67,7 @@ class CaseCommands:
             concern_date=concern_date,
             reason=reason,
             purpose=purpose,
+            municipality=where,
         )
 
     def open_case(
@@ -74,14 +79,20 @@ class CaseCommands:
         version: int | None = None,
         reason: str | None = None,
         purpose: str = CASEWORK,
+        municipality: str | None = None,
     ) -> Case:
-        """Open a case on ``workflow`` (the newest version unless ``version`` is given)."""
+        """Open a case on ``workflow`` (the newest version unless ``version`` is given).
+
+        The case belongs to ``municipality`` (by default the actor's, the workflow's
+        or the only one loaded); a workflow of one municipality opens only its cases.
+        """
         return self._cases.open(
             self._services.registry.engine(workflow, version),
             subject=subject,
             actor=actor,
             reason=reason,
             purpose=purpose,
+            municipality=municipality,
         )
 
     # -- moving --------------------------------------------------------------------------

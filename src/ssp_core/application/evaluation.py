@@ -73,6 +73,7 @@ class Evaluations:
         if initiative is not None and initiative not in initiatives:
             raise UnknownId("initiative", initiative, initiatives)
         workflows = services.policy.workflows(actor, EVALUATE, purpose)
+        municipalities = services.policy.reached(actor, EVALUATE, purpose)
         index = index_series.IndexInputs(
             survey=_path(survey), crime=_path(crime), config=_path(index_config)
         )
@@ -91,6 +92,7 @@ class Evaluations:
                 codec=services.codec,
                 today=today,
                 workflows=workflows,
+                municipalities=municipalities,
                 index=index,
             )
         assert period.term is not None  # noqa: S101 (requested_period gives a term without one)
@@ -102,5 +104,6 @@ class Evaluations:
             codec=services.codec,
             today=today,
             workflows=workflows,
+            municipalities=municipalities,
             index=index,
         )

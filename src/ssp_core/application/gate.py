@@ -19,7 +19,7 @@ from ssp_core.clock import Clock
 from ssp_core.domain.access import Scope
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import AccessDenied
-from ssp_core.privacy.access import AccessPolicy, Permit
+from ssp_core.privacy.access import AccessPolicy, Permit, Where
 from ssp_core.store.base import CaseStore
 from ssp_core.store.records import (
     AuditAction,
@@ -41,17 +41,30 @@ class CaseHead:
     workflow: str
     opened_by: str
     assignee: str | None
+    municipality: str | None = None
 
     @classmethod
     def of(cls, rows: Sequence[StoredEvent]) -> CaseHead:
-        """Return the head of a case from its stored events (opening and last assignment)."""
+        """Return the head of a case from its stored events (opening, last assignment, hand-over).
+
+        ``municipality`` is the one the case was opened in or last handed over to
+        (``None`` in histories before 0.2: the caller takes its workflow's).
+        """
         first = rows[0]
+        opening = orjson.loads(first.data)
         assignee = None
+        municipality = opening.get("municipality")
+        assigned = handed = False
         for row in reversed(rows):
-            if row.topic == "Assigned":
+            if not assigned and row.topic == "Assigned":
                 assignee = orjson.loads(row.data).get("assignee")
+                assigned = True
+            elif not handed and row.topic == "HandedOver":
+                municipality = orjson.loads(row.data).get("to_municipality")
+                handed = True
+            if assigned and handed:
                 break
-        return cls(orjson.loads(first.data)["workflow"], first.actor, assignee)
+        return cls(opening["workflow"], first.actor, assignee, municipality)
 
 
 class Gate:
@@ -78,12 +91,16 @@ class Gate:
         workflow: str | None = None,
         head: CaseHead | None = None,
         case_id: str | None = None,
+        where: Where | None = None,
     ) -> Permit:
         """Check the operation against the grants; audit and re-raise a refusal.
 
-        ``head`` describes the case the operation is on (its workflow, opener and
-        assignee); without it, ``workflow`` names the workflow the operation is for.
+        ``head`` describes the case the operation is on (its workflow, opener,
+        assignee and municipality); without it, ``workflow`` names the workflow the
+        operation is for and ``where`` the municipality (of a case to be opened).
         """
+        if head is not None:
+            where = Where(self.policy.walls.municipality(head.workflow, head.municipality))
         try:
             return self.policy.check(
                 actor,
@@ -93,6 +110,7 @@ class Gate:
                 assignee=head.assignee if head else None,
                 opened_by=head.opened_by if head else None,
                 case_id=case_id,
+                where=where,
             )
         except AccessDenied as denied:
             self.audit(
@@ -156,9 +174,9 @@ class Gate:
         only those. The check of the operation itself is audited if refused.
         """
         permit = self.authorise(actor, operation, purpose, workflow=query.workflow)
-        if permit.assigned_only:
-            return self.own(actor, query)
         visible = self.rows_filter(actor, operation, purpose)
+        if permit.assigned_only:
+            return [row for row in self.own(actor, query) if visible(row)]
         return [row for row in self.store.find_cases(query) if visible(row)]
 
     def rows_filter(self, actor: Actor, operation: str, purpose: str) -> Callable[[CaseRow], bool]:
@@ -166,16 +184,20 @@ class Gate:
 
         A workflow no grant covers is left out; one covered only for the actor's own
         cases (scope ``assigned``) shows only those: assigned to the actor or opened
-        by them.
+        by them. A case of a municipality no grant reaches is left out.
         """
-        scopes: dict[str, Scope | None] = {}
+        scopes: dict[tuple[str, str | None], Scope | None] = {}
         own: set[str] | None = None
+        walls = self.policy.walls
 
         def visible(row: CaseRow) -> bool:
             nonlocal own
-            if row.workflow not in scopes:
-                scopes[row.workflow] = self.policy.scope(actor, operation, purpose, row.workflow)
-            scope = scopes[row.workflow]
+            key = (row.workflow, walls.municipality(row.workflow, row.municipality))
+            if key not in scopes:
+                scopes[key] = self.policy.scope(
+                    actor, operation, purpose, row.workflow, Where(key[1])
+                )
+            scope = scopes[key]
             if scope is None:
                 return False
             if scope is Scope.ALL:
@@ -192,12 +214,13 @@ class Gate:
         """Return a test of which cases a grant limited by workflow or scope covers (None: all).
 
         For operations over many cases (listing disclosures, the audit log, retention):
-        a grant for some workflows, or for the actor's own cases, sees only those, and
-        no entry that is not about a case.
+        a grant for some workflows, or for the actor's own cases, or behind the walls
+        of a municipality, sees only those, and no entry that is not about a case.
         """
         allowed = self.policy.workflows(actor, operation, purpose)
         mixed = any(grant.scope is Scope.ASSIGNED for grant in self.policy.grants_of(actor.role))
-        if allowed is None and not permit.assigned_only and not mixed:
+        walled = self.policy.municipalities(actor, operation, purpose) is not None
+        if allowed is None and not permit.assigned_only and not mixed and not walled:
             return None
         rows_visible = self.rows_filter(actor, operation, purpose)
         seen: dict[str, bool] = {}
@@ -211,6 +234,23 @@ class Gate:
             return seen[case_id]
 
         return visible
+
+    def staff_filter(
+        self, actor: Actor, operation: str, purpose: str, permit: Permit
+    ) -> Callable[[str], bool]:
+        """Return a test of which roles' entries about no case the actor's grants show.
+
+        Only a grant for every workflow and every case shows them, and then only those
+        of roles acting for a municipality the grant reaches (all of them where no
+        municipality is declared).
+        """
+        if self.policy.workflows(actor, operation, purpose) is not None or permit.assigned_only:
+            return lambda _role: False
+        reached = self.policy.municipalities(actor, operation, purpose)
+        if reached is None:
+            return lambda _role: True
+        walls = self.policy.walls
+        return lambda role: walls.home(role) in reached
 
     def own(self, actor: Actor, query: CaseQuery) -> list[CaseRow]:
         """Return the rows matching ``query`` of cases assigned to ``actor`` or opened by them."""

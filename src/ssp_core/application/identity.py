@@ -19,6 +19,7 @@ from ssp_core.domain.cpr import birth_date_from_cpr
 from ssp_core.domain.people import Subject, SubjectKind
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
+from ssp_core.privacy.access import Where
 from ssp_core.privacy.vault import Identity, open_identity, seal_identity
 from ssp_core.store.records import AuditAction
 
@@ -106,8 +107,12 @@ class Identities:
         contact: str | None = None,
         reason: str | None = None,
         purpose: str = CASEWORK,
+        municipality: str | None = None,
     ) -> Case:
         """Enter a person into the vault and open a case about them: a concern or a workflow.
+
+        The case belongs to ``municipality`` (by default the actor's, the workflow's or
+        the only one loaded).
 
         Give ``situation`` (a concern; the card is chosen by the person's age on
         ``concern_date``, default today) or ``workflow`` (and ``version``). Whatever
@@ -127,14 +132,17 @@ class Identities:
         subject = Subject(pseudonymiser.pseudonym(number), birth_date_from_cpr(number))
         today = local_date(services.clock.now())
         day = concern_date or today
+        where = services.repository.municipality_for(actor, workflow, municipality)
         if situation is not None:
             if day > today:
                 raise DataError(f"the concern date {day.isoformat()} is in the future")
-            definition = services.registry.select_card(situation, subject.age_on(day))
+            definition = services.registry.select_card(situation, subject.age_on(day), where)
         else:
             assert workflow is not None  # noqa: S101 (checked above)
             definition = services.registry.engine(workflow, version).definition
-        services.gate.authorise(actor, "case.open", purpose, workflow=definition.id)
+        services.gate.authorise(
+            actor, "case.open", purpose, workflow=definition.id, where=Where(where)
+        )
         if SubjectKind.PERSON not in definition.subjects:
             allowed = ", ".join(kind.value for kind in definition.subjects)
             raise DataError(f"workflow {definition.name} takes cases about {allowed}, not a person")
@@ -147,6 +155,7 @@ class Identities:
                 actor=actor,
                 reason=reason,
                 purpose=purpose,
+                municipality=where,
             )
         return self._commands.open_case(
             workflow=definition.id,
@@ -155,4 +164,5 @@ class Identities:
             version=definition.version,
             reason=reason,
             purpose=purpose,
+            municipality=where,
         )

@@ -27,11 +27,16 @@ __all__ = ["CaseReads", "CaseView"]
 
 @attrs.frozen
 class CaseView:
-    """A case as one actor sees it now: its running deadlines, and what they may do next."""
+    """A case as one actor sees it now: its running deadlines, and what they may do next.
+
+    ``municipality`` is the municipality whose case it is (for histories before 0.2,
+    its workflow's; ``None`` where no plugin declares one).
+    """
 
     case: Case
     deadlines: tuple[Deadline, ...]
     options: tuple[TriggerOption, ...]
+    municipality: str | None = None
 
 
 class CaseReads:
@@ -113,4 +118,5 @@ class CaseReads:
     def view_of(self, case: Case, actor: Actor) -> CaseView:
         """Return the view of a case already read or just changed (reads nothing more)."""
         engine = self._services.registry.engine_for(case)
-        return CaseView(case, engine.deadlines(case), engine.options(case, actor))
+        municipality = self._services.policy.walls.municipality(case.workflow, case.municipality)
+        return CaseView(case, engine.deadlines(case), engine.options(case, actor), municipality)

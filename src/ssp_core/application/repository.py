@@ -30,7 +30,7 @@ from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import CaseNotFound, ConcurrencyError, DataError
 from ssp_core.plugins.registry import Registry
-from ssp_core.privacy.access import Permit
+from ssp_core.privacy.access import Permit, Where
 from ssp_core.privacy.sealing import Keyring
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
@@ -235,13 +235,18 @@ class CaseRepository:
         concern_date: dt.date | None = None,
         reason: str | None = None,
         details: Callable[[Case, dt.datetime], CaseEvent] | None = None,
+        municipality: str | None = None,
     ) -> Case:
         """Open a case, with its opening event and ``details`` (the next event) in one commit.
 
-        The operation ``case.open`` on the workflow is checked first; the case gets a
-        new data key, written in the same commit.
+        The case belongs to ``municipality`` (see :meth:`municipality_for`). The
+        operation ``case.open`` on the workflow, in that municipality, is checked
+        first; the case gets a new data key, written in the same commit.
         """
-        self.gate.authorise(actor, "case.open", purpose, workflow=engine.definition.id)
+        where = self.municipality_for(actor, engine.definition.id, municipality)
+        self.gate.authorise(
+            actor, "case.open", purpose, workflow=engine.definition.id, where=Where(where)
+        )
         at = self.clock.now()
         case = engine.open(
             case_id=self.ids(),
@@ -252,6 +257,7 @@ class CaseRepository:
             concern_date=concern_date,
             reason=reason,
             calendar=self.calendar,
+            municipality=where,
         )
         if details is not None:
             case.apply(details(case, at))
@@ -263,6 +269,37 @@ class CaseRepository:
         except ConcurrencyError:
             raise DataError(f"case id {case.id!r} is already in use") from None
         return case
+
+    def municipality_for(self, actor: Actor, workflow: str | None, named: str | None) -> str | None:
+        """Return the municipality a new case of ``workflow`` opened by ``actor`` belongs to.
+
+        The one ``named``; else the one the actor's role acts for; else the workflow's;
+        else the only municipality loaded. A workflow of one municipality opens only
+        that municipality's cases. With several municipalities loaded and none of these
+        deciding, the caller must name one.
+
+        :raises UnknownId: ``named`` is not a registered municipality.
+        :raises DataError: none can be decided, or the workflow is another municipality's.
+        """
+        registry = self.registry
+        if named is not None:
+            registry.municipalities[named]
+        home = registry.workflow_home(workflow) if workflow is not None else None
+        found = named or registry.role_home(actor.role) or home
+        if found is None and len(registry.municipalities) == 1:
+            found = next(iter(registry.municipalities))
+        if found is None and registry.municipalities:
+            of = f" of {workflow}" if workflow is not None else ""
+            raise DataError(
+                f"name the municipality the case{of} belongs to; one of: "
+                f"{', '.join(registry.municipalities)}"
+            )
+        if home is not None and home != found:
+            raise DataError(
+                f"workflow {workflow} is municipality {home!r}'s; it does not open cases of "
+                f"municipality {found!r}"
+            )
+        return found
 
     def announce(self, engine: WorkflowEngine, case: Case, events: Iterable[CaseEvent]) -> None:
         """Tell the plugins of events just stored (``ssp_after_case_event``)."""

@@ -58,6 +58,7 @@ class ResearchExports:
         chosen, form, target = prepare_export(kind, fmt, os.fspath(out))
         banding = age_banding(services.registry, age_bands)
         workflows = services.policy.workflows(actor, "research.export", purpose)
+        municipalities = services.policy.reached(actor, "research.export", purpose)
         detail = f"research export: {chosen.value} as {form.value}, age bands {banding.describe()}"
         services.gate.audit(actor, purpose, AuditAction.EXPORT, None, detail)
         return export_research(
@@ -69,5 +70,6 @@ class ResearchExports:
             fmt=form,
             banding=banding,
             workflows=workflows,
+            municipalities=municipalities,
             today=local_date(services.clock.now()),
         )

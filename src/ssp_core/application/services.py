@@ -57,7 +57,7 @@ class Services:
         self.keyring = Keyring(key)
         self.clock: Clock = clock or SystemClock()
         self.calendar = calendar or danish_calendar()
-        self.policy = AccessPolicy(registry.grants.values(), registry.roles, registry.purposes)
+        self.policy = AccessPolicy.of(registry)
         self.gate = Gate(self.policy, store, self.clock)
         self.repository = CaseRepository(
             registry,

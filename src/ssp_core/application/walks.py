@@ -21,6 +21,7 @@ from ssp_core.domain.people import Environment
 from ssp_core.domain.roles import Actor
 from ssp_core.domain.walks import Place, WalkPlan
 from ssp_core.exceptions import CaseNotFound, ConfigError, DataError
+from ssp_core.privacy.access import Where
 from ssp_core.store.records import CaseQuery, CaseRow
 from ssp_core.walks.views import Finding, Walk
 from ssp_core.workflows.definition import WorkflowKind
@@ -58,8 +59,12 @@ class SafetyWalks:
         workflow: str | None = None,
         source: str | None = None,
         purpose: str = CASEWORK,
+        municipality: str | None = None,
     ) -> Case:
         """Plan a safety walk in a registered locality: a walk case with its plan, in one commit.
+
+        The walk belongs to ``municipality``, by default the locality's (the
+        municipality whose plugin registers it), else the actor's.
 
         ``participants`` are registered partners (community councils, housing sections,
         clubs, the police, the emergency service); citizens take part by count only;
@@ -74,6 +79,7 @@ class SafetyWalks:
             subject=Environment(area.id, area.labels),
             actor=actor,
             purpose=purpose,
+            municipality=municipality or self._registry.home(self._registry.localities, locality),
             details=lambda case, at: WalkPlanned(
                 case_id=case.id,
                 version=2,
@@ -148,8 +154,11 @@ class SafetyWalks:
         if text is None:
             raise DataError("a finding must have a description")
         engine = self._engine(workflow, WorkflowKind.SAFETY_FINDING)
-        services.gate.authorise(actor, "case.open", purpose, workflow=engine.definition.id)
         walk = self._walk_row(walk_id)
+        municipality = services.policy.walls.municipality(walk.workflow, walk.municipality)
+        services.gate.authorise(
+            actor, "case.open", purpose, workflow=engine.definition.id, where=Where(municipality)
+        )
         plan = self._registry.workflow(walk.workflow, walk.workflow_version)
         if walk.state == plan.initial or walk.state in plan.final_states:
             raise DataError(
@@ -163,6 +172,7 @@ class SafetyWalks:
             engine,
             subject=opening.subject,
             actor=actor,
+            municipality=municipality,
             purpose=purpose,
             details=lambda case, at: FindingRecorded(
                 case_id=case.id,

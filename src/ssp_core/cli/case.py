@@ -32,6 +32,7 @@ def _summary(view: CaseView) -> dict[str, object]:
         "id": case.id,
         "workflow": case.workflow,
         "workflow_version": case.workflow_version,
+        "municipality": view.municipality,
         "state": case.state,
         "version": case.version,
         "assignee": case.assignee,
@@ -61,8 +62,9 @@ def _print_case(view: CaseView, obj: Context, actor: Actor, *, as_json: bool) ->
     case = view.case
     console = _console()
     hold = " (on hold)" if case.suspended_at is not None else ""
+    of = f", municipality {view.municipality}" if view.municipality else ""
     console.print(
-        f"[bold]{case.id}[/bold] on {case.workflow}@{case.workflow_version}: "
+        f"[bold]{case.id}[/bold] on {case.workflow}@{case.workflow_version}{of}: "
         f"state [bold]{case.state}[/bold]{hold}, version {case.version}"
     )
     for deadline in view.deadlines:
@@ -159,6 +161,10 @@ def case() -> None:
 @click.option("--size", type=int, help="How many people the group has.")
 @click.option("--environment", help="An environment's id, for group-oriented work.")
 @click.option("--reason", help="Why the case is opened.")
+@click.option(
+    "--municipality",
+    help="The municipality whose case it is (default: your role's, or the only one loaded).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @acting
 @click.pass_obj
@@ -177,6 +183,7 @@ def open_command(
     size: int | None,
     environment: str | None,
     reason: str | None,
+    municipality: str | None,
     as_json: bool,
     actor: Actor,
     purpose: str,
@@ -215,6 +222,7 @@ def open_command(
             contact=contact,
             reason=reason,
             purpose=purpose,
+            municipality=municipality,
         )
     elif situation is not None:
         assert isinstance(subject, Subject)  # noqa: S101 (checked above)
@@ -225,6 +233,7 @@ def open_command(
             actor=actor,
             reason=reason,
             purpose=purpose,
+            municipality=municipality,
         )
     else:
         assert workflow is not None  # noqa: S101 (checked above)
@@ -235,6 +244,7 @@ def open_command(
             version=workflow_version,
             reason=reason,
             purpose=purpose,
+            municipality=municipality,
         )
     _print_case(casework.view_of(opened, actor), obj, actor, as_json=as_json)
 

@@ -42,7 +42,7 @@ class Reach(StrEnum):
 
 @attrs.frozen
 class PoliceDistrict:
-    """A police district (politikreds): one police force and one INFO house for its municipalities."""
+    """A police district (politikreds): one police and one INFO house for its municipalities."""
 
     id: str = attrs.field(validator=identifier)
     labels: Labels

@@ -190,6 +190,7 @@ class _Sources:
     period: Period
     allowed: frozenset[str] | None
     index: IndexInputs
+    municipalities: frozenset[str] | None
     threshold: int
     _cases: list[CaseFacts] | None = None
     _actions: list[FirstAction] | None = None
@@ -200,19 +201,37 @@ class _Sources:
 
     def cases(self) -> list[CaseFacts]:
         if self._cases is None:
-            found = case_facts(self.store, self.codec, self.registry, workflows=self.allowed)
+            found = case_facts(
+                self.store,
+                self.codec,
+                self.registry,
+                workflows=self.allowed,
+                municipalities=self.municipalities,
+            )
             self._cases = [fact for fact in found if fact.opened in self.period]
         return self._cases
 
     def actions(self) -> list[FirstAction]:
         if self._actions is None:
-            found = first_actions(self.store, self.codec, self.registry, workflows=self.allowed)
+            found = first_actions(
+                self.store,
+                self.codec,
+                self.registry,
+                workflows=self.allowed,
+                municipalities=self.municipalities,
+            )
             self._actions = [action for action in found if action.opened in self.period]
         return self._actions
 
     def findings(self) -> list[FindingFacts]:
         if self._findings is None:
-            found = walk_findings(self.store, self.codec, self.registry, workflows=self.allowed)
+            found = walk_findings(
+                self.store,
+                self.codec,
+                self.registry,
+                workflows=self.allowed,
+                municipalities=self.municipalities,
+            )
             self._findings = [finding for finding in found if finding.reported in self.period]
         return self._findings
 
@@ -433,10 +452,12 @@ def evaluate_initiative(
     workflows: Collection[str] | None = None,
     index: IndexInputs | None = None,
     threshold: int = THRESHOLD,
+    municipalities: Collection[str] | None = None,
 ) -> Evaluation:
     """Evaluate one initiative over ``period``: its goals, its indicators and their results.
 
-    ``workflows`` limits every count to cases on these workflows (``None``: all);
+    ``workflows`` limits every count to cases on these workflows (``None``: all),
+    ``municipalities`` to the cases of these municipalities (one, or a district's);
     ``index`` names the survey, crime and index-configuration files (without a
     survey, the safety-index indicators say so). Raises
     :class:`~ssp_core.exceptions.UnknownId` for an unknown initiative.
@@ -446,6 +467,7 @@ def evaluate_initiative(
     except KeyError:
         raise UnknownId("initiative", initiative, [i.id for i in strategy.initiatives]) from None
     sources = _sources(registry, store, codec, period, workflows, index, threshold)
+    sources.municipalities = _frozen(municipalities)
     return _evaluation(
         strategy,
         (chosen,),
@@ -468,6 +490,7 @@ def evaluate_term(
     workflows: Collection[str] | None = None,
     index: IndexInputs | None = None,
     threshold: int = THRESHOLD,
+    municipalities: Collection[str] | None = None,
 ) -> Evaluation:
     """Make the overall evaluation of a council term: every goal, initiative and indicator.
 
@@ -484,6 +507,7 @@ def evaluate_term(
             f"{', '.join(str(t) for t in listed)}"
         )
     sources = _sources(registry, store, codec, period, workflows, index, threshold)
+    sources.municipalities = _frozen(municipalities)
     return _evaluation(
         strategy,
         strategy.initiatives,
@@ -512,7 +536,12 @@ def _sources(  # noqa: PLR0917 (what an evaluation reads)
         allowed=frozenset(workflows) if workflows is not None else None,
         index=index or IndexInputs(),
         threshold=threshold,
+        municipalities=None,
     )
+
+
+def _frozen(municipalities: Collection[str] | None) -> frozenset[str] | None:
+    return None if municipalities is None else frozenset(municipalities)
 
 
 def requested_period(

@@ -82,6 +82,7 @@ def first_actions(
     registry: Registry,
     *,
     workflows: Collection[str] | None = None,
+    municipalities: Collection[str] | None = None,
 ) -> list[FirstAction]:
     """Return a :class:`FirstAction` for every case on an action card (on ``workflows`` only).
 
@@ -91,7 +92,9 @@ def first_actions(
     """
     rows = [
         row
-        for row in store.find_cases(CaseQuery())
+        for row in store.find_cases(
+            CaseQuery(municipalities=None if municipalities is None else frozenset(municipalities))
+        )
         if (workflows is None or row.workflow in workflows)
         and registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.ACTION_CARD
     ]
@@ -107,6 +110,7 @@ def walk_findings(
     registry: Registry,
     *,
     workflows: Collection[str] | None = None,
+    municipalities: Collection[str] | None = None,
 ) -> list[FindingFacts]:
     """Return the facts of the safety-walk findings (on ``workflows`` only, if given).
 
@@ -117,4 +121,4 @@ def walk_findings(
         for definition in registry.workflows.values()
     ):
         return []
-    return finding_facts(store, codec, registry)
+    return finding_facts(store, codec, registry, municipalities=municipalities)

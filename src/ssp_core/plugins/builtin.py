@@ -12,8 +12,8 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 from ssp_core.domain.access import Purpose
-from ssp_core.domain.district import PoliceDistrict
 from ssp_core.domain.cases import Case
+from ssp_core.domain.district import PoliceDistrict
 from ssp_core.domain.events import FindingAssigned, FindingRecorded
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.organisation import PartnerKind

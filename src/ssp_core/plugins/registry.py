@@ -320,8 +320,10 @@ class Registry:
                     self.municipalities,
                     mid,
                     [
-                        f"unknown police district {municipality.police_district!r}; known: "
-                        f"{', '.join(self.police_districts) or 'none'}"
+                        (
+                            f"unknown police district {municipality.police_district!r}; "
+                            f"known: {', '.join(self.police_districts) or 'none'}"
+                        )
                     ],
                 )
         problems += [
@@ -492,8 +494,20 @@ class Registry:
         return self._homes.get(contributed.contributor(item_id))
 
     def role_home(self, role: str) -> str | None:
-        """Return the municipality whose walls a role acts behind (``None``: no municipality)."""
-        return self.home(self.roles, role) if role in self.roles else None
+        """Return the municipality whose walls a role acts behind (``None``: no municipality).
+
+        A role belongs to the municipality of the plugin that contributes it. In a
+        deployment of one municipality, a role from a plugin that declares none (an
+        add-on next to the municipality's plugin) acts for that one municipality; with
+        several, such a role acts for none and reaches no municipality's cases.
+        """
+        if role not in self.roles:
+            return None
+        home = self.home(self.roles, role)
+        if home is None and len(self.municipalities) == 1:
+            (only,) = (m.id for m in self.municipalities.values())
+            return only
+        return home
 
     def workflow_home(self, workflow_id: str) -> str | None:
         """Return the municipality a workflow belongs to (``None``: shared, e.g. the core's)."""
@@ -591,7 +605,8 @@ class Registry:
 
         The card is picked among ``municipality``'s own cards; if it has none for the
         situation, among the shared ones (from plugins that belong to no municipality).
-        Another municipality's cards are never picked.
+        Another municipality's cards are never picked. Without ``municipality``, in a
+        deployment of at most one municipality, every card counts.
         """
         self.situations[situation]
         cards = [
@@ -599,7 +614,10 @@ class Registry:
             for d in self.latest_workflows(WorkflowKind.ACTION_CARD)
             if d.applies_to is not None and d.applies_to.situation == situation
         ]
-        own = [d for d in cards if self.workflow_home(d.id) == municipality]
+        if municipality is None and len(self.municipalities) <= 1:
+            own = cards  # one municipality, or none declared: every card is its
+        else:
+            own = [d for d in cards if self.workflow_home(d.id) == municipality]
         if not own and municipality is not None:
             own = [d for d in cards if self.workflow_home(d.id) is None]
         matches = [
@@ -609,13 +627,10 @@ class Registry:
         ]
         of = f" of municipality {municipality!r}" if municipality is not None else ""
         if not matches:
-            raise DataError(
-                f"no action card{of} applies to situation {situation!r} at age {age}"
-            )
+            raise DataError(f"no action card{of} applies to situation {situation!r} at age {age}")
         if len(matches) > 1:
             names = ", ".join(d.name for d in matches)
             raise ConfigError(
-                f"several action cards{of} apply to situation {situation!r} at age {age}: "
-                f"{names}"
+                f"several action cards{of} apply to situation {situation!r} at age {age}: {names}"
             )
         return matches[0]

@@ -155,6 +155,7 @@ def event_rows(
     banding: AgeBanding,
     *,
     workflows: Collection[str] | None = None,
+    municipalities: Collection[str] | None = None,
 ) -> tuple[int, Iterator[dict[str, object]]]:
     """Return the number of cases, and the event rows of :data:`EVENT_COLUMNS`.
 
@@ -166,7 +167,9 @@ def event_rows(
     """
     cases = [
         row
-        for row in store.find_cases(CaseQuery())
+        for row in store.find_cases(
+            CaseQuery(municipalities=None if municipalities is None else frozenset(municipalities))
+        )
         if workflows is None or row.workflow in workflows
     ]
     taken: set[str] = set()
@@ -411,6 +414,7 @@ def export_research(
     fmt: ExportFormat | str = ExportFormat.CSV,
     banding: AgeBanding | None = None,
     workflows: Collection[str] | None = None,
+    municipalities: Collection[str] | None = None,
     today: dt.date,
 ) -> ExportResult:
     """Write a research export of ``kind`` to the new directory ``out``; return what was written.
@@ -418,7 +422,7 @@ def export_research(
     Checks nothing about who asks: ``Casework.research_export`` does. The
     files are written to a temporary directory beside ``out`` and moved into place
     at the end, so ``out`` holds a whole export or nothing. ``workflows`` limits the
-    export to cases on these workflows.
+    export to cases on these workflows, ``municipalities`` to these municipalities'.
     """
     kind, fmt, out = prepare_export(kind, fmt, out)
     banding = banding or age_banding(registry)
@@ -427,11 +431,15 @@ def export_research(
         rows: dict[str, int] = {}
         tables: dict[str, SuppressedTable | None] = {}
         if kind is ExportKind.EVENTS:
-            cases, events = event_rows(store, codec, banding, workflows=workflows)
+            cases, events = event_rows(
+                store, codec, banding, workflows=workflows, municipalities=municipalities
+            )
             name, count = _write(work, "events", fmt, EVENT_COLUMNS, events)
             rows[name] = count
         else:
-            facts = case_facts(store, codec, registry, workflows=workflows)
+            facts = case_facts(
+                store, codec, registry, workflows=workflows, municipalities=municipalities
+            )
             cases = len(facts)
             tables[CARD_TABLE] = card_table(facts, registry, banding, workflows=workflows)
             tables[TRACK_TABLE] = track_table(facts, registry, workflows=workflows)

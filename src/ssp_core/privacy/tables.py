@@ -175,14 +175,19 @@ def case_facts(
     registry: Registry,
     *,
     workflows: Collection[str] | None = None,
+    municipalities: Collection[str] | None = None,
 ) -> list[CaseFacts]:
     """Return the facts the tables count, for every case (on ``workflows`` only, if given).
+
+    ``municipalities`` limits them to the cases of these municipalities (``None``: all).
 
     Cases on a workflow the registry does not know (its plugin is gone) are left out.
     """
     rows = [
         row
-        for row in store.find_cases(CaseQuery())
+        for row in store.find_cases(
+            CaseQuery(municipalities=None if municipalities is None else frozenset(municipalities))
+        )
         if workflows is None or row.workflow in workflows
     ]
     facts: list[CaseFacts] = []

@@ -8,6 +8,7 @@ the walk, the locality and the dates are not sealed, the description is.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import attrs
 
@@ -46,8 +47,16 @@ def _locality(codec: EventCodec, opening: StoredEvent) -> str:
     return subject.id if isinstance(subject, Environment) else ""
 
 
-def finding_facts(store: CaseStore, codec: EventCodec, registry: Registry) -> list[FindingFacts]:
+def finding_facts(
+    store: CaseStore,
+    codec: EventCodec,
+    registry: Registry,
+    *,
+    municipalities: Collection[str] | None = None,
+) -> list[FindingFacts]:
     """Return the facts of every finding in the store, by case id (no access check, no key).
+
+    ``municipalities`` limits them to the findings of these municipalities (``None``: all).
 
     Callers check the actor's permission first (as
     :meth:`~ssp_core.application.casework.Casework.evaluate` does). Findings on a workflow no
@@ -55,7 +64,9 @@ def finding_facts(store: CaseStore, codec: EventCodec, registry: Registry) -> li
     """
     rows = [
         row
-        for row in store.find_cases(CaseQuery())
+        for row in store.find_cases(
+            CaseQuery(municipalities=None if municipalities is None else frozenset(municipalities))
+        )
         if registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.SAFETY_FINDING
     ]
     facts: list[FindingFacts] = []

@@ -174,8 +174,13 @@ class WorkflowEngine:
         concern_date: dt.date | None = None,
         reason: str | None = None,
         calendar: BusinessCalendar | None = None,
+        municipality: str | None = None,
     ) -> Case:
-        """Open a case on this definition, in its initial state, with its due dates."""
+        """Open a case on this definition, in its initial state, with its due dates.
+
+        ``municipality`` is the municipality whose case it is (``None`` where no plugin
+        declares one); the application layer decides it and checks it.
+        """
         if subject.kind not in self._subjects:
             allowed = ", ".join(kind.value for kind in self.definition.subjects)
             raise DataError(
@@ -198,6 +203,7 @@ class WorkflowEngine:
                 concern_date=concern_date,
                 reason=None if reason is None else _text(reason),
                 due=self.due_dates(initial, at, calendar) if initial in self._starts else (),
+                municipality=municipality,
             )
         )
 
