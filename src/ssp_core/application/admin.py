@@ -30,6 +30,7 @@ __all__ = [
     "StoreAdministration",
     "StoreInfo",
     "StoreUpgrade",
+    "backfill_municipalities",
     "describe_store",
     "upgrade_store_at",
 ]
@@ -67,10 +68,28 @@ def describe_store(url: str) -> StoreInfo:
         )
 
 
-def _upgraded(gate: Gate, actor: Actor, purpose: str, *, changed: bool) -> int:
+def backfill_municipalities(store: CaseStore, registry: Registry) -> int:
+    """Give the index rows of histories written before 0.2 their workflow's municipality.
+
+    Schema 3 added the case index's ``municipality`` column; rows written before it
+    hold none. Only the registry knows whose each workflow is, so the upgrade fills
+    them here, workflow by workflow (rows with a municipality are left alone).
+    Returns how many rows were filled.
+    """
+    filled = 0
+    for definition in registry.latest_workflows():
+        home = registry.workflow_home(definition.id)
+        if home is not None:
+            filled += store.set_municipality(definition.id, home)
+    return filled
+
+
+def _upgraded(gate: Gate, actor: Actor, purpose: str, *, changed: bool, filled: int = 0) -> int:
     """Audit an upgrade of ``gate``'s store and return its schema version now."""
     version = gate.store.schema_version()
     detail = f"store upgraded to schema version {version}" if changed else "store current"
+    if filled:
+        detail += f"; municipality set on {filled} case(s) written before it was kept"
     gate.audit(actor, purpose, AuditAction.ADMIN, None, detail)
     return version
 
@@ -85,7 +104,9 @@ def upgrade_store_at(
 ) -> StoreUpgrade:
     """Apply the schema migrations the store at ``url`` lacks, also one too old to open.
 
-    The actor's role needs ``store.upgrade``. The check comes before the store is
+    Index rows of histories written before 0.2 then get their workflow's
+    municipality (:func:`backfill_municipalities`). The actor's role needs
+    ``store.upgrade``. The check comes before the store is
     opened, so a refusal changes nothing (and cannot be audited in a store that is
     not upgraded yet); an upgrade is audited. A current store is left alone.
     """
@@ -100,8 +121,9 @@ def upgrade_store_at(
         return StoreUpgrade(redact(url), version, upgraded=False)
     with open_store(url, upgrade=True) as opened:
         opened.upgrade()
+        filled = backfill_municipalities(opened, registry)
         gate = Gate(policy, opened, clock or SystemClock())
-        version = _upgraded(gate, actor, purpose, changed=True)
+        version = _upgraded(gate, actor, purpose, changed=True, filled=filled)
     return StoreUpgrade(redact(url), version, upgraded=True)
 
 
@@ -124,7 +146,8 @@ class StoreAdministration:
         gate = self._services.gate
         gate.authorise(actor, "store.upgrade", purpose)
         applied = self._store.upgrade()
-        _upgraded(gate, actor, purpose, changed=bool(applied))
+        filled = backfill_municipalities(self._store, self._services.registry)
+        _upgraded(gate, actor, purpose, changed=bool(applied), filled=filled)
         return applied
 
     def seal_unsealed(
