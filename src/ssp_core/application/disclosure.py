@@ -98,6 +98,9 @@ class Disclosures:
                 purpose=purpose,
                 consent=consent,
                 today=local_date(at),
+                municipality=services.policy.walls.municipality(
+                    loaded.case.workflow, loaded.case.municipality
+                ),
             )
             beyond = [g for g in groups if g is not FieldGroup.CASE and g not in readable]
             if beyond:

@@ -29,11 +29,13 @@ def disclosure_groups(
     purpose: str,
     consent: Consent | None,
     today: dt.date,
+    municipality: str | None = None,
 ) -> tuple[FieldGroup, ...]:
     """Return the field groups of a disclosure the registry's rules allow, or refuse it.
 
     ``categories`` are the data categories asked for (field group names), in order;
-    ``today`` is the Danish date a consent may not come after.
+    ``today`` is the Danish date a consent may not come after; ``municipality`` is
+    the disclosing case's, whose disclosure profiles apply.
     """
     if not categories:
         raise DisclosureRefused("a disclosure must name at least one data category")
@@ -63,11 +65,12 @@ def disclosure_groups(
     if consent is not None and consent.given_on > today:
         raise DisclosureRefused("a consent cannot be dated in the future")
     kind = registry.partners[recipient].kind
-    if kind not in registry.disclosure_profiles:
+    profile = registry.disclosure_profile(kind, municipality)
+    if profile is None:
         raise DisclosureRefused(
             f"partner kind {kind!r} has no disclosure profile: {recipient} may receive nothing"
         )
-    allowed = registry.disclosure_profiles[kind].field_groups
+    allowed = profile.field_groups
     beyond = [g.value for g in groups if g not in allowed]
     if beyond:
         raise DisclosureRefused(
