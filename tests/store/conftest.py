@@ -25,7 +25,7 @@ import pytest
 # The contract's asserts should explain themselves as a test module's do.
 pytest.register_assert_rewrite("tests.store.contract")
 
-from ssp_core.store import CaseRow, CaseStore, Commit, open_store  # noqa: E402
+from ssp_core.store import CaseRow, CaseStore, Commit, Migration, open_store  # noqa: E402
 from ssp_core.store.sql import (  # noqa: E402
     AUDIT_COLUMNS,
     CASE_COLUMNS,
@@ -125,8 +125,10 @@ class Backend:
     name: str
     open: Callable[..., CaseStore]
     """``open(upgrade=False)``: the store, at the library's schema."""
-    open_old: Callable[[int], CaseStore]
-    """``open_old(version)``: a store on the same data with the migrations up to ``version``."""
+    open_with: Callable[..., CaseStore]
+    """``open_with(migrations, upgrade=False)``: a store on the same data with these migrations."""
+    migrations: tuple[Migration, ...]
+    """The backend's migrations."""
     execute: Callable[..., list[tuple[Any, ...]]]
     """``execute(statement, params=())``: one statement in its own transaction.
 
@@ -136,6 +138,10 @@ class Backend:
     mark: str
     old_case_values: Callable[[CaseRow], Sequence[Any]]
     """An index row's values as a library before schema 3 stored them."""
+
+    def open_old(self, version: int) -> CaseStore:
+        """Return a store on the same data with the library's migrations up to ``version``."""
+        return self.open_with(self.migrations[:version])
 
     def write_old(self, store: CaseStore, commit: Commit) -> None:
         """Write ``commit`` into a store at schema 1 or 2 as its library did.
@@ -190,7 +196,10 @@ def _backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend
         yield Backend(
             "sqlite",
             lambda upgrade=False: open_store(f"sqlite:///{path}", upgrade=upgrade),
-            lambda version: SqliteStore(path, migrations=SQLITE_MIGRATIONS[:version]),
+            lambda migrations, upgrade=False: SqliteStore(
+                path, migrations=migrations, upgrade=upgrade
+            ),
+            SQLITE_MIGRATIONS,
             execute_sqlite,
             sqlite3.DatabaseError,
             "?",
@@ -217,15 +226,16 @@ def _backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend
         schemas.stores.append(store)
         return store
 
-    def open_postgres_old(version: int) -> CaseStore:
-        store = PostgresStore(schemas.dsn, schema=schema, migrations=POSTGRES_MIGRATIONS[:version])
+    def open_postgres_with(migrations: Sequence[Migration], upgrade: bool = False) -> CaseStore:
+        store = PostgresStore(schemas.dsn, schema=schema, migrations=migrations, upgrade=upgrade)
         schemas.stores.append(store)
         return store
 
     yield Backend(
         "postgres",
         open_postgres,
-        open_postgres_old,
+        open_postgres_with,
+        POSTGRES_MIGRATIONS,
         execute_postgres,
         psycopg.DatabaseError,
         "%s",

@@ -165,9 +165,10 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
             # NULL for the rows of histories written before 0.2, until the backfill
             # (CaseStore.set_municipality). A column without a default rewrites no row.
             "ALTER TABLE cases ADD COLUMN municipality TEXT",
-            # The cases of some municipalities, in the order find_cases reads them. Built
-            # inside the upgrade's transaction, so writers wait for it (not CONCURRENTLY).
-            "CREATE INDEX cases_municipality ON cases (municipality, next_due NULLS LAST, case_id)",
+            # The cases of some municipalities, in the order find_cases reads them (an
+            # ascending index puts NULLs last). Built inside the upgrade's transaction, so
+            # writers wait for it (not CONCURRENTLY).
+            "CREATE INDEX cases_municipality ON cases (municipality, next_due, case_id)",
         ),
     ),
 )
