@@ -49,10 +49,13 @@ from ssp_core.store.projection import case_row
 from ssp_core.store.records import EventQuery, IdentityRecord, KeyRecord
 
 __all__ = [
+    "AALBORG",
     "FINALS",
+    "HJORRING",
     "MEMORY_IS_NOT_DURABLE",
     "NO_POSTGRES",
     "T0",
+    "THISTED",
     "CaseStoreContract",
     "assigned",
     "audit_entry",
@@ -89,6 +92,7 @@ def opened(
     state: str = "received",
     due: dt.date | None = None,
     actor: str = "anne",
+    municipality: str | None = None,
 ) -> CaseOpened:
     return CaseOpened(
         case_id=case_id,
@@ -103,6 +107,7 @@ def opened(
         situation="worry",
         concern_date=dt.date(2026, 3, 1),
         due=() if due is None else (DueDate(state, due),),
+        municipality=municipality,
     )
 
 
@@ -237,22 +242,29 @@ MARCH = {day: dt.date(2026, 3, day) for day in range(1, 32)}
 MICRO = dt.timedelta(microseconds=1)
 
 
+AALBORG, HJORRING, THISTED = "0851", "0860", "0787"
+"""Municipalities by their codes; c-03 and c-06 have none (histories from before 0.2)."""
+
+
 def index_cases() -> list[tuple[list[CaseEvent], CaseRow]]:
-    """Cases with different workflows, states, assignees and due dates, with their rows.
+    """Cases with different workflows, states, assignees, due dates and municipalities.
 
     ``c-06`` is closed but its row claims a due date: a closed case is never due,
     whatever its row says, so ``due_before`` must leave it out.
     """
     histories: list[list[CaseEvent]] = [
-        [opened("c-00")],
-        [opened("c-01", due=MARCH[10]), assigned("c-01", 2, "anne")],
+        [opened("c-00", municipality=AALBORG)],
+        [opened("c-01", due=MARCH[10], municipality=AALBORG), assigned("c-01", 2, "anne")],
         [
-            opened("c-02", workflow_version=2, due=MARCH[12]),
+            opened("c-02", workflow_version=2, due=MARCH[12], municipality=HJORRING),
             moved("c-02", 2, "assessment", due=MARCH[4]),
         ],
         [opened("c-03", workflow="sample.adult", due=MARCH[4]), assigned("c-03", 2, "bo")],
-        [opened("c-04", due=MARCH[5]), moved("c-04", 2, "closed")],
-        [opened("c-05", workflow="sample.adult", due=MARCH[3]), suspended("c-05", 2)],
+        [opened("c-04", due=MARCH[5], municipality=AALBORG), moved("c-04", 2, "closed")],
+        [
+            opened("c-05", workflow="sample.adult", due=MARCH[3], municipality=THISTED),
+            suspended("c-05", 2),
+        ],
         [opened("c-06", due=MARCH[1]), moved("c-06", 2, "closed")],
     ]
     cases = [(events, row_of(events)) for events in histories]
@@ -284,6 +296,17 @@ CASE_QUERIES: list[tuple[CaseQuery, list[str]]] = [
     (CaseQuery(closed_before=T0 + MICRO), ["c-06", "c-04"]),
     (CaseQuery(closed_before=T0 + HOUR, workflow="sample.young", limit=1), ["c-06"]),
     (CaseQuery(closed_before=T0 + HOUR, open_only=True), []),
+    # A case without a municipality (c-03, c-06) matches no set of municipalities.
+    (CaseQuery(municipalities={AALBORG}), ["c-01", "c-00", "c-04"]),
+    (CaseQuery(municipalities=[HJORRING, AALBORG]), ["c-02", "c-01", "c-00", "c-04"]),
+    (CaseQuery(municipalities=THISTED), ["c-05"]),
+    (CaseQuery(municipalities=frozenset()), []),
+    (CaseQuery(municipalities={"0999"}), []),
+    (CaseQuery(municipalities={AALBORG}, open_only=True), ["c-01", "c-00"]),
+    (CaseQuery(municipalities={AALBORG, HJORRING}, due_before=MARCH[11]), ["c-02", "c-01"]),
+    (CaseQuery(municipalities={AALBORG, THISTED}, workflow="sample.adult"), ["c-05"]),
+    (CaseQuery(municipalities={AALBORG}, closed_before=T0 + MICRO), ["c-04"]),
+    (CaseQuery(municipalities={AALBORG, HJORRING, THISTED}, limit=2), ["c-02", "c-01"]),
 ]
 
 
@@ -348,6 +371,7 @@ CLOSED_CALLS |= {
     "put_identity": lambda store: store.put_identity(identity_of("p-1"), []),
     "erase": lambda store: store.erase(["c-1"], ["p-1"], []),
     "rewrite_event_data": lambda store: store.rewrite_event_data([("c-1", 1, "{}")], [], []),
+    "set_municipality": lambda store: store.set_municipality("sample.young", AALBORG),
 }
 
 
@@ -691,6 +715,72 @@ class CaseStoreContract(abc.ABC):
         found = store.find_cases(query)
         assert ids(found) == expected
         assert found == [rows[case_id] for case_id in expected]
+
+    def test_the_municipality_of_a_case_round_trips(self, store: CaseStore) -> None:
+        history: list[CaseEvent] = [opened("c-1", municipality=AALBORG)]
+        store.append(commit_of(*history, opened("c-2")))
+        row = store.case_row("c-1")
+        assert row == row_of(history)
+        assert row is not None
+        assert row.municipality == AALBORG
+        assert store.find_cases(CaseQuery(municipalities={AALBORG})) == [row]
+        assert store.case_row("c-2") == row_of([opened("c-2")])
+        assert store.find_cases(CaseQuery()) == [row, row_of([opened("c-2")])]
+        change = assigned("c-1", 2, "bo")
+        store.append(commit_of(change, history={"c-1": history}))
+        assert store.case_row("c-1") == row_of([*history, change])
+        # A row naming another municipality replaces the stored one.
+        moved_away = attrs.evolve(row_of([*history, change]), municipality=HJORRING)
+        store.append(Commit(cases=[moved_away]))
+        assert store.case_row("c-1") == moved_away
+
+    def _old_and_new_cases(self, store: CaseStore) -> dict[str, list[CaseEvent]]:
+        """Write cases of two workflows, some without a municipality (from before 0.2)."""
+        histories: dict[str, list[CaseEvent]] = {
+            "old-1": [opened("old-1"), note("old-1", 2)],
+            "old-2": [opened("old-2", due=MARCH[9])],
+            "old-adult": [opened("old-adult", workflow="sample.adult")],
+            "new-1": [opened("new-1", municipality=HJORRING)],
+        }
+        store.append(commit_of(*(event for events in histories.values() for event in events)))
+        return histories
+
+    def test_set_municipality_fills_only_the_rows_of_the_workflow_without_one(
+        self, store: CaseStore
+    ) -> None:
+        histories = self._old_and_new_cases(store)
+        log = store.read_log()
+        assert store.set_municipality("sample.young", AALBORG) == 2
+        rows = {row.case_id: row for row in store.find_cases(CaseQuery())}
+        assert rows == {
+            "old-1": attrs.evolve(row_of(histories["old-1"]), municipality=AALBORG),
+            "old-2": attrs.evolve(row_of(histories["old-2"]), municipality=AALBORG),
+            "old-adult": row_of(histories["old-adult"]),
+            "new-1": row_of(histories["new-1"]),
+        }
+        assert rows["new-1"].municipality == HJORRING
+        assert store.read_log() == log  # the events are not touched
+        # Nothing is left to fill: a second call, or one for another municipality, changes nothing.
+        assert store.set_municipality("sample.young", AALBORG) == 0
+        assert store.set_municipality("sample.young", THISTED) == 0
+        assert store.set_municipality("sample.nothing", AALBORG) == 0
+        assert {row.case_id: row for row in store.find_cases(CaseQuery())} == rows
+        assert ids(store.find_cases(CaseQuery(municipalities={AALBORG}))) == ["old-2", "old-1"]
+        assert store.set_municipality("sample.adult", THISTED) == 1
+        assert ids(store.find_cases(CaseQuery(municipalities={THISTED}))) == ["old-adult"]
+
+    def test_a_row_without_a_municipality_keeps_the_one_filled_in(self, store: CaseStore) -> None:
+        histories = self._old_and_new_cases(store)
+        store.set_municipality("sample.young", AALBORG)
+        # The projection of an old history still has no municipality: the store keeps it.
+        later = [assigned("old-1", 3, "bo"), moved("old-2", 2, "closed")]
+        store.append(commit_of(*later, history=histories))
+        for event in later:
+            history = [*histories[event.case_id], event]
+            assert store.case_row(event.case_id) == attrs.evolve(
+                row_of(history), municipality=AALBORG
+            )
+        assert store.case_row("old-adult") == row_of(histories["old-adult"])
 
     def test_find_cases_breaks_ties_by_case_id_in_code_point_order(self, store: CaseStore) -> None:
         names = ["c-10", "B-2", "c-9", "a-1", "C-1", "c-1"]
@@ -1045,6 +1135,13 @@ class CaseStoreContract(abc.ABC):
         text = CaseQuery(closed_before=UTC0, open_only=False).describe()
         assert text == f"closed_before={UTC0}"
 
+    def test_describe_names_municipalities_sorted(self) -> None:
+        query = CaseQuery(municipalities=[HJORRING, AALBORG], open_only=True, limit=3)
+        assert query.municipalities == frozenset({AALBORG, HJORRING})
+        assert query.describe() == "open_only=True, municipalities={0851,0860}, limit=3"
+        assert CaseQuery(municipalities=()).describe() == "municipalities={}"
+        assert CaseQuery(municipalities=AALBORG).municipalities == frozenset({AALBORG})
+
     def test_rewrite_event_data_changes_only_the_rows_named(self, store: CaseStore) -> None:
         one: list[CaseEvent] = [opened("c-1"), note("c-1", 2, "secret")]
         two: list[CaseEvent] = [opened("c-2")]
@@ -1118,3 +1215,16 @@ class CaseStoreContract(abc.ABC):
         assert again.read_identity("p-1") == identity_of("p-1")
         assert again.subject_cases("p-1") == ["c-1", "c-2"]
         assert again.find_cases(CaseQuery(closed_before=T0 + HOUR)) == [again.case_row("c-1")]
+
+    def test_municipalities_survive_reopen(self, store: CaseStore) -> None:
+        self.require_durable()
+        self._old_and_new_cases(store)
+        store.set_municipality("sample.young", AALBORG)
+        rows = store.find_cases(CaseQuery())
+        again = self.reopened(store)
+        assert again.find_cases(CaseQuery()) == rows
+        assert ids(again.find_cases(CaseQuery(municipalities={AALBORG, HJORRING}))) == [
+            "old-2",
+            "new-1",
+            "old-1",
+        ]

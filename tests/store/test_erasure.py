@@ -2,7 +2,8 @@
 
 The contract (``contract.py``) holds every backend to the same answers; these tests
 look under the store: the raw bytes of an SQLite file after an erasure, the triggers
-that keep events append-only and keys unchanged, and the upgrade of a schema-1 store.
+that keep events append-only and keys unchanged, and the upgrade of a schema-1 store
+(the ``backend`` fixture is in ``conftest.py``).
 """
 
 from __future__ import annotations
@@ -10,18 +11,16 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
 
 from ssp_core.exceptions import DataError, SchemaError
-from ssp_core.store import SCHEMA_VERSION, AuditAction, CaseStore, Commit, open_store
+from ssp_core.store import SCHEMA_VERSION, AuditAction, CaseQuery, CaseStore, Commit, open_store
 from ssp_core.store.records import KeyRecord
-from ssp_core.store.sqlite import SQLITE_MIGRATIONS, SqliteStore
-from tests.store.conftest import PostgresSchemas
+from ssp_core.store.sqlite import SqliteStore
+from tests.store.conftest import Backend, PostgresSchemas
 from tests.store.contract import (
     T0,
     audit_entry,
@@ -30,7 +29,7 @@ from tests.store.contract import (
     key_of,
     note,
     opened,
-    snapshot,
+    row_of,
 )
 
 SHREDDED = bytes.fromhex("5ca1ab1e" * 2) + b"this key is to be shredded!!"[:24]
@@ -166,100 +165,43 @@ def test_no_index_is_added_to_the_sqlite_events_table(tmp_path: Path) -> None:
 # -- both SQL backends: raw access, triggers and upgrades --------------------------------------
 
 
-@attrs.define
-class Backend:
-    """A SQL store under test, with raw SQL on its tables and a way to build a schema-1 store."""
-
-    name: str
-    open: Callable[..., CaseStore]
-    """``open(upgrade=False)``: the store, at the library's schema."""
-    open_v1: Callable[[], CaseStore]
-    """A store on the same data with only the first migration (a schema-1 store)."""
-    execute: Callable[[str], list[tuple[Any, ...]]]
-    """Run one statement in its own transaction, naming tables as ``{s}.events``."""
-    error: type[Exception]
-
-
-@pytest.fixture(name="backend", params=["sqlite", "postgres"])
-def _backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    if request.param == "sqlite":
-        path = tmp_path / "ssp.db"
-
-        def execute_sqlite(statement: str) -> list[tuple[Any, ...]]:
-            connection = sqlite3.connect(path)
-            try:
-                with connection:
-                    return connection.execute(statement.format(s="main")).fetchall()
-            finally:
-                connection.close()
-
-        yield Backend(
-            "sqlite",
-            lambda upgrade=False: open_store(url_of(path), upgrade=upgrade),
-            lambda: SqliteStore(path, migrations=SQLITE_MIGRATIONS[:1]),
-            execute_sqlite,
-            sqlite3.DatabaseError,
-        )
-        return
-    import psycopg  # noqa: PLC0415 (only when a server answers)
-
-    from ssp_core.store.postgres import POSTGRES_MIGRATIONS, PostgresStore  # noqa: PLC0415
-
-    schemas: PostgresSchemas = request.getfixturevalue("postgres_store_factory")
-    url = schemas.new_url()
-    schema = schemas.schemas[-1]
-
-    def execute_postgres(statement: str) -> list[tuple[Any, ...]]:
-        with psycopg.connect(schemas.dsn, autocommit=True) as connection:
-            cursor = connection.execute(statement.format(s=f'"{schema}"').encode())
-            return cursor.fetchall() if cursor.description else []
-
-    def open_postgres(upgrade: bool = False) -> CaseStore:
-        store = open_store(url, upgrade=upgrade)
-        schemas.stores.append(store)
-        return store
-
-    def open_postgres_v1() -> CaseStore:
-        store = PostgresStore(schemas.dsn, schema=schema, migrations=POSTGRES_MIGRATIONS[:1])
-        schemas.stores.append(store)
-        return store
-
-    yield Backend(
-        "postgres", open_postgres, open_postgres_v1, execute_postgres, psycopg.DatabaseError
-    )
-
-
 def test_a_schema_1_store_is_refused_until_upgraded_and_keeps_its_data(backend: Backend) -> None:
-    old = backend.open_v1()
+    old = backend.open_old(1)
     assert old.schema_version() == 1
-    old.append(commit_of(opened("c-1"), note("c-1", 2), audit=[audit_entry(T0, case_id="c-1")]))
+    backend.write_old(
+        old, commit_of(opened("c-1"), note("c-1", 2), audit=[audit_entry(T0, case_id="c-1")])
+    )
     old.record_audit([audit_entry(T0, action=AuditAction.SEARCH, detail="all")])
-    before = snapshot(old, ["c-1"])
+    log = old.read_log()
+    before = backend.dump(keys=False)
     old.close()
 
     with pytest.raises(SchemaError, match="older") as refused:
         backend.open()
     assert "run `ssp store upgrade`" in str(refused.value)
-    assert backend.execute("SELECT count(*) FROM {s}.events") == [(2,)]
+    assert backend.dump(keys=False) == before
 
     store = backend.open(upgrade=True)
-    assert store.schema_version() == SCHEMA_VERSION == 2
+    assert store.schema_version() == SCHEMA_VERSION == 3
     assert store.upgrade() == ()
-    assert snapshot(store, ["c-1"]) == before
+    assert backend.dump(keys=False) == before
+    assert store.read_log() == log
+    assert store.find_cases(CaseQuery()) == [row_of([opened("c-1"), note("c-1", 2)])]
     assert store.read_keys(["c-1"]) == {}
     store.rewrite_event_data([("c-1", 2, '{"sealed": 1}')], [key_of("c-1")], [])
     store.append(attrs.evolve(commit_of(opened("c-2")), keys=[key_of("c-2")]))
     assert store.subject_cases("p-1") == ["c-1", "c-2"]
     recorded = backend.execute("SELECT version FROM {s}.ssp_schema ORDER BY version")
-    assert recorded == [(1,), (2,)]
+    assert recorded == [(1,), (2,), (3,)]
 
 
-def test_upgrade_brings_an_open_schema_1_store_to_schema_2(backend: Backend) -> None:
-    backend.open_v1().close()
+def test_upgrade_brings_an_open_schema_1_store_to_the_latest(backend: Backend) -> None:
+    backend.open_old(1).close()
     store = backend.open(upgrade=True)
-    assert store.schema_version() == 2
+    assert store.schema_version() == SCHEMA_VERSION
     assert backend.execute("SELECT count(*) FROM {s}.case_keys") == [(0,)]
     assert backend.execute("SELECT count(*) FROM {s}.identities") == [(0,)]
+    assert backend.execute("SELECT count(municipality) FROM {s}.cases") == [(0,)]
 
 
 def test_events_stay_append_only_after_a_rewrite(backend: Backend) -> None:

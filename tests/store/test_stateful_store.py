@@ -45,7 +45,9 @@ from ssp_core.store.projection import case_row
 from ssp_core.store.records import KeyRecord
 from tests.store.conftest import PostgresSchemas
 from tests.store.contract import (
+    AALBORG,
     FINALS,
+    HJORRING,
     T0,
     assigned,
     audit_entry,
@@ -69,6 +71,8 @@ WORKFLOWS = ["sample.young", "sample.adult", "sample.track"]
 STATES = ["received", "assessment", "intervention", "closed"]
 
 due_days = st.none() | st.integers(min_value=-5, max_value=40)
+municipalities = st.none() | st.sampled_from([AALBORG, HJORRING])
+"""A case's municipality, or none (a history written before 0.2)."""
 event_specs = st.one_of(
     st.tuples(st.just("note"), st.text(max_size=12)),
     st.tuples(st.just("assign"), st.sampled_from([None, "anne", "bo", "Åse"])),
@@ -176,21 +180,24 @@ class StoreMachine(RuleBasedStateMachine):
 
     # -- rules ------------------------------------------------------------------------
 
-    def _open(self, workflow: str, due: int | None) -> str:
+    def _open(self, workflow: str, due: int | None, municipality: str | None) -> str:
         case_id = self._new_id()
         at = self._tick()
-        self._commit(
-            [opened(case_id, at=at, workflow=workflow, due=_due(due))], [self._key(case_id)]
-        )
+        event = opened(case_id, at=at, workflow=workflow, due=_due(due), municipality=municipality)
+        self._commit([event], [self._key(case_id)])
         return case_id
 
-    @initialize(target=cases, workflow=st.sampled_from(WORKFLOWS), due=due_days)
-    def first_case(self, workflow: str, due: int | None) -> str:
-        return self._open(workflow, due)
+    @initialize(
+        target=cases, workflow=st.sampled_from(WORKFLOWS), due=due_days, municipality=municipalities
+    )
+    def first_case(self, workflow: str, due: int | None, municipality: str | None) -> str:
+        return self._open(workflow, due, municipality)
 
-    @rule(target=cases, workflow=st.sampled_from(WORKFLOWS), due=due_days)
-    def open_case(self, workflow: str, due: int | None) -> str:
-        return self._open(workflow, due)
+    @rule(
+        target=cases, workflow=st.sampled_from(WORKFLOWS), due=due_days, municipality=municipalities
+    )
+    def open_case(self, workflow: str, due: int | None, municipality: str | None) -> str:
+        return self._open(workflow, due, municipality)
 
     @rule(case_id=cases, specs=st.lists(event_specs, min_size=1, max_size=3))
     def append(self, case_id: str, specs: list[tuple[Any, ...]]) -> None:

@@ -29,8 +29,8 @@ from ssp_core.store.records import (
 
 __all__ = ["SCHEMA_VERSION", "CaseStore", "Migration", "utc"]
 
-SCHEMA_VERSION = 2
-"""The schema version this library writes and reads (2: data keys and the identity vault)."""
+SCHEMA_VERSION = 3
+"""The schema version this library writes and reads (3: the municipality of each case)."""
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
@@ -70,6 +70,9 @@ class CaseStore(abc.ABC):
         once); its vault entries are inserted unless the pseudonym is in the vault
         already, in which case the stored entry is kept. A commit of no events (say,
         only a vault entry) gives no positions.
+
+        Index rows are inserted or replaced, except that a row without a municipality
+        keeps the one stored for its case (given by :meth:`set_municipality`).
 
         Raises :class:`~ssp_core.exceptions.ConcurrencyError` naming the first
         (case, version) already taken, or a case whose key row exists already; then
@@ -114,6 +117,17 @@ class CaseStore(abc.ABC):
         is not stored or given twice, and
         :class:`~ssp_core.exceptions.ConcurrencyError` for a case that has a key row
         already; then nothing is changed.
+        """
+
+    @abc.abstractmethod
+    def set_municipality(self, workflow: str, municipality: str) -> int:
+        """Give ``municipality`` to the index rows of ``workflow`` that have none; return how many.
+
+        The backfill of the upgrade to schema 3: rows of histories written before 0.2
+        have no municipality, and take the municipality of their workflow, which only
+        the registry knows (the application layer calls this once per workflow after
+        ``ssp store upgrade``). Rows with a municipality are left as they are, so a
+        second call changes nothing; the events are not touched. One transaction.
         """
 
     # -- reading ---------------------------------------------------------------------

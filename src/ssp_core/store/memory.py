@@ -70,12 +70,19 @@ class MemoryStore(CaseStore):
                 self._log.append(stored)
                 positions.append(stored.position)
             for row in commit.cases:
-                self._cases[row.case_id] = row
+                self._put_row(row)
             self._store_audit(commit.audit)
             self._keys.update((key.case_id, key) for key in commit.keys)
             for identity in commit.identities:
                 self._identities.setdefault(identity.pseudonym, identity)
             return tuple(p for p in positions if p is not None)
+
+    def _put_row(self, row: CaseRow) -> None:
+        """Insert or replace an index row; one without a municipality keeps the stored one."""
+        stored = self._cases.get(row.case_id)
+        if row.municipality is None and stored is not None and stored.municipality is not None:
+            row = attrs.evolve(row, municipality=stored.municipality)
+        self._cases[row.case_id] = row
 
     def _check_keys(self, case_ids: Sequence[str], events: Sequence[StoredEvent] = ()) -> None:
         """Refuse key rows of cases that have one (or get two): a concurrency conflict."""
@@ -136,6 +143,19 @@ class MemoryStore(CaseStore):
                 self._log[(event.position or 0) - 1] = event
             self._keys.update((key.case_id, key) for key in keys)
             self._store_audit(audit)
+
+    def set_municipality(self, workflow: str, municipality: str) -> int:
+        """Give ``municipality`` to the rows of ``workflow`` without one; see the base."""
+        with self._lock:
+            self._check()
+            chosen = [
+                row
+                for row in self._cases.values()
+                if row.workflow == workflow and row.municipality is None
+            ]
+            for row in chosen:
+                self._cases[row.case_id] = attrs.evolve(row, municipality=municipality)
+            return len(chosen)
 
     def read_case(self, case_id: str) -> list[StoredEvent]:
         """Return the events of one case in version order."""

@@ -74,6 +74,11 @@ class CaseRow:
     when the case is on hold, closed or has no deadline running. The row holds no
     version: a note, a fact or an observation leaves it as it was, so such a command
     writes its event alone.
+
+    ``municipality`` is the municipality whose case it is (schema 3); ``None`` for a
+    case of a history written before 0.2 until the upgrade's backfill
+    (:meth:`CaseStore.set_municipality`) gives it its workflow's. A row written
+    without one keeps the municipality stored for the case, so the backfill stays.
     """
 
     case_id: str
@@ -200,6 +205,20 @@ class Commit:
     identities: tuple[IdentityRecord, ...] = attrs.field(default=(), converter=_identities)
 
 
+def _municipalities(value: str | Iterable[str] | None) -> frozenset[str] | None:
+    """Return the municipalities of a case query as a frozenset (one string is one)."""
+    if value is None:
+        return None
+    return frozenset((value,)) if isinstance(value, str) else frozenset(value)
+
+
+def _describe(value: object) -> str:
+    """Return a filter's value as the audit log shows it (a set sorted, in braces)."""
+    if isinstance(value, frozenset):
+        return "{" + ",".join(sorted(value)) + "}"
+    return str(value)
+
+
 @attrs.frozen(kw_only=True)
 class CaseQuery:
     """Filters of the case index; all given filters must hold.
@@ -207,6 +226,8 @@ class CaseQuery:
     ``due_before``: open cases whose next due date is before that day (overdue on it).
     ``closed_before``: closed cases whose closing time is before that instant.
     ``open_only``: cases not in a final state.
+    ``municipalities``: cases of any of these municipalities (an empty set matches
+    nothing, and a case without a municipality matches no set).
     """
 
     workflow: str | None = None
@@ -216,12 +237,13 @@ class CaseQuery:
     due_before: dt.date | None = None
     closed_before: dt.datetime | None = None
     open_only: bool = False
+    municipalities: frozenset[str] | None = attrs.field(default=None, converter=_municipalities)
     limit: int | None = None
 
     def describe(self) -> str:
         """Return the filters as text, for the audit log."""
         parts = [
-            f"{field.name}={value}"
+            f"{field.name}={_describe(value)}"
             for field in attrs.fields(CaseQuery)
             if (value := getattr(self, field.name)) is not None and value is not False
         ]

@@ -45,6 +45,10 @@ def case_matches(row: CaseRow, query: CaseQuery) -> bool:
             query.closed_before is None
             or (row.closed_at is not None and row.closed_at < query.closed_before)
         )
+        and (
+            query.municipalities is None
+            or (row.municipality is not None and row.municipality in query.municipalities)
+        )
     )
 
 

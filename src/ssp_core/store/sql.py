@@ -40,7 +40,8 @@ NEW_EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, purpose"
 """The columns of an event as inserted (the store gives the position)."""
 
 CASE_COLUMNS = (
-    "case_id, workflow, workflow_version, state, assignee, opened_at, closed_at, next_due, on_hold"
+    "case_id, workflow, workflow_version, state, assignee, opened_at, closed_at, next_due, "
+    "on_hold, municipality"
 )
 """The columns of an index row, in the order of :class:`CaseRow`'s fields."""
 
@@ -77,6 +78,14 @@ def case_where(query: CaseQuery, mark: str = "?") -> tuple[str, list[Any]]:
     if query.closed_before is not None:
         clauses.append(f"closed_at IS NOT NULL AND closed_at < {mark}")
         params.append(query.closed_before)
+    if query.municipalities is not None:
+        # NULL IN (...) is not true: a row without a municipality matches no set.
+        if query.municipalities:
+            chosen = sorted(query.municipalities)
+            clauses.append(f"municipality IN ({', '.join([mark] * len(chosen))})")
+            params.extend(chosen)
+        else:
+            clauses.append("1 = 0")
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

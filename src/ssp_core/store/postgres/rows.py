@@ -44,6 +44,7 @@ def to_case(row: tuple[Any, ...]) -> CaseRow:
         closed_at=row[6],
         next_due=row[7],
         on_hold=bool(row[8]),
+        municipality=row[9],
     )
 
 
@@ -116,6 +117,7 @@ def case_values(r: CaseRow) -> tuple[Any, ...]:
         _opt_time(r.closed_at),
         r.next_due,
         r.on_hold,
+        r.municipality,
     )
 
 

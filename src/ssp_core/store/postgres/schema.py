@@ -158,5 +158,18 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
             ),
         ),
     ),
+    Migration(
+        3,
+        "the municipality of each case",
+        (
+            # NULL for the rows of histories written before 0.2, until the backfill
+            # (CaseStore.set_municipality). A column without a default rewrites no row.
+            "ALTER TABLE cases ADD COLUMN municipality TEXT",
+            # The cases of some municipalities, in the order find_cases reads them (an
+            # ascending index puts NULLs last). Built inside the upgrade's transaction, so
+            # writers wait for it (not CONCURRENTLY).
+            "CREATE INDEX cases_municipality ON cases (municipality, next_due, case_id)",
+        ),
+    ),
 )
 """The schema of a PostgreSQL store, as versioned migrations (same versions as SQLite)."""

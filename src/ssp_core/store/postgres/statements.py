@@ -48,7 +48,13 @@ __all__ = [
     "write_statement",
 ]
 
-_CASE_UPDATE = ", ".join(f"{column} = EXCLUDED.{column}" for column in CASE_COLUMNS.split(", ")[1:])
+_CASE_UPDATE = ", ".join(
+    # A row without a municipality keeps the stored one (given by the backfill).
+    f"{column} = coalesce(EXCLUDED.{column}, cases.{column})"
+    if column == "municipality"
+    else f"{column} = EXCLUDED.{column}"
+    for column in CASE_COLUMNS.split(", ")[1:]
+)
 _ROWS_MAX = 100
 """Index rows and audit entries written by one statement, at most (of each)."""
 
@@ -233,6 +239,9 @@ class Statements:
             ") AS entries ORDER BY at, kind, seq LIMIT %s"
         )
         self.count_cases = f"SELECT count(*) FROM {s}.events WHERE version = 1"
+        self.set_municipality = (
+            f"UPDATE {s}.cases SET municipality = %s WHERE workflow = %s AND municipality IS NULL"
+        )
         self._render_key_statements()
         self.version = f"SELECT coalesce(max(version), 0) FROM {s}.ssp_schema"
         self.record_migration = (

@@ -398,6 +398,14 @@ class PostgresStore(CaseStore):
                 end_transaction(conn)
                 raise self._conflict(conn, (), keys) from None
 
+    def set_municipality(self, workflow: str, municipality: str) -> int:
+        """Give ``municipality`` to the rows of ``workflow`` without one; see the base.
+
+        One statement, its own transaction.
+        """
+        with self._connection() as conn:
+            return conn.execute(self._sql.set_municipality, (municipality, workflow)).rowcount
+
     # -- reading ---------------------------------------------------------------------
 
     def read_case(self, case_id: str) -> list[StoredEvent]:

@@ -39,6 +39,7 @@ def case_params(row: CaseRow) -> tuple[Any, ...]:
         _opt_time(row.closed_at),
         None if row.next_due is None else row.next_due.isoformat(),
         int(row.on_hold),
+        row.municipality,
     )
 
 
@@ -82,6 +83,7 @@ def to_case(row: tuple[Any, ...]) -> CaseRow:
         closed_at=None if row[6] is None else dt.datetime.fromisoformat(row[6]),
         next_due=None if row[7] is None else dt.date.fromisoformat(row[7]),
         on_hold=bool(row[8]),
+        municipality=row[9],
     )
 
 

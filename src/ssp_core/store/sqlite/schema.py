@@ -87,6 +87,18 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
                 created_at TEXT NOT NULL)""",
         ),
     ),
+    Migration(
+        3,
+        "the municipality of each case",
+        (
+            # NULL for the rows of histories written before 0.2, until the backfill
+            # (CaseStore.set_municipality). Adding a column rewrites no row.
+            "ALTER TABLE cases ADD COLUMN municipality TEXT",
+            # The cases of some municipalities, in the order find_cases reads them (the
+            # table is WITHOUT ROWID: the index also holds case_id, its primary key).
+            "CREATE INDEX cases_municipality ON cases (municipality, next_due)",
+        ),
+    ),
 )
 """The schema of an SQLite store, as versioned migrations."""
 

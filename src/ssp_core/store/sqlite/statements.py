@@ -25,6 +25,7 @@ __all__ = [
     "KEEP_IDENTITY",
     "MAX_POSITION",
     "PUT_IDENTITY",
+    "SET_MUNICIPALITY",
     "UPSERT_CASE",
     "VERSION_EXISTS",
     "chunks",
@@ -59,14 +60,18 @@ PUT_IDENTITY = (
 """Insert or replace a vault entry."""
 
 UPSERT_CASE = (
-    f"INSERT INTO cases ({CASE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    f"INSERT INTO cases ({CASE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (case_id) DO UPDATE SET workflow = excluded.workflow, "
     "workflow_version = excluded.workflow_version, state = excluded.state, "
     "assignee = excluded.assignee, "
     "opened_at = excluded.opened_at, closed_at = excluded.closed_at, "
-    "next_due = excluded.next_due, on_hold = excluded.on_hold"
+    "next_due = excluded.next_due, on_hold = excluded.on_hold, "
+    "municipality = coalesce(excluded.municipality, cases.municipality)"
 )
-"""Insert or replace a case's index row."""
+"""Insert or replace a case's index row (one without a municipality keeps the stored one)."""
+
+SET_MUNICIPALITY = "UPDATE cases SET municipality = ? WHERE workflow = ? AND municipality IS NULL"
+"""Give a municipality to the index rows of a workflow that have none (the backfill)."""
 
 INSERT_AUDIT = f"INSERT INTO audit ({NEW_AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
 """Insert an audit entry; the file gives its id."""

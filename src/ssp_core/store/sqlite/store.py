@@ -64,6 +64,7 @@ from ssp_core.store.sqlite.statements import (
     KEEP_IDENTITY,
     MAX_POSITION,
     PUT_IDENTITY,
+    SET_MUNICIPALITY,
     UPSERT_CASE,
     VERSION_EXISTS,
     chunks,
@@ -401,6 +402,11 @@ class SqliteStore(CaseStore):
                 update_events(conn, updates)
             conn.executemany(INSERT_KEY, map(key_params, keys))
             insert_audit(conn, audit)
+
+    def set_municipality(self, workflow: str, municipality: str) -> int:
+        """Give ``municipality`` to the rows of ``workflow`` without one; see the base."""
+        with self._write() as conn:
+            return conn.execute(SET_MUNICIPALITY, (municipality, workflow)).rowcount
 
     # -- reading ---------------------------------------------------------------------
 
