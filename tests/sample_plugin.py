@@ -128,6 +128,19 @@ class SamplePlugin:
     loaded: list[ssp_core.Registry] = attrs.Factory(list)
 
     @hookimpl
+    def ssp_register_police_districts(self) -> list[ssp_core.plugins.PoliceDistrict]:
+        return [ssp_core.plugins.PoliceDistrict("sample_district", L("sample district"))]
+
+    @hookimpl
+    def ssp_register_municipalities(self) -> list[ssp_core.plugins.Municipality]:
+        # The sample is one municipality: everything it contributes is its own.
+        return [
+            ssp_core.plugins.Municipality(
+                "sample", L("sample municipality"), "999", police_district="sample_district"
+            )
+        ]
+
+    @hookimpl
     def ssp_register_roles(self) -> list[Role]:
         return [Role(r, L(r)) for r in ("consultant", "police", "teacher")]
 

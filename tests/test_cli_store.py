@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -14,11 +15,12 @@ import ssp_core
 from ssp_core import Actor, Casework, MunicipalKey, Subject, VirtualClock
 from ssp_core.cli import main
 from ssp_core.privacy.keys import write_key_file
-from ssp_core.store import open_store
+from ssp_core.store import SCHEMA_VERSION, CaseQuery, open_store
 from ssp_core.store.codec import codec
 from ssp_core.store.projection import case_row
 from ssp_core.store.records import AuditQuery, Commit
 from ssp_core.store.sqlite import SQLITE_MIGRATIONS, SqliteStore
+from ssp_core.store.sqlite.rows import case_params
 
 CONSULTANT = ("--actor", "anne", "--role", "ssp_consultant")
 TEACHER = ("--actor", "dan", "--role", "frontline_worker")
@@ -153,7 +155,12 @@ def test_store_info_and_upgrade(ssp) -> None:  # type: ignore[no-untyped-def]
     open_concern(ssp)
     code, out, _ = ssp("store", "info", "--json")
     info = json.loads(out)
-    assert code == 0 and info["schema_version"] == 2 and info["cases"] == 1 and info["events"] == 1
+    assert (
+        code == 0
+        and info["schema_version"] == SCHEMA_VERSION
+        and info["cases"] == 1
+        and info["events"] == 1
+    )
     code, out, _ = ssp("store", "upgrade", *ADMIN)
     assert code == 0 and "is current; nothing to do" in out
     code, out, err = ssp("store", "upgrade", *CONSULTANT)
@@ -208,13 +215,16 @@ def test_upgrade_a_schema_1_store_then_seal_its_histories(
         case_id="OLD-1", subject=Subject("p-old", dt.date(2005, 1, 1)), actor=anne, at=at
     )
     engine.add_note(case, "Written before sealing.", anne, at=at)
-    old.append(
-        Commit(
-            events=[codec.encode(event, purpose="casework") for event in case.events],
-            cases=[case_row(case, engine.definition.final_states)],
-        )
-    )
+    old.append(Commit(events=[codec.encode(event, purpose="casework") for event in case.events]))
     old.close()
+    # The index row as the library of schema 1 wrote it: without the municipality column.
+    row = case_row(case, engine.definition.final_states)
+    with contextlib.closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute(
+            "INSERT INTO cases (case_id, workflow, workflow_version, state, assignee, "
+            "opened_at, closed_at, next_due, on_hold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            case_params(row)[:-1],
+        )
     code, _, err = ssp("case", "list", *CONSULTANT)
     assert code == 1 and "run `ssp store upgrade`" in err
     code, out, err = ssp("store", "upgrade", *CONSULTANT)
@@ -223,10 +233,15 @@ def test_upgrade_a_schema_1_store_then_seal_its_histories(
     assert code == 1 and "run `ssp store upgrade`" in err  # the refusal changed nothing
     code, out, err = ssp("store", "upgrade", *ADMIN)
     assert code == 0, err
-    assert out.splitlines()[0] == f"{ssp.url}: upgraded to schema version 2"
+    assert out.splitlines()[0] == f"{ssp.url}: upgraded to schema version {SCHEMA_VERSION}"
     with open_store(ssp.url) as store:
         upgrades = [e for e in store.read_audit(AuditQuery()) if e.actor == ADMIN[1]]
-        assert [e.detail for e in upgrades] == ["store upgraded to schema version 2"]
+        assert [e.detail for e in upgrades] == [
+            f"store upgraded to schema version {SCHEMA_VERSION}; municipality set on 1 case(s) "
+            "written before it was kept"
+        ]
+        (row,) = store.find_cases(CaseQuery())
+        assert row.municipality == "aalborg"  # the mentor track's plugin's
     assert "`ssp store seal`" in out
     code, _, err = ssp("store", "seal", *CONSULTANT)
     assert code == 1 and "may not store.seal" in err and len(err.strip().splitlines()) == 1
