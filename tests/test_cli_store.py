@@ -236,9 +236,9 @@ def test_upgrade_a_schema_1_store_then_seal_its_histories(
     assert out.splitlines()[0] == f"{ssp.url}: upgraded to schema version {SCHEMA_VERSION}"
     with open_store(ssp.url) as store:
         upgrades = [e for e in store.read_audit(AuditQuery()) if e.actor == ADMIN[1]]
+        filled = "municipality set on 1 case(s) written before it was kept"
         assert [e.detail for e in upgrades] == [
-            f"store upgraded to schema version {SCHEMA_VERSION}; municipality set on 1 case(s) "
-            "written before it was kept"
+            f"store upgraded to schema version {SCHEMA_VERSION}; {filled}"
         ]
         (row,) = store.find_cases(CaseQuery())
         assert row.municipality == "aalborg"  # the mentor track's plugin's
