@@ -143,9 +143,18 @@ class AccessPolicy:
             raise UnknownId("role", actor.role, sorted(self._roles))
         if purpose not in self._purposes:
             raise UnknownId("purpose", purpose, sorted(self._purposes))
+        own = self._by_role.get(actor.role, ())
+        if (
+            where is not None
+            and where.municipality != self.walls.home(actor.role)
+            and not any(self.walls.reaches(g, where.municipality) for g in own)
+        ):
+            # Behind another wall: said before anything about the case (its workflow,
+            # its id) that would tell whose it is.
+            raise AccessDenied(actor.id, actor.role, operation, self._walled(actor), None)
         grants = [
             g
-            for g in self._by_role.get(actor.role, ())
+            for g in own
             if g.covers(operation, workflow, purpose)
             and (where is None or self.walls.reaches(g, where.municipality))
         ]
