@@ -216,7 +216,7 @@ ROLES = (*AALBORG_ROLES, *HJOERRING_ROLES)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_matrix_of_roles_operations_and_municipalities(  # noqa: PLR0913, PLR0917 (fixtures)
+def test_the_matrix_of_roles_operations_and_municipalities(  # noqa: PLR0917 (fixtures)
     role: str,
     district: Registry,
     alone: dict[str, Registry],
