@@ -279,8 +279,18 @@ class History:
 
 
 def bench_registry() -> Registry:
-    """Return a registry of the built-ins and the Aalborg plugin (no other entry points)."""
-    return Registry.build(create_plugin_host(autoload=False, plugins=[hooks]))
+    """Return a registry of a police district: the built-ins, Aalborg and a second municipality.
+
+    The second municipality is the tests' Hjørring (``tests/district_plugin.py``,
+    test data), so every command and read is measured with the walls between two
+    municipalities in place; the cases are Aalborg's.
+    """
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:
+        sys.path.append(root)
+    from tests.district_plugin import HjoerringPlugin  # noqa: PLC0415 (test data, by path)
+
+    return Registry.build(create_plugin_host(autoload=False, plugins=[hooks, HjoerringPlugin()]))
 
 
 def _at(minutes: int) -> dt.datetime:
