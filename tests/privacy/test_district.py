@@ -47,6 +47,7 @@ from ssp_core import (
     VirtualClock,
 )
 from ssp_core.exceptions import DataError
+from ssp_core.plugins import StateSpec, TransitionSpec, WorkflowDefinition, WorkflowKind
 from ssp_core.store.records import AuditAction, AuditEntry, AuditQuery
 from ssp_core.testing import make_registry
 from tests import district_plugin as hj
@@ -420,3 +421,86 @@ def test_a_concern_opened_without_a_municipality_needs_one_named_by_a_district_w
             actor=CONSULTANT["hjoerring"],
             municipality="thisted",
         )
+
+
+# --- a case moves to another municipality ----------------------------------------------
+
+SHARED_TRACK = WorkflowDefinition(
+    id="shared.track",
+    version=1,
+    kind=WorkflowKind.PREVENTION_TRACK,
+    labels=hj.L("a track every municipality runs"),
+    initial="active",
+    states=(StateSpec("active", hj.L("active")), StateSpec("ended", hj.L("ended"), final=True)),
+    transitions=(TransitionSpec("end", "active", "ended", hj.L("end")),),
+)
+
+
+class SharedPlugin:
+    """A plugin of no municipality: its track is shared by every municipality."""
+
+    plugin_name = "shared"
+
+    @ssp_core.hookimpl
+    def ssp_register_workflows(self) -> list[WorkflowDefinition]:
+        return [SHARED_TRACK]
+
+
+@pytest.fixture(name="moving")
+def _moving(backend: Backend, clock: VirtualClock, key: MunicipalKey) -> Iterator[Casework]:
+    registry = make_registry(*hj.district_plugins(), SharedPlugin())
+    casework = _casework(registry, backend.new_url(), key, clock)
+    yield casework
+    casework.close()
+
+
+def test_a_case_on_a_shared_workflow_moves_and_its_walls_move_with_it(moving: Casework) -> None:
+    cw = moving
+    aalborg, hjoerring = CONSULTANT["aalborg"], CONSULTANT["hjoerring"]
+    case = cw.open_for_person("010311-4001", actor=aalborg, workflow="shared.track", name="Bo")
+    assert case.municipality == "aalborg"
+    with pytest.raises(AccessDenied):
+        cw.case(case.id, hjoerring, purpose="casework")
+    moved = cw.move_case(
+        case.id, "hjoerring", aalborg, legal_basis="consent", reason="the family moved"
+    )
+    assert moved.municipality == "hjoerring"
+    (row,) = [r for r in cw.store.find_cases(CaseQuery()) if r.case_id == case.id]
+    assert row.municipality == "hjoerring"
+    read = cw.history(case.id, hjoerring, purpose="casework")
+    assert type(read[-1]).__name__ == "MovedToMunicipality"
+    assert "the family moved" in repr(read[-1])
+    before = cw.store.read_case(case.id)
+    with pytest.raises(AccessDenied) as refused:
+        cw.case(case.id, aalborg, purpose="casework")
+    assert case.id not in str(refused.value) and "hjoerring" not in str(refused.value)
+    assert cw.store.read_case(case.id) == before
+    denied = cw.store.read_audit(AuditQuery(actor=aalborg.id, case_id=case.id))
+    assert denied[-1].action is AuditAction.DENIED
+    assert [r.case_id for r in cw.find(hjoerring, purpose="casework")] == [case.id]
+    assert case.id not in [r.case_id for r in cw.find(aalborg, purpose="casework")]
+
+
+def test_a_move_needs_a_shared_workflow_a_known_basis_and_a_reason(moving: Casework) -> None:
+    cw = moving
+    aalborg = CONSULTANT["aalborg"]
+    card = cw.open_for_person(
+        "010311-4002", actor=aalborg, situation="radicalisation", concern_date=TODAY
+    )
+    track = cw.open_for_person("010311-4003", actor=aalborg, workflow="shared.track")
+    before = cw.store.read_cases([card.id, track.id])
+    with pytest.raises(DataError, match="only a case on a shared workflow moves"):
+        cw.move_case(card.id, "hjoerring", aalborg, legal_basis="consent", reason="moved")
+    with pytest.raises(ssp_core.UnknownId, match="municipality"):
+        cw.move_case(track.id, "thisted", aalborg, legal_basis="consent", reason="moved")
+    with pytest.raises(DataError, match="unknown legal basis 'nope'"):
+        cw.move_case(track.id, "hjoerring", aalborg, legal_basis="nope", reason="moved")
+    with pytest.raises(DataError, match="needs a written reason"):
+        cw.move_case(track.id, "hjoerring", aalborg, legal_basis="consent", reason="  ")
+    with pytest.raises(DataError, match="already municipality 'aalborg''s"):
+        cw.move_case(track.id, "aalborg", aalborg, legal_basis="consent", reason="moved")
+    with pytest.raises(AccessDenied):
+        cw.move_case(
+            track.id, "hjoerring", CONSULTANT["hjoerring"], legal_basis="consent", reason="moved"
+        )
+    assert cw.store.read_cases([card.id, track.id]) == before

@@ -303,6 +303,21 @@ class Casework:
         """Assign the case to an actor id (``None``: unassign): :meth:`.CaseCommands.assign`."""
         return self._commands.assign(case_id, assignee, actor, reason=reason, purpose=purpose)
 
+    def move_case(
+        self,
+        case_id: str,
+        to: str,
+        actor: Actor,
+        *,
+        legal_basis: str,
+        reason: str,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Move a case to another municipality: :meth:`.CaseCommands.move_case`."""
+        return self._commands.move_case(
+            case_id, to, actor, legal_basis=legal_basis, reason=reason, purpose=purpose
+        )
+
     def record_session(
         self,
         case_id: str,

@@ -15,12 +15,12 @@ from ssp_core.clock import local_date
 from ssp_core.domain.access import CASEWORK
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import Observation
-from ssp_core.domain.events import DeadlineMissed
+from ssp_core.domain.events import DeadlineMissed, MovedToMunicipality
 from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
 from ssp_core.store.records import AuditAction, CaseQuery
-from ssp_core.workflows.engine import Deadline
+from ssp_core.workflows.engine import Deadline, WorkflowEngine
 
 __all__ = ["CaseCommands"]
 
@@ -191,6 +191,72 @@ class CaseCommands:
             purpose,
             lambda case, engine, at: engine.assign(case, assignee, actor, at=at, reason=reason),
         )
+
+    def move_case(
+        self,
+        case_id: str,
+        to: str,
+        actor: Actor,
+        *,
+        legal_basis: str,
+        reason: str,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Move the case to municipality ``to`` (the person moved): an audited event.
+
+        The actor needs ``case.move`` on the case where it is now; ``to`` must be
+        another registered municipality, ``legal_basis`` a registered legal basis that
+        serves ``purpose``, and ``reason`` a written reason. The case keeps its
+        history and its workflow, so its workflow must be one the receiving
+        municipality runs: a shared one (from a plugin of no municipality). A case on
+        the sending municipality's own card is refused: close it there, and the
+        receiving municipality opens its own.
+        """
+        registry = self._services.registry
+        walls = self._services.policy.walls
+
+        def move(case: Case, engine: WorkflowEngine, at: dt.datetime) -> None:
+            # Checked once the actor may move the case (the repository checked that).
+            registry.municipalities[to]
+            if legal_basis not in registry.legal_bases:
+                raise DataError(
+                    f"unknown legal basis {legal_basis!r}; known: {', '.join(registry.legal_bases)}"
+                )
+            basis = registry.legal_bases[legal_basis]
+            if not basis.serves(purpose):
+                raise DataError(
+                    f"{basis.citation} does not serve purpose {purpose!r} "
+                    f"(it serves: {', '.join(basis.purposes)})"
+                )
+            text = reason.strip() if isinstance(reason, str) else ""
+            if not text:
+                raise DataError("moving a case to another municipality needs a written reason")
+            here = walls.municipality(case.workflow, case.municipality)
+            if to == here:
+                raise DataError(f"case {case.id} is already municipality {to!r}'s")
+            owner = registry.workflow_home(case.workflow)
+            if owner is not None:
+                raise DataError(
+                    f"case {case.id} is on workflow {case.workflow}, which is municipality "
+                    f"{owner!r}'s own; only a case on a shared workflow moves. Close it here; "
+                    f"municipality {to!r} opens its own case"
+                )
+            del engine  # the workflow is unchanged
+            case.apply(
+                MovedToMunicipality(
+                    case_id=case.id,
+                    version=case.version + 1,
+                    at=at,
+                    actor=actor.id,
+                    role=actor.role,
+                    from_municipality=here,
+                    to_municipality=to,
+                    legal_basis=legal_basis,
+                    reason=text,
+                )
+            )
+
+        return self._cases.change(case_id, actor, "case.move", purpose, move)
 
     def record_session(
         self,

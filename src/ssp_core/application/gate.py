@@ -59,7 +59,7 @@ class CaseHead:
             if not assigned and row.topic == "Assigned":
                 assignee = orjson.loads(row.data).get("assignee")
                 assigned = True
-            elif not handed and row.topic == "HandedOver":
+            elif not handed and row.topic == "MovedToMunicipality":
                 municipality = orjson.loads(row.data).get("to_municipality")
                 handed = True
             if assigned and handed:

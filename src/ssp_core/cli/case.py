@@ -296,6 +296,29 @@ def fact_command(
     click.echo(f"{recorded.id}: fact {fact} recorded (version {recorded.version})")
 
 
+@case.command("move")
+@click.argument("case_id")
+@click.option("--to", "to", required=True, help="The municipality the person moved to.")
+@click.option("--legal-basis", required=True, help="The registered legal basis of the move.")
+@click.option("--reason", required=True, help="Why the case moves (kept sealed like a note).")
+@acting
+@click.pass_obj
+def move_command(
+    obj: Context,
+    case_id: str,
+    to: str,
+    legal_basis: str,
+    reason: str,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Move CASE_ID to another municipality (the person moved), on a legal basis."""
+    moved = obj.casework().move_case(
+        case_id, to, actor, legal_basis=legal_basis, reason=reason, purpose=purpose
+    )
+    click.echo(f"{moved.id}: moved to municipality {to} (version {moved.version})")
+
+
 @case.command("suspend")
 @click.argument("case_id")
 @click.option("--reason", required=True, help="Why the case is put on hold.")

@@ -55,6 +55,7 @@ OPERATIONS: dict[str, str] = {
     "case.observe": "record an observation of a worry sign",
     "case.note": "add a note or record a session",
     "case.assign": "assign or unassign a case",
+    "case.move": "move a case to another municipality (the person moved), on a legal basis",
     "case.hold": "put a case on hold or take it off hold",
     "case.extend": "extend a deadline",
     "case.deadlines": "record missed deadlines and escalate them",

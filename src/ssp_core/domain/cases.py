@@ -26,6 +26,7 @@ from ssp_core.domain.events import (
     FactRecorded,
     FindingAssigned,
     FindingRecorded,
+    MovedToMunicipality,
     NoteAdded,
     ObservationRecorded,
     SessionRecorded,
@@ -184,6 +185,10 @@ def _assigned(case: Case, event: Assigned) -> None:
     case.assignee = event.assignee
 
 
+def _moved(case: Case, event: MovedToMunicipality) -> None:
+    case.municipality = event.to_municipality
+
+
 def _session(case: Case, _event: SessionRecorded) -> None:
     case.sessions += 1
 
@@ -201,6 +206,7 @@ _FOLDS: dict[type[CaseEvent], Callable[[Case, Any], None]] = {
     Transitioned: _transitioned,
     FactRecorded: _fact,
     Assigned: _assigned,
+    MovedToMunicipality: _moved,
     SessionRecorded: _session,
     NoteAdded: _history_only,
     ObservationRecorded: _history_only,

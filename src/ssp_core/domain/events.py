@@ -32,6 +32,7 @@ __all__ = [
     "FactRecorded",
     "FindingAssigned",
     "FindingRecorded",
+    "MovedToMunicipality",
     "NoteAdded",
     "ObservationRecorded",
     "SessionRecorded",
@@ -129,6 +130,22 @@ class Assigned(CaseEvent):
 
     assignee: str | None
     reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class MovedToMunicipality(CaseEvent):
+    """The case moved to another municipality (the person moved), on a legal basis.
+
+    From this event on the case is ``to_municipality``'s: its walls, its staff.
+    ``from_municipality`` is the one it left (``None`` for a history before 0.2 whose
+    municipality was its workflow's); ``legal_basis`` the registered basis of handing
+    the case over; ``reason`` why (sealed like a note).
+    """
+
+    from_municipality: str | None
+    to_municipality: str
+    legal_basis: str
+    reason: str
 
 
 @attrs.frozen(kw_only=True)

@@ -34,6 +34,7 @@ SEALED_FIELDS: MappingProxyType[str, MappingProxyType[str, FieldGroup]] = Mappin
             },
             "NoteAdded": {"text": _NOTES},
             "Assigned": {"reason": _NOTES},
+            "MovedToMunicipality": {"reason": _NOTES},
             "SessionRecorded": {"note": _NOTES},
             "CaseSuspended": {"reason": _NOTES},
             "CaseResumed": {"reason": _NOTES},

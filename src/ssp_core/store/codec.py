@@ -52,6 +52,7 @@ EVENT_TYPES: dict[str, type[CaseEvent]] = {
         ev.ObservationRecorded,
         ev.NoteAdded,
         ev.Assigned,
+        ev.MovedToMunicipality,
         ev.SessionRecorded,
         ev.CaseSuspended,
         ev.CaseResumed,
