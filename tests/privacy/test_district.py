@@ -504,3 +504,37 @@ def test_a_move_needs_a_shared_workflow_a_known_basis_and_a_reason(moving: Casew
             track.id, "hjoerring", CONSULTANT["hjoerring"], legal_basis="consent", reason="moved"
         )
     assert cw.store.read_cases([card.id, track.id]) == before
+
+
+# --- counts and exports per municipality and for the district --------------------------
+
+
+def test_exports_cover_the_municipalities_within_reach(
+    moving: Casework, tmp_path: pathlib.Path
+) -> None:
+    cw = moving
+    for n, municipality in enumerate(["aalborg", "aalborg", "hjoerring"]):
+        cw.open_for_person(
+            f"{n + 1:02d}0311-4100",
+            actor=CONSULTANT[municipality],
+            situation=SITUATION[municipality],
+            concern_date=TODAY,
+        )
+    researcher = Actor("res", "researcher")
+    result = cw.research_export(researcher, kind="events", out=tmp_path / "all")
+    assert result.cases == 2  # Aalborg's researcher: Aalborg's cases only
+    own = cw.research_export(
+        researcher, kind="events", out=tmp_path / "own", municipalities=["aalborg"]
+    )
+    assert own.cases == 2
+    with pytest.raises(AccessDenied, match="reach municipalities aalborg; not hjoerring"):
+        cw.research_export(
+            researcher, kind="events", out=tmp_path / "other", municipalities=["hjoerring"]
+        )
+    assert not (tmp_path / "other").exists()
+    (entry,) = [
+        e for e in cw.store.read_audit(AuditQuery(actor="res")) if e.action is AuditAction.DENIED
+    ]
+    assert "not hjoerring" in (entry.detail or "")
+    with pytest.raises(ssp_core.UnknownId, match="municipality"):
+        cw.research_export(researcher, kind="events", out=tmp_path / "x", municipalities=["x"])

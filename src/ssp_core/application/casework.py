@@ -603,10 +603,17 @@ class Casework:
         fmt: str = "csv",
         purpose: str = RESEARCH,
         age_bands: Sequence[str] | None = None,
+        municipalities: Iterable[str] | None = None,
     ) -> ExportResult:
         """Write a research export (checked, audited): :meth:`.ResearchExports.research_export`."""
         return self._research.research_export(
-            actor, kind=kind, out=out, fmt=fmt, purpose=purpose, age_bands=age_bands
+            actor,
+            kind=kind,
+            out=out,
+            fmt=fmt,
+            purpose=purpose,
+            age_bands=age_bands,
+            municipalities=municipalities,
         )
 
     def evaluate(
@@ -622,6 +629,7 @@ class Casework:
         crime: str | os.PathLike[str] | None = None,
         index_config: str | os.PathLike[str] | None = None,
         purpose: str = RESEARCH,
+        municipalities: Iterable[str] | None = None,
     ) -> Evaluation:
         """Evaluate an initiative or a council term: :meth:`.Evaluations.evaluate`."""
         return self._evaluations.evaluate(
@@ -635,6 +643,7 @@ class Casework:
             crime=crime,
             index_config=index_config,
             purpose=purpose,
+            municipalities=municipalities,
         )
 
     # -- migration (Migrations) ----------------------------------------------------------

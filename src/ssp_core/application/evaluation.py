@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,14 +54,16 @@ class Evaluations:
         crime: str | os.PathLike[str] | None = None,
         index_config: str | os.PathLike[str] | None = None,
         purpose: str = RESEARCH,
+        municipalities: Iterable[str] | None = None,
     ) -> Evaluation:
         """Evaluate an initiative (over ``since``/``until`` or a ``term``), or a council term.
 
         Needs the ``report.evaluate`` permission: a role without it gets
         :class:`~ssp_core.exceptions.AccessDenied`, audited, and nothing is read. The
         counts cover the workflows the actor's grants for it name (all with ``*``);
-        small ones are hidden. The safety-index indicators need the ``survey`` (and
-        ``crime``) files. Audited.
+        small ones are hidden. They cover the municipalities asked (default: every one
+        the grants reach: one municipality's, or a district's). The safety-index
+        indicators need the ``survey`` (and ``crime``) files. Audited.
         """
         from ssp_core.evaluation import evaluate as ev  # noqa: PLC0415 (NumPy: when it runs)
         from ssp_core.evaluation import index_series  # noqa: PLC0415
@@ -73,13 +76,17 @@ class Evaluations:
         if initiative is not None and initiative not in initiatives:
             raise UnknownId("initiative", initiative, initiatives)
         workflows = services.policy.workflows(actor, EVALUATE, purpose)
-        municipalities = services.policy.reached(actor, EVALUATE, purpose)
+        municipalities = services.gate.within_reach(
+            actor, EVALUATE, purpose, municipalities, services.registry.municipalities
+        )
         index = index_series.IndexInputs(
             survey=_path(survey), crime=_path(crime), config=_path(index_config)
         )
         index_series.check(index)
         what = f"initiative {initiative}" if initiative is not None else "overall"
         detail = f"evaluation of {chosen.id}: {what}, {period.describe()}"
+        if municipalities is not None:
+            detail += f", municipalities {', '.join(sorted(municipalities)) or 'none'}"
         services.gate.audit(actor, purpose, AuditAction.EXPORT, None, detail)
         today = local_date(services.clock.now())
         if initiative is not None:

@@ -10,7 +10,7 @@ cases to those the role's grants cover, case by case. Every use case in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 import orjson
@@ -18,7 +18,7 @@ import orjson
 from ssp_core.clock import Clock
 from ssp_core.domain.access import Scope
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import AccessDenied
+from ssp_core.exceptions import AccessDenied, UnknownId
 from ssp_core.privacy.access import AccessPolicy, Permit, Where
 from ssp_core.store.base import CaseStore
 from ssp_core.store.records import (
@@ -234,6 +234,44 @@ class Gate:
             return seen[case_id]
 
         return visible
+
+    def within_reach(
+        self,
+        actor: Actor,
+        operation: str,
+        purpose: str,
+        asked: Iterable[str] | None,
+        known: Iterable[str],
+    ) -> frozenset[str] | None:
+        """Return the municipalities a count or export covers: those asked, within reach.
+
+        ``None`` asked means every municipality the role's grants reach (``None``
+        back: no municipality is declared, every case counts). A municipality asked
+        that is not registered (``known``) is an :class:`~ssp_core.exceptions.UnknownId`;
+        one beyond the grants' reach is refused, audited.
+        """
+        reached = self.policy.reached(actor, operation, purpose)
+        if asked is None:
+            return reached
+        chosen = frozenset(asked)
+        registered = list(known)
+        for municipality in sorted(chosen):
+            if municipality not in registered:
+                raise UnknownId("municipality", municipality, registered)
+        beyond = sorted(chosen - (reached or frozenset()))
+        if beyond:
+            reach = ", ".join(sorted(reached or ())) or "none"
+            denied = AccessDenied(
+                actor.id,
+                actor.role,
+                operation,
+                f"its grants for it reach municipalities {reach}; not {', '.join(beyond)}",
+            )
+            self.audit(
+                actor, purpose, AuditAction.DENIED, None, f"{operation}: {denied.permission}"
+            )
+            raise denied
+        return chosen
 
     def staff_filter(
         self, actor: Actor, operation: str, purpose: str, permit: Permit

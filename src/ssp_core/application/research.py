@@ -9,7 +9,7 @@ workflows the actor's grants name.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ssp_core.application.services import Services
@@ -39,13 +39,16 @@ class ResearchExports:
         fmt: str = "csv",
         purpose: str = RESEARCH,
         age_bands: Sequence[str] | None = None,
+        municipalities: Iterable[str] | None = None,
     ) -> ExportResult:
         """Write a research export: events under fresh ids, or tables with small cells suppressed.
 
         Needs the ``research.export`` permission (a refusal is audited and nothing is
         written); the export is audited and covers the workflows the actor's grants
-        for it name (all with ``*``). ``age_bands`` names the bands (default: those of
-        the action cards). See :mod:`ssp_core.privacy.export`.
+        for it name (all with ``*``), and the municipalities asked (default: every
+        one its grants reach: its own, or with a district-wide grant the district's).
+        ``age_bands`` names the bands (default: those of the action cards). See
+        :mod:`ssp_core.privacy.export`.
         """
         from ssp_core.privacy.export import (  # noqa: PLC0415 (loaded when an export runs)
             export_research,
@@ -56,10 +59,14 @@ class ResearchExports:
         services = self._services
         services.gate.authorise(actor, "research.export", purpose)
         chosen, form, target = prepare_export(kind, fmt, os.fspath(out))
-        banding = age_banding(services.registry, age_bands)
         workflows = services.policy.workflows(actor, "research.export", purpose)
-        municipalities = services.policy.reached(actor, "research.export", purpose)
+        municipalities = services.gate.within_reach(
+            actor, "research.export", purpose, municipalities, services.registry.municipalities
+        )
+        banding = age_banding(services.registry, age_bands, municipalities)
         detail = f"research export: {chosen.value} as {form.value}, age bands {banding.describe()}"
+        if municipalities is not None:
+            detail += f", municipalities {', '.join(sorted(municipalities)) or 'none'}"
         services.gate.audit(actor, purpose, AuditAction.EXPORT, None, detail)
         return export_research(
             registry=services.registry,

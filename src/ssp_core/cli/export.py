@@ -38,6 +38,13 @@ __all__ = ["export"]
     metavar="ID",
     help="An age band to report (repeatable; default: the bands the action cards use).",
 )
+@click.option(
+    "--municipality",
+    "municipalities",
+    multiple=True,
+    metavar="ID",
+    help="A municipality to cover (repeatable; default: every one your grants reach).",
+)
 @acting(default_purpose=RESEARCH)
 @click.pass_obj
 def export(
@@ -46,6 +53,7 @@ def export(
     out: Path,
     fmt: str,
     age_bands: tuple[str, ...],
+    municipalities: tuple[str, ...],
     actor: Actor,
     purpose: str,
 ) -> None:
@@ -57,7 +65,13 @@ def export(
     leaves. Needs the permission research.export; --purpose defaults to research.
     """
     result = obj.casework().research_export(
-        actor, kind=kind, out=out, fmt=fmt, purpose=purpose, age_bands=age_bands or None
+        actor,
+        kind=kind,
+        out=out,
+        fmt=fmt,
+        purpose=purpose,
+        age_bands=age_bands or None,
+        municipalities=municipalities or None,
     )
     for name, count in result.rows.items():
         click.echo(f"wrote {count} rows to {result.directory / name}")

@@ -349,7 +349,7 @@ class _Sources:
         if not cards:
             return IndicatorResult(indicator, note=NOTES["no_workflows"])
         bands = indicator.age_bands if kind is MeasureKind.CONCERNS else ()
-        banding = age_banding(self.registry, bands or None)
+        banding = age_banding(self.registry, bands or None, self.municipalities)
         table = self.concerns(flows, banding)
         if kind is MeasureKind.CONCERNS:
             return IndicatorResult(indicator, counts=table, workflows=tuple(cards), banding=banding)

@@ -118,11 +118,16 @@ class AgeBanding:
         return "; ".join(_band_text(band) for band in self.bands)
 
 
-def age_banding(registry: Registry, band_ids: Sequence[str] | None = None) -> AgeBanding:
+def age_banding(
+    registry: Registry,
+    band_ids: Sequence[str] | None = None,
+    municipalities: Collection[str] | None = None,
+) -> AgeBanding:
     """Return the export's age bands: those named, or by default those the action cards use.
 
     The default is the bands named by the ``applies_to`` of the registered action
-    cards (for Aalborg: under 18, 18 and over). Raises :class:`UnknownId` for an
+    cards (for Aalborg: under 18, 18 and over); with ``municipalities``, of those
+    municipalities' cards and the shared ones. Raises :class:`UnknownId` for an
     unknown band and :class:`ConfigError` if the bands overlap or none is found.
     """
     if band_ids:
@@ -134,7 +139,12 @@ def age_banding(registry: Registry, band_ids: Sequence[str] | None = None) -> Ag
         chosen = {
             definition.applies_to.age_band: registry.age_bands[definition.applies_to.age_band]
             for definition in registry.workflows.values()
-            if definition.kind is WorkflowKind.ACTION_CARD and definition.applies_to is not None
+            if definition.kind is WorkflowKind.ACTION_CARD
+            and definition.applies_to is not None
+            and (
+                municipalities is None
+                or registry.workflow_home(definition.id) in (None, *municipalities)
+            )
         }
         if not chosen:
             raise ConfigError(
