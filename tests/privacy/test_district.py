@@ -538,3 +538,36 @@ def test_exports_cover_the_municipalities_within_reach(
     assert "not hjoerring" in (entry.detail or "")
     with pytest.raises(ssp_core.UnknownId, match="municipality"):
         cw.research_export(researcher, kind="events", out=tmp_path / "x", municipalities=["x"])
+
+
+# --- stores written before 0.2 ----------------------------------------------------------
+
+
+def test_the_upgrade_fills_old_rows_from_their_workflow_and_a_lone_municipality(
+    district: Registry, alone: dict[str, Registry]
+) -> None:
+    from ssp_core.application.admin import backfill_municipalities  # noqa: PLC0415
+    from ssp_core.store.memory import MemoryStore  # noqa: PLC0415
+    from ssp_core.store.records import CaseRow, Commit  # noqa: PLC0415
+
+    def old_store() -> MemoryStore:
+        store = MemoryStore()
+        at = dt.datetime(2025, 3, 2, 9, tzinfo=dt.UTC)
+        rows = [
+            CaseRow("card", "aalborg.mentor", 1, "referral", None, at, None, None, False),
+            CaseRow("walk", "core.safety_walk", 1, "planned", None, at, None, None, False),
+            CaseRow("theirs", hj.TRACK, 1, "referral", None, at, None, None, False),
+        ]
+        store.append(Commit(events=[], cases=rows))
+        return store
+
+    def municipalities(store: MemoryStore) -> dict[str, str | None]:
+        return {row.case_id: row.municipality for row in store.find_cases(CaseQuery())}
+
+    store = old_store()
+    assert backfill_municipalities(store, district) == 2
+    assert municipalities(store) == {"card": "aalborg", "walk": None, "theirs": "hjoerring"}
+    assert backfill_municipalities(store, district) == 0  # only where none is
+    store = old_store()
+    assert backfill_municipalities(store, alone["aalborg"]) == 2  # the walk is Aalborg's
+    assert municipalities(store)["walk"] == "aalborg"

@@ -73,12 +73,15 @@ def backfill_municipalities(store: CaseStore, registry: Registry) -> int:
 
     Schema 3 added the case index's ``municipality`` column; rows written before it
     hold none. Only the registry knows whose each workflow is, so the upgrade fills
-    them here, workflow by workflow (rows with a municipality are left alone).
-    Returns how many rows were filled.
+    them here, workflow by workflow (rows with a municipality are left alone). Rows of
+    a shared workflow (the core's safety walks) take the only municipality of a
+    deployment of one; with several they stay without one (whose they are cannot be
+    told from the index). Returns how many rows were filled.
     """
     filled = 0
+    only = registry.only_municipality()
     for definition in registry.latest_workflows():
-        home = registry.workflow_home(definition.id)
+        home = registry.workflow_home(definition.id) or only
         if home is not None:
             filled += store.set_municipality(definition.id, home)
     return filled

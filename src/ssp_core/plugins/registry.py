@@ -503,11 +503,7 @@ class Registry:
         """
         if role not in self.roles:
             return None
-        home = self.home(self.roles, role)
-        if home is None and len(self.municipalities) == 1:
-            (only,) = (m.id for m in self.municipalities.values())
-            return only
-        return home
+        return self.home(self.roles, role) or self.only_municipality()
 
     def workflow_home(self, workflow_id: str) -> str | None:
         """Return the municipality a workflow belongs to (``None``: shared, e.g. the core's)."""
@@ -515,6 +511,13 @@ class Registry:
         if versions is None:
             raise UnknownId("workflow", workflow_id, sorted(self._versions))
         return self.home(self.workflows, versions[-1].name)
+
+    def only_municipality(self) -> str | None:
+        """Return the one municipality of a deployment of one (``None``: none, or several)."""
+        if len(self.municipalities) != 1:
+            return None
+        (only,) = (m.id for m in self.municipalities.values())
+        return only
 
     def district_of(self, municipality: str | None) -> str | None:
         """Return the police district of a municipality (``None`` for none or an unknown one)."""

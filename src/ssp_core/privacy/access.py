@@ -43,7 +43,8 @@ class Walls:
     ``homes`` maps each role to the municipality whose plugin contributed it (``None``:
     a plugin that declares none); ``districts`` each municipality to its police
     district; ``workflows`` each workflow to its municipality, for index rows and
-    histories written before 0.2, which name none.
+    histories written before 0.2, which name none (a shared workflow's are then the
+    only municipality's, in a deployment of one).
     """
 
     homes: Mapping[str, str | None] = attrs.field(factory=dict)
@@ -55,7 +56,10 @@ class Walls:
         """Return the walls the registry's municipalities and roles draw."""
         homes = {role: registry.role_home(role) for role in registry.roles}
         districts = {m.id: m.police_district for m in registry.municipalities.values()}
-        workflows = {d.id: registry.workflow_home(d.id) for d in registry.latest_workflows()}
+        only = registry.only_municipality()
+        workflows = {
+            d.id: registry.workflow_home(d.id) or only for d in registry.latest_workflows()
+        }
         return cls(
             MappingProxyType(homes), MappingProxyType(districts), MappingProxyType(workflows)
         )
