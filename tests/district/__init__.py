@@ -7,10 +7,18 @@
 
 from __future__ import annotations
 
+import ssp_aalborg.hooks
 from ssp_core.plugins import Registry
 from ssp_core.testing import make_registry
+from tests.district import hjoerring
 
-__all__ = ["AALBORG_PLUGIN", "HJOERRING_PLUGIN", "district_plugins", "district_registry"]
+__all__ = [
+    "AALBORG_PLUGIN",
+    "HJOERRING_PLUGIN",
+    "district_plugins",
+    "district_registry",
+    "hjoerring",
+]
 
 AALBORG_PLUGIN = "ssp_aalborg.hooks"
 """The name Aalborg's plugin has when registered explicitly (its module's name)."""
@@ -21,10 +29,6 @@ HJOERRING_PLUGIN = "hjoerring"
 
 def district_plugins(*extra: object) -> tuple[object, ...]:
     """Return Aalborg's plugin and the Hjørring test plugin, then ``extra`` plugins."""
-    import ssp_aalborg.hooks  # noqa: PLC0415 (imported when asked for, as plugins are loaded)
-
-    from tests.district import hjoerring  # noqa: PLC0415
-
     return (ssp_aalborg.hooks, hjoerring, *extra)
 
 
