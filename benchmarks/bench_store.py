@@ -281,7 +281,7 @@ class History:
 def bench_registry() -> Registry:
     """Return a registry of a police district: the built-ins, Aalborg and a second municipality.
 
-    The second municipality is the tests' Hjørring (``tests/district_plugin.py``,
+    The second municipality is the tests' Hjørring (``tests/district/hjoerring.py``,
     test data), so every command and read is measured with the walls between two
     municipalities in place; the cases are Aalborg's.
     """

@@ -50,10 +50,30 @@ from ssp_core.exceptions import DataError
 from ssp_core.plugins import StateSpec, TransitionSpec, WorkflowDefinition, WorkflowKind
 from ssp_core.store.records import AuditAction, AuditEntry, AuditQuery
 from ssp_core.testing import make_registry
-from tests import district_plugin as hj
+from tests.district import district_plugins
 from tests.privacy.conftest import Backend
 
 TODAY = dt.date(2026, 3, 2)
+
+
+class hj:  # noqa: N801 (the ids of the Hjørring test plugin, read like a module)
+    """The ids of :mod:`tests.district.hjoerring` these tests use."""
+
+    CONSULTANT = "hjoerring.ssp_consultant"
+    FRONTLINE = "hjoerring.frontline_worker"
+    MENTOR = "hjoerring.mentor"
+    LIAISON = "hjoerring.police_liaison"
+    ADMINISTRATOR = "hjoerring.administrator"
+    ROLES = (CONSULTANT, FRONTLINE, MENTOR, LIAISON, ADMINISTRATOR)
+    SITUATION = "hjoerring.radicalisation"
+    CARD_UNDER_18 = "hjoerring.radicalisation_under_18"
+    TRACK = "hjoerring.mentor"
+    POLICE = "hjoerring.police"
+
+    @staticmethod
+    def L(text: str) -> ssp_core.plugins.Labels:  # noqa: N802
+        return ssp_core.plugins.Labels(da=f"{text} (da)", en=text)
+
 
 AALBORG_ROLES = (
     "ssp_consultant",
@@ -72,7 +92,7 @@ CONSULTANT = {
 }
 SITUATION = {"aalborg": "radicalisation", "hjoerring": hj.SITUATION}
 POLICE = {"aalborg": "aalborg.nordjyllands_politi", "hjoerring": hj.POLICE}
-BASIS = {"aalborg": "rpl_115_1_1", "hjoerring": "hjoerring.rpl_115"}
+BASIS = {"aalborg": "rpl_115_1_1", "hjoerring": "hjoerring.rpl_115_2"}
 OTHER = {"aalborg": "hjoerring", "hjoerring": "aalborg"}
 
 ACROSS = {(hj.LIAISON, "case.read"), (hj.LIAISON, "case.search"), (hj.LIAISON, "case.note")}
@@ -125,8 +145,7 @@ class World:
             name=f"Person of {municipality}",
         )
         cw.add_note(case.id, f"note of {municipality}", consultant)
-        if municipality == "aalborg":  # Aalborg's card waits for the concern to be described
-            cw.record_fact(case.id, "concern_described", consultant)
+        cw.record_fact(case.id, "concern_described", consultant)  # both cards wait for it
         cw.assign(case.id, assignee, consultant)
         return Concern(municipality, case.id, cpr)
 
@@ -177,13 +196,13 @@ CALLS: dict[str, Callable[[World, Actor, Concern, str], object]] = {
 
 @pytest.fixture(name="district", scope="module")
 def _district() -> Registry:
-    return make_registry(*hj.district_plugins())
+    return make_registry(*district_plugins())
 
 
 @pytest.fixture(name="alone", scope="module")
 def _alone() -> dict[str, Registry]:
-    aalborg, hjoerring = hj.district_plugins()
-    return {"aalborg": make_registry(aalborg), "hjoerring": make_registry(hjoerring)}
+    aalborg, hjoerring_plugin = district_plugins()
+    return {"aalborg": make_registry(aalborg), "hjoerring": make_registry(hjoerring_plugin)}
 
 
 def _casework(registry: Registry, url: str, key: MunicipalKey, clock: VirtualClock) -> Casework:
@@ -412,7 +431,7 @@ def test_a_concern_opened_without_a_municipality_needs_one_named_by_a_district_w
         cw.open_concern(
             situation=hj.SITUATION, subject=subject, concern_date=TODAY, actor=CONSULTANT["aalborg"]
         )
-    with pytest.raises(DataError, match="workflow hjoerring.mentor_track is municipality"):
+    with pytest.raises(DataError, match="workflow hjoerring.mentor is municipality"):
         cw.open_case(workflow=hj.TRACK, subject=subject, actor=CONSULTANT["aalborg"])
     with pytest.raises(ssp_core.UnknownId, match="municipality"):
         cw.open_case(
@@ -448,7 +467,7 @@ class SharedPlugin:
 
 @pytest.fixture(name="moving")
 def _moving(backend: Backend, clock: VirtualClock, key: MunicipalKey) -> Iterator[Casework]:
-    registry = make_registry(*hj.district_plugins(), SharedPlugin())
+    registry = make_registry(*district_plugins(SharedPlugin()))
     casework = _casework(registry, backend.new_url(), key, clock)
     yield casework
     casework.close()
