@@ -288,9 +288,9 @@ def bench_registry() -> Registry:
     root = str(Path(__file__).resolve().parents[1])
     if root not in sys.path:
         sys.path.append(root)
-    from tests.district_plugin import HjoerringPlugin  # noqa: PLC0415 (test data, by path)
+    from tests.district import hjoerring  # noqa: PLC0415 (test data, by path)
 
-    return Registry.build(create_plugin_host(autoload=False, plugins=[hooks, HjoerringPlugin()]))
+    return Registry.build(create_plugin_host(autoload=False, plugins=[hooks, hjoerring]))
 
 
 def _at(minutes: int) -> dt.datetime:

@@ -1,7 +1,7 @@
 """Two municipalities in one store: the walls between them, cell by cell and as a property.
 
 The world is Aalborg's plugin and a second municipality of the same police district
-(``tests.district_plugin``: Hjørring, test data), loaded together.
+(``tests.district``: Hjørring, test data), loaded together.
 
 The **matrix** is role x operation x {own municipality, other municipality}. Each
 cell is a real call through :class:`ssp_core.Casework` by an actor of its own, on a
