@@ -8,6 +8,7 @@ districts and district-wide grants. The Hjørring plugin is test data
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
@@ -360,3 +361,30 @@ class TestHjoerringContract(PluginContract):
     """The Hjørring test plugin alone with the built-ins: it needs nothing of Aalborg's."""
 
     plugins = (hjoerring,)
+
+
+# -- what the command line shows of it -------------------------------------------------------
+
+
+def test_ssp_plugins_names_each_municipality_and_its_district_wide_grants(
+    district: Registry,
+) -> None:
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from ssp_core.cli.app import Context  # noqa: PLC0415
+    from ssp_core.cli.plugins import plugins_command  # noqa: PLC0415
+
+    obj = Context(autoload=False, block=(), language="en", registry=district)
+    result = CliRunner().invoke(plugins_command, ["--json"], obj=obj)
+    assert result.exit_code == 0, result.output
+    rows = {row["name"]: row for row in json.loads(result.output)}
+    assert rows[AALBORG_PLUGIN]["municipality"] == "aalborg"
+    assert rows[AALBORG_PLUGIN]["district_wide_grants"] == []
+    assert rows[HJOERRING_PLUGIN]["municipality"] == "hjoerring"
+    assert rows[HJOERRING_PLUGIN]["district_wide_grants"] == [
+        "hjoerring.police_liaison: case.read, case.search, case.note on *"
+    ]
+    assert rows["builtin"]["municipality"] is None
+    table = CliRunner().invoke(plugins_command, [], obj=obj, env={"COLUMNS": "220"})
+    assert "reaching the whole police district:" in table.output
+    assert "hjoerring.police_liaison: case.read, case.search, case.note on *" in table.output

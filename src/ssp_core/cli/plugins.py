@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from ssp_core.cli.app import Context
+from ssp_core.domain.district import Reach
+
+if TYPE_CHECKING:
+    from ssp_core.plugins.registry import Registry
 
 __all__ = ["plugins_command"]
 
@@ -27,6 +32,8 @@ def plugins_command(obj: Context, as_json: bool) -> None:
             "source": info.source,
             "hooks": list(info.hooks),
             "contributes": registry.contributions_of(info.name),
+            "municipality": registry.home_of_plugin(info.name),
+            "district_wide_grants": _district_wide(registry, info.name),
         }
         for info in registry.plugins
     ]
@@ -34,10 +41,25 @@ def plugins_command(obj: Context, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = Table(title="Plugins", show_lines=True)
-    for column in ("plugin", "version", "module", "contributes"):
+    for column in ("plugin", "version", "module", "municipality", "contributes"):
         table.add_column(column, overflow="fold")
     for info in registry.plugins:
         contributed = registry.contributions_of(info.name)
         summary = "\n".join(f"{kind}: {len(ids)}" for kind, ids in contributed.items()) or "-"
-        table.add_row(info.name, info.version or "-", info.module, summary)
+        wide = _district_wide(registry, info.name)
+        if wide:
+            summary += "\nreaching the whole police district:\n" + "\n".join(
+                f"  {line}" for line in wide
+            )
+        home = registry.home_of_plugin(info.name) or "-"
+        table.add_row(info.name, info.version or "-", info.module, home, summary)
     Console(soft_wrap=False).print(table)
+
+
+def _district_wide(registry: Registry, plugin: str) -> list[str]:
+    """Return a plugin's grants that reach the whole police district, one line each."""
+    return [
+        f"{grant.role}: {', '.join(grant.operations)} on {', '.join(grant.workflows)}"
+        for grant_id, grant in registry.grants.items()
+        if grant.reach is Reach.DISTRICT and registry.grants.contributor(grant_id) == plugin
+    ]
