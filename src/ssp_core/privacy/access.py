@@ -162,16 +162,14 @@ class AccessPolicy:
             if g.covers(operation, workflow, purpose)
             and (where is None or self.walls.reaches(g, where.municipality))
         ]
-        if not grants and where is not None:
-            beyond = [
-                g
-                for g in self._by_role.get(actor.role, ())
-                if g.covers(operation, workflow, purpose)
-            ]
-            if beyond:
-                # The case id is not repeated either: the message reaches staff behind
-                # another wall (the gate audits the refusal with the id).
-                raise AccessDenied(actor.id, actor.role, operation, self._walled(actor), None)
+        if (
+            not grants
+            and where is not None
+            and any(g.covers(operation, workflow, purpose) for g in own)
+        ):
+            # Granted, but not in this case's municipality. The case id is not repeated:
+            # the message reaches staff behind another wall (the gate audits it with the id).
+            raise AccessDenied(actor.id, actor.role, operation, self._walled(actor), None)
         on_case = opened_by is not None
         in_scope = [
             g
