@@ -11,6 +11,7 @@ __all__ = [
     "AUTOLOAD_ENV",
     "BLOCK_ENV",
     "DEFAULT_STORE_URL",
+    "KEY_DIR_ENV",
     "KEY_ENV",
     "KEY_FILE_ENV",
     "PURPOSE_ENV",
@@ -29,6 +30,9 @@ KEY_ENV = "SSP_KEY"
 
 KEY_FILE_ENV = "SSP_KEY_FILE"
 """The environment variable that may name the municipal key file."""
+
+KEY_DIR_ENV = "SSP_KEY_DIR"
+"""The environment variable that may name the folder of municipalities' own key files."""
 
 AUTOLOAD_ENV = "SSP_DISABLE_PLUGIN_AUTOLOAD"
 """Set to ``1`` (or ``true``/``yes``) to load no plugins from entry points."""

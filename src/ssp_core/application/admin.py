@@ -183,7 +183,9 @@ class StoreAdministration:
             case = codec.replay(rows)
             person = case.subject.pseudonym if isinstance(case.subject, Subject) else None
             at = services.clock.now()
-            data_key, record = services.keyring.new_case_key(case_id, person, at)
+            data_key, record = services.keyring.new_case_key(
+                case_id, person, at, municipality=services.repository.municipality_of(rows)
+            )
             cipher = codec.cipher(data_key)
             updates = [
                 (row.case_id, row.version, codec.encode(event, key=cipher).data)

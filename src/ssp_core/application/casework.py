@@ -40,7 +40,7 @@ from ssp_core.domain.roles import Actor
 from ssp_core.domain.walks import Place, WalkPlan
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.access import AccessPolicy
-from ssp_core.privacy.keys import MunicipalKey
+from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys
 from ssp_core.privacy.retention import ErasureItem, ErasureReport
 from ssp_core.privacy.sealing import Keyring
 from ssp_core.privacy.vault import Identity
@@ -69,11 +69,13 @@ class Casework:
     :param clock: stamps every event and audit entry (default: the system clock, UTC).
     :param calendar: business days for deadlines (default: Danish).
     :param ids: makes new case ids (default: random).
-    :param key: the municipality's secret key (:class:`~ssp_core.privacy.keys.MunicipalKey`),
-        which derives the pseudonyms and wraps every data key. A store that outlives
-        the process needs it for anything that seals or opens personal data; there is
-        no default key. An in-memory store without one gets a random key that dies
-        with it.
+    :param key: the municipal keys (:class:`~ssp_core.privacy.keys.MunicipalKeys`: a
+        default key and a key of their own for some municipalities), or one
+        :class:`~ssp_core.privacy.keys.MunicipalKey`, the default key. A municipality's
+        key derives its pseudonyms and wraps the data key of each of its cases. A store
+        that outlives the process needs it for anything that seals or opens personal
+        data; there is no default key. An in-memory store without one gets a random key
+        that dies with it.
     :param event_codec: turns events into stored rows and back (default: the core codec).
 
     Every method takes the ``actor`` who reads or writes and the ``purpose`` they do it
@@ -91,7 +93,7 @@ class Casework:
         registry: Registry,
         *,
         store: CaseStore | str | None = None,
-        key: MunicipalKey | None = None,
+        key: MunicipalKey | MunicipalKeys | None = None,
         clock: Clock | None = None,
         calendar: BusinessCalendar | None = None,
         ids: Callable[[], str] | None = None,
@@ -136,8 +138,12 @@ class Casework:
 
     @property
     def pseudonymiser(self) -> Pseudonymiser:
-        """Return the municipality's pseudonymiser (needs the municipal key)."""
+        """Return the pseudonymiser of the default key (needs it): a deployment of one."""
         return self.services.keyring.key.pseudonymiser()
+
+    def pseudonymiser_for(self, municipality: str | None) -> Pseudonymiser:
+        """Return the pseudonymiser of ``municipality``'s key (its own, else the default)."""
+        return self.services.keyring.key_for(municipality).pseudonymiser()
 
     def close(self) -> None:
         """Close the store."""
@@ -379,9 +385,12 @@ class Casework:
         name: str | None = None,
         contact: str | None = None,
         purpose: str = CASEWORK,
+        municipality: str | None = None,
     ) -> Subject:
         """Enter a person into the identity vault: :meth:`.Identities.enrol`."""
-        return self._identities.enrol(cpr, actor, name=name, contact=contact, purpose=purpose)
+        return self._identities.enrol(
+            cpr, actor, name=name, contact=contact, purpose=purpose, municipality=municipality
+        )
 
     def open_for_person(
         self,

@@ -41,19 +41,30 @@ class Identities:
         name: str | None = None,
         contact: str | None = None,
         purpose: str = CASEWORK,
+        municipality: str | None = None,
     ) -> Subject:
         """Enter a person into the identity vault and return the :class:`Subject` cases use.
 
         The CPR number is turned into the keyed pseudonym and the birth date at once;
         it, the name and the contact are kept only sealed in the vault. Enrolling the
         same number again replaces the name and contact given before.
+
+        The person is enrolled in ``municipality`` (by default the actor's, or the only
+        one loaded), whose key derives the pseudonym and wraps the vault entry: the same
+        number enrolled in two municipalities with keys of their own gives two
+        pseudonyms and two entries.
         """
         services = self._services
-        services.gate.authorise(actor, "identity.enrol", purpose)
-        subject = self.subject_of(cpr)
+        where = services.repository.municipality_for(actor, None, municipality)
+        services.gate.authorise(actor, "identity.enrol", purpose, where=Where(where))
+        subject = self.subject_of(cpr, where)
         at = services.clock.now()
         record = seal_identity(
-            services.keyring, subject.pseudonym, Identity(cpr, name, contact), at
+            services.keyring,
+            subject.pseudonym,
+            Identity(cpr, name, contact),
+            at,
+            municipality=where,
         )
         services.store.put_identity(
             record,
@@ -65,9 +76,13 @@ class Identities:
         )
         return subject
 
-    def subject_of(self, cpr: str) -> Subject:
-        """Return the :class:`Subject` of a CPR number (its pseudonym and birth date); no record."""
-        pseudonymiser = self._services.keyring.key.pseudonymiser()
+    def subject_of(self, cpr: str, municipality: str | None = None) -> Subject:
+        """Return the :class:`Subject` of a CPR number in ``municipality``; no record.
+
+        The pseudonym is keyed with the municipality's key (``None``, or a municipality
+        without a key of its own: the default key).
+        """
+        pseudonymiser = self._services.keyring.key_for(municipality).pseudonymiser()
         return Subject(pseudonymiser.pseudonym(cpr), birth_date_from_cpr(cpr))
 
     def reidentify(self, case_id: str, actor: Actor, *, purpose: str) -> Identity:
@@ -78,7 +93,8 @@ class Identities:
         """
         services = self._services
         rows = services.repository.rows(case_id)
-        services.repository.permit_for(rows, actor, "identity.reidentify", purpose, case_id)
+        repository = services.repository
+        repository.permit_for(rows, actor, "identity.reidentify", purpose, case_id)
         record = services.store.read_keys([case_id]).get(case_id)
         if record is None or record.subject is None:
             raise DataError(
@@ -92,7 +108,9 @@ class Identities:
                 f"the person of case {case_id} is not in the identity vault (the case was "
                 "opened with a pseudonym only, or the entry was erased)"
             )
-        return open_identity(services.keyring, identity)
+        return open_identity(
+            services.keyring, identity, municipality=repository.municipality_of(rows)
+        )
 
     def open_for_person(
         self,
@@ -127,12 +145,13 @@ class Identities:
                 "give either a situation (a concern) or a workflow, not both or neither"
             )
         services = self._services
-        pseudonymiser = services.keyring.key.pseudonymiser()  # no key: refused before asking
+        where = services.repository.municipality_for(actor, workflow, municipality)
+        # The municipality's key (its own or the default): no key, refused before asking.
+        pseudonymiser = services.keyring.key_for(where).pseudonymiser()
         number = cpr() if callable(cpr) else cpr
         subject = Subject(pseudonymiser.pseudonym(number), birth_date_from_cpr(number))
         today = local_date(services.clock.now())
         day = concern_date or today
-        where = services.repository.municipality_for(actor, workflow, municipality)
         if situation is not None:
             if day > today:
                 raise DataError(f"the concern date {day.isoformat()} is in the future")
@@ -146,7 +165,9 @@ class Identities:
         if SubjectKind.PERSON not in definition.subjects:
             allowed = ", ".join(kind.value for kind in definition.subjects)
             raise DataError(f"workflow {definition.name} takes cases about {allowed}, not a person")
-        enrolled = self.enrol(number, actor, name=name, contact=contact, purpose=purpose)
+        enrolled = self.enrol(
+            number, actor, name=name, contact=contact, purpose=purpose, municipality=where
+        )
         if situation is not None:
             return self._commands.open_concern(
                 situation=situation,

@@ -132,7 +132,17 @@ class CaseRepository:
         """Fold a case, opening the sealed fields of ``groups`` with its key (if not erased)."""
         if not groups or record is None:
             return self.codec.replay(rows, readable=groups, erased=record is None)
-        return self.codec.replay(rows, key=self.keyring.open_case_key(record), readable=groups)
+        data_key = self.keyring.open_case_key(record, municipality=self.municipality_of(rows))
+        return self.codec.replay(rows, key=data_key, readable=groups)
+
+    def municipality_of(self, rows: Sequence[StoredEvent]) -> str | None:
+        """Return the municipality of a stored case: its key wraps the case's data key.
+
+        The one the case names (opened in, or last handed over to), else its
+        workflow's (histories before 0.2); ``None`` in a deployment of no municipality.
+        """
+        head = CaseHead.of(rows)
+        return self.gate.policy.walls.municipality(head.workflow, head.municipality)
 
     def read(self, case_id: str, actor: Actor, operation: str, purpose: str) -> tuple[Case, Permit]:
         """Return a case for ``operation`` (checked), with what the grants show, and the permit."""
@@ -177,7 +187,8 @@ class CaseRepository:
                 "retention rule (or it was stored unsealed before schema 2); it takes no "
                 "more events"
             )
-        cipher = self.codec.cipher(self.keyring.open_case_key(record))
+        data_key = self.keyring.open_case_key(record, municipality=self.municipality_of(rows))
+        cipher = self.codec.cipher(data_key)
         case = self.codec.replay(rows, key=cipher, readable=permit.field_groups)
         engine = self.registry.engine_for(case)
         return Loaded(
@@ -241,7 +252,8 @@ class CaseRepository:
 
         The case belongs to ``municipality`` (see :meth:`municipality_for`). The
         operation ``case.open`` on the workflow, in that municipality, is checked
-        first; the case gets a new data key, written in the same commit.
+        first; the case gets a new data key, wrapped with that municipality's key and
+        written in the same commit.
         """
         where = self.municipality_for(actor, engine.definition.id, municipality)
         self.gate.authorise(
@@ -262,7 +274,7 @@ class CaseRepository:
         if details is not None:
             case.apply(details(case, at))
         person = subject.pseudonym if isinstance(subject, Subject) else None
-        data_key, record = self.keyring.new_case_key(case.id, person, at)
+        data_key, record = self.keyring.new_case_key(case.id, person, at, municipality=where)
         cipher = self.codec.cipher(data_key)
         try:
             self._append(case, engine, purpose, case.events, cipher, key_record=record)

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ssp_core.application.gate import Gate
+from ssp_core.application.keys import check_keys
 from ssp_core.application.repository import CaseRepository, uuid_ids
 from ssp_core.clock import BusinessCalendar, Clock, SystemClock, danish_calendar
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.access import AccessPolicy
-from ssp_core.privacy.keys import MunicipalKey
+from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys
 from ssp_core.privacy.sealing import Keyring
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec, codec
@@ -30,8 +31,10 @@ class Services:
 
     :param registry: the loaded plugins' data and engines.
     :param store: an open :class:`~ssp_core.store.base.CaseStore`.
-    :param key: the municipal key; an in-memory store without one gets a random key
-        that dies with it.
+    :param key: the municipal keys, or one key (the default key); an in-memory store
+        without one gets a random key that dies with it. A key of its own for a
+        municipality the registry does not know is refused (a misnamed key file would
+        otherwise leave that municipality on the default key unnoticed).
     :param clock: stamps every event and audit entry (default: the system clock, UTC).
     :param calendar: business days for deadlines (default: Danish).
     :param ids: makes new case ids (default: random).
@@ -43,7 +46,7 @@ class Services:
         registry: Registry,
         store: CaseStore,
         *,
-        key: MunicipalKey | None = None,
+        key: MunicipalKey | MunicipalKeys | None = None,
         clock: Clock | None = None,
         calendar: BusinessCalendar | None = None,
         ids: Callable[[], str] | None = None,
@@ -54,7 +57,10 @@ class Services:
         self.registry = registry
         self.store = store
         self.codec = event_codec or codec
-        self.keyring = Keyring(key)
+        keys = MunicipalKeys.of(key)
+        if keys is not None:
+            check_keys(registry, keys)
+        self.keyring = Keyring(keys)
         self.clock: Clock = clock or SystemClock()
         self.calendar = calendar or danish_calendar()
         self.policy = AccessPolicy.of(registry)

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
-from ssp_core.settings import DEFAULT_STORE_URL, KEY_ENV, KEY_FILE_ENV, STORE_ENV
+from ssp_core.settings import DEFAULT_STORE_URL, KEY_DIR_ENV, KEY_ENV, KEY_FILE_ENV, STORE_ENV
 
 if TYPE_CHECKING:
     from ssp_core.application.casework import Casework
     from ssp_core.clock import Clock
     from ssp_core.plugins.registry import Registry
-    from ssp_core.privacy.keys import MunicipalKey
+    from ssp_core.privacy.keys import MunicipalKeys
 
 __all__ = ["COMMANDS", "Context", "LazyGroup", "cli"]
 
@@ -76,7 +76,7 @@ COMMANDS: Mapping[str, tuple[str, str, str]] = {
     "key": (
         "ssp_core.cli.key",
         "key",
-        "Make the municipal key file, and show the fingerprint of the key in use.",
+        "Make municipal key files, and show which key each municipality uses.",
     ),
     "plugins": (
         "ssp_core.cli.plugins",
@@ -157,6 +157,7 @@ class Context:
         language: Language,
         store_url: str = DEFAULT_STORE_URL,
         key_file: str | None = None,
+        key_dir: str | None = None,
         clock: Clock | None = None,
         registry: Registry | None = None,
         casework: Casework | None = None,
@@ -166,6 +167,7 @@ class Context:
         self.language: Language = language
         self.store_url = store_url
         self.key_file = key_file
+        self.key_dir = key_dir
         self._clock = clock if clock is not None or casework is None else casework.clock
         self._registry = registry if registry is not None or casework is None else casework.registry
         self._casework = casework
@@ -179,21 +181,27 @@ class Context:
             self._clock = SystemClock()
         return self._clock
 
-    def key(self) -> MunicipalKey | None:
-        """Return the municipal key: ``--key-file`` (or ``SSP_KEY_FILE``), ``SSP_KEY``, or None.
+    def key(self) -> MunicipalKeys | None:
+        """Return the municipal keys, or None if none is given.
 
-        A key file that is missing, unreadable or readable by other users is a
-        :class:`~ssp_core.exceptions.ConfigError`; no key at all is not (yet): the
-        commands that seal or open personal data then fail with the library's
-        "no municipal key is set" message.
+        The default key is ``--key-file`` (or ``SSP_KEY_FILE``) or ``SSP_KEY``; the
+        municipalities' own keys are the ``<municipality>.key`` files of ``--key-dir``
+        (or ``SSP_KEY_DIR``). A key file that is missing, unreadable or readable by
+        other users is a :class:`~ssp_core.exceptions.ConfigError`; no key at all is
+        not (yet): the commands that seal or open personal data then fail with the
+        library's "no municipal key is set" message.
         """
-        from ssp_core.privacy.keys import MunicipalKey  # noqa: PLC0415 (loaded when used)
+        from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys  # noqa: PLC0415
 
+        default = None
         if self.key_file:
-            return MunicipalKey.from_file(self.key_file)
-        if os.environ.get(KEY_FILE_ENV) or os.environ.get(KEY_ENV):
-            return MunicipalKey.from_env()
-        return None
+            default = MunicipalKey.from_file(self.key_file)
+        elif os.environ.get(KEY_FILE_ENV) or os.environ.get(KEY_ENV):
+            default = MunicipalKey.from_env()
+        own = MunicipalKeys.from_folder(self.key_dir) if self.key_dir else {}
+        if default is None and not own:
+            return None
+        return MunicipalKeys(default, own)
 
     def casework(self) -> Casework:
         """Open the store on first use and return casework over it (closed when the CLI ends)."""
@@ -259,6 +267,14 @@ class Context:
     help="The municipal key file (also: SSP_KEY_FILE; or SSP_KEY, the key as base64 text). "
     "Make one with `ssp key new FILE`.",
 )
+@click.option(
+    "--key-dir",
+    envvar=KEY_DIR_ENV,
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="The folder of municipalities' own keys, <municipality>.key (also: SSP_KEY_DIR); "
+    "a municipality without one uses the key of --key-file.",
+)
 @click.version_option(package_name="ssp-core", prog_name="ssp")
 @click.pass_context
 def cli(
@@ -268,6 +284,7 @@ def cli(
     lang: Language,
     store_url: str,
     key_file: str | None,
+    key_dir: str | None,
 ) -> None:
     """Case work for Danish municipal crime prevention: SSP, safety and radicalisation."""
     ctx.obj = Context(
@@ -276,4 +293,5 @@ def cli(
         language=lang,
         store_url=store_url,
         key_file=key_file,
+        key_dir=key_dir,
     )

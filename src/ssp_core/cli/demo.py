@@ -45,7 +45,7 @@ from ssp_core.exceptions import (
     TransitionRefused,
 )
 from ssp_core.plugins.registry import Registry
-from ssp_core.privacy.keys import MunicipalKey, write_key_file
+from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys, write_key_file
 from ssp_core.store.records import AuditAction, AuditQuery
 from ssp_core.store.url import open_store, redact
 
@@ -342,7 +342,7 @@ def _safety_walks(scene: _Scene) -> None:
     )
 
 
-def _read_back(scene: _Scene, store_url: str, case_ids: list[str], key: MunicipalKey) -> None:
+def _read_back(scene: _Scene, store_url: str, case_ids: list[str], key: MunicipalKeys) -> None:
     """Open the store again, independently, and show the demo's cases as stored there."""
     if store_url.startswith("memory:"):
         reader = scene.casework  # a memory store lives only in this object
@@ -376,11 +376,12 @@ def run_demo(
     console: Console,
     language: Language = "en",
     store_url: str = "memory://",
-    key: MunicipalKey | None = None,
+    key: MunicipalKey | MunicipalKeys | None = None,
 ) -> Casework:
     """Run the Aalborg walk-through on ``registry``, writing to the store at ``store_url``.
 
-    ``key`` is the municipal key; if not given, :func:`demo_key` finds or makes one.
+    ``key`` is the municipal key (or keys); if not given, :func:`demo_key` finds or
+    makes one.
     """
     needed = ("aalborg.radicalisation_under_18", "aalborg.travel_from_18", "aalborg.mentor")
     missing = [wid for wid in needed if not any(d.id == wid for d in registry.workflows.values())]
@@ -393,7 +394,8 @@ def run_demo(
     store = open_store(store_url)
     console.print(Rule("ssp demo: Tryg Aalborg"))
     try:
-        key = key or demo_key(store_url, console)
+        keys = MunicipalKeys.of(key) or MunicipalKeys(demo_key(store_url, console))
+        fingerprint = keys.for_municipality("aalborg").fingerprint
     except BaseException:
         store.close()
         raise
@@ -402,7 +404,7 @@ def run_demo(
         casework=Casework(
             registry,
             store=store,
-            key=key,
+            key=keys,
             clock=clock,
             ids=sequential_ids("AAL-", store.count_cases() + 1),
         ),
@@ -411,7 +413,7 @@ def run_demo(
         language=language,
     )
     console.print(
-        f"A virtual clock, the municipal key (fingerprint {key.fingerprint}) and synthetic "
+        f"A virtual clock, Aalborg's municipal key (fingerprint {fingerprint}) and synthetic "
         "people: their CPR numbers and names are sealed in the identity vault and never "
         "shown.\n"
     )
@@ -424,7 +426,7 @@ def run_demo(
         _safety_walks(scene)
         made = [row.case_id for row in scene.casework.find(CONSULTANT) if row.case_id not in before]
         console.print(Rule("Read back"))
-        _read_back(scene, store_url, sorted(made), key)
+        _read_back(scene, store_url, sorted(made), keys)
     except BaseException:
         scene.casework.close()
         raise

@@ -1,9 +1,16 @@
-"""The municipality's secret key: read from a key file or the environment, never a default.
+"""The municipalities' secret keys: read from key files or the environment, never a default.
 
-From the one secret, HKDF-SHA256 derives independent keys for each use: the key of
+From each secret, HKDF-SHA256 derives independent keys for each use: the key of
 the pseudonyms (HMAC-SHA256 of CPR numbers) and the key that wraps the data keys of
 cases and of the identity vault. A key file holds the secret as base64 text and
 must not be readable by other users (like an SSH key).
+
+A deployment holds a set of keys, :class:`MunicipalKeys`: a *default* key (the one
+key of a deployment of one municipality, from ``SSP_KEY_FILE`` or ``SSP_KEY``) and a
+key of its own for each municipality that has one (``<municipality>.key`` files in
+the folder ``SSP_KEY_DIR`` names). A municipality without a key of its own uses the
+default key. "No default key" still holds: a key is never made up; a municipality
+with neither is refused with a clear :class:`~ssp_core.exceptions.ConfigError`.
 """
 
 from __future__ import annotations
@@ -11,15 +18,27 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 import secrets
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 from ssp_core.domain.cpr import MIN_KEY_BYTES, Pseudonymiser
 from ssp_core.exceptions import ConfigError
+from ssp_core.settings import KEY_DIR_ENV
 
-__all__ = ["KEY_ENV", "KEY_FILE_ENV", "MunicipalKey", "write_key_file"]
+__all__ = [
+    "KEY_DIR_ENV",
+    "KEY_ENV",
+    "KEY_FILE_ENV",
+    "KEY_SUFFIX",
+    "MunicipalKey",
+    "MunicipalKeys",
+    "write_key_file",
+    "write_municipality_key",
+]
 
 KEY_ENV = "SSP_KEY"
 """The environment variable that may hold the key itself, as base64 text."""
@@ -27,9 +46,16 @@ KEY_ENV = "SSP_KEY"
 KEY_FILE_ENV = "SSP_KEY_FILE"
 """The environment variable that may name the key file."""
 
+KEY_SUFFIX = ".key"
+"""The ending of a municipality's key file in the key folder: ``<municipality>.key``."""
+
+_MUNICIPALITY = re.compile(r"^[a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*$")
+"""A municipality id (the identifier of :class:`~ssp_core.domain.district.Municipality`)."""
+
 _NO_KEY = (
     "no municipal key is set: set SSP_KEY_FILE to a key file (make one with "
-    "`ssp key new FILE`) or SSP_KEY to the key as base64 text; ssp_core has no default key"
+    "`ssp key new FILE`) or SSP_KEY to the key as base64 text, or SSP_KEY_DIR to a folder "
+    "of <municipality>.key files; ssp_core has no default key"
 )
 
 
@@ -111,6 +137,159 @@ class MunicipalKey:
     def export_text(self) -> str:
         """Return the secret as base64 text, as a key file holds it."""
         return base64.b64encode(self._secret).decode("ascii")
+
+
+def _municipality_id(municipality: object, where: str) -> str:
+    if not isinstance(municipality, str) or not _MUNICIPALITY.match(municipality):
+        raise ConfigError(
+            f"{where}: {municipality!r} is not a municipality id (lower-case letters, digits "
+            "and underscores, parts joined by '.' or '-', e.g. 'aalborg')"
+        )
+    return municipality
+
+
+class MunicipalKeys:
+    """The keys of a deployment: a default key, and a key of its own for some municipalities.
+
+    A municipality's cases and identity-vault entries are sealed under its own key;
+    a municipality without one (and a case of no municipality) uses the default key.
+    Either part may be missing, not both. The repr shows fingerprints only.
+
+    :param default: the default key (today's single municipal key), or ``None``.
+    :param own: each municipality's own key, by municipality id.
+    """
+
+    __slots__ = ("_default", "_own")
+
+    def __init__(
+        self, default: MunicipalKey | None = None, own: Mapping[str, MunicipalKey] | None = None
+    ) -> None:
+        own = dict(own or {})
+        for municipality, key in own.items():
+            _municipality_id(municipality, "a municipal key set")
+            if not isinstance(key, MunicipalKey):
+                raise ConfigError(
+                    f"the key of municipality {municipality!r} must be a MunicipalKey, "
+                    f"not {type(key).__name__}"
+                )
+        if default is not None and not isinstance(default, MunicipalKey):
+            raise ConfigError(
+                f"the default key must be a MunicipalKey, not {type(default).__name__}"
+            )
+        if default is None and not own:
+            raise ConfigError(_NO_KEY)
+        self._default = default
+        self._own: Mapping[str, MunicipalKey] = MappingProxyType(dict(sorted(own.items())))
+
+    def __repr__(self) -> str:
+        default = self._default.fingerprint if self._default is not None else None
+        own = ", ".join(f"{m}={key.fingerprint}" for m, key in self._own.items())
+        return f"MunicipalKeys(default={default}, own={{{own}}})"
+
+    @classmethod
+    def of(cls, key: MunicipalKey | MunicipalKeys | None) -> MunicipalKeys | None:
+        """Return ``key`` as a set: one :class:`MunicipalKey` is the default key of a set."""
+        if key is None or isinstance(key, MunicipalKeys):
+            return key
+        return cls(key)
+
+    @property
+    def default(self) -> MunicipalKey | None:
+        """Return the default key (``None``: only municipalities' own keys are set)."""
+        return self._default
+
+    @property
+    def own(self) -> Mapping[str, MunicipalKey]:
+        """Return the municipalities' own keys, by municipality id (read-only, sorted)."""
+        return self._own
+
+    def __iter__(self) -> Iterator[str]:
+        """Iterate over the municipalities with a key of their own."""
+        return iter(self._own)
+
+    def has_own(self, municipality: str | None) -> bool:
+        """Tell whether ``municipality`` has a key of its own (else it uses the default key)."""
+        return municipality is not None and municipality in self._own
+
+    def for_municipality(self, municipality: str | None) -> MunicipalKey:
+        """Return the key of ``municipality``'s cases: its own, else the default key.
+
+        ``None`` (a case of no municipality) gets the default key.
+
+        :raises ConfigError: there is neither; the message says how to add one.
+        """
+        if municipality is not None and municipality in self._own:
+            return self._own[municipality]
+        if self._default is not None:
+            return self._default
+        own = ", ".join(self._own) or "none"
+        if municipality is None:
+            return MunicipalKey.from_env({})  # raises the one "no municipal key" message
+        raise ConfigError(
+            f"no municipal key for municipality {municipality!r}: put its key in "
+            f"{municipality}{KEY_SUFFIX} in the folder {KEY_DIR_ENV} names (make one with "
+            f"`ssp key new --municipality {municipality}`), or set a default key with "
+            f"{KEY_FILE_ENV} or {KEY_ENV}; municipalities with a key of their own: {own}"
+        )
+
+    def replace(self, municipality: str, key: MunicipalKey) -> MunicipalKeys:
+        """Return a copy of this set with ``municipality``'s own key set to ``key``."""
+        _municipality_id(municipality, "a municipal key set")
+        return MunicipalKeys(self._default, {**self._own, municipality: key})
+
+    @classmethod
+    def from_folder(cls, folder: str | os.PathLike[str]) -> dict[str, MunicipalKey]:
+        """Read the ``<municipality>.key`` files of a folder (each checked as a key file).
+
+        Files with another ending, and hidden files, are left alone.
+
+        :raises ConfigError: the folder is missing, a file is not named by a municipality
+            id, or a key file is unreadable, readable by other users or not a key.
+        """
+        path = Path(folder)
+        if not path.is_dir():
+            raise ConfigError(
+                f"the key folder {path} does not exist or is not a folder ({KEY_DIR_ENV} "
+                f"names a folder of <municipality>{KEY_SUFFIX} files)"
+            )
+        found: dict[str, MunicipalKey] = {}
+        for file in sorted(path.iterdir()):
+            if file.name.startswith(".") or file.suffix != KEY_SUFFIX:
+                continue
+            municipality = _municipality_id(file.stem, f"the key file {file}")
+            found[municipality] = MunicipalKey.from_file(file)
+        return found
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> MunicipalKeys:
+        """Read the default key (``SSP_KEY_FILE`` or ``SSP_KEY``) and the folder ``SSP_KEY_DIR``.
+
+        :raises ConfigError: none of them is set, or a key cannot be read.
+        """
+        env = os.environ if environ is None else environ
+        default = None
+        if env.get(KEY_FILE_ENV) or env.get(KEY_ENV):
+            default = MunicipalKey.from_env(env)
+        own = cls.from_folder(env[KEY_DIR_ENV]) if env.get(KEY_DIR_ENV) else {}
+        return cls(default, own)
+
+
+def write_municipality_key(
+    folder: str | os.PathLike[str], municipality: str, key: MunicipalKey | None = None
+) -> tuple[Path, MunicipalKey]:
+    """Write a new (or the given) key of ``municipality`` to ``folder``; never overwrite.
+
+    The folder is made (readable by its owner only) if it does not exist. Returns the
+    file written and the key.
+    """
+    _municipality_id(municipality, "a municipality's key file")
+    path = Path(folder)
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot make the key folder {path}: {exc.strerror}") from None
+    file = path / f"{municipality}{KEY_SUFFIX}"
+    return file, write_key_file(file, key)
 
 
 def write_key_file(path: str | os.PathLike[str], key: MunicipalKey | None = None) -> MunicipalKey:

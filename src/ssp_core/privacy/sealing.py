@@ -1,9 +1,12 @@
-"""Data keys and sealing: each case's key wrapped by the municipal key, with one cipher.
+"""Data keys and sealing: each case's key wrapped by its municipality's key, with one cipher.
 
 Every case gets its own random data key when it is opened; the key is stored
-wrapped (encrypted under the municipal key's wrapping key, bound to the case id)
-and every personal field of the case's events is sealed under it, bound to the
-event's case, version and type. Destroying the wrapped key makes those fields
+wrapped (encrypted under the wrapping key of the case's municipality's key, bound to
+the case id) and every personal field of the case's events is sealed under it, bound
+to the event's case, version and type. Which municipal key wraps a case is not
+stored: it is the key of the municipality the case belongs to (its own key, else the
+default key; see :class:`~ssp_core.privacy.keys.MunicipalKeys`), which the caller
+passes. Destroying the wrapped key makes those fields
 unreadable for good: that is how retention erases an append-only history
 (crypto-shredding). An identity-vault entry has its own data key the same way.
 All of it is encrypted with one cipher, :class:`ssp_core.cipher.AesGcmCipher`
@@ -19,7 +22,7 @@ from collections.abc import Iterable
 
 from ssp_core.cipher import AesGcmCipher, Cipher, CipherFactory, new_key
 from ssp_core.exceptions import DataError, SealError
-from ssp_core.privacy.keys import MunicipalKey
+from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys
 from ssp_core.store.records import KeyRecord
 
 __all__ = ["Keyring", "SealError", "new_data_key", "seal", "unseal"]
@@ -52,12 +55,12 @@ def unseal(
         raise SealError(_REFUSED) from None
 
 
-def _opened(cipher: Cipher, sealed: bytes, context: bytes) -> bytes:
-    """Open ``sealed``; say that the municipal key or the data is wrong if it cannot be."""
+def _opened(cipher: Cipher, sealed: bytes, context: bytes, which: str = "") -> bytes:
+    """Open ``sealed``; say that the municipal key (``which``) or the data is wrong if not."""
     try:
         return cipher.decrypt(sealed, context)
     except SealError:
-        raise SealError(_REFUSED) from None
+        raise SealError(_REFUSED + which) from None
 
 
 def _case_context(case_id: str) -> bytes:
@@ -69,74 +72,124 @@ def _vault_context(pseudonym: str) -> bytes:
 
 
 class Keyring:
-    """Makes, wraps and opens data keys with the municipal key; keeps recent ones in memory.
+    """Makes, wraps and opens data keys with the municipal keys; keeps recent ones in memory.
+
+    ``key`` is the deployment's set of keys (:class:`~ssp_core.privacy.keys.MunicipalKeys`),
+    or one :class:`~ssp_core.privacy.keys.MunicipalKey`, which is the default key of a
+    set. Every method that wraps or opens takes the ``municipality`` of the case (or of
+    the vault entry): its data key is wrapped with that municipality's key (``None``,
+    or a municipality without a key of its own: the default key).
 
     At most ``cache_size`` opened case keys are kept (least recently used first out);
     :meth:`forget` drops erased ones at once. Keys are wrapped with ``cipher`` (made
-    once for the wrapping key), which is also the :attr:`cipher` of the data keys.
+    once for each wrapping key), which is also the :attr:`cipher` of the data keys.
     """
 
     def __init__(
         self,
-        key: MunicipalKey | None,
+        key: MunicipalKey | MunicipalKeys | None,
         *,
         cache_size: int = 4096,
         cipher: CipherFactory = AesGcmCipher,
     ) -> None:
-        self._key = key
+        self._keys = MunicipalKeys.of(key)
         self._cache: OrderedDict[str, bytes] = OrderedDict()
         self._size = cache_size
         self._lock = threading.Lock()
         self.cipher: CipherFactory = cipher
-        """Makes the cipher of a key: of the wrapping key here, of data keys for their users."""
-        self._wrapper: Cipher | None = None
+        """Makes the cipher of a key: of the wrapping keys here, of data keys for their users."""
+        self._wrappers: dict[str, Cipher] = {}
+
+    @property
+    def keys(self) -> MunicipalKeys:
+        """Return the set of municipal keys, or raise a clear error if none was given."""
+        if self._keys is None:
+            MunicipalKey.from_env({})  # raises the one "no municipal key" message
+        assert self._keys is not None  # noqa: S101 (from_env({}) always raises)
+        return self._keys
 
     @property
     def key(self) -> MunicipalKey:
-        """Return the municipal key, or raise a clear error if none was given."""
-        if self._key is None:
-            MunicipalKey.from_env({})  # raises the one "no municipal key" message
-        assert self._key is not None  # noqa: S101 (from_env({}) always raises)
-        return self._key
+        """Return the default key, or raise a clear error if there is none."""
+        return self.keys.for_municipality(None)
+
+    def key_for(self, municipality: str | None) -> MunicipalKey:
+        """Return the key of ``municipality``: its own, else the default (or a clear error)."""
+        return self.keys.for_municipality(municipality)
 
     @property
     def has_key(self) -> bool:
-        """Tell whether a municipal key was given."""
-        return self._key is not None
+        """Tell whether any municipal key was given."""
+        return self._keys is not None
 
-    def _wrapping(self) -> Cipher:
-        """Return the cipher of the municipal key's wrapping key (made on first use)."""
-        if self._wrapper is None:
-            self._wrapper = self.cipher(self.key.wrapping_key)
-        return self._wrapper
+    def _wrapping(self, municipality: str | None) -> tuple[Cipher, str]:
+        """Return the cipher of the municipality's wrapping key (made once), and its name."""
+        key = self.key_for(municipality)
+        own = self.keys.has_own(municipality)
+        which = (
+            f" (tried the own key of municipality {municipality!r}, fingerprint {key.fingerprint})"
+            if own
+            else f" (tried the default key, fingerprint {key.fingerprint})"
+        )
+        with self._lock:
+            wrapper = self._wrappers.get(key.fingerprint)
+            if wrapper is None:
+                wrapper = self._wrappers[key.fingerprint] = self.cipher(key.wrapping_key)
+        return wrapper, which
 
     def new_case_key(
-        self, case_id: str, subject: str | None, at: dt.datetime
+        self, case_id: str, subject: str | None, at: dt.datetime, *, municipality: str | None = None
     ) -> tuple[bytes, KeyRecord]:
-        """Return a new data key for a case, and its wrapped record for the store."""
+        """Return a new data key for a case of ``municipality``, and its wrapped record."""
         data_key = new_data_key()
-        wrapped = self._wrapping().encrypt(data_key, _case_context(case_id))
+        wrapper, _ = self._wrapping(municipality)
+        wrapped = wrapper.encrypt(data_key, _case_context(case_id))
         self._remember(case_id, data_key)
         return data_key, KeyRecord(case_id=case_id, wrapped=wrapped, subject=subject, created_at=at)
 
-    def open_case_key(self, record: KeyRecord) -> bytes:
-        """Return the data key of a case from its stored record (cached)."""
+    def open_case_key(self, record: KeyRecord, *, municipality: str | None = None) -> bytes:
+        """Return the data key of a case of ``municipality`` from its stored record (cached)."""
         with self._lock:
             found = self._cache.get(record.case_id)
             if found is not None:
                 self._cache.move_to_end(record.case_id)
                 return found
-        data_key = _opened(self._wrapping(), record.wrapped, _case_context(record.case_id))
+        wrapper, which = self._wrapping(municipality)
+        data_key = _opened(wrapper, record.wrapped, _case_context(record.case_id), which)
         self._remember(record.case_id, data_key)
         return data_key
 
-    def wrap_vault_key(self, pseudonym: str, data_key: bytes) -> bytes:
-        """Wrap the data key of a vault entry, bound to its pseudonym."""
-        return self._wrapping().encrypt(data_key, _vault_context(pseudonym))
+    def rewrap_case_key(
+        self, record: KeyRecord, new: MunicipalKey, *, municipality: str | None = None
+    ) -> KeyRecord:
+        """Return ``record`` with its data key wrapped under ``new`` instead (same data key).
 
-    def open_vault_key(self, pseudonym: str, wrapped: bytes) -> bytes:
-        """Open the data key of a vault entry."""
-        return _opened(self._wrapping(), wrapped, _vault_context(pseudonym))
+        The data key is opened with ``municipality``'s key of this keyring. Only the
+        wrapped bytes change, so the case's sealed events stay as they are: this is
+        what rotating or replacing a municipality's key writes for each of its cases.
+        """
+        data_key = self.open_case_key(record, municipality=municipality)
+        wrapped = self.cipher(new.wrapping_key).encrypt(data_key, _case_context(record.case_id))
+        return KeyRecord(
+            case_id=record.case_id,
+            wrapped=wrapped,
+            subject=record.subject,
+            created_at=record.created_at,
+        )
+
+    def wrap_vault_key(
+        self, pseudonym: str, data_key: bytes, *, municipality: str | None = None
+    ) -> bytes:
+        """Wrap the data key of a vault entry of ``municipality``, bound to its pseudonym."""
+        wrapper, _ = self._wrapping(municipality)
+        return wrapper.encrypt(data_key, _vault_context(pseudonym))
+
+    def open_vault_key(
+        self, pseudonym: str, wrapped: bytes, *, municipality: str | None = None
+    ) -> bytes:
+        """Open the data key of a vault entry of ``municipality``."""
+        wrapper, which = self._wrapping(municipality)
+        return _opened(wrapper, wrapped, _vault_context(pseudonym), which)
 
     def forget(self, case_ids: Iterable[str]) -> None:
         """Drop the data keys of these cases from memory (after erasure)."""

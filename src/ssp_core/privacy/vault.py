@@ -2,7 +2,9 @@
 
 Cases know a person only by pseudonym. The identifying data are kept once per
 person, sealed with the keyring's cipher (AES-256-GCM, :mod:`ssp_core.cipher`) under
-a data key of their own (wrapped by the municipal key, bound to the pseudonym).
+a data key of their own (wrapped by the key of the municipality the person was
+enrolled in, bound to the pseudonym; pseudonyms are per municipal key too, so the same
+person enrolled in two municipalities with keys of their own has two entries).
 Reading them back is re-identification: an explicit, permission-checked and audited
 operation of :class:`~ssp_core.application.casework.Casework`.
 """
@@ -40,22 +42,32 @@ class Identity:
 
 
 def seal_identity(
-    keyring: Keyring, pseudonym: str, identity: Identity, at: dt.datetime
+    keyring: Keyring,
+    pseudonym: str,
+    identity: Identity,
+    at: dt.datetime,
+    *,
+    municipality: str | None = None,
 ) -> IdentityRecord:
-    """Return the vault record of ``identity``: sealed under a new data key, wrapped."""
+    """Return the vault record of ``identity``: sealed under a new data key, wrapped.
+
+    The data key is wrapped with ``municipality``'s key (``None``: the default key).
+    """
     data_key = new_data_key()
     plain = orjson.dumps({"cpr": identity.cpr, "name": identity.name, "contact": identity.contact})
     return IdentityRecord(
         pseudonym=pseudonym,
-        wrapped=keyring.wrap_vault_key(pseudonym, data_key),
+        wrapped=keyring.wrap_vault_key(pseudonym, data_key, municipality=municipality),
         sealed=seal(data_key, plain, _context(pseudonym), cipher=keyring.cipher),
         created_at=at,
     )
 
 
-def open_identity(keyring: Keyring, record: IdentityRecord) -> Identity:
-    """Return the identity a vault record holds (:class:`SealError` under another key)."""
-    data_key = keyring.open_vault_key(record.pseudonym, record.wrapped)
+def open_identity(
+    keyring: Keyring, record: IdentityRecord, *, municipality: str | None = None
+) -> Identity:
+    """Return the identity a vault record of ``municipality`` holds (:class:`SealError` else)."""
+    data_key = keyring.open_vault_key(record.pseudonym, record.wrapped, municipality=municipality)
     plain = unseal(data_key, record.sealed, _context(record.pseudonym), cipher=keyring.cipher)
     data = orjson.loads(plain)
     return Identity(data["cpr"], data.get("name"), data.get("contact"))
