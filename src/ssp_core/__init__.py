@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from ssp_core.plugins.manager import PluginHost, create_plugin_host
     from ssp_core.plugins.registry import Registry, override
     from ssp_core.plugins.spec import hookimpl
-    from ssp_core.privacy.keys import MunicipalKey
+    from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys
     from ssp_core.privacy.vault import Identity
     from ssp_core.store.base import CaseStore
     from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow
@@ -109,6 +109,7 @@ _PUBLIC: dict[str, str] = {
     "override": "ssp_core.plugins.registry",
     "hookimpl": "ssp_core.plugins.spec",
     "MunicipalKey": "ssp_core.privacy.keys",
+    "MunicipalKeys": "ssp_core.privacy.keys",
     "Identity": "ssp_core.privacy.vault",
     "CaseStore": "ssp_core.store.base",
     "AuditEntry": "ssp_core.store.records",
@@ -242,6 +243,7 @@ __all__ = [
     "InvalidCpr",
     "MovedSincePlan",
     "MunicipalKey",
+    "MunicipalKeys",
     "Place",
     "PluginError",
     "PluginHost",

@@ -101,6 +101,8 @@ class Identities:
                 f"case {case_id} has no person to re-identify: it is about a group or an "
                 "environment, or its data were erased"
             )
+        municipality = repository.municipality_of(rows)
+        services.keyring.key_for(municipality)  # no key for it: refused before the audit entry
         identity = services.store.read_identity(record.subject)
         services.gate.audit(actor, purpose, AuditAction.REIDENTIFY, case_id, "identity vault entry")
         if identity is None:
@@ -108,9 +110,7 @@ class Identities:
                 f"the person of case {case_id} is not in the identity vault (the case was "
                 "opened with a pseudonym only, or the entry was erased)"
             )
-        return open_identity(
-            services.keyring, identity, municipality=repository.municipality_of(rows)
-        )
+        return open_identity(services.keyring, identity, municipality=municipality)
 
     def open_for_person(
         self,
