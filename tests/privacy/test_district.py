@@ -590,3 +590,23 @@ def test_the_upgrade_fills_old_rows_from_their_workflow_and_a_lone_municipality(
     store = old_store()
     assert backfill_municipalities(store, alone["aalborg"]) == 2  # the walk is Aalborg's
     assert municipalities(store)["walk"] == "aalborg"
+
+
+def test_a_case_does_not_move_between_municipalities_with_their_own_keys(
+    backend: Backend, clock: VirtualClock
+) -> None:
+    from ssp_core.privacy.keys import MunicipalKeys  # noqa: PLC0415
+
+    keys = MunicipalKeys(MunicipalKey.generate(), {"hjoerring": MunicipalKey.generate()})
+    registry = make_registry(*district_plugins(SharedPlugin()))
+    cw = Casework(registry, store=backend.new_url(), key=keys, clock=clock)
+    try:
+        aalborg = CONSULTANT["aalborg"]
+        track = cw.open_for_person("010311-4004", actor=aalborg, workflow="shared.track")
+        before = cw.store.read_case(track.id)
+        with pytest.raises(DataError, match="seal their cases under different keys"):
+            cw.move_case(track.id, "hjoerring", aalborg, legal_basis="consent", reason="moved")
+        assert cw.store.read_case(track.id) == before
+        assert cw.case(track.id, aalborg, purpose="casework").municipality == "aalborg"
+    finally:
+        cw.close()
