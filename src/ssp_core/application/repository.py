@@ -297,9 +297,7 @@ class CaseRepository:
         if named is not None:
             registry.municipalities[named]
         home = registry.workflow_home(workflow) if workflow is not None else None
-        found = named or registry.role_home(actor.role) or home
-        if found is None and len(registry.municipalities) == 1:
-            found = next(iter(registry.municipalities))
+        found = named or registry.role_home(actor.role) or home or registry.only_municipality()
         if found is None and registry.municipalities:
             of = f" of {workflow}" if workflow is not None else ""
             raise DataError(
