@@ -63,7 +63,7 @@ AT = dt.datetime(2025, 3, 3, 9, 30, tzinfo=dt.UTC)
 SUBJECT = Subject(pseudonym="bench-subject-0001", birth_date=dt.date(2010, 5, 17))
 """The one subject every benchmark case is about (created once, reused)."""
 
-ACTOR = Actor(id="bench-consultant", role="ssp_consultant")
+ACTOR = Actor(id="bench-consultant", role="aalborg.ssp_consultant")
 """The one actor of every benchmark action (created once, reused)."""
 
 FIRE_CARD = "aalborg.radicalisation_under_18"

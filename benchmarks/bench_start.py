@@ -131,7 +131,9 @@ def measure_start(settings: StartSettings) -> StartResults:
             if not key.startswith("SSP_")
             and key not in {"PYTHONPROFILEIMPORTTIME", "PYTHONDONTWRITEBYTECODE"}
         }
-        env.update(SSP_ACTOR="anne", SSP_ROLE="ssp_consultant", SSP_STORE="sqlite:///ssp.db")
+        env.update(
+            SSP_ACTOR="anne", SSP_ROLE="aalborg.ssp_consultant", SSP_STORE="sqlite:///ssp.db"
+        )
         _progress("writing the demo store (ssp demo)")
         _run(("-c", RUN_SSP, "demo"), env, cwd)
         env["SSP_KEY_FILE"] = str(cwd / "ssp.db.key")

@@ -122,7 +122,7 @@ SQLITE_RAW_CHUNK = 100
 POSTGRES_BATCH_CASES = 125
 """Cases per PostgreSQL batch transaction (125 cases of 8 events: 1,000 events)."""
 PURPOSE = "casework"
-POLICE = Actor(id="bench-police", role="police_ssp_coordinator")
+POLICE = Actor(id="bench-police", role="aalborg.police_ssp_coordinator")
 """The second actor of the histories: the police SSP coordinator who screens travel cases."""
 KEYRING = Keyring(MunicipalKey.generate(), cache_size=0)
 """The benchmark's municipal key, which wraps each case's data key.

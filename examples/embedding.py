@@ -17,13 +17,13 @@ def main() -> None:
     # needs the municipality's key: key=ssp_core.MunicipalKey.from_env() (or .from_file).
     casework = ssp_core.Casework(registry, clock=clock)
 
-    teacher = ssp_core.Actor("dan", "frontline_worker")
-    consultant = ssp_core.Actor("anne", "ssp_consultant")
+    teacher = ssp_core.Actor("dan", "aalborg.frontline_worker")
+    consultant = ssp_core.Actor("anne", "aalborg.ssp_consultant")
     # A synthetic number: the case gets a keyed pseudonym and the birth date; the CPR
     # number is kept only sealed, in the identity vault.
     subject = casework.enrol("201109-4017", teacher)
     case = casework.open_concern(
-        situation="radicalisation",
+        situation="aalborg.radicalisation",
         subject=subject,
         concern_date=clock.now().date(),
         actor=teacher,

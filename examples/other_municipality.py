@@ -37,7 +37,7 @@ def ssp_register_partners() -> list[Partner]:
 @hookimpl
 def ssp_register_roles() -> list[ssp_core.plugins.Override[Role]]:
     """Rename Aalborg's frontline-worker role for this municipality, on purpose."""
-    return [override(Role("frontline_worker", Labels(da="Medarbejder", en="Staff member")))]
+    return [override(Role("aalborg.frontline_worker", Labels(da="Medarbejder", en="Staff member")))]
 
 
 def main() -> None:
@@ -46,7 +46,7 @@ def main() -> None:
     registry = ssp_core.load_registry(plugins=[sys.modules[__name__]])
     print("plugins:", [info.name for info in registry.plugins])
     print("ssp+ band:", registry.age_bands["eksempelby.ssp_plus"].labels.en)
-    print("frontline_worker from:", registry.roles.contributor("frontline_worker"))
+    print("frontline_worker from:", registry.roles.contributor("aalborg.frontline_worker"))
     print("partners of eksempelby:", registry.contributions_of("eksempelby").get("partner"))
 
 

@@ -24,7 +24,7 @@ from ssp_core import Actor, Casework, VirtualClock, index
 from ssp_core.evaluation import write_report
 from ssp_core.walks.report import walk_report
 
-CONSULTANT = Actor("anne.ssp", "ssp_consultant")
+CONSULTANT = Actor("anne.ssp", "aalborg.ssp_consultant")
 NOW = dt.datetime(2026, 11, 26, 9, tzinfo=dt.UTC)
 
 

@@ -18,9 +18,9 @@ from collections import Counter
 import ssp_core
 import ssp_core.domain.cpr
 
-CONSULTANT = ssp_core.Actor("consultant", "ssp_consultant")
-POLICE = ssp_core.Actor("police", "police_ssp_coordinator")
-TEACHER = ssp_core.Actor("teacher", "frontline_worker")
+CONSULTANT = ssp_core.Actor("consultant", "aalborg.ssp_consultant")
+POLICE = ssp_core.Actor("police", "aalborg.police_ssp_coordinator")
+TEACHER = ssp_core.Actor("teacher", "aalborg.frontline_worker")
 
 
 def synthetic_cpr(rng: random.Random, today: dt.date) -> str:
@@ -41,7 +41,9 @@ def run(concerns: int = 200, seed: int = 7) -> dict[str, object]:
     days_to_intervention: dict[str, list[int]] = {}
     for _ in range(concerns):
         clock.advance(dt.timedelta(hours=rng.randint(8, 60)))
-        situation = rng.choice(["radicalisation", "radicalisation", "armed_conflict_travel"])
+        situation = rng.choice(
+            ["aalborg.radicalisation", "aalborg.radicalisation", "aalborg.armed_conflict_travel"]
+        )
         subject = pseudonyms.subject(synthetic_cpr(rng, clock.now().date()))
         case = casework.open_concern(
             situation=situation, subject=subject, concern_date=clock.now().date(), actor=TEACHER
@@ -60,7 +62,7 @@ def run(concerns: int = 200, seed: int = 7) -> dict[str, object]:
             continue
         clock.advance(dt.timedelta(days=rng.randint(1, 10)))
         facts = {o.trigger: o for o in casework.options(case.id, CONSULTANT)}
-        if case.workflow.endswith("under_18"):
+        if case.workflow.endswith("_under_18"):
             casework.record_fact(case.id, "children_services_notified", TEACHER)
             casework.record_fact(case.id, "parents_involved", CONSULTANT)
         else:

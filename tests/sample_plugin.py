@@ -44,14 +44,16 @@ def card(workflow_id: str, band: str, *, version: int = 1) -> WorkflowDefinition
             StateSpec("closed", L("closed"), final=True),
         ),
         transitions=(
-            TransitionSpec("assess", "received", "assessment", L("assess"), roles=("consultant",)),
+            TransitionSpec(
+                "assess", "received", "assessment", L("assess"), roles=("sample.consultant",)
+            ),
             TransitionSpec(
                 "intervene",
                 "assessment",
                 "intervention",
                 L("intervene"),
                 guards=("parents_informed", "notified"),
-                roles=("consultant",),
+                roles=("sample.consultant",),
             ),
             TransitionSpec(
                 "close",
@@ -65,7 +67,7 @@ def card(workflow_id: str, band: str, *, version: int = 1) -> WorkflowDefinition
             FactSpec("notified", L("notified"), legal_basis="Barnets Lov § 133"),
             FactSpec("parents_involved", L("parents involved")),
             FactSpec("parents_not_involved", L("parents not involved"), requires_detail=True),
-            FactSpec("police_only", L("police only"), roles=("police",)),
+            FactSpec("police_only", L("police only"), roles=("sample.police",)),
         ),
         guards=(
             GuardSpec(
@@ -76,7 +78,7 @@ def card(workflow_id: str, band: str, *, version: int = 1) -> WorkflowDefinition
             GuardSpec("notified", L("children's services notified"), all_of=("notified",)),
         ),
         deadlines=(ssp_core.plugins.DeadlineRule("received", 2, L("within 2 business days")),),
-        applies_to=Applicability("worry", band),
+        applies_to=Applicability("sample.worry", band),
     )
 
 
@@ -99,7 +101,7 @@ TRACK = WorkflowDefinition(
             "active",
             "completed",
             L("complete"),
-            guards=("sessions_held", "even_sessions"),
+            guards=("sessions_held", "sample.even_sessions"),
         ),
         TransitionSpec(
             "end_early", ("referral", "active"), "ended_early", L("end early"), requires_reason=True
@@ -142,15 +144,26 @@ class SamplePlugin:
 
     @hookimpl
     def ssp_register_roles(self) -> list[Role]:
-        return [Role(r, L(r)) for r in ("consultant", "police", "teacher")]
+        return [Role(r, L(r)) for r in ("sample.consultant", "sample.police", "sample.teacher")]
 
     @hookimpl
     def ssp_register_situations(self) -> list[Situation]:
-        return [Situation("worry", L("worry"))]
+        return [Situation("sample.worry", L("worry"))]
+
+    @hookimpl
+    def ssp_register_renamed_ids(self) -> list[ssp_core.plugins.RenamedId]:
+        # Before 0.2 the sample's ids were plain; histories that hold them still read.
+        return [
+            ssp_core.plugins.RenamedId("situation", "worry", "sample.worry", since="0.2"),
+            ssp_core.plugins.RenamedId("role", "consultant", "sample.consultant", since="0.2"),
+        ]
 
     @hookimpl
     def ssp_register_age_bands(self) -> list[AgeBand]:
-        return [AgeBand("young", L("under 18"), 0, 17), AgeBand("adult", L("18+"), 18)]
+        return [
+            AgeBand("sample.young", L("under 18"), 0, 17),
+            AgeBand("sample.adult", L("18+"), 18),
+        ]
 
     @hookimpl
     def ssp_register_catalogues(self) -> list[ssp_core.plugins.WorrySignCatalogue]:
@@ -174,18 +187,18 @@ class SamplePlugin:
     @hookimpl
     def ssp_register_partner_kinds(self) -> list[ssp_core.plugins.PartnerKind]:
         return [
-            ssp_core.plugins.PartnerKind("sample_kind", L("a sample kind")),
-            ssp_core.plugins.PartnerKind("sample_agency", L("a sample agency")),
+            ssp_core.plugins.PartnerKind("sample.sample_kind", L("a sample kind")),
+            ssp_core.plugins.PartnerKind("sample.sample_agency", L("a sample agency")),
         ]
 
     @hookimpl
     def ssp_register_partners(self) -> list[ssp_core.plugins.Partner]:
         return [
             ssp_core.plugins.Partner(
-                "sample.club", "sample_kind", L("a club"), locality="Sampleby"
+                "sample.club", "sample.sample_kind", L("a club"), locality="Sampleby"
             ),
             ssp_core.plugins.Partner("sample.school", "school", L("a school")),
-            ssp_core.plugins.Partner("sample.agency", "sample_agency", L("an agency")),
+            ssp_core.plugins.Partner("sample.agency", "sample.sample_agency", L("an agency")),
         ]
 
     @hookimpl
@@ -202,7 +215,7 @@ class SamplePlugin:
             ssp_core.plugins.InfoHouse(
                 "sample.house",
                 L("house"),
-                staffing=(ssp_core.plugins.StaffPosition("consultant", 2),),
+                staffing=(ssp_core.plugins.StaffPosition("sample.consultant", 2),),
             )
         ]
 
@@ -236,13 +249,13 @@ class SamplePlugin:
 
     @hookimpl
     def ssp_register_workflows(self) -> list[WorkflowDefinition]:
-        return [card("sample.young", "young"), card("sample.adult", "adult"), TRACK]
+        return [card("sample.young", "sample.young"), card("sample.adult", "sample.adult"), TRACK]
 
     @hookimpl
     def ssp_register_guards(self) -> list[ssp_core.plugins.Guard]:
         return [
             ssp_core.plugins.Guard(
-                "even_sessions",
+                "sample.even_sessions",
                 L("an even number of sessions"),
                 lambda case: case.sessions % 2 == 0,
             )
@@ -254,10 +267,10 @@ class SamplePlugin:
         # work on them, but not disclose, re-identify, read the audit log or erase.
         every_group = [g.value for g in ssp_core.plugins.FieldGroup]
         return [
-            ssp_core.plugins.Grant("consultant", ["*"], field_groups=every_group),
-            ssp_core.plugins.Grant("police", ["*"], field_groups=every_group),
+            ssp_core.plugins.Grant("sample.consultant", ["*"], field_groups=every_group),
+            ssp_core.plugins.Grant("sample.police", ["*"], field_groups=every_group),
             ssp_core.plugins.Grant(
-                "teacher",
+                "sample.teacher",
                 [
                     "case.open",
                     "case.read",
@@ -306,9 +319,9 @@ class SamplePlugin:
     def ssp_register_disclosure_profiles(self) -> list[ssp_core.plugins.DisclosureProfile]:
         return [
             ssp_core.plugins.DisclosureProfile(
-                "sample_agency", ["case", "subject", "notes", "observations"]
+                "sample.sample_agency", ["case", "subject", "notes", "observations"]
             ),
-            ssp_core.plugins.DisclosureProfile("sample_kind", ["case"]),
+            ssp_core.plugins.DisclosureProfile("sample.sample_kind", ["case"]),
         ]
 
     @hookimpl
@@ -329,12 +342,12 @@ class SamplePlugin:
     def ssp_register_localities(self) -> list[ssp_core.plugins.Locality]:
         return [
             ssp_core.plugins.Locality(
-                "sample_town",
+                "sample.sample_town",
                 ssp_core.plugins.Labels(da="Prøveby", en="Sample town"),
                 ssp_core.Coordinates(57.05, 9.92),
             ),
             ssp_core.plugins.Locality(
-                "sample_village", ssp_core.plugins.Labels(da="Prøvelandsby", en="Village")
+                "sample.sample_village", ssp_core.plugins.Labels(da="Prøvelandsby", en="Village")
             ),
         ]
 
@@ -342,7 +355,7 @@ class SamplePlugin:
     def ssp_register_finding_categories(self) -> list[ssp_core.plugins.FindingCategory]:
         return [
             ssp_core.plugins.FindingCategory(
-                "sample_bench", ssp_core.plugins.Labels(da="Bænk", en="Bench")
+                "sample.sample_bench", ssp_core.plugins.Labels(da="Bænk", en="Bench")
             )
         ]
 
@@ -350,12 +363,12 @@ class SamplePlugin:
     def ssp_register_example_walks(self) -> list[ssp_core.plugins.WalkPlan]:
         return [
             ssp_core.plugins.WalkPlan(
-                "sample_walk",
-                "sample_town",
+                "sample.sample_walk",
+                "sample.sample_town",
                 dt.date(2025, 5, 6),
                 participants=("sample.club",),
                 citizens=3,
-                topics=("lighting", "sample_bench"),
+                topics=("lighting", "sample.sample_bench"),
                 findings=(
                     ssp_core.plugins.FindingPlan(
                         ssp_core.Place("By the station", ssp_core.Coordinates(57.051, 9.921)),
@@ -366,7 +379,7 @@ class SamplePlugin:
                     ),
                     ssp_core.plugins.FindingPlan(
                         ssp_core.Place("The square"),
-                        "sample_bench",
+                        "sample.sample_bench",
                         "The bench faces a wall.",
                         outcome="declined",
                         reason="Private ground.",

@@ -32,10 +32,10 @@ from ssp_core.store.records import AuditAction, AuditQuery
 
 START = dt.datetime(2026, 3, 2, 8, 30, tzinfo=dt.UTC)
 CPR = "201109-4017"  # born 2009-11-20: 16 on the start day
-CONSULTANT = Actor("anne", "ssp_consultant")
-TEACHER = Actor("dan", "frontline_worker")
-MENTOR = Actor("eva", "mentor")
-ADMIN = Actor("root", "administrator")
+CONSULTANT = Actor("anne", "aalborg.ssp_consultant")
+TEACHER = Actor("dan", "aalborg.frontline_worker")
+MENTOR = Actor("eva", "aalborg.mentor")
+ADMIN = Actor("root", "aalborg.administrator")
 REGISTRY = ssp_core.load_registry()
 
 
@@ -50,7 +50,7 @@ def enrolled(work: Casework) -> bool:
 
 def test_a_person_is_enrolled_and_a_concern_opened_in_one_call() -> None:
     work = casework()
-    case = work.open_for_person(CPR, actor=TEACHER, situation="radicalisation", name="Alex")
+    case = work.open_for_person(CPR, actor=TEACHER, situation="aalborg.radicalisation", name="Alex")
     assert case.workflow == "aalborg.radicalisation_under_18"
     assert enrolled(work)
     identity = work.reidentify(case.id, CONSULTANT, purpose="reidentification")
@@ -63,17 +63,20 @@ def test_a_person_is_enrolled_and_a_concern_opened_in_one_call() -> None:
     ("options", "actor", "error", "message"),
     [
         (
-            {"situation": "radicalisation", "concern_date": START.date() + dt.timedelta(days=1)},
+            {
+                "situation": "aalborg.radicalisation",
+                "concern_date": START.date() + dt.timedelta(days=1),
+            },
             TEACHER,
             DataError,
             "is in the future",
         ),
-        ({"situation": "radicalisation"}, MENTOR, AccessDenied, "may not case.open"),
+        ({"situation": "aalborg.radicalisation"}, MENTOR, AccessDenied, "may not case.open"),
         ({"workflow": "core.safety_walk"}, CONSULTANT, DataError, "not a person"),
         ({"situation": "nonsense"}, CONSULTANT, DataError, "nonsense"),
         ({}, CONSULTANT, DataError, "either a situation"),
         (
-            {"situation": "radicalisation", "workflow": "aalborg.mentor"},
+            {"situation": "aalborg.radicalisation", "workflow": "aalborg.mentor"},
             CONSULTANT,
             DataError,
             "either a situation",
@@ -97,14 +100,14 @@ def test_without_a_key_the_number_is_never_asked_for(tmp_path: Path) -> None:
         raise AssertionError("the CPR number was asked for without a key")
 
     with pytest.raises(ConfigError, match="no municipal key"):
-        work.open_for_person(ask, actor=TEACHER, situation="radicalisation")
+        work.open_for_person(ask, actor=TEACHER, situation="aalborg.radicalisation")
     work.close()
 
 
 def test_the_refusal_is_audited_once() -> None:
     work = casework()
     with pytest.raises(AccessDenied):
-        work.open_for_person(CPR, actor=MENTOR, situation="radicalisation")
+        work.open_for_person(CPR, actor=MENTOR, situation="aalborg.radicalisation")
     denied = [
         e for e in work.store.read_audit(AuditQuery(actor=MENTOR.id))
         if e.action is AuditAction.DENIED
@@ -118,7 +121,7 @@ def test_the_refusal_is_audited_once() -> None:
 @given(st.sampled_from([CONSULTANT, TEACHER, MENTOR]))
 def test_a_view_is_the_case_its_deadlines_and_options(actor: Actor) -> None:
     work = casework()
-    case = work.open_for_person(CPR, actor=TEACHER, situation="radicalisation")
+    case = work.open_for_person(CPR, actor=TEACHER, situation="aalborg.radicalisation")
     work.record_fact(case.id, "concern_described", CONSULTANT)
     try:
         view = work.view(case.id, actor)

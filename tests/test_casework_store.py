@@ -40,8 +40,8 @@ from ssp_core.workflows.engine import ActionRefused
 from ssp_core.workflows.validation import definition_problems
 from tests.sample_plugin import L, SamplePlugin, card
 
-CONSULTANT = Actor("anne", "consultant")
-TEACHER = Actor("dan", "teacher")
+CONSULTANT = Actor("anne", "sample.consultant")
+TEACHER = Actor("dan", "sample.teacher")
 MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
@@ -52,7 +52,7 @@ def born(day: dt.date, years: int) -> Subject:
 def open_young(casework: Casework, clock: VirtualClock) -> ssp_core.Case:
     today = clock.now().date()
     return casework.open_concern(
-        situation="worry", subject=born(today, 15), concern_date=today, actor=TEACHER
+        situation="sample.worry", subject=born(today, 15), concern_date=today, actor=TEACHER
     )
 
 
@@ -155,7 +155,7 @@ def test_extending_a_deadline_needs_a_later_date_and_a_reason(
 
 
 def test_deadline_rules_need_distinct_ids_within_a_workflow() -> None:
-    base = card("sample.young", "young")
+    base = card("sample.young", "sample.young")
     twice = WorkflowDefinition(
         **{
             **{f: getattr(base, f) for f in ("id", "version", "kind", "labels", "initial")},
@@ -186,10 +186,10 @@ def test_every_read_and_write_is_audited_with_actor_role_purpose_and_time(
     casework.export(case.id, CONSULTANT, purpose="disclosure")
     entries = casework.store.read_audit(AuditQuery(case_id=None))
     assert [(e.actor, e.role, e.purpose, e.action, e.case_id) for e in entries] == [
-        ("dan", "teacher", "casework", AuditAction.WRITE, case.id),
-        ("anne", "consultant", "sample.training", AuditAction.LOAD, case.id),
-        ("anne", "consultant", "administration", AuditAction.SEARCH, None),
-        ("anne", "consultant", "disclosure", AuditAction.EXPORT, case.id),
+        ("dan", "sample.teacher", "casework", AuditAction.WRITE, case.id),
+        ("anne", "sample.consultant", "sample.training", AuditAction.LOAD, case.id),
+        ("anne", "sample.consultant", "administration", AuditAction.SEARCH, None),
+        ("anne", "sample.consultant", "disclosure", AuditAction.EXPORT, case.id),
     ]
     assert entries[0].at == MONDAY and entries[1].at == MONDAY + dt.timedelta(minutes=5)
     assert entries[0].detail == "CaseOpened"

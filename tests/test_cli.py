@@ -131,7 +131,7 @@ def test_demo_walks_through_both_cards_and_a_track(
         "consent_given",
         "Disclosure refused, nothing shared: a mosque may never receive notes",
         "Retsplejeloven § 115, stk. 1, nr. 1",
-        "Re-identification: anne.ssp (ssp_consultant)",
+        "Re-identification: anne.ssp (aalborg.ssp_consultant)",
     ):
         assert expected in out
     # the synthetic CPR numbers and names never show

@@ -21,11 +21,11 @@ from ssp_core.privacy.keys import write_key_file
 from ssp_core.store import open_store
 from ssp_core.store.records import AuditQuery
 
-CONSULTANT = ("--actor", "anne", "--role", "ssp_consultant")
-TEACHER = ("--actor", "dan", "--role", "frontline_worker")
-INFO_HOUSE = ("--actor", "carla", "--role", "info_house_member")
-MENTOR = ("--actor", "eva", "--role", "mentor")
-ADMIN = ("--actor", "root", "--role", "administrator")
+CONSULTANT = ("--actor", "anne", "--role", "aalborg.ssp_consultant")
+TEACHER = ("--actor", "dan", "--role", "aalborg.frontline_worker")
+INFO_HOUSE = ("--actor", "carla", "--role", "aalborg.info_house_member")
+MENTOR = ("--actor", "eva", "--role", "aalborg.mentor")
+ADMIN = ("--actor", "root", "--role", "aalborg.administrator")
 
 CPR = "201109-4017"
 DIGITS = "2011094017"
@@ -76,7 +76,7 @@ def _ssp(db: Path, key_file: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
 
 def open_with_cpr(ssp: Run, cpr: str = CPR, *extra: str) -> dict:  # type: ignore[type-arg]
     code, out, err = ssp(
-        "case", "open", "--situation", "radicalisation", "--concern-date", "2026-03-02",
+        "case", "open", "--situation", "aalborg.radicalisation", "--concern-date", "2026-03-02",
         "--cpr-stdin", "--name", "Alex Example", "--contact", "+45 11 22 33 44", "--json",
         *TEACHER, *extra, stdin=f"{cpr}\n",
     )  # fmt: skip
@@ -115,7 +115,7 @@ def test_key_new_writes_a_private_key_file_once_and_never_prints_it(tmp_path: Pa
 def test_no_key_is_one_clear_line(db: Path, tmp_path: Path) -> None:
     store = f"sqlite:///{db}"
     code, out, err = invoke(
-        ["--store", store, "case", "open", "--situation", "radicalisation", "--cpr-stdin",
+        ["--store", store, "case", "open", "--situation", "aalborg.radicalisation", "--cpr-stdin",
          *TEACHER],
         stdin=f"{CPR}\n",
     )  # fmt: skip
@@ -145,7 +145,7 @@ def test_no_key_is_one_clear_line(db: Path, tmp_path: Path) -> None:
 
 def test_a_memory_store_needs_no_key() -> None:
     code, out, err = invoke(
-        ["--store", "memory://", "case", "open", "--situation", "radicalisation", "--cpr-stdin",
+        ["--store", "memory://", "case", "open", "--situation", "aalborg.radicalisation", "--cpr-stdin",
          "--concern-date", "2026-03-02", "--json", *TEACHER],
         stdin=f"{CPR}\n",
     )  # fmt: skip
@@ -192,28 +192,34 @@ def test_cpr_input_mistakes_are_one_line_and_change_nothing(
 ) -> None:
     for typed in ("12345\n", "321309-4017\n"):  # too short; not a date
         code, out, err = ssp(
-            "case", "open", "--situation", "radicalisation", "--cpr-stdin", *TEACHER, stdin=typed
+            "case",
+            "open",
+            "--situation",
+            "aalborg.radicalisation",
+            "--cpr-stdin",
+            *TEACHER,
+            stdin=typed,
         )
         line = one_error_line(err)
         assert code == 1 and out == "" and "CPR number" in line
         assert typed.strip() not in line and "4017" not in line
     code, _, err = ssp(
-        "case", "open", "--situation", "radicalisation", "--cpr-stdin", *TEACHER, stdin=""
+        "case", "open", "--situation", "aalborg.radicalisation", "--cpr-stdin", *TEACHER, stdin=""
     )
     assert code == 1 and "--cpr-stdin read no CPR number" in one_error_line(err)
     code, _, err = ssp(
-        "case", "open", "--situation", "radicalisation", "--pseudonym", "p-1", "--birth-date",
+        "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", "p-1", "--birth-date",
         "2010-01-01", "--name", "Alex Example", *TEACHER,
     )  # fmt: skip
     assert code == 1 and "--name and --contact go with --cpr-stdin only" in one_error_line(err)
     code, _, err = ssp(
-        "case", "open", "--situation", "radicalisation", "--cpr-stdin", "--pseudonym", "p-1",
+        "case", "open", "--situation", "aalborg.radicalisation", "--cpr-stdin", "--pseudonym", "p-1",
         *TEACHER, stdin=f"{CPR}\n",
     )  # fmt: skip
     assert code == 1 and "name exactly one subject" in one_error_line(err)
     # Refusals found before enrolling: a future concern date; a role that may not open.
     code, _, err = ssp(
-        "case", "open", "--situation", "radicalisation", "--cpr-stdin", "--concern-date",
+        "case", "open", "--situation", "aalborg.radicalisation", "--cpr-stdin", "--concern-date",
         "2099-01-01", *TEACHER, stdin=f"{CPR}\n",
     )  # fmt: skip
     assert code == 1 and "is in the future" in one_error_line(err)
@@ -223,11 +229,11 @@ def test_cpr_input_mistakes_are_one_line_and_change_nothing(
     )  # fmt: skip
     assert code == 1 and "takes cases about environment, not a person" in one_error_line(err)
     code, _, err = ssp(
-        "case", "open", "--situation", "radicalisation", "--cpr-stdin", *MENTOR,
+        "case", "open", "--situation", "aalborg.radicalisation", "--cpr-stdin", *MENTOR,
         stdin=f"{CPR}\n",
     )  # fmt: skip
     assert code == 1
-    assert one_error_line(err).startswith("error: eva (mentor) may not case.open:")
+    assert one_error_line(err).startswith("error: eva (aalborg.mentor) may not case.open:")
     with open_store(f"sqlite:///{db}") as store:
         assert store.count_cases() == 0
         # the refusal was audited; nobody was enrolled
@@ -241,7 +247,7 @@ def test_at_a_terminal_the_cpr_number_is_asked_for_hidden(
 ) -> None:
     monkeypatch.setattr(options, "stdin_is_terminal", lambda: True)
     code, out, err = ssp(
-        "case", "open", "--situation", "radicalisation", "--cpr-stdin", "--concern-date",
+        "case", "open", "--situation", "aalborg.radicalisation", "--cpr-stdin", "--concern-date",
         "2026-03-02", "--json", *TEACHER, stdin=f"{CPR}\n",
     )  # fmt: skip
     assert code == 0, err
@@ -266,7 +272,7 @@ def test_identity_show_needs_a_granted_role_and_an_explicit_purpose(
     code, out, err = ssp("identity", "show", case_id, *INFO_HOUSE, "--purpose", "reidentification")
     assert code == 1 and out == ""
     assert one_error_line(err).startswith(
-        f"error: carla (info_house_member) may not identity.reidentify on case {case_id}: "
+        f"error: carla (aalborg.info_house_member) may not identity.reidentify on case {case_id}: "
     )
     code, out, err = ssp("identity", "show", case_id, *CONSULTANT, "--purpose", "reidentification")
     assert code == 0, err
@@ -288,7 +294,7 @@ def test_identity_show_needs_a_granted_role_and_an_explicit_purpose(
     assert ("carla", "denied", "reidentification") in actions
     # A case opened by pseudonym has nobody in the vault: said so, not a traceback.
     code, out, err = ssp(
-        "case", "open", "--situation", "radicalisation", "--pseudonym", "p-1", "--birth-date",
+        "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", "p-1", "--birth-date",
         "2010-05-01", "--json", *TEACHER,
     )  # fmt: skip
     other = json.loads(out)["id"]
@@ -337,8 +343,8 @@ def test_disclose_lawfully_and_a_refusal(ssp: Run) -> None:
     )  # fmt: skip
     assert code == 1
     assert one_error_line(err).startswith(
-        f"error: dan (frontline_worker) may not case.disclose on case {case_id}: no grant gives "
-        "role 'frontline_worker' permission 'case.disclose'"
+        f"error: dan (aalborg.frontline_worker) may not case.disclose on case {case_id}: no grant gives "
+        "role 'aalborg.frontline_worker' permission 'case.disclose'"
     )
     code, _, err = ssp(
         "disclose", case_id, "--to", "aalborg.mosque_1", "--basis", "rpl_115_1_1",
@@ -351,7 +357,7 @@ def test_disclose_lawfully_and_a_refusal(ssp: Run) -> None:
 
 def test_disclosures_as_a_table_and_as_json(ssp: Run) -> None:
     first = open_with_cpr(ssp)["id"]
-    second = open_with_cpr(ssp, OTHER_CPR, "--situation", "armed_conflict_travel")["id"]
+    second = open_with_cpr(ssp, OTHER_CPR, "--situation", "aalborg.armed_conflict_travel")["id"]
     police = ("--to", "aalborg.nordjyllands_politi", "--basis", "rpl_115_1_1")
     assert ssp("disclose", first, *police, "--category", "case", *CONSULTANT)[0] == 0
     assert ssp("disclose", second, *police, "--category", "notes", *CONSULTANT)[0] == 0
@@ -363,7 +369,7 @@ def test_disclosures_as_a_table_and_as_json(ssp: Run) -> None:
     assert code == 0, err
     assert "3 disclosure(s)" in out
     for cell in (first, second, "aalborg.mosque_1", "Retsplejeloven § 115, stk. 1, nr. 1",
-                 "[rpl_115_1_1]", "2026-03-01", "ssp_consultant"):  # fmt: skip
+                 "[rpl_115_1_1]", "2026-03-01", "aalborg.ssp_consultant"):  # fmt: skip
         assert cell in out
     code, out, err = ssp("disclosures", "--json", "--to", "aalborg.nordjyllands_politi", *ADMIN)
     assert code == 0, err
@@ -399,13 +405,16 @@ def _closed_long_ago(db: Path, key_file: Path) -> dict[str, str]:
     casework = Casework(
         registry, store=f"sqlite:///{db}", key=MunicipalKey.from_file(key_file), clock=clock
     )
-    teacher, consultant = Actor("dan", "frontline_worker"), Actor("anne", "ssp_consultant")
+    teacher, consultant = (
+        Actor("dan", "aalborg.frontline_worker"),
+        Actor("anne", "aalborg.ssp_consultant"),
+    )
     alone = casework.enrol(CPR, teacher, name="Alex Example")
     twice = casework.enrol("010100-4000", teacher, name="Kim Example")
     made = {}
     for name, subject in (("alone", alone), ("twice_closed", twice), ("twice_open", twice)):
         made[name] = casework.open_concern(
-            situation="radicalisation", subject=subject, concern_date=clock.now().date(),
+            situation="aalborg.radicalisation", subject=subject, concern_date=clock.now().date(),
             actor=teacher,
         ).id  # fmt: skip
         casework.add_note(made[name], f"A note on {name}.", teacher)
@@ -426,7 +435,7 @@ def test_retention_dry_run_then_erasure(
     assert code == 0, err
     assert "2 cases due for erasure on 2021-01-01" in out and "dry run: nothing erased" in out
     for cell in (alone, closed, "closed_unfounded", "2019-03-05", "2020-03-04",
-                 "radicalisation_under_18.unfounded"):  # fmt: skip
+                 "aalborg.radicalisation_under_18.unfounded"):  # fmt: skip
         assert cell in out
     assert still_open not in out
     code, out, _ = ssp("retention", "run", "--dry-run", "--on", "2020-03-03", "--json", *ADMIN)

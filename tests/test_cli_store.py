@@ -22,9 +22,9 @@ from ssp_core.store.records import AuditQuery, Commit
 from ssp_core.store.sqlite import SQLITE_MIGRATIONS, SqliteStore
 from ssp_core.store.sqlite.rows import case_params
 
-CONSULTANT = ("--actor", "anne", "--role", "ssp_consultant")
-TEACHER = ("--actor", "dan", "--role", "frontline_worker")
-ADMIN = ("--actor", "root", "--role", "administrator")
+CONSULTANT = ("--actor", "anne", "--role", "aalborg.ssp_consultant")
+TEACHER = ("--actor", "dan", "--role", "aalborg.frontline_worker")
+ADMIN = ("--actor", "root", "--role", "aalborg.administrator")
 
 
 @pytest.fixture(autouse=True, name="key_file")
@@ -56,7 +56,7 @@ def _ssp(capsys: pytest.CaptureFixture[str], tmp_path: Path):  # type: ignore[no
 
 def open_concern(ssp, *extra: str) -> dict:  # type: ignore[no-untyped-def]
     code, out, err = ssp(
-        "case", "open", "--situation", "radicalisation", "--pseudonym", "p-1234abcd",
+        "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", "p-1234abcd",
         "--birth-date", "2010-05-01", "--concern-date", "2026-03-02", "--json", *TEACHER, *extra,
     )  # fmt: skip
     assert code == 0, err
@@ -95,10 +95,10 @@ def test_list_overdue_and_escalation(ssp, registry_aalborg, key_file) -> None:  
     subject = Subject("p-1234abcd", dt.date(2010, 5, 1))
     first, second = (
         casework.open_concern(
-            situation="radicalisation",
+            situation="aalborg.radicalisation",
             subject=subject,
             concern_date=dt.date(2026, 3, 2),
-            actor=Actor("dan", "frontline_worker"),
+            actor=Actor("dan", "aalborg.frontline_worker"),
         ).id
         for _ in range(2)
     )
@@ -137,8 +137,8 @@ def test_audit_shows_who_did_what_for_which_purpose(ssp) -> None:  # type: ignor
     assert code == 0, err
     entries = json.loads(out)
     assert [(e["actor"], e["role"], e["purpose"], e["action"]) for e in entries] == [
-        ("dan", "frontline_worker", "casework", "write"),
-        ("anne", "ssp_consultant", "disclosure", "load"),
+        ("dan", "aalborg.frontline_worker", "casework", "write"),
+        ("anne", "aalborg.ssp_consultant", "disclosure", "load"),
     ]
     code, out, _ = ssp("audit", "--by", "anne", "--json", *ADMIN, "--purpose", "audit")
     assert {e["actor"] for e in json.loads(out)} == {"anne"}
@@ -147,7 +147,9 @@ def test_audit_shows_who_did_what_for_which_purpose(ssp) -> None:  # type: ignor
     # The consultant may not read the audit log: one line naming the missing permission.
     code, out, err = ssp("audit", "--case", case_id, *CONSULTANT)
     assert code == 1 and out == ""
-    assert err.startswith("error: anne (ssp_consultant) may not audit.read: no grant gives role")
+    assert err.startswith(
+        "error: anne (aalborg.ssp_consultant) may not audit.read: no grant gives role"
+    )
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
@@ -184,7 +186,7 @@ def test_bad_input_is_one_clear_line_and_changes_nothing(
     code, _, err = ssp("case", "show", "C-404", *CONSULTANT)
     assert code == 1 and err == "error: no case with id 'C-404'\n"
     code, _, err = ssp(
-        "case", "open", "--situation", "radicalisation", "--pseudonym", "p", *TEACHER
+        "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", "p", *TEACHER
     )
     assert code == 1 and "a person needs --birth-date" in err
     foreign = tmp_path / "foreign.db"
@@ -210,7 +212,7 @@ def test_upgrade_a_schema_1_store_then_seal_its_histories(
     old = SqliteStore(path, migrations=SQLITE_MIGRATIONS[:1])
     engine = registry_aalborg.engine("aalborg.mentor")
     at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
-    anne = Actor("anne", "ssp_consultant")
+    anne = Actor("anne", "aalborg.ssp_consultant")
     case = engine.open(
         case_id="OLD-1", subject=Subject("p-old", dt.date(2005, 1, 1)), actor=anne, at=at
     )

@@ -8,7 +8,7 @@ from tests.sample_plugin import TRACK, card
 
 
 def test_mermaid_has_every_state_edge_start_and_end() -> None:
-    definition = card("x.card", "young")
+    definition = card("x.card", "sample.young")
     text = to_mermaid(definition)
     assert text.startswith("stateDiagram-v2\n")
     for state in definition.states:
@@ -17,12 +17,12 @@ def test_mermaid_has_every_state_edge_start_and_end() -> None:
         assert f"{source} --> {transition.dest}: {transition.trigger}" in text
     assert "[*] --> received" in text
     assert "closed --> [*]" in text
-    assert "intervene [parents_informed, notified] (consultant)" in text
+    assert "intervene [parents_informed, notified] (sample.consultant)" in text
     assert 'state "received (da)" as received' in to_mermaid(definition, "da")
 
 
 def test_mermaid_escapes_what_would_break_it() -> None:
-    definition = card("x.card", "young")
+    definition = card("x.card", "sample.young")
     tricky = attrs.evolve(
         definition.states[0],
         labels=Labels(da='Trin 1: "modtaget"; ny', en='Step 1: "received"; new'),
@@ -32,17 +32,17 @@ def test_mermaid_escapes_what_would_break_it() -> None:
 
 
 def test_text_shows_marks_guards_roles_reasons_and_facts() -> None:
-    text = to_text(card("x.card", "young"))
+    text = to_text(card("x.card", "sample.young"))
     assert "received: received [initial; step 1; deadline 2 business days]" in text
     assert "closed: closed [final]" in text
     assert (
-        "intervene: assessment -> intervention (guards: parents_informed, notified; roles: consultant)"
+        "intervene: assessment -> intervention (guards: parents_informed, notified; roles: sample.consultant)"
         in text
     )
     assert "close: received, assessment, intervention -> closed (reason required)" in text
     assert "notified: notified [Barnets Lov § 133]" in text
     assert "parents_not_involved: parents not involved (detail required)" in text
-    assert "applies to: situation worry, age band young" in text
+    assert "applies to: situation sample.worry, age band sample.young" in text
 
 
 def test_data_has_the_toml_shape() -> None:

@@ -34,9 +34,9 @@ from tests.district import AALBORG_PLUGIN, HJOERRING_PLUGIN, district_registry, 
 L = Labels(da="Test", en="Test")
 
 MUNICIPALITIES = ("aalborg", "hjoerring")
-SITUATIONS = ("radicalisation", "armed_conflict_travel", "hjoerring.radicalisation")
+SITUATIONS = ("aalborg.radicalisation", "aalborg.armed_conflict_travel", "hjoerring.radicalisation")
 OWN_SITUATIONS = {
-    "aalborg": {"radicalisation", "armed_conflict_travel"},
+    "aalborg": {"aalborg.radicalisation", "aalborg.armed_conflict_travel"},
     "hjoerring": {"hjoerring.radicalisation"},
 }
 
@@ -152,7 +152,12 @@ def test_the_cores_contributions_are_shared(district: Registry) -> None:
 
 
 def test_role_and_workflow_homes(district: Registry) -> None:
-    for role in ("ssp_consultant", "frontline_worker", "police_ssp_coordinator", "mentor"):
+    for role in (
+        "aalborg.ssp_consultant",
+        "aalborg.frontline_worker",
+        "aalborg.police_ssp_coordinator",
+        "aalborg.mentor",
+    ):
         assert district.role_home(role) == "aalborg"
     for role in (
         "hjoerring.ssp_consultant",
@@ -204,7 +209,7 @@ def test_select_card_picks_hjoerrings_card(district: Registry) -> None:
     assert district.select_card("hjoerring.radicalisation", 18, "hjoerring").id == (
         "hjoerring.radicalisation_from_18"
     )
-    assert district.select_card("radicalisation", 15, "aalborg").id == (
+    assert district.select_card("aalborg.radicalisation", 15, "aalborg").id == (
         "aalborg.radicalisation_under_18"
     )
 
@@ -213,11 +218,11 @@ def test_select_card_refuses_another_municipalitys_situation(district: Registry)
     with pytest.raises(
         DataError,
         match=re.escape(
-            "no action card of municipality 'hjoerring' applies to situation 'radicalisation' "
+            "no action card of municipality 'hjoerring' applies to situation 'aalborg.radicalisation' "
             "at age 15"
         ),
     ):
-        district.select_card("radicalisation", 15, "hjoerring")
+        district.select_card("aalborg.radicalisation", 15, "hjoerring")
     with pytest.raises(DataError, match="of municipality 'aalborg'"):
         district.select_card("hjoerring.radicalisation", 15, "aalborg")
     with pytest.raises(DataError, match="no action card applies"):  # no shared cards

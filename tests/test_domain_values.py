@@ -72,7 +72,11 @@ def test_sources_read_as_citations() -> None:
 
 
 def test_an_observation_is_who_saw_what_when() -> None:
-    seen = Observation("c.one", "a", "teacher", dt.date(2026, 3, 2), "In the schoolyard.")
-    assert (seen.sign, seen.observed_by, seen.observed_on) == ("a", "teacher", dt.date(2026, 3, 2))
+    seen = Observation("c.one", "a", "sample.teacher", dt.date(2026, 3, 2), "In the schoolyard.")
+    assert (seen.sign, seen.observed_by, seen.observed_on) == (
+        "a",
+        "sample.teacher",
+        dt.date(2026, 3, 2),
+    )
     with pytest.raises(Exception, match="observed_by must be a non-empty text"):
         Observation("c.one", "a", " ", dt.date(2026, 3, 2))

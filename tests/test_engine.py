@@ -29,9 +29,9 @@ from ssp_core.workflows.explain import (
 from tests.sample_plugin import TRACK, card
 
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)  # a Monday
-CONSULTANT = Actor("anne", "consultant")
-TEACHER = Actor("dan", "teacher")
-POLICE = Actor("bo", "police")
+CONSULTANT = Actor("anne", "sample.consultant")
+TEACHER = Actor("dan", "sample.teacher")
+POLICE = Actor("bo", "sample.police")
 YOUTH = Subject("a" * 32, dt.date(2010, 1, 1))
 
 
@@ -60,7 +60,7 @@ def test_options_say_what_is_possible_and_why_not(engine: WorkflowEngine) -> Non
     case = opened(engine)
     options = {option.trigger: option for option in engine.options(case, TEACHER)}
     assert list(options) == ["assess", "intervene", "close"]
-    assert options["assess"].reasons == (RoleRequired("teacher", ("consultant",)),)
+    assert options["assess"].reasons == (RoleRequired("sample.teacher", ("sample.consultant",)),)
     assert options["assess"].dest == "assessment"
     assert options["intervene"].reasons == (WrongState("received", ("assessment",)),)
     assert options["intervene"].dest is None
@@ -87,7 +87,7 @@ def test_a_blocked_trigger_raises_the_same_reasons_and_changes_nothing(
         engine.fire(case, "intervene", TEACHER, at=T0)
     assert info.value.reasons == expected
     assert info.value.trigger == "intervene" and info.value.state == "assessment"
-    assert "role 'consultant' required" in str(info.value)
+    assert "role 'sample.consultant' required" in str(info.value)
     assert "guard 'notified' not satisfied" in str(info.value)
     assert (case.state, case.version, case.events) == before
 
@@ -112,7 +112,7 @@ def test_guards_hold_once_the_facts_are_recorded(engine: WorkflowEngine) -> None
         "assessment",
         "intervention",
         "anne",
-        "consultant",
+        "sample.consultant",
         5,
     )
     assert case.state == "intervention" and case.entered_at == T0 + dt.timedelta(hours=1)
@@ -147,7 +147,7 @@ def test_unknown_triggers_and_facts_name_what_is_known(engine: WorkflowEngine) -
 
 def test_facts_check_roles_and_details(engine: WorkflowEngine) -> None:
     case = opened(engine)
-    with pytest.raises(ActionRefused, match="requires role 'police'"):
+    with pytest.raises(ActionRefused, match="requires role 'sample.police'"):
         engine.record_fact(case, "police_only", TEACHER, at=T0)
     with pytest.raises(ActionRefused, match="must be recorded with a detail"):
         engine.record_fact(case, "parents_not_involved", TEACHER, at=T0, detail="  ")
@@ -187,8 +187,8 @@ def test_sessions_only_where_the_workflow_allows_them(registry: Registry) -> Non
     with pytest.raises(DataError, match="participants must be 1 or more"):
         track.record_session(case, CONSULTANT, at=T0, held_on=T0.date(), participants=0)
     track.record_session(case, CONSULTANT, at=T0, held_on=T0.date(), participants=3, note="first")
-    # the code guard 'even_sessions' from the plugin blocks at an odd count
-    with pytest.raises(TransitionRefused, match="guard 'even_sessions' not satisfied"):
+    # the code guard 'sample.even_sessions' from the plugin blocks at an odd count
+    with pytest.raises(TransitionRefused, match="guard 'sample.even_sessions' not satisfied"):
         track.fire(case, "complete", CONSULTANT, at=T0)
     track.record_session(case, CONSULTANT, at=T0, held_on=T0.date())
     track.fire(case, "complete", CONSULTANT, at=T0)
@@ -198,14 +198,19 @@ def test_sessions_only_where_the_workflow_allows_them(registry: Registry) -> Non
 def test_observations_and_notes(engine: WorkflowEngine) -> None:
     case = opened(engine)
     seen = Observation(
-        catalogue="sample.signs", sign="new_circle", observed_by="teacher", observed_on=T0.date()
+        catalogue="sample.signs",
+        sign="new_circle",
+        observed_by="sample.teacher",
+        observed_on=T0.date(),
     )
     event = engine.record_observation(case, seen, TEACHER, at=T0)
-    assert event.observation == seen and (event.actor, event.role) == ("dan", "teacher")
+    assert event.observation == seen and (event.actor, event.role) == ("dan", "sample.teacher")
     with pytest.raises(DataError, match="dated after"):
         engine.record_observation(
             case,
-            Observation("sample.signs", "new_circle", "teacher", T0.date() + dt.timedelta(days=1)),
+            Observation(
+                "sample.signs", "new_circle", "sample.teacher", T0.date() + dt.timedelta(days=1)
+            ),
             TEACHER,
             at=T0,
         )
@@ -252,4 +257,4 @@ def test_a_dropped_case_is_freed_without_the_garbage_collector(engine: WorkflowE
 
 def test_the_track_definition_is_the_one_registered(registry: Registry) -> None:
     assert registry.workflow("sample.track") is TRACK or registry.workflow("sample.track") == TRACK
-    assert registry.workflow("sample.young") == card("sample.young", "young")
+    assert registry.workflow("sample.young") == card("sample.young", "sample.young")

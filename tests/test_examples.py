@@ -40,7 +40,10 @@ def test_scenario(capsys: pytest.CaptureFixture[str]) -> None:
 def test_safety_followup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     done = runpy.run_path(str(EXAMPLES / "safety_followup.py"))["run"](tmp_path)
     out = capsys.readouterr().out
-    assert "walks: ['romdrup_klarup', 'grindsted_uggerhalne', 'gandrup']" in out
+    assert (
+        "walks: ['aalborg.romdrup_klarup', 'aalborg.grindsted_uggerhalne', 'aalborg.gandrup']"
+        in out
+    )
     assert "open findings: 4" in out
     assert len(done["walks"]) == 3
     report = (tmp_path / "term" / "report.md").read_text(encoding="utf-8")

@@ -100,10 +100,12 @@ def test_missing_and_malformed_files(tmp_path: Path) -> None:
 def test_load_items(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        '[[roles]]\nid = "mentor"\nlabels = { da = "Mentor", en = "Mentor" }\n',
+        '[[roles]]\nid = "aalborg.mentor"\nlabels = { da = "Mentor", en = "Mentor" }\n',
         "roles.toml",
     )
-    assert load_items(path, "roles", Role) == [Role("mentor", Labels(da="Mentor", en="Mentor"))]
+    assert load_items(path, "roles", Role) == [
+        Role("aalborg.mentor", Labels(da="Mentor", en="Mentor"))
+    ]
     with pytest.raises(ConfigError, match=r"expected an array of tables \[\[partners\]\]"):
         load_items(path, "partners", Role)
     bad = write(tmp_path, '[[roles]]\nid = "x"\n', "bad.toml")
@@ -111,7 +113,9 @@ def test_load_items(tmp_path: Path) -> None:
         load_items(bad, "roles", Role)
 
 
-@pytest.mark.parametrize("definition", [TRACK, card("x.card", "young")], ids=["track", "card"])
+@pytest.mark.parametrize(
+    "definition", [TRACK, card("x.card", "sample.young")], ids=["track", "card"]
+)
 def test_definitions_round_trip_through_plain_data_and_json(definition: WorkflowDefinition) -> None:
     data = json.loads(json.dumps(to_data(definition)))
     assert structure(data, WorkflowDefinition, where="round trip") == definition

@@ -45,7 +45,7 @@ def test_age_on_the_birthday_is_the_number_of_years(born: dt.date, years: int) -
 
 
 def test_age_bands() -> None:
-    young, adult = AgeBand("young", L, 0, 17), AgeBand("adult", L, 18)
+    young, adult = AgeBand("sample.young", L, 0, 17), AgeBand("sample.adult", L, 18)
     assert young.contains(17) and not young.contains(18)
     assert adult.contains(18) and adult.contains(120) and not adult.contains(17)
     with pytest.raises(DataError, match="below min_age"):

@@ -474,6 +474,7 @@ def test_the_host_names_and_keeps_the_real_plugins() -> None:
             (
                 "ssp_register_finding_categories",
                 "ssp_register_guards",
+                "ssp_register_legal_bases",
                 "ssp_register_partner_kinds",
                 "ssp_register_police_districts",
                 "ssp_register_purposes",

@@ -102,7 +102,7 @@ def test_named_plugins_can_be_blocked(
     assert len(no_builtins.partner_kinds) == 0
     sample = SamplePlugin()
     assert (
-        "consultant"
+        "sample.consultant"
         not in ssp_core.load_registry(autoload=False, block=["sample"], plugins=[sample]).roles
     )
 
@@ -147,16 +147,18 @@ def test_two_plugins_with_the_same_name_are_refused() -> None:
 
 
 def test_a_duplicate_id_names_both_plugins() -> None:
-    one = module("fake_one", ssp_register_roles=lambda: [Role("mentor", L)])
-    two = module("fake_two", ssp_register_roles=lambda: [Role("mentor", L)])
+    one = module("fake_one", ssp_register_roles=lambda: [Role("aalborg.mentor", L)])
+    two = module("fake_two", ssp_register_roles=lambda: [Role("aalborg.mentor", L)])
     with pytest.raises(
-        PluginError, match="role 'mentor' is contributed by both 'fake_one' and 'fake_two'"
+        PluginError, match="role 'aalborg.mentor' is contributed by both 'fake_one' and 'fake_two'"
     ):
         make_registry(one, two)
 
 
 def test_a_duplicate_workflow_version_names_both_plugins() -> None:
-    other = module("fake_cards", ssp_register_workflows=lambda: [card("sample.young", "young")])
+    other = module(
+        "fake_cards", ssp_register_workflows=lambda: [card("sample.young", "sample.young")]
+    )
     with pytest.raises(
         PluginError,
         match="workflow 'sample.young@1' is contributed by both 'sample' and 'fake_cards'",
@@ -165,12 +167,12 @@ def test_a_duplicate_workflow_version_names_both_plugins() -> None:
 
 
 def test_an_override_replaces_on_purpose_whatever_the_order() -> None:
-    better = Role("consultant", Labels(da="SSP-konsulent", en="SSP consultant"))
+    better = Role("sample.consultant", Labels(da="SSP-konsulent", en="SSP consultant"))
     first = module("fake_override", ssp_register_roles=lambda: [override(better)])
     for plugins in ([SamplePlugin(), first], [first, SamplePlugin()]):
         registry = make_registry(*plugins)
-        assert registry.roles["consultant"] is better
-        assert registry.roles.contributor("consultant") == "fake_override"
+        assert registry.roles["sample.consultant"] is better
+        assert registry.roles.contributor("sample.consultant") == "fake_override"
     twice = module("fake_override_2", ssp_register_roles=lambda: [override(better)])
     with pytest.raises(
         PluginError, match="contributed by both 'fake_override' and 'fake_override_2'"
@@ -180,12 +182,12 @@ def test_an_override_replaces_on_purpose_whatever_the_order() -> None:
 
 def test_a_new_workflow_version_is_not_a_duplicate() -> None:
     newer = module(
-        "fake_v2", ssp_register_workflows=lambda: [card("sample.young", "young", version=2)]
+        "fake_v2", ssp_register_workflows=lambda: [card("sample.young", "sample.young", version=2)]
     )
     registry = make_registry(SamplePlugin(), newer)
     assert registry.workflow("sample.young").version == 2
     assert registry.workflow("sample.young", 1).version == 1
-    assert registry.select_card("worry", 12).version == 2
+    assert registry.select_card("sample.worry", 12).version == 2
     with pytest.raises(
         ssp_core.UnknownId, match="unknown version of workflow sample.young '7'; known: 1, 2"
     ):
@@ -193,7 +195,7 @@ def test_a_new_workflow_version_is_not_a_duplicate() -> None:
 
 
 def test_wrong_types_from_a_hook_are_named() -> None:
-    bad = module("fake_types", ssp_register_roles=lambda: ["mentor"])
+    bad = module("fake_types", ssp_register_roles=lambda: ["aalborg.mentor"])
     with pytest.raises(
         PluginError,
         match="plugin 'fake_types' returned a str from ssp_register_roles; expected Role",
@@ -202,7 +204,7 @@ def test_wrong_types_from_a_hook_are_named() -> None:
 
 
 def test_an_invalid_workflow_names_the_definition_and_the_plugin() -> None:
-    broken = attrs.evolve(card("fake.card", "young"), initial="nowhere")
+    broken = attrs.evolve(card("fake.card", "sample.young"), initial="nowhere")
     bad = module("fake_broken_card", ssp_register_workflows=lambda: [broken])
     with pytest.raises(ConfigError) as info:
         make_registry(SamplePlugin(), bad)
@@ -260,7 +262,7 @@ def test_cross_references_are_checked() -> None:
 
 def test_an_after_registry_loaded_hook_can_refuse_the_registry() -> None:
     def refuse(registry: ssp_core.Registry) -> None:
-        if "mentor" not in registry.roles:
+        if "aalborg.mentor" not in registry.roles:
             raise ConfigError("this installation needs a mentor role")
 
     picky = module("fake_picky", ssp_after_registry_loaded=refuse)
@@ -283,22 +285,22 @@ def test_contributions_hook_names_are_checked() -> None:
 
 def test_card_selection_by_situation_and_age() -> None:
     registry = make_registry(SamplePlugin())
-    assert registry.select_card("worry", 17).id == "sample.young"
-    assert registry.select_card("worry", 18).id == "sample.adult"
-    with pytest.raises(ssp_core.UnknownId, match="unknown situation 'joy'; known: worry"):
+    assert registry.select_card("sample.worry", 17).id == "sample.young"
+    assert registry.select_card("sample.worry", 18).id == "sample.adult"
+    with pytest.raises(ssp_core.UnknownId, match="unknown situation 'joy'; known: sample.worry"):
         registry.select_card("joy", 30)
     overlapping = module(
-        "fake_overlap", ssp_register_workflows=lambda: [card("fake.also_young", "young")]
+        "fake_overlap", ssp_register_workflows=lambda: [card("fake.also_young", "sample.young")]
     )
     with pytest.raises(
-        ConfigError, match="several action cards apply to situation 'worry' at age 12"
+        ConfigError, match="several action cards apply to situation 'sample.worry' at age 12"
     ):
-        make_registry(SamplePlugin(), overlapping).select_card("worry", 12)
+        make_registry(SamplePlugin(), overlapping).select_card("sample.worry", 12)
     gap = module(
         "fake_gap", ssp_register_age_bands=lambda: [ssp_core.plugins.AgeBand("teen", L, 13, 19)]
     )
     only_teens = make_registry(SamplePlugin(), gap, block=[])
-    assert only_teens.select_card("worry", 30).id == "sample.adult"
+    assert only_teens.select_card("sample.worry", 30).id == "sample.adult"
 
 
 def test_the_same_plugin_loaded_twice_is_named(entry_points: list[FakeEntryPoint]) -> None:

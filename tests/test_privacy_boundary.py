@@ -22,8 +22,8 @@ from ssp_core.loading import converter
 from ssp_core.testing import cpr_numbers, make_registry
 from tests.sample_plugin import SamplePlugin
 
-TEACHER = Actor("dan", "teacher")
-CONSULTANT = Actor("anne", "consultant")
+TEACHER = Actor("dan", "sample.teacher")
+CONSULTANT = Actor("anne", "sample.consultant")
 REGISTRY = make_registry(SamplePlugin())
 
 
@@ -62,7 +62,10 @@ def test_a_cpr_number_leaves_no_trace(cpr: str, typo: str) -> None:
             subject = casework.enrol(cpr, TEACHER)
         assert subject == casework.pseudonymiser.subject(cpr)
         case = casework.open_concern(
-            situation="worry", subject=subject, concern_date=clock.now().date(), actor=TEACHER
+            situation="sample.worry",
+            subject=subject,
+            concern_date=clock.now().date(),
+            actor=TEACHER,
         )
         casework.add_note(case.id, "Talked with the school.", TEACHER)
         casework.fire(case.id, "assess", CONSULTANT)
@@ -103,7 +106,7 @@ def test_nothing_personal_is_in_the_store_file_in_the_clear(tmp_path: Path) -> N
     personal = ["2011094017", "201109-4017", "2011-09-20", "Ali Hansen", "ali@example.org"]
     subject = casework.enrol("201109-4017", TEACHER, name="Ali Hansen", contact="ali@example.org")
     case = casework.open_concern(
-        situation="worry", subject=subject, concern_date=clock.now().date(), actor=TEACHER
+        situation="sample.worry", subject=subject, concern_date=clock.now().date(), actor=TEACHER
     )
     # (The keyed pseudonym indexes the vault and the case keys; in the events it is sealed.)
     personal.append("Worried about the new friends at the station.")

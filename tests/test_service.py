@@ -23,8 +23,8 @@ from ssp_core.plugins import Labels
 from ssp_core.testing import make_registry
 from tests.sample_plugin import SamplePlugin
 
-TEACHER = Actor("dan", "teacher")
-CONSULTANT = Actor("anne", "consultant")
+TEACHER = Actor("dan", "sample.teacher")
+CONSULTANT = Actor("anne", "sample.consultant")
 
 
 def born(years_before: dt.date, years: int, days: int = 0) -> Subject:
@@ -39,26 +39,29 @@ def test_the_card_follows_the_age_on_the_concern_date(
     today = clock.now().date()
     eighteen_tomorrow = born(today, 18, days=1)
     case = casework.open_concern(
-        situation="worry", subject=eighteen_tomorrow, concern_date=today, actor=TEACHER
+        situation="sample.worry", subject=eighteen_tomorrow, concern_date=today, actor=TEACHER
     )
     assert case.workflow == "sample.young"
     clock.advance(dt.timedelta(days=2))
     later = casework.open_concern(
-        situation="worry", subject=eighteen_tomorrow, concern_date=clock.now().date(), actor=TEACHER
+        situation="sample.worry",
+        subject=eighteen_tomorrow,
+        concern_date=clock.now().date(),
+        actor=TEACHER,
     )
     assert later.workflow == "sample.adult"
     # A concern dated back to before the birthday still picks the under-18 card.
     back = casework.open_concern(
-        situation="worry", subject=eighteen_tomorrow, concern_date=today, actor=TEACHER
+        situation="sample.worry", subject=eighteen_tomorrow, concern_date=today, actor=TEACHER
     )
     assert back.workflow == "sample.young"
     opened = back.events[0]
     assert (opened.situation, opened.concern_date, opened.at, opened.actor, opened.role) == (  # type: ignore[attr-defined]
-        "worry",
+        "sample.worry",
         today,
         clock.now(),
         "dan",
-        "teacher",
+        "sample.teacher",
     )
 
 
@@ -68,14 +71,17 @@ def test_bad_concerns_are_refused_with_nothing_stored(
     today = clock.now().date()
     with pytest.raises(DataError, match="in the future"):
         casework.open_concern(
-            situation="worry",
+            situation="sample.worry",
             subject=born(today, 10),
             concern_date=today + dt.timedelta(days=1),
             actor=TEACHER,
         )
     with pytest.raises(DataError, match="before the birth date"):
         casework.open_concern(
-            situation="worry", subject=born(today, 0, days=5), concern_date=today, actor=TEACHER
+            situation="sample.worry",
+            subject=born(today, 0, days=5),
+            concern_date=today,
+            actor=TEACHER,
         )
     with pytest.raises(UnknownId, match="unknown situation 'bliss'"):
         casework.open_concern(
@@ -83,7 +89,7 @@ def test_bad_concerns_are_refused_with_nothing_stored(
         )
     with pytest.raises(UnknownId, match="unknown role 'wizard'"):
         casework.open_concern(
-            situation="worry",
+            situation="sample.worry",
             subject=born(today, 10),
             concern_date=today,
             actor=Actor("x", "wizard"),
@@ -125,13 +131,13 @@ def test_observations_must_name_a_sign_of_a_registered_catalogue(
 ) -> None:
     today = clock.now().date()
     case = casework.open_concern(
-        situation="worry", subject=born(today, 15), concern_date=today, actor=TEACHER
+        situation="sample.worry", subject=born(today, 15), concern_date=today, actor=TEACHER
     )
     casework.record_observation(
         case.id,
         catalogue="sample.signs",
         sign="new_circle",
-        observed_by="teacher",
+        observed_by="sample.teacher",
         observed_on=today,
         actor=TEACHER,
     )
@@ -142,7 +148,7 @@ def test_observations_must_name_a_sign_of_a_registered_catalogue(
             case.id,
             catalogue="sample.signs",
             sign="hunch",
-            observed_by="teacher",
+            observed_by="sample.teacher",
             observed_on=today,
             actor=TEACHER,
         )
@@ -151,7 +157,7 @@ def test_observations_must_name_a_sign_of_a_registered_catalogue(
             case.id,
             catalogue="other",
             sign="x",
-            observed_by="teacher",
+            observed_by="sample.teacher",
             observed_on=today,
             actor=TEACHER,
         )
@@ -163,7 +169,7 @@ def test_facts_options_and_deadlines_through_the_service(
 ) -> None:
     today = clock.now().date()
     case = casework.open_concern(
-        situation="worry", subject=born(today, 15), concern_date=today, actor=TEACHER
+        situation="sample.worry", subject=born(today, 15), concern_date=today, actor=TEACHER
     )
     assert casework.deadlines(case.id, CONSULTANT)[0].due == dt.date(2026, 3, 4)
     casework.fire(case.id, "assess", CONSULTANT)
@@ -235,13 +241,16 @@ def test_dates_people_give_are_danish_local_dates(registry: Registry) -> None:
     casework = Casework(registry, clock=clock)
     local_today = dt.date(2026, 3, 3)
     case = casework.open_concern(
-        situation="worry", subject=born(local_today, 15), concern_date=local_today, actor=TEACHER
+        situation="sample.worry",
+        subject=born(local_today, 15),
+        concern_date=local_today,
+        actor=TEACHER,
     )
     casework.record_observation(
         case.id,
         catalogue="sample.signs",
         sign="new_circle",
-        observed_by="teacher",
+        observed_by="sample.teacher",
         observed_on=local_today,
         actor=TEACHER,
     )

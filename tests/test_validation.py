@@ -33,8 +33,13 @@ def base() -> WorkflowDefinition:
 
 def test_the_sample_definitions_are_sound() -> None:
     assert definition_problems(base()) == []
-    assert definition_problems(TRACK, known_guards=["even_sessions"]) == []
-    assert definition_problems(card("x.card", "young"), known_roles=["consultant", "police"]) == []
+    assert definition_problems(TRACK, known_guards=["sample.even_sessions"]) == []
+    assert (
+        definition_problems(
+            card("x.card", "sample.young"), known_roles=["sample.consultant", "sample.police"]
+        )
+        == []
+    )
 
 
 def change(**kwargs: object) -> WorkflowDefinition:
@@ -151,7 +156,7 @@ def test_unknown_roles_are_named_when_roles_are_known() -> None:
         facts=(FactSpec("f", L, roles=("ghost",)),),
     )
     assert definition_problems(definition) == []
-    problems = definition_problems(definition, known_roles=["consultant"])
+    problems = definition_problems(definition, known_roles=["sample.consultant"])
     assert "transition 'go' requires unknown role 'wizard'" in problems
     assert "fact 'f' requires unknown role 'ghost'" in problems
 

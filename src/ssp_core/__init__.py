@@ -6,7 +6,7 @@ The public surface for a system that embeds the library. Typical use::
 
     registry = ssp_core.load_registry()          # built-ins + installed plugins
     casework = ssp_core.Casework(registry, store="sqlite:///ssp.db", key=key)
-    case = casework.open_concern(situation="radicalisation", subject=subject,
+    case = casework.open_concern(situation="aalborg.radicalisation", subject=subject,
                                  concern_date=today, actor=actor)
     for option in casework.options(case.id, actor):
         print(option.trigger, option.allowed, [r.message for r in option.reasons])

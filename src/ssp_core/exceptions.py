@@ -93,12 +93,19 @@ class UnknownId(DataError):
     :ivar kind: what kind of id was looked up, e.g. ``"workflow"``.
     :ivar wanted: the id that was asked for.
     :ivar known: the ids that exist.
+    :ivar renamed_to: the id's new name, if a plugin renamed it.
     """
 
-    def __init__(self, kind: str, wanted: str, known: Sequence[str]) -> None:
+    def __init__(
+        self, kind: str, wanted: str, known: Sequence[str], *, renamed_to: str | None = None
+    ) -> None:
         self.kind = kind
         self.wanted = wanted
         self.known = tuple(known)
+        self.renamed_to = renamed_to
+        if renamed_to is not None:
+            super().__init__(f"{kind} {wanted!r} was renamed to {renamed_to!r}; use the new id")
+            return
         choices = ", ".join(sorted(self.known)) or "none"
         super().__init__(f"unknown {kind} {wanted!r}; known: {choices}")
 
@@ -110,6 +117,7 @@ class CaseNotFound(UnknownId):
         self.kind = "case"
         self.wanted = case_id
         self.known = ()
+        self.renamed_to = None
         Exception.__init__(self, f"no case with id {case_id!r}")
 
 

@@ -15,15 +15,15 @@ import attrs
 from ssp_core import Actor, Casework, Place, Subject, VirtualClock, hookimpl
 from ssp_core.plugins import Grant, Labels, Role
 
-ANNE = Actor("anne.k-7731", "ssp_consultant")
-MONA = Actor("mona.m-4410", "mentor")
-POLICE = Actor("bo.p-2210", "police_ssp_coordinator")
+ANNE = Actor("anne.k-7731", "aalborg.ssp_consultant")
+MONA = Actor("mona.m-4410", "aalborg.mentor")
+POLICE = Actor("bo.p-2210", "aalborg.police_ssp_coordinator")
 EVE = Actor("eve.e-3300", "evaluator")
 """An actor in a role of the test plugin, granted report.evaluate for research."""
 
 OPEN_AT = dt.time(10, 0)  # UTC: the same date in Danish time
-SITUATIONS = ("radicalisation", "armed_conflict_travel")
-LOCALITIES = ("romdrup_klarup", "grindsted_uggerhalne", "gandrup")
+SITUATIONS = ("aalborg.radicalisation", "aalborg.armed_conflict_travel")
+LOCALITIES = ("aalborg.romdrup_klarup", "aalborg.grindsted_uggerhalne", "aalborg.gandrup")
 
 
 class EvaluatorPlugin:
@@ -92,7 +92,7 @@ def _concern_steps(casework: Casework, number: int, plan: ConcernPlan) -> list[S
     if plan.act_after is not None:
 
         def act() -> None:
-            if plan.situation == "armed_conflict_travel":  # the police screen first
+            if plan.situation == "aalborg.armed_conflict_travel":  # the police screen first
                 casework.record_fact(ids["case"], "police_screening_done", POLICE)
                 casework.fire(ids["case"], "release_to_casework", POLICE)
             else:

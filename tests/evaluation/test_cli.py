@@ -121,7 +121,7 @@ def test_a_role_without_the_grant_is_refused_and_nothing_is_written(
 ) -> None:
     code, _, err = ssp(
         "evaluate", "term", "2026-2029", "--out", str(tmp_path / "out"),
-        "--actor", "dan", "--role", "frontline_worker",
+        "--actor", "dan", "--role", "aalborg.frontline_worker",
     )  # fmt: skip
     assert code == 1
     assert "report.evaluate" in _one_error_line(err)

@@ -83,13 +83,13 @@ def _world(aalborg: Registry) -> tuple[Casework, Evaluation]:
         20260302, concerns=100, tracks=45, findings=40, years=(2022, 2022, 2023, 2024, 2024, 2025)
     )
     # Cases outside the term: before it and after it, never counted.
-    concerns += [ConcernPlan(dt.date(2021, 12, 20), 15, "radicalisation", act_after=1)] * 3
-    concerns += [ConcernPlan(dt.date(2026, 1, 5), 20, "radicalisation", act_after=2)] * 3
+    concerns += [ConcernPlan(dt.date(2021, 12, 20), 15, "aalborg.radicalisation", act_after=1)] * 3
+    concerns += [ConcernPlan(dt.date(2026, 1, 5), 20, "aalborg.radicalisation", act_after=2)] * 3
     tracks += [
         TrackPlan(dt.date(2021, 12, 21), "completed"),
         TrackPlan(dt.date(2026, 2, 1), "open"),
     ]
-    findings += [FindingPlan(dt.date(2026, 3, 3), "gandrup", "resolved")]
+    findings += [FindingPlan(dt.date(2026, 3, 3), "aalborg.gandrup", "resolved")]
     build(casework, clock, concerns, tracks, findings)
     return casework, casework.evaluate(EVE, term="2022-2025")
 
@@ -118,7 +118,7 @@ def test_concern_counts_equal_brute_force_counts(world: tuple[Casework, Evaluati
         if not _in_term(opened):
             continue
         age = age_on(opening.subject.birth_date, opening.concern_date or opened)
-        band = "under_18" if age < 18 else "from_18"
+        band = "aalborg.under_18" if age < 18 else "aalborg.from_18"
         inner[(opening.workflow, band, str(opened.year))] += 1
     table = evaluation.indicators["concerns_by_card"].counts
     assert table is not None and table.dimensions == ("card", "age_band", "year")
@@ -234,9 +234,11 @@ def test_findings_are_counted_per_outcome_and_year_and_limited_to_areas() -> Non
     def finding(locality: str, year: int, outcome: str | None) -> FindingFacts:
         return FindingFacts("W-1", locality, "lighting", dt.date(year, 5, 1), outcome)
 
-    facts = [finding("gandrup", 2024, "resolved")] * 6 + [finding("gandrup", 2025, None)] * 5
-    facts += [finding("romdrup_klarup", 2024, "declined")] * 2
-    table = findings_table(facts, ["2024", "2025"], areas=["gandrup"])
+    facts = [finding("aalborg.gandrup", 2024, "resolved")] * 6 + [
+        finding("aalborg.gandrup", 2025, None)
+    ] * 5
+    facts += [finding("aalborg.romdrup_klarup", 2024, "declined")] * 2
+    table = findings_table(facts, ["2024", "2025"], areas=["aalborg.gandrup"])
     assert table is not None
     published = _published(table)
     assert published[("resolved", "2024")] == 6

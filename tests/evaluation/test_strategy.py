@@ -115,7 +115,7 @@ def test_indicators_and_council_terms_load_from_toml_data() -> None:
             "council_terms": ["2026-2029"],
             "indicators": [
                 {"id": "c", "labels": {"da": "C", "en": "C"}, "measure": "concerns",
-                 "workflows": ["aalborg.radicalisation_under_18"], "age_bands": ["ssp"]},
+                 "workflows": ["aalborg.radicalisation_under_18"], "age_bands": ["aalborg.ssp"]},
             ],
         },
     }  # fmt: skip

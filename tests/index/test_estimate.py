@@ -232,7 +232,7 @@ def test_explicit_levels_and_empty_groups() -> None:
     only = estimate(survey, levels={"year": ["2024"]})
     assert [row.group for row in only.rows] == [("A", "2024"), ("B", "2024")]
     with pytest.raises(DataError, match="levels given for 'age'"):
-        estimate(survey, levels={"age": ["young"]})
+        estimate(survey, levels={"age": ["sample.young"]})
     with pytest.raises(DataError, match="cannot group by 'district'; allowed: area, year"):
         estimate(survey, by=("district",))
     with pytest.raises(DataError, match="names a variable twice"):

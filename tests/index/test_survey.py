@@ -142,7 +142,7 @@ def test_every_bad_row_is_named_and_can_be_dropped(tmp_path: Path, kind: str) ->
 
 
 def test_non_numeric_weights_and_items_on_their_scale(tmp_path: Path) -> None:
-    header = (*HEADER, "litter", "worry")
+    header = (*HEADER, "litter", "sample.worry")
     rows = [
         ("r1", "A", 2024, "heavy", 2, 1, 1),
         ("r2", "A", 2024, 1, 2, 6, ""),
@@ -151,14 +151,14 @@ def test_non_numeric_weights_and_items_on_their_scale(tmp_path: Path) -> None:
         ("r5", "A", 2024, 1, 2, 2, 3),
     ]
     path = write_csv(tmp_path / "s.csv", header, rows)
-    config = IndexConfig(columns=Columns(problems=("litter",), worries=("worry",)))
+    config = IndexConfig(columns=Columns(problems=("litter",), worries=("sample.worry",)))
     with pytest.raises(DataError) as info:
         load_survey(path, config)
     message = str(info.value)
     assert "2 rows: weight: the weight is not a number" in message
     assert rows_in(message, "weight") == [2, 4]
     assert rows_in(message, "litter") == [3]
-    assert rows_in(message, "worry") == [5]
+    assert rows_in(message, "sample.worry") == [5]
     assert rows_in(message, "year") == [5]
     survey = load_survey(path, config, drop_invalid=True)
     assert survey.respondents.tolist() == ["r5"]

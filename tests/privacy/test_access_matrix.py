@@ -76,20 +76,25 @@ COLUMNS = {
 }
 
 GRID = """
-role                    open read srch fire fact obsv note asgn move hold extd ddln migr expt disc dlst enrl reid audt retn rsch eval seal upgr
-ssp_consultant          abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  -    -    -    abc  -    -
-police_ssp_coordinator  a    a    a    a    a    a    a    a    -    a    a    -    -    a    a    abc  abc  a    -    -    -    -    -    -
-info_house_member       -    a    a    a    a    a    a    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-frontline_worker        a    -    a    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  -    -    -    -    -    -    -
-mentor                  -    b    bc   b    b    -    b    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-parent_coach            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-dialogue_ambassador     -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-researcher              -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  abc  -    -
-administrator           -    -    abc  -    -    -    -    -    -    -    -    abc  abc  -    -    abc  -    -    abc  abc  -    -    abc  abc
+role                            open read srch fire fact obsv note asgn move hold extd ddln migr expt disc dlst enrl reid audt retn rsch eval seal upgr
+aalborg.ssp_consultant          abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  -    -    -    abc  -    -
+aalborg.police_ssp_coordinator  a    a    a    a    a    a    a    a    -    a    a    -    -    a    a    abc  abc  a    -    -    -    -    -    -
+aalborg.info_house_member       -    a    a    a    a    a    a    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.frontline_worker        a    -    a    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  -    -    -    -    -    -    -
+aalborg.mentor                  -    b    bc   b    b    -    b    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.parent_coach            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.dialogue_ambassador     -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.researcher              -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  abc  -    -
+aalborg.administrator           -    -    abc  -    -    -    -    -    -    -    -    abc  abc  -    -    abc  -    -    abc  abc  -    -    abc  abc
 """
 """The intended policy: per role and operation, the contexts (a, b, c) where it is allowed."""
 
-ASSIGNED_ONLY = {"frontline_worker", "mentor", "parent_coach", "dialogue_ambassador"}
+ASSIGNED_ONLY = {
+    "aalborg.frontline_worker",
+    "aalborg.mentor",
+    "aalborg.parent_coach",
+    "aalborg.dialogue_ambassador",
+}
 """The roles whose case work covers only their own cases (a search lists only those)."""
 
 CONTEXTS = "abc"
@@ -97,7 +102,7 @@ TODAY = dt.date(2026, 3, 2)
 ACTION_CARD = "aalborg.radicalisation_under_18"
 MENTOR = "aalborg.mentor"
 POLICE = "aalborg.nordjyllands_politi"
-CONSULTANT = Actor("consultant", "ssp_consultant")
+CONSULTANT = Actor("consultant", "aalborg.ssp_consultant")
 
 
 def intended() -> dict[str, dict[str, str]]:
@@ -125,9 +130,9 @@ def cprs() -> Iterator[str]:
 
 def purpose_for(role: str, operation: str) -> str:
     """Return a purpose the role's grants allow for the operation (casework if none)."""
-    if role == "researcher":
+    if role == "aalborg.researcher":
         return "research"
-    if role == "administrator":
+    if role == "aalborg.administrator":
         return {"audit.read": "audit", "retention.run": "retention"}.get(
             operation, "administration"
         )
@@ -187,7 +192,7 @@ class World:
         cpr, subject = self.subject()
         if name == "a":
             case = cw.open_concern(
-                situation="radicalisation",
+                situation="aalborg.radicalisation",
                 subject=subject,
                 concern_date=TODAY,
                 actor=consultant,
@@ -207,7 +212,7 @@ def _open(w: World, actor: Actor, ctx: Context, purpose: str) -> object:
     _, subject = w.subject()
     if ctx.name == "a":
         return w.casework.open_concern(
-            situation="radicalisation",
+            situation="aalborg.radicalisation",
             subject=subject,
             concern_date=TODAY,
             actor=actor,
@@ -414,11 +419,11 @@ def test_a_corps_member_finds_only_their_assigned_cases(
     mine = {_track(world, "mentor-1"), _track(world, "mentor-1")}
     _track(world, "mentor-2")
     _track(world, None)
-    world.context("a", Actor("nobody", "frontline_worker"))
-    mentor = Actor("mentor-1", "mentor")
+    world.context("a", Actor("nobody", "aalborg.frontline_worker"))
+    mentor = Actor("mentor-1", "aalborg.mentor")
     assert {row.case_id for row in world.casework.find(mentor)} == mine
     assert {row.case_id for row in world.casework.find(mentor, CaseQuery(workflow=MENTOR))} == mine
-    assert world.casework.find(Actor("mentor-3", "mentor")) == []
+    assert world.casework.find(Actor("mentor-3", "aalborg.mentor")) == []
     assert len(world.casework.find(world.consultant)) == 5
 
 
@@ -427,7 +432,7 @@ def test_a_researcher_reads_no_single_case(
 ) -> None:
     world = World(make_casework(), tmp_path)
     ctx = world.context("a", world.consultant)
-    researcher = Actor("researcher-1", "researcher")
+    researcher = Actor("researcher-1", "aalborg.researcher")
     cw = world.casework
     for call in (
         lambda: cw.case(ctx.case_id, researcher, purpose="research"),
@@ -447,7 +452,7 @@ def test_a_mentor_reads_the_notes_of_their_track_but_no_worry_signs(
 ) -> None:
     world = World(make_casework(), tmp_path)
     cw, consultant = world.casework, world.consultant
-    mentor = Actor("mentor-1", "mentor")
+    mentor = Actor("mentor-1", "aalborg.mentor")
     track = _track(world, mentor.id)
     cw.add_note(track, "the note the mentor may read", consultant)
     cw.record_observation(
@@ -480,7 +485,7 @@ def test_the_info_house_cannot_reidentify(
 ) -> None:
     world = World(make_casework(), tmp_path)
     ctx = world.context("a", world.consultant)
-    member = Actor("info-1", "info_house_member")
+    member = Actor("info-1", "aalborg.info_house_member")
     case = world.casework.case(ctx.case_id, member, purpose="casework")
     assert isinstance(case.subject, Subject)  # the pseudonym, never the identity
     with pytest.raises(AccessDenied, match=r"identity\.reidentify"):
@@ -500,17 +505,17 @@ def test_a_frontline_worker_sees_the_concern_they_opened_but_not_another(
 ) -> None:
     world = World(make_casework(), tmp_path)
     cw = world.casework
-    worker = Actor("worker-1", "frontline_worker")
+    worker = Actor("worker-1", "aalborg.frontline_worker")
     _, subject = world.subject()
     own = cw.open_concern(
-        situation="radicalisation",
+        situation="aalborg.radicalisation",
         subject=subject,
         concern_date=TODAY,
         actor=worker,
         reason="what I saw",
     )
     cw.add_note(own.id, "my note", worker)
-    other = world.context("a", Actor("worker-2", "frontline_worker"))
+    other = world.context("a", Actor("worker-2", "aalborg.frontline_worker"))
     read = cw.case(own.id, worker, purpose="casework")
     assert [getattr(e, "text", None) for e in read.events][-1] == "my note"
     assert read.events[0].reason == "what I saw"  # type: ignore[attr-defined]

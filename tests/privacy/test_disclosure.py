@@ -35,8 +35,8 @@ from tests.conftest import T0
 from tests.privacy.conftest import Backend, MakeCasework, holds
 
 TODAY = T0.date()
-CONSULTANT = Actor("consultant-1", "ssp_consultant")
-POLICE_COORDINATOR = Actor("police-1", "police_ssp_coordinator")
+CONSULTANT = Actor("consultant-1", "aalborg.ssp_consultant")
+POLICE_COORDINATOR = Actor("police-1", "aalborg.police_ssp_coordinator")
 POLICE = "aalborg.nordjyllands_politi"
 SOCIAL = "aalborg.social_services"
 MOSQUE = "aalborg.mosque_1"
@@ -48,7 +48,7 @@ SCOPE = "the family agrees to sharing with social services"
 def _concern(casework: Casework, cpr: str = "150611-4321") -> str:
     subject = casework.enrol(cpr, CONSULTANT, name="Some Person")
     case = casework.open_concern(
-        situation="radicalisation", subject=subject, concern_date=TODAY, actor=CONSULTANT
+        situation="aalborg.radicalisation", subject=subject, concern_date=TODAY, actor=CONSULTANT
     )
     return case.id
 
@@ -156,12 +156,12 @@ REFUSALS: list[tuple[dict[str, object], str]] = [
 """Changes to a lawful disclosure (to the police, under § 115) that make it unlawful."""
 
 WITHOUT_DISCLOSE: list[tuple[str, list[str]]] = [
-    ("info_house_member", ["identity"]),
-    ("info_house_member", ["case"]),
-    ("frontline_worker", ["case"]),
-    ("mentor", ["case"]),
-    ("administrator", ["case"]),
-    ("researcher", ["case"]),
+    ("aalborg.info_house_member", ["identity"]),
+    ("aalborg.info_house_member", ["case"]),
+    ("aalborg.frontline_worker", ["case"]),
+    ("aalborg.mentor", ["case"]),
+    ("aalborg.administrator", ["case"]),
+    ("aalborg.researcher", ["case"]),
 ]
 """Roles that may not disclose at all, with what they try to disclose."""
 
@@ -307,10 +307,10 @@ def test_disclosures_lists_what_went_to_whom_on_what_basis(
         == []
     )
     # Listing is for the roles that may (the administrator and the police too), audited.
-    admin = Actor("admin-1", "administrator")
+    admin = Actor("admin-1", "aalborg.administrator")
     assert len(casework.disclosures(admin, purpose="administration")) == 3
     assert len(casework.disclosures(POLICE_COORDINATOR, purpose="disclosure")) == 3
     listed = casework.store.read_audit(AuditQuery(actor=admin.id))
     assert [e.action for e in listed] == [AuditAction.SEARCH]
     with pytest.raises(AccessDenied, match=r"disclosure\.list"):
-        casework.disclosures(Actor("info-1", "info_house_member"), purpose="casework")
+        casework.disclosures(Actor("info-1", "aalborg.info_house_member"), purpose="casework")

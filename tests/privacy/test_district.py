@@ -76,21 +76,21 @@ class hj:  # noqa: N801 (the ids of the Hjørring test plugin, read like a modul
 
 
 AALBORG_ROLES = (
-    "ssp_consultant",
-    "police_ssp_coordinator",
-    "info_house_member",
-    "frontline_worker",
-    "mentor",
-    "researcher",
-    "administrator",
+    "aalborg.ssp_consultant",
+    "aalborg.police_ssp_coordinator",
+    "aalborg.info_house_member",
+    "aalborg.frontline_worker",
+    "aalborg.mentor",
+    "aalborg.researcher",
+    "aalborg.administrator",
 )
 HJOERRING_ROLES = hj.ROLES
 HOME = {**dict.fromkeys(AALBORG_ROLES, "aalborg"), **dict.fromkeys(HJOERRING_ROLES, "hjoerring")}
 CONSULTANT = {
-    "aalborg": Actor("aal-consultant", "ssp_consultant"),
+    "aalborg": Actor("aal-consultant", "aalborg.ssp_consultant"),
     "hjoerring": Actor("hj-consultant", hj.CONSULTANT),
 }
-SITUATION = {"aalborg": "radicalisation", "hjoerring": hj.SITUATION}
+SITUATION = {"aalborg": "aalborg.radicalisation", "hjoerring": hj.SITUATION}
 POLICE = {"aalborg": "aalborg.nordjyllands_politi", "hjoerring": hj.POLICE}
 BASIS = {"aalborg": "rpl_115_1_1", "hjoerring": "hjoerring.rpl_115_2"}
 OTHER = {"aalborg": "hjoerring", "hjoerring": "aalborg"}
@@ -101,7 +101,7 @@ ACROSS = {(hj.LIAISON, "case.read"), (hj.LIAISON, "case.search"), (hj.LIAISON, "
 
 def purpose_for(role: str, operation: str) -> str:
     """Return a purpose the role's grants allow for the operation (casework if none)."""
-    if role == "researcher":
+    if role == "aalborg.researcher":
         return "research"
     if operation == "identity.reidentify":
         return "reidentification"
@@ -284,9 +284,9 @@ def test_the_matrix_covers_both_municipalities_roles(district: Registry) -> None
 
 STAFF = {
     "aalborg": [
-        Actor("aal-consultant", "ssp_consultant"),
-        Actor("aal-admin", "administrator"),
-        Actor("aal-front", "frontline_worker"),
+        Actor("aal-consultant", "aalborg.ssp_consultant"),
+        Actor("aal-admin", "aalborg.administrator"),
+        Actor("aal-front", "aalborg.frontline_worker"),
     ],
     "hjoerring": [
         Actor("hj-consultant", hj.CONSULTANT),
@@ -404,7 +404,7 @@ def test_the_liaison_reads_the_other_municipalitys_subject_but_not_its_notes(
     case = cw.open_for_person(
         "010311-4000",
         actor=CONSULTANT["aalborg"],
-        situation="radicalisation",
+        situation="aalborg.radicalisation",
         concern_date=TODAY,
         name="Anne",
     )
@@ -504,7 +504,7 @@ def test_a_move_needs_a_shared_workflow_a_known_basis_and_a_reason(moving: Casew
     cw = moving
     aalborg = CONSULTANT["aalborg"]
     card = cw.open_for_person(
-        "010311-4002", actor=aalborg, situation="radicalisation", concern_date=TODAY
+        "010311-4002", actor=aalborg, situation="aalborg.radicalisation", concern_date=TODAY
     )
     track = cw.open_for_person("010311-4003", actor=aalborg, workflow="shared.track")
     before = cw.store.read_cases([card.id, track.id])
@@ -539,7 +539,7 @@ def test_exports_cover_the_municipalities_within_reach(
             situation=SITUATION[municipality],
             concern_date=TODAY,
         )
-    researcher = Actor("res", "researcher")
+    researcher = Actor("res", "aalborg.researcher")
     result = cw.research_export(researcher, kind="events", out=tmp_path / "all")
     assert result.cases == 2  # Aalborg's researcher: Aalborg's cases only
     own = cw.research_export(

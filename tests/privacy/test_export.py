@@ -67,11 +67,11 @@ FORMATS = ["csv", pytest.param("parquet", marks=NEEDS_PYARROW)]
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
-ANNE = Actor("anne.k-7731", "ssp_consultant")
-DAN = Actor("dan.f-5512", "frontline_worker")
-MONA = Actor("mona.m-4410", "mentor")
-ADMIN = Actor("adm.o-9920", "administrator")
-RITA = Actor("rita.r-1188", "researcher")
+ANNE = Actor("anne.k-7731", "aalborg.ssp_consultant")
+DAN = Actor("dan.f-5512", "aalborg.frontline_worker")
+MONA = Actor("mona.m-4410", "aalborg.mentor")
+ADMIN = Actor("adm.o-9920", "aalborg.administrator")
+RITA = Actor("rita.r-1188", "aalborg.researcher")
 ACTORS = (ANNE, DAN, MONA, ADMIN, RITA)
 
 GROUP = Group("foraeldregruppe_vest_7", Labels("Forældregruppe Vest", "Parents' group West"), 6)
@@ -114,7 +114,7 @@ def open_concern(world: World, n: int, rnd: random.Random) -> Subject:
     name = secret(f"Navn{n:02d} Efternavnsen")
     subject = casework.enrol(cpr, DAN, name=name, contact=secret(f"+45 2{n:07d}"))
     world.secrets.add(subject.pseudonym)
-    situation = "radicalisation" if rnd.random() < 0.75 else "armed_conflict_travel"
+    situation = "aalborg.radicalisation" if rnd.random() < 0.75 else "aalborg.armed_conflict_travel"
     today = world.clock.now().astimezone(COPENHAGEN).date()
     case = casework.open_concern(
         situation=situation,
@@ -153,7 +153,7 @@ def open_concern(world: World, n: int, rnd: random.Random) -> Subject:
         due = casework.case(case.id, ANNE, purpose="casework").due[0]
         later = due.due + dt.timedelta(days=10)
         casework.extend_deadline(case.id, due.rule, later, ANNE, reason=secret(f"Syg {n}"))
-    if situation == "radicalisation":
+    if situation == "aalborg.radicalisation":
         casework.record_fact(case.id, "concern_described", ANNE, detail=secret(f"Beskrivelse {n}"))
         casework.fire(case.id, "begin_analysis", ANNE)
         if n % 7 == 1:
@@ -274,7 +274,7 @@ def age_of(case: Case) -> int | None:
 def band(age: int | None) -> str | None:
     if age is None:
         return None
-    return "under_18" if age < 18 else "from_18"
+    return "aalborg.under_18" if age < 18 else "aalborg.from_18"
 
 
 # -- event-level export ----------------------------------------------------------------
@@ -330,7 +330,7 @@ def test_event_rows_carry_names_and_states_but_no_text(world: World, tmp_path: P
     }
     assert any(r["event"] == "DeadlineExtended" and r["rule"] for r in rows)
     situations = {r["situation"] for r in rows if r["event"] == "CaseOpened"}
-    assert situations == {"radicalisation", "armed_conflict_travel", None}
+    assert situations == {"aalborg.radicalisation", "aalborg.armed_conflict_travel", None}
     # Events without names or states carry none: a note row is its type, week and role.
     note = next(r for r in rows if r["event"] == "NoteAdded" and r["person"] is not None)
     assert {k for k, v in note.items() if v is not None} == {
@@ -406,7 +406,7 @@ def test_ids_are_fresh_per_export_and_unlinkable_to_the_store(world: World, tmp_
 
 def test_named_age_bands_and_ages_outside_them(world: World, tmp_path: Path) -> None:
     world.casework.research_export(
-        RITA, kind="events", out=tmp_path / "e", age_bands=["ssp", "ssp_plus"]
+        RITA, kind="events", out=tmp_path / "e", age_bands=["aalborg.ssp", "aalborg.ssp_plus"]
     )
     openings = [r for r in read_rows(tmp_path / "e" / "events.csv") if r["event"] == "CaseOpened"]
     cases = brute_force_cases(world)
@@ -414,14 +414,20 @@ def test_named_age_bands_and_ages_outside_them(world: World, tmp_path: Path) -> 
     def ssp_band(age: int | None) -> str | None:
         if age is None:
             return None
-        return "ssp" if 10 <= age <= 17 else "ssp_plus" if 18 <= age <= 25 else OTHER_AGE
+        return (
+            "aalborg.ssp"
+            if 10 <= age <= 17
+            else "aalborg.ssp_plus"
+            if 18 <= age <= 25
+            else OTHER_AGE
+        )
 
     assert Counter(r["age_band"] for r in openings) == Counter(
         ssp_band(age_of(c)) for c in cases.values()
     )
-    assert {"ssp", "ssp_plus", OTHER_AGE} <= {r["age_band"] for r in openings}
+    assert {"aalborg.ssp", "aalborg.ssp_plus", OTHER_AGE} <= {r["age_band"] for r in openings}
     readme = " ".join((tmp_path / "e" / "README.txt").read_text(encoding="utf-8").split())
-    assert "ssp: 10 to 17; ssp_plus: 18 to 25" in readme
+    assert "aalborg.ssp: 10 to 17; aalborg.ssp_plus: 18 to 25" in readme
 
 
 # -- aggregate tables ------------------------------------------------------------------
@@ -487,7 +493,7 @@ def test_tables_equal_brute_force_counts_and_never_publish_small_cells(
         assert len({tuple(str(r[d]) for d in dims[name]) for r in rows}) == len(rows)
     cards = read_rows(out / f"{CARD_TABLE}.{fmt}")
     assert {r["quarter"] for r in cards} == {"2026-Q1", "2026-Q2", "2026-Q3", TOTAL}
-    assert {r["age_band"] for r in cards} == {"under_18", "from_18", TOTAL}
+    assert {r["age_band"] for r in cards} == {"aalborg.under_18", "aalborg.from_18", TOTAL}
     outcomes = {r["outcome"] for r in read_rows(out / f"{TRACK_TABLE}.{fmt}")}
     assert outcomes == {"completed", "ended_early", "open", TOTAL}
     assert_nothing_personal(world, out)
@@ -501,7 +507,7 @@ def test_the_card_table_counts_erased_cases_by_their_kept_age(world: World) -> N
     assert erased and all(c.subject.age is not None for c in erased)  # type: ignore[union-attr]
     ages = Counter(f.age for f in facts if f.workflow.startswith("aalborg.radicalisation"))
     assert sum(ages.values()) == sum(
-        1 for c in brute_force_cases(world).values() if "radicalisation" in c.workflow
+        1 for c in brute_force_cases(world).values() if "aalborg.radicalisation" in c.workflow
     )
     assert None not in ages
 
@@ -556,7 +562,7 @@ def test_the_export_covers_only_the_workflows_granted(tmp_path: Path) -> None:
     casework = Casework(registry, clock=VirtualClock(START))
     subject = casework.enrol("150310-4123", DAN)
     casework.open_concern(
-        situation="radicalisation", subject=subject, concern_date=START.date(), actor=DAN
+        situation="aalborg.radicalisation", subject=subject, concern_date=START.date(), actor=DAN
     )
     casework.open_case(workflow="aalborg.mentor", subject=subject, actor=ANNE)
     narrow = Actor("rita", "mentor_researcher")
@@ -617,15 +623,15 @@ def test_unknown_kinds_formats_and_bands_are_named(world: World, tmp_path: Path)
         world.casework.research_export(RITA, kind="events", out=tmp_path / "x", age_bands=["teens"])
     with pytest.raises(ConfigError, match="overlap"):
         world.casework.research_export(
-            RITA, kind="events", out=tmp_path / "x", age_bands=["under_18", "ssp"]
+            RITA, kind="events", out=tmp_path / "x", age_bands=["aalborg.under_18", "aalborg.ssp"]
         )
     assert not (tmp_path / "x").exists()
 
 
 def test_default_bands_are_the_action_cards_bands() -> None:
     banding = age_banding(ssp_core.load_registry())
-    assert [b.id for b in banding.bands] == ["under_18", "from_18"]
-    assert banding.band_of(17) == "under_18" and banding.band_of(18) == "from_18"
+    assert [b.id for b in banding.bands] == ["aalborg.under_18", "aalborg.from_18"]
+    assert banding.band_of(17) == "aalborg.under_18" and banding.band_of(18) == "aalborg.from_18"
     assert banding.band_of(None) is None
 
 
@@ -697,13 +703,13 @@ def test_the_command_exports_for_a_researcher(world: World, tmp_path: Path) -> N
     assert read_rows(tmp_path / "e" / "events.parquet")
     result = runner.invoke(
         export_command,
-        ["tables", "--out", str(tmp_path / "t"), "--age-band", "ssp", "--age-band", "ssp_plus",
+        ["tables", "--out", str(tmp_path / "t"), "--age-band", "aalborg.ssp", "--age-band", "aalborg.ssp_plus",
          "--actor", RITA.id, "--role", RITA.role],
         obj=obj,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     bands = {r["age_band"] for r in read_rows(tmp_path / "t" / f"{CARD_TABLE}.csv")}
-    assert {"ssp", "ssp_plus", TOTAL} <= bands
+    assert {"aalborg.ssp", "aalborg.ssp_plus", TOTAL} <= bands
     result = runner.invoke(
         export_command,
         ["tables", "--out", str(tmp_path / "m"), "--actor", MONA.id, "--role", MONA.role],

@@ -36,7 +36,7 @@ from ssp_core.store.records import AuditAction, AuditQuery
 from tests.conftest import T0
 from tests.privacy.conftest import Backend, MakeCasework
 
-CONSULTANT = Actor("consultant-1", "ssp_consultant")
+CONSULTANT = Actor("consultant-1", "aalborg.ssp_consultant")
 CPR = "150611-4321"
 SECRET = secrets.token_bytes(32)
 
@@ -163,7 +163,7 @@ def test_a_store_under_another_key_cannot_be_opened_but_its_index_can(
     first = make_casework(url=url)
     subject = first.enrol(CPR, CONSULTANT, name="Some Person")
     case = first.open_concern(
-        situation="radicalisation",
+        situation="aalborg.radicalisation",
         subject=subject,
         concern_date=T0.date(),
         actor=CONSULTANT,
@@ -173,7 +173,7 @@ def test_a_store_under_another_key_cannot_be_opened_but_its_index_can(
     first.close()
     other = make_casework(url=url, key=MunicipalKey.generate())
     assert [row.case_id for row in other.find(CONSULTANT)] == [case.id]
-    admin = Actor("admin-1", "administrator")
+    admin = Actor("admin-1", "aalborg.administrator")
     assert other.audit_log(admin, purpose="audit")
     for call in (
         lambda: other.case(case.id, CONSULTANT, purpose="casework"),
@@ -200,7 +200,7 @@ def test_enrolling_again_keeps_one_vault_entry_with_the_new_name(
     casework = make_casework(url=url)
     first = casework.enrol(CPR, CONSULTANT, name="First Name", contact="first@example.org")
     case = casework.open_concern(
-        situation="radicalisation", subject=first, concern_date=T0.date(), actor=CONSULTANT
+        situation="aalborg.radicalisation", subject=first, concern_date=T0.date(), actor=CONSULTANT
     )
     second = casework.enrol(CPR.replace("-", ""), CONSULTANT, name="Second Name")
     assert second == first
@@ -227,7 +227,10 @@ def test_reidentification_needs_its_permission_and_is_audited(
     casework = make_casework()
     subject = casework.enrol(CPR, CONSULTANT, name="Some Person", contact="+45 12345678")
     case = casework.open_concern(
-        situation="radicalisation", subject=subject, concern_date=T0.date(), actor=CONSULTANT
+        situation="aalborg.radicalisation",
+        subject=subject,
+        concern_date=T0.date(),
+        actor=CONSULTANT,
     )
     identity = casework.reidentify(case.id, CONSULTANT, purpose="reidentification")
     assert (identity.cpr, identity.name, identity.contact) == (
@@ -235,7 +238,7 @@ def test_reidentification_needs_its_permission_and_is_audited(
         "Some Person",
         "+45 12345678",
     )
-    police = Actor("police-1", "police_ssp_coordinator")
+    police = Actor("police-1", "aalborg.police_ssp_coordinator")
     assert casework.reidentify(case.id, police, purpose="reidentification") == identity
     audit = [
         (e.actor, e.action, e.case_id, e.purpose)
@@ -247,11 +250,11 @@ def test_reidentification_needs_its_permission_and_is_audited(
         (police.id, AuditAction.REIDENTIFY, case.id, "reidentification"),
     ]
     for actor, purpose in (
-        (Actor("info-1", "info_house_member"), "casework"),
-        (Actor("worker-1", "frontline_worker"), "casework"),
-        (Actor("mentor-1", "mentor"), "casework"),
-        (Actor("admin-1", "administrator"), "administration"),
-        (Actor("researcher-1", "researcher"), "research"),
+        (Actor("info-1", "aalborg.info_house_member"), "casework"),
+        (Actor("worker-1", "aalborg.frontline_worker"), "casework"),
+        (Actor("mentor-1", "aalborg.mentor"), "casework"),
+        (Actor("admin-1", "aalborg.administrator"), "administration"),
+        (Actor("researcher-1", "aalborg.researcher"), "research"),
         (CONSULTANT, "research"),  # a purpose the consultant's grants do not cover
     ):
         with pytest.raises(AccessDenied, match=r"identity\.reidentify"):

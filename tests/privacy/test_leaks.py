@@ -53,7 +53,7 @@ from tests.privacy.conftest import Backend, holds
 
 TODAY = T0.date()
 LETTERS = "abcdefghijklmnopqrstuvwxyzæøå"
-CONSULTANT = Actor("consultant-1", "ssp_consultant")
+CONSULTANT = Actor("consultant-1", "aalborg.ssp_consultant")
 POLICE = "aalborg.nordjyllands_politi"
 NOTE_FIELDS = (
     "reason",
@@ -133,7 +133,7 @@ def _run(casework: Casework, values: dict[str, str], errors: list[BaseException]
     cw = casework
     subject = cw.enrol(values["cpr"], CONSULTANT, name=values["name"], contact=values["contact"])
     case = cw.open_concern(
-        situation="radicalisation",
+        situation="aalborg.radicalisation",
         subject=subject,
         concern_date=TODAY,
         actor=CONSULTANT,
@@ -182,7 +182,7 @@ def _run(casework: Casework, values: dict[str, str], errors: list[BaseException]
     cw.record_session(track.id, CONSULTANT, held_on=TODAY, note=values["session_note"])
     # A safety walk: its note, a finding's description and the follow-up's reasons.
     walk = cw.plan_walk(
-        locality="gandrup", held_on=TODAY, actor=CONSULTANT, note=values["walk_note"]
+        locality="aalborg.gandrup", held_on=TODAY, actor=CONSULTANT, note=values["walk_note"]
     )
     cw.fire(walk.id, "hold", CONSULTANT)
     finding = cw.record_finding(
@@ -206,10 +206,18 @@ def _run(casework: Casework, values: dict[str, str], errors: list[BaseException]
         (InvalidCpr, lambda: ssp_core.domain.cpr.birth_date_from_cpr("00" + digits[2:])),
         (
             AccessDenied,
-            lambda: cw.enrol(values["cpr"], Actor("r-1", "researcher"), name=values["name"]),
+            lambda: cw.enrol(
+                values["cpr"], Actor("r-1", "aalborg.researcher"), name=values["name"]
+            ),
         ),
-        (AccessDenied, lambda: cw.add_note(case.id, values["refused_note"], Actor("m", "mentor"))),
-        (AccessDenied, lambda: cw.case(case.id, Actor("r-1", "researcher"), purpose="research")),
+        (
+            AccessDenied,
+            lambda: cw.add_note(case.id, values["refused_note"], Actor("m", "aalborg.mentor")),
+        ),
+        (
+            AccessDenied,
+            lambda: cw.case(case.id, Actor("r-1", "aalborg.researcher"), purpose="research"),
+        ),
         (
             DisclosureRefused,
             lambda: cw.disclose(
@@ -246,8 +254,8 @@ def _run(casework: Casework, values: dict[str, str], errors: list[BaseException]
 def _outputs(casework: Casework, case_id: str, tmp: pathlib.Path) -> dict[str, str]:
     """Return what the reads and exports give out, as text, by where it came from."""
     cw = casework
-    admin = Actor("admin-1", "administrator")
-    researcher = Actor("researcher-1", "researcher")
+    admin = Actor("admin-1", "aalborg.administrator")
+    researcher = Actor("researcher-1", "aalborg.researcher")
     out: dict[str, str] = {
         "audit log": repr(cw.audit_log(admin, purpose="audit")),
         "disclosures": repr(cw.disclosures(CONSULTANT, purpose="disclosure")),
@@ -367,7 +375,7 @@ def test_the_store_search_reads_what_a_store_holds(backend: Backend, make_casewo
             ssp_core.AuditEntry(
                 at=T0,
                 actor="a",
-                role="ssp_consultant",
+                role="aalborg.ssp_consultant",
                 purpose="casework",
                 action="admin",
                 detail=needle,

@@ -51,7 +51,7 @@ from ssp_core.store.records import AuditQuery
 from ssp_core.testing import make_registry
 
 CPR = "201109-4017"
-AALBORG = Actor("anne", "ssp_consultant")
+AALBORG = Actor("anne", "aalborg.ssp_consultant")
 TESTTOWN = Actor("tina", "testtown.consultant")
 
 

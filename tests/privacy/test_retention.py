@@ -35,8 +35,8 @@ from ssp_core.plugins import Labels
 from ssp_core.store.records import AuditAction, AuditQuery, KeyRecord
 from tests.privacy.conftest import Backend, MakeCasework, holds
 
-CONSULTANT = Actor("consultant-1", "ssp_consultant")
-ADMIN = Actor("admin-1", "administrator")
+CONSULTANT = Actor("consultant-1", "aalborg.ssp_consultant")
+ADMIN = Actor("admin-1", "aalborg.administrator")
 DAY0 = dt.date(2026, 3, 2)
 UNFOUNDED = dt.timedelta(days=365)
 FIVE_YEARS = dt.timedelta(days=1825)
@@ -63,7 +63,7 @@ class Town:
     def concern(self, name: str, person: str) -> str:
         cw = self.casework
         case = cw.open_concern(
-            situation="radicalisation",
+            situation="aalborg.radicalisation",
             subject=self.people[person],
             concern_date=self.clock.now().date(),
             actor=CONSULTANT,
@@ -161,11 +161,11 @@ DUE = {
     "group": DAY0 + dt.timedelta(days=40) + FIVE_YEARS,
 }
 RULES = {
-    "a_unfounded": "radicalisation_under_18.unfounded",
-    "a_closed": "radicalisation_under_18",
-    "b_track": "mentor",
-    "c_unfounded": "radicalisation_under_18.unfounded",
-    "group": "parent_coach",
+    "a_unfounded": "aalborg.radicalisation_under_18.unfounded",
+    "a_closed": "aalborg.radicalisation_under_18",
+    "b_track": "aalborg.mentor",
+    "c_unfounded": "aalborg.radicalisation_under_18.unfounded",
+    "group": "aalborg.parent_coach",
 }
 
 
@@ -308,7 +308,7 @@ def test_erasing_one_case_of_a_person_keeps_the_rest(town: Town, key: MunicipalK
     identity = casework.reidentify(ids["a_closed"], CONSULTANT, purpose="reidentification")
     assert identity.cpr == CPR["A"].replace("-", "")
     assert _erase_audit(casework, ids["a_unfounded"]) == [
-        "data key destroyed under retention rule radicalisation_under_18.unfounded"
+        "data key destroyed under retention rule aalborg.radicalisation_under_18.unfounded"
     ]
     assert _vault_erasures(casework) == 0
     assert casework.erase_due(ADMIN, on=DUE["a_unfounded"]).erased == ()
@@ -384,7 +384,7 @@ def test_erasure_needs_retention_run(
     casework = make_casework()
     town = _town(casework, clock)
     town.go_to(DUE["group"])
-    for actor in (CONSULTANT, Actor("researcher-1", "researcher")):
+    for actor in (CONSULTANT, Actor("researcher-1", "aalborg.researcher")):
         with pytest.raises(AccessDenied, match=r"retention\.run"):
             casework.erase_due(actor, purpose="retention")
     assert set(_keys(casework, town)) == set(town.cases)

@@ -99,12 +99,12 @@ def opened(
         version=1,
         at=at,
         actor=actor,
-        role="consultant",
+        role="sample.consultant",
         workflow=workflow,
         workflow_version=workflow_version,
         state=state,
         subject=SUBJECT,
-        situation="worry",
+        situation="sample.worry",
         concern_date=dt.date(2026, 3, 1),
         due=() if due is None else (DueDate(state, due),),
         municipality=municipality,
@@ -113,7 +113,7 @@ def opened(
 
 def note(case_id: str, version: int, text: str = "a note", *, at: dt.datetime = T0) -> NoteAdded:
     return NoteAdded(
-        case_id=case_id, version=version, at=at, actor="anne", role="consultant", text=text
+        case_id=case_id, version=version, at=at, actor="anne", role="sample.consultant", text=text
     )
 
 
@@ -131,7 +131,7 @@ def moved(
         version=version,
         at=at,
         actor="anne",
-        role="consultant",
+        role="sample.consultant",
         trigger=f"to_{dest}",
         source=source,
         dest=dest,
@@ -142,13 +142,23 @@ def moved(
 
 def assigned(case_id: str, version: int, assignee: str | None, *, at: dt.datetime = T0) -> Assigned:
     return Assigned(
-        case_id=case_id, version=version, at=at, actor="anne", role="consultant", assignee=assignee
+        case_id=case_id,
+        version=version,
+        at=at,
+        actor="anne",
+        role="sample.consultant",
+        assignee=assignee,
     )
 
 
 def suspended(case_id: str, version: int, *, at: dt.datetime = T0) -> CaseSuspended:
     return CaseSuspended(
-        case_id=case_id, version=version, at=at, actor="anne", role="consultant", reason="hold"
+        case_id=case_id,
+        version=version,
+        at=at,
+        actor="anne",
+        role="sample.consultant",
+        reason="hold",
     )
 
 
@@ -163,7 +173,7 @@ def audit_entry(
     return AuditEntry(
         at=at,
         actor=actor,
-        role="consultant",
+        role="sample.consultant",
         purpose="casework",
         action=action,
         case_id=case_id,
@@ -889,7 +899,7 @@ class CaseStoreContract(abc.ABC):
     def test_data_is_opaque_text_kept_as_written(self, store: CaseStore) -> None:
         # The store never interprets data: key order and spacing stay as written.
         data = '{"z": 1,  "a": [1 ,2],\n "æ": "🙂", "a": "dup"}'
-        event = StoredEvent("c-1", 1, "NoteAdded", T0, "anne", "consultant", data)
+        event = StoredEvent("c-1", 1, "NoteAdded", T0, "anne", "sample.consultant", data)
         store.append(Commit(events=[event]))
         (stored,) = store.read_case("c-1")
         assert stored.data == data

@@ -52,7 +52,7 @@ def build(case_id: str, first: int, size: int, command: str, rng: random.Random)
             "version": version,
             "at": AT + dt.timedelta(seconds=version),
             "actor": "crash",
-            "role": "consultant",
+            "role": "sample.consultant",
         }
         if version == 1:
             events.append(
@@ -121,7 +121,7 @@ def main(argv: list[str]) -> None:
                         AuditEntry(
                             at=dt.datetime.now(dt.UTC),
                             actor="crash",
-                            role="consultant",
+                            role="sample.consultant",
                             purpose="crash test",
                             action=AuditAction.WRITE,
                             case_id=case_id,

@@ -32,7 +32,7 @@ from ssp_core.store.url import open_store
 from tests.store import workers
 
 WORKERS = Path(workers.__file__)
-CONSULTANT = ssp_core.Actor("c1", "consultant")
+CONSULTANT = ssp_core.Actor("c1", "sample.consultant")
 PROCESS_TIMEOUT = 60.0
 
 # -- fixtures ----------------------------------------------------------------------------
@@ -273,7 +273,7 @@ def test_threads_coming_and_going_leave_no_connections_behind(
 
 def _open_case(casework: ssp_core.Casework, clock: ssp_core.VirtualClock) -> str:
     case = casework.open_concern(
-        situation="worry",
+        situation="sample.worry",
         subject=workers.SUBJECT,
         concern_date=clock.now().date(),
         actor=CONSULTANT,

@@ -103,7 +103,7 @@ def make_event(case_id: str, version: int, at: dt.datetime, spec: tuple[Any, ...
         version=version,
         at=at,
         actor="bo",
-        role="consultant",
+        role="sample.consultant",
         due=() if due is None else (DueDate("received", due),),
     )
 

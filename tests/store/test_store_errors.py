@@ -30,8 +30,8 @@ from ssp_core.store.sqlite import SQLITE_MIGRATIONS, SqliteStore
 from tests.store.conftest import PostgresSchemas
 from tests.store.contract import T0, audit_entry, commit_of, note, opened, snapshot
 
-CONSULTANT = ssp_core.Actor("anne", "consultant")
-TEACHER = ssp_core.Actor("dan", "teacher")
+CONSULTANT = ssp_core.Actor("anne", "sample.consultant")
+TEACHER = ssp_core.Actor("dan", "sample.teacher")
 NEXT = SCHEMA_VERSION + 1
 EXTRA = Migration(NEXT, "test", ("CREATE TABLE extra (x INTEGER)",))
 
@@ -298,7 +298,7 @@ def open_a_case(casework: ssp_core.Casework, clock: ssp_core.VirtualClock) -> st
     today = clock.now().date()
     subject = ssp_core.Subject("b" * 32, today.replace(year=today.year - 15))
     case = casework.open_concern(
-        situation="worry", subject=subject, concern_date=today, actor=TEACHER
+        situation="sample.worry", subject=subject, concern_date=today, actor=TEACHER
     )
     clock.advance(dt.timedelta(hours=1))
     casework.fire(case.id, "assess", CONSULTANT)

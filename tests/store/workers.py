@@ -56,7 +56,7 @@ def event(case_id: str, version: int, token: str) -> StoredEvent:
         "version": version,
         "at": AT + dt.timedelta(seconds=version),
         "actor": "writer",
-        "role": "consultant",
+        "role": "sample.consultant",
     }
     if version == 1:
         return codec.encode(

@@ -16,7 +16,7 @@ def _walk_id(ssp: Run) -> str:
         "walk",
         "plan",
         "--locality",
-        "romdrup_klarup",
+        "aalborg.romdrup_klarup",
         "--date",
         "2026-02-20",
         "--participant",
@@ -24,7 +24,7 @@ def _walk_id(ssp: Run) -> str:
         "--citizens",
         "2",
         "--topic",
-        "traffic_safety",
+        "aalborg.traffic_safety",
         *CONSULTANT,
     )
     assert code == 0, err
@@ -45,7 +45,7 @@ def test_plan_hold_record_assign_resolve_and_report(ssp: Run, tmp_path: Path) ->
         "--lon",
         "10.0561",
         "--category",
-        "traffic_safety",
+        "aalborg.traffic_safety",
         "--description",
         "No crossing",
         *CONSULTANT,
@@ -74,13 +74,13 @@ def test_import_lists_and_writes_the_open_findings(ssp: Run, tmp_path: Path) -> 
     code, out, err = ssp("walk", "import", *CONSULTANT)
     assert code == 0, err
     assert out.count("finding(s)") == 3
-    code, out, _ = ssp("walk", "import", "gandrup_2016", *CONSULTANT)
-    assert out.strip() == "gandrup_2016: already in the store"
+    code, out, _ = ssp("walk", "import", "aalborg.gandrup_2016", *CONSULTANT)
+    assert out.strip() == "aalborg.gandrup_2016: already in the store"
     code, out, _ = ssp("walk", "list", "--json", *CONSULTANT)
     assert sorted(w["locality"] for w in json.loads(out)) == [
-        "gandrup",
-        "grindsted_uggerhalne",
-        "romdrup_klarup",
+        "aalborg.gandrup",
+        "aalborg.grindsted_uggerhalne",
+        "aalborg.romdrup_klarup",
     ]
     code, out, err = ssp("walk", "findings", "--open", "--out", str(tmp_path / "open"), *CONSULTANT)
     assert code == 0, err
@@ -147,8 +147,12 @@ def test_bad_input_is_one_error_line_and_changes_nothing(ssp: Run) -> None:
     code, _, err = ssp(
         "walk", "plan", "--locality", "atlantis", "--date", "2026-01-01", *CONSULTANT
     )
-    assert one_error_line(err).startswith("error: unknown locality 'atlantis'; known: gandrup,")
-    code, _, err = ssp("walk", "plan", "--locality", "gandrup", "--date", "2026-01-01", *TEACHER)
+    assert one_error_line(err).startswith(
+        "error: unknown locality 'atlantis'; known: aalborg.gandrup,"
+    )
+    code, _, err = ssp(
+        "walk", "plan", "--locality", "aalborg.gandrup", "--date", "2026-01-01", *TEACHER
+    )
     assert "may not case.open" in one_error_line(err)
     assert json.loads(ssp("walk", "findings", "--json", *CONSULTANT)[1]) == []
 

@@ -17,7 +17,7 @@ import ssp_core
 from ssp_core import Actor, Casework, DataError, Place, SspError, VirtualClock
 
 REGISTRY = ssp_core.load_registry()
-ANNA = Actor("anna", "ssp_consultant")
+ANNA = Actor("anna", "aalborg.ssp_consultant")
 PARTNERS = ["aalborg.roads_and_parks", "aalborg.emergency_service", "aalborg.nordjyllands_politi"]
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 
@@ -35,7 +35,7 @@ class FindingMachine(RuleBasedStateMachine):
 
     @initialize(named=st.sampled_from([None, *PARTNERS]))
     def record(self, named: str | None) -> None:
-        walk = self.casework.plan_walk(locality="gandrup", held_on=T0.date(), actor=ANNA)
+        walk = self.casework.plan_walk(locality="aalborg.gandrup", held_on=T0.date(), actor=ANNA)
         self.casework.fire(walk.id, "hold", ANNA)
         case = self.casework.record_finding(
             walk.id,
@@ -121,7 +121,7 @@ TestFindingFollowUp = FindingMachine.TestCase
 
 def test_refusals_name_what_is_allowed() -> None:
     casework = Casework(REGISTRY, clock=VirtualClock(T0))
-    walk = casework.plan_walk(locality="gandrup", held_on=T0.date(), actor=ANNA)
+    walk = casework.plan_walk(locality="aalborg.gandrup", held_on=T0.date(), actor=ANNA)
     try:
         casework.record_finding(
             walk.id, place=Place("x"), category="lighting", description="d", actor=ANNA

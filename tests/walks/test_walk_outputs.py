@@ -16,7 +16,7 @@ from ssp_core.walks.geojson import findings_geojson
 from ssp_core.walks.report import open_findings_report, walk_report
 
 REGISTRY = ssp_core.load_registry()
-ANNA = Actor("anna", "ssp_consultant")
+ANNA = Actor("anna", "aalborg.ssp_consultant")
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 EVIL = "<script>alert('x')</script> **bold** | [link](http://evil)"
 
@@ -25,7 +25,7 @@ EVIL = "<script>alert('x')</script> **bold** | [link](http://evil)"
 def _walked() -> tuple[Casework, str]:
     casework = Casework(REGISTRY, clock=VirtualClock(T0), ids=ssp_core.sequential_ids("W-"))
     walk = casework.plan_walk(
-        locality="gandrup",
+        locality="aalborg.gandrup",
         held_on=dt.date(2026, 3, 1),
         participants=["aalborg.grindsted_samraad"],
         citizens=3,
@@ -42,7 +42,11 @@ def _walked() -> tuple[Casework, str]:
         actor=ANNA,
     )
     casework.record_finding(
-        walk.id, place=Place("The square"), category="plantings", description="Hedge", actor=ANNA
+        walk.id,
+        place=Place("The square"),
+        category="aalborg.plantings",
+        description="Hedge",
+        actor=ANNA,
     )
     return casework, walk.id
 
@@ -89,7 +93,7 @@ def test_the_same_findings_draw_the_same_svg(
 
 def test_a_walk_without_coordinates_has_no_map(tmp_path: pathlib.Path) -> None:
     casework = Casework(REGISTRY, clock=VirtualClock(T0), ids=ssp_core.sequential_ids("W-"))
-    walk = casework.plan_walk(locality="gandrup", held_on=dt.date(2026, 3, 1), actor=ANNA)
+    walk = casework.plan_walk(locality="aalborg.gandrup", held_on=dt.date(2026, 3, 1), actor=ANNA)
     casework.fire(walk.id, "hold", ANNA)
     casework.record_finding(
         walk.id, place=Place("Somewhere"), category="lighting", description="d", actor=ANNA
@@ -106,7 +110,9 @@ def test_open_findings_come_earliest_due_first_and_mark_overdue(
     walked: tuple[Casework, str],
 ) -> None:
     casework, _ = walked
-    first, second = sorted(casework.findings(ANNA, purpose="casework"), key=lambda f: f.category)
+    first, second = sorted(
+        casework.findings(ANNA, purpose="casework"), key=lambda f: f.category, reverse=True
+    )
     casework.fire(first.case_id, "assign", ANNA)  # due in 60 business days now
     found = casework.findings(ANNA, purpose="casework", open_only=True)
     report = open_findings_report(found, REGISTRY, today=dt.date(2026, 4, 1))

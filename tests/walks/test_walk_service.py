@@ -22,20 +22,20 @@ from ssp_core.domain.events import FindingAssigned, FindingRecorded, WalkPlanned
 from ssp_core.walks import finding_facts
 from tests.privacy.conftest import Backend, MakeCasework, holds
 
-ANNA = Actor("anna", "ssp_consultant")
-POLICE = Actor("per", "police_ssp_coordinator")
-TEACHER = Actor("tina", "frontline_worker")
-RESEARCHER = Actor("rita", "researcher")
+ANNA = Actor("anna", "aalborg.ssp_consultant")
+POLICE = Actor("per", "aalborg.police_ssp_coordinator")
+TEACHER = Actor("tina", "aalborg.frontline_worker")
+RESEARCHER = Actor("rita", "aalborg.researcher")
 SECRET = "Peter Hansen's boys gather here every night"  # noqa: S105 (a text, not a password)
 
 
 def _held_walk(casework, held_on=dt.date(2026, 3, 1)):  # type: ignore[no-untyped-def]
     walk = casework.plan_walk(
-        locality="gandrup",
+        locality="aalborg.gandrup",
         held_on=held_on,
         participants=["aalborg.grindsted_samraad", "aalborg.nordjyllands_politi"],
         citizens=4,
-        topics=["lighting", "plantings"],
+        topics=["lighting", "aalborg.plantings"],
         actor=ANNA,
     )
     return casework.fire(walk.id, "hold", ANNA)
@@ -44,7 +44,7 @@ def _held_walk(casework, held_on=dt.date(2026, 3, 1)):  # type: ignore[no-untype
 def test_a_walk_is_planned_in_one_commit_with_its_plan(make_casework: MakeCasework) -> None:
     casework = make_casework()
     walk = casework.plan_walk(
-        locality="gandrup",
+        locality="aalborg.gandrup",
         held_on=dt.date(2026, 4, 1),
         participants=["aalborg.grindsted_samraad"],
         citizens=2,
@@ -56,7 +56,11 @@ def test_a_walk_is_planned_in_one_commit_with_its_plan(make_casework: MakeCasewo
     assert isinstance(events[1], WalkPlanned)
     assert events[1].citizens == 2
     (view,) = casework.walks(ANNA, purpose="casework")
-    assert (view.locality, view.state, view.held_on) == ("gandrup", "planned", dt.date(2026, 4, 1))
+    assert (view.locality, view.state, view.held_on) == (
+        "aalborg.gandrup",
+        "planned",
+        dt.date(2026, 4, 1),
+    )
     assert view.participants == ("aalborg.grindsted_samraad",)
 
 
@@ -74,7 +78,7 @@ def test_a_bad_plan_is_refused_and_nothing_is_stored(
 ) -> None:
     casework = make_casework()
     arguments: dict[str, object] = {
-        "locality": "gandrup",
+        "locality": "aalborg.gandrup",
         "held_on": dt.date(2026, 4, 1),
         "actor": ANNA,
     } | change
@@ -128,7 +132,11 @@ def test_declining_needs_a_reason_and_keeps_it(make_casework: MakeCasework) -> N
     casework = make_casework()
     walk = _held_walk(casework)
     finding = casework.record_finding(
-        walk.id, place=Place("The square"), category="plantings", description="Hedge", actor=ANNA
+        walk.id,
+        place=Place("The square"),
+        category="aalborg.plantings",
+        description="Hedge",
+        actor=ANNA,
     )
     with pytest.raises(TransitionRefused, match="reason"):
         casework.fire(finding.id, "decline", ANNA)
@@ -139,7 +147,7 @@ def test_declining_needs_a_reason_and_keeps_it(make_casework: MakeCasework) -> N
 
 def test_findings_are_recorded_only_on_a_walk_that_is_held(make_casework: MakeCasework) -> None:
     casework = make_casework()
-    walk = casework.plan_walk(locality="gandrup", held_on=dt.date(2026, 4, 1), actor=ANNA)
+    walk = casework.plan_walk(locality="aalborg.gandrup", held_on=dt.date(2026, 4, 1), actor=ANNA)
     place = Place("Anywhere")
     with pytest.raises(DataError, match="walk .* is 'planned'"):
         casework.record_finding(
@@ -208,11 +216,11 @@ def test_the_description_is_sealed_and_withheld_without_the_notes_group(
 
 def test_example_walks_are_imported_once(make_casework: MakeCasework) -> None:
     casework = make_casework()
-    cases = casework.import_walk("grindsted_uggerhalne_2016", ANNA)
+    cases = casework.import_walk("aalborg.grindsted_uggerhalne_2016", ANNA)
     walk, *found = cases
     assert walk.state == "closed"
     assert sorted(f.state for f in found) == ["assigned", "declined", "resolved", "resolved"]
-    assert casework.import_walk("grindsted_uggerhalne_2016", ANNA) == []
+    assert casework.import_walk("aalborg.grindsted_uggerhalne_2016", ANNA) == []
     assert len(casework.walks(ANNA, purpose="casework")) == 1
 
 
@@ -226,7 +234,11 @@ def test_finding_facts_count_without_any_key(make_casework: MakeCasework) -> Non
         (v.walk, v.category, str(v.outcome)) for v in views
     )
     assert len(facts) == 9
-    assert {f.locality for f in facts} == {"romdrup_klarup", "grindsted_uggerhalne", "gandrup"}
+    assert {f.locality for f in facts} == {
+        "aalborg.romdrup_klarup",
+        "aalborg.grindsted_uggerhalne",
+        "aalborg.gandrup",
+    }
 
 
 def test_history_events_of_a_finding_are_typed(make_casework: MakeCasework) -> None:

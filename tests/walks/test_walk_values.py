@@ -77,17 +77,17 @@ def _registry_with(walk: WalkPlan) -> ssp_core.Registry:
     [
         (WalkPlan("w", "atlantis", dt.date(2025, 1, 1)), "unknown locality 'atlantis'"),
         (
-            WalkPlan("w", "sample_town", dt.date(2025, 1, 1), participants=["nobody"]),
+            WalkPlan("w", "sample.sample_town", dt.date(2025, 1, 1), participants=["nobody"]),
             "unknown partner 'nobody'",
         ),
         (
-            WalkPlan("w", "sample_town", dt.date(2025, 1, 1), topics=["graffiti"]),
+            WalkPlan("w", "sample.sample_town", dt.date(2025, 1, 1), topics=["graffiti"]),
             "unknown finding category 'graffiti'",
         ),
         (
             WalkPlan(
                 "w",
-                "sample_town",
+                "sample.sample_town",
                 dt.date(2025, 1, 1),
                 findings=[FindingPlan(Place("x"), "lighting", "d", outcome="resolved")],
             ),
@@ -96,7 +96,7 @@ def _registry_with(walk: WalkPlan) -> ssp_core.Registry:
         (
             WalkPlan(
                 "w",
-                "sample_town",
+                "sample.sample_town",
                 dt.date(2025, 1, 1),
                 findings=[FindingPlan(Place("x"), "lighting", "d", outcome="declined")],
             ),
@@ -105,7 +105,7 @@ def _registry_with(walk: WalkPlan) -> ssp_core.Registry:
         (
             WalkPlan(
                 "w",
-                "sample_town",
+                "sample.sample_town",
                 dt.date(2025, 1, 1),
                 findings=[FindingPlan(Place("x"), "lighting", "d", outcome="fixed")],
             ),
@@ -139,17 +139,23 @@ def test_the_core_knows_the_eight_categories_of_crime_prevention_by_design() -> 
 def test_aalborg_ships_the_seeds_three_walks() -> None:
     registry = ssp_core.load_registry()
     walks = {walk.locality: walk for walk in registry.example_walks.values()}
-    assert set(walks) == {"romdrup_klarup", "grindsted_uggerhalne", "gandrup"}
-    # Participants and topics as the seed's presentation notes give them.
-    assert walks["romdrup_klarup"].citizens == 2
-    assert "aalborg.noevling_if" in walks["romdrup_klarup"].participants
-    assert walks["romdrup_klarup"].topics == ("traffic_safety",)
-    assert set(walks["grindsted_uggerhalne"].topics) == {
-        "fire_pond",
-        "plantings",
-        "lighting",
-        "traffic_safety",
+    assert set(walks) == {
+        "aalborg.romdrup_klarup",
+        "aalborg.grindsted_uggerhalne",
+        "aalborg.gandrup",
     }
-    assert walks["gandrup"].participants == ("aalborg.grindsted_samraad",)
-    assert {"traffic_safety", "fire_pond", "plantings"} <= set(registry.finding_categories)
-    assert registry.finding_categories.contributor("fire_pond") == "aalborg"
+    # Participants and topics as the seed's presentation notes give them.
+    assert walks["aalborg.romdrup_klarup"].citizens == 2
+    assert "aalborg.noevling_if" in walks["aalborg.romdrup_klarup"].participants
+    assert walks["aalborg.romdrup_klarup"].topics == ("aalborg.traffic_safety",)
+    assert set(walks["aalborg.grindsted_uggerhalne"].topics) == {
+        "aalborg.fire_pond",
+        "aalborg.plantings",
+        "lighting",
+        "aalborg.traffic_safety",
+    }
+    assert walks["aalborg.gandrup"].participants == ("aalborg.grindsted_samraad",)
+    assert {"aalborg.traffic_safety", "aalborg.fire_pond", "aalborg.plantings"} <= set(
+        registry.finding_categories
+    )
+    assert registry.finding_categories.contributor("aalborg.fire_pond") == "aalborg"

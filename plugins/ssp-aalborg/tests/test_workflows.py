@@ -26,11 +26,11 @@ from ssp_core.plugins import Labels, SubjectKind, WorkflowKind
 
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 SIGN = "relations.new_closed_circle"
-CONSULTANT = Actor("anne", "ssp_consultant")
-POLICE = Actor("bo", "police_ssp_coordinator")
-INFO_HOUSE = Actor("carla", "info_house_member")
-TEACHER = Actor("dan", "frontline_worker")
-MENTOR = Actor("eva", "mentor")
+CONSULTANT = Actor("anne", "aalborg.ssp_consultant")
+POLICE = Actor("bo", "aalborg.police_ssp_coordinator")
+INFO_HOUSE = Actor("carla", "aalborg.info_house_member")
+TEACHER = Actor("dan", "aalborg.frontline_worker")
+MENTOR = Actor("eva", "aalborg.mentor")
 
 
 @pytest.fixture(name="registry")
@@ -52,10 +52,10 @@ def test_four_cards_and_three_tracks(registry: Registry) -> None:
     tracks = registry.latest_workflows(WorkflowKind.PREVENTION_TRACK)
     assert len(cards) == 4
     assert {(c.applies_to.situation, c.applies_to.age_band) for c in cards if c.applies_to} == {
-        ("radicalisation", "under_18"),
-        ("radicalisation", "from_18"),
-        ("armed_conflict_travel", "under_18"),
-        ("armed_conflict_travel", "from_18"),
+        ("aalborg.radicalisation", "aalborg.under_18"),
+        ("aalborg.radicalisation", "aalborg.from_18"),
+        ("aalborg.armed_conflict_travel", "aalborg.under_18"),
+        ("aalborg.armed_conflict_travel", "aalborg.from_18"),
     }
     assert [t.id for t in tracks] == [
         "aalborg.dialogue_ambassador",
@@ -67,10 +67,10 @@ def test_four_cards_and_three_tracks(registry: Registry) -> None:
 @pytest.mark.parametrize(
     ("situation", "age", "card"),
     [
-        ("radicalisation", 17, "aalborg.radicalisation_under_18"),
-        ("radicalisation", 18, "aalborg.radicalisation_from_18"),
-        ("armed_conflict_travel", 12, "aalborg.travel_under_18"),
-        ("armed_conflict_travel", 64, "aalborg.travel_from_18"),
+        ("aalborg.radicalisation", 17, "aalborg.radicalisation_under_18"),
+        ("aalborg.radicalisation", 18, "aalborg.radicalisation_from_18"),
+        ("aalborg.armed_conflict_travel", 12, "aalborg.travel_under_18"),
+        ("aalborg.armed_conflict_travel", 64, "aalborg.travel_from_18"),
     ],
 )
 def test_the_card_is_picked_by_situation_and_age(
@@ -102,7 +102,10 @@ def _to_assessment(casework: Casework, case_id: str) -> None:
 
 def test_under_18_needs_notification_and_parents_before_intervention(casework: Casework) -> None:
     case = casework.open_concern(
-        situation="radicalisation", subject=person(15), concern_date=T0.date(), actor=TEACHER
+        situation="aalborg.radicalisation",
+        subject=person(15),
+        concern_date=T0.date(),
+        actor=TEACHER,
     )
     _to_assessment(casework, case.id)
     with pytest.raises(TransitionRefused) as refused:
@@ -128,7 +131,10 @@ def test_under_18_needs_notification_and_parents_before_intervention(casework: C
 
 def test_18_plus_needs_voluntariness_and_consent(casework: Casework) -> None:
     case = casework.open_concern(
-        situation="radicalisation", subject=person(19), concern_date=T0.date(), actor=TEACHER
+        situation="aalborg.radicalisation",
+        subject=person(19),
+        concern_date=T0.date(),
+        actor=TEACHER,
     )
     _to_assessment(casework, case.id)
     with pytest.raises(TransitionRefused, match="consent_recorded"):
@@ -145,10 +151,13 @@ def test_18_plus_needs_voluntariness_and_consent(casework: Casework) -> None:
 def test_travel_cards_start_with_police_screening_that_may_hand_over(casework: Casework) -> None:
     # A frontline worker raises the concern; the police SSP coordinator screens it.
     case = casework.open_concern(
-        situation="armed_conflict_travel", subject=person(16), concern_date=T0.date(), actor=TEACHER
+        situation="aalborg.armed_conflict_travel",
+        subject=person(16),
+        concern_date=T0.date(),
+        actor=TEACHER,
     )
     assert case.state == "police_screening"
-    with pytest.raises(TransitionRefused, match="role 'police_ssp_coordinator' required"):
+    with pytest.raises(TransitionRefused, match="role 'aalborg.police_ssp_coordinator' required"):
         casework.fire(case.id, "hand_to_police", CONSULTANT, reason="x")
     with pytest.raises(TransitionRefused, match="police_screening_done"):
         casework.fire(case.id, "hand_to_police", POLICE, reason="Acute security aspects.")
@@ -177,7 +186,7 @@ def test_travel_cards_start_with_police_screening_that_may_hand_over(casework: C
 def test_tracks_run_referral_to_completion(casework: Casework, track: str, subject: object) -> None:
     # The corps member of the track (role mentor, parent_coach or dialogue_ambassador)
     # works on it only once the secretariat has assigned it to them.
-    member = Actor("eva", track.removeprefix("aalborg."))
+    member = Actor("eva", track)  # the role has the id of its track
     case = casework.open_case(workflow=track, subject=subject, actor=CONSULTANT)  # type: ignore[arg-type]
     casework.fire(case.id, "accept_referral", CONSULTANT)
     with pytest.raises(TransitionRefused, match="member_assigned"):
@@ -223,7 +232,10 @@ def test_a_mentor_works_only_on_the_tracks_assigned_to_them_and_sees_no_worry_si
     mine = casework.open_case(workflow="aalborg.mentor", subject=person(17), actor=CONSULTANT)
     other = casework.open_case(workflow="aalborg.mentor", subject=person(18), actor=CONSULTANT)
     concern = casework.open_concern(
-        situation="radicalisation", subject=person(17), concern_date=T0.date(), actor=TEACHER
+        situation="aalborg.radicalisation",
+        subject=person(17),
+        concern_date=T0.date(),
+        actor=TEACHER,
     )
     casework.assign(mine.id, MENTOR.id, CONSULTANT)
     casework.assign(other.id, "frank", CONSULTANT)
@@ -259,7 +271,7 @@ def test_a_mentor_works_only_on_the_tracks_assigned_to_them_and_sees_no_worry_si
             mine.id,
             catalogue="aalborg.worry_signs",
             sign=SIGN,
-            observed_by="mentor",
+            observed_by="aalborg.mentor",
             observed_on=T0.date(),
             actor=MENTOR,
         )
@@ -267,7 +279,10 @@ def test_a_mentor_works_only_on_the_tracks_assigned_to_them_and_sees_no_worry_si
 
 def test_deadlines_are_in_business_days(casework: Casework) -> None:
     case = casework.open_concern(
-        situation="radicalisation", subject=person(15), concern_date=T0.date(), actor=TEACHER
+        situation="aalborg.radicalisation",
+        subject=person(15),
+        concern_date=T0.date(),
+        actor=TEACHER,
     )
     (deadline,) = casework.deadlines(case.id, CONSULTANT)
     assert deadline.due == dt.date(2026, 3, 4)

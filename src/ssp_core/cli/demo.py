@@ -54,11 +54,11 @@ __all__ = ["demo", "demo_key", "run_demo"]
 START = dt.datetime(2026, 3, 2, 8, 30, tzinfo=dt.UTC)
 """When the demo's virtual clock starts (a Monday)."""
 
-CONSULTANT = Actor("anne.ssp", "ssp_consultant")
-POLICE = Actor("bo.politi", "police_ssp_coordinator")
-INFO_HOUSE = Actor("carla.infohus", "info_house_member")
-TEACHER = Actor("dan.laerer", "frontline_worker")
-MENTOR = Actor("eva.mentor", "mentor")
+CONSULTANT = Actor("anne.ssp", "aalborg.ssp_consultant")
+POLICE = Actor("bo.politi", "aalborg.police_ssp_coordinator")
+INFO_HOUSE = Actor("carla.infohus", "aalborg.info_house_member")
+TEACHER = Actor("dan.laerer", "aalborg.frontline_worker")
+MENTOR = Actor("eva.mentor", "aalborg.mentor")
 ACTORS = (CONSULTANT, POLICE, INFO_HOUSE, TEACHER, MENTOR)
 
 POLICE_PARTNER = "aalborg.nordjyllands_politi"
@@ -151,7 +151,7 @@ def _concern_about_a_16_year_old(scene: _Scene) -> None:
     catalogue, signs = _person_signs(scene.registry)
     youth = casework.enrol("201109-4017", TEACHER, name="Alex Demo (synthetic)")
     case = casework.open_concern(
-        situation="radicalisation", subject=youth, concern_date=START.date(), actor=TEACHER
+        situation="aalborg.radicalisation", subject=youth, concern_date=START.date(), actor=TEACHER
     )
     scene.console.print(
         f"Concern 1: a teacher is worried about a pupil aged {youth.age_on(START.date())} "
@@ -254,7 +254,7 @@ def _travel_concern_about_a_19_year_old(scene: _Scene) -> Subject:
     clock.advance(dt.timedelta(days=1))
     adult = casework.enrol("030806-4121", CONSULTANT, name="Sam Demo (synthetic)")
     case = casework.open_concern(
-        situation="armed_conflict_travel",
+        situation="aalborg.armed_conflict_travel",
         subject=adult,
         concern_date=clock.now().date(),
         actor=CONSULTANT,

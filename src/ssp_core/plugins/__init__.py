@@ -41,6 +41,7 @@ from ssp_core.domain.organisation import (
     StaffPosition,
 )
 from ssp_core.domain.people import AgeBand, SubjectKind
+from ssp_core.domain.renames import RenamedId
 from ssp_core.domain.retention import RetentionPeriod, RetentionRule
 from ssp_core.domain.roles import Role
 from ssp_core.domain.strategy import FollowUp, Goal, Indicator, Initiative, Strategy, SubActivity
@@ -103,6 +104,7 @@ __all__ = [
     "Reach",
     "ReferenceText",
     "Registry",
+    "RenamedId",
     "ResourceArea",
     "RetentionPeriod",
     "RetentionRule",

@@ -1,9 +1,11 @@
 """The core's own contributions, registered through the same hooks as any plugin.
 
 The core knows the common kinds of partner in Danish crime-prevention work, the
-purposes of processing, the categories of crime prevention by design, and the
-safety-walk and finding workflows (as TOML data in ``ssp_core/data``). Other data
-(roles, cards, tracks, catalogues, localities) is municipal and comes from plugins.
+purposes of processing, the categories of crime prevention by design, the national
+legal bases for disclosure, and the safety-walk and finding workflows (the last two
+as TOML data in ``ssp_core/data``). These are shared by every municipality, so their
+ids are not namespaced. Other data (roles, cards, tracks, catalogues, localities) is
+municipal and comes from plugins, each in its municipality's namespace.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from pathlib import Path
 
 from ssp_core.domain.access import Purpose
 from ssp_core.domain.cases import Case
+from ssp_core.domain.disclosure import LegalBasis
 from ssp_core.domain.district import PoliceDistrict
 from ssp_core.domain.events import FindingAssigned, FindingRecorded
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.organisation import PartnerKind
 from ssp_core.domain.walks import FindingCategory
-from ssp_core.loading import load_workflow
+from ssp_core.loading import load_items, load_workflow
 from ssp_core.plugins.spec import hookimpl
 from ssp_core.workflows.definition import WorkflowDefinition
 from ssp_core.workflows.guards import Guard
@@ -31,6 +34,7 @@ __all__ = [
     "responsible_named",
     "ssp_register_finding_categories",
     "ssp_register_guards",
+    "ssp_register_legal_bases",
     "ssp_register_partner_kinds",
     "ssp_register_police_districts",
     "ssp_register_purposes",
@@ -198,6 +202,13 @@ def ssp_register_guards() -> tuple[Guard, ...]:
             responsible_named,
         ),
     )
+
+
+@hookimpl
+def ssp_register_legal_bases() -> list[LegalBasis]:
+    """Register the national legal bases: Retsplejeloven § 115, Barnets Lov § 133, consent."""
+    with as_file(files("ssp_core") / "data" / "legal_bases.toml") as path:
+        return load_items(path, "legal_bases", LegalBasis)
 
 
 @hookimpl

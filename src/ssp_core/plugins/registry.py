@@ -4,6 +4,12 @@
 ids (an error naming both plugins, unless one wraps its item in :func:`override`),
 checks every cross-reference, validates every workflow definition and builds one
 :class:`~ssp_core.workflows.engine.WorkflowEngine` per definition version.
+
+A plugin that declares a municipality contributes everything in that municipality's
+namespace (``aalborg.ssp_consultant``); only the core's shared building blocks (and
+items a plugin replaces on purpose with :func:`override`) have plain ids. Ids a
+plugin renamed are declared as data (:class:`~ssp_core.domain.renames.RenamedId`), so
+old histories keep reading and an old id given by a user names the new one.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from ssp_core.domain.disclosure import DisclosureProfile, LegalBasis
 from ssp_core.domain.district import Municipality, PoliceDistrict, Reach
 from ssp_core.domain.organisation import ActionGroup, Corps, InfoHouse, Partner, PartnerKind
 from ssp_core.domain.people import AgeBand
+from ssp_core.domain.renames import RENAMABLE_KINDS, IdRenames, RenamedId
 from ssp_core.domain.retention import RetentionRule
 from ssp_core.domain.roles import Role
 from ssp_core.domain.strategy import Strategy
@@ -63,6 +70,12 @@ class ContributionKind:
     key: Callable[[Any], str]
     per_plugin: bool = False
     """Whether ids are the plugin's own: two plugins may each contribute one with the same id."""
+
+
+NAMESPACED_KINDS: frozenset[str] = frozenset(
+    {*RENAMABLE_KINDS, "workflow", "guard", "purpose", "legal basis"}
+)
+"""The kinds whose ids a municipality's plugin must put in its namespace (``aalborg.*``)."""
 
 
 KINDS: tuple[ContributionKind, ...] = (
@@ -114,6 +127,7 @@ KINDS: tuple[ContributionKind, ...] = (
     ),
     ContributionKind("locality", "ssp_register_localities", Locality, lambda item: item.id),
     ContributionKind("example walk", "ssp_register_example_walks", WalkPlan, lambda item: item.id),
+    ContributionKind("renamed id", "ssp_register_renamed_ids", RenamedId, lambda item: item.id),
 )
 """What plugins can contribute: one kind per ``ssp_register_*`` hook."""
 
@@ -121,18 +135,37 @@ KINDS: tuple[ContributionKind, ...] = (
 class Contributed(Generic[T]):
     """Items of one kind by id, each with the plugin that contributed it."""
 
-    __slots__ = ("_by", "_items", "kind")
+    __slots__ = ("_by", "_items", "_renamed", "kind", "overridden")
 
-    def __init__(self, kind: str, items: Mapping[str, T], by: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        kind: str,
+        items: Mapping[str, T],
+        by: Mapping[str, str],
+        *,
+        overridden: Iterable[str] = (),
+        renamed: Mapping[str, str] | None = None,
+    ) -> None:
         self.kind = kind
         self._items = MappingProxyType(dict(items))
         self._by = MappingProxyType(dict(by))
+        self.overridden = frozenset(overridden)
+        """The ids whose item replaces another plugin's on purpose (:func:`override`)."""
+        self._renamed = MappingProxyType(dict(renamed or {}))
 
     def __getitem__(self, item_id: str) -> T:
         try:
             return self._items[item_id]
         except KeyError:
-            raise UnknownId(self.kind, item_id, list(self._items)) from None
+            raise UnknownId(
+                self.kind, item_id, list(self._items), renamed_to=self._renamed.get(item_id)
+            ) from None
+
+    def with_renamed(self, renamed: Mapping[str, str]) -> Contributed[T]:
+        """Return the same items, whose lookups of an old id name its new one."""
+        return Contributed(
+            self.kind, self._items, self._by, overridden=self.overridden, renamed=renamed
+        )
 
     def __contains__(self, item_id: object) -> bool:
         return item_id in self._items
@@ -177,6 +210,7 @@ def _resolve(kind: ContributionKind, contributions: list[Contribution[Any]]) -> 
         target.setdefault(key, []).append(contribution)
     items: dict[str, Any] = {}
     by: dict[str, str] = {}
+    overridden: list[str] = []
     for key in dict.fromkeys([*plain, *overrides]):
         for group in (plain.get(key, []), overrides.get(key, [])):
             if len(group) > 1:
@@ -189,7 +223,9 @@ def _resolve(kind: ContributionKind, contributions: list[Contribution[Any]]) -> 
         winner = (overrides.get(key) or plain[key])[0]
         items[key] = winner.item
         by[key] = winner.plugin
-    return Contributed(kind.name, items, by)
+        if key in overrides:
+            overridden.append(key)
+    return Contributed(kind.name, items, by, overridden=overridden)
 
 
 class Registry:
@@ -229,9 +265,19 @@ class Registry:
     example_walks: Contributed[WalkPlan]
     municipalities: Contributed[Municipality]
     police_districts: Contributed[PoliceDistrict]
+    renamed_ids: Contributed[RenamedId]
+    id_renames: IdRenames
 
     def __init__(self, host: PluginHost, contributed: Mapping[str, Contributed[Any]]) -> None:
         self.host = host
+        self.renamed_ids = contributed["renamed id"]
+        self.id_renames = IdRenames(self.renamed_ids.values())
+        contributed = {
+            name: found.with_renamed(self.id_renames.of(name))
+            if self.id_renames.of(name)
+            else found
+            for name, found in contributed.items()
+        }
         self.roles = contributed["role"]
         self.partner_kinds = contributed["partner kind"]
         self.partners = contributed["partner"]
@@ -300,6 +346,8 @@ class Registry:
             *self._workflow_problems(),
             *self._privacy_problems(),
             *self._walk_problems(),
+            *self._namespace_problems(),
+            *self._rename_problems(),
         ]
         if problems:
             raise ConfigError("invalid plugin data:\n  - " + "\n  - ".join(problems))
@@ -341,6 +389,48 @@ class Registry:
                     mid,
                     [f"municipality code {municipality.code} is also {other!r}'s"],
                 )
+        return problems
+
+    def _namespace_problems(self) -> list[str]:
+        problems: list[str] = []
+        for name in sorted(NAMESPACED_KINDS):
+            found = self._all[name]
+            for key in found:
+                home = self._homes.get(found.contributor(key))
+                item_id = found[key].id if name == "workflow" else key
+                if home is None or key in found.overridden or item_id.startswith(f"{home}."):
+                    continue
+                hint = (
+                    f"the id is not in the namespace of municipality {home!r}; name it "
+                    f"{home}.{item_id}, and declare the old id as a RenamedId "
+                    "(ssp_register_renamed_ids) if stored histories use it"
+                )
+                problems += self._named(found, key, [hint])
+        return problems
+
+    def _rename_problems(self) -> list[str]:
+        problems: list[str] = []
+        for key, rename in self.renamed_ids.items():
+            plugin = self.renamed_ids.contributor(key)
+            found: list[str] = []
+            if rename.kind not in RENAMABLE_KINDS:
+                found.append(
+                    f"ids of kind {rename.kind!r} cannot be renamed; renamable: "
+                    + ", ".join(sorted(RENAMABLE_KINDS))
+                )
+            else:
+                kind = self._all[rename.kind]
+                if rename.old in kind:
+                    owner = kind.contributor(rename.old)
+                    found.append(f"the old id is still contributed by plugin {owner!r}")
+                if rename.new not in kind:
+                    found.append(f"unknown {rename.kind} {rename.new!r} (the new id)")
+                elif kind.contributor(rename.new) != plugin and rename.new not in kind.overridden:
+                    found.append(
+                        f"the new id is plugin {kind.contributor(rename.new)!r}'s; a plugin "
+                        "renames only its own ids"
+                    )
+            problems += [f"renamed id {key!r} from plugin {plugin!r}: {p}" for p in found]
         return problems
 
     def _organisation_problems(self) -> list[str]:

@@ -16,7 +16,7 @@ than the spec names. Implement a hook with :data:`ssp_core.hookimpl`::
 
     @hookimpl
     def ssp_register_roles():
-        return [Role(id="mentor", labels=Labels(da="Mentor", en="Mentor"))]
+        return [Role(id="aalborg.mentor", labels=Labels(da="Mentor", en="Mentor"))]
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ssp_core.domain.events import CaseEvent
     from ssp_core.domain.organisation import ActionGroup, Corps, InfoHouse, Partner, PartnerKind
     from ssp_core.domain.people import AgeBand
+    from ssp_core.domain.renames import RenamedId
     from ssp_core.domain.retention import RetentionRule
     from ssp_core.domain.roles import Role
     from ssp_core.domain.strategy import Strategy
@@ -70,6 +71,22 @@ def ssp_register_municipalities() -> Iterable[Municipality | Override[Municipali
     municipality contributes shared data (like the core's partner kinds).
 
     :return: at most one municipality; its ``police_district`` must be registered.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def ssp_register_renamed_ids() -> Iterable[RenamedId]:  # type: ignore[empty-body]
+    """Contribute the ids this plugin renamed, so histories written before still read.
+
+    Each :class:`~ssp_core.plugins.RenamedId` says that what was stored as ``old``
+    (a role, situation, locality, ...) is now the plugin's ``new``; the registry checks
+    that ``new`` is this plugin's and ``old`` is no longer anybody's. Stored events
+    keep their ids and are read with the new ones; ``ssp store upgrade`` records the
+    renames in the store. An old id given by a user is refused with the new one named.
+
+    :return: the renames, one per old id and kind.
 
     .. versionadded:: 0.2
     """

@@ -14,6 +14,10 @@ orjson, several times faster than the standard library's json on these small
 documents). A topic names the event type
 (its class name); decoding an unknown topic is a clear error, never a guess. The
 structuring is done by cattrs with functions generated once per event type.
+
+Histories keep the ids they were written with. A codec given the renames in force
+(:class:`~ssp_core.domain.renames.IdRenames`) reads old ids as their new ones: the
+event's role and the id fields of :data:`~ssp_core.domain.renames.EVENT_ID_FIELDS`.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from ssp_core.domain.fields import PERSON_FIELDS, SEALED_FIELDS
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
 from ssp_core.domain.redaction import ERASED, WITHHELD, Redacted, RedactedPerson
+from ssp_core.domain.renames import IdRenames
 from ssp_core.exceptions import DataError, SchemaError, SealError
 from ssp_core.store.base import utc
 from ssp_core.store.records import StoredEvent
@@ -211,7 +216,8 @@ class EventCodec:
     """Encodes events to :class:`StoredEvent` rows and decodes them again.
 
     Personal fields are sealed with the cipher ``cipher`` makes of a case's data key
-    (:class:`~ssp_core.cipher.AesGcmCipher` unless another is given).
+    (:class:`~ssp_core.cipher.AesGcmCipher` unless another is given). Old ids are
+    read as the new ids of ``renames``.
     """
 
     def __init__(
@@ -219,10 +225,14 @@ class EventCodec:
         types: dict[str, type[CaseEvent]] | None = None,
         *,
         cipher: CipherFactory = AesGcmCipher,
+        renames: IdRenames | None = None,
     ) -> None:
         self.types = dict(types or EVENT_TYPES)
         self.cipher: CipherFactory = cipher
         """Makes the cipher of a case's data key."""
+        self.renames = renames or IdRenames()
+        """The renamed ids an old history is read through."""
+        self._roles = self.renames.of("role")
         self._classes = frozenset(self.types.values())
         self._converter = _make_converter()
         # The functions of each event type are generated on its first use (cattrs
@@ -327,7 +337,9 @@ class EventCodec:
         data["version"] = stored.version
         data["at"] = stored.at
         data["actor"] = stored.actor
-        data["role"] = stored.role
+        data["role"] = self._roles.get(stored.role, stored.role)
+        if self.renames:
+            self.renames.upcast(stored.topic, data)
         try:
             return structure(data)
         except (cattrs.BaseValidationError, KeyError, TypeError, ValueError) as exc:
@@ -393,6 +405,12 @@ class EventCodec:
             "role": stored.role,
             **orjson.loads(stored.data),
         }
+
+    def with_renames(self, renames: IdRenames) -> EventCodec:
+        """Return a codec like this one that reads old ids as the new ids of ``renames``."""
+        if not renames and not self.renames:
+            return self
+        return EventCodec(self.types, cipher=self.cipher, renames=renames)
 
     def replay(
         self,

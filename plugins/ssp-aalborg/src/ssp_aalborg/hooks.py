@@ -17,12 +17,12 @@ from ssp_core.plugins import (
     FindingCategory,
     Grant,
     InfoHouse,
-    LegalBasis,
     Locality,
     Municipality,
     Partner,
     PartnerKind,
     ReferenceText,
+    RenamedId,
     RetentionRule,
     Role,
     Situation,
@@ -48,12 +48,12 @@ __all__ = [
     "ssp_register_finding_categories",
     "ssp_register_grants",
     "ssp_register_info_houses",
-    "ssp_register_legal_bases",
     "ssp_register_localities",
     "ssp_register_municipalities",
     "ssp_register_partner_kinds",
     "ssp_register_partners",
     "ssp_register_reference_texts",
+    "ssp_register_renamed_ids",
     "ssp_register_retention_rules",
     "ssp_register_roles",
     "ssp_register_situations",
@@ -74,6 +74,12 @@ def _path(name: str) -> Path:
 def ssp_register_municipalities() -> list[Municipality]:
     """Register Aalborg Kommune, of Nordjyllands Politikreds: the home of all that follows."""
     return load_items(_path("municipality.toml"), "municipalities", Municipality)
+
+
+@hookimpl
+def ssp_register_renamed_ids() -> list[RenamedId]:
+    """Register the plain ids of 0.1 that now live in the ``aalborg`` namespace."""
+    return load_items(_path("renamed_ids.toml"), "renamed_ids", RenamedId)
 
 
 @hookimpl
@@ -154,12 +160,6 @@ def ssp_register_workflows() -> list[WorkflowDefinition]:
 def ssp_register_grants() -> list[Grant]:
     """Register who may do what: SSP consultants, the police, INFO house, corps, researchers."""
     return load_items(_path("privacy.toml"), "grants", Grant)
-
-
-@hookimpl
-def ssp_register_legal_bases() -> list[LegalBasis]:
-    """Register the legal bases for disclosure: Retsplejeloven § 115, Barnets Lov § 133, consent."""
-    return load_items(_path("privacy.toml"), "legal_bases", LegalBasis)
 
 
 @hookimpl
