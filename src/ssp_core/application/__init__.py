@@ -19,10 +19,13 @@ Nothing below this layer imports it.
 """
 
 from ssp_core.application.admin import (
+    RenamedUse,
     StoreAdministration,
     StoreInfo,
     StoreUpgrade,
+    UpgradePlan,
     describe_store,
+    plan_upgrade,
     upgrade_store_at,
 )
 from ssp_core.application.casework import Casework
@@ -74,6 +77,7 @@ __all__ = [
     "MigrationPlan",
     "MigrationResult",
     "Migrations",
+    "RenamedUse",
     "ResearchExports",
     "Retention",
     "SafetyWalks",
@@ -81,7 +85,9 @@ __all__ = [
     "StoreAdministration",
     "StoreInfo",
     "StoreUpgrade",
+    "UpgradePlan",
     "describe_store",
+    "plan_upgrade",
     "sequential_ids",
     "upgrade_store_at",
     "uuid_ids",

@@ -1,5 +1,10 @@
 """Administering the store: its schema (info, upgrade), sealing old histories, the audit log.
 
+An upgrade (:func:`upgrade_store_at`) applies the schema migrations a store lacks and
+gives old index rows their municipality; :func:`plan_upgrade` says what it would do,
+and which ids that plugins renamed the store's history still holds (they are never
+rewritten: history is append-only, and is read with the new ids).
+
 Every use case here needs a grant for its operation (``store.upgrade``,
 ``store.seal``, ``audit.read``) and is audited in the store, except
 :func:`describe_store`, which reads only the schema version and counts, and the
@@ -10,14 +15,17 @@ before it is upgraded, so that permission is checked before the store is opened.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import attrs
+import orjson
 
 from ssp_core.application.gate import Gate
 from ssp_core.application.services import Services
 from ssp_core.clock import Clock, SystemClock
 from ssp_core.domain.access import ADMINISTRATION
 from ssp_core.domain.people import Subject
+from ssp_core.domain.renames import EVENT_ID_FIELDS, IdRenames
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import SchemaError
 from ssp_core.plugins.registry import Registry
@@ -27,13 +35,20 @@ from ssp_core.store.records import AuditAction, AuditEntry, AuditQuery, CaseQuer
 from ssp_core.store.url import open_store, redact
 
 __all__ = [
+    "RenamedUse",
     "StoreAdministration",
     "StoreInfo",
     "StoreUpgrade",
+    "UpgradePlan",
     "backfill_municipalities",
+    "count_renamed",
     "describe_store",
+    "plan_upgrade",
     "upgrade_store_at",
 ]
+
+LOG_BATCH = 5000
+"""How many stored events one read of :func:`count_renamed` asks for."""
 
 
 @attrs.frozen
@@ -54,6 +69,37 @@ class StoreUpgrade:
     url: str
     schema_version: int
     upgraded: bool
+
+
+@attrs.frozen
+class RenamedUse:
+    """One renamed id that a store's history holds: in how many events and audit entries.
+
+    The events and entries keep the old id; they are read with the new one.
+    """
+
+    kind: str
+    old: str
+    new: str
+    events: int
+    audit_entries: int
+
+
+@attrs.frozen
+class UpgradePlan:
+    """What ``ssp store upgrade`` would do to a store; nothing is changed by making it.
+
+    ``schema_version`` is ``None`` for a store older than the library's: such a
+    store cannot be read before its migrations run, so the counts are ``None`` too
+    and ``note`` says why; run the dry run again after the upgrade.
+    """
+
+    url: str
+    schema_version: int | None
+    library_schema_version: int
+    cases_without_municipality: int | None
+    renamed: tuple[RenamedUse, ...] | None
+    note: str | None = None
 
 
 def describe_store(url: str) -> StoreInfo:
@@ -85,6 +131,91 @@ def backfill_municipalities(store: CaseStore, registry: Registry) -> int:
         if home is not None:
             filled += store.set_municipality(definition.id, home)
     return filled
+
+
+def _fillable(store: CaseStore, registry: Registry) -> int:
+    """Count the index rows :func:`backfill_municipalities` would fill."""
+    only = registry.only_municipality()
+    return sum(
+        1
+        for definition in registry.latest_workflows()
+        if (registry.workflow_home(definition.id) or only) is not None
+        for row in store.find_cases(CaseQuery(workflow=definition.id))
+        if row.municipality is None
+    )
+
+
+def count_renamed(store: CaseStore, renames: IdRenames) -> tuple[RenamedUse, ...]:
+    """Count, per renamed id, the stored events and audit entries that hold the old id.
+
+    Reads the whole log in batches (the readable columns and fields only: a renamed
+    id is never sealed); returns the renames that are in use, by kind and old id.
+    """
+    if not renames:
+        return ()
+    events: dict[tuple[str, str], int] = {}
+    roles = renames.of("role")
+    after = 0
+    while batch := store.read_log(after, LOG_BATCH):
+        for stored in batch:
+            if stored.role in roles:
+                events[("role", stored.role)] = events.get(("role", stored.role), 0) + 1
+            fields = EVENT_ID_FIELDS.get(stored.topic)
+            if fields:
+                data: dict[str, Any] = orjson.loads(stored.data)
+                for name, kind in fields.items():
+                    value = data.get(name)
+                    if isinstance(value, str) and value in renames.of(kind):
+                        events[(kind, value)] = events.get((kind, value), 0) + 1
+        last = batch[-1].position
+        if last is None:  # a store gives every stored event its position
+            break
+        after = last
+    entries: dict[tuple[str, str], int] = {}
+    for entry in store.read_audit(AuditQuery()):
+        if entry.action is not AuditAction.WRITE and entry.role in roles:
+            entries[("role", entry.role)] = entries.get(("role", entry.role), 0) + 1
+    return tuple(
+        RenamedUse(kind, old, renames.new_id(kind, old), events.get(key, 0), entries.get(key, 0))
+        for key in sorted({*events, *entries})
+        for kind, old in [key]
+    )
+
+
+def plan_upgrade(
+    url: str,
+    actor: Actor,
+    *,
+    registry: Registry,
+    clock: Clock | None = None,
+    purpose: str = ADMINISTRATION,
+) -> UpgradePlan:
+    """Say what :func:`upgrade_store_at` would do to the store at ``url``, changing nothing.
+
+    The actor's role needs ``store.upgrade``, as for the upgrade itself. The plan of
+    a current store is audited there (as reading it); an older store is not opened.
+    """
+    policy = AccessPolicy.of(registry)
+    policy.check(actor, "store.upgrade", purpose=purpose)
+    try:
+        opened = open_store(url)
+    except SchemaError as exc:
+        if "older than this library" not in str(exc):
+            raise
+        return UpgradePlan(
+            redact(url), None, SCHEMA_VERSION, None, None, note=f"{exc}; then plan again"
+        )
+    with opened:
+        plan = UpgradePlan(
+            url=redact(url),
+            schema_version=opened.schema_version(),
+            library_schema_version=SCHEMA_VERSION,
+            cases_without_municipality=_fillable(opened, registry),
+            renamed=count_renamed(opened, registry.id_renames),
+        )
+        gate = Gate(policy, opened, clock or SystemClock())
+        gate.audit(actor, purpose, AuditAction.ADMIN, None, "planned a store upgrade (dry run)")
+    return plan
 
 
 def _upgraded(gate: Gate, actor: Actor, purpose: str, *, changed: bool, filled: int = 0) -> int:
@@ -215,6 +346,12 @@ class StoreAdministration:
         permit = gate.authorise(actor, "audit.read", purpose)
         query = query or AuditQuery()
         entries = self._store.read_audit(query)
+        renamed = self._services.registry.id_renames.of("role")
+        if renamed:  # entries written before a plugin renamed its roles read with the new ids
+            entries = [
+                attrs.evolve(entry, role=renamed[entry.role]) if entry.role in renamed else entry
+                for entry in entries
+            ]
         visible = gate.case_filter(actor, "audit.read", purpose, permit)
         if visible is not None:
             staff = gate.staff_filter(actor, "audit.read", purpose, permit)

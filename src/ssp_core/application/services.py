@@ -38,7 +38,8 @@ class Services:
     :param clock: stamps every event and audit entry (default: the system clock, UTC).
     :param calendar: business days for deadlines (default: Danish).
     :param ids: makes new case ids (default: random).
-    :param event_codec: turns events into rows and back (default: the core codec).
+    :param event_codec: turns events into rows and back (default: the core codec); it
+        reads the ids the registry's plugins renamed as their new ids.
     """
 
     def __init__(
@@ -56,7 +57,8 @@ class Services:
             key = MunicipalKey.generate()
         self.registry = registry
         self.store = store
-        self.codec = event_codec or codec
+        # Histories written before a plugin renamed its ids read with the new ones.
+        self.codec = (event_codec or codec).with_renames(registry.id_renames)
         keys = MunicipalKeys.of(key)
         if keys is not None:
             check_keys(registry, keys)

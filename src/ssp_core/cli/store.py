@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
-from ssp_core.application.admin import describe_store, upgrade_store_at
+from ssp_core.application.admin import UpgradePlan, describe_store, plan_upgrade, upgrade_store_at
 from ssp_core.cli.app import Context
 from ssp_core.cli.options import acting, echo_json, plain
 from ssp_core.cli.retention import progress_bar, stderr_is_terminal
@@ -32,15 +32,51 @@ def info_command(obj: Context, as_json: bool) -> None:
             click.echo(f"{key}: {value}")
 
 
+def _print_plan(plan: UpgradePlan) -> None:
+    if plan.schema_version is None:
+        click.echo(f"{plan.url}: {plan.note}")
+        return
+    current = plan.schema_version == plan.library_schema_version
+    click.echo(
+        f"{plan.url}: schema version {plan.schema_version}"
+        + (" is current" if current else f"; would migrate to {plan.library_schema_version}")
+    )
+    click.echo(f"cases that would get their municipality: {plan.cases_without_municipality}")
+    renamed = plan.renamed or ()
+    click.echo(
+        f"renamed ids the history holds: {len(renamed)} (never rewritten; read as the new ids)"
+    )
+    for use in renamed:
+        click.echo(
+            f"  {use.kind} {use.old} -> {use.new}: {use.events} event(s), "
+            f"{use.audit_entries} audit entr{'y' if use.audit_entries == 1 else 'ies'}"
+        )
+
+
 @store.command("upgrade")
+@click.option("--dry-run", is_flag=True, help="Say what the upgrade would do, and change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the dry run's plan as JSON.")
 @acting(default_purpose="administration")
 @click.pass_obj
-def upgrade_command(obj: Context, actor: Actor, purpose: str) -> None:
+def upgrade_command(obj: Context, dry_run: bool, as_json: bool, actor: Actor, purpose: str) -> None:
     """Apply the schema migrations the store lacks (a new store is created current).
 
     Needs a role granted store.upgrade; the upgrade is audited in the store. A refusal
-    changes nothing (it cannot be written to a store that is not upgraded yet).
+    changes nothing (it cannot be written to a store that is not upgraded yet). With
+    --dry-run, it lists the migrations, the cases that would get their municipality,
+    and the renamed ids the history holds (read as their new ids, never rewritten).
     """
+    if as_json and not dry_run:
+        raise click.UsageError("--json goes with --dry-run")
+    if dry_run:
+        plan = plan_upgrade(
+            obj.store_url, actor, registry=obj.registry, clock=obj.clock, purpose=purpose
+        )
+        if as_json:
+            echo_json(plan)
+        else:
+            _print_plan(plan)
+        return
     upgrade = upgrade_store_at(
         obj.store_url, actor, registry=obj.registry, clock=obj.clock, purpose=purpose
     )

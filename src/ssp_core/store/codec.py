@@ -410,7 +410,12 @@ class EventCodec:
         """Return a codec like this one that reads old ids as the new ids of ``renames``."""
         if not renames and not self.renames:
             return self
-        return EventCodec(self.types, cipher=self.cipher, renames=renames)
+        other = EventCodec(self.types, cipher=self.cipher, renames=renames)
+        # The generated functions do not depend on the renames: both codecs share them.
+        other._converter = self._converter
+        other._structure = self._structure
+        other._unstructure = self._unstructure
+        return other
 
     def replay(
         self,
