@@ -15,44 +15,93 @@ Over them, one module per family of use cases: :mod:`.reads` and :mod:`.commands
 is the facade an embedding system creates; a new use case goes in its family's
 module and gets a one-line method there.
 
+The names below are imported on first use (PEP 562), so importing one module of
+this package (the command line imports :mod:`.reads` to show a case) does not
+import every family of use cases.
+
 Nothing below this layer imports it.
 """
 
-from ssp_core.application.admin import (
-    RenamedUse,
-    StoreAdministration,
-    StoreInfo,
-    StoreUpgrade,
-    UpgradePlan,
-    describe_store,
-    plan_upgrade,
-    upgrade_store_at,
-)
-from ssp_core.application.casework import Casework
-from ssp_core.application.commands import CaseCommands
-from ssp_core.application.disclosure import DisclosureEntry, Disclosures
-from ssp_core.application.evaluation import EVALUATE, Evaluations
-from ssp_core.application.gate import CaseHead, Gate
-from ssp_core.application.identity import Identities
-from ssp_core.application.migration import (
-    MigrationItem,
-    MigrationPlan,
-    MigrationResult,
-    Migrations,
-)
-from ssp_core.application.reads import CaseReads, CaseView
-from ssp_core.application.repository import (
-    CaseRepository,
-    Command,
-    Loaded,
-    sequential_ids,
-    uuid_ids,
-)
-from ssp_core.application.research import ResearchExports
-from ssp_core.application.retention import Retention
-from ssp_core.application.services import Services
-from ssp_core.application.walks import SafetyWalks
-from ssp_core.domain.access import ADMINISTRATION, CASEWORK, RESEARCH, RETENTION
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ssp_core.application.admin import (
+        RenamedUse,
+        StoreAdministration,
+        StoreInfo,
+        StoreUpgrade,
+        UpgradePlan,
+        describe_store,
+        plan_upgrade,
+        upgrade_store_at,
+    )
+    from ssp_core.application.casework import Casework
+    from ssp_core.application.commands import CaseCommands
+    from ssp_core.application.disclosure import DisclosureEntry, Disclosures
+    from ssp_core.application.evaluation import EVALUATE, Evaluations
+    from ssp_core.application.gate import CaseHead, Gate
+    from ssp_core.application.identity import Identities
+    from ssp_core.application.migration import (
+        MigrationItem,
+        MigrationPlan,
+        MigrationResult,
+        Migrations,
+    )
+    from ssp_core.application.reads import CaseReads, CaseView
+    from ssp_core.application.repository import (
+        CaseRepository,
+        Command,
+        Loaded,
+        sequential_ids,
+        uuid_ids,
+    )
+    from ssp_core.application.research import ResearchExports
+    from ssp_core.application.retention import Retention
+    from ssp_core.application.services import Services
+    from ssp_core.application.walks import SafetyWalks
+    from ssp_core.domain.access import ADMINISTRATION, CASEWORK, RESEARCH, RETENTION
+
+_PUBLIC: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "RenamedUse",
+            "StoreAdministration",
+            "StoreInfo",
+            "StoreUpgrade",
+            "UpgradePlan",
+            "describe_store",
+            "plan_upgrade",
+            "upgrade_store_at",
+        ),
+        "ssp_core.application.admin",
+    ),
+    "Casework": "ssp_core.application.casework",
+    "CaseCommands": "ssp_core.application.commands",
+    **dict.fromkeys(("DisclosureEntry", "Disclosures"), "ssp_core.application.disclosure"),
+    **dict.fromkeys(("EVALUATE", "Evaluations"), "ssp_core.application.evaluation"),
+    **dict.fromkeys(("CaseHead", "Gate"), "ssp_core.application.gate"),
+    "Identities": "ssp_core.application.identity",
+    **dict.fromkeys(
+        ("MigrationItem", "MigrationPlan", "MigrationResult", "Migrations"),
+        "ssp_core.application.migration",
+    ),
+    **dict.fromkeys(("CaseReads", "CaseView"), "ssp_core.application.reads"),
+    **dict.fromkeys(
+        ("CaseRepository", "Command", "Loaded", "sequential_ids", "uuid_ids"),
+        "ssp_core.application.repository",
+    ),
+    "ResearchExports": "ssp_core.application.research",
+    "Retention": "ssp_core.application.retention",
+    "Services": "ssp_core.application.services",
+    "SafetyWalks": "ssp_core.application.walks",
+    **dict.fromkeys(
+        ("ADMINISTRATION", "CASEWORK", "RESEARCH", "RETENTION"), "ssp_core.domain.access"
+    ),
+}
+"""Each public name and the module it is defined in (imported on first use)."""
 
 __all__ = [
     "ADMINISTRATION",
@@ -92,3 +141,17 @@ __all__ = [
     "upgrade_store_at",
     "uuid_ids",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ssp_core.application' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -16,46 +16,45 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from ssp_core.application.admin import StoreAdministration
-from ssp_core.application.commands import CaseCommands
-from ssp_core.application.disclosure import DisclosureEntry, Disclosures
-from ssp_core.application.evaluation import Evaluations
-from ssp_core.application.identity import Identities
-from ssp_core.application.migration import MigrationPlan, MigrationResult, Migrations
 from ssp_core.application.reads import CaseReads, CaseView
-from ssp_core.application.research import ResearchExports
-from ssp_core.application.retention import Retention
 from ssp_core.application.services import Services
-from ssp_core.application.walks import SafetyWalks
-from ssp_core.clock import BusinessCalendar, Clock
 from ssp_core.domain.access import ADMINISTRATION, CASEWORK, RESEARCH, RETENTION
-from ssp_core.domain.cases import Case
-from ssp_core.domain.cpr import Pseudonymiser
-from ssp_core.domain.disclosure import Consent
-from ssp_core.domain.events import CaseEvent
-from ssp_core.domain.people import CaseSubject, Subject
-from ssp_core.domain.roles import Actor
-from ssp_core.domain.walks import Place, WalkPlan
-from ssp_core.plugins.registry import Registry
-from ssp_core.privacy.access import AccessPolicy
-from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys
-from ssp_core.privacy.retention import ErasureItem, ErasureReport
-from ssp_core.privacy.sealing import Keyring
-from ssp_core.privacy.vault import Identity
-from ssp_core.store.base import CaseStore
-from ssp_core.store.codec import EventCodec
-from ssp_core.store.memory import MemoryStore
-from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow
-from ssp_core.store.url import open_store
-from ssp_core.walks.views import Finding, Walk
-from ssp_core.workflows.engine import Deadline
-from ssp_core.workflows.explain import TriggerOption
 
 if TYPE_CHECKING:
+    from ssp_core.application.admin import StoreAdministration
+    from ssp_core.application.commands import CaseCommands
+    from ssp_core.application.disclosure import DisclosureEntry, Disclosures
+    from ssp_core.application.evaluation import Evaluations
+    from ssp_core.application.identity import Identities
+    from ssp_core.application.migration import MigrationPlan, MigrationResult, Migrations
+    from ssp_core.application.research import ResearchExports
+    from ssp_core.application.retention import Retention
+    from ssp_core.application.walks import SafetyWalks
+    from ssp_core.clock import BusinessCalendar, Clock
+    from ssp_core.domain.cases import Case
+    from ssp_core.domain.cpr import Pseudonymiser
+    from ssp_core.domain.disclosure import Consent
+    from ssp_core.domain.events import CaseEvent
+    from ssp_core.domain.people import CaseSubject, Subject
+    from ssp_core.domain.roles import Actor
+    from ssp_core.domain.walks import Place, WalkPlan
     from ssp_core.evaluation.evaluate import Evaluation
+    from ssp_core.plugins.registry import Registry
+    from ssp_core.privacy.access import AccessPolicy
     from ssp_core.privacy.export import ExportResult
+    from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys
+    from ssp_core.privacy.retention import ErasureItem, ErasureReport
+    from ssp_core.privacy.sealing import Keyring
+    from ssp_core.privacy.vault import Identity
+    from ssp_core.store.base import CaseStore
+    from ssp_core.store.codec import EventCodec
+    from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow
+    from ssp_core.walks.views import Finding, Walk
+    from ssp_core.workflows.engine import Deadline
+    from ssp_core.workflows.explain import TriggerOption
 
 __all__ = ["Casework"]
 
@@ -99,7 +98,16 @@ class Casework:
         ids: Callable[[], str] | None = None,
         event_codec: EventCodec | None = None,
     ) -> None:
-        opened = open_store(store) if isinstance(store, str) else store or MemoryStore()
+        if isinstance(store, str):
+            from ssp_core.store.url import open_store  # noqa: PLC0415 (loaded when used)
+
+            opened = open_store(store)
+        elif store is None:
+            from ssp_core.store.memory import MemoryStore  # noqa: PLC0415
+
+            opened = MemoryStore()
+        else:
+            opened = store
         #: The parts the families of use cases share.
         self.services = Services(
             registry,
@@ -126,15 +134,63 @@ class Casework:
         #: The business days deadlines are counted in.
         self.calendar: BusinessCalendar = services.calendar
         self._reads = CaseReads(services)
-        self._commands = CaseCommands(services)
-        self._identities = Identities(services, self._commands)
-        self._disclosures = Disclosures(services)
-        self._walks = SafetyWalks(services, self._reads, self._commands)
-        self._retention = Retention(services)
-        self._admin = StoreAdministration(services)
-        self._research = ResearchExports(services)
-        self._evaluations = Evaluations(services)
-        self._migrations = Migrations(services, self._reads)
+
+    # The other families are made (and their modules imported) on first use, so that
+    # reading a case does not import what opening, disclosing or exporting one needs.
+
+    @cached_property
+    def _commands(self) -> CaseCommands:
+        from ssp_core.application.commands import CaseCommands  # noqa: PLC0415 (on first use)
+
+        return CaseCommands(self.services)
+
+    @cached_property
+    def _identities(self) -> Identities:
+        from ssp_core.application.identity import Identities  # noqa: PLC0415
+
+        return Identities(self.services, self._commands)
+
+    @cached_property
+    def _disclosures(self) -> Disclosures:
+        from ssp_core.application.disclosure import Disclosures  # noqa: PLC0415
+
+        return Disclosures(self.services)
+
+    @cached_property
+    def _walks(self) -> SafetyWalks:
+        from ssp_core.application.walks import SafetyWalks  # noqa: PLC0415
+
+        return SafetyWalks(self.services, self._reads, self._commands)
+
+    @cached_property
+    def _retention(self) -> Retention:
+        from ssp_core.application.retention import Retention  # noqa: PLC0415
+
+        return Retention(self.services)
+
+    @cached_property
+    def _admin(self) -> StoreAdministration:
+        from ssp_core.application.admin import StoreAdministration  # noqa: PLC0415
+
+        return StoreAdministration(self.services)
+
+    @cached_property
+    def _research(self) -> ResearchExports:
+        from ssp_core.application.research import ResearchExports  # noqa: PLC0415
+
+        return ResearchExports(self.services)
+
+    @cached_property
+    def _evaluations(self) -> Evaluations:
+        from ssp_core.application.evaluation import Evaluations  # noqa: PLC0415
+
+        return Evaluations(self.services)
+
+    @cached_property
+    def _migrations(self) -> Migrations:
+        from ssp_core.application.migration import Migrations  # noqa: PLC0415
+
+        return Migrations(self.services, self._reads)
 
     @property
     def pseudonymiser(self) -> Pseudonymiser:

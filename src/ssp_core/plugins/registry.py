@@ -33,6 +33,7 @@ from ssp_core.domain.roles import Role
 from ssp_core.domain.strategy import Strategy
 from ssp_core.domain.walks import FindingCategory, Locality, WalkPlan
 from ssp_core.exceptions import ConfigError, DataError, PluginError, UnknownId
+from ssp_core.loading import reading_once
 from ssp_core.plugins.manager import Contribution, PluginHost, PluginInfo
 from ssp_core.workflows.definition import WorkflowDefinition, WorkflowKind
 from ssp_core.workflows.engine import WorkflowEngine
@@ -327,12 +328,13 @@ class Registry:
         """
         # pluggy calls the plugin loaded last first; items (and clashes) are listed in load order
         loaded = {info.name: index for index, info in enumerate(host.plugins)}
-        contributed = {
-            kind.name: _resolve(
-                kind, sorted(host.contributions(kind.hook), key=lambda c: loaded[c.plugin])
-            )
-            for kind in KINDS
-        }
+        with reading_once():  # a TOML file several hooks load from is parsed once
+            contributed = {
+                kind.name: _resolve(
+                    kind, sorted(host.contributions(kind.hook), key=lambda c: loaded[c.plugin])
+                )
+                for kind in KINDS
+            }
         registry = cls(host, contributed)
         host.after_registry_loaded(registry=registry)
         return registry

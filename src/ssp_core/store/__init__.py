@@ -6,22 +6,52 @@ calling code is the same whatever the backend.
 
 from __future__ import annotations
 
-from ssp_core.store.base import SCHEMA_VERSION, CaseStore, Migration
-from ssp_core.store.codec import EVENT_TYPES, EventCodec, codec
-from ssp_core.store.memory import MemoryStore
-from ssp_core.store.records import (
-    AuditAction,
-    AuditEntry,
-    AuditQuery,
-    CaseQuery,
-    CaseRow,
-    Commit,
-    EventQuery,
-    IdentityRecord,
-    KeyRecord,
-    StoredEvent,
-)
-from ssp_core.store.url import DEFAULT_STORE_URL, default_store_url, open_store, redact
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ssp_core.store.base import SCHEMA_VERSION, CaseStore, Migration
+    from ssp_core.store.codec import EVENT_TYPES, EventCodec, codec
+    from ssp_core.store.memory import MemoryStore
+    from ssp_core.store.records import (
+        AuditAction,
+        AuditEntry,
+        AuditQuery,
+        CaseQuery,
+        CaseRow,
+        Commit,
+        EventQuery,
+        IdentityRecord,
+        KeyRecord,
+        StoredEvent,
+    )
+    from ssp_core.store.url import DEFAULT_STORE_URL, default_store_url, open_store, redact
+
+_PUBLIC: dict[str, str] = {
+    **dict.fromkeys(("SCHEMA_VERSION", "CaseStore", "Migration"), "ssp_core.store.base"),
+    **dict.fromkeys(("EVENT_TYPES", "EventCodec", "codec"), "ssp_core.store.codec"),
+    "MemoryStore": "ssp_core.store.memory",
+    **dict.fromkeys(
+        (
+            "AuditAction",
+            "AuditEntry",
+            "AuditQuery",
+            "CaseQuery",
+            "CaseRow",
+            "Commit",
+            "EventQuery",
+            "IdentityRecord",
+            "KeyRecord",
+            "StoredEvent",
+        ),
+        "ssp_core.store.records",
+    ),
+    **dict.fromkeys(
+        ("DEFAULT_STORE_URL", "default_store_url", "open_store", "redact"), "ssp_core.store.url"
+    ),
+}
+"""Each public name and the module it is defined in (imported on first use, as a backend
+module of this package does not need the codec or the memory store)."""
 
 __all__ = [
     "DEFAULT_STORE_URL",
@@ -46,3 +76,17 @@ __all__ = [
     "open_store",
     "redact",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ssp_core.store' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
