@@ -448,6 +448,7 @@ DOCUMENTED_MODULES = (
     "ssp_core.domain.concerns",
     "ssp_core.domain.organisation",
     "ssp_core.domain.district",
+    "ssp_core.domain.renames",
     "ssp_core.domain.strategy",
     "ssp_core.domain.deadlines",
     "ssp_core.domain.events",

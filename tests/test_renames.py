@@ -157,6 +157,13 @@ def test_an_old_id_given_by_a_user_names_the_new_one(
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
     assert "situation 'radicalisation' was renamed to 'aalborg.radicalisation'" in err
+    code = main(["--store", url, "case", "list", "--actor", "anne", "--role", "ssp_consultant"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert (
+        err
+        == "error: role 'ssp_consultant' was renamed to 'aalborg.ssp_consultant'; use the new id\n"
+    )
 
 
 class Town:

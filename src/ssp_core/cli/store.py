@@ -34,7 +34,7 @@ def info_command(obj: Context, as_json: bool) -> None:
 
 def _print_plan(plan: UpgradePlan) -> None:
     if plan.schema_version is None:
-        click.echo(f"{plan.url}: {plan.note}")
+        click.echo(plan.note)
         return
     current = plan.schema_version == plan.library_schema_version
     click.echo(

@@ -101,10 +101,12 @@ class AccessPolicy:
         roles: Iterable[str],
         purposes: Iterable[str],
         walls: Walls | None = None,
+        renamed_roles: Mapping[str, str] | None = None,
     ) -> None:
         self.walls = walls or Walls()
         """Whose cases each role reaches."""
         self._roles = frozenset(roles)
+        self._renamed = dict(renamed_roles or {})
         self._purposes = frozenset(purposes)
         self._by_role: dict[str, list[Grant]] = {}
         for grant in grants:
@@ -113,7 +115,13 @@ class AccessPolicy:
     @classmethod
     def of(cls, registry: Registry) -> AccessPolicy:
         """Return the policy of a registry's grants, roles, purposes and walls."""
-        return cls(registry.grants.values(), registry.roles, registry.purposes, Walls.of(registry))
+        return cls(
+            registry.grants.values(),
+            registry.roles,
+            registry.purposes,
+            Walls.of(registry),
+            renamed_roles=registry.id_renames.of("role"),
+        )
 
     def grants_of(self, role: str) -> tuple[Grant, ...]:
         """Return the grants of a role."""
@@ -144,7 +152,9 @@ class AccessPolicy:
         if operation not in OPERATIONS:
             raise UnknownId("operation", operation, list(OPERATIONS))
         if actor.role not in self._roles:
-            raise UnknownId("role", actor.role, sorted(self._roles))
+            raise UnknownId(
+                "role", actor.role, sorted(self._roles), renamed_to=self._renamed.get(actor.role)
+            )
         if purpose not in self._purposes:
             raise UnknownId("purpose", purpose, sorted(self._purposes))
         own = self._by_role.get(actor.role, ())
