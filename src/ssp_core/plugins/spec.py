@@ -80,7 +80,7 @@ def ssp_register_municipalities() -> Iterable[Municipality | Override[Municipali
 def ssp_register_renamed_ids() -> Iterable[RenamedId]:  # type: ignore[empty-body]
     """Contribute the ids this plugin renamed, so histories written before still read.
 
-    Each :class:`~ssp_core.plugins.RenamedId` says that what was stored as ``old``
+    Each :class:`~ssp_core.domain.renames.RenamedId` says that what was stored as ``old``
     (a role, situation, locality, ...) is now the plugin's ``new``; the registry checks
     that ``new`` is this plugin's and ``old`` is no longer anybody's. Stored events
     keep their ids and are read with the new ones; ``ssp store upgrade`` records the
