@@ -19,6 +19,7 @@ from ssp_core.store.records import (
     EventQuery,
     IdentityRecord,
     KeyRecord,
+    KeyReplacement,
     StoredEvent,
 )
 from ssp_core.store.url import DEFAULT_STORE_URL, default_store_url, open_store, redact
@@ -38,6 +39,7 @@ __all__ = [
     "EventQuery",
     "IdentityRecord",
     "KeyRecord",
+    "KeyReplacement",
     "MemoryStore",
     "Migration",
     "StoredEvent",
