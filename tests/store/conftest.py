@@ -27,6 +27,7 @@ import pytest
 pytest.register_assert_rewrite("tests.store.contract")
 
 from ssp_core.store import CaseRow, CaseStore, Commit, Migration, open_store  # noqa: E402
+from ssp_core.store.base import utc  # noqa: E402
 from ssp_core.store.sql import (  # noqa: E402
     AUDIT_COLUMNS,
     CASE_COLUMNS,
@@ -35,7 +36,6 @@ from ssp_core.store.sql import (  # noqa: E402
     KEY_COLUMNS,
 )
 from ssp_core.store.sqlite import SQLITE_MIGRATIONS, SqliteStore  # noqa: E402
-from ssp_core.store.base import utc  # noqa: E402
 from ssp_core.store.sqlite.rows import case_params, stored_time  # noqa: E402
 from tests.store.contract import NO_POSTGRES  # noqa: E402
 
