@@ -27,6 +27,7 @@ from ssp_core.application.migration import MigrationPlan, MigrationResult, Migra
 from ssp_core.application.reads import CaseReads, CaseView
 from ssp_core.application.research import ResearchExports
 from ssp_core.application.retention import Retention
+from ssp_core.application.rotation import KeyRotation, RotationReport
 from ssp_core.application.services import Services
 from ssp_core.application.walks import SafetyWalks
 from ssp_core.clock import BusinessCalendar, Clock
@@ -135,6 +136,7 @@ class Casework:
         self._research = ResearchExports(services)
         self._evaluations = Evaluations(services)
         self._migrations = Migrations(services, self._reads)
+        self._rotation = KeyRotation(services)
 
     @property
     def pseudonymiser(self) -> Pseudonymiser:
@@ -600,6 +602,30 @@ class Casework:
     def upgrade_store(self, actor: Actor, *, purpose: str = ADMINISTRATION) -> tuple[int, ...]:
         """Apply the schema migrations missing: :meth:`.StoreAdministration.upgrade_store`."""
         return self._admin.upgrade_store(actor, purpose=purpose)
+
+    # -- keys (KeyRotation) --------------------------------------------------------------
+
+    def rotate_key(
+        self,
+        actor: Actor,
+        municipality: str,
+        *,
+        key_dir: str | os.PathLike[str] | None,
+        resume: bool = False,
+        batch: int = 200,
+        progress: Callable[[int, int], None] | None = None,
+        purpose: str = ADMINISTRATION,
+    ) -> RotationReport:
+        """Rotate a municipality's key, re-wrapping its case keys: :meth:`.KeyRotation.rotate`."""
+        return self._rotation.rotate(
+            actor,
+            municipality,
+            key_dir=key_dir,
+            resume=resume,
+            batch=batch,
+            progress=progress,
+            purpose=purpose,
+        )
 
     # -- research and evaluation ---------------------------------------------------------
 
