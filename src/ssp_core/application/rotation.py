@@ -142,6 +142,7 @@ class KeyRotation:
                 f"municipality {municipality}'s key rotated from {source} {current.fingerprint} "
                 f"to {new.fingerprint}",
             )
+            pending = self.pending(municipality)  # every row: none is under the new key yet
             report = self._rewrap(actor, municipality, pending, current, batch, progress, purpose)
             return attrs.evolve(report, key_file=key_file, retired_file=retired_file)
 
