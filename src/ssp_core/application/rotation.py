@@ -111,23 +111,11 @@ class KeyRotation:
                 f"name the key folder for municipality {municipality!r}'s new key with "
                 f"--key-dir DIR or {KEY_DIR_ENV}"
             )
+        self._check(municipality, current, resume=resume)  # before the lock file is made
         with rotation_lock(key_dir, municipality):
-            pending = self.pending(municipality)
-            unfinished = [record for record in pending if record.key_id is not None]
+            pending = self._check(municipality, current, resume=resume)
             if resume:
-                if not pending:
-                    raise ConfigError(
-                        f"municipality {municipality!r} has no rotation to resume: every key "
-                        f"of its cases is wrapped under its key {current.fingerprint}"
-                    )
                 return self._rewrap(actor, municipality, pending, None, batch, progress, purpose)
-            if unfinished:
-                raise ConfigError(
-                    f"an earlier rotation of municipality {municipality!r}'s key is "
-                    f"unfinished: {len(pending)} case key(s) are not under its key "
-                    f"{current.fingerprint} yet; finish it first with "
-                    f"`ssp key rotate --municipality {municipality} --resume`"
-                )
             keys = keyring.keys
             old_own = keys.own.get(municipality)
             new = current.successor()
@@ -145,6 +133,22 @@ class KeyRotation:
             pending = self.pending(municipality)  # every row: none is under the new key yet
             report = self._rewrap(actor, municipality, pending, current, batch, progress, purpose)
             return attrs.evolve(report, key_file=key_file, retired_file=retired_file)
+
+    def _check(self, municipality: str, current: MunicipalKey, *, resume: bool) -> list[KeyRecord]:
+        """Return the pending key rows; refuse resuming nothing, or rotating anew mid-way."""
+        pending = self.pending(municipality)
+        if resume and not pending:
+            raise ConfigError(
+                f"municipality {municipality!r} has no rotation to resume: every key of its "
+                f"cases is wrapped under its key {current.fingerprint}"
+            )
+        if not resume and any(record.key_id is not None for record in pending):
+            raise ConfigError(
+                f"an earlier rotation of municipality {municipality!r}'s key is unfinished: "
+                f"{len(pending)} case key(s) are not under its key {current.fingerprint} yet; "
+                f"finish it first with `ssp key rotate --municipality {municipality} --resume`"
+            )
+        return pending
 
     def _rewrap(  # noqa: PLR0917 (one rotation's parts)
         self,

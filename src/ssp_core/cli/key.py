@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from ssp_core.cli.app import Context
-from ssp_core.cli.options import acting, echo_json
+from ssp_core.cli.options import acting, echo_json, plain
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import ConfigError
 from ssp_core.privacy.keys import MunicipalKey, write_key_file
@@ -124,7 +124,13 @@ def rotate_command(
             purpose=purpose,
         )
     if as_json:
-        echo_json(report)
+        echo_json(
+            {
+                **plain(report),
+                "key_file": str(report.key_file) if report.key_file else None,
+                "retired_file": str(report.retired_file) if report.retired_file else None,
+            }
+        )
         return
     if report.old is not None:
         click.echo(
