@@ -6,6 +6,8 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
+
 from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys, write_key_file
 from ssp_core.privacy.sealing import Keyring
 from ssp_core.store import open_store
@@ -95,3 +97,70 @@ def test_a_key_for_an_unknown_municipality_is_refused(tmp_path: Path) -> None:
     )
     code, out, _ = invoke(["key", "list"], env=env)
     assert code == 0 and "aalborgg" in out and "unknown municipality" in out
+
+
+# -- ssp key rotate ---------------------------------------------------------------------------
+
+HJ_ADMIN = ["--actor", "root", "--role", "hjoerring.administrator"]
+
+
+def test_key_rotate_re_wraps_one_municipalitys_cases_and_leaves_the_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ssp_core import Actor, Casework  # noqa: PLC0415
+    from ssp_core.cli.app import Context  # noqa: PLC0415
+    from tests.district import district_registry  # noqa: PLC0415
+
+    registry = district_registry()
+    monkeypatch.setattr(Context, "registry", property(lambda _self: registry))
+    folder, url = tmp_path / "keys", f"sqlite:///{tmp_path / 'rotate.db'}"
+    folder.mkdir()
+    for municipality in ("aalborg", "hjoerring"):
+        write_key_file(folder / f"{municipality}.key")
+    old = MunicipalKeys.from_folder(folder)
+    cw = Casework(registry, store=url, key=MunicipalKeys(own=old))
+    hjoerring = [
+        cw.open_for_person(
+            f"020311-40{n:02d}",
+            actor=Actor("hj", "hjoerring.ssp_consultant"),
+            workflow="hjoerring.mentor",
+        ).id
+        for n in range(2)
+    ]
+    aalborg = cw.open_for_person(
+        "010311-4001", actor=Actor("anne", "ssp_consultant"), workflow="aalborg.mentor"
+    ).id
+    cw.close()
+    with open_store(url) as opened:
+        aalborg_before = opened.read_case(aalborg), opened.read_keys([aalborg])
+    env = {"SSP_KEY_DIR": str(folder), "SSP_KEY_FILE": None, "SSP_KEY": None}
+    files = sorted(p.name for p in folder.iterdir())
+    rotate = ["--store", url, "key", "rotate", "--municipality"]
+
+    # Refused, in one line each, changing nothing.
+    code, _, err = invoke([*rotate, "hjoerring", *CONSULTANT], env=env)
+    assert code == 1 and "key.rotate" in one_error_line(err)
+    code, _, err = invoke([*rotate, "nowhere", *HJ_ADMIN], env=env)
+    assert code == 1 and "unknown municipality 'nowhere'" in one_error_line(err)
+    code, _, err = invoke([*rotate, "aalborg", *HJ_ADMIN], env=env)
+    assert code == 1 and "key.rotate" in one_error_line(err)
+    code, _, err = invoke([*rotate, "hjoerring", "--resume", *HJ_ADMIN], env=env)
+    assert code == 1 and "no rotation to resume" in one_error_line(err)
+    code, _, err = invoke([*rotate, "hjoerring", "--batch", "0", *HJ_ADMIN], env=env)
+    assert code == 2 and "--batch" in err
+    assert sorted(p.name for p in folder.iterdir()) == files
+
+    code, out, err = invoke([*rotate, "hjoerring", "--batch", "1", "--json", *HJ_ADMIN], env=env)
+    assert code == 0, err
+    report = json.loads(out)
+    new = MunicipalKeys.from_folder(folder)["hjoerring"]
+    assert report["old"] == old["hjoerring"].fingerprint
+    assert (report["new"], report["rewrapped"], report["left"]) == (new.fingerprint, 2, 0)
+    assert report["retired_file"].endswith(f"retired/hjoerring.{old['hjoerring'].fingerprint}.key")
+    for secret in (old["hjoerring"], new):
+        assert secret.export_text().splitlines()[0] not in out
+    with open_store(url) as opened:
+        assert (opened.read_case(aalborg), opened.read_keys([aalborg])) == aalborg_before
+        for record in opened.read_keys(hjoerring).values():
+            assert record.key_id == new.fingerprint
+            assert Keyring(new).open_case_key(record)

@@ -188,15 +188,27 @@ class ConcurrencyError(StoreError):
     """Another writer appended to the case first; nothing of this command was written.
 
     :ivar case_id: the case whose version was taken.
-    :ivar version: the version this command tried to write.
+    :ivar version: the version this command tried to write (0: not a version, the
+        case's key row: see :meth:`key_row`).
     """
 
-    def __init__(self, case_id: str, version: int) -> None:
+    def __init__(self, case_id: str, version: int, message: str | None = None) -> None:
         self.case_id = case_id
         self.version = version
         super().__init__(
-            f"case {case_id} was changed by someone else: version {version} is already "
+            message
+            or f"case {case_id} was changed by someone else: version {version} is already "
             "written; load the case again and retry"
+        )
+
+    @classmethod
+    def key_row(cls, case_id: str) -> ConcurrencyError:
+        """Return the error for a key row replaced or erased since it was read."""
+        return cls(
+            case_id,
+            0,
+            f"case {case_id}: its key row was re-wrapped or erased by someone else since it "
+            "was read; nothing of this write was stored; read it again and retry",
         )
 
 

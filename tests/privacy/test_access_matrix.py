@@ -73,19 +73,20 @@ COLUMNS = {
     "eval": "report.evaluate",
     "seal": "store.seal",
     "upgr": "store.upgrade",
+    "rotk": "key.rotate",
 }
 
 GRID = """
-role                            open read srch fire fact obsv note asgn move hold extd ddln migr expt disc dlst enrl reid audt retn rsch eval seal upgr
-aalborg.ssp_consultant          abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  -    -    -    abc  -    -
-aalborg.police_ssp_coordinator  a    a    a    a    a    a    a    a    -    a    a    -    -    a    a    abc  abc  a    -    -    -    -    -    -
-aalborg.info_house_member       -    a    a    a    a    a    a    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-aalborg.frontline_worker        a    -    a    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  -    -    -    -    -    -    -
-aalborg.mentor                  -    b    bc   b    b    -    b    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-aalborg.parent_coach            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-aalborg.dialogue_ambassador     -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-aalborg.researcher              -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  abc  -    -
-aalborg.administrator           -    -    abc  -    -    -    -    -    -    -    -    abc  abc  -    -    abc  -    -    abc  abc  -    -    abc  abc
+role                            open read srch fire fact obsv note asgn move hold extd ddln migr expt disc dlst enrl reid audt retn rsch eval seal upgr rotk
+aalborg.ssp_consultant          abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  -    -    -    abc  -    -    -
+aalborg.police_ssp_coordinator  a    a    a    a    a    a    a    a    -    a    a    -    -    a    a    abc  abc  a    -    -    -    -    -    -    -
+aalborg.info_house_member       -    a    a    a    a    a    a    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.frontline_worker        a    -    a    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  -    -    -    -    -    -    -    -
+aalborg.mentor                  -    b    bc   b    b    -    b    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.parent_coach            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.dialogue_ambassador     -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.researcher              -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  abc  -    -    -
+aalborg.administrator           -    -    abc  -    -    -    -    -    -    -    -    abc  abc  -    -    abc  -    -    abc  abc  -    -    abc  abc  -
 """
 """The intended policy: per role and operation, the contexts (a, b, c) where it is allowed."""
 
@@ -318,6 +319,10 @@ OPERATION_CALLS: dict[str, Callable[[World, Actor, Context, str], object]] = {
     "report.evaluate": lambda w, a, c, p: w.casework.evaluate(a, term="2026-2029", purpose=p),
     "store.seal": lambda w, a, c, p: w.casework.seal_unsealed(a, purpose=p),
     "store.upgrade": lambda w, a, c, p: w.casework.upgrade_store(a, purpose=p),
+    # Aalborg's data grants no role key.rotate yet: every cell is refused before any file.
+    "key.rotate": lambda w, a, c, p: w.casework.rotate_key(
+        a, "aalborg", key_dir=w.tmp / "keys", purpose=p
+    ),
 }
 
 UNAUDITED_WHEN_ALLOWED = {"case.migrate", "case.move", "store.seal"}

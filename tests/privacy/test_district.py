@@ -592,21 +592,43 @@ def test_the_upgrade_fills_old_rows_from_their_workflow_and_a_lone_municipality(
     assert municipalities(store)["walk"] == "aalborg"
 
 
-def test_a_case_does_not_move_between_municipalities_with_their_own_keys(
+def test_a_case_moving_to_a_municipality_with_another_key_is_rewrapped_in_the_move(
     backend: Backend, clock: VirtualClock
 ) -> None:
+    from ssp_core.exceptions import ConfigError  # noqa: PLC0415
     from ssp_core.privacy.keys import MunicipalKeys  # noqa: PLC0415
+    from ssp_core.privacy.sealing import Keyring  # noqa: PLC0415
 
     keys = MunicipalKeys(MunicipalKey.generate(), {"hjoerring": MunicipalKey.generate()})
+    assert keys.default is not None
     registry = make_registry(*district_plugins(SharedPlugin()))
-    cw = Casework(registry, store=backend.new_url(), key=keys, clock=clock)
+    url = backend.new_url()
+    cw = Casework(registry, store=url, key=keys, clock=clock)
+    only = Casework(registry, store=url, key=MunicipalKeys(own=keys.own), clock=clock)
     try:
-        aalborg = CONSULTANT["aalborg"]
+        aalborg, hjoerring = CONSULTANT["aalborg"], CONSULTANT["hjoerring"]
         track = cw.open_for_person("010311-4004", actor=aalborg, workflow="shared.track")
         before = cw.store.read_case(track.id)
-        with pytest.raises(DataError, match="seal their cases under different keys"):
-            cw.move_case(track.id, "hjoerring", aalborg, legal_basis="consent", reason="moved")
-        assert cw.store.read_case(track.id) == before
-        assert cw.case(track.id, aalborg, purpose="casework").municipality == "aalborg"
+        record = cw.store.read_keys([track.id])[track.id]
+        assert record.key_id == keys.default.fingerprint
+        cw.move_case(track.id, "hjoerring", aalborg, legal_basis="consent", reason="moved")
+        after = cw.store.read_keys([track.id])[track.id]
+        assert after.key_id == keys.own["hjoerring"].fingerprint
+        assert Keyring(keys.own["hjoerring"]).open_case_key(after) == Keyring(
+            keys.default
+        ).open_case_key(record)
+        assert cw.store.read_case(track.id)[: len(before)] == before  # the events as they were
+        # Hjørring's key alone reads the case now.
+        moved = only.case(track.id, hjoerring, purpose="casework")
+        assert moved.municipality == "hjoerring"
+        # A receiving municipality without a key: refused, nothing written.
+        back = cw.open_for_person("010311-4006", actor=aalborg, workflow="shared.track")
+        lonely = Casework(registry, store=url, key=MunicipalKeys(own=keys.own), clock=clock)
+        stored = cw.store.read_case(back.id), cw.store.read_keys([back.id])
+        with pytest.raises(ConfigError, match="no municipal key for municipality 'aalborg'"):
+            lonely.move_case(back.id, "hjoerring", aalborg, legal_basis="consent", reason="x")
+        assert (cw.store.read_case(back.id), cw.store.read_keys([back.id])) == stored
+        lonely.close()
     finally:
+        only.close()
         cw.close()

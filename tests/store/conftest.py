@@ -11,6 +11,7 @@ stores at an older schema written the way an older library wrote them.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import sqlite3
@@ -26,6 +27,7 @@ import pytest
 pytest.register_assert_rewrite("tests.store.contract")
 
 from ssp_core.store import CaseRow, CaseStore, Commit, Migration, open_store  # noqa: E402
+from ssp_core.store.base import utc  # noqa: E402
 from ssp_core.store.sql import (  # noqa: E402
     AUDIT_COLUMNS,
     CASE_COLUMNS,
@@ -34,7 +36,7 @@ from ssp_core.store.sql import (  # noqa: E402
     KEY_COLUMNS,
 )
 from ssp_core.store.sqlite import SQLITE_MIGRATIONS, SqliteStore  # noqa: E402
-from ssp_core.store.sqlite.rows import case_params  # noqa: E402
+from ssp_core.store.sqlite.rows import case_params, stored_time  # noqa: E402
 from tests.store.contract import NO_POSTGRES  # noqa: E402
 
 DEFAULT_POSTGRES_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -117,6 +119,11 @@ CASE_COLUMNS_BEFORE_3 = CASE_COLUMNS.removesuffix(", municipality")
 
 assert CASE_COLUMNS_BEFORE_3 != CASE_COLUMNS
 
+KEY_COLUMNS_BEFORE_4 = KEY_COLUMNS.removesuffix(", key_id")
+"""The columns of a case's key row before schema 4 (which added ``key_id``)."""
+
+assert KEY_COLUMNS_BEFORE_4 != KEY_COLUMNS
+
 
 @attrs.define
 class Backend:
@@ -138,18 +145,27 @@ class Backend:
     mark: str
     old_case_values: Callable[[CaseRow], Sequence[Any]]
     """An index row's values as a library before schema 3 stored them."""
+    old_time: Callable[[dt.datetime], Any]
+    """A time as the backend stores it (for rows written with raw SQL)."""
 
     def open_old(self, version: int) -> CaseStore:
         """Return a store on the same data with the library's migrations up to ``version``."""
         return self.open_with(self.migrations[:version])
 
     def write_old(self, store: CaseStore, commit: Commit) -> None:
-        """Write ``commit`` into a store at schema 1 or 2 as its library did.
+        """Write ``commit`` into a store at schema 1, 2 or 3 as its library did.
 
-        Everything but the index rows goes through the store (those tables are as they
-        were); the rows are inserted with the columns they had before schema 3.
+        Everything but the index rows and key rows goes through the store (those tables
+        are as they were); index rows are inserted with the columns they had before
+        schema 3, key rows with those before schema 4.
         """
-        store.append(attrs.evolve(commit, cases=()))
+        store.append(attrs.evolve(commit, cases=(), keys=()))
+        key_marks = ", ".join([self.mark] * len(KEY_COLUMNS_BEFORE_4.split(", ")))
+        for key in commit.keys:
+            self.execute(
+                f"INSERT INTO {{s}}.case_keys ({KEY_COLUMNS_BEFORE_4}) VALUES ({key_marks})",  # noqa: S608 (constant names)
+                (key.case_id, key.wrapped, key.subject, self.old_time(key.created_at)),
+            )
         columns = CASE_COLUMNS_BEFORE_3.split(", ")
         marks = ", ".join([self.mark] * len(columns))
         update = ", ".join(f"{column} = excluded.{column}" for column in columns[1:])
@@ -164,7 +180,7 @@ class Backend:
         """Return every row of the tables a store had before schema 3, as stored.
 
         The case index is read in its columns before schema 3; ``keys``: also the
-        key and vault tables (schema 2).
+        key and vault tables (schema 2), the keys in their columns before schema 4.
         """
         tables = {
             "events": (EVENT_COLUMNS, "position"),
@@ -172,7 +188,7 @@ class Backend:
             "audit": (AUDIT_COLUMNS, "id"),
         }
         if keys:
-            tables["case_keys"] = (KEY_COLUMNS, "case_id")
+            tables["case_keys"] = (KEY_COLUMNS_BEFORE_4, "case_id")
             tables["identities"] = (IDENTITY_COLUMNS, "pseudonym")
         return {
             table: self.execute(f"SELECT {columns} FROM {{s}}.{table} ORDER BY {order}")  # noqa: S608 (constant names)
@@ -204,6 +220,7 @@ def _backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend
             sqlite3.DatabaseError,
             "?",
             lambda row: case_params(row)[:-1],
+            stored_time,
         )
         return
     import psycopg  # noqa: PLC0415 (only when a server answers)
@@ -240,4 +257,5 @@ def _backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend
         psycopg.DatabaseError,
         "%s",
         lambda row: case_values(row)[:-1],
+        utc,
     )

@@ -46,7 +46,7 @@ from ssp_core.store import (
 )
 from ssp_core.store.codec import codec
 from ssp_core.store.projection import case_row
-from ssp_core.store.records import EventQuery, IdentityRecord, KeyRecord
+from ssp_core.store.records import EventQuery, IdentityRecord, KeyRecord, KeyReplacement
 
 __all__ = [
     "AALBORG",
@@ -65,6 +65,7 @@ __all__ = [
     "moved",
     "note",
     "opened",
+    "rewrapped",
     "row_of",
     "suspended",
 ]
@@ -207,11 +208,24 @@ def commit_of(
     return Commit(events=[codec.encode(event) for event in events], cases=rows, audit=audit)
 
 
-def key_of(case_id: str, subject: str | None = "p-1", *, wrapped: bytes | None = None) -> KeyRecord:
+def key_of(
+    case_id: str,
+    subject: str | None = "p-1",
+    *,
+    wrapped: bytes | None = None,
+    key_id: str | None = None,
+) -> KeyRecord:
     """Return the key row of a case: ``wrapped`` defaults to bytes of its own (all 256 values)."""
     if wrapped is None:
         wrapped = case_id.encode() + bytes(range(256))
-    return KeyRecord(case_id, wrapped, subject, T0)
+    return KeyRecord(case_id, wrapped, subject, T0, key_id)
+
+
+def rewrapped(key: KeyRecord, key_id: str = "f00dfeed0001") -> KeyReplacement:
+    """Return the replacement of a key row: the same case and subject, another wrapping."""
+    return KeyReplacement(
+        key, attrs.evolve(key, wrapped=b"\xfe" + key_id.encode() + key.wrapped, key_id=key_id)
+    )
 
 
 def identity_of(
@@ -1215,6 +1229,89 @@ class CaseStoreContract(abc.ABC):
             assert conflict.value.case_id == keys[-1].case_id
             assert snapshot(store, ["c-1", "c-2"]) == before
             assert store.read_keys(["c-1", "c-2"]) == {"c-2": key_of("c-2")}
+
+    # -- replacing key rows (a rotated municipal key, a case moved) ----------------------
+
+    def test_replace_keys_replaces_only_the_rows_named_with_their_audit(
+        self, store: CaseStore
+    ) -> None:
+        cases = self._keyed_cases(store)
+        store.append(Commit(keys=[key_of("c-9", None, key_id="0123456789ab")]))
+        before = snapshot(store, cases)
+        stored = store.read_keys([*cases, "c-9"])
+        assert stored["c-9"].key_id == "0123456789ab"
+        assert stored["c-1"].key_id is None
+        changes = [rewrapped(stored["c-1"]), rewrapped(stored["c-9"], "ba9876543210")]
+        entries = [
+            audit_entry(UTC0 + HOUR, case_id=c.old.case_id, action=AuditAction.REWRAP)
+            for c in changes
+        ]
+        store.replace_keys(changes, entries)
+        after = store.read_keys([*cases, "c-9"])
+        assert after == {**stored, "c-1": changes[0].new, "c-9": changes[1].new}
+        assert store.subject_cases("p-1") == ["c-1", "c-2"]
+        now = snapshot(store, cases)
+        audit_before, audit_now = before.pop("audit"), now.pop("audit")
+        assert now == before  # events, index rows and positions are not touched
+        assert isinstance(audit_before, list) and isinstance(audit_now, list)
+        assert [attrs.evolve(e, id=None) for e in audit_now[len(audit_before) :]] == entries
+        store.replace_keys([], [])  # nothing to do
+
+    def test_replace_keys_refuses_a_row_changed_since_read_and_writes_nothing(
+        self, store: CaseStore
+    ) -> None:
+        cases = self._keyed_cases(store)
+        stored = store.read_keys(cases)
+        first = rewrapped(stored["c-2"])
+        store.replace_keys([first], [])
+        erased = rewrapped(stored["c-3"])
+        store.erase(["c-3"], [], [])
+        before = snapshot(store, cases), store.read_keys(cases)
+        refusals = [
+            # c-2 was re-wrapped by someone else since it was read (same bytes, other key id too).
+            ([rewrapped(stored["c-1"]), rewrapped(stored["c-2"], "aaaaaaaaaaaa")], "c-2"),
+            ([rewrapped(attrs.evolve(first.new, key_id="bbbbbbbbbbbb"))], "c-2"),
+            # c-3 was erased: its key is never brought back.
+            ([rewrapped(stored["c-1"]), erased], "c-3"),
+            ([rewrapped(key_of("c-nope"))], "c-nope"),
+        ]
+        for changes, case_id in refusals:
+            with pytest.raises(ConcurrencyError, match="re-wrapped or erased") as refused:
+                store.replace_keys(changes, [audit_entry(UTC0, action=AuditAction.REWRAP)])
+            assert refused.value.case_id == case_id
+            assert (snapshot(store, cases), store.read_keys(cases)) == before
+        with pytest.raises(DataError, match="given twice"):
+            store.replace_keys([rewrapped(stored["c-1"]), rewrapped(stored["c-1"], "c")], [])
+        assert (snapshot(store, cases), store.read_keys(cases)) == before
+        with pytest.raises(DataError, match="same case, subject"):
+            KeyReplacement(stored["c-1"], attrs.evolve(stored["c-1"], subject="p-9"))
+
+    def test_a_commit_replaces_a_key_row_with_its_events_or_not_at_all(
+        self, store: CaseStore
+    ) -> None:
+        cases = self._keyed_cases(store)
+        stored = store.read_keys(cases)
+        history: dict[str, list[CaseEvent]] = {"c-4": [opened("c-4")]}
+        change = rewrapped(stored["c-4"])
+        # A version taken: neither the event nor the key row is written.
+        before = snapshot(store, cases), store.read_keys(cases)
+        stale = attrs.evolve(commit_of(opened("c-4")), rewrapped=[change])
+        with pytest.raises(ConcurrencyError):
+            store.append(stale)
+        assert (snapshot(store, cases), store.read_keys(cases)) == before
+        # A key row changed since read: neither is written either.
+        moved_on = attrs.evolve(commit_of(note("c-4", 2), history=history), rewrapped=[change])
+        store.replace_keys([change], [])
+        before = snapshot(store, cases), store.read_keys(cases)
+        with pytest.raises(ConcurrencyError, match="re-wrapped or erased"):
+            store.append(moved_on)
+        assert (snapshot(store, cases), store.read_keys(cases)) == before
+        # Both at once.
+        again = rewrapped(change.new, "cccccccccccc")
+        positions = store.append(attrs.evolve(moved_on, rewrapped=[again]))
+        assert len(positions) == 1
+        assert store.read_keys(["c-4"]) == {"c-4": again.new}
+        assert [e.version for e in store.read_case("c-4")] == [1, 2]
 
     def test_keys_and_identities_survive_reopen(self, store: CaseStore) -> None:
         self.require_durable()

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ssp_core.application.migration import MigrationPlan, MigrationResult, Migrations
     from ssp_core.application.research import ResearchExports
     from ssp_core.application.retention import Retention
+    from ssp_core.application.rotation import KeyRotation, RotationReport
     from ssp_core.application.walks import SafetyWalks
     from ssp_core.clock import BusinessCalendar, Clock
     from ssp_core.domain.cases import Case
@@ -191,6 +192,12 @@ class Casework:
         from ssp_core.application.migration import Migrations  # noqa: PLC0415
 
         return Migrations(self.services, self._reads)
+
+    @cached_property
+    def _rotation(self) -> KeyRotation:
+        from ssp_core.application.rotation import KeyRotation  # noqa: PLC0415
+
+        return KeyRotation(self.services)
 
     @property
     def pseudonymiser(self) -> Pseudonymiser:
@@ -656,6 +663,30 @@ class Casework:
     def upgrade_store(self, actor: Actor, *, purpose: str = ADMINISTRATION) -> tuple[int, ...]:
         """Apply the schema migrations missing: :meth:`.StoreAdministration.upgrade_store`."""
         return self._admin.upgrade_store(actor, purpose=purpose)
+
+    # -- keys (KeyRotation) --------------------------------------------------------------
+
+    def rotate_key(
+        self,
+        actor: Actor,
+        municipality: str,
+        *,
+        key_dir: str | os.PathLike[str] | None,
+        resume: bool = False,
+        batch: int = 200,
+        progress: Callable[[int, int], None] | None = None,
+        purpose: str = ADMINISTRATION,
+    ) -> RotationReport:
+        """Rotate a municipality's key, re-wrapping its case keys: :meth:`.KeyRotation.rotate`."""
+        return self._rotation.rotate(
+            actor,
+            municipality,
+            key_dir=key_dir,
+            resume=resume,
+            batch=batch,
+            progress=progress,
+            purpose=purpose,
+        )
 
     # -- research and evaluation ---------------------------------------------------------
 

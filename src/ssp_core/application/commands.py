@@ -19,7 +19,7 @@ from ssp_core.domain.events import DeadlineMissed, MovedToMunicipality
 from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
-from ssp_core.store.records import AuditAction, CaseQuery
+from ssp_core.store.records import AuditAction, CaseQuery, KeyReplacement
 from ssp_core.workflows.engine import Deadline, WorkflowEngine
 
 __all__ = ["CaseCommands"]
@@ -211,9 +211,16 @@ class CaseCommands:
         municipality runs: a shared one (from a plugin of no municipality). A case on
         the sending municipality's own card is refused: close it there, and the
         receiving municipality opens its own.
+
+        If the two municipalities seal their cases under different keys, the case's
+        data key is re-wrapped under the receiving municipality's key in the same
+        commit as the move (its events stay as they are): both are stored, or neither.
+        The receiving municipality's key must be there.
         """
         registry = self._services.registry
         walls = self._services.policy.walls
+        keyring = self._services.keyring
+        rewrapped: list[KeyReplacement] = []
 
         def move(case: Case, engine: WorkflowEngine, at: dt.datetime) -> None:
             # Checked once the actor may move the case (the repository checked that).
@@ -234,14 +241,7 @@ class CaseCommands:
             here = walls.municipality(case.workflow, case.municipality)
             if to == here:
                 raise DataError(f"case {case.id} is already municipality {to!r}'s")
-            keyring = self._services.keyring
-            if keyring.key_for(here).fingerprint != keyring.key_for(to).fingerprint:
-                # The case's data key is wrapped with its municipality's key; re-wrapping
-                # it for the receiving municipality is not built yet.
-                raise DataError(
-                    f"municipalities {here!r} and {to!r} seal their cases under different "
-                    "keys; moving a case between them is not supported yet"
-                )
+            receiving = keyring.key_for(to)  # no key for it: refused before anything
             owner = registry.workflow_home(case.workflow)
             if owner is not None:
                 raise DataError(
@@ -263,8 +263,15 @@ class CaseCommands:
                     reason=text,
                 )
             )
+            record = self._services.store.read_keys([case.id])[case.id]  # loaded: it has one
+            if record.key_id != receiving.fingerprint:
+                new = keyring.rewrap_case_key(record, receiving, municipality=here)
+                rewrapped.append(KeyReplacement(record, new))
 
-        return self._cases.change(case_id, actor, "case.move", purpose, move)
+        loaded = self._cases.load(case_id, actor, "case.move", purpose)
+        move(loaded.case, loaded.engine, self._services.clock.now())
+        self._cases.commit(loaded, purpose, rewrapped=rewrapped)
+        return loaded.case
 
     def record_session(
         self,

@@ -13,7 +13,9 @@ audit log.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
@@ -21,9 +23,24 @@ import attrs
 
 from ssp_core.exceptions import ConfigError, UnknownId
 from ssp_core.plugins.registry import Registry
-from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys, write_municipality_key
+from ssp_core.privacy.keys import (
+    KEY_SUFFIX,
+    RETIRED_FOLDER,
+    MunicipalKey,
+    MunicipalKeys,
+    write_key_file,
+    write_municipality_key,
+)
 
-__all__ = ["KeySource", "KeyStatus", "check_keys", "key_overview", "new_municipality_key"]
+__all__ = [
+    "KeySource",
+    "KeyStatus",
+    "check_keys",
+    "install_rotated_key",
+    "key_overview",
+    "new_municipality_key",
+    "rotation_lock",
+]
 
 
 class KeySource(StrEnum):
@@ -119,3 +136,84 @@ def new_municipality_key(
 
 def _print(key: MunicipalKey | None) -> str | None:
     return key.fingerprint if key is not None else None
+
+
+@contextlib.contextmanager
+def rotation_lock(folder: str | os.PathLike[str], municipality: str) -> Iterator[None]:
+    """Hold the lock of ``municipality``'s key rotation in ``folder`` (one rotation at a time).
+
+    A lock on a hidden file of the key folder (``.<municipality>.rotate.lock``), which
+    the system releases if the process dies. Where file locks are not offered (not
+    POSIX), nothing is locked.
+
+    :raises ConfigError: another rotation of the municipality holds it.
+    """
+    path = Path(folder) / f".{municipality}.rotate.lock"
+    try:
+        import fcntl  # noqa: PLC0415 (POSIX only)
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise ConfigError(f"cannot lock the key folder {folder}: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ConfigError(
+                f"another rotation of municipality {municipality!r}'s key is running (it "
+                f"holds {path}); wait for it to end"
+            ) from None
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def install_rotated_key(
+    folder: str | os.PathLike[str],
+    municipality: str,
+    old: MunicipalKey | None,
+    new: MunicipalKey,
+) -> tuple[Path, Path | None]:
+    """Make ``new`` the municipality's key file, keeping its ``old`` own key as retired first.
+
+    In this order, so that no key is ever only in memory: the old own key is written
+    to ``retired/<municipality>.<fingerprint>.key`` (kept if there already), then the
+    new key to a hidden file that replaces ``<municipality>.key`` in one rename. A
+    crash leaves the old key file, or the new one with the old retired; both open
+    every row that names them. ``old`` is ``None`` for a municipality on the default
+    key (which is not retired: other municipalities may use it). Returns the key file
+    and the retired key file (``None``: nothing retired).
+
+    :raises ConfigError: the key file in the folder is not the key in use, or a file
+        cannot be written.
+    """
+    path = Path(folder)
+    key_file = path / f"{municipality}{KEY_SUFFIX}"
+    in_folder = MunicipalKey.from_file(key_file) if key_file.exists() else None
+    if (in_folder and in_folder.fingerprint) != (old and old.fingerprint):
+        found = in_folder.fingerprint if in_folder else "none"
+        used = old.fingerprint if old else "none (the default key)"
+        raise ConfigError(
+            f"the key file {key_file} (fingerprint {found}) is not municipality "
+            f"{municipality!r}'s key in use (fingerprint {used}); nothing was changed"
+        )
+    retired_file = None
+    try:
+        if old is not None:
+            retired = path / RETIRED_FOLDER
+            retired.mkdir(mode=0o700, exist_ok=True)
+            retired_file = retired / f"{municipality}.{old.fingerprint}{KEY_SUFFIX}"
+            if not retired_file.exists():
+                write_key_file(retired_file, old)
+            elif MunicipalKey.from_file(retired_file).fingerprint != old.fingerprint:
+                raise ConfigError(f"{retired_file} does not hold the key its name says")
+        staged = path / f".{municipality}{KEY_SUFFIX}.new"
+        staged.unlink(missing_ok=True)  # a crash's leftover: never installed, so never used
+        write_key_file(staged, new)
+        staged.replace(key_file)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the key files in {path}: {exc.strerror}") from None
+    return key_file, retired_file

@@ -35,7 +35,7 @@ from ssp_core.privacy.sealing import Keyring
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
 from ssp_core.store.projection import case_row
-from ssp_core.store.records import CaseRow, Commit, KeyRecord, StoredEvent
+from ssp_core.store.records import CaseRow, Commit, KeyRecord, KeyReplacement, StoredEvent
 from ssp_core.workflows.engine import WorkflowEngine
 
 __all__ = ["CaseRepository", "Command", "Loaded", "sequential_ids", "uuid_ids"]
@@ -216,12 +216,15 @@ class CaseRepository:
         *,
         engine: WorkflowEngine | None = None,
         announce: bool = True,
+        rewrapped: Sequence[KeyReplacement] = (),
     ) -> tuple[CaseEvent, ...]:
         """Store the events applied since ``loaded`` was loaded, sealed, with its index row.
 
         The index row is written only if it changed, so a note, a fact or an
         observation writes its event alone. ``engine`` is the engine the case is on
-        now, if a migration moved it. Returns the events stored.
+        now, if a migration moved it. ``rewrapped`` replaces key rows in the same
+        commit (a case moved to a municipality with another key). Returns the events
+        stored.
         """
         new = loaded.new_events
         self._append(
@@ -232,6 +235,7 @@ class CaseRepository:
             loaded.cipher,
             before=loaded.before,
             announce=announce,
+            rewrapped=rewrapped,
         )
         return new
 
@@ -329,6 +333,7 @@ class CaseRepository:
         before: CaseRow | None = None,
         announce: bool = True,
         key_record: KeyRecord | None = None,
+        rewrapped: Sequence[KeyReplacement] = (),
     ) -> None:
         """Append ``new`` events, sealed, the index row if changed and a new key, at once.
 
@@ -340,6 +345,7 @@ class CaseRepository:
                 events=[self.codec.encode(event, purpose=purpose, key=cipher) for event in new],
                 cases=() if row == before else (row,),
                 keys=() if key_record is None else (key_record,),
+                rewrapped=rewrapped,
             )
         )
         if announce:

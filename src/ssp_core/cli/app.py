@@ -201,7 +201,8 @@ class Context:
         own = MunicipalKeys.from_folder(self.key_dir) if self.key_dir else {}
         if default is None and not own:
             return None
-        return MunicipalKeys(default, own)
+        retired = MunicipalKeys.retired_from_folder(self.key_dir) if self.key_dir else {}
+        return MunicipalKeys(default, own, retired)
 
     def casework(self) -> Casework:
         """Open the store on first use and return casework over it (closed when the CLI ends)."""

@@ -16,7 +16,8 @@ from pathlib import Path
 import click
 
 from ssp_core.cli.app import Context
-from ssp_core.cli.options import echo_json
+from ssp_core.cli.options import acting, echo_json, plain
+from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import ConfigError
 from ssp_core.privacy.keys import MunicipalKey, write_key_file
 from ssp_core.settings import KEY_DIR_ENV
@@ -76,9 +77,77 @@ def _new_own(obj: Context, municipality: str) -> None:
     )
     click.echo(
         f"new cases of {municipality} are sealed under it; cases it already has were sealed "
-        "under the default key and cannot be opened until they are re-wrapped under this "
-        "one (not offered yet): give a municipality its own key before its first case"
+        "under the default key, which still opens them: re-wrap them under this key with "
+        f"`ssp key rotate --municipality {municipality} --resume`"
     )
+
+
+@key.command("rotate")
+@click.option("--municipality", metavar="ID", required=True, help="The municipality whose key.")
+@click.option(
+    "--resume", is_flag=True, help="Finish a rotation that was cut short; make no new key."
+)
+@click.option("--batch", default=200, show_default=True, help="Case keys per transaction.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting(default_purpose="administration")
+@click.pass_obj
+def rotate_command(
+    obj: Context,
+    municipality: str,
+    resume: bool,
+    batch: int,
+    as_json: bool,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Give a municipality a new key, and re-wrap every data key of its cases under it.
+
+    The old own key is kept in the key folder's retired/ folder (a municipality on the
+    default key gets its first own key; the default key stays). Each batch of cases is
+    re-wrapped in one transaction and audited; a rotation cut short is finished with
+    --resume. Needs a role granted key.rotate for the municipality. Other municipalities'
+    cases are not touched. Restart other processes using the keys afterwards.
+    """
+    from ssp_core.cli.retention import progress_bar, stderr_is_terminal  # noqa: PLC0415
+
+    if batch < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--batch")
+    casework = obj.casework()
+    with progress_bar("re-wrapping", show=not as_json and stderr_is_terminal()) as progress:
+        report = casework.rotate_key(
+            actor,
+            municipality,
+            key_dir=obj.key_dir,
+            resume=resume,
+            batch=batch,
+            progress=progress,
+            purpose=purpose,
+        )
+    if as_json:
+        echo_json(
+            {
+                **plain(report),
+                "key_file": str(report.key_file) if report.key_file else None,
+                "retired_file": str(report.retired_file) if report.retired_file else None,
+            }
+        )
+        return
+    if report.old is not None:
+        click.echo(
+            f"municipality {municipality}'s key rotated: new key {report.new} in "
+            f"{report.key_file} (was {report.old})"
+        )
+    else:
+        click.echo(f"resumed the rotation of municipality {municipality}'s key {report.new}")
+    click.echo(
+        f"re-wrapped {report.rewrapped} case key(s) and {report.identities} vault entr(ies); "
+        f"{report.left} left under another key"
+    )
+    if report.retired_file is not None:
+        click.echo(
+            f"the old key is kept in {report.retired_file}: keep it until every backup made "
+            "before now is gone, then delete it"
+        )
 
 
 @key.command("list")

@@ -71,6 +71,7 @@ OPERATIONS: dict[str, str] = {
     "report.evaluate": "compute evaluations and the goal report (counts only, small ones hidden)",
     "store.seal": "seal the histories a schema-1 store kept unsealed",
     "store.upgrade": "apply the schema migrations a store lacks",
+    "key.rotate": "rotate a municipality's key: re-wrap its cases' data keys under a new key",
 }
 """Every operation of the public API that is checked, with what it does."""
 

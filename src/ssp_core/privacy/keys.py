@@ -21,7 +21,7 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
@@ -34,6 +34,7 @@ __all__ = [
     "KEY_ENV",
     "KEY_FILE_ENV",
     "KEY_SUFFIX",
+    "RETIRED_FOLDER",
     "MunicipalKey",
     "MunicipalKeys",
     "write_key_file",
@@ -48,6 +49,9 @@ KEY_FILE_ENV = "SSP_KEY_FILE"
 
 KEY_SUFFIX = ".key"
 """The ending of a municipality's key file in the key folder: ``<municipality>.key``."""
+
+RETIRED_FOLDER = "retired"
+"""The key folder's folder of retired keys: ``retired/<municipality>.<fingerprint>.key``."""
 
 _MUNICIPALITY = re.compile(r"^[a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*$")
 """A municipality id (the identifier of :class:`~ssp_core.domain.district.Municipality`)."""
@@ -82,15 +86,24 @@ def _decode(text: str, where: str) -> bytes:
 
 
 class MunicipalKey:
-    """The municipality's secret, with the keys derived from it; its repr hides everything."""
+    """The municipality's secret, with the keys derived from it; its repr hides everything.
 
-    __slots__ = ("_secret", "fingerprint", "pseudonym_key", "wrapping_key")
+    ``pseudonyms`` is the pseudonym key carried over from the key this one replaced
+    (:meth:`successor`): a rotated key wraps data keys anew but keeps the pseudonyms a
+    person already has. Without it the pseudonym key is derived from the secret. The
+    fingerprint names the secret alone.
+    """
 
-    def __init__(self, secret: bytes) -> None:
+    __slots__ = ("_carried", "_secret", "fingerprint", "pseudonym_key", "wrapping_key")
+
+    def __init__(self, secret: bytes, *, pseudonyms: bytes | None = None) -> None:
         if not isinstance(secret, bytes) or len(secret) < MIN_KEY_BYTES:
             raise ConfigError(f"a municipal key must be at least {MIN_KEY_BYTES} random bytes")
+        if pseudonyms is not None and (not isinstance(pseudonyms, bytes) or len(pseudonyms) != 32):
+            raise ConfigError("a carried pseudonym key must be 32 bytes")
         self._secret = secret
-        self.pseudonym_key = _derive(secret, b"ssp_core pseudonyms v1")
+        self._carried = pseudonyms is not None
+        self.pseudonym_key = pseudonyms or _derive(secret, b"ssp_core pseudonyms v1")
         self.wrapping_key = _derive(secret, b"ssp_core data-key wrapping v1")
         self.fingerprint = _derive(secret, b"ssp_core fingerprint v1")[:6].hex()
 
@@ -101,6 +114,14 @@ class MunicipalKey:
     def generate(cls) -> MunicipalKey:
         """Return a new random key (for a new installation, a test or a demo)."""
         return cls(secrets.token_bytes(32))
+
+    def successor(self) -> MunicipalKey:
+        """Return a new random key to replace this one, carrying this key's pseudonym key.
+
+        Rotating a key changes what wraps the data keys, not the pseudonyms: a person
+        enrolled again gets the pseudonym their cases already carry.
+        """
+        return MunicipalKey(secrets.token_bytes(32), pseudonyms=self.pseudonym_key)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> MunicipalKey:
@@ -118,7 +139,25 @@ class MunicipalKey:
                 f"the key file {file} may be read by other users (mode {stat.S_IMODE(mode):o}); "
                 f"allow only its owner: chmod 600 {file}"
             )
-        return cls(_decode(text, f"the key file {file}"))
+        return cls._parse(text, f"the key file {file}")
+
+    @classmethod
+    def _parse(cls, text: str, where: str) -> MunicipalKey:
+        """Read a key's text: the secret (base64), then optionally ``pseudonyms <base64>``."""
+        first, _, rest = text.strip().partition("\n")
+        carried = None
+        for line in filter(None, (line.strip() for line in rest.splitlines())):
+            label, _, value = line.partition(" ")
+            if label != "pseudonyms" or carried is not None:
+                raise ConfigError(
+                    f"{where} must hold the key as base64 text, and at most a second line "
+                    "'pseudonyms <base64>'"
+                )
+            try:
+                carried = base64.b64decode(value.strip(), validate=True)
+            except (binascii.Error, ValueError):
+                raise ConfigError(f"{where}: its pseudonym key is not base64 text") from None
+        return cls(_decode(first, where), pseudonyms=carried)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> MunicipalKey:
@@ -127,7 +166,7 @@ class MunicipalKey:
         if env.get(KEY_FILE_ENV):
             return cls.from_file(env[KEY_FILE_ENV])
         if env.get(KEY_ENV):
-            return cls(_decode(env[KEY_ENV], f"the environment variable {KEY_ENV}"))
+            return cls._parse(env[KEY_ENV], f"the environment variable {KEY_ENV}")
         raise ConfigError(_NO_KEY)
 
     def pseudonymiser(self) -> Pseudonymiser:
@@ -135,8 +174,11 @@ class MunicipalKey:
         return Pseudonymiser(self.pseudonym_key)
 
     def export_text(self) -> str:
-        """Return the secret as base64 text, as a key file holds it."""
-        return base64.b64encode(self._secret).decode("ascii")
+        """Return the secret as base64 text, as a key file holds it (and any carried pseudonyms)."""
+        text = base64.b64encode(self._secret).decode("ascii")
+        if self._carried:
+            text += "\npseudonyms " + base64.b64encode(self.pseudonym_key).decode("ascii")
+        return text
 
 
 def _municipality_id(municipality: object, where: str) -> str:
@@ -157,14 +199,26 @@ class MunicipalKeys:
 
     :param default: the default key (today's single municipal key), or ``None``.
     :param own: each municipality's own key, by municipality id.
+    :param retired: keys a municipality used before its key was rotated, by
+        municipality id: they wrap no new data key, and open only the rows that name
+        them (:meth:`by_fingerprint`) until those are re-wrapped, and the vault entries
+        wrapped under them.
     """
 
-    __slots__ = ("_default", "_own")
+    __slots__ = ("_default", "_own", "_retired")
 
     def __init__(
-        self, default: MunicipalKey | None = None, own: Mapping[str, MunicipalKey] | None = None
+        self,
+        default: MunicipalKey | None = None,
+        own: Mapping[str, MunicipalKey] | None = None,
+        retired: Mapping[str, Iterable[MunicipalKey]] | None = None,
     ) -> None:
         own = dict(own or {})
+        old = {m: tuple(keys) for m, keys in (retired or {}).items()}
+        for municipality, keys in old.items():
+            _municipality_id(municipality, "a set of retired municipal keys")
+            if not all(isinstance(key, MunicipalKey) for key in keys):
+                raise ConfigError(f"the retired keys of municipality {municipality!r} must be keys")
         for municipality, key in own.items():
             _municipality_id(municipality, "a municipal key set")
             if not isinstance(key, MunicipalKey):
@@ -180,11 +234,45 @@ class MunicipalKeys:
             raise ConfigError(_NO_KEY)
         self._default = default
         self._own: Mapping[str, MunicipalKey] = MappingProxyType(dict(sorted(own.items())))
+        self._retired: Mapping[str, tuple[MunicipalKey, ...]] = MappingProxyType(
+            {m: keys for m, keys in sorted(old.items()) if keys}
+        )
 
     def __repr__(self) -> str:
         default = self._default.fingerprint if self._default is not None else None
         own = ", ".join(f"{m}={key.fingerprint}" for m, key in self._own.items())
-        return f"MunicipalKeys(default={default}, own={{{own}}})"
+        retired = ", ".join(
+            f"{m}={'+'.join(key.fingerprint for key in keys)}" for m, keys in self._retired.items()
+        )
+        return f"MunicipalKeys(default={default}, own={{{own}}}, retired={{{retired}}})"
+
+    @property
+    def retired(self) -> Mapping[str, tuple[MunicipalKey, ...]]:
+        """Return the retired keys, by municipality id (read-only, sorted)."""
+        return self._retired
+
+    def retired_of(self, municipality: str | None) -> tuple[MunicipalKey, ...]:
+        """Return the keys ``municipality`` used before its key was rotated (none: ``()``)."""
+        return self._retired.get(municipality, ()) if municipality is not None else ()
+
+    def by_fingerprint(self, fingerprint: str) -> MunicipalKey | None:
+        """Return the key of this set (default, own or retired) with this fingerprint, if any."""
+        keys = [self._default, *self._own.values()]
+        keys += [key for retired in self._retired.values() for key in retired]
+        return next((k for k in keys if k is not None and k.fingerprint == fingerprint), None)
+
+    def rotated(self, municipality: str, new: MunicipalKey) -> MunicipalKeys:
+        """Return a copy with ``new`` as ``municipality``'s own key, its old own key retired.
+
+        A municipality on the default key gets its first own key: the default key is
+        not retired (other municipalities may use it).
+        """
+        _municipality_id(municipality, "a municipal key set")
+        retired = {m: list(keys) for m, keys in self._retired.items()}
+        old = self._own.get(municipality)
+        if old is not None and old.fingerprint != new.fingerprint:
+            retired.setdefault(municipality, []).insert(0, old)
+        return MunicipalKeys(self._default, {**self._own, municipality: new}, retired)
 
     @classmethod
     def of(cls, key: MunicipalKey | MunicipalKeys | None) -> MunicipalKeys | None:
@@ -235,7 +323,7 @@ class MunicipalKeys:
     def replace(self, municipality: str, key: MunicipalKey) -> MunicipalKeys:
         """Return a copy of this set with ``municipality``'s own key set to ``key``."""
         _municipality_id(municipality, "a municipal key set")
-        return MunicipalKeys(self._default, {**self._own, municipality: key})
+        return MunicipalKeys(self._default, {**self._own, municipality: key}, self._retired)
 
     @classmethod
     def from_folder(cls, folder: str | os.PathLike[str]) -> dict[str, MunicipalKey]:
@@ -261,6 +349,35 @@ class MunicipalKeys:
         return found
 
     @classmethod
+    def retired_from_folder(
+        cls, folder: str | os.PathLike[str]
+    ) -> dict[str, tuple[MunicipalKey, ...]]:
+        """Read the retired keys kept in the key folder's ``retired`` folder, if it has one.
+
+        Each is ``<municipality>.<fingerprint>.key`` (written by a key rotation); the
+        fingerprint in the name must be the key's.
+
+        :raises ConfigError: a file is misnamed, unreadable, readable by others or not a key.
+        """
+        path = Path(folder) / RETIRED_FOLDER
+        if not path.is_dir():
+            return {}
+        found: dict[str, list[MunicipalKey]] = {}
+        for file in sorted(path.iterdir()):
+            if file.name.startswith(".") or file.suffix != KEY_SUFFIX:
+                continue
+            municipality, _, fingerprint = file.stem.rpartition(".")
+            _municipality_id(municipality, f"the retired key file {file}")
+            key = MunicipalKey.from_file(file)
+            if key.fingerprint != fingerprint:
+                raise ConfigError(
+                    f"the retired key file {file} holds the key of fingerprint "
+                    f"{key.fingerprint}, not {fingerprint!r} as its name says"
+                )
+            found.setdefault(municipality, []).append(key)
+        return {m: tuple(keys) for m, keys in found.items()}
+
+    @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> MunicipalKeys:
         """Read the default key (``SSP_KEY_FILE`` or ``SSP_KEY``) and the folder ``SSP_KEY_DIR``.
 
@@ -271,7 +388,8 @@ class MunicipalKeys:
         if env.get(KEY_FILE_ENV) or env.get(KEY_ENV):
             default = MunicipalKey.from_env(env)
         own = cls.from_folder(env[KEY_DIR_ENV]) if env.get(KEY_DIR_ENV) else {}
-        return cls(default, own)
+        retired = cls.retired_from_folder(env[KEY_DIR_ENV]) if env.get(KEY_DIR_ENV) else {}
+        return cls(default, own, retired)
 
 
 def write_municipality_key(

@@ -3,10 +3,11 @@
 Every case gets its own random data key when it is opened; the key is stored
 wrapped (encrypted under the wrapping key of the case's municipality's key, bound to
 the case id) and every personal field of the case's events is sealed under it, bound
-to the event's case, version and type. Which municipal key wraps a case is not
-stored: it is the key of the municipality the case belongs to (its own key, else the
-default key; see :class:`~ssp_core.privacy.keys.MunicipalKeys`), which the caller
-passes. Destroying the wrapped key makes those fields
+to the event's case, version and type. A new case is wrapped under the key of the
+municipality it belongs to (its own key, else the default key; see
+:class:`~ssp_core.privacy.keys.MunicipalKeys`), which the caller passes, and its key
+row names that key by fingerprint (``key_id``, schema 4), so a rotated key's cases
+open with whichever key their row names. Destroying the wrapped key makes those fields
 unreadable for good: that is how retention erases an append-only history
 (crypto-shredding). An identity-vault entry has its own data key the same way.
 All of it is encrypted with one cipher, :class:`ssp_core.cipher.AesGcmCipher`
@@ -122,6 +123,13 @@ class Keyring:
         """Tell whether any municipal key was given."""
         return self._keys is not None
 
+    def adopt(self, keys: MunicipalKeys) -> None:
+        """Use ``keys`` from now on (after a rotation wrote a municipality's new key).
+
+        Opened data keys stay cached: a rotation changes their wrapping, not them.
+        """
+        self._keys = keys
+
     def _wrapping(self, municipality: str | None) -> tuple[Cipher, str]:
         """Return the cipher of the municipality's wrapping key (made once), and its name."""
         key = self.key_for(municipality)
@@ -131,11 +139,48 @@ class Keyring:
             if own
             else f" (tried the default key, fingerprint {key.fingerprint})"
         )
+        return self._wrapper(key), which
+
+    def _wrapper(self, key: MunicipalKey) -> Cipher:
+        """Return the cipher of ``key``'s wrapping key, made once."""
         with self._lock:
             wrapper = self._wrappers.get(key.fingerprint)
             if wrapper is None:
                 wrapper = self._wrappers[key.fingerprint] = self.cipher(key.wrapping_key)
-        return wrapper, which
+        return wrapper
+
+    def _older(self, municipality: str | None) -> list[MunicipalKey]:
+        """Return the keys a row naming no key may also be wrapped under, after the current one.
+
+        The default key (a municipality that got its own key late) and the
+        municipality's retired keys.
+        """
+        keys = self.keys
+        older = [keys.default] if keys.default is not None else []
+        return [*older, *keys.retired_of(municipality)]
+
+    def _open_any(
+        self, municipality: str | None, wrapped: bytes, context: bytes
+    ) -> tuple[bytes, MunicipalKey]:
+        """Open ``wrapped`` with the municipality's key, else its older keys; say which opened.
+
+        For what names no key (a key row written before schema 4, a vault entry): AES-GCM
+        tells a wrong key from the right one, so trying is safe. The error names the
+        current key.
+        """
+        wrapper, which = self._wrapping(municipality)
+        current = self.key_for(municipality)
+        try:
+            return _opened(wrapper, wrapped, context, which), current
+        except SealError:
+            for key in self._older(municipality):
+                if key.fingerprint == current.fingerprint:
+                    continue
+                try:
+                    return self._wrapper(key).decrypt(wrapped, context), key
+                except SealError:
+                    continue
+            raise
 
     def new_case_key(
         self, case_id: str, subject: str | None, at: dt.datetime, *, municipality: str | None = None
@@ -145,17 +190,46 @@ class Keyring:
         wrapper, _ = self._wrapping(municipality)
         wrapped = wrapper.encrypt(data_key, _case_context(case_id))
         self._remember(case_id, data_key)
-        return data_key, KeyRecord(case_id=case_id, wrapped=wrapped, subject=subject, created_at=at)
+        return data_key, KeyRecord(
+            case_id=case_id,
+            wrapped=wrapped,
+            subject=subject,
+            created_at=at,
+            key_id=self.key_for(municipality).fingerprint,
+        )
 
     def open_case_key(self, record: KeyRecord, *, municipality: str | None = None) -> bytes:
-        """Return the data key of a case of ``municipality`` from its stored record (cached)."""
+        """Return the data key of a case of ``municipality`` from its stored record (cached).
+
+        A record naming its key (``key_id``) is opened with that key: the
+        municipality's current key, or a retired one while a rotation has not re-wrapped
+        it yet. A record naming none (written before schema 4) is opened with the
+        municipality's key, else the default key (a municipality given its own key
+        after the row was written) or one of its retired keys.
+
+        :raises ConfigError: the municipality has no key at all.
+        :raises SealError: no key given opens it; the message names the keys tried.
+        """
         with self._lock:
             found = self._cache.get(record.case_id)
             if found is not None:
                 self._cache.move_to_end(record.case_id)
                 return found
-        wrapper, which = self._wrapping(municipality)
-        data_key = _opened(wrapper, record.wrapped, _case_context(record.case_id), which)
+        context = _case_context(record.case_id)
+        if record.key_id is None:
+            data_key, _ = self._open_any(municipality, record.wrapped, context)
+        else:
+            named = self.keys.by_fingerprint(record.key_id)
+            _, which = self._wrapping(municipality)  # no key at all: a ConfigError
+            if named is None:
+                raise SealError(
+                    f"{_REFUSED}{which}; case {record.case_id}'s data key is wrapped under "
+                    f"the municipal key of fingerprint {record.key_id}, which is not among the "
+                    "keys given: give it back (a retired key goes in the key folder's "
+                    "retired/ folder)"
+                )
+            which = f" (tried the key its key row names, fingerprint {named.fingerprint})"
+            data_key = _opened(self._wrapper(named), record.wrapped, context, which)
         self._remember(record.case_id, data_key)
         return data_key
 
@@ -169,12 +243,13 @@ class Keyring:
         what rotating or replacing a municipality's key writes for each of its cases.
         """
         data_key = self.open_case_key(record, municipality=municipality)
-        wrapped = self.cipher(new.wrapping_key).encrypt(data_key, _case_context(record.case_id))
+        wrapped = self._wrapper(new).encrypt(data_key, _case_context(record.case_id))
         return KeyRecord(
             case_id=record.case_id,
             wrapped=wrapped,
             subject=record.subject,
             created_at=record.created_at,
+            key_id=new.fingerprint,
         )
 
     def wrap_vault_key(
@@ -187,9 +262,28 @@ class Keyring:
     def open_vault_key(
         self, pseudonym: str, wrapped: bytes, *, municipality: str | None = None
     ) -> bytes:
-        """Open the data key of a vault entry of ``municipality``."""
-        wrapper, which = self._wrapping(municipality)
-        return _opened(wrapper, wrapped, _vault_context(pseudonym), which)
+        """Open the data key of a vault entry of ``municipality``.
+
+        A vault entry names no key: it is opened with the municipality's key, else the
+        default key or one of the municipality's retired keys (an entry enrolled before
+        its key was rotated; see :meth:`open_case_key`).
+        """
+        data_key, _ = self._open_any(municipality, wrapped, _vault_context(pseudonym))
+        return data_key
+
+    def vault_key_id(
+        self, pseudonym: str, wrapped: bytes, *, municipality: str | None = None
+    ) -> str:
+        """Return the fingerprint of the key a vault entry of ``municipality`` opens with."""
+        _, key = self._open_any(municipality, wrapped, _vault_context(pseudonym))
+        return key.fingerprint
+
+    def rewrap_vault_key(
+        self, pseudonym: str, wrapped: bytes, new: MunicipalKey, *, municipality: str | None = None
+    ) -> bytes:
+        """Return a vault entry's data key wrapped under ``new`` instead (same data key)."""
+        data_key = self.open_vault_key(pseudonym, wrapped, municipality=municipality)
+        return self._wrapper(new).encrypt(data_key, _vault_context(pseudonym))
 
     def forget(self, case_ids: Iterable[str]) -> None:
         """Drop the data keys of these cases from memory (after erasure)."""

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         EventQuery,
         IdentityRecord,
         KeyRecord,
+        KeyReplacement,
         StoredEvent,
     )
     from ssp_core.store.url import DEFAULT_STORE_URL, default_store_url, open_store, redact
@@ -42,6 +43,7 @@ _PUBLIC: dict[str, str] = {
             "EventQuery",
             "IdentityRecord",
             "KeyRecord",
+            "KeyReplacement",
             "StoredEvent",
         ),
         "ssp_core.store.records",
@@ -68,6 +70,7 @@ __all__ = [
     "EventQuery",
     "IdentityRecord",
     "KeyRecord",
+    "KeyReplacement",
     "MemoryStore",
     "Migration",
     "StoredEvent",

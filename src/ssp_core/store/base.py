@@ -24,13 +24,14 @@ from ssp_core.store.records import (
     EventQuery,
     IdentityRecord,
     KeyRecord,
+    KeyReplacement,
     StoredEvent,
 )
 
 __all__ = ["SCHEMA_VERSION", "CaseStore", "Migration", "utc"]
 
-SCHEMA_VERSION = 3
-"""The schema version this library writes and reads (3: the municipality of each case)."""
+SCHEMA_VERSION = 4
+"""The schema version this library writes and reads (4: the municipal key of each key row)."""
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
@@ -74,10 +75,40 @@ class CaseStore(abc.ABC):
         Index rows are inserted or replaced, except that a row without a municipality
         keeps the one stored for its case (given by :meth:`set_municipality`).
 
+        The commit's ``rewrapped`` key rows replace the stored ones, as
+        :meth:`replace_keys` does, in the same transaction as its events.
+
         Raises :class:`~ssp_core.exceptions.ConcurrencyError` naming the first
-        (case, version) already taken, or a case whose key row exists already; then
-        nothing of the commit is written.
+        (case, version) already taken, or a case whose key row exists already, or
+        whose row to replace is no longer the one read; then nothing of the commit is
+        written.
         """
+
+    def replace_keys(
+        self, replacements: Sequence[KeyReplacement], audit: Sequence[AuditEntry]
+    ) -> None:
+        """Replace the key rows of cases with their re-wrapped rows, and write ``audit``, at once.
+
+        This is how a municipal key is rotated (and how a case moving to a municipality
+        with another key takes it, as part of :meth:`append`). All or nothing, in one
+        transaction: each stored row must still be the ``old`` row of its replacement,
+        byte for byte (its wrapped key and ``key_id``); if any was re-wrapped or erased
+        by another writer since it was read, nothing is written and
+        :class:`~ssp_core.exceptions.ConcurrencyError` names the case (an erased case's
+        key is never brought back). A case given twice is a
+        :class:`~ssp_core.exceptions.DataError`, and nothing is written either.
+
+        Key rows are still never *updated* (the trigger refusing ``UPDATE`` stays):
+        the old row is deleted and the new one inserted in the same transaction, so a
+        crash leaves either the old row or the new one, never half of one. The old
+        wrapped bytes are not kept anywhere (no history table): they hold the same
+        data key, under a key being retired, and a copy kept would keep readable under
+        the old key what a rotation (or erasure) means to put out of its reach. What
+        happened is kept where history belongs, in the append-only audit log (``audit``:
+        the entries the caller gives, one per case, naming the keys by fingerprint).
+        The data key itself is unchanged, so no sealed event changes or is lost.
+        """
+        self.append(Commit(audit=tuple(audit), rewrapped=tuple(replacements)))
 
     @abc.abstractmethod
     def record_audit(self, entries: Sequence[AuditEntry]) -> None:

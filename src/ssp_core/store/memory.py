@@ -23,10 +23,11 @@ from ssp_core.store.records import (
     EventQuery,
     IdentityRecord,
     KeyRecord,
+    KeyReplacement,
     StoredEvent,
 )
 from ssp_core.store.select import audit_matches, case_matches, case_order, event_matches, follows
-from ssp_core.store.sql import gap_error, key_conflict, missing_events
+from ssp_core.store.sql import gap_error, key_conflict, missing_events, repeated_replacement
 
 __all__ = ["MemoryStore"]
 
@@ -62,6 +63,7 @@ class MemoryStore(CaseStore):
                 if written != previous:
                     raise gap_error(case_id, written + 1, previous + 1)
             self._check_keys([key.case_id for key in commit.keys], events)
+            self._check_replacements(commit.rewrapped)
             positions = []
             start = len(self._log)
             for offset, event in enumerate(events):
@@ -73,6 +75,7 @@ class MemoryStore(CaseStore):
                 self._put_row(row)
             self._store_audit(commit.audit)
             self._keys.update((key.case_id, key) for key in commit.keys)
+            self._keys.update((r.new.case_id, r.new) for r in commit.rewrapped)
             for identity in commit.identities:
                 self._identities.setdefault(identity.pseudonym, identity)
             return tuple(p for p in positions if p is not None)
@@ -89,6 +92,15 @@ class MemoryStore(CaseStore):
         conflict = key_conflict(case_ids, self._keys.keys(), events)
         if conflict is not None:
             raise conflict
+
+    def _check_replacements(self, replacements: Sequence[KeyReplacement]) -> None:
+        """Refuse replacements of key rows that are not (or no longer) the ones stored."""
+        repeated = repeated_replacement(replacements)
+        if repeated is not None:
+            raise repeated
+        for replacement in sorted(replacements, key=lambda r: r.old.case_id):
+            if self._keys.get(replacement.old.case_id) != replacement.old:
+                raise ConcurrencyError.key_row(replacement.old.case_id)
 
     def _store_audit(self, entries: Sequence[AuditEntry]) -> None:
         for entry in entries:

@@ -17,6 +17,7 @@ from enum import StrEnum
 import attrs
 
 from ssp_core.domain.validators import non_empty_text
+from ssp_core.exceptions import DataError
 
 __all__ = [
     "AuditAction",
@@ -28,6 +29,7 @@ __all__ = [
     "EventQuery",
     "IdentityRecord",
     "KeyRecord",
+    "KeyReplacement",
     "StoredEvent",
 ]
 
@@ -98,7 +100,8 @@ class AuditAction(StrEnum):
 
     ``DENIED``: an access refused; ``REIDENTIFY``: a pseudonym resolved to the person
     behind it; ``ERASE``: data keys and vault entries destroyed; ``ENROL``: a person
-    entered in the identity vault.
+    entered in the identity vault; ``REWRAP``: a case's data key wrapped under another
+    municipal key (a key rotation, or a case moved to a municipality with another key).
     """
 
     WRITE = "write"
@@ -110,6 +113,7 @@ class AuditAction(StrEnum):
     REIDENTIFY = "reidentify"
     ERASE = "erase"
     ENROL = "enrol"
+    REWRAP = "rewrap"
 
 
 @attrs.frozen
@@ -145,12 +149,40 @@ class KeyRecord:
     ``subject`` is the pseudonym of the case's person (``None`` for a case without
     one), so that erasing a person finds the keys of all their cases. The wrapped key
     is opaque to the store and left out of the record's ``repr``.
+
+    ``key_id`` names the municipal key that wrapped it: that key's fingerprint (never
+    key material; schema 4). ``None`` for a row written before schema 4: it was wrapped
+    under the key its case's municipality used then (its own key if it had one, else
+    the default key; see :meth:`ssp_core.privacy.sealing.Keyring.open_case_key`).
     """
 
     case_id: str
     wrapped: bytes = attrs.field(converter=_opaque, validator=_BINARY, repr=False)
     subject: str | None
     created_at: dt.datetime
+    key_id: str | None = None
+
+
+@attrs.frozen
+class KeyReplacement:
+    """A case's key row as read (``old``), and the row that replaces it (``new``).
+
+    Only the wrapping changes: the same case, subject and creation time, the same data
+    key wrapped under another municipal key (``wrapped`` and ``key_id``). A store
+    replaces ``old`` only if it is still the stored row, byte for byte.
+    """
+
+    old: KeyRecord
+    new: KeyRecord = attrs.field()
+
+    @new.validator
+    def _same_case(self, _attribute: object, new: KeyRecord) -> None:
+        old = self.old
+        if (new.case_id, new.subject, new.created_at) != (old.case_id, old.subject, old.created_at):
+            raise DataError(
+                f"the key row replacing case {old.case_id}'s must be of the same case, subject "
+                "and creation time; only the wrapping changes"
+            )
 
 
 @attrs.frozen
@@ -186,6 +218,10 @@ def _identities(value: Iterable[IdentityRecord]) -> tuple[IdentityRecord, ...]:
     return tuple(value)
 
 
+def _replacements(value: Iterable[KeyReplacement]) -> tuple[KeyReplacement, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Commit:
     """Everything one command writes, atomically: events, index rows, audit entries, keys.
@@ -195,7 +231,11 @@ class Commit:
     ``keys`` are the data keys of cases the commit opens: a case has one key row,
     written once, and a second key for a case is refused like a taken version.
     ``identities`` are vault entries of people: one already in the vault is kept as
-    it is. A commit may carry no events (e.g. only the vault entry of a person).
+    it is. ``rewrapped`` replaces the key rows of cases whose data key is wrapped anew
+    (a case moved to a municipality with another key): each only if its stored row is
+    still the one read, else the whole commit is refused with a
+    :class:`~ssp_core.exceptions.ConcurrencyError`. A commit may carry no events (e.g.
+    only the vault entry of a person).
     """
 
     events: tuple[StoredEvent, ...] = attrs.field(default=(), converter=_events)
@@ -203,6 +243,7 @@ class Commit:
     audit: tuple[AuditEntry, ...] = attrs.field(default=(), converter=_entries)
     keys: tuple[KeyRecord, ...] = attrs.field(default=(), converter=_keys)
     identities: tuple[IdentityRecord, ...] = attrs.field(default=(), converter=_identities)
+    rewrapped: tuple[KeyReplacement, ...] = attrs.field(default=(), converter=_replacements)
 
 
 def _municipalities(value: str | Iterable[str] | None) -> frozenset[str] | None:

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from ssp_core.exceptions import ConcurrencyError, DataError, SchemaError, StoreError
-from ssp_core.store.records import AuditQuery, CaseQuery, EventQuery, StoredEvent
+from ssp_core.store.records import AuditQuery, CaseQuery, EventQuery, KeyReplacement, StoredEvent
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -31,6 +31,7 @@ __all__ = [
     "missing_events",
     "needs_upgrade",
     "newer_schema",
+    "repeated_replacement",
 ]
 
 EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, position, purpose"
@@ -51,7 +52,7 @@ AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail, id"
 NEW_AUDIT_COLUMNS = "at, actor, role, purpose, action, case_id, detail"
 """The columns of an audit entry as inserted (the store gives the id)."""
 
-KEY_COLUMNS = "case_id, wrapped, subject, created_at"
+KEY_COLUMNS = "case_id, wrapped, subject, created_at, key_id"
 """The columns of a case's data key row, in the order of :class:`KeyRecord`'s fields."""
 
 IDENTITY_COLUMNS = "pseudonym, wrapped, sealed, created_at"
@@ -228,3 +229,16 @@ def gap_error(case_id: str, count: int, highest: int) -> DataError:
         f"case {case_id}: version {highest} would leave a gap after {count - 1} "
         "written versions; versions must follow each other"
     )
+
+
+def repeated_replacement(replacements: Sequence[KeyReplacement]) -> DataError | None:
+    """Return the error for key rows to replace that name a case twice, if any."""
+    seen: set[str] = set()
+    for replacement in replacements:
+        case_id = replacement.old.case_id
+        if case_id in seen:
+            return DataError(
+                f"case {case_id}: its key row is given twice to be replaced; nothing was re-wrapped"
+            )
+        seen.add(case_id)
+    return None

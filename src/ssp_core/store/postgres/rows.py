@@ -64,7 +64,7 @@ def to_audit(row: tuple[Any, ...]) -> AuditEntry:
 
 def to_key(row: tuple[Any, ...]) -> KeyRecord:
     """Return the key row of a row read in the order of ``KEY_COLUMNS``."""
-    return KeyRecord(row[0], row[1], row[2], row[3])
+    return KeyRecord(row[0], row[1], row[2], row[3], row[4])
 
 
 def to_identity(row: tuple[Any, ...]) -> IdentityRecord:
@@ -80,6 +80,7 @@ def key_columns(keys: Sequence[KeyRecord]) -> list[Any]:
         [key.wrapped for key in ordered],
         [key.subject for key in ordered],
         [utc(key.created_at) for key in ordered],
+        [key.key_id for key in ordered],
     ]
 
 

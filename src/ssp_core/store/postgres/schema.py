@@ -171,5 +171,18 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX cases_municipality ON cases (municipality, next_due, case_id)",
         ),
     ),
+    Migration(
+        4,
+        "the municipal key of each case's key row",
+        (
+            # The fingerprint of the municipal key that wrapped the row (never key
+            # material). NULL for rows written before: wrapped under the key their
+            # case's municipality used then (its own, else the default key). A column
+            # without a default rewrites no row. Rows are still never updated (the
+            # trigger stays): re-wrapping a key deletes its row and inserts the new one
+            # in one transaction (CaseStore.replace_keys).
+            "ALTER TABLE case_keys ADD COLUMN key_id TEXT",
+        ),
+    ),
 )
 """The schema of a PostgreSQL store, as versioned migrations (same versions as SQLite)."""

@@ -117,7 +117,7 @@ def write_statement(s: str, events: int, cases: int, audit: int, *, keys: bool =
     ``s`` is the quoted schema name. The parameters are numbered (``$n``, for a
     :class:`psycopg.RawCursor`, which sends the statement as it is; psycopg would parse
     a long one on every call): the values of each event, in (case id, version) order,
-    then of each index row, then of each audit entry, then (``keys``) the four column
+    then of each index row, then of each audit entry, then (``keys``) the five column
     arrays of the data keys of cases being opened. The events are appended one by
     one, in that order, by ``ssp_append_event`` (which takes the lock); the statement
     answers the first position given (NULL without events).
@@ -154,10 +154,11 @@ def write_statement(s: str, events: int, cases: int, audit: int, *, keys: bool =
         rows = [_marks(numbers, width) for _ in range(audit)]
         ctes.append(f"au AS (INSERT INTO {s}.audit ({NEW_AUDIT_COLUMNS}) VALUES {', '.join(rows)})")
     if keys:
-        a, b, c, d = (next(numbers) for _ in range(4))
+        a, b, c, d, e = (next(numbers) for _ in range(5))
         ctes.append(
             f"ks AS (INSERT INTO {s}.case_keys ({KEY_COLUMNS}) SELECT * FROM "
-            f"unnest(${a}::text[], ${b}::bytea[], ${c}::text[], ${d}::timestamptz[]))"
+            f"unnest(${a}::text[], ${b}::bytea[], ${c}::text[], ${d}::timestamptz[], "
+            f"${e}::text[]))"
         )
     answer = "(SELECT min(position) FROM ev)" if events else "NULL::bigint"
     return f"WITH {', '.join(ctes)} SELECT {answer}"
@@ -255,7 +256,16 @@ class Statements:
         s = self.schema_sql
         self.insert_keys = (
             f"INSERT INTO {s}.case_keys ({KEY_COLUMNS}) "
-            "SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::timestamptz[])"
+            "SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::timestamptz[], "
+            "$5::text[])"
+        )
+        # Deletes the key rows still as read (case id, wrapped key, key id), answering
+        # the case ids deleted: the first half of replacing a re-wrapped key.
+        self.delete_keys_as_read = (
+            f"DELETE FROM {s}.case_keys AS k "
+            "USING unnest($1::text[], $2::bytea[], $3::text[]) AS o (case_id, wrapped, key_id) "
+            "WHERE k.case_id = o.case_id AND k.wrapped = o.wrapped "
+            "AND k.key_id IS NOT DISTINCT FROM o.key_id RETURNING k.case_id"
         )
         self.keep_identities = (
             f"INSERT INTO {s}.identities ({IDENTITY_COLUMNS}) "

@@ -16,6 +16,7 @@ from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from ssp_core.exceptions import (
+    ConcurrencyError,
     DataError,
     StoreError,
     StoreUnavailable,
@@ -33,6 +34,7 @@ from ssp_core.store.postgres.connection import (
 from ssp_core.store.postgres.migrator import Migrator
 from ssp_core.store.postgres.rows import (
     event_values,
+    key_columns,
     sql_value,
     to_audit,
     to_case,
@@ -67,6 +69,7 @@ from ssp_core.store.sql import (
     gap_error,
     key_conflict,
     missing_events,
+    repeated_replacement,
 )
 
 __all__ = ["PostgresStore"]
@@ -211,8 +214,13 @@ class PostgresStore(CaseStore):
     def append(self, commit: Commit) -> tuple[int, ...]:
         """Write a commit atomically; see :meth:`CaseStore.append`."""
         events = sorted(commit.events, key=lambda e: (e.case_id, e.version))
+        repeated = repeated_replacement(commit.rewrapped)
+        if repeated is not None:
+            raise repeated
         with self._connection() as conn:
             try:
+                if commit.rewrapped:
+                    return self._append_rewrapped(conn, events, commit)
                 if len(events) >= _COPY_FROM:
                     return self._append_copy(conn, events, commit)
                 if commit.identities:
@@ -271,6 +279,39 @@ class PostgresStore(CaseStore):
                 for statement in statements[1:]:
                     more.execute(*statement)
             row = cur.fetchone() if events else None
+        return self._positions(events, row)
+
+    def _append_rewrapped(
+        self, conn: psycopg.Connection[TupleRow], events: Sequence[StoredEvent], commit: Commit
+    ) -> tuple[int, ...]:
+        """Write a commit that replaces key rows: one transaction, statement after statement.
+
+        The events come first (their statement takes the writers' lock); then each key
+        row to replace is deleted if it is still the one read (row locks, in case id
+        order, so two writers cannot deadlock), and the new rows are inserted. A row
+        re-wrapped or erased meanwhile raises, and the transaction is rolled back.
+        """
+        statements = []
+        if events or commit.cases or commit.audit or commit.keys:
+            statements = self._sql.commit_statements(events, commit)
+        statements += self._sql.key_statements((), commit.identities)
+        ordered = sorted(commit.rewrapped, key=lambda r: r.old.case_id)
+        old = [r.old for r in ordered]
+        row: TupleRow | None = None
+        with conn.transaction(), psycopg.RawCursor(conn) as cur:
+            for n, statement in enumerate(statements):
+                cur.execute(*statement)
+                if n == 0 and events:
+                    row = cur.fetchone()
+            cur.execute(
+                self._sql.delete_keys_as_read,
+                [[k.case_id for k in old], [k.wrapped for k in old], [k.key_id for k in old]],
+            )
+            deleted = {str(found[0]) for found in cur.fetchall()}
+            for key in old:
+                if key.case_id not in deleted:
+                    raise ConcurrencyError.key_row(key.case_id)
+            cur.execute(self._sql.insert_keys, key_columns([r.new for r in ordered]))
         return self._positions(events, row)
 
     def _append_copy(

@@ -103,7 +103,7 @@ def to_audit(row: tuple[Any, ...]) -> AuditEntry:
 
 def key_params(key: KeyRecord) -> tuple[Any, ...]:
     """Return a key row's values as stored, in the order of ``KEY_COLUMNS``."""
-    return (key.case_id, key.wrapped, key.subject, stored_time(key.created_at))
+    return (key.case_id, key.wrapped, key.subject, stored_time(key.created_at), key.key_id)
 
 
 def identity_params(identity: IdentityRecord) -> tuple[Any, ...]:
@@ -113,7 +113,7 @@ def identity_params(identity: IdentityRecord) -> tuple[Any, ...]:
 
 def to_key(row: tuple[Any, ...]) -> KeyRecord:
     """Return the key row of a row read in the order of ``KEY_COLUMNS``."""
-    return KeyRecord(row[0], row[1], row[2], dt.datetime.fromisoformat(row[3]))
+    return KeyRecord(row[0], row[1], row[2], dt.datetime.fromisoformat(row[3]), row[4])
 
 
 def to_identity(row: tuple[Any, ...]) -> IdentityRecord:

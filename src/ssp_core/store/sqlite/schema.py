@@ -99,6 +99,19 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX cases_municipality ON cases (municipality, next_due)",
         ),
     ),
+    Migration(
+        4,
+        "the municipal key of each case's key row",
+        (
+            # The fingerprint of the municipal key that wrapped the row (never key
+            # material). NULL for rows written before: wrapped under the key their
+            # case's municipality used then (its own, else the default key). Adding a
+            # column rewrites no row. Rows are still never updated (the trigger stays):
+            # re-wrapping a key deletes its row and inserts the new one in one
+            # transaction (CaseStore.replace_keys).
+            "ALTER TABLE case_keys ADD COLUMN key_id TEXT",
+        ),
+    ),
 )
 """The schema of an SQLite store, as versioned migrations."""
 

@@ -18,6 +18,7 @@ from ssp_core.store.sql import (
 )
 
 __all__ = [
+    "DELETE_KEY_AS_READ",
     "INSERT_AUDIT",
     "INSERT_EVENT",
     "INSERT_EVENT_AT",
@@ -45,8 +46,11 @@ INSERT_EVENT_AT = (
 MAX_POSITION = "SELECT coalesce(max(position), 0) FROM events"
 """Answer the highest position written (0 for none)."""
 
-INSERT_KEY = f"INSERT INTO case_keys ({KEY_COLUMNS}) VALUES (?, ?, ?, ?)"
+INSERT_KEY = f"INSERT INTO case_keys ({KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?)"
 """Insert a case's data key row."""
+
+DELETE_KEY_AS_READ = "DELETE FROM case_keys WHERE case_id = ? AND wrapped = ? AND key_id IS ?"
+"""Delete a case's key row if it is still the one read (its wrapped key and key id)."""
 
 _INSERT_IDENTITY = f"INSERT INTO identities ({IDENTITY_COLUMNS}) VALUES (?, ?, ?, ?)"
 

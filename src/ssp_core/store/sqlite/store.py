@@ -45,6 +45,7 @@ from ssp_core.store.sql import (
     missing_events,
     needs_upgrade,
     newer_schema,
+    repeated_replacement,
 )
 from ssp_core.store.sqlite.rows import (
     case_params,
@@ -76,6 +77,7 @@ from ssp_core.store.sqlite.writes import (
     insert_events,
     insert_one,
     keys_taken,
+    replace_keys,
     update_events,
 )
 
@@ -280,23 +282,16 @@ class SqliteStore(CaseStore):
         events = commit.events
         if len(events) > 1:
             events = tuple(sorted(events, key=_event_order))
+        repeated = repeated_replacement(commit.rewrapped)
+        if repeated is not None:
+            raise repeated
         conn = self._begin()
         try:
             if len(events) == 1:
                 positions = insert_one(conn, events[0])
             else:
                 positions = insert_events(conn, events) if events else ()
-            cases = commit.cases
-            if len(cases) == 1:
-                conn.execute(UPSERT_CASE, case_params(cases[0]))
-            elif cases:
-                conn.executemany(UPSERT_CASE, [case_params(row) for row in cases])
-            if commit.audit:
-                insert_audit(conn, commit.audit)
-            if commit.keys:
-                conn.executemany(INSERT_KEY, map(key_params, commit.keys))
-            if commit.identities:
-                conn.executemany(KEEP_IDENTITY, map(identity_params, commit.identities))
+            self._write_rows(conn, commit)
             conn.execute("COMMIT")
         except VersionGap as gap:
             self._rollback(conn)
@@ -312,7 +307,27 @@ class SqliteStore(CaseStore):
             if failed is exc:
                 raise
             raise failed from exc
+        if commit.rewrapped:
+            # The old wrapped keys were zeroed in the file's pages; clear them from the log.
+            self._checkpoint()
         return positions
+
+    @staticmethod
+    def _write_rows(conn: sqlite3.Connection, commit: Commit) -> None:
+        """Write a commit's index rows, audit entries, keys and vault entries (after its events)."""
+        cases = commit.cases
+        if len(cases) == 1:
+            conn.execute(UPSERT_CASE, case_params(cases[0]))
+        elif cases:
+            conn.executemany(UPSERT_CASE, [case_params(row) for row in cases])
+        if commit.audit:
+            insert_audit(conn, commit.audit)
+        if commit.keys:
+            conn.executemany(INSERT_KEY, map(key_params, commit.keys))
+        if commit.identities:
+            conn.executemany(KEEP_IDENTITY, map(identity_params, commit.identities))
+        if commit.rewrapped:
+            replace_keys(conn, commit.rewrapped)
 
     def _conflict(
         self, conn: sqlite3.Connection, events: Sequence[StoredEvent], keys: Sequence[str] = ()

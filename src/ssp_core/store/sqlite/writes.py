@@ -10,16 +10,18 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from ssp_core.exceptions import DataError, SchemaError, Signal
-from ssp_core.store.records import AuditEntry, StoredEvent
+from ssp_core.exceptions import ConcurrencyError, DataError, SchemaError, Signal
+from ssp_core.store.records import AuditEntry, KeyReplacement, StoredEvent
 from ssp_core.store.select import follows
 from ssp_core.store.sql import gap_error
-from ssp_core.store.sqlite.rows import stored_time
+from ssp_core.store.sqlite.rows import key_params, stored_time
 from ssp_core.store.sqlite.schema import EVENTS_UPDATE_TRIGGER
 from ssp_core.store.sqlite.statements import (
+    DELETE_KEY_AS_READ,
     INSERT_AUDIT,
     INSERT_EVENT,
     INSERT_EVENT_AT,
+    INSERT_KEY,
     MAX_POSITION,
     VERSION_EXISTS,
     chunks,
@@ -32,6 +34,7 @@ __all__ = [
     "insert_events",
     "insert_one",
     "keys_taken",
+    "replace_keys",
     "update_events",
 ]
 
@@ -130,3 +133,20 @@ def update_events(conn: sqlite3.Connection, updates: Sequence[tuple[str, int, st
         [(data, case_id, version) for case_id, version, data in updates],
     )
     conn.execute(row[0])
+
+
+def replace_keys(conn: sqlite3.Connection, replacements: Sequence[KeyReplacement]) -> None:
+    """Delete each key row if it is still the one read, and insert its replacement.
+
+    The table's rows are never updated: a replaced row is deleted (``secure_delete``
+    zeroes it) and the new one inserted, in the transaction of the caller.
+
+    :raises ConcurrencyError: a row was re-wrapped or erased since it was read.
+    """
+    ordered = sorted(replacements, key=lambda r: r.old.case_id)
+    for replacement in ordered:
+        old = replacement.old
+        deleted = conn.execute(DELETE_KEY_AS_READ, (old.case_id, old.wrapped, old.key_id))
+        if deleted.rowcount != 1:
+            raise ConcurrencyError.key_row(old.case_id)
+    conn.executemany(INSERT_KEY, [key_params(r.new) for r in ordered])
