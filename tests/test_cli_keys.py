@@ -128,7 +128,7 @@ def test_key_rotate_re_wraps_one_municipalitys_cases_and_leaves_the_other(
         for n in range(2)
     ]
     aalborg = cw.open_for_person(
-        "010311-4001", actor=Actor("anne", "ssp_consultant"), workflow="aalborg.mentor"
+        "010311-4001", actor=Actor("anne", "aalborg.ssp_consultant"), workflow="aalborg.mentor"
     ).id
     cw.close()
     with open_store(url) as opened:

@@ -29,7 +29,7 @@ from tests.district import district_registry
 from tests.privacy.conftest import Backend
 from tests.store.conftest import NO_POSTGRES, find_postgres_dsn
 
-AALBORG = Actor("aal-consultant", "ssp_consultant")
+AALBORG = Actor("aal-consultant", "aalborg.ssp_consultant")
 HJOERRING = Actor("hj-consultant", "hjoerring.ssp_consultant")
 ADMIN = Actor("hj-admin", "hjoerring.administrator")
 CASES = 3
