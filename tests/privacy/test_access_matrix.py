@@ -86,7 +86,7 @@ aalborg.mentor                  -    b    bc   b    b    -    b    -    -    -  
 aalborg.parent_coach            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
 aalborg.dialogue_ambassador     -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
 aalborg.researcher              -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  abc  -    -    -
-aalborg.administrator           -    -    abc  -    -    -    -    -    -    -    -    abc  abc  -    -    abc  -    -    abc  abc  -    -    abc  abc  -
+aalborg.administrator           -    -    abc  -    -    -    -    -    -    -    -    abc  abc  -    -    abc  -    -    abc  abc  -    -    abc  abc  abc
 """
 """The intended policy: per role and operation, the contexts (a, b, c) where it is allowed."""
 
@@ -274,6 +274,13 @@ def _research_export(w: World, actor: Actor, _ctx: Context, purpose: str) -> obj
         raise
 
 
+def _rotate(w: Any, a: Actor, c: Any, p: str) -> Any:
+    """Rotate Aalborg's key: its first own key, written to a folder of the test's own."""
+    folder = w.tmp / "keys"
+    folder.mkdir(exist_ok=True)
+    return w.casework.rotate_key(a, "aalborg", key_dir=folder, purpose=p)
+
+
 OPERATION_CALLS: dict[str, Callable[[World, Actor, Context, str], object]] = {
     "case.open": _open,
     "case.read": lambda w, a, c, p: w.casework.case(c.case_id, a, purpose=p),
@@ -319,10 +326,8 @@ OPERATION_CALLS: dict[str, Callable[[World, Actor, Context, str], object]] = {
     "report.evaluate": lambda w, a, c, p: w.casework.evaluate(a, term="2026-2029", purpose=p),
     "store.seal": lambda w, a, c, p: w.casework.seal_unsealed(a, purpose=p),
     "store.upgrade": lambda w, a, c, p: w.casework.upgrade_store(a, purpose=p),
-    # Aalborg's data grants no role key.rotate yet: every cell is refused before any file.
-    "key.rotate": lambda w, a, c, p: w.casework.rotate_key(
-        a, "aalborg", key_dir=w.tmp / "keys", purpose=p
-    ),
+    # Only the administrator may rotate (a first own key for Aalborg, in the test's folder).
+    "key.rotate": _rotate,
 }
 
 UNAUDITED_WHEN_ALLOWED = {"case.migrate", "case.move", "store.seal"}
