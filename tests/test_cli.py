@@ -129,11 +129,29 @@ def test_demo_walks_through_both_cards_and_a_track(
         "History of case AAL-0003",
         "children_services_notified",
         "consent_given",
-        "Disclosure refused, nothing shared: a mosque may never receive notes",
-        "Retsplejeloven § 115, stk. 1, nr. 1",
         "Re-identification: anne.ssp (aalborg.ssp_consultant)",
     ):
         assert expected in out
+    flat = " ".join(out.split())  # the console wraps long lines
+    for expected in (
+        # The municipality discloses to the police under stk. 2, never under stk. 1.
+        (
+            "disclosed case, subject, notes of case AAL-0001 to aalborg.nordjyllands_politi "
+            "under Retsplejeloven § 115, stk. 2"
+        ),
+        (
+            "Disclosure refused, nothing shared: Retsplejeloven § 115, stk. 2 does not allow "
+            "this disclosure to aalborg.mosque_1"
+        ),
+        (
+            "aalborg.mosque_1 is civil society (mosque): only the person's recorded consent "
+            "can cover it"
+        ),
+        # With the pupil's and a parent's consent, the mosque learns that a case exists.
+        "disclosed case of case AAL-0001 to aalborg.mosque_1 under Databeskyttelsesforordningen",
+    ):
+        assert expected in flat
+    assert "stk. 1, nr. 1" not in flat
     # the synthetic CPR numbers and names never show
     for secret in ("201109", "2011094017", "030806", "0308064121", "Alex Demo", "Sam Demo"):
         assert secret not in out

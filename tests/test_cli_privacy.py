@@ -308,37 +308,60 @@ def test_identity_show_needs_a_granted_role_and_an_explicit_purpose(
 def test_disclose_lawfully_and_a_refusal(ssp: Run) -> None:
     case_id = open_with_cpr(ssp)["id"]
     code, out, err = ssp(
-        "disclose", case_id, "--to", "aalborg.nordjyllands_politi", "--basis", "rpl_115_1_1",
+        "disclose", case_id, "--to", "aalborg.nordjyllands_politi", "--basis", "rpl_115_2",
         "--category", "case", "--category", "notes", "--note", "For the joint plan.",
         *CONSULTANT,
     )  # fmt: skip
     assert code == 0, err
     assert out.strip() == (
         f"{case_id}: disclosed case, notes to aalborg.nordjyllands_politi under "
-        "Retsplejeloven § 115, stk. 1, nr. 1 (version 2)"
+        "Retsplejeloven § 115, stk. 2 (version 2)"
     )
+    # The municipality may not use the police's subsection: the direction is checked.
     code, out, err = ssp(
-        "disclose", case_id, "--to", "aalborg.mosque_1", "--basis", "rpl_115_1_1",
-        "--category", "case", "--category", "notes", *CONSULTANT,
+        "disclose", case_id, "--to", "aalborg.nordjyllands_politi", "--basis", "rpl_115_1_1",
+        "--category", "case", *CONSULTANT,
     )  # fmt: skip
     assert code == 1 and out == ""
-    assert one_error_line(err) == (
-        "error: a mosque may never receive notes (its disclosure profile allows: case)"
+    assert "needs: a discloser acting as police (this one acts as municipal_service)" in (
+        one_error_line(err)
     )
-    # Consent as the basis needs the consent's date and scope.
-    consent = ("disclose", case_id, "--to", "aalborg.social_services", "--basis", "consent",
-               "--category", "subject", *CONSULTANT)  # fmt: skip
-    code, _, err = ssp(*consent)
-    assert code == 1 and "needs the person's consent" in one_error_line(err)
-    code, _, err = ssp(*consent, "--consent-date", "2026-03-01")
-    assert code == 1 and "needs both --consent-date" in one_error_line(err)
+    # A mosque is no party of § 115: only a recorded consent covers it.
     code, out, err = ssp(
-        *consent, "--consent-date", "2026-03-01", "--consent-scope", "Sharing with social services."
+        "disclose", case_id, "--to", "aalborg.mosque_1", "--basis", "rpl_115_2",
+        "--category", "case", *CONSULTANT,
+    )  # fmt: skip
+    assert code == 1 and out == ""
+    assert one_error_line(err).endswith(
+        "aalborg.mosque_1 is civil society (mosque): only the person's recorded consent can cover it"
     )
+    # Consent: recorded on the case first (by the pupil and a parent), then named.
+    consent = ("disclose", case_id, "--to", "aalborg.mosque_1", "--basis", "consent",
+               "--category", "case", *CONSULTANT)  # fmt: skip
+    code, _, err = ssp(*consent)
+    assert code == 1 and "none was named" in one_error_line(err)
+    give = ("consent", "give", case_id, "--to", "aalborg.mosque_1", "--category", "case",
+            "--given-on", "2026-03-01", "--scope", "Told the imam may know.", *CONSULTANT)  # fmt: skip
+    code, _, err = ssp(*give, "--by", "subject")
+    assert code == 1 and "missing: custody_holder" in one_error_line(err)
+    code, out, err = ssp(*give, "--by", "subject", "--by", "custody_holder")
     assert code == 0, err
+    assert out.strip() == f"{case_id}: consent-1 covers case to aalborg.mosque_1"
+    code, out, err = ssp(*consent, "--consent", "consent-1")
+    assert code == 0, err
+    code, _, err = ssp(
+        "disclose", case_id, "--to", "aalborg.mosque_1", "--basis", "consent", "--category",
+        "notes", "--consent", "consent-1", *CONSULTANT,
+    )  # fmt: skip
+    assert code == 1 and "consent consent-1 does not cover notes" in one_error_line(err)
+    # Withdrawn: no disclosure rests on it any more.
+    code, out, err = ssp("consent", "withdraw", case_id, "consent-1", *CONSULTANT)
+    assert code == 0 and out.strip() == f"{case_id}: consent-1 withdrawn"
+    code, _, err = ssp(*consent, "--consent", "consent-1")
+    assert code == 1 and "consent-1 was withdrawn on" in one_error_line(err)
     # A teacher may not disclose at all: the missing permission, in one line.
     code, _, err = ssp(
-        "disclose", case_id, "--to", "aalborg.nordjyllands_politi", "--basis", "rpl_115_1_1",
+        "disclose", case_id, "--to", "aalborg.nordjyllands_politi", "--basis", "rpl_115_2",
         "--category", "case", *TEACHER,
     )  # fmt: skip
     assert code == 1
@@ -347,29 +370,36 @@ def test_disclose_lawfully_and_a_refusal(ssp: Run) -> None:
         "role 'aalborg.frontline_worker' permission 'case.disclose'"
     )
     code, _, err = ssp(
-        "disclose", case_id, "--to", "aalborg.mosque_1", "--basis", "rpl_115_1_1",
+        "disclose", case_id, "--to", "aalborg.mosque_1", "--basis", "rpl_115_2",
         "--category", "gossip", *CONSULTANT,
     )  # fmt: skip
     assert code == 2 and "Invalid value for '--category'" in err
     code, out, _ = ssp("case", "history", case_id, "--json", *CONSULTANT)
-    assert [r["type"] for r in json.loads(out)] == ["CaseOpened", "Disclosure", "Disclosure"]
+    assert [r["type"] for r in json.loads(out)] == [
+        "CaseOpened", "Disclosure", "ConsentGiven", "Disclosure", "ConsentWithdrawn",
+    ]  # fmt: skip
 
 
 def test_disclosures_as_a_table_and_as_json(ssp: Run) -> None:
     first = open_with_cpr(ssp)["id"]
     second = open_with_cpr(ssp, OTHER_CPR, "--situation", "aalborg.armed_conflict_travel")["id"]
-    police = ("--to", "aalborg.nordjyllands_politi", "--basis", "rpl_115_1_1")
+    police = ("--to", "aalborg.nordjyllands_politi", "--basis", "rpl_115_2")
     assert ssp("disclose", first, *police, "--category", "case", *CONSULTANT)[0] == 0
     assert ssp("disclose", second, *police, "--category", "notes", *CONSULTANT)[0] == 0
     assert ssp(
+        "consent", "give", second, "--by", "subject", "--by", "custody_holder", "--to",
+        "aalborg.mosque_1", "--category", "case", "--given-on", "2026-03-01", "--scope",
+        "Meeting with the imam.", *CONSULTANT,
+    )[0] == 0  # fmt: skip
+    assert ssp(
         "disclose", second, "--to", "aalborg.mosque_1", "--basis", "consent", "--category", "case",
-        "--consent-date", "2026-03-01", "--consent-scope", "Meeting with the imam.", *CONSULTANT,
+        "--consent", "consent-1", *CONSULTANT,
     )[0] == 0  # fmt: skip
     code, out, err = ssp("disclosures", *CONSULTANT)
     assert code == 0, err
     assert "3 disclosure(s)" in out
-    for cell in (first, second, "aalborg.mosque_1", "Retsplejeloven § 115, stk. 1, nr. 1",
-                 "[rpl_115_1_1]", "2026-03-01", "aalborg.ssp_consultant"):  # fmt: skip
+    for cell in (first, second, "aalborg.mosque_1", "Retsplejeloven § 115, stk. 2",
+                 "[rpl_115_2]", "2026-03-01", "aalborg.ssp_consultant"):  # fmt: skip
         assert cell in out
     code, out, err = ssp("disclosures", "--json", "--to", "aalborg.nordjyllands_politi", *ADMIN)
     assert code == 0, err
@@ -378,7 +408,7 @@ def test_disclosures_as_a_table_and_as_json(ssp: Run) -> None:
         (first, ["case"]),
         (second, ["notes"]),
     ]
-    assert {r["citation"] for r in rows} == {"Retsplejeloven § 115, stk. 1, nr. 1"}
+    assert {r["citation"] for r in rows} == {"Retsplejeloven § 115, stk. 2"}
     assert rows[0]["actor"] == "anne" and rows[0]["purpose"] == "disclosure"
     assert rows[0]["consent_given_on"] is None
     code, out, _ = ssp("disclosures", "--json", "--case", second, *CONSULTANT)

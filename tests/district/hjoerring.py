@@ -22,7 +22,6 @@ from ssp_core.plugins import (
     Grant,
     Guard,
     Labels,
-    LegalBasis,
     Municipality,
     Partner,
     RetentionRule,
@@ -43,7 +42,6 @@ __all__ = [
     "ssp_register_disclosure_profiles",
     "ssp_register_grants",
     "ssp_register_guards",
-    "ssp_register_legal_bases",
     "ssp_register_municipalities",
     "ssp_register_partners",
     "ssp_register_retention_rules",
@@ -123,12 +121,6 @@ def ssp_register_guards() -> list[Guard]:
 def ssp_register_grants() -> list[Grant]:
     """Register who may do what; the police liaison's grant reaches the whole district."""
     return load_items(DATA / "privacy.toml", "grants", Grant)
-
-
-@hookimpl
-def ssp_register_legal_bases() -> list[LegalBasis]:
-    """Register the legal bases for disclosure, under Hjørring's own ids."""
-    return load_items(DATA / "privacy.toml", "legal_bases", LegalBasis)
 
 
 @hookimpl

@@ -103,6 +103,7 @@ TODAY = dt.date(2026, 3, 2)
 ACTION_CARD = "aalborg.radicalisation_under_18"
 MENTOR = "aalborg.mentor"
 POLICE = "aalborg.nordjyllands_politi"
+POLICE_COORDINATOR = "aalborg.police_ssp_coordinator"
 CONSULTANT = Actor("consultant", "aalborg.ssp_consultant")
 
 
@@ -312,8 +313,10 @@ OPERATION_CALLS: dict[str, Callable[[World, Actor, Context, str], object]] = {
     "case.disclose": lambda w, a, c, p: w.casework.disclose(
         c.case_id,
         a,
-        recipient=POLICE,
-        legal_basis="rpl_115_1_1",
+        # The police disclose to the municipality (stk. 1, nr. 1), the municipality to
+        # the police (stk. 2): each role discloses in its own direction.
+        recipient="aalborg.social_services" if a.role == POLICE_COORDINATOR else POLICE,
+        legal_basis="rpl_115_1_1" if a.role == POLICE_COORDINATOR else "rpl_115_2",
         categories=["case"],
         purpose=p,
     ),
@@ -576,7 +579,7 @@ def _clerk_world(
                 case_id,
                 CONSULTANT,
                 recipient=POLICE,
-                legal_basis="rpl_115_1_1",
+                legal_basis="rpl_115_2",
                 categories=["case"],
                 purpose="disclosure",
             )

@@ -1,11 +1,13 @@
-"""Lawful disclosure: shared only on a legal basis, within the recipient's profile, and listed.
+"""Lawful disclosure: shared only where a rule of its basis covers it, within the profile, listed.
 
-Aalborg's data: the police and social services may receive everything; mosques,
-hometown associations and youth centres only that a case exists (``case``); a kind
-of partner without a profile (e.g. a housing section) receives nothing. Every
-refusal writes no event and is audited as ``DENIED``; ``disclosures()`` lists what
-went to whom, on what basis, but never the note or the consent's scope, which are
-sealed in the store.
+The SSP consultant (who acts as a municipal authority) discloses to the police under
+Retsplejeloven § 115, stk. 2; the police coordinator to the municipality under
+stk. 1, nr. 1. Aalborg's profiles: the police and social services may receive
+everything; mosques, hometown associations and youth centres only that a case
+exists (``case``), and only under the person's recorded consent; a kind of partner
+without a profile (e.g. a housing section) receives nothing. Every refusal writes
+no event and is audited as ``DENIED``; ``disclosures()`` lists what went to whom, on
+what basis, but never the note or the consent's scope, which are sealed in the store.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from ssp_core import (
     AccessDenied,
     Actor,
     Casework,
-    Consent,
     DisclosureRefused,
     MunicipalKey,
     Subject,
@@ -53,6 +54,21 @@ def _concern(casework: Casework, cpr: str = "150611-4321") -> str:
     return case.id
 
 
+def _consent(casework: Casework, case_id: str, recipients: list[str], categories: list[str]) -> str:
+    """Record the pupil's and a parent's consent covering ``recipients``; return its id."""
+    consent = casework.record_consent(
+        case_id,
+        CONSULTANT,
+        given_by=["subject", "custody_holder"],
+        recipients=recipients,
+        categories=categories,
+        given_on=TODAY,
+        scope=SCOPE,
+    )
+    assert consent.id is not None
+    return consent.id
+
+
 def _refused(
     casework: Casework,
     case_id: str,
@@ -76,7 +92,7 @@ def _refused(
 def _disclose(
     casework: Casework, case_id: str, *, actor: Actor = CONSULTANT, **changes: object
 ) -> Callable[[], object]:
-    """Return a call disclosing to the police under § 115 with a note, but for ``changes``."""
+    """Return a call disclosing to the police under § 115, stk. 2, with a note, but for ``changes``."""
     return _disclosure(casework, case_id, actor, changes)
 
 
@@ -85,7 +101,7 @@ def _disclosure(
 ) -> Callable[[], object]:
     arguments: dict[str, object] = {
         "recipient": POLICE,
-        "legal_basis": "rpl_115_1_1",
+        "legal_basis": "rpl_115_2",
         "categories": ["case", "subject", "notes"],
         "purpose": "disclosure",
         "note": NOTE,
@@ -103,25 +119,44 @@ def test_the_police_may_receive_notes_under_section_115(
     case = _disclose(casework, case_id)()
     event = case.events[-1]  # type: ignore[attr-defined]
     assert isinstance(event, Disclosure)
-    assert (event.recipient, event.legal_basis, event.purpose) == (
+    assert (event.recipient, event.legal_basis, event.purpose, event.rule) == (
         POLICE,
-        "rpl_115_1_1",
+        "rpl_115_2",
         "disclosure",
+        1,
     )
     assert event.categories == ("case", "subject", "notes")
     assert event.note == NOTE
-    # The police coordinator may disclose on an action card too, for casework.
-    _disclose(casework, case_id, actor=POLICE_COORDINATOR, purpose="casework", note=None)()
-    # A partner of civil society may learn that a case exists, and nothing more.
-    _disclose(casework, case_id, recipient=MOSQUE, categories=["case"], note=None)()
-    # Consent is a basis when it is given, dated and scoped.
+    # The police coordinator discloses to the municipality under stk. 1, nr. 1.
+    _disclose(
+        casework,
+        case_id,
+        actor=POLICE_COORDINATOR,
+        recipient=SOCIAL,
+        legal_basis="rpl_115_1_1",
+        purpose="casework",
+        note=None,
+    )()
+    # A partner of civil society may learn that a case exists, under consent only.
+    mosque = _consent(casework, case_id, [MOSQUE], ["case"])
+    _disclose(
+        casework,
+        case_id,
+        recipient=MOSQUE,
+        legal_basis="consent",
+        categories=["case"],
+        consent=mosque,
+        note=None,
+    )()
+    # Consent is a basis when it is recorded and covers the recipient and the data.
+    social = _consent(casework, case_id, [SOCIAL], ["case", "subject", "identity"])
     _disclose(
         casework,
         case_id,
         recipient=SOCIAL,
         legal_basis="consent",
         categories=["case", "subject", "identity"],
-        consent=Consent(TODAY, SCOPE),
+        consent=social,
         note=None,
     )()
     stored = casework.case(case_id, CONSULTANT, purpose="casework").events
@@ -130,24 +165,56 @@ def test_the_police_may_receive_notes_under_section_115(
     raw = backend.raw(url)
     assert not holds(raw, NOTE)
     assert not holds(raw, SCOPE)
-    assert holds(raw, "rpl_115_1_1")  # what went where, on what basis, stays readable
+    assert holds(raw, "rpl_115_2")  # what went where, on what basis, stays readable
 
 
 REFUSALS: list[tuple[dict[str, object], str]] = [
-    ({"recipient": MOSQUE, "categories": ["case", "notes"]}, "mosque may never receive notes"),
-    ({"recipient": MOSQUE, "categories": ["observations"]}, "never receive observations"),
-    ({"recipient": MOSQUE, "categories": ["identity"]}, "never receive identity"),
-    ({"recipient": MOSQUE, "categories": ["subject"]}, "never receive subject"),
+    # Civil society: § 115 does not reach it; consent must cover it.
+    ({"recipient": MOSQUE, "categories": ["case"]}, "only the person's recorded consent"),
+    ({"recipient": MOSQUE, "categories": ["case", "notes"]}, "a recipient of kind"),
+    # Within a covering consent, the profile of the kind still limits what goes.
     (
-        {"recipient": HOUSING_SECTION, "categories": ["case"]},
+        {
+            "recipient": MOSQUE,
+            "legal_basis": "consent",
+            "consent": "consent-1",
+            "categories": ["case", "notes"],
+        },
+        "mosque may never receive notes",
+    ),
+    (
+        {
+            "recipient": MOSQUE,
+            "legal_basis": "consent",
+            "consent": "consent-1",
+            "categories": ["identity"],
+        },
+        "never receive identity",
+    ),
+    (
+        {
+            "recipient": HOUSING_SECTION,
+            "legal_basis": "consent",
+            "consent": "consent-1",
+            "categories": ["case"],
+        },
         "'housing_section' has no disclosure profile",
     ),
-    ({"legal_basis": "rpl_999"}, "unknown legal basis 'rpl_999'"),
-    ({"legal_basis": "consent"}, "needs the person's consent"),
+    # Consent: none named, one not recorded, one not covering, one withdrawn.
+    ({"legal_basis": "consent"}, "none was named"),
+    ({"legal_basis": "consent", "consent": "consent-9"}, "no consent 'consent-9' is recorded"),
     (
-        {"legal_basis": "consent", "consent": Consent(TODAY + dt.timedelta(days=1), SCOPE)},
-        "consent cannot be dated in the future",
+        {"recipient": SOCIAL, "legal_basis": "consent", "consent": "consent-1"},
+        "consent-1 does not cover aalborg.social_services",
     ),
+    (
+        {"recipient": SOCIAL, "legal_basis": "consent", "consent": "consent-2"},
+        "consent-2 was withdrawn",
+    ),
+    # Direction: stk. 1, nr. 1 is the police's; § 133 goes to children's services only.
+    ({"legal_basis": "rpl_115_1_1"}, "a discloser acting as police"),
+    ({"legal_basis": "barnets_lov_133"}, "a recipient of kind childrens_services"),
+    ({"legal_basis": "rpl_999"}, "unknown legal basis 'rpl_999'"),
     ({"purpose": "reidentification"}, "does not allow disclosure for purpose"),
     ({"recipient": "aalborg.nobody"}, "unknown recipient"),
     ({"categories": ["diagnoses"]}, "unknown data category"),
@@ -169,6 +236,10 @@ WITHOUT_DISCLOSE: list[tuple[str, list[str]]] = [
 def test_an_unlawful_disclosure_is_refused_and_audited(make_casework: MakeCasework) -> None:
     casework = make_casework()
     case_id = _concern(casework)
+    everything = ["case", "subject", "notes", "observations", "identity"]
+    assert _consent(casework, case_id, [MOSQUE, HOUSING_SECTION], everything) == "consent-1"
+    assert _consent(casework, case_id, [SOCIAL], everything) == "consent-2"
+    casework.withdraw_consent(case_id, "consent-2", CONSULTANT, reason="changed their mind")
     for changes, match in REFUSALS:
         call = _disclosure(casework, case_id, CONSULTANT, changes)
         _refused(casework, case_id, CONSULTANT, error=DisclosureRefused, match=match, call=call)
@@ -208,7 +279,7 @@ class _Liaison:
 
     @hookimpl
     def ssp_register_roles(self) -> list[Role]:
-        return [Role("school_liaison", Labels("Skolekontakt", "School liaison"))]
+        return [Role("school_liaison", Labels("Skolekontakt", "School liaison"), acts_as="school")]
 
     @hookimpl
     def ssp_register_grants(self) -> list[Grant]:
@@ -260,30 +331,39 @@ def test_disclosures_lists_what_went_to_whom_on_what_basis(
     second = _concern(casework, "020212-4876")
     _disclose(casework, first)()
     clock.advance(dt.timedelta(days=1))
+    consent = _consent(casework, second, [SOCIAL, MOSQUE], ["case", "identity", "notes"])
     _disclose(
         casework,
         second,
         recipient=SOCIAL,
         legal_basis="consent",
         categories=["case", "identity"],
-        consent=Consent(TODAY, SCOPE),
+        consent=consent,
     )()
-    _disclose(casework, second, recipient=MOSQUE, categories=["case"], note=None)()
+    _disclose(
+        casework,
+        second,
+        recipient=MOSQUE,
+        legal_basis="consent",
+        categories=["case"],
+        consent=consent,
+        note=None,
+    )()
     _refused(
         casework,
         second,
         CONSULTANT,
         error=DisclosureRefused,
-        match="never receive subject, notes",
-        call=_disclose(casework, second, recipient=MOSQUE),
+        match="consent-1 does not cover subject",
+        call=_disclose(casework, second, recipient=MOSQUE, legal_basis="consent", consent=consent),
     )
     entries = casework.disclosures(CONSULTANT, purpose="disclosure")
     assert [(e.case_id, e.recipient, e.legal_basis, e.categories) for e in entries] == [
-        (first, POLICE, "rpl_115_1_1", ("case", "subject", "notes")),
+        (first, POLICE, "rpl_115_2", ("case", "subject", "notes")),
         (second, SOCIAL, "consent", ("case", "identity")),
-        (second, MOSQUE, "rpl_115_1_1", ("case",)),
+        (second, MOSQUE, "consent", ("case",)),
     ]
-    assert [e.consent_given_on for e in entries] == [None, TODAY, None]
+    assert [e.consent_given_on for e in entries] == [None, TODAY, TODAY]
     assert {(e.actor, e.role, e.purpose) for e in entries} == {
         (CONSULTANT.id, CONSULTANT.role, "disclosure")
     }

@@ -92,7 +92,9 @@ CONSULTANT = {
 }
 SITUATION = {"aalborg": "aalborg.radicalisation", "hjoerring": hj.SITUATION}
 POLICE = {"aalborg": "aalborg.nordjyllands_politi", "hjoerring": hj.POLICE}
-BASIS = {"aalborg": "rpl_115_1_1", "hjoerring": "hjoerring.rpl_115_2"}
+SCHOOL = {"aalborg": "aalborg.schools", "hjoerring": "hjoerring.school"}
+POLICE_ROLES = {"aalborg.police_ssp_coordinator", hj.LIAISON}
+"""The roles that act as the police: they disclose to a school under § 115, stk. 1, nr. 1."""
 OTHER = {"aalborg": "hjoerring", "hjoerring": "aalborg"}
 
 ACROSS = {(hj.LIAISON, "case.read"), (hj.LIAISON, "case.search"), (hj.LIAISON, "case.note")}
@@ -184,8 +186,8 @@ CALLS: dict[str, Callable[[World, Actor, Concern, str], object]] = {
     "case.disclose": lambda w, a, c, p: w.casework.disclose(
         c.case_id,
         a,
-        recipient=POLICE[c.municipality],
-        legal_basis=BASIS[c.municipality],
+        recipient=(SCHOOL if a.role in POLICE_ROLES else POLICE)[c.municipality],
+        legal_basis="rpl_115_1_1" if a.role in POLICE_ROLES else "rpl_115_2",
         categories=["case"],
         purpose=p,
     ),

@@ -25,7 +25,6 @@ import ssp_core.plugins
 from ssp_core import (
     Actor,
     Casework,
-    Consent,
     Environment,
     Group,
     MunicipalKey,
@@ -136,6 +135,15 @@ def open_concern(world: World, n: int, rnd: random.Random) -> Subject:
             text=secret(f"{name} ses med en ny lukket kreds ({n})"),
         )
     if n % 5 == 2:
+        consent = casework.record_consent(
+            case.id,
+            ANNE,
+            given_by=["subject", "custody_holder"],
+            recipients=["aalborg.nordjyllands_politi"],
+            categories=["case", "notes"],
+            given_on=today,
+            scope=secret(f"Samtykke {n}: må deles med politiet"),
+        )
         casework.disclose(
             case.id,
             ANNE,
@@ -143,7 +151,7 @@ def open_concern(world: World, n: int, rnd: random.Random) -> Subject:
             legal_basis="consent",
             categories=["case", "notes"],
             purpose="disclosure",
-            consent=Consent(today, secret(f"Samtykke {n}: må deles med politiet")),
+            consent=consent.id,
             note=secret(f"Sendt til politiet om {name}"),
         )
     if n % 11 == 4:

@@ -39,7 +39,7 @@ from ssp_core import (
     AccessDenied,
     Actor,
     Casework,
-    Consent,
+    DataError,
     DisclosureRefused,
     InvalidCpr,
     MunicipalKey,
@@ -163,6 +163,15 @@ def _run(casework: Casework, values: dict[str, str], errors: list[BaseException]
         CONSULTANT,
         reason=values["extend_reason"],
     )
+    consent = cw.record_consent(
+        case.id,
+        CONSULTANT,
+        given_by=["subject", "custody_holder"],
+        recipients=[POLICE],
+        categories=["case", "notes"],
+        given_on=TODAY,
+        scope=values["consent_scope"],
+    )
     cw.disclose(
         case.id,
         CONSULTANT,
@@ -170,7 +179,7 @@ def _run(casework: Casework, values: dict[str, str], errors: list[BaseException]
         legal_basis="consent",
         categories=["case", "notes"],
         purpose="disclosure",
-        consent=Consent(TODAY, values["consent_scope"]),
+        consent=consent.id,
         note=values["disclosure_note"],
     )
     # A mentor track of the same person, with a session.
@@ -231,15 +240,27 @@ def _run(casework: Casework, values: dict[str, str], errors: list[BaseException]
             ),
         ),
         (
+            DataError,
+            lambda: cw.record_consent(
+                case.id,
+                CONSULTANT,
+                given_by=["subject", "custody_holder"],
+                recipients=[POLICE],
+                categories=["case"],
+                given_on=TODAY + dt.timedelta(days=1),
+                scope=values["refused_scope"],
+            ),
+        ),
+        (
             DisclosureRefused,
             lambda: cw.disclose(
                 case.id,
                 CONSULTANT,
                 recipient=POLICE,
                 legal_basis="consent",
-                categories=["case"],
+                categories=["case", "observations"],
                 purpose="disclosure",
-                consent=Consent(TODAY + dt.timedelta(days=1), values["refused_scope"]),
+                consent=consent.id,
                 note=values["refused_disclosure"],
             ),
         ),

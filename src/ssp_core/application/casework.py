@@ -500,7 +500,7 @@ class Casework:
         legal_basis: str,
         categories: Iterable[str],
         purpose: str,
-        consent: Consent | None = None,
+        consent: str | None = None,
         note: str | None = None,
     ) -> Case:
         """Record a lawful disclosure, or refuse it (audited): :meth:`.Disclosures.disclose`."""
@@ -513,6 +513,50 @@ class Casework:
             purpose=purpose,
             consent=consent,
             note=note,
+        )
+
+    def record_consent(
+        self,
+        case_id: str,
+        actor: Actor,
+        *,
+        given_by: Iterable[str],
+        recipients: Iterable[str],
+        categories: Iterable[str],
+        given_on: dt.date,
+        scope: str,
+        purpose: str = "disclosure",
+    ) -> Consent:
+        """Record a person's consent on a case: :meth:`.Disclosures.record_consent`."""
+        return self._disclosures.record_consent(
+            case_id,
+            actor,
+            given_by=given_by,
+            recipients=recipients,
+            categories=categories,
+            given_on=given_on,
+            scope=scope,
+            purpose=purpose,
+        )
+
+    def withdraw_consent(
+        self,
+        case_id: str,
+        consent_id: str,
+        actor: Actor,
+        *,
+        purpose: str = "disclosure",
+        withdrawn_on: dt.date | None = None,
+        reason: str | None = None,
+    ) -> Case:
+        """Record that a consent was withdrawn: :meth:`.Disclosures.withdraw_consent`."""
+        return self._disclosures.withdraw_consent(
+            case_id,
+            consent_id,
+            actor,
+            purpose=purpose,
+            withdrawn_on=withdrawn_on,
+            reason=reason,
         )
 
     def disclosures(

@@ -1,9 +1,12 @@
 """Disclosing case information to a partner or agency, lawfully, and listing what went where.
 
-A disclosure is checked against the legal rules of the plugins' data
-(:func:`ssp_core.privacy.disclosure.disclosure_groups`) and against the discloser's
-own grants; it is recorded on the case as a :class:`~ssp_core.domain.events.Disclosure`
-event. A refusal is audited and records nothing.
+A disclosure is checked against the legal rules of the data
+(:func:`ssp_core.privacy.disclosure.judge_disclosure`: this discloser's kind, this
+recipient, this subject's age, these field groups, a covering consent) and against
+the discloser's own grants; it is recorded on the case as a
+:class:`~ssp_core.domain.events.Disclosure` event naming the rule that covered it.
+Consents are recorded on the case (:class:`~ssp_core.domain.events.ConsentGiven`)
+and withdrawn there; a refusal is audited and records nothing.
 """
 
 from __future__ import annotations
@@ -17,14 +20,27 @@ from ssp_core.application.services import Services
 from ssp_core.clock import local_date
 from ssp_core.domain.access import FieldGroup
 from ssp_core.domain.cases import Case
-from ssp_core.domain.disclosure import Consent
-from ssp_core.domain.events import Disclosure
+from ssp_core.domain.disclosure import Consent, ConsentGiver
+from ssp_core.domain.events import ConsentGiven, ConsentWithdrawn, Disclosure
+from ssp_core.domain.people import Subject
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import DisclosureRefused
-from ssp_core.privacy.disclosure import disclosure_groups
+from ssp_core.exceptions import DataError, DisclosureRefused
+from ssp_core.privacy.disclosure import DisclosureRequest, judge_disclosure
 from ssp_core.store.records import AuditAction, EventQuery
 
-__all__ = ["DisclosureEntry", "Disclosures"]
+__all__ = ["DisclosureEntry", "Disclosures", "consents_of"]
+
+
+def consents_of(case: Case) -> dict[str, tuple[Consent, dt.date | None]]:
+    """Return the consents recorded on a case by id, each with the day it was withdrawn."""
+    found: dict[str, tuple[Consent, dt.date | None]] = {}
+    for event in case.events:
+        if isinstance(event, ConsentGiven) and event.consent.id is not None:
+            found[event.consent.id] = (event.consent, None)
+        elif isinstance(event, ConsentWithdrawn) and event.consent_id in found:
+            consent, _ = found[event.consent_id]
+            found[event.consent_id] = (consent, event.withdrawn_on)
+    return found
 
 
 @attrs.frozen
@@ -72,36 +88,59 @@ class Disclosures:
         legal_basis: str,
         categories: Iterable[str],
         purpose: str,
-        consent: Consent | None = None,
+        consent: str | None = None,
         note: str | None = None,
     ) -> Case:
         """Record that case information is disclosed to a partner or agency, lawfully.
 
-        The disclosure names its legal basis (plugin data), its purpose, the recipient
-        (a registered partner) and the data categories (field groups). It is refused
-        with :class:`~ssp_core.exceptions.DisclosureRefused`, audited and nothing
-        recorded, if the basis does not serve the purpose, needs consent that is not
-        given, or a category is outside the disclosure profile of the recipient's kind
-        or the actor's grants.
+        The disclosure names its legal basis, its purpose, the recipient (a registered
+        partner), the data categories (field groups) and, where it rests on consent,
+        the id of a consent recorded on the case (:meth:`record_consent`). One rule of
+        the basis must cover this discloser (the partner kind the role acts as), this
+        recipient, this subject's age today, this kind of case and these field groups
+        (:func:`~ssp_core.privacy.disclosure.judge_disclosure`); civil-society
+        recipients need covering, unwithdrawn consent. Otherwise it is refused with
+        :class:`~ssp_core.exceptions.DisclosureRefused` naming the closest rule and
+        what it lacks, audited, and nothing is recorded.
         """
         services = self._services
         wanted = tuple(dict.fromkeys(categories))
         at = services.clock.now()
+        today = local_date(at)
         loaded = services.repository.load(case_id, actor, "case.disclose", purpose)
+        case = loaded.case
         readable = loaded.permit.field_groups
         try:
-            groups = disclosure_groups(
+            named: tuple[Consent, dt.date | None] | None = None
+            if consent is not None:
+                named = consents_of(case).get(consent)
+                if named is None:
+                    known = ", ".join(consents_of(case)) or "none"
+                    raise DisclosureRefused(
+                        f"no consent {consent!r} is recorded on case {case_id}; recorded: {known}"
+                    )
+            role = services.registry.roles.get(actor.role)
+            subject = case.subject
+            definition = services.registry.workflow(case.workflow, case.workflow_version)
+            judgement = judge_disclosure(
                 services.registry,
-                wanted,
-                recipient=recipient,
-                legal_basis=legal_basis,
-                purpose=purpose,
-                consent=consent,
-                today=local_date(at),
-                municipality=services.policy.walls.municipality(
-                    loaded.case.workflow, loaded.case.municipality
+                DisclosureRequest(
+                    discloser_kind=role.acts_as if role is not None else None,
+                    recipient=recipient,
+                    legal_basis=legal_basis,
+                    purpose=purpose,
+                    categories=wanted,
+                    municipality=services.policy.walls.municipality(
+                        case.workflow, case.municipality
+                    ),
+                    workflow_kind=definition.kind.value,
+                    age=subject.age_on(today) if isinstance(subject, Subject) else None,
+                    today=today,
+                    consent=named[0] if named else None,
+                    withdrawn_on=named[1] if named else None,
                 ),
             )
+            groups = judgement.groups
             beyond = [g for g in groups if g is not FieldGroup.CASE and g not in readable]
             if beyond:
                 raise DisclosureRefused(
@@ -114,15 +153,116 @@ class Disclosures:
             )
             raise
         loaded.engine.record_disclosure(
-            loaded.case,
+            case,
             actor,
             at=at,
             recipient=recipient,
             legal_basis=legal_basis,
             purpose=purpose,
             categories=tuple(g.value for g in groups),
-            consent=consent,
+            consent=named[0] if named else None,
             note=note,
+            rule=judgement.number,
+        )
+        services.repository.commit(loaded, purpose)
+        return case
+
+    def record_consent(
+        self,
+        case_id: str,
+        actor: Actor,
+        *,
+        given_by: Iterable[str],
+        recipients: Iterable[str],
+        categories: Iterable[str],
+        given_on: dt.date,
+        scope: str,
+        purpose: str,
+    ) -> Consent:
+        """Record a person's consent to disclosure on a case; return it, with its new id.
+
+        ``given_by`` names who consented (``subject``; under 18 also
+        ``custody_holder``: both are needed then, the rule this library applies);
+        ``recipients`` the partners and ``categories`` the field groups it covers;
+        ``scope`` what the person was told, in their words (sealed as a note). Needs
+        ``case.disclose``; a consent that cannot hold (an unknown partner or group,
+        a date in the future, a missing giver for the subject's age) is refused and
+        nothing is recorded.
+        """
+        services = self._services
+        at = services.clock.now()
+        loaded = services.repository.load(case_id, actor, "case.disclose", purpose)
+        case = loaded.case
+        try:
+            givers = [ConsentGiver(g) for g in given_by]
+        except ValueError:
+            raise DataError(
+                f"unknown consent giver in {list(given_by)}; known: "
+                + ", ".join(g.value for g in ConsentGiver)
+            ) from None
+        partners = tuple(dict.fromkeys(recipients))
+        unknown = [p for p in partners if p not in services.registry.partners]
+        if unknown or not partners:
+            named = ", ".join(unknown) or "none named"
+            raise DataError(f"a consent covers registered partners; unknown: {named}")
+        groups = tuple(dict.fromkeys(categories))
+        known = [g.value for g in FieldGroup]
+        if not groups or any(g not in known for g in groups):
+            raise DataError(f"a consent covers field groups among {', '.join(known)}")
+        subject = case.subject
+        age = subject.age_on(given_on) if isinstance(subject, Subject) else None
+        number = len(consents_of(case)) + 1
+        consent = Consent(
+            given_on=given_on,
+            scope=scope,
+            given_by=givers,
+            recipients=partners,
+            field_groups=groups,
+            id=f"consent-{number}",
+        )
+        missing = consent.givers_missing(age)
+        if missing:
+            raise DataError(
+                f"a consent for a subject aged {age} is given by "
+                + " and ".join(g.value for g in (ConsentGiver.SUBJECT, *missing) if g)
+                + f"; missing: {', '.join(g.value for g in missing)}"
+            )
+        loaded.engine.record_consent(case, consent, actor, at=at)
+        services.repository.commit(loaded, purpose)
+        return consent
+
+    def withdraw_consent(
+        self,
+        case_id: str,
+        consent_id: str,
+        actor: Actor,
+        *,
+        purpose: str,
+        withdrawn_on: dt.date | None = None,
+        reason: str | None = None,
+    ) -> Case:
+        """Record that a consent of the case was withdrawn (today unless ``withdrawn_on``).
+
+        No disclosure may rest on it from that day. Needs ``case.disclose``.
+        """
+        services = self._services
+        at = services.clock.now()
+        loaded = services.repository.load(case_id, actor, "case.disclose", purpose)
+        recorded = consents_of(loaded.case)
+        if consent_id not in recorded:
+            raise DataError(
+                f"no consent {consent_id!r} is recorded on case {case_id}; recorded: "
+                + (", ".join(recorded) or "none")
+            )
+        if recorded[consent_id][1] is not None:
+            raise DataError(f"consent {consent_id} of case {case_id} is already withdrawn")
+        loaded.engine.withdraw_consent(
+            loaded.case,
+            consent_id,
+            actor,
+            at=at,
+            withdrawn_on=withdrawn_on or local_date(at),
+            reason=reason,
         )
         services.repository.commit(loaded, purpose)
         return loaded.case

@@ -48,6 +48,11 @@ COMMANDS: Mapping[str, tuple[str, str, str]] = {
         "disclose",
         "Record that CASE_ID's information is disclosed to a partner, on a legal basis.",
     ),
+    "consent": (
+        "ssp_core.cli.disclosure",
+        "consent",
+        "Record a person's consent to disclosure on a case, or its withdrawal.",
+    ),
     "disclosures": (
         "ssp_core.cli.disclosure",
         "disclosures",

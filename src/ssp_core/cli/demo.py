@@ -63,8 +63,8 @@ ACTORS = (CONSULTANT, POLICE, INFO_HOUSE, TEACHER, MENTOR)
 
 POLICE_PARTNER = "aalborg.nordjyllands_politi"
 MOSQUE_PARTNER = "aalborg.mosque_1"
-SECTION_115 = "rpl_115_1_1"
-"""Retsplejeloven § 115, stk. 1, nr. 1: sharing within the SSP cooperation."""
+SECTION_115 = "rpl_115_2"
+"""Retsplejeloven § 115, stk. 2: an SSP authority (the municipality) discloses to the police."""
 
 
 def demo_key(store_url: str, console: Console) -> MunicipalKey:
@@ -200,7 +200,7 @@ def _concern_about_a_16_year_old(scene: _Scene) -> None:
 
 
 def _disclosures(scene: _Scene, cid: str) -> None:
-    """Share the case with the police under § 115; a mosque may not get the notes."""
+    """Share the case with the police under § 115, stk. 2; a mosque only with consent."""
     casework = scene.casework
     casework.disclose(
         cid,
@@ -211,7 +211,7 @@ def _disclosures(scene: _Scene, cid: str) -> None:
         purpose="disclosure",
         note="Shared for the joint intervention plan.",
     )
-    try:
+    try:  # § 115 is for the authorities of the cooperation: a mosque is not one
         casework.disclose(
             cid,
             CONSULTANT,
@@ -222,6 +222,24 @@ def _disclosures(scene: _Scene, cid: str) -> None:
         )
     except DisclosureRefused as refused:
         scene.console.print(f"[yellow]Disclosure refused, nothing shared:[/yellow] {refused}")
+    consent = casework.record_consent(
+        cid,
+        CONSULTANT,
+        given_by=["subject", "custody_holder"],
+        recipients=[MOSQUE_PARTNER],
+        categories=["case"],
+        given_on=scene.clock.now().date(),
+        scope="The pupil and a parent agree that the imam may know a course is under way.",
+    )
+    casework.disclose(
+        cid,
+        CONSULTANT,
+        recipient=MOSQUE_PARTNER,
+        legal_basis="consent",
+        categories=["case"],
+        purpose="disclosure",
+        consent=consent.id,
+    )
     for entry in casework.disclosures(CONSULTANT, purpose=CASEWORK, case_id=cid):
         scene.console.print(
             f"Disclosure register: {entry.at.strftime('%Y-%m-%d')} {entry.actor} ({entry.role}) "

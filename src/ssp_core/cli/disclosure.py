@@ -1,10 +1,12 @@
-"""``ssp disclose`` and ``ssp disclosures``: share case information lawfully, and list it.
+"""``ssp disclose``, ``ssp consent`` and ``ssp disclosures``: share case information lawfully.
 
-A disclosure names its recipient (a registered partner), its legal basis (plugin
-data, e.g. Retsplejeloven § 115), the data categories shared and, for a basis that
-rests on consent, the consent's date and scope. The library refuses a disclosure
-without a lawful basis or beyond what the recipient's kind may receive; the refusal
-is audited and nothing is shared.
+A disclosure names its recipient (a registered partner), its legal basis (e.g.
+Retsplejeloven § 115, stk. 2), the data categories shared and, where it rests on
+consent, the id of a consent recorded on the case with ``ssp consent give``. The
+library refuses a disclosure that no rule of its basis covers (this discloser,
+recipient, subject and data) or beyond what the recipient's kind may receive, and
+names the closest rule and what it lacks; the refusal is audited and nothing is
+shared.
 """
 
 from __future__ import annotations
@@ -21,12 +23,11 @@ from ssp_core.application.disclosure import DisclosureEntry
 from ssp_core.cli.app import Context
 from ssp_core.cli.options import DATE, acting, echo_json, plain, start_of_day
 from ssp_core.domain.access import FieldGroup
-from ssp_core.domain.disclosure import Consent
+from ssp_core.domain.disclosure import ConsentGiver
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import DataError
 from ssp_core.plugins.registry import Registry
 
-__all__ = ["citation", "disclose", "disclosures", "disclosures_table"]
+__all__ = ["citation", "consent", "disclose", "disclosures", "disclosures_table"]
 
 
 def citation(registry: Registry, legal_basis: str) -> str:
@@ -60,14 +61,6 @@ def disclosures_table(
     return table
 
 
-def _consent(given_on: dt.datetime | None, scope: str | None) -> Consent | None:
-    if given_on is None and scope is None:
-        return None
-    if given_on is None or scope is None:
-        raise DataError("a consent needs both --consent-date (YYYY-MM-DD) and --consent-scope")
-    return Consent(given_on.date(), scope)
-
-
 @click.command()
 @click.argument("case_id")
 @click.option("--to", "recipient", required=True, metavar="PARTNER", help="The partner's id.")
@@ -82,8 +75,12 @@ def _consent(given_on: dt.datetime | None, scope: str | None) -> Consent | None:
     type=click.Choice([group.value for group in FieldGroup]),
     help="A data category shared (repeatable).",
 )
-@click.option("--consent-date", type=DATE, help="When the consent was given (YYYY-MM-DD).")
-@click.option("--consent-scope", metavar="TEXT", help="What the consent covers.")
+@click.option(
+    "--consent",
+    "consent_id",
+    metavar="CONSENT",
+    help="The id of the consent on the case it rests on (see `ssp consent give`).",
+)
 @click.option("--note", help="A note recorded with the disclosure.")
 @acting(default_purpose="disclosure")
 @click.pass_obj
@@ -93,18 +90,17 @@ def disclose(
     recipient: str,
     legal_basis: str,
     categories: tuple[str, ...],
-    consent_date: dt.datetime | None,
-    consent_scope: str | None,
+    consent_id: str | None,
     note: str | None,
     actor: Actor,
     purpose: str,
 ) -> None:
     """Record that CASE_ID's information is disclosed to a partner, on a legal basis.
 
-    Refused (audited, nothing shared) if the basis does not serve the purpose, needs
-    a consent not given, or a category is beyond what the recipient's kind may get.
+    Refused (audited, nothing shared) unless a rule of the basis covers this
+    discloser, recipient, subject and these categories, with a covering consent
+    where the rule or the recipient needs one; the refusal names what is missing.
     """
-    consent = _consent(consent_date, consent_scope)
     casework = obj.casework()
     shared = casework.disclose(
         case_id,
@@ -113,13 +109,99 @@ def disclose(
         legal_basis=legal_basis,
         categories=categories,
         purpose=purpose,
-        consent=consent,
+        consent=consent_id,
         note=note,
     )
     click.echo(
         f"{shared.id}: disclosed {', '.join(dict.fromkeys(categories))} to {recipient} under "
         f"{citation(casework.registry, legal_basis)} (version {shared.version})"
     )
+
+
+@click.group()
+def consent() -> None:
+    """Record a person's consent to disclosure on a case, or its withdrawal."""
+
+
+@consent.command("give")
+@click.argument("case_id")
+@click.option(
+    "--by",
+    "given_by",
+    multiple=True,
+    required=True,
+    type=click.Choice([giver.value for giver in ConsentGiver]),
+    help="Who consented (repeatable; under 18 both the subject and a custody holder).",
+)
+@click.option(
+    "--to", "recipients", multiple=True, required=True, metavar="PARTNER", help="A partner covered."
+)
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    required=True,
+    type=click.Choice([group.value for group in FieldGroup]),
+    help="A data category covered (repeatable).",
+)
+@click.option("--given-on", type=DATE, required=True, help="When it was given (YYYY-MM-DD).")
+@click.option("--scope", required=True, metavar="TEXT", help="What the person was told.")
+@acting(default_purpose="disclosure")
+@click.pass_obj
+def give_consent(
+    obj: Context,
+    case_id: str,
+    given_by: tuple[str, ...],
+    recipients: tuple[str, ...],
+    categories: tuple[str, ...],
+    given_on: dt.datetime,
+    scope: str,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Record on CASE_ID the person's consent to disclosure: by whom, to whom, which data."""
+    given = obj.casework().record_consent(
+        case_id,
+        actor,
+        given_by=given_by,
+        recipients=recipients,
+        categories=categories,
+        given_on=given_on.date(),
+        scope=scope,
+        purpose=purpose,
+    )
+    click.echo(
+        f"{case_id}: {given.id} covers {', '.join(g.value for g in given.field_groups)} "
+        f"to {', '.join(given.recipients)}"
+    )
+
+
+@consent.command("withdraw")
+@click.argument("case_id")
+@click.argument("consent_id")
+@click.option("--on", "withdrawn_on", type=DATE, help="When it was withdrawn (default: today).")
+@click.option("--reason", metavar="TEXT", help="What the person said.")
+@acting(default_purpose="disclosure")
+@click.pass_obj
+def withdraw_consent(
+    obj: Context,
+    case_id: str,
+    consent_id: str,
+    withdrawn_on: dt.datetime | None,
+    reason: str | None,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Record that CONSENT_ID of CASE_ID was withdrawn: no disclosure rests on it from then."""
+    obj.casework().withdraw_consent(
+        case_id,
+        consent_id,
+        actor,
+        purpose=purpose,
+        withdrawn_on=withdrawn_on.date() if withdrawn_on else None,
+        reason=reason,
+    )
+    click.echo(f"{case_id}: {consent_id} withdrawn")
 
 
 @click.command()

@@ -1,22 +1,40 @@
-"""Lawful disclosure: the legal bases for sharing, consent, and what each partner kind may get.
+"""Lawful disclosure: the legal bases and their rules, consent, and what each partner kind may get.
 
 Sharing case information with a partner or another agency is recorded as a
 :class:`~ssp_core.domain.events.Disclosure` event naming its legal basis, purpose,
-recipient and data categories. The legal bases and the disclosure profiles (the
-field groups a kind of partner may ever receive) are data from plugins.
+recipient and data categories. A legal basis carries the rules of what it allows,
+as relations (:class:`DisclosureRule`): who may disclose (the kind of partner the
+discloser's role acts as), to which kinds of recipient, about whom (ages, kinds of
+case), which field groups, and whether the person's consent must cover it. A
+disclosure is lawful only if one rule of its basis covers this discloser, this
+recipient, this subject and these data. The legal bases (national ones from the
+core), the disclosure profiles (the field groups a kind of partner may ever receive)
+and the consents recorded on a case are data, never code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 import attrs
 
 from ssp_core.domain.access import ANY, FieldGroup
+from ssp_core.domain.concerns import Source
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.validators import identifier, non_empty_text
 
-__all__ = ["Consent", "DisclosureProfile", "LegalBasis"]
+__all__ = [
+    "ADULT_AGE",
+    "Consent",
+    "ConsentGiver",
+    "DisclosureProfile",
+    "DisclosureRule",
+    "LegalBasis",
+]
+
+ADULT_AGE = 18
+"""The age of majority (myndighedsalder): below it, a custody holder consents too."""
 
 
 def _strings(value: object) -> tuple[str, ...]:
@@ -29,13 +47,63 @@ def _groups(value: object) -> tuple[FieldGroup, ...]:
     return tuple(FieldGroup(item) for item in _strings(value))
 
 
+def _kinds(value: object) -> tuple[str, ...]:
+    return tuple(sorted(set(_strings(value))))
+
+
+@attrs.frozen
+class DisclosureRule:
+    """One relation a legal basis allows: from which disclosers to which recipients, about whom.
+
+    :param disclosers: the partner kinds a discloser may act as (a role's
+        :attr:`~ssp_core.domain.roles.Role.acts_as`), e.g. ``police``.
+    :param recipients: the partner kinds that may receive; the direction is from a
+        discloser kind to a recipient kind, so ``police -> school`` and ``school ->
+        police`` are two different relations.
+    :param field_groups: the field groups it allows (``case`` is the case itself).
+    :param min_age: the youngest subject (age on the day of disclosure); ``None``: no limit.
+    :param max_age: the oldest subject; ``None``: no limit. A rule with an age limit
+        covers only cases about a person.
+    :param workflow_kinds: the kinds of case (``action_card``, ``prevention_track``,
+        ...); empty: any.
+    :param same_municipality: the recipient must belong to the case's municipality
+        (Barnets Lov § 133: *the municipality's* children's services).
+    :param consent: the person's recorded, unwithdrawn consent must cover the
+        recipient and the field groups.
+    :param note: what the rule encodes, in the words of the law (for the table in
+        ``docs/privacy.md`` and for refusals).
+    """
+
+    disclosers: tuple[str, ...] = attrs.field(converter=_kinds)
+    recipients: tuple[str, ...] = attrs.field(converter=_kinds)
+    field_groups: tuple[FieldGroup, ...] = attrs.field(converter=_groups)
+    min_age: int | None = None
+    max_age: int | None = None
+    workflow_kinds: tuple[str, ...] = attrs.field(default=(), converter=_kinds)
+    same_municipality: bool = False
+    consent: bool = False
+    note: str | None = None
+
+    def about_a_person_only(self) -> bool:
+        """Tell whether the rule covers only cases about a person (it has an age limit)."""
+        return self.min_age is not None or self.max_age is not None
+
+    def covers_age(self, age: int) -> bool:
+        """Tell whether a subject of ``age`` is within the rule's ages."""
+        return (self.min_age is None or age >= self.min_age) and (
+            self.max_age is None or age <= self.max_age
+        )
+
+
 @attrs.frozen
 class LegalBasis:
-    """A provision that allows a disclosure, e.g. Retsplejeloven § 115, stk. 1, nr. 1.
+    """A provision that allows a disclosure, e.g. Retsplejeloven § 115, stk. 2.
 
     ``citation`` is the provision as written in law; ``purposes`` the purposes it may
-    serve (``"*"``: any); ``requires_consent``: the disclosure needs the person's
-    consent, with its date and scope (the basis *is* the consent).
+    serve (``"*"``: any); ``rules`` the relations it allows (a basis without rules
+    allows nothing); ``requires_consent``: the basis *is* the person's consent (every
+    rule of it needs covering consent); ``source`` where its text was read, and
+    ``verified`` whether the law's own text was read (``False``: a secondary source).
     """
 
     id: str = attrs.field(validator=identifier)
@@ -44,6 +112,10 @@ class LegalBasis:
     purposes: tuple[str, ...] = attrs.field(default=(ANY,), converter=_strings)
     requires_consent: bool = False
     description: Labels | None = None
+    rules: tuple[DisclosureRule, ...] = ()
+    text: str | None = None
+    source: Source | None = None
+    verified: bool = False
 
     def serves(self, purpose: str) -> bool:
         """Tell whether a disclosure for ``purpose`` may rest on this basis."""
@@ -64,9 +136,43 @@ class DisclosureProfile:
         return self.partner_kind
 
 
+class ConsentGiver(StrEnum):
+    """Who gave a consent: the young person, or the holder of custody (forældremyndighed)."""
+
+    SUBJECT = "subject"
+    CUSTODY_HOLDER = "custody_holder"
+
+
+def _givers(value: object) -> tuple[ConsentGiver, ...]:
+    return tuple(sorted({ConsentGiver(item) for item in _strings(value)}))
+
+
+def _recipients(value: object) -> tuple[str, ...]:
+    return tuple(sorted(set(_strings(value))))
+
+
 @attrs.frozen
 class Consent:
-    """A person's consent to a disclosure: when it was given and what it covers (free text)."""
+    """A person's consent to disclosure: by whom, to whom, which data, from when.
+
+    A consent recorded on a case (:class:`~ssp_core.domain.events.ConsentGiven`) has
+    an ``id``, the ``recipients`` (partner ids) and ``field_groups`` it covers and who
+    gave it (``given_by``); it holds until withdrawn
+    (:class:`~ssp_core.domain.events.ConsentWithdrawn`). Under 18 (:data:`ADULT_AGE`)
+    the young person and a custody holder both consent; from 18 the person alone.
+    A consent of 0.1 (only a date and a scope) covers nothing any more.
+    """
 
     given_on: dt.date
     scope: str = attrs.field(validator=non_empty_text)
+    given_by: tuple[ConsentGiver, ...] = attrs.field(default=(), converter=_givers)
+    recipients: tuple[str, ...] = attrs.field(default=(), converter=_recipients)
+    field_groups: tuple[FieldGroup, ...] = attrs.field(default=(), converter=_groups)
+    id: str | None = None
+
+    def givers_missing(self, age: int | None) -> tuple[ConsentGiver, ...]:
+        """Return who else must consent for a subject of ``age`` (``None``: not a person)."""
+        needed = {ConsentGiver.SUBJECT}
+        if age is not None and age < ADULT_AGE:
+            needed.add(ConsentGiver.CUSTODY_HOLDER)
+        return tuple(sorted(needed - set(self.given_by)))

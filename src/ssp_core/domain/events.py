@@ -26,6 +26,8 @@ __all__ = [
     "CaseOpened",
     "CaseResumed",
     "CaseSuspended",
+    "ConsentGiven",
+    "ConsentWithdrawn",
     "DeadlineExtended",
     "DeadlineMissed",
     "Disclosure",
@@ -206,7 +208,9 @@ class Disclosure(CaseEvent):
 
     ``categories`` are the field groups disclosed (``case``, ``subject``, ``notes``,
     ``observations``, ``identity``); the information itself is not stored again.
-    ``consent`` is given when the legal basis is the person's consent.
+    ``consent`` is the consent it rests on, as it was when disclosed (its ``id`` names
+    the :class:`ConsentGiven` of the case); ``rule`` the number of the basis's rule
+    that covered it (``None`` in histories written before rules, 0.1).
     """
 
     recipient: str
@@ -215,6 +219,26 @@ class Disclosure(CaseEvent):
     categories: tuple[str, ...]
     consent: Consent | None = None
     note: str | None = None
+    rule: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ConsentGiven(CaseEvent):
+    """The person (and, under 18, a custody holder) consented to disclosure: see :class:`Consent`.
+
+    ``consent.id`` names it on the case, for disclosures and a withdrawal.
+    """
+
+    consent: Consent
+
+
+@attrs.frozen(kw_only=True)
+class ConsentWithdrawn(CaseEvent):
+    """A consent of the case was withdrawn: no disclosure rests on it from ``withdrawn_on``."""
+
+    consent_id: str
+    withdrawn_on: dt.date
+    reason: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -40,6 +40,8 @@ SEALED_FIELDS: MappingProxyType[str, MappingProxyType[str, FieldGroup]] = Mappin
             "CaseResumed": {"reason": _NOTES},
             "DeadlineExtended": {"reason": _NOTES},
             "Disclosure": {"note": _NOTES, "consent.scope": _NOTES},
+            "ConsentGiven": {"consent.scope": _NOTES},
+            "ConsentWithdrawn": {"reason": _NOTES},
             "WalkPlanned": {"note": _NOTES},
             "FindingRecorded": {"description": _NOTES},
             "FindingAssigned": {"reason": _NOTES},

@@ -25,11 +25,14 @@ __all__ = [
 class PartnerKind:
     """A kind of partner (mosque, hometown association, school, ...): open data.
 
-    The core registers the common kinds; a plugin adds its own.
+    The core registers the common kinds; a plugin adds its own. ``authority``: a
+    public authority (school, police, social services, ...); every other kind is
+    civil society and receives personal data only under covering consent.
     """
 
     id: str = attrs.field(validator=identifier)
     labels: Labels
+    authority: bool = False
 
 
 @attrs.frozen

@@ -12,11 +12,18 @@ __all__ = ["Actor", "Role"]
 
 @attrs.frozen
 class Role:
-    """A role a person acts in, e.g. SSP consultant or mentor: data from plugins."""
+    """A role a person acts in, e.g. SSP consultant or mentor: data from plugins.
+
+    ``acts_as`` is the kind of partner a person in the role discloses for (``police``
+    for the police's SSP coordinator, ``municipal_service`` for the municipality's
+    SSP secretariat): the discloser side of a legal basis's rules. A role without it
+    discloses nothing.
+    """
 
     id: str = attrs.field(validator=identifier)
     labels: Labels
     description: Labels | None = None
+    acts_as: str | None = None
 
 
 @attrs.frozen

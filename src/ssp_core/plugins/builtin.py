@@ -46,9 +46,11 @@ PARTNER_KINDS: tuple[PartnerKind, ...] = (
     PartnerKind("hometown_association", Labels(da="Hjemstavnsforening", en="Hometown association")),
     PartnerKind("youth_centre", Labels(da="Ungecenter", en="Youth centre")),
     PartnerKind("youth_club", Labels(da="Ungdomsklub", en="Youth club")),
-    PartnerKind("school", Labels(da="Skole", en="School")),
-    PartnerKind("police", Labels(da="Politi", en="Police")),
-    PartnerKind("social_services", Labels(da="Socialforvaltning", en="Social services")),
+    PartnerKind("school", Labels(da="Skole", en="School"), authority=True),
+    PartnerKind("police", Labels(da="Politi", en="Police"), authority=True),
+    PartnerKind(
+        "social_services", Labels(da="Socialforvaltning", en="Social services"), authority=True
+    ),
     PartnerKind("housing_organisation", Labels(da="Boligorganisation", en="Housing organisation")),
     PartnerKind("housing_section", Labels(da="Boligafdeling", en="Housing section")),
     PartnerKind("community_council", Labels(da="Samråd", en="Community council")),
@@ -59,11 +61,33 @@ PARTNER_KINDS: tuple[PartnerKind, ...] = (
     PartnerKind(
         "volunteer_organisation", Labels(da="Frivillig organisation", en="Volunteer organisation")
     ),
-    PartnerKind("emergency_service", Labels(da="Beredskab", en="Emergency service")),
-    PartnerKind("municipal_service", Labels(da="Kommunal forvaltning", en="Municipal service")),
+    PartnerKind(
+        "emergency_service", Labels(da="Beredskab", en="Emergency service"), authority=True
+    ),
+    PartnerKind(
+        "municipal_service",
+        Labels(da="Kommunal forvaltning", en="Municipal service"),
+        authority=True,
+    ),
+    PartnerKind(
+        "childrens_services",
+        Labels(da="Kommunens børne- og familieområde", en="The municipality's children's services"),
+        authority=True,
+    ),
+    PartnerKind("psychiatry", Labels(da="Psykiatrien", en="Psychiatry"), authority=True),
+    PartnerKind(
+        "prison_and_probation",
+        Labels(da="Kriminalforsorgen", en="Prison and Probation Service"),
+        authority=True,
+    ),
     PartnerKind("citizens", Labels(da="Borgere", en="Citizens")),
 )
-"""The kinds of partner every installation knows; plugins add more."""
+"""The kinds of partner every installation knows; plugins add more.
+
+The public authorities among them (``authority=True``: the parties of the SSP, PSP
+and KSP cooperations, children's services, the emergency service) are the ones the
+national legal bases name; every other kind is civil society.
+"""
 
 
 @hookimpl

@@ -23,7 +23,7 @@ import attrs
 from ssp_core.domain.access import ANY, Grant, Purpose
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import ReferenceText, Situation, WorrySignCatalogue
-from ssp_core.domain.disclosure import DisclosureProfile, LegalBasis
+from ssp_core.domain.disclosure import DisclosureProfile, DisclosureRule, LegalBasis
 from ssp_core.domain.district import Municipality, PoliceDistrict, Reach
 from ssp_core.domain.organisation import ActionGroup, Corps, InfoHouse, Partner, PartnerKind
 from ssp_core.domain.people import AgeBand
@@ -493,15 +493,21 @@ class Registry:
                 )
             problems += self._named(self.grants, gid, found)
         for bid, basis in self.legal_bases.items():
-            problems += self._named(
-                self.legal_bases,
-                bid,
-                [
-                    f"unknown purpose {p!r}"
-                    for p in basis.purposes
-                    if p != ANY and p not in self.purposes
-                ],
-            )
+            found = [
+                f"unknown purpose {p!r}"
+                for p in basis.purposes
+                if p != ANY and p not in self.purposes
+            ]
+            for number, rule in enumerate(basis.rules, start=1):
+                found += [
+                    f"rule {number}: {problem}" for problem in self._rule_problems(basis, rule)
+                ]
+            problems += self._named(self.legal_bases, bid, found)
+        for rid, role in self.roles.items():
+            if role.acts_as is not None and role.acts_as not in self.partner_kinds:
+                problems += self._named(
+                    self.roles, rid, [f"acts as unknown partner kind {role.acts_as!r}"]
+                )
         for key, profile in self.disclosure_profiles.items():
             if profile.partner_kind not in self.partner_kinds:
                 problems += self._named(
@@ -509,26 +515,55 @@ class Registry:
                     key,
                     [f"unknown partner kind {profile.partner_kind!r}"],
                 )
-        for rid, rule in self.retention_rules.items():
-            versions = self._versions.get(rule.workflow)
+        for rid, retention in self.retention_rules.items():
+            versions = self._versions.get(retention.workflow)
             if versions is None:
                 problems += self._named(
-                    self.retention_rules, rid, [f"unknown workflow {rule.workflow!r}"]
+                    self.retention_rules, rid, [f"unknown workflow {retention.workflow!r}"]
                 )
                 continue
             finals = {state for d in versions for state in d.final_states}
-            if rule.outcome is not None and rule.outcome not in finals:
+            if retention.outcome is not None and retention.outcome not in finals:
                 problems += self._named(
                     self.retention_rules,
                     rid,
                     [
                         (
-                            f"outcome {rule.outcome!r} is not a final state of {rule.workflow}; "
-                            f"final states: {', '.join(sorted(finals))}"
+                            f"outcome {retention.outcome!r} is not a final state of "
+                            f"{retention.workflow}; final states: {', '.join(sorted(finals))}"
                         )
                     ],
                 )
         return problems
+
+    def _rule_problems(self, basis: LegalBasis, rule: DisclosureRule) -> list[str]:
+        """Return what is wrong with one rule of a legal basis."""
+        found = [
+            f"unknown partner kind {kind!r}"
+            for kind in dict.fromkeys([*rule.disclosers, *rule.recipients])
+            if kind not in self.partner_kinds
+        ]
+        if not rule.disclosers or not rule.recipients or not rule.field_groups:
+            found.append("a rule names disclosers, recipients and field groups")
+        found += [
+            f"unknown kind of case {kind!r}; known: {', '.join(WorkflowKind)}"
+            for kind in rule.workflow_kinds
+            if kind not in WorkflowKind.__members__.values()
+        ]
+        if rule.min_age is not None and rule.max_age is not None and rule.min_age > rule.max_age:
+            found.append(f"min_age {rule.min_age} is above max_age {rule.max_age}")
+        consent = rule.consent or basis.requires_consent
+        civil = [
+            kind
+            for kind in rule.recipients
+            if kind in self.partner_kinds and not self.partner_kinds[kind].authority
+        ]
+        if civil and not consent:
+            found.append(
+                f"civil-society recipients ({', '.join(civil)}) receive personal data only "
+                "under the person's consent: set consent = true, or name authorities only"
+            )
+        return found
 
     def _walk_problems(self) -> list[str]:
         problems: list[str] = []

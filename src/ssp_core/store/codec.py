@@ -65,6 +65,8 @@ EVENT_TYPES: dict[str, type[CaseEvent]] = {
         ev.DeadlineMissed,
         ev.WorkflowMigrated,
         ev.Disclosure,
+        ev.ConsentGiven,
+        ev.ConsentWithdrawn,
         ev.WalkPlanned,
         ev.FindingRecorded,
         ev.FindingAssigned,

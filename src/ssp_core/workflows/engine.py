@@ -26,6 +26,8 @@ from ssp_core.domain.events import (
     CaseOpened,
     CaseResumed,
     CaseSuspended,
+    ConsentGiven,
+    ConsentWithdrawn,
     DeadlineExtended,
     DeadlineMissed,
     Disclosure,
@@ -417,8 +419,9 @@ class WorkflowEngine:
         categories: tuple[str, ...],
         consent: Consent | None = None,
         note: str | None = None,
+        rule: int | None = None,
     ) -> Disclosure:
-        """Record a disclosure (its basis, profile and consent are checked by the caller)."""
+        """Record a disclosure (its basis, rule, profile and consent are checked by the caller)."""
         self._check_case(case)
         event = Disclosure(
             **_stamp(case, actor, at),
@@ -428,6 +431,41 @@ class WorkflowEngine:
             categories=categories,
             consent=consent,
             note=_text(note) if note is not None else None,
+            rule=rule,
+        )
+        case.apply(event)
+        return event
+
+    def record_consent(
+        self, case: Case, consent: Consent, actor: Actor, *, at: dt.datetime
+    ) -> ConsentGiven:
+        """Record a consent on an open case (who gave it is checked by the caller)."""
+        self._check_open(case)
+        if consent.given_on > local_date(at):
+            raise DataError("a consent cannot be dated after the time it is recorded")
+        event = ConsentGiven(**_stamp(case, actor, at), consent=consent)
+        case.apply(event)
+        return event
+
+    def withdraw_consent(
+        self,
+        case: Case,
+        consent_id: str,
+        actor: Actor,
+        *,
+        at: dt.datetime,
+        withdrawn_on: dt.date,
+        reason: str | None = None,
+    ) -> ConsentWithdrawn:
+        """Record that a consent of the case was withdrawn (also on a closed case)."""
+        self._check_case(case)
+        if withdrawn_on > local_date(at):
+            raise DataError("a withdrawal cannot be dated after the time it is recorded")
+        event = ConsentWithdrawn(
+            **_stamp(case, actor, at),
+            consent_id=consent_id,
+            withdrawn_on=withdrawn_on,
+            reason=_text(reason) if reason is not None else None,
         )
         case.apply(event)
         return event
