@@ -122,8 +122,8 @@ def coming_of_age_note(found: ComingOfAge) -> Note:
 def with_note(
     options: tuple[TriggerOption, ...], found: ComingOfAge | None
 ) -> tuple[TriggerOption, ...]:
-    """Return the options with the coming-of-age note, if the person came of age."""
-    if found is None or not found.turned:
+    """Return the options with the coming-of-age note, if the person came of age (open cases)."""
+    if found is None or not found.turned or found.closed:
         return options
     note = coming_of_age_note(found)
     return tuple(attrs.evolve(o, notes=(*o.notes, note)) for o in options)
@@ -210,6 +210,9 @@ class ComingOfAgeCases:
         for row, events, _record in self._candidates(rows, day):
             if any(event.topic == _TOPIC for event in events):
                 continue
+            permit = self._cases.permit_for(events, actor, "case.deadlines", purpose, row.case_id)
+            if FieldGroup.SUBJECT not in permit.field_groups:
+                continue  # the birth date is not the actor's to read: nothing to announce
             loaded = self._cases.load(row.case_id, actor, "case.deadlines", purpose)
             case, engine = loaded.case, loaded.engine
             item = coming_of_age(case, until=day, today=day, card=self._is_card(row))
