@@ -11,7 +11,8 @@ Two shared pieces carry what every use case needs:
 Over them, one module per family of use cases: :mod:`.reads` and :mod:`.commands`
 (cases), :mod:`.identity`, :mod:`.disclosure`, :mod:`.walks`, :mod:`.retention`,
 :mod:`.admin` (the store and the audit log), :mod:`.research` (exports),
-:mod:`.evaluation` and :mod:`.migration`. :class:`~ssp_core.application.casework.Casework`
+:mod:`.evaluation`, :mod:`.migration` and :mod:`.coming_of_age` (people who turn 18
+during a case). :class:`~ssp_core.application.casework.Casework`
 is the facade an embedding system creates; a new use case goes in its family's
 module and gets a one-line method there.
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
         upgrade_store_at,
     )
     from ssp_core.application.casework import Casework
+    from ssp_core.application.coming_of_age import ComingOfAgeCases, ComingOfAgeRow
     from ssp_core.application.commands import CaseCommands
     from ssp_core.application.disclosure import DisclosureEntry, Disclosures
     from ssp_core.application.evaluation import EVALUATE, Evaluations
@@ -80,6 +82,7 @@ _PUBLIC: dict[str, str] = {
     ),
     "Casework": "ssp_core.application.casework",
     "CaseCommands": "ssp_core.application.commands",
+    **dict.fromkeys(("ComingOfAgeCases", "ComingOfAgeRow"), "ssp_core.application.coming_of_age"),
     **dict.fromkeys(("DisclosureEntry", "Disclosures"), "ssp_core.application.disclosure"),
     **dict.fromkeys(("EVALUATE", "Evaluations"), "ssp_core.application.evaluation"),
     **dict.fromkeys(("CaseHead", "Gate"), "ssp_core.application.gate"),
@@ -115,6 +118,8 @@ __all__ = [
     "CaseRepository",
     "CaseView",
     "Casework",
+    "ComingOfAgeCases",
+    "ComingOfAgeRow",
     "Command",
     "DisclosureEntry",
     "Disclosures",

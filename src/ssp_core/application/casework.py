@@ -25,6 +25,7 @@ from ssp_core.domain.access import ADMINISTRATION, CASEWORK, RESEARCH, RETENTION
 
 if TYPE_CHECKING:
     from ssp_core.application.admin import StoreAdministration
+    from ssp_core.application.coming_of_age import ComingOfAgeCases, ComingOfAgeRow
     from ssp_core.application.commands import CaseCommands
     from ssp_core.application.disclosure import DisclosureEntry, Disclosures
     from ssp_core.application.evaluation import Evaluations
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from ssp_core.application.walks import SafetyWalks
     from ssp_core.clock import BusinessCalendar, Clock
     from ssp_core.domain.cases import Case
+    from ssp_core.domain.coming_of_age import ComingOfAge
     from ssp_core.domain.cpr import Pseudonymiser
     from ssp_core.domain.disclosure import Consent
     from ssp_core.domain.events import CaseEvent
@@ -144,6 +146,12 @@ class Casework:
         from ssp_core.application.commands import CaseCommands  # noqa: PLC0415 (on first use)
 
         return CaseCommands(self.services)
+
+    @cached_property
+    def _coming_of_age(self) -> ComingOfAgeCases:
+        from ssp_core.application.coming_of_age import ComingOfAgeCases  # noqa: PLC0415
+
+        return ComingOfAgeCases(self.services)
 
     @cached_property
     def _identities(self) -> Identities:
@@ -437,6 +445,25 @@ class Casework:
     ) -> list[tuple[Case, Deadline]]:
         """Record, escalate missed due dates: :meth:`.CaseCommands.record_missed_deadlines`."""
         return self._commands.record_missed_deadlines(actor, on=on, purpose=purpose)
+
+    # -- coming of age (ComingOfAgeCases) -----------------------------------------------
+
+    def coming_of_age(
+        self,
+        actor: Actor,
+        *,
+        on: dt.date | None = None,
+        within: int = 0,
+        purpose: str = CASEWORK,
+    ) -> list[ComingOfAgeRow]:
+        """List the open cases whose person turns 18: :meth:`.ComingOfAgeCases.coming_of_age`."""
+        return self._coming_of_age.coming_of_age(actor, on=on, within=within, purpose=purpose)
+
+    def record_coming_of_age(
+        self, actor: Actor, *, on: dt.date | None = None, purpose: str = CASEWORK
+    ) -> list[tuple[Case, ComingOfAge]]:
+        """Announce each case's coming of age once: :meth:`.ComingOfAgeCases.record`."""
+        return self._coming_of_age.record(actor, on=on, purpose=purpose)
 
     # -- people (Identities) -------------------------------------------------------------
 

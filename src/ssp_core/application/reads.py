@@ -12,10 +12,12 @@ from typing import Any
 
 import attrs
 
+from ssp_core.application.coming_of_age import view_coming_of_age, with_note
 from ssp_core.application.services import Services
 from ssp_core.clock import local_date
 from ssp_core.domain.access import CASEWORK
 from ssp_core.domain.cases import Case
+from ssp_core.domain.coming_of_age import ComingOfAge
 from ssp_core.domain.events import CaseEvent
 from ssp_core.domain.roles import Actor
 from ssp_core.store.records import AuditAction, CaseQuery, CaseRow
@@ -30,13 +32,23 @@ class CaseView:
     """A case as one actor sees it now: its running deadlines, and what they may do next.
 
     ``municipality`` is the municipality whose case it is (for histories before 0.2,
-    its workflow's; ``None`` where no plugin declares one).
+    its workflow's; ``None`` where no plugin declares one). ``coming_of_age`` says
+    when the person, under 18 at the concern, turned 18 during the case (for a closed
+    case, only while it was open); ``None`` if they have not, or the reader may not see
+    the ``subject`` field group. The options then carry a note; which are allowed does
+    not change.
     """
 
     case: Case
     deadlines: tuple[Deadline, ...]
     options: tuple[TriggerOption, ...]
     municipality: str | None = None
+    coming_of_age: ComingOfAge | None = None
+
+    @property
+    def turns_18_on(self) -> dt.date | None:
+        """Return the day the person turned 18 during the case (``None``: see above)."""
+        return self.coming_of_age.turns_18_on if self.coming_of_age else None
 
 
 class CaseReads:
@@ -102,7 +114,8 @@ class CaseReads:
     ) -> tuple[TriggerOption, ...]:
         """Return what ``actor`` can do with the case now, and why not for the rest."""
         case = self.case(case_id, actor, purpose=purpose)
-        return self._services.registry.engine_for(case).options(case, actor)
+        options = self._services.registry.engine_for(case).options(case, actor)
+        return with_note(options, view_coming_of_age(self._services, case))
 
     def deadlines(
         self, case_id: str, actor: Actor, *, purpose: str = CASEWORK
@@ -119,4 +132,6 @@ class CaseReads:
         """Return the view of a case already read or just changed (reads nothing more)."""
         engine = self._services.registry.engine_for(case)
         municipality = self._services.policy.walls.municipality(case.workflow, case.municipality)
-        return CaseView(case, engine.deadlines(case), engine.options(case, actor), municipality)
+        came = view_coming_of_age(self._services, case)
+        options = with_note(engine.options(case, actor), came)
+        return CaseView(case, engine.deadlines(case), options, municipality, came)

@@ -44,11 +44,14 @@ def _summary(view: CaseView) -> dict[str, object]:
             {"rule": d.rule, "due": d.due, "missed": d.missed, "on_hold": d.on_hold}
             for d in view.deadlines
         ],
+        "turns_18_on": view.turns_18_on,
+        "coming_of_age": view.coming_of_age.to_dict() if view.coming_of_age else None,
         "options": [
             {
                 "trigger": o.trigger,
                 "allowed": o.allowed,
                 "reasons": [r.message for r in o.reasons],
+                "notes": [n.message for n in o.notes],
             }
             for o in view.options
         ],
@@ -72,7 +75,12 @@ def _print_case(view: CaseView, obj: Context, actor: Actor, *, as_json: bool) ->
         console.print(
             f"  due {deadline.due.isoformat()}: {deadline.labels.get(obj.language)}{missed}"
         )
+    if view.coming_of_age is not None:
+        console.print(f"  [bold]{view.coming_of_age.statement.get(obj.language)}[/bold]")
     console.print(options_table(case, [(actor, view.options)], obj.language))
+    notes = dict.fromkeys(note.labels.get(obj.language) for o in view.options for note in o.notes)
+    for note in notes:
+        console.print(f"  note: {note}")
 
 
 def _rows_table(rows: list[CaseRow]) -> Table:
@@ -469,6 +477,76 @@ def overdue_command(
     for missed_case, deadline in recorded:
         console.print(
             f"recorded: {missed_case.id} missed {deadline.rule} (due {deadline.due.isoformat()})"
+        )
+
+
+@case.command("coming-of-age")
+@click.option("--on", "day", type=DATE, help="As on this day (default today).")
+@click.option(
+    "--within",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Also list cases whose person turns 18 within this many days.",
+)
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Announce each case whose person has turned 18 once (an event, and the plugins' hook).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def coming_of_age_command(
+    obj: Context,
+    day: dt.datetime | None,
+    within: int,
+    record: bool,
+    as_json: bool,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """List the open cases whose person, under 18 at the concern, turned or turns 18.
+
+    The cases keep their card; nothing changes by itself. Only cases whose birth date
+    you may read are listed.
+    """
+    casework = obj.casework()
+    on = day.date() if day else local_date(casework.clock.now())
+    recorded = casework.record_coming_of_age(actor, on=on, purpose=purpose) if record else []
+    found = casework.coming_of_age(actor, on=on, within=within, purpose=purpose)
+    if as_json:
+        echo_json(
+            {
+                "on": on,
+                "within": within,
+                "cases": [item.to_dict() for item in found],
+                "recorded": [
+                    {"case": c.id, "turns_18_on": came.turns_18_on} for c, came in recorded
+                ],
+            }
+        )
+        return
+    table = Table(title=f"{len(found)} case(s) whose person turned or turns 18")
+    for column in ("case", "workflow", "state", "assignee", "18 on", ""):
+        table.add_column(column)
+    for item in found:
+        row = item.row
+        table.add_row(
+            row.case_id,
+            f"{row.workflow}@{row.workflow_version}",
+            row.state,
+            row.assignee or "",
+            item.coming_of_age.turns_18_on.isoformat(),
+            ("turned" if item.coming_of_age.turned else "turns")
+            + (", announced" if item.announced else ""),
+        )
+    console = _console()
+    console.print(table)
+    for came_case, came in recorded:
+        console.print(
+            f"recorded: {came_case.id} came of age on {came.turns_18_on.isoformat()} "
+            f"(stays on {came_case.workflow})"
         )
 
 

@@ -13,6 +13,7 @@ from ssp_core.domain.events import (
     CaseOpened,
     CaseResumed,
     CaseSuspended,
+    ComingOfAgeAnnounced,
     DeadlineExtended,
     DeadlineMissed,
     Disclosure,
@@ -75,6 +76,8 @@ def describe_event(
             name, text = "extended", f"{event.rule} to {event.due.isoformat()}: {event.reason}"
         case DeadlineMissed():
             name, text = "missed", f"{event.rule} was due {event.due.isoformat()}"
+        case ComingOfAgeAnnounced():
+            name, text = "came of age", "the person turned 18; announced (the card stays)"
         case WorkflowMigrated():
             name = "migrated"
             text = (

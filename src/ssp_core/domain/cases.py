@@ -20,6 +20,7 @@ from ssp_core.domain.events import (
     CaseOpened,
     CaseResumed,
     CaseSuspended,
+    ComingOfAgeAnnounced,
     ConsentGiven,
     ConsentWithdrawn,
     DeadlineExtended,
@@ -117,6 +118,11 @@ class Case:
         return (self._first, *self._later)
 
     @property
+    def opening(self) -> CaseOpened:
+        """Return the opening event (its subject, situation and concern date)."""
+        return self._first
+
+    @property
     def last_event(self) -> CaseEvent:
         """Return the newest event."""
         return self._later[-1] if self._later else self._first
@@ -196,7 +202,7 @@ def _session(case: Case, _event: SessionRecorded) -> None:
 
 
 def _history_only(_case: Case, _event: CaseEvent) -> None:
-    """Fold notes, observations, disclosures and walk data: history only, no field changes."""
+    """Fold notes, observations, disclosures, walk data, coming of age: history only."""
 
 
 def _reopened(_case: Case, _event: CaseEvent) -> None:
@@ -223,4 +229,5 @@ _FOLDS: dict[type[CaseEvent], Callable[[Case, Any], None]] = {
     DeadlineExtended: _extended,
     DeadlineMissed: _missed,
     WorkflowMigrated: _migrated,
+    ComingOfAgeAnnounced: _history_only,
 }

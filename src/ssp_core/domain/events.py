@@ -26,6 +26,7 @@ __all__ = [
     "CaseOpened",
     "CaseResumed",
     "CaseSuspended",
+    "ComingOfAgeAnnounced",
     "ConsentGiven",
     "ConsentWithdrawn",
     "DeadlineExtended",
@@ -189,6 +190,15 @@ class DeadlineMissed(CaseEvent):
 
     rule: str
     due: dt.date
+
+
+@attrs.frozen(kw_only=True)
+class ComingOfAgeAnnounced(CaseEvent):
+    """The person the case is about turned 18 while it was open; announced once.
+
+    It carries no date: the 18th birthday follows from the sealed birth date, and only
+    a reader of the ``subject`` field group learns it. The case keeps its card.
+    """
 
 
 @attrs.frozen(kw_only=True)

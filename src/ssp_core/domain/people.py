@@ -6,6 +6,7 @@ into both at the boundary (:mod:`ssp_core.domain.cpr`) and then forgotten.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from enum import StrEnum
 
@@ -23,6 +24,7 @@ __all__ = [
     "Subject",
     "SubjectKind",
     "age_on",
+    "turns_age_on",
 ]
 
 
@@ -47,6 +49,23 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
     return years
 
 
+def turns_age_on(birth_date: dt.date, age: int) -> dt.date:
+    """Return the day someone born on ``birth_date`` turns ``age`` years old.
+
+    Danish practice, as :func:`age_on` counts: a person born on 29 February turns a
+    year older on 1 March in common years. (Python's ``date.replace`` refuses 29
+    February in a common year, and ``dateutil``'s ``relativedelta`` gives 28
+    February; neither is used.) ``age_on(birth_date, turns_age_on(birth_date, n))``
+    is ``n``, and the day before it is ``n - 1``.
+    """
+    if age < 0:
+        raise DataError(f"an age must be 0 or more, got {age}")
+    year = birth_date.year + age
+    if (birth_date.month, birth_date.day) == (2, 29) and not calendar.isleap(year):
+        return dt.date(year, 3, 1)
+    return birth_date.replace(year=year)
+
+
 @attrs.frozen
 class Subject:
     """A person a case is about: a keyed pseudonym and a birth date, nothing else."""
@@ -59,6 +78,10 @@ class Subject:
     def age_on(self, day: dt.date) -> int:
         """Return the person's age in whole years on ``day``."""
         return age_on(self.birth_date, day)
+
+    def turns_on(self, age: int) -> dt.date:
+        """Return the day the person turns ``age`` (29 February: 1 March in common years)."""
+        return turns_age_on(self.birth_date, age)
 
     @property
     def ref(self) -> str:

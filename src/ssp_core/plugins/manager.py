@@ -40,6 +40,8 @@ from ssp_core.plugins.proxy import Attributed, collecting_failures, proxy_plugin
 from ssp_core.settings import AUTOLOAD_ENV, BLOCK_ENV
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ssp_core.domain.cases import Case
     from ssp_core.domain.events import CaseEvent
     from ssp_core.plugins.registry import Registry
@@ -187,6 +189,12 @@ class PluginHost:
         self._react(
             "ssp_after_deadline_missed", case=case, deadline=deadline, definition=definition
         )
+
+    def after_coming_of_age(
+        self, *, case: Case, on: dt.date, definition: WorkflowDefinition
+    ) -> None:
+        """Call ``ssp_after_coming_of_age`` on every plugin; failures are reported together."""
+        self._react("ssp_after_coming_of_age", case=case, on=on, definition=definition)
 
 
 def _distribution_version(entry_point: importlib.metadata.EntryPoint) -> str | None:

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ssp_core.domain.access import Grant, Purpose
     from ssp_core.domain.cases import Case
     from ssp_core.domain.concerns import ReferenceText, Situation, WorrySignCatalogue
@@ -397,6 +399,26 @@ def ssp_after_deadline_missed(
     :param case: the case, with the missed deadline recorded.
     :param deadline: the deadline that was missed, with its labels.
     :param definition: the workflow definition version the case runs on.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def ssp_after_coming_of_age(case: Case, on: dt.date, definition: WorkflowDefinition) -> None:
+    """React when the person a case is about has turned 18 during it, e.g. tell the team.
+
+    Called once per case, after the
+    :class:`~ssp_core.domain.events.ComingOfAgeAnnounced` event is stored (by
+    :meth:`ssp_core.Casework.record_coming_of_age`, e.g. from ``ssp case coming-of-age
+    --record``); the event stands even if a hook fails. The case keeps its card: the
+    rules do not change by themselves, a person decides what follows.
+
+    :param case: the open case, with the announcement recorded; its subject was under
+        18 on the concern day.
+    :param on: the 18th birthday (29 February: 1 March in common years). It derives
+        from the sealed birth date: treat it as the ``subject`` field group.
+    :param definition: the workflow definition version the case runs on (unchanged).
 
     .. versionadded:: 0.2
     """

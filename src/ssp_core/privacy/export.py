@@ -206,7 +206,8 @@ def _case_rows(  # noqa: PLR0917 (one case's parts)
     person = person_id(pseudonym) if pseudonym is not None else None
     band = banding.band_of(age) if opening.subject.kind is SubjectKind.PERSON else None
     version = opening.workflow_version
-    for seq, row in enumerate(stored, start=1):
+    kept = [row for row in stored if row.topic not in _NOT_EXPORTED]
+    for seq, row in enumerate(kept, start=1):
         event = codec.decode(row, readable=frozenset())
         if isinstance(event, ev.WorkflowMigrated):
             version = event.to_version
@@ -222,6 +223,11 @@ def _case_rows(  # noqa: PLR0917 (one case's parts)
             "age_band": band,
             **_event_fields(event),
         }
+
+
+_NOT_EXPORTED = frozenset({ev.ComingOfAgeAnnounced.__name__})
+"""Event types left out of the event rows: the week a coming of age was announced would
+tell the week of a person's 18th birthday, i.e. of their birth."""
 
 
 def _cell(value: object) -> object:
@@ -312,7 +318,8 @@ _IDS = (
 _EVENTS_COARSENED = (
     "Coarsened: every time is given as its ISO week in Danish local time ('week', e.g. "
     "2026-W09); ages as bands ('age_band', empty for a group or an environment). The actor "
-    "appears only by role. 'seq' numbers a case's events in order."
+    "appears only by role. 'seq' numbers a case's events in order. Announcements that a "
+    "person came of age are left out (their week would tell the week of a birth)."
 )
 
 _SUPPRESSION = (

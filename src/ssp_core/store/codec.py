@@ -64,6 +64,7 @@ EVENT_TYPES: dict[str, type[CaseEvent]] = {
         ev.DeadlineExtended,
         ev.DeadlineMissed,
         ev.WorkflowMigrated,
+        ev.ComingOfAgeAnnounced,
         ev.Disclosure,
         ev.ConsentGiven,
         ev.ConsentWithdrawn,

@@ -18,6 +18,7 @@ from ssp_core.exceptions import Reason
 __all__ = [
     "CaseClosed",
     "GuardNotSatisfied",
+    "Note",
     "OnHold",
     "Reason",
     "ReasonRequired",
@@ -108,14 +109,40 @@ class ReasonRequired(Reason):
 
 
 @attrs.frozen
+class Note:
+    """Something to know when choosing what to do next; unlike a reason, it refuses nothing.
+
+    ``code`` is stable (``came_of_age``: the person turned 18 during the case); the
+    labels are the text shown, in Danish and English.
+    """
+
+    code: str
+    labels: Labels
+
+    @property
+    def message(self) -> str:
+        """Return the English text."""
+        return self.labels.en
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the note as JSON-ready data."""
+        return {"code": self.code, "message": self.message, "da": self.labels.da}
+
+
+@attrs.frozen
 class TriggerOption:
-    """A trigger and whether an actor may fire it on a case now; if not, why not."""
+    """A trigger and whether an actor may fire it on a case now; if not, why not.
+
+    ``notes`` tell what the actor should know (e.g. that the person came of age during
+    the case); they never change whether the trigger is allowed.
+    """
 
     trigger: str
     labels: Labels
     dest: str | None
     reasons: tuple[Reason, ...] = ()
     requires_reason: bool = False
+    notes: tuple[Note, ...] = ()
 
     @property
     def allowed(self) -> bool:
@@ -131,4 +158,5 @@ class TriggerOption:
             "allowed": self.allowed,
             "requires_reason": self.requires_reason,
             "reasons": [reason.to_dict() for reason in self.reasons],
+            "notes": [note.to_dict() for note in self.notes],
         }
