@@ -26,7 +26,7 @@ from ssp_core.domain.concerns import (
     WorrySignScope,
 )
 from ssp_core.domain.deadlines import DueDate
-from ssp_core.domain.disclosure import DisclosureProfile, LegalBasis
+from ssp_core.domain.disclosure import DisclosureProfile, DisclosureRule, LegalBasis
 from ssp_core.domain.district import Municipality, PoliceDistrict, Reach
 from ssp_core.domain.events import CaseEvent
 from ssp_core.domain.labels import Labels
@@ -75,6 +75,7 @@ __all__ = [
     "Deadline",
     "DeadlineRule",
     "DisclosureProfile",
+    "DisclosureRule",
     "DueDate",
     "FactSpec",
     "FieldGroup",
