@@ -35,7 +35,9 @@ from hypothesis.stateful import (
 
 from ssp_core.clock import local_date
 from ssp_core.domain.cases import Case
-from ssp_core.domain.events import Transitioned
+from ssp_core.domain.coming_of_age import coming_of_age
+from ssp_core.domain.disclosure import ADULT_AGE, Consent, ConsentGiver
+from ssp_core.domain.events import ConsentGiven, Transitioned
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject, Environment, Group, Subject, SubjectKind
 from ssp_core.domain.roles import Actor
@@ -159,7 +161,10 @@ def workflow_machine(
     declared state; a refused action changes nothing; an accepted trigger adds exactly
     one :class:`Transitioned` event; a case on hold allows no trigger; resuming never
     moves a due date earlier; the running due dates are those of the state's rules;
-    every non-final state can still reach a final state; the case equals the replay of
+    every non-final state can still reach a final state; consents recorded and withdrawn
+    change no state, fact or due date; years passing (the person turning 18) change
+    nothing the actors may do, and the case's coming of age is the 18th birthday of a
+    person under 18 at the concern; the case equals the replay of
     its own history, also after a round trip through the store's codec, plain and
     sealed under a random data key (as every case is stored); and without the key the
     sealed rows still replay to the same state, facts, assignee, sessions and due dates
@@ -300,6 +305,57 @@ def workflow_machine(
                 return
             assert self.case.due[0].missed
             assert local_date(self.now) > self.case.due[0].due
+
+        @rule(
+            actor=actors(roles),
+            givers=st.sets(st.sampled_from(list(ConsentGiver)), min_size=1),
+            withdraw=st.booleans(),
+        )
+        def consent(self, actor: Actor, givers: set[ConsentGiver], *, withdraw: bool) -> None:
+            before = _snapshot(self.case)
+            number = 1 + sum(isinstance(e, ConsentGiven) for e in self.case.events)
+            consent = Consent(
+                self.now.date(), "told", sorted(givers), ["p-1"], ["case"], id=f"consent-{number}"
+            )
+            try:
+                engine.record_consent(self.case, consent, actor, at=self._tick())
+                if withdraw:
+                    at = self._tick()
+                    engine.withdraw_consent(
+                        self.case, consent.id or "", actor, at=at, withdrawn_on=at.date()
+                    )
+            except ActionRefused:
+                assert before[0] in finals  # only a closed case refuses a consent
+                assert _snapshot(self.case) == before
+                return
+            # A consent or its withdrawal is history: the state, facts and due dates stay.
+            after = _snapshot(self.case)
+            assert (after[0], *after[2:5], *after[6:]) == (before[0], *before[2:5], *before[6:])
+            assert after[1] == before[1] + (2 if withdraw else 1)
+
+        @rule(years=st.integers(min_value=1, max_value=20))
+        def time_passes(self, years: int) -> None:
+            """Let years pass (the person may turn 18): the card's rules do not change."""
+            before = {
+                role: [(o.trigger, o.allowed) for o in engine.options(self.case, Actor("x", role))]
+                for role in roles
+            }
+            self.now += dt.timedelta(days=365 * years)
+            after = {
+                role: [(o.trigger, o.allowed) for o in engine.options(self.case, Actor("x", role))]
+                for role in roles
+            }
+            assert after == before, "the passing of time changed what may be done"
+            today = self.now.date()
+            came = coming_of_age(self.case, until=today, today=today)
+            subject = self.case.subject
+            age = self.case.opening.age_at_concern
+            if came is not None:
+                assert isinstance(subject, Subject)
+                assert age is not None
+                assert age < ADULT_AGE
+                assert came.turns_18_on <= today
+                assert subject.age_on(came.turns_18_on) == ADULT_AGE
 
         @invariant()
         def state_is_declared(self) -> None:

@@ -56,7 +56,7 @@ class DisclosureRule:
     """One relation a legal basis allows: from which disclosers to which recipients, about whom.
 
     :param disclosers: the partner kinds a discloser may act as (a role's
-        :attr:`~ssp_core.domain.roles.Role.acts_as`), e.g. ``police``.
+        ``Role.acts_as``), e.g. ``police``.
     :param recipients: the partner kinds that may receive; the direction is from a
         discloser kind to a recipient kind, so ``police -> school`` and ``school ->
         police`` are two different relations.
