@@ -206,7 +206,7 @@ class World:
             cw.fire(case.id, "accept_referral", consultant)
             owner = actor.id if name == "b" else "mentor-someone-else"
             case = cw.assign(case.id, owner, consultant)
-        (due,) = case.due
+        due = case.due[0]  # the state's own deadline (an action card's § 133 one follows)
         return Context(name, case.id, case.workflow, cpr, case.state, due.rule, due.due)
 
 
