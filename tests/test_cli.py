@@ -26,21 +26,23 @@ def test_plugins_lists_each_plugin_with_what_it_contributes(
     rows = {row["name"]: row for row in json.loads(out)}
     assert rows["builtin"]["contributes"]["partner kind"]
     assert rows["aalborg"]["version"] == "0.2.0.dev0"
-    assert len(rows["aalborg"]["contributes"]["workflow"]) == 7
+    assert len(rows["aalborg"]["contributes"]["workflow"]) == 9  # 7, two in 2 versions
     assert "ssp_register_workflows" in rows["aalborg"]["hooks"]
     code, out, _ = run(capsys, "plugins")
-    assert code == 0 and "aalborg" in out and "workflow: 7" in out
+    assert code == 0 and "aalborg" in out and "workflow: 9" in out  # 7, two in 2 versions
 
 
 def test_workflows_list(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "workflows", "list", "--json", "--kind", "action_card")
     assert code == 0
-    ids = sorted(row["id"] for row in json.loads(out))
+    ids = sorted((row["id"], row["version"]) for row in json.loads(out))
     assert ids == [
-        "aalborg.radicalisation_from_18",
-        "aalborg.radicalisation_under_18",
-        "aalborg.travel_from_18",
-        "aalborg.travel_under_18",
+        ("aalborg.radicalisation_from_18", 1),
+        ("aalborg.radicalisation_under_18", 1),
+        ("aalborg.radicalisation_under_18", 2),
+        ("aalborg.travel_from_18", 1),
+        ("aalborg.travel_under_18", 1),
+        ("aalborg.travel_under_18", 2),
     ]
     code, out, _ = run(capsys, "--lang", "da", "workflows", "list")
     assert code == 0 and "Mentorforløb" in out

@@ -110,7 +110,10 @@ def test_list_overdue_and_escalation(ssp, registry_aalborg, key_file) -> None:  
     code, out, _ = ssp("case", "overdue", "--record", "--json", *CONSULTANT)
     report = json.loads(out)
     assert [row["case_id"] for row in report["cases"]] == [first]
-    assert report["recorded"] == [{"case": first, "rule": "received", "due": "2026-03-04"}]
+    assert report["recorded"] == [
+        {"case": first, "rule": "received", "due": "2026-03-04"},
+        {"case": first, "rule": "children_services_notified", "due": "2026-03-03"},
+    ]
     code, out, _ = ssp("case", "overdue", "--record", "--json", *CONSULTANT)
     assert json.loads(out)["recorded"] == []  # escalated once only
     code, _, err = ssp("case", "overdue", "--on", "2099-01-01", "--record", *CONSULTANT)
@@ -126,6 +129,10 @@ def test_list_overdue_and_escalation(ssp, registry_aalborg, key_file) -> None:  
         *CONSULTANT,
     )  # fmt: skip
     assert code == 0 and "now due 2099-01-05" in out
+    code, out, _ = ssp("case", "overdue", "--json", *CONSULTANT)
+    assert [row["case_id"] for row in json.loads(out)["cases"]] == [first]  # § 133 still due
+    code, out, _ = ssp("case", "fact", first, "children_services_notified", *CONSULTANT)
+    assert code == 0  # recorded late, never skipped
     code, out, _ = ssp("case", "overdue", "--json", *CONSULTANT)
     assert json.loads(out)["cases"] == []
 

@@ -237,7 +237,11 @@ def test_the_view_says_when_the_person_turned_18_and_the_rules_stay(
     assert after.options[0].to_dict()["notes"][0]["code"] == "came_of_age"
     # The card stays, and its rules work as before.
     moved = casework.fire(case.id, "begin_analysis", CONSULTANT)
-    assert (moved.workflow, moved.workflow_version, moved.state) == (CARD, 1, "analysis")
+    assert (moved.workflow, moved.workflow_version, moved.state) == (
+        CARD,
+        case.workflow_version,
+        "analysis",
+    )
 
 
 def test_the_view_of_a_closed_case_says_it_only_if_it_happened_while_open(

@@ -18,7 +18,7 @@ def run_example(name: str, capsys: pytest.CaptureFixture[str]) -> str:
 def test_embedding(capsys: pytest.CaptureFixture[str]) -> None:
     out = run_example("embedding.py", capsys)
     assert "card: aalborg.radicalisation_under_18 state: received" in out
-    assert "due: ['2026-03-04']" in out
+    assert "due: ['2026-03-04', '2026-03-03']" in out  # the step, and the § 133 notification
     assert "refused: trigger 'start_intervention'" in out
     assert "history: ['CaseOpened', 'FactRecorded', 'Transitioned']" in out
 

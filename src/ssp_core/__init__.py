@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from ssp_core.exceptions import (
         AccessDenied,
         ActionRefused,
+        CardRefused,
         CaseNotFound,
         ConcurrencyError,
         ConfigError,
@@ -68,6 +69,7 @@ __version__ = "0.2.0.dev0"
 _ERRORS = (
     "AccessDenied",
     "ActionRefused",
+    "CardRefused",
     "CaseNotFound",
     "ConcurrencyError",
     "ConfigError",
@@ -224,6 +226,7 @@ __all__ = [
     "AuditEntry",
     "AuditQuery",
     "BusinessCalendar",
+    "CardRefused",
     "Case",
     "CaseNotFound",
     "CaseQuery",

@@ -19,6 +19,7 @@ import attrs
 __all__ = [
     "AccessDenied",
     "ActionRefused",
+    "CardRefused",
     "CaseNotFound",
     "ConcurrencyError",
     "ConfigError",
@@ -123,6 +124,16 @@ class CaseNotFound(UnknownId):
 
 class SealError(DataError):
     """Sealed data cannot be opened: another municipal key, or the data were altered or moved."""
+
+
+class CardRefused(DataError):
+    """An action card was named for a person it does not apply to; the refusal was audited.
+
+    The person's age on the concern date lies outside the card's age band, or the
+    situation named is not the card's. The message names the card's band and the card
+    that applies instead; nothing was written. A role granted
+    ``case.open_outside_band`` may still open it, with a written reason.
+    """
 
 
 class DisclosureRefused(DataError):

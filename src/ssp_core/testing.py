@@ -37,7 +37,7 @@ from ssp_core.clock import local_date
 from ssp_core.domain.cases import Case
 from ssp_core.domain.coming_of_age import coming_of_age
 from ssp_core.domain.disclosure import ADULT_AGE, Consent, ConsentGiver
-from ssp_core.domain.events import ConsentGiven, Transitioned
+from ssp_core.domain.events import CaseOpened, ConsentGiven, Transitioned
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject, Environment, Group, Subject, SubjectKind
 from ssp_core.domain.roles import Actor
@@ -363,10 +363,25 @@ def workflow_machine(
 
         @invariant()
         def due_dates_are_those_of_the_state(self) -> None:
+            # A state's own deadlines; and a fact deadline from the state it starts in
+            # until its fact is recorded (none once the case is closed).
+            case = self.case
+            first = case.events[0]
+            assert isinstance(first, CaseOpened)
+            entered = {first.state} | {
+                event.dest for event in case.events if isinstance(event, Transitioned)
+            }
             expected = sorted(
-                rule.key for rule in definition.deadlines if rule.state == self.case.state
+                rule.key
+                for rule in definition.deadlines
+                if case.state not in definition.final_states
+                and (
+                    rule.state == case.state
+                    if rule.fact is None
+                    else rule.state in entered and rule.fact not in case.facts
+                )
             )
-            assert sorted(due.rule for due in self.case.due) == expected
+            assert sorted(due.rule for due in case.due) == expected
 
         @invariant()
         def the_stored_form_replays_to_the_same_case(self) -> None:

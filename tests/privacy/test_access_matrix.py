@@ -50,6 +50,7 @@ from tests.privacy.conftest import Backend, MakeCasework
 
 COLUMNS = {
     "open": "case.open",
+    "ovrd": "case.open_outside_band",
     "read": "case.read",
     "srch": "case.search",
     "fire": "case.fire",
@@ -77,16 +78,16 @@ COLUMNS = {
 }
 
 GRID = """
-role                            open read srch fire fact obsv note asgn move hold extd ddln migr expt disc dlst enrl reid audt retn rsch eval seal upgr rotk
-aalborg.ssp_consultant          abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  -    -    -    abc  -    -    -
-aalborg.police_ssp_coordinator  a    a    a    a    a    a    a    a    -    a    a    -    -    a    a    abc  abc  a    -    -    -    -    -    -    -
-aalborg.info_house_member       -    a    a    a    a    a    a    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-aalborg.frontline_worker        a    -    a    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  -    -    -    -    -    -    -    -
-aalborg.mentor                  -    b    bc   b    b    -    b    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-aalborg.parent_coach            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-aalborg.dialogue_ambassador     -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-aalborg.researcher              -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  abc  -    -    -
-aalborg.administrator           -    -    abc  -    -    -    -    -    -    -    -    abc  abc  -    -    abc  -    -    abc  abc  -    -    abc  abc  abc
+role                            open ovrd read srch fire fact obsv note asgn move hold extd ddln migr expt disc dlst enrl reid audt retn rsch eval seal upgr rotk
+aalborg.ssp_consultant          abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  -    -    -    abc  -    -    -
+aalborg.police_ssp_coordinator  a    -    a    a    a    a    a    a    a    -    a    a    -    -    a    a    abc  abc  a    -    -    -    -    -    -    -
+aalborg.info_house_member       -    -    a    a    a    a    a    a    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.frontline_worker        a    -    -    a    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  -    -    -    -    -    -    -    -
+aalborg.mentor                  -    -    b    bc   b    b    -    b    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.parent_coach            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.dialogue_ambassador     -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.researcher              -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  abc  -    -    -
+aalborg.administrator           -    -    -    abc  -    -    -    -    -    -    -    -    abc  abc  -    -    abc  -    -    abc  abc  -    -    abc  abc  abc
 """
 """The intended policy: per role and operation, the contexts (a, b, c) where it is allowed."""
 
@@ -206,7 +207,7 @@ class World:
             cw.fire(case.id, "accept_referral", consultant)
             owner = actor.id if name == "b" else "mentor-someone-else"
             case = cw.assign(case.id, owner, consultant)
-        (due,) = case.due
+        due = case.due[0]  # the state's own deadline (an action card's § 133 one follows)
         return Context(name, case.id, case.workflow, cpr, case.state, due.rule, due.due)
 
 
@@ -221,6 +222,19 @@ def _open(w: World, actor: Actor, ctx: Context, purpose: str) -> object:
             purpose=purpose,
         )
     return w.casework.open_case(workflow=MENTOR, subject=subject, actor=actor, purpose=purpose)
+
+
+def _open_outside_band(w: World, actor: Actor, _ctx: Context, purpose: str) -> object:
+    # The 18+ card for a 15-year-old: only a role granted the override, with a reason.
+    _, subject = w.subject()
+    return w.casework.open_case(
+        workflow="aalborg.radicalisation_from_18",
+        subject=subject,
+        actor=actor,
+        outside_band=True,
+        reason="placed in an adult setting; agreed with children's services",
+        purpose=purpose,
+    )
 
 
 def _fire(w: World, actor: Actor, ctx: Context, purpose: str) -> object:
@@ -284,6 +298,7 @@ def _rotate(w: Any, a: Actor, c: Any, p: str) -> Any:
 
 OPERATION_CALLS: dict[str, Callable[[World, Actor, Context, str], object]] = {
     "case.open": _open,
+    "case.open_outside_band": _open_outside_band,
     "case.read": lambda w, a, c, p: w.casework.case(c.case_id, a, purpose=p),
     "case.search": lambda w, a, c, p: w.casework.find(a, CaseQuery(workflow=c.workflow), purpose=p),
     "case.fire": _fire,

@@ -155,7 +155,7 @@ def _run(casework: Casework, values: dict[str, str], errors: list[BaseException]
     cw.assign(case.id, "consultant-2", CONSULTANT, reason=values["assign_reason"])
     cw.suspend(case.id, CONSULTANT, reason=values["hold_reason"])
     cw.resume(case.id, CONSULTANT, reason=values["resume_reason"])
-    (due,) = cw.case(case.id, CONSULTANT, purpose="casework").due
+    due = cw.case(case.id, CONSULTANT, purpose="casework").due[0]  # the step's own deadline
     cw.extend_deadline(
         case.id,
         due.rule,

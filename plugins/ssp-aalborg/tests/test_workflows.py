@@ -162,6 +162,9 @@ def test_travel_cards_start_with_police_screening_that_may_hand_over(casework: C
     with pytest.raises(TransitionRefused, match="police_screening_done"):
         casework.fire(case.id, "hand_to_police", POLICE, reason="Acute security aspects.")
     casework.record_fact(case.id, "police_screening_done", POLICE)
+    with pytest.raises(TransitionRefused, match="children_services_notified"):  # § 133 first
+        casework.fire(case.id, "hand_to_police", POLICE, reason="Acute security aspects.")
+    casework.record_fact(case.id, "children_services_notified", POLICE)
     casework.fire(case.id, "hand_to_police", POLICE, reason="Acute security aspects.")
     closed = casework.case(case.id, CONSULTANT, purpose="casework")
     assert closed.state == "handed_to_police"
@@ -284,8 +287,12 @@ def test_deadlines_are_in_business_days(casework: Casework) -> None:
         concern_date=T0.date(),
         actor=TEACHER,
     )
-    (deadline,) = casework.deadlines(case.id, CONSULTANT)
-    assert deadline.due == dt.date(2026, 3, 4)
+    step, notification = casework.deadlines(case.id, CONSULTANT)
+    assert step.due == dt.date(2026, 3, 4)  # Monday + 2 business days
+    assert (notification.rule, notification.due) == (
+        "children_services_notified",
+        T0.date() + dt.timedelta(days=1),
+    )
 
 
 def test_corps_run_their_tracks(registry: Registry) -> None:

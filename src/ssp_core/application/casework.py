@@ -304,8 +304,11 @@ class Casework:
         reason: str | None = None,
         purpose: str = CASEWORK,
         municipality: str | None = None,
+        situation: str | None = None,
+        concern_date: dt.date | None = None,
+        outside_band: bool = False,
     ) -> Case:
-        """Open a case on ``workflow``: :meth:`.CaseCommands.open_case`."""
+        """Open a case on ``workflow`` (a card: age checked): :meth:`.CaseCommands.open_case`."""
         return self._commands.open_case(
             workflow=workflow,
             subject=subject,
@@ -314,6 +317,9 @@ class Casework:
             reason=reason,
             purpose=purpose,
             municipality=municipality,
+            situation=situation,
+            concern_date=concern_date,
+            outside_band=outside_band,
         )
 
     def fire(
@@ -496,6 +502,7 @@ class Casework:
         reason: str | None = None,
         purpose: str = CASEWORK,
         municipality: str | None = None,
+        outside_band: bool = False,
     ) -> Case:
         """Enrol a person and open a case about them: :meth:`.Identities.open_for_person`."""
         return self._identities.open_for_person(
@@ -510,6 +517,7 @@ class Casework:
             reason=reason,
             purpose=purpose,
             municipality=municipality,
+            outside_band=outside_band,
         )
 
     def reidentify(self, case_id: str, actor: Actor, *, purpose: str) -> Identity:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
+
 from ssp_core.application.services import Services
 from ssp_core.clock import local_date
 from ssp_core.domain.access import CASEWORK
@@ -18,11 +20,26 @@ from ssp_core.domain.concerns import Observation
 from ssp_core.domain.events import DeadlineMissed, MovedToMunicipality
 from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import DataError
+from ssp_core.exceptions import CardRefused, DataError
+from ssp_core.privacy.access import Where
 from ssp_core.store.records import AuditAction, CaseQuery, KeyReplacement
+from ssp_core.workflows.definition import WorkflowDefinition, WorkflowKind
 from ssp_core.workflows.engine import Deadline, WorkflowEngine
 
-__all__ = ["CaseCommands"]
+__all__ = ["CardChoice", "CaseCommands"]
+
+
+@attrs.frozen
+class CardChoice:
+    """What opening a case on a checked workflow records (see :meth:`CaseCommands.check_card`).
+
+    ``override`` is the audit detail of an opening outside the card's age band, else ``None``.
+    """
+
+    situation: str | None
+    concern_date: dt.date | None
+    reason: str | None
+    override: str | None
 
 
 class CaseCommands:
@@ -80,19 +97,125 @@ class CaseCommands:
         reason: str | None = None,
         purpose: str = CASEWORK,
         municipality: str | None = None,
+        situation: str | None = None,
+        concern_date: dt.date | None = None,
+        outside_band: bool = False,
     ) -> Case:
         """Open a case on ``workflow`` (the newest version unless ``version`` is given).
 
         The case belongs to ``municipality`` (by default the actor's, the workflow's
         or the only one loaded); a workflow of one municipality opens only its cases.
+
+        An action card named directly is checked as :meth:`open_concern` chooses one
+        (:meth:`check_card`): the person's age on ``concern_date`` (default: today)
+        must lie in the card's age band, and ``situation``, if given, must be the
+        card's. Outside the band the opening is refused and audited, unless
+        ``outside_band`` is set, the actor's role is granted ``case.open_outside_band``
+        and a written ``reason`` is given: then the case opens, the override is part of
+        its opening reason and it is audited.
         """
-        return self._cases.open(
-            self._services.registry.engine(workflow, version),
+        engine = self._services.registry.engine(workflow, version)
+        where = self._cases.municipality_for(actor, engine.definition.id, municipality)
+        choice = self.check_card(
+            engine.definition,
+            subject,
+            actor,
+            situation=situation,
+            concern_date=concern_date,
+            reason=reason,
+            outside_band=outside_band,
+            purpose=purpose,
+            municipality=where,
+        )
+        case = self._cases.open(
+            engine,
             subject=subject,
             actor=actor,
-            reason=reason,
+            situation=choice.situation,
+            concern_date=choice.concern_date,
+            reason=choice.reason,
             purpose=purpose,
-            municipality=municipality,
+            municipality=where,
+        )
+        if choice.override is not None:
+            self._services.gate.audit(actor, purpose, AuditAction.WRITE, case.id, choice.override)
+        return case
+
+    def check_card(
+        self,
+        definition: WorkflowDefinition,
+        subject: CaseSubject,
+        actor: Actor,
+        *,
+        situation: str | None,
+        concern_date: dt.date | None,
+        reason: str | None,
+        outside_band: bool,
+        purpose: str,
+        municipality: str | None,
+    ) -> CardChoice:
+        """Check that ``definition`` may be opened for ``subject``; return what the opening records.
+
+        For an action card about a person, the rule of :meth:`open_concern` holds
+        (:meth:`~ssp_core.plugins.registry.Registry.card_misfit`). A card that does not
+        fit is refused with :class:`~ssp_core.exceptions.CardRefused`, audited as
+        denied, before anything is written; with ``outside_band``, a role granted
+        ``case.open_outside_band`` and a written reason, it is allowed as an override
+        (an age outside the band only; a wrong situation is always refused). Other
+        workflows take no situation and no concern date.
+        """
+        registry = self._services.registry
+        applies = definition.applies_to
+        if definition.kind is not WorkflowKind.ACTION_CARD or applies is None:
+            if situation is not None or concern_date is not None:
+                raise DataError(
+                    f"workflow {definition.name} is not an action card; a situation and a "
+                    "concern date belong only to a concern on an action card"
+                )
+            return CardChoice(None, None, reason, None)
+        if not isinstance(subject, Subject):
+            return CardChoice(situation, concern_date, reason, None)  # the engine refuses it
+        today = local_date(self._services.clock.now())
+        day = concern_date or today
+        if day > today:
+            raise DataError(f"the concern date {day.isoformat()} is in the future")
+        age = subject.age_on(day)
+        misfit = registry.card_misfit(
+            definition, age, situation=situation, municipality=municipality
+        )
+        if misfit is None:
+            return CardChoice(applies.situation, day, reason, None)
+        gate, where = self._services.gate, Where(municipality)
+        wrong_situation = situation is not None and situation != applies.situation
+        if outside_band and not wrong_situation:
+            gate.authorise(
+                actor, "case.open_outside_band", purpose, workflow=definition.id, where=where
+            )
+        gate.authorise(actor, "case.open", purpose, workflow=definition.id, where=where)
+        if wrong_situation or not outside_band:
+            gate.audit(actor, purpose, AuditAction.DENIED, None, f"case.open: {misfit}")
+            hint = (
+                ""
+                if wrong_situation
+                else "; a role granted case.open_outside_band may open it with a written reason"
+            )
+            raise CardRefused(misfit + hint)
+        text = reason.strip() if reason is not None else ""
+        if not text:
+            gate.audit(
+                actor,
+                purpose,
+                AuditAction.DENIED,
+                None,
+                f"case.open_outside_band: no written reason ({definition.name})",
+            )
+            raise CardRefused(f"{misfit}; opening it outside its age band needs a written reason")
+        band = applies.age_band
+        return CardChoice(
+            applies.situation,
+            day,
+            f"Opened outside the card's age band {band} (case.open_outside_band): {text}",
+            f"case.open_outside_band: {definition.name} opened outside its age band {band}",
         )
 
     # -- moving --------------------------------------------------------------------------

@@ -126,6 +126,7 @@ class Identities:
         reason: str | None = None,
         purpose: str = CASEWORK,
         municipality: str | None = None,
+        outside_band: bool = False,
     ) -> Case:
         """Enter a person into the vault and open a case about them: a concern or a workflow.
 
@@ -135,8 +136,11 @@ class Identities:
         Give ``situation`` (a concern; the card is chosen by the person's age on
         ``concern_date``, default today) or ``workflow`` (and ``version``). Whatever
         would refuse the opening (a bad CPR number, a concern date in the future, no
-        card for the age, no permission to open, a workflow that takes no person) is
-        found before the person is enrolled, so no vault entry is left without a case.
+        card for the age, a card named whose age band the person is outside of, no
+        permission to open, a workflow that takes no person) is found before the
+        person is enrolled, so no vault entry is left without a case. ``outside_band``
+        asks to open a card outside its age band (see
+        :meth:`.CaseCommands.open_case`).
         ``cpr`` may be a function that reads the number (from a prompt, say): it is
         called only once the municipal key is known to be there.
         """
@@ -165,6 +169,19 @@ class Identities:
         if SubjectKind.PERSON not in definition.subjects:
             allowed = ", ".join(kind.value for kind in definition.subjects)
             raise DataError(f"workflow {definition.name} takes cases about {allowed}, not a person")
+        if situation is None:
+            # A card named directly: its age band is checked before anyone is enrolled.
+            self._commands.check_card(
+                definition,
+                subject,
+                actor,
+                situation=None,
+                concern_date=concern_date,
+                reason=reason,
+                outside_band=outside_band,
+                purpose=purpose,
+                municipality=where,
+            )
         enrolled = self.enrol(
             number, actor, name=name, contact=contact, purpose=purpose, municipality=where
         )
@@ -186,4 +203,6 @@ class Identities:
             reason=reason,
             purpose=purpose,
             municipality=where,
+            concern_date=concern_date,
+            outside_band=outside_band,
         )

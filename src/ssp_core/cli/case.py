@@ -154,7 +154,17 @@ def case() -> None:
 @click.option("--workflow", help="Open on this workflow (a track or card id).")
 @click.option("--version", "workflow_version", type=int, help="Workflow version (default newest).")
 @click.option("--situation", help="Open a concern: the card is chosen by situation and age.")
-@click.option("--concern-date", type=DATE, help="When the concern arose (with --situation).")
+@click.option(
+    "--concern-date",
+    type=DATE,
+    help="When the concern arose (a concern, or an action card named with --workflow).",
+)
+@click.option(
+    "--outside-band",
+    is_flag=True,
+    help="Open the action card named with --workflow although the person's age is outside "
+    "its age band (needs the operation case.open_outside_band and --reason; audited).",
+)
 @click.option(
     "--cpr-stdin",
     is_flag=True,
@@ -182,6 +192,7 @@ def open_command(
     workflow_version: int | None,
     situation: str | None,
     concern_date: dt.datetime | None,
+    outside_band: bool,
     cpr_stdin: bool,
     name: str | None,
     contact: str | None,
@@ -231,6 +242,7 @@ def open_command(
             reason=reason,
             purpose=purpose,
             municipality=municipality,
+            outside_band=outside_band,
         )
     elif situation is not None:
         assert isinstance(subject, Subject)  # noqa: S101 (checked above)
@@ -253,6 +265,8 @@ def open_command(
             reason=reason,
             purpose=purpose,
             municipality=municipality,
+            concern_date=concern_day,
+            outside_band=outside_band,
         )
     _print_case(casework.view_of(opened, actor), obj, actor, as_json=as_json)
 

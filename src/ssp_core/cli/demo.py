@@ -168,6 +168,15 @@ def _concern_about_a_16_year_old(scene: _Scene) -> None:
         actor=TEACHER,
     )
     casework.add_note(cid, "Teacher called the SSP consultant; the worry is written down.", TEACHER)
+    # Barnets Lov § 133: the teacher notifies children's services the same day; the card's
+    # deadline for it ran from the concern's arrival.
+    notify = "children_services_notified"
+    due = [d.due for d in casework.deadlines(cid, TEACHER) if d.rule == notify]
+    casework.record_fact(cid, notify, TEACHER)
+    scene.console.print(
+        f"Barnets Lov § 133: the teacher notifies children's services the same day and records "
+        f"{notify} (due {', '.join(d.isoformat() for d in due)}, from the concern's arrival)"
+    )
     clock.advance(dt.timedelta(hours=3))
     casework.record_fact(cid, "concern_described", CONSULTANT)
     casework.fire(cid, "begin_analysis", CONSULTANT)
@@ -186,7 +195,6 @@ def _concern_about_a_16_year_old(scene: _Scene) -> None:
     except TransitionRefused as refused:
         scene.console.print(f"[yellow]Refused, nothing changed:[/yellow] {refused}")
     scene.options(cid)
-    casework.record_fact(cid, "children_services_notified", TEACHER)
     casework.record_fact(cid, "parents_involved", CONSULTANT)
     clock.advance(dt.timedelta(days=1))
     casework.fire(cid, "start_intervention", CONSULTANT)

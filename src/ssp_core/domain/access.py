@@ -48,6 +48,10 @@ ADMINISTRATION = "administration"
 
 OPERATIONS: dict[str, str] = {
     "case.open": "open a case or a concern",
+    "case.open_outside_band": (
+        "open an action card for a person outside its age band, with a written reason "
+        "(besides case.open; audited)"
+    ),
     "case.read": "load a case with its history (personal fields as the grant's field groups)",
     "case.search": "search the case index (no personal data)",
     "case.fire": "fire a trigger of a case's workflow",

@@ -187,6 +187,9 @@ def _migrated(case: Case, event: WorkflowMigrated) -> None:
 
 def _fact(case: Case, event: FactRecorded) -> None:
     case.facts = case.facts | {event.fact}
+    if any(due.rule == event.fact for due in case.due):
+        # A due date named after a fact waits for it (a fact deadline): it is met now.
+        case.due = tuple(due for due in case.due if due.rule != event.fact)
 
 
 def _assigned(case: Case, event: Assigned) -> None:

@@ -20,6 +20,9 @@ class DueDate:
 
     ``missed`` is set once the missed deadline has been recorded and announced
     (:class:`~ssp_core.domain.events.DeadlineMissed`), so it is announced only once.
+    A due date whose ``rule`` is named after a fact waits for that fact: it ends when
+    the fact is recorded (:class:`~ssp_core.domain.events.FactRecorded`), in whatever
+    state the case is, and it is carried from state to state until then.
     """
 
     rule: str

@@ -728,16 +728,8 @@ class Registry:
         newest = (versions[-1] for _, versions in sorted(self._versions.items()))
         return [d for d in newest if kind is None or d.kind == kind]
 
-    def select_card(
-        self, situation: str, age: int, municipality: str | None = None
-    ) -> WorkflowDefinition:
-        """Pick the action card for a situation and the person's age (newest versions only).
-
-        The card is picked among ``municipality``'s own cards; if it has none for the
-        situation, among the shared ones (from plugins that belong to no municipality).
-        Another municipality's cards are never picked. Without ``municipality``, in a
-        deployment of at most one municipality, every card counts.
-        """
+    def _cards(self, situation: str, municipality: str | None) -> list[WorkflowDefinition]:
+        """Return the newest cards for ``situation`` a concern of ``municipality`` chooses from."""
         self.situations[situation]
         cards = [
             d
@@ -750,9 +742,21 @@ class Registry:
             own = [d for d in cards if self.workflow_home(d.id) == municipality]
         if not own and municipality is not None:
             own = [d for d in cards if self.workflow_home(d.id) is None]
+        return own
+
+    def select_card(
+        self, situation: str, age: int, municipality: str | None = None
+    ) -> WorkflowDefinition:
+        """Pick the action card for a situation and the person's age (newest versions only).
+
+        The card is picked among ``municipality``'s own cards; if it has none for the
+        situation, among the shared ones (from plugins that belong to no municipality).
+        Another municipality's cards are never picked. Without ``municipality``, in a
+        deployment of at most one municipality, every card counts.
+        """
         matches = [
             d
-            for d in own
+            for d in self._cards(situation, municipality)
             if d.applies_to is not None and self.age_bands[d.applies_to.age_band].contains(age)
         ]
         of = f" of municipality {municipality!r}" if municipality is not None else ""
@@ -764,3 +768,48 @@ class Registry:
                 f"several action cards{of} apply to situation {situation!r} at age {age}: {names}"
             )
         return matches[0]
+
+    def card_misfit(
+        self,
+        card: WorkflowDefinition,
+        age: int,
+        *,
+        situation: str | None = None,
+        municipality: str | None = None,
+    ) -> str | None:
+        """Tell why action card ``card`` does not fit a person of ``age``; ``None`` if it does.
+
+        The rule :meth:`select_card` applies, checked for a card named directly: the
+        situation, if given, must be the card's, and ``age`` (on the concern date) must
+        lie in the card's age band. The answer names the card's band and the card that
+        applies instead (among ``municipality``'s), if one does; it never names the
+        person. A workflow that is not an action card always fits.
+        """
+        applies = card.applies_to
+        if card.kind is not WorkflowKind.ACTION_CARD or applies is None:
+            return None
+        if situation is not None and situation != applies.situation:
+            self.situations[situation]
+            try:
+                other = (
+                    f"; the card for it is {self.select_card(situation, age, municipality).name}"
+                )
+            except DataError:
+                other = ""
+            return (
+                f"action card {card.name} is for situation {applies.situation!r}, "
+                f"not {situation!r}{other}"
+            )
+        band = self.age_bands[applies.age_band]
+        if band.contains(age):
+            return None
+        upper = "and over" if band.max_age is None else f"to {band.max_age}"
+        try:
+            chosen = self.select_card(applies.situation, age, municipality)
+            other = f"; the card for age {age} is {chosen.name}"
+        except DataError:
+            other = f"; no card of situation {applies.situation!r} applies at age {age}"
+        return (
+            f"action card {card.name} is for age band {band.id!r} ({band.min_age} {upper}), "
+            f"and the person is {age} on the concern date{other}"
+        )

@@ -117,6 +117,13 @@ class DeadlineRule:
 
     ``id`` names the rule in a case's due dates; it defaults to the state's id, so a
     state with more than one deadline must name them.
+
+    Without ``fact``, the deadline runs while the case stays in ``state``. With
+    ``fact`` (a fact deadline), it is met when that fact is recorded: it starts when
+    the case enters ``state`` and runs on through the states that follow until the
+    fact is recorded or the case is closed; it is named after the fact. A fact
+    deadline makes a duty due (the notification to children's services when a
+    concern comes in) without tying it to a step of the procedure.
     """
 
     state: str = attrs.field(validator=identifier)
@@ -124,11 +131,12 @@ class DeadlineRule:
     labels: Labels
     business_days: bool = True
     id: str | None = attrs.field(default=None, validator=attrs.validators.optional(identifier))
+    fact: str | None = attrs.field(default=None, validator=attrs.validators.optional(identifier))
 
     @property
     def key(self) -> str:
-        """Return the rule's id, or its state's id if it has none."""
-        return self.id or self.state
+        """Return the rule's id, else the fact it waits for, else its state's id."""
+        return self.id or self.fact or self.state
 
 
 def _state_map(value: dict[str, str]) -> tuple[tuple[str, str], ...]:

@@ -43,7 +43,7 @@ from ssp_core.domain.people import CaseSubject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import ActionRefused, DataError, Reason, TransitionRefused, UnknownId
 from ssp_core.workflows.deadlines import Deadline, DueDates
-from ssp_core.workflows.definition import TransitionSpec, WorkflowDefinition
+from ssp_core.workflows.definition import DeadlineRule, TransitionSpec, WorkflowDefinition
 from ssp_core.workflows.explain import (
     CaseClosed,
     GuardNotSatisfied,
@@ -122,6 +122,7 @@ class WorkflowEngine:
         "_checks",
         "_due",
         "_edges",
+        "_fact_rules",
         "_finals",
         "_guard_labels",
         "_id",
@@ -157,6 +158,9 @@ class WorkflowEngine:
         self._subjects = frozenset(definition.subjects)
         self._due = DueDates(definition)
         self._starts = self._due.starts
+        self._fact_rules: dict[str, DeadlineRule] = {
+            rule.key: rule for rule in definition.deadlines if rule.fact is not None
+        }
         self.machine = build_machine(definition, self._checks)
         self._machine_events = self.machine.events
 
@@ -324,10 +328,45 @@ class WorkflowEngine:
             source=source,
             dest=cursor.state,
             reason=None if reason is None else _text(reason),
-            due=self.due_dates(cursor.state, at, calendar) if cursor.state in self._starts else (),
+            due=self._next_due(case, cursor.state, at, calendar),
         )
         case.apply(event)
         return event
+
+    def _next_due(
+        self,
+        case: Case,
+        dest: str,
+        entered: dt.datetime,
+        calendar: BusinessCalendar | None,
+        *,
+        opened: dt.datetime | None = None,
+    ) -> tuple[DueDate, ...]:
+        """Return the due dates of ``case`` once it enters ``dest`` at ``entered``.
+
+        Those that start in ``dest``, and the fact deadlines still running (carried
+        over; one is never started twice, nor once its fact is recorded). In a final
+        state, none. ``opened`` (a migration) also starts the fact deadlines of the
+        initial state that the case never ran, counted from its opening.
+        """
+        if dest in self._finals:
+            return ()
+        starting = self.due_dates(dest, entered, calendar) if dest in self._starts else ()
+        facts = self._fact_rules
+        if not facts:
+            return starting
+        carried = tuple(due for due in case.due if due.rule in facts)
+        done = {due.rule for due in carried} | case.facts
+        new = tuple(due for due in starting if due.rule not in facts or due.rule not in done)
+        if opened is not None:
+            done |= {due.rule for due in new}
+            initial = self.due_dates(self._initial, opened, calendar)
+            new += tuple(
+                due
+                for due in initial
+                if due.rule in facts and due.rule not in done and due.rule not in case.facts
+            )
+        return new + carried
 
     def _refuse(self, case: Case, trigger: str, actor: Actor, reason: str | None) -> NoReturn:
         reasons = self._explain(case, trigger, actor, reason=reason, check_reason=True)
@@ -598,7 +637,10 @@ class WorkflowEngine:
         """Move a running case of an older version of this workflow to this version, in ``dest``.
 
         A case that stays in a state of the same name keeps its time of entry, so its
-        due dates are counted from the same day under this version's rules.
+        due dates are counted from the same day under this version's rules. A fact
+        deadline this version adds starts as if it had run from the case's opening (if
+        it starts in the initial state and its fact is not recorded): a duty that was
+        due is due now.
         """
         if case.workflow != self._id or case.workflow_version >= self._version:
             raise DataError(
@@ -618,7 +660,7 @@ class WorkflowEngine:
             to_version=self._version,
             source=case.state,
             dest=dest,
-            due=() if dest in self._finals else self.due_dates(dest, entered, calendar),
+            due=self._next_due(case, dest, entered, calendar, opened=case.opened_at),
         )
         case.apply(event)
         return event

@@ -126,6 +126,19 @@ def _references(
             found.append(f"a deadline names unknown state {rule.state!r}")
         elif rule.state in definition.final_states:
             found.append(f"a deadline runs in final state {rule.state!r}")
+        if rule.fact is not None:
+            if rule.fact not in fact_ids:
+                found.append(f"deadline {rule.key!r} waits for unknown fact {rule.fact!r}")
+            if rule.id is not None and rule.id != rule.fact:
+                found.append(
+                    f"deadline {rule.id!r} waits for fact {rule.fact!r}: its id must be the "
+                    "fact's, or none"
+                )
+        elif rule.key in fact_ids:
+            found.append(
+                f"deadline {rule.key!r} is named after a fact but does not wait for it "
+                f"(recording the fact would end it): rename it, or set fact = {rule.key!r}"
+            )
     found.extend(
         f"deadline {dup!r} is declared more than once (give the deadlines of a state their own id)"
         for dup in _duplicates(rule.key for rule in definition.deadlines)
