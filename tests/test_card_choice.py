@@ -58,7 +58,7 @@ def test_a_sixteen_year_old_cannot_be_opened_on_the_adult_card() -> None:
     with pytest.raises(CardRefused) as refused:
         work.open_case(workflow=ADULT_CARD, subject=SIXTEEN, actor=TEACHER)
     message = str(refused.value)
-    assert "aalborg.radicalisation_from_18@1" in message
+    assert "aalborg.radicalisation_from_18@2" in message
     assert "'aalborg.from_18' (18 and over)" in message
     assert "the card for age 16 is aalborg.radicalisation_under_18" in message
     assert "p-16" not in message  # the person is never named

@@ -26,10 +26,10 @@ def test_plugins_lists_each_plugin_with_what_it_contributes(
     rows = {row["name"]: row for row in json.loads(out)}
     assert rows["builtin"]["contributes"]["partner kind"]
     assert rows["aalborg"]["version"] == "0.2.0.dev0"
-    assert len(rows["aalborg"]["contributes"]["workflow"]) == 9  # 7, two in 2 versions
+    assert len(rows["aalborg"]["contributes"]["workflow"]) == 13  # 7, six in 2 versions
     assert "ssp_register_workflows" in rows["aalborg"]["hooks"]
     code, out, _ = run(capsys, "plugins")
-    assert code == 0 and "aalborg" in out and "workflow: 9" in out  # 7, two in 2 versions
+    assert code == 0 and "aalborg" in out and "workflow: 13" in out  # 7, six in 2 versions
 
 
 def test_workflows_list(capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,9 +38,11 @@ def test_workflows_list(capsys: pytest.CaptureFixture[str]) -> None:
     ids = sorted((row["id"], row["version"]) for row in json.loads(out))
     assert ids == [
         ("aalborg.radicalisation_from_18", 1),
+        ("aalborg.radicalisation_from_18", 2),
         ("aalborg.radicalisation_under_18", 1),
         ("aalborg.radicalisation_under_18", 2),
         ("aalborg.travel_from_18", 1),
+        ("aalborg.travel_from_18", 2),
         ("aalborg.travel_under_18", 1),
         ("aalborg.travel_under_18", 2),
     ]
@@ -170,7 +172,7 @@ def test_demo_walks_through_both_cards_and_a_track(
     assert "3 cases read back" in out
     with open_store(url) as store:
         assert store.count_cases() == 18
-        assert [e.version for e in store.read_case("AAL-0018")] == list(range(1, 12))
+        assert [e.version for e in store.read_case("AAL-0018")] == list(range(1, 13))
         assert store.integrity_check() == "ok"  # type: ignore[attr-defined]
 
 

@@ -356,7 +356,7 @@ def test_disclose_lawfully_and_a_refusal(ssp: Run) -> None:
     assert code == 1 and "consent consent-1 does not cover notes" in one_error_line(err)
     # Withdrawn: no disclosure rests on it any more.
     code, out, err = ssp("consent", "withdraw", case_id, "consent-1", *CONSULTANT)
-    assert code == 0 and out.strip() == f"{case_id}: consent-1 withdrawn"
+    assert code == 0 and out.strip() == f"{case_id}: consent-1 withdrawn (state received)"
     code, _, err = ssp(*consent, "--consent", "consent-1")
     assert code == 1 and "consent-1 was withdrawn on" in one_error_line(err)
     # A teacher may not disclose at all: the missing permission, in one line.

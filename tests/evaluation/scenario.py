@@ -119,6 +119,8 @@ def _track_steps(casework: Casework, number: int, plan: TrackPlan) -> list[Step]
         casework.fire(case, "accept_referral", ANNE)
         casework.assign(case, MONA.id, ANNE)
         casework.record_fact(case, "goals_agreed", ANNE)
+        casework.record_fact(case, "participation_voluntary", ANNE)
+        casework.record_fact(case, "custody_holder_involved", ANNE)
         casework.fire(case, "start", ANNE)
         held = casework.clock.now().date()
         casework.record_session(case, MONA, held_on=held, participants=2)

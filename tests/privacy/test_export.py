@@ -182,6 +182,8 @@ def mentor_track(world: World, n: int, subject: Subject) -> None:
     casework.fire(track.id, "accept_referral", ANNE)
     casework.assign(track.id, MONA.id, ANNE, reason=secret(f"Mona passer {n}"))
     casework.record_fact(track.id, "goals_agreed", ANNE)
+    casework.record_fact(track.id, "participation_voluntary", ANNE)
+    casework.record_fact(track.id, "custody_holder_involved", ANNE)
     casework.fire(track.id, "start", ANNE)
     held_on = world.clock.now().date()
     casework.record_session(
@@ -323,14 +325,19 @@ def test_event_rows_carry_names_and_states_but_no_text(world: World, tmp_path: P
     rows = read_rows(tmp_path / "e" / "events.csv")
     by_event = {str(r["event"]): r for r in rows}
     opened = by_event["CaseOpened"]
-    assert opened["state"] and opened["workflow"] and opened["workflow_version"] == "1"
+    assert opened["state"] and opened["workflow"] and opened["workflow_version"] in {"1", "2"}
     moved = [r for r in rows if r["event"] == "Transitioned"]
     assert {(r["trigger"], r["source"], r["dest"]) for r in moved} >= {
         ("begin_analysis", "received", "analysis"),
         ("complete", "review", "completed"),
     }
     facts = {r["fact"] for r in rows if r["event"] == "FactRecorded"}
-    assert facts == {"concern_described", "goals_agreed"}
+    assert facts == {
+        "concern_described",
+        "goals_agreed",
+        "participation_voluntary",
+        "custody_holder_involved",
+    }
     assert {r["rule"] for r in rows if r["event"] == "DeadlineMissed"} - {None}
     assert {r["rule"] for r in rows if r["event"] == "DeadlineExtended"} <= {
         "received",
@@ -503,7 +510,8 @@ def test_tables_equal_brute_force_counts_and_never_publish_small_cells(
     assert {r["quarter"] for r in cards} == {"2026-Q1", "2026-Q2", "2026-Q3", TOTAL}
     assert {r["age_band"] for r in cards} == {"aalborg.under_18", "aalborg.from_18", TOTAL}
     outcomes = {r["outcome"] for r in read_rows(out / f"{TRACK_TABLE}.{fmt}")}
-    assert outcomes == {"completed", "ended_early", "open", TOTAL}
+    # Every final state of the tracks is a level, also one no case reached (zeros publish).
+    assert outcomes == {"completed", "ended_early", "consent_withdrawn", "open", TOTAL}
     assert_nothing_personal(world, out)
     readme = " ".join((out / "README.txt").read_text(encoding="utf-8").split())
     assert "threshold 5" in readme and "from 1 to 4" in readme

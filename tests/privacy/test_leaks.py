@@ -187,6 +187,8 @@ def _run(casework: Casework, values: dict[str, str], errors: list[BaseException]
     cw.fire(track.id, "accept_referral", CONSULTANT)
     cw.assign(track.id, "mentor-1", CONSULTANT)
     cw.record_fact(track.id, "goals_agreed", CONSULTANT)
+    cw.record_fact(track.id, "participation_voluntary", CONSULTANT)
+    cw.record_fact(track.id, "custody_holder_involved", CONSULTANT)
     cw.fire(track.id, "start", CONSULTANT)
     cw.record_session(track.id, CONSULTANT, held_on=TODAY, note=values["session_note"])
     # A safety walk: its note, a finding's description and the follow-up's reasons.

@@ -98,6 +98,8 @@ class Town:
         cw.fire(case.id, "accept_referral", CONSULTANT)
         cw.assign(case.id, "mentor-1", CONSULTANT, reason=f"assigned in {name}")
         cw.record_fact(case.id, "goals_agreed", CONSULTANT)
+        cw.record_fact(case.id, "participation_voluntary", CONSULTANT)
+        cw.record_fact(case.id, "custody_holder_involved", CONSULTANT)
         cw.fire(case.id, "start", CONSULTANT)
         cw.add_note(case.id, f"note of {name}", CONSULTANT)
         self.cases[name] = case.id

@@ -561,6 +561,7 @@ class Casework:
         given_on: dt.date,
         scope: str,
         purpose: str = "disclosure",
+        participation: bool = False,
     ) -> Consent:
         """Record a person's consent on a case: :meth:`.Disclosures.record_consent`."""
         return self._disclosures.record_consent(
@@ -572,6 +573,7 @@ class Casework:
             given_on=given_on,
             scope=scope,
             purpose=purpose,
+            participation=participation,
         )
 
     def withdraw_consent(

@@ -28,7 +28,10 @@ from ssp_core.exceptions import DataError, DisclosureRefused
 from ssp_core.privacy.disclosure import DisclosureRequest, judge_disclosure
 from ssp_core.store.records import AuditAction, EventQuery
 
-__all__ = ["DisclosureEntry", "Disclosures", "consents_of"]
+__all__ = ["WITHDRAWN_TRIGGER", "DisclosureEntry", "Disclosures", "consents_of"]
+
+WITHDRAWN_TRIGGER = "consent_withdrawn"
+"""The trigger a workflow declares to end a case whose person withdrew consent to take part."""
 
 
 def consents_of(case: Case) -> dict[str, tuple[Consent, dt.date | None]]:
@@ -178,13 +181,16 @@ class Disclosures:
         given_on: dt.date,
         scope: str,
         purpose: str,
+        participation: bool = False,
     ) -> Consent:
         """Record a person's consent to disclosure on a case; return it, with its new id.
 
         ``given_by`` names who consented (``subject``; under 18 also
         ``custody_holder``: both are needed then, the rule this library applies);
         ``recipients`` the partners and ``categories`` the field groups it covers;
-        ``scope`` what the person was told, in their words (sealed as a note). Needs
+        ``scope`` what the person was told, in their words (sealed as a note);
+        ``participation`` whether it also covers taking part in the voluntary effort
+        (its withdrawal then ends the case, see :meth:`withdraw_consent`). Needs
         ``case.disclose``; a consent that cannot hold (an unknown partner or group,
         a date in the future, a missing giver for the subject's age) is refused and
         nothing is recorded.
@@ -219,6 +225,7 @@ class Disclosures:
             recipients=partners,
             field_groups=groups,
             id=f"consent-{number}",
+            participation=participation,
         )
         missing = consent.givers_missing(age)
         if missing:
@@ -243,7 +250,12 @@ class Disclosures:
     ) -> Case:
         """Record that a consent of the case was withdrawn (today unless ``withdrawn_on``).
 
-        No disclosure may rest on it from that day. Needs ``case.disclose``.
+        No disclosure may rest on it from that day. A consent that covered taking part
+        in the voluntary effort (``participation``) also ends the case, in the same
+        commit, through its workflow's ``consent_withdrawn`` trigger where the current
+        state has one (an 18+ card in assessment, intervention or follow-up; a
+        voluntary track); if the actor may not fire it, nothing is recorded. Needs
+        ``case.disclose``.
         """
         services = self._services
         at = services.clock.now()
@@ -256,16 +268,29 @@ class Disclosures:
             )
         if recorded[consent_id][1] is not None:
             raise DataError(f"consent {consent_id} of case {case_id} is already withdrawn")
-        loaded.engine.withdraw_consent(
-            loaded.case,
+        engine, case = loaded.engine, loaded.case
+        engine.withdraw_consent(
+            case,
             consent_id,
             actor,
             at=at,
             withdrawn_on=withdrawn_on or local_date(at),
             reason=reason,
         )
+        ends = recorded[consent_id][0].participation and any(
+            option.trigger == WITHDRAWN_TRIGGER for option in engine.options(case, actor)
+        )
+        if ends:
+            because = f"consent {consent_id} to taking part was withdrawn"
+            engine.fire(
+                case,
+                WITHDRAWN_TRIGGER,
+                actor,
+                at=at,
+                reason=f"{because}: {reason}" if reason else because,
+            )
         services.repository.commit(loaded, purpose)
-        return loaded.case
+        return case
 
     def disclosures(
         self,

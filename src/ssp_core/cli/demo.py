@@ -320,6 +320,7 @@ def _mentor_track(scene: _Scene, person: Subject) -> None:
     casework.fire(tid, "accept_referral", CONSULTANT)
     casework.assign(tid, MENTOR.id, CONSULTANT)
     casework.record_fact(tid, "participation_voluntary", MENTOR)
+    casework.record_fact(tid, "custody_holder_involved", CONSULTANT)
     casework.record_fact(tid, "goals_agreed", MENTOR)
     casework.fire(tid, "start", CONSULTANT)
     for week in range(3):

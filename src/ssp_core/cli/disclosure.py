@@ -146,6 +146,11 @@ def consent() -> None:
 )
 @click.option("--given-on", type=DATE, required=True, help="When it was given (YYYY-MM-DD).")
 @click.option("--scope", required=True, metavar="TEXT", help="What the person was told.")
+@click.option(
+    "--participation",
+    is_flag=True,
+    help="It also covers taking part in the voluntary effort (withdrawing it ends the case).",
+)
 @acting(default_purpose="disclosure")
 @click.pass_obj
 def give_consent(
@@ -156,6 +161,7 @@ def give_consent(
     categories: tuple[str, ...],
     given_on: dt.datetime,
     scope: str,
+    participation: bool,
     actor: Actor,
     purpose: str,
 ) -> None:
@@ -169,6 +175,7 @@ def give_consent(
         given_on=given_on.date(),
         scope=scope,
         purpose=purpose,
+        participation=participation,
     )
     click.echo(
         f"{case_id}: {given.id} covers {', '.join(g.value for g in given.field_groups)} "
@@ -192,8 +199,11 @@ def withdraw_consent(
     actor: Actor,
     purpose: str,
 ) -> None:
-    """Record that CONSENT_ID of CASE_ID was withdrawn: no disclosure rests on it from then."""
-    obj.casework().withdraw_consent(
+    """Record that CONSENT_ID of CASE_ID was withdrawn: no disclosure rests on it from then.
+
+    A consent to taking part also ends the case (its workflow's consent_withdrawn).
+    """
+    case = obj.casework().withdraw_consent(
         case_id,
         consent_id,
         actor,
@@ -201,7 +211,7 @@ def withdraw_consent(
         withdrawn_on=withdrawn_on.date() if withdrawn_on else None,
         reason=reason,
     )
-    click.echo(f"{case_id}: {consent_id} withdrawn")
+    click.echo(f"{case_id}: {consent_id} withdrawn (state {case.state})")
 
 
 @click.command()

@@ -160,7 +160,10 @@ class Consent:
     gave it (``given_by``); it holds until withdrawn
     (:class:`~ssp_core.domain.events.ConsentWithdrawn`). Under 18 (:data:`ADULT_AGE`)
     the young person and a custody holder both consent; from 18 the person alone.
-    A consent of 0.1 (only a date and a scope) covers nothing any more.
+    ``participation``: the consent also covers taking part in the voluntary effort
+    (an 18+ card's intervention, a voluntary track); withdrawing it ends the case
+    through the workflow's ``consent_withdrawn`` trigger. A consent of 0.1 (only a
+    date and a scope) covers nothing any more.
     """
 
     given_on: dt.date
@@ -169,6 +172,7 @@ class Consent:
     recipients: tuple[str, ...] = attrs.field(default=(), converter=_recipients)
     field_groups: tuple[FieldGroup, ...] = attrs.field(default=(), converter=_groups)
     id: str | None = None
+    participation: bool = False
 
     def givers_missing(self, age: int | None) -> tuple[ConsentGiver, ...]:
         """Return who else must consent for a subject of ``age`` (``None``: not a person)."""

@@ -100,7 +100,10 @@ class GuardSpec:
 
     It holds when every fact in ``all_of`` and at least one in ``any_of`` (if given)
     are recorded, the case is assigned (if ``assigned``), and at least
-    ``min_sessions`` sessions are recorded. It never looks at worry signs.
+    ``min_sessions`` sessions are recorded. With ``under_age``, it asks this only of
+    a case about a person younger than that on the concern date (a minor's
+    voluntariness and the custody holder's involvement); for anyone else it holds.
+    It never looks at worry signs.
     """
 
     id: str = attrs.field(validator=identifier)
@@ -109,6 +112,9 @@ class GuardSpec:
     any_of: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_ids)
     assigned: bool = False
     min_sessions: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    under_age: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.gt(0))
+    )
 
 
 @attrs.frozen

@@ -35,8 +35,13 @@ def compile_guard(spec: GuardSpec) -> GuardCheck:
     any_of = frozenset(spec.any_of)
     assigned = spec.assigned
     min_sessions = spec.min_sessions
+    under_age = spec.under_age
 
     def check(case: Case) -> bool:
+        if under_age is not None:
+            age = case.opening.age_at_concern
+            if age is None or age >= under_age:
+                return True  # the guard asks this only of a minor
         facts = case.facts
         return (
             all_of <= facts
