@@ -582,3 +582,25 @@ def test_base64_key_in_the_environment(tmp_path: Path) -> None:
         env={"SSP_KEY": key.export_text(), "SSP_KEY_FILE": None},
     )
     assert code == 0 and out.strip() == key.fingerprint
+
+
+def test_withdrawing_a_consent_to_take_part_ends_the_track(ssp: Run) -> None:
+    code, out, err = ssp(
+        "case", "open", "--workflow", "aalborg.mentor", "--pseudonym", "p-7", "--birth-date",
+        "2004-05-01", "--json", *CONSULTANT,
+    )  # fmt: skip
+    assert code == 0, err
+    track = json.loads(out)["id"]
+    assert ssp("case", "fire", track, "accept_referral", *CONSULTANT)[0] == 0
+    give = ("consent", "give", track, "--by", "subject", "--to", "aalborg.schools",
+            "--category", "case", "--given-on", "2026-03-01", "--scope", "Takes part.")  # fmt: skip
+    assert ssp(*give, *CONSULTANT)[0] == 0  # consent-1: sharing only
+    assert ssp(*give, "--participation", *CONSULTANT)[0] == 0  # consent-2: taking part too
+    code, out, _ = ssp("consent", "withdraw", track, "consent-1", *CONSULTANT)
+    assert code == 0 and out.strip() == f"{track}: consent-1 withdrawn (state matching)"
+    code, out, _ = ssp(
+        "consent", "withdraw", track, "consent-2", "--reason", "Wants out.", *CONSULTANT
+    )
+    assert code == 0 and out.strip() == f"{track}: consent-2 withdrawn (state consent_withdrawn)"
+    code, _, err = ssp("consent", "withdraw", track, "consent-2", *CONSULTANT)
+    assert code == 1 and "already withdrawn" in one_error_line(err)

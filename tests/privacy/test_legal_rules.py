@@ -47,7 +47,8 @@ TODAY = dt.date(2026, 3, 2)
 SSP = {"school", "social_services", "childrens_services", "municipal_service"}
 PSP = {"psychiatry", "social_services", "childrens_services", "municipal_service"}
 KSP = {"prison_and_probation", "social_services", "childrens_services", "municipal_service"}
-AUTHORITIES = SSP | PSP | KSP | {"police", "emergency_service"}
+INSTITUTION = "self_governing_institution"
+AUTHORITIES = SSP | PSP | KSP | {"police", "emergency_service", INSTITUTION}
 """The public authorities among the core's partner kinds."""
 
 PAIRS: dict[str, set[tuple[str, str]]] = {
@@ -55,7 +56,12 @@ PAIRS: dict[str, set[tuple[str, str]]] = {
     "rpl_115_1_2": {("police", r) for r in PSP},
     "rpl_115_1_3": {("police", r) for r in KSP},
     "rpl_115_2": {(d, r) for coop in (SSP, PSP, KSP) for d in coop for r in coop | {"police"}},
-    "barnets_lov_133": {(d, "childrens_services") for d in AUTHORITIES},
+    # stk. 3: a self-governing institution brought into a cooperation, both ways
+    "rpl_115_3": {
+        *((d, INSTITUTION) for d in SSP | PSP | KSP | {"police"}),
+        *((INSTITUTION, r) for r in SSP | PSP | KSP | {"police", INSTITUTION}),
+    },
+    "barnets_lov_133": {(d, "childrens_services") for d in AUTHORITIES - {INSTITUTION}},
     "consent": {
         (d, r) for d in AUTHORITIES for r in REGISTRY.partner_kinds if r != "aalborg.sports_hall"
     },

@@ -80,6 +80,14 @@ PARTNER_KINDS: tuple[PartnerKind, ...] = (
         Labels(da="Kriminalforsorgen", en="Prison and Probation Service"),
         authority=True,
     ),
+    PartnerKind(
+        "self_governing_institution",
+        Labels(
+            da="Selvejende institution med offentlige opgaver",
+            en="Self-governing institution with public tasks",
+        ),
+        authority=True,
+    ),
     PartnerKind("citizens", Labels(da="Borgere", en="Citizens")),
 )
 """The kinds of partner every installation knows; plugins add more.
