@@ -12,7 +12,8 @@ shared.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -27,7 +28,21 @@ from ssp_core.domain.disclosure import ConsentGiver
 from ssp_core.domain.roles import Actor
 from ssp_core.plugins.registry import Registry
 
-__all__ = ["citation", "consent", "disclose", "disclosures", "disclosures_table"]
+__all__ = ["categories", "citation", "consent", "disclose", "disclosures", "disclosures_table"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def categories(help_text: str) -> Callable[[F], F]:
+    """Return the ``--category`` option (repeatable, required): the field groups named."""
+    return click.option(
+        "--category",
+        "categories",
+        multiple=True,
+        required=True,
+        type=click.Choice([group.value for group in FieldGroup]),
+        help=help_text,
+    )
 
 
 def citation(registry: Registry, legal_basis: str) -> str:
@@ -67,14 +82,7 @@ def disclosures_table(
 @click.option(
     "--basis", "legal_basis", required=True, metavar="BASIS", help="The legal basis's id."
 )
-@click.option(
-    "--category",
-    "categories",
-    multiple=True,
-    required=True,
-    type=click.Choice([group.value for group in FieldGroup]),
-    help="A data category shared (repeatable).",
-)
+@categories("A data category shared (repeatable).")
 @click.option(
     "--consent",
     "consent_id",
@@ -136,14 +144,7 @@ def consent() -> None:
 @click.option(
     "--to", "recipients", multiple=True, required=True, metavar="PARTNER", help="A partner covered."
 )
-@click.option(
-    "--category",
-    "categories",
-    multiple=True,
-    required=True,
-    type=click.Choice([group.value for group in FieldGroup]),
-    help="A data category covered (repeatable).",
-)
+@categories("A data category covered (repeatable).")
 @click.option("--given-on", type=DATE, required=True, help="When it was given (YYYY-MM-DD).")
 @click.option("--scope", required=True, metavar="TEXT", help="What the person was told.")
 @click.option(
