@@ -604,3 +604,49 @@ def test_withdrawing_a_consent_to_take_part_ends_the_track(ssp: Run) -> None:
     assert code == 0 and out.strip() == f"{track}: consent-2 withdrawn (state consent_withdrawn)"
     code, _, err = ssp("consent", "withdraw", track, "consent-2", *CONSULTANT)
     assert code == 1 and "already withdrawn" in one_error_line(err)
+
+
+def test_the_findings_of_the_lawful_exchange_issue_on_the_command_line(ssp: Run) -> None:
+    police = ("--actor", "bo", "--role", "aalborg.police_ssp_coordinator")
+    # § 133 is a notification to children's services, not a basis for telling the police.
+    case_id = open_with_cpr(ssp)["id"]
+    code, out, err = ssp(
+        "disclose", case_id, "--to", "aalborg.nordjyllands_politi", "--basis", "barnets_lov_133",
+        "--category", "case", *CONSULTANT,
+    )  # fmt: skip
+    assert code == 1 and out == ""
+    assert "needs: a recipient of kind childrens_services" in one_error_line(err)
+    code, out, err = ssp(
+        "disclose", case_id, "--to", "aalborg.childrens_services", "--basis", "barnets_lov_133",
+        "--category", "case", "--category", "notes", *CONSULTANT,
+    )  # fmt: skip
+    assert code == 0, err
+    # The under-18 travel card is not handed to the police without the notification.
+    travel = open_with_cpr(ssp, CPR, "--situation", "aalborg.armed_conflict_travel")
+    assert travel["workflow"] == "aalborg.travel_under_18" and travel["version"] >= 1
+    assert ssp("case", "fact", travel["id"], "police_screening_done", *police)[0] == 0
+    hand_over = ("case", "fire", travel["id"], "hand_to_police", "--reason", "Police matter.")
+    code, _, err = ssp(*hand_over, *police)
+    assert code == 1 and "children_services_notified" in one_error_line(err)
+    assert ssp("case", "fact", travel["id"], "children_services_notified", *CONSULTANT)[0] == 0
+    code, _, err = ssp(*hand_over, *police)
+    assert code == 0, err
+    # A minor's mentor track starts only with voluntariness and the custody holder.
+    code, out, err = ssp(
+        "case", "open", "--workflow", "aalborg.mentor", "--pseudonym", "p-16", "--birth-date",
+        "2010-01-01", "--json", *CONSULTANT,
+    )  # fmt: skip
+    assert code == 0, err
+    track = json.loads(out)["id"]
+    for step in (
+        ("case", "fire", track, "accept_referral"),
+        ("case", "fact", track, "goals_agreed"),
+    ):
+        assert ssp(*step, *CONSULTANT)[0] == 0
+    code, _, err = ssp("case", "fire", track, "start", *CONSULTANT)
+    assert code == 1 and "voluntary_for_a_minor" in one_error_line(err)
+    for fact in ("participation_voluntary", "custody_holder_involved"):
+        assert ssp("case", "fact", track, fact, *CONSULTANT)[0] == 0
+    code, _, err = ssp("case", "fire", track, "start", *CONSULTANT)
+    # Now only the mentor's assignment is missing (assigning is not a command yet).
+    assert code == 1 and "voluntary_for_a_minor" not in err and "member_assigned" in err
