@@ -11,10 +11,10 @@ Two shared pieces carry what every use case needs:
 Over them, one module per family of use cases: :mod:`.reads` and :mod:`.commands`
 (cases), :mod:`.identity`, :mod:`.disclosure`, :mod:`.walks`, :mod:`.retention`,
 :mod:`.admin` (the store and the audit log), :mod:`.research` (exports),
-:mod:`.evaluation`, :mod:`.migration` and :mod:`.coming_of_age` (people who turn 18
-during a case). :class:`~ssp_core.application.casework.Casework`
-is the facade an embedding system creates; a new use case goes in its family's
-module and gets a one-line method there.
+:mod:`.evaluation`, :mod:`.migration`, :mod:`.coming_of_age` (people who turn 18
+during a case) and :mod:`.guide` (the help tool, readable).
+:class:`~ssp_core.application.casework.Casework` is the facade an embedding system
+creates; a new use case goes in its family's module and gets a one-line method there.
 
 The names below are imported on first use (PEP 562), so importing one module of
 this package (the command line imports :mod:`.reads` to show a case) does not
@@ -45,6 +45,16 @@ if TYPE_CHECKING:
     from ssp_core.application.disclosure import DisclosureEntry, Disclosures
     from ssp_core.application.evaluation import EVALUATE, Evaluations
     from ssp_core.application.gate import CaseHead, Gate
+    from ssp_core.application.guide import (
+        GUIDE_SECTIONS,
+        Guide,
+        GuideDetail,
+        GuideGroup,
+        GuideItem,
+        GuideSection,
+        build_guide,
+        guide_markdown,
+    )
     from ssp_core.application.identity import Identities
     from ssp_core.application.migration import (
         MigrationItem,
@@ -74,7 +84,9 @@ _PUBLIC: dict[str, str] = {
             "StoreInfo",
             "StoreUpgrade",
             "UpgradePlan",
+            "build_guide",
             "describe_store",
+            "guide_markdown",
             "plan_upgrade",
             "upgrade_store_at",
         ),
@@ -86,6 +98,19 @@ _PUBLIC: dict[str, str] = {
     **dict.fromkeys(("DisclosureEntry", "Disclosures"), "ssp_core.application.disclosure"),
     **dict.fromkeys(("EVALUATE", "Evaluations"), "ssp_core.application.evaluation"),
     **dict.fromkeys(("CaseHead", "Gate"), "ssp_core.application.gate"),
+    **dict.fromkeys(
+        (
+            "GUIDE_SECTIONS",
+            "Guide",
+            "GuideDetail",
+            "GuideGroup",
+            "GuideItem",
+            "GuideSection",
+            "build_guide",
+            "guide_markdown",
+        ),
+        "ssp_core.application.guide",
+    ),
     "Identities": "ssp_core.application.identity",
     **dict.fromkeys(
         ("MigrationItem", "MigrationPlan", "MigrationResult", "Migrations"),
@@ -110,6 +135,7 @@ __all__ = [
     "ADMINISTRATION",
     "CASEWORK",
     "EVALUATE",
+    "GUIDE_SECTIONS",
     "RESEARCH",
     "RETENTION",
     "CaseCommands",
@@ -125,6 +151,11 @@ __all__ = [
     "Disclosures",
     "Evaluations",
     "Gate",
+    "Guide",
+    "GuideDetail",
+    "GuideGroup",
+    "GuideItem",
+    "GuideSection",
     "Identities",
     "Loaded",
     "MigrationItem",
@@ -140,7 +171,9 @@ __all__ = [
     "StoreInfo",
     "StoreUpgrade",
     "UpgradePlan",
+    "build_guide",
     "describe_store",
+    "guide_markdown",
     "plan_upgrade",
     "sequential_ids",
     "upgrade_store_at",

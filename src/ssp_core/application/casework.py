@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ssp_core.application.commands import CaseCommands
     from ssp_core.application.disclosure import DisclosureEntry, Disclosures
     from ssp_core.application.evaluation import Evaluations
+    from ssp_core.application.guide import Guide
     from ssp_core.application.identity import Identities
     from ssp_core.application.migration import MigrationPlan, MigrationResult, Migrations
     from ssp_core.application.research import ResearchExports
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from ssp_core.domain.cpr import Pseudonymiser
     from ssp_core.domain.disclosure import Consent
     from ssp_core.domain.events import CaseEvent
+    from ssp_core.domain.labels import Language
     from ssp_core.domain.people import CaseSubject, Subject
     from ssp_core.domain.roles import Actor
     from ssp_core.domain.walks import Place, WalkPlan
@@ -699,6 +701,22 @@ class Casework:
     ) -> list[Finding]:
         """Return safety-walk findings (audited): :meth:`.SafetyWalks.findings`."""
         return self._walks.findings(actor, purpose=purpose, walk=walk, open_only=open_only)
+
+    # -- the help tool (guide) -----------------------------------------------------------
+
+    def guide(
+        self,
+        *,
+        language: Language = "en",
+        municipality: str | None = None,
+        sections: Iterable[str] = (),
+    ) -> Guide:
+        """Return the help tool, no grant needed (no personal data): :func:`.build_guide`."""
+        from ssp_core.application.guide import build_guide  # noqa: PLC0415 (on first use)
+
+        return build_guide(
+            self.registry, language=language, municipality=municipality, sections=sections
+        )
 
     # -- retention (Retention) -----------------------------------------------------------
 

@@ -68,6 +68,11 @@ COMMANDS: Mapping[str, tuple[str, str, str]] = {
         "export",
         "Write a research export: KIND is events (fresh ids, weeks, age bands) or tables.",
     ),
+    "guide": (
+        "ssp_core.cli.guide",
+        "guide",
+        "Show the help tool: worry signs, definitions, INFO house, corps, partners, strategy.",
+    ),
     "identity": (
         "ssp_core.cli.identity",
         "identity",

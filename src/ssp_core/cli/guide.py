@@ -1,0 +1,102 @@
+"""``ssp guide``: the help tool, readable: worry signs, definitions, organisation, strategy."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from ssp_core.application.guide import (
+    Guide,
+    GuideItem,
+    build_guide,
+    guide_markdown,
+    visible,
+)
+from ssp_core.cli.app import Context
+from ssp_core.domain.labels import Labels, Language
+
+__all__ = ["guide"]
+
+_SOURCE = Labels("Kilde", "Source")
+_NO_SOURCE = Labels("ingen kilde angivet i data", "no source given in the data")
+_FROM = Labels("data fra plugin", "data of plugin")
+_SHARED = Labels("fælles", "shared")
+_NONE = Labels("(ingen)", "(none)")
+
+
+def _inert(text: object) -> str:
+    """Return text from the data as rich markup that prints literally, without control codes."""
+    return escape(visible(str(text)))
+
+
+def _source(item: GuideItem, language: Language) -> str:
+    source = item.source
+    where = _NO_SOURCE.get(language) if source is None else str(source)
+    if source is not None and source.url:
+        where += f" <{source.url}>"
+    home = item.municipality or _SHARED.get(language)
+    return f"{where}; {_FROM.get(language)} {item.plugin} ({home})"
+
+
+def _print(console: Console, guide: Guide) -> None:
+    language = guide.language
+    for section in guide.sections:
+        console.rule(f"[bold]{_inert(section.title)}[/bold]")
+        if not section.items:
+            console.print(_NONE.get(language))
+        for item in section.items:
+            console.print(f"\n[bold]{_inert(item.title)}[/bold] [dim]({_inert(item.id)})[/dim]")
+            if item.text:
+                console.print(_inert(item.text))
+            for point in item.points:
+                console.print(f"  • {_inert(point)}")
+            for detail in item.details:
+                console.print(f"  {_inert(detail.name)}: {_inert(detail.value)}")
+            for group in item.groups:
+                console.print(f"  [underline]{_inert(group.title)}[/underline]")
+                if group.text:
+                    console.print(f"  {_inert(group.text)}")
+                for point in group.points:
+                    console.print(f"    • {_inert(point)}")
+            console.print(f"  [italic]{_SOURCE.get(language)}: {_inert(_source(item, language))}")
+        console.print()
+
+
+@click.command()
+@click.argument("sections", nargs=-1, metavar="[SECTION]...")
+@click.option(
+    "--municipality",
+    metavar="ID",
+    default=None,
+    help="Only this municipality's items and the shared ones (default: every item).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.option("--markdown", "as_markdown", is_flag=True, help="Print Markdown.")
+@click.pass_obj
+def guide(
+    obj: Context,
+    sections: tuple[str, ...],
+    municipality: str | None,
+    as_json: bool,
+    as_markdown: bool,
+) -> None:
+    """Show the help tool: worry signs, definitions, INFO house, corps, partners, strategy.
+
+    SECTION is one or more of worry-signs, reference, info-house, action-group, corps,
+    partners and strategy (default: all). Each item shows its source. The language
+    is the global --lang (e.g. `ssp --lang da guide`).
+    """
+    if as_json and as_markdown:
+        raise click.UsageError("give --json or --markdown, not both")
+    found = build_guide(
+        obj.registry, language=obj.language, municipality=municipality, sections=sections
+    )
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
+    elif as_markdown:
+        click.echo(guide_markdown(found), nl=False)
+    else:
+        _print(Console(soft_wrap=True, highlight=False), found)
