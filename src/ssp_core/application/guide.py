@@ -218,6 +218,7 @@ def _info_house(registry: Registry, language: Language, item_id: str) -> GuideIt
     ]
     return GuideItem(
         id=house.id,
+        source=house.source,
         title=house.labels.get(language),
         plugin=registry.info_houses.contributor(item_id),
         groups=tuple(groups),
@@ -230,6 +231,7 @@ def _action_group(registry: Registry, language: Language, item_id: str) -> Guide
     areas = tuple(area.labels.get(language) for area in group.areas)
     return GuideItem(
         id=group.id,
+        source=group.source,
         title=group.labels.get(language),
         plugin=registry.action_groups.contributor(item_id),
         text=_text(group.description, language),
@@ -245,6 +247,7 @@ def _corps(registry: Registry, language: Language, item_id: str) -> GuideItem:
         track = corps.track
     return GuideItem(
         id=corps.id,
+        source=corps.source,
         title=corps.labels.get(language),
         plugin=registry.corps.contributor(item_id),
         text=_text(corps.description, language),
@@ -265,6 +268,7 @@ def _partner(registry: Registry, language: Language, item_id: str) -> GuideItem:
         details.append(GuideDetail(_word("locality", language), partner.locality))
     return GuideItem(
         id=partner.id,
+        source=partner.source,
         title=partner.labels.get(language),
         plugin=registry.partners.contributor(item_id),
         text=_text(partner.description, language),
@@ -304,6 +308,7 @@ def _strategy(registry: Registry, language: Language, item_id: str) -> GuideItem
     terms = ", ".join(str(term) for term in strategy.follow_up.terms())
     return GuideItem(
         id=strategy.id,
+        source=strategy.source,
         title=strategy.labels.get(language),
         plugin=registry.strategies.contributor(item_id),
         groups=tuple(GuideGroup(title, points) for title, points in candidates if points),

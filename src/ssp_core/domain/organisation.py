@@ -6,6 +6,7 @@ from enum import StrEnum
 
 import attrs
 
+from ssp_core.domain.concerns import Source
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.validators import identifier
 
@@ -40,7 +41,8 @@ class Partner:
     """A partner in the cooperation: an authority, an association, a club, a school, ...
 
     ``kind`` is the id of a registered :class:`PartnerKind`; ``locality`` names the
-    area the partner belongs to, if any (e.g. ``Løvvangen``).
+    area the partner belongs to, if any (e.g. ``Løvvangen``); ``source``, where the
+    data about it come from, if the data say.
     """
 
     id: str = attrs.field(validator=identifier)
@@ -48,6 +50,7 @@ class Partner:
     labels: Labels
     locality: str | None = None
     description: Labels | None = None
+    source: Source | None = None
 
 
 class CorpsOrientation(StrEnum):
@@ -70,6 +73,7 @@ class Corps:
     orientation: CorpsOrientation
     track: str = attrs.field(validator=identifier)
     description: Labels | None = None
+    source: Source | None = None
 
 
 @attrs.frozen
@@ -94,6 +98,7 @@ class InfoHouse:
     staffing: tuple[StaffPosition, ...] = ()
     tasks: tuple[Labels, ...] = ()
     network: Labels | None = None
+    source: Source | None = None
 
 
 @attrs.frozen
@@ -112,3 +117,4 @@ class ActionGroup:
     labels: Labels
     areas: tuple[ResourceArea, ...] = ()
     description: Labels | None = None
+    source: Source | None = None

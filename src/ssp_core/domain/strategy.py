@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from ssp_core.domain.concerns import Source
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.validators import identifier
 from ssp_core.exceptions import DataError
@@ -257,13 +258,14 @@ class FollowUp:
 
 @attrs.frozen
 class Strategy:
-    """A municipality's safety strategy: goals, initiatives and follow-up."""
+    """A municipality's safety strategy: goals, initiatives, follow-up, and its source."""
 
     id: str = attrs.field(validator=identifier)
     labels: Labels
     goals: tuple[Goal, ...] = ()
     initiatives: tuple[Initiative, ...] = ()
     follow_up: FollowUp = FollowUp()
+    source: Source | None = None
 
     def goal(self, goal_id: str) -> Goal:
         """Return the goal with ``goal_id``."""
