@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -243,3 +246,14 @@ def test_danish_labels_in_danish(aalborg: Registry) -> None:
 def _words(text: str) -> str:
     """Return ``text`` with runs of whitespace made one space (rich wraps long lines)."""
     return " ".join(text.split())
+
+
+def test_the_guide_page_example_prints_what_the_page_says() -> None:
+    page = Path(__file__).parents[1] / "docs" / "guide.md"
+    text = page.read_text(encoding="utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    printed = text[text.index(code) :].split("```text\n", 1)[1].split("```", 1)[0]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "<docs/guide.md>", "exec"), {"__name__": "__doc_example__"})  # noqa: S102
+    assert out.getvalue() == printed
