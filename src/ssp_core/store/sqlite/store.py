@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -231,14 +232,33 @@ class SqliteStore(CaseStore):
                 "another application); nothing in it was changed"
             )
         self._check_version(version, upgrade=upgrade)
-        connection.execute("PRAGMA journal_mode = WAL")
+        self._use_wal(connection)
 
     def _check_version(self, version: int, *, upgrade: bool) -> None:
         if needs_upgrade(self.url, version, self._latest, upgrade=upgrade):
             self.upgrade()
 
+    def _use_wal(self, connection: sqlite3.Connection) -> None:
+        """Put the file in WAL mode, waiting (up to the timeout) for other openers' locks.
+
+        Changing the journal mode needs the file to itself, and SQLite does not wait for
+        it through the busy timeout: a store created by several processes at once would
+        otherwise fail with "database is locked" in the one that comes second.
+        """
+        deadline = time.monotonic() + self._timeout
+        pause = 0.005
+        while True:
+            try:
+                connection.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
+
     def _create(self, connection: sqlite3.Connection) -> None:
-        connection.execute("PRAGMA journal_mode = WAL")
+        self._use_wal(connection)
         with self._write() as conn:
             # Another process may have created the store since we looked.
             application, _, objects = self._identify(conn)
