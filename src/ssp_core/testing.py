@@ -39,7 +39,14 @@ from ssp_core.domain.coming_of_age import coming_of_age
 from ssp_core.domain.disclosure import ADULT_AGE, Consent, ConsentGiver
 from ssp_core.domain.events import CaseOpened, ConsentGiven, Transitioned
 from ssp_core.domain.labels import Labels
-from ssp_core.domain.people import CaseSubject, Environment, Group, Subject, SubjectKind
+from ssp_core.domain.people import (
+    CaseSubject,
+    Environment,
+    Group,
+    Subject,
+    SubjectKind,
+    Unnamed,
+)
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import ActionRefused, DataError, SspError, TransitionRefused
 from ssp_core.plugins.manager import create_plugin_host
@@ -127,6 +134,8 @@ def subjects_for(definition: WorkflowDefinition) -> st.SearchStrategy[CaseSubjec
                     Group, id=st.just("test.group"), labels=st.just(label), size=st.integers(1, 30)
                 )
             )
+        elif kind == SubjectKind.UNNAMED:
+            options.append(st.just(Unnamed()))
         else:
             options.append(
                 st.builds(Environment, id=st.just("test.environment"), labels=st.just(label))

@@ -83,6 +83,7 @@ aalborg.ssp_consultant          abc  abc  abc  abc  abc  abc  abc  abc  abc  abc
 aalborg.police_ssp_coordinator  a    -    a    a    a    a    a    a    a    -    a    a    -    -    a    a    abc  abc  a    -    -    -    -    -    -    -
 aalborg.info_house_member       -    -    a    a    a    a    a    a    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
 aalborg.frontline_worker        a    -    -    a    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  -    -    -    -    -    -    -    -
+aalborg.partner_contact         -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
 aalborg.mentor                  -    -    b    bc   b    b    -    b    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
 aalborg.parent_coach            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
 aalborg.dialogue_ambassador     -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -

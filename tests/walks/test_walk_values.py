@@ -133,6 +133,7 @@ def test_the_core_knows_the_eight_categories_of_crime_prevention_by_design() -> 
     assert {d.id for d in registry.latest_workflows()} == {
         "core.safety_walk",
         "core.safety_finding",
+        "core.advice_request",
     }
 
 

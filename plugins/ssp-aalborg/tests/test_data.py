@@ -23,6 +23,7 @@ ROLES = {
     "aalborg.police_ssp_coordinator",
     "aalborg.info_house_member",
     "aalborg.frontline_worker",
+    "aalborg.partner_contact",
     "aalborg.mentor",
     "aalborg.parent_coach",
     "aalborg.dialogue_ambassador",

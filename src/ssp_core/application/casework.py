@@ -25,6 +25,7 @@ from ssp_core.domain.access import ADMINISTRATION, CASEWORK, RESEARCH, RETENTION
 
 if TYPE_CHECKING:
     from ssp_core.application.admin import StoreAdministration
+    from ssp_core.application.advice import AdviceRequests
     from ssp_core.application.coming_of_age import ComingOfAgeCases, ComingOfAgeRow
     from ssp_core.application.commands import CaseCommands
     from ssp_core.application.disclosure import DisclosureEntry, Disclosures
@@ -196,6 +197,17 @@ class Casework:
         from ssp_core.application.evaluation import Evaluations  # noqa: PLC0415
 
         return Evaluations(self.services)
+
+    @cached_property
+    def advice(self) -> AdviceRequests:
+        """The advice requests to the INFO house: ask, answer, refer, close, open a concern.
+
+        A family of use cases exposed as one namespace (``casework.advice.ask(...)``),
+        as new families are: see :class:`~ssp_core.application.advice.AdviceRequests`.
+        """
+        from ssp_core.application.advice import AdviceRequests  # noqa: PLC0415 (on first use)
+
+        return AdviceRequests(self.services, self._reads, self._commands)
 
     @cached_property
     def _migrations(self) -> Migrations:

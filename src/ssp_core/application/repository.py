@@ -24,6 +24,7 @@ from ssp_core.application.gate import CaseHead, Gate
 from ssp_core.cipher import Cipher
 from ssp_core.clock import BusinessCalendar, Clock
 from ssp_core.domain.access import FieldGroup
+from ssp_core.domain.advice import check_unnamed_events
 from ssp_core.domain.cases import Case
 from ssp_core.domain.events import CaseEvent
 from ssp_core.domain.people import CaseSubject, Subject
@@ -36,6 +37,7 @@ from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
 from ssp_core.store.projection import case_row
 from ssp_core.store.records import CaseRow, Commit, KeyRecord, KeyReplacement, StoredEvent
+from ssp_core.workflows.definition import WorkflowKind
 from ssp_core.workflows.engine import WorkflowEngine
 
 __all__ = ["CaseRepository", "Command", "Loaded", "sequential_ids", "uuid_ids"]
@@ -251,13 +253,16 @@ class CaseRepository:
         reason: str | None = None,
         details: Callable[[Case, dt.datetime], CaseEvent] | None = None,
         municipality: str | None = None,
+        together: Callable[[Case, dt.datetime], Loaded] | None = None,
     ) -> Case:
         """Open a case, with its opening event and ``details`` (the next event) in one commit.
 
         The case belongs to ``municipality`` (see :meth:`municipality_for`). The
         operation ``case.open`` on the workflow, in that municipality, is checked
         first; the case gets a new data key, wrapped with that municipality's key and
-        written in the same commit.
+        written in the same commit. ``together`` changes another, loaded case once
+        the new one exists (e.g. links an advice request to the concern opened from
+        it); its new events go into the same commit, so both or neither are stored.
         """
         where = self.municipality_for(actor, engine.definition.id, municipality)
         self.gate.authorise(
@@ -280,9 +285,14 @@ class CaseRepository:
         person = subject.pseudonym if isinstance(subject, Subject) else None
         data_key, record = self.keyring.new_case_key(case.id, person, at, municipality=where)
         cipher = self.codec.cipher(data_key)
+        other = together(case, at) if together is not None else None
         try:
-            self._append(case, engine, purpose, case.events, cipher, key_record=record)
-        except ConcurrencyError:
+            self._append(
+                case, engine, purpose, case.events, cipher, key_record=record, other=other
+            )
+        except ConcurrencyError as conflict:
+            if other is not None and conflict.case_id == other.case.id:
+                raise
             raise DataError(f"case id {case.id!r} is already in use") from None
         return case
 
@@ -334,19 +344,32 @@ class CaseRepository:
         announce: bool = True,
         key_record: KeyRecord | None = None,
         rewrapped: Sequence[KeyReplacement] = (),
+        other: Loaded | None = None,
     ) -> None:
         """Append ``new`` events, sealed, the index row if changed and a new key, at once.
 
-        An event stored with its purpose is the audit entry of the write.
+        ``other`` is a second, loaded case whose new events go into the same commit.
+        An event stored with its purpose is the audit entry of the write. Free text on
+        an advice request is checked first (:func:`~ssp_core.domain.advice.check_unnamed_events`).
         """
-        row = case_row(case, engine.definition.final_states)
+        parts = [(case, engine, new, cipher, before)]
+        if other is not None:
+            parts.append((other.case, other.engine, other.new_events, other.cipher, other.before))
+        events, rows = [], []
+        for each, each_engine, each_new, each_cipher, each_before in parts:
+            if each_engine.definition.kind is WorkflowKind.ADVICE_REQUEST:
+                check_unnamed_events(each_new)
+            events += [self.codec.encode(e, purpose=purpose, key=each_cipher) for e in each_new]
+            row = case_row(each, each_engine.definition.final_states)
+            rows += [] if row == each_before else [row]
         self.store.append(
             Commit(
-                events=[self.codec.encode(event, purpose=purpose, key=cipher) for event in new],
-                cases=() if row == before else (row,),
+                events=events,
+                cases=rows,
                 keys=() if key_record is None else (key_record,),
                 rewrapped=rewrapped,
             )
         )
         if announce:
-            self.announce(engine, case, new)
+            for each, each_engine, each_new, _, _ in parts:
+                self.announce(each_engine, each, each_new)

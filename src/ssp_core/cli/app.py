@@ -28,6 +28,11 @@ __all__ = ["COMMANDS", "Context", "LazyGroup", "cli"]
 Language = Literal["da", "en"]
 
 COMMANDS: Mapping[str, tuple[str, str, str]] = {
+    "advice": (
+        "ssp_core.cli.advice",
+        "advice",
+        "Advice requests to the INFO house: a situation described without naming anyone.",
+    ),
     "audit": (
         "ssp_core.cli.audit",
         "audit",

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from ssp_core.domain.cases import Case
 from ssp_core.domain.events import (
+    AdviceRequested,
     Assigned,
     CaseEvent,
     CaseOpened,
@@ -20,6 +21,7 @@ from ssp_core.domain.events import (
     FactRecorded,
     NoteAdded,
     ObservationRecorded,
+    OpenedFromAdvice,
     SessionRecorded,
     Transitioned,
     WorkflowMigrated,
@@ -78,6 +80,11 @@ def describe_event(
             name, text = "missed", f"{event.rule} was due {event.due.isoformat()}"
         case ComingOfAgeAnnounced():
             name, text = "came of age", "the person turned 18; announced (the card stays)"
+        case AdviceRequested():
+            name = "advice requested"
+            text = f"of {event.info_house} by a {event.asker_kind}: {event.question}"
+        case OpenedFromAdvice():
+            name, text = "from advice request", f"case {event.advice_request}"
         case WorkflowMigrated():
             name = "migrated"
             text = (

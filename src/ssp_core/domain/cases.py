@@ -15,6 +15,7 @@ import attrs
 
 from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.events import (
+    AdviceRequested,
     Assigned,
     CaseEvent,
     CaseOpened,
@@ -32,6 +33,7 @@ from ssp_core.domain.events import (
     MovedToMunicipality,
     NoteAdded,
     ObservationRecorded,
+    OpenedFromAdvice,
     SessionRecorded,
     Transitioned,
     WalkPlanned,
@@ -233,4 +235,6 @@ _FOLDS: dict[type[CaseEvent], Callable[[Case, Any], None]] = {
     DeadlineMissed: _missed,
     WorkflowMigrated: _migrated,
     ComingOfAgeAnnounced: _history_only,
+    AdviceRequested: _history_only,
+    OpenedFromAdvice: _history_only,
 }

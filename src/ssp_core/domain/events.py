@@ -21,6 +21,7 @@ from ssp_core.domain.redaction import RedactedPerson
 from ssp_core.domain.walks import Place
 
 __all__ = [
+    "AdviceRequested",
     "Assigned",
     "CaseEvent",
     "CaseOpened",
@@ -38,6 +39,7 @@ __all__ = [
     "MovedToMunicipality",
     "NoteAdded",
     "ObservationRecorded",
+    "OpenedFromAdvice",
     "SessionRecorded",
     "Transitioned",
     "WalkPlanned",
@@ -289,3 +291,25 @@ class FindingAssigned(CaseEvent):
 
     partner: str
     reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AdviceRequested(CaseEvent):
+    """Someone asked the INFO house for advice about a situation, naming no one.
+
+    ``question`` is the situation in the asker's words (sealed like a note; it may
+    hold nothing shaped like a CPR number or a pseudonym); ``asker_kind`` what kind
+    of asker it is (the partner kind the asker's role acts as, else the role), kept
+    readable for counting; ``info_house`` the registered INFO house asked.
+    """
+
+    question: str
+    asker_kind: str
+    info_house: str
+
+
+@attrs.frozen(kw_only=True)
+class OpenedFromAdvice(CaseEvent):
+    """The concern was opened from an advice request: ``advice_request`` is its case."""
+
+    advice_request: str

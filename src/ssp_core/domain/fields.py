@@ -45,6 +45,7 @@ SEALED_FIELDS: MappingProxyType[str, MappingProxyType[str, FieldGroup]] = Mappin
             "WalkPlanned": {"note": _NOTES},
             "FindingRecorded": {"description": _NOTES},
             "FindingAssigned": {"reason": _NOTES},
+            "AdviceRequested": {"question": _NOTES},
         }.items()
     }
 )

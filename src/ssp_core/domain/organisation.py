@@ -7,6 +7,7 @@ from enum import StrEnum
 import attrs
 
 from ssp_core.domain.concerns import Source
+from ssp_core.domain.district import Reach
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.validators import identifier
 
@@ -89,7 +90,12 @@ class StaffPosition:
 class InfoHouse:
     """An INFO house: the forum where police and municipality assess concerns together.
 
-    It advises and assesses; it makes no authority decisions.
+    It advises and assesses; it makes no authority decisions. It is not a role of its
+    own: its members are the people who hold the roles of its ``staffing`` (in
+    Aalborg, the two SSP consultants and the police SSP coordinator). It serves the
+    municipality whose plugin registers it, or with ``reach = "district"`` every
+    municipality of that municipality's police district; a house registered by a
+    plugin of no municipality serves every one.
     """
 
     id: str = attrs.field(validator=identifier)
@@ -99,6 +105,12 @@ class InfoHouse:
     tasks: tuple[Labels, ...] = ()
     network: Labels | None = None
     source: Source | None = None
+    reach: Reach = attrs.field(default=Reach.MUNICIPALITY, converter=Reach)
+
+    @property
+    def member_roles(self) -> tuple[str, ...]:
+        """Return the roles whose holders are the house's members, in the order staffed."""
+        return tuple(dict.fromkeys(position.role for position in self.staffing))
 
 
 @attrs.frozen

@@ -23,17 +23,22 @@ __all__ = [
     "Group",
     "Subject",
     "SubjectKind",
+    "Unnamed",
     "age_on",
     "turns_age_on",
 ]
 
 
 class SubjectKind(StrEnum):
-    """What a case is about: one person, a group of people, or an environment."""
+    """What a case is about: one person, a group of people, an environment, or no one named.
+
+    ``unnamed``: an advice request, which describes a situation without naming anyone.
+    """
 
     PERSON = "person"
     GROUP = "group"
     ENVIRONMENT = "environment"
+    UNNAMED = "unnamed"
 
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:
@@ -120,7 +125,24 @@ class Environment:
         return f"environment:{self.id}"
 
 
-CaseSubject = Subject | Group | Environment
+@attrs.frozen
+class Unnamed:
+    """No one named: the subject of an advice request to the INFO house.
+
+    An advice request describes a situation; it names no person, group or place, so
+    its subject carries nothing. If the worry turns into a concern, the person is
+    pseudonymised then, on the concern's own case.
+    """
+
+    kind = SubjectKind.UNNAMED
+
+    @property
+    def ref(self) -> str:
+        """Return the reference a case stores for its subject."""
+        return "unnamed"
+
+
+CaseSubject = Subject | Group | Environment | Unnamed
 """Anything a case can be about."""
 
 

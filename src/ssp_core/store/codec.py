@@ -39,7 +39,7 @@ from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.events import CaseEvent
 from ssp_core.domain.fields import PERSON_FIELDS, SEALED_FIELDS
 from ssp_core.domain.labels import Labels
-from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
+from ssp_core.domain.people import CaseSubject, Environment, Group, Subject, Unnamed
 from ssp_core.domain.redaction import ERASED, WITHHELD, Redacted, RedactedPerson
 from ssp_core.domain.renames import IdRenames
 from ssp_core.exceptions import DataError, SchemaError, SealError
@@ -71,15 +71,18 @@ EVENT_TYPES: dict[str, type[CaseEvent]] = {
         ev.WalkPlanned,
         ev.FindingRecorded,
         ev.FindingAssigned,
+        ev.AdviceRequested,
+        ev.OpenedFromAdvice,
     )
 }
 """Every event type a store can hold, by topic."""
 
 _STAMP = ("case_id", "version", "at", "actor", "role")
-_SUBJECTS: dict[str, type[Subject | Group | Environment]] = {
+_SUBJECTS: dict[str, type[Subject | Group | Environment | Unnamed]] = {
     "person": Subject,
     "group": Group,
     "environment": Environment,
+    "unnamed": Unnamed,
 }
 
 
@@ -141,7 +144,7 @@ def _make_converter() -> cattrs.Converter:
         ),
     )
     converter.register_unstructure_hook(RedactedPerson, unstructure_redacted)
-    for cls in (Subject, Group, Environment):
+    for cls in (Subject, Group, Environment, Unnamed):
         converter.register_unstructure_hook(cls, unstructure_subject)
     return converter
 

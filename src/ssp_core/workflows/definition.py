@@ -38,6 +38,7 @@ class WorkflowKind(StrEnum):
     PREVENTION_TRACK = "prevention_track"
     SAFETY_WALK = "safety_walk"
     SAFETY_FINDING = "safety_finding"
+    ADVICE_REQUEST = "advice_request"
     OTHER = "other"
 
 
@@ -84,7 +85,10 @@ class FactSpec:
     """A fact people record on a case, e.g. "children's services notified (Barnets Lov § 133)".
 
     ``requires_detail`` demands a text with it (e.g. why parents were not involved);
-    ``roles`` limits who may record it (empty: any role).
+    ``roles`` limits who may record it (empty: any role). An ``automatic`` fact is
+    recorded only by the use case that does what it names (e.g. ``concern_opened``
+    when a concern is opened from an advice request), never by hand, so a guard on it
+    holds only once that happened.
     """
 
     id: str = attrs.field(validator=identifier)
@@ -92,6 +96,7 @@ class FactSpec:
     requires_detail: bool = False
     legal_basis: str | None = None
     roles: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_ids)
+    automatic: bool = False
 
 
 @attrs.frozen

@@ -378,9 +378,20 @@ class WorkflowEngine:
             raise ActionRefused(f"case {case.id} is closed (state {case.state!r} is final)")
 
     def record_fact(
-        self, case: Case, fact: str, actor: Actor, *, at: dt.datetime, detail: str | None = None
+        self,
+        case: Case,
+        fact: str,
+        actor: Actor,
+        *,
+        at: dt.datetime,
+        detail: str | None = None,
+        automatic: bool = False,
     ) -> FactRecorded:
-        """Record a fact the workflow declares (e.g. ``children_services_notified``)."""
+        """Record a fact the workflow declares (e.g. ``children_services_notified``).
+
+        A fact the workflow marks ``automatic`` is recorded only by the use case that
+        does what it names, which passes ``automatic=True``; by hand it is refused.
+        """
         self._check_open(case)
         try:
             spec = self.definition.fact(fact)
@@ -388,6 +399,11 @@ class WorkflowEngine:
             raise UnknownId(
                 f"fact of {self.definition.name}", fact, [f.id for f in self.definition.facts]
             ) from None
+        if spec.automatic and not automatic:
+            raise ActionRefused(
+                f"fact {fact!r} ({spec.labels.en}) is recorded by the library when it happens, "
+                "not by hand"
+            )
         if spec.roles and actor.role not in spec.roles:
             raise ActionRefused(
                 f"recording fact {fact!r} requires role "

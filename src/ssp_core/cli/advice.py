@@ -1,0 +1,250 @@
+"""``ssp advice ...``: ask the INFO house for advice without naming anyone, and answer it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ssp_core.application.advice import AdviceRequest
+from ssp_core.application.guide import visible
+from ssp_core.cli.app import Context
+from ssp_core.cli.options import DATE, acting, echo_json, plain, read_cpr
+from ssp_core.clock import local_date
+from ssp_core.domain.advice import UNNAMED_GUIDANCE
+from ssp_core.domain.people import Subject
+from ssp_core.domain.roles import Actor
+from ssp_core.exceptions import DataError
+
+__all__ = ["advice"]
+
+
+def _inert(text: object) -> str:
+    """Return stored or typed text as markup that prints literally, control codes made visible."""
+    return escape(visible(str(text)))
+
+
+def _console() -> Console:
+    return Console(soft_wrap=False)
+
+
+def _print_request(request: AdviceRequest, obj: Context, *, as_json: bool) -> None:
+    if as_json:
+        echo_json(request)
+        return
+    console = _console()
+    house = obj.casework().registry.info_houses.get(request.info_house)
+    name = house.labels.get(obj.language) if house is not None else request.info_house
+    console.print(
+        f"[bold]{_inert(request.case_id)}[/bold]: advice request to {_inert(name)}, "
+        f"state [bold]{_inert(request.state)}[/bold]"
+    )
+    console.print(
+        f"  asked {request.asked_at.date().isoformat()} by {_inert(request.asked_by)} "
+        f"({_inert(request.asker_kind)})"
+    )
+    for due in request.due:
+        missed = " [red](missed)[/red]" if due.missed else ""
+        console.print(f"  advice due {due.due.isoformat()}{missed}")
+    console.print(f"  question: {_inert(request.question)}")
+    if request.advice is not None:
+        console.print(f"  advice: {_inert(request.advice)}")
+    if request.concern is not None:
+        console.print(f"  became concern: case {_inert(request.concern)}")
+
+
+def _show(obj: Context, request_id: str, actor: Actor, purpose: str, *, as_json: bool) -> None:
+    request = obj.casework().advice.request(request_id, actor, purpose=purpose)
+    _print_request(request, obj, as_json=as_json)
+
+
+@click.group()
+def advice() -> None:
+    """Advice requests to the INFO house: a situation described without naming anyone."""
+
+
+@advice.command("ask")
+@click.argument("question")
+@click.option("--situation", help="The kind of worry, a registered situation (optional).")
+@click.option("--info-house", help="The INFO house to ask (if several serve you).")
+@click.option("--municipality", help="The municipality the request belongs to (default yours).")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def ask_command(
+    obj: Context,
+    question: str,
+    situation: str | None,
+    info_house: str | None,
+    municipality: str | None,
+    as_json: bool,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Ask the INFO house for advice: describe the situation in QUESTION, naming no one.
+
+    No name, CPR number or anything else that identifies a person: a question with
+    anything shaped like a CPR number or a pseudonym is refused and nothing is stored.
+    If the INFO house finds the worry must be acted on, it opens a concern itself.
+    """
+    casework = obj.casework()
+    opened = casework.advice.ask(
+        question,
+        actor,
+        situation=situation,
+        info_house=info_house,
+        purpose=purpose,
+        municipality=municipality,
+    )
+    request = casework.advice.request(opened.id, actor, purpose=purpose)
+    if not as_json:
+        _console().print(f"Asked. Remember: {UNNAMED_GUIDANCE}.")
+    _print_request(request, obj, as_json=as_json)
+
+
+@advice.command("list")
+@click.option("--open", "open_only", is_flag=True, help="Only requests not closed.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def list_command(obj: Context, open_only: bool, as_json: bool, actor: Actor, purpose: str) -> None:
+    """List the advice requests you may read: your own, or the INFO house's."""
+    requests = obj.casework().advice.requests(actor, open_only=open_only, purpose=purpose)
+    if as_json:
+        echo_json([plain(r) for r in requests])
+        return
+    table = Table(title=f"{len(requests)} advice request(s)")
+    for column in ("request", "asked", "by", "state", "advice due", "question"):
+        table.add_column(column, overflow="fold")
+    for request in requests:
+        table.add_row(
+            _inert(request.case_id),
+            request.asked_at.date().isoformat(),
+            _inert(request.asker_kind),
+            _inert(request.state),
+            ", ".join(d.due.isoformat() for d in request.due),
+            _inert(request.question),
+        )
+    _console().print(table)
+
+
+@advice.command("show")
+@click.argument("request_id")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def show_command(obj: Context, request_id: str, as_json: bool, actor: Actor, purpose: str) -> None:
+    """Show one advice request: the question, the advice given, where it stands."""
+    request = obj.casework().advice.request(request_id, actor, purpose=purpose)
+    _print_request(request, obj, as_json=as_json)
+
+
+@advice.command("answer")
+@click.argument("request_id")
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def answer_command(
+    obj: Context, request_id: str, text: str, as_json: bool, actor: Actor, purpose: str
+) -> None:
+    """Give the INFO house's advice on REQUEST_ID (members of the INFO house only)."""
+    casework = obj.casework()
+    casework.advice.answer(request_id, text, actor, purpose=purpose)
+    _show(obj, request_id, actor, purpose, as_json=as_json)
+
+
+@advice.command("refer")
+@click.argument("request_id")
+@click.option("--reason", required=True, help="Why the asker is referred to the police.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def refer_command(
+    obj: Context, request_id: str, reason: str, as_json: bool, actor: Actor, purpose: str
+) -> None:
+    """Refer the asker to the police (members of the INFO house only)."""
+    casework = obj.casework()
+    casework.advice.refer_to_police(request_id, actor, reason=reason, purpose=purpose)
+    _show(obj, request_id, actor, purpose, as_json=as_json)
+
+
+@advice.command("close")
+@click.argument("request_id")
+@click.option("--reason", help="Why, if you want to say.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def close_command(
+    obj: Context, request_id: str, reason: str | None, as_json: bool, actor: Actor, purpose: str
+) -> None:
+    """Close an answered request: the advice was enough (members of the INFO house only)."""
+    casework = obj.casework()
+    casework.advice.close(request_id, actor, reason=reason, purpose=purpose)
+    _show(obj, request_id, actor, purpose, as_json=as_json)
+
+
+@advice.command("concern")
+@click.argument("request_id")
+@click.option("--situation", required=True, help="The situation that chooses the action card.")
+@click.option("--cpr-stdin", is_flag=True, help="Read the person's CPR number from standard input.")
+@click.option("--pseudonym", help="The person's pseudonym (never a CPR number).")
+@click.option("--birth-date", type=DATE, help="The person's birth date (with --pseudonym).")
+@click.option("--concern-date", type=DATE, help="The day of the concern (default today).")
+@click.option("--reason", help="Why the concern is opened.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@acting
+@click.pass_obj
+def concern_command(
+    obj: Context,
+    request_id: str,
+    situation: str,
+    cpr_stdin: bool,
+    pseudonym: str | None,
+    birth_date: dt.datetime | None,
+    concern_date: dt.datetime | None,
+    reason: str | None,
+    as_json: bool,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Turn REQUEST_ID into a concern on an action card (members of the INFO house only).
+
+    Name the person now, and only on the concern: --cpr-stdin (pseudonymised at once,
+    kept in the identity vault) or --pseudonym with --birth-date.
+    """
+    if cpr_stdin == (pseudonym is not None):
+        raise DataError("name the person with --cpr-stdin, or --pseudonym and --birth-date")
+    casework = obj.casework()
+    request = casework.advice.request(request_id, actor, purpose=purpose)
+    if pseudonym is not None:
+        if birth_date is None:
+            raise DataError("a person needs --birth-date (YYYY-MM-DD) with --pseudonym")
+        subject = Subject(pseudonym, birth_date.date())
+    else:
+        if birth_date is not None:
+            raise DataError("--birth-date is taken from the CPR number with --cpr-stdin")
+        subject = casework.enrol(
+            read_cpr(), actor, purpose=purpose, municipality=request.municipality
+        )
+    day = concern_date.date() if concern_date else local_date(casework.clock.now())
+    concern = casework.advice.open_concern(
+        request_id,
+        situation=situation,
+        subject=subject,
+        concern_date=day,
+        actor=actor,
+        reason=reason,
+        purpose=purpose,
+    )
+    if as_json:
+        echo_json({"request": request_id, "concern": concern.id, "workflow": concern.workflow})
+        return
+    _console().print(
+        f"Advice request {_inert(request_id)} became concern [bold]{_inert(concern.id)}[/bold] "
+        f"on {_inert(concern.workflow)}@{concern.workflow_version}, "
+        f"state {_inert(concern.state)}"
+    )

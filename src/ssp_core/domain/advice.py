@@ -1,0 +1,65 @@
+"""Advice requests name no one: the check that keeps identifying numbers out of their text.
+
+An advice request to the INFO house describes a situation (its subject is
+:class:`~ssp_core.domain.people.Unnamed`). Every free text written on one (the
+question, the advice, reasons, notes) is checked here before it is stored: anything shaped like a CPR number or like a pseudonym is
+refused, and the error never quotes it. Names cannot be recognised reliably; the
+asker is told at intake not to write any.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ssp_core.domain.events import CaseEvent
+from ssp_core.domain.fields import SEALED_FIELDS
+from ssp_core.exceptions import DataError
+
+__all__ = ["UNNAMED_GUIDANCE", "check_unnamed", "check_unnamed_events", "naming_problem"]
+
+_CPR = re.compile(r"(?<![0-9])[0-9]{6}[ \-]?[0-9]{4}(?![0-9])")
+_PSEUDONYM = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{32}(?![0-9A-Fa-f])")
+
+UNNAMED_GUIDANCE = (
+    "an advice request names no one: describe the situation without a name, CPR number, "
+    "pseudonym or anything else that identifies a person"
+)
+"""What the asker is told when a text is refused (and at intake)."""
+
+
+def naming_problem(text: str) -> str | None:
+    """Return what in ``text`` could identify a person (without quoting it), or ``None``."""
+    if _CPR.search(text):
+        return "something shaped like a CPR number (DDMMYY-SSSS)"
+    if _PSEUDONYM.search(text):
+        return "something shaped like a pseudonym (32 hexadecimal digits)"
+    return None
+
+
+def check_unnamed(text: str | None, what: str) -> None:
+    """Raise :class:`DataError` if ``text`` (the ``what`` of an advice request) may name someone."""
+    if text is None:
+        return
+    problem = naming_problem(text)
+    if problem is not None:
+        raise DataError(f"the {what} contains {problem}; {UNNAMED_GUIDANCE}")
+
+
+def _values(value: object, path: str) -> Iterable[object]:
+    head, _, tail = path.partition(".")
+    inner = getattr(value, head, None)
+    if not tail:
+        yield inner
+    elif inner is not None:
+        yield from _values(inner, tail)
+
+
+def check_unnamed_events(events: Iterable[CaseEvent]) -> None:
+    """Check every free text the events carry (their sealed fields) with :func:`check_unnamed`."""
+    for event in events:
+        topic = type(event).__name__
+        for path in SEALED_FIELDS.get(topic, {}):
+            for value in _values(event, path):
+                if isinstance(value, str):
+                    check_unnamed(value, f"{path.replace('_', ' ')} ({topic})")

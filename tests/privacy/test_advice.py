@@ -1,0 +1,370 @@
+"""Advice requests to the INFO house: naming no one, answered by its members, turned into concerns.
+
+The flows run on SQLite and PostgreSQL (``make_casework``); the raw bytes of the
+store prove that no pseudonym or CPR number is linked to a request until it becomes a
+concern, and then only on the concern's own case. A hypothesis state machine drives
+the workflow through every path against a model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+import ssp_core
+from ssp_core import AccessDenied, Actor, Casework, MunicipalKey, Subject, VirtualClock
+from ssp_core.application.advice import AdviceRequest
+from ssp_core.domain.advice import check_unnamed, naming_problem
+from ssp_core.domain.events import AdviceRequested, OpenedFromAdvice
+from ssp_core.domain.people import Unnamed
+from ssp_core.domain.redaction import WITHHELD
+from ssp_core.exceptions import ActionRefused, DataError, TransitionRefused, UnknownId
+from ssp_core.store.records import AuditAction, AuditQuery, CaseQuery
+from tests.privacy.conftest import Backend, MakeCasework, holds
+
+CONSULTANT = Actor("anne", "aalborg.ssp_consultant")
+POLICE = Actor("bo", "aalborg.police_ssp_coordinator")
+TEACHER = Actor("dan", "aalborg.frontline_worker")
+OTHER_TEACHER = Actor("dora", "aalborg.frontline_worker")
+CONTACT = Actor("imam", "aalborg.partner_contact")
+MENTOR = Actor("eva", "aalborg.mentor")
+CPR = "201109-4017"
+QUESTION = "A pupil in 8th grade talks about travelling to a country at war this summer."
+
+
+def _subject(casework: Casework) -> Subject:
+    return casework.pseudonymiser.subject(CPR)
+
+
+def test_a_teacher_asks_and_the_info_house_answers(make_casework: MakeCasework) -> None:
+    casework = make_casework()
+    opened = casework.advice.ask(QUESTION, TEACHER, situation="aalborg.armed_conflict_travel")
+    assert isinstance(opened.subject, Unnamed)
+    assert opened.state == "asked"
+    (due,) = opened.due
+    assert due.rule == "advice"
+    # 5 business days from Monday 2 March 2026 (the clock): Monday 9 March.
+    assert due.due == dt.date(2026, 3, 9)
+    request = casework.advice.request(opened.id, TEACHER)
+    assert request.question == QUESTION
+    assert request.asker_kind == "aalborg.frontline_worker"
+    assert request.info_house == "aalborg.info_house"
+    assert request.municipality == "aalborg"
+    casework.advice.answer(opened.id, "Talk with the pupil's parents; call us again.", POLICE)
+    answered = casework.advice.request(opened.id, TEACHER)
+    assert answered.state == "answered" and answered.due == ()
+    assert answered.advice == "Talk with the pupil's parents; call us again."
+    casework.advice.close(opened.id, CONSULTANT)
+    closed = casework.advice.request(opened.id, TEACHER)
+    assert closed.outcome == "closed"
+    # The asker sees their own requests only; the INFO house sees all of them.
+    casework.advice.ask("Worried about a group of young men at the station.", OTHER_TEACHER)
+    assert [r.case_id for r in casework.advice.requests(TEACHER)] == [opened.id]
+    assert len(casework.advice.requests(CONSULTANT)) == 2
+    assert len(casework.advice.requests(CONSULTANT, open_only=True)) == 1
+
+
+def test_only_the_info_houses_members_act_on_a_request(make_casework: MakeCasework) -> None:
+    casework = make_casework()
+    request = casework.advice.ask(QUESTION, CONTACT).id
+    before = casework.store.max_position()
+    for actor in (TEACHER, CONTACT, MENTOR):
+        with pytest.raises(AccessDenied):
+            casework.advice.answer(request, "advice", actor)
+    with pytest.raises(AccessDenied):
+        casework.advice.request(request, OTHER_TEACHER)
+    assert casework.store.max_position() == before
+    denied = [e for e in casework.store.read_audit(AuditQuery()) if e.action is AuditAction.DENIED]
+    assert len(denied) == 4
+    # A partner's contact person asks as their role: counted as such, never named.
+    assert casework.advice.request(request, CONTACT).asker_kind == "aalborg.partner_contact"
+
+
+def test_a_member_by_grant_but_not_by_staffing_is_refused(
+    aalborg: ssp_core.Registry, clock: VirtualClock
+) -> None:
+    class Helpers:
+        @ssp_core.hookimpl
+        def ssp_register_grants(self) -> list[ssp_core.plugins.Grant]:
+            return [
+                ssp_core.plugins.Grant(
+                    role="aalborg.mentor",
+                    operations=("case.fire", "case.read", "case.fact"),
+                    workflows=("core.advice_request",),
+                    field_groups=("notes",),
+                )
+            ]
+
+    registry = ssp_core.load_registry(plugins=[Helpers()])
+    casework = Casework(registry, clock=clock)
+    request = casework.advice.ask(QUESTION, TEACHER).id
+    with pytest.raises(ActionRefused, match=r"only the members of aalborg.info_house act on"):
+        casework.advice.answer(request, "advice", MENTOR)
+    assert casework.advice.request(request, CONSULTANT).state == "asked"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The boy, 201109-4017, says he will travel.",
+        "CPR 2011094017 was mentioned.",
+        "The boy (201109 4017) says he will travel.",
+        "Is this the same as case person 0123456789abcdef0123456789ABCDEF?",
+    ],
+)
+def test_no_cpr_number_or_pseudonym_can_be_attached(
+    make_casework: MakeCasework, text: str
+) -> None:
+    casework = make_casework()
+    before = casework.store.max_position()
+    with pytest.raises(DataError, match="an advice request names no one") as refused:
+        casework.advice.ask(text, TEACHER)
+    assert "4017" not in str(refused.value) and "abcdef" not in str(refused.value)
+    assert casework.store.max_position() == before
+    request = casework.advice.ask(QUESTION, TEACHER).id
+    written = casework.store.max_position()
+    pseudonym = _subject(casework).pseudonym
+    for attempt in (
+        lambda: casework.advice.answer(request, text, CONSULTANT),
+        lambda: casework.advice.refer_to_police(request, CONSULTANT, reason=text),
+        lambda: casework.add_note(request, text, CONSULTANT),
+        lambda: casework.add_note(request, f"see {pseudonym}", CONSULTANT),
+        lambda: casework.fire(request, "withdraw", CONSULTANT, reason=text),
+    ):
+        with pytest.raises(DataError, match="names no one"):
+            attempt()
+    assert casework.store.max_position() == written
+    # No API of a request takes a person: its subject is always Unnamed.
+    with pytest.raises(DataError, match="takes cases about unnamed, not a person"):
+        casework.open_case(
+            workflow="core.advice_request", subject=_subject(casework), actor=CONSULTANT
+        )
+
+
+def test_the_link_to_a_person_is_only_on_the_concern(
+    make_casework: MakeCasework, backend: Backend
+) -> None:
+    url = backend.new_url()
+    casework = make_casework(url=url)
+    request = casework.advice.ask(QUESTION, TEACHER).id
+    casework.advice.answer(request, "Involve the parents, then tell us.", CONSULTANT)
+    subject = _subject(casework)
+    raw = backend.raw(url)
+    assert not holds(raw, subject.pseudonym)
+    assert not holds(raw, QUESTION)  # sealed like a note
+    concern = casework.advice.open_concern(
+        request,
+        situation="aalborg.armed_conflict_travel",
+        subject=subject,
+        concern_date=dt.date(2026, 3, 2),
+        actor=POLICE,
+    )
+    assert concern.workflow == "aalborg.travel_under_18"  # 16 on the concern date
+    assert isinstance(concern.events[1], OpenedFromAdvice)
+    assert concern.events[1].advice_request == request
+    after = casework.advice.request(request, CONSULTANT)
+    assert (after.state, after.concern) == ("became_concern", concern.id)
+    # The request's own events and key row name no person; the concern's do (sealed).
+    rows = casework.store.read_case(request)
+    assert not any(subject.pseudonym in repr(row) for row in rows)
+    keys = casework.store.read_keys([request, concern.id])
+    assert keys[request].subject is None
+    assert keys[concern.id].subject == subject.pseudonym
+    assert CPR not in backend.raw(url).decode("utf-8", "replace")
+    # The asker sees that it became a concern, not the concern itself.
+    mine = casework.advice.request(request, TEACHER)
+    assert mine.concern == concern.id
+    with pytest.raises(AccessDenied):
+        casework.case(concern.id, TEACHER, purpose="casework")
+
+
+def test_a_concern_is_opened_and_linked_in_one_commit_or_not_at_all(
+    make_casework: MakeCasework,
+) -> None:
+    casework = make_casework()
+    request = casework.advice.ask(QUESTION, TEACHER).id
+    before = casework.store.max_position()
+    # A frontline worker may not open the card from the request: nothing is written.
+    with pytest.raises(AccessDenied):
+        casework.advice.open_concern(
+            request,
+            situation="aalborg.radicalisation",
+            subject=_subject(casework),
+            concern_date=dt.date(2026, 3, 2),
+            actor=TEACHER,
+        )
+    # A situation with no card: refused before anything is written.
+    with pytest.raises(UnknownId):
+        casework.advice.open_concern(
+            request,
+            situation="aalborg.no_such_situation",
+            subject=_subject(casework),
+            concern_date=dt.date(2026, 3, 2),
+            actor=CONSULTANT,
+        )
+    assert casework.store.max_position() == before
+    assert casework.advice.request(request, CONSULTANT).state == "asked"
+    assert len(casework.find(CONSULTANT, CaseQuery())) == 1
+
+
+def test_the_link_cannot_be_forged_by_hand(make_casework: MakeCasework) -> None:
+    casework = make_casework()
+    request = casework.advice.ask(QUESTION, TEACHER).id
+    with pytest.raises(ActionRefused, match="recorded by the library when it happens"):
+        casework.record_fact(request, "concern_opened", CONSULTANT, detail="C-9999")
+    with pytest.raises(TransitionRefused):
+        casework.fire(request, "open_concern", CONSULTANT)
+    with pytest.raises(TransitionRefused):
+        casework.fire(request, "answer", CONSULTANT)  # no advice written down yet
+    closed = casework.advice.refer_to_police(request, CONSULTANT, reason="a crime was described")
+    assert closed.state == "referred_to_police"
+    with pytest.raises(ActionRefused, match="cannot become a concern"):
+        casework.advice.open_concern(
+            request,
+            situation="aalborg.radicalisation",
+            subject=_subject(casework),
+            concern_date=dt.date(2026, 3, 2),
+            actor=CONSULTANT,
+        )
+
+
+def test_a_reader_without_notes_sees_no_question(clock: VirtualClock) -> None:
+    class Reader:
+        @ssp_core.hookimpl
+        def ssp_register_grants(self) -> list[ssp_core.plugins.Grant]:
+            return [
+                ssp_core.plugins.Grant(
+                    role="aalborg.mentor", operations="case.read", workflows="core.advice_request"
+                )
+            ]
+
+    casework = Casework(ssp_core.load_registry(plugins=[Reader()]), clock=clock)
+    request = casework.advice.ask(QUESTION, TEACHER).id
+    case = casework.case(request, MENTOR, purpose="casework")
+    asked = case.events[1]
+    assert isinstance(asked, AdviceRequested)
+    assert asked.question == WITHHELD
+    assert asked.asker_kind == "aalborg.frontline_worker"
+
+
+@given(
+    before=st.text(string.ascii_letters + " ,.", max_size=30),
+    after=st.text(string.ascii_letters + " ,.", max_size=30),
+    digits=st.from_regex(r"\A[0-9]{6}[ -]?[0-9]{4}\Z"),
+    hexes=st.from_regex(r"\A[0-9a-fA-F]{32}\Z"),
+)
+def test_any_cpr_or_pseudonym_shape_is_found_and_never_quoted(
+    before: str, after: str, digits: str, hexes: str
+) -> None:
+    for needle in (digits, hexes):
+        text = f"{before} {needle} {after}"
+        problem = naming_problem(text)
+        assert problem is not None
+        with pytest.raises(DataError) as refused:
+            check_unnamed(text, "question")
+        assert needle not in str(refused.value)
+    assert naming_problem(f"{before} {after}") is None
+
+
+class AdviceMachine(RuleBasedStateMachine):
+    """Drive advice requests through every path; the model says where each must stand."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = VirtualClock(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
+        self.casework = Casework(
+            REGISTRY, clock=self.clock, key=KEY, ids=ssp_core.sequential_ids("A-")
+        )
+        self.model: dict[str, str] = {}
+        self.concerns: dict[str, str] = {}
+        self.people = 0
+
+    def _ids(self, *states: str) -> list[str]:
+        return sorted(i for i, s in self.model.items() if s in states)
+
+    @rule(asker=st.sampled_from([TEACHER, CONTACT, POLICE, CONSULTANT]))
+    def ask(self, asker: Actor) -> None:
+        opened = self.casework.advice.ask(QUESTION, asker)
+        self.model[opened.id] = "asked"
+
+    @precondition(lambda self: self._ids("asked"))
+    @rule(data=st.data(), member=st.sampled_from([POLICE, CONSULTANT]))
+    def answer(self, data: st.DataObject, member: Actor) -> None:
+        request = data.draw(st.sampled_from(self._ids("asked")))
+        self.casework.advice.answer(request, "Talk to the parents.", member)
+        self.model[request] = "answered"
+
+    @precondition(lambda self: self._ids("answered"))
+    @rule(data=st.data())
+    def close(self, data: st.DataObject) -> None:
+        request = data.draw(st.sampled_from(self._ids("answered")))
+        self.casework.advice.close(request, POLICE)
+        self.model[request] = "closed"
+
+    @precondition(lambda self: self._ids("asked", "answered"))
+    @rule(data=st.data())
+    def refer(self, data: st.DataObject) -> None:
+        request = data.draw(st.sampled_from(self._ids("asked", "answered")))
+        self.casework.advice.refer_to_police(request, CONSULTANT, reason="a crime")
+        self.model[request] = "referred_to_police"
+
+    @precondition(lambda self: self._ids("asked", "answered"))
+    @rule(data=st.data(), age=st.integers(12, 40))
+    def concern(self, data: st.DataObject, age: int) -> None:
+        request = data.draw(st.sampled_from(self._ids("asked", "answered")))
+        self.people += 1
+        day = dt.date(2026, 3, 2)
+        subject = Subject(f"{self.people:032x}", day.replace(year=day.year - age))
+        opened = self.casework.advice.open_concern(
+            request,
+            situation="aalborg.radicalisation",
+            subject=subject,
+            concern_date=day,
+            actor=CONSULTANT,
+        )
+        self.model[request] = "became_concern"
+        self.concerns[request] = opened.id
+
+    @precondition(lambda self: self.model)
+    @rule(data=st.data(), trigger=st.sampled_from(["answer", "close", "open_concern"]))
+    def fire_by_hand(self, data: st.DataObject, trigger: str) -> None:
+        """Firing by hand never skips the advice or forges a concern."""
+        request = data.draw(st.sampled_from(sorted(self.model)))
+        before = self.casework.store.max_position()
+        state = self.model[request]
+        if trigger == "close" and state == "answered":
+            self.casework.fire(request, "close", CONSULTANT)
+            self.model[request] = "closed"
+            return
+        with pytest.raises((TransitionRefused, ActionRefused)):
+            self.casework.fire(request, trigger, CONSULTANT)
+        assert self.casework.store.max_position() == before
+
+    @precondition(lambda self: self._ids("asked"))
+    @rule(days=st.integers(1, 20))
+    def time_passes(self, days: int) -> None:
+        self.clock.advance(dt.timedelta(days=days))
+
+    @invariant()
+    def each_request_stands_as_the_model_says(self) -> None:
+        found = {r.case_id: r for r in self.casework.advice.requests(CONSULTANT)}
+        assert {i: r.state for i, r in found.items()} == self.model
+        for request_id, request in found.items():
+            assert isinstance(request, AdviceRequest)
+            assert bool(request.due) == (request.state == "asked")
+            assert request.concern == self.concerns.get(request_id)
+            assert self.casework.store.read_keys([request_id])[request_id].subject is None
+
+
+REGISTRY = ssp_core.load_registry()
+KEY = MunicipalKey.generate()
+TestAdviceWorkflow = AdviceMachine.TestCase
+TestAdviceWorkflow.settings = settings(
+    max_examples=25, stateful_step_count=12, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)  # fmt: skip
