@@ -2,9 +2,9 @@
 
 An advice request to the INFO house describes a situation (its subject is
 :class:`~ssp_core.domain.people.Unnamed`). Every free text written on one (the
-question, the advice, reasons, notes) is checked here before it is stored: anything shaped like a CPR number or like a pseudonym is
-refused, and the error never quotes it. Names cannot be recognised reliably; the
-asker is told at intake not to write any.
+question, the advice, reasons, notes) is checked here before it is stored: anything
+shaped like a CPR number or like a pseudonym is refused, and the error never quotes
+it. Names cannot be recognised reliably; the asker is told at intake not to write any.
 """
 
 from __future__ import annotations
