@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -117,9 +118,7 @@ def test_a_member_by_grant_but_not_by_staffing_is_refused(
         "Is this the same as case person 0123456789abcdef0123456789ABCDEF?",
     ],
 )
-def test_no_cpr_number_or_pseudonym_can_be_attached(
-    make_casework: MakeCasework, text: str
-) -> None:
+def test_no_cpr_number_or_pseudonym_can_be_attached(make_casework: MakeCasework, text: str) -> None:
     casework = make_casework()
     before = casework.store.max_position()
     with pytest.raises(DataError, match="an advice request names no one") as refused:
@@ -368,3 +367,43 @@ TestAdviceWorkflow.settings = settings(
     max_examples=25, stateful_step_count=12, deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )  # fmt: skip
+
+
+def test_requests_are_counted_per_asker_outcome_and_quarter(
+    aalborg: ssp_core.Registry,
+) -> None:
+    from ssp_core.privacy.suppression import TOTAL  # noqa: PLC0415
+
+    clock = VirtualClock(dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC))
+    casework = Casework(aalborg, clock=clock, ids=ssp_core.sequential_ids("A-"))
+    asked: Counter[tuple[str, str, str]] = Counter()
+    for week in range(20):  # January to May 2026: two quarters
+        for asker, outcome in ((TEACHER, "closed"), (CONTACT, "open"), (POLICE, "closed")):
+            if asker is POLICE and week % 4:
+                continue  # the police ask seldom: their cells are small
+            request = casework.advice.ask(QUESTION, asker).id
+            if outcome == "closed":
+                casework.advice.answer(request, "Advice.", CONSULTANT)
+                casework.advice.close(request, CONSULTANT)
+            quarter = f"2026-Q{(clock.now().month - 1) // 3 + 1}"
+            kind = aalborg.roles[asker.role].acts_as or asker.role
+            asked[(kind, outcome, quarter)] += 1
+        clock.advance(dt.timedelta(days=7))
+    evaluation = casework.evaluate(
+        CONSULTANT,
+        initiative="radicalisation_prevention",
+        since=dt.date(2026, 1, 1),
+        until=dt.date(2026, 6, 30),
+    )
+    table = evaluation.indicators["advice_requests"].counts
+    assert table is not None
+    assert table.dimensions == ("asker", "outcome", "quarter")
+    published = {cell.key: cell.count for cell in table.cells}
+    for key, count in asked.items():
+        assert published[key] in (count, None)  # a published count is the true one
+        if count < 5:
+            assert published[key] is None  # small cells are hidden
+    assert published[(TOTAL, TOTAL, TOTAL)] == sum(asked.values())
+    assert published[("aalborg.frontline_worker", "closed", TOTAL)] == 20
+    assert published[(TOTAL, "closed", "2026-Q1")] == 17
+    assert published[("aalborg.partner_contact", "open", TOTAL)] == 20

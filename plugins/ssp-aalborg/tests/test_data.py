@@ -378,7 +378,7 @@ def test_sub_activities_are_under_their_initiatives(strategy: Strategy) -> None:
 def test_radicalisation_prevention_names_the_cards_and_tracks(strategy: Strategy) -> None:
     initiative = strategy.initiatives[-1]
     assert initiative.id == "radicalisation_prevention"
-    assert initiative.workflows == WORKFLOWS
+    assert initiative.workflows == (*WORKFLOWS, "core.advice_request")  # the INFO house
     for corps in hooks.ssp_register_corps():
         assert corps.track in initiative.workflows
     others = [i for i in strategy.initiatives if i is not initiative]

@@ -179,8 +179,7 @@ class AdviceRequests:
         chosen = [d for d in found if not d.id.startswith("core.")] or found
         if len(chosen) > 1:
             raise DataError(
-                "name the advice-request workflow; registered: "
-                + ", ".join(d.id for d in chosen)
+                "name the advice-request workflow; registered: " + ", ".join(d.id for d in chosen)
             )
         return registry.engine(chosen[0].id, chosen[0].version)
 

@@ -287,9 +287,7 @@ class CaseRepository:
         cipher = self.codec.cipher(data_key)
         other = together(case, at) if together is not None else None
         try:
-            self._append(
-                case, engine, purpose, case.events, cipher, key_record=record, other=other
-            )
+            self._append(case, engine, purpose, case.events, cipher, key_record=record, other=other)
         except ConcurrencyError as conflict:
             if other is not None and conflict.case_id == other.case.id:
                 raise

@@ -50,6 +50,9 @@ class MeasureKind(StrEnum):
     """Prevention tracks completed, ended early or open, per track and year; small counts hidden."""
     WALK_FINDINGS = "walk_findings"
     """Safety-walk findings resolved, declined or open, per year; small counts hidden."""
+    ADVICE_REQUESTS = "advice_requests"
+    """Advice requests to the INFO house per kind of asker, outcome and quarter; small counts
+    hidden."""
 
 
 MEASURE_PARAMETERS: MappingProxyType[MeasureKind, frozenset[str]] = MappingProxyType(
@@ -60,6 +63,7 @@ MEASURE_PARAMETERS: MappingProxyType[MeasureKind, frozenset[str]] = MappingProxy
         MeasureKind.TIME_TO_FIRST_ACTION: frozenset({"workflows"}),
         MeasureKind.TRACK_OUTCOMES: frozenset({"workflows"}),
         MeasureKind.WALK_FINDINGS: frozenset({"areas"}),
+        MeasureKind.ADVICE_REQUESTS: frozenset({"workflows"}),
     }
 )
 """The parameters of an :class:`Indicator` each measure kind takes."""

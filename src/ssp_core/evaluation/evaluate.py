@@ -91,6 +91,10 @@ NOTES: Mapping[str, Labels] = MappingProxyType(
             "Ingen forebyggende forløb blev oprettet i perioden.",
             "No prevention track was opened in the period.",
         ),
+        "no_advice": Labels(
+            "Ingen bad INFO-huset om råd i perioden.",
+            "Nobody asked the INFO house for advice in the period.",
+        ),
     }
 )
 """Why an indicator shows no figures, in Danish and English (by key)."""
@@ -304,6 +308,8 @@ class _Sources:
             return IndicatorResult(indicator, series=series)
         if kind is MeasureKind.WALK_FINDINGS:
             return self._findings_result(indicator)
+        if kind is MeasureKind.ADVICE_REQUESTS:
+            return self._advice_result(indicator)
         if kind is MeasureKind.TRACK_OUTCOMES:
             flows = self.workflows_of(indicator, WorkflowKind.PREVENTION_TRACK)
             if flows is not None and not flows:
@@ -343,6 +349,36 @@ class _Sources:
         )
         return IndicatorResult(indicator, counts=table, workflows=tuple(flows))
 
+    def _advice_result(self, indicator: Indicator) -> IndicatorResult:
+        from ssp_core.evaluation.advice import advice_facts, advice_table  # noqa: PLC0415
+
+        flows = self.workflows_of(indicator, WorkflowKind.ADVICE_REQUEST)
+        chosen = counts.workflow_ids(self.registry, WorkflowKind.ADVICE_REQUEST, flows)
+        if not chosen:
+            return IndicatorResult(indicator, note=NOTES["no_workflows"])
+        found = advice_facts(
+            self.store,
+            self.codec,
+            self.registry,
+            workflows=chosen,
+            municipalities=self.municipalities,
+        )
+        outcomes = [
+            state.id
+            for definition in self.registry.workflows.values()
+            if definition.id in chosen
+            for state in definition.states
+            if state.final
+        ]
+        table = advice_table(
+            [fact for fact in found if fact.asked in self.period],
+            self.period.quarters(),
+            outcomes=list(dict.fromkeys(outcomes)),
+            threshold=self.threshold,
+        )
+        note = NOTES["no_advice"] if table is None else None
+        return IndicatorResult(indicator, counts=table, note=note, workflows=tuple(chosen))
+
     def _cards(self, indicator: Indicator, kind: MeasureKind) -> IndicatorResult:
         flows = self.workflows_of(indicator, WorkflowKind.ACTION_CARD)
         cards = counts.workflow_ids(self.registry, WorkflowKind.ACTION_CARD, flows)
@@ -362,6 +398,10 @@ def _labels(registry: Registry) -> dict[str, Labels]:
     found: dict[str, Labels] = dict(_OUTCOME_LABELS)
     for band in registry.age_bands.values():
         found[band.id] = band.labels
+    for kind in registry.partner_kinds.values():
+        found[kind.id] = kind.labels
+    for role in registry.roles.values():
+        found[role.id] = role.labels
     for definition in sorted(registry.workflows.values(), key=lambda d: d.version):
         found[definition.id] = definition.labels
         for state in definition.states:

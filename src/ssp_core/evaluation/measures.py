@@ -112,6 +112,22 @@ MEASURES: MappingProxyType[MeasureKind, Measure] = MappingProxyType(
                     ),
                 ),
             ),
+            _measure(
+                MeasureKind.ADVICE_REQUESTS,
+                ("Henvendelser om råd", "Advice requests"),
+                Labels(
+                    da=(
+                        "Henvendelser til INFO-huset om råd pr. spørger (den slags samarbejds"
+                        "partner, spørgerens rolle handler som, ellers rollen), udfald og kvartal "
+                        "for henvendelsen. En henvendelse nævner ingen person."
+                    ),
+                    en=(
+                        "Advice requests to the INFO house per kind of asker (the partner kind "
+                        "the asker's role acts as, else the role), outcome and quarter asked. "
+                        "A request names no person."
+                    ),
+                ),
+            ),
         )
     }
 )

@@ -43,6 +43,17 @@ class Period:
         """Return the calendar years the period touches, in order, as text."""
         return tuple(str(year) for year in range(self.start.year, self.end.year + 1))
 
+    def quarters(self) -> tuple[str, ...]:
+        """Return the calendar quarters the period touches, in order, e.g. ``2026-Q1``."""
+        found = []
+        for year in range(self.start.year, self.end.year + 1):
+            for quarter in range(1, 5):
+                first = dt.date(year, 3 * quarter - 2, 1)
+                last = dt.date(year + quarter // 4, 3 * quarter % 12 + 1, 1) - dt.timedelta(days=1)
+                if first <= self.end and last >= self.start:
+                    found.append(f"{year}-Q{quarter}")
+        return tuple(found)
+
     def describe(self) -> str:
         """Return the period as text, e.g. ``2022-01-01`` to ``2025-12-31 (2022-2025)``."""
         text = f"{self.start.isoformat()} {DASH} {self.end.isoformat()}"

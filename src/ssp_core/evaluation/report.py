@@ -156,6 +156,8 @@ DIMENSION_LABELS: Mapping[str, Labels] = {
     "track": Labels("Forløb", "Track"),
     "outcome": Labels("Udfald", "Outcome"),
     "area": Labels("Område", "Area"),
+    "asker": Labels("Spørger", "Asked by"),
+    "quarter": Labels("Kvartal", "Quarter"),
 }
 """Column headings of the dimensions of a table."""
 
