@@ -1,7 +1,9 @@
 """``ssp demo``: a walk through Aalborg's action cards and a mentor track.
 
 Two concerns (about a 16-year-old and a 19-year-old) are each moved through the card
-chosen for them, and the older person is offered a mentor track. The demo prints
+chosen for them, and the older person is offered a mentor track. A teacher asks the
+INFO house for advice without naming anyone, after the help tool has shown the INFO
+house. The demo prints
 each case's history and what each actor may do next, shares the first case lawfully
 with the police, shows a disclosure that is refused, and re-identifies a person. It
 runs on a virtual clock; the synthetic people are entered into the identity vault
@@ -30,6 +32,7 @@ from ssp_core.application.casework import Casework
 from ssp_core.application.repository import sequential_ids
 from ssp_core.cli.app import Context
 from ssp_core.cli.disclosure import citation
+from ssp_core.cli.guide import print_guide
 from ssp_core.cli.render import history_table, options_table
 from ssp_core.clock import VirtualClock
 from ssp_core.domain.access import CASEWORK
@@ -334,6 +337,42 @@ def _mentor_track(scene: _Scene, person: Subject) -> None:
     scene.history(tid)
 
 
+def _advice_request(scene: _Scene) -> None:
+    """The help tool's INFO house, then a teacher's advice request it answers, naming no one."""
+    casework, clock, console = scene.casework, scene.clock, scene.console
+    console.print(Rule("The INFO house: advice without naming anyone"))
+    print_guide(
+        Console(soft_wrap=True, highlight=False, file=console.file),
+        casework.guide(language=scene.language, sections=["info-house"]),
+    )
+    asked = casework.advice.ask(
+        "A pupil in 7th grade has started to share videos from an extremist group in class. "
+        "What should the school do, and is this a matter for an action card?",
+        TEACHER,
+        situation="aalborg.radicalisation",
+    )
+    due = ", ".join(d.due.isoformat() for d in asked.due)
+    console.print(
+        f"Advice request {asked.id}: a teacher asks the INFO house without naming the pupil "
+        f"(ssp advice ask); advice due {due}. A CPR number or a pseudonym in the text would "
+        "be refused."
+    )
+    clock.advance(dt.timedelta(days=1))
+    answered = casework.advice.answer(
+        asked.id,
+        "Talk with the pupil and the parents about the videos, note what you see with the "
+        "worry-sign guide, and call us again if the worry remains: then we open a concern.",
+        POLICE,
+    )
+    request = casework.advice.request(asked.id, TEACHER)
+    console.print(
+        f"The police SSP coordinator, a member of the INFO house, answers the next day "
+        f"(state {answered.state}); the teacher reads the advice: {request.advice}"
+    )
+    casework.advice.close(asked.id, CONSULTANT, reason="The advice was enough for now.")
+    scene.history(asked.id)
+
+
 def _safety_walks(scene: _Scene) -> None:
     """Put the plugin's example safety walks in the store (once) and list the open findings."""
     casework = scene.casework
@@ -450,6 +489,7 @@ def run_demo(
         _concern_about_a_16_year_old(scene)
         adult = _travel_concern_about_a_19_year_old(scene)
         _mentor_track(scene, adult)
+        _advice_request(scene)
         _safety_walks(scene)
         made = [row.case_id for row in scene.casework.find(CONSULTANT) if row.case_id not in before]
         console.print(Rule("Read back"))

@@ -18,7 +18,7 @@ from ssp_core.application.guide import (
 from ssp_core.cli.app import Context
 from ssp_core.domain.labels import Labels, Language
 
-__all__ = ["guide"]
+__all__ = ["guide", "print_guide"]
 
 _SOURCE = Labels("Kilde", "Source")
 _NO_SOURCE = Labels("ingen kilde angivet i data", "no source given in the data")
@@ -41,7 +41,8 @@ def _source(item: GuideItem, language: Language) -> str:
     return f"{where}; {_FROM.get(language)} {item.plugin} ({home})"
 
 
-def _print(console: Console, guide: Guide) -> None:
+def print_guide(console: Console, guide: Guide) -> None:
+    """Print the guide's sections to ``console``, every text from the data inert."""
     language = guide.language
     for section in guide.sections:
         console.rule(f"[bold]{_inert(section.title)}[/bold]")
@@ -99,4 +100,4 @@ def guide(
     elif as_markdown:
         click.echo(guide_markdown(found), nl=False)
     else:
-        _print(Console(soft_wrap=True, highlight=False), found)
+        print_guide(Console(soft_wrap=True, highlight=False), found)

@@ -82,7 +82,7 @@ def describe_event(
             name, text = "came of age", "the person turned 18; announced (the card stays)"
         case AdviceRequested():
             name = "advice requested"
-            text = f"of {event.info_house} by a {event.asker_kind}: {event.question}"
+            text = f"to {event.info_house}, asked as {event.asker_kind}: {event.question}"
         case OpenedFromAdvice():
             name, text = "from advice request", f"case {event.advice_request}"
         case WorkflowMigrated():
