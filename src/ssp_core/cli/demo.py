@@ -338,7 +338,7 @@ def _mentor_track(scene: _Scene, person: Subject) -> None:
 
 
 def _advice_request(scene: _Scene) -> None:
-    """The help tool's INFO house, then a teacher's advice request it answers, naming no one."""
+    """Show the help tool's INFO house, then a teacher's advice request it answers."""
     casework, clock, console = scene.casework, scene.clock, scene.console
     console.print(Rule("The INFO house: advice without naming anyone"))
     print_guide(
