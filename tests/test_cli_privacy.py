@@ -23,7 +23,7 @@ from ssp_core.store.records import AuditQuery
 
 CONSULTANT = ("--actor", "anne", "--role", "aalborg.ssp_consultant")
 TEACHER = ("--actor", "dan", "--role", "aalborg.frontline_worker")
-INFO_HOUSE = ("--actor", "carla", "--role", "aalborg.info_house_member")
+PARTNER_CONTACT = ("--actor", "carla", "--role", "aalborg.partner_contact")
 MENTOR = ("--actor", "eva", "--role", "aalborg.mentor")
 ADMIN = ("--actor", "root", "--role", "aalborg.administrator")
 
@@ -269,10 +269,12 @@ def test_identity_show_needs_a_granted_role_and_an_explicit_purpose(
     code, _, err = ssp("identity", "show", case_id, *CONSULTANT)
     assert code == 2 and "Missing option '--purpose'" in err
     monkeypatch.delenv("SSP_PURPOSE")
-    code, out, err = ssp("identity", "show", case_id, *INFO_HOUSE, "--purpose", "reidentification")
+    code, out, err = ssp(
+        "identity", "show", case_id, *PARTNER_CONTACT, "--purpose", "reidentification"
+    )
     assert code == 1 and out == ""
     assert one_error_line(err).startswith(
-        f"error: carla (aalborg.info_house_member) may not identity.reidentify on case {case_id}: "
+        f"error: carla (aalborg.partner_contact) may not identity.reidentify on case {case_id}: "
     )
     code, out, err = ssp("identity", "show", case_id, *CONSULTANT, "--purpose", "reidentification")
     assert code == 0, err
@@ -420,7 +422,7 @@ def test_disclosures_as_a_table_and_as_json(ssp: Run) -> None:
     assert json.loads(out) == []
     code, out, _ = ssp("disclosures", "--json", "--until", "2000-01-01", *CONSULTANT)
     assert json.loads(out) == []
-    code, _, err = ssp("disclosures", *INFO_HOUSE)
+    code, _, err = ssp("disclosures", *PARTNER_CONTACT)
     assert code == 1 and "may not disclosure.list" in one_error_line(err)
 
 

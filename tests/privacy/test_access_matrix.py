@@ -43,7 +43,7 @@ from ssp_core import (
 from ssp_core.domain.access import OPERATIONS
 from ssp_core.domain.events import ObservationRecorded
 from ssp_core.domain.redaction import WITHHELD
-from ssp_core.exceptions import DataError, MovedSincePlan
+from ssp_core.exceptions import DataError, MovedSincePlan, UnknownId
 from ssp_core.plugins import Grant, Labels, Role
 from ssp_core.store.records import AuditAction, AuditEntry, AuditQuery
 from tests.privacy.conftest import Backend, MakeCasework
@@ -81,7 +81,6 @@ GRID = """
 role                            open ovrd read srch fire fact obsv note asgn move hold extd ddln migr expt disc dlst enrl reid audt retn rsch eval seal upgr rotk
 aalborg.ssp_consultant          abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  -    -    -    abc  -    -    -
 aalborg.police_ssp_coordinator  a    -    a    a    a    a    a    a    a    -    a    a    -    -    a    a    abc  abc  a    -    -    -    -    -    -    -
-aalborg.info_house_member       -    -    a    a    a    a    a    a    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
 aalborg.frontline_worker        a    -    -    a    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  -    -    -    -    -    -    -    -
 aalborg.partner_contact         -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
 aalborg.mentor                  -    -    b    bc   b    b    -    b    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
@@ -509,24 +508,18 @@ def test_a_mentor_reads_the_notes_of_their_track_but_no_worry_signs(
         cw.case(ctx.case_id, mentor, purpose="casework")
 
 
-def test_the_info_house_cannot_reidentify(
+def test_the_info_house_is_its_members_and_not_a_role(
     make_casework: MakeCasework, tmp_path: pathlib.Path
 ) -> None:
     world = World(make_casework(), tmp_path)
+    house = world.casework.registry.info_houses["aalborg.info_house"]
+    assert house.member_roles == ("aalborg.ssp_consultant", "aalborg.police_ssp_coordinator")
     ctx = world.context("a", world.consultant)
-    member = Actor("info-1", "aalborg.info_house_member")
-    case = world.casework.case(ctx.case_id, member, purpose="casework")
-    assert isinstance(case.subject, Subject)  # the pseudonym, never the identity
-    with pytest.raises(AccessDenied, match=r"identity\.reidentify"):
-        world.casework.reidentify(ctx.case_id, member, purpose="casework")
-    with pytest.raises(AccessDenied, match=r"identity\.reidentify"):
-        world.casework.reidentify(ctx.case_id, member, purpose="reidentification")
-    audit = world.casework.store.read_audit(AuditQuery(actor=member.id))
-    assert [e.action for e in audit] == [
-        AuditAction.LOAD,
-        AuditAction.DENIED,
-        AuditAction.DENIED,
-    ]
+    before = world.casework.store.max_position()
+    retired = Actor("info-1", "aalborg.info_house_member")
+    with pytest.raises(UnknownId, match="unknown role 'aalborg.info_house_member'"):
+        world.casework.case(ctx.case_id, retired, purpose="casework")
+    assert world.casework.store.max_position() == before
 
 
 def test_a_frontline_worker_sees_the_concern_they_opened_but_not_another(

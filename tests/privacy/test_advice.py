@@ -254,12 +254,15 @@ def test_a_reader_without_notes_sees_no_question(clock: VirtualClock) -> None:
 @given(
     before=st.text(string.ascii_letters + " ,.", max_size=30),
     after=st.text(string.ascii_letters + " ,.", max_size=30),
-    digits=st.from_regex(r"\A[0-9]{6}[ -]?[0-9]{4}\Z"),
+    born=st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)),
+    serial=st.integers(0, 9999),
+    dash=st.sampled_from(["-", "", " "]),
     hexes=st.from_regex(r"\A[0-9a-fA-F]{32}\Z"),
 )
-def test_any_cpr_or_pseudonym_shape_is_found_and_never_quoted(
-    before: str, after: str, digits: str, hexes: str
+def test_any_cpr_or_pseudonym_shape_is_found_and_never_quoted(  # noqa: PLR0917 (drawn values)
+    before: str, after: str, born: dt.date, serial: int, dash: str, hexes: str
 ) -> None:
+    digits = f"{born:%d%m%y}{dash}{serial:04d}"
     for needle in (digits, hexes):
         text = f"{before} {needle} {after}"
         problem = naming_problem(text)
@@ -268,6 +271,23 @@ def test_any_cpr_or_pseudonym_shape_is_found_and_never_quoted(
             check_unnamed(text, "question")
         assert needle not in str(refused.value)
     assert naming_problem(f"{before} {after}") is None
+    assert naming_problem(f"{before} order 9913{serial:06d} {after}") is None  # no month 13
+
+
+def test_a_case_id_the_library_writes_is_not_taken_for_a_cpr_number(
+    aalborg: ssp_core.Registry, clock: VirtualClock
+) -> None:
+    ids = iter(["Q-1", "Q-0101101234"])  # the concern's id looks like a CPR number
+    casework = Casework(aalborg, clock=clock, ids=lambda: next(ids))
+    request = casework.advice.ask(QUESTION, TEACHER).id
+    concern = casework.advice.open_concern(
+        request,
+        situation="aalborg.radicalisation",
+        subject=_subject(casework),
+        concern_date=dt.date(2026, 3, 2),
+        actor=CONSULTANT,
+    )
+    assert casework.advice.request(request, CONSULTANT).concern == concern.id == "Q-0101101234"
 
 
 class AdviceMachine(RuleBasedStateMachine):

@@ -223,8 +223,8 @@ REFUSALS: list[tuple[dict[str, object], str]] = [
 """Changes to a lawful disclosure (to the police, under § 115) that make it unlawful."""
 
 WITHOUT_DISCLOSE: list[tuple[str, list[str]]] = [
-    ("aalborg.info_house_member", ["identity"]),
-    ("aalborg.info_house_member", ["case"]),
+    ("aalborg.partner_contact", ["identity"]),
+    ("aalborg.partner_contact", ["case"]),
     ("aalborg.frontline_worker", ["case"]),
     ("aalborg.mentor", ["case"]),
     ("aalborg.administrator", ["case"]),
@@ -393,4 +393,4 @@ def test_disclosures_lists_what_went_to_whom_on_what_basis(
     listed = casework.store.read_audit(AuditQuery(actor=admin.id))
     assert [e.action for e in listed] == [AuditAction.SEARCH]
     with pytest.raises(AccessDenied, match=r"disclosure\.list"):
-        casework.disclosures(Actor("info-1", "aalborg.info_house_member"), purpose="casework")
+        casework.disclosures(Actor("contact-1", "aalborg.partner_contact"), purpose="casework")

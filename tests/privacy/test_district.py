@@ -78,7 +78,7 @@ class hj:  # noqa: N801 (the ids of the Hjørring test plugin, read like a modul
 AALBORG_ROLES = (
     "aalborg.ssp_consultant",
     "aalborg.police_ssp_coordinator",
-    "aalborg.info_house_member",
+    "aalborg.partner_contact",
     "aalborg.frontline_worker",
     "aalborg.mentor",
     "aalborg.researcher",

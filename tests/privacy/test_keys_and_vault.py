@@ -250,7 +250,7 @@ def test_reidentification_needs_its_permission_and_is_audited(
         (police.id, AuditAction.REIDENTIFY, case.id, "reidentification"),
     ]
     for actor, purpose in (
-        (Actor("info-1", "aalborg.info_house_member"), "casework"),
+        (Actor("contact-1", "aalborg.partner_contact"), "casework"),
         (Actor("worker-1", "aalborg.frontline_worker"), "casework"),
         (Actor("mentor-1", "aalborg.mentor"), "casework"),
         (Actor("admin-1", "aalborg.administrator"), "administration"),

@@ -21,7 +21,6 @@ from ssp_core.plugins.builtin import PARTNER_KINDS
 ROLES = {
     "aalborg.ssp_consultant",
     "aalborg.police_ssp_coordinator",
-    "aalborg.info_house_member",
     "aalborg.frontline_worker",
     "aalborg.partner_contact",
     "aalborg.mentor",

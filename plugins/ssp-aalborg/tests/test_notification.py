@@ -33,7 +33,7 @@ from ssp_core.plugins import WorkflowDefinition
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)  # a Monday
 CONSULTANT = Actor("anne", "aalborg.ssp_consultant")
 POLICE = Actor("bo", "aalborg.police_ssp_coordinator")
-INFO_HOUSE = Actor("carla", "aalborg.info_house_member")
+INFO_HOUSE = Actor("carla", "aalborg.ssp_consultant")  # a member of the INFO house
 TEACHER = Actor("dan", "aalborg.frontline_worker")
 ACTORS = (CONSULTANT, POLICE, INFO_HOUSE)
 NOTIFIED = "children_services_notified"

@@ -28,7 +28,7 @@ T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 SIGN = "relations.new_closed_circle"
 CONSULTANT = Actor("anne", "aalborg.ssp_consultant")
 POLICE = Actor("bo", "aalborg.police_ssp_coordinator")
-INFO_HOUSE = Actor("carla", "aalborg.info_house_member")
+INFO_HOUSE = Actor("bo", "aalborg.police_ssp_coordinator")  # a member of the INFO house
 TEACHER = Actor("dan", "aalborg.frontline_worker")
 MENTOR = Actor("eva", "aalborg.mentor")
 

@@ -355,8 +355,10 @@ class CaseRepository:
             parts.append((other.case, other.engine, other.new_events, other.cipher, other.before))
         events, rows = [], []
         for each, each_engine, each_new, each_cipher, each_before in parts:
-            if each_engine.definition.kind is WorkflowKind.ADVICE_REQUEST:
-                check_unnamed_events(each_new)
+            definition = each_engine.definition
+            if definition.kind is WorkflowKind.ADVICE_REQUEST:
+                automatic = [fact.id for fact in definition.facts if fact.automatic]
+                check_unnamed_events(each_new, automatic)
             events += [self.codec.encode(e, purpose=purpose, key=each_cipher) for e in each_new]
             row = case_row(each, each_engine.definition.final_states)
             rows += [] if row == each_before else [row]

@@ -59,10 +59,9 @@ START = dt.datetime(2026, 3, 2, 8, 30, tzinfo=dt.UTC)
 
 CONSULTANT = Actor("anne.ssp", "aalborg.ssp_consultant")
 POLICE = Actor("bo.politi", "aalborg.police_ssp_coordinator")
-INFO_HOUSE = Actor("carla.infohus", "aalborg.info_house_member")
 TEACHER = Actor("dan.laerer", "aalborg.frontline_worker")
 MENTOR = Actor("eva.mentor", "aalborg.mentor")
-ACTORS = (CONSULTANT, POLICE, INFO_HOUSE, TEACHER, MENTOR)
+ACTORS = (CONSULTANT, POLICE, TEACHER, MENTOR)
 
 POLICE_PARTNER = "aalborg.nordjyllands_politi"
 MOSQUE_PARTNER = "aalborg.mosque_1"
@@ -302,7 +301,8 @@ def _travel_concern_about_a_19_year_old(scene: _Scene) -> Subject:
     casework.fire(cid, "begin_analysis", CONSULTANT)
     casework.fire(cid, "refer_to_info_house", CONSULTANT)
     clock.advance(dt.timedelta(days=3))
-    casework.fire(cid, "info_house_assessed", INFO_HOUSE, reason="Advise a voluntary mentor offer.")
+    # The INFO house is the SSP consultants and the police SSP coordinator: one of them.
+    casework.fire(cid, "info_house_assessed", POLICE, reason="Advise a voluntary mentor offer.")
     casework.record_fact(cid, "offer_voluntary_explained", CONSULTANT)
     casework.record_fact(
         cid, "consent_given", CONSULTANT, detail="Given in a meeting; scope: a mentor course."

@@ -10,15 +10,17 @@ it. Names cannot be recognised reliably; the asker is told at intake not to writ
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
-from ssp_core.domain.events import CaseEvent
+from ssp_core.domain.events import CaseEvent, FactRecorded
 from ssp_core.domain.fields import SEALED_FIELDS
 from ssp_core.exceptions import DataError
 
 __all__ = ["UNNAMED_GUIDANCE", "check_unnamed", "check_unnamed_events", "naming_problem"]
 
-_CPR = re.compile(r"(?<![0-9])[0-9]{6}[ \-]?[0-9]{4}(?![0-9])")
+_CPR = re.compile(
+    r"(?<![0-9])(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])[0-9]{2}[ \-]?[0-9]{4}(?![0-9])"
+)
 _PSEUDONYM = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{32}(?![0-9A-Fa-f])")
 
 UNNAMED_GUIDANCE = (
@@ -29,7 +31,12 @@ UNNAMED_GUIDANCE = (
 
 
 def naming_problem(text: str) -> str | None:
-    """Return what in ``text`` could identify a person (without quoting it), or ``None``."""
+    """Return what in ``text`` could identify a person (without quoting it), or ``None``.
+
+    CPR-shaped: ten digits whose first six are a day and month (``DDMMYY``), with or
+    without a dash or a space before the last four. Pseudonym-shaped: 32 hexadecimal
+    digits.
+    """
     if _CPR.search(text):
         return "something shaped like a CPR number (DDMMYY-SSSS)"
     if _PSEUDONYM.search(text):
@@ -55,9 +62,17 @@ def _values(value: object, path: str) -> Iterable[object]:
         yield from _values(inner, tail)
 
 
-def check_unnamed_events(events: Iterable[CaseEvent]) -> None:
-    """Check every free text the events carry (their sealed fields) with :func:`check_unnamed`."""
+def check_unnamed_events(
+    events: Iterable[CaseEvent], automatic_facts: Collection[str] = ()
+) -> None:
+    """Check every free text the events carry (their sealed fields) with :func:`check_unnamed`.
+
+    The details of ``automatic_facts`` are written by the library (e.g. the case id of
+    a concern opened from the request), not typed by anyone, and are not checked.
+    """
     for event in events:
+        if isinstance(event, FactRecorded) and event.fact in automatic_facts:
+            continue
         topic = type(event).__name__
         for path in SEALED_FIELDS.get(topic, {}):
             for value in _values(event, path):
