@@ -17,15 +17,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+import ssp_aalborg.hooks
 import ssp_core
 from ssp_core import AccessDenied, Actor, Casework, MunicipalKey, Subject, VirtualClock
 from ssp_core.application.advice import AdviceRequest
 from ssp_core.domain.advice import check_unnamed, naming_problem
 from ssp_core.domain.events import AdviceRequested, OpenedFromAdvice
+from ssp_core.domain.labels import Labels
+from ssp_core.domain.organisation import InfoHouse, StaffPosition
 from ssp_core.domain.people import Unnamed
 from ssp_core.domain.redaction import WITHHELD
 from ssp_core.exceptions import ActionRefused, DataError, TransitionRefused, UnknownId
 from ssp_core.store.records import AuditAction, AuditQuery, CaseQuery
+from ssp_core.testing import make_registry
+from tests.district import hjoerring
 from tests.privacy.conftest import Backend, MakeCasework, holds
 
 CONSULTANT = Actor("anne", "aalborg.ssp_consultant")
@@ -427,3 +432,70 @@ def test_requests_are_counted_per_asker_outcome_and_quarter(
     assert published[("aalborg.frontline_worker", "closed", TOTAL)] == 20
     assert published[(TOTAL, "closed", "2026-Q1")] == 17
     assert published[("aalborg.partner_contact", "open", TOTAL)] == 20
+
+
+class _HjoerringHouse:
+    """Hjørring's test plugin with an INFO house of the whole police district, and its grants."""
+
+    plugin_name = "hjoerring"
+
+    def __init__(self) -> None:
+        for name in hjoerring.__all__:
+            if name.startswith("ssp_register_") and name != "ssp_register_grants":
+                setattr(self, name, getattr(hjoerring, name))
+
+    @ssp_core.hookimpl
+    def ssp_register_grants(self) -> list[ssp_core.plugins.Grant]:
+        own = list(hjoerring.ssp_register_grants())
+        return [
+            *own,
+            ssp_core.plugins.Grant(
+                role="hjoerring.police_liaison",
+                operations=("case.read", "case.search", "case.fire", "case.fact"),
+                workflows="core.advice_request",
+                field_groups="notes",
+                reach="district",
+            ),
+        ]
+
+    @ssp_core.hookimpl
+    def ssp_register_info_houses(self) -> list[InfoHouse]:
+        return [
+            InfoHouse(
+                id="hjoerring.info_house",
+                labels=Labels("Infohuset i Nordjylland (test)", "The North Jutland Infohus (test)"),
+                staffing=(
+                    StaffPosition("hjoerring.police_liaison", 1),
+                    StaffPosition("hjoerring.ssp_consultant", 1),
+                ),
+                reach="district",
+            )
+        ]
+
+
+def test_a_district_info_house_serves_every_municipality_of_the_district(
+    clock: VirtualClock,
+) -> None:
+    registry = make_registry(ssp_aalborg.hooks, _HjoerringHouse(), autoload=False)
+    casework = Casework(registry, clock=clock, ids=ssp_core.sequential_ids("D-"))
+    serving = {
+        m: [h.id for h in casework.advice.houses_serving(m)] for m in ("aalborg", "hjoerring")
+    }
+    assert serving == {
+        "aalborg": ["aalborg.info_house", "hjoerring.info_house"],
+        "hjoerring": ["hjoerring.info_house"],
+    }
+    with pytest.raises(DataError, match="name the INFO house to ask; those serving aalborg"):
+        casework.advice.ask(QUESTION, TEACHER)
+    request = casework.advice.ask(QUESTION, TEACHER, info_house="hjoerring.info_house").id
+    assert casework.advice.request(request, CONSULTANT).municipality == "aalborg"
+    # Aalborg's police coordinator is a member of Aalborg's house, not of the district's.
+    with pytest.raises(ActionRefused, match="only the members of hjoerring.info_house"):
+        casework.advice.answer(request, "Advice.", POLICE)
+    liaison = Actor("hj-liaison", "hjoerring.police_liaison")
+    casework.advice.answer(request, "Advice from the district's Infohus.", liaison)
+    assert casework.advice.request(request, TEACHER).advice == "Advice from the district's Infohus."
+    # A house that does not serve the asker's municipality cannot be asked.
+    hj_teacher = Actor("hj-front", "hjoerring.frontline_worker")
+    with pytest.raises(DataError, match="does not serve hjoerring"):
+        casework.advice.ask(QUESTION, hj_teacher, info_house="aalborg.info_house")
