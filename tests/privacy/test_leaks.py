@@ -4,7 +4,7 @@ Random CPR numbers (real dates, any serial digits), names, contacts and note tex
 (12 to 24 letters, so no accidental match is possible) go through every public
 entry point that takes them: the vault, opening a concern, notes, observations,
 facts, triggers, assignment, hold, deadlines, sessions, disclosure with consent,
-and calls that fail (an invalid CPR number, a refused access, a refused
+an advice request to the INFO house and the concern opened from it, and calls that fail (an invalid CPR number, a refused access, a refused
 disclosure). Then none of them may appear raw in:
 
 * what the store keeps: the SQLite file with its -wal and -shm files (read while
@@ -76,6 +76,8 @@ NOTE_FIELDS = (
     "finding_description",
     "finding_assign_reason",
     "finding_decline_reason",
+    "advice_question",
+    "advice_given",
 )
 
 
@@ -208,8 +210,30 @@ def _run(casework: Casework, values: dict[str, str], errors: list[BaseException]
     )
     cw.fire(finding.id, "decline", CONSULTANT, reason=values["finding_decline_reason"])
 
+    # An advice request names no one until it becomes a concern, and then only there.
+    request = cw.advice.ask(values["advice_question"], Actor("t-1", "aalborg.frontline_worker"))
+    cw.advice.answer(request.id, values["advice_given"], CONSULTANT)
+    rows = cw.store.read_case(request.id)
+    assert not any(subject.pseudonym in repr(row) for row in rows)
+    concern = cw.advice.open_concern(
+        request.id,
+        situation="aalborg.radicalisation",
+        subject=subject,
+        concern_date=TODAY,
+        actor=CONSULTANT,
+    )
+    assert not any(subject.pseudonym in repr(row) for row in cw.store.read_case(request.id))
+    assert cw.store.read_keys([request.id])[request.id].subject is None
+    assert cw.store.read_keys([concern.id])[concern.id].subject == subject.pseudonym
+
+    pending = cw.advice.ask(
+        "Another worry, naming no one.", Actor("t-2", "aalborg.frontline_worker")
+    )
+
     digits = values["cpr"].replace("-", "")
     calls: list[tuple[type[BaseException], Any]] = [
+        (DataError, lambda: cw.advice.ask(f"about {values['cpr']}", CONSULTANT)),
+        (DataError, lambda: cw.advice.answer(pending.id, f"{digits} {values['name']}", CONSULTANT)),
         (InvalidCpr, lambda: cw.enrol(digits[:9], CONSULTANT, name=values["name"])),
         (InvalidCpr, lambda: cw.enrol(digits + "1", CONSULTANT)),
         (InvalidCpr, lambda: cw.enrol("32" + digits[2:], CONSULTANT, name=values["name"])),
