@@ -255,7 +255,7 @@ def _renderings(d: Any) -> list[str]:
 
 
 def _states(d: Any) -> list[str]:
-    deadlines = {rule.state: rule for rule in d.deadlines}
+    deadlines = {rule.state: rule for rule in d.deadlines if rule.fact is None}
     rows = []
     for state in d.states:
         marks = [
@@ -335,6 +335,31 @@ def _guards(registry: Any, d: Any) -> list[str]:
     return ["## Guards", "", *_table(["guard", "label", "holds when"], rows)]
 
 
+def _instructions(d: Any) -> list[str]:
+    rows = [
+        [
+            f"`{state.id}`",
+            instruction.labels.en,
+            instruction.labels.da,
+            "; ".join(
+                f"[{source}]({source.url})" if source.url else str(source)
+                for source in instruction.sources
+            ),
+        ]
+        for state in d.states
+        for instruction in state.instructions
+    ]
+    if not rows:
+        return []
+    intro = [
+        "## Instructions",
+        "",
+        "Shown when a case is opened in the state and with every option while it is there.",
+        "",
+    ]
+    return [*intro, *_table(["state", "instruction", "Danish", "sources"], rows)]
+
+
 def _deadlines(d: Any) -> list[str]:
     if not d.deadlines:
         return []
@@ -350,6 +375,7 @@ def _workflow_page(registry: Any, definition: Any) -> str:
         *_head(registry, definition),
         *_renderings(definition),
         *_states(definition),
+        *_instructions(definition),
         *_transitions(definition),
         *_facts(definition),
         *_guards(registry, definition),

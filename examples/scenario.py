@@ -52,6 +52,8 @@ def run(concerns: int = 200, seed: int = 7) -> dict[str, object]:
         opened = clock.now()
         if case.state == "police_screening":
             casework.record_fact(case.id, "police_screening_done", POLICE)
+            casework.record_fact(case.id, "pet_informed", POLICE)
+            casework.record_fact(case.id, "passport_measures_considered", POLICE)
             casework.fire(case.id, "release_to_casework", POLICE, reason="Screened.")
         casework.record_fact(case.id, "concern_described", CONSULTANT)
         casework.fire(case.id, "begin_analysis", CONSULTANT)

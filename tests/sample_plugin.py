@@ -30,6 +30,11 @@ def L(text: str) -> Labels:  # noqa: N802
     return Labels(da=f"{text} (da)", en=text)
 
 
+ACUTE = ssp_core.plugins.Instruction(
+    "acute", L("call 112 now"), sources=[ssp_core.plugins.Source("sample source")]
+)
+
+
 def card(workflow_id: str, band: str, *, version: int = 1) -> WorkflowDefinition:
     return WorkflowDefinition(
         id=workflow_id,
@@ -39,7 +44,7 @@ def card(workflow_id: str, band: str, *, version: int = 1) -> WorkflowDefinition
         initial="received",
         states=(
             StateSpec("received", L("received"), step=1),
-            StateSpec("assessment", L("assessment"), step=3),
+            StateSpec("assessment", L("assessment"), step=3, instructions=(ACUTE,)),
             StateSpec("intervention", L("intervention")),
             StateSpec("closed", L("closed"), final=True),
         ),

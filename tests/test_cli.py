@@ -26,10 +26,10 @@ def test_plugins_lists_each_plugin_with_what_it_contributes(
     rows = {row["name"]: row for row in json.loads(out)}
     assert rows["builtin"]["contributes"]["partner kind"]
     assert rows["aalborg"]["version"] == "0.2.0.dev0"
-    assert len(rows["aalborg"]["contributes"]["workflow"]) == 13  # 7, six in 2 versions
+    assert len(rows["aalborg"]["contributes"]["workflow"]) == 15  # 7: four in 2, two in 3 versions
     assert "ssp_register_workflows" in rows["aalborg"]["hooks"]
     code, out, _ = run(capsys, "plugins")
-    assert code == 0 and "aalborg" in out and "workflow: 13" in out  # 7, six in 2 versions
+    assert code == 0 and "aalborg" in out and "workflow: 15" in out  # 7: four in 2, two in 3
 
 
 def test_workflows_list(capsys: pytest.CaptureFixture[str]) -> None:
@@ -43,8 +43,10 @@ def test_workflows_list(capsys: pytest.CaptureFixture[str]) -> None:
         ("aalborg.radicalisation_under_18", 2),
         ("aalborg.travel_from_18", 1),
         ("aalborg.travel_from_18", 2),
+        ("aalborg.travel_from_18", 3),
         ("aalborg.travel_under_18", 1),
         ("aalborg.travel_under_18", 2),
+        ("aalborg.travel_under_18", 3),
     ]
     code, out, _ = run(capsys, "--lang", "da", "workflows", "list")
     assert code == 0 and "Mentorforløb" in out

@@ -626,7 +626,8 @@ def test_the_findings_of_the_lawful_exchange_issue_on_the_command_line(ssp: Run)
     # The under-18 travel card is not handed to the police without the notification.
     travel = open_with_cpr(ssp, CPR, "--situation", "aalborg.armed_conflict_travel")
     assert travel["workflow"] == "aalborg.travel_under_18" and travel["version"] >= 1
-    assert ssp("case", "fact", travel["id"], "police_screening_done", *police)[0] == 0
+    for fact in ("police_screening_done", "pet_informed", "passport_measures_considered"):
+        assert ssp("case", "fact", travel["id"], fact, *police)[0] == 0
     hand_over = ("case", "fire", travel["id"], "hand_to_police", "--reason", "Police matter.")
     code, _, err = ssp(*hand_over, *police)
     assert code == 1 and "children_services_notified" in one_error_line(err)

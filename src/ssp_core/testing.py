@@ -54,6 +54,7 @@ from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.sealing import new_data_key
 from ssp_core.store.codec import codec
 from ssp_core.workflows.definition import WorkflowDefinition
+from ssp_core.workflows.explain import INSTRUCTION
 from ssp_core.workflows.validation import reachable_from
 
 __all__ = [
@@ -170,7 +171,9 @@ def workflow_machine(
     declared state; a refused action changes nothing; an accepted trigger adds exactly
     one :class:`Transitioned` event; a case on hold allows no trigger; resuming never
     moves a due date earlier; the running due dates are those of the state's rules;
-    every non-final state can still reach a final state; consents recorded and withdrawn
+    every non-final state can still reach a final state; a fact limited to roles is
+    recorded only by one of them; the state's instructions, and only those, are shown
+    with every option (none in a final state); consents recorded and withdrawn
     change no state, fact or due date; years passing (the person turning 18) change
     nothing the actors may do, and the case's coming of age is the 18th birthday of a
     person under 18 at the concern; the case equals the replay of
@@ -185,6 +188,12 @@ def workflow_machine(
     finals = definition.final_states
     triggers = [*definition.triggers, "no_such_trigger"]
     facts = [fact.id for fact in definition.facts] or ["no_such_fact"]
+    fact_roles = {fact.id: fact.roles for fact in definition.facts}
+    instructions = {
+        state.id: tuple(i.labels for i in state.instructions)
+        for state in definition.states
+        if not state.final
+    }
 
     class WorkflowMachine(RuleBasedStateMachine):
         case: Case
@@ -239,6 +248,8 @@ def workflow_machine(
                 assert _snapshot(self.case) == before
             else:
                 assert fact in self.case.facts
+                allowed = fact_roles.get(fact, ())
+                assert not allowed or actor.role in allowed, "a fact limited to roles was recorded"
 
         @rule(actor=actors(roles), assignee=st.sampled_from([None, "a1", "a2"]))
         def assign(self, actor: Actor, assignee: str | None) -> None:
@@ -405,6 +416,15 @@ def workflow_machine(
             withheld = codec.replay(rows, readable=frozenset())
             assert _snapshot(withheld)[:5] == _snapshot(self.case)[:5]
             assert _snapshot(withheld)[6:] == _snapshot(self.case)[6:]
+
+        @invariant()
+        def instructions_show_while_in_their_state(self) -> None:
+            # Exactly the state's instructions, on every option, and none in a final state.
+            expected = instructions.get(self.case.state, ())
+            assert tuple(i.labels for i in engine.instructions(self.case)) == expected
+            for option in engine.options(self.case, Actor("x", roles[0])):
+                shown = tuple(n.labels for n in option.notes if n.code == INSTRUCTION)
+                assert shown == expected
 
         @invariant()
         def a_final_state_stays_reachable(self) -> None:

@@ -94,6 +94,8 @@ def _concern_steps(casework: Casework, number: int, plan: ConcernPlan) -> list[S
         def act() -> None:
             if plan.situation == "aalborg.armed_conflict_travel":  # the police screen first
                 casework.record_fact(ids["case"], "police_screening_done", POLICE)
+                casework.record_fact(ids["case"], "pet_informed", POLICE)
+                casework.record_fact(ids["case"], "passport_measures_considered", POLICE)
                 casework.fire(ids["case"], "release_to_casework", POLICE)
             else:
                 casework.record_fact(ids["case"], "concern_described", ANNE)

@@ -325,7 +325,7 @@ def test_event_rows_carry_names_and_states_but_no_text(world: World, tmp_path: P
     rows = read_rows(tmp_path / "e" / "events.csv")
     by_event = {str(r["event"]): r for r in rows}
     opened = by_event["CaseOpened"]
-    assert opened["state"] and opened["workflow"] and opened["workflow_version"] in {"1", "2"}
+    assert opened["state"] and opened["workflow"] and opened["workflow_version"] in {"1", "2", "3"}
     moved = [r for r in rows if r["event"] == "Transitioned"]
     assert {(r["trigger"], r["source"], r["dest"]) for r in moved} >= {
         ("begin_analysis", "received", "analysis"),

@@ -141,7 +141,8 @@ def test_finding_5_no_hand_over_to_the_police_without_the_notification(
 ) -> None:
     casework = make_casework()
     case_id = _concern(casework, 16, "aalborg.armed_conflict_travel")
-    casework.record_fact(case_id, "police_screening_done", POLICE)
+    for fact in ("police_screening_done", "pet_informed", "passport_measures_considered"):
+        casework.record_fact(case_id, fact, POLICE)
     with pytest.raises(TransitionRefused, match="children_services_notified"):
         casework.fire(case_id, "hand_to_police", POLICE, reason="A matter for the police.")
     clock.advance(dt.timedelta(days=7))  # the notification is overdue, and listed so

@@ -52,10 +52,11 @@ def _consent(casework: Casework, case_id: str, *, participation: bool) -> str:
 @pytest.mark.parametrize("card", ["aalborg.radicalisation_from_18", "aalborg.travel_from_18"])
 def test_withdrawing_consent_ends_an_18_plus_intervention(casework: Casework, card: str) -> None:
     case = casework.open_case(workflow=card, subject=person(24), actor=CONSULTANT)
-    assert case.workflow_version == 2
+    assert case.workflow_version == (3 if card == "aalborg.travel_from_18" else 2)
     if case.state == "police_screening":
         police = Actor("bo", "aalborg.police_ssp_coordinator")
-        casework.record_fact(case.id, "police_screening_done", police)
+        for fact in ("police_screening_done", "pet_informed", "passport_measures_considered"):
+            casework.record_fact(case.id, fact, police)
         casework.fire(case.id, "release_to_casework", police, reason="Screened.")
     casework.record_fact(case.id, "concern_described", CONSULTANT)
     casework.fire(case.id, "begin_analysis", CONSULTANT)

@@ -162,6 +162,8 @@ def test_travel_cards_start_with_police_screening_that_may_hand_over(casework: C
     with pytest.raises(TransitionRefused, match="police_screening_done"):
         casework.fire(case.id, "hand_to_police", POLICE, reason="Acute security aspects.")
     casework.record_fact(case.id, "police_screening_done", POLICE)
+    casework.record_fact(case.id, "pet_informed", POLICE)
+    casework.record_fact(case.id, "passport_measures_considered", POLICE)
     with pytest.raises(TransitionRefused, match="children_services_notified"):  # § 133 first
         casework.fire(case.id, "hand_to_police", POLICE, reason="Acute security aspects.")
     casework.record_fact(case.id, "children_services_notified", POLICE)

@@ -21,6 +21,7 @@ from ssp_core.domain.coming_of_age import ComingOfAge
 from ssp_core.domain.events import CaseEvent
 from ssp_core.domain.roles import Actor
 from ssp_core.store.records import AuditAction, CaseQuery, CaseRow
+from ssp_core.workflows.definition import Instruction
 from ssp_core.workflows.engine import Deadline
 from ssp_core.workflows.explain import TriggerOption
 
@@ -36,7 +37,9 @@ class CaseView:
     when the person, under 18 at the concern, turned 18 during the case (for a closed
     case, only while it was open); ``None`` if they have not, or the reader may not see
     the ``subject`` field group. The options then carry a note; which are allowed does
-    not change.
+    not change. ``instructions`` are those of the case's state (e.g. on an acute
+    departure, call the police on 112 now): shown at intake and while the case stays
+    in that state; every option carries them as notes too.
     """
 
     case: Case
@@ -44,6 +47,7 @@ class CaseView:
     options: tuple[TriggerOption, ...]
     municipality: str | None = None
     coming_of_age: ComingOfAge | None = None
+    instructions: tuple[Instruction, ...] = ()
 
     @property
     def turns_18_on(self) -> dt.date | None:
@@ -134,4 +138,6 @@ class CaseReads:
         municipality = self._services.policy.walls.municipality(case.workflow, case.municipality)
         came = view_coming_of_age(self._services, case)
         options = with_note(engine.options(case, actor), came)
-        return CaseView(case, engine.deadlines(case), options, municipality, came)
+        return CaseView(
+            case, engine.deadlines(case), options, municipality, came, engine.instructions(case)
+        )

@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ssp_core.application.reads import CaseView
@@ -18,6 +19,7 @@ from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
 from ssp_core.store.records import CaseQuery, CaseRow
+from ssp_core.workflows.explain import INSTRUCTION
 
 __all__ = ["case"]
 
@@ -43,6 +45,15 @@ def _summary(view: CaseView) -> dict[str, object]:
         "deadlines": [
             {"rule": d.rule, "due": d.due, "missed": d.missed, "on_hold": d.on_hold}
             for d in view.deadlines
+        ],
+        "instructions": [
+            {
+                "id": instruction.id,
+                "da": instruction.labels.da,
+                "en": instruction.labels.en,
+                "sources": [str(source) for source in instruction.sources],
+            }
+            for instruction in view.instructions
         ],
         "turns_18_on": view.turns_18_on,
         "coming_of_age": view.coming_of_age.to_dict() if view.coming_of_age else None,
@@ -70,6 +81,10 @@ def _print_case(view: CaseView, obj: Context, actor: Actor, *, as_json: bool) ->
         f"[bold]{case.id}[/bold] on {case.workflow}@{case.workflow_version}{of}: "
         f"state [bold]{case.state}[/bold]{hold}, version {case.version}"
     )
+    for instruction in view.instructions:
+        console.print(f"  [bold red]{escape(instruction.labels.get(obj.language))}[/bold red]")
+        sources = "; ".join(str(source) for source in instruction.sources)
+        console.print(f"    source: {escape(sources)}")
     for deadline in view.deadlines:
         missed = " [red](missed)[/red]" if deadline.missed else ""
         console.print(
@@ -78,9 +93,14 @@ def _print_case(view: CaseView, obj: Context, actor: Actor, *, as_json: bool) ->
     if view.coming_of_age is not None:
         console.print(f"  [bold]{view.coming_of_age.statement.get(obj.language)}[/bold]")
     console.print(options_table(case, [(actor, view.options)], obj.language))
-    notes = dict.fromkeys(note.labels.get(obj.language) for o in view.options for note in o.notes)
+    notes = dict.fromkeys(
+        note.labels.get(obj.language)
+        for o in view.options
+        for note in o.notes
+        if note.code != INSTRUCTION  # shown above, with its source
+    )
     for note in notes:
-        console.print(f"  note: {note}")
+        console.print(f"  note: {escape(note)}")
 
 
 def _rows_table(rows: list[CaseRow]) -> Table:
@@ -395,7 +415,7 @@ def extend_command(
 @acting
 @click.pass_obj
 def show_command(obj: Context, case_id: str, as_json: bool, actor: Actor, purpose: str) -> None:
-    """Show CASE_ID: state, deadlines and what you may do next."""
+    """Show CASE_ID: state, instructions (e.g. call 112 now), deadlines, what you may do next."""
     view = obj.casework().view(case_id, actor, purpose=purpose)
     _print_case(view, obj, actor, as_json=as_json)
 

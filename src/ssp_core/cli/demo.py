@@ -25,6 +25,7 @@ from pathlib import Path
 import attrs
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.rule import Rule
 from rich.table import Table
 
@@ -292,8 +293,14 @@ def _travel_concern_about_a_19_year_old(scene: _Scene) -> Subject:
         f"SSP consultant; person aged {adult.age_on(clock.now().date())}; card chosen: "
         f"[bold]{case.workflow}[/bold]"
     )
+    for instruction in casework.view_of(case, CONSULTANT).instructions:
+        text = instruction.labels.get(scene.language)
+        scene.console.print(f"  At intake: [bold red]{escape(text)}[/bold red]")
     cid = case.id
+    # The police screen: only they may record PET and the passport measures.
     casework.record_fact(cid, "police_screening_done", POLICE)
+    casework.record_fact(cid, "pet_informed", POLICE)
+    casework.record_fact(cid, "passport_measures_considered", POLICE)
     casework.fire(
         cid, "release_to_casework", POLICE, reason="No criminal or acute security aspects."
     )

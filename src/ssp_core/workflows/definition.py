@@ -9,20 +9,23 @@ registered (:mod:`ssp_core.workflows.validation`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 
 import attrs
 
+from ssp_core.domain.concerns import Source
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import SubjectKind
 from ssp_core.domain.validators import identifier
+from ssp_core.exceptions import DataError
 
 __all__ = [
     "Applicability",
     "DeadlineRule",
     "FactSpec",
     "GuardSpec",
+    "Instruction",
     "MigrationSpec",
     "StateSpec",
     "TransitionSpec",
@@ -42,12 +45,42 @@ class WorkflowKind(StrEnum):
     OTHER = "other"
 
 
+def _sources(value: Iterable[Source]) -> tuple[Source, ...]:
+    return tuple(value)
+
+
+def _some_source(
+    inst: object, attr: attrs.Attribute[tuple[Source, ...]], value: tuple[Source, ...]
+) -> None:
+    if not value:
+        raise DataError(
+            f"{type(inst).__name__}.{attr.name} must name at least one source "
+            "(where the instruction's content comes from)"
+        )
+
+
+@attrs.frozen
+class Instruction:
+    """What to do at once while a case is in a state, e.g. "call the police on 112 now".
+
+    It is shown to whoever sees the case in that state: when the case is opened there
+    and with every option while it stays there (as a note with the code
+    ``instruction``). It refuses nothing and decides nothing. ``sources`` say where its
+    content comes from; at least one is required.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+    sources: tuple[Source, ...] = attrs.field(converter=_sources, validator=_some_source)
+
+
 @attrs.frozen
 class StateSpec:
     """A state of a workflow; a final state ends the case.
 
     ``step`` optionally numbers the state in a national method, e.g. the three steps
-    of the national assessment tool.
+    of the national assessment tool. ``instructions`` are shown while a case is in the
+    state (never in a final one), e.g. what to do at once on an acute departure.
     """
 
     id: str = attrs.field(validator=identifier)
@@ -55,6 +88,7 @@ class StateSpec:
     final: bool = False
     step: int | None = None
     description: Labels | None = None
+    instructions: tuple[Instruction, ...] = ()
 
 
 def _tuple_of_ids(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:

@@ -65,7 +65,7 @@ def to_text(definition: WorkflowDefinition, language: Language = "en") -> str:
             f"age band {definition.applies_to.age_band}"
         )
     out.append("states:")
-    deadlines = {rule.state: rule for rule in definition.deadlines}
+    deadlines = {rule.state: rule for rule in definition.deadlines if rule.fact is None}
     for state in definition.states:
         marks = []
         if state.id == definition.initial:
@@ -80,6 +80,10 @@ def to_text(definition: WorkflowDefinition, language: Language = "en") -> str:
             marks.append(f"deadline {rule.days} {unit}")
         suffix = f" [{'; '.join(marks)}]" if marks else ""
         out.append(f"  {state.id}: {state.labels.get(language)}{suffix}")
+        out.extend(
+            f"    instruction {instruction.id}: {instruction.labels.get(language)}"
+            for instruction in state.instructions
+        )
     out.append("transitions:")
     for transition in definition.transitions:
         extra = []
@@ -98,5 +102,6 @@ def to_text(definition: WorkflowDefinition, language: Language = "en") -> str:
         for fact in definition.facts:
             basis = f" [{fact.legal_basis}]" if fact.legal_basis else ""
             detail = " (detail required)" if fact.requires_detail else ""
-            out.append(f"  {fact.id}: {fact.labels.get(language)}{basis}{detail}")
+            roles = f" (roles: {', '.join(fact.roles)})" if fact.roles else ""
+            out.append(f"  {fact.id}: {fact.labels.get(language)}{basis}{detail}{roles}")
     return "\n".join(out) + "\n"

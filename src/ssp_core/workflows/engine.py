@@ -43,10 +43,17 @@ from ssp_core.domain.people import CaseSubject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import ActionRefused, DataError, Reason, TransitionRefused, UnknownId
 from ssp_core.workflows.deadlines import Deadline, DueDates
-from ssp_core.workflows.definition import DeadlineRule, TransitionSpec, WorkflowDefinition
+from ssp_core.workflows.definition import (
+    DeadlineRule,
+    Instruction,
+    TransitionSpec,
+    WorkflowDefinition,
+)
 from ssp_core.workflows.explain import (
+    INSTRUCTION,
     CaseClosed,
     GuardNotSatisfied,
+    Note,
     OnHold,
     ReasonRequired,
     RoleRequired,
@@ -127,6 +134,7 @@ class WorkflowEngine:
         "_guard_labels",
         "_id",
         "_initial",
+        "_instructions",
         "_machine_events",
         "_starts",
         "_subjects",
@@ -160,6 +168,11 @@ class WorkflowEngine:
         self._starts = self._due.starts
         self._fact_rules: dict[str, DeadlineRule] = {
             rule.key: rule for rule in definition.deadlines if rule.fact is not None
+        }
+        self._instructions: dict[str, tuple[Instruction, ...]] = {
+            state.id: state.instructions
+            for state in definition.states
+            if state.instructions and not state.final
         }
         self.machine = build_machine(definition, self._checks)
         self._machine_events = self.machine.events
@@ -265,9 +278,22 @@ class WorkflowEngine:
             reasons.append(ReasonRequired())
         return tuple(reasons)
 
-    def options(self, case: Case, actor: Actor) -> tuple[TriggerOption, ...]:
-        """Return every trigger of the workflow: whether ``actor`` may fire it now, and why not."""
+    def instructions(self, case: Case) -> tuple[Instruction, ...]:
+        """Return the instructions of the case's state, shown while it is there (none if final)."""
         self._check_case(case)
+        return self._instructions.get(case.state, ())
+
+    def options(self, case: Case, actor: Actor) -> tuple[TriggerOption, ...]:
+        """Return every trigger of the workflow: whether ``actor`` may fire it now, and why not.
+
+        While the case is in a state with instructions, every option carries them as
+        notes (code ``instruction``); they change nothing about what is allowed.
+        """
+        self._check_case(case)
+        notes = tuple(
+            Note(INSTRUCTION, instruction.labels)
+            for instruction in self._instructions.get(case.state, ())
+        )
         result = []
         for trigger in self.definition.triggers:
             spec = self._edges.get((case.state, trigger))
@@ -283,6 +309,7 @@ class WorkflowEngine:
                     dest=dest,
                     reasons=self._explain(case, trigger, actor, reason=None, check_reason=False),
                     requires_reason=spec.requires_reason,
+                    notes=notes,
                 )
             )
         return tuple(result)

@@ -16,6 +16,7 @@ from ssp_core.domain.labels import Labels
 from ssp_core.exceptions import Reason
 
 __all__ = [
+    "INSTRUCTION",
     "CaseClosed",
     "GuardNotSatisfied",
     "Note",
@@ -108,12 +109,17 @@ class ReasonRequired(Reason):
         return "a written reason is required"
 
 
+INSTRUCTION = "instruction"
+"""The code of a note that carries an instruction of the case's state (e.g. call 112 now)."""
+
+
 @attrs.frozen
 class Note:
     """Something to know when choosing what to do next; unlike a reason, it refuses nothing.
 
-    ``code`` is stable (``came_of_age``: the person turned 18 during the case); the
-    labels are the text shown, in Danish and English.
+    ``code`` is stable (``came_of_age``: the person turned 18 during the case;
+    ``instruction``: an instruction of the state the case is in); the labels are the
+    text shown, in Danish and English.
     """
 
     code: str

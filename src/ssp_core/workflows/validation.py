@@ -158,6 +158,7 @@ def _references(
         f"migrations from version {dup} are declared more than once"
         for dup in _duplicates(str(m.from_version) for m in definition.migrations)
     )
+    found.extend(_instructions(definition))
     found.extend(
         f"sessions_in names unknown state {state!r}"
         for state in definition.sessions_in
@@ -167,6 +168,22 @@ def _references(
         found.append("it allows no kind of subject")
     if known_roles is not None:
         found.extend(_roles(definition, set(known_roles)))
+    return found
+
+
+def _instructions(definition: WorkflowDefinition) -> list[str]:
+    found = [
+        f"state {state.id!r} is final, so its instruction {instruction.id!r} would never be "
+        "shown (instructions are shown while a case is in a state that is not final)"
+        for state in definition.states
+        if state.final
+        for instruction in state.instructions
+    ]
+    found.extend(
+        f"instruction {dup!r} is declared more than once in state {state.id!r}"
+        for state in definition.states
+        for dup in _duplicates(instruction.id for instruction in state.instructions)
+    )
     return found
 
 
@@ -197,7 +214,8 @@ def definition_problems(
     Checked: unknown or duplicate states, facts and guards; a missing or final initial
     state; transitions from final states or ambiguous ones (a trigger twice from one
     state); unreachable states; non-final dead ends and states from which no final
-    state can be reached; deadlines in unknown or final states; and, when
+    state can be reached; deadlines in unknown or final states; instructions in a
+    final state or declared twice in one state; and, when
     ``known_roles`` is given, roles that no plugin registered. ``known_guards`` are
     guards implemented in code by plugins.
     """
