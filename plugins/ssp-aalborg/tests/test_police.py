@@ -52,11 +52,10 @@ from ssp_core.workflows.explain import INSTRUCTION
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)  # a Monday
 CONSULTANT = Actor("anne", "aalborg.ssp_consultant")
 POLICE = Actor("bo", "aalborg.police_ssp_coordinator")
-INFO_HOUSE = Actor("carla", "aalborg.info_house_member")
 TEACHER = Actor("dan", "aalborg.frontline_worker")
 MENTOR = Actor("eva", "aalborg.mentor")
 ADMIN = Actor("root", "aalborg.administrator")
-ACTORS = (CONSULTANT, POLICE, INFO_HOUSE, TEACHER, MENTOR)
+ACTORS = (CONSULTANT, POLICE, TEACHER, MENTOR)
 POLICE_ROLE = "aalborg.police_ssp_coordinator"
 CARDS = ("aalborg.travel_under_18", "aalborg.travel_from_18")
 AGE = {"aalborg.travel_under_18": 16, "aalborg.travel_from_18": 24}
@@ -138,7 +137,7 @@ def test_version_3_declares_the_police_facts_the_instruction_and_the_deadline(
 def test_only_the_police_record_their_measures(casework: Casework, card: str, fact: str) -> None:
     case_id = concern(casework, card)
     before = casework.history(case_id, POLICE, purpose="casework")
-    for actor in (CONSULTANT, INFO_HOUSE, TEACHER):  # roles that may record other facts
+    for actor in (CONSULTANT, TEACHER):  # roles that may record other facts
         with pytest.raises(ActionRefused) as refused:
             casework.record_fact(case_id, fact, actor, detail="why")
         assert str(refused.value) == (
@@ -296,7 +295,7 @@ class TravelCardMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_instruction_shows_exactly_while_in_the_screening(self) -> None:
-        for actor in (CONSULTANT, POLICE, INFO_HOUSE, TEACHER):
+        for actor in (CONSULTANT, POLICE, TEACHER):
             view = self.casework.view(self.case_id, actor)
             screening = view.case.state == SCREENING
             assert [i.id for i in view.instructions] == ([ACUTE] if screening else [])
