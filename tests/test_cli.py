@@ -194,10 +194,11 @@ def test_the_console_script_runs_without_a_traceback() -> None:
         check=False,
     )
     assert done.returncode == 1
-    # With no plugin, only the core's own workflows (safety walks and findings) are known.
+    # With no plugin, only the core's own workflows (safety walks and findings, advice
+    # requests, initiative activities) are known.
     assert done.stderr.strip() == (
-        "error: unknown workflow 'nope'; known: core.advice_request, core.safety_finding, "
-        "core.safety_walk"
+        "error: unknown workflow 'nope'; known: core.advice_request, core.initiative_activity, "
+        "core.safety_finding, core.safety_walk"
     )
     help_done = subprocess.run(
         [sys.executable, "-c", "from ssp_core.cli import run; run()", "--help"],

@@ -37,13 +37,17 @@ def naming_problem(text: str) -> str | None:
     return None
 
 
-def check_unnamed(text: str | None, what: str) -> None:
-    """Raise :class:`DataError` if ``text`` (the ``what`` of an advice request) may name someone."""
+def check_unnamed(text: str | None, what: str, guidance: str = UNNAMED_GUIDANCE) -> None:
+    """Raise :class:`DataError` if ``text`` (the ``what`` of an advice request) may name someone.
+
+    ``guidance`` is what the message tells the writer (by default, for an advice
+    request; an initiative's activity passes its own).
+    """
     if text is None:
         return
     problem = naming_problem(text)
     if problem is not None:
-        raise DataError(f"the {what} contains {problem}; {UNNAMED_GUIDANCE}")
+        raise DataError(f"the {what} contains {problem}; {guidance}")
 
 
 def _values(value: object, path: str) -> Iterable[object]:
@@ -55,11 +59,11 @@ def _values(value: object, path: str) -> Iterable[object]:
         yield from _values(inner, tail)
 
 
-def check_unnamed_events(events: Iterable[CaseEvent]) -> None:
+def check_unnamed_events(events: Iterable[CaseEvent], guidance: str = UNNAMED_GUIDANCE) -> None:
     """Check every free text the events carry (their sealed fields) with :func:`check_unnamed`."""
     for event in events:
         topic = type(event).__name__
         for path in SEALED_FIELDS.get(topic, {}):
             for value in _values(event, path):
                 if isinstance(value, str):
-                    check_unnamed(value, f"{path.replace('_', ' ')} ({topic})")
+                    check_unnamed(value, f"{path.replace('_', ' ')} ({topic})", guidance)
