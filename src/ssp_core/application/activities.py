@@ -11,8 +11,10 @@ every text is refused if it holds anything shaped like a CPR number or a pseudon
 
 The operations are those of any case: ``case.open`` logs an activity (on or after its
 date it is held at once, in the same commit), ``case.fire`` marks a planned one held
-or cancelled, ``case.read`` and ``case.search`` read them. Counting them for the goal
-report needs ``report.evaluate``, as every evaluation does.
+(only through :meth:`InitiativeActivities.hold`, which records the automatic fact
+``took_place``; firing ``hold`` by hand is refused) or cancelled, ``case.read`` and
+``case.search`` read them. Counting them for the goal report needs
+``report.evaluate``, as every evaluation does.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ssp_core.domain.access import CASEWORK, RESEARCH
 from ssp_core.domain.activities import (
     ACTIVITY_GUIDANCE,
     PLANNED,
+    TOOK_PLACE,
     ActivityPlan,
     check_headcount,
 )
@@ -177,7 +180,7 @@ class InitiativeActivities:
             home = registry.home(registry.strategies, named)
             if home is not None and municipality is not None and home != municipality:
                 raise DataError(
-                    f"strategy {named} is municipality {home!r}'s; an activity of "
+                    f"strategy {named} belongs to municipality {home!r}; an activity of "
                     f"{municipality!r} is logged under that municipality's own strategy"
                 )
             return strategy
@@ -263,11 +266,10 @@ class InitiativeActivities:
         where = self._cases.municipality_for(actor, engine.definition.id, municipality)
         chosen = self.strategy_for(strategy, where)
         self._initiative(chosen, initiative)
-        calendar = self._services.calendar
 
         def hold(case: Case, engine: WorkflowEngine, at: dt.datetime) -> None:
             if not later:
-                engine.fire(case, "hold", actor, at=at, calendar=calendar)
+                self._mark_held(case, engine, actor, at)
 
         return self._cases.open(
             engine,
@@ -296,6 +298,11 @@ class InitiativeActivities:
             then=hold,
         )
 
+    def _mark_held(self, case: Case, engine: WorkflowEngine, actor: Actor, at: dt.datetime) -> None:
+        """Record that the activity took place (an automatic fact) and move it to ``held``."""
+        engine.record_fact(case, TOOK_PLACE, actor, at=at, automatic=True)
+        engine.fire(case, "hold", actor, at=at, calendar=self._services.calendar)
+
     def _planned(self, case: Case, engine: WorkflowEngine, what: str) -> Activity:
         if engine.definition.kind is not WorkflowKind.INITIATIVE_ACTIVITY:
             raise DataError(f"case {case.id} is not an initiative's activity")
@@ -323,7 +330,6 @@ class InitiativeActivities:
         """
         check_headcount(participants, young_people)
         today = local_date(self._services.clock.now())
-        calendar = self._services.calendar
 
         def command(case: Case, engine: WorkflowEngine, at: dt.datetime) -> None:
             activity = self._planned(case, engine, "marked held")
@@ -347,7 +353,7 @@ class InitiativeActivities:
                         young_people=young_people,
                     )
                 )
-            engine.fire(case, "hold", actor, at=at, calendar=calendar)
+            self._mark_held(case, engine, actor, at)
 
         return self._cases.change(activity_id, actor, "case.fire", purpose, command)
 
@@ -426,7 +432,7 @@ class InitiativeActivities:
         held_on: dt.date | None = None,
         purpose: str = CASEWORK,
     ) -> Case | None:
-        """Log an example activity (an :class:`ActivityPlan`, or the id of a registered one).
+        """Log an example activity: an :class:`~ssp_core.domain.activities.ActivityPlan`, or its id.
 
         The example's own date is used; one whose source gives no date needs
         ``held_on``. An example logged before (by its id) is not logged again: the

@@ -31,6 +31,7 @@ __all__ = [
     "CANCELLED",
     "HELD",
     "PLANNED",
+    "TOOK_PLACE",
     "ActivityKind",
     "ActivityPlan",
     "check_headcount",
@@ -45,6 +46,9 @@ HELD = "held"
 
 CANCELLED = "cancelled"
 """The state of an activity that did not take place."""
+
+TOOK_PLACE = "took_place"
+"""The automatic fact the library records when it marks an activity held (on or after its day)."""
 
 ACTIVITY_GUIDANCE = (
     "an activity names no one: record how many took part, never a name, CPR number, "

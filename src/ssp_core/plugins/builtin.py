@@ -20,7 +20,7 @@ from ssp_core.domain.activities import ActivityKind
 from ssp_core.domain.cases import Case
 from ssp_core.domain.disclosure import LegalBasis
 from ssp_core.domain.district import PoliceDistrict
-from ssp_core.domain.events import ActivityLogged, FindingAssigned, FindingRecorded
+from ssp_core.domain.events import FindingAssigned, FindingRecorded
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.organisation import PartnerKind
 from ssp_core.domain.walks import FindingCategory
@@ -34,7 +34,6 @@ __all__ = [
     "PARTNER_KINDS",
     "POLICE_DISTRICTS",
     "PURPOSES",
-    "activity_logged",
     "responsible_named",
     "ssp_register_activity_kinds",
     "ssp_register_finding_categories",
@@ -220,11 +219,6 @@ def ssp_register_finding_categories() -> tuple[FindingCategory, ...]:
     return FINDING_CATEGORIES
 
 
-def activity_logged(case: Case) -> bool:
-    """Tell whether an activity case holds its record: what, when and for which initiative."""
-    return any(isinstance(event, ActivityLogged) for event in case.events)
-
-
 def responsible_named(case: Case) -> bool:
     """Tell whether a finding has a responsible partner: named when found, or assigned since."""
     return any(
@@ -242,14 +236,6 @@ def ssp_register_guards() -> tuple[Guard, ...]:
             "responsible_named",
             Labels(da="En ansvarlig part er udpeget", en="A responsible partner is named"),
             responsible_named,
-        ),
-        Guard(
-            "activity_logged",
-            Labels(
-                da="Aktiviteten er registreret (hvad, hvornår, hvilken indsats)",
-                en="The activity is logged (what, when, which initiative)",
-            ),
-            activity_logged,
         ),
     )
 
