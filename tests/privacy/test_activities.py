@@ -49,6 +49,7 @@ TODAY = dt.date(2026, 3, 2)  # the clock of the root conftest
 DESCRIPTION = "The imam talked with the young people and the staff about the summer."
 PLACE = "The big hall of the youth centre"
 CPR = "201109-4017"
+REGISTRY = ssp_core.load_registry()
 
 
 def _log(casework: Casework, actor: Actor = CONSULTANT, **given: typing.Any) -> ssp_core.Case:
@@ -285,6 +286,37 @@ def test_who_may_log_and_read_activities(make_casework: MakeCasework) -> None:
     assert sum(e.action is AuditAction.DENIED for e in entries) == denied + 1
 
 
+LOGGERS = {
+    "aalborg.ssp_consultant": "all",
+    "aalborg.police_ssp_coordinator": "all",
+    "aalborg.dialogue_ambassador": "own",
+    "aalborg.parent_coach": "own",
+}
+"""Aalborg's roles that may log activities, and which they read: all, or those they logged."""
+
+
+@pytest.mark.parametrize("role", sorted(r for r in REGISTRY.roles if r.startswith("aalborg.")))
+def test_every_aalborg_role_logs_and_reads_activities_as_granted(
+    make_casework: MakeCasework, role: str
+) -> None:
+    casework = make_casework()
+    other = _log(casework, kind="aalborg.parent_group_meeting", participants=11)
+    actor = Actor("someone", role)
+    reach = LOGGERS.get(role)
+    if reach is None:
+        with pytest.raises(AccessDenied):
+            _log(casework, actor)
+        with pytest.raises(AccessDenied):
+            casework.activities.activity(other.id, actor)
+        assert casework.store.max_position() == 4
+        return
+    mine = _log(casework, actor, held_on=dt.date(2026, 3, 9))
+    assert mine.state == "planned"
+    seen = {a.case_id for a in casework.activities.activities(actor)}
+    assert seen == ({other.id, mine.id} if reach == "all" else {mine.id})
+    assert casework.activities.cancel(mine.id, actor, reason="Moved.").state == "cancelled"
+
+
 def test_a_reader_without_notes_sees_no_texts(clock: VirtualClock) -> None:
     class Reader:
         @ssp_core.hookimpl
@@ -475,7 +507,6 @@ class ActivityMachine(RuleBasedStateMachine):
         )
 
 
-REGISTRY = ssp_core.load_registry()
 KEY = MunicipalKey.generate()
 TestActivityWorkflow = ActivityMachine.TestCase
 TestActivityWorkflow.settings = settings(

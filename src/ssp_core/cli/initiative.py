@@ -298,7 +298,9 @@ def activities_command(
         echo_json([plain(a) for a in found])
         return
     table = Table(title=f"{len(found)} activit{'y' if len(found) == 1 else 'ies'}")
-    for column in ("activity", "date", "initiative", "kind", "state", "participants", "partners"):
+    for column in ("activity", "date"):
+        table.add_column(column, no_wrap=True)
+    for column in ("initiative", "kind", "state", "participants", "partners"):
         table.add_column(column, overflow="fold")
     for item in found:
         table.add_row(

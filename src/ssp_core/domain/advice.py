@@ -38,7 +38,7 @@ def naming_problem(text: str) -> str | None:
 
 
 def check_unnamed(text: str | None, what: str, guidance: str = UNNAMED_GUIDANCE) -> None:
-    """Raise :class:`DataError` if ``text`` (the ``what`` of an advice request) may name someone.
+    """Raise :class:`DataError` if ``text`` (the ``what`` of a request, an activity) names someone.
 
     ``guidance`` is what the message tells the writer (by default, for an advice
     request; an initiative's activity passes its own).

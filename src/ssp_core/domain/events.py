@@ -326,8 +326,9 @@ class ActivityLogged(CaseEvent):
     free place name) and ``description`` are sealed like a note. ``participants`` is
     how many took part and ``young_people`` how many of them were children or young
     people (``None``: not counted); no field takes a person. Logged again on the same
-    case (when a planned activity is held), the latest one holds. ``source`` is the
-    example activity it was imported from, if any.
+    case (when a planned activity is held with its count), the latest one holds, and
+    one that leaves the place or the description out keeps the earlier ones.
+    ``source`` is the example activity it was imported from, if any.
     """
 
     strategy: str
