@@ -398,3 +398,28 @@ class SamplePlugin:
                 ),
             )
         ]
+
+    @hookimpl
+    def ssp_register_activity_kinds(self) -> list[ssp_core.plugins.ActivityKind]:
+        return [
+            ssp_core.plugins.ActivityKind(
+                "sample.street_football", ssp_core.plugins.Labels(da="Gadefodbold", en="Football")
+            )
+        ]
+
+    @hookimpl
+    def ssp_register_example_activities(self) -> list[ssp_core.plugins.ActivityPlan]:
+        return [
+            ssp_core.plugins.ActivityPlan(
+                "sample.football_evening",
+                "sample.strategy",
+                "walks",
+                "sample.street_football",
+                held_on=dt.date(2025, 5, 7),
+                partners=("sample.club",),
+                locality="sample.sample_town",
+                participants=14,
+                young_people=12,
+                description="Football on the square, then a talk about safe ways home.",
+            )
+        ]

@@ -161,9 +161,9 @@ def test_demo_walks_through_both_cards_and_a_track(
     # the synthetic CPR numbers and names never show
     for secret in ("201109", "2011094017", "030806", "0308064121", "Alex Demo", "Sam Demo"):
         assert secret not in out
-    # Three cases of the cards and the track, an advice request, and the example walks:
-    # 3 walks, 9 findings.
-    assert "Read back from" in out and "16 cases read back" in out
+    # Three cases of the cards and the track, an advice request, the example walks
+    # (3 walks, 9 findings) and the two example activities.
+    assert "Read back from" in out and "18 cases read back" in out
     assert "History of case AAL-0004 (core.advice_request@1)" in out
     assert "Open safety-walk findings" in out
     assert (tmp_path / "demo.db.key").is_file()  # made on the first run, next to the store
@@ -172,11 +172,11 @@ def test_demo_walks_through_both_cards_and_a_track(
     code, out, err = run(capsys, "--store", url, "demo")
     assert code == 0, err
     assert "Using the municipal key" in out
-    assert "AAL-0017" in out and "AAL-0001 " not in out.split("Read back")[-1]
+    assert "AAL-0019" in out and "AAL-0001 " not in out.split("Read back")[-1]
     assert "4 cases read back" in out
     with open_store(url) as store:
-        assert store.count_cases() == 20
-        assert [e.version for e in store.read_case("AAL-0019")] == list(range(1, 13))
+        assert store.count_cases() == 22
+        assert [e.version for e in store.read_case("AAL-0021")] == list(range(1, 13))
         assert store.integrity_check() == "ok"  # type: ignore[attr-defined]
 
 
@@ -196,10 +196,11 @@ def test_the_console_script_runs_without_a_traceback() -> None:
         check=False,
     )
     assert done.returncode == 1
-    # With no plugin, only the core's own workflows (safety walks and findings) are known.
+    # With no plugin, only the core's own workflows (safety walks and findings, advice
+    # requests, initiative activities) are known.
     assert done.stderr.strip() == (
-        "error: unknown workflow 'nope'; known: core.advice_request, core.safety_finding, "
-        "core.safety_walk"
+        "error: unknown workflow 'nope'; known: core.advice_request, core.initiative_activity, "
+        "core.safety_finding, core.safety_walk"
     )
     help_done = subprocess.run(
         [sys.executable, "-c", "from ssp_core.cli import run; run()", "--help"],

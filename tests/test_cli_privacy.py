@@ -552,13 +552,13 @@ def test_the_demo_makes_its_key_next_to_the_store_and_reuses_it(tmp_path: Path) 
     assert key_path.read_text(encoding="ascii").strip() == secret
     # The demo's people are in the vault under that key, and can be re-identified with it.
     code, out, err = invoke(
-        ["--store", store, "--key-file", str(key_path), "identity", "show", "AAL-0017",
+        ["--store", store, "--key-file", str(key_path), "identity", "show", "AAL-0019",
          *CONSULTANT, "--purpose", "reidentification"],
     )  # fmt: skip
     assert code == 0, err
     assert f"cpr: {CPR}" in out
     with open_store(store) as opened:
-        assert opened.count_cases() == 20  # 2 x 4 cases, and the example walks once
+        assert opened.count_cases() == 22  # 2 x 4 cases, the example walks and activities once
 
 
 def test_the_demo_uses_a_key_given_and_makes_no_file(tmp_path: Path) -> None:
@@ -570,7 +570,7 @@ def test_the_demo_uses_a_key_given_and_makes_no_file(tmp_path: Path) -> None:
     assert not (tmp_path / "given.db.key").exists()
     code, out, err = invoke(["--store", "memory://", "demo"])
     assert code == 0, err
-    assert "16 cases read back" in out
+    assert "18 cases read back" in out
 
 
 def test_base64_key_in_the_environment(tmp_path: Path) -> None:

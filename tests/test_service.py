@@ -191,8 +191,8 @@ def test_unknown_cases_and_workflows(casework: Casework) -> None:
         casework.fire("T-404", "assess", CONSULTANT)
     with pytest.raises(
         UnknownId,
-        match="unknown workflow 'sample.none'; known: core.advice_request, core.safety_finding, "
-        "core.safety_walk, "
+        match="unknown workflow 'sample.none'; known: core.advice_request, "
+        "core.initiative_activity, core.safety_finding, core.safety_walk, "
         "sample.adult, sample.track, sample.young",
     ):
         casework.open_case(

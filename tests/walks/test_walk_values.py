@@ -134,6 +134,7 @@ def test_the_core_knows_the_eight_categories_of_crime_prevention_by_design() -> 
         "core.safety_walk",
         "core.safety_finding",
         "core.advice_request",
+        "core.initiative_activity",
     }
 
 

@@ -24,6 +24,7 @@ from ssp_core.application.services import Services
 from ssp_core.domain.access import ADMINISTRATION, CASEWORK, RESEARCH, RETENTION
 
 if TYPE_CHECKING:
+    from ssp_core.application.activities import InitiativeActivities
     from ssp_core.application.admin import StoreAdministration
     from ssp_core.application.advice import AdviceRequests
     from ssp_core.application.coming_of_age import ComingOfAgeCases, ComingOfAgeRow
@@ -208,6 +209,19 @@ class Casework:
         from ssp_core.application.advice import AdviceRequests  # noqa: PLC0415 (on first use)
 
         return AdviceRequests(self.services, self._reads, self._commands)
+
+    @cached_property
+    def activities(self) -> InitiativeActivities:
+        """The activities of the strategy's initiatives: log, hold, cancel, read, import, count.
+
+        A family of use cases exposed as one namespace (``casework.activities.log(...)``):
+        see :class:`~ssp_core.application.activities.InitiativeActivities`.
+        """
+        from ssp_core.application.activities import (  # noqa: PLC0415 (on first use)
+            InitiativeActivities,
+        )
+
+        return InitiativeActivities(self.services, self._reads)
 
     @cached_property
     def _migrations(self) -> Migrations:

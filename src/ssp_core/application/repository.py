@@ -24,7 +24,8 @@ from ssp_core.application.gate import CaseHead, Gate
 from ssp_core.cipher import Cipher
 from ssp_core.clock import BusinessCalendar, Clock
 from ssp_core.domain.access import FieldGroup
-from ssp_core.domain.advice import check_unnamed_events
+from ssp_core.domain.activities import ACTIVITY_GUIDANCE
+from ssp_core.domain.advice import UNNAMED_GUIDANCE, check_unnamed_events
 from ssp_core.domain.cases import Case
 from ssp_core.domain.events import CaseEvent
 from ssp_core.domain.people import CaseSubject, Subject
@@ -41,6 +42,12 @@ from ssp_core.workflows.definition import WorkflowKind
 from ssp_core.workflows.engine import WorkflowEngine
 
 __all__ = ["CaseRepository", "Command", "Loaded", "sequential_ids", "uuid_ids"]
+
+_NAMING_NO_ONE: dict[WorkflowKind, str] = {
+    WorkflowKind.ADVICE_REQUEST: UNNAMED_GUIDANCE,
+    WorkflowKind.INITIATIVE_ACTIVITY: ACTIVITY_GUIDANCE,
+}
+"""The kinds of case that name no one, and what a refused text tells the writer."""
 
 Command = Callable[[Case, WorkflowEngine, dt.datetime], object]
 """A change to a loaded case: applies its events (through the engine) at the given time."""
@@ -254,6 +261,7 @@ class CaseRepository:
         details: Callable[[Case, dt.datetime], CaseEvent] | None = None,
         municipality: str | None = None,
         together: Callable[[Case, dt.datetime], Loaded] | None = None,
+        then: Command | None = None,
     ) -> Case:
         """Open a case, with its opening event and ``details`` (the next event) in one commit.
 
@@ -263,6 +271,8 @@ class CaseRepository:
         written in the same commit. ``together`` changes another, loaded case once
         the new one exists (e.g. links an advice request to the concern opened from
         it); its new events go into the same commit, so both or neither are stored.
+        ``then`` applies more events to the new case after ``details`` (e.g. marks an
+        activity logged after its date as held), in the same commit.
         """
         where = self.municipality_for(actor, engine.definition.id, municipality)
         self.gate.authorise(
@@ -282,6 +292,8 @@ class CaseRepository:
         )
         if details is not None:
             case.apply(details(case, at))
+        if then is not None:
+            then(case, engine, at)
         person = subject.pseudonym if isinstance(subject, Subject) else None
         data_key, record = self.keyring.new_case_key(case.id, person, at, municipality=where)
         cipher = self.codec.cipher(data_key)
@@ -348,7 +360,8 @@ class CaseRepository:
 
         ``other`` is a second, loaded case whose new events go into the same commit.
         An event stored with its purpose is the audit entry of the write. Free text on
-        an advice request is checked first (:func:`~ssp_core.domain.advice.check_unnamed_events`).
+        an advice request or an initiative's activity is checked first
+        (:func:`~ssp_core.domain.advice.check_unnamed_events`).
         """
         parts = [(case, engine, new, cipher, before)]
         if other is not None:
@@ -356,9 +369,10 @@ class CaseRepository:
         events, rows = [], []
         for each, each_engine, each_new, each_cipher, each_before in parts:
             definition = each_engine.definition
-            if definition.kind is WorkflowKind.ADVICE_REQUEST:
+            guidance = _NAMING_NO_ONE.get(definition.kind)
+            if guidance is not None:
                 automatic = [fact.id for fact in definition.facts if fact.automatic]
-                check_unnamed_events(each_new, automatic)
+                check_unnamed_events(each_new, guidance, automatic)
             events += [self.codec.encode(e, purpose=purpose, key=each_cipher) for e in each_new]
             row = case_row(each, each_engine.definition.final_states)
             rows += [] if row == each_before else [row]

@@ -88,6 +88,11 @@ COMMANDS: Mapping[str, tuple[str, str, str]] = {
         "index",
         "Estimate, compare and plot the safety index from survey microdata; crime rates.",
     ),
+    "initiative": (
+        "ssp_core.cli.initiative",
+        "initiative",
+        "Log what an initiative did (its activities), list them and count them.",
+    ),
     "key": (
         "ssp_core.cli.key",
         "key",

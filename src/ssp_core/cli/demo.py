@@ -35,7 +35,7 @@ from ssp_core.cli.app import Context
 from ssp_core.cli.disclosure import citation
 from ssp_core.cli.guide import print_guide
 from ssp_core.cli.render import history_table, options_table
-from ssp_core.clock import VirtualClock
+from ssp_core.clock import VirtualClock, local_date
 from ssp_core.domain.access import CASEWORK
 from ssp_core.domain.concerns import WorrySignScope
 from ssp_core.domain.labels import Language
@@ -44,6 +44,7 @@ from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import (
     AccessDenied,
     ConfigError,
+    DataError,
     DisclosureRefused,
     StoreError,
     TransitionRefused,
@@ -415,6 +416,54 @@ def _safety_walks(scene: _Scene) -> None:
     )
 
 
+def _initiative_activities(scene: _Scene) -> None:
+    """Log the seed's civil-society activities (the plugin's examples) and list them.
+
+    The seed gives no dates and no numbers of participants: the dates below are the
+    demo's own (a visit two weeks ago, an evening event three weeks ahead), and no number
+    is invented.
+    """
+    casework, console = scene.casework, scene.console
+    today = local_date(scene.clock.now())
+    examples = {
+        "aalborg.imam_visits_skuret": today - dt.timedelta(days=14),
+        "aalborg.evening_event_loevvangen": today + dt.timedelta(days=21),
+    }
+    if not all(name in scene.registry.example_activities for name in examples):
+        return
+    console.print(Rule("Initiative activities: civil society"))
+    for name, day in examples.items():
+        casework.activities.import_example(name, CONSULTANT, held_on=day)
+    try:
+        casework.activities.log(
+            "radicalisation_prevention",
+            kind="dialogue_meeting",
+            held_on=today,
+            actor=CONSULTANT,
+            description="Talked with the boy 120311-4006 and his friends.",
+        )
+    except DataError as refused:
+        console.print(f"[yellow]Refused, nothing stored:[/yellow] {escape(str(refused))}")
+    table = Table(title="Activities of the radicalisation initiative (ssp initiative activities)")
+    for column in ("activity", "date", "kind", "state", "partners"):
+        table.add_column(column, overflow="fold")
+    for found in casework.activities.activities(CONSULTANT, initiative="radicalisation_prevention"):
+        kind = scene.registry.activity_kinds.get(found.kind)
+        partners = [scene.registry.partners.get(p) for p in found.partners]
+        table.add_row(
+            found.case_id,
+            found.held_on.isoformat(),
+            kind.labels.get(scene.language) if kind else found.kind,
+            found.state,
+            ", ".join(p.labels.get(scene.language) for p in partners if p is not None),
+        )
+    console.print(table)
+    console.print(
+        "The goal report counts the held ones per kind and year (ssp evaluate initiative "
+        "radicalisation_prevention ...); the people who took part are a number, never names.\n"
+    )
+
+
 def _read_back(scene: _Scene, store_url: str, case_ids: list[str], key: MunicipalKeys) -> None:
     """Open the store again, independently, and show the demo's cases as stored there."""
     if store_url.startswith("memory:"):
@@ -498,6 +547,7 @@ def run_demo(
         _mentor_track(scene, adult)
         _advice_request(scene)
         _safety_walks(scene)
+        _initiative_activities(scene)
         made = [row.case_id for row in scene.casework.find(CONSULTANT) if row.case_id not in before]
         console.print(Rule("Read back"))
         _read_back(scene, store_url, sorted(made), keys)

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from ssp_core.domain.cases import Case
 from ssp_core.domain.events import (
+    ActivityLogged,
     AdviceRequested,
     Assigned,
     CaseEvent,
@@ -32,6 +33,14 @@ from ssp_core.plugins.registry import Registry
 from ssp_core.workflows.explain import GuardNotSatisfied, TriggerOption
 
 __all__ = ["describe_event", "history_table", "options_table"]
+
+
+def _activity(event: ActivityLogged) -> str:
+    """Return an activity's record in one line: what, of which initiative, when, how many."""
+    text = f"{event.activity_kind} of {event.initiative} on {event.held_on.isoformat()}"
+    if event.participants is not None:
+        text += f", {event.participants} took part"
+    return text + (f": {event.description}" if event.description else "")
 
 
 def describe_event(
@@ -85,6 +94,8 @@ def describe_event(
             text = f"to {event.info_house}, asked as {event.asker_kind}: {event.question}"
         case OpenedFromAdvice():
             name, text = "from advice request", f"case {event.advice_request}"
+        case ActivityLogged():
+            name, text = "activity", _activity(event)
         case WorkflowMigrated():
             name = "migrated"
             text = (

@@ -44,13 +44,17 @@ def naming_problem(text: str) -> str | None:
     return None
 
 
-def check_unnamed(text: str | None, what: str) -> None:
-    """Raise :class:`DataError` if ``text`` (the ``what`` of an advice request) may name someone."""
+def check_unnamed(text: str | None, what: str, guidance: str = UNNAMED_GUIDANCE) -> None:
+    """Raise :class:`DataError` if ``text`` (the ``what`` of a request, an activity) names someone.
+
+    ``guidance`` is what the message tells the writer (by default, for an advice
+    request; an initiative's activity passes its own).
+    """
     if text is None:
         return
     problem = naming_problem(text)
     if problem is not None:
-        raise DataError(f"the {what} contains {problem}; {UNNAMED_GUIDANCE}")
+        raise DataError(f"the {what} contains {problem}; {guidance}")
 
 
 def _values(value: object, path: str) -> Iterable[object]:
@@ -63,12 +67,15 @@ def _values(value: object, path: str) -> Iterable[object]:
 
 
 def check_unnamed_events(
-    events: Iterable[CaseEvent], automatic_facts: Collection[str] = ()
+    events: Iterable[CaseEvent],
+    guidance: str = UNNAMED_GUIDANCE,
+    automatic_facts: Collection[str] = (),
 ) -> None:
     """Check every free text the events carry (their sealed fields) with :func:`check_unnamed`.
 
-    The details of ``automatic_facts`` are written by the library (e.g. the case id of
-    a concern opened from the request), not typed by anyone, and are not checked.
+    ``guidance`` is what a refusal tells the writer. The details of
+    ``automatic_facts`` are written by the library (e.g. the case id of a concern
+    opened from a request), not typed by anyone, and are not checked.
     """
     for event in events:
         if isinstance(event, FactRecorded) and event.fact in automatic_facts:
@@ -77,4 +84,4 @@ def check_unnamed_events(
         for path in SEALED_FIELDS.get(topic, {}):
             for value in _values(event, path):
                 if isinstance(value, str):
-                    check_unnamed(value, f"{path.replace('_', ' ')} ({topic})")
+                    check_unnamed(value, f"{path.replace('_', ' ')} ({topic})", guidance)

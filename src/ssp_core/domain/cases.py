@@ -15,6 +15,7 @@ import attrs
 
 from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.events import (
+    ActivityLogged,
     AdviceRequested,
     Assigned,
     CaseEvent,
@@ -237,4 +238,5 @@ _FOLDS: dict[type[CaseEvent], Callable[[Case, Any], None]] = {
     ComingOfAgeAnnounced: _history_only,
     AdviceRequested: _history_only,
     OpenedFromAdvice: _history_only,
+    ActivityLogged: _history_only,
 }

@@ -21,6 +21,7 @@ from ssp_core.domain.redaction import RedactedPerson
 from ssp_core.domain.walks import Place
 
 __all__ = [
+    "ActivityLogged",
     "AdviceRequested",
     "Assigned",
     "CaseEvent",
@@ -313,3 +314,31 @@ class OpenedFromAdvice(CaseEvent):
     """The concern was opened from an advice request: ``advice_request`` is its case."""
 
     advice_request: str
+
+
+@attrs.frozen(kw_only=True)
+class ActivityLogged(CaseEvent):
+    """An activity of an initiative was logged: what, when, with whom, where, how many.
+
+    ``strategy`` and ``initiative`` name the initiative, ``activity_kind`` a registered
+    kind of activity, ``partners`` registered partners, ``locality`` a registered
+    locality; these, the date and the counts stay readable for counting. ``place`` (a
+    free place name) and ``description`` are sealed like a note. ``participants`` is
+    how many took part and ``young_people`` how many of them were children or young
+    people (``None``: not counted); no field takes a person. Logged again on the same
+    case (when a planned activity is held with its count), the latest one holds, and
+    one that leaves the place or the description out keeps the earlier ones.
+    ``source`` is the example activity it was imported from, if any.
+    """
+
+    strategy: str
+    initiative: str
+    activity_kind: str
+    held_on: dt.date
+    partners: tuple[str, ...] = ()
+    locality: str | None = None
+    place: str | None = None
+    participants: int | None = None
+    young_people: int | None = None
+    description: str | None = None
+    source: str | None = None

@@ -46,6 +46,7 @@ SEALED_FIELDS: MappingProxyType[str, MappingProxyType[str, FieldGroup]] = Mappin
             "FindingRecorded": {"description": _NOTES},
             "FindingAssigned": {"reason": _NOTES},
             "AdviceRequested": {"question": _NOTES},
+            "ActivityLogged": {"place": _NOTES, "description": _NOTES},
         }.items()
     }
 )

@@ -43,6 +43,8 @@ RENAMABLE_KINDS: frozenset[str] = frozenset(
         "finding category",
         "locality",
         "example walk",
+        "activity kind",
+        "example activity",
     }
 )
 """The kinds of contribution whose ids can be renamed.
@@ -60,6 +62,12 @@ EVENT_ID_FIELDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "WalkPlanned": {"locality": "locality", "source": "example walk"},
         "FindingRecorded": {"category": "finding category"},
         "FindingAssigned": {"partner": "partner"},
+        "ActivityLogged": {
+            "strategy": "strategy",
+            "activity_kind": "activity kind",
+            "locality": "locality",
+            "source": "example activity",
+        },
     }
 )
 """Per event type (its topic), the fields that hold a contributed id, and its kind."""

@@ -26,6 +26,13 @@ from ssp_core.domain.strategy import (
     Strategy,
 )
 from ssp_core.evaluation import counts, index_series
+from ssp_core.evaluation.activities import (
+    PARTICIPANT_GROUPS,
+    ActivityCounts,
+    ActivityFacts,
+    activity_counts,
+    activity_facts,
+)
 from ssp_core.evaluation.delays import Delay, delays
 from ssp_core.evaluation.facts import (
     CaseFacts,
@@ -132,10 +139,15 @@ class IndicatorResult:
 
 @attrs.frozen
 class InitiativeResult:
-    """An initiative in an evaluation, with the ids of the indicators that follow it up."""
+    """An initiative in an evaluation, with the ids of the indicators that follow it up.
+
+    ``activities`` counts the activities it held in the period (see
+    :func:`~ssp_core.evaluation.activities.activity_counts`).
+    """
 
     initiative: Initiative
     indicators: tuple[str, ...]
+    activities: ActivityCounts | None = None
 
 
 @attrs.frozen
@@ -176,11 +188,23 @@ class Evaluation:
         return self.period.term
 
     def tables(self) -> list[tuple[str, SuppressedTable]]:
-        """Return every count table of the evaluation with its indicator's id."""
+        """Return every count table of the evaluation with its indicator's id.
+
+        Then the tables of the initiatives' activities, named
+        ``<initiative>.activities`` and ``<initiative>.participants``.
+        """
         return [
-            (indicator_id, result.counts)
-            for indicator_id, result in self.indicators.items()
-            if result.counts is not None
+            *(
+                (indicator_id, result.counts)
+                for indicator_id, result in self.indicators.items()
+                if result.counts is not None
+            ),
+            *(
+                named
+                for result in self.initiatives
+                if result.activities is not None
+                for named in result.activities.tables()
+            ),
         ]
 
 
@@ -199,6 +223,7 @@ class _Sources:
     _cases: list[CaseFacts] | None = None
     _actions: list[FirstAction] | None = None
     _findings: list[FindingFacts] | None = None
+    _activities: list[ActivityFacts] | None = None
     _concerns: dict[tuple[object, ...], SuppressedTable | None] = attrs.Factory(dict)
     _estimates: IndexTable | None = None
     _rates: CrimeTable | None = None
@@ -238,6 +263,26 @@ class _Sources:
             )
             self._findings = [finding for finding in found if finding.reported in self.period]
         return self._findings
+
+    def activities(self, strategy: str, initiative: str) -> ActivityCounts:
+        """Count the activities ``initiative`` held in the period (read once for all)."""
+        flows = counts.workflow_ids(self.registry, WorkflowKind.INITIATIVE_ACTIVITY, self.allowed)
+        if flows and self._activities is None:
+            self._activities = activity_facts(
+                self.store,
+                self.codec,
+                self.registry,
+                workflows=flows,
+                municipalities=self.municipalities,
+            )
+        return activity_counts(
+            self._activities if flows else None,
+            strategy,
+            initiative,
+            self.period,
+            workflows=flows,
+            threshold=self.threshold,
+        )
 
     def concerns(
         self, workflows: frozenset[str] | None, banding: AgeBanding
@@ -394,12 +439,15 @@ class _Sources:
 
 
 def _labels(registry: Registry) -> dict[str, Labels]:
-    """Return the display names of workflows, age bands and final states, by id."""
+    """Return the display names of workflows, age bands, final states and activity kinds, by id."""
     found: dict[str, Labels] = dict(_OUTCOME_LABELS)
     for band in registry.age_bands.values():
         found[band.id] = band.labels
     for kind in registry.partner_kinds.values():
         found[kind.id] = kind.labels
+    for activity in registry.activity_kinds.values():
+        found[activity.id] = activity.labels
+    found.update(PARTICIPANT_GROUPS)
     for role in registry.roles.values():
         found[role.id] = role.labels
     for definition in sorted(registry.workflows.values(), key=lambda d: d.version):
@@ -470,7 +518,10 @@ def _evaluation(
         period=period,
         initiative=initiative,
         goals=goals,
-        initiatives=tuple(InitiativeResult(i, i.indicators) for i in initiatives),
+        initiatives=tuple(
+            InitiativeResult(i, i.indicators, sources.activities(strategy.id, i.id))
+            for i in initiatives
+        ),
         indicators=MappingProxyType(results),
         follow_up=follow_up,
         labels=MappingProxyType(_labels(sources.registry)),

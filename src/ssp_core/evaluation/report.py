@@ -1,8 +1,9 @@
 """An evaluation as a report: Markdown and HTML with figures, following the strategy's slides.
 
 The report follows the structure of the strategy: **Mål** (goals) → **Indsatser**
-(initiatives, each with the indicators that follow it up) → **Opfølgning** (the
-safety index and reported crime, other indicators, the evaluations). It opens with
+(initiatives, each with the indicators that follow it up and the activities it held)
+→ **Opfølgning** (the safety index and reported crime, other indicators, the
+evaluations). It opens with
 what it covers: the period, the sources, the small-cell rule, and that no person is
 scored. Headings and fixed text are in Danish (``lang="da"``) or in English with the
 Danish term beside it (``lang="en"``).
@@ -22,6 +23,7 @@ from matplotlib.figure import Figure
 
 from ssp_core.domain.labels import Labels, Language
 from ssp_core.domain.strategy import Indicator, MeasureKind
+from ssp_core.evaluation.activities import ActivityCounts
 from ssp_core.evaluation.delays import Delay
 from ssp_core.evaluation.evaluate import Evaluation, IndicatorResult
 from ssp_core.evaluation.index_series import Series
@@ -64,6 +66,19 @@ TEXT: Mapping[str, Labels] = {
     "total": Labels("I alt", "Total"),
     "served_goals": Labels("Mål", "Goals"),
     "activities": Labels("Delaktiviteter", "Activities"),
+    "held": Labels("Gennemførte aktiviteter", "Activities held (Gennemførte aktiviteter)"),
+    "held_note": Labels(
+        "Aktiviteter registreret som gennemført i perioden, pr. art og år; planlagte og aflyste "
+        "tælles ikke. En aktivitet nævner ingen person.",
+        "Activities logged as held in the period, per kind and year; planned and cancelled "
+        "ones are not counted. An activity names no person.",
+    ),
+    "participants_note": Labels(
+        "Deltagere: summen af de registrerede deltagertal (deltagelser, ikke forskellige "
+        "personer); en aktivitet uden deltagertal tæller ikke med.",
+        "Participants: the sum of the numbers logged (attendances, not distinct people); an "
+        "activity logged without a number adds nothing.",
+    ),
     "workflows": Labels("Arbejdsgange", "Workflows"),
     "indicators": Labels("Indikatorer", "Indicators"),
     "initiatives_serving": Labels("Indsatser", "Initiatives"),
@@ -158,6 +173,8 @@ DIMENSION_LABELS: Mapping[str, Labels] = {
     "area": Labels("Område", "Area"),
     "asker": Labels("Spørger", "Asked by"),
     "quarter": Labels("Kvartal", "Quarter"),
+    "activity_kind": Labels("Aktivitet", "Kind of activity"),
+    "participants": Labels("Deltagere", "Participants"),
 }
 """Column headings of the dimensions of a table."""
 
@@ -395,6 +412,24 @@ class _Writer:
                 else:
                     self.shown[indicator_id] = number
                     self.indicator(found, "####")
+            if result.activities is not None:
+                self.activities(result.activities)
+
+    def activities(self, found: ActivityCounts) -> None:
+        """Show the initiative's held activities per kind and year, and who took part."""
+        self.add(f"#### {self.t('held')}")
+        if found.workflows:
+            counted = "; ".join(escape(self.name(w)) for w in found.workflows)
+            self.add(f"- **{self.t('counted')}:** {counted}")
+        labels = self.evaluation.labels
+        if found.activities is not None:
+            self.add(count_table(found.activities, labels, self.lang), self.t("held_note"))
+        if found.participants is not None:
+            self.add(
+                count_table(found.participants, labels, self.lang), self.t("participants_note")
+            )
+        if found.note is not None:
+            self.add(f"*{self.label(found.note)}*")
 
     def follow_up(self) -> None:
         evaluation = self.evaluation

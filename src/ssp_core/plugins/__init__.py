@@ -3,7 +3,7 @@
 A plugin (see ``plugins/ssp-aalborg``) implements hooks of :mod:`ssp_core.plugins.spec`
 with the :data:`hookimpl` marker and returns the items below: what a municipality
 contributes (roles, partners, catalogues, cards and tracks, grants, legal bases,
-retention rules, localities, ...), loaded from TOML with :func:`load_items` and
+retention rules, localities, activity kinds, ...), loaded from TOML with :func:`load_items` and
 :func:`load_workflow`. Import them from here::
 
     from ssp_core.plugins import Partner, WorkflowDefinition, hookimpl, load_items
@@ -14,6 +14,7 @@ The loading machinery itself is in :mod:`~ssp_core.plugins.manager` (one factory
 """
 
 from ssp_core.domain.access import FieldGroup, Grant, Purpose, Scope
+from ssp_core.domain.activities import ActivityKind, ActivityPlan
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import (
     Observation,
@@ -67,6 +68,8 @@ from ssp_core.workflows.guards import Guard
 
 __all__ = [
     "ActionGroup",
+    "ActivityKind",
+    "ActivityPlan",
     "AgeBand",
     "Applicability",
     "Case",

@@ -2,10 +2,12 @@
 
 The core knows the common kinds of partner in Danish crime-prevention work, the
 purposes of processing, the categories of crime prevention by design, the national
-legal bases for disclosure, and the safety-walk and finding workflows (the last two
-as TOML data in ``ssp_core/data``). These are shared by every municipality, so their
-ids are not namespaced. Other data (roles, cards, tracks, catalogues, localities) is
-municipal and comes from plugins, each in its municipality's namespace.
+legal bases for disclosure, the common kinds of initiative activity, and the workflows
+of safety walks and findings, advice requests and initiative activities (legal bases,
+activity kinds and workflows as TOML data in ``ssp_core/data``). These are shared by
+every municipality, so their ids are not namespaced. Other data (roles, cards, tracks,
+catalogues, localities) is municipal and comes from plugins, each in its municipality's
+namespace.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 from ssp_core.domain.access import Purpose
+from ssp_core.domain.activities import ActivityKind
 from ssp_core.domain.cases import Case
 from ssp_core.domain.disclosure import LegalBasis
 from ssp_core.domain.district import PoliceDistrict
@@ -32,6 +35,7 @@ __all__ = [
     "POLICE_DISTRICTS",
     "PURPOSES",
     "responsible_named",
+    "ssp_register_activity_kinds",
     "ssp_register_finding_categories",
     "ssp_register_guards",
     "ssp_register_legal_bases",
@@ -244,7 +248,14 @@ def ssp_register_legal_bases() -> list[LegalBasis]:
 
 
 @hookimpl
+def ssp_register_activity_kinds() -> list[ActivityKind]:
+    """Register the common kinds of initiative activity: visits, evening events, meetings, ..."""
+    with as_file(files("ssp_core") / "data" / "activity_kinds.toml") as path:
+        return load_items(path, "activity_kinds", ActivityKind)
+
+
+@hookimpl
 def ssp_register_workflows() -> list[WorkflowDefinition]:
-    """Register the safety-walk and safety-finding workflows."""
+    """Register the core's workflows: safety walks and findings, advice requests, activities."""
     with as_file(files("ssp_core") / "data" / "workflows") as folder:
         return [load_workflow(path) for path in sorted(Path(folder).glob("*.toml"))]

@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from ssp_core.domain.access import ANY, Grant, Purpose
+from ssp_core.domain.activities import ActivityKind, ActivityPlan, headcount_problem
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import ReferenceText, Situation, WorrySignCatalogue
 from ssp_core.domain.disclosure import DisclosureProfile, DisclosureRule, LegalBasis
@@ -129,6 +130,12 @@ KINDS: tuple[ContributionKind, ...] = (
     ContributionKind("locality", "ssp_register_localities", Locality, lambda item: item.id),
     ContributionKind("example walk", "ssp_register_example_walks", WalkPlan, lambda item: item.id),
     ContributionKind("renamed id", "ssp_register_renamed_ids", RenamedId, lambda item: item.id),
+    ContributionKind(
+        "activity kind", "ssp_register_activity_kinds", ActivityKind, lambda item: item.id
+    ),
+    ContributionKind(
+        "example activity", "ssp_register_example_activities", ActivityPlan, lambda item: item.id
+    ),
 )
 """What plugins can contribute: one kind per ``ssp_register_*`` hook."""
 
@@ -240,7 +247,8 @@ class Registry:
     ``id@version``), :attr:`guards`, and the privacy data: :attr:`purposes`,
     :attr:`grants`, :attr:`legal_bases`, :attr:`disclosure_profiles` (by partner kind)
     and :attr:`retention_rules`; and for safety work :attr:`finding_categories`,
-    :attr:`localities` and :attr:`example_walks`.
+    :attr:`localities` and :attr:`example_walks`; and for initiatives' activities
+    :attr:`activity_kinds` and :attr:`example_activities`.
     """
 
     roles: Contributed[Role]
@@ -264,6 +272,8 @@ class Registry:
     finding_categories: Contributed[FindingCategory]
     localities: Contributed[Locality]
     example_walks: Contributed[WalkPlan]
+    activity_kinds: Contributed[ActivityKind]
+    example_activities: Contributed[ActivityPlan]
     municipalities: Contributed[Municipality]
     police_districts: Contributed[PoliceDistrict]
     renamed_ids: Contributed[RenamedId]
@@ -300,6 +310,8 @@ class Registry:
         self.finding_categories = contributed["finding category"]
         self.localities = contributed["locality"]
         self.example_walks = contributed["example walk"]
+        self.activity_kinds = contributed["activity kind"]
+        self.example_activities = contributed["example activity"]
         self.municipalities = contributed["municipality"]
         self.police_districts = contributed["police district"]
         self._all = dict(contributed)
@@ -348,6 +360,7 @@ class Registry:
             *self._workflow_problems(),
             *self._privacy_problems(),
             *self._walk_problems(),
+            *self._activity_problems(),
             *self._namespace_problems(),
             *self._rename_problems(),
         ]
@@ -591,6 +604,28 @@ class Registry:
                 if finding.outcome == "declined" and not finding.reason:
                     found.append(f"finding {number} is declined without a reason")
             problems += self._named(self.example_walks, wid, found)
+        return problems
+
+    def _activity_problems(self) -> list[str]:
+        problems: list[str] = []
+        for aid, plan in self.example_activities.items():
+            found: list[str] = []
+            strategy = self.strategies.get(plan.strategy)
+            if strategy is None:
+                found.append(f"unknown strategy {plan.strategy!r}")
+            elif plan.initiative not in [i.id for i in strategy.initiatives]:
+                found.append(
+                    f"strategy {plan.strategy!r} has no initiative {plan.initiative!r}; its "
+                    f"initiatives: {', '.join(i.id for i in strategy.initiatives) or 'none'}"
+                )
+            if plan.kind not in self.activity_kinds:
+                found.append(f"unknown activity kind {plan.kind!r}")
+            found += [f"unknown partner {p!r}" for p in plan.partners if p not in self.partners]
+            if plan.locality is not None and plan.locality not in self.localities:
+                found.append(f"unknown locality {plan.locality!r}")
+            problem = headcount_problem(plan.participants, plan.young_people)
+            found += [problem] if problem is not None else []
+            problems += self._named(self.example_activities, aid, found)
         return problems
 
     def _workflow_problems(self) -> list[str]:

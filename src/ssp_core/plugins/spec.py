@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from ssp_core.domain.access import Grant, Purpose
+    from ssp_core.domain.activities import ActivityKind, ActivityPlan
     from ssp_core.domain.cases import Case
     from ssp_core.domain.concerns import ReferenceText, Situation, WorrySignCatalogue
     from ssp_core.domain.disclosure import DisclosureProfile, LegalBasis
@@ -285,6 +286,36 @@ def ssp_register_example_walks() -> Iterable[WalkPlan | Override[WalkPlan]]:  # 
     (:meth:`ssp_core.application.casework.Casework.import_walk`, ``ssp walk import``).
 
     :return: walk plans naming registered localities, partners and categories.
+
+    .. versionadded:: 0.2
+    """
+
+
+# --------------------------------------------------------------------------------------
+# Contributions of initiatives' activities
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def ssp_register_activity_kinds() -> Iterable[ActivityKind | Override[ActivityKind]]:  # type: ignore[empty-body]
+    """Contribute kinds of initiative activity (the core has visits, evening events, ...).
+
+    :return: activity kinds, e.g. a parent group meeting.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def ssp_register_example_activities() -> Iterable[ActivityPlan | Override[ActivityPlan]]:  # type: ignore[empty-body]
+    """Contribute example activities of the strategy's initiatives, for demos, tests and training.
+
+    They are not in any store until imported
+    (:meth:`ssp_core.application.activities.InitiativeActivities.import_example`,
+    ``ssp initiative activity import``).
+
+    :return: activity plans naming a registered strategy and one of its initiatives,
+        a registered activity kind, partners and locality.
 
     .. versionadded:: 0.2
     """

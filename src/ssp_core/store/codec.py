@@ -73,6 +73,7 @@ EVENT_TYPES: dict[str, type[CaseEvent]] = {
         ev.FindingAssigned,
         ev.AdviceRequested,
         ev.OpenedFromAdvice,
+        ev.ActivityLogged,
     )
 }
 """Every event type a store can hold, by topic."""

@@ -42,6 +42,7 @@ class WorkflowKind(StrEnum):
     SAFETY_WALK = "safety_walk"
     SAFETY_FINDING = "safety_finding"
     ADVICE_REQUEST = "advice_request"
+    INITIATIVE_ACTIVITY = "initiative_activity"
     OTHER = "other"
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from ssp_core.plugins import (
     ActionGroup,
+    ActivityKind,
+    ActivityPlan,
     AgeBand,
     Corps,
     DisclosureProfile,
@@ -40,10 +42,12 @@ from ssp_core.plugins import (
 __all__ = [
     "DATA",
     "ssp_register_action_groups",
+    "ssp_register_activity_kinds",
     "ssp_register_age_bands",
     "ssp_register_catalogues",
     "ssp_register_corps",
     "ssp_register_disclosure_profiles",
+    "ssp_register_example_activities",
     "ssp_register_example_walks",
     "ssp_register_finding_categories",
     "ssp_register_grants",
@@ -176,8 +180,11 @@ def ssp_register_retention_rules() -> list[RetentionRule]:
 
 @hookimpl
 def ssp_register_localities() -> list[Locality]:
-    """Register the localities of the seed's safety walks."""
-    return load_items(_path("walks.toml"), "localities", Locality)
+    """Register the localities of the seed's safety walks and of its civil-society activities."""
+    return [
+        *load_items(_path("walks.toml"), "localities", Locality),
+        *load_items(_path("activities.toml"), "localities", Locality),
+    ]
 
 
 @hookimpl
@@ -190,3 +197,15 @@ def ssp_register_finding_categories() -> list[FindingCategory]:
 def ssp_register_example_walks() -> list[WalkPlan]:
     """Register the seed's three safety walks as example data (invented dates and findings)."""
     return load_items(_path("walks.toml"), "walks", WalkPlan)
+
+
+@hookimpl
+def ssp_register_activity_kinds() -> list[ActivityKind]:
+    """Register Aalborg's own kind of initiative activity: the parent group meeting."""
+    return load_items(_path("activities.toml"), "activity_kinds", ActivityKind)
+
+
+@hookimpl
+def ssp_register_example_activities() -> list[ActivityPlan]:
+    """Register the seed's two civil-society activities as example data (no dates, no counts)."""
+    return load_items(_path("activities.toml"), "activities", ActivityPlan)

@@ -1,0 +1,143 @@
+"""Initiative activities: what an initiative did, when, with which partners and how many took part.
+
+An initiative of a strategy (a visit of an imam at a youth centre, an evening event
+for parents, a dialogue meeting) logs its activities as cases of workflow kind
+``initiative_activity`` (the core's ``core.initiative_activity``), so they are
+checked, sealed and audited like any case. An activity names no person: its subject
+is :class:`~ssp_core.domain.people.Unnamed`, its partners are registered partners,
+and the people who took part are a number (how many, and of them how many children
+and young people), never names. Every free text on one (the place, the description,
+reasons, notes) is checked for anything shaped like a CPR number or a pseudonym
+(:func:`~ssp_core.domain.advice.check_unnamed`) and sealed like a note.
+
+What is here is the data: the kinds of activity plugins register
+(:class:`ActivityKind`), the example activities they ship (:class:`ActivityPlan`),
+and the check of a head count (:func:`headcount_problem`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from ssp_core.domain.labels import Labels
+from ssp_core.domain.validators import identifier
+from ssp_core.exceptions import DataError
+
+__all__ = [
+    "ACTIVITY_GUIDANCE",
+    "CANCELLED",
+    "HELD",
+    "PLANNED",
+    "TOOK_PLACE",
+    "ActivityKind",
+    "ActivityPlan",
+    "check_headcount",
+    "headcount_problem",
+]
+
+PLANNED = "planned"
+"""The state of an activity logged before its date."""
+
+HELD = "held"
+"""The state of an activity that took place: the state the goal report counts."""
+
+CANCELLED = "cancelled"
+"""The state of an activity that did not take place."""
+
+TOOK_PLACE = "took_place"
+"""The automatic fact the library records when it marks an activity held (on or after its day)."""
+
+ACTIVITY_GUIDANCE = (
+    "an activity names no one: record how many took part, never a name, CPR number, "
+    "pseudonym or anything else that identifies a person"
+)
+"""What the one who logs an activity is told when a text is refused."""
+
+
+@attrs.frozen
+class ActivityKind:
+    """A kind of activity an initiative holds, e.g. a visit, an evening event, a dialogue meeting.
+
+    The core registers the common kinds; a municipality's plugin adds its own
+    (``aalborg.parent_group_meeting``).
+    """
+
+    id: str = attrs.field(validator=identifier)
+    labels: Labels
+    description: Labels | None = None
+
+
+def headcount_problem(participants: object, young_people: object) -> str | None:
+    """Return what is wrong with a head count (``None``: nothing).
+
+    ``participants`` is how many took part, ``young_people`` how many of them were
+    children or young people; each is a whole number of 0 or more, or ``None`` (not
+    counted). Young people can be counted only with the participants, and are at most
+    as many.
+    """
+    for name, value in (("participants", participants), ("young people", young_people)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            return f"{name} is a whole number of 0 or more, not {value!r}"
+        if isinstance(value, int) and value < 0:
+            return f"{name} is a whole number of 0 or more, not {value}"
+    if young_people is not None and participants is None:
+        return "young people are counted among the participants: give the participants too"
+    if (
+        isinstance(young_people, int)
+        and isinstance(participants, int)
+        and young_people > participants
+    ):
+        return (
+            f"the young people ({young_people}) are counted among the participants "
+            f"({participants}), so they cannot be more"
+        )
+    return None
+
+
+def check_headcount(participants: int | None, young_people: int | None) -> None:
+    """Raise :class:`~ssp_core.exceptions.DataError` if the head count is not one."""
+    problem = headcount_problem(participants, young_people)
+    if problem is not None:
+        raise DataError(problem)
+
+
+def _headcount(inst: ActivityPlan, _attribute: attrs.Attribute[Any], value: Any) -> None:
+    problem = headcount_problem(inst.participants, value)
+    if problem is not None:
+        raise DataError(f"example activity {inst.id!r}: {problem}")
+
+
+def _optional_id(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        identifier(inst, attribute, value)
+
+
+@attrs.frozen
+class ActivityPlan:
+    """An activity as data: a plugin's example of what an initiative did.
+
+    Plugins ship activities such as the seed's (an imam's visits at a youth centre, an
+    evening event) through ``ssp_register_example_activities``;
+    :meth:`InitiativeActivities.import_example
+    <ssp_core.application.activities.InitiativeActivities.import_example>` logs one.
+    ``strategy`` and ``initiative`` name the initiative, ``kind`` a registered
+    activity kind, ``partners`` registered partners, ``locality`` a registered
+    locality and ``place`` a free place name. What the source does not say stays
+    empty: ``held_on`` (then the date is given when it is imported), ``participants``
+    and ``young_people``.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    strategy: str = attrs.field(validator=identifier)
+    initiative: str = attrs.field(validator=identifier)
+    kind: str = attrs.field(validator=identifier)
+    held_on: dt.date | None = None
+    partners: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    locality: str | None = attrs.field(default=None, validator=_optional_id)
+    place: str | None = None
+    participants: int | None = None
+    young_people: int | None = attrs.field(default=None, validator=_headcount)
+    description: str | None = None
