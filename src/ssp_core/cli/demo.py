@@ -3,7 +3,7 @@
 Two concerns (about a 16-year-old and a 19-year-old) are each moved through the card
 chosen for them, and the older person is offered a mentor track. A teacher asks the
 INFO house for advice without naming anyone, after the help tool has shown the INFO
-house. The demo prints
+house, and the seed's two civil-society activities are logged on their initiative. The demo prints
 each case's history and what each actor may do next, shares the first case lawfully
 with the police, shows a disclosure that is refused, and re-identifies a person. It
 runs on a virtual clock; the synthetic people are entered into the identity vault
