@@ -20,6 +20,7 @@ from ssp_core.domain.concerns import Observation
 from ssp_core.domain.events import DeadlineMissed, MovedToMunicipality
 from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
+from ssp_core.domain.validators import check_actor_id
 from ssp_core.exceptions import CardRefused, DataError
 from ssp_core.privacy.access import Where
 from ssp_core.store.records import AuditAction, CaseQuery, KeyReplacement
@@ -306,7 +307,13 @@ class CaseCommands:
         reason: str | None = None,
         purpose: str = CASEWORK,
     ) -> Case:
-        """Assign the case to ``assignee`` (an actor id), or unassign it with ``None``."""
+        """Assign the case to ``assignee`` (an actor id), or unassign it with ``None``.
+
+        The assignee must be an actor id (:func:`~ssp_core.domain.validators.check_actor_id`);
+        anything else is refused before the case is read.
+        """
+        if assignee is not None:
+            check_actor_id(assignee, "the assignee")
         return self._cases.change(
             case_id,
             actor,

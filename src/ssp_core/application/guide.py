@@ -27,6 +27,7 @@ import cattrs
 from ssp_core.domain.concerns import Source
 from ssp_core.domain.labels import Labels, Language
 from ssp_core.exceptions import UnknownId
+from ssp_core.text import visible
 
 if TYPE_CHECKING:
     from ssp_core.plugins.registry import Contributed, Registry
@@ -394,13 +395,6 @@ def build_guide(
 
 
 # -- Markdown ----------------------------------------------------------------------------
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def visible(text: str) -> str:
-    r"""Return ``text`` with each control character written out (``\x1b``), never sent."""
-    return _CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
 
 
 def _md(text: object) -> str:

@@ -13,6 +13,7 @@ import click
 
 from ssp_core.cli.app import cli
 from ssp_core.exceptions import SspError
+from ssp_core.text import visible
 
 __all__ = ["cli", "main"]
 
@@ -21,6 +22,11 @@ EXIT_ERROR = 1
 
 EXIT_USAGE = 2
 """Exit code for a command line that could not be parsed."""
+
+
+def _line(message: str) -> str:
+    """Return an error message as one line of inert text: controls (a newline too) written out."""
+    return visible(message).replace("\n", "\\n").replace("\t", "\\t")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,14 +41,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("error: aborted", err=True)
         return EXIT_ERROR
     except click.ClickException as exc:
-        click.echo(f"error: {exc.format_message()}", err=True)
+        click.echo(f"error: {_line(exc.format_message())}", err=True)
         return EXIT_USAGE
     except SspError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {_line(str(exc))}", err=True)
         return EXIT_ERROR
     except OSError as exc:  # a file the user named cannot be read or written
         where = f": {exc.filename}" if exc.filename else ""
-        click.echo(f"error: {exc.strerror or type(exc).__name__}{where}", err=True)
+        click.echo(f"error: {_line(f'{exc.strerror or type(exc).__name__}{where}')}", err=True)
         return EXIT_ERROR
     return result if isinstance(result, int) else 0
 

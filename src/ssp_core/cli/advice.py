@@ -6,13 +6,12 @@ import datetime as dt
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ssp_core.application.advice import AdviceRequest
-from ssp_core.application.guide import visible
 from ssp_core.cli.app import Context
 from ssp_core.cli.options import DATE, acting, echo_json, plain, read_cpr
+from ssp_core.cli.render import inert
 from ssp_core.clock import local_date
 from ssp_core.domain.advice import UNNAMED_GUIDANCE
 from ssp_core.domain.people import Subject
@@ -20,11 +19,6 @@ from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
 
 __all__ = ["advice"]
-
-
-def _inert(text: object) -> str:
-    """Return stored or typed text as markup that prints literally, control codes made visible."""
-    return escape(visible(str(text)))
 
 
 def _console() -> Console:
@@ -39,21 +33,21 @@ def _print_request(request: AdviceRequest, obj: Context, *, as_json: bool) -> No
     house = obj.casework().registry.info_houses.get(request.info_house)
     name = house.labels.get(obj.language) if house is not None else request.info_house
     console.print(
-        f"[bold]{_inert(request.case_id)}[/bold]: advice request to {_inert(name)}, "
-        f"state [bold]{_inert(request.state)}[/bold]"
+        f"[bold]{inert(request.case_id)}[/bold]: advice request to {inert(name)}, "
+        f"state [bold]{inert(request.state)}[/bold]"
     )
     console.print(
-        f"  asked {request.asked_at.date().isoformat()} by {_inert(request.asked_by)} "
-        f"({_inert(request.asker_kind)})"
+        f"  asked {request.asked_at.date().isoformat()} by {inert(request.asked_by)} "
+        f"({inert(request.asker_kind)})"
     )
     for due in request.due:
         missed = " [red](missed)[/red]" if due.missed else ""
         console.print(f"  advice due {due.due.isoformat()}{missed}")
-    console.print(f"  question: {_inert(request.question)}")
+    console.print(f"  question: {inert(request.question)}")
     if request.advice is not None:
-        console.print(f"  advice: {_inert(request.advice)}")
+        console.print(f"  advice: {inert(request.advice)}")
     if request.concern is not None:
-        console.print(f"  became concern: case {_inert(request.concern)}")
+        console.print(f"  became concern: case {inert(request.concern)}")
 
 
 def _show(obj: Context, request_id: str, actor: Actor, purpose: str, *, as_json: bool) -> None:
@@ -121,12 +115,12 @@ def list_command(obj: Context, open_only: bool, as_json: bool, actor: Actor, pur
         table.add_column(column, overflow="fold")
     for request in requests:
         table.add_row(
-            _inert(request.case_id),
+            inert(request.case_id),
             request.asked_at.date().isoformat(),
-            _inert(request.asker_kind),
-            _inert(request.state),
+            inert(request.asker_kind),
+            inert(request.state),
             ", ".join(d.due.isoformat() for d in request.due),
-            _inert(request.question),
+            inert(request.question),
         )
     _console().print(table)
 
@@ -244,7 +238,7 @@ def concern_command(
         echo_json({"request": request_id, "concern": concern.id, "workflow": concern.workflow})
         return
     _console().print(
-        f"Advice request {_inert(request_id)} became concern [bold]{_inert(concern.id)}[/bold] "
-        f"on {_inert(concern.workflow)}@{concern.workflow_version}, "
-        f"state {_inert(concern.state)}"
+        f"Advice request {inert(request_id)} became concern [bold]{inert(concern.id)}[/bold] "
+        f"on {inert(concern.workflow)}@{concern.workflow_version}, "
+        f"state {inert(concern.state)}"
     )

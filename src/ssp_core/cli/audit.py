@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ssp_core.cli.app import Context
 from ssp_core.cli.options import DATE, acting, echo_json, start_of_day
+from ssp_core.cli.render import inert
 from ssp_core.domain.roles import Actor
 from ssp_core.store.records import AuditQuery
 
@@ -54,11 +55,16 @@ def audit(
     for entry in entries:
         table.add_row(
             entry.at.strftime("%Y-%m-%d %H:%M:%S"),
-            entry.actor,
-            entry.role,
-            entry.purpose,
-            entry.action.value,
-            entry.case_id or "",
-            entry.detail or "",
+            *(
+                inert(value or "")
+                for value in (
+                    entry.actor,
+                    entry.role,
+                    entry.purpose,
+                    entry.action.value,
+                    entry.case_id,
+                    entry.detail,
+                )
+            ),
         )
     Console(soft_wrap=False).print(table)

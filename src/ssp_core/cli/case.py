@@ -6,13 +6,12 @@ import datetime as dt
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ssp_core.application.reads import CaseView
 from ssp_core.cli.app import Context
 from ssp_core.cli.options import DATE, acting, echo_json, plain, read_cpr
-from ssp_core.cli.render import history_table, options_table
+from ssp_core.cli.render import history_table, inert, options_table
 from ssp_core.clock import local_date
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
@@ -78,20 +77,20 @@ def _print_case(view: CaseView, obj: Context, actor: Actor, *, as_json: bool) ->
     hold = " (on hold)" if case.suspended_at is not None else ""
     of = f", municipality {view.municipality}" if view.municipality else ""
     console.print(
-        f"[bold]{case.id}[/bold] on {case.workflow}@{case.workflow_version}{of}: "
-        f"state [bold]{case.state}[/bold]{hold}, version {case.version}"
+        f"[bold]{inert(case.id)}[/bold] on {inert(case.workflow)}@{case.workflow_version}"
+        f"{inert(of)}: state [bold]{inert(case.state)}[/bold]{hold}, version {case.version}"
     )
     for instruction in view.instructions:
-        console.print(f"  [bold red]{escape(instruction.labels.get(obj.language))}[/bold red]")
+        console.print(f"  [bold red]{inert(instruction.labels.get(obj.language))}[/bold red]")
         sources = "; ".join(str(source) for source in instruction.sources)
-        console.print(f"    source: {escape(sources)}")
+        console.print(f"    source: {inert(sources)}")
     for deadline in view.deadlines:
         missed = " [red](missed)[/red]" if deadline.missed else ""
         console.print(
-            f"  due {deadline.due.isoformat()}: {deadline.labels.get(obj.language)}{missed}"
+            f"  due {deadline.due.isoformat()}: {inert(deadline.labels.get(obj.language))}{missed}"
         )
     if view.coming_of_age is not None:
-        console.print(f"  [bold]{view.coming_of_age.statement.get(obj.language)}[/bold]")
+        console.print(f"  [bold]{inert(view.coming_of_age.statement.get(obj.language))}[/bold]")
     console.print(options_table(case, [(actor, view.options)], obj.language))
     notes = dict.fromkeys(
         note.labels.get(obj.language)
@@ -100,7 +99,7 @@ def _print_case(view: CaseView, obj: Context, actor: Actor, *, as_json: bool) ->
         if note.code != INSTRUCTION  # shown above, with its source
     )
     for note in notes:
-        console.print(f"  note: {escape(note)}")
+        console.print(f"  note: {inert(note)}")
 
 
 def _rows_table(rows: list[CaseRow]) -> Table:
@@ -110,10 +109,10 @@ def _rows_table(rows: list[CaseRow]) -> Table:
     for row in rows:
         hold = " (on hold)" if row.on_hold else ""
         table.add_row(
-            row.case_id,
-            f"{row.workflow}@{row.workflow_version}",
-            row.state + hold,
-            row.assignee or "",
+            inert(row.case_id),
+            inert(f"{row.workflow}@{row.workflow_version}"),
+            inert(row.state + hold),
+            inert(row.assignee or ""),
             row.next_due.isoformat() if row.next_due else "",
             row.opened_at.date().isoformat(),
         )
@@ -510,7 +509,8 @@ def overdue_command(
     console.print(_rows_table(rows))
     for missed_case, deadline in recorded:
         console.print(
-            f"recorded: {missed_case.id} missed {deadline.rule} (due {deadline.due.isoformat()})"
+            f"recorded: {inert(missed_case.id)} missed {inert(deadline.rule)} "
+            f"(due {deadline.due.isoformat()})"
         )
 
 
@@ -567,10 +567,10 @@ def coming_of_age_command(
     for item in found:
         row = item.row
         table.add_row(
-            row.case_id,
-            f"{row.workflow}@{row.workflow_version}",
-            row.state,
-            row.assignee or "",
+            inert(row.case_id),
+            inert(f"{row.workflow}@{row.workflow_version}"),
+            inert(row.state),
+            inert(row.assignee or ""),
             item.coming_of_age.turns_18_on.isoformat(),
             ("turned" if item.coming_of_age.turned else "turns")
             + (", announced" if item.announced else ""),
@@ -579,8 +579,8 @@ def coming_of_age_command(
     console.print(table)
     for came_case, came in recorded:
         console.print(
-            f"recorded: {came_case.id} came of age on {came.turns_18_on.isoformat()} "
-            f"(stays on {came_case.workflow})"
+            f"recorded: {inert(came_case.id)} came of age on {came.turns_18_on.isoformat()} "
+            f"(stays on {inert(came_case.workflow)})"
         )
 
 
@@ -614,7 +614,9 @@ def migrate_command(
         table.add_column(column)
     for item in plan.items:
         table.add_row(
-            item.case_id, str(item.from_version), item.source, item.dest or "", item.problem or ""
+            *(inert(v) for v in (item.case_id, item.from_version, item.source)),
+            inert(item.dest or ""),
+            inert(item.problem or ""),
         )
     console = _console()
     console.print(table)
@@ -623,4 +625,4 @@ def migrate_command(
     else:
         console.print(f"migrated {len(result.migrated)}, left alone {len(result.skipped)}")
         for case_id, why in result.skipped:
-            console.print(f"  {case_id}: {why}")
+            console.print(f"  {inert(case_id)}: {inert(why)}")

@@ -6,16 +6,15 @@ import json
 
 import click
 from rich.console import Console
-from rich.markup import escape
 
 from ssp_core.application.guide import (
     Guide,
     GuideItem,
     build_guide,
     guide_markdown,
-    visible,
 )
 from ssp_core.cli.app import Context
+from ssp_core.cli.render import inert
 from ssp_core.domain.labels import Labels, Language
 
 __all__ = ["guide", "print_guide"]
@@ -25,11 +24,6 @@ _NO_SOURCE = Labels("ingen kilde angivet i data", "no source given in the data")
 _FROM = Labels("data fra plugin", "data of plugin")
 _SHARED = Labels("fælles", "shared")
 _NONE = Labels("(ingen)", "(none)")
-
-
-def _inert(text: object) -> str:
-    """Return text from the data as rich markup that prints literally, without control codes."""
-    return escape(visible(str(text)))
 
 
 def _source(item: GuideItem, language: Language) -> str:
@@ -45,24 +39,24 @@ def print_guide(console: Console, guide: Guide) -> None:
     """Print the guide's sections to ``console``, every text from the data inert."""
     language = guide.language
     for section in guide.sections:
-        console.rule(f"[bold]{_inert(section.title)}[/bold]")
+        console.rule(f"[bold]{inert(section.title)}[/bold]")
         if not section.items:
             console.print(_NONE.get(language))
         for item in section.items:
-            console.print(f"\n[bold]{_inert(item.title)}[/bold] [dim]({_inert(item.id)})[/dim]")
+            console.print(f"\n[bold]{inert(item.title)}[/bold] [dim]({inert(item.id)})[/dim]")
             if item.text:
-                console.print(_inert(item.text))
+                console.print(inert(item.text))
             for point in item.points:
-                console.print(f"  • {_inert(point)}")
+                console.print(f"  • {inert(point)}")
             for detail in item.details:
-                console.print(f"  {_inert(detail.name)}: {_inert(detail.value)}")
+                console.print(f"  {inert(detail.name)}: {inert(detail.value)}")
             for group in item.groups:
-                console.print(f"  [underline]{_inert(group.title)}[/underline]")
+                console.print(f"  [underline]{inert(group.title)}[/underline]")
                 if group.text:
-                    console.print(f"  {_inert(group.text)}")
+                    console.print(f"  {inert(group.text)}")
                 for point in group.points:
-                    console.print(f"    • {_inert(point)}")
-            console.print(f"  [italic]{_SOURCE.get(language)}: {_inert(_source(item, language))}")
+                    console.print(f"    • {inert(point)}")
+            console.print(f"  [italic]{_SOURCE.get(language)}: {inert(_source(item, language))}")
         console.print()
 
 

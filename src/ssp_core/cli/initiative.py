@@ -13,13 +13,12 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ssp_core.application.activities import Activity
-from ssp_core.application.guide import visible
 from ssp_core.cli.app import Context
 from ssp_core.cli.options import DATE, acting, echo_json, plain
+from ssp_core.cli.render import inert
 from ssp_core.domain.access import RESEARCH
 from ssp_core.domain.activities import ACTIVITY_GUIDANCE
 from ssp_core.domain.labels import Labels
@@ -34,11 +33,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 _COUNT = click.IntRange(min=0)
 
 
-def _inert(text: object) -> str:
-    """Return stored or typed text as markup that prints literally, control codes made visible."""
-    return escape(visible(str(text)))
-
-
 def _console() -> Console:
     return Console(soft_wrap=False)
 
@@ -48,7 +42,7 @@ def _label(obj: Context, kind: str, item: str | None) -> str:
     if item is None:
         return ""
     found = getattr(obj.registry, kind).get(item)
-    return _inert(found.labels.get(obj.language) if found is not None else item)
+    return inert(found.labels.get(obj.language) if found is not None else item)
 
 
 def _headcount(activity: Activity) -> str:
@@ -65,23 +59,23 @@ def _print_activity(activity: Activity, obj: Context, *, as_json: bool) -> None:
         return
     console = _console()
     console.print(
-        f"[bold]{_inert(activity.case_id)}[/bold]: {_label(obj, 'activity_kinds', activity.kind)} "
-        f"of initiative {_inert(activity.initiative)} ({_inert(activity.strategy)}), "
-        f"state [bold]{_inert(activity.state)}[/bold]"
+        f"[bold]{inert(activity.case_id)}[/bold]: {_label(obj, 'activity_kinds', activity.kind)} "
+        f"of initiative {inert(activity.initiative)} ({inert(activity.strategy)}), "
+        f"state [bold]{inert(activity.state)}[/bold]"
     )
-    console.print(f"  on {activity.held_on.isoformat()}, logged by {_inert(activity.logged_by)}")
+    console.print(f"  on {activity.held_on.isoformat()}, logged by {inert(activity.logged_by)}")
     if activity.partners:
         partners = ", ".join(_label(obj, "partners", p) for p in activity.partners)
         console.print(f"  partners: {partners}")
     if activity.locality is not None or activity.place is not None:
-        where = [_label(obj, "localities", activity.locality), _inert(activity.place or "")]
+        where = [_label(obj, "localities", activity.locality), inert(activity.place or "")]
         console.print(f"  where: {', '.join(w for w in where if w)}")
     if activity.participants is not None:
         console.print(f"  participants: {_headcount(activity)}")
     if activity.description is not None:
-        console.print(f"  description: {_inert(activity.description)}")
+        console.print(f"  description: {inert(activity.description)}")
     if activity.source is not None:
-        console.print(f"  example: {_inert(activity.source)}")
+        console.print(f"  example: {inert(activity.source)}")
 
 
 def _show(obj: Context, activity_id: str, actor: Actor, purpose: str, *, as_json: bool) -> None:
@@ -247,11 +241,11 @@ def import_command(
             table.add_column(column, overflow="fold")
         for pid, plan in registry.example_activities.items():
             table.add_row(
-                _inert(pid),
-                _inert(plan.initiative),
+                inert(pid),
+                inert(plan.initiative),
                 _label(obj, "activity_kinds", plan.kind),
                 plan.held_on.isoformat() if plan.held_on else "(none: give --date)",
-                _inert(registry.example_activities.contributor(pid)),
+                inert(registry.example_activities.contributor(pid)),
             )
         _console().print(table)
         return
@@ -304,11 +298,11 @@ def activities_command(
         table.add_column(column, overflow="fold")
     for item in found:
         table.add_row(
-            _inert(item.case_id),
+            inert(item.case_id),
             item.held_on.isoformat(),
-            _inert(item.initiative),
+            inert(item.initiative),
             _label(obj, "activity_kinds", item.kind),
-            _inert(item.state),
+            inert(item.state),
             _headcount(item),
             ", ".join(_label(obj, "partners", p) for p in item.partners),
         )
@@ -330,9 +324,9 @@ def kinds_command(obj: Context, as_json: bool) -> None:
     table.add_column("from", no_wrap=True)
     for kid, kind in registry.activity_kinds.items():
         table.add_row(
-            _inert(kid),
-            _inert(kind.labels.get(obj.language)),
-            _inert(registry.activity_kinds.contributor(kid)),
+            inert(kid),
+            inert(kind.labels.get(obj.language)),
+            inert(registry.activity_kinds.contributor(kid)),
         )
     _console().print(table)
 

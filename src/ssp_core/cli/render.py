@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.markup import escape
 from rich.table import Table
 
 from ssp_core.domain.cases import Case
+from ssp_core.domain.concerns import Observation
 from ssp_core.domain.events import (
     ActivityLogged,
     AdviceRequested,
@@ -29,10 +31,17 @@ from ssp_core.domain.events import (
 )
 from ssp_core.domain.labels import Language
 from ssp_core.domain.roles import Actor
+from ssp_core.exceptions import UnknownId
 from ssp_core.plugins.registry import Registry
+from ssp_core.text import visible
 from ssp_core.workflows.explain import GuardNotSatisfied, TriggerOption
 
-__all__ = ["describe_event", "history_table", "options_table"]
+__all__ = ["describe_event", "history_table", "inert", "options_table"]
+
+
+def inert(text: object) -> str:
+    """Return stored or typed text as rich markup that prints literally, controls written out."""
+    return escape(visible(str(text)))
 
 
 def _activity(event: ActivityLogged) -> str:
@@ -41,6 +50,16 @@ def _activity(event: ActivityLogged) -> str:
     if event.participants is not None:
         text += f", {event.participants} took part"
     return text + (f": {event.description}" if event.description else "")
+
+
+def _sign_label(registry: Registry, observation: Observation, language: Language) -> str:
+    """Return the worry sign's label; a sign withheld from the reader (or gone) as it reads."""
+    catalogue = registry.catalogues.get(observation.catalogue)
+    try:
+        _, sign = catalogue.sign(observation.sign) if catalogue is not None else (None, None)
+    except UnknownId:
+        sign = None
+    return sign.labels.get(language) if sign is not None else observation.sign
 
 
 def describe_event(
@@ -64,9 +83,8 @@ def describe_event(
             name, text = "fact", event.fact + (f": {event.detail}" if event.detail else "")
         case ObservationRecorded():
             obs = event.observation
-            _, sign = registry.catalogues[obs.catalogue].sign(obs.sign)
             seen = f"seen by {obs.observed_by} on {obs.observed_on.isoformat()}"
-            name, text = "observation", f"{sign.labels.get(language)}, {seen}"
+            name, text = "observation", f"{_sign_label(registry, obs, language)}, {seen}"
             text += f": {obs.text}" if obs.text else ""
         case NoteAdded():
             name, text = "note", event.text
@@ -107,7 +125,9 @@ def describe_event(
 
 def history_table(case: Case, registry: Registry, language: Language = "en") -> Table:
     """Return a table of the case's events, oldest first."""
-    table = Table(title=f"History of case {case.id} ({case.workflow}@{case.workflow_version})")
+    table = Table(
+        title=inert(f"History of case {case.id} ({case.workflow}@{case.workflow_version})")
+    )
     table.add_column("#", justify="right")
     table.add_column("time (UTC)", overflow="fold")
     table.add_column("actor (role)", overflow="fold")
@@ -118,9 +138,9 @@ def history_table(case: Case, registry: Registry, language: Language = "en") -> 
         table.add_row(
             str(event.version),
             event.at.strftime("%Y-%m-%d %H:%M"),
-            f"{event.actor}\n({event.role})",
-            name,
-            details,
+            inert(f"{event.actor}\n({event.role})"),
+            inert(name),
+            inert(details),
         )
     return table
 
@@ -133,7 +153,9 @@ def options_table(
     Triggers that do not start from the case's state are left out; triggers blocked
     only because the actor acts in another role are counted, not listed.
     """
-    table = Table(title=f"What each actor may do next on case {case.id} (state {case.state})")
+    table = Table(
+        title=inert(f"What each actor may do next on case {case.id} (state {case.state})")
+    )
     table.add_column("actor (role)", overflow="fold")
     table.add_column("may do now", overflow="fold")
     table.add_column("blocked, and why", overflow="fold")
@@ -162,6 +184,8 @@ def options_table(
         if other_role:
             blocked.append(f"({other_role} more need another role)")
         table.add_row(
-            f"{actor.id}\n({actor.role})", "\n".join(allowed) or "-", "\n".join(blocked) or "-"
+            inert(f"{actor.id}\n({actor.role})"),
+            inert("\n".join(allowed) or "-"),
+            inert("\n".join(blocked) or "-"),
         )
     return table

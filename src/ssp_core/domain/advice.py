@@ -9,39 +9,20 @@ it. Names cannot be recognised reliably; the asker is told at intake not to writ
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable
 
 from ssp_core.domain.events import CaseEvent, FactRecorded
 from ssp_core.domain.fields import SEALED_FIELDS
+from ssp_core.domain.validators import naming_problem
 from ssp_core.exceptions import DataError
 
 __all__ = ["UNNAMED_GUIDANCE", "check_unnamed", "check_unnamed_events", "naming_problem"]
-
-_CPR = re.compile(
-    r"(?<![0-9])(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])[0-9]{2}[ \-]?[0-9]{4}(?![0-9])"
-)
-_PSEUDONYM = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{32}(?![0-9A-Fa-f])")
 
 UNNAMED_GUIDANCE = (
     "an advice request names no one: describe the situation without a name, CPR number, "
     "pseudonym or anything else that identifies a person"
 )
 """What the asker is told when a text is refused (and at intake)."""
-
-
-def naming_problem(text: str) -> str | None:
-    """Return what in ``text`` could identify a person (without quoting it), or ``None``.
-
-    CPR-shaped: ten digits whose first six are a day and month (``DDMMYY``), with or
-    without a dash or a space before the last four. Pseudonym-shaped: 32 hexadecimal
-    digits.
-    """
-    if _CPR.search(text):
-        return "something shaped like a CPR number (DDMMYY-SSSS)"
-    if _PSEUDONYM.search(text):
-        return "something shaped like a pseudonym (32 hexadecimal digits)"
-    return None
 
 
 def check_unnamed(text: str | None, what: str, guidance: str = UNNAMED_GUIDANCE) -> None:

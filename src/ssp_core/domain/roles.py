@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 
 from ssp_core.domain.labels import Labels
-from ssp_core.domain.validators import identifier, non_empty_text
+from ssp_core.domain.validators import actor_id, identifier
 
 __all__ = ["Actor", "Role"]
 
@@ -30,10 +30,12 @@ class Role:
 class Actor:
     """Someone acting on a case: an id given by the embedding system, and a role id.
 
-    ssp_core does not authenticate; the embedding system vouches for the actor.
+    ssp_core does not authenticate; the embedding system vouches for the actor. The id
+    is checked at once (:func:`~ssp_core.domain.validators.check_actor_id`): letters,
+    digits and ``. _ @ + -``, nothing CPR-shaped, so it is shown as itself everywhere.
     """
 
-    id: str = attrs.field(validator=non_empty_text)
+    id: str = attrs.field(validator=actor_id)
     role: str = attrs.field(validator=identifier)
 
     def __str__(self) -> str:

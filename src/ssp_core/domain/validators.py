@@ -9,9 +9,49 @@ import attrs
 
 from ssp_core.exceptions import DataError
 
-__all__ = ["identifier", "non_empty_text"]
+__all__ = ["actor_id", "check_actor_id", "identifier", "naming_problem", "non_empty_text"]
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*$")
+_ACTOR_ID = re.compile(r"^[^\W_][\w.@+\-]{0,127}$")
+_CPR = re.compile(
+    r"(?<![0-9])(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])[0-9]{2}[ \-]?[0-9]{4}(?![0-9])"
+)
+_PSEUDONYM = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{32}(?![0-9A-Fa-f])")
+
+
+def naming_problem(text: str) -> str | None:
+    """Return what in ``text`` could identify a person (without quoting it), or ``None``.
+
+    CPR-shaped: ten digits whose first six are a day and month (``DDMMYY``), with or
+    without a dash or a space before the last four. Pseudonym-shaped: 32 hexadecimal
+    digits.
+    """
+    if _CPR.search(text):
+        return "something shaped like a CPR number (DDMMYY-SSSS)"
+    if _PSEUDONYM.search(text):
+        return "something shaped like a pseudonym (32 hexadecimal digits)"
+    return None
+
+
+def check_actor_id(value: object, what: str = "an actor id") -> str:
+    """Return ``value`` if it is an actor id; else raise :class:`DataError` saying what is allowed.
+
+    An actor id (the embedding system's id of a person acting, or of an assignee)
+    starts with a letter or digit and holds letters, digits and ``. _ @ + -`` only,
+    at most 128 characters: no spaces, markup or control characters, so it shows as
+    itself everywhere. Nothing shaped like a CPR number is an id. The message never
+    repeats a refused value.
+    """
+    if not isinstance(value, str) or not _ACTOR_ID.match(value):
+        raise DataError(
+            f"{what} must start with a letter or digit and hold only letters, digits and "
+            "'.', '_', '@', '+', '-' (at most 128 characters; no spaces, markup or control "
+            "characters)"
+        )
+    problem = naming_problem(value)
+    if problem is not None:
+        raise DataError(f"{what} may not be {problem}: use the embedding system's user id")
+    return value
 
 
 @attrs.frozen(repr=False)
@@ -36,6 +76,18 @@ class _Identifier:
     def __repr__(self) -> str:
         return "<identifier validator>"
 
+
+@attrs.frozen(repr=False)
+class _ActorId:
+    def __call__(self, inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
+        check_actor_id(value, f"{type(inst).__name__}.{attr.name}")
+
+    def __repr__(self) -> str:
+        return "<actor_id validator>"
+
+
+actor_id = _ActorId()
+"""Validate that a field is an actor id (see :func:`check_actor_id`)."""
 
 non_empty_text = _NonEmptyText()
 """Validate that a field is a ``str`` with at least one non-space character."""
