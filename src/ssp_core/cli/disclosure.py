@@ -17,12 +17,12 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ssp_core.application.disclosure import DisclosureEntry
 from ssp_core.cli.app import Context
 from ssp_core.cli.options import DATE, acting, echo_json, plain, start_of_day
+from ssp_core.cli.render import inert
 from ssp_core.domain.access import FieldGroup
 from ssp_core.domain.disclosure import ConsentGiver
 from ssp_core.domain.roles import Actor
@@ -72,7 +72,7 @@ def disclosures_table(
             ", ".join(entry.categories),
             entry.consent_given_on.isoformat() if entry.consent_given_on else "",
         )
-        table.add_row(*(escape(cell) for cell in cells))
+        table.add_row(*(inert(cell) for cell in cells))
     return table
 
 

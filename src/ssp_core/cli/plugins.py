@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ssp_core.cli.app import Context
+from ssp_core.cli.render import inert
 from ssp_core.domain.district import Reach
 
 if TYPE_CHECKING:
@@ -52,7 +53,9 @@ def plugins_command(obj: Context, as_json: bool) -> None:
                 f"  {line}" for line in wide
             )
         home = registry.home_of_plugin(info.name) or "-"
-        table.add_row(info.name, info.version or "-", info.module, home, summary)
+        table.add_row(
+            *(inert(v) for v in (info.name, info.version or "-", info.module, home, summary))
+        )
     Console(soft_wrap=False).print(table)
 
 

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from ssp_core.cli.app import Context
 from ssp_core.cli.options import DATE, acting, echo_json, plain
+from ssp_core.cli.render import inert
 from ssp_core.clock import local_date
 from ssp_core.domain.roles import Actor
 from ssp_core.privacy.retention import ErasureItem
@@ -33,11 +34,9 @@ def _due_table(items: tuple[ErasureItem, ...], title: str) -> Table:
         table.add_column(column, overflow="fold")
     for item in items:
         table.add_row(
-            item.case_id,
-            item.workflow,
-            item.outcome,
+            *(inert(value) for value in (item.case_id, item.workflow, item.outcome)),
             item.closed_on.isoformat(),
-            item.rule,
+            inert(item.rule),
             item.due_on.isoformat(),
         )
     return table
@@ -124,5 +123,5 @@ def run_command(
         console.print(
             f"{_plural(len(report.without_rule), 'closed case', 'closed cases')} without a "
             f"retention rule (kept; add a rule for their workflow): "
-            + ", ".join(report.without_rule)
+            + inert(", ".join(report.without_rule))
         )

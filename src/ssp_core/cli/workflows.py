@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ssp_core.cli.app import Context
+from ssp_core.cli.render import inert
 from ssp_core.workflows.definition import WorkflowKind
 from ssp_core.workflows.diagrams import to_data, to_mermaid, to_text
 
@@ -55,11 +56,11 @@ def list_workflows(obj: Context, kind: str | None, as_json: bool) -> None:
         table.add_column(column)
     for d in definitions:
         table.add_row(
-            d.id,
+            inert(d.id),
             str(d.version),
             d.kind.value,
-            d.labels.get(obj.language),
-            registry.workflows.contributor(d.name),
+            inert(d.labels.get(obj.language)),
+            inert(registry.workflows.contributor(d.name)),
         )
     Console(soft_wrap=False).print(table)
 
