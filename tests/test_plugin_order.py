@@ -473,6 +473,7 @@ def test_the_host_names_and_keeps_the_real_plugins() -> None:
             "builtin",
             (
                 "ssp_register_activity_kinds",
+                "ssp_register_catalogues",
                 "ssp_register_finding_categories",
                 "ssp_register_guards",
                 "ssp_register_legal_bases",

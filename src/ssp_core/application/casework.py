@@ -398,6 +398,30 @@ class Casework:
             purpose=purpose,
         )
 
+    def record_resource(
+        self,
+        case_id: str,
+        *,
+        catalogue: str,
+        factor: str,
+        observed_by: str,
+        observed_on: dt.date,
+        actor: Actor,
+        text: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Record who saw which protective factor: :meth:`.CaseCommands.record_resource`."""
+        return self._commands.record_resource(
+            case_id,
+            catalogue=catalogue,
+            factor=factor,
+            observed_by=observed_by,
+            observed_on=observed_on,
+            actor=actor,
+            text=text,
+            purpose=purpose,
+        )
+
     def add_note(self, case_id: str, text: str, actor: Actor, *, purpose: str = CASEWORK) -> Case:
         """Add a free-text note to the case: :meth:`.CaseCommands.add_note`."""
         return self._commands.add_note(case_id, text, actor, purpose=purpose)

@@ -16,7 +16,7 @@ from ssp_core.application.services import Services
 from ssp_core.clock import local_date
 from ssp_core.domain.access import CASEWORK
 from ssp_core.domain.cases import Case
-from ssp_core.domain.concerns import Observation
+from ssp_core.domain.concerns import CatalogueKind, Observation, WorrySignCatalogue
 from ssp_core.domain.events import DeadlineMissed, MovedToMunicipality
 from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
@@ -272,7 +272,7 @@ class CaseCommands:
         purpose: str = CASEWORK,
     ) -> Case:
         """Record who saw which worry sign and when; the sign must be in the catalogue."""
-        self._services.registry.catalogues[catalogue].sign(sign)
+        self._catalogue(catalogue, CatalogueKind.WORRY_SIGNS).sign(sign)
         observation = Observation(
             catalogue=catalogue,
             sign=sign,
@@ -287,6 +287,53 @@ class CaseCommands:
             purpose,
             lambda case, engine, at: engine.record_observation(case, observation, actor, at=at),
         )
+
+    def record_resource(
+        self,
+        case_id: str,
+        *,
+        catalogue: str,
+        factor: str,
+        observed_by: str,
+        observed_on: dt.date,
+        actor: Actor,
+        text: str | None = None,
+        purpose: str = CASEWORK,
+    ) -> Case:
+        """Record who saw which resource or protective factor and when (``case.observe``).
+
+        ``catalogue`` is a catalogue of kind ``resources``; ``factor`` one of its items.
+        It is shown beside the worry signs and never counted into anything about the
+        person.
+        """
+        self._catalogue(catalogue, CatalogueKind.RESOURCES).sign(factor)
+        observation = Observation(
+            catalogue=catalogue,
+            sign=factor,
+            observed_by=observed_by,
+            observed_on=observed_on,
+            text=text,
+        )
+        return self._cases.change(
+            case_id,
+            actor,
+            "case.observe",
+            purpose,
+            lambda case, engine, at: engine.record_resource(case, observation, actor, at=at),
+        )
+
+    def _catalogue(self, catalogue: str, kind: CatalogueKind) -> WorrySignCatalogue:
+        """Return the registered catalogue, if it is of ``kind``; else a clear error."""
+        registry = self._services.registry
+        found = registry.catalogues[catalogue]
+        if found.kind is not kind:
+            of_kind = [c.id for c in registry.catalogues.values() if c.kind is kind]
+            raise DataError(
+                f"catalogue {catalogue!r} lists {found.kind.value.replace('_', ' ')}, not "
+                f"{kind.value.replace('_', ' ')}; catalogues of {kind.value.replace('_', ' ')}: "
+                f"{', '.join(of_kind) or 'none'}"
+            )
+        return found
 
     def add_note(self, case_id: str, text: str, actor: Actor, *, purpose: str = CASEWORK) -> Case:
         """Add a free-text note to the case."""

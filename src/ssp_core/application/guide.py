@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import cattrs
 
-from ssp_core.domain.concerns import Source
+from ssp_core.domain.concerns import CatalogueKind, Source
 from ssp_core.domain.labels import Labels, Language
 from ssp_core.exceptions import UnknownId
 from ssp_core.text import visible
@@ -326,6 +326,7 @@ class _SectionKind:
     title: Labels
     attribute: str
     make: _Maker
+    keep: Callable[[Any], bool] = lambda _item: True
 
 
 _SECTIONS: tuple[_SectionKind, ...] = (
@@ -334,6 +335,14 @@ _SECTIONS: tuple[_SectionKind, ...] = (
         Labels("Bekymringstegn", "Worry signs"),
         "catalogues",
         _worry_signs,
+        lambda catalogue: catalogue.kind is CatalogueKind.WORRY_SIGNS,
+    ),
+    _SectionKind(
+        "resources",
+        Labels("Ressourcer og beskyttende faktorer", "Resources and protective factors"),
+        "catalogues",
+        _worry_signs,
+        lambda catalogue: catalogue.kind is CatalogueKind.RESOURCES,
     ),
     _SectionKind(
         "reference",
@@ -388,6 +397,8 @@ def build_guide(
         for item_id in contributed:
             home = registry.home(contributed, item_id)
             if municipality is not None and home not in (None, municipality):
+                continue
+            if not kind.keep(contributed[item_id]):
                 continue
             items.append(attrs.evolve(kind.make(registry, language, item_id), municipality=home))
         built.append(GuideSection(kind.id, kind.title.get(language), tuple(items)))

@@ -18,7 +18,8 @@ from ssp_core.clock import local_date
 from ssp_core.domain.access import CASEWORK
 from ssp_core.domain.cases import Case
 from ssp_core.domain.coming_of_age import ComingOfAge
-from ssp_core.domain.events import CaseEvent
+from ssp_core.domain.concerns import Observation
+from ssp_core.domain.events import CaseEvent, ObservationRecorded, ResourceObserved
 from ssp_core.domain.roles import Actor
 from ssp_core.store.records import AuditAction, CaseQuery, CaseRow
 from ssp_core.workflows.definition import Instruction
@@ -48,6 +49,16 @@ class CaseView:
     municipality: str | None = None
     coming_of_age: ComingOfAge | None = None
     instructions: tuple[Instruction, ...] = ()
+
+    @property
+    def worry_signs_seen(self) -> tuple[Observation, ...]:
+        """Return the worry signs recorded on the case, oldest first (who saw what, when)."""
+        return tuple(e.observation for e in self.case.events if isinstance(e, ObservationRecorded))
+
+    @property
+    def resources_seen(self) -> tuple[Observation, ...]:
+        """Return the resources and protective factors recorded, oldest first; never counted."""
+        return tuple(e.observation for e in self.case.events if isinstance(e, ResourceObserved))
 
     @property
     def turns_18_on(self) -> dt.date | None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import click
 from rich.console import Console
 from rich.table import Table
 
 from ssp_core.application.reads import CaseView
 from ssp_core.cli.app import Context
+from ssp_core.cli.observe import observations_lines, observe_command, resource_command
 from ssp_core.cli.options import DATE, acting, echo_json, plain, read_cpr
 from ssp_core.cli.render import history_table, inert, options_table
 from ssp_core.clock import local_date
@@ -41,6 +43,8 @@ def _summary(view: CaseView) -> dict[str, object]:
         "on_hold": case.suspended_at is not None,
         "facts": case.facts,
         "sessions": case.sessions,
+        "worry_signs_seen": [attrs.asdict(o) for o in view.worry_signs_seen],
+        "resources_seen": [attrs.asdict(o) for o in view.resources_seen],
         "deadlines": [
             {"rule": d.rule, "due": d.due, "missed": d.missed, "on_hold": d.on_hold}
             for d in view.deadlines
@@ -91,6 +95,8 @@ def _print_case(view: CaseView, obj: Context, actor: Actor, *, as_json: bool) ->
         )
     if view.coming_of_age is not None:
         console.print(f"  [bold]{inert(view.coming_of_age.statement.get(obj.language))}[/bold]")
+    for line in observations_lines(view, obj.casework().registry, obj.language):
+        console.print(line)
     console.print(options_table(case, [(actor, view.options)], obj.language))
     notes = dict.fromkeys(
         note.labels.get(obj.language)
@@ -626,3 +632,7 @@ def migrate_command(
         console.print(f"migrated {len(result.migrated)}, left alone {len(result.skipped)}")
         for case_id, why in result.skipped:
             console.print(f"  {inert(case_id)}: {inert(why)}")
+
+
+case.add_command(observe_command)
+case.add_command(resource_command)

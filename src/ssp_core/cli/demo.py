@@ -37,7 +37,7 @@ from ssp_core.cli.guide import print_guide
 from ssp_core.cli.render import history_table, options_table
 from ssp_core.clock import VirtualClock, local_date
 from ssp_core.domain.access import CASEWORK
-from ssp_core.domain.concerns import WorrySignScope
+from ssp_core.domain.concerns import CatalogueKind, WorrySignScope
 from ssp_core.domain.labels import Language
 from ssp_core.domain.people import Subject
 from ssp_core.domain.roles import Actor
@@ -107,6 +107,8 @@ def demo_key(store_url: str, console: Console) -> MunicipalKey:
 
 def _person_signs(registry: Registry) -> tuple[str, list[str]]:
     for catalogue in registry.catalogues.values():
+        if catalogue.kind is not CatalogueKind.WORRY_SIGNS:
+            continue
         signs = [
             s.id
             for lvl in catalogue.levels
@@ -172,6 +174,17 @@ def _concern_about_a_16_year_old(scene: _Scene) -> None:
         actor=TEACHER,
     )
     casework.add_note(cid, "Teacher called the SSP consultant; the worry is written down.", TEACHER)
+    resources = [c for c in scene.registry.catalogues.values() if c.kind is CatalogueKind.RESOURCES]
+    if resources:  # beside the worry sign, what holds the pupil: never counted
+        casework.record_resource(
+            cid,
+            catalogue=resources[0].id,
+            factor=resources[0].levels[0].signs[-1].id,
+            observed_by="teacher",
+            observed_on=START.date(),
+            text="Plays in the school band every week.",
+            actor=TEACHER,
+        )
     # Barnets Lov § 133: the teacher notifies children's services the same day; the card's
     # deadline for it ran from the concern's arrival.
     notify = "children_services_notified"

@@ -80,7 +80,7 @@ def guide(
 ) -> None:
     """Show the help tool: worry signs, definitions, INFO house, corps, partners, strategy.
 
-    SECTION is one or more of worry-signs, reference, info-house, action-group, corps,
+    SECTION is one or more of worry-signs, resources, reference, info-house, action-group, corps,
     partners and strategy (default: all). Each item shows its source. The language
     is the global --lang (e.g. `ssp --lang da guide`).
     """

@@ -25,6 +25,7 @@ from ssp_core.domain.events import (
     NoteAdded,
     ObservationRecorded,
     OpenedFromAdvice,
+    ResourceObserved,
     SessionRecorded,
     Transitioned,
     WorkflowMigrated,
@@ -81,10 +82,11 @@ def describe_event(
             text += f" ({event.reason})" if event.reason else ""
         case FactRecorded():
             name, text = "fact", event.fact + (f": {event.detail}" if event.detail else "")
-        case ObservationRecorded():
+        case ObservationRecorded() | ResourceObserved():
             obs = event.observation
             seen = f"seen by {obs.observed_by} on {obs.observed_on.isoformat()}"
-            name, text = "observation", f"{_sign_label(registry, obs, language)}, {seen}"
+            name = "observation" if isinstance(event, ObservationRecorded) else "resource"
+            text = f"{_sign_label(registry, obs, language)}, {seen}"
             text += f": {obs.text}" if obs.text else ""
         case NoteAdded():
             name, text = "note", event.text

@@ -35,6 +35,7 @@ from ssp_core.domain.events import (
     NoteAdded,
     ObservationRecorded,
     OpenedFromAdvice,
+    ResourceObserved,
     SessionRecorded,
     Transitioned,
     WalkPlanned,
@@ -238,5 +239,6 @@ _FOLDS: dict[type[CaseEvent], Callable[[Case, Any], None]] = {
     ComingOfAgeAnnounced: _history_only,
     AdviceRequested: _history_only,
     OpenedFromAdvice: _history_only,
+    ResourceObserved: _history_only,
     ActivityLogged: _history_only,
 }

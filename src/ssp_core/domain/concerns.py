@@ -1,8 +1,11 @@
 """Concerns: worry-sign catalogues, observations, situations and reference texts.
 
 Worry signs are an aid, not a checklist: an :class:`Observation` records which sign
-someone saw, when, and in their words. Nothing here counts, weighs or scores signs;
-the assessment of a concern is made by people.
+someone saw, when, and in their words. The national assessment weighs worry signs
+against the person's resources and protective factors; a catalogue of those
+(:attr:`CatalogueKind.RESOURCES`) is recorded the same way, beside the signs. Nothing
+here counts, weighs or scores signs or factors; the assessment of a concern is made
+by people.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from ssp_core.domain.validators import identifier, non_empty_text
 from ssp_core.exceptions import UnknownId
 
 __all__ = [
+    "CatalogueKind",
     "Observation",
     "ReferenceText",
     "Situation",
@@ -43,6 +47,13 @@ class Source:
         where = f" ({', '.join(parts)})" if parts else ""
         page = f", p. {self.page}" if self.page else ""
         return f"{self.title}{where}{page}"
+
+
+class CatalogueKind(StrEnum):
+    """What a catalogue lists: signs of worry, or a person's resources and protective factors."""
+
+    WORRY_SIGNS = "worry_signs"
+    RESOURCES = "resources"
 
 
 class WorrySignScope(StrEnum):
@@ -73,7 +84,13 @@ class WorrySignLevel:
 
 @attrs.frozen
 class WorrySignCatalogue:
-    """A help tool listing worry signs by level, with its source and version."""
+    """A help tool listing worry signs by level, with its source and version.
+
+    With ``kind = "resources"`` it lists a person's resources and protective factors
+    instead: they are recorded with
+    :class:`~ssp_core.domain.events.ResourceObserved`, shown beside the worry signs,
+    and never counted.
+    """
 
     id: str = attrs.field(validator=identifier)
     version: int = attrs.field(validator=attrs.validators.ge(1))
@@ -81,6 +98,7 @@ class WorrySignCatalogue:
     source: Source
     levels: tuple[WorrySignLevel, ...] = ()
     guidance: Labels | None = None
+    kind: CatalogueKind = attrs.field(default=CatalogueKind.WORRY_SIGNS, converter=CatalogueKind)
 
     def sign(self, sign_id: str) -> tuple[WorrySignLevel, WorrySign]:
         """Return the level and the sign with ``sign_id``; raise :class:`UnknownId` if none."""

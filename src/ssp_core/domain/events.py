@@ -41,6 +41,7 @@ __all__ = [
     "NoteAdded",
     "ObservationRecorded",
     "OpenedFromAdvice",
+    "ResourceObserved",
     "SessionRecorded",
     "Transitioned",
     "WalkPlanned",
@@ -119,6 +120,17 @@ class FactRecorded(CaseEvent):
 @attrs.frozen(kw_only=True)
 class ObservationRecorded(CaseEvent):
     """An observation of a worry sign was recorded."""
+
+    observation: Observation
+
+
+@attrs.frozen(kw_only=True)
+class ResourceObserved(CaseEvent):
+    """An observation of a resource or protective factor was recorded (who saw what, when).
+
+    ``observation.catalogue`` is a catalogue of kind ``resources``. It is shown beside
+    the worry signs and never counted into anything about the person.
+    """
 
     observation: Observation
 

@@ -32,6 +32,11 @@ SEALED_FIELDS: MappingProxyType[str, MappingProxyType[str, FieldGroup]] = Mappin
                 "observation.observed_by": _OBSERVATIONS,
                 "observation.text": _OBSERVATIONS,
             },
+            "ResourceObserved": {
+                "observation.sign": _OBSERVATIONS,
+                "observation.observed_by": _OBSERVATIONS,
+                "observation.text": _OBSERVATIONS,
+            },
             "NoteAdded": {"text": _NOTES},
             "Assigned": {"reason": _NOTES},
             "MovedToMunicipality": {"reason": _NOTES},

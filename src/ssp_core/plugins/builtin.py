@@ -18,6 +18,7 @@ from pathlib import Path
 from ssp_core.domain.access import Purpose
 from ssp_core.domain.activities import ActivityKind
 from ssp_core.domain.cases import Case
+from ssp_core.domain.concerns import WorrySignCatalogue
 from ssp_core.domain.disclosure import LegalBasis
 from ssp_core.domain.district import PoliceDistrict
 from ssp_core.domain.events import FindingAssigned, FindingRecorded
@@ -36,6 +37,7 @@ __all__ = [
     "PURPOSES",
     "responsible_named",
     "ssp_register_activity_kinds",
+    "ssp_register_catalogues",
     "ssp_register_finding_categories",
     "ssp_register_guards",
     "ssp_register_legal_bases",
@@ -238,6 +240,13 @@ def ssp_register_guards() -> tuple[Guard, ...]:
             responsible_named,
         ),
     )
+
+
+@hookimpl
+def ssp_register_catalogues() -> list[WorrySignCatalogue]:
+    """Register an example catalogue of resources and protective factors (kind ``resources``)."""
+    with as_file(files("ssp_core") / "data" / "protective_factors.toml") as path:
+        return load_items(path, "catalogues", WorrySignCatalogue)
 
 
 @hookimpl

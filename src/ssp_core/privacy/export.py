@@ -225,9 +225,10 @@ def _case_rows(  # noqa: PLR0917 (one case's parts)
         }
 
 
-_NOT_EXPORTED = frozenset({ev.ComingOfAgeAnnounced.__name__})
+_NOT_EXPORTED = frozenset({ev.ComingOfAgeAnnounced.__name__, ev.ResourceObserved.__name__})
 """Event types left out of the event rows: the week a coming of age was announced would
-tell the week of a person's 18th birthday, i.e. of their birth."""
+tell the week of a person's 18th birthday, i.e. of their birth; a person's resources and
+protective factors are never counted into anything about the person."""
 
 
 def _cell(value: object) -> object:

@@ -73,6 +73,7 @@ EVENT_TYPES: dict[str, type[CaseEvent]] = {
         ev.FindingAssigned,
         ev.AdviceRequested,
         ev.OpenedFromAdvice,
+        ev.ResourceObserved,
         ev.ActivityLogged,
     )
 }

@@ -34,6 +34,7 @@ from ssp_core.domain.events import (
     FactRecorded,
     NoteAdded,
     ObservationRecorded,
+    ResourceObserved,
     SessionRecorded,
     Transitioned,
     WorkflowMigrated,
@@ -563,6 +564,17 @@ class WorkflowEngine:
             **_stamp(case, actor, at),
             observation=observation,
         )
+        case.apply(event)
+        return event
+
+    def record_resource(
+        self, case: Case, observation: Observation, actor: Actor, *, at: dt.datetime
+    ) -> ResourceObserved:
+        """Record an observation of a resource or protective factor (checked by the caller)."""
+        self._check_open(case)
+        if observation.observed_on > local_date(at):
+            raise DataError("an observation cannot be dated after the time it is recorded")
+        event = ResourceObserved(**_stamp(case, actor, at), observation=observation)
         case.apply(event)
         return event
 

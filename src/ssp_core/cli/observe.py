@@ -1,0 +1,159 @@
+"""``ssp case observe`` and ``ssp case resource``: who saw which worry sign, or which resource.
+
+Both record an observation (``case.observe``): the catalogue item, who saw it, the day,
+and their own words (sealed in the ``observations`` field group). Worry signs and
+resources are shown side by side by ``ssp case show`` and never counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from rich.console import Console
+
+from ssp_core.application.reads import CaseView
+from ssp_core.cli.app import Context
+from ssp_core.cli.options import DATE, acting
+from ssp_core.cli.render import inert
+from ssp_core.clock import local_date
+from ssp_core.domain.concerns import CatalogueKind, Observation
+from ssp_core.domain.roles import Actor
+from ssp_core.exceptions import DataError
+from ssp_core.plugins.registry import Registry
+
+__all__ = ["observations_lines", "observe_command", "resource_command"]
+
+
+def _only_catalogue(registry: Registry, kind: CatalogueKind, named: str | None) -> str:
+    """Return the catalogue named, or the only registered one of ``kind``."""
+    if named is not None:
+        return named
+    found = [c.id for c in registry.catalogues.values() if c.kind is kind]
+    if len(found) != 1:
+        raise DataError(
+            f"name the catalogue with --catalogue; of {kind.value.replace('_', ' ')}: "
+            f"{', '.join(found) or 'none is registered'}"
+        )
+    return found[0]
+
+
+def _label(registry: Registry, observation: Observation, language: str) -> str:
+    catalogue = registry.catalogues.get(observation.catalogue)
+    for level in catalogue.levels if catalogue is not None else ():
+        for sign in level.signs:
+            if sign.id == observation.sign:
+                return sign.labels.get(language)  # type: ignore[arg-type]
+    return observation.sign
+
+
+def observations_lines(view: CaseView, registry: Registry, language: str) -> list[str]:
+    """Return the lines (rich markup, text inert) listing worry signs and resources side by side."""
+    lines = []
+    for title, seen in (
+        ("worry signs seen", view.worry_signs_seen),
+        ("resources and protective factors seen", view.resources_seen),
+    ):
+        if not seen:
+            continue
+        lines.append(f"  {title}:")
+        for obs in seen:
+            words = f": {inert(obs.text)}" if obs.text else ""
+            lines.append(
+                f"    • {inert(_label(registry, obs, language))} (seen by "
+                f"{inert(obs.observed_by)} on {obs.observed_on.isoformat()}){words}"
+            )
+    return lines
+
+
+def _record(
+    obj: Context,
+    case_id: str,
+    kind: CatalogueKind,
+    item: str,
+    catalogue: str | None,
+    observed_by: str,
+    on: dt.datetime | None,
+    text: str | None,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    casework = obj.casework()
+    chosen = _only_catalogue(casework.registry, kind, catalogue)
+    day = on.date() if on is not None else local_date(casework.clock.now())
+    if kind is CatalogueKind.WORRY_SIGNS:
+        case = casework.record_observation(
+            case_id, catalogue=chosen, sign=item, observed_by=observed_by, observed_on=day,
+            actor=actor, text=text, purpose=purpose,
+        )  # fmt: skip
+    else:
+        case = casework.record_resource(
+            case_id, catalogue=chosen, factor=item, observed_by=observed_by, observed_on=day,
+            actor=actor, text=text, purpose=purpose,
+        )  # fmt: skip
+    Console(soft_wrap=True, highlight=False).print(
+        f"recorded on {inert(case.id)} (version {case.version}); it is an aid for people "
+        "to weigh, never counted"
+    )
+
+
+_OPTIONS = (
+    click.option("--catalogue", help="The catalogue (default: the only one registered)."),
+    click.option("--by", "observed_by", required=True, help="Who saw it, e.g. 'teacher'."),
+    click.option("--on", "on", type=DATE, help="The day it was seen (default today)."),
+    click.option("--text", help="What they saw, in their own words (sealed)."),
+)
+
+
+def _with_options(function: click.decorators.FC) -> click.decorators.FC:
+    for option in reversed(_OPTIONS):
+        function = option(function)
+    return function
+
+
+@click.command("observe")
+@click.argument("case_id")
+@click.option("--sign", "item", required=True, help="The worry sign's id in the catalogue.")
+@_with_options
+@acting
+@click.pass_obj
+def observe_command(
+    obj: Context,
+    case_id: str,
+    item: str,
+    catalogue: str | None,
+    observed_by: str,
+    on: dt.datetime | None,
+    text: str | None,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Record who saw which worry sign on CASE_ID, when, in their own words."""
+    _record(
+        obj, case_id, CatalogueKind.WORRY_SIGNS, item, catalogue, observed_by, on, text, actor,
+        purpose,
+    )  # fmt: skip
+
+
+@click.command("resource")
+@click.argument("case_id")
+@click.option("--factor", "item", required=True, help="The resource or protective factor's id.")
+@_with_options
+@acting
+@click.pass_obj
+def resource_command(
+    obj: Context,
+    case_id: str,
+    item: str,
+    catalogue: str | None,
+    observed_by: str,
+    on: dt.datetime | None,
+    text: str | None,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Record who saw which resource or protective factor on CASE_ID, when, in their words."""
+    _record(
+        obj, case_id, CatalogueKind.RESOURCES, item, catalogue, observed_by, on, text, actor,
+        purpose,
+    )  # fmt: skip
