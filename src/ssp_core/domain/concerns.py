@@ -3,7 +3,7 @@
 Worry signs are an aid, not a checklist: an :class:`Observation` records which sign
 someone saw, when, and in their words. The national assessment weighs worry signs
 against the person's resources and protective factors; a catalogue of those
-(:attr:`CatalogueKind.RESOURCES`) is recorded the same way, beside the signs. Nothing
+(kind ``resources``) is recorded the same way, beside the signs. Nothing
 here counts, weighs or scores signs or factors; the assessment of a concern is made
 by people.
 """
