@@ -77,7 +77,34 @@ class ConfigError(SspError):
 
 
 class PluginError(SspError):
-    """A plugin could not be loaded, failed in a hook, or clashed with another plugin."""
+    """A plugin could not be loaded, failed in a hook, or clashed with another plugin.
+
+    :ivar plugin: the plugin that failed in a hook, if one did (else ``None``).
+    :ivar hook: the hook it failed in (else ``None``).
+    :ivar failures: for the reactions of several plugins to one thing, each failure.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        plugin: str | None = None,
+        hook: str | None = None,
+        failures: tuple[PluginError, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.plugin = plugin
+        self.hook = hook
+        self.failures = failures
+
+
+class ReactionFailed(UserWarning):
+    """A plugin's reaction to something already stored failed; what was stored stands.
+
+    The message names the case, the hook and the plugins and the type of their
+    errors, never their messages (which may quote what the case holds). The command
+    that stored it succeeded: do not repeat it.
+    """
 
 
 class DataError(SspError):

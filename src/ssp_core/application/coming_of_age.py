@@ -30,6 +30,7 @@ from collections.abc import Iterator, Sequence
 
 import attrs
 
+from ssp_core.application.repository import reacting
 from ssp_core.application.services import Services
 from ssp_core.clock import local_date
 from ssp_core.domain.access import CASEWORK, FieldGroup
@@ -229,9 +230,10 @@ class ComingOfAgeCases:
                 )
             )
             self._cases.commit(loaded, purpose)
-            services.registry.host.after_coming_of_age(
-                case=case, on=item.turns_18_on, definition=engine.definition
-            )
+            with reacting(case.id):
+                services.registry.host.after_coming_of_age(
+                    case=case, on=item.turns_18_on, definition=engine.definition
+                )
             recorded.append((case, item))
         return recorded
 

@@ -12,6 +12,7 @@ import datetime as dt
 
 import attrs
 
+from ssp_core.application.repository import reacting
 from ssp_core.application.services import Services
 from ssp_core.clock import local_date
 from ssp_core.domain.access import CASEWORK
@@ -553,8 +554,9 @@ class CaseCommands:
                 self._cases.announce(engine, case, [event])
                 assert isinstance(event, DeadlineMissed)  # noqa: S101 (just recorded above)
                 deadline = next(d for d in engine.deadlines(case) if d.rule == event.rule)
-                self._services.registry.host.after_deadline_missed(
-                    case=case, deadline=deadline, definition=engine.definition
-                )
+                with reacting(case.id):
+                    self._services.registry.host.after_deadline_missed(
+                        case=case, deadline=deadline, definition=engine.definition
+                    )
                 recorded.append((case, deadline))
         return recorded

@@ -13,10 +13,13 @@ commit, the plugins' ``ssp_after_case_event`` hook hears of every new event.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
+import logging
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import attrs
 
@@ -30,7 +33,13 @@ from ssp_core.domain.cases import Case
 from ssp_core.domain.events import CaseEvent
 from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import CaseNotFound, ConcurrencyError, DataError
+from ssp_core.exceptions import (
+    CaseNotFound,
+    ConcurrencyError,
+    DataError,
+    PluginError,
+    ReactionFailed,
+)
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.access import Permit, Where
 from ssp_core.privacy.sealing import Keyring
@@ -41,7 +50,35 @@ from ssp_core.store.records import CaseRow, Commit, KeyRecord, KeyReplacement, S
 from ssp_core.workflows.definition import WorkflowKind
 from ssp_core.workflows.engine import WorkflowEngine
 
-__all__ = ["CaseRepository", "Command", "Loaded", "sequential_ids", "uuid_ids"]
+__all__ = ["CaseRepository", "Command", "Loaded", "reacting", "sequential_ids", "uuid_ids"]
+
+_log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def reacting(case_id: str) -> Iterator[None]:
+    """Report the plugins' failed reactions to what case ``case_id`` just stored, as warnings.
+
+    The commit stands, so a failed ``ssp_after_*`` hook is not the command's failure:
+    it is logged and warned (:class:`~ssp_core.exceptions.ReactionFailed`), naming the
+    case, the hook, the plugins and their error types, never their messages (which may
+    quote a decrypted note).
+    """
+    try:
+        yield
+    except PluginError as failed:
+        each = failed.failures or (failed,)
+        who = ", ".join(
+            f"{f.plugin or '?'} ({type(f.__cause__).__name__ if f.__cause__ else 'error'})"
+            for f in each
+        )
+        message = (
+            f"case {case_id} is stored; the plugins' reaction {failed.hook or 'hook'} failed "
+            f"in: {who}. Do not repeat the command; see the plugin's own log"
+        )
+        _log.warning("%s", message)
+        warnings.warn(ReactionFailed(message), stacklevel=3)
+
 
 _NAMING_NO_ONE: dict[WorkflowKind, str] = {
     WorkflowKind.ADVICE_REQUEST: UNNAMED_GUIDANCE,
@@ -336,11 +373,15 @@ class CaseRepository:
         return found
 
     def announce(self, engine: WorkflowEngine, case: Case, events: Iterable[CaseEvent]) -> None:
-        """Tell the plugins of events just stored (``ssp_after_case_event``)."""
+        """Tell the plugins of events just stored (``ssp_after_case_event``).
+
+        A failing plugin does not undo or fail the command: see :func:`reacting`.
+        """
         for event in events:
-            self.registry.host.after_case_event(
-                case=case, event=event, definition=engine.definition
-            )
+            with reacting(case.id):
+                self.registry.host.after_case_event(
+                    case=case, event=event, definition=engine.definition
+                )
 
     def _append(
         self,

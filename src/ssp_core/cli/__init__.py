@@ -7,12 +7,13 @@ command with one line on standard error and a non-zero exit code, never a traceb
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Sequence
 
 import click
 
 from ssp_core.cli.app import cli
-from ssp_core.exceptions import SspError
+from ssp_core.exceptions import ReactionFailed, SspError
 from ssp_core.text import visible
 
 __all__ = ["cli", "main"]
@@ -30,7 +31,25 @@ def _line(message: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``ssp`` command line and return its exit code."""
+    """Run the ``ssp`` command line and return its exit code.
+
+    A plugin's failed reaction to what a command stored is a warning line on standard
+    error (``warning: ...``), not a failure: the command succeeded.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReactionFailed)
+        code = _run(argv)
+    for warning in caught:
+        if issubclass(warning.category, ReactionFailed):
+            click.echo(f"warning: {_line(str(warning.message))}", err=True)
+        else:
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None, prog_name="ssp", standalone_mode=False

@@ -164,7 +164,9 @@ class PluginHost:
         with collecting_failures() as failures:
             getattr(self._pm.hook, hook_name)(**kwargs)
         if failures:
-            raise PluginError("; ".join(map(str, failures))) from failures[0].__cause__
+            raise PluginError(
+                "; ".join(map(str, failures)), hook=hook_name, failures=tuple(failures)
+            ) from failures[0].__cause__
 
     def contributions(self, hook_name: str) -> list[Contribution[Any]]:
         """Call a ``ssp_register_*`` hook by name on every plugin and return what each gave."""

@@ -96,7 +96,9 @@ class _Hook:
     def fail(self, exc: Exception) -> None:
         """Raise ``exc`` as a PluginError naming plugin and hook, or collect it (reactions)."""
         error = PluginError(
-            f"plugin {self.plugin!r} failed in hook {self.name}: {type(exc).__name__}: {exc}"
+            f"plugin {self.plugin!r} failed in hook {self.name}: {type(exc).__name__}: {exc}",
+            plugin=self.plugin,
+            hook=self.name,
         )
         failures = _failures.get()
         if failures is None or not self.name.startswith("ssp_after_"):
