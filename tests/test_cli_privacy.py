@@ -653,3 +653,24 @@ def test_the_findings_of_the_lawful_exchange_issue_on_the_command_line(ssp: Run)
     code, _, err = ssp("case", "fire", track, "start", *CONSULTANT)
     # Now only the mentor's assignment is missing (assigning is not a command yet).
     assert code == 1 and "voluntary_for_a_minor" not in err and "member_assigned" in err
+
+
+def test_item_7_the_demo_refuses_a_store_that_holds_what_it_did_not_make(
+    ssp: Run, db: Path
+) -> None:
+    code, out, err = ssp(
+        "case", "open", "--workflow", "aalborg.mentor", "--pseudonym", "a" * 32,
+        "--birth-date", "2008-01-01", "--json", *CONSULTANT,
+    )  # fmt: skip
+    assert code == 0, err
+    real = json.loads(out)["id"]
+    with sqlite3.connect(db) as connection:
+        (before,) = connection.execute("SELECT count(*) FROM events").fetchone()
+    code, out, err = ssp("demo")
+    assert code == 1
+    line = one_error_line(err)
+    assert "ssp demo writes only into an empty store or one it made itself" in line
+    assert f"(e.g. {real})" in line
+    with sqlite3.connect(db) as connection:
+        (after,) = connection.execute("SELECT count(*) FROM events").fetchone()
+    assert after == before  # nothing written

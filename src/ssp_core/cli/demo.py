@@ -19,6 +19,7 @@ second, independent connection to the store, with the same key.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shlex
 from pathlib import Path
 
@@ -51,10 +52,14 @@ from ssp_core.exceptions import (
 )
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys, write_key_file
-from ssp_core.store.records import AuditAction, AuditQuery
+from ssp_core.store.base import CaseStore
+from ssp_core.store.records import AuditAction, AuditQuery, CaseQuery
 from ssp_core.store.url import open_store, redact
+from ssp_core.text import visible
 
 __all__ = ["demo", "demo_key", "run_demo"]
+
+_DEMO_ID = re.compile(r"^AAL-[0-9]{4}$")
 
 START = dt.datetime(2026, 3, 2, 8, 30, tzinfo=dt.UTC)
 """When the demo's virtual clock starts (a Monday)."""
@@ -477,6 +482,30 @@ def _initiative_activities(scene: _Scene) -> None:
     )
 
 
+def _check_demo_store(store: CaseStore, store_url: str) -> None:
+    """Refuse a store that holds anything the demo did not make (issue 15, item 7).
+
+    The demo writes fictitious cases, re-identifications and disclosures; into a store
+    with real data they would mix with it. A store is the demo's if every case in it
+    has a demo id (``AAL-0001``) and was opened by one of the demo's actors.
+    """
+    rows = store.find_cases(CaseQuery())
+    if not rows:
+        return
+    ours = {actor.id for actor in ACTORS}
+    foreign = [row.case_id for row in rows if not _DEMO_ID.match(row.case_id)]
+    if not foreign:
+        opened = store.read_cases([row.case_id for row in rows])
+        foreign = [cid for cid, events in opened.items() if events[0].actor not in ours]
+    if foreign:
+        raise ConfigError(
+            f"ssp demo writes only into an empty store or one it made itself; "
+            f"{redact(store_url)} holds {len(foreign)} case(s) it did not make (e.g. "
+            f"{visible(sorted(foreign)[0])}): give the demo a store of its own, e.g. "
+            "--store sqlite:///demo.db"
+        )
+
+
 def _read_back(scene: _Scene, store_url: str, case_ids: list[str], key: MunicipalKeys) -> None:
     """Open the store again, independently, and show the demo's cases as stored there."""
     if store_url.startswith("memory:"):
@@ -527,6 +556,11 @@ def run_demo(
         )
     clock = VirtualClock(START)
     store = open_store(store_url)
+    try:
+        _check_demo_store(store, store_url)
+    except BaseException:
+        store.close()
+        raise
     console.print(Rule("ssp demo: Tryg Aalborg"))
     try:
         keys = MunicipalKeys.of(key) or MunicipalKeys(demo_key(store_url, console))
