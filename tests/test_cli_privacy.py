@@ -674,3 +674,36 @@ def test_item_7_the_demo_refuses_a_store_that_holds_what_it_did_not_make(
     with sqlite3.connect(db) as connection:
         (after,) = connection.execute("SELECT count(*) FROM events").fetchone()
     assert after == before  # nothing written
+
+
+def test_item_12_what_ssp_creates_is_its_owners_only(tmp_path: Path) -> None:
+    store = tmp_path / "demo.db"
+    code, _, err = invoke(["--store", f"sqlite:///{store}", "demo"])
+    assert code == 0, err
+    made = [p for p in tmp_path.iterdir() if p.name.startswith("demo.db")]
+    assert {p.name for p in made} >= {"demo.db", "demo.db.key"}
+    for path in made:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    env = {"SSP_KEY_FILE": str(store) + ".key"}
+    code, out, err = invoke(
+        ["--store", f"sqlite:///{store}", "walk", "list", "--json", *CONSULTANT], env=env
+    )
+    assert code == 0, err
+    walk = json.loads(out)[0]["case_id"]
+    out_dir = tmp_path / "reports"
+    code, _, err = invoke(
+        ["--store", f"sqlite:///{store}", "walk", "report", walk, "--out", str(out_dir),
+         *CONSULTANT], env=env,
+    )  # fmt: skip
+    assert code == 0, err
+    for path in [out_dir, *out_dir.rglob("*")]:
+        expected = 0o700 if path.is_dir() else 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path
+
+
+def test_item_12_a_store_made_through_the_api_is_its_owners_only(tmp_path: Path) -> None:
+    path = tmp_path / "api.db"
+    casework = Casework(ssp_core.load_registry(), store=f"sqlite:///{path}",
+                        key=MunicipalKey.generate())  # fmt: skip
+    casework.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

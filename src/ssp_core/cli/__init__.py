@@ -6,6 +6,7 @@ command with one line on standard error and a non-zero exit code, never a traceb
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -20,6 +21,9 @@ __all__ = ["cli", "main"]
 
 EXIT_ERROR = 1
 """Exit code for an error the library reported (bad data, unknown id, refused trigger)."""
+
+PRIVATE_UMASK = 0o077
+"""The file-creation mask of every ``ssp`` command: what it creates is its owner's only."""
 
 EXIT_USAGE = 2
 """Exit code for a command line that could not be parsed."""
@@ -36,9 +40,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     A plugin's failed reaction to what a command stored is a warning line on standard
     error (``warning: ...``), not a failure: the command succeeded.
     """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ReactionFailed)
-        code = _run(argv)
+    umask = os.umask(PRIVATE_UMASK)  # stores, reports, exports: the owner's only
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ReactionFailed)
+            code = _run(argv)
+    finally:
+        os.umask(umask)
     for warning in caught:
         if issubclass(warning.category, ReactionFailed):
             click.echo(f"warning: {_line(str(warning.message))}", err=True)

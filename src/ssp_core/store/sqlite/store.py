@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sqlite3
 import threading
 import time
@@ -92,6 +93,21 @@ def _event_order(event: StoredEvent) -> tuple[str, int]:
     return (event.case_id, event.version)
 
 
+
+def _create_private(path: Path) -> None:
+    """Create a new store file readable and writable by its owner only (0600).
+
+    SQLite gives the ``-wal`` and ``-shm`` files the permissions of the database file,
+    so they are private too. An existing file keeps its permissions.
+    """
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot create the store file {path}: {exc.strerror}") from None
+    os.close(descriptor)
+
 class SqliteStore(CaseStore):
     """A case store in one SQLite file.
 
@@ -124,6 +140,7 @@ class SqliteStore(CaseStore):
             )
         if self.path.is_dir():
             raise StoreUnavailable(f"cannot open store {self.url}: {self.path} is a directory")
+        _create_private(self.path)
         try:
             self._prepare(upgrade=upgrade)
         except BaseException:
