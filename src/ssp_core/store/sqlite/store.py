@@ -93,7 +93,6 @@ def _event_order(event: StoredEvent) -> tuple[str, int]:
     return (event.case_id, event.version)
 
 
-
 def _create_private(path: Path) -> None:
     """Create a new store file readable and writable by its owner only (0600).
 
@@ -107,6 +106,7 @@ def _create_private(path: Path) -> None:
     except OSError as exc:
         raise StoreUnavailable(f"cannot create the store file {path}: {exc.strerror}") from None
     os.close(descriptor)
+
 
 class SqliteStore(CaseStore):
     """A case store in one SQLite file.
