@@ -22,7 +22,6 @@ from ssp_core.application.commands import CaseCommands
 from ssp_core.application.reads import CaseReads
 from ssp_core.application.repository import Loaded
 from ssp_core.application.services import Services
-from ssp_core.clock import local_date
 from ssp_core.domain.access import CASEWORK
 from ssp_core.domain.advice import check_unnamed
 from ssp_core.domain.cases import Case
@@ -310,9 +309,6 @@ class AdviceRequests:
         Both are written in one commit. Only a member of the INFO house asked may do
         it, and the actor needs ``case.open`` on the card.
         """
-        today = local_date(self._services.clock.now())
-        if concern_date > today:
-            raise DataError(f"the concern date {concern_date.isoformat()} is in the future")
         loaded, request = self._load(request_id, actor, purpose)
         reasons = loaded.engine.explain(loaded.case, "open_concern", actor)
         blocking = [r for r in reasons if not isinstance(r, GuardNotSatisfied)]
@@ -321,8 +317,6 @@ class AdviceRequests:
                 f"advice request {request_id} cannot become a concern: "
                 + "; ".join(r.message for r in blocking)
             )
-        registry = self._registry
-        card = registry.select_card(situation, subject.age_on(concern_date), request.municipality)
 
         def link(concern: Case, at: dt.datetime) -> Loaded:
             case, engine = loaded.case, loaded.engine
@@ -334,12 +328,11 @@ class AdviceRequests:
             )
             return loaded
 
-        return self._cases.open(
-            registry.engine(card.id, card.version),
-            subject=subject,
-            actor=actor,
+        return self._commands.open_concern(
             situation=situation,
+            subject=subject,
             concern_date=concern_date,
+            actor=actor,
             reason=reason,
             purpose=purpose,
             municipality=request.municipality,

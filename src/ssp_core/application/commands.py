@@ -9,16 +9,17 @@ writer gets a :class:`~ssp_core.exceptions.ConcurrencyError`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import attrs
 
-from ssp_core.application.repository import reacting
+from ssp_core.application.repository import Loaded, reacting
 from ssp_core.application.services import Services
 from ssp_core.clock import local_date
 from ssp_core.domain.access import CASEWORK
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import CatalogueKind, Observation, WorrySignCatalogue
-from ssp_core.domain.events import DeadlineMissed, MovedToMunicipality
+from ssp_core.domain.events import CaseEvent, DeadlineMissed, MovedToMunicipality
 from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.domain.validators import check_actor_id
@@ -64,13 +65,17 @@ class CaseCommands:
         reason: str | None = None,
         purpose: str = CASEWORK,
         municipality: str | None = None,
+        details: Callable[[Case, dt.datetime], CaseEvent] | None = None,
+        together: Callable[[Case, dt.datetime], Loaded] | None = None,
     ) -> Case:
         """Open a concern on the action card for ``situation`` and the person's age then.
 
         The concern belongs to ``municipality`` (by default the one the actor's role
         acts for, or the only one loaded); the card is chosen among that
         municipality's cards by the situation and the age band that holds the
-        subject's age on ``concern_date``.
+        subject's age on ``concern_date``. ``details`` and ``together`` are passed to
+        :meth:`~ssp_core.application.repository.CaseRepository.open` (an event of the
+        opening commit; another case changed in the same commit).
         """
         today = local_date(self._services.clock.now())
         if concern_date > today:
@@ -87,6 +92,8 @@ class CaseCommands:
             reason=reason,
             purpose=purpose,
             municipality=where,
+            details=details,
+            together=together,
         )
 
     def open_case(
@@ -274,13 +281,7 @@ class CaseCommands:
     ) -> Case:
         """Record who saw which worry sign and when; the sign must be in the catalogue."""
         self._catalogue(catalogue, CatalogueKind.WORRY_SIGNS).sign(sign)
-        observation = Observation(
-            catalogue=catalogue,
-            sign=sign,
-            observed_by=observed_by,
-            observed_on=observed_on,
-            text=text,
-        )
+        observation = Observation(catalogue, sign, observed_by, observed_on, text)
         return self._cases.change(
             case_id,
             actor,
@@ -308,13 +309,7 @@ class CaseCommands:
         person.
         """
         self._catalogue(catalogue, CatalogueKind.RESOURCES).sign(factor)
-        observation = Observation(
-            catalogue=catalogue,
-            sign=factor,
-            observed_by=observed_by,
-            observed_on=observed_on,
-            text=text,
-        )
+        observation = Observation(catalogue, factor, observed_by, observed_on, text)
         return self._cases.change(
             case_id,
             actor,
