@@ -10,7 +10,9 @@ from start to exit, as a user at a shell would wait for it:
 * ``ssp case show ID``: one case of the demo store read by an SSP consultant
   (``ssp demo`` writes the store in a temporary directory first, with its key):
   plugins loaded, the registry built and validated, the case read, checked, its key
-  unwrapped, replayed, audited, and its options rendered;
+  unwrapped, replayed, audited, and its options rendered. Twice: through a running
+  ``ssp server`` (started once before the rounds; gated), and in its own process
+  with ``SSP_SERVER=off`` (not gated: what a command costs without the server);
 * ``python -c pass`` and ``import ssp_core`` (not gated), for scale.
 
 The contestants run in rounds, in the same order each round after a discarded
@@ -77,6 +79,7 @@ class Contestant:
     name: str
     argv: tuple[str, ...]
     gated: bool = False
+    env: tuple[tuple[str, str], ...] = ()
 
 
 @attrs.frozen
@@ -105,15 +108,32 @@ def _contestants() -> tuple[Contestant, ...]:
         Contestant("python -c pass", ("-c", "pass")),
         Contestant("baseline: import click, rich", ("-c", "import click, rich")),
         Contestant("import ssp_core", ("-c", "import ssp_core")),
-        Contestant("ssp --help", ("-c", RUN_SSP, "--help"), gated=True),
-        Contestant(f"ssp case show {CASE}", ("-c", RUN_SSP, "case", "show", CASE), gated=True),
+        Contestant("ssp --help", ("-c", RUN_SSP, "--help"), gated=True, env=OWN_PROCESS),
+        Contestant(
+            f"ssp case show {CASE} (served)", ("-c", RUN_SSP, "case", "show", CASE), gated=True
+        ),
+        Contestant(
+            f"ssp case show {CASE} (own process)",
+            ("-c", RUN_SSP, "case", "show", CASE),
+            env=OWN_PROCESS,
+        ),
     )
 
 
-def _run(argv: Sequence[str], env: dict[str, str], cwd: Path) -> int:
+OWN_PROCESS = (("SSP_SERVER", "off"),)
+"""The environment of a command run without the server."""
+
+
+def _run(
+    argv: Sequence[str], env: dict[str, str], cwd: Path, extra: Sequence[tuple[str, str]] = ()
+) -> int:
     started = time.perf_counter_ns()
     subprocess.run(  # noqa: S603 (this interpreter, a command of the benchmark's own)
-        [sys.executable, *argv], env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL
+        [sys.executable, *argv],
+        env={**env, **dict(extra)},
+        cwd=cwd,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return time.perf_counter_ns() - started
 
@@ -132,19 +152,27 @@ def measure_start(settings: StartSettings) -> StartResults:
             and key not in {"PYTHONPROFILEIMPORTTIME", "PYTHONDONTWRITEBYTECODE"}
         }
         env.update(
-            SSP_ACTOR="anne", SSP_ROLE="aalborg.ssp_consultant", SSP_STORE="sqlite:///ssp.db"
+            SSP_ACTOR="anne",
+            SSP_ROLE="aalborg.ssp_consultant",
+            SSP_STORE="sqlite:///ssp.db",
+            SSP_SERVER_DIR=str(cwd / "server"),
         )
         _progress("writing the demo store (ssp demo)")
-        _run(("-c", RUN_SSP, "demo"), env, cwd)
+        _run(("-c", RUN_SSP, "demo"), env, cwd, OWN_PROCESS)
         env["SSP_KEY_FILE"] = str(cwd / "ssp.db.key")
+        _progress("starting the server (ssp server start)")
+        _run(("-c", RUN_SSP, "server", "start", "--idle", "10"), env, cwd)
         times: dict[str, list[int]] = {c.name: [] for c in contestants}
-        for round_ in range(settings.rounds + 1):
-            _progress(f"start-up, round {round_ + 1}/{settings.rounds + 1}")
-            measured = {c.name: _run(c.argv, env, cwd) for c in contestants}
-            if round_ == 0:
-                continue  # warm-up: file caches, compiled bytecode
-            for name, value in measured.items():
-                times[name].append(value)
+        try:
+            for round_ in range(settings.rounds + 1):
+                _progress(f"start-up, round {round_ + 1}/{settings.rounds + 1}")
+                measured = {c.name: _run(c.argv, env, cwd, c.env) for c in contestants}
+                if round_ == 0:
+                    continue  # warm-up: file caches, compiled bytecode
+                for name, value in measured.items():
+                    times[name].append(value)
+        finally:
+            _run(("-c", RUN_SSP, "server", "stop"), env, cwd)
     baseline = times["baseline: import click, rich"]
     ratios = {
         c.name: statistics.median(t / b for t, b in zip(times[c.name], baseline, strict=True))
@@ -213,12 +241,14 @@ def render_start_markdown(results: StartResults) -> str:
         "",
         (
             "`ssp --help` imports click and the command table only: every command's module "
-            "is imported when it runs. `ssp case show` has to load the plugins and build "
-            "their registry (the TOML files parsed and structured into attrs classes, every "
-            "cross-reference checked), open the store, and load the libraries the stack is "
-            "made of (attrs, cattrs, pluggy, transitions, cryptography, rich's tables), "
-            "whose imports alone cost more than the whole baseline; see the architecture "
-            "page for what start-up loads and what it leaves for later."
+            "is imported when it runs. In its own process, `ssp case show` has to load the "
+            "plugins and build their registry (the TOML files parsed and structured into "
+            "attrs classes, every cross-reference checked), open the store, and load the "
+            "libraries the stack is made of (attrs, cattrs, pluggy, transitions, "
+            "cryptography, rich's tables), whose imports alone cost more than the whole "
+            "baseline. With `ssp server start`, all of that is done once: the command is a "
+            "client of the standard library only, and a child forked from the server runs "
+            "it on the client's terminal (see the architecture page, *Start-up*)."
         ),
     ]
     return "\n".join(lines) + "\n"

@@ -61,11 +61,24 @@ def test_ssp_help_imports_no_command() -> None:
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['--help'])\n"
         "commands = [m for m in sys.modules if m.startswith('ssp_core.cli.') and m not in "
-        "('ssp_core.cli.app',)]\n"
+        "('ssp_core.cli.app', 'ssp_core.cli.entry')]\n"
         "assert not commands, commands\n"
         "assert 'ssp_core.application' not in sys.modules"
     )
     loaded_after(code)
+
+
+def test_the_console_script_loads_only_the_standard_library_before_it_knows_if_served() -> None:
+    code = (
+        "import sys\n"
+        "from ssp_core.cli.served import run_served\n"
+        "ours = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('click', 'rich', 'attrs', 'attr', 'cattrs', 'pluggy', 'transitions'))\n"
+        "assert not ours, ours\n"
+        "mine = sorted(m for m in sys.modules if m.startswith('ssp_core'))\n"
+        "assert mine == ['ssp_core', 'ssp_core.cli', 'ssp_core.cli.served', 'ssp_core.lazy'], mine"
+    )
+    assert loaded_after(code) == []
 
 
 def test_the_casework_facade_loads_no_plotting_numerics_or_drivers() -> None:

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
-from ssp_core.settings import DEFAULT_STORE_URL, KEY_DIR_ENV, KEY_ENV, KEY_FILE_ENV, STORE_ENV
+from ssp_core.settings import (
+    AUTOLOAD_ENV,
+    BLOCK_ENV,
+    DEFAULT_STORE_URL,
+    KEY_DIR_ENV,
+    KEY_ENV,
+    KEY_FILE_ENV,
+    STORE_ENV,
+)
 
 if TYPE_CHECKING:
     from ssp_core.application.casework import Casework
@@ -23,7 +31,7 @@ if TYPE_CHECKING:
     from ssp_core.plugins.registry import Registry
     from ssp_core.privacy.keys import MunicipalKeys
 
-__all__ = ["COMMANDS", "Context", "LazyGroup", "cli"]
+__all__ = ["COMMANDS", "Context", "LazyGroup", "cli", "preload_registry"]
 
 Language = Literal["da", "en"]
 
@@ -107,6 +115,11 @@ COMMANDS: Mapping[str, tuple[str, str, str]] = {
         "ssp_core.cli.retention",
         "retention",
         "Erase closed cases due under the retention rules (plan first with --dry-run).",
+    ),
+    "server": (
+        "ssp_core.cli.server",
+        "server",
+        "A resident ssp process, so each command starts in a fraction of the time.",
     ),
     "store": (
         "ssp_core.cli.store",
@@ -242,9 +255,36 @@ class Context:
             from ssp_core.plugins.manager import create_plugin_host  # noqa: PLC0415
             from ssp_core.plugins.registry import Registry  # noqa: PLC0415
 
-            host = create_plugin_host(autoload=self.autoload, block=self.block)
-            self._registry = Registry.build(host)
+            if _PRELOADED and self.autoload is None and not self.block and _default_plugins():
+                self._registry = _PRELOADED[0]
+            else:
+                host = create_plugin_host(autoload=self.autoload, block=self.block)
+                self._registry = Registry.build(host)
         return self._registry
+
+
+_PRELOADED: list[Registry] = []
+
+
+def _default_plugins() -> bool:
+    return not os.environ.get(AUTOLOAD_ENV) and not os.environ.get(BLOCK_ENV)
+
+
+def preload_registry() -> Registry | None:
+    """Build the registry of the default plugins now, for every later command of this process.
+
+    ``ssp server`` calls it once, before it forks a child per command; a command
+    given ``--no-autoload`` or ``--block`` (or their environment variables) builds its
+    own. Returns None, and keeps nothing, if this process's environment is not the
+    default one.
+    """
+    from ssp_core.plugins.manager import create_plugin_host  # noqa: PLC0415
+    from ssp_core.plugins.registry import Registry  # noqa: PLC0415
+
+    if not _default_plugins():
+        return None
+    _PRELOADED[:] = [Registry.build(create_plugin_host())]
+    return _PRELOADED[0]
 
 
 @click.group(
