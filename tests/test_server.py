@@ -10,7 +10,9 @@ socket pair, without forking.
 from __future__ import annotations
 
 import os
+import pty
 import re
+import select
 import socket
 import subprocess
 import sys
@@ -132,6 +134,47 @@ def test_a_served_command_runs_in_the_clients_folder_with_its_environment(
     assert other_role.returncode != 0
     assert "aalborg.no_such_role" in other_role.stderr
     assert served_count(env, cwd) == before + 3
+
+
+def at_a_terminal(env: dict[str, str], cwd: Path, argv: list[str], typed: bytes) -> bytes:
+    """Run ``ssp argv`` on a pseudo-terminal, type ``typed`` at it; return what it showed."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: become the command
+        os.chdir(cwd)
+        os.execve(sys.executable, [sys.executable, "-c", RUN, *argv], env)  # noqa: S606
+    shown = b""
+    typed_yet = False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if not ready:
+            continue
+        try:
+            data = os.read(fd, 1024)
+        except OSError:  # the command ended
+            break
+        if not data:
+            break
+        shown += data
+        if not typed_yet and b"(not shown)" in shown:
+            os.write(fd, typed)
+            typed_yet = True
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return shown
+
+
+def test_a_served_hidden_prompt_does_not_echo_what_is_typed(
+    world: tuple[dict[str, str], Path],
+) -> None:
+    env, cwd = world
+    before = served_count(env, cwd)
+    command = ["case", "open", "--cpr-stdin", "--situation", "aalborg.radicalisation_under_18"]
+    shown = at_a_terminal(env, cwd, command, b"98765\r")
+    assert served_count(env, cwd) == before + 1
+    assert b"CPR number (not shown)" in shown
+    assert b"got 5 characters" in shown  # it read what was typed ...
+    assert b"98765" not in shown  # ... and did not show it
 
 
 def test_with_ssp_server_off_nothing_is_served(world: tuple[dict[str, str], Path]) -> None:
