@@ -229,6 +229,23 @@ def test_a_server_stops_when_idle(tmp_path: Path) -> None:
     assert list((tmp_path / "s").iterdir()) == []  # its socket removed
 
 
+def test_ssp_server_auto_starts_a_server_for_the_next_commands(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSP_")}
+    env.update(SSP_SERVER_DIR=str(tmp_path / "s"), SSP_SERVER="auto")
+    first = ssp(env, tmp_path, "workflows", "list")
+    assert first.returncode == 0, first.stderr
+    try:
+        deadline = time.monotonic() + 60
+        while "no ssp server runs" in ssp(env, tmp_path, "server", "status").stdout:
+            assert time.monotonic() < deadline, "SSP_SERVER=auto started no server"
+            time.sleep(0.3)
+        again = ssp(env, tmp_path, "workflows", "list")
+        assert again.stdout == first.stdout
+        assert served_count(env, tmp_path) == 1
+    finally:
+        ssp(env, tmp_path, "server", "stop")
+
+
 # -- the protocol, in this process --------------------------------------------------
 
 

@@ -36,11 +36,12 @@ __getattr__, __dir__ = lazy_names(
 
 def run() -> None:
     """Entry point of the ``ssp`` console script: served if a server runs, else in-process."""
-    from ssp_core.cli.served import run_served  # noqa: PLC0415
+    from ssp_core.cli.served import auto_start, run_served  # noqa: PLC0415
 
     code = run_served(sys.argv[1:])
     if code is None:
         from ssp_core.cli.entry import main  # noqa: PLC0415
 
         code = main()
+        auto_start(sys.argv[1:])
     sys.exit(code)

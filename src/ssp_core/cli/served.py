@@ -40,20 +40,27 @@ from types import FrameType
 from typing import Any
 
 __all__ = [
+    "AUTO_IDLE_MINUTES",
     "PROTOCOL",
     "SERVER_DIR_ENV",
     "SERVER_ENV",
+    "auto_start",
+    "connect",
     "import_path",
+    "peer_is_me",
     "private_folder",
     "receive",
+    "request",
     "run_served",
     "send",
     "server_folder",
     "socket_path",
+    "start_code",
 ]
 
 SERVER_ENV = "SSP_SERVER"
-"""Set to ``off`` to run every command in its own process, even with a server running."""
+"""``off``: run every command in its own process, even with a server running; ``auto``:
+start a server in the background when none runs (the command itself runs in-process)."""
 
 SERVER_DIR_ENV = "SSP_SERVER_DIR"
 """The folder of the server's socket (default: ``$XDG_RUNTIME_DIR/ssp-core``, else
@@ -188,6 +195,44 @@ def connect() -> socket.socket | None:
         pass
     connection.close()
     return None
+
+
+def start_code(idle_minutes: float) -> str:
+    """Return the Python code a server process runs (``python -P -c CODE``)."""
+    return f"from ssp_core.cli.server import serve; serve({float(idle_minutes)!r})"
+
+
+def auto_start(argv: Sequence[str]) -> bool:
+    """Start a server in the background if ``SSP_SERVER=auto`` and none answers; tell if so.
+
+    The server starts with the default idle time; the command that started it has
+    already run in its own process.
+    """
+    if os.environ.get(SERVER_ENV, "").strip().lower() != "auto" or argv[:1] == ["server"]:
+        return False
+    if not hasattr(socket, "send_fds") or not hasattr(socket, "SO_PEERCRED"):
+        return False
+    folder = server_folder()
+    if os.path.lexists(folder) and not private_folder(folder):
+        return False
+    answering = connect()
+    if answering is not None:
+        answering.close()
+        return False
+    import subprocess  # noqa: PLC0415 (only when a server is started)
+
+    subprocess.Popen(  # noqa: S603 (this interpreter, our own code)
+        [sys.executable, "-P", "-c", start_code(AUTO_IDLE_MINUTES)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    return True
+
+
+AUTO_IDLE_MINUTES = 30.0
+"""The idle time of a server started by ``SSP_SERVER=auto``."""
 
 
 def run_served(argv: Sequence[str]) -> int | None:

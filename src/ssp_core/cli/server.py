@@ -44,7 +44,7 @@ from ssp_core.text import visible
 
 __all__ = ["DEFAULT_IDLE_MINUTES", "Server", "fingerprint", "serve", "server"]
 
-DEFAULT_IDLE_MINUTES = 30.0
+DEFAULT_IDLE_MINUTES = served.AUTO_IDLE_MINUTES
 """How long the server waits for a command before it stops."""
 
 PRELOADED = ("ssp_core.application.casework", "ssp_core.store.sqlite")
@@ -295,11 +295,7 @@ def serve(idle_minutes: float = DEFAULT_IDLE_MINUTES) -> None:
     finally:
         server.close()
     if restart:  # the code changed on disk: start again with it
-        os.execv(sys.executable, [sys.executable, "-P", "-c", _start_code(idle_minutes)])  # noqa: S606
-
-
-def _start_code(idle_minutes: float) -> str:
-    return f"from ssp_core.cli.server import serve; serve({float(idle_minutes)!r})"
+        os.execv(sys.executable, [sys.executable, "-P", "-c", served.start_code(idle_minutes)])  # noqa: S606
 
 
 def _ask(kind: str) -> dict[str, Any] | None:
@@ -338,7 +334,7 @@ def start_command(obj: Context, idle: float) -> None:
         click.echo(f"an ssp server already runs (pid {found.get('pid')})")
         return
     process = subprocess.Popen(  # noqa: S603 (this interpreter, our own code)
-        [sys.executable, "-P", "-c", _start_code(idle)],
+        [sys.executable, "-P", "-c", served.start_code(idle)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
