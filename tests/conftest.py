@@ -28,9 +28,14 @@ T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 @pytest.fixture(autouse=True)
 def _store_in_tmp(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> pathlib.Path:
-    """No test writes the embedded store of the working directory: ``SSP_STORE`` points to tmp."""
+    """No test writes the embedded store of the working directory: ``SSP_STORE`` points to tmp.
+
+    Nor does a developer's running ``ssp server`` run a test's commands
+    (``tests/test_server.py`` starts its own).
+    """
     path = tmp_path / "ssp.db"
     monkeypatch.setenv("SSP_STORE", f"sqlite:///{path}")
+    monkeypatch.setenv("SSP_SERVER", "off")  # a developer's ssp server serves no test's ssp
     return path
 
 
