@@ -190,6 +190,7 @@ def test_bad_input_is_one_clear_line_and_changes_nothing(
 ) -> None:  # type: ignore[no-untyped-def]
     code, _, err = ssp("case", "show", "C-404")
     assert code == 2 and "Missing option '--actor'" in err
+    open_store(ssp.url).close()  # an empty store: read commands create none
     code, _, err = ssp("case", "show", "C-404", *CONSULTANT)
     assert code == 1 and err == "error: no case with id 'C-404'\n"
     code, _, err = ssp(

@@ -34,6 +34,7 @@ def _ssp(
     for name in ("SSP_KEY", "SSP_KEY_FILE"):
         monkeypatch.delenv(name, raising=False)
     url = f"sqlite:///{tmp_path / 'ssp.db'}"
+    open_store(url).close()  # the store exists: read commands create none
 
     def run(*args: str, lang: str = "da") -> tuple[int, str, str]:
         code = main(["--lang", lang, "--store", url, *args])

@@ -12,6 +12,7 @@ everything is audited, and a second run finds nothing to do.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 import attrs
 import pytest
@@ -32,6 +33,7 @@ from ssp_core.domain.events import NoteAdded
 from ssp_core.domain.redaction import ERASED, RedactedPerson
 from ssp_core.exceptions import SealError
 from ssp_core.plugins import Labels
+from ssp_core.store.postgres.store import POSTGRES_REMAINS
 from ssp_core.store.records import AuditAction, AuditQuery, KeyRecord
 from tests.privacy.conftest import Backend, MakeCasework, holds
 
@@ -378,6 +380,46 @@ def test_an_erased_key_is_gone_from_what_the_store_holds(town: Town, backend: Ba
     raw = backend.raw(town.url)
     for name in ("a_unfounded", "c_unfounded"):
         assert not holds(raw, wrapped[name]), f"the wrapped key of {name} is still stored"
+
+
+def test_item_13_erasure_says_what_a_concurrent_reader_leaves_and_scrub_clears_it(
+    town: Town, backend: Backend
+) -> None:
+    """SQLite: a reader holding a snapshot keeps the old pages in the WAL; the result says so."""
+    casework = town.casework
+    wrapped = {name: record.wrapped for name, record in _keys(casework, town).items()}
+    reader = None
+    if backend.kind == "sqlite":
+        reader = sqlite3.connect(town.url.removeprefix("sqlite:///"))
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM case_keys").fetchone()  # a snapshot held open
+    report = casework.erase_due(ADMIN, on=DUE["c_unfounded"])
+    assert {item.case_id for item in report.erased} >= {town.cases["a_unfounded"]}
+    if backend.kind == "sqlite":
+        assert reader is not None
+        (remains,) = report.remains
+        assert "write-ahead log" in remains
+        assert "ssp retention scrub" in remains
+        raw = backend.raw(town.url)
+        assert any(holds(raw, wrapped[n]) for n in ("a_unfounded", "c_unfounded"))
+        assert casework.scrub_store(ADMIN) == report.remains  # still held: still said
+        reader.rollback()
+        reader.close()
+        assert casework.scrub_store(ADMIN) == ()
+        raw = backend.raw(town.url)
+        for name in ("a_unfounded", "c_unfounded"):
+            assert not holds(raw, wrapped[name]), f"the wrapped key of {name} is still stored"
+    else:
+        assert report.remains == (POSTGRES_REMAINS,)
+        assert casework.scrub_store(ADMIN) == (POSTGRES_REMAINS,)
+    scrubs = [
+        e
+        for e in casework.store.read_audit(AuditQuery(actor=ADMIN.id))
+        if (e.detail or "").startswith("store scrubbed")
+    ]
+    assert len(scrubs) == (2 if backend.kind == "sqlite" else 1)  # each scrub is audited
+    with pytest.raises(AccessDenied):
+        casework.scrub_store(CONSULTANT)
 
 
 def test_erasure_needs_retention_run(

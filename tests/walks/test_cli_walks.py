@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ssp_core.store.url import open_store
 from tests.test_cli_privacy import CONSULTANT, TEACHER, Run, one_error_line
 from tests.test_cli_privacy import _db as _db  # noqa: PLC0414 (fixtures shared by import)
 from tests.test_cli_privacy import _key_file as _key_file  # noqa: PLC0414
@@ -157,8 +158,11 @@ def test_bad_input_is_one_error_line_and_changes_nothing(ssp: Run) -> None:
     assert json.loads(ssp("walk", "findings", "--json", *CONSULTANT)[1]) == []
 
 
-def test_an_output_file_that_cannot_be_written_is_one_error_line(ssp: Run, tmp_path: Path) -> None:
+def test_an_output_file_that_cannot_be_written_is_one_error_line(
+    ssp: Run, tmp_path: Path, db: Path
+) -> None:
     target = tmp_path / "missing" / "findings.geojson"
+    open_store(f"sqlite:///{db}").close()  # the store exists: read commands create none
     code, _, err = ssp("walk", "geojson", "--out", str(target), *CONSULTANT)
     assert code == 1
     assert one_error_line(err) == f"error: No such file or directory: {target}"

@@ -104,7 +104,7 @@ class UpgradePlan:
 
 def describe_store(url: str) -> StoreInfo:
     """Open the store at ``url`` and return its :class:`StoreInfo` (nothing personal is read)."""
-    with open_store(url) as opened:
+    with open_store(url, create=False) as opened:
         return StoreInfo(
             url=redact(url),
             schema_version=opened.schema_version(),
@@ -198,7 +198,7 @@ def plan_upgrade(
     policy = AccessPolicy.of(registry)
     policy.check(actor, "store.upgrade", purpose=purpose)
     try:
-        opened = open_store(url)
+        opened = open_store(url, create=False)
     except SchemaError as exc:
         if "older than this library" not in str(exc):
             raise
@@ -247,13 +247,13 @@ def upgrade_store_at(
     policy = AccessPolicy.of(registry)
     policy.check(actor, "store.upgrade", purpose=purpose)
     try:
-        with open_store(url) as current:
+        with open_store(url, create=False) as current:
             version = current.schema_version()
     except SchemaError:
         pass  # older (upgraded below); foreign, corrupt or newer (refused again below)
     else:
         return StoreUpgrade(redact(url), version, upgraded=False)
-    with open_store(url, upgrade=True) as opened:
+    with open_store(url, upgrade=True, create=False) as opened:
         opened.upgrade()
         filled = backfill_municipalities(opened, registry)
         gate = Gate(policy, opened, clock or SystemClock())

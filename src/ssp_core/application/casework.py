@@ -83,6 +83,8 @@ class Casework:
         data; there is no default key. An in-memory store without one gets a random key
         that dies with it.
     :param event_codec: turns events into stored rows and back (default: the core codec).
+    :param create: with a store URL, create the store if it does not exist (default);
+        ``False`` refuses a missing one (:class:`~ssp_core.exceptions.StoreUnavailable`).
 
     Every method takes the ``actor`` who reads or writes and the ``purpose`` they do it
     for; both go to the audit log with the time. Reads of personal data must name
@@ -104,11 +106,12 @@ class Casework:
         calendar: BusinessCalendar | None = None,
         ids: Callable[[], str] | None = None,
         event_codec: EventCodec | None = None,
+        create: bool = True,
     ) -> None:
         if isinstance(store, str):
             from ssp_core.store.url import open_store  # noqa: PLC0415 (loaded when used)
 
-            opened = open_store(store)
+            opened = open_store(store, create=create)
         elif store is None:
             from ssp_core.store.memory import MemoryStore  # noqa: PLC0415
 
@@ -790,6 +793,10 @@ class Casework:
         return self._retention.erase_due(
             actor, on=on, purpose=purpose, dry_run=dry_run, batch=batch, progress=progress
         )
+
+    def scrub_store(self, actor: Actor, *, purpose: str = RETENTION) -> tuple[str, ...]:
+        """Clear what earlier erasures may have left behind: :meth:`.Retention.scrub`."""
+        return self._retention.scrub(actor, purpose=purpose)
 
     # -- the store (StoreAdministration) -------------------------------------------------
 

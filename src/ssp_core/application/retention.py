@@ -60,6 +60,20 @@ class Retention:
         keyed = services.store.read_keys(row.case_id for row in rows)
         return plan_erasure(rows, keyed, rules, day)
 
+    def scrub(self, actor: Actor, *, purpose: str = RETENTION) -> tuple[str, ...]:
+        """Make the bytes of earlier erasures gone where the store can; return what may remain.
+
+        For when an erasure reported that a copy may remain (another reader held
+        back SQLite's checkpoint). Needs ``retention.run``; audited.
+        """
+        gate = self._services.gate
+        gate.authorise(actor, "retention.run", purpose)
+        remains = self._services.store.scrub()
+        gate.audit(
+            actor, purpose, AuditAction.ADMIN, None, f"store scrubbed: {len(remains)} remark(s)"
+        )
+        return remains
+
     def erase_due(
         self,
         actor: Actor,
@@ -88,6 +102,7 @@ class Retention:
             )
             return ErasureReport(tuple(due), 0, tuple(without), dry_run=True)
         identities = 0
+        remains: dict[str, None] = {}
         for start in range(0, len(due), batch):
             chunk = due[start : start + batch]
             ids = [item.case_id for item in chunk]
@@ -118,9 +133,11 @@ class Retention:
                 )
                 for _ in gone
             ]
-            store.erase(ids, gone, audit)
+            remains.update(dict.fromkeys(store.erase(ids, gone, audit)))
             services.keyring.forget(ids)
             identities += len(gone)
             if progress is not None:
                 progress(start + len(chunk), len(due))
-        return ErasureReport(tuple(due), identities, tuple(without), dry_run=False)
+        return ErasureReport(
+            tuple(due), identities, tuple(without), dry_run=False, remains=tuple(remains)
+        )

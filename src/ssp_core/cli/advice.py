@@ -84,7 +84,7 @@ def ask_command(
     anything shaped like a CPR number or a pseudonym is refused and nothing is stored.
     If the INFO house finds the worry must be acted on, it opens a concern itself.
     """
-    casework = obj.casework()
+    casework = obj.casework(create=True)
     opened = casework.advice.ask(
         question,
         actor,

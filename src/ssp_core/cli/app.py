@@ -237,13 +237,22 @@ class Context:
         retired = MunicipalKeys.retired_from_folder(self.key_dir) if self.key_dir else {}
         return MunicipalKeys(default, own, retired)
 
-    def casework(self) -> Casework:
-        """Open the store on first use and return casework over it (closed when the CLI ends)."""
+    def casework(self, *, create: bool = False) -> Casework:
+        """Open the store on first use and return casework over it (closed when the CLI ends).
+
+        Only a command that writes a first case passes ``create=True``: for any other,
+        a store that does not exist (a mistyped ``--store``) is an error, not a new
+        empty store.
+        """
         if self._casework is None:
             from ssp_core.application.casework import Casework  # noqa: PLC0415
 
             self._casework = Casework(
-                self.registry, store=self.store_url, key=self.key(), clock=self.clock
+                self.registry,
+                store=self.store_url,
+                key=self.key(),
+                clock=self.clock,
+                create=create,
             )
             click.get_current_context().call_on_close(self._casework.close)
         return self._casework

@@ -252,7 +252,7 @@ def open_command(
         raise DataError(
             "a concern is about a person: give --cpr-stdin, or --pseudonym and --birth-date"
         )
-    casework = obj.casework()
+    casework = obj.casework(create=True)
     concern_day = concern_date.date() if concern_date else None
     if subject is None:
         opened = casework.open_for_person(

@@ -139,7 +139,7 @@ def log_command(
     (with the number of participants) or cancelled. No name, CPR number or anything
     else that identifies a person: the people who took part are a number.
     """
-    casework = obj.casework()
+    casework = obj.casework(create=True)
     case = casework.activities.log(
         initiative_id,
         kind=kind,
@@ -249,7 +249,7 @@ def import_command(
             )
         _console().print(table)
         return
-    case = obj.casework().activities.import_example(
+    case = obj.casework(create=True).activities.import_example(
         example, actor, held_on=held_on.date() if held_on else None, purpose=purpose
     )
     if case is None:

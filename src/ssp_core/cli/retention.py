@@ -24,6 +24,7 @@ from ssp_core.cli.render import inert
 from ssp_core.clock import local_date
 from ssp_core.domain.roles import Actor
 from ssp_core.privacy.retention import ErasureItem
+from ssp_core.text import visible
 
 __all__ = ["progress_bar", "retention", "stderr_is_terminal"]
 
@@ -119,9 +120,23 @@ def run_command(
             "(their data keys destroyed) and "
             f"{_plural(report.identities, 'identity-vault entry', 'identity-vault entries')}"
         )
+    for remains in report.remains:  # where copies may still be: the store said so
+        click.echo(f"warning: {visible(remains)}", err=True)
     if report.without_rule:
         console.print(
             f"{_plural(len(report.without_rule), 'closed case', 'closed cases')} without a "
             f"retention rule (kept; add a rule for their workflow): "
             + inert(", ".join(report.without_rule))
         )
+
+
+@retention.command("scrub")
+@acting(default_purpose="retention")
+@click.pass_obj
+def scrub_command(obj: Context, actor: Actor, purpose: str) -> None:
+    """Clear copies an earlier erasure left (a reader held back the checkpoint); audited."""
+    remains = obj.casework().scrub_store(actor, purpose=purpose)
+    for line in remains:
+        click.echo(f"warning: {visible(line)}", err=True)
+    if not remains:
+        click.echo("scrubbed: no copy of erased keys or vault entries remains in the store")

@@ -62,7 +62,7 @@ def plan(
     purpose: str,
 ) -> None:
     """Plan a safety walk in a locality, with its participants and topics."""
-    case = obj.casework().plan_walk(
+    case = obj.casework(create=True).plan_walk(
         locality=locality,
         held_on=held_on.date(),
         participants=participants,
@@ -172,7 +172,7 @@ def decline(obj: Context, finding_id: str, reason: str, actor: Actor, purpose: s
 @click.pass_obj
 def import_(obj: Context, example: str | None, actor: Actor, purpose: str) -> None:
     """Put a registered example walk (all of them without EXAMPLE) into the store."""
-    casework = obj.casework()
+    casework = obj.casework(create=True)
     names = [example] if example else list(casework.registry.example_walks)
     if not names:
         click.echo("no plugin registers example walks")

@@ -36,13 +36,16 @@ class ErasureReport:
     """What an erasure run did: the cases erased, the vault entries destroyed, and those kept.
 
     ``without_rule`` are closed cases of workflows no rule covers: they are never
-    erased, and listed so that the municipality can add a rule.
+    erased, and listed so that the municipality can add a rule. ``remains`` says
+    where copies of the destroyed keys and vault entries may still be, as the store
+    reported it (empty: nowhere it knows of).
     """
 
     erased: tuple[ErasureItem, ...]
     identities: int
     without_rule: tuple[str, ...]
     dry_run: bool
+    remains: tuple[str, ...] = ()
 
 
 def rule_for(rules: Iterable[RetentionRule], workflow: str, outcome: str) -> RetentionRule | None:

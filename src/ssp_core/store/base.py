@@ -58,6 +58,9 @@ class CaseStore(abc.ABC):
     url: str
     """The URL the store was opened with (with any password removed)."""
 
+    read_only: bool = False
+    """Whether the store can only be read: every write then raises ``StoreUnavailable``."""
+
     # -- writing ---------------------------------------------------------------------
 
     @abc.abstractmethod
@@ -121,7 +124,7 @@ class CaseStore(abc.ABC):
     @abc.abstractmethod
     def erase(
         self, case_ids: Sequence[str], pseudonyms: Sequence[str], audit: Sequence[AuditEntry]
-    ) -> None:
+    ) -> tuple[str, ...]:
         """Delete the key rows of ``case_ids`` and the vault entries of ``pseudonyms``.
 
         One transaction, which also writes ``audit``. Nothing else changes: the events
@@ -129,7 +132,19 @@ class CaseStore(abc.ABC):
         log stay. Ids and pseudonyms without a row are ignored. Afterwards a backend
         makes the deleted bytes really gone where it can (SQLite: ``secure_delete``
         and a WAL checkpoint).
+
+        Returns where copies of the deleted bytes may remain, one sentence each
+        (empty: nowhere the backend knows of); :meth:`scrub` may clear them later.
         """
+
+    def scrub(self) -> tuple[str, ...]:
+        """Make the bytes of earlier erasures gone where the backend can; say what may remain.
+
+        SQLite checkpoints its write-ahead log into the (securely deleted) file, which
+        a reader in another connection may have held back at the erasure; PostgreSQL
+        vacuums the tables of keys and vault entries. The default does nothing.
+        """
+        return ()
 
     @abc.abstractmethod
     def rewrite_event_data(

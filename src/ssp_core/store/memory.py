@@ -121,7 +121,7 @@ class MemoryStore(CaseStore):
 
     def erase(
         self, case_ids: Sequence[str], pseudonyms: Sequence[str], audit: Sequence[AuditEntry]
-    ) -> None:
+    ) -> tuple[str, ...]:
         """Forget the key rows of ``case_ids`` and the vault entries of ``pseudonyms``."""
         with self._lock:
             self._check()
@@ -130,6 +130,7 @@ class MemoryStore(CaseStore):
             for pseudonym in pseudonyms:
                 self._identities.pop(pseudonym, None)
             self._store_audit(audit)
+        return ()
 
     def rewrite_event_data(
         self,

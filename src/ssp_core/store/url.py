@@ -32,14 +32,16 @@ def redact(url: str) -> str:
     return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
 
 
-def open_store(url: str | None = None, *, upgrade: bool = False) -> CaseStore:
+def open_store(url: str | None = None, *, upgrade: bool = False, create: bool = True) -> CaseStore:
     """Open the case store at ``url`` (default: :func:`default_store_url`).
 
     SQLite paths follow the usual URL form: ``sqlite:///ssp.db`` is relative to the
     working directory, ``sqlite:////var/lib/ssp/ssp.db`` is absolute. A PostgreSQL
     URL may name the schema to use with ``?schema=name`` (default ``ssp``).
     ``upgrade=True`` applies missing schema migrations instead of refusing an older
-    store.
+    store. ``create=False`` refuses a store that does not exist yet (a missing SQLite
+    file, an empty PostgreSQL schema) with :class:`~ssp_core.exceptions.StoreUnavailable`
+    instead of creating it: a mistyped URL is then an error, not a new empty store.
     """
     url = url or default_store_url()
     scheme, _, rest = url.partition("://")
@@ -53,7 +55,7 @@ def open_store(url: str | None = None, *, upgrade: bool = False) -> CaseStore:
             raise DataError(f"store URL {url!r} names no file; use e.g. sqlite:///ssp.db")
         from ssp_core.store.sqlite import SqliteStore  # noqa: PLC0415
 
-        return SqliteStore(Path(path), url=url, upgrade=upgrade)
+        return SqliteStore(Path(path), url=url, upgrade=upgrade, create=create)
     if scheme in ("postgresql", "postgres"):
         try:
             from ssp_core.store.postgres import PostgresStore  # noqa: PLC0415
@@ -62,7 +64,7 @@ def open_store(url: str | None = None, *, upgrade: bool = False) -> CaseStore:
                 f"PostgreSQL stores need psycopg 3: pip install 'ssp-core[postgresql]' ({exc})"
             ) from None
         dsn, schema = _split_schema(url)
-        return PostgresStore(dsn, schema=schema, upgrade=upgrade, url=redact(url))
+        return PostgresStore(dsn, schema=schema, upgrade=upgrade, create=create, url=redact(url))
     raise DataError(f"unknown store URL {redact(url)!r}; use one of: {_SCHEMES}")
 
 

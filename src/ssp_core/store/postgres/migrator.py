@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import psycopg
 from psycopg.rows import TupleRow
 
-from ssp_core.exceptions import SchemaError
+from ssp_core.exceptions import SchemaError, StoreUnavailable
 from ssp_core.store.base import Migration
 from ssp_core.store.postgres.statements import Statements
 from ssp_core.store.sql import needs_upgrade, newer_schema
@@ -77,9 +77,19 @@ class Migrator:
             )
         return version
 
-    def prepare(self, conn: psycopg.Connection[TupleRow], *, upgrade: bool) -> None:
-        """Create a missing schema, check an existing one and upgrade it if asked to."""
+    def prepare(
+        self, conn: psycopg.Connection[TupleRow], *, upgrade: bool, create: bool = True
+    ) -> None:
+        """Create a missing schema (if ``create``), check an existing one, upgrade if asked to.
+
+        :raises StoreUnavailable: the schema holds no store and ``create`` is false.
+        """
         _, objects, marked = self._identify(conn)
+        if objects == 0 and not create:
+            raise StoreUnavailable(
+                f"no ssp store at {self.url} (schema {self.schema!r} is empty or missing); "
+                "check --store / SSP_STORE. Only a command that writes a first case creates one"
+            )
         if objects == 0:
             self._create(conn)
         elif not marked:

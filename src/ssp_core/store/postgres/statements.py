@@ -279,6 +279,7 @@ class Statements:
         )
         self.delete_keys = f"DELETE FROM {s}.case_keys WHERE case_id = ANY($1::text[])"
         self.delete_identities = f"DELETE FROM {s}.identities WHERE pseudonym = ANY($1::text[])"
+        self.vacuum_secrets = f"VACUUM {s}.case_keys, {s}.identities"
         self.read_keys = f"SELECT {KEY_COLUMNS} FROM {s}.case_keys WHERE case_id = ANY(%s)"
         self.keyed = f"SELECT case_id FROM {s}.case_keys WHERE case_id = ANY(%s)"
         self.subject_cases = (

@@ -72,13 +72,21 @@ from ssp_core.store.sql import (
     repeated_replacement,
 )
 
-__all__ = ["PostgresStore"]
+__all__ = ["POSTGRES_REMAINS", "PostgresStore"]
 
 _COPY_FROM = 16
 """Events of a commit from which they are loaded with ``COPY`` (faster from about 12)."""
 _CONNECT_TIMEOUT = 5
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 _MAX_NAME = 63
+
+
+POSTGRES_REMAINS = (
+    "PostgreSQL keeps earlier copies of erased keys and vault entries in its write-ahead "
+    "log, its archive and backups while they are kept, and in freed pages until they are "
+    "reused: the database operator's to manage"
+)
+"""What an erasure may leave in a PostgreSQL store, in every erasure's result."""
 
 
 class PostgresStore(CaseStore):
@@ -99,6 +107,7 @@ class PostgresStore(CaseStore):
         *,
         schema: str = "ssp",
         upgrade: bool = False,
+        create: bool = True,
         url: str | None = None,
         min_size: int = 1,
         max_size: int = 8,
@@ -121,7 +130,7 @@ class PostgresStore(CaseStore):
         self._sql = Statements(schema)
         self._migrator = Migrator(schema, self.url, self._sql, migrations)
         try:
-            self._open(dsn, upgrade=upgrade, min_size=min_size, max_size=max_size)
+            self._open(dsn, upgrade=upgrade, create=create, min_size=min_size, max_size=max_size)
         except BaseException:
             self.close()
             raise
@@ -135,7 +144,7 @@ class PostgresStore(CaseStore):
             text = text.replace(secret, "***")
         return text or type(exc).__name__
 
-    def _open(self, dsn: str, *, upgrade: bool, min_size: int, max_size: int) -> None:
+    def _open(self, dsn: str, *, upgrade: bool, create: bool, min_size: int, max_size: int) -> None:
         # One direct connection first: it fails fast, with libpq's own reason, if the
         # server cannot be reached; and it prepares the schema before the pool opens.
         try:
@@ -144,7 +153,7 @@ class PostgresStore(CaseStore):
             raise StoreUnavailable(f"cannot open store {self.url}: {self._message(exc)}") from None
         try:
             configure(connection)
-            self._migrator.prepare(connection, upgrade=upgrade)
+            self._migrator.prepare(connection, upgrade=upgrade, create=create)
         except psycopg.Error as exc:
             raise StoreUnavailable(f"cannot open store {self.url}: {self._message(exc)}") from None
         finally:
@@ -383,12 +392,13 @@ class PostgresStore(CaseStore):
 
     def erase(
         self, case_ids: Sequence[str], pseudonyms: Sequence[str], audit: Sequence[AuditEntry]
-    ) -> None:
-        """Delete key rows and vault entries, with audit entries, in one transaction.
+    ) -> tuple[str, ...]:
+        """Delete key rows and vault entries with audit entries, in one transaction; see the base.
 
-        The deleted rows stay in the table's dead tuples until ``VACUUM`` (autovacuum)
-        reclaims their space, and in the write-ahead log, its archive and backups for
-        as long as those are kept: the operator's to manage.
+        Then the two tables are vacuumed (:meth:`scrub`), so the deleted rows' space is
+        reclaimed. What remains is said in the result: PostgreSQL does not overwrite
+        reclaimed space at once, and its write-ahead log, archive and backups keep
+        earlier copies for as long as they are kept (the operator's to manage).
         """
         statements = [
             (self._sql.delete_keys, [list(case_ids)]),
@@ -397,6 +407,13 @@ class PostgresStore(CaseStore):
         ]
         with self._connection() as conn:
             transact(conn, statements)
+        return self.scrub()
+
+    def scrub(self) -> tuple[str, ...]:
+        """Vacuum the tables of data keys and vault entries; say what PostgreSQL may keep."""
+        with self._connection() as conn:
+            conn.execute(self._sql.vacuum_secrets)
+        return (POSTGRES_REMAINS,)
 
     def rewrite_event_data(
         self,

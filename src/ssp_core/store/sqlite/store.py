@@ -5,7 +5,6 @@ See :mod:`ssp_core.store.sqlite` for how the file is kept.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import sqlite3
@@ -108,11 +107,24 @@ def _create_private(path: Path) -> None:
     os.close(descriptor)
 
 
+def _on_read_only_mount(path: Path) -> bool:
+    return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+
+
+def _read_only(path: Path) -> bool:
+    """Tell whether an existing store file cannot be written (its mount, or permissions)."""
+    return _on_read_only_mount(path) or not os.access(path, os.W_OK)
+
+
 class SqliteStore(CaseStore):
     """A case store in one SQLite file.
 
     :param path: the file; created (with its schema) if it does not exist.
     :param upgrade: apply missing schema migrations instead of refusing an older file.
+    :param create: create a missing file; ``False`` refuses it (``StoreUnavailable``).
+    :param read_only: open the file for reading only; ``None`` (default): read-only if it
+        cannot be written (a read-only mount, or no write permission). Every write to a
+        read-only store raises ``StoreUnavailable``, saying so.
     :param timeout: seconds a writer waits for another writer's lock.
     """
 
@@ -122,6 +134,8 @@ class SqliteStore(CaseStore):
         *,
         url: str | None = None,
         upgrade: bool = False,
+        create: bool = True,
+        read_only: bool | None = None,
         timeout: float = 30.0,
         migrations: Sequence[Migration] = SQLITE_MIGRATIONS,
     ) -> None:
@@ -140,9 +154,20 @@ class SqliteStore(CaseStore):
             )
         if self.path.is_dir():
             raise StoreUnavailable(f"cannot open store {self.url}: {self.path} is a directory")
-        _create_private(self.path)
+        if not create and not self.path.is_file():
+            raise StoreUnavailable(
+                f"no ssp store at {self.path}; check --store / SSP_STORE. Only a command "
+                "that writes a first case creates one"
+            )
+        if read_only is None:
+            read_only = self.path.is_file() and _read_only(self.path)
+        elif read_only and not self.path.is_file():
+            raise StoreUnavailable(f"no ssp store at {self.path} to open read-only")
+        self.read_only = read_only
+        if not self.read_only:
+            _create_private(self.path)
         try:
-            self._prepare(upgrade=upgrade)
+            self._prepare(upgrade=upgrade, create=create)
         except BaseException:
             self.close()
             raise
@@ -150,9 +175,17 @@ class SqliteStore(CaseStore):
     # -- connections -------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
+        target: str | Path = self.path
+        if self.read_only:  # immutable on a read-only mount: no one can change it there
+            immutable = "&immutable=1" if _on_read_only_mount(self.path) else ""
+            target = f"{self.path.resolve().as_uri()}?mode=ro{immutable}"
         try:
             connection = sqlite3.connect(
-                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+                target,
+                timeout=self._timeout,
+                isolation_level=None,
+                check_same_thread=False,
+                uri=self.read_only,
             )
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot open store {self.url}: {exc}") from None
@@ -185,12 +218,21 @@ class SqliteStore(CaseStore):
 
     def _begin(self) -> sqlite3.Connection:
         """Start a write transaction, taking the file's write lock at once."""
+        if self.read_only:
+            raise self._read_only()
         connection = self._conn()
         try:
             connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise StoreUnavailable(f"store {self.url} is busy or locked: {exc}") from None
         return connection
+
+    def _read_only(self) -> StoreUnavailable:
+        return StoreUnavailable(
+            f"the store {self.url} is read-only (a read-only mount, or no permission to "
+            "write the file): it can be inspected, but nothing can be written to it, and "
+            "reading a case writes the audit log"
+        )
 
     @staticmethod
     def _rollback(connection: sqlite3.Connection) -> None:
@@ -237,10 +279,15 @@ class SqliteStore(CaseStore):
             ) from None
         return application, version, objects
 
-    def _prepare(self, *, upgrade: bool) -> None:
+    def _prepare(self, *, upgrade: bool, create: bool) -> None:
         connection = self._conn()
         application, version, objects = self._identify(connection)
         if application == 0 and objects == 0:
+            if not create or self.read_only:
+                raise StoreUnavailable(
+                    f"no ssp store at {self.path}: the file is empty; check --store / "
+                    "SSP_STORE. Only a command that writes a first case creates one"
+                )
             self._create(connection)
             return
         if application != APPLICATION_ID:
@@ -248,6 +295,11 @@ class SqliteStore(CaseStore):
                 f"{self.path} is an SQLite database but not an ssp store (it has tables of "
                 "another application); nothing in it was changed"
             )
+        if self.read_only:
+            if upgrade and version < self._latest:
+                raise self._read_only()
+            needs_upgrade(self.url, version, self._latest, upgrade=False)
+            return
         self._check_version(version, upgrade=upgrade)
         self._use_wal(connection)
 
@@ -393,14 +445,14 @@ class SqliteStore(CaseStore):
 
     def erase(
         self, case_ids: Sequence[str], pseudonyms: Sequence[str], audit: Sequence[AuditEntry]
-    ) -> None:
+    ) -> tuple[str, ...]:
         """Delete key rows and vault entries with audit entries, then clear the log; see the base.
 
         The connection's ``secure_delete`` zeroes the deleted rows in their pages;
         the ``TRUNCATE`` checkpoint afterwards writes those pages into the file and
         empties the write-ahead log, which held the rows' earlier pages. A reader in
-        another connection can hold the checkpoint back: it is then left to a later
-        one (best effort, the erasure itself is committed).
+        another connection can hold the checkpoint back: the erasure itself is
+        committed, and the result says that the log may still hold copies.
         """
         with self._write() as conn:
             for marks, chunk in chunks(list(case_ids)):
@@ -408,10 +460,21 @@ class SqliteStore(CaseStore):
             for marks, chunk in chunks(list(pseudonyms)):
                 conn.execute(f"DELETE FROM identities WHERE pseudonym IN ({marks})", chunk)
             insert_audit(conn, audit)
-        self._checkpoint()
+        return self.scrub()
 
-    def _checkpoint(self) -> None:
-        """Checkpoint the write-ahead log into the file and truncate it, if no one blocks it.
+    def scrub(self) -> tuple[str, ...]:
+        """Checkpoint the write-ahead log into the file and empty it; say if a reader held it."""
+        if self._checkpoint():
+            return ()
+        remains = (
+            f"the write-ahead log {self.path}-wal may still hold earlier copies of erased keys "
+            "and vault entries: another connection held back the checkpoint. Run "
+            "`ssp retention scrub` when no one else has the store open"
+        )
+        return (remains,)
+
+    def _checkpoint(self) -> bool:
+        """Checkpoint the write-ahead log into the file and truncate it; tell if it was done.
 
         The checkpoint waits for readers of the log, but not for the store's whole
         timeout: after ``_CHECKPOINT_WAIT_MS`` it gives up (busy), and a later one does it.
@@ -419,11 +482,13 @@ class SqliteStore(CaseStore):
         connection = self._conn()
         connection.execute(f"PRAGMA busy_timeout = {_CHECKPOINT_WAIT_MS}")
         try:
-            # Busy is an answer (a row), a lock held elsewhere may be an error: both pass.
-            with contextlib.suppress(sqlite3.OperationalError):
-                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.OperationalError:  # a lock held elsewhere
+            return False
         finally:
             connection.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+        wal = Path(f"{self.path}-wal")
+        return not busy and (not wal.exists() or wal.stat().st_size == 0)
 
     def rewrite_event_data(
         self,
