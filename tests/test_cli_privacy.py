@@ -472,7 +472,8 @@ def test_retention_dry_run_then_erasure(
     assert still_open not in out
     code, out, _ = ssp("retention", "run", "--dry-run", "--on", "2020-03-03", "--json", *ADMIN)
     assert json.loads(out) == {
-        "on": "2020-03-03", "erased": [], "identities": 0, "without_rule": [], "dry_run": True
+        "on": "2020-03-03", "erased": [], "identities": 0, "without_rule": [], "dry_run": True,
+        "remains": [],
     }  # fmt: skip
     code, out, _ = ssp("retention", "run", "--dry-run", "--on", "2021-01-01", "--json", *ADMIN)
     report = json.loads(out)
@@ -707,3 +708,31 @@ def test_item_12_a_store_made_through_the_api_is_its_owners_only(tmp_path: Path)
                         key=MunicipalKey.generate())  # fmt: skip
     casework.close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_item_2_a_cpr_read_again_without_a_name_keeps_the_entry_and_correct_changes_it(
+    ssp: Run,
+) -> None:
+    case_id = open_with_cpr(ssp)["id"]
+    code, out, err = ssp(
+        "case", "open", "--situation", "aalborg.radicalisation", "--concern-date", "2026-03-02",
+        "--cpr-stdin", "--json", *TEACHER, stdin=f"{CPR}\n",
+    )  # fmt: skip
+    assert code == 0, err
+    shown = ("identity", "show", case_id, "--json", *CONSULTANT, "--purpose", "reidentification")
+    code, out, err = ssp(*shown)
+    assert code == 0, err
+    assert json.loads(out)["name"] == "Alex Example"  # not wiped by the second enrolment
+    code, _, err = ssp(
+        "identity", "correct", case_id, *TEACHER, "--purpose", "casework", stdin="Alex Right\n\n"
+    )
+    assert code == 1
+    assert "identity.correct" in err
+    code, out, err = ssp(
+        "identity", "correct", case_id, *CONSULTANT, "--purpose", "casework",
+        stdin="Alex Right\n+45 99 88 77 66\n",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Alex Right" not in out
+    found = json.loads(ssp(*shown)[1])
+    assert (found["name"], found["contact"]) == ("Alex Right", "+45 99 88 77 66")

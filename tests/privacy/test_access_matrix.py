@@ -68,6 +68,7 @@ COLUMNS = {
     "dlst": "disclosure.list",
     "enrl": "identity.enrol",
     "reid": "identity.reidentify",
+    "corr": "identity.correct",
     "audt": "audit.read",
     "retn": "retention.run",
     "rsch": "research.export",
@@ -78,16 +79,16 @@ COLUMNS = {
 }
 
 GRID = """
-role                            open ovrd read srch fire fact obsv note asgn move hold extd ddln migr expt disc dlst enrl reid audt retn rsch eval seal upgr rotk
-aalborg.ssp_consultant          abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  -    -    -    abc  -    -    -
-aalborg.police_ssp_coordinator  a    -    a    a    a    a    a    a    a    -    a    a    -    -    a    a    abc  abc  a    -    -    -    -    -    -    -
-aalborg.frontline_worker        a    -    -    a    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  -    -    -    -    -    -    -    -
-aalborg.partner_contact         -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-aalborg.mentor                  -    -    b    bc   b    b    -    b    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-aalborg.parent_coach            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-aalborg.dialogue_ambassador     -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
-aalborg.researcher              -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  abc  -    -    -
-aalborg.administrator           -    -    -    abc  -    -    -    -    -    -    -    -    abc  abc  -    -    abc  -    -    abc  abc  -    -    abc  abc  abc
+role                            open ovrd read srch fire fact obsv note asgn move hold extd ddln migr expt disc dlst enrl reid corr audt retn rsch eval seal upgr rotk
+aalborg.ssp_consultant          abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  abc  -    -    -    abc  -    -    -
+aalborg.police_ssp_coordinator  a    -    a    a    a    a    a    a    a    -    a    a    -    -    a    a    abc  abc  a    a    -    -    -    -    -    -    -
+aalborg.frontline_worker        a    -    -    a    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  -    -    -    -    -    -    -    -    -
+aalborg.partner_contact         -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.mentor                  -    -    b    bc   b    b    -    b    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.parent_coach            -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.dialogue_ambassador     -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -
+aalborg.researcher              -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    -    abc  abc  -    -    -
+aalborg.administrator           -    -    -    abc  -    -    -    -    -    -    -    -    abc  abc  -    -    abc  -    -    -    abc  abc  -    -    abc  abc  abc
 """
 """The intended policy: per role and operation, the contexts (a, b, c) where it is allowed."""
 
@@ -338,6 +339,9 @@ OPERATION_CALLS: dict[str, Callable[[World, Actor, Context, str], object]] = {
     "disclosure.list": lambda w, a, c, p: w.casework.disclosures(a, purpose=p),
     "identity.enrol": _enrol,
     "identity.reidentify": _reidentify,
+    "identity.correct": lambda w, a, c, p: w.casework.correct_identity(
+        c.case_id, a, name="Corrected Name", contact=None, purpose=p
+    ),
     "audit.read": lambda w, a, c, p: w.casework.audit_log(a, purpose=p),
     "retention.run": lambda w, a, c, p: w.casework.retention_due(a, purpose=p),
     "research.export": _research_export,

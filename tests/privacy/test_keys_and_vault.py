@@ -193,7 +193,7 @@ def test_a_store_under_another_key_cannot_be_opened_but_its_index_can(
     assert [getattr(e, "text", None) for e in read.events][-1] == "a note"
 
 
-def test_enrolling_again_keeps_one_vault_entry_with_the_new_name(
+def test_item_2_enrolling_a_known_person_keeps_their_entry_as_it_is(
     backend: Backend, make_casework: MakeCasework
 ) -> None:
     url = backend.new_url()
@@ -202,23 +202,57 @@ def test_enrolling_again_keeps_one_vault_entry_with_the_new_name(
     case = casework.open_concern(
         situation="aalborg.radicalisation", subject=first, concern_date=T0.date(), actor=CONSULTANT
     )
-    second = casework.enrol(CPR.replace("-", ""), CONSULTANT, name="Second Name")
-    assert second == first
+    # A frontline worker (who cannot read the case) enrols the same person again ...
+    worker = Actor("worker-9", "aalborg.frontline_worker")
+    second = casework.enrol(CPR.replace("-", ""), worker, name="Someone Else")
+    third = casework.enrol(CPR, CONSULTANT)  # ... and a CPR number given without a name
+    assert second == third == first
     assert backend.count(url, "identities") == 1
     identity = casework.reidentify(case.id, CONSULTANT, purpose="reidentification")
-    assert identity == Identity(CPR, "Second Name", None)
-    third = casework.enrol(CPR, CONSULTANT, name="Third Name", contact="third@example.org")
-    assert third == first
-    assert backend.count(url, "identities") == 1
-    identity = casework.reidentify(case.id, CONSULTANT, purpose="reidentification")
-    assert (identity.name, identity.contact) == ("Third Name", "third@example.org")
+    assert identity == Identity(CPR, "First Name", "first@example.org")  # nothing replaced
     enrolments = [
-        e
-        for e in casework.store.read_audit(AuditQuery(actor=CONSULTANT.id))
-        if e.action is AuditAction.ENROL
+        e for e in casework.store.read_audit(AuditQuery()) if e.action is AuditAction.ENROL
     ]
     assert len(enrolments) == 3
+    assert all(f"person {first.pseudonym}" in (e.detail or "") for e in enrolments)
+    assert [("kept" in (e.detail or "")) for e in enrolments] == [False, True, True]
     assert all(CPR.replace("-", "") not in (e.detail or "") for e in enrolments)
+
+
+def test_item_2_changing_an_entry_is_its_own_operation_for_those_who_may_read_the_case(
+    backend: Backend, make_casework: MakeCasework
+) -> None:
+    url = backend.new_url()
+    casework = make_casework(url=url)
+    person = casework.enrol(CPR, CONSULTANT, name="First Name", contact="first@example.org")
+    case = casework.open_concern(
+        situation="aalborg.radicalisation", subject=person, concern_date=T0.date(), actor=CONSULTANT
+    )
+    worker = Actor("worker-9", "aalborg.frontline_worker")
+    with pytest.raises(AccessDenied):
+        casework.correct_identity(case.id, worker, name="X", contact=None, purpose="casework")
+    before = casework.reidentify(case.id, CONSULTANT, purpose="reidentification")
+    assert (before.name, before.contact) == ("First Name", "first@example.org")
+    casework.correct_identity(
+        case.id, CONSULTANT, name="Right Name", contact=None, purpose="casework"
+    )
+    after = casework.reidentify(case.id, CONSULTANT, purpose="reidentification")
+    assert after == Identity(CPR, "Right Name", None)
+    assert backend.count(url, "identities") == 1
+    corrected = [
+        e
+        for e in casework.store.read_audit(AuditQuery(case_id=case.id))
+        if e.action is AuditAction.ENROL
+    ]
+    assert len(corrected) == 1
+    assert corrected[0].actor == CONSULTANT.id
+    assert f"person {person.pseudonym}" in (corrected[0].detail or "")
+    denied = [
+        e
+        for e in casework.store.read_audit(AuditQuery(actor=worker.id))
+        if e.action is AuditAction.DENIED
+    ]
+    assert denied
 
 
 def test_reidentification_needs_its_permission_and_is_audited(

@@ -579,6 +579,18 @@ class Casework:
         """Return the identity of a case's person (audited): :meth:`.Identities.reidentify`."""
         return self._identities.reidentify(case_id, actor, purpose=purpose)
 
+    def correct_identity(
+        self,
+        case_id: str,
+        actor: Actor,
+        *,
+        name: str | None,
+        contact: str | None,
+        purpose: str,
+    ) -> None:
+        """Change the name and contact of a case's person (audited): :meth:`.Identities.correct`."""
+        self._identities.correct(case_id, actor, name=name, contact=contact, purpose=purpose)
+
     # -- disclosure (Disclosures) --------------------------------------------------------
 
     def disclose(

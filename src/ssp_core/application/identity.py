@@ -21,7 +21,7 @@ from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
 from ssp_core.privacy.access import Where
 from ssp_core.privacy.vault import Identity, open_identity, seal_identity
-from ssp_core.store.records import AuditAction
+from ssp_core.store.records import AuditAction, Commit
 
 __all__ = ["Identities"]
 
@@ -46,8 +46,11 @@ class Identities:
         """Enter a person into the identity vault and return the :class:`Subject` cases use.
 
         The CPR number is turned into the keyed pseudonym and the birth date at once;
-        it, the name and the contact are kept only sealed in the vault. Enrolling the
-        same number again replaces the name and contact given before.
+        it, the name and the contact are kept only sealed in the vault. A person
+        already in the vault keeps their entry as it is: enrolling cannot change a
+        name or contact someone else entered (that is :meth:`correct`, for those who
+        may read the person's cases). The audit entry names the person by pseudonym
+        and says whether they were entered or known.
 
         The person is enrolled in ``municipality`` (by default the actor's, or the only
         one loaded), whose key derives the pseudonym and wraps the vault entry: the same
@@ -59,6 +62,11 @@ class Identities:
         services.gate.authorise(actor, "identity.enrol", purpose, where=Where(where))
         subject = self.subject_of(cpr, where)
         at = services.clock.now()
+        person = f"person {subject.pseudonym}"
+        if services.store.read_identity(subject.pseudonym) is not None:
+            detail = f"identity vault entry of {person} kept: the person is known"
+            services.gate.audit(actor, purpose, AuditAction.ENROL, None, detail)
+            return subject
         record = seal_identity(
             services.keyring,
             subject.pseudonym,
@@ -66,15 +74,63 @@ class Identities:
             at,
             municipality=where,
         )
-        services.store.put_identity(
-            record,
-            [
-                services.gate.entry(
-                    actor, purpose, AuditAction.ENROL, None, "identity vault entry", at
-                )
-            ],
+        entry = services.gate.entry(
+            actor, purpose, AuditAction.ENROL, None, f"identity vault entry of {person}", at
         )
+        # A commit keeps an entry another writer made in the meantime: never a silent overwrite.
+        services.store.append(Commit(identities=(record,), audit=(entry,)))
         return subject
+
+    def correct(
+        self,
+        case_id: str,
+        actor: Actor,
+        *,
+        name: str | None,
+        contact: str | None,
+        purpose: str,
+    ) -> None:
+        """Change the name and contact kept for the person of a case (permission-checked, audited).
+
+        Only a role granted ``identity.correct`` on this case (its workflow,
+        municipality and walls) may, and the case must be about a person in the
+        vault; the CPR number and so the pseudonym stay. ``None`` clears a value.
+        """
+        services = self._services
+        rows = services.repository.rows(case_id)
+        repository = services.repository
+        repository.permit_for(rows, actor, "identity.correct", purpose, case_id)
+        record = services.store.read_keys([case_id]).get(case_id)
+        if record is None or record.subject is None:
+            raise DataError(
+                f"case {case_id} has no person in the vault: it is about a group or an "
+                "environment, or its data were erased"
+            )
+        municipality = repository.municipality_of(rows)
+        stored = services.store.read_identity(record.subject)
+        if stored is None:
+            raise DataError(
+                f"the person of case {case_id} is not in the identity vault (the case was "
+                "opened with a pseudonym only, or the entry was erased)"
+            )
+        identity = open_identity(services.keyring, stored, municipality=municipality)
+        at = services.clock.now()
+        corrected = seal_identity(
+            services.keyring,
+            record.subject,
+            Identity(identity.cpr, name, contact),
+            at,
+            municipality=municipality,
+        )
+        entry = services.gate.entry(
+            actor,
+            purpose,
+            AuditAction.ENROL,
+            case_id,
+            f"identity vault entry of person {record.subject} corrected (name, contact)",
+            at,
+        )
+        services.store.put_identity(corrected, [entry])
 
     def subject_of(self, cpr: str, municipality: str | None = None) -> Subject:
         """Return the :class:`Subject` of a CPR number in ``municipality``; no record.

@@ -89,7 +89,7 @@ COMMANDS: Mapping[str, tuple[str, str, str]] = {
     "identity": (
         "ssp_core.cli.identity",
         "identity",
-        "Re-identify the person behind a case from the identity vault (audited).",
+        "Re-identify the person behind a case from the identity vault, or correct it (audited).",
     ),
     "index": (
         "ssp_core.cli.index",

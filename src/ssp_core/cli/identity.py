@@ -1,4 +1,4 @@
-"""``ssp identity show``: re-identify the person behind a case (permission-checked, audited).
+"""``ssp identity show|correct``: re-identify the person behind a case, or correct their entry.
 
 Re-identification reads the CPR number, name and contact from the identity vault.
 It must name its purpose on the command line (there is no default), and the
@@ -7,10 +7,12 @@ library writes it to the audit log with the actor, role and time.
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ssp_core.cli.app import Context
-from ssp_core.cli.options import acting, echo_json
+from ssp_core.cli.options import acting, echo_json, stdin_is_terminal
 from ssp_core.domain.roles import Actor
 
 __all__ = ["identity"]
@@ -18,7 +20,7 @@ __all__ = ["identity"]
 
 @click.group()
 def identity() -> None:
-    """Re-identify the person behind a case from the identity vault (audited)."""
+    """Re-identify the person behind a case from the identity vault, or correct it (audited)."""
 
 
 @identity.command("show")
@@ -41,3 +43,26 @@ def show_command(obj: Context, case_id: str, as_json: bool, actor: Actor, purpos
     click.echo(f"cpr: {cpr}")
     click.echo(f"name: {found.name or '-'}")
     click.echo(f"contact: {found.contact or '-'}")
+
+
+@identity.command("correct")
+@click.argument("case_id")
+@acting(require_purpose=True)
+@click.pass_obj
+def correct_command(obj: Context, case_id: str, actor: Actor, purpose: str) -> None:
+    """Change the name and contact kept for the person CASE_ID is about (audited).
+
+    Reads the name, then the contact, from standard input, one line each (an empty
+    line clears it; at a terminal, it asks), so neither lands in the shell history
+    or in the process list. Needs a role granted identity.correct on the case.
+    """
+    if stdin_is_terminal():
+        name = str(click.prompt("name", default="", show_default=False, err=True))
+        contact = str(click.prompt("contact", default="", show_default=False, err=True))
+    else:
+        lines = [*(sys.stdin.read().splitlines() if sys.stdin is not None else []), "", ""]
+        name, contact = lines[0], lines[1]
+    obj.casework().correct_identity(
+        case_id, actor, name=name.strip() or None, contact=contact.strip() or None, purpose=purpose
+    )
+    click.echo(f"case {case_id}: the name and contact of its person were changed (audited)")

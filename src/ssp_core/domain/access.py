@@ -69,6 +69,7 @@ OPERATIONS: dict[str, str] = {
     "disclosure.list": "list disclosures: what went to whom, on what basis",
     "identity.enrol": "enter a person's CPR number, name and contact into the identity vault",
     "identity.reidentify": "re-identify the person behind a case from the identity vault",
+    "identity.correct": "change the name or contact of the person behind a case in the vault",
     "audit.read": "read the audit log",
     "retention.run": "erase cases due under the retention rules",
     "research.export": "export pseudonymised or aggregate data for research",
