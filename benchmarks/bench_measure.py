@@ -60,7 +60,7 @@ __all__ = [
 AT = dt.datetime(2025, 3, 3, 9, 30, tzinfo=dt.UTC)
 """The one timestamp every benchmark event carries (created once, reused)."""
 
-SUBJECT = Subject(pseudonym="bench-subject-0001", birth_date=dt.date(2010, 5, 17))
+SUBJECT = Subject(pseudonym="b" * 32, birth_date=dt.date(2010, 5, 17))
 """The one subject every benchmark case is about (created once, reused)."""
 
 ACTOR = Actor(id="bench-consultant", role="aalborg.ssp_consultant")

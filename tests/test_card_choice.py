@@ -23,6 +23,7 @@ from ssp_core.cli import main
 from ssp_core.domain.events import CaseOpened
 from ssp_core.privacy.keys import write_key_file
 from ssp_core.store.records import AuditAction, AuditQuery, CaseQuery
+from ssp_core.testing import pseudonym_for
 from ssp_core.workflows.definition import WorkflowKind
 
 START = dt.datetime(2026, 3, 2, 8, 30, tzinfo=dt.UTC)
@@ -34,7 +35,7 @@ REGISTRY = ssp_core.load_registry()
 CARDS = sorted(d.id for d in REGISTRY.latest_workflows(WorkflowKind.ACTION_CARD))
 ADULT_CARD = "aalborg.radicalisation_from_18"
 CHILD_CARD = "aalborg.radicalisation_under_18"
-SIXTEEN = Subject("p-16", dt.date(2009, 11, 20))  # 16 on TODAY
+SIXTEEN = Subject(pseudonym_for("p-16"), dt.date(2009, 11, 20))  # 16 on TODAY
 REASON = "placed in an adult institution; agreed with children's services"
 
 
@@ -136,7 +137,7 @@ def test_a_wrong_situation_is_refused_even_with_the_override() -> None:
 
 def test_the_age_counts_on_the_concern_date() -> None:
     work = casework()
-    turned_18_last_week = Subject("p-18", born(18))
+    turned_18_last_week = Subject(pseudonym_for("p-18"), born(18))
     with pytest.raises(CardRefused):
         work.open_case(workflow=CHILD_CARD, subject=turned_18_last_week, actor=TEACHER)
     case = work.open_case(
@@ -188,7 +189,7 @@ def test_open_case_succeeds_without_override_iff_the_age_is_in_the_band(
     definition = REGISTRY.workflow(card)
     assert definition.applies_to is not None
     inside = REGISTRY.age_bands[definition.applies_to.age_band].contains(age)
-    subject = Subject(f"p-{age}", born(age))
+    subject = Subject(pseudonym_for(f"p-{age}"), born(age))
     try:
         case = work.open_case(workflow=card, subject=subject, actor=TEACHER)
     except CardRefused:
@@ -222,7 +223,7 @@ def _ssp(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest
 
 
 OPEN_ADULT = (
-    "case", "open", "--workflow", ADULT_CARD, "--pseudonym", "p-16",
+    "case", "open", "--workflow", ADULT_CARD, "--pseudonym", pseudonym_for("p-16"),
     "--birth-date", "2009-11-20", "--concern-date", "2026-03-02",
 )  # fmt: skip
 

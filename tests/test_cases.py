@@ -16,7 +16,7 @@ from ssp_core.domain.events import (
 )
 
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
-SUBJECT = Subject("p" * 32, dt.date(2010, 1, 1))
+SUBJECT = Subject("9" * 32, dt.date(2010, 1, 1))
 
 
 def opened(case_id: str = "C-1") -> CaseOpened:

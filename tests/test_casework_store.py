@@ -28,6 +28,7 @@ from ssp_core.exceptions import ConfigError
 from ssp_core.loading import structure
 from ssp_core.store import AuditAction, AuditQuery, CaseQuery, Commit, open_store
 from ssp_core.store.projection import case_row
+from ssp_core.testing import pseudonym_for
 from ssp_core.workflows.definition import (
     DeadlineRule,
     MigrationSpec,
@@ -46,7 +47,7 @@ MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def born(day: dt.date, years: int) -> Subject:
-    return Subject("p-0123456789", day.replace(year=day.year - years))
+    return Subject(pseudonym_for("p-0123456789"), day.replace(year=day.year - years))
 
 
 def open_young(casework: Casework, clock: VirtualClock) -> ssp_core.Case:

@@ -47,7 +47,7 @@ from tests.conftest import T0
 KEY = bytes(range(32))
 CONTEXT = b"ssp_core test\x1fC-1"
 PLAIN = b'{"text": "Mor ringede om Jonas"}'
-SUBJECT = Subject("p" * 32, dt.date(2010, 6, 15))
+SUBJECT = Subject("9" * 32, dt.date(2010, 6, 15))
 
 LIGHT_MODULES = (
     "ssp_core.cipher",

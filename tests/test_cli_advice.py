@@ -91,7 +91,7 @@ def test_a_member_turns_a_request_into_a_concern(ssp: Run) -> None:
     [
         (["--situation", "aalborg.radicalisation"], "name the person with --cpr-stdin"),
         (
-            ["--situation", "aalborg.radicalisation", "--pseudonym", "p" * 32],
+            ["--situation", "aalborg.radicalisation", "--pseudonym", "9" * 32],
             "a person needs --birth-date",
         ),
     ],

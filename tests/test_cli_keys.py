@@ -11,9 +11,10 @@ import pytest
 from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys, write_key_file
 from ssp_core.privacy.sealing import Keyring
 from ssp_core.store import open_store
+from ssp_core.testing import pseudonym_for
 from tests.test_cli_privacy import CONSULTANT, invoke, one_error_line
 
-MENTOR_CASE = ["case", "open", "--workflow", "aalborg.mentor", "--pseudonym", "p-1",
+MENTOR_CASE = ["case", "open", "--workflow", "aalborg.mentor", "--pseudonym", pseudonym_for("p-1"),
                "--birth-date", "2005-01-01", "--json", *CONSULTANT]  # fmt: skip
 
 

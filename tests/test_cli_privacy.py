@@ -20,6 +20,7 @@ from ssp_core.cli import main, options, retention
 from ssp_core.privacy.keys import write_key_file
 from ssp_core.store import open_store
 from ssp_core.store.records import AuditQuery
+from ssp_core.testing import pseudonym_for
 
 CONSULTANT = ("--actor", "anne", "--role", "aalborg.ssp_consultant")
 TEACHER = ("--actor", "dan", "--role", "aalborg.frontline_worker")
@@ -126,7 +127,7 @@ def test_no_key_is_one_clear_line(db: Path, tmp_path: Path) -> None:
     )
     assert CPR not in err and DIGITS not in err
     code, _, err = invoke(
-        ["--store", store, "case", "open", "--workflow", "aalborg.mentor", "--pseudonym", "p-1",
+        ["--store", store, "case", "open", "--workflow", "aalborg.mentor", "--pseudonym", pseudonym_for("p-1"),
          "--birth-date", "2005-01-01", *CONSULTANT],
     )  # fmt: skip
     assert code == 1 and "no municipal key is set" in one_error_line(err)
@@ -208,12 +209,12 @@ def test_cpr_input_mistakes_are_one_line_and_change_nothing(
     )
     assert code == 1 and "--cpr-stdin read no CPR number" in one_error_line(err)
     code, _, err = ssp(
-        "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", "p-1", "--birth-date",
+        "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", pseudonym_for("p-1"), "--birth-date",
         "2010-01-01", "--name", "Alex Example", *TEACHER,
     )  # fmt: skip
     assert code == 1 and "--name and --contact go with --cpr-stdin only" in one_error_line(err)
     code, _, err = ssp(
-        "case", "open", "--situation", "aalborg.radicalisation", "--cpr-stdin", "--pseudonym", "p-1",
+        "case", "open", "--situation", "aalborg.radicalisation", "--cpr-stdin", "--pseudonym", pseudonym_for("p-1"),
         *TEACHER, stdin=f"{CPR}\n",
     )  # fmt: skip
     assert code == 1 and "name exactly one subject" in one_error_line(err)
@@ -296,7 +297,7 @@ def test_identity_show_needs_a_granted_role_and_an_explicit_purpose(
     assert ("carla", "denied", "reidentification") in actions
     # A case opened by pseudonym has nobody in the vault: said so, not a traceback.
     code, out, err = ssp(
-        "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", "p-1", "--birth-date",
+        "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", pseudonym_for("p-1"), "--birth-date",
         "2010-05-01", "--json", *TEACHER,
     )  # fmt: skip
     other = json.loads(out)["id"]
@@ -589,7 +590,7 @@ def test_base64_key_in_the_environment(tmp_path: Path) -> None:
 
 def test_withdrawing_a_consent_to_take_part_ends_the_track(ssp: Run) -> None:
     code, out, err = ssp(
-        "case", "open", "--workflow", "aalborg.mentor", "--pseudonym", "p-7", "--birth-date",
+        "case", "open", "--workflow", "aalborg.mentor", "--pseudonym", pseudonym_for("p-7"), "--birth-date",
         "2004-05-01", "--json", *CONSULTANT,
     )  # fmt: skip
     assert code == 0, err
@@ -637,7 +638,7 @@ def test_the_findings_of_the_lawful_exchange_issue_on_the_command_line(ssp: Run)
     assert code == 0, err
     # A minor's mentor track starts only with voluntariness and the custody holder.
     code, out, err = ssp(
-        "case", "open", "--workflow", "aalborg.mentor", "--pseudonym", "p-16", "--birth-date",
+        "case", "open", "--workflow", "aalborg.mentor", "--pseudonym", pseudonym_for("p-16"), "--birth-date",
         "2010-01-01", "--json", *CONSULTANT,
     )  # fmt: skip
     assert code == 0, err
@@ -736,3 +737,22 @@ def test_item_2_a_cpr_read_again_without_a_name_keeps_the_entry_and_correct_chan
     assert "Alex Right" not in out
     found = json.loads(ssp(*shown)[1])
     assert (found["name"], found["contact"]) == ("Alex Right", "+45 99 88 77 66")
+
+
+def test_item_3_a_cpr_number_is_refused_as_a_pseudonym_and_as_a_case_id(ssp: Run, db: Path) -> None:
+    code, out, err = ssp(
+        "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", "311299-4321",
+        "--birth-date", "1999-12-31", *TEACHER,
+    )  # fmt: skip
+    assert code == 1
+    assert "32 lower-case hexadecimal digits" in err
+    assert "311299" not in out + err
+    assert not db.exists() or b"311299" not in db.read_bytes()
+    open_with_cpr(ssp)
+    for command in (("case", "show"), ("case", "history"), ("identity", "show")):
+        code, out, err = ssp(*command, "311299-4321", *CONSULTANT, "--purpose", "reidentification")
+        assert code == 1, command
+        assert "never something shaped like a CPR number" in err
+        assert "311299" not in out + err
+    raw = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
+    assert b"311299" not in raw and b"3112994321" not in raw

@@ -21,6 +21,7 @@ from ssp_core.store.projection import case_row
 from ssp_core.store.records import AuditQuery, Commit
 from ssp_core.store.sqlite import SQLITE_MIGRATIONS, SqliteStore
 from ssp_core.store.sqlite.rows import case_params
+from ssp_core.testing import pseudonym_for
 
 CONSULTANT = ("--actor", "anne", "--role", "aalborg.ssp_consultant")
 TEACHER = ("--actor", "dan", "--role", "aalborg.frontline_worker")
@@ -56,7 +57,7 @@ def _ssp(capsys: pytest.CaptureFixture[str], tmp_path: Path):  # type: ignore[no
 
 def open_concern(ssp, *extra: str) -> dict:  # type: ignore[no-untyped-def]
     code, out, err = ssp(
-        "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", "p-1234abcd",
+        "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", pseudonym_for("p-1234abcd"),
         "--birth-date", "2010-05-01", "--concern-date", "2026-03-02", "--json", *TEACHER, *extra,
     )  # fmt: skip
     assert code == 0, err
@@ -81,7 +82,9 @@ def test_open_fire_show_and_history_through_the_cli(ssp) -> None:  # type: ignor
     code, out, _ = ssp("case", "history", case_id, "--json", *CONSULTANT, "--purpose", "disclosure")
     records = json.loads(out)
     assert [r["type"] for r in records] == ["CaseOpened", "FactRecorded", "Transitioned"]
-    assert records[2]["dest"] == "analysis" and records[0]["subject"]["pseudonym"] == "p-1234abcd"
+    assert records[2]["dest"] == "analysis" and records[0]["subject"]["pseudonym"] == pseudonym_for(
+        "p-1234abcd"
+    )
     code, out, _ = ssp("case", "history", case_id, *CONSULTANT)
     assert code == 0 and "begin_analysis" in out and "received ->" in out
 
@@ -92,7 +95,7 @@ def test_list_overdue_and_escalation(ssp, registry_aalborg, key_file) -> None:  
     clock = VirtualClock(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
     key = MunicipalKey.from_file(key_file)
     casework = Casework(registry_aalborg, store=ssp.url, clock=clock, key=key)
-    subject = Subject("p-1234abcd", dt.date(2010, 5, 1))
+    subject = Subject(pseudonym_for("p-1234abcd"), dt.date(2010, 5, 1))
     first, second = (
         casework.open_concern(
             situation="aalborg.radicalisation",
@@ -194,7 +197,13 @@ def test_bad_input_is_one_clear_line_and_changes_nothing(
     code, _, err = ssp("case", "show", "C-404", *CONSULTANT)
     assert code == 1 and err == "error: no case with id 'C-404'\n"
     code, _, err = ssp(
-        "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", "p", *TEACHER
+        "case",
+        "open",
+        "--situation",
+        "aalborg.radicalisation",
+        "--pseudonym",
+        pseudonym_for("p"),
+        *TEACHER,
     )
     assert code == 1 and "a person needs --birth-date" in err
     foreign = tmp_path / "foreign.db"
@@ -222,7 +231,10 @@ def test_upgrade_a_schema_1_store_then_seal_its_histories(
     at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
     anne = Actor("anne", "aalborg.ssp_consultant")
     case = engine.open(
-        case_id="OLD-1", subject=Subject("p-old", dt.date(2005, 1, 1)), actor=anne, at=at
+        case_id="OLD-1",
+        subject=Subject(pseudonym_for("p-old"), dt.date(2005, 1, 1)),
+        actor=anne,
+        at=at,
     )
     engine.add_note(case, "Written before sealing.", anne, at=at)
     old.append(Commit(events=[codec.encode(event, purpose="casework") for event in case.events]))

@@ -28,6 +28,7 @@ from ssp_core.exceptions import DataError
 from ssp_core.plugins import Grant, Role, WorkflowDefinition, hookimpl
 from ssp_core.privacy.keys import write_key_file
 from ssp_core.store.records import AuditAction, AuditQuery
+from ssp_core.testing import pseudonym_for
 from tests.district import district_registry
 from tests.sample_plugin import L, SamplePlugin
 
@@ -80,7 +81,7 @@ def _concern(
 ) -> Case:
     return casework.open_concern(
         situation=situation,
-        subject=Subject(f"p-{born.isoformat()}", born),
+        subject=Subject(pseudonym_for(f"p-{born.isoformat()}"), born),
         concern_date=on,
         actor=actor,
     )
@@ -108,7 +109,7 @@ def _at(day: dt.date) -> dt.datetime:
 def test_the_18th_birthday(born: dt.date, eighteen: dt.date | None) -> None:
     expected = eighteen or born.replace(year=born.year + 18)
     assert turns_age_on(born, 18) == expected
-    assert Subject("p", born).turns_on(18) == expected
+    assert Subject(pseudonym_for("p"), born).turns_on(18) == expected
     # dateutil's relativedelta would say 28 February; Python's replace() refuses it.
     assert age_on(born, expected) == 18
     assert age_on(born, expected - dt.timedelta(days=1)) == 17
@@ -146,7 +147,7 @@ def _opening(born: dt.date, concern: dt.date, *, workflow: str = CARD) -> Case:
             workflow=workflow,
             workflow_version=1,
             state="received",
-            subject=Subject("p", born),
+            subject=Subject(pseudonym_for("p"), born),
             concern_date=concern,
         )
     )
@@ -304,7 +305,7 @@ def test_a_reader_without_the_subject_group_learns_no_date(
     consultant, clerk = Actor("c", "sample.consultant"), Actor("k", "sample.clerk")
     case = casework.open_concern(
         situation="sample.worry",
-        subject=Subject("p", dt.date(2008, 3, 10)),
+        subject=Subject(pseudonym_for("p"), dt.date(2008, 3, 10)),
         concern_date=dt.date(2026, 3, 1),
         actor=consultant,
     )
@@ -462,7 +463,7 @@ def test_the_command_line_lists_shows_and_records(
     concern = today - dt.timedelta(days=40)
     opened = json.loads(
         ssp(
-            "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", "P1",
+            "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", pseudonym_for("P1"),
             "--birth-date", born.isoformat(), "--concern-date", concern.isoformat(), "--json",
         )
     )  # fmt: skip

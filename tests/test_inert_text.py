@@ -166,7 +166,9 @@ def test_item_1_the_cli_shows_stored_markup_and_controls_as_text(ssp: Run) -> No
 def test_item_9_history_with_a_withheld_observation_renders(clock: VirtualClock) -> None:
     casework = Casework(REGISTRY, clock=clock)
     track = casework.open_case(
-        workflow="aalborg.mentor", subject=Subject("c" * 32, dt.date(2008, 1, 1)), actor=ANNE
+        workflow="aalborg.mentor",
+        subject=Subject("c" * 32, dt.date(2008, 1, 1)),
+        actor=ANNE,
     )
     casework.fire(track.id, "accept_referral", ANNE)
     casework.assign(track.id, EVA.id, ANNE)

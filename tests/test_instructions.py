@@ -38,7 +38,7 @@ from ssp_core.plugins import (
     WorkflowKind,
     hookimpl,
 )
-from ssp_core.testing import make_registry
+from ssp_core.testing import make_registry, pseudonym_for
 from ssp_core.workflows.explain import INSTRUCTION
 from ssp_core.workflows.validation import definition_problems
 from tests.sample_plugin import ACUTE, SamplePlugin, card
@@ -227,7 +227,7 @@ def _cli(casework: Casework, *args: str, language: str = "en") -> tuple[int, str
 
 
 OPEN = (
-    "open", "--workflow", "sample.acute", "--pseudonym", "p-1", "--birth-date", "2012-05-01",
+    "open", "--workflow", "sample.acute", "--pseudonym", pseudonym_for("p-1"), "--birth-date", "2012-05-01",
     "--actor", "anne", "--role", "sample.consultant",
 )  # fmt: skip
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from ssp_core import DataError, Environment, Group, Subject
 from ssp_core.domain.people import age_on
 from ssp_core.plugins import AgeBand, Labels
+from ssp_core.testing import pseudonym_for
 
 L = Labels(da="x", en="x")
 
@@ -25,7 +26,7 @@ L = Labels(da="x", en="x")
 )
 def test_age_on(born: dt.date, day: dt.date, age: int) -> None:
     assert age_on(born, day) == age
-    assert Subject("p", born).age_on(day) == age
+    assert Subject(pseudonym_for("p"), born).age_on(day) == age
 
 
 def test_age_before_birth_is_an_error() -> None:
@@ -53,9 +54,23 @@ def test_age_bands() -> None:
 
 
 def test_subject_refs_tell_kinds_apart() -> None:
-    assert Subject("abc", dt.date(2000, 1, 1)).ref == "person:abc"
+    assert Subject("abc" + "0" * 29, dt.date(2000, 1, 1)).ref == "person:abc" + "0" * 29
     assert Group("g.one", L, 4).ref == "group:g.one"
     assert Environment("env.one", L).ref == "environment:env.one"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["311299-4321", "3112994321", "p" * 32, "A" * 32, "a" * 31, "a" * 33, "", " " + "a" * 31],
+)
+def test_item_3_a_subject_takes_only_the_pseudonymisers_form(value: str) -> None:
+    with pytest.raises(DataError) as refused:
+        Subject(value, dt.date(2000, 1, 1))
+    message = str(refused.value)
+    assert "32 lower-case hexadecimal digits" in message
+    assert value.strip() not in message or not value.strip()  # never quotes what it refused
+    if value.replace("-", "").isdigit():
+        assert "CPR" in message
 
 
 def test_identifiers_and_labels_are_validated() -> None:

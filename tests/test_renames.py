@@ -33,7 +33,7 @@ from ssp_core.store import CaseQuery, open_store
 from ssp_core.store.codec import codec
 from ssp_core.store.projection import case_row
 from ssp_core.store.records import AuditAction, AuditQuery, Commit
-from ssp_core.testing import make_registry
+from ssp_core.testing import make_registry, pseudonym_for
 
 AT = dt.datetime(2025, 3, 3, 9, tzinfo=dt.UTC)
 REGISTRY = ssp_core.load_registry()
@@ -52,7 +52,7 @@ def write_old_history(url: str) -> str:
     engine = REGISTRY.engine("aalborg.radicalisation_under_18")
     case = engine.open(
         case_id="OLD-1",
-        subject=Subject("p-old", dt.date(2010, 1, 1)),
+        subject=Subject(pseudonym_for("p-old"), dt.date(2010, 1, 1)),
         actor=OLD_CONSULTANT,
         at=AT,
         situation="radicalisation",
@@ -151,7 +151,7 @@ def test_an_old_id_given_by_a_user_names_the_new_one(
     with pytest.raises(UnknownId, match="'ssp_consultant' was renamed to 'aalborg.ssp_consultant'"):
         REGISTRY.roles["ssp_consultant"]
     code = main(
-        ["--store", url, "case", "open", "--situation", "radicalisation", "--pseudonym", "p-1",
+        ["--store", url, "case", "open", "--situation", "radicalisation", "--pseudonym", pseudonym_for("p-1"),
          "--birth-date", "2010-05-01", "--actor", "dan", "--role", "aalborg.frontline_worker"]
     )  # fmt: skip
     err = capsys.readouterr().err

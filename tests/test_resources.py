@@ -120,7 +120,9 @@ def test_a_reader_without_observations_sees_that_a_factor_was_seen_not_which(
 ) -> None:
     casework = Casework(REGISTRY, clock=VirtualClock(T0))
     track = casework.open_case(
-        workflow="aalborg.mentor", subject=Subject("e" * 32, dt.date(2008, 1, 1)), actor=ANNE
+        workflow="aalborg.mentor",
+        subject=Subject("e" * 32, dt.date(2008, 1, 1)),
+        actor=ANNE,
     )
     casework.fire(track.id, "accept_referral", ANNE)
     casework.assign(track.id, EVA.id, ANNE)

@@ -29,7 +29,8 @@ CONSULTANT = Actor("anne", "sample.consultant")
 
 def born(years_before: dt.date, years: int, days: int = 0) -> Subject:
     return Subject(
-        "b" * 32, years_before.replace(year=years_before.year - years) + dt.timedelta(days=days)
+        "b" * 32,
+        years_before.replace(year=years_before.year - years) + dt.timedelta(days=days),
     )
 
 

@@ -19,6 +19,7 @@ Needs the ``testing`` extra: ``pip install ssp-core[testing]``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
@@ -62,6 +63,7 @@ __all__ = [
     "actors",
     "cpr_numbers",
     "make_registry",
+    "pseudonym_for",
     "run_workflow_machine",
     "ssp_registry_factory",
     "subjects_for",
@@ -114,6 +116,16 @@ def actors(roles: Sequence[str]) -> st.SearchStrategy[Actor]:
     return st.builds(
         Actor, id=st.sampled_from(["a1", "a2", "a3"]), role=st.sampled_from(list(roles))
     )
+
+
+def pseudonym_for(label: str) -> str:
+    """Return a pseudonym of the pseudonymiser's form (32 hex digits) made from ``label``.
+
+    For tests that name people by hand: the same label gives the same pseudonym, and
+    no label gives a CPR number. Real pseudonyms come from the municipal key
+    (:meth:`~ssp_core.Casework.enrol`).
+    """
+    return hashlib.sha256(label.encode()).hexdigest()[:32]
 
 
 def subjects_for(definition: WorkflowDefinition) -> st.SearchStrategy[CaseSubject]:

@@ -14,6 +14,7 @@ import attrs
 
 from ssp_core import Actor, Casework, Place, Subject, VirtualClock, hookimpl
 from ssp_core.plugins import Grant, Labels, Role
+from ssp_core.testing import pseudonym_for
 
 ANNE = Actor("anne.k-7731", "aalborg.ssp_consultant")
 MONA = Actor("mona.m-4410", "aalborg.mentor")
@@ -80,7 +81,7 @@ def _at(day: dt.date, minutes: int = 0) -> dt.datetime:
 def _concern_steps(casework: Casework, number: int, plan: ConcernPlan) -> list[Step]:
     ids: dict[str, str] = {}
     birth = dt.date(plan.concern.year - plan.age, 1, 1)
-    subject = Subject(f"pseudonym-{number:05d}", birth)
+    subject = Subject(pseudonym_for(f"pseudonym-{number:05d}"), birth)
 
     def open_it() -> None:
         case = casework.open_concern(
@@ -108,7 +109,7 @@ def _concern_steps(casework: Casework, number: int, plan: ConcernPlan) -> list[S
 
 def _track_steps(casework: Casework, number: int, plan: TrackPlan) -> list[Step]:
     ids: dict[str, str] = {}
-    subject = Subject(f"track-{number:05d}", dt.date(2005, 1, 1))
+    subject = Subject(pseudonym_for(f"track-{number:05d}"), dt.date(2005, 1, 1))
 
     def open_it() -> None:
         ids["case"] = casework.open_case(workflow="aalborg.mentor", subject=subject, actor=ANNE).id

@@ -29,7 +29,7 @@ from ssp_core.domain.people import Unnamed
 from ssp_core.domain.redaction import WITHHELD
 from ssp_core.exceptions import ActionRefused, DataError, TransitionRefused, UnknownId
 from ssp_core.store.records import AuditAction, AuditQuery, CaseQuery
-from ssp_core.testing import make_registry
+from ssp_core.testing import make_registry, pseudonym_for
 from tests.district import hjoerring
 from tests.privacy.conftest import Backend, MakeCasework, holds
 
@@ -279,20 +279,23 @@ def test_any_cpr_or_pseudonym_shape_is_found_and_never_quoted(  # noqa: PLR0917 
     assert naming_problem(f"{before} order 9913{serial:06d} {after}") is None  # no month 13
 
 
-def test_a_case_id_the_library_writes_is_not_taken_for_a_cpr_number(
+def test_item_3_an_id_factory_that_makes_a_cpr_shaped_case_id_is_refused(
     aalborg: ssp_core.Registry, clock: VirtualClock
 ) -> None:
-    ids = iter(["Q-1", "Q-0101101234"])  # the concern's id looks like a CPR number
+    ids = iter(["Q-1", "Q-0101101234"])  # the concern's id would look like a CPR number
     casework = Casework(aalborg, clock=clock, ids=lambda: next(ids))
     request = casework.advice.ask(QUESTION, TEACHER).id
-    concern = casework.advice.open_concern(
-        request,
-        situation="aalborg.radicalisation",
-        subject=_subject(casework),
-        concern_date=dt.date(2026, 3, 2),
-        actor=CONSULTANT,
-    )
-    assert casework.advice.request(request, CONSULTANT).concern == concern.id == "Q-0101101234"
+    with pytest.raises(DataError, match="never something shaped like a CPR number") as refused:
+        casework.advice.open_concern(
+            request,
+            situation="aalborg.radicalisation",
+            subject=_subject(casework),
+            concern_date=dt.date(2026, 3, 2),
+            actor=CONSULTANT,
+        )
+    assert "0101101234" not in str(refused.value)
+    assert casework.advice.request(request, CONSULTANT).concern is None  # nothing written
+    assert [row.case_id for row in casework.store.find_cases(CaseQuery())] == ["Q-1"]
 
 
 class AdviceMachine(RuleBasedStateMachine):
@@ -343,7 +346,7 @@ class AdviceMachine(RuleBasedStateMachine):
         request = data.draw(st.sampled_from(self._ids("asked", "answered")))
         self.people += 1
         day = dt.date(2026, 3, 2)
-        subject = Subject(f"{self.people:032x}", day.replace(year=day.year - age))
+        subject = Subject(pseudonym_for(f"{self.people:032x}"), day.replace(year=day.year - age))
         opened = self.casework.advice.open_concern(
             request,
             situation="aalborg.radicalisation",

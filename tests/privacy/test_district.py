@@ -49,7 +49,7 @@ from ssp_core import (
 from ssp_core.exceptions import DataError
 from ssp_core.plugins import StateSpec, TransitionSpec, WorkflowDefinition, WorkflowKind
 from ssp_core.store.records import AuditAction, AuditEntry, AuditQuery
-from ssp_core.testing import make_registry
+from ssp_core.testing import make_registry, pseudonym_for
 from tests.district import district_plugins
 from tests.privacy.conftest import Backend
 
@@ -153,7 +153,7 @@ class World:
 
 
 def _open(w: World, actor: Actor, c: Concern, purpose: str) -> object:
-    subject = Subject(f"p-{next(w.numbers)}", dt.date(2011, 3, 1))
+    subject = Subject(pseudonym_for(f"p-{next(w.numbers)}"), dt.date(2011, 3, 1))
     return w.casework.open_concern(
         situation=SITUATION[c.municipality],
         subject=subject,
@@ -423,7 +423,7 @@ def test_a_concern_opened_without_a_municipality_needs_one_named_by_a_district_w
     district: Registry,
 ) -> None:
     cw = Casework(district, clock=VirtualClock(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)))
-    subject = Subject("p-1", dt.date(2011, 3, 1))
+    subject = Subject(pseudonym_for("p-1"), dt.date(2011, 3, 1))
     opened = cw.open_concern(
         situation=hj.SITUATION, subject=subject, concern_date=TODAY, actor=CONSULTANT["hjoerring"]
     )

@@ -27,7 +27,7 @@ POLICE_PARTNER = "aalborg.nordjyllands_politi"
 
 def _person(casework: Casework, age: int) -> Subject:
     today = casework.clock.now().date()
-    return Subject("p" * 32, today.replace(year=today.year - age) - dt.timedelta(days=30))
+    return Subject("9" * 32, today.replace(year=today.year - age) - dt.timedelta(days=30))
 
 
 def _concern(casework: Casework, age: int, situation: str = "aalborg.radicalisation") -> str:

@@ -77,7 +77,7 @@ CET = dt.timezone(dt.timedelta(hours=1), "CET")
 T0 = dt.datetime(2026, 3, 2, 10, 0, 0, 123456, tzinfo=CET)
 """Times are written with microseconds and a non-UTC offset; stores must keep the instant."""
 FINALS = frozenset({"closed"})
-SUBJECT = Subject("p" * 32, dt.date(2010, 5, 17))
+SUBJECT = Subject("9" * 32, dt.date(2010, 5, 17))
 HOUR = dt.timedelta(hours=1)
 
 

@@ -36,7 +36,7 @@ from ssp_core.store.records import Commit, StoredEvent
 from ssp_core.store.url import open_store
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-SUBJECT = Subject("p" * 32, dt.date(2010, 1, 1))
+SUBJECT = Subject("9" * 32, dt.date(2010, 1, 1))
 
 DEFAULT_POSTGRES_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 NO_POSTGRES = "no PostgreSQL server: set SSP_TEST_POSTGRES_DSN or run a server on 127.0.0.1:5432"

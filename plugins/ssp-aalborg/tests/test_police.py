@@ -46,7 +46,7 @@ from ssp_core.cli.app import Context
 from ssp_core.cli.case import case as case_group
 from ssp_core.clock import local_date
 from ssp_core.domain.events import FactRecorded, Transitioned
-from ssp_core.testing import make_registry
+from ssp_core.testing import make_registry, pseudonym_for
 from ssp_core.workflows.explain import INSTRUCTION
 
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)  # a Monday
@@ -393,7 +393,7 @@ def test_ssp_shows_the_acute_instruction_at_intake_and_in_case_show(
     text = instruction.labels.get(language)  # type: ignore[arg-type]
     teacher = ("--actor", TEACHER.id, "--role", TEACHER.role)
     code, out = _ssp(
-        casework, "open", "--situation", "aalborg.armed_conflict_travel", "--pseudonym", "p-16",
+        casework, "open", "--situation", "aalborg.armed_conflict_travel", "--pseudonym", pseudonym_for("p-16"),
         "--birth-date", "2010-01-01", *teacher, language=language,
     )  # fmt: skip
     assert code == 0, out

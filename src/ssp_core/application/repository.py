@@ -33,6 +33,7 @@ from ssp_core.domain.cases import Case
 from ssp_core.domain.events import CaseEvent
 from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
+from ssp_core.domain.validators import check_case_id, naming_problem
 from ssp_core.exceptions import (
     CaseNotFound,
     ConcurrencyError,
@@ -91,8 +92,11 @@ Command = Callable[[Case, WorkflowEngine, dt.datetime], object]
 
 
 def uuid_ids() -> str:
-    """Return a new random case id (the default)."""
-    return f"C-{uuid.uuid4().hex[:16]}"
+    """Return a new random case id (the default), never shaped like a CPR number."""
+    while True:  # ten digits in a row that read as a date: about 1 in 1,000 draws
+        found = f"C-{uuid.uuid4().hex[:16]}"
+        if naming_problem(found) is None:
+            return found
 
 
 def sequential_ids(prefix: str = "C-", start: int = 1) -> Callable[[], str]:
@@ -158,8 +162,11 @@ class CaseRepository:
     # -- reading -------------------------------------------------------------------------
 
     def rows(self, case_id: str) -> list[StoredEvent]:
-        """Return the stored events of a case; :class:`CaseNotFound` if it has none."""
-        rows = self.store.read_case(case_id)
+        """Return the stored events of a case; :class:`CaseNotFound` if it has none.
+
+        A CPR- or pseudonym-shaped id is refused before it is looked up (no case id is).
+        """
+        rows = self.store.read_case(check_case_id(case_id))
         if not rows:
             raise CaseNotFound(case_id)
         return rows
@@ -317,7 +324,7 @@ class CaseRepository:
         )
         at = self.clock.now()
         case = engine.open(
-            case_id=self.ids(),
+            case_id=check_case_id(self.ids()),  # an id factory of a plugin's too
             subject=subject,
             actor=actor,
             at=at,

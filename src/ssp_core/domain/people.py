@@ -13,7 +13,8 @@ from enum import StrEnum
 import attrs
 
 from ssp_core.domain.labels import Labels
-from ssp_core.domain.validators import identifier, non_empty_text
+from ssp_core.domain.validators import identifier
+from ssp_core.domain.validators import pseudonym as pseudonym_form
 from ssp_core.exceptions import DataError
 
 __all__ = [
@@ -75,7 +76,7 @@ def turns_age_on(birth_date: dt.date, age: int) -> dt.date:
 class Subject:
     """A person a case is about: a keyed pseudonym and a birth date, nothing else."""
 
-    pseudonym: str = attrs.field(validator=non_empty_text)
+    pseudonym: str = attrs.field(validator=pseudonym_form)
     birth_date: dt.date = attrs.field(validator=attrs.validators.instance_of(dt.date))
 
     kind = SubjectKind.PERSON

@@ -9,7 +9,16 @@ import attrs
 
 from ssp_core.exceptions import DataError
 
-__all__ = ["actor_id", "check_actor_id", "identifier", "naming_problem", "non_empty_text"]
+__all__ = [
+    "actor_id",
+    "check_actor_id",
+    "check_case_id",
+    "check_pseudonym",
+    "identifier",
+    "naming_problem",
+    "non_empty_text",
+    "pseudonym",
+]
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*$")
 _ACTOR_ID = re.compile(r"^[^\W_][\w.@+\-]{0,127}$")
@@ -17,6 +26,7 @@ _CPR = re.compile(
     r"(?<![0-9])(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])[0-9]{2}[ \-]?[0-9]{4}(?![0-9])"
 )
 _PSEUDONYM = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{32}(?![0-9A-Fa-f])")
+_PSEUDONYM_FORM = re.compile(r"^[0-9a-f]{32}$")
 
 
 def naming_problem(text: str) -> str | None:
@@ -52,6 +62,45 @@ def check_actor_id(value: object, what: str = "an actor id") -> str:
     if problem is not None:
         raise DataError(f"{what} may not be {problem}: use the embedding system's user id")
     return value
+
+
+def check_case_id(value: str) -> str:
+    """Return a case id a user gave, unless it is shaped like a CPR number or a pseudonym.
+
+    No case id is (ids are the store's own, such as ``AAL-0002``); a CPR number typed
+    where a case id belongs is refused before it is looked up, audited or repeated.
+    """
+    problem = naming_problem(value)
+    if problem is not None:
+        raise DataError(f"a case id is never {problem}; the id given was not looked up")
+    return value
+
+
+def check_pseudonym(value: object, what: str = "a pseudonym") -> str:
+    """Return ``value`` if it has the pseudonymiser's form; else raise :class:`DataError`.
+
+    The pseudonymiser (:class:`~ssp_core.domain.cpr.Pseudonymiser`) gives 32 lower-case
+    hexadecimal digits; anything else (a CPR number above all) is not a pseudonym and
+    is never stored as one. The message never repeats the refused value.
+    """
+    if isinstance(value, str) and _PSEUDONYM_FORM.match(value):
+        return value
+    problem = naming_problem(value) if isinstance(value, str) else None
+    shaped = f" ({problem})" if problem and "CPR" in problem else ""
+    raise DataError(
+        f"{what} must be the pseudonymiser's: 32 lower-case hexadecimal digits{shaped}; "
+        "enter a person by their CPR number (--cpr-stdin, Casework.enrol) to get one"
+    )
+
+
+@attrs.frozen(repr=False)
+class _Pseudonym:
+    def __call__(self, inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
+        check_pseudonym(value, f"{attr.name} of {type(inst).__name__}")
+
+
+pseudonym = _Pseudonym()
+"""An attrs validator: the value has the pseudonymiser's form (see :func:`check_pseudonym`)."""
 
 
 @attrs.frozen(repr=False)
