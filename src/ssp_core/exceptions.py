@@ -37,6 +37,7 @@ __all__ = [
     "StoreUnavailable",
     "TransitionRefused",
     "UnknownId",
+    "WrongKey",
 ]
 
 
@@ -151,6 +152,15 @@ class CaseNotFound(UnknownId):
 
 class SealError(DataError):
     """Sealed data cannot be opened: another municipal key, or the data were altered or moved."""
+
+
+class WrongKey(ConfigError):
+    """The municipal key given is not the one the store seals that municipality's data under.
+
+    Nothing is written: data sealed under the wrong key could not be read with the
+    right one, and a person enrolled under it would get a second pseudonym. The
+    message names the municipality and both keys' fingerprints (never key material).
+    """
 
 
 class CardRefused(DataError):

@@ -30,7 +30,7 @@ from ssp_core import (
     Registry,
     VirtualClock,
 )
-from ssp_core.exceptions import SealError
+from ssp_core.exceptions import SealError, WrongKey
 from ssp_core.privacy.keys import write_key_file
 from ssp_core.store.records import AuditAction, AuditQuery
 from tests.conftest import T0
@@ -313,3 +313,34 @@ def test_an_identitys_repr_hides_it() -> None:
     with pytest.raises(InvalidCpr) as raised:
         Identity("15061-4321x")
     assert "15061" not in str(raised.value)
+
+
+def test_item_6_a_store_refuses_to_seal_under_a_key_it_was_not_sealed_under(
+    backend: Backend, make_casework: MakeCasework
+) -> None:
+    url = backend.new_url()
+    right, wrong = MunicipalKey.generate(), MunicipalKey.generate()
+    first = make_casework(url=url, key=right)
+    person = first.enrol(CPR, CONSULTANT, name="First Name")
+    case = first.open_concern(
+        situation="aalborg.radicalisation", subject=person, concern_date=T0.date(), actor=CONSULTANT
+    )
+    first.close()
+    other = make_casework(url=url, key=wrong)
+    for attempt in (
+        lambda: other.enrol("020212-4876", CONSULTANT, name="Second"),
+        lambda: other.open_for_person(
+            "020212-4876", actor=CONSULTANT, situation="aalborg.radicalisation"
+        ),
+        lambda: other.open_case(workflow="aalborg.mentor", subject=person, actor=CONSULTANT),
+    ):
+        with pytest.raises(WrongKey, match=right.fingerprint) as refused:
+            attempt()
+        assert wrong.fingerprint in str(refused.value)
+    assert backend.count(url, "identities") == 1
+    assert backend.count(url, "case_keys") == 1
+    other.close()
+    again = make_casework(url=url, key=right)  # the right key still works
+    again.add_note(case.id, "still readable", CONSULTANT)
+    again.enrol("020212-4876", CONSULTANT, name="Second")
+    assert backend.count(url, "identities") == 2

@@ -33,6 +33,7 @@ from ssp_core import (
 )
 from ssp_core.application.keys import KeySource, KeyStatus, key_overview, new_municipality_key
 from ssp_core.domain.people import Subject
+from ssp_core.exceptions import WrongKey
 from ssp_core.plugins import (
     Grant,
     Labels,
@@ -47,7 +48,7 @@ from ssp_core.plugins import (
 from ssp_core.privacy.keys import MunicipalKeys, write_key_file
 from ssp_core.privacy.sealing import Keyring
 from ssp_core.store.memory import MemoryStore
-from ssp_core.store.records import AuditQuery
+from ssp_core.store.records import AuditQuery, CaseQuery
 from ssp_core.testing import make_registry
 
 CPR = "201109-4017"
@@ -295,9 +296,12 @@ def test_replacing_one_key_leaves_the_other_municipality_as_it_was(
     assert rewrapped.wrapped != record.wrapped
     assert (rewrapped.case_id, rewrapped.subject) == (record.case_id, record.subject)
     assert Keyring(new).open_case_key(rewrapped) == Keyring(keys["testtown"]).open_case_key(record)
-    # New Testtown cases are sealed under the new key.
-    fresh = replaced.open_for_person("030806-4121", actor=TESTTOWN, workflow="testtown.track")
-    assert Keyring(new).open_case_key(store.read_keys([fresh.id])[fresh.id])
+    # A key replaced by hand seals nothing new (issue 15, item 6): the store knows its key.
+    cases_before = len(store.find_cases(CaseQuery()))
+    with pytest.raises(WrongKey, match=f"fingerprint {keys['testtown'].fingerprint}"):
+        replaced.open_for_person("030806-4121", actor=TESTTOWN, workflow="testtown.track")
+    assert len(store.find_cases(CaseQuery())) == cases_before
+    assert store.read_identity(new.pseudonymiser().pseudonym("030806-4121")) is None
 
 
 # -- one key: a deployment of one municipality ------------------------------------------------

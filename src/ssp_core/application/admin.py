@@ -314,8 +314,10 @@ class StoreAdministration:
             case = codec.replay(rows)
             person = case.subject.pseudonym if isinstance(case.subject, Subject) else None
             at = services.clock.now()
+            where = services.repository.municipality_of(rows)
+            services.repository.check_sealing_key(where)
             data_key, record = services.keyring.new_case_key(
-                case_id, person, at, municipality=services.repository.municipality_of(rows)
+                case_id, person, at, municipality=where
             )
             cipher = codec.cipher(data_key)
             updates = [

@@ -436,6 +436,7 @@ class CaseCommands:
                     reason=text,
                 )
             )
+            self._services.repository.check_sealing_key(to)
             record = self._services.store.read_keys([case.id])[case.id]  # loaded: it has one
             if record.key_id != receiving.fingerprint:
                 new = keyring.rewrap_case_key(record, receiving, municipality=here)

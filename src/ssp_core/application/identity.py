@@ -60,6 +60,7 @@ class Identities:
         services = self._services
         where = services.repository.municipality_for(actor, None, municipality)
         services.gate.authorise(actor, "identity.enrol", purpose, where=Where(where))
+        services.repository.check_sealing_key(where)  # the pseudonym comes from the key too
         subject = self.subject_of(cpr, where)
         at = services.clock.now()
         person = f"person {subject.pseudonym}"

@@ -40,6 +40,7 @@ from ssp_core.exceptions import (
     DataError,
     PluginError,
     ReactionFailed,
+    WrongKey,
 )
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.access import Permit, Where
@@ -158,8 +159,31 @@ class CaseRepository:
         self.clock = clock
         self.calendar = calendar
         self.ids = ids
+        self._sealing_checked: dict[str, str] = {}
 
     # -- reading -------------------------------------------------------------------------
+
+    def check_sealing_key(self, municipality: str | None) -> None:
+        """Refuse with :class:`WrongKey` a key the store does not seal the municipality under.
+
+        The first key a store seals a municipality's data under is recorded (by
+        fingerprint); any other key is refused before anything is sealed with it. Once
+        checked, a key is not asked about again by this repository.
+        """
+        key = self.keyring.key_for(municipality)
+        slot = municipality or ""
+        if self._sealing_checked.get(slot) == key.fingerprint:
+            return
+        kept = self.store.seal_under(slot, key.fingerprint, self.clock.now())
+        if kept != key.fingerprint:
+            whose = f"municipality {municipality!r}'s" if municipality else "the deployment's"
+            raise WrongKey(
+                f"the store {self.store.url} seals {whose} data under the key with fingerprint "
+                f"{kept}, not the key given ({key.fingerprint}); nothing was written. Give that "
+                "key (--key-file, --key-dir, SSP_KEY_FILE), or rotate to a new key with "
+                "`ssp key rotate`"
+            )
+        self._sealing_checked[slot] = key.fingerprint
 
     def rows(self, case_id: str) -> list[StoredEvent]:
         """Return the stored events of a case; :class:`CaseNotFound` if it has none.
@@ -339,6 +363,7 @@ class CaseRepository:
         if then is not None:
             then(case, engine, at)
         person = subject.pseudonym if isinstance(subject, Subject) else None
+        self.check_sealing_key(where)
         data_key, record = self.keyring.new_case_key(case.id, person, at, municipality=where)
         cipher = self.codec.cipher(data_key)
         other = together(case, at) if together is not None else None

@@ -121,6 +121,12 @@ class KeyRotation:
             new = current.successor()
             key_file, retired_file = install_rotated_key(key_dir, municipality, old_own, new)
             keyring.adopt(keys.rotated(municipality, new))
+            services.store.seal_under(
+                municipality,
+                new.fingerprint,
+                services.clock.now(),
+                replacing=(current.fingerprint,),
+            )
             source = "its own key" if old_own is not None else "the default key"
             gate.audit(
                 actor,

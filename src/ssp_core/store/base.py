@@ -30,7 +30,7 @@ from ssp_core.store.records import (
 
 __all__ = ["SCHEMA_VERSION", "CaseStore", "Migration", "utc"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The schema version this library writes and reads (4: the municipal key of each key row)."""
 
 
@@ -235,6 +235,20 @@ class CaseStore(abc.ABC):
         """Return the vault entry of a pseudonym, if there is one."""
 
     # -- schema ------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def seal_under(
+        self, slot: str, fingerprint: str, at: dt.datetime, *, replacing: Sequence[str] = ()
+    ) -> str:
+        """Record the key the store seals ``slot``'s data under, unless one is; return the one kept.
+
+        ``slot`` is a municipality's id (``""``: the deployment's default, no
+        municipality). With no key recorded for the slot, ``fingerprint`` is (the first
+        key is the store's); with one recorded, it stays, unless it is one of
+        ``replacing`` (a rotation), when ``fingerprint`` takes its place. Atomic: of two
+        writers racing with different keys on an empty store, one key is recorded and
+        the other writer is told. Only fingerprints are kept, never key material.
+        """
 
     @abc.abstractmethod
     def schema_version(self) -> int:

@@ -7,6 +7,7 @@ nothing outlives the process.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterable, Sequence
 
@@ -41,6 +42,7 @@ class MemoryStore(CaseStore):
         self._events: dict[str, list[StoredEvent]] = {}
         self._log: list[StoredEvent] = []
         self._cases: dict[str, CaseRow] = {}
+        self._sealing: dict[str, str] = {}
         self._audit: list[AuditEntry] = []
         self._keys: dict[str, KeyRecord] = {}
         self._identities: dict[str, IdentityRecord] = {}
@@ -257,6 +259,18 @@ class MemoryStore(CaseStore):
         with self._lock:
             self._check()
             return self._identities.get(pseudonym)
+
+    def seal_under(
+        self, slot: str, fingerprint: str, at: dt.datetime, *, replacing: Sequence[str] = ()
+    ) -> str:
+        """Record the key ``slot`` is sealed under, unless one is; return the kept one (base)."""
+        del at
+        with self._lock:
+            self._check()
+            kept = self._sealing.get(slot)
+            if kept is None or kept in replacing:
+                kept = self._sealing[slot] = fingerprint
+            return kept
 
     def schema_version(self) -> int:
         """Return the schema version (a memory store is always current)."""

@@ -184,5 +184,25 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE case_keys ADD COLUMN key_id TEXT",
         ),
     ),
+    Migration(
+        5,
+        "the municipal key the store seals each municipality's data under",
+        (
+            # One row per municipality ('' for the default): the fingerprint of the key
+            # its new case keys and vault entries are wrapped under (never key material).
+            """CREATE TABLE sealing_keys (
+                slot TEXT PRIMARY KEY,
+                fingerprint TEXT NOT NULL,
+                recorded_at TIMESTAMPTZ NOT NULL
+            )""",
+            # An older store: the key of each municipality's newest key row.
+            """INSERT INTO sealing_keys (slot, fingerprint, recorded_at)
+               SELECT DISTINCT ON (coalesce(c.municipality, ''))
+                      coalesce(c.municipality, ''), k.key_id, k.created_at
+               FROM case_keys AS k JOIN cases AS c ON c.case_id = k.case_id
+               WHERE k.key_id IS NOT NULL
+               ORDER BY coalesce(c.municipality, ''), k.created_at DESC""",
+        ),
+    ),
 )
 """The schema of a PostgreSQL store, as versioned migrations (same versions as SQLite)."""

@@ -280,6 +280,13 @@ class Statements:
         self.delete_keys = f"DELETE FROM {s}.case_keys WHERE case_id = ANY($1::text[])"
         self.delete_identities = f"DELETE FROM {s}.identities WHERE pseudonym = ANY($1::text[])"
         self.vacuum_secrets = f"VACUUM {s}.case_keys, {s}.identities"
+        self.sealing_key = f"SELECT fingerprint FROM {s}.sealing_keys WHERE slot = %s"
+        self.seal_under = (
+            f"INSERT INTO {s}.sealing_keys AS k (slot, fingerprint, recorded_at) "
+            "VALUES (%s, %s, %s) ON CONFLICT (slot) DO UPDATE SET "
+            "fingerprint = EXCLUDED.fingerprint, recorded_at = EXCLUDED.recorded_at "
+            "WHERE k.fingerprint = ANY(%s)"
+        )
         self.read_keys = f"SELECT {KEY_COLUMNS} FROM {s}.case_keys WHERE case_id = ANY(%s)"
         self.keyed = f"SELECT case_id FROM {s}.case_keys WHERE case_id = ANY(%s)"
         self.subject_cases = (

@@ -5,6 +5,7 @@ See :mod:`ssp_core.store.postgres` for how the schema and the writes work.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -208,6 +209,20 @@ class PostgresStore(CaseStore):
         return row
 
     # -- schema ------------------------------------------------------------------------
+
+    def seal_under(
+        self, slot: str, fingerprint: str, at: dt.datetime, *, replacing: Sequence[str] = ()
+    ) -> str:
+        """Record the key ``slot`` is sealed under, unless one is; return the kept one (base)."""
+        with self._connection() as conn:
+            found = conn.execute(self._sql.sealing_key, (slot,)).fetchone()
+        if found is not None and (found[0] == fingerprint or found[0] not in replacing):
+            return str(found[0])
+        with self._connection() as conn:
+            conn.execute(self._sql.seal_under, (slot, fingerprint, utc(at), list(replacing)))
+            row = conn.execute(self._sql.sealing_key, (slot,)).fetchone()
+        assert row is not None  # noqa: S101 (inserted, or there already)
+        return str(row[0])
 
     def schema_version(self) -> int:
         """Return the version of the store's schema."""

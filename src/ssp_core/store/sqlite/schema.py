@@ -112,6 +112,26 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE case_keys ADD COLUMN key_id TEXT",
         ),
     ),
+    Migration(
+        5,
+        "the municipal key the store seals each municipality's data under",
+        (
+            # One row per municipality ('' for the default): the fingerprint of the key
+            # its new case keys and vault entries are wrapped under (never key material).
+            """CREATE TABLE sealing_keys (
+                slot TEXT PRIMARY KEY,
+                fingerprint TEXT NOT NULL,
+                recorded_at TEXT NOT NULL
+            ) WITHOUT ROWID""",
+            # An older store: the key of each municipality's newest key row (a bare
+            # column beside max() is taken from the row with the maximum, in SQLite).
+            """INSERT INTO sealing_keys (slot, fingerprint, recorded_at)
+               SELECT coalesce(c.municipality, ''), k.key_id, max(k.created_at)
+               FROM case_keys AS k JOIN cases AS c ON c.case_id = k.case_id
+               WHERE k.key_id IS NOT NULL
+               GROUP BY coalesce(c.municipality, '')""",
+        ),
+    ),
 )
 """The schema of an SQLite store, as versioned migrations."""
 

@@ -352,6 +352,24 @@ class SqliteStore(CaseStore):
             applied.append(migration.version)
         return tuple(applied)
 
+    def seal_under(
+        self, slot: str, fingerprint: str, at: dt.datetime, *, replacing: Sequence[str] = ()
+    ) -> str:
+        """Record the key ``slot`` is sealed under, unless one is; return the kept one (base)."""
+        read = "SELECT fingerprint FROM sealing_keys WHERE slot = ?"
+        found = self._conn().execute(read, (slot,)).fetchone()
+        if found is not None and (found[0] == fingerprint or found[0] not in replacing):
+            return str(found[0])
+        marks = ", ".join("?" * len(replacing)) or "NULL"
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO sealing_keys (slot, fingerprint, recorded_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (slot) DO UPDATE SET fingerprint = excluded.fingerprint, "
+                f"recorded_at = excluded.recorded_at WHERE fingerprint IN ({marks})",
+                (slot, fingerprint, stored_time(at), *replacing),
+            )
+            return str(conn.execute(read, (slot,)).fetchone()[0])
+
     def schema_version(self) -> int:
         """Return the version of the file's schema."""
         return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
