@@ -235,7 +235,7 @@ def test_cases_outlive_the_casework_on_sqlite(
     assert second.store.case_row(case.id) == case_row(again, engine.definition.final_states)
     (loaded,) = second.load_cases([case.id], CONSULTANT, purpose="casework")
     assert loaded.events == written
-    with pytest.raises(ssp_core.CaseNotFound):
+    with pytest.raises(ssp_core.AccessDenied, match="there is no such case"):
         second.load_cases([case.id, "P-404"], CONSULTANT, purpose="casework")
     second.close()
     keyless = Casework(registry, store=url, clock=clock)  # no default key for a file
@@ -424,8 +424,17 @@ def test_reads_need_a_registered_role_too(casework: Casework, clock: VirtualCloc
     ):
         with pytest.raises(ssp_core.UnknownId, match="unknown purpose 'curiosity'"):
             read()
-    assert all(entry.actor != "merlin" for entry in casework.store.read_audit(AuditQuery()))
-    assert all(entry.purpose != "curiosity" for entry in casework.store.read_audit(AuditQuery()))
+    # Every refusal is audited (issue 15, item 10), the unknown role and purpose too.
+    audit = casework.store.read_audit(AuditQuery())
+    merlin = [e for e in audit if e.actor == "merlin"]
+    assert merlin and all(
+        e.action is AuditAction.DENIED and (e.detail or "").endswith("unknown role") for e in merlin
+    )
+    curious = [e for e in audit if e.purpose == "curiosity"]
+    assert curious and all(
+        e.action is AuditAction.DENIED and (e.detail or "").endswith("unknown purpose")
+        for e in curious
+    )
 
 
 def test_a_note_writes_its_event_alone_and_the_index_stays_a_replay(

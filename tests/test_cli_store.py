@@ -195,7 +195,10 @@ def test_bad_input_is_one_clear_line_and_changes_nothing(
     assert code == 2 and "Missing option '--actor'" in err
     open_store(ssp.url).close()  # an empty store: read commands create none
     code, _, err = ssp("case", "show", "C-404", *CONSULTANT)
-    assert code == 1 and err == "error: no case with id 'C-404'\n"
+    assert code == 1 and err == (
+        "error: anne (aalborg.ssp_consultant) may not case.read: there is no such case, or it is "
+        "not one this role may reach\n"
+    )
     code, _, err = ssp(
         "case",
         "open",

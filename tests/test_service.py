@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from ssp_core import (
+    AccessDenied,
     Actor,
-    CaseNotFound,
     Casework,
     DataError,
     Group,
@@ -188,7 +188,7 @@ def test_facts_options_and_deadlines_through_the_service(
 
 
 def test_unknown_cases_and_workflows(casework: Casework) -> None:
-    with pytest.raises(CaseNotFound, match="no case with id 'T-404'"):
+    with pytest.raises(AccessDenied, match="there is no such case, or it is not one"):
         casework.fire("T-404", "assess", CONSULTANT)
     with pytest.raises(
         UnknownId,

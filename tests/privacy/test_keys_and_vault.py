@@ -30,7 +30,8 @@ from ssp_core import (
     Registry,
     VirtualClock,
 )
-from ssp_core.exceptions import SealError, WrongKey
+from ssp_core.application.admin import upgrade_store_at
+from ssp_core.exceptions import SealError, UnknownId, WrongKey
 from ssp_core.privacy.keys import write_key_file
 from ssp_core.store.records import AuditAction, AuditQuery
 from tests.conftest import T0
@@ -344,3 +345,36 @@ def test_item_6_a_store_refuses_to_seal_under_a_key_it_was_not_sealed_under(
     again.add_note(case.id, "still readable", CONSULTANT)
     again.enrol("020212-4876", CONSULTANT, name="Second")
     assert backend.count(url, "identities") == 2
+
+
+def test_item_10_a_hidden_case_and_no_case_are_refused_alike_and_every_refusal_is_audited(
+    backend: Backend, make_casework: MakeCasework
+) -> None:
+    url = backend.new_url()
+    casework = make_casework(url=url)
+    person = casework.enrol(CPR, CONSULTANT)
+    track = casework.open_case(workflow="aalborg.mentor", subject=person, actor=CONSULTANT)
+    mentor = Actor("mentor-7", "aalborg.mentor")  # the track is not assigned to them
+    seen = []
+    for case_id in (track.id, "C-9999"):
+        with pytest.raises(AccessDenied) as refused:
+            casework.case(case_id, mentor, purpose="casework")
+        seen.append((type(refused.value), str(refused.value), refused.value.case_id))
+    assert seen[0] == seen[1]
+    assert "aalborg.mentor" not in seen[0][1].split(")", 1)[1]  # no workflow named
+    for role, purpose in (("aalborg.no_such_role", "casework"), ("aalborg.mentor", "gossip")):
+        with pytest.raises(UnknownId):
+            casework.case(track.id, Actor("mentor-7", role), purpose=purpose)
+    with pytest.raises(AccessDenied):
+        upgrade_store_at(url, mentor, registry=casework.registry)
+    denied = [
+        (e.role, e.purpose, e.case_id, e.detail)
+        for e in casework.store.read_audit(AuditQuery(actor="mentor-7"))
+        if e.action is AuditAction.DENIED
+    ]
+    assert denied[0][2] == track.id  # the hidden case: its id kept, in the audit only
+    assert denied[1] == ("aalborg.mentor", "casework", None, "case.read: no such case")
+    assert denied[2][3] == "case.read: unknown role"
+    assert denied[3][3] == "case.read: unknown purpose"
+    assert denied[4][3] is not None and denied[4][3].startswith("store.upgrade: ")
+    assert len(denied) == 5

@@ -18,7 +18,7 @@ import pytest
 
 import ssp_core
 from ssp_core.exceptions import (
-    CaseNotFound,
+    AccessDenied,
     ConcurrencyError,
     DataError,
     SchemaError,
@@ -26,6 +26,7 @@ from ssp_core.exceptions import (
 )
 from ssp_core.store import SCHEMA_VERSION, CaseQuery, CaseStore, Commit, Migration, open_store
 from ssp_core.store.codec import codec
+from ssp_core.store.records import AuditAction
 from ssp_core.store.sqlite import SQLITE_MIGRATIONS, SqliteStore
 from tests.store.conftest import PostgresSchemas
 from tests.store.contract import T0, audit_entry, commit_of, note, opened, snapshot
@@ -305,22 +306,30 @@ def open_a_case(casework: ssp_core.Casework, clock: ssp_core.VirtualClock) -> st
     return case.id
 
 
-def test_an_unknown_case_is_not_found_and_nothing_is_written(
+def test_item_10_an_unknown_case_is_refused_like_a_hidden_one_audited_and_nothing_written(
     casework: ssp_core.Casework, clock: ssp_core.VirtualClock, any_store: CaseStore
 ) -> None:
     known = open_a_case(casework, clock)
     before = snapshot(any_store, [known, "T-9999"])
     assert before["max_position"] == 2
-    with pytest.raises(CaseNotFound, match="T-9999"):
-        casework.fire("T-9999", "assess", CONSULTANT)
-    with pytest.raises(CaseNotFound, match="T-9999"):
-        casework.add_note("T-9999", "a note", CONSULTANT)
-    with pytest.raises(CaseNotFound, match="T-9999"):
-        casework.case("T-9999", CONSULTANT, purpose="casework")
-    with pytest.raises(CaseNotFound, match="T-9999"):
-        casework.load_cases([known, "T-9999"], CONSULTANT, purpose="casework")
+    unseen = "may not .*: there is no such case, or it is not one this role may reach"
+    for attempt in (
+        lambda: casework.fire("T-9999", "assess", CONSULTANT),
+        lambda: casework.add_note("T-9999", "a note", CONSULTANT),
+        lambda: casework.case("T-9999", CONSULTANT, purpose="casework"),
+        lambda: casework.load_cases([known, "T-9999"], CONSULTANT, purpose="casework"),
+    ):
+        with pytest.raises(AccessDenied, match=unseen) as refused:
+            attempt()
+        assert "T-9999" not in str(refused.value)
     assert any_store.max_position() == 2
-    assert snapshot(any_store, [known, "T-9999"]) == before
+    after = snapshot(any_store, [known, "T-9999"])
+    new_audit = after.pop("audit")[len(before.pop("audit")) :]  # type: ignore[arg-type]
+    assert after == before
+    assert [(e.action, e.case_id, e.detail) for e in new_audit] == [
+        (AuditAction.DENIED, None, f"{op}: no such case")
+        for op in ("case.fire", "case.note", "case.read", "case.read")
+    ]
 
 
 def test_a_stale_version_is_refused_and_nothing_is_written(

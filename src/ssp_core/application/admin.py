@@ -14,6 +14,7 @@ before it is upgraded, so that permission is checked before the store is opened.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +28,7 @@ from ssp_core.domain.access import ADMINISTRATION
 from ssp_core.domain.people import Subject
 from ssp_core.domain.renames import EVENT_ID_FIELDS, IdRenames
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import SchemaError
+from ssp_core.exceptions import AccessDenied, SchemaError, StoreUnavailable, UnknownId
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.access import AccessPolicy
 from ssp_core.store.base import SCHEMA_VERSION, CaseStore
@@ -196,7 +197,7 @@ def plan_upgrade(
     a current store is audited there (as reading it); an older store is not opened.
     """
     policy = AccessPolicy.of(registry)
-    policy.check(actor, "store.upgrade", purpose=purpose)
+    _check_upgrade(policy, url, actor, purpose, None)
     try:
         opened = open_store(url, create=False)
     except SchemaError as exc:
@@ -228,6 +229,30 @@ def _upgraded(gate: Gate, actor: Actor, purpose: str, *, changed: bool, filled: 
     return version
 
 
+def _check_upgrade(
+    policy: AccessPolicy, url: str, actor: Actor, purpose: str, clock: Clock | None
+) -> None:
+    """Check ``store.upgrade`` before the store is opened; audit a refusal where it can be.
+
+    A store at the current schema gets the refusal in its audit log; one too old to
+    open (or none) cannot take it, and the refusal is only raised.
+    """
+    try:
+        policy.check(actor, "store.upgrade", purpose=purpose)
+    except (AccessDenied, UnknownId) as refused:
+        what = (
+            refused.permission if isinstance(refused, AccessDenied) else f"unknown {refused.kind}"
+        )
+        with (
+            contextlib.suppress(SchemaError, StoreUnavailable),
+            open_store(url, create=False) as opened,
+        ):
+            Gate(policy, opened, clock or SystemClock()).audit(
+                actor, purpose, AuditAction.DENIED, None, f"store.upgrade: {what}"
+            )
+        raise
+
+
 def upgrade_store_at(
     url: str,
     actor: Actor,
@@ -245,7 +270,7 @@ def upgrade_store_at(
     not upgraded yet); an upgrade is audited. A current store is left alone.
     """
     policy = AccessPolicy.of(registry)
-    policy.check(actor, "store.upgrade", purpose=purpose)
+    _check_upgrade(policy, url, actor, purpose, clock)
     try:
         with open_store(url, create=False) as current:
             version = current.schema_version()

@@ -18,6 +18,7 @@ import orjson
 from ssp_core.clock import Clock
 from ssp_core.domain.access import Scope
 from ssp_core.domain.roles import Actor
+from ssp_core.domain.validators import token_or_withheld
 from ssp_core.exceptions import AccessDenied, UnknownId
 from ssp_core.privacy.access import AccessPolicy, Permit, Where
 from ssp_core.store.base import CaseStore
@@ -117,6 +118,23 @@ class Gate:
                 actor, purpose, AuditAction.DENIED, case_id, f"{operation}: {denied.permission}"
             )
             raise
+        except UnknownId as unknown:  # an unknown role or purpose: refused, and audited too
+            self.audit(
+                actor,
+                purpose,
+                AuditAction.DENIED,
+                case_id,
+                f"{operation}: unknown {unknown.kind}",
+            )
+            raise
+
+    def refuse_unknown_case(self, actor: Actor, operation: str, purpose: str, case_id: str) -> None:
+        """Audit a refused ``operation`` on an id no case has (the caller raises the refusal).
+
+        The id is not kept: a user may have typed anything there (a name, say).
+        """
+        del case_id
+        self.audit(actor, purpose, AuditAction.DENIED, None, f"{operation}: no such case")
 
     # -- the audit log -------------------------------------------------------------------
 
@@ -133,8 +151,8 @@ class Gate:
         return AuditEntry(
             at=at or self.clock.now(),
             actor=actor.id,
-            role=actor.role,
-            purpose=purpose,
+            role=token_or_withheld(actor.role),
+            purpose=token_or_withheld(purpose),
             action=action,
             case_id=case_id,
             detail=detail,
@@ -156,8 +174,8 @@ class Gate:
                 AuditEntry(
                     at=at,
                     actor=actor.id,
-                    role=actor.role,
-                    purpose=purpose,
+                    role=token_or_withheld(actor.role),
+                    purpose=token_or_withheld(purpose),
                     action=action,
                     case_id=case_id,
                 )

@@ -98,9 +98,8 @@ class Identities:
         vault; the CPR number and so the pseudonym stay. ``None`` clears a value.
         """
         services = self._services
-        rows = services.repository.rows(case_id)
         repository = services.repository
-        repository.permit_for(rows, actor, "identity.correct", purpose, case_id)
+        rows, _ = repository.checked_rows(case_id, actor, "identity.correct", purpose)
         record = services.store.read_keys([case_id]).get(case_id)
         if record is None or record.subject is None:
             raise DataError(
@@ -149,9 +148,8 @@ class Identities:
         person, was erased, or its person was entered by pseudonym only.
         """
         services = self._services
-        rows = services.repository.rows(case_id)
         repository = services.repository
-        repository.permit_for(rows, actor, "identity.reidentify", purpose, case_id)
+        rows, _ = repository.checked_rows(case_id, actor, "identity.reidentify", purpose)
         record = services.store.read_keys([case_id]).get(case_id)
         if record is None or record.subject is None:
             raise DataError(

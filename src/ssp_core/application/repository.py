@@ -20,6 +20,7 @@ import logging
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import NoReturn
 
 import attrs
 
@@ -35,6 +36,7 @@ from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.domain.validators import check_case_id, naming_problem
 from ssp_core.exceptions import (
+    AccessDenied,
     CaseNotFound,
     ConcurrencyError,
     DataError,
@@ -90,6 +92,20 @@ _NAMING_NO_ONE: dict[WorkflowKind, str] = {
 
 Command = Callable[[Case, WorkflowEngine, dt.datetime], object]
 """A change to a loaded case: applies its events (through the engine) at the given time."""
+
+
+UNSEEN = "there is no such case, or it is not one this role may reach"
+"""Why an operation on a case id was refused, as the actor is told (the audit keeps the reason)."""
+
+
+def unseen(actor: Actor, operation: str, case_id: str) -> AccessDenied:
+    """Return the refusal of ``operation`` on ``case_id``, the same whether the case exists.
+
+    The id is not repeated: the user knows what they asked for, and a case behind
+    another municipality's wall is not to be named to its staff.
+    """
+    del case_id
+    return AccessDenied(actor.id, actor.role, operation, UNSEEN, None)
 
 
 def uuid_ids() -> str:
@@ -198,10 +214,46 @@ class CaseRepository:
     def permit_for(
         self, rows: Sequence[StoredEvent], actor: Actor, operation: str, purpose: str, case_id: str
     ) -> Permit:
-        """Check ``operation`` on the case these rows are (audited if refused)."""
-        return self.gate.authorise(
-            actor, operation, purpose, head=CaseHead.of(rows), case_id=case_id
-        )
+        """Check ``operation`` on the case these rows are (audited if refused).
+
+        A refusal says the same as for an id no case has (:meth:`checked_rows`): it
+        never names the case's workflow or why; the audit entry keeps the reason.
+        """
+        try:
+            return self.gate.authorise(
+                actor, operation, purpose, head=CaseHead.of(rows), case_id=case_id
+            )
+        except AccessDenied as denied:
+            try:  # refused whatever the case: say why (it tells nothing of this case)
+                self.gate.policy.check(actor, operation, purpose=purpose)
+            except AccessDenied:
+                raise AccessDenied(
+                    actor.id, actor.role, operation, denied.permission, None
+                ) from None
+            raise unseen(actor, operation, case_id) from None
+
+    def checked_rows(
+        self, case_id: str, actor: Actor, operation: str, purpose: str
+    ) -> tuple[list[StoredEvent], Permit]:
+        """Return a case's stored events and the permit for ``operation`` on it.
+
+        An id no case has is refused as a case the actor may not reach is, with the
+        same :class:`AccessDenied` and message, and audited likewise: whether a case
+        exists is not told to whom it is not shown.
+        """
+        rows = self.store.read_case(check_case_id(case_id))
+        if not rows:
+            self.refuse_unknown(actor, operation, purpose, case_id)
+        return rows, self.permit_for(rows, actor, operation, purpose, case_id)
+
+    def refuse_unknown(self, actor: Actor, operation: str, purpose: str, case_id: str) -> NoReturn:
+        """Refuse ``operation`` on an id no case has, as a refused existing case is refused."""
+        try:  # refused whatever the case (or an unknown role or purpose): say why
+            self.gate.authorise(actor, operation, purpose)
+        except AccessDenied as denied:
+            raise AccessDenied(actor.id, actor.role, operation, denied.permission, None) from None
+        self.gate.refuse_unknown_case(actor, operation, purpose, case_id)
+        raise unseen(actor, operation, case_id)
 
     def replay(
         self, rows: Sequence[StoredEvent], record: KeyRecord | None, groups: frozenset[FieldGroup]
@@ -223,8 +275,7 @@ class CaseRepository:
 
     def read(self, case_id: str, actor: Actor, operation: str, purpose: str) -> tuple[Case, Permit]:
         """Return a case for ``operation`` (checked), with what the grants show, and the permit."""
-        rows = self.rows(case_id)
-        permit = self.permit_for(rows, actor, operation, purpose, case_id)
+        rows, permit = self.checked_rows(case_id, actor, operation, purpose)
         if not permit.field_groups:
             return self.codec.replay(rows, readable=permit.field_groups), permit
         record = self.store.read_keys([case_id]).get(case_id)
@@ -235,8 +286,8 @@ class CaseRepository:
     ) -> list[Case]:
         """Return several cases at once, each checked and replayed on its workflow version.
 
-        Unknown ids raise :class:`~ssp_core.exceptions.CaseNotFound` naming the first;
-        a case the actor may not read raises :class:`~ssp_core.exceptions.AccessDenied`.
+        An unknown id, like a case the actor may not read, raises
+        :class:`~ssp_core.exceptions.AccessDenied` (see :meth:`checked_rows`).
         """
         found = self.store.read_cases(case_ids)
         keys = self.store.read_keys(case_ids)
@@ -244,7 +295,7 @@ class CaseRepository:
         for case_id in case_ids:
             rows = found.get(case_id)
             if not rows:
-                raise CaseNotFound(case_id)
+                self.refuse_unknown(actor, operation, purpose, case_id)
             permit = self.permit_for(rows, actor, operation, purpose, case_id)
             case = self.replay(rows, keys.get(case_id), permit.field_groups)
             self.registry.engine_for(case)
@@ -255,8 +306,7 @@ class CaseRepository:
 
     def load(self, case_id: str, actor: Actor, operation: str, purpose: str) -> Loaded:
         """Load a case to change it: checked, with its data key (refused once erased)."""
-        rows = self.rows(case_id)
-        permit = self.permit_for(rows, actor, operation, purpose, case_id)
+        rows, permit = self.checked_rows(case_id, actor, operation, purpose)
         record = self.store.read_keys([case_id]).get(case_id)
         if record is None:
             raise DataError(

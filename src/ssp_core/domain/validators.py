@@ -18,6 +18,7 @@ __all__ = [
     "naming_problem",
     "non_empty_text",
     "pseudonym",
+    "token_or_withheld",
 ]
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*$")
@@ -62,6 +63,21 @@ def check_actor_id(value: object, what: str = "an actor id") -> str:
     if problem is not None:
         raise DataError(f"{what} may not be {problem}: use the embedding system's user id")
     return value
+
+
+WITHHELD_TOKEN = "(withheld: not an id)"  # noqa: S105 (a placeholder, not a secret)
+
+
+def token_or_withheld(value: str) -> str:
+    """Return an id a user gave (a role, a purpose) if it has an id's form, else a placeholder.
+
+    For what is kept for ever (the audit log): an id (``aalborg.ssp_consultant``) is
+    kept as it is; anything else a user typed there, which may be a name or a CPR
+    number, is not.
+    """
+    if _IDENTIFIER.match(value) and naming_problem(value) is None:
+        return value
+    return WITHHELD_TOKEN
 
 
 def check_case_id(value: str) -> str:
