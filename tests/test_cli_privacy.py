@@ -756,3 +756,22 @@ def test_item_3_a_cpr_number_is_refused_as_a_pseudonym_and_as_a_case_id(ssp: Run
         assert "311299" not in out + err
     raw = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
     assert b"311299" not in raw and b"3112994321" not in raw
+
+
+def test_item_4_personal_data_typed_into_filters_is_not_kept(ssp: Run, db: Path) -> None:
+    case_id = open_with_cpr(ssp)["id"]
+    typed = [
+        ("case", "list", "--assignee", "010203-1234", *CONSULTANT),
+        ("case", "list", "--state", "Jens Hansen", *CONSULTANT),
+        ("audit", "--case", "311299-4321", *ADMIN, "--purpose", "audit"),
+        ("audit", "--case", "Jens Hansen", *ADMIN, "--purpose", "audit"),
+        ("disclose", case_id, "--to", "010203-1234", "--basis", "rpl_115_2", "--category",
+         "case", *CONSULTANT),
+    ]  # fmt: skip
+    for command in typed:
+        _, out, err = ssp(*command)
+        assert "010203" not in out + err and "311299" not in out + err
+        assert "Jens Hansen" not in err
+    raw = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
+    for needle in (b"010203", b"0102031234", b"311299", b"Jens Hansen"):
+        assert needle not in raw, needle

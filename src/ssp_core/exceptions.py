@@ -16,6 +16,8 @@ from typing import Any
 
 import attrs
 
+from ssp_core.text import shown_id
+
 __all__ = [
     "AccessDenied",
     "ActionRefused",
@@ -136,7 +138,8 @@ class UnknownId(DataError):
             super().__init__(f"{kind} {wanted!r} was renamed to {renamed_to!r}; use the new id")
             return
         choices = ", ".join(sorted(self.known)) or "none"
-        super().__init__(f"unknown {kind} {wanted!r}; known: {choices}")
+        # What is not shaped like an id (a name, a CPR number typed by mistake) is not repeated.
+        super().__init__(f"unknown {kind} {shown_id(wanted)}; known: {choices}")
 
 
 class CaseNotFound(UnknownId):
@@ -147,7 +150,7 @@ class CaseNotFound(UnknownId):
         self.wanted = case_id
         self.known = ()
         self.renamed_to = None
-        Exception.__init__(self, f"no case with id {case_id!r}")
+        Exception.__init__(self, f"no case with id {shown_id(case_id)}")
 
 
 class SealError(DataError):

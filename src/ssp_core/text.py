@@ -10,7 +10,46 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["visible"]
+__all__ = [
+    "CPR_SHAPE",
+    "PSEUDONYM_SHAPE",
+    "WITHHELD_TOKEN",
+    "shown_id",
+    "token_or_withheld",
+    "visible",
+]
+
+CPR_SHAPE = re.compile(
+    r"(?<![0-9])(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])[0-9]{2}[ \-]?[0-9]{4}(?![0-9])"
+)
+"""Ten digits whose first six are a day and month (``DDMMYY``), a dash or space allowed."""
+
+PSEUDONYM_SHAPE = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{32}(?![0-9A-Fa-f])")
+"""32 hexadecimal digits: the form of a pseudonym."""
+
+_TOKEN = re.compile(r"^[^\W_][\w.@+\-]{0,127}$")
+
+WITHHELD_TOKEN = "(withheld: not an id)"  # noqa: S105 (a placeholder, not a secret)
+"""What is kept or shown in place of a value that is not shaped like an id."""
+
+
+def token_or_withheld(value: str) -> str:
+    """Return ``value`` if it has an id's form (``aalborg.mentor``, ``AAL-0002``), else "withheld".
+
+    For what is kept for ever (the audit log) and what error messages repeat: an id
+    is kept as it is; anything else a user typed where an id belongs, which may be a
+    name or a CPR number, is not.
+    """
+    if _TOKEN.match(value) and not CPR_SHAPE.search(value) and not PSEUDONYM_SHAPE.search(value):
+        return value
+    return WITHHELD_TOKEN
+
+
+def shown_id(value: str) -> str:
+    """Return ``value`` quoted for a message if it has an id's form, else the placeholder."""
+    found = token_or_withheld(value)
+    return repr(found) if found == value else found
+
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 

@@ -47,6 +47,7 @@ from ssp_core import (
     SspError,
     VirtualClock,
 )
+from ssp_core.store.records import AuditQuery, CaseQuery
 from ssp_core.walks.geojson import findings_geojson
 from tests.conftest import T0
 from tests.privacy.conftest import Backend, holds
@@ -288,6 +289,32 @@ def _run(casework: Casework, values: dict[str, str], errors: list[BaseException]
                 purpose="disclosure",
                 consent=consent.id,
                 note=values["refused_disclosure"],
+            ),
+        ),
+    ]
+    # Personal data typed where a filter or an id belongs (issue 15, item 4): refused
+    # before it is audited, or kept in the audit log only as a placeholder.
+    auditor = Actor("admin-2", "aalborg.administrator")
+    cw.find(CONSULTANT, CaseQuery(assignee=values["cpr"]))
+    cw.find(CONSULTANT, CaseQuery(state=f"{values['name']} {values['contact']}"))
+    cw.find(CONSULTANT, CaseQuery(workflow=digits))
+    calls += [
+        (DataError, lambda: cw.case(values["cpr"], CONSULTANT, purpose="casework")),
+        (AccessDenied, lambda: cw.case(f"{values['name']} x", CONSULTANT, purpose="casework")),
+        (DataError, lambda: cw.audit_log(auditor, AuditQuery(case_id=digits), purpose="audit")),
+        (
+            AccessDenied,
+            lambda: cw.audit_log(auditor, AuditQuery(case_id=values["name"]), purpose="audit"),
+        ),
+        (
+            DisclosureRefused,
+            lambda: cw.disclose(
+                case.id,
+                CONSULTANT,
+                recipient=values["cpr"],
+                legal_basis=values["name"],
+                categories=["case"],
+                purpose="disclosure",
             ),
         ),
     ]

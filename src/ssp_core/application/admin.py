@@ -28,6 +28,7 @@ from ssp_core.domain.access import ADMINISTRATION
 from ssp_core.domain.people import Subject
 from ssp_core.domain.renames import EVENT_ID_FIELDS, IdRenames
 from ssp_core.domain.roles import Actor
+from ssp_core.domain.validators import check_case_id
 from ssp_core.exceptions import AccessDenied, SchemaError, StoreUnavailable, UnknownId
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.access import AccessPolicy
@@ -372,6 +373,9 @@ class StoreAdministration:
         gate = self._services.gate
         permit = gate.authorise(actor, "audit.read", purpose)
         query = query or AuditQuery()
+        if query.case_id is not None and not self._store.read_case(check_case_id(query.case_id)):
+            # An id no case has is refused before anything keeps it (it may be anything typed).
+            self._services.repository.refuse_unknown(actor, "audit.read", purpose, query.case_id)
         entries = self._store.read_audit(query)
         renamed = self._services.registry.id_renames.of("role")
         if renamed:  # entries written before a plugin renamed its roles read with the new ids

@@ -18,7 +18,6 @@ import orjson
 from ssp_core.clock import Clock
 from ssp_core.domain.access import Scope
 from ssp_core.domain.roles import Actor
-from ssp_core.domain.validators import token_or_withheld
 from ssp_core.exceptions import AccessDenied, UnknownId
 from ssp_core.privacy.access import AccessPolicy, Permit, Where
 from ssp_core.store.base import CaseStore
@@ -31,6 +30,7 @@ from ssp_core.store.records import (
     StoredEvent,
 )
 from ssp_core.store.select import case_matches, case_order
+from ssp_core.text import token_or_withheld
 
 __all__ = ["CaseHead", "Gate"]
 

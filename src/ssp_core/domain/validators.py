@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from ssp_core.exceptions import DataError
+from ssp_core.text import CPR_SHAPE, PSEUDONYM_SHAPE
 
 __all__ = [
     "actor_id",
@@ -18,15 +19,10 @@ __all__ = [
     "naming_problem",
     "non_empty_text",
     "pseudonym",
-    "token_or_withheld",
 ]
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*$")
 _ACTOR_ID = re.compile(r"^[^\W_][\w.@+\-]{0,127}$")
-_CPR = re.compile(
-    r"(?<![0-9])(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])[0-9]{2}[ \-]?[0-9]{4}(?![0-9])"
-)
-_PSEUDONYM = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{32}(?![0-9A-Fa-f])")
 _PSEUDONYM_FORM = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -37,9 +33,9 @@ def naming_problem(text: str) -> str | None:
     without a dash or a space before the last four. Pseudonym-shaped: 32 hexadecimal
     digits.
     """
-    if _CPR.search(text):
+    if CPR_SHAPE.search(text):
         return "something shaped like a CPR number (DDMMYY-SSSS)"
-    if _PSEUDONYM.search(text):
+    if PSEUDONYM_SHAPE.search(text):
         return "something shaped like a pseudonym (32 hexadecimal digits)"
     return None
 
@@ -63,21 +59,6 @@ def check_actor_id(value: object, what: str = "an actor id") -> str:
     if problem is not None:
         raise DataError(f"{what} may not be {problem}: use the embedding system's user id")
     return value
-
-
-WITHHELD_TOKEN = "(withheld: not an id)"  # noqa: S105 (a placeholder, not a secret)
-
-
-def token_or_withheld(value: str) -> str:
-    """Return an id a user gave (a role, a purpose) if it has an id's form, else a placeholder.
-
-    For what is kept for ever (the audit log): an id (``aalborg.ssp_consultant``) is
-    kept as it is; anything else a user typed there, which may be a name or a CPR
-    number, is not.
-    """
-    if _IDENTIFIER.match(value) and naming_problem(value) is None:
-        return value
-    return WITHHELD_TOKEN
 
 
 def check_case_id(value: str) -> str:

@@ -32,6 +32,7 @@ from ssp_core.domain.access import FieldGroup
 from ssp_core.domain.disclosure import Consent, DisclosureRule, LegalBasis
 from ssp_core.exceptions import DisclosureRefused
 from ssp_core.plugins.registry import Registry
+from ssp_core.text import shown_id
 
 __all__ = ["DisclosureRequest", "Judgement", "judge_disclosure"]
 
@@ -168,11 +169,12 @@ def judge_disclosure(registry: Registry, request: DisclosureRequest) -> Judgemen
     groups = _groups(request.categories)
     if request.recipient not in registry.partners:
         raise DisclosureRefused(
-            f"unknown recipient {request.recipient!r}: a disclosure goes to a registered partner"
+            f"unknown recipient {shown_id(request.recipient)}: a disclosure goes to a registered "
+            "partner"
         )
     if request.legal_basis not in registry.legal_bases:
         raise DisclosureRefused(
-            f"unknown legal basis {request.legal_basis!r}; known: "
+            f"unknown legal basis {shown_id(request.legal_basis)}; known: "
             + ", ".join(registry.legal_bases)
         )
     basis = registry.legal_bases[request.legal_basis]

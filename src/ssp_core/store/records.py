@@ -18,6 +18,7 @@ import attrs
 
 from ssp_core.domain.validators import non_empty_text
 from ssp_core.exceptions import DataError
+from ssp_core.text import token_or_withheld
 
 __all__ = [
     "AuditAction",
@@ -254,9 +255,15 @@ def _municipalities(value: str | Iterable[str] | None) -> frozenset[str] | None:
 
 
 def _describe(value: object) -> str:
-    """Return a filter's value as the audit log shows it (a set sorted, in braces)."""
+    """Return a filter's value as the audit log keeps it (a set sorted, in braces).
+
+    Text that is not shaped like an id (a name, a CPR number typed as an assignee) is
+    kept as a placeholder: the audit log is kept for ever.
+    """
     if isinstance(value, frozenset):
-        return "{" + ",".join(sorted(value)) + "}"
+        return "{" + ",".join(sorted(token_or_withheld(str(v)) for v in value)) + "}"
+    if isinstance(value, str):
+        return token_or_withheld(value)
     return str(value)
 
 
