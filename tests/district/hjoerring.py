@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ssp_core.domain.events import SessionRecorded
 from ssp_core.plugins import (
     AgeBand,
-    Case,
     DisclosureProfile,
     Grant,
     Guard,
+    GuardView,
     Labels,
     Municipality,
     Partner,
@@ -96,10 +95,10 @@ def ssp_register_workflows() -> list[WorkflowDefinition]:
     return [load_workflow(path) for path in sorted((DATA / "workflows").glob("*.toml"))]
 
 
-def session_in_this_state(case: Case) -> bool:
+def session_in_this_state(case: GuardView) -> bool:
     """Hold when a session was recorded since the case entered its current state."""
     return any(
-        isinstance(event, SessionRecorded) and event.at >= case.entered_at for event in case.events
+        event.kind == "SessionRecorded" and event.at >= case.entered_at for event in case.events
     )
 
 

@@ -64,7 +64,7 @@ from ssp_core.workflows.definition import (
     WorkflowKind,
 )
 from ssp_core.workflows.engine import Deadline
-from ssp_core.workflows.guards import Guard
+from ssp_core.workflows.guards import EventFacts, Guard, GuardView
 
 __all__ = [
     "ActionGroup",
@@ -81,6 +81,7 @@ __all__ = [
     "DisclosureProfile",
     "DisclosureRule",
     "DueDate",
+    "EventFacts",
     "FactSpec",
     "FieldGroup",
     "FindingCategory",
@@ -90,6 +91,7 @@ __all__ = [
     "Grant",
     "Guard",
     "GuardSpec",
+    "GuardView",
     "Indicator",
     "InfoHouse",
     "Initiative",

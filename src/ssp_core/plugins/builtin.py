@@ -17,18 +17,16 @@ from pathlib import Path
 
 from ssp_core.domain.access import Purpose
 from ssp_core.domain.activities import ActivityKind
-from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import WorrySignCatalogue
 from ssp_core.domain.disclosure import LegalBasis
 from ssp_core.domain.district import PoliceDistrict
-from ssp_core.domain.events import FindingAssigned, FindingRecorded
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.organisation import PartnerKind
 from ssp_core.domain.walks import FindingCategory
 from ssp_core.loading import load_items, load_workflow
 from ssp_core.plugins.spec import hookimpl
 from ssp_core.workflows.definition import WorkflowDefinition
-from ssp_core.workflows.guards import Guard
+from ssp_core.workflows.guards import Guard, GuardView
 
 __all__ = [
     "FINDING_CATEGORIES",
@@ -221,11 +219,11 @@ def ssp_register_finding_categories() -> tuple[FindingCategory, ...]:
     return FINDING_CATEGORIES
 
 
-def responsible_named(case: Case) -> bool:
+def responsible_named(case: GuardView) -> bool:
     """Tell whether a finding has a responsible partner: named when found, or assigned since."""
     return any(
-        (isinstance(event, FindingRecorded) and event.responsible is not None)
-        or isinstance(event, FindingAssigned)
+        (event.kind == "FindingRecorded" and event.fields.get("responsible") is not None)
+        or event.kind == "FindingAssigned"
         for event in case.events
     )
 

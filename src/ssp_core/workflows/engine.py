@@ -11,7 +11,7 @@ added to a machine as a model.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 from transitions import Machine, State
@@ -61,7 +61,7 @@ from ssp_core.workflows.explain import (
     TriggerOption,
     WrongState,
 )
-from ssp_core.workflows.guards import Guard, GuardCheck, compile_guard
+from ssp_core.workflows.guards import Guard, compile_guard
 
 __all__ = ["Deadline", "WorkflowEngine", "build_machine"]
 
@@ -93,7 +93,9 @@ def _text(value: str | None) -> str | None:
     return stripped or None
 
 
-def build_machine(definition: WorkflowDefinition, checks: Mapping[str, GuardCheck]) -> Machine:
+def build_machine(
+    definition: WorkflowDefinition, checks: Mapping[str, Callable[[Case], bool]]
+) -> Machine:
     """Build the one ``transitions.Machine`` of a definition version, with no model.
 
     States keep their final flag; each transition's guards become its ``conditions``
@@ -150,8 +152,8 @@ class WorkflowEngine:
         code_guards = dict(guards or {})
         self.definition = definition
         self._id, self._version = definition.key
-        self._checks: dict[str, GuardCheck] = {
-            gid: guard.check for gid, guard in code_guards.items()
+        self._checks: dict[str, Callable[[Case], bool]] = {
+            gid: guard.holds for gid, guard in code_guards.items()
         }
         self._guard_labels: dict[str, Labels] = {
             gid: guard.labels for gid, guard in code_guards.items()
