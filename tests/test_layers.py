@@ -27,6 +27,7 @@ LAYERS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     # layer: (the modules in it, the layers below it that it may import)
     "foundation": (
         ("ssp_core.exceptions", "ssp_core.clock", "ssp_core.settings", "ssp_core.extras", "ssp_core.lazy", "ssp_core.text",
+         "ssp_core.files",
          "ssp_core.cipher",
          "ssp_core.reports"),
         frozenset(),

@@ -22,6 +22,7 @@ from ssp_core.clock import local_date
 from ssp_core.domain.roles import Actor
 from ssp_core.domain.walks import Coordinates, Place
 from ssp_core.exceptions import DataError
+from ssp_core.files import private_file
 from ssp_core.walks.geojson import findings_geojson
 from ssp_core.walks.labels import label_of
 from ssp_core.walks.report import open_findings_report, walk_report
@@ -335,7 +336,7 @@ def geojson(
     if out is None:
         click.echo(text)
     else:
-        out.write_text(text + "\n", encoding="utf-8")
+        private_file(out).write_text(text + "\n", encoding="utf-8")
         click.echo(f"wrote {out}", err=True)
 
 

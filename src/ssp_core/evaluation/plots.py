@@ -15,6 +15,8 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from ssp_core.files import private_file, private_folder
+
 __all__ = ["HIDDEN", "bar_chart", "line_chart", "save"]
 
 HIDDEN = "·"
@@ -28,8 +30,8 @@ def _style() -> AbstractContextManager[None]:
 
 def save(figure: Figure, folder: Path, stem: str) -> tuple[Path, Path]:
     """Write ``figure`` as ``stem.png`` and ``stem.svg`` into ``folder``; return both paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
+    private_folder(folder)
+    png, svg = private_file(folder / f"{stem}.png"), private_file(folder / f"{stem}.svg")
     with _style():
         figure.savefig(png, format="png", dpi=110, metadata={"Software": None})
         figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import attrs
 
 from ssp_core.exceptions import DataError
+from ssp_core.files import open_private
 from ssp_core.index.config import NOT_OFFICIAL
 from ssp_core.index.estimate import Estimate, IndexRow, IndexTable
 from ssp_core.index.intervals import normal_quantile
@@ -109,7 +110,7 @@ class ComparisonTable:
     def to_csv(self, path: str | Path) -> Path:
         """Write the comparisons as CSV and return the path."""
         file = Path(path)
-        with file.open("w", encoding="utf-8", newline="") as handle:
+        with open_private(file, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(self.columns())
             writer.writerows(self.records())

@@ -17,6 +17,7 @@ import attrs
 import numpy as np
 
 from ssp_core.exceptions import DataError
+from ssp_core.files import open_private
 from ssp_core.index.cells import HEADER_NOTE, RowChecks, number_cells, text_cells
 from ssp_core.index.config import IndexConfig
 from ssp_core.index.intervals import poisson_interval
@@ -57,7 +58,7 @@ class CrimeTable:
     def to_csv(self, path: str | Path) -> Path:
         """Write the table as CSV and return the path."""
         file = Path(path)
-        with file.open("w", encoding="utf-8", newline="") as handle:
+        with open_private(file, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(self.columns())
             writer.writerows(self.records())

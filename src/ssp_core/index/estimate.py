@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ssp_core.exceptions import DataError
+from ssp_core.files import open_private
 from ssp_core.index.bootstrap import replicate_estimates
 from ssp_core.index.composite import LinearForm, formula, resolve
 from ssp_core.index.config import NOT_OFFICIAL, SHARES, IndexConfig, IntervalMethod
@@ -182,7 +183,7 @@ class IndexTable:
     def to_csv(self, path: str | Path) -> Path:
         """Write the table as CSV (NaN as an empty cell) and return the path."""
         file = Path(path)
-        with file.open("w", encoding="utf-8", newline="") as handle:
+        with open_private(file, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(self.columns())
             for record in self.records():

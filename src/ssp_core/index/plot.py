@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ssp_core.exceptions import DataError
+from ssp_core.files import private_file, private_folder
 from ssp_core.index.compare import ComparisonTable
 from ssp_core.index.config import NOT_OFFICIAL, SHARES
 from ssp_core.index.estimate import IndexTable
@@ -76,11 +77,11 @@ def _save(figure: Figure, out: str | Path, formats: Sequence[str]) -> tuple[Path
             f"unknown plot format {', '.join(unknown) or '(none)'}; allowed: {', '.join(FORMATS)}"
         )
     stem = Path(out)
-    stem.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(stem.parent)
     written = []
     with mpl.rc_context({"svg.hashsalt": "ssp-core", "svg.fonttype": "none"}):
         for fmt in formats:
-            path = stem.with_name(f"{stem.name}.{fmt}")
+            path = private_file(stem.with_name(f"{stem.name}.{fmt}"))
             metadata = {"Date": None} if fmt == "svg" else {"Software": None}
             figure.savefig(path, format=fmt, metadata=metadata, dpi=120)
             written.append(path)

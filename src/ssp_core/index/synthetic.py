@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ssp_core.extras import parquet
+from ssp_core.files import open_private, private_file
 from ssp_core.index.composite import resolve
 from ssp_core.index.config import Columns, Cuts, IndexConfig
 from ssp_core.index.survey import Survey, survey_from_columns
@@ -195,7 +196,7 @@ class SyntheticSurvey:
                 texts.append(np.where(np.isnan(values), "", whole).tolist())
             else:
                 texts.append(values.astype(str).tolist())
-        with file.open("w", encoding="utf-8", newline="") as handle:
+        with open_private(file, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(self.columns)
             writer.writerows(zip(*texts, strict=True))
@@ -213,7 +214,7 @@ class SyntheticSurvey:
             else:
                 arrays[name] = pa.array(values)
         file = Path(path)
-        pq.write_table(pa.table(arrays), str(file))
+        pq.write_table(pa.table(arrays), str(private_file(file)))
         return file
 
 
@@ -272,7 +273,7 @@ class SyntheticCrime:
     def to_csv(self, path: str | Path) -> Path:
         """Write ``area, year, crimes, population`` as CSV and return the path."""
         file = Path(path)
-        with file.open("w", encoding="utf-8", newline="") as handle:
+        with open_private(file, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["area", "year", "crimes", "population"])
             for a, area in enumerate(self.areas):

@@ -42,6 +42,7 @@ from ssp_core.domain import events as ev
 from ssp_core.domain.people import Subject, SubjectKind
 from ssp_core.exceptions import DataError, UnknownId
 from ssp_core.extras import parquet
+from ssp_core.files import open_private, private_file
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.suppression import THRESHOLD, TOTAL, SuppressedTable
 from ssp_core.privacy.tables import (
@@ -238,7 +239,7 @@ def _cell(value: object) -> object:
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> int:
     """Write ``rows`` as CSV (UTF-8, a header, empty for missing); return how many."""
     count = 0
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with open_private(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         for row in rows:
@@ -257,7 +258,7 @@ def write_parquet(
     pa, pq = parquet("writing", "write CSV")
     schema = pa.schema([(name, getattr(pa, kind)()) for name, kind in columns.items()])
     count = 0
-    with pq.ParquetWriter(str(path), schema) as writer:
+    with pq.ParquetWriter(str(private_file(path)), schema) as writer:
         chunk: list[Mapping[str, object]] = []
         for row in rows:
             chunk.append({name: row.get(name) for name in columns})
@@ -464,7 +465,7 @@ def export_research(
                 name, count = _write(work, table_name, fmt, columns, published)
                 rows[name] = count
         readme = _readme(kind, fmt, today, banding, rows, cases, tables)
-        (work / "README.txt").write_text(readme, encoding="utf-8")
+        private_file(work / "README.txt").write_text(readme, encoding="utf-8")
         work.replace(out)  # an empty directory at ``out`` is replaced
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)

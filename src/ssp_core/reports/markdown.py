@@ -15,6 +15,8 @@ from pathlib import Path
 import attrs
 import markdown as _markdown
 
+from ssp_core.files import private_file, private_folder
+
 __all__ = ["Report", "escape", "table", "to_html"]
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
@@ -85,9 +87,9 @@ class Report:
 
     def write(self, folder: Path, stem: str) -> tuple[Path, Path]:
         """Write ``stem.md`` and ``stem.html`` into ``folder``; return both paths."""
-        folder.mkdir(parents=True, exist_ok=True)
-        md = folder / f"{stem}.md"
-        page = folder / f"{stem}.html"
+        private_folder(folder)
+        md = private_file(folder / f"{stem}.md")
+        page = private_file(folder / f"{stem}.html")
         md.write_text(self.markdown, encoding="utf-8")
         page.write_text(self.html(), encoding="utf-8")
         return md, page

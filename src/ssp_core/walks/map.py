@@ -14,6 +14,7 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
+from ssp_core.files import private_file, private_folder
 from ssp_core.walks.views import Finding
 
 __all__ = ["finding_map"]
@@ -57,8 +58,8 @@ def finding_map(
     for state, colour in (*_COLOURS.items(), ("reported", _OPEN)):
         axes.scatter([], [], color=colour, label=state)
     axes.legend(loc="best", fontsize=7, frameon=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
+    private_folder(folder)
+    png, svg = private_file(folder / f"{stem}.png"), private_file(folder / f"{stem}.svg")
     with mpl.rc_context({"svg.hashsalt": stem}):  # the same findings give the same file
         figure.savefig(png, dpi=120, metadata={"Software": None})
         figure.savefig(svg, metadata={"Date": None})
