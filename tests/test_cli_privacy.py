@@ -8,9 +8,10 @@ import json
 import os
 import sqlite3
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -775,3 +776,59 @@ def test_item_4_personal_data_typed_into_filters_is_not_kept(ssp: Run, db: Path)
     raw = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
     for needle in (b"010203", b"0102031234", b"311299", b"Jens Hansen"):
         assert needle not in raw, needle
+
+
+PERSONAL = {"name", "contact", "reason", "detail", "note", "text", "description", "place", "scope",
+            "question"}  # fmt: skip
+"""Parameters that take personal or free text: never needed on the command line."""
+
+
+def _commands(group: click.Group, ctx: click.Context) -> Iterator[click.Command]:
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
+        if isinstance(command, click.Group):
+            yield from _commands(command, ctx)
+        else:
+            yield command
+
+
+def test_item_5_every_personal_text_can_come_from_stdin_or_a_file() -> None:
+    from ssp_core.cli.app import cli  # noqa: PLC0415
+    from ssp_core.cli.options import PersonalText  # noqa: PLC0415
+
+    ctx = click.Context(cli)
+    found = []
+    for command in _commands(cli, ctx):
+        for param in command.params:
+            if param.name in PERSONAL or "sealed" in (getattr(param, "help", "") or ""):
+                found.append(f"{command.name} {param.name}")
+                assert isinstance(param.type, PersonalText), f"{command.name} --{param.name}"
+    assert len(found) >= 25  # the walk reached every command group
+
+
+def test_item_5_personal_text_from_stdin_or_a_file_never_from_argv(
+    ssp: Run, tmp_path: Path
+) -> None:
+    name_file = tmp_path / "name.txt"
+    name_file.write_text("Alex Filed\n")
+    code, out, err = ssp(
+        "case", "open", "--situation", "aalborg.radicalisation", "--concern-date", "2026-03-02",
+        "--cpr-stdin", "--name", f"@{name_file}", "--contact", "@@home", "--json", *TEACHER,
+        stdin=f"{CPR}\n",
+    )  # fmt: skip
+    assert code == 0, err
+    case_id = json.loads(out)["id"]
+    code, out, err = ssp("case", "note", case_id, "-", *CONSULTANT, stdin="seen at school\nmore\n")
+    assert code == 0, err
+    code, out, _ = ssp("case", "history", case_id, "--json", *CONSULTANT)
+    assert "seen at school\nmore" in json.loads(out)[-1]["text"]
+    shown = ("identity", "show", case_id, "--json", *CONSULTANT, "--purpose", "reidentification")
+    found = json.loads(ssp(*shown)[1])
+    assert (found["name"], found["contact"]) == ("Alex Filed", "@home")
+    code, _, err = ssp(
+        "case", "open", "--situation", "aalborg.radicalisation", "--cpr-stdin", "--name", "-",
+        *TEACHER, stdin=f"{CPR}\n",
+    )  # fmt: skip
+    assert code == 1
+    assert "standard input was read for --name already" in err

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ssp_core.application.advice import AdviceRequest
 from ssp_core.cli.app import Context
-from ssp_core.cli.options import DATE, acting, echo_json, plain, read_cpr
+from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting, echo_json, plain, read_cpr
 from ssp_core.cli.render import inert
 from ssp_core.clock import local_date
 from ssp_core.domain.advice import UNNAMED_GUIDANCE
@@ -61,7 +61,7 @@ def advice() -> None:
 
 
 @advice.command("ask")
-@click.argument("question")
+@click.argument("question", type=PERSONAL_TEXT)
 @click.option("--situation", help="The kind of worry, a registered situation (optional).")
 @click.option("--info-house", help="The INFO house to ask (if several serve you).")
 @click.option("--municipality", help="The municipality the request belongs to (default yours).")
@@ -138,7 +138,7 @@ def show_command(obj: Context, request_id: str, as_json: bool, actor: Actor, pur
 
 @advice.command("answer")
 @click.argument("request_id")
-@click.argument("text")
+@click.argument("text", type=PERSONAL_TEXT)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @acting
 @click.pass_obj
@@ -153,7 +153,9 @@ def answer_command(
 
 @advice.command("refer")
 @click.argument("request_id")
-@click.option("--reason", required=True, help="Why the asker is referred to the police.")
+@click.option(
+    "--reason", type=PERSONAL_TEXT, required=True, help="Why the asker is referred to the police."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @acting
 @click.pass_obj
@@ -168,7 +170,7 @@ def refer_command(
 
 @advice.command("close")
 @click.argument("request_id")
-@click.option("--reason", help="Why, if you want to say.")
+@click.option("--reason", type=PERSONAL_TEXT, help="Why, if you want to say.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @acting
 @click.pass_obj
@@ -188,7 +190,7 @@ def close_command(
 @click.option("--pseudonym", help="The person's pseudonym (never a CPR number).")
 @click.option("--birth-date", type=DATE, help="The person's birth date (with --pseudonym).")
 @click.option("--concern-date", type=DATE, help="The day of the concern (default today).")
-@click.option("--reason", help="Why the concern is opened.")
+@click.option("--reason", type=PERSONAL_TEXT, help="Why the concern is opened.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @acting
 @click.pass_obj

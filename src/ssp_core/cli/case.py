@@ -12,7 +12,7 @@ from rich.table import Table
 from ssp_core.application.reads import CaseView
 from ssp_core.cli.app import Context
 from ssp_core.cli.observe import observations_lines, observe_command, resource_command
-from ssp_core.cli.options import DATE, acting, echo_json, plain, read_cpr
+from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting, echo_json, plain, read_cpr
 from ssp_core.cli.render import history_table, inert, options_table
 from ssp_core.clock import local_date
 from ssp_core.domain.labels import Labels
@@ -196,14 +196,22 @@ def case() -> None:
     help="Read the person's CPR number from standard input (one line; at a terminal, a "
     "hidden prompt) and enter them into the identity vault; never put it on the command line.",
 )
-@click.option("--name", help="The person's name, kept sealed in the identity vault (--cpr-stdin).")
-@click.option("--contact", help="How to reach the person, kept sealed likewise (--cpr-stdin).")
+@click.option(
+    "--name",
+    type=PERSONAL_TEXT,
+    help="The person's name, kept sealed in the identity vault (--cpr-stdin).",
+)
+@click.option(
+    "--contact",
+    type=PERSONAL_TEXT,
+    help="How to reach the person, kept sealed likewise (--cpr-stdin).",
+)
 @click.option("--pseudonym", help="The person's pseudonym (never a CPR number).")
 @click.option("--birth-date", type=DATE, help="The person's birth date.")
 @click.option("--group", help="A group's id, for group-oriented work.")
 @click.option("--size", type=int, help="How many people the group has.")
 @click.option("--environment", help="An environment's id, for group-oriented work.")
-@click.option("--reason", help="Why the case is opened.")
+@click.option("--reason", type=PERSONAL_TEXT, help="Why the case is opened.")
 @click.option(
     "--municipality",
     help="The municipality whose case it is (default: your role's, or the only one loaded).",
@@ -299,7 +307,7 @@ def open_command(
 @case.command("fire")
 @click.argument("case_id")
 @click.argument("trigger")
-@click.option("--reason", help="A written reason (some triggers require one).")
+@click.option("--reason", type=PERSONAL_TEXT, help="A written reason (some triggers require one).")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @acting
 @click.pass_obj
@@ -320,7 +328,7 @@ def fire_command(
 
 @case.command("note")
 @click.argument("case_id")
-@click.argument("text")
+@click.argument("text", type=PERSONAL_TEXT)
 @acting
 @click.pass_obj
 def note_command(obj: Context, case_id: str, text: str, actor: Actor, purpose: str) -> None:
@@ -332,7 +340,7 @@ def note_command(obj: Context, case_id: str, text: str, actor: Actor, purpose: s
 @case.command("fact")
 @click.argument("case_id")
 @click.argument("fact")
-@click.option("--detail", help="Details the fact asks for.")
+@click.option("--detail", type=PERSONAL_TEXT, help="Details the fact asks for.")
 @acting
 @click.pass_obj
 def fact_command(
@@ -347,7 +355,12 @@ def fact_command(
 @click.argument("case_id")
 @click.option("--to", "to", required=True, help="The municipality the person moved to.")
 @click.option("--legal-basis", required=True, help="The registered legal basis of the move.")
-@click.option("--reason", required=True, help="Why the case moves (kept sealed like a note).")
+@click.option(
+    "--reason",
+    type=PERSONAL_TEXT,
+    required=True,
+    help="Why the case moves (kept sealed like a note).",
+)
 @acting
 @click.pass_obj
 def move_command(
@@ -368,7 +381,7 @@ def move_command(
 
 @case.command("suspend")
 @click.argument("case_id")
-@click.option("--reason", required=True, help="Why the case is put on hold.")
+@click.option("--reason", type=PERSONAL_TEXT, required=True, help="Why the case is put on hold.")
 @acting
 @click.pass_obj
 def suspend_command(obj: Context, case_id: str, reason: str, actor: Actor, purpose: str) -> None:
@@ -379,7 +392,7 @@ def suspend_command(obj: Context, case_id: str, reason: str, actor: Actor, purpo
 
 @case.command("resume")
 @click.argument("case_id")
-@click.option("--reason", help="Why the case is resumed.")
+@click.option("--reason", type=PERSONAL_TEXT, help="Why the case is resumed.")
 @acting
 @click.pass_obj
 def resume_command(
@@ -395,7 +408,7 @@ def resume_command(
 @click.argument("case_id")
 @click.argument("rule")
 @click.argument("due", type=DATE)
-@click.option("--reason", required=True, help="Why the deadline is extended.")
+@click.option("--reason", type=PERSONAL_TEXT, required=True, help="Why the deadline is extended.")
 @acting
 @click.pass_obj
 def extend_command(

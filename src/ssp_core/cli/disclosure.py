@@ -21,7 +21,7 @@ from rich.table import Table
 
 from ssp_core.application.disclosure import DisclosureEntry
 from ssp_core.cli.app import Context
-from ssp_core.cli.options import DATE, acting, echo_json, plain, start_of_day
+from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting, echo_json, plain, start_of_day
 from ssp_core.cli.render import inert
 from ssp_core.domain.access import FieldGroup
 from ssp_core.domain.disclosure import ConsentGiver
@@ -89,7 +89,7 @@ def disclosures_table(
     metavar="CONSENT",
     help="The id of the consent on the case it rests on (see `ssp consent give`).",
 )
-@click.option("--note", help="A note recorded with the disclosure.")
+@click.option("--note", type=PERSONAL_TEXT, help="A note recorded with the disclosure.")
 @acting(default_purpose="disclosure")
 @click.pass_obj
 def disclose(
@@ -146,7 +146,9 @@ def consent() -> None:
 )
 @categories("A data category covered (repeatable).")
 @click.option("--given-on", type=DATE, required=True, help="When it was given (YYYY-MM-DD).")
-@click.option("--scope", required=True, metavar="TEXT", help="What the person was told.")
+@click.option(
+    "--scope", type=PERSONAL_TEXT, required=True, metavar="TEXT", help="What the person was told."
+)
 @click.option(
     "--participation",
     is_flag=True,
@@ -188,7 +190,7 @@ def give_consent(
 @click.argument("case_id")
 @click.argument("consent_id")
 @click.option("--on", "withdrawn_on", type=DATE, help="When it was withdrawn (default: today).")
-@click.option("--reason", metavar="TEXT", help="What the person said.")
+@click.option("--reason", type=PERSONAL_TEXT, metavar="TEXT", help="What the person said.")
 @acting(default_purpose="disclosure")
 @click.pass_obj
 def withdraw_consent(

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from ssp_core.application.activities import Activity
 from ssp_core.cli.app import Context
-from ssp_core.cli.options import DATE, acting, echo_json, plain
+from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting, echo_json, plain
 from ssp_core.cli.render import inert
 from ssp_core.domain.access import RESEARCH
 from ssp_core.domain.activities import ACTIVITY_GUIDANCE
@@ -107,10 +107,12 @@ def activity() -> None:
     "--partner", "partners", multiple=True, metavar="PARTNER", help="A partner (repeatable)."
 )
 @click.option("--locality", metavar="ID", help="A registered locality.")
-@click.option("--place", help="A place name (sealed like a note).")
+@click.option("--place", type=PERSONAL_TEXT, help="A place name (sealed like a note).")
 @click.option("--participants", type=_COUNT, help="How many took part.")
 @click.option("--young-people", type=_COUNT, help="How many of them were children or young people.")
-@click.option("--description", help="What happened, naming no one (sealed like a note).")
+@click.option(
+    "--description", type=PERSONAL_TEXT, help="What happened, naming no one (sealed like a note)."
+)
 @click.option("--strategy", metavar="ID", help="The strategy (if several are registered).")
 @click.option("--municipality", help="The municipality the activity belongs to (default yours).")
 @_json_option
@@ -189,7 +191,9 @@ def held_command(
 
 @activity.command("cancel")
 @click.argument("activity_id")
-@click.option("--reason", required=True, help="Why it is cancelled (sealed like a note).")
+@click.option(
+    "--reason", type=PERSONAL_TEXT, required=True, help="Why it is cancelled (sealed like a note)."
+)
 @_json_option
 @acting
 @click.pass_obj

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from ssp_core.application.reads import CaseView
 from ssp_core.cli.app import Context
-from ssp_core.cli.options import DATE, acting
+from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting
 from ssp_core.cli.render import inert
 from ssp_core.clock import local_date
 from ssp_core.domain.concerns import CatalogueKind, Observation
@@ -101,7 +101,7 @@ _OPTIONS = (
     click.option("--catalogue", help="The catalogue (default: the only one registered)."),
     click.option("--by", "observed_by", required=True, help="Who saw it, e.g. 'teacher'."),
     click.option("--on", "on", type=DATE, help="The day it was seen (default today)."),
-    click.option("--text", help="What they saw, in their own words (sealed)."),
+    click.option("--text", type=PERSONAL_TEXT, help="What they saw, in their own words (sealed)."),
 )
 
 

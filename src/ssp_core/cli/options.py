@@ -20,6 +20,9 @@ from ssp_core.settings import ACTOR_ENV, PURPOSE_ENV, ROLE_ENV
 
 __all__ = [
     "DATE",
+    "PERSONAL_TEXT",
+    "STDIN_TAKEN",
+    "PersonalText",
     "acting",
     "echo_json",
     "plain",
@@ -96,6 +99,51 @@ def acting(
     return decorate(command) if command is not None else decorate
 
 
+STDIN_TAKEN = "ssp.stdin"
+"""The key in ``click`` context meta naming what read standard input already."""
+
+
+class PersonalText(click.ParamType[Any, Any]):
+    """Personal or free text (a name, a note, a reason): given, or read where no one else sees it.
+
+    ``-`` reads the text from standard input, ``@PATH`` from a file (``@@`` starts a
+    text with one ``@``), so that it lands neither in the shell history nor in the
+    process list (``ps`` shows every local user a command's arguments). A final newline
+    is dropped. Standard input can be read once per command.
+    """
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Return the text: as given, from standard input (``-``) or from a file (``@PATH``)."""
+        if not isinstance(value, str):
+            return value
+        what = f"--{param.name.replace('_', '-')}" if param and param.name else "the text"
+        if value == "-":
+            meta = ctx.meta if ctx is not None else {}
+            if STDIN_TAKEN in meta:
+                self.fail(
+                    f"standard input is read for {meta[STDIN_TAKEN]} already; give {what} as @FILE",
+                    param,
+                    ctx,
+                )
+            meta[STDIN_TAKEN] = what
+            return (sys.stdin.read() if sys.stdin is not None else "").removesuffix("\n")
+        if value.startswith("@@"):
+            return value[1:]
+        if value.startswith("@"):
+            try:
+                with open(value[1:], encoding="utf-8") as handle:  # noqa: PTH123
+                    return handle.read().removesuffix("\n")
+            except OSError as exc:
+                self.fail(f"cannot read {what} from {value[1:]}: {exc.strerror}", param, ctx)
+        return value
+
+
+PERSONAL_TEXT = PersonalText()
+"""The type of every option or argument that takes personal or free text."""
+
+
 def stdin_is_terminal() -> bool:
     """Tell whether standard input is a terminal (then secrets are asked for, hidden)."""
     return sys.stdin is not None and sys.stdin.isatty()
@@ -107,6 +155,12 @@ def read_cpr() -> str:
     The number is never echoed, and never taken from the command line (where the
     shell history and the process list would keep it).
     """
+    taken = click.get_current_context(silent=True)
+    if taken is not None and STDIN_TAKEN in taken.meta:
+        raise DataError(
+            f"standard input was read for {taken.meta[STDIN_TAKEN]} already; give that as "
+            "@FILE, and the CPR number on standard input"
+        )
     if stdin_is_terminal():
         return str(click.prompt("CPR number (not shown)", hide_input=True, err=True))
     text = sys.stdin.readline().strip() if sys.stdin is not None else ""

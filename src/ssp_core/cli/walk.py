@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ssp_core.cli.app import Context
-from ssp_core.cli.options import DATE, acting, echo_json, plain
+from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting, echo_json, plain
 from ssp_core.clock import local_date
 from ssp_core.domain.roles import Actor
 from ssp_core.domain.walks import Coordinates, Place
@@ -48,7 +48,7 @@ def walk() -> None:
 )
 @click.option("--citizens", type=click.IntRange(min=0), default=0, help="Citizens taking part.")
 @click.option("--topic", "topics", multiple=True, metavar="CATEGORY", help="A topic (repeatable).")
-@click.option("--note", help="A note on the plan.")
+@click.option("--note", type=PERSONAL_TEXT, help="A note on the plan.")
 @acting
 @click.pass_obj
 def plan(
@@ -108,11 +108,16 @@ def _coordinates(lat: float | None, lon: float | None) -> Coordinates | None:
 
 @walk.command("finding")
 @click.argument("walk_id")
-@click.option("--place", required=True, help="Where: a description anyone would recognise.")
+@click.option(
+    "--place",
+    type=PERSONAL_TEXT,
+    required=True,
+    help="Where: a description anyone would recognise.",
+)
 @click.option("--lat", type=float, help="Latitude in WGS84 degrees (with --lon).")
 @click.option("--lon", type=float, help="Longitude in WGS84 degrees (with --lat).")
 @click.option("--category", required=True, metavar="CATEGORY", help="A finding category.")
-@click.option("--description", required=True, help="What was found.")
+@click.option("--description", type=PERSONAL_TEXT, required=True, help="What was found.")
 @click.option("--responsible", metavar="PARTNER", help="The partner to follow it up, if known.")
 @acting
 @click.pass_obj
@@ -145,7 +150,7 @@ def finding(
 @walk.command("assign")
 @click.argument("finding_id")
 @click.option("--to", "partner", required=True, metavar="PARTNER", help="The responsible partner.")
-@click.option("--reason", help="Why this partner (optional).")
+@click.option("--reason", type=PERSONAL_TEXT, help="Why this partner (optional).")
 @acting
 @click.pass_obj
 def assign(
@@ -158,7 +163,9 @@ def assign(
 
 @walk.command("decline")
 @click.argument("finding_id")
-@click.option("--reason", required=True, help="Why the finding is not followed up.")
+@click.option(
+    "--reason", type=PERSONAL_TEXT, required=True, help="Why the finding is not followed up."
+)
 @acting
 @click.pass_obj
 def decline(obj: Context, finding_id: str, reason: str, actor: Actor, purpose: str) -> None:
