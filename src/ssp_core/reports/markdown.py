@@ -16,6 +16,7 @@ import attrs
 import markdown as _markdown
 
 from ssp_core.files import private_file, private_folder
+from ssp_core.text import visible
 
 __all__ = ["Report", "escape", "table", "to_html"]
 
@@ -23,13 +24,14 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
 
 
 def escape(text: object) -> str:
-    """Return ``text`` as Markdown that renders literally: no markup, no raw HTML.
+    r"""Return ``text`` as Markdown that renders literally: no markup, no raw HTML.
 
     HTML's ``<``, ``>`` and ``&`` become entities and Markdown's inline markup
     (emphasis, code, links, table bars) is backslash-escaped; line breaks become
-    spaces, so a value never breaks a table or starts a block of its own.
+    spaces, so a value never breaks a table or starts a block of its own; control
+    characters are written out (``\x1b``), so a report shown in a terminal is inert too.
     """
-    plain = " ".join(str(text).split())
+    plain = visible(" ".join(str(text).split()))
     return _SPECIAL.sub(r"\\\1", html.escape(plain, quote=False))
 
 
@@ -69,7 +71,9 @@ img {{ max-width: 100%; height: auto; }}
 def to_html(text: str, *, title: str, lang: str = "da") -> str:
     """Return the Markdown ``text`` as a standalone HTML page (tables supported)."""
     body = _markdown.markdown(text, extensions=["tables"], output_format="html")
-    return _PAGE.format(lang=html.escape(lang), title=html.escape(title), body=body)
+    return _PAGE.format(
+        lang=html.escape(visible(lang)), title=html.escape(visible(title)), body=body
+    )
 
 
 @attrs.frozen
