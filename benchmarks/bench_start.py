@@ -248,7 +248,7 @@ def render_start_markdown(results: StartResults) -> str:
             "cryptography, rich's tables), whose imports alone cost more than the whole "
             "baseline. With `ssp server start`, all of that is done once: the command is a "
             "client of the standard library only, and a child forked from the server runs "
-            "it on the client's terminal (see the architecture page, *Start-up*)."
+            "it on the client's terminal (see the architecture page, *What a start loads*)."
         ),
     ]
     return "\n".join(lines) + "\n"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import importlib
 import importlib.metadata
 import io
@@ -47,7 +48,19 @@ __all__ = ["DEFAULT_IDLE_MINUTES", "Server", "fingerprint", "serve", "server"]
 DEFAULT_IDLE_MINUTES = served.AUTO_IDLE_MINUTES
 """How long the server waits for a command before it stops."""
 
-PRELOADED = ("ssp_core.application.casework", "ssp_core.store.sqlite")
+PRELOADED = (
+    "ssp_core.application.casework",
+    "ssp_core.store.sqlite",
+    # What the library imports on first use, slow to import in every child:
+    "cryptography.exceptions",
+    "cryptography.hazmat.primitives.ciphers.aead",
+    "cryptography.hazmat.primitives.hashes",
+    "cryptography.hazmat.primitives.kdf.hkdf",
+    "rich.console",
+    "rich.table",
+    "rich.markup",
+    "rich._emoji_codes",
+)
 """Modules the server imports besides every command's own."""
 
 STREAMS = (0, 1, 2)
@@ -271,8 +284,26 @@ def _preload() -> None:
     for module, _name, _summary in COMMANDS.values():
         importlib.import_module(module)
     for module in PRELOADED:
-        importlib.import_module(module)
+        with contextlib.suppress(ImportError):  # a library's layout may change: only slower
+            importlib.import_module(module)
     preload_registry()
+    _warm_up()
+
+
+def _warm_up() -> None:
+    """Render once what every command renders, so rich compiles its highlighter's patterns here.
+
+    (The ``re`` module keeps compiled patterns; each child inherits them instead of
+    compiling them again.)
+    """
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(title="warm-up")
+    table.add_column("id")
+    table.add_row("AAL-0001 2026-03-02 'text' 1.5 [x] https://example.org")
+    for terminal in (True, False):
+        Console(file=io.StringIO(), force_terminal=terminal, width=100).print(table, "ok 1")
 
 
 def serve(idle_minutes: float = DEFAULT_IDLE_MINUTES) -> None:
@@ -289,6 +320,10 @@ def serve(idle_minutes: float = DEFAULT_IDLE_MINUTES) -> None:
         os.dup2(devnull, fd)
     os.close(devnull)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # What is loaded now is kept for the server's life: out of the collector's sight, so a
+    # child's first collection does not walk (and copy) the whole inherited heap.
+    gc.collect()
+    gc.freeze()
     restart = False
     try:
         restart = server.loop()
