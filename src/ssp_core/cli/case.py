@@ -1,4 +1,9 @@
-"""``ssp case ...``: open, move, read and list cases in the store."""
+"""``ssp case ...``: open, move, read and list cases in the store.
+
+The module is longer than most (about 650 lines) because the ``case`` group has the
+most commands; each parses, calls one use case and renders, and their shared
+rendering lives in :mod:`ssp_core.cli.render`.
+"""
 
 from __future__ import annotations
 

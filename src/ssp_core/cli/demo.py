@@ -14,6 +14,9 @@ an SQLite store, the key file next to the database (``ssp.db.key``), made on the
 first run; for a memory store a fresh random key. The cases are written to the case
 store (by default the embedded SQLite file), and at the end read back through a
 second, independent connection to the store, with the same key.
+
+The module is a little over 600 lines because it is one script, read from top to
+bottom as the walk-through it prints.
 """
 
 from __future__ import annotations

@@ -10,6 +10,11 @@ namespace (``aalborg.ssp_consultant``); only the core's shared building blocks (
 items a plugin replaces on purpose with :func:`override`) have plain ids. Ids a
 plugin renamed are declared as data (:class:`~ssp_core.domain.renames.RenamedId`), so
 old histories keep reading and an old id given by a user names the new one.
+
+The module is longer than most (about 850 lines) because every cross-reference
+between kinds of contribution is checked here, in one method per family (district,
+organisation, workflows, privacy, walks, activities, namespaces, renames), where
+the ids they name are all at hand; each check is a few lines.
 """
 
 from __future__ import annotations

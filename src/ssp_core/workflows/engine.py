@@ -6,6 +6,11 @@ engine hands the machine's event a throw-away cursor holding the case's state
 and computes the destination, and the engine records a
 :class:`~ssp_core.domain.events.Transitioned` event on the case. No case is ever
 added to a machine as a model.
+
+The module is longer than most (about 700 lines) because it is the one place that
+drives a case through its machine: firing, guards and their reasons, the options
+shown to an actor, deadlines on entering a state, facts, sessions and holds. Each is
+short; split apart, one transition's rules would be read across several modules.
 """
 
 from __future__ import annotations

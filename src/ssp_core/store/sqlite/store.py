@@ -1,6 +1,11 @@
 """The SQLite case store: connections, schema checks, transactions, writes and reads.
 
 See :mod:`ssp_core.store.sqlite` for how the file is kept.
+
+The module is longer than most (about 700 lines) because it implements every method
+of the :class:`~ssp_core.store.base.CaseStore` contract, each its own transaction;
+the SQL lives in ``statements.py``, the rows in ``rows.py`` and the schema in
+``schema.py``.
 """
 
 from __future__ import annotations
