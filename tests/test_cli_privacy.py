@@ -500,7 +500,7 @@ def test_retention_dry_run_then_erasure(
     records = json.loads(out)
     assert records[1]["text"] == "[erased]" and records[-1]["dest"] == "closed_unfounded"
     code, _, err = ssp("identity", "show", alone, *CONSULTANT, "--purpose", "reidentification")
-    assert code == 1 and "has no person to re-identify" in one_error_line(err)
+    assert code == 1 and "has no person in the identity vault" in one_error_line(err)
     code, out, _ = ssp("identity", "show", still_open, *CONSULTANT, "--purpose", "reidentification")
     assert code == 0 and "name: Kim Example" in out
     code, out, _ = ssp("retention", "run", "--on", "2021-01-01", "--json", *ADMIN)

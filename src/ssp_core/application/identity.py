@@ -98,16 +98,8 @@ class Identities:
         vault; the CPR number and so the pseudonym stay. ``None`` clears a value.
         """
         services = self._services
-        repository = services.repository
-        rows, _ = repository.checked_rows(case_id, actor, "identity.correct", purpose)
-        record = services.store.read_keys([case_id]).get(case_id)
-        if record is None or record.subject is None:
-            raise DataError(
-                f"case {case_id} has no person in the vault: it is about a group or an "
-                "environment, or its data were erased"
-            )
-        municipality = repository.municipality_of(rows)
-        stored = services.store.read_identity(record.subject)
+        person, municipality = self._person_of(case_id, actor, "identity.correct", purpose)
+        stored = services.store.read_identity(person)
         if stored is None:
             raise DataError(
                 f"the person of case {case_id} is not in the identity vault (the case was "
@@ -117,7 +109,7 @@ class Identities:
         at = services.clock.now()
         corrected = seal_identity(
             services.keyring,
-            record.subject,
+            person,
             Identity(identity.cpr, name, contact),
             at,
             municipality=municipality,
@@ -127,10 +119,24 @@ class Identities:
             purpose,
             AuditAction.ENROL,
             case_id,
-            f"identity vault entry of person {record.subject} corrected (name, contact)",
+            f"identity vault entry of person {person} corrected (name, contact)",
             at,
         )
         services.store.put_identity(corrected, [entry])
+
+    def _person_of(
+        self, case_id: str, actor: Actor, operation: str, purpose: str
+    ) -> tuple[str, str | None]:
+        """Return the pseudonym of a case's person and the case's municipality, checked."""
+        repository = self._services.repository
+        rows, _ = repository.checked_rows(case_id, actor, operation, purpose)
+        record = self._services.store.read_keys([case_id]).get(case_id)
+        if record is None or record.subject is None:
+            raise DataError(
+                f"case {case_id} has no person in the identity vault: it is about a group or "
+                "an environment, or its data were erased"
+            )
+        return record.subject, repository.municipality_of(rows)
 
     def subject_of(self, cpr: str, municipality: str | None = None) -> Subject:
         """Return the :class:`Subject` of a CPR number in ``municipality``; no record.
@@ -148,17 +154,9 @@ class Identities:
         person, was erased, or its person was entered by pseudonym only.
         """
         services = self._services
-        repository = services.repository
-        rows, _ = repository.checked_rows(case_id, actor, "identity.reidentify", purpose)
-        record = services.store.read_keys([case_id]).get(case_id)
-        if record is None or record.subject is None:
-            raise DataError(
-                f"case {case_id} has no person to re-identify: it is about a group or an "
-                "environment, or its data were erased"
-            )
-        municipality = repository.municipality_of(rows)
+        person, municipality = self._person_of(case_id, actor, "identity.reidentify", purpose)
         services.keyring.key_for(municipality)  # no key for it: refused before the audit entry
-        identity = services.store.read_identity(record.subject)
+        identity = services.store.read_identity(person)
         services.gate.audit(actor, purpose, AuditAction.REIDENTIFY, case_id, "identity vault entry")
         if identity is None:
             raise DataError(
