@@ -54,6 +54,6 @@ def private_file(path: str | os.PathLike[str]) -> Path:
 
 
 def open_private(path: str | os.PathLike[str], mode: str = "w", **options: Any) -> IO[Any]:
-    """Open ``path`` for writing as :func:`open` does, creating it for its owner only."""
+    """Open ``path`` for writing as the built-in ``open`` does, creating it for its owner only."""
     private_file(path)
     return open(path, mode, **options)  # noqa: PTH123 (the caller closes it)
