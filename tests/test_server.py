@@ -313,3 +313,14 @@ def test_the_fingerprint_follows_the_files_but_not_compiled_bytecode(tmp_path: P
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "cards.toml").write_text("[card]\n")
     assert fingerprint([str(tmp_path)]) != first
+
+
+def test_a_client_that_sends_nothing_is_let_go(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ssp_core.cli.server.REQUEST_SECONDS", 0.2)
+    client, end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    with client, end:
+        started = time.monotonic()
+        assert server.answer(end) == "go on"
+        assert time.monotonic() - started < 5

@@ -43,7 +43,14 @@ from ssp_core.exceptions import ConfigError, SspError
 from ssp_core.plugins import spec
 from ssp_core.text import visible
 
-__all__ = ["DEFAULT_IDLE_MINUTES", "Server", "fingerprint", "serve", "server"]
+__all__ = [
+    "DEFAULT_IDLE_MINUTES",
+    "REQUEST_SECONDS",
+    "Server",
+    "fingerprint",
+    "serve",
+    "server",
+]
 
 DEFAULT_IDLE_MINUTES = served.AUTO_IDLE_MINUTES
 """How long the server waits for a command before it stops."""
@@ -65,6 +72,9 @@ PRELOADED = (
 
 STREAMS = (0, 1, 2)
 """The client's standard input, output and error, passed to the server with each command."""
+
+REQUEST_SECONDS = 5.0
+"""How long the server waits for a connected client's request."""
 
 READY_SECONDS = 30.0
 """How long ``ssp server start`` waits for the server to answer."""
@@ -178,10 +188,12 @@ class Server:
         """Answer one request: run a command in a child, report status, or stop."""
         if not served.peer_is_me(connection):
             return "go on"
+        connection.settimeout(REQUEST_SECONDS)  # a client that says nothing holds no one up
         try:
             message, fds = served.receive(connection, fds=3)
         except (OSError, ValueError):
             return "go on"
+        connection.settimeout(None)
         try:
             return self._answer(connection, message, fds)
         finally:
