@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ssp_core import DataError, Environment, Group, Subject
+from ssp_core import Actor, Casework, DataError, Environment, Group, Subject, load_registry
 from ssp_core.domain.people import age_on
+from ssp_core.domain.validators import check_pseudonym
 from ssp_core.plugins import AgeBand, Labels
 from ssp_core.testing import pseudonym_for
 
@@ -63,14 +64,31 @@ def test_subject_refs_tell_kinds_apart() -> None:
     "value",
     ["311299-4321", "3112994321", "p" * 32, "A" * 32, "a" * 31, "a" * 33, "", " " + "a" * 31],
 )
-def test_item_3_a_subject_takes_only_the_pseudonymisers_form(value: str) -> None:
+def test_item_3_only_the_pseudonymisers_form_is_a_pseudonym(value: str) -> None:
     with pytest.raises(DataError) as refused:
-        Subject(value, dt.date(2000, 1, 1))
+        check_pseudonym(value)
     message = str(refused.value)
     assert "32 lower-case hexadecimal digits" in message
     assert value.strip() not in message or not value.strip()  # never quotes what it refused
     if value.replace("-", "").isdigit():
         assert "CPR" in message
+
+
+def test_item_3_a_case_is_opened_only_on_a_pseudonym_of_that_form() -> None:
+    casework = Casework(load_registry())
+    actor = Actor("anne", "aalborg.ssp_consultant")
+    for value in ("311299-4321", "p" * 32):
+        with pytest.raises(DataError, match="32 lower-case hexadecimal digits"):
+            casework.open_case(
+                workflow="aalborg.mentor",
+                subject=Subject(value, dt.date(1999, 12, 31)),
+                actor=actor,
+            )
+    assert casework.find(actor) == []
+    ok = casework.open_case(
+        workflow="aalborg.mentor", subject=Subject("a" * 32, dt.date(2008, 1, 1)), actor=actor
+    )
+    assert ok.subject == Subject("a" * 32, dt.date(2008, 1, 1))
 
 
 def test_identifiers_and_labels_are_validated() -> None:

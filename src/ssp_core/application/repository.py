@@ -34,7 +34,7 @@ from ssp_core.domain.cases import Case
 from ssp_core.domain.events import CaseEvent
 from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
-from ssp_core.domain.validators import check_case_id, naming_problem
+from ssp_core.domain.validators import check_case_id, check_pseudonym, naming_problem
 from ssp_core.exceptions import (
     AccessDenied,
     CaseNotFound,
@@ -392,6 +392,8 @@ class CaseRepository:
         ``then`` applies more events to the new case after ``details`` (e.g. marks an
         activity logged after its date as held), in the same commit.
         """
+        if isinstance(subject, Subject):  # a CPR number is never stored as a pseudonym
+            check_pseudonym(subject.pseudonym)
         where = self.municipality_for(actor, engine.definition.id, municipality)
         self.gate.authorise(
             actor, "case.open", purpose, workflow=engine.definition.id, where=Where(where)

@@ -13,8 +13,7 @@ from enum import StrEnum
 import attrs
 
 from ssp_core.domain.labels import Labels
-from ssp_core.domain.validators import identifier
-from ssp_core.domain.validators import pseudonym as pseudonym_form
+from ssp_core.domain.validators import identifier, non_empty_text
 from ssp_core.exceptions import DataError
 
 __all__ = [
@@ -74,9 +73,14 @@ def turns_age_on(birth_date: dt.date, age: int) -> dt.date:
 
 @attrs.frozen
 class Subject:
-    """A person a case is about: a keyed pseudonym and a birth date, nothing else."""
+    """A person a case is about: a keyed pseudonym and a birth date, nothing else.
 
-    pseudonym: str = attrs.field(validator=pseudonym_form)
+    A case opened about a person takes only a pseudonym of the pseudonymiser's form
+    (:func:`~ssp_core.domain.validators.check_pseudonym`, checked where a case is
+    opened); a history stored before that rule still reads.
+    """
+
+    pseudonym: str = attrs.field(validator=non_empty_text)
     birth_date: dt.date = attrs.field(validator=attrs.validators.instance_of(dt.date))
 
     kind = SubjectKind.PERSON

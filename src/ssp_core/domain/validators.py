@@ -18,7 +18,6 @@ __all__ = [
     "identifier",
     "naming_problem",
     "non_empty_text",
-    "pseudonym",
 ]
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*$")
@@ -88,16 +87,6 @@ def check_pseudonym(value: object, what: str = "a pseudonym") -> str:
         f"{what} must be the pseudonymiser's: 32 lower-case hexadecimal digits{shaped}; "
         "enter a person by their CPR number (--cpr-stdin, Casework.enrol) to get one"
     )
-
-
-@attrs.frozen(repr=False)
-class _Pseudonym:
-    def __call__(self, inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
-        check_pseudonym(value, f"{attr.name} of {type(inst).__name__}")
-
-
-pseudonym = _Pseudonym()
-"""An attrs validator: the value has the pseudonymiser's form (see :func:`check_pseudonym`)."""
 
 
 @attrs.frozen(repr=False)
