@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys
     from ssp_core.privacy.vault import Identity
     from ssp_core.store.base import CaseStore
-    from ssp_core.store.records import AuditEntry, AuditQuery, CaseQuery, CaseRow
+    from ssp_core.store.records import AuditEntry, AuditQuery, CaseCursor, CaseQuery, CaseRow
     from ssp_core.store.url import open_store
 
 __version__ = "0.2.0.dev0"
@@ -116,6 +116,7 @@ _PUBLIC: dict[str, str] = {
     "CaseStore": "ssp_core.store.base",
     "AuditEntry": "ssp_core.store.records",
     "AuditQuery": "ssp_core.store.records",
+    "CaseCursor": "ssp_core.store.records",
     "CaseQuery": "ssp_core.store.records",
     "CaseRow": "ssp_core.store.records",
     "open_store": "ssp_core.store.url",
@@ -228,6 +229,7 @@ __all__ = [
     "BusinessCalendar",
     "CardRefused",
     "Case",
+    "CaseCursor",
     "CaseNotFound",
     "CaseQuery",
     "CaseRow",

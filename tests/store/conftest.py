@@ -114,8 +114,8 @@ def _postgres_store_factory(postgres_dsn: str) -> Iterator[PostgresSchemas]:
 
 # -- SQL stores at the library's schema and at older ones ------------------------------------
 
-CASE_COLUMNS_BEFORE_3 = CASE_COLUMNS.removesuffix(", municipality")
-"""The columns of the case index before schema 3 (which added ``municipality``)."""
+CASE_COLUMNS_BEFORE_3 = CASE_COLUMNS.removesuffix(", municipality, opened_by")
+"""The columns of the case index before schema 3 (which added ``municipality``; 6 ``opened_by``)."""
 
 assert CASE_COLUMNS_BEFORE_3 != CASE_COLUMNS
 
@@ -219,7 +219,7 @@ def _backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend
             execute_sqlite,
             sqlite3.DatabaseError,
             "?",
-            lambda row: case_params(row)[:-1],
+            lambda row: case_params(row)[:-2],
             stored_time,
         )
         return
@@ -256,6 +256,6 @@ def _backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend
         execute_postgres,
         psycopg.DatabaseError,
         "%s",
-        lambda row: case_values(row)[:-1],
+        lambda row: case_values(row)[:-2],
         utc,
     )

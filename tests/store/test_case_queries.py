@@ -20,11 +20,12 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssp_core.store import CaseQuery, CaseRow, CaseStore, Commit, open_store
+from ssp_core.store import CaseCursor, CaseQuery, CaseRow, CaseStore, Commit, open_store
 from ssp_core.store.select import case_matches, case_order
 from tests.store.conftest import PostgresSchemas
 from tests.store.contract import AALBORG, HJORRING, MARCH, MICRO, T0, THISTED
@@ -67,6 +68,7 @@ def index_row(case_id: str) -> st.SearchStrategy[CaseRow]:
         next_due=st.none() | days,
         on_hold=st.booleans(),
         municipality=st.none() | st.sampled_from(MUNICIPALITIES),
+        opened_by=st.none() | st.sampled_from(ASSIGNEES),
     )
 
 
@@ -83,6 +85,8 @@ case_queries = st.builds(
     closed_before=st.none() | instants,
     open_only=st.booleans(),
     municipalities=st.none() | st.frozensets(st.sampled_from([*MUNICIPALITIES, "0999"])),
+    involving=st.none() | st.sampled_from(ASSIGNEES),
+    after=st.none() | st.builds(CaseCursor, st.none() | days, st.sampled_from(CASE_IDS)),
     limit=st.none() | st.integers(0, len(CASE_IDS) + 1),
 )
 
@@ -138,3 +142,25 @@ def test_find_cases_answers_as_case_matches(emptied: Callable[[], CaseStore]) ->
             assert store.find_cases(query) == expected(rows, query), query.describe()
 
     answers_alike()
+
+
+def test_pages_after_a_cursor_read_the_whole_answer_once(
+    emptied: Callable[[], CaseStore],
+) -> None:
+    """Keyset pages (``after`` the last row's cursor) join up to the unlimited answer."""
+
+    @QUERY_SETTINGS
+    @given(rows=index_rows, query=case_queries, size=st.integers(1, 4))
+    def pages_join(rows: tuple[CaseRow, ...], query: CaseQuery, size: int) -> None:
+        store = emptied()
+        store.append(Commit(cases=rows))
+        assert store.count_cases() == len(rows)
+        whole = store.find_cases(attrs.evolve(query, limit=None))
+        paged: list[CaseRow] = []
+        page = store.find_cases(attrs.evolve(query, limit=size))
+        while page:
+            paged += page
+            page = store.find_cases(attrs.evolve(query, limit=size, after=page[-1].cursor))
+        assert paged == whole
+
+    pages_join()

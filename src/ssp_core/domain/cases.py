@@ -115,6 +115,11 @@ class Case:
         return case
 
     @property
+    def opened_by(self) -> str:
+        """Return the id of the actor who opened the case."""
+        return self._first.actor
+
+    @property
     def events(self) -> tuple[CaseEvent, ...]:
         """Return the case's history, oldest first."""
         if self._later is None:

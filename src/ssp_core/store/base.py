@@ -30,8 +30,9 @@ from ssp_core.store.records import (
 
 __all__ = ["SCHEMA_VERSION", "CaseStore", "Migration", "utc"]
 
-SCHEMA_VERSION = 5
-"""The schema version this library writes and reads (4: the municipal key of each key row)."""
+SCHEMA_VERSION = 6
+"""The schema version this library writes and reads (6: each case's opener, the case count
+and the list indexes)."""
 
 
 def utc(moment: dt.datetime) -> dt.datetime:

@@ -29,4 +29,5 @@ def case_row(case: Case, final_states: Collection[str]) -> CaseRow:
         next_due=min(running, default=None),
         on_hold=case.suspended_at is not None,
         municipality=case.municipality,
+        opened_by=case.opened_by,
     )

@@ -21,9 +21,11 @@ from ssp_core.exceptions import DataError
 from ssp_core.text import token_or_withheld
 
 __all__ = [
+    "NO_DUE",
     "AuditAction",
     "AuditEntry",
     "AuditQuery",
+    "CaseCursor",
     "CaseQuery",
     "CaseRow",
     "Commit",
@@ -82,6 +84,10 @@ class CaseRow:
     case of a history written before 0.2 until the upgrade's backfill
     (:meth:`CaseStore.set_municipality`) gives it its workflow's. A row written
     without one keeps the municipality stored for the case, so the backfill stays.
+
+    ``opened_by`` is the id of the actor who opened the case (schema 6; the upgrade
+    fills it from each case's opening event), so that an actor's own cases are found
+    through the index, not by reading the event log.
     """
 
     case_id: str
@@ -94,6 +100,59 @@ class CaseRow:
     next_due: dt.date | None
     on_hold: bool
     municipality: str | None = None
+    opened_by: str | None = None
+
+    @property
+    def cursor(self) -> CaseCursor:
+        """Return where a page of the case index that ends with this row ends."""
+        return CaseCursor(self.next_due, self.case_id)
+
+
+NO_DUE = dt.date.max
+"""Where a case without a running due date sorts: after every case with one."""
+
+
+@attrs.frozen
+class CaseCursor:
+    """A place in the case index's order (next due date, none last; then case id).
+
+    A page of a search ends at its last row's cursor (:attr:`CaseRow.cursor`); the
+    next page is the same query with ``after`` set to it (keyset pagination). The
+    cursor carries its own place, so a page never depends on another case's row,
+    and cases changed between pages are neither shown twice nor skipped unless their
+    place moved across the cursor. As text (``str(cursor)``, :meth:`parse`) it is
+    ``DUE/CASE_ID``, with ``-`` for no due date: ``2026-03-09/C-0a1b2c3d4e5f6a7b``.
+    """
+
+    next_due: dt.date | None
+    case_id: str
+
+    def key(self) -> tuple[dt.date, str]:
+        """Return the cursor's place as a sort key (no due date: after every date)."""
+        return (self.next_due or NO_DUE, self.case_id)
+
+    def __str__(self) -> str:
+        due = "-" if self.next_due is None else self.next_due.isoformat()
+        return f"{due}/{self.case_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> CaseCursor:
+        """Return the cursor written as ``DUE/CASE_ID`` (``-`` for no due date).
+
+        :raises DataError: the text is not of that form (the error says what is allowed).
+        """
+        due, sep, case_id = text.partition("/")
+        allowed = (
+            "a cursor is DUE/CASE_ID as a list prints it, e.g. 2026-03-09/C-0a1b2c3d4e5f6a7b "
+            "(DUE is - for a case with no due date)"
+        )
+        if not sep or not case_id:
+            raise DataError(f"not a cursor; {allowed}")
+        try:
+            day = None if due == "-" else dt.date.fromisoformat(due)
+        except ValueError:
+            raise DataError(f"not a cursor: no such day before the '/'; {allowed}") from None
+        return cls(day, case_id)
 
 
 class AuditAction(StrEnum):
@@ -264,6 +323,9 @@ def _describe(value: object) -> str:
         return "{" + ",".join(sorted(token_or_withheld(str(v)) for v in value)) + "}"
     if isinstance(value, str):
         return token_or_withheld(value)
+    if isinstance(value, CaseCursor):
+        due = "-" if value.next_due is None else value.next_due.isoformat()
+        return f"{due}/{token_or_withheld(value.case_id)}"
     return str(value)
 
 
@@ -276,6 +338,9 @@ class CaseQuery:
     ``open_only``: cases not in a final state.
     ``municipalities``: cases of any of these municipalities (an empty set matches
     nothing, and a case without a municipality matches no set).
+    ``involving``: cases assigned to this actor or opened by them (their own cases).
+    ``after``: only rows after this place in the index's order (the next page of a
+    search that ended there; see :class:`CaseCursor`).
     """
 
     workflow: str | None = None
@@ -286,6 +351,8 @@ class CaseQuery:
     closed_before: dt.datetime | None = None
     open_only: bool = False
     municipalities: frozenset[str] | None = attrs.field(default=None, converter=_municipalities)
+    involving: str | None = None
+    after: CaseCursor | None = None
     limit: int | None = None
 
     def describe(self) -> str:

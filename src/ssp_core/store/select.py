@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from ssp_core.exceptions import ConcurrencyError
 from ssp_core.store.records import (
+    NO_DUE,
     AuditEntry,
     AuditQuery,
     CaseQuery,
@@ -21,8 +22,6 @@ from ssp_core.store.records import (
 from ssp_core.store.sql import gap_error
 
 __all__ = ["audit_matches", "case_matches", "case_order", "event_matches", "follows"]
-
-_NEVER = dt.date.max
 
 
 def case_matches(row: CaseRow, query: CaseQuery) -> bool:
@@ -49,12 +48,14 @@ def case_matches(row: CaseRow, query: CaseQuery) -> bool:
             query.municipalities is None
             or (row.municipality is not None and row.municipality in query.municipalities)
         )
+        and (query.involving is None or query.involving in (row.assignee, row.opened_by))
+        and (query.after is None or case_order(row) > query.after.key())
     )
 
 
 def case_order(row: CaseRow) -> tuple[dt.date, str]:
     """Sort key of index rows: next due date first (none last), then case id."""
-    return (row.next_due or _NEVER, row.case_id)
+    return (row.next_due or NO_DUE, row.case_id)
 
 
 def audit_matches(entry: AuditEntry, query: AuditQuery) -> bool:

@@ -42,7 +42,7 @@ NEW_EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, purpose"
 
 CASE_COLUMNS = (
     "case_id, workflow, workflow_version, state, assignee, opened_at, closed_at, next_due, "
-    "on_hold, municipality"
+    "on_hold, municipality, opened_by"
 )
 """The columns of an index row, in the order of :class:`CaseRow`'s fields."""
 
@@ -62,8 +62,14 @@ CHUNK = 500
 """The most case ids (or pseudonyms) one statement reads or deletes."""
 
 
-def case_where(query: CaseQuery, mark: str = "?") -> tuple[str, list[Any]]:
-    """Return the SQL ``WHERE`` clause and parameters of a case query (``mark``: placeholder)."""
+def case_where(
+    query: CaseQuery, mark: str = "?", due_key: str = "next_due"
+) -> tuple[str, list[Any]]:
+    """Return the SQL ``WHERE`` clause and parameters of a case query (``mark``: placeholder).
+
+    ``due_key`` is the backend's expression of a row's next due date with no date
+    sorting last: the first part of the index order a cursor (``after``) is a place in.
+    """
     clauses: list[str] = []
     params: list[Any] = []
     for column in ("workflow", "workflow_version", "state", "assignee"):
@@ -74,7 +80,9 @@ def case_where(query: CaseQuery, mark: str = "?") -> tuple[str, list[Any]]:
     if query.open_only:
         clauses.append("closed_at IS NULL")
     if query.due_before is not None:
-        clauses.append(f"closed_at IS NULL AND next_due < {mark}")
+        # A due date before the day has one: the same as next_due < day, in the terms
+        # of the open cases' index (cases_due), which then also gives the order.
+        clauses.append(f"closed_at IS NULL AND {due_key} < {mark}")
         params.append(query.due_before)
     if query.closed_before is not None:
         clauses.append(f"closed_at IS NOT NULL AND closed_at < {mark}")
@@ -87,6 +95,12 @@ def case_where(query: CaseQuery, mark: str = "?") -> tuple[str, list[Any]]:
             params.extend(chosen)
         else:
             clauses.append("1 = 0")
+    if query.involving is not None:
+        clauses.append(f"(assignee = {mark} OR opened_by = {mark})")
+        params.extend([query.involving, query.involving])
+    if query.after is not None:
+        clauses.append(f"({due_key}, case_id) > ({mark}, {mark})")
+        params.extend(query.after.key())
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

@@ -45,6 +45,7 @@ def to_case(row: tuple[Any, ...]) -> CaseRow:
         next_due=row[7],
         on_hold=bool(row[8]),
         municipality=row[9],
+        opened_by=row[10],
     )
 
 
@@ -119,6 +120,7 @@ def case_values(r: CaseRow) -> tuple[Any, ...]:
         r.next_due,
         r.on_hold,
         r.municipality,
+        r.opened_by,
     )
 
 

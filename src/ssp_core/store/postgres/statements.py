@@ -20,7 +20,7 @@ from ssp_core.store.postgres.rows import (
     identity_columns,
     key_columns,
 )
-from ssp_core.store.postgres.schema import EVENTS_UPDATE_TRIGGER
+from ssp_core.store.postgres.schema import DUE_KEY, EVENTS_UPDATE_TRIGGER
 from ssp_core.store.records import (
     AuditEntry,
     CaseRow,
@@ -49,9 +49,9 @@ __all__ = [
 ]
 
 _CASE_UPDATE = ", ".join(
-    # A row without a municipality keeps the stored one (given by the backfill).
+    # A row without a municipality or opener keeps the stored one (given by a backfill).
     f"{column} = coalesce(EXCLUDED.{column}, cases.{column})"
-    if column == "municipality"
+    if column in {"municipality", "opened_by"}
     else f"{column} = EXCLUDED.{column}"
     for column in CASE_COLUMNS.split(", ")[1:]
 )
@@ -225,8 +225,7 @@ class Statements:
         )
         self.case_row = f"SELECT {CASE_COLUMNS} FROM {s}.cases WHERE case_id = %s"
         self.find_cases = (
-            f"SELECT {CASE_COLUMNS} FROM {s}.cases{{where}} "
-            "ORDER BY next_due NULLS LAST, case_id LIMIT %s"
+            f"SELECT {CASE_COLUMNS} FROM {s}.cases{{where}} ORDER BY {DUE_KEY}, case_id LIMIT %s"
         )
         # Audit entries: the events written with a purpose, each the entry of its
         # write, and the rows of the audit table (recorded reads, and entries given in
@@ -239,7 +238,7 @@ class Statements:
             f"SELECT {AUDIT_COLUMNS}, 1, id FROM {s}.audit{{audit_where}}"
             ") AS entries ORDER BY at, kind, seq LIMIT %s"
         )
-        self.count_cases = f"SELECT count(*) FROM {s}.events WHERE version = 1"
+        self.count_cases = f"SELECT cases FROM {s}.case_count"
         self.set_municipality = (
             f"UPDATE {s}.cases SET municipality = %s WHERE workflow = %s AND municipality IS NULL"
         )

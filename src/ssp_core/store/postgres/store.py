@@ -43,7 +43,7 @@ from ssp_core.store.postgres.rows import (
     to_identity,
     to_key,
 )
-from ssp_core.store.postgres.schema import GAP_SQLSTATE, POSTGRES_MIGRATIONS
+from ssp_core.store.postgres.schema import DUE_KEY, GAP_SQLSTATE, POSTGRES_MIGRATIONS
 from ssp_core.store.postgres.statements import (
     Statements,
     last_rows,
@@ -521,7 +521,7 @@ class PostgresStore(CaseStore):
 
     def find_cases(self, query: CaseQuery) -> list[CaseRow]:
         """Return the index rows matching ``query``, by next due date (none last), case id."""
-        where, params = case_where(query, mark="%s")
+        where, params = case_where(query, mark="%s", due_key=DUE_KEY)
         statement = self._sql.find_cases.format(where=where)
         rows = self._fetchall(statement, [*map(sql_value, params), query.limit])
         return [to_case(row) for row in rows]

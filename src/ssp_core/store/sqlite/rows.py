@@ -40,6 +40,7 @@ def case_params(row: CaseRow) -> tuple[Any, ...]:
         None if row.next_due is None else row.next_due.isoformat(),
         int(row.on_hold),
         row.municipality,
+        row.opened_by,
     )
 
 
@@ -84,6 +85,7 @@ def to_case(row: tuple[Any, ...]) -> CaseRow:
         next_due=None if row[7] is None else dt.date.fromisoformat(row[7]),
         on_hold=bool(row[8]),
         municipality=row[9],
+        opened_by=row[10],
     )
 
 

@@ -64,15 +64,16 @@ PUT_IDENTITY = (
 """Insert or replace a vault entry."""
 
 UPSERT_CASE = (
-    f"INSERT INTO cases ({CASE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    f"INSERT INTO cases ({CASE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (case_id) DO UPDATE SET workflow = excluded.workflow, "
     "workflow_version = excluded.workflow_version, state = excluded.state, "
     "assignee = excluded.assignee, "
     "opened_at = excluded.opened_at, closed_at = excluded.closed_at, "
     "next_due = excluded.next_due, on_hold = excluded.on_hold, "
-    "municipality = coalesce(excluded.municipality, cases.municipality)"
+    "municipality = coalesce(excluded.municipality, cases.municipality), "
+    "opened_by = coalesce(excluded.opened_by, cases.opened_by)"
 )
-"""Insert or replace a case's index row (one without a municipality keeps the stored one)."""
+"""Insert or replace a case's index row (one without a municipality or opener keeps the stored)."""
 
 SET_MUNICIPALITY = "UPDATE cases SET municipality = ? WHERE workflow = ? AND municipality IS NULL"
 """Give a municipality to the index rows of a workflow that have none (the backfill)."""

@@ -65,7 +65,7 @@ from ssp_core.store.sqlite.rows import (
     to_identity,
     to_key,
 )
-from ssp_core.store.sqlite.schema import APPLICATION_ID, SQLITE_MIGRATIONS
+from ssp_core.store.sqlite.schema import APPLICATION_ID, DUE_KEY, SQLITE_MIGRATIONS
 from ssp_core.store.sqlite.statements import (
     INSERT_KEY,
     KEEP_IDENTITY,
@@ -606,11 +606,8 @@ class SqliteStore(CaseStore):
 
     def find_cases(self, query: CaseQuery) -> list[CaseRow]:
         """Return the index rows matching ``query``."""
-        where, params = case_where(query)
-        sql = (
-            f"SELECT {CASE_COLUMNS} FROM cases{where} "
-            "ORDER BY next_due IS NULL, next_due, case_id LIMIT ?"
-        )
+        where, params = case_where(query, due_key=DUE_KEY)
+        sql = f"SELECT {CASE_COLUMNS} FROM cases{where} ORDER BY {DUE_KEY}, case_id LIMIT ?"
         rows = self._conn().execute(
             sql, [*map(sql_value, params), -1 if query.limit is None else query.limit]
         )
@@ -618,9 +615,7 @@ class SqliteStore(CaseStore):
 
     def count_cases(self) -> int:
         """Return how many cases the store holds."""
-        return int(
-            self._conn().execute("SELECT count(*) FROM events WHERE version = 1").fetchone()[0]
-        )
+        return int(self._conn().execute("SELECT cases FROM case_count").fetchone()[0])
 
     def read_audit(self, query: AuditQuery) -> list[AuditEntry]:
         """Return audit entries matching ``query``: writes (events) and reads, oldest first."""
