@@ -248,7 +248,7 @@ def test_upgrade_a_schema_1_store_then_seal_its_histories(
         connection.execute(
             "INSERT INTO cases (case_id, workflow, workflow_version, state, assignee, "
             "opened_at, closed_at, next_due, on_hold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            case_params(row)[:-1],
+            case_params(row)[:-2],
         )
     code, _, err = ssp("case", "list", *CONSULTANT)
     assert code == 1 and "run `ssp store upgrade`" in err
