@@ -17,14 +17,22 @@ from rich.table import Table
 from ssp_core.application.reads import CaseView
 from ssp_core.cli.app import Context
 from ssp_core.cli.observe import observations_lines, observe_command, resource_command
-from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting, echo_json, plain, read_cpr
+from ssp_core.cli.options import (
+    CURSOR,
+    DATE,
+    PERSONAL_TEXT,
+    acting,
+    echo_json,
+    plain,
+    read_cpr,
+)
 from ssp_core.cli.render import history_table, inert, options_table
 from ssp_core.clock import local_date
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
-from ssp_core.store.records import CaseQuery, CaseRow
+from ssp_core.store.records import CaseCursor, CaseQuery, CaseRow
 from ssp_core.workflows.explain import INSTRUCTION
 
 __all__ = ["case"]
@@ -465,6 +473,11 @@ def history_command(obj: Context, case_id: str, as_json: bool, actor: Actor, pur
 @click.option("--open", "open_only", is_flag=True, help="Only cases not closed.")
 @click.option("--overdue", is_flag=True, help="Only cases past a due date today.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many cases.")
+@click.option(
+    "--after",
+    type=CURSOR,
+    help="Only cases after this place in the list: the DUE/CASE_ID a page ended with.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @acting
 @click.pass_obj
@@ -476,11 +489,17 @@ def list_command(
     open_only: bool,
     overdue: bool,
     limit: int | None,
+    after: CaseCursor | None,
     as_json: bool,
     actor: Actor,
     purpose: str,
 ) -> None:
-    """List cases from the case index, soonest due first."""
+    """List cases from the case index, soonest due first (a page at a time with --limit).
+
+    A full page ends with the cursor of its last case; give it to --after for the next
+    page. With --json, the cursor of a row is its next_due (- for none), a slash and
+    its case id.
+    """
     casework = obj.casework()
     query = CaseQuery(
         workflow=workflow,
@@ -488,13 +507,17 @@ def list_command(
         assignee=assignee,
         open_only=open_only,
         due_before=local_date(casework.clock.now()) if overdue else None,
+        after=after,
         limit=limit,
     )
     rows = casework.find(actor, query, purpose=purpose)
     if as_json:
         echo_json(rows)
-    else:
-        _console().print(_rows_table(rows))
+        return
+    console = _console()
+    console.print(_rows_table(rows))
+    if limit is not None and len(rows) == limit:
+        console.print(f"Next page: --after {inert(str(rows[-1].cursor))}", soft_wrap=True)
 
 
 @case.command("overdue")

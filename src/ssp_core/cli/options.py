@@ -17,6 +17,7 @@ from ssp_core.domain.access import CASEWORK
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
 from ssp_core.settings import ACTOR_ENV, PURPOSE_ENV, ROLE_ENV
+from ssp_core.store.records import CaseCursor
 
 __all__ = [
     "DATE",
@@ -142,6 +143,25 @@ class PersonalText(click.ParamType[Any, Any]):
 
 PERSONAL_TEXT = PersonalText()
 """The type of every option or argument that takes personal or free text."""
+
+
+class Cursor(click.ParamType[Any, Any]):
+    """A place in the case index to read on from (``DUE/CASE_ID``, as a list prints it)."""
+
+    name = "cursor"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Return the cursor the text names; refuse text that is not one, saying what is."""
+        if not isinstance(value, str):
+            return value
+        try:
+            return CaseCursor.parse(value)
+        except DataError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+CURSOR = Cursor()
+"""The type of ``--after``: the cursor a page of a list ends with."""
 
 
 def stdin_is_terminal() -> bool:
