@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ssp_core import Actor, CaseQuery, Subject
-from ssp_core.testing import pseudonym_for
+from ssp_core import Actor, AuditQuery, CaseQuery, Casework, Subject, VirtualClock
+from ssp_core.testing import make_registry, pseudonym_for
+from tests.district import district_plugins
+from tests.privacy.test_district import hj
 from tests.privacy.conftest import MakeCasework
 
 CONSULTANT = Actor("consultant-1", "aalborg.ssp_consultant")
@@ -47,3 +49,31 @@ def test_issue_16_a_limited_search_returns_the_rows_the_actor_may_see(
 
 def casework_subject(n: int) -> Subject:
     return Subject(pseudonym_for(f"person-{n}"), dt.date(2011, 5, 1))
+
+
+def test_a_limited_audit_query_returns_the_entries_the_actor_may_see() -> None:
+    """A walled administrator's limit counts their own municipality's entries only."""
+    registry = make_registry(*district_plugins())
+    casework = Casework(registry, clock=VirtualClock(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)))
+    aalborg = Actor("aal-consultant", "aalborg.ssp_consultant")
+    hjoerring = Actor("hj-consultant", hj.CONSULTANT)
+    admin = Actor("hj-admin", hj.ADMINISTRATOR)
+    for n in range(12):  # Aalborg's entries first: beyond the Hjørring administrator's walls
+        casework.open_concern(
+            situation="aalborg.radicalisation",
+            subject=casework_subject(n),
+            concern_date=dt.date(2026, 3, 2),
+            actor=aalborg,
+        )
+    for n in range(3):
+        casework.open_concern(
+            situation=hj.SITUATION,
+            subject=casework_subject(100 + n),
+            concern_date=dt.date(2026, 3, 2),
+            actor=hjoerring,
+        )
+    whole = casework.audit_log(admin, purpose="audit")
+    assert whole and all(entry.actor != "aal-consultant" for entry in whole)
+    for limit in (1, 2, len(whole)):
+        limited = casework.audit_log(admin, AuditQuery(limit=limit), purpose="audit")
+        assert limited == whole[:limit]

@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 import orjson
 
-from ssp_core.application.gate import Gate
+from ssp_core.application.gate import SEARCH_GROWTH, Gate
 from ssp_core.application.services import Services
 from ssp_core.clock import Clock, SystemClock
 from ssp_core.domain.access import ADMINISTRATION
@@ -376,20 +376,36 @@ class StoreAdministration:
         if query.case_id is not None and not self._store.read_case(check_case_id(query.case_id)):
             # An id no case has is refused before anything keeps it (it may be anything typed).
             self._services.repository.refuse_unknown(actor, "audit.read", purpose, query.case_id)
-        entries = self._store.read_audit(query)
         renamed = self._services.registry.id_renames.of("role")
-        if renamed:  # entries written before a plugin renamed its roles read with the new ids
-            entries = [
-                attrs.evolve(entry, role=renamed[entry.role]) if entry.role in renamed else entry
-                for entry in entries
-            ]
         visible = gate.case_filter(actor, "audit.read", purpose, permit)
-        if visible is not None:
-            staff = gate.staff_filter(actor, "audit.read", purpose, permit)
-            entries = [
+        staff = gate.staff_filter(actor, "audit.read", purpose, permit)
+
+        def shown(entries: list[AuditEntry]) -> list[AuditEntry]:
+            if renamed:  # entries written before a plugin renamed its roles: the new ids
+                entries = [
+                    attrs.evolve(e, role=renamed[e.role]) if e.role in renamed else e
+                    for e in entries
+                ]
+            if visible is None:
+                return entries
+            return [
                 entry
                 for entry in entries
                 if (visible(entry.case_id) if entry.case_id is not None else staff(entry.role))
             ]
+
+        # The limit counts entries the actor may see: never cut before the check. The
+        # log's order is total, so a longer answer extends a shorter one.
+        asked = query.limit
+        while True:
+            found = self._store.read_audit(attrs.evolve(query, limit=asked))
+            entries = shown(found)
+            if asked is None or query.limit is None or len(entries) >= query.limit:
+                break
+            if len(found) < asked:
+                break
+            asked *= SEARCH_GROWTH
+        if query.limit is not None:
+            entries = entries[: query.limit]
         gate.audit(actor, purpose, AuditAction.ADMIN, query.case_id, "read the audit log")
         return entries
