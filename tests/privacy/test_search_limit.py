@@ -12,8 +12,8 @@ import datetime as dt
 from ssp_core import Actor, AuditQuery, CaseQuery, Casework, Subject, VirtualClock
 from ssp_core.testing import make_registry, pseudonym_for
 from tests.district import district_plugins
-from tests.privacy.test_district import hj
 from tests.privacy.conftest import MakeCasework
+from tests.privacy.test_district import hj
 
 CONSULTANT = Actor("consultant-1", "aalborg.ssp_consultant")
 WORKER = Actor("worker-1", "aalborg.frontline_worker")
