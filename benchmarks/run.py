@@ -11,6 +11,8 @@ Run from the repository root (``tox -e bench`` does)::
     python benchmarks/run.py --no-index      # skip the safety-index benchmark
     python benchmarks/run.py --start-only    # only the start-up benchmark
     python benchmarks/run.py --no-start      # skip the start-up benchmark
+    python benchmarks/run.py --scale-only    # only the lists-at-scale benchmark (1M cases)
+    python benchmarks/run.py --no-scale      # skip the lists-at-scale benchmark
 
 The case-store benchmarks (``bench_store.py``) run after the engine's, then the
 safety-index benchmark (``bench_index.py``), and the start-up benchmark
@@ -67,6 +69,14 @@ from bench_report import (
     fmt_ratio,
     render_markdown,
     render_summary,
+)
+from bench_scale import (
+    SCALE_FULL,
+    SCALE_HEADING,
+    SCALE_QUICK,
+    measure_scale,
+    render_scale_markdown,
+    render_scale_summary,
 )
 from bench_start import (
     START_FULL,
@@ -277,7 +287,12 @@ def measure(settings: Settings) -> Results:
 
 def _split_page(previous: str) -> dict[str, str]:
     """Return the previous page's parts: ``engine``, and ``store``, ``index``, ``start``."""
-    headings = (("store", STORE_HEADING), ("index", INDEX_HEADING), ("start", START_HEADING))
+    headings = (
+        ("store", STORE_HEADING),
+        ("index", INDEX_HEADING),
+        ("start", START_HEADING),
+        ("scale", SCALE_HEADING),
+    )
     found = sorted(
         (position, name)
         for name, heading in headings
@@ -294,23 +309,25 @@ def compose_page(
     engine: str | None,
     store: str | None,
     previous: str = "",
+    *,
     index: str | None = None,
     start: str | None = None,
+    scale: str | None = None,
 ) -> str:
-    """Return the page: the new engine, store, index and start-up parts, or the previous ones."""
+    """Return the page: the new engine, store, index, start-up and scale parts, or the old ones."""
     old = _split_page(previous)
     engine_part = (engine if engine is not None else old["engine"]).rstrip("\n")
     store_part = (store if store is not None else old.get("store", "")).rstrip("\n")
     index_part = (index if index is not None else old.get("index", "")).rstrip("\n")
     start_part = (start if start is not None else old.get("start", "")).rstrip("\n")
+    scale_part = (scale if scale is not None else old.get("scale", "")).rstrip("\n")
     if not engine_part:
         engine_part = "# Performance"
-    parts = (engine_part, store_part, index_part, start_part)
+    parts = (engine_part, store_part, index_part, start_part, scale_part)
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmarks, print the summary, write the page; return the exit status."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--quick",
@@ -331,15 +348,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--index-only", action="store_true", help="run only the safety-index benchmark"
     )
     part.add_argument("--start-only", action="store_true", help="run only the start-up benchmark")
+    part.add_argument(
+        "--scale-only", action="store_true", help="run only the lists-at-scale benchmark"
+    )
     parser.add_argument("--no-index", action="store_true", help="skip the safety-index benchmark")
     parser.add_argument("--no-start", action="store_true", help="skip the start-up benchmark")
-    args = parser.parse_args(argv)
+    parser.add_argument("--no-scale", action="store_true", help="skip the lists-at-scale benchmark")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmarks, print the summary, write the page; return the exit status."""
+    args = _parser().parse_args(argv)
     failed = False
     engine_page: str | None = None
     store_page: str | None = None
     index_page: str | None = None
     start_page: str | None = None
-    only = args.store_only or args.index_only or args.start_only
+    scale_page: str | None = None
+    only = args.store_only or args.index_only or args.start_only or args.scale_only
     if not only:
         settings = QUICK if args.quick else FULL
         results = measure(settings)
@@ -362,11 +389,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(render_start_summary(start_results))
         start_page = render_start_markdown(start_results)
         failed = failed or start_results.failed
+    if not args.no_scale and (not only or args.scale_only):
+        scale_results = measure_scale(SCALE_QUICK if args.quick else SCALE_FULL)
+        print(render_scale_summary(scale_results))
+        scale_page = render_scale_markdown(scale_results)
+        failed = failed or scale_results.failed
     if args.write or not args.quick:
         previous = OUTPUT.read_text(encoding="utf-8") if OUTPUT.is_file() else ""
         OUTPUT.parent.mkdir(parents=True, exist_ok=True)
         OUTPUT.write_text(
-            compose_page(engine_page, store_page, previous, index=index_page, start=start_page),
+            compose_page(
+                engine_page,
+                store_page,
+                previous,
+                index=index_page,
+                start=start_page,
+                scale=scale_page,
+            ),
             encoding="utf-8",
         )
         print(f"wrote {OUTPUT.relative_to(ROOT)}")

@@ -16,7 +16,7 @@ import attrs
 import pytest
 
 from ssp_core.exceptions import StoreError
-from ssp_core.store import SCHEMA_VERSION, CaseQuery, Migration, open_store
+from ssp_core.store import SCHEMA_VERSION, CaseCursor, CaseQuery, Migration, open_store
 from tests.store.conftest import Backend
 from tests.store.contract import AALBORG, commit_of, moved, note, opened
 
@@ -102,6 +102,10 @@ def plan_of(path: Path, query: CaseQuery) -> str:
     ("query", "index"),
     [
         (CaseQuery(limit=50), "cases_order"),
+        (
+            CaseQuery(limit=50, after=CaseCursor(dt.date(2026, 3, 9), "C-1")),
+            "cases_order (<expr>>?)",
+        ),
         (CaseQuery(workflow="sample.young", limit=50), "cases_workflow"),
         (CaseQuery(workflow="sample.young", state="received", limit=50), "cases_workflow_state"),
         (CaseQuery(assignee="anne", limit=50), "cases_assignee"),

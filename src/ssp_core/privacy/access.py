@@ -237,6 +237,21 @@ class AccessPolicy:
                 flows.update(grant.workflows)
         return frozenset(flows)
 
+    def workflows_in_full(
+        self, actor: Actor, operation: str, purpose: str
+    ) -> frozenset[str] | None:
+        """Return the workflows a grant of scope ``all`` covers ``operation`` on (``None``: all).
+
+        On the other workflows the role's grants cover only the actor's own cases, if any.
+        """
+        flows: set[str] = set()
+        for grant in self._by_role.get(actor.role, ()):
+            if grant.scope is Scope.ALL and grant.covers(operation, None, purpose):
+                if ANY in grant.workflows:
+                    return None
+                flows.update(grant.workflows)
+        return frozenset(flows)
+
     def municipalities(
         self, actor: Actor, operation: str, purpose: str
     ) -> frozenset[str | None] | None:

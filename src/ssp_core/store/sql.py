@@ -99,8 +99,11 @@ def case_where(
         clauses.append(f"(assignee = {mark} OR opened_by = {mark})")
         params.extend([query.involving, query.involving])
     if query.after is not None:
-        clauses.append(f"({due_key}, case_id) > ({mark}, {mark})")
-        params.extend(query.after.key())
+        # The first bound alone is implied by the second; it is there so that SQLite
+        # reads the index from the cursor on (it does not seek on a row value).
+        due, case_id = query.after.key()
+        clauses.append(f"{due_key} >= {mark} AND ({due_key}, case_id) > ({mark}, {mark})")
+        params.extend([due, due, case_id])
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

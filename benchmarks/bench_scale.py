@@ -1,0 +1,377 @@
+"""The scale benchmark: every list of the public path at 10,000, 100,000 and 1,000,000 cases.
+
+One SQLite store grows from the smallest size to the largest; at each size the same
+calls are timed through ``Casework`` (the path a user calls), each the median of
+several calls, and each target is the per-call time at the largest size over the
+time at the smallest (at most 1.5 times: flat, not growing with cases no one asked for).
+
+The store is generated through the library's public layers, in batches, as a user
+migrating from another system would write it: each case is made by the real
+workflow engine (``WorkflowEngine.open``, ``record_fact``, ``assign``, ``fire``), its
+events sealed under a data key of its own by ``Casework``'s codec and keyring, and
+written with its index row and key row by ``CaseStore.append`` in commits of 2,000
+cases. Cases are opened by 5,000 frontline workers and assigned to 60 consultants;
+one worker (``dan``) has opened exactly 20 of them at every size, and 30 cases are
+overdue on the measuring day at every size, so that each list's answer is the same
+size whatever the store's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import attrs
+
+from bench_report import FAIL, OK, TIMES, Target, fmt_int, fmt_ratio
+from ssp_core import Actor, AuditQuery, CaseQuery, Casework, MunicipalKey, VirtualClock
+from ssp_core.application.admin import describe_store
+from ssp_core.domain.people import Subject
+from ssp_core.plugins.registry import Registry
+from ssp_core.store import Commit
+from ssp_core.store.projection import case_row
+from ssp_core.store.records import CaseCursor, CaseRow, StoredEvent
+from ssp_core.testing import pseudonym_for
+from ssp_core.workflows.engine import WorkflowEngine
+
+__all__ = [
+    "SCALE_FULL",
+    "SCALE_HEADING",
+    "SCALE_QUICK",
+    "ScaleResults",
+    "ScaleSettings",
+    "measure_scale",
+    "render_scale_markdown",
+    "render_scale_summary",
+]
+
+SCALE_HEADING = "## Lists at scale"
+"""The first line of the scale section; a page is split there to replace the section."""
+
+FLAT_TARGET = 1.5
+"""Per-call time at the largest size over the smallest, at most."""
+
+BATCH = 2_000
+"""Cases written per commit while generating."""
+
+WORKERS = 5_000
+CONSULTANTS = 60
+OWN_CASES = 20
+OVERDUE_CASES = 30
+START = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+DAY = dt.date(2026, 3, 2)
+"""The day lists are measured on (overdue: due before it)."""
+
+CONSULTANT = Actor("c-0", "aalborg.ssp_consultant")
+WORKER = Actor("dan", "aalborg.frontline_worker")
+ADMIN = Actor("root", "aalborg.administrator")
+CARD = "aalborg.radicalisation_under_18"
+
+
+@attrs.frozen
+class ScaleSettings:
+    """The sizes the store is measured at, and how many calls each figure is a median of."""
+
+    name: str
+    sizes: tuple[int, ...]
+    calls: int
+
+
+SCALE_FULL = ScaleSettings("full", (10_000, 100_000, 1_000_000), 21)
+SCALE_QUICK = ScaleSettings("quick", (2_000, 20_000), 11)
+
+
+@attrs.frozen
+class ScaleResults:
+    """Per-call medians (ns) of each call at each size, generation times, and the targets."""
+
+    mode: str
+    started: str
+    seconds: float
+    sizes: tuple[int, ...]
+    events: tuple[int, ...]
+    generation: tuple[float, ...]
+    file_bytes: tuple[int, ...]
+    medians: dict[str, tuple[float, ...]]
+    targets: tuple[Target, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        """Tell whether a gated target was missed."""
+        return any(target.status == FAIL for target in self.targets)
+
+
+def _progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+@attrs.frozen
+class Template:
+    """The events of one case made by the engine, to be written under many case ids."""
+
+    events: tuple[object, ...]
+    row: CaseRow
+
+
+def _templates(registry: Registry) -> list[Template]:
+    """Return case histories of one, two and three events, made by the real engine.
+
+    Opened by a frontline worker on a concern date in the past (due dates run from it).
+    """
+    engine: WorkflowEngine = registry.engine(CARD)
+    made = []
+    for length in (1, 2, 3):
+        case = engine.open(
+            case_id="template",
+            subject=Subject(pseudonym_for("p-template"), dt.date(2011, 5, 1)),
+            actor=WORKER,
+            at=START,
+            situation="aalborg.radicalisation",
+            concern_date=START.date(),
+            municipality="aalborg",
+        )
+        if length >= 2:
+            engine.record_fact(case, "concern_described", CONSULTANT, at=START)
+        if length >= 3:
+            engine.assign(case, CONSULTANT.id, CONSULTANT, at=START)
+        made.append(Template(case.events, case_row(case, engine.definition.final_states)))
+    return made
+
+
+def _due(n: int) -> dt.date | None:
+    """Return the next due date of the ``n``th case: overdue for the first few, else ahead."""
+    if n < OVERDUE_CASES:
+        return DAY - dt.timedelta(days=1 + n % 7)
+    return DAY + dt.timedelta(days=1 + n % 365)
+
+
+def generate(casework: Casework, templates: Sequence[Template], first: int, last: int) -> None:
+    """Write cases ``first`` to ``last - 1`` in commits of ``BATCH`` cases (public layers only)."""
+    codec, keyring, store = casework.codec, casework.keyring, casework.store
+    for start in range(first, last, BATCH):
+        events: list[StoredEvent] = []
+        rows: list[CaseRow] = []
+        keys = []
+        for n in range(start, min(start + BATCH, last)):
+            template = templates[n % len(templates)]
+            case_id = f"C-{n:016d}"
+            opener = WORKER.id if n % 50_000 < OWN_CASES and n < 50_000 * OWN_CASES else None
+            opener = opener or f"w-{n % WORKERS}"
+            data_key, key_row = keyring.new_case_key(
+                case_id, pseudonym_for(f"p-{n}"), START, municipality="aalborg"
+            )
+            cipher = codec.cipher(data_key)
+            for event in template.events:
+                moved = attrs.evolve(event, case_id=case_id)  # type: ignore[misc]
+                if moved.version == 1:
+                    moved = attrs.evolve(moved, actor=opener)
+                events.append(codec.encode(moved, purpose="casework", key=cipher))
+            assignee = f"c-{n % CONSULTANTS}" if template.row.assignee else None
+            rows.append(
+                attrs.evolve(
+                    template.row,
+                    case_id=case_id,
+                    opened_by=opener,
+                    assignee=assignee,
+                    next_due=_due(n),
+                )
+            )
+            keys.append(key_row)
+        store.append(Commit(events=events, cases=rows, keys=keys))
+
+
+def _own_cases_at(size: int) -> int:
+    return sum(1 for n in range(size) if n % 50_000 < OWN_CASES and n < 50_000 * OWN_CASES)
+
+
+def _timed(call: Callable[[], object], calls: int) -> float:
+    call()  # warm: the statement prepared, the pages read once
+    times = []
+    for _ in range(calls):
+        started = time.perf_counter_ns()
+        call()
+        times.append(time.perf_counter_ns() - started)
+    return statistics.median(times)
+
+
+def _calls(casework: Casework, url: str, size: int) -> dict[str, Callable[[], object]]:
+    """Return the calls timed at each size, by their name in the report."""
+    middle = CaseCursor(_due(size // 2), f"C-{size // 2:016d}")
+    some_case = f"C-{size // 2:016d}"
+    return {
+        "`find`, first page of 50 (SSP consultant)": lambda: casework.find(
+            CONSULTANT, CaseQuery(limit=50)
+        ),
+        "`find`, a page of 50 in the middle (`after` a cursor)": lambda: casework.find(
+            CONSULTANT, CaseQuery(limit=50, after=middle)
+        ),
+        "`find` by workflow and state, page of 50": lambda: casework.find(
+            CONSULTANT, CaseQuery(workflow=CARD, state="received", limit=50)
+        ),
+        "`find` by assignee, page of 50": lambda: casework.find(
+            CONSULTANT, CaseQuery(assignee="c-7", limit=50)
+        ),
+        "a frontline worker's own list (`find`, page of 50)": lambda: casework.find(
+            WORKER, CaseQuery(limit=50)
+        ),
+        "`overdue` (every overdue case)": lambda: casework.overdue(CONSULTANT, on=DAY),
+        "`case`: one case read (audited)": lambda: casework.case(
+            some_case, CONSULTANT, purpose="casework"
+        ),
+        "`audit_log` of one case": lambda: casework.audit_log(
+            ADMIN, AuditQuery(case_id=some_case, limit=50), purpose="audit"
+        ),
+        "`audit_log` of one actor, first 50 entries": lambda: casework.audit_log(
+            ADMIN, AuditQuery(actor=WORKER.id, limit=50), purpose="audit"
+        ),
+        "`describe_store` (`ssp store info`: the case count)": lambda: describe_store(url),
+    }
+
+
+def measure_scale(settings: ScaleSettings, registry: Registry | None = None) -> ScaleResults:
+    """Grow one store to each size, and time each call at each size."""
+    import ssp_core  # noqa: PLC0415
+
+    started = time.monotonic()
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    registry = registry or ssp_core.load_registry()
+    medians: dict[str, list[float]] = {}
+    generation: list[float] = []
+    events: list[int] = []
+    file_bytes: list[int] = []
+    with tempfile.TemporaryDirectory(prefix="ssp-scale-") as folder:
+        path = Path(folder) / "scale.db"
+        url = f"sqlite:///{path}"
+        casework = Casework(
+            registry,
+            store=url,
+            key=MunicipalKey.generate(),
+            clock=VirtualClock(dt.datetime.combine(DAY, dt.time(9), tzinfo=dt.UTC)),
+        )
+        templates = _templates(registry)
+        written = 0
+        for size in settings.sizes:
+            _progress(f"scale: writing cases {fmt_int(written)} to {fmt_int(size)}")
+            begun = time.perf_counter()
+            generate(casework, templates, written, size)
+            generation.append(time.perf_counter() - begun)
+            written = size
+            events.append(casework.store.max_position())
+            file_bytes.append(sum(p.stat().st_size for p in Path(folder).iterdir()))
+            own = casework.find(WORKER, CaseQuery())
+            if len(own) != _own_cases_at(size):
+                raise RuntimeError(f"the worker sees {len(own)} cases, not {_own_cases_at(size)}")
+            _progress(f"scale: timing every list at {fmt_int(size)} cases")
+            for name, call in _calls(casework, url, size).items():
+                medians.setdefault(name, []).append(_timed(call, settings.calls))
+        casework.close()
+    ratios = {name: values[-1] / values[0] for name, values in medians.items()}
+    first, last = fmt_int(settings.sizes[0]), fmt_int(settings.sizes[-1])
+    targets = tuple(
+        Target(
+            f"{name}: per call at {last} cases over {first}",
+            fmt_ratio(ratio),
+            f"≤ {FLAT_TARGET}{TIMES}",
+            OK if ratio <= FLAT_TARGET else FAIL,
+        )
+        for name, ratio in ratios.items()
+    )
+    return ScaleResults(
+        mode=settings.name,
+        started=when,
+        seconds=time.monotonic() - started,
+        sizes=settings.sizes,
+        events=tuple(events),
+        generation=tuple(generation),
+        file_bytes=tuple(file_bytes),
+        medians={name: tuple(values) for name, values in medians.items()},
+        targets=targets,
+    )
+
+
+def render_scale_summary(results: ScaleResults) -> str:
+    """Return a plain-text summary of the scale targets, for the terminal."""
+    lines = [f"{t.name}: {t.measured} (limit {t.limit}) {t.status}" for t in results.targets]
+    verdict = "some targets were MISSED" if results.failed else "all gated targets met"
+    lines.append(f"scale benchmark, {results.mode} run, {results.seconds:.0f} s: {verdict}")
+    return "\n".join(lines)
+
+
+def _ms(ns: float) -> str:
+    return f"{ns / 1e6:.2f} ms"
+
+
+def render_scale_markdown(results: ScaleResults) -> str:
+    """Return the scale section of ``docs/performance.md``, starting with its heading."""
+    sizes = " | ".join(f"{fmt_int(size)} cases" for size in results.sizes)
+    sizes_mb = results.file_bytes
+    align = " | ".join("--:" for _ in results.sizes)
+    cpus = os.cpu_count()
+    lines = [
+        SCALE_HEADING,
+        "",
+        (
+            "Every list of the public path (`Casework`, what `ssp` calls), timed on one "
+            "SQLite store as it grows, written by `benchmarks/run.py` (`bench_scale.py` "
+            "measures and writes this section). These are figures of the public path, "
+            "access checks and audit entries included, not of the store layer alone "
+            f"(those are under *Case stores*). Machine: {cpus} logical CPUs; "
+            f"{results.mode} run, {results.started}, {results.seconds:.0f} s."
+        ),
+        "",
+        "### Scale targets",
+        "",
+        "| Target | Measured | Limit | Status |",
+        "| :-- | --: | --: | :-: |",
+        *(f"| {t.name} | {t.measured} | {t.limit} | {t.status} |" for t in results.targets),
+        "",
+        "### Per call, by the size of the store",
+        "",
+        f"| Call | {sizes} |",
+        f"| :-- | {align} |",
+        *(
+            f"| {name} | {' | '.join(_ms(v) for v in values)} |"
+            for name, values in results.medians.items()
+        ),
+        "",
+        "### The store",
+        "",
+        f"| | {sizes} |",
+        f"| :-- | {align} |",
+        f"| events | {' | '.join(fmt_int(e) for e in results.events)} |",
+        f"| file size (with its WAL) | {' | '.join(f'{b / 1e6:,.0f} MB' for b in sizes_mb)} |",
+        (
+            "| writing the cases added since the size before | "
+            f"{' | '.join(f'{s:.1f} s' for s in results.generation)} |"
+        ),
+        "",
+        (
+            "Each figure is the median of "
+            f"{SCALE_FULL.calls if results.mode == 'full' else SCALE_QUICK.calls} calls after "
+            "one untimed call. The store is generated as the module docstring of "
+            "`bench_scale.py` says: the real engine makes each case's events, `Casework`'s "
+            "codec and keyring seal them under a data key of the case's own, and "
+            f"`CaseStore.append` writes {fmt_int(BATCH)} cases per commit. Each list's answer "
+            "has the same size at every size of the store (one page of 50; the 20 cases "
+            f"the worker opened; {OVERDUE_CASES} overdue cases), so a flat time means the "
+            "call reads only what it returns: through the index in the order of the list "
+            "(schema 6), a page after a cursor by keyset (`CaseQuery.after`), a worker's "
+            "own cases through the index of openers and assignees, the count from the "
+            "count the store keeps."
+        ),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys as _sys
+
+    quick = "--quick" in _sys.argv
+    found = measure_scale(SCALE_QUICK if quick else SCALE_FULL)
+    print(render_scale_summary(found))
