@@ -13,6 +13,8 @@ from start to exit, as a user at a shell would wait for it:
   unwrapped, replayed, audited, and its options rendered. Twice: through a running
   ``ssp server`` (started once before the rounds; gated), and in its own process
   with ``SSP_SERVER=off`` (not gated: what a command costs without the server);
+* ``ssp case list --limit 20``: a page of the demo's case index, through the server
+  (gated);
 * ``python -c pass`` and ``import ssp_core`` (not gated), for scale.
 
 The contestants run in rounds, in the same order each round after a discarded
@@ -111,6 +113,11 @@ def _contestants() -> tuple[Contestant, ...]:
         Contestant("ssp --help", ("-c", RUN_SSP, "--help"), gated=True, env=OWN_PROCESS),
         Contestant(
             f"ssp case show {CASE} (served)", ("-c", RUN_SSP, "case", "show", CASE), gated=True
+        ),
+        Contestant(
+            "ssp case list --limit 20 (served)",
+            ("-c", RUN_SSP, "case", "list", "--limit", "20"),
+            gated=True,
         ),
         Contestant(
             f"ssp case show {CASE} (own process)",

@@ -11,6 +11,8 @@ Run from the repository root (``tox -e bench`` does)::
     python benchmarks/run.py --no-index      # skip the safety-index benchmark
     python benchmarks/run.py --start-only    # only the start-up benchmark
     python benchmarks/run.py --no-start      # skip the start-up benchmark
+    python benchmarks/run.py --public-only   # only the public-path benchmark (Casework)
+    python benchmarks/run.py --no-public     # skip the public-path benchmark
     python benchmarks/run.py --scale-only    # only the lists-at-scale benchmark (1M cases)
     python benchmarks/run.py --no-scale      # skip the lists-at-scale benchmark
 
@@ -55,6 +57,14 @@ from bench_measure import (
     freed_without_collector,
     memory_per_case,
     open_cases,
+)
+from bench_public import (
+    PUBLIC_FULL,
+    PUBLIC_HEADING,
+    PUBLIC_QUICK,
+    measure_public,
+    render_public_markdown,
+    render_public_summary,
 )
 from bench_report import (
     FAIL,
@@ -291,6 +301,7 @@ def _split_page(previous: str) -> dict[str, str]:
         ("store", STORE_HEADING),
         ("index", INDEX_HEADING),
         ("start", START_HEADING),
+        ("public", PUBLIC_HEADING),
         ("scale", SCALE_HEADING),
     )
     found = sorted(
@@ -312,6 +323,7 @@ def compose_page(
     *,
     index: str | None = None,
     start: str | None = None,
+    public: str | None = None,
     scale: str | None = None,
 ) -> str:
     """Return the page: the new engine, store, index, start-up and scale parts, or the old ones."""
@@ -320,10 +332,11 @@ def compose_page(
     store_part = (store if store is not None else old.get("store", "")).rstrip("\n")
     index_part = (index if index is not None else old.get("index", "")).rstrip("\n")
     start_part = (start if start is not None else old.get("start", "")).rstrip("\n")
+    public_part = (public if public is not None else old.get("public", "")).rstrip("\n")
     scale_part = (scale if scale is not None else old.get("scale", "")).rstrip("\n")
     if not engine_part:
         engine_part = "# Performance"
-    parts = (engine_part, store_part, index_part, start_part, scale_part)
+    parts = (engine_part, store_part, index_part, start_part, public_part, scale_part)
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
@@ -349,10 +362,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     part.add_argument("--start-only", action="store_true", help="run only the start-up benchmark")
     part.add_argument(
+        "--public-only", action="store_true", help="run only the public-path benchmark"
+    )
+    part.add_argument(
         "--scale-only", action="store_true", help="run only the lists-at-scale benchmark"
     )
     parser.add_argument("--no-index", action="store_true", help="skip the safety-index benchmark")
     parser.add_argument("--no-start", action="store_true", help="skip the start-up benchmark")
+    parser.add_argument("--no-public", action="store_true", help="skip the public-path benchmark")
     parser.add_argument("--no-scale", action="store_true", help="skip the lists-at-scale benchmark")
     return parser
 
@@ -365,8 +382,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     store_page: str | None = None
     index_page: str | None = None
     start_page: str | None = None
+    public_page: str | None = None
     scale_page: str | None = None
-    only = args.store_only or args.index_only or args.start_only or args.scale_only
+    only = (
+        args.store_only or args.index_only or args.start_only or args.public_only or args.scale_only
+    )
     if not only:
         settings = QUICK if args.quick else FULL
         results = measure(settings)
@@ -389,6 +409,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(render_start_summary(start_results))
         start_page = render_start_markdown(start_results)
         failed = failed or start_results.failed
+    if not args.no_public and (not only or args.public_only):
+        public_results = measure_public(PUBLIC_QUICK if args.quick else PUBLIC_FULL)
+        print(render_public_summary(public_results))
+        public_page = render_public_markdown(public_results)
+        failed = failed or public_results.failed
     if not args.no_scale and (not only or args.scale_only):
         scale_results = measure_scale(SCALE_QUICK if args.quick else SCALE_FULL)
         print(render_scale_summary(scale_results))
@@ -404,6 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 previous,
                 index=index_page,
                 start=start_page,
+                public=public_page,
                 scale=scale_page,
             ),
             encoding="utf-8",
