@@ -149,16 +149,23 @@ def test_sqlite_keeps_key_times_as_utc_text_like_the_other_tables(tmp_path: Path
     assert kinds == [("blob",), ("blob",)]
 
 
-def test_no_index_is_added_to_the_sqlite_events_table(tmp_path: Path) -> None:
+def test_no_index_of_the_sqlite_events_table_holds_event_data(tmp_path: Path) -> None:
+    """The events are indexed by case and version, and by actor and time: never by data."""
     path = tmp_path / "ssp.db"
     open_store(url_of(path)).close()
     connection = sqlite3.connect(path)
     try:
-        indexes = {row[1] for row in connection.execute("PRAGMA index_list(events)")}
+        indexes = {
+            row[1]: [column[2] for column in connection.execute(f"PRAGMA index_info({row[1]})")]
+            for row in connection.execute("PRAGMA index_list(events)")
+        }
         keyed = {row[1] for row in connection.execute("PRAGMA index_list(case_keys)")}
     finally:
         connection.close()
-    assert indexes == {"sqlite_autoindex_events_1"}  # UNIQUE (case_id, version) only
+    assert indexes == {
+        "sqlite_autoindex_events_1": ["case_id", "version"],
+        "events_actor": ["actor", "at"],
+    }
     assert "case_keys_subject" in keyed
 
 
@@ -250,4 +257,4 @@ def test_postgres_rewrite_leaves_the_append_only_trigger_enabled(
             (schema,),
         ).fetchall()
     assert triggers == [("events_append_only", "O"), ("events_append_only_truncate", "O")]
-    assert indexes == [("events_case_id_version_key",), ("events_pkey",)]
+    assert indexes == [("events_actor",), ("events_case_id_version_key",), ("events_pkey",)]

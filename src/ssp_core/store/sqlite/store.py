@@ -19,6 +19,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import attrs
+
 from ssp_core.exceptions import (
     SchemaError,
     StoreError,
@@ -605,12 +607,31 @@ class SqliteStore(CaseStore):
         return None if row is None else to_case(row)
 
     def find_cases(self, query: CaseQuery) -> list[CaseRow]:
-        """Return the index rows matching ``query``."""
-        where, params = case_where(query, due_key=DUE_KEY)
-        sql = f"SELECT {CASE_COLUMNS} FROM cases{where} ORDER BY {DUE_KEY}, case_id LIMIT ?"
-        rows = self._conn().execute(
-            sql, [*map(sql_value, params), -1 if query.limit is None else query.limit]
+        """Return the index rows matching ``query``.
+
+        A page after a cursor is asked as two parts, each a seek in an index: the rest
+        of the cursor's due date (case ids after its own), then the later dates. SQLite
+        does not seek on a row value over an expression; one condition would read every
+        case of the cursor's due date before the first row of the page.
+        """
+        limit = -1 if query.limit is None else query.limit
+        where, params = case_where(attrs.evolve(query, after=None), due_key=DUE_KEY)
+        values = list(map(sql_value, params))
+        if query.after is None:
+            sql = f"SELECT {CASE_COLUMNS} FROM cases{where} ORDER BY {DUE_KEY}, case_id LIMIT ?"
+            rows = self._conn().execute(sql, [*values, limit])
+            return [to_case(row) for row in rows]
+        due, case_id = query.after.key()
+        part = f"SELECT {CASE_COLUMNS}, {DUE_KEY} AS due_key FROM cases{where}"
+        part += " AND " if where else " WHERE "
+        sql = (
+            f"SELECT {CASE_COLUMNS} FROM ("
+            f"SELECT * FROM ({part}{DUE_KEY} = ? AND case_id > ? ORDER BY case_id LIMIT ?) "
+            f"UNION ALL SELECT * FROM ({part}{DUE_KEY} > ? ORDER BY {DUE_KEY}, case_id LIMIT ?)"
+            ") ORDER BY due_key, case_id LIMIT ?"
         )
+        day = sql_value(due)
+        rows = self._conn().execute(sql, [*values, day, case_id, limit, *values, day, limit, limit])
         return [to_case(row) for row in rows]
 
     def count_cases(self) -> int:
