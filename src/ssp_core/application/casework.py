@@ -248,7 +248,8 @@ class Casework:
         return self.services.keyring.key_for(municipality).pseudonymiser()
 
     def close(self) -> None:
-        """Close the store."""
+        """Close the store, and drop the events decoded lately (kept in memory only)."""
+        self.services.repository.decoded.clear()
         self.services.store.close()
 
     # -- reading (CaseReads) -------------------------------------------------------------

@@ -24,6 +24,7 @@ from typing import NoReturn
 
 import attrs
 
+from ssp_core.application.decoded import DecodedEvents
 from ssp_core.application.gate import CaseHead, Gate
 from ssp_core.cipher import Cipher
 from ssp_core.clock import BusinessCalendar, Clock
@@ -175,6 +176,8 @@ class CaseRepository:
         self.clock = clock
         self.calendar = calendar
         self.ids = ids
+        #: The events decoded lately (see :mod:`ssp_core.application.decoded`).
+        self.decoded = DecodedEvents(codec)
         self._sealing_checked: dict[str, str] = {}
 
     # -- reading -------------------------------------------------------------------------
@@ -262,7 +265,7 @@ class CaseRepository:
         if not groups or record is None:
             return self.codec.replay(rows, readable=groups, erased=record is None)
         data_key = self.keyring.open_case_key(record, municipality=self.municipality_of(rows))
-        return self.codec.replay(rows, key=data_key, readable=groups)
+        return self.decoded.replay(rows, data_key, groups)
 
     def municipality_of(self, rows: Sequence[StoredEvent]) -> str | None:
         """Return the municipality of a stored case: its key wraps the case's data key.
@@ -316,7 +319,7 @@ class CaseRepository:
             )
         data_key = self.keyring.open_case_key(record, municipality=self.municipality_of(rows))
         cipher = self.codec.cipher(data_key)
-        case = self.codec.replay(rows, key=cipher, readable=permit.field_groups)
+        case = self.decoded.replay(rows, data_key, permit.field_groups)
         engine = self.registry.engine_for(case)
         return Loaded(
             case=case,
