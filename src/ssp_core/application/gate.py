@@ -32,7 +32,7 @@ from ssp_core.store.records import (
 from ssp_core.store.select import case_order
 from ssp_core.text import token_or_withheld
 
-__all__ = ["SEARCH_GROWTH", "CaseHead", "Gate"]
+__all__ = ["READS", "SEARCH_GROWTH", "CaseHead", "Gate"]
 
 
 @attrs.frozen
@@ -67,6 +67,10 @@ class CaseHead:
                 break
         return cls(opening["workflow"], first.actor, assignee, municipality)
 
+
+READS = frozenset({AuditAction.LOAD, AuditAction.SEARCH})
+"""The audit entries of reads of cases and of the index: written with the store's
+:meth:`~ssp_core.store.base.CaseStore.record_reads` (others: ``record_audit``)."""
 
 SEARCH_GROWTH = 4
 """How much more a limited search asks the store for when access checks left too few rows."""
@@ -165,15 +169,20 @@ class Gate:
     def audit(
         self, actor: Actor, purpose: str, action: AuditAction, case_id: str | None, detail: str
     ) -> None:
-        """Write one audit entry now."""
-        self.store.record_audit([self.entry(actor, purpose, action, case_id, detail)])
+        """Write one audit entry now (a read's is made durable as the store's reads are)."""
+        entries = [self.entry(actor, purpose, action, case_id, detail)]
+        if action in READS:
+            self.store.record_reads(entries)
+        else:
+            self.store.record_audit(entries)
 
     def audit_reads(
         self, actor: Actor, purpose: str, action: AuditAction, case_ids: Sequence[str]
     ) -> None:
         """Write one audit entry per case read, all with the same time, in one write."""
         at = self.clock.now()
-        self.store.record_audit(
+        record = self.store.record_reads if action in READS else self.store.record_audit
+        record(
             [
                 AuditEntry(
                     at=at,

@@ -118,6 +118,20 @@ class CaseStore(abc.ABC):
     def record_audit(self, entries: Sequence[AuditEntry]) -> None:
         """Append audit entries (of reads) in their own transaction."""
 
+    def record_reads(self, entries: Sequence[AuditEntry]) -> None:
+        """Append the audit entries of reads of cases or of the index, before they return.
+
+        By default as :meth:`record_audit`: durable before this returns. A backend may
+        commit them at once and make them durable in a group right after (the SQLite
+        store does: :mod:`ssp_core.store.sqlite.sync`), saying what is at risk.
+        """
+        self.record_audit(entries)
+
+    def wait_durable(self, timeout: float | None = None) -> bool:
+        """Wait until every audit entry of a read is durable; tell whether it is (see above)."""
+        del timeout
+        return True
+
     @abc.abstractmethod
     def put_identity(self, record: IdentityRecord, audit: Sequence[AuditEntry]) -> None:
         """Insert or replace the vault entry of a pseudonym, and write ``audit``, atomically."""

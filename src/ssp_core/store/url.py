@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ssp_core.exceptions import DataError, StoreUnavailable
 from ssp_core.settings import DEFAULT_STORE_URL, STORE_ENV
 from ssp_core.store.base import CaseStore
+from ssp_core.text import shown_id
 
 __all__ = ["DEFAULT_STORE_URL", "default_store_url", "open_store", "redact"]
 
@@ -50,12 +51,20 @@ def open_store(url: str | None = None, *, upgrade: bool = False, create: bool = 
 
         return MemoryStore(url)
     if scheme == "sqlite":
+        rest, _, query = rest.partition("?")
         path = rest[1:] if rest.startswith("/") else ""
         if not path:
             raise DataError(f"store URL {url!r} names no file; use e.g. sqlite:///ssp.db")
+        options = _sqlite_options(query)
         from ssp_core.store.sqlite import SqliteStore  # noqa: PLC0415
 
-        return SqliteStore(Path(path), url=url, upgrade=upgrade, create=create)
+        return SqliteStore(
+            Path(path),
+            url=url,
+            upgrade=upgrade,
+            create=create,
+            read_sync=options.get("read_sync", "group"),
+        )
     if scheme in ("postgresql", "postgres"):
         try:
             from ssp_core.store.postgres import PostgresStore  # noqa: PLC0415
@@ -66,6 +75,23 @@ def open_store(url: str | None = None, *, upgrade: bool = False, create: bool = 
         dsn, schema = _split_schema(url)
         return PostgresStore(dsn, schema=schema, upgrade=upgrade, create=create, url=redact(url))
     raise DataError(f"unknown store URL {redact(url)!r}; use one of: {_SCHEMES}")
+
+
+_SQLITE_OPTIONS = ("read_sync",)
+"""The parameters an SQLite store URL may carry."""
+
+
+def _sqlite_options(query: str) -> dict[str, str]:
+    """Return the options of an SQLite URL's query (``read_sync=each``); refuse any other."""
+    options: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name not in _SQLITE_OPTIONS:
+            raise DataError(
+                f"an SQLite store URL takes the parameters {', '.join(_SQLITE_OPTIONS)}; "
+                f"not {shown_id(name)}"
+            )
+        options[name] = value
+    return options
 
 
 def _split_schema(url: str) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from pathlib import Path
 import attrs
 
 from ssp_core.exceptions import (
+    DataError,
     SchemaError,
     StoreError,
     StoreUnavailable,
@@ -78,6 +79,7 @@ from ssp_core.store.sqlite.statements import (
     VERSION_EXISTS,
     chunks,
 )
+from ssp_core.store.sqlite.sync import WalSyncer
 from ssp_core.store.sqlite.writes import (
     VersionGap,
     gap_error_for,
@@ -88,11 +90,16 @@ from ssp_core.store.sqlite.writes import (
     replace_keys,
     update_events,
 )
+from ssp_core.text import shown_id
 
 __all__ = ["SqliteStore"]
 
 _CHECKPOINT_WAIT_MS = 500
 """How long the checkpoint after an erasure waits for readers of the log, at most."""
+
+
+READ_SYNC = ("group", "each")
+"""The ways the audit entries of reads can be made durable (see :class:`SqliteStore`)."""
 
 
 def _event_order(event: StoredEvent) -> tuple[str, int]:
@@ -133,6 +140,11 @@ class SqliteStore(CaseStore):
         cannot be written (a read-only mount, or no write permission). Every write to a
         read-only store raises ``StoreUnavailable``, saying so.
     :param timeout: seconds a writer waits for another writer's lock.
+    :param read_sync: ``"group"`` (default): the audit entry of a read is committed
+        before the read returns and made durable right after, by one ``fsync`` for all
+        reads since the last (:mod:`ssp_core.store.sqlite.sync` says what is at risk);
+        ``"each"``: every read waits for its own ``fsync``. In a URL:
+        ``sqlite:///ssp.db?read_sync=each``.
     """
 
     def __init__(
@@ -145,7 +157,12 @@ class SqliteStore(CaseStore):
         read_only: bool | None = None,
         timeout: float = 30.0,
         migrations: Sequence[Migration] = SQLITE_MIGRATIONS,
+        read_sync: str = "group",
     ) -> None:
+        if read_sync not in READ_SYNC:
+            raise DataError(
+                f"read_sync must be one of: {', '.join(READ_SYNC)}; not {shown_id(read_sync)}"
+            )
         self.path = Path(path)
         self.url = url or f"sqlite:///{self.path}"
         self._timeout = timeout
@@ -171,6 +188,9 @@ class SqliteStore(CaseStore):
         elif read_only and not self.path.is_file():
             raise StoreUnavailable(f"no ssp store at {self.path} to open read-only")
         self.read_only = read_only
+        #: How the audit entries of reads are made durable: ``"group"`` or ``"each"``.
+        self.read_sync = read_sync
+        self._syncer = WalSyncer(self.path) if read_sync == "group" and not read_only else None
         if not self.read_only:
             _create_private(self.path)
         try:
@@ -462,6 +482,33 @@ class SqliteStore(CaseStore):
             with self._write() as conn:
                 insert_audit(conn, entries)
 
+    def record_reads(self, entries: Sequence[AuditEntry]) -> None:
+        r"""Append the audit entries of reads: committed now, made durable in a group.
+
+        With ``read_sync="group"`` the commit does not wait for the disk (the entries
+        are in the write-ahead log when this returns); the store's syncer calls ``fsync`` on
+        the log right after, once for all reads committed meanwhile. After a failed
+        ``fsync`` every read waits for its own again.
+        """
+        syncer = self._syncer
+        if not entries:
+            return
+        if syncer is None or syncer.failure is not None:
+            self.record_audit(entries)
+            return
+        connection = self._conn()
+        connection.execute("PRAGMA synchronous = NORMAL")
+        try:
+            with self._write() as conn:
+                insert_audit(conn, entries)
+        finally:
+            connection.execute("PRAGMA synchronous = FULL")
+        syncer.request()
+
+    def wait_durable(self, timeout: float | None = None) -> bool:
+        """Wait until the audit entries of every read so far are durable; tell whether they are."""
+        return True if self._syncer is None else self._syncer.wait(timeout=timeout)
+
     def put_identity(self, record: IdentityRecord, audit: Sequence[AuditEntry]) -> None:
         """Insert or replace a person's vault entry, with audit entries, in one transaction."""
         with self._write() as conn:
@@ -689,7 +736,9 @@ class SqliteStore(CaseStore):
     # -- lifetime --------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close every connection of every thread."""
+        """Make the audit of every read durable, and close every connection of every thread."""
+        if self._syncer is not None:
+            self._syncer.close()
         self._closed = True
         with self._lock:
             connections, self._connections = self._connections, {}
