@@ -70,7 +70,13 @@ def test_at_most_size_events_are_kept_and_none_with_size_0() -> None:
     decoded = DecodedEvents(codec, size=3)
     for n in range(5):
         events = [opened(f"c-{n}"), note(f"c-{n}", 2)]
-        decoded.replay([codec.encode(e, key=key) for e in events], key, None)
+        rows = [
+            attrs.evolve(codec.encode(e, key=key), position=2 * n + v) for v, e in enumerate(events)
+        ]
+        decoded.replay(rows, key, None)
+    assert len(decoded) == 3
+    unstored = [codec.encode(opened("c-9"), key=key)]  # no position: not a stored row
+    decoded.replay(unstored, key, None)
     assert len(decoded) == 3
     none = DecodedEvents(codec, size=0)
     none.replay(_sealed_case(key), key, None)

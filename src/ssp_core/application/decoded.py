@@ -8,9 +8,10 @@ is read with the same key and for the same field groups. :class:`DecodedEvents`
 keeps the most recently decoded events of one
 :class:`~ssp_core.application.casework.Casework`, at most ``size`` of them.
 
-What a kept event is found by is everything its decoding depends on: the whole
-stored row (its case, version, type, time, actor, role and data, so a row rewritten
-by ``store seal`` is a new row), the field groups the reader may see (a reader who
+What a kept event is found by is everything its decoding depends on: the stored
+row (its place in this store's log, which fixes its case, version, type, time, actor
+and role, and its data, so a row rewritten by ``store seal`` is a new row), the field
+groups the reader may see (a reader who
 may see fewer never gets an event opened for one who may see more), and the case's
 data key itself (no event is found without the key that opened it; once a case is
 erased its key is gone and its rows are decoded as erased, never looked up here).
@@ -34,7 +35,7 @@ __all__ = ["DECODED_EVENTS", "DecodedEvents"]
 DECODED_EVENTS = 10_000
 """How many decoded events a ``Casework`` keeps by default (0 keeps none)."""
 
-_Key = tuple[StoredEvent, frozenset[str] | None, bytes]
+_Key = tuple[int, str, frozenset[str] | None, bytes]
 
 
 class DecodedEvents:
@@ -64,7 +65,10 @@ class DecodedEvents:
         events: list[CaseEvent] = []
         cipher = None
         for row in rows:
-            found_key = (row, groups, key)
+            if row.position is None:  # not a stored row: decoded, never kept
+                events.append(self.codec.decode(row, key=key, readable=groups))
+                continue
+            found_key = (row.position, row.data, groups, key)
             with lock:
                 event = kept.get(found_key)
                 if event is not None:

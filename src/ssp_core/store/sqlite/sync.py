@@ -5,12 +5,13 @@ one by one, each read would wait for the disk (an ``fsync`` of the write-ahead l
 most of a read's time on most disks). Instead the entry is committed with
 ``synchronous = NORMAL``: it is in the write-ahead log, in the operating system's
 cache, when the read returns, so a crash of the process loses nothing; and
-:class:`WalSyncer`, a thread of the store, then calls ``fsync`` on the log, once for every
-read committed since its last ``fsync``. Only a crash of the operating system or a
-power loss in between (one ``fsync`` long: well under a millisecond on an SSD) can
-lose the entries of those reads. Every write of a case, and every other audit entry
-(refusals, administration, re-identification), still waits for its own ``fsync``,
-and so makes all reads before it durable too.
+:class:`WalSyncer`, a thread of the store, then gathers the reads of the next
+:data:`SYNC_INTERVAL` seconds and calls ``fsync`` on the log once for all of them.
+Only a crash of the operating system or a power loss in that window (the interval
+and one ``fsync``: at most about 50 ms) can lose the entries of those reads. Every
+write of a case, and every other audit entry (refusals, administration,
+re-identification, exports), still waits for its own ``fsync``, and so makes all
+reads before it durable too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ import os
 import threading
 from pathlib import Path
 
-__all__ = ["WalSyncer"]
+__all__ = ["SYNC_INTERVAL", "WalSyncer"]
+
+SYNC_INTERVAL = 0.05
+"""Seconds the syncer gathers reads before one ``fsync`` makes them all durable."""
 
 
 class WalSyncer:
@@ -30,8 +34,9 @@ class WalSyncer:
     durable and stops the thread.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, interval: float = SYNC_INTERVAL) -> None:
         self.wal = Path(f"{path}-wal")
+        self.interval = interval
         self._changed = threading.Condition()
         self._asked = 0
         self._done = 0
@@ -82,6 +87,8 @@ class WalSyncer:
                 self._changed.wait_for(lambda: self._asked > self._done or self._closed)
                 if self._asked == self._done:  # closed, and nothing left to sync
                     return
+                # Gather the reads of the interval (closing cuts it short): one fsync for all.
+                self._changed.wait_for(lambda: self._closed, self.interval)
                 target = self._asked
             self._sync()
             with self._changed:

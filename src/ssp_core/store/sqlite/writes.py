@@ -109,7 +109,11 @@ def keys_taken(conn: sqlite3.Connection, case_ids: Sequence[str]) -> set[str]:
 
 def insert_audit(conn: sqlite3.Connection, entries: Sequence[AuditEntry]) -> None:
     """Insert audit entries (none: nothing)."""
-    if entries:
+    if len(entries) == 1:
+        a = entries[0]
+        row = (stored_time(a.at), a.actor, a.role, a.purpose, a.action.value, a.case_id, a.detail)
+        conn.execute(INSERT_AUDIT, row)
+    elif entries:
         conn.executemany(
             INSERT_AUDIT,
             [
