@@ -2,8 +2,8 @@
 
 What is at risk is stated in :mod:`ssp_core.store.sqlite.sync`: an entry is in the
 write-ahead log when the read returns, so a killed process loses none; the store's
-syncer calls ``fsync`` on the log right after, once for all reads since the last
-one, so only an operating-system crash or power loss in that window can lose them.
+syncer gathers the reads of 50 ms and calls ``fsync`` on the log once for all of them,
+so only an operating-system crash or power loss in that window can lose them.
 These tests prove the two halves: a process killed right after its reads keeps
 every entry, and every entry is followed by an ``fsync`` of the log, which
 ``wait_durable`` waits for (and ``close`` too). ``read_sync="each"`` syncs every read.
