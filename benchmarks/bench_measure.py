@@ -80,8 +80,18 @@ CLOSE_REASON = "The concern is not substantiated"
 
 
 def action_cards() -> list[WorkflowDefinition]:
-    """Return the Aalborg plugin's four action cards, read from its TOML files."""
-    cards = [d for d in hooks.ssp_register_workflows() if d.kind is WorkflowKind.ACTION_CARD]
+    """Return the first version of each of the Aalborg plugin's four action cards (its TOML).
+
+    The first versions keep the figures comparable from run to run; later versions of
+    a card change its text and guards, not its size.
+    """
+    first: dict[str, WorkflowDefinition] = {}
+    for d in hooks.ssp_register_workflows():
+        if d.kind is WorkflowKind.ACTION_CARD and (
+            d.id not in first or d.version < first[d.id].version
+        ):
+            first[d.id] = d
+    cards = [first[name] for name in sorted(first)]
     if len(cards) != 4:
         names = ", ".join(card.id for card in cards)
         raise RuntimeError(f"expected the four Aalborg action cards, found {len(cards)}: {names}")
