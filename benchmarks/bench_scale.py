@@ -151,8 +151,19 @@ def _due(n: int) -> dt.date | None:
     return DAY + dt.timedelta(days=1 + n % 365)
 
 
-def generate(casework: Casework, templates: Sequence[Template], first: int, last: int) -> None:
-    """Write cases ``first`` to ``last - 1`` in commits of ``BATCH`` cases (public layers only)."""
+def _is_own(n: int, spread: int) -> bool:
+    """Tell whether the worker ``dan`` opened the ``n``th case (20 of the first ``spread``)."""
+    return n < spread and n % (spread // OWN_CASES) == 0
+
+
+def generate(
+    casework: Casework, templates: Sequence[Template], first: int, last: int, spread: int
+) -> None:
+    """Write cases ``first`` to ``last - 1`` in commits of ``BATCH`` cases (public layers only).
+
+    The worker ``dan`` opens 20 of the first ``spread`` cases (the smallest size), so
+    they have as many cases at every size.
+    """
     codec, keyring, store = casework.codec, casework.keyring, casework.store
     for start in range(first, last, BATCH):
         events: list[StoredEvent] = []
@@ -161,8 +172,7 @@ def generate(casework: Casework, templates: Sequence[Template], first: int, last
         for n in range(start, min(start + BATCH, last)):
             template = templates[n % len(templates)]
             case_id = f"C-{n:016d}"
-            opener = WORKER.id if n % 50_000 < OWN_CASES and n < 50_000 * OWN_CASES else None
-            opener = opener or f"w-{n % WORKERS}"
+            opener = WORKER.id if _is_own(n, spread) else f"w-{n % WORKERS}"
             data_key, key_row = keyring.new_case_key(
                 case_id, pseudonym_for(f"p-{n}"), START, municipality="aalborg"
             )
@@ -184,10 +194,6 @@ def generate(casework: Casework, templates: Sequence[Template], first: int, last
             )
             keys.append(key_row)
         store.append(Commit(events=events, cases=rows, keys=keys))
-
-
-def _own_cases_at(size: int) -> int:
-    return sum(1 for n in range(size) if n % 50_000 < OWN_CASES and n < 50_000 * OWN_CASES)
 
 
 def _timed(call: Callable[[], object], calls: int) -> float:
@@ -259,14 +265,14 @@ def measure_scale(settings: ScaleSettings, registry: Registry | None = None) -> 
         for size in settings.sizes:
             _progress(f"scale: writing cases {fmt_int(written)} to {fmt_int(size)}")
             begun = time.perf_counter()
-            generate(casework, templates, written, size)
+            generate(casework, templates, written, size, settings.sizes[0])
             generation.append(time.perf_counter() - begun)
             written = size
             events.append(casework.store.max_position())
             file_bytes.append(sum(p.stat().st_size for p in Path(folder).iterdir()))
             own = casework.find(WORKER, CaseQuery())
-            if len(own) != _own_cases_at(size):
-                raise RuntimeError(f"the worker sees {len(own)} cases, not {_own_cases_at(size)}")
+            if len(own) != OWN_CASES:
+                raise RuntimeError(f"the worker sees {len(own)} cases, not {OWN_CASES}")
             _progress(f"scale: timing every list at {fmt_int(size)} cases")
             for name, call in _calls(casework, url, size).items():
                 medians.setdefault(name, []).append(_timed(call, settings.calls))
