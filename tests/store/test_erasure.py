@@ -256,5 +256,9 @@ def test_postgres_rewrite_leaves_the_append_only_trigger_enabled(
             "ORDER BY 1",
             (schema,),
         ).fetchall()
-    assert triggers == [("events_append_only", "O"), ("events_append_only_truncate", "O")]
+    assert triggers == [
+        ("events_append_only", "O"),
+        ("events_append_only_truncate", "O"),
+        ("events_opening_counted", "O"),
+    ]
     assert indexes == [("events_actor",), ("events_case_id_version_key",), ("events_pkey",)]

@@ -238,26 +238,22 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
             # The open cases by due date, in the same order (the overdue list).
             "DROP INDEX cases_due",
             f"CREATE INDEX cases_due ON cases ({_ORDER}) WHERE closed_at IS NULL",
-            # How many cases there are, kept by the index's own inserts and deletes, so
-            # counting does not read every row.
+            # How many cases were opened (their opening events; the log is append-only),
+            # kept as each is stored, so counting does not read the log.
             """CREATE TABLE case_count (
                 one INTEGER PRIMARY KEY CHECK (one = 1),
                 cases BIGINT NOT NULL)""",
-            "INSERT INTO case_count (one, cases) SELECT 1, count(*) FROM cases",
-            """CREATE FUNCTION ssp_count_cases() RETURNS trigger LANGUAGE plpgsql
+            "INSERT INTO case_count (one, cases) SELECT 1, count(*) FROM events WHERE version = 1",
+            """CREATE FUNCTION ssp_count_case() RETURNS trigger LANGUAGE plpgsql
             SET search_path FROM CURRENT AS $$
             BEGIN
-                IF TG_OP = 'INSERT' THEN
-                    UPDATE case_count SET cases = cases + 1;
-                ELSE
-                    UPDATE case_count SET cases = cases - 1;
-                END IF;
+                UPDATE case_count SET cases = cases + 1;
                 RETURN NULL;
             END
             $$""",
             (
-                "CREATE TRIGGER cases_counted AFTER INSERT OR DELETE ON cases "
-                "FOR EACH ROW EXECUTE FUNCTION ssp_count_cases()"
+                "CREATE TRIGGER events_opening_counted AFTER INSERT ON events "
+                "FOR EACH ROW WHEN (NEW.version = 1) EXECUTE FUNCTION ssp_count_case()"
             ),
         ),
     ),

@@ -98,6 +98,9 @@ _CHECKPOINT_WAIT_MS = 500
 """How long the checkpoint after an erasure waits for readers of the log, at most."""
 
 
+COUNTED_SINCE = 6
+"""The schema version whose ``case_count`` table keeps the count of cases opened."""
+
 READ_SYNC = ("group", "each")
 """The ways the audit entries of reads can be made durable (see :class:`SqliteStore`)."""
 
@@ -425,6 +428,9 @@ class SqliteStore(CaseStore):
                 positions = insert_one(conn, events[0])
             else:
                 positions = insert_events(conn, events) if events else ()
+            opened = sum(1 for event in events if event.version == 1)
+            if opened and self._latest >= COUNTED_SINCE:  # the count: one row to read
+                conn.execute("UPDATE case_count SET cases = cases + ?", (opened,))
             self._write_rows(conn, commit)
             conn.execute("COMMIT")
         except VersionGap as gap:
