@@ -30,13 +30,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import random
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +51,7 @@ from bench_store import (
     interleave,
     open_sealed,
     postgres_unavailable,
+    shuffled,
 )
 from ssp_core import Actor, Casework, MunicipalKey, Subject, VirtualClock
 from ssp_core.testing import pseudonym_for
@@ -136,15 +136,6 @@ class PublicResults:
 
 def _progress(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-def _shuffled(ids: Sequence[str], seed: int) -> Callable[[int], list[str]]:
-    def prepare(round_: int) -> list[str]:
-        order = list(ids)
-        random.Random(seed + round_).shuffle(order)
-        return order
-
-    return prepare
 
 
 def _open_cases(casework: Casework, count: int) -> list[str]:
@@ -293,12 +284,12 @@ def sqlite_comparisons(  # noqa: PLR0915 (one workload's contestants, side by si
             execute("COMMIT")
 
     read = [
-        Contestant("raw", _shuffled(ids, 1), raw_read),
-        Contestant("ours", _shuffled(ids, 1), ours_read),
+        Contestant("raw", shuffled(ids, 1), raw_read),
+        Contestant("ours", shuffled(ids, 1), ours_read),
     ]
     command = [
-        Contestant("raw", _shuffled(ids, 2), raw_command),
-        Contestant("ours", _shuffled(ids, 2), ours_command),
+        Contestant("raw", shuffled(ids, 2), raw_command),
+        Contestant("ours", shuffled(ids, 2), ours_command),
     ]
     if app is not None:
         get, save = app.repository.get, app.save
@@ -312,8 +303,8 @@ def sqlite_comparisons(  # noqa: PLR0915 (one workload's contestants, side by si
                 aggregate.add_note(NOTE, actor="anne", role="ssp")
                 save(aggregate)
 
-        read.append(Contestant("es", _shuffled(ids, 1), es_read))
-        command.append(Contestant("es", _shuffled(ids, 2), es_command))
+        read.append(Contestant("es", shuffled(ids, 1), es_read))
+        command.append(Contestant("es", shuffled(ids, 2), es_command))
     try:
         _progress("public path: audited reads on SQLite")
         reads = interleave(read, settings.rounds, len(ids))
@@ -405,8 +396,8 @@ def postgres_comparison(settings: PublicSettings) -> Comparison:
         _progress("public path: commands on PostgreSQL")
         per_op = interleave(
             [
-                Contestant("raw", _shuffled(ids, 3), raw_command),
-                Contestant("ours", _shuffled(ids, 3), ours_command),
+                Contestant("raw", shuffled(ids, 3), raw_command),
+                Contestant("ours", shuffled(ids, 3), ours_command),
             ],
             settings.rounds,
             len(ids),

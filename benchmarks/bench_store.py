@@ -1193,7 +1193,9 @@ def open_sealed(  # noqa: PLR0917 - a stored row's parts, passed as the raw driv
     return data
 
 
-def _shuffled(ids: Sequence[str], seed: int) -> Callable[[int], list[str]]:
+def shuffled(ids: Sequence[str], seed: int) -> Callable[[int], list[str]]:
+    """Return a round's input maker: ``ids`` in a new order each round (seeded, repeatable)."""
+
     def prepare(round_: int) -> list[str]:
         order = list(ids)
         random.Random(seed + round_).shuffle(order)
@@ -1228,9 +1230,9 @@ def sqlite_load(stories: Sequence[History], folder: Path, settings: StoreSetting
         return out
 
     contestants = [
-        Contestant("raw", _shuffled(ids, 1), run_raw),
-        Contestant("ours", _shuffled(ids, 1), _loaders(store, data_keys)),
-        Contestant("key", _shuffled(ids, 1), _key_openers(store)),
+        Contestant("raw", shuffled(ids, 1), run_raw),
+        Contestant("ours", shuffled(ids, 1), _loaders(store, data_keys)),
+        Contestant("key", shuffled(ids, 1), _key_openers(store)),
     ]
     labels = {
         "raw": (
@@ -1269,7 +1271,7 @@ def sqlite_load(stories: Sequence[History], folder: Path, settings: StoreSetting
         def run_es(order: list[str]) -> list[Any]:
             return [get(cid) for cid in order]
 
-        contestants.append(Contestant("es", _shuffled(ids, 1), run_es))
+        contestants.append(Contestant("es", shuffled(ids, 1), run_es))
         labels["es"] = (
             "eventsourcing `application.repository.get(case_id)`: the aggregate, each "
             "event's state decrypted by its `AESCipher`"
@@ -1841,9 +1843,9 @@ def _pg_load(
         return out
 
     contestants = [
-        Contestant("raw", _shuffled(ids, 2), run_raw),
-        Contestant("ours", _shuffled(ids, 2), _loaders(store, data_keys)),
-        Contestant("key", _shuffled(ids, 2), _key_openers(store)),
+        Contestant("raw", shuffled(ids, 2), run_raw),
+        Contestant("ours", shuffled(ids, 2), _loaders(store, data_keys)),
+        Contestant("key", shuffled(ids, 2), _key_openers(store)),
     ]
     _check_loads(contestants, ids[:5], data_keys)
     _progress(f"PostgreSQL, loading one case: {len(ids)} loads per contestant and round")

@@ -32,6 +32,7 @@ __all__ = [
     "needs_upgrade",
     "newer_schema",
     "repeated_replacement",
+    "schema_6_indexes",
 ]
 
 EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, position, purpose"
@@ -60,6 +61,33 @@ IDENTITY_COLUMNS = "pseudonym, wrapped, sealed, created_at"
 
 CHUNK = 500
 """The most case ids (or pseudonyms) one statement reads or deletes."""
+
+
+def schema_6_indexes(due_key: str) -> tuple[str, ...]:
+    """Return the statements of schema 6 that index every list (both backends; never change).
+
+    ``due_key`` is the backend's expression of the next due date with none last. Every
+    list reads the case index in one order (that key, then case id), so a limited page
+    reads its rows off an index and never sorts them all.
+    """
+    order = f"{due_key}, case_id"
+    return (
+        f"CREATE INDEX cases_order ON cases ({order})",
+        f"CREATE INDEX cases_workflow ON cases (workflow, {order})",
+        f"CREATE INDEX cases_workflow_state ON cases (workflow, state, {order})",
+        f"CREATE INDEX cases_assignee ON cases (assignee, {order}) WHERE assignee IS NOT NULL",
+        f"CREATE INDEX cases_opened_by ON cases (opened_by, {order})",
+        "DROP INDEX cases_municipality",
+        f"CREATE INDEX cases_municipality ON cases (municipality, {order})",
+        "CREATE INDEX cases_closed ON cases (closed_at) WHERE closed_at IS NOT NULL",
+        # The open cases, in the same order (the overdue list).
+        "DROP INDEX cases_due",
+        f"CREATE INDEX cases_due ON cases ({order}) WHERE closed_at IS NULL",
+        # Who wrote what, in time order: the audit log of one actor reads the actor's
+        # writes here (the events are the audit entries of writes), not the whole log.
+        # It holds staff ids and times only, nothing of a case's data.
+        "CREATE INDEX events_actor ON events (actor, at)",
+    )
 
 
 def case_where(

@@ -7,6 +7,7 @@ writes call (``ssp_append_event``, ``ssp_version_gap``).
 from __future__ import annotations
 
 from ssp_core.store.base import Migration
+from ssp_core.store.sql import schema_6_indexes
 
 __all__ = ["DUE_KEY", "EVENTS_UPDATE_TRIGGER", "GAP_SQLSTATE", "POSTGRES_MIGRATIONS"]
 
@@ -16,7 +17,6 @@ DUE_KEY = "coalesce(next_due, DATE '9999-12-31')"
 Queries order by exactly this expression, so the indexes on it serve them.
 """
 
-_ORDER = f"{DUE_KEY}, case_id"
 
 _APPEND_ONLY = (
     (
@@ -221,23 +221,7 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE cases ADD COLUMN opened_by TEXT",
             """UPDATE cases SET opened_by = e.actor FROM events AS e
                WHERE e.case_id = cases.case_id AND e.version = 1""",
-            # Every list reads the index in one order (next due date, none last; then
-            # case id), so a limited page reads its rows off an index, never sorting all.
-            f"CREATE INDEX cases_order ON cases ({_ORDER})",
-            f"CREATE INDEX cases_workflow ON cases (workflow, {_ORDER})",
-            f"CREATE INDEX cases_workflow_state ON cases (workflow, state, {_ORDER})",
-            f"CREATE INDEX cases_assignee ON cases (assignee, {_ORDER}) WHERE assignee IS NOT NULL",
-            f"CREATE INDEX cases_opened_by ON cases (opened_by, {_ORDER})",
-            "DROP INDEX cases_municipality",
-            f"CREATE INDEX cases_municipality ON cases (municipality, {_ORDER})",
-            "CREATE INDEX cases_closed ON cases (closed_at) WHERE closed_at IS NOT NULL",
-            # Who wrote what, in time order: the audit log of one actor reads the
-            # actor's writes here (the events are the audit entries of writes), not the
-            # whole log. It holds staff ids and times only, nothing of a case's data.
-            "CREATE INDEX events_actor ON events (actor, at)",
-            # The open cases by due date, in the same order (the overdue list).
-            "DROP INDEX cases_due",
-            f"CREATE INDEX cases_due ON cases ({_ORDER}) WHERE closed_at IS NULL",
+            *schema_6_indexes(DUE_KEY),
             # How many cases were opened (their opening events; the log is append-only),
             # kept as each is stored, so counting does not read the log.
             """CREATE TABLE case_count (
