@@ -119,7 +119,7 @@ class Template:
     row: CaseRow
 
 
-def _templates(registry: Registry) -> list[Template]:
+def templates_of(registry: Registry) -> list[Template]:
     """Return case histories of one, two and three events, made by the real engine.
 
     Opened by a frontline worker on a concern date in the past (due dates run from it).
@@ -260,7 +260,7 @@ def measure_scale(settings: ScaleSettings, registry: Registry | None = None) -> 
             key=MunicipalKey.generate(),
             clock=VirtualClock(dt.datetime.combine(DAY, dt.time(9), tzinfo=dt.UTC)),
         )
-        templates = _templates(registry)
+        templates = templates_of(registry)
         written = 0
         for size in settings.sizes:
             _progress(f"scale: writing cases {fmt_int(written)} to {fmt_int(size)}")

@@ -13,6 +13,8 @@ Run from the repository root (``tox -e bench`` does)::
     python benchmarks/run.py --no-start      # skip the start-up benchmark
     python benchmarks/run.py --public-only   # only the public-path benchmark (Casework)
     python benchmarks/run.py --no-public     # skip the public-path benchmark
+    python benchmarks/run.py --load-only     # only the PostgreSQL load test (1M cases)
+    python benchmarks/run.py --no-load       # skip the PostgreSQL load test
     python benchmarks/run.py --scale-only    # only the lists-at-scale benchmark (1M cases)
     python benchmarks/run.py --no-scale      # skip the lists-at-scale benchmark
 
@@ -33,9 +35,10 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -46,6 +49,14 @@ from bench_index import (
     measure_index,
     render_index_markdown,
     render_index_summary,
+)
+from bench_load import (
+    LOAD_FULL,
+    LOAD_HEADING,
+    LOAD_QUICK,
+    measure_load,
+    render_load_markdown,
+    render_load_summary,
 )
 from bench_measure import (
     FIRE_CARD,
@@ -303,6 +314,7 @@ def _split_page(previous: str) -> dict[str, str]:
         ("start", START_HEADING),
         ("public", PUBLIC_HEADING),
         ("scale", SCALE_HEADING),
+        ("load", LOAD_HEADING),
     )
     found = sorted(
         (position, name)
@@ -325,6 +337,7 @@ def compose_page(
     start: str | None = None,
     public: str | None = None,
     scale: str | None = None,
+    load: str | None = None,
 ) -> str:
     """Return the page: the new engine, store, index, start-up and scale parts, or the old ones."""
     old = _split_page(previous)
@@ -336,7 +349,8 @@ def compose_page(
     scale_part = (scale if scale is not None else old.get("scale", "")).rstrip("\n")
     if not engine_part:
         engine_part = "# Performance"
-    parts = (engine_part, store_part, index_part, start_part, public_part, scale_part)
+    load_part = (load if load is not None else old.get("load", "")).rstrip("\n")
+    parts = (engine_part, store_part, index_part, start_part, public_part, scale_part, load_part)
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
@@ -367,11 +381,65 @@ def _parser() -> argparse.ArgumentParser:
     part.add_argument(
         "--scale-only", action="store_true", help="run only the lists-at-scale benchmark"
     )
+    part.add_argument("--load-only", action="store_true", help="run only the load test")
     parser.add_argument("--no-index", action="store_true", help="skip the safety-index benchmark")
     parser.add_argument("--no-start", action="store_true", help="skip the start-up benchmark")
     parser.add_argument("--no-public", action="store_true", help="skip the public-path benchmark")
     parser.add_argument("--no-scale", action="store_true", help="skip the lists-at-scale benchmark")
+    parser.add_argument("--no-load", action="store_true", help="skip the PostgreSQL load test")
     return parser
+
+
+@attrs.frozen
+class Part:
+    """One later part of the page: how to measure it and how to show what it measured."""
+
+    name: str
+    measure: Callable[[bool], Any]
+    """Run the part, quick or not; return its results (with ``failed``)."""
+    summary: Callable[[Any], str]
+    markdown: Callable[[Any], str]
+
+
+def _store_results(quick: bool) -> Any:  # noqa: FBT001
+    found = measure_store(STORE_QUICK if quick else STORE_FULL)
+    return attrs.evolve(found, targets=evaluate_store(found))
+
+
+PARTS = (
+    Part("store", _store_results, render_store_summary, render_store_markdown),
+    Part(
+        "index",
+        lambda quick: measure_index(INDEX_QUICK if quick else INDEX_FULL),
+        render_index_summary,
+        render_index_markdown,
+    ),
+    Part(
+        "start",
+        lambda quick: measure_start(START_QUICK if quick else START_FULL),
+        render_start_summary,
+        render_start_markdown,
+    ),
+    Part(
+        "public",
+        lambda quick: measure_public(PUBLIC_QUICK if quick else PUBLIC_FULL),
+        render_public_summary,
+        render_public_markdown,
+    ),
+    Part(
+        "scale",
+        lambda quick: measure_scale(SCALE_QUICK if quick else SCALE_FULL),
+        render_scale_summary,
+        render_scale_markdown,
+    ),
+    Part(
+        "load",
+        lambda quick: measure_load(LOAD_QUICK if quick else LOAD_FULL),
+        render_load_summary,
+        render_load_markdown,
+    ),
+)
+"""The parts after the engine's, in the order they run (each has --NAME-only and --no-NAME)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -379,58 +447,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     failed = False
     engine_page: str | None = None
-    store_page: str | None = None
-    index_page: str | None = None
-    start_page: str | None = None
-    public_page: str | None = None
-    scale_page: str | None = None
-    only = (
-        args.store_only or args.index_only or args.start_only or args.public_only or args.scale_only
-    )
-    if not only:
+    pages: dict[str, str] = {}
+    chosen = [part.name for part in PARTS if getattr(args, f"{part.name}_only")]
+    if not chosen:
         settings = QUICK if args.quick else FULL
         results = measure(settings)
         print(render_summary(results))
         engine_page = render_markdown(results)
-        failed = failed or results.failed
-    if not args.no_store and (not only or args.store_only):
-        store_results = measure_store(STORE_QUICK if args.quick else STORE_FULL)
-        store_results = attrs.evolve(store_results, targets=evaluate_store(store_results))
-        print(render_store_summary(store_results))
-        store_page = render_store_markdown(store_results)
-        failed = failed or store_results.failed
-    if not args.no_index and (not only or args.index_only):
-        index_results = measure_index(INDEX_QUICK if args.quick else INDEX_FULL)
-        print(render_index_summary(index_results))
-        index_page = render_index_markdown(index_results)
-        failed = failed or index_results.failed
-    if not args.no_start and (not only or args.start_only):
-        start_results = measure_start(START_QUICK if args.quick else START_FULL)
-        print(render_start_summary(start_results))
-        start_page = render_start_markdown(start_results)
-        failed = failed or start_results.failed
-    if not args.no_public and (not only or args.public_only):
-        public_results = measure_public(PUBLIC_QUICK if args.quick else PUBLIC_FULL)
-        print(render_public_summary(public_results))
-        public_page = render_public_markdown(public_results)
-        failed = failed or public_results.failed
-    if not args.no_scale and (not only or args.scale_only):
-        scale_results = measure_scale(SCALE_QUICK if args.quick else SCALE_FULL)
-        print(render_scale_summary(scale_results))
-        scale_page = render_scale_markdown(scale_results)
-        failed = failed or scale_results.failed
+        failed = results.failed
+    for part in PARTS:
+        if (part.name in chosen) if chosen else not getattr(args, f"no_{part.name}"):
+            found = part.measure(args.quick)
+            print(part.summary(found))
+            pages[part.name] = part.markdown(found)
+            failed = failed or found.failed
     if args.write or not args.quick:
         previous = OUTPUT.read_text(encoding="utf-8") if OUTPUT.is_file() else ""
         OUTPUT.parent.mkdir(parents=True, exist_ok=True)
         OUTPUT.write_text(
             compose_page(
                 engine_page,
-                store_page,
+                pages.get("store"),
                 previous,
-                index=index_page,
-                start=start_page,
-                public=public_page,
-                scale=scale_page,
+                **{name: pages.get(name) for name in ("index", "start", "public", "scale", "load")},
             ),
             encoding="utf-8",
         )

@@ -1,0 +1,356 @@
+"""The load test: concurrent clients of one PostgreSQL store doing a day's mix of work.
+
+A PostgreSQL store is filled with cases (as ``bench_scale.py`` fills an SQLite one:
+the real engine, ``Casework``'s codec and keyring, ``CaseStore.append`` in batches),
+then clients run a mix for a fixed time, each operation through ``Casework``:
+
+* 60 % reads of a case (``Casework.case``, audited),
+* 25 % commands (``Casework.add_note``),
+* 15 % lists (``Casework.find``, a page of 50 after a random cursor).
+
+Clients are threads sharing one ``Casework`` (as a web server's workers share one),
+or processes with a ``Casework`` each; each picks cases at random, so two clients
+now and then write the same case at once: the second gets a
+:class:`~ssp_core.exceptions.ConcurrencyError` (a clear conflict, counted) and nothing
+is written for it. After each run the notes stored are counted against the notes
+acknowledged: a lost write would show as a difference.
+
+The target: with up to as many clients as the machine has cores, throughput is at
+least 80 % of the single client's throughput times the number of clients.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import os
+import random
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from bench_report import FAIL, INFO, OK, Target, fmt_int
+from bench_scale import CONSULTANT, DAY, generate, templates_of
+from bench_store import POSTGRES_URL, postgres_unavailable
+from ssp_core import CaseQuery, Casework, ConcurrencyError, MunicipalKey, VirtualClock
+from ssp_core.store.records import CaseCursor, EventQuery
+
+__all__ = [
+    "LOAD_FULL",
+    "LOAD_HEADING",
+    "LOAD_QUICK",
+    "LoadResults",
+    "LoadSettings",
+    "measure_load",
+    "render_load_markdown",
+    "render_load_summary",
+]
+
+LOAD_HEADING = "## Load on PostgreSQL"
+"""The first line of the load section; a page is split there to replace the section."""
+
+SCALING_TARGET = 0.8
+"""Throughput with n clients (n up to the cores) over n times one client's, at least."""
+
+NOTE = "A load-test note"
+
+
+@attrs.frozen
+class LoadSettings:
+    """The store's size, how long each run lasts, and the client counts run."""
+
+    name: str
+    cases: int
+    seconds: float
+    threads: tuple[int, ...]
+    processes: tuple[int, ...]
+
+
+LOAD_FULL = LoadSettings("full", 1_000_000, 10.0, (1, 2, 4, 8, 16), (2, 16))
+LOAD_QUICK = LoadSettings("quick", 5_000, 2.0, (1, 2, 4), (2,))
+
+
+@attrs.frozen
+class Run:
+    """One run: how clients ran, how many operations of each kind, and their latencies (µs)."""
+
+    kind: str
+    clients: int
+    seconds: float
+    operations: int
+    conflicts: int
+    notes_acknowledged: int
+    notes_stored: int
+    latencies_us: dict[str, tuple[float, ...]]
+
+    @property
+    def throughput(self) -> float:
+        """Return operations per second."""
+        return self.operations / self.seconds
+
+    def percentile(self, kind: str, share: float) -> float:
+        """Return the latency (µs) under which ``share`` of the operations of ``kind`` fell."""
+        values = sorted(self.latencies_us[kind])
+        return values[min(len(values) - 1, int(share * len(values)))] if values else 0.0
+
+
+@attrs.frozen
+class LoadResults:
+    """Every run, and the targets."""
+
+    mode: str
+    started: str
+    seconds: float
+    cases: int
+    runs: tuple[Run, ...]
+    skipped: str | None = None
+    targets: tuple[Target, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        """Tell whether a gated target was missed."""
+        return any(target.status == FAIL for target in self.targets)
+
+
+def _progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def _url(schema: str) -> str:
+    joiner = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{joiner}schema={schema}"
+
+
+def _casework(schema: str, key: bytes) -> Casework:
+    import ssp_core  # noqa: PLC0415
+
+    return Casework(
+        ssp_core.load_registry(),
+        store=_url(schema),
+        key=MunicipalKey(key),
+        clock=VirtualClock(dt.datetime.combine(DAY, dt.time(9), tzinfo=dt.UTC)),
+        create=False,
+    )
+
+
+def _client(casework: Casework, cases: int, until: float, seed: int) -> dict[str, Any]:
+    """Run the mix until ``until`` (``time.monotonic``); return counts and latencies."""
+    rng = random.Random(seed)
+    latencies: dict[str, list[float]] = {"read": [], "command": [], "list": []}
+    operations = conflicts = notes = 0
+    while time.monotonic() < until:
+        n = rng.randrange(cases)
+        case_id = f"C-{n:016d}"
+        pick = rng.random()
+        started = time.perf_counter_ns()
+        if pick < 0.6:
+            kind = "read"
+            casework.case(case_id, CONSULTANT, purpose="casework")
+        elif pick < 0.85:
+            kind = "command"
+            try:
+                casework.add_note(case_id, NOTE, CONSULTANT)
+                notes += 1
+            except ConcurrencyError:
+                conflicts += 1
+        else:
+            kind = "list"
+            due = DAY + dt.timedelta(days=1 + n % 365)
+            casework.find(CONSULTANT, CaseQuery(limit=50, after=CaseCursor(due, case_id)))
+        latencies[kind].append((time.perf_counter_ns() - started) / 1e3)
+        operations += 1
+    return {"operations": operations, "conflicts": conflicts, "notes": notes, **latencies}
+
+
+def _process_client(schema: str, key: bytes, cases: int, until_in: float, seed: int) -> Any:
+    casework = _casework(schema, key)
+    try:
+        return _client(casework, cases, time.monotonic() + until_in, seed)
+    finally:
+        casework.close()
+
+
+def _notes(casework: Casework) -> int:
+    """Return how many notes the store holds."""
+    return len(casework.store.read_events(EventQuery(topics="NoteAdded")))
+
+
+def _run(
+    kind: str, clients: int, settings: LoadSettings, *, schema: str, key: bytes, shared: Casework
+) -> Run:
+    before = _notes(shared)
+    started = time.monotonic()
+    if kind == "threads":
+        until = started + settings.seconds
+        with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+            parts = list(
+                pool.map(lambda s: _client(shared, settings.cases, until, s), range(clients))
+            )
+    else:
+        with concurrent.futures.ProcessPoolExecutor(clients) as pool:
+            futures = [
+                pool.submit(_process_client, schema, key, settings.cases, settings.seconds, s)
+                for s in range(clients)
+            ]
+            parts = [f.result() for f in futures]
+    elapsed = time.monotonic() - started
+    if kind == "processes":  # the processes' own start-up is not load
+        elapsed = settings.seconds
+    stored = _notes(shared) - before
+    return Run(
+        kind=kind,
+        clients=clients,
+        seconds=elapsed,
+        operations=sum(p["operations"] for p in parts),
+        conflicts=sum(p["conflicts"] for p in parts),
+        notes_acknowledged=sum(p["notes"] for p in parts),
+        notes_stored=stored,
+        latencies_us={
+            k: tuple(v for p in parts for v in p[k]) for k in ("read", "command", "list")
+        },
+    )
+
+
+def _targets(runs: Sequence[Run]) -> tuple[Target, ...]:
+    cores = os.cpu_count() or 1
+    single = next(r for r in runs if r.kind == "threads" and r.clients == 1)
+    targets = []
+    for run in runs:
+        expected = single.throughput * min(run.clients, cores)
+        ratio = run.throughput / expected
+        gated = run.clients <= cores and run.clients > 1
+        status = (OK if ratio >= SCALING_TARGET else FAIL) if gated else INFO
+        targets.append(
+            Target(
+                f"{run.clients} {run.kind}: throughput over one client's times "
+                f"min(clients, {cores} cores)",
+                f"{ratio:.2f}",
+                f"≥ {SCALING_TARGET}",
+                status,
+            )
+        )
+    lost = sum(r.notes_acknowledged - r.notes_stored for r in runs)
+    targets.append(
+        Target("Writes acknowledged but not stored", str(lost), "0", OK if lost == 0 else FAIL)
+    )
+    return tuple(targets)
+
+
+def measure_load(settings: LoadSettings) -> LoadResults:
+    """Fill a PostgreSQL store, run every client count, and drop the store."""
+    started = time.monotonic()
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    reason = postgres_unavailable()
+    if reason is not None:
+        return LoadResults(settings.name, when, 0.0, settings.cases, (), skipped=reason)
+    import psycopg  # noqa: PLC0415
+
+    import ssp_core  # noqa: PLC0415
+
+    schema = f"ssp_load_{os.getpid()}_{int(time.time())}"
+    secret = os.urandom(32)  # the clients' processes make the same key from it
+    registry = ssp_core.load_registry()
+    filler = Casework(
+        registry,
+        store=_url(schema),
+        key=MunicipalKey(secret),
+        clock=VirtualClock(dt.datetime.combine(DAY, dt.time(9), tzinfo=dt.UTC)),
+    )
+    runs = []
+    try:
+        _progress(f"load: writing {fmt_int(settings.cases)} cases into PostgreSQL")
+        generate(filler, templates_of(registry), 0, settings.cases, min(settings.cases, 10_000))
+        shared = _casework(schema, secret)
+        try:
+            for kind, counts in (("threads", settings.threads), ("processes", settings.processes)):
+                for clients in counts:
+                    _progress(f"load: {clients} {kind}, {settings.seconds:.0f} s")
+                    runs.append(
+                        _run(kind, clients, settings, schema=schema, key=secret, shared=shared)
+                    )
+        finally:
+            shared.close()
+    finally:
+        filler.close()
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    return LoadResults(
+        settings.name,
+        when,
+        time.monotonic() - started,
+        settings.cases,
+        tuple(runs),
+        targets=_targets(runs),
+    )
+
+
+def render_load_summary(results: LoadResults) -> str:
+    """Return a plain-text summary of the load targets, for the terminal."""
+    if results.skipped:
+        return f"load test skipped: {results.skipped}"
+    lines = [f"{t.name}: {t.measured} (limit {t.limit}) {t.status}" for t in results.targets]
+    verdict = "some targets were MISSED" if results.failed else "all gated targets met"
+    lines.append(f"load test, {results.mode} run, {results.seconds:.0f} s: {verdict}")
+    return "\n".join(lines)
+
+
+def render_load_markdown(results: LoadResults) -> str:
+    """Return the load section of ``docs/performance.md``, starting with its heading."""
+    if results.skipped:
+        return f"{LOAD_HEADING}\n\nNot run: {results.skipped}.\n"
+    lines = [
+        LOAD_HEADING,
+        "",
+        (
+            f"Concurrent clients of one PostgreSQL store of {fmt_int(results.cases)} cases, "
+            "each doing 60 % audited reads, 25 % commands (a note) and 15 % list pages "
+            "through `Casework`, written by `benchmarks/run.py` (`bench_load.py` measures "
+            f"and writes this section). {results.mode.capitalize()} run, {results.started}, "
+            f"{results.seconds:.0f} s, {os.cpu_count()} logical CPUs (the server on the "
+            "same machine)."
+        ),
+        "",
+        "### Load targets",
+        "",
+        "| Target | Measured | Limit | Status |",
+        "| :-- | --: | --: | :-: |",
+        *(f"| {t.name} | {t.measured} | {t.limit} | {t.status} |" for t in results.targets),
+        "",
+        "### Throughput and latency",
+        "",
+        (
+            "| Clients | Operations per second | Conflicts | Read p50 / p95 / p99 | "
+            "Command p50 / p95 / p99 | List p50 / p95 / p99 |"
+        ),
+        "| :-- | --: | --: | --: | --: | --: |",
+    ]
+    for run in results.runs:
+        cells = [
+            " / ".join(f"{run.percentile(kind, share) / 1e3:.1f}" for share in (0.5, 0.95, 0.99))
+            + " ms"
+            for kind in ("read", "command", "list")
+        ]
+        lines.append(
+            f"| {run.clients} {run.kind} | {run.throughput:,.0f} | {run.conflicts} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    lines += [
+        "",
+        (
+            "A conflict is two clients writing the same case at once: the second gets a "
+            "`ConcurrencyError` and nothing is written for it. Notes acknowledged and "
+            "notes stored are counted after each run (the lost-writes target). Every "
+            "append takes the events table's lock for its transaction (gapless positions), "
+            "so commands do not run in parallel; reads and lists do."
+        ),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    found = measure_load(LOAD_QUICK if "--quick" in sys.argv else LOAD_FULL)
+    print(render_load_summary(found))
