@@ -2,7 +2,9 @@
 
 A PostgreSQL store is filled with cases (as ``bench_scale.py`` fills an SQLite one:
 the real engine, ``Casework``'s codec and keyring, ``CaseStore.append`` in batches),
-then clients run a mix for a fixed time, each operation through ``Casework``:
+vacuumed and analysed as after any bulk import (else the server's own autovacuum
+competes with the first runs), then clients run a mix for a fixed time, each
+operation through ``Casework``:
 
 * 60 % reads of a case (``Casework.case``, audited),
 * 25 % commands (``Casework.add_note``),
@@ -263,6 +265,11 @@ def measure_load(settings: LoadSettings) -> LoadResults:
     try:
         _progress(f"load: writing {fmt_int(settings.cases)} cases into PostgreSQL")
         generate(filler, templates_of(registry), 0, settings.cases, min(settings.cases, 10_000))
+        _progress("load: VACUUM ANALYZE and CHECKPOINT, as after any bulk import")
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            for table in ("events", "cases", "case_keys", "audit"):
+                conn.execute(f'VACUUM (ANALYZE) "{schema}".{table}')
+            conn.execute("CHECKPOINT")
         shared = _casework(schema, secret)
         try:
             for kind, counts in (("threads", settings.threads), ("processes", settings.processes)):
