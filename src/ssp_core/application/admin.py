@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 import orjson
 
-from ssp_core.application.gate import SEARCH_GROWTH, Gate
+from ssp_core.application.gate import Gate, first_shown
 from ssp_core.application.services import Services
 from ssp_core.clock import Clock, SystemClock
 from ssp_core.domain.access import ADMINISTRATION
@@ -394,18 +394,11 @@ class StoreAdministration:
                 if (visible(entry.case_id) if entry.case_id is not None else staff(entry.role))
             ]
 
-        # The limit counts entries the actor may see: never cut before the check. The
-        # log's order is total, so a longer answer extends a shorter one.
-        asked = query.limit
-        while True:
-            found = self._store.read_audit(attrs.evolve(query, limit=asked))
-            entries = shown(found)
-            if asked is None or query.limit is None or len(entries) >= query.limit:
-                break
-            if len(found) < asked:
-                break
-            asked *= SEARCH_GROWTH
-        if query.limit is not None:
-            entries = entries[: query.limit]
+        # The log's order is total (time, then kind, then id), as first_shown needs.
+        entries = first_shown(
+            lambda asked: self._store.read_audit(attrs.evolve(query, limit=asked)),
+            shown,
+            query.limit,
+        )
         gate.audit(actor, purpose, AuditAction.ADMIN, query.case_id, "read the audit log")
         return entries

@@ -10,11 +10,11 @@ keeps the most recently decoded events of one
 
 What a kept event is found by is everything its decoding depends on: the stored
 row (its place in this store's log, which fixes its case, version, type, time, actor
-and role, and its data, so a row rewritten by ``store seal`` is a new row), the field
-groups the reader may see (a reader who
-may see fewer never gets an event opened for one who may see more), and the case's
-data key itself (no event is found without the key that opened it; once a case is
-erased its key is gone and its rows are decoded as erased, never looked up here).
+and role, and its data, so a row rewritten by ``store seal`` is a new row), the
+field groups the reader may see (a reader who may see fewer never gets an event
+opened for one who may see more), and the case's data key itself (no event is found
+without the key that opened it; once a case is erased its key is gone and its rows
+are decoded as erased, never looked up here).
 The events are held in this process's memory only, as the keyring holds opened data
 keys, and are dropped when the ``Casework`` is closed.
 """

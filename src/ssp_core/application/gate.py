@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 import attrs
 import orjson
@@ -32,7 +33,7 @@ from ssp_core.store.records import (
 from ssp_core.store.select import case_order
 from ssp_core.text import token_or_withheld
 
-__all__ = ["READS", "SEARCH_GROWTH", "CaseHead", "Gate"]
+__all__ = ["READS", "SEARCH_GROWTH", "CaseHead", "Gate", "first_shown"]
 
 
 @attrs.frozen
@@ -72,8 +73,31 @@ READS = frozenset({AuditAction.LOAD, AuditAction.SEARCH})
 """The audit entries of reads of cases and of the index: written with the store's
 :meth:`~ssp_core.store.base.CaseStore.record_reads` (others: ``record_audit``)."""
 
+T = TypeVar("T")
+
 SEARCH_GROWTH = 4
 """How much more a limited search asks the store for when access checks left too few rows."""
+
+
+def first_shown(
+    fetch: Callable[[int | None], list[T]],
+    shown: Callable[[list[T]], list[T]],
+    limit: int | None,
+) -> list[T]:
+    """Return the first ``limit`` items of what ``shown`` keeps of ``fetch``'s answer.
+
+    The limit counts items the actor may see: it is never applied before the check.
+    ``fetch(n)`` reads at most ``n`` items (``None``: all) in an order that is total, so
+    a longer answer extends a shorter one; it is asked for more, by
+    :data:`SEARCH_GROWTH` each time, until enough are kept or the store has no more.
+    """
+    asked = limit
+    while True:
+        found = fetch(asked)
+        kept = shown(found)
+        if asked is None or limit is None or len(kept) >= limit or len(found) < asked:
+            return kept if limit is None else kept[:limit]
+        asked *= SEARCH_GROWTH
 
 
 class Gate:
@@ -170,7 +194,10 @@ class Gate:
         self, actor: Actor, purpose: str, action: AuditAction, case_id: str | None, detail: str
     ) -> None:
         """Write one audit entry now (a read's is made durable as the store's reads are)."""
-        entries = [self.entry(actor, purpose, action, case_id, detail)]
+        self._record(action, [self.entry(actor, purpose, action, case_id, detail)])
+
+    def _record(self, action: AuditAction, entries: Sequence[AuditEntry]) -> None:
+        """Write audit entries: those of reads as the store makes reads durable."""
         if action in READS:
             self.store.record_reads(entries)
         else:
@@ -181,8 +208,8 @@ class Gate:
     ) -> None:
         """Write one audit entry per case read, all with the same time, in one write."""
         at = self.clock.now()
-        record = self.store.record_reads if action in READS else self.store.record_audit
-        record(
+        self._record(
+            action,
             [
                 AuditEntry(
                     at=at,
@@ -193,7 +220,7 @@ class Gate:
                     case_id=case_id,
                 )
                 for case_id in case_ids
-            ]
+            ],
         )
 
     # -- lists of cases ------------------------------------------------------------------
@@ -239,17 +266,11 @@ class Gate:
 
     def _visible(self, query: CaseQuery, visible: Callable[[CaseRow], bool]) -> list[CaseRow]:
         """Return the rows of ``query`` the actor may see, up to its limit (counted after)."""
-        if query.limit is None:
-            return [row for row in self.store.find_cases(query) if visible(row)]
-        # The limit counts rows the actor may see: never cut before the check. The store's
-        # order is total (next due date, case id), so a longer answer extends a shorter one.
-        asked = query.limit
-        while True:
-            found = self.store.find_cases(attrs.evolve(query, limit=asked))
-            kept = [row for row in found if visible(row)]
-            if len(kept) >= query.limit or len(found) < asked:
-                return kept[: query.limit]
-            asked *= SEARCH_GROWTH
+        return first_shown(
+            lambda asked: self.store.find_cases(attrs.evolve(query, limit=asked)),
+            lambda rows: [row for row in rows if visible(row)],
+            query.limit,
+        )
 
     def rows_filter(self, actor: Actor, operation: str, purpose: str) -> Callable[[CaseRow], bool]:
         """Return a test of which index rows the role's grants cover, case by case.
