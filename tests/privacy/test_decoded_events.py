@@ -15,6 +15,7 @@ import pytest
 
 from ssp_core import Actor, Subject
 from ssp_core.application.decoded import DecodedEvents
+from ssp_core.application.snapshots import CaseSnapshots
 from ssp_core.cipher import new_key
 from ssp_core.domain.redaction import ERASED, WITHHELD
 from ssp_core.exceptions import SealError
@@ -85,6 +86,7 @@ def test_at_most_size_events_are_kept_and_none_with_size_0() -> None:
 
 def test_a_case_erased_after_it_was_read_reads_as_erased(make_casework: MakeCasework) -> None:
     casework = make_casework()
+    casework.services.repository.snapshots = CaseSnapshots(size=0)  # the events alone
     case = casework.open_concern(
         situation="aalborg.radicalisation",
         subject=Subject(pseudonym_for("p-erased"), dt.date(2011, 5, 1)),

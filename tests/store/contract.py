@@ -601,6 +601,30 @@ class CaseStoreContract(abc.ABC):
         assert store.read_cases(["nope", "also-nope"]) == {}
         assert store.read_cases([]) == {}
 
+    def test_read_case_after_a_version_reads_only_what_came_since(self, store: CaseStore) -> None:
+        history = [opened("c-1"), note("c-1", 2), note("c-1", 3)]
+        store.append(commit_of(*history, opened("c-2")))
+        whole = store.read_case("c-1")
+        assert store.read_case("c-1", after=0) == whole
+        assert store.read_case("c-1", after=1) == whole[1:]
+        assert [e.version for e in store.read_case("c-1", after=2)] == [3]
+        assert store.read_case("c-1", after=3) == []
+        assert store.read_case("c-1", after=9) == []
+        assert store.read_case("nope", after=1) == []
+        store.append(commit_of(note("c-1", 4), history={"c-1": history}))
+        assert [e.version for e in store.read_case("c-1", after=3)] == [4]
+
+    def test_read_case_and_key_reads_both(self, store: CaseStore) -> None:
+        history = [opened("c-1"), note("c-1", 2), note("c-1", 3)]
+        store.append(attrs.evolve(commit_of(*history, opened("c-2")), keys=[key_of("c-1")]))
+        rows, record = store.read_case_and_key("c-1")
+        assert rows == store.read_case("c-1")
+        assert record == store.read_keys(["c-1"])["c-1"]
+        assert store.read_case_and_key("c-1", after=2) == (rows[2:], record)
+        assert store.read_case_and_key("c-1", after=3) == ([], record)
+        assert store.read_case_and_key("c-2") == (store.read_case("c-2"), None)
+        assert store.read_case_and_key("nope") == ([], None)
+
     def test_count_cases(self, store: CaseStore) -> None:
         assert store.count_cases() == 0
         store.append(commit_of(opened("c-1"), opened("c-2")))

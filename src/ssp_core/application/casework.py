@@ -248,8 +248,9 @@ class Casework:
         return self.services.keyring.key_for(municipality).pseudonymiser()
 
     def close(self) -> None:
-        """Close the store, and drop the events decoded lately (kept in memory only)."""
+        """Close the store, and drop the events and cases decoded lately (kept in memory only)."""
         self.services.repository.decoded.clear()
+        self.services.repository.snapshots.clear()
         self.services.store.close()
 
     # -- reading (CaseReads) -------------------------------------------------------------

@@ -61,27 +61,25 @@ class DecodedEvents:
         if self.size <= 0:
             return self.codec.replay(rows, key=key, readable=readable)
         groups = None if readable is None else frozenset(readable)
+        return Case.replay([self.event(row, key, groups) for row in rows])
+
+    def event(self, row: StoredEvent, key: bytes, groups: frozenset[str] | None) -> CaseEvent:
+        """Return the event a row decodes into, opening the sealed fields of ``groups``."""
+        if row.position is None or self.size <= 0:  # not a stored row: decoded, never kept
+            return self.codec.decode(row, key=key, readable=groups)
+        found_key = (row.position, row.data, groups, key)
         kept, lock = self._kept, self._lock
-        events: list[CaseEvent] = []
-        cipher = None
-        for row in rows:
-            if row.position is None:  # not a stored row: decoded, never kept
-                events.append(self.codec.decode(row, key=key, readable=groups))
-                continue
-            found_key = (row.position, row.data, groups, key)
-            with lock:
-                event = kept.get(found_key)
-                if event is not None:
-                    kept.move_to_end(found_key)
-            if event is None:
-                cipher = cipher or self.codec.cipher(key)
-                event = self.codec.decode(row, key=cipher, readable=groups)
-                with lock:
-                    kept[found_key] = event
-                    if len(kept) > self.size:
-                        kept.popitem(last=False)
-            events.append(event)
-        return Case.replay(events)
+        with lock:
+            event = kept.get(found_key)
+            if event is not None:
+                kept.move_to_end(found_key)
+                return event
+        event = self.codec.decode(row, key=key, readable=groups)
+        with lock:
+            kept[found_key] = event
+            if len(kept) > self.size:
+                kept.popitem(last=False)
+        return event
 
     def clear(self) -> None:
         """Drop every kept event."""

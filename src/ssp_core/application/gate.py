@@ -54,8 +54,12 @@ class CaseHead:
         """
         first = rows[0]
         opening = orjson.loads(first.data)
-        assignee = None
-        municipality = opening.get("municipality")
+        head = cls(opening["workflow"], first.actor, None, opening.get("municipality"))
+        return head.then(rows[1:])
+
+    def then(self, rows: Sequence[StoredEvent]) -> CaseHead:
+        """Return the head once the case's next ``rows`` (in version order) are applied."""
+        assignee, municipality = self.assignee, self.municipality
         assigned = handed = False
         for row in reversed(rows):
             if not assigned and row.topic == "Assigned":
@@ -66,7 +70,9 @@ class CaseHead:
                 handed = True
             if assigned and handed:
                 break
-        return cls(opening["workflow"], first.actor, assignee, municipality)
+        if not (assigned or handed):
+            return self
+        return CaseHead(self.workflow, self.opened_by, assignee, municipality)
 
 
 READS = frozenset({AuditAction.LOAD, AuditAction.SEARCH})

@@ -26,6 +26,7 @@ import attrs
 
 from ssp_core.application.decoded import DecodedEvents
 from ssp_core.application.gate import CaseHead, Gate
+from ssp_core.application.snapshots import CaseSnapshots, Snapshot
 from ssp_core.cipher import Cipher
 from ssp_core.clock import BusinessCalendar, Clock
 from ssp_core.domain.access import FieldGroup
@@ -33,6 +34,7 @@ from ssp_core.domain.activities import ACTIVITY_GUIDANCE
 from ssp_core.domain.advice import UNNAMED_GUIDANCE, check_unnamed_events
 from ssp_core.domain.cases import Case
 from ssp_core.domain.events import CaseEvent
+from ssp_core.domain.fields import READ_IN_FULL
 from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.domain.validators import check_case_id, check_pseudonym, naming_problem
@@ -55,7 +57,15 @@ from ssp_core.store.records import CaseRow, Commit, KeyRecord, KeyReplacement, S
 from ssp_core.workflows.definition import WorkflowKind
 from ssp_core.workflows.engine import WorkflowEngine
 
-__all__ = ["CaseRepository", "Command", "Loaded", "reacting", "sequential_ids", "uuid_ids"]
+__all__ = [
+    "CaseRepository",
+    "Command",
+    "Fetched",
+    "Loaded",
+    "reacting",
+    "sequential_ids",
+    "uuid_ids",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -128,7 +138,8 @@ class Loaded:
     """A case loaded to be changed: its engine, its data key's cipher, the permit, how it stood.
 
     ``version`` and ``before`` (its index row) are as loaded; :meth:`CaseRepository.commit`
-    writes the events applied since, and the index row only if it changed.
+    writes the events applied since, and the index row only if it changed. ``head``
+    and ``key`` (the case's data key) let the commit keep the case as written.
     """
 
     case: Case
@@ -137,11 +148,29 @@ class Loaded:
     permit: Permit
     version: int
     before: CaseRow
+    head: CaseHead | None = None
+    key: bytes | None = attrs.field(default=None, repr=False)
 
     @property
     def new_events(self) -> tuple[CaseEvent, ...]:
         """Return the events applied to the case since it was loaded."""
         return self.case.events[self.version :]
+
+
+@attrs.frozen
+class Fetched:
+    """A stored case as read to be checked: its head, its events since ``snapshot``, its key.
+
+    ``rows`` are the whole history when no snapshot was kept of the case, else only
+    the events after the snapshot's version (none if nothing was appended since).
+    ``record`` is its key row, read with them (``None``: erased, or never sealed).
+    """
+
+    case_id: str
+    head: CaseHead
+    rows: list[StoredEvent]
+    record: KeyRecord | None = attrs.field(repr=False)
+    snapshot: Snapshot | None = None
 
 
 class CaseRepository:
@@ -178,6 +207,8 @@ class CaseRepository:
         self.ids = ids
         #: The events decoded lately (see :mod:`ssp_core.application.decoded`).
         self.decoded = DecodedEvents(codec)
+        #: The cases read lately, folded (see :mod:`ssp_core.application.snapshots`).
+        self.snapshots = CaseSnapshots()
         self._sealing_checked: dict[str, str] = {}
 
     # -- reading -------------------------------------------------------------------------
@@ -222,10 +253,14 @@ class CaseRepository:
         A refusal says the same as for an id no case has (:meth:`checked_rows`): it
         never names the case's workflow or why; the audit entry keeps the reason.
         """
+        return self.permit_at(CaseHead.of(rows), actor, operation, purpose, case_id)
+
+    def permit_at(
+        self, head: CaseHead, actor: Actor, operation: str, purpose: str, case_id: str
+    ) -> Permit:
+        """Check ``operation`` on the case of this head, as :meth:`permit_for` does."""
         try:
-            return self.gate.authorise(
-                actor, operation, purpose, head=CaseHead.of(rows), case_id=case_id
-            )
+            return self.gate.authorise(actor, operation, purpose, head=head, case_id=case_id)
         except AccessDenied as denied:
             try:  # refused whatever the case: say why (it tells nothing of this case)
                 self.gate.policy.check(actor, operation, purpose=purpose)
@@ -248,6 +283,64 @@ class CaseRepository:
         if not rows:
             self.refuse_unknown(actor, operation, purpose, case_id)
         return rows, self.permit_for(rows, actor, operation, purpose, case_id)
+
+    def fetch(self, case_id: str) -> Fetched | None:
+        """Read a stored case to check it: only its new events if a snapshot of it is kept.
+
+        ``None`` if no case has the id. A CPR- or pseudonym-shaped id is refused
+        before it is looked up.
+        """
+        check_case_id(case_id)
+        snapshot = self.snapshots.get(case_id)
+        if snapshot is not None:
+            rows, record = self.store.read_case_and_key(case_id, after=snapshot.version)
+            return Fetched(case_id, snapshot.head.then(rows), rows, record, snapshot)
+        rows, record = self.store.read_case_and_key(case_id)
+        return Fetched(case_id, CaseHead.of(rows), rows, record) if rows else None
+
+    def checked(
+        self, case_id: str, actor: Actor, operation: str, purpose: str
+    ) -> tuple[Fetched, Permit]:
+        """Read a case (:meth:`fetch`) and return it with the permit for ``operation`` on it.
+
+        Refused as :meth:`checked_rows` refuses.
+        """
+        fetched = self.fetch(case_id)
+        if fetched is None:
+            self.refuse_unknown(actor, operation, purpose, case_id)
+        return fetched, self.permit_at(fetched.head, actor, operation, purpose, case_id)
+
+    def fold(
+        self, fetched: Fetched, record: KeyRecord, groups: frozenset[FieldGroup]
+    ) -> tuple[Case, bytes, CaseHead]:
+        """Return the case folded with its data key for ``groups``, the key and its head; keep it.
+
+        A snapshot opened with the same key for the same groups is brought up to date
+        with the events read after it; otherwise the whole history is folded.
+        """
+        head = fetched.head
+        data_key = self.keyring.open_case_key(
+            record,
+            municipality=self.gate.policy.walls.municipality(head.workflow, head.municipality),
+        )
+        snapshot = fetched.snapshot
+        if snapshot is not None and snapshot.fits(data_key, groups):
+            case = snapshot.case.copy()
+            for row in fetched.rows:
+                case.apply(self.decoded.event(row, data_key, groups))
+        else:
+            rows = fetched.rows if snapshot is None else self.store.read_case(fetched.case_id)
+            head = head if snapshot is None else CaseHead.of(rows)
+            case = self.decoded.replay(rows, data_key, groups)
+        self.snapshots.keep(head, data_key, groups, case)
+        return case, data_key, head
+
+    def history(self, fetched: Fetched) -> list[StoredEvent]:
+        """Return the whole stored history of a fetched case (read again after a snapshot)."""
+        if fetched.snapshot is None:
+            return fetched.rows
+        self.snapshots.drop(fetched.case_id)
+        return self.store.read_case(fetched.case_id)
 
     def refuse_unknown(self, actor: Actor, operation: str, purpose: str, case_id: str) -> NoReturn:
         """Refuse ``operation`` on an id no case has, as a refused existing case is refused."""
@@ -278,11 +371,13 @@ class CaseRepository:
 
     def read(self, case_id: str, actor: Actor, operation: str, purpose: str) -> tuple[Case, Permit]:
         """Return a case for ``operation`` (checked), with what the grants show, and the permit."""
-        rows, permit = self.checked_rows(case_id, actor, operation, purpose)
-        if not permit.field_groups:
-            return self.codec.replay(rows, readable=permit.field_groups), permit
-        record = self.store.read_keys([case_id]).get(case_id)
-        return self.replay(rows, record, permit.field_groups), permit
+        fetched, permit = self.checked(case_id, actor, operation, purpose)
+        groups, record = permit.field_groups, fetched.record
+        if not groups:
+            return self.codec.replay(self.history(fetched), readable=groups), permit
+        if record is None:  # erased: read as erased, never kept
+            return self.codec.replay(self.history(fetched), readable=groups, erased=True), permit
+        return self.fold(fetched, record, groups)[0], permit
 
     def read_many(
         self, case_ids: Sequence[str], actor: Actor, operation: str, purpose: str
@@ -309,17 +404,17 @@ class CaseRepository:
 
     def load(self, case_id: str, actor: Actor, operation: str, purpose: str) -> Loaded:
         """Load a case to change it: checked, with its data key (refused once erased)."""
-        rows, permit = self.checked_rows(case_id, actor, operation, purpose)
-        record = self.store.read_keys([case_id]).get(case_id)
+        fetched, permit = self.checked(case_id, actor, operation, purpose)
+        record = fetched.record
         if record is None:
+            self.snapshots.drop(case_id)
             raise DataError(
                 f"case {case_id} has no data key: its personal data were erased under a "
                 "retention rule (or it was stored unsealed before schema 2); it takes no "
                 "more events"
             )
-        data_key = self.keyring.open_case_key(record, municipality=self.municipality_of(rows))
+        case, data_key, head = self.fold(fetched, record, permit.field_groups)
         cipher = self.codec.cipher(data_key)
-        case = self.decoded.replay(rows, data_key, permit.field_groups)
         engine = self.registry.engine_for(case)
         return Loaded(
             case=case,
@@ -328,6 +423,8 @@ class CaseRepository:
             permit=permit,
             version=case.version,
             before=case_row(case, engine.definition.final_states),
+            head=head,
+            key=data_key,
         )
 
     def change(
@@ -357,17 +454,32 @@ class CaseRepository:
         stored.
         """
         new = loaded.new_events
-        self._append(
+        stored = self._append(
             loaded.case,
             engine or loaded.engine,
             purpose,
             new,
             loaded.cipher,
             before=loaded.before,
-            announce=announce,
+            announce=False,
             rewrapped=rewrapped,
         )
+        self.keep_written(loaded, stored)
+        if announce:
+            self.announce(engine or loaded.engine, loaded.case, new)
         return new
+
+    def keep_written(self, loaded: Loaded, stored: Sequence[StoredEvent]) -> None:
+        """Keep the case as just committed, if its writer may read every field group.
+
+        The events the writer applied are then exactly what reading their stored rows
+        gives, so the next read of the case need not decode them. A writer who may
+        not read some group keeps nothing: its case holds fields it could not read back.
+        """
+        groups = loaded.permit.field_groups
+        if loaded.head is None or loaded.key is None or not groups >= READ_IN_FULL:
+            return
+        self.snapshots.keep(loaded.head.then(stored), loaded.key, groups, loaded.case)
 
     def open(
         self,
@@ -483,10 +595,11 @@ class CaseRepository:
         key_record: KeyRecord | None = None,
         rewrapped: Sequence[KeyReplacement] = (),
         other: Loaded | None = None,
-    ) -> None:
+    ) -> list[StoredEvent]:
         """Append ``new`` events, sealed, the index row if changed and a new key, at once.
 
         ``other`` is a second, loaded case whose new events go into the same commit.
+        Returns the rows stored, those of ``case`` first.
         An event stored with its purpose is the audit entry of the write. Free text on
         an advice request or an initiative's activity is checked first
         (:func:`~ssp_core.domain.advice.check_unnamed_events`).
@@ -515,3 +628,4 @@ class CaseRepository:
         if announce:
             for each, each_engine, each_new, _, _ in parts:
                 self.announce(each_engine, each, each_new)
+        return events

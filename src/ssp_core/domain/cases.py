@@ -114,6 +114,27 @@ class Case:
             case.apply(event)
         return case
 
+    def copy(self) -> Case:
+        """Return an independent copy: events applied to one are not applied to the other."""
+        return Case(
+            self.id,
+            self.workflow,
+            self.workflow_version,
+            self.subject,
+            self.state,
+            self.version,
+            self.opened_at,
+            self.entered_at,
+            self.assignee,
+            self.facts,
+            self.sessions,
+            self.due,
+            self.suspended_at,
+            self.municipality,
+            first=self._first,
+            later=None if self._later is None else list(self._later),
+        )
+
     @property
     def opened_by(self) -> str:
         """Return the id of the actor who opened the case."""

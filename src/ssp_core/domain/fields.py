@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from ssp_core.domain.access import FieldGroup
 
-__all__ = ["PERSON_FIELDS", "SEALED_FIELDS", "field_groups_of"]
+__all__ = ["PERSON_FIELDS", "READ_IN_FULL", "SEALED_FIELDS", "field_groups_of"]
 
 _NOTES = FieldGroup.NOTES
 _OBSERVATIONS = FieldGroup.OBSERVATIONS
@@ -61,6 +61,11 @@ PERSON_FIELDS: MappingProxyType[str, FieldGroup] = MappingProxyType(
     {"subject.pseudonym": FieldGroup.SUBJECT, "subject.birth_date": FieldGroup.SUBJECT}
 )
 """The fields of an opening event about a person that are sealed (its age stays readable)."""
+
+READ_IN_FULL: frozenset[FieldGroup] = frozenset(
+    {*PERSON_FIELDS.values(), *(g for fields in SEALED_FIELDS.values() for g in fields.values())}
+)
+"""The field groups a reader must be granted to read every field of every event."""
 
 
 def field_groups_of(topic: str) -> frozenset[FieldGroup]:

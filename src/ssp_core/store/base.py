@@ -194,8 +194,23 @@ class CaseStore(abc.ABC):
     # -- reading ---------------------------------------------------------------------
 
     @abc.abstractmethod
-    def read_case(self, case_id: str) -> list[StoredEvent]:
-        """Return the events of one case in version order; empty if there is no such case."""
+    def read_case(self, case_id: str, after: int = 0) -> list[StoredEvent]:
+        """Return the events of one case in version order; empty if there is no such case.
+
+        ``after`` leaves out the versions up to it: a reader that holds a case at
+        version ``after`` reads only what was appended since (empty if nothing was).
+        """
+
+    def read_case_and_key(
+        self, case_id: str, after: int = 0
+    ) -> tuple[list[StoredEvent], KeyRecord | None]:
+        """Return a case's events after version ``after`` and its key row, read together.
+
+        What :meth:`read_case` and :meth:`read_keys` return, for a reader that needs
+        both (a command, an audited read). The default reads one after the other; a
+        server store reads both in one round trip.
+        """
+        return self.read_case(case_id, after), self.read_keys([case_id]).get(case_id)
 
     @abc.abstractmethod
     def read_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:

@@ -172,11 +172,11 @@ class MemoryStore(CaseStore):
                 self._cases[row.case_id] = attrs.evolve(row, municipality=municipality)
             return len(chosen)
 
-    def read_case(self, case_id: str) -> list[StoredEvent]:
-        """Return the events of one case in version order."""
+    def read_case(self, case_id: str, after: int = 0) -> list[StoredEvent]:
+        """Return the events of one case in version order (those after version ``after``)."""
         with self._lock:
             self._check()
-            return list(self._events.get(case_id, ()))
+            return list(self._events.get(case_id, ())[max(after, 0) :])
 
     def read_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
         """Return the events of several cases."""

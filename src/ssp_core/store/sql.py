@@ -18,11 +18,13 @@ __all__ = [
     "CASE_COLUMNS",
     "CHUNK",
     "EVENT_COLUMNS",
+    "EVENT_WIDTH",
     "IDENTITY_COLUMNS",
     "KEY_COLUMNS",
     "NEW_AUDIT_COLUMNS",
     "NEW_EVENT_COLUMNS",
     "audit_where",
+    "case_and_key",
     "case_where",
     "event_where",
     "first_conflict",
@@ -37,6 +39,9 @@ __all__ = [
 
 EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, position, purpose"
 """The columns of an event as read, in the order of :class:`StoredEvent`'s fields."""
+
+EVENT_WIDTH = len(EVENT_COLUMNS.split(","))
+"""How many columns an event has as read: in :func:`case_and_key`'s rows, the key's follow."""
 
 NEW_EVENT_COLUMNS = "case_id, version, topic, at, actor, role, data, purpose"
 """The columns of an event as inserted (the store gives the position)."""
@@ -87,6 +92,28 @@ def schema_6_indexes(due_key: str) -> tuple[str, ...]:
         # writes here (the events are the audit entries of writes), not the whole log.
         # It holds staff ids and times only, nothing of a case's data.
         "CREATE INDEX events_actor ON events (actor, at)",
+    )
+
+
+def _aliased(alias: str, columns: str) -> str:
+    """Return ``columns`` (comma-separated) each qualified by a table's ``alias``."""
+    return ", ".join(f"{alias}.{column.strip()}" for column in columns.split(","))
+
+
+def case_and_key(prefix: str = "", mark: str = "?", text: str = "") -> str:
+    """Return the query of a case's events after a version, each with its key row.
+
+    Parameters: the case id, the version. It answers at least one row (the key's
+    columns, or NULLs, beside NULL events when there are none), each row an event's
+    :data:`EVENT_WIDTH` columns then the key's, in version order. ``prefix`` qualifies
+    the tables (a PostgreSQL schema and a dot); ``text`` casts the id's placeholder.
+    """
+    return (
+        f"SELECT {_aliased('e', EVENT_COLUMNS)}, {_aliased('k', KEY_COLUMNS)} "
+        f"FROM (SELECT {mark}{text} AS case_id) AS q "
+        f"LEFT JOIN {prefix}case_keys k ON k.case_id = q.case_id "
+        f"LEFT JOIN {prefix}events e ON e.case_id = q.case_id AND e.version > {mark} "
+        "ORDER BY e.version"
     )
 
 

@@ -37,6 +37,7 @@ from ssp_core.store.sql import (
     KEY_COLUMNS,
     NEW_AUDIT_COLUMNS,
     NEW_EVENT_COLUMNS,
+    case_and_key,
 )
 
 __all__ = [
@@ -211,8 +212,10 @@ class Statements:
             "ON e.case_id = w.case_id AND e.version = w.version"
         )
         self.read_case = (
-            f"SELECT {EVENT_COLUMNS} FROM {s}.events WHERE case_id = %s ORDER BY version"
+            f"SELECT {EVENT_COLUMNS} FROM {s}.events WHERE case_id = %s AND version > %s "
+            "ORDER BY version"
         )
+        self.read_case_and_key = case_and_key(f"{s}.", "%s", "::text")
         self.read_cases = (
             f"SELECT {EVENT_COLUMNS} FROM {s}.events WHERE case_id = ANY(%s) "
             "ORDER BY case_id, version"

@@ -63,6 +63,7 @@ from ssp_core.store.records import (
 )
 from ssp_core.store.sql import (
     CHUNK,
+    EVENT_WIDTH,
     audit_where,
     case_where,
     event_where,
@@ -481,9 +482,18 @@ class PostgresStore(CaseStore):
 
     # -- reading ---------------------------------------------------------------------
 
-    def read_case(self, case_id: str) -> list[StoredEvent]:
-        """Return the events of one case in version order."""
-        return [to_event(row) for row in self._fetchall(self._sql.read_case, (case_id,))]
+    def read_case(self, case_id: str, after: int = 0) -> list[StoredEvent]:
+        """Return the events of one case in version order (those after version ``after``)."""
+        return [to_event(row) for row in self._fetchall(self._sql.read_case, (case_id, after))]
+
+    def read_case_and_key(
+        self, case_id: str, after: int = 0
+    ) -> tuple[list[StoredEvent], KeyRecord | None]:
+        """Return a case's events after version ``after`` and its key row, in one round trip."""
+        rows = self._fetchall(self._sql.read_case_and_key, (case_id, after))
+        first = rows[0]  # the query answers at least one row: the key's, if nothing else
+        record = None if first[EVENT_WIDTH] is None else to_key(first[EVENT_WIDTH:])
+        return [to_event(row) for row in rows if row[0] is not None], record
 
     def read_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
         """Return the events of several cases, each in version order."""

@@ -15,6 +15,7 @@ from ssp_core.store.sql import (
     KEY_COLUMNS,
     NEW_AUDIT_COLUMNS,
     NEW_EVENT_COLUMNS,
+    case_and_key,
 )
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "KEEP_IDENTITY",
     "MAX_POSITION",
     "PUT_IDENTITY",
+    "READ_CASE_AND_KEY",
     "SET_MUNICIPALITY",
     "UPSERT_CASE",
     "VERSION_EXISTS",
@@ -34,6 +36,9 @@ __all__ = [
 
 INSERT_EVENT = f"INSERT INTO events ({NEW_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 """Insert an event; the file numbers it (the last position plus one)."""
+
+READ_CASE_AND_KEY = case_and_key()
+"""Read a case's events after a version, each with its key row (see :func:`case_and_key`)."""
 
 VERSION_EXISTS = "SELECT 1 FROM events WHERE case_id = ? AND version = ?"
 """Answer a row if a case's version is stored."""

@@ -44,6 +44,7 @@ from ssp_core.store.sql import (
     CASE_COLUMNS,
     CHUNK,
     EVENT_COLUMNS,
+    EVENT_WIDTH,
     IDENTITY_COLUMNS,
     KEY_COLUMNS,
     audit_where,
@@ -74,6 +75,7 @@ from ssp_core.store.sqlite.statements import (
     KEEP_IDENTITY,
     MAX_POSITION,
     PUT_IDENTITY,
+    READ_CASE_AND_KEY,
     SET_MUNICIPALITY,
     UPSERT_CASE,
     VERSION_EXISTS,
@@ -605,12 +607,23 @@ class SqliteStore(CaseStore):
 
     # -- reading ---------------------------------------------------------------------
 
-    def read_case(self, case_id: str) -> list[StoredEvent]:
-        """Return the events of one case in version order."""
+    def read_case(self, case_id: str, after: int = 0) -> list[StoredEvent]:
+        """Return the events of one case in version order (those after version ``after``)."""
         rows = self._conn().execute(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE case_id = ? ORDER BY version", (case_id,)
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE case_id = ? AND version > ? "
+            "ORDER BY version",
+            (case_id, after),
         )
         return [to_event(row) for row in rows]
+
+    def read_case_and_key(
+        self, case_id: str, after: int = 0
+    ) -> tuple[list[StoredEvent], KeyRecord | None]:
+        """Return a case's events after version ``after`` and its key row, in one statement."""
+        rows = self._conn().execute(READ_CASE_AND_KEY, (case_id, after)).fetchall()
+        first = rows[0]  # the query answers at least one row: the key's, if nothing else
+        record = None if first[EVENT_WIDTH] is None else to_key(first[EVENT_WIDTH:])
+        return [to_event(row) for row in rows if row[0] is not None], record
 
     def read_cases(self, case_ids: Iterable[str]) -> dict[str, list[StoredEvent]]:
         """Return the events of several cases, each in version order."""
