@@ -5,6 +5,12 @@ calls are timed through ``Casework`` (the path a user calls), each the median of
 several calls, and each target is the per-call time at the largest size over the
 time at the smallest (at most 1.5 times: flat, not growing with cases no one asked for).
 
+At each size a research export of each kind (every event; the aggregate tables) is
+run through ``Casework.research_export`` in a process of its own, and its peak
+resident memory is read (``ru_maxrss``): the target is the peak at the largest size
+over the peak at the smallest (at most 1.5 times: memory bounded, not growing with
+the cases exported).
+
 The store is generated through the library's public layers, in batches, as a user
 migrating from another system would write it: each case is made by the real
 workflow engine (``WorkflowEngine.open``, ``record_fact``, ``assign``, ``fire``), its
@@ -19,8 +25,11 @@ size whatever the store's.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -68,6 +77,10 @@ START = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
 DAY = dt.date(2026, 3, 2)
 """The day lists are measured on (overdue: due before it)."""
 
+RESEARCHER = Actor("r-0", "aalborg.researcher")
+EXPORTS = ("events", "tables")
+"""The research exports whose memory is measured at each size."""
+
 CONSULTANT = Actor("c-0", "aalborg.ssp_consultant")
 WORKER = Actor("dan", "aalborg.frontline_worker")
 ADMIN = Actor("root", "aalborg.administrator")
@@ -88,6 +101,48 @@ SCALE_QUICK = ScaleSettings("quick", (2_000, 20_000), 11)
 
 
 @attrs.frozen
+class Export:
+    """One research export at one size: its process's peak memory, its time, its rows."""
+
+    peak_mb: float
+    base_mb: float
+    seconds: float
+    rows: int
+
+
+def run_export(url: str, key_file: Path, kind: str, out: Path) -> Export:
+    """Run a research export of ``kind`` in a process of its own; return what it measured."""
+    found = subprocess.run(  # noqa: S603 (this interpreter, a command of the benchmark's own)
+        [sys.executable, __file__, "--export", url, str(key_file), kind, str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return Export(**json.loads(found.stdout.strip().splitlines()[-1]))
+
+
+def _export_here(url: str, key_file: str, kind: str, out: str) -> None:
+    """Run one research export in this process and print what it measured, as JSON."""
+    import ssp_core  # noqa: PLC0415
+
+    casework = Casework(
+        ssp_core.load_registry(),
+        store=url,
+        key=MunicipalKey.from_file(key_file),
+        clock=VirtualClock(dt.datetime.combine(DAY, dt.time(9), tzinfo=dt.UTC)),
+    )
+    casework.store.count_cases()  # the store opened, as before any export
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    begun = time.perf_counter()
+    result = casework.research_export(RESEARCHER, kind=kind, out=out)
+    seconds = time.perf_counter() - begun
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    casework.close()
+    rows = sum(result.rows.values())
+    print(json.dumps({"peak_mb": peak, "base_mb": base, "seconds": seconds, "rows": rows}))
+
+
+@attrs.frozen
 class ScaleResults:
     """Per-call medians (ns) of each call at each size, generation times, and the targets."""
 
@@ -99,6 +154,7 @@ class ScaleResults:
     generation: tuple[float, ...]
     file_bytes: tuple[int, ...]
     medians: dict[str, tuple[float, ...]]
+    exports: dict[str, tuple[Export, ...]] = attrs.Factory(dict)
     targets: tuple[Target, ...] = ()
 
     @property
@@ -251,13 +307,18 @@ def measure_scale(settings: ScaleSettings, registry: Registry | None = None) -> 
     generation: list[float] = []
     events: list[int] = []
     file_bytes: list[int] = []
+    exports: dict[str, list[Export]] = {}
     with tempfile.TemporaryDirectory(prefix="ssp-scale-") as folder:
         path = Path(folder) / "scale.db"
         url = f"sqlite:///{path}"
+        key = MunicipalKey.generate()
+        key_file = Path(folder) / "municipal.key"
+        key_file.write_text(key.export_text(), encoding="ascii")
+        key_file.chmod(0o600)
         casework = Casework(
             registry,
             store=url,
-            key=MunicipalKey.generate(),
+            key=key,
             clock=VirtualClock(dt.datetime.combine(DAY, dt.time(9), tzinfo=dt.UTC)),
         )
         templates = templates_of(registry)
@@ -276,6 +337,10 @@ def measure_scale(settings: ScaleSettings, registry: Registry | None = None) -> 
             _progress(f"scale: timing every list at {fmt_int(size)} cases")
             for name, call in _calls(casework, url, size).items():
                 medians.setdefault(name, []).append(_timed(call, settings.calls))
+            for kind in EXPORTS:
+                _progress(f"scale: a research export ({kind}) of {fmt_int(size)} cases")
+                out = Path(folder) / f"export-{kind}-{size}"
+                exports.setdefault(kind, []).append(run_export(url, key_file, kind, out))
         casework.close()
     ratios = {name: values[-1] / values[0] for name, values in medians.items()}
     first, last = fmt_int(settings.sizes[0]), fmt_int(settings.sizes[-1])
@@ -287,6 +352,14 @@ def measure_scale(settings: ScaleSettings, registry: Registry | None = None) -> 
             OK if ratio <= FLAT_TARGET else FAIL,
         )
         for name, ratio in ratios.items()
+    ) + tuple(
+        Target(
+            f"research export ({kind}): peak memory at {last} cases over {first}",
+            fmt_ratio(found[-1].peak_mb / found[0].peak_mb),
+            f"≤ {FLAT_TARGET}{TIMES}",
+            OK if found[-1].peak_mb / found[0].peak_mb <= FLAT_TARGET else FAIL,
+        )
+        for kind, found in exports.items()
     )
     return ScaleResults(
         mode=settings.name,
@@ -297,6 +370,7 @@ def measure_scale(settings: ScaleSettings, registry: Registry | None = None) -> 
         generation=tuple(generation),
         file_bytes=tuple(file_bytes),
         medians={name: tuple(values) for name, values in medians.items()},
+        exports={kind: tuple(found) for kind, found in exports.items()},
         targets=targets,
     )
 
@@ -346,6 +420,26 @@ def render_scale_markdown(results: ScaleResults) -> str:
             for name, values in results.medians.items()
         ),
         "",
+        "### A research export, by the size of the store",
+        "",
+        (
+            "Each export runs through `Casework.research_export` (CSV) in a process of its "
+            "own; peak memory is the process's peak resident set (`ru_maxrss`), the store "
+            "opened before the export counted in it."
+        ),
+        "",
+        f"| Export | {sizes} |",
+        f"| :-- | {align} |",
+        *(
+            line
+            for kind, found in results.exports.items()
+            for line in (
+                f"| {kind}: peak memory | {' | '.join(f'{e.peak_mb:,.0f} MB' for e in found)} |",
+                f"| {kind}: time | {' | '.join(f'{e.seconds:,.1f} s' for e in found)} |",
+                f"| {kind}: rows written | {' | '.join(fmt_int(e.rows) for e in found)} |",
+            )
+        ),
+        "",
         "### The store",
         "",
         f"| | {sizes} |",
@@ -378,6 +472,9 @@ def render_scale_markdown(results: ScaleResults) -> str:
 if __name__ == "__main__":
     import sys as _sys
 
+    if _sys.argv[1:2] == ["--export"]:
+        _export_here(*_sys.argv[2:6])
+        raise SystemExit(0)
     quick = "--quick" in _sys.argv
     found = measure_scale(SCALE_QUICK if quick else SCALE_FULL)
     print(render_scale_summary(found))

@@ -47,6 +47,7 @@ from ssp_core.store import (
 from ssp_core.store.codec import codec
 from ssp_core.store.projection import case_row
 from ssp_core.store.records import EventQuery, IdentityRecord, KeyRecord, KeyReplacement
+from ssp_core.store.sql import ITER_BATCH
 
 __all__ = [
     "AALBORG",
@@ -763,6 +764,26 @@ class CaseStoreContract(abc.ABC):
         found = store.find_cases(query)
         assert ids(found) == expected
         assert found == [rows[case_id] for case_id in expected]
+        assert list(store.iter_cases(query)) == found  # streamed: the same rows, in order
+
+    def test_iter_cases_streams_while_the_caller_reads_other_data(self, store: CaseStore) -> None:
+        count = 2 * ITER_BATCH + 7  # more than one batch of a streamed read
+        events = [opened(f"c-{n:05d}") for n in range(count)]
+        store.append(commit_of(*events))
+        streamed = store.iter_cases(CaseQuery())
+        first = next(streamed)
+        assert first.case_id == "c-00000"
+        seen = [first.case_id]
+        for row in streamed:
+            seen.append(row.case_id)
+            if len(seen) % 500 == 0:  # another read on the way, as a pass over cases does
+                assert store.read_case(row.case_id)
+        assert seen == [f"c-{n:05d}" for n in range(count)]
+        assert [r.case_id for r in store.iter_cases(CaseQuery(limit=3))] == seen[:3]
+        abandoned = store.iter_cases(CaseQuery())
+        next(abandoned)
+        abandoned.close()  # its read ends; the store goes on
+        assert store.count_cases() == count
 
     def test_the_municipality_of_a_case_round_trips(self, store: CaseStore) -> None:
         history: list[CaseEvent] = [opened("c-1", municipality=AALBORG)]

@@ -326,6 +326,8 @@ class CaseRepository:
         snapshot = fetched.snapshot
         if snapshot is not None and snapshot.fits(data_key, groups):
             case = snapshot.case.copy()
+            if not fetched.rows:  # nothing since: the kept case stands
+                return case, data_key, head
             for row in fetched.rows:
                 case.apply(self.decoded.event(row, data_key, groups))
         else:

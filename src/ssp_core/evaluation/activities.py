@@ -24,8 +24,7 @@ from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.suppression import THRESHOLD, CountTable, SuppressedTable, suppress
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
-from ssp_core.store.records import CaseQuery
-from ssp_core.store.scan import scan_cases
+from ssp_core.store.scan import index_pass, scan_cases
 from ssp_core.workflows.definition import WorkflowKind
 
 __all__ = [
@@ -115,16 +114,16 @@ def activity_facts(
     each activity holds; a case of the workflow without a record is left out, and so
     are activities on a workflow no plugin registers any more.
     """
-    rows = [
-        row
-        for row in store.find_cases(
-            CaseQuery(municipalities=None if municipalities is None else frozenset(municipalities))
-        )
-        if registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.INITIATIVE_ACTIVITY
-        and (workflows is None or row.workflow in workflows)
-    ]
+    rows = index_pass(
+        store,
+        municipalities,
+        lambda row: (
+            registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.INITIATIVE_ACTIVITY
+            and (workflows is None or row.workflow in workflows)
+        ),
+    )
     facts: list[ActivityFacts] = []
-    for case in scan_cases(store, sorted(rows, key=lambda row: row.case_id)):
+    for case in scan_cases(store, rows):
         logged = [
             event
             for stored in case.events

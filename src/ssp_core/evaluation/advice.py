@@ -20,8 +20,7 @@ from ssp_core.privacy.suppression import THRESHOLD, CountTable, SuppressedTable,
 from ssp_core.privacy.tables import OPEN, quarter_of
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
-from ssp_core.store.records import CaseQuery
-from ssp_core.store.scan import scan_cases
+from ssp_core.store.scan import index_pass, scan_cases
 from ssp_core.workflows.definition import WorkflowKind
 
 __all__ = ["ADVICE_DIMENSIONS", "AdviceFacts", "advice_facts", "advice_table"]
@@ -59,16 +58,16 @@ def advice_facts(
     actor's permission first, as :meth:`~ssp_core.application.casework.Casework.evaluate`
     does. Requests on a workflow no plugin registers any more are left out.
     """
-    rows = [
-        row
-        for row in store.find_cases(
-            CaseQuery(municipalities=None if municipalities is None else frozenset(municipalities))
-        )
-        if registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.ADVICE_REQUEST
-        and (workflows is None or row.workflow in workflows)
-    ]
+    rows = index_pass(
+        store,
+        municipalities,
+        lambda row: (
+            registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.ADVICE_REQUEST
+            and (workflows is None or row.workflow in workflows)
+        ),
+    )
     facts: list[AdviceFacts] = []
-    for case in scan_cases(store, sorted(rows, key=lambda row: row.case_id)):
+    for case in scan_cases(store, rows):
         asked = next(
             (
                 event

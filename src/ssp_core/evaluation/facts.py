@@ -23,8 +23,8 @@ from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.tables import CaseFacts, case_facts
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
-from ssp_core.store.records import CaseQuery, CaseRow, StoredEvent
-from ssp_core.store.scan import scan_cases
+from ssp_core.store.records import CaseRow, StoredEvent
+from ssp_core.store.scan import index_pass, scan_cases
 from ssp_core.walks import FindingFacts, finding_facts
 from ssp_core.workflows.definition import WorkflowKind
 
@@ -90,18 +90,15 @@ def first_actions(
     each case is decoded, with every personal field withheld; the first action is
     found by the events' types and times alone.
     """
-    rows = [
-        row
-        for row in store.find_cases(
-            CaseQuery(municipalities=None if municipalities is None else frozenset(municipalities))
-        )
-        if (workflows is None or row.workflow in workflows)
-        and registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.ACTION_CARD
-    ]
-    return [
-        _first_action(codec, case.row, case.events)
-        for case in scan_cases(store, sorted(rows, key=lambda row: row.case_id))
-    ]
+    rows = index_pass(
+        store,
+        municipalities,
+        lambda row: (
+            (workflows is None or row.workflow in workflows)
+            and registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.ACTION_CARD
+        ),
+    )
+    return [_first_action(codec, case.row, case.events) for case in scan_cases(store, rows)]
 
 
 def walk_findings(

@@ -24,9 +24,10 @@ their age band (stored in clear for statistics) but lose their person link.
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
-import secrets
+import itertools
 import shutil
 import tempfile
 import textwrap
@@ -44,6 +45,7 @@ from ssp_core.exceptions import DataError, UnknownId
 from ssp_core.extras import parquet
 from ssp_core.files import open_private, private_file
 from ssp_core.plugins.registry import Registry
+from ssp_core.privacy.fresh_ids import FreshIds
 from ssp_core.privacy.suppression import THRESHOLD, TOTAL, SuppressedTable
 from ssp_core.privacy.tables import (
     CARD_TABLE,
@@ -53,6 +55,7 @@ from ssp_core.privacy.tables import (
     TRACK_TABLE,
     UNKNOWN_AGE,
     AgeBanding,
+    CaseFacts,
     age_banding,
     card_table,
     case_facts,
@@ -61,8 +64,8 @@ from ssp_core.privacy.tables import (
 )
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
-from ssp_core.store.records import CaseQuery, KeyRecord, StoredEvent
-from ssp_core.store.scan import scan_cases
+from ssp_core.store.records import KeyRecord, StoredEvent
+from ssp_core.store.scan import SCAN_BATCH, index_pass, scan_ids
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -124,15 +127,6 @@ def iso_week(moment: dt.datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _fresh(prefix: str, taken: set[str]) -> str:
-    """Return a new random id, unique in this export (48 random bits)."""
-    while True:
-        made = f"{prefix}{secrets.token_hex(6)}"
-        if made not in taken:
-            taken.add(made)
-            return made
-
-
 def _event_fields(event: ev.CaseEvent) -> dict[str, object]:
     """Return the exportable fields of one event: names and states, never text or dates."""
     match event:
@@ -154,6 +148,7 @@ def event_rows(
     store: CaseStore,
     codec: EventCodec,
     banding: AgeBanding,
+    ids: FreshIds,
     *,
     workflows: Collection[str] | None = None,
     municipalities: Collection[str] | None = None,
@@ -161,35 +156,23 @@ def event_rows(
     """Return the number of cases, and the event rows of :data:`EVENT_COLUMNS`.
 
     Every case gets a fresh random id (``E-`` and 12 hex digits) and every person a
-    fresh random id (``P-…``) shared by their cases; cases come in the random order
-    of their new ids, each with its events in order (``seq``). Events are decoded
-    with every personal field withheld. A case about a group or an environment, or
-    whose data key was erased, has no person id.
+    fresh random id (``P-…``) shared by their cases, both kept in ``ids``; cases come
+    in the random order of their new ids, each with its events in order (``seq``).
+    Events are decoded with every personal field withheld. A case about a group or an
+    environment, or whose data key was erased, has no person id. The index and the
+    events are read as the rows are written (bounded memory, whatever the size).
     """
-    cases = [
-        row
-        for row in store.find_cases(
-            CaseQuery(municipalities=None if municipalities is None else frozenset(municipalities))
-        )
-        if workflows is None or row.workflow in workflows
-    ]
-    taken: set[str] = set()
-    fresh = {row.case_id: _fresh("E-", taken) for row in cases}
-    order = sorted(cases, key=lambda row: fresh[row.case_id])
-
-    people: dict[str, str] = {}
-
-    def person_id(pseudonym: str) -> str:
-        if pseudonym not in people:
-            people[pseudonym] = _fresh("P-", taken)
-        return people[pseudonym]
+    keep = None if workflows is None else (lambda row: row.workflow in workflows)
+    count = ids.add_cases(row.case_id for row in index_pass(store, municipalities, keep))
 
     def rows() -> Iterator[dict[str, object]]:
-        for case in scan_cases(store, order, keys=True):
-            new_id = fresh[case.row.case_id]
-            yield from _case_rows(codec, banding, case.events, case.key, new_id, person_id)
+        ordered = ids.in_order()
+        while batch := list(itertools.islice(ordered, SCAN_BATCH)):
+            new_ids = dict(batch)
+            for case_id, events, record in scan_ids(store, list(new_ids), keys=True):
+                yield from _case_rows(codec, banding, events, record, new_ids[case_id], ids.person)
 
-    return len(order), rows()
+    return count, rows()
 
 
 def _case_rows(  # noqa: PLR0917 (one case's parts)
@@ -440,18 +423,23 @@ def export_research(
         rows: dict[str, int] = {}
         tables: dict[str, SuppressedTable | None] = {}
         if kind is ExportKind.EVENTS:
-            cases, events = event_rows(
-                store, codec, banding, workflows=workflows, municipalities=municipalities
-            )
-            name, count = _write(work, "events", fmt, EVENT_COLUMNS, events)
+            with FreshIds(out.parent) as ids:
+                cases, events = event_rows(
+                    store, codec, banding, ids, workflows=workflows, municipalities=municipalities
+                )
+                name, count = _write(work, "events", fmt, EVENT_COLUMNS, events)
             rows[name] = count
-        else:
-            facts = case_facts(
-                store, codec, registry, workflows=workflows, municipalities=municipalities
+        else:  # the facts counted once each, with how many cases share them: bounded
+            facts: collections.Counter[CaseFacts] = collections.Counter(
+                case_facts(
+                    store, codec, registry, workflows=workflows, municipalities=municipalities
+                )
             )
-            cases = len(facts)
-            tables[CARD_TABLE] = card_table(facts, registry, banding, workflows=workflows)
-            tables[TRACK_TABLE] = track_table(facts, registry, workflows=workflows)
+            cases = facts.total()
+            tables[CARD_TABLE] = card_table(
+                facts.elements(), registry, banding, workflows=workflows
+            )
+            tables[TRACK_TABLE] = track_table(facts.elements(), registry, workflows=workflows)
             for table_name, table in tables.items():
                 columns = {
                     **dict.fromkeys(TABLE_COLUMNS[table_name], _STR),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 
 import attrs
@@ -26,8 +26,8 @@ from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.suppression import THRESHOLD, TOTAL, CountTable, SuppressedTable, suppress
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
-from ssp_core.store.records import CaseQuery, StoredEvent
-from ssp_core.store.scan import scan_cases
+from ssp_core.store.records import StoredEvent
+from ssp_core.store.scan import index_pass, scan_cases
 from ssp_core.workflows.definition import WorkflowKind
 
 __all__ = [
@@ -186,37 +186,41 @@ def case_facts(
     *,
     workflows: Collection[str] | None = None,
     municipalities: Collection[str] | None = None,
-) -> list[CaseFacts]:
-    """Return the facts the tables count, for every case (on ``workflows`` only, if given).
+) -> Iterator[CaseFacts]:
+    """Yield the facts the tables count, for every case (on ``workflows`` only, if given).
 
     ``municipalities`` limits them to the cases of these municipalities (``None``: all).
 
     Cases on a workflow the registry does not know (its plugin is gone) are left out.
     """
-    rows = [
-        row
-        for row in store.find_cases(
-            CaseQuery(municipalities=None if municipalities is None else frozenset(municipalities))
-        )
-        if workflows is None or row.workflow in workflows
-    ]
-    facts: list[CaseFacts] = []
-    for case in scan_cases(store, sorted(rows, key=lambda row: row.case_id)):
+    rows = index_pass(
+        store, municipalities, None if workflows is None else lambda row: row.workflow in workflows
+    )
+    for case in scan_cases(store, rows):
         row = case.row
         kind = registry.kind_of(row.workflow, row.workflow_version)
         if kind is None:
             continue
         opening, age = opening_of(codec, case.events[0])
-        facts.append(
-            CaseFacts(
-                workflow=row.workflow,
-                kind=kind,
-                opened=local_date(opening.at),
-                age=age,
-                outcome=row.state if row.closed_at is not None else None,
-            )
+        yield CaseFacts(
+            workflow=row.workflow,
+            kind=kind,
+            opened=local_date(opening.at),
+            age=age,
+            outcome=row.state if row.closed_at is not None else None,
         )
-    return facts
+
+
+class _DaySpan:
+    """The first and the last of the days counted (none held in between)."""
+
+    def __init__(self) -> None:
+        self.first = dt.date.max
+        self.last = dt.date.min
+
+    def add(self, day: dt.date) -> None:
+        self.first = min(self.first, day)
+        self.last = max(self.last, day)
 
 
 def _levels(first: dt.date, last: dt.date, step: Callable[[dt.date], str]) -> tuple[str, ...]:
@@ -257,14 +261,14 @@ def card_table(
     the last. ``None`` if there is no case on an action card.
     """
     counts: dict[tuple[str, ...], int] = {}
-    days: list[dt.date] = []
+    days = _DaySpan()
     for fact in facts:
         if fact.kind is not WorkflowKind.ACTION_CARD:
             continue
         band = banding.band_of(fact.age) or UNKNOWN_AGE
         key = (fact.workflow, band, quarter_of(fact.opened))
         counts[key] = counts.get(key, 0) + 1
-        days.append(fact.opened)
+        days.add(fact.opened)
     if not counts:
         return None
     cards = sorted(
@@ -278,7 +282,7 @@ def card_table(
         levels={
             "card": cards,
             "age_band": bands,
-            "quarter": _levels(min(days), max(days), quarter_of),
+            "quarter": _levels(days.first, days.last, quarter_of),
         },
     )
     return suppress(table, threshold)
@@ -299,13 +303,13 @@ def track_table(
     track.
     """
     counts: dict[tuple[str, ...], int] = {}
-    days: list[dt.date] = []
+    days = _DaySpan()
     for fact in facts:
         if fact.kind is not WorkflowKind.PREVENTION_TRACK:
             continue
         key = (fact.workflow, fact.outcome or OPEN, str(fact.opened.year))
         counts[key] = counts.get(key, 0) + 1
-        days.append(fact.opened)
+        days.add(fact.opened)
     if not counts:
         return None
     tracks = _ids_of(registry, WorkflowKind.PREVENTION_TRACK, workflows)
@@ -323,7 +327,7 @@ def track_table(
         levels={
             "track": sorted({*tracks, *(k[0] for k in counts)}),
             "outcome": [*(o for o in outcomes if o != OPEN), OPEN],
-            "year": [str(year) for year in range(min(days).year, max(days).year + 1)],
+            "year": [str(year) for year in range(days.first.year, days.last.year + 1)],
         },
     )
     return suppress(table, threshold)

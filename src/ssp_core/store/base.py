@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Self
 
@@ -235,6 +235,15 @@ class CaseStore(abc.ABC):
     @abc.abstractmethod
     def find_cases(self, query: CaseQuery) -> list[CaseRow]:
         """Return the index rows matching ``query``, by next due date then case id."""
+
+    def iter_cases(self, query: CaseQuery) -> Iterator[CaseRow]:
+        """Yield the index rows matching ``query`` as :meth:`find_cases` lists them, streamed.
+
+        For a pass over many cases (an export, an evaluation): the rows are read as
+        they are used, in one consistent read where the backend gives one, never all
+        held at once. The default reads them all with :meth:`find_cases`.
+        """
+        yield from self.find_cases(query)
 
     @abc.abstractmethod
     def count_cases(self) -> int:

@@ -20,6 +20,7 @@ __all__ = [
     "EVENT_COLUMNS",
     "EVENT_WIDTH",
     "IDENTITY_COLUMNS",
+    "ITER_BATCH",
     "KEY_COLUMNS",
     "NEW_AUDIT_COLUMNS",
     "NEW_EVENT_COLUMNS",
@@ -63,6 +64,9 @@ KEY_COLUMNS = "case_id, wrapped, subject, created_at, key_id"
 
 IDENTITY_COLUMNS = "pseudonym, wrapped, sealed, created_at"
 """The columns of a vault entry, in the order of :class:`IdentityRecord`'s fields."""
+
+ITER_BATCH = 1_000
+"""How many index rows a streamed read (``iter_cases``) fetches from the store at a time."""
 
 CHUNK = 500
 """The most case ids (or pseudonyms) one statement reads or deletes."""

@@ -18,8 +18,8 @@ from ssp_core.domain.people import Environment
 from ssp_core.plugins.registry import Registry
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
-from ssp_core.store.records import CaseQuery, StoredEvent
-from ssp_core.store.scan import scan_cases
+from ssp_core.store.records import StoredEvent
+from ssp_core.store.scan import index_pass, scan_cases
 from ssp_core.workflows.definition import WorkflowKind
 
 __all__ = ["FindingFacts", "finding_facts"]
@@ -62,15 +62,15 @@ def finding_facts(
     :meth:`~ssp_core.application.casework.Casework.evaluate` does). Findings on a workflow no
     plugin registers any more are left out.
     """
-    rows = [
-        row
-        for row in store.find_cases(
-            CaseQuery(municipalities=None if municipalities is None else frozenset(municipalities))
-        )
-        if registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.SAFETY_FINDING
-    ]
+    rows = index_pass(
+        store,
+        municipalities,
+        lambda row: (
+            registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.SAFETY_FINDING
+        ),
+    )
     facts: list[FindingFacts] = []
-    for case in scan_cases(store, sorted(rows, key=lambda row: row.case_id)):
+    for case in scan_cases(store, rows):
         recorded = next(
             (
                 event

@@ -64,6 +64,7 @@ from ssp_core.store.records import (
 from ssp_core.store.sql import (
     CHUNK,
     EVENT_WIDTH,
+    ITER_BATCH,
     audit_where,
     case_where,
     event_where,
@@ -535,6 +536,23 @@ class PostgresStore(CaseStore):
         statement = self._sql.find_cases.format(where=where)
         rows = self._fetchall(statement, [*map(sql_value, params), query.limit])
         return [to_case(row) for row in rows]
+
+    def iter_cases(self, query: CaseQuery) -> Iterator[CaseRow]:
+        """Yield the index rows matching ``query`` through a server-side cursor, a batch at a time.
+
+        One transaction on a connection of the pool's own, held until the rows are
+        read (or the iterator is closed): the rows are those of one moment.
+        """
+        where, params = case_where(query, mark="%s", due_key=DUE_KEY)
+        statement = self._sql.find_cases.format(where=where)
+        with (
+            self._connection() as conn,
+            conn.transaction(),
+            conn.cursor(name="ssp_iter_cases") as cursor,
+        ):
+            cursor.itersize = ITER_BATCH
+            cursor.execute(statement, [*map(sql_value, params), query.limit])
+            yield from map(to_case, cursor)
 
     def count_cases(self) -> int:
         """Return how many cases the store holds."""

@@ -46,6 +46,7 @@ from ssp_core.store.sql import (
     EVENT_COLUMNS,
     EVENT_WIDTH,
     IDENTITY_COLUMNS,
+    ITER_BATCH,
     KEY_COLUMNS,
     audit_where,
     case_where,
@@ -699,6 +700,25 @@ class SqliteStore(CaseStore):
         day = sql_value(due)
         rows = self._conn().execute(sql, [*values, day, case_id, limit, *values, day, limit, limit])
         return [to_case(row) for row in rows]
+
+    def iter_cases(self, query: CaseQuery) -> Iterator[CaseRow]:
+        """Yield the index rows matching ``query``, read from one statement as they are used.
+
+        The statement is one read of the file: the rows are those of one moment, also
+        while the caller reads other data meanwhile (on the same connection).
+        """
+        if query.after is not None:  # a page after a cursor: the two-part seek
+            yield from self.find_cases(query)
+            return
+        limit = -1 if query.limit is None else query.limit
+        where, params = case_where(query, due_key=DUE_KEY)
+        sql = f"SELECT {CASE_COLUMNS} FROM cases{where} ORDER BY {DUE_KEY}, case_id LIMIT ?"
+        cursor = self._conn().execute(sql, [*map(sql_value, params), limit])
+        try:
+            while rows := cursor.fetchmany(ITER_BATCH):
+                yield from map(to_case, rows)
+        finally:
+            cursor.close()
 
     def count_cases(self) -> int:
         """Return how many cases the store holds."""
