@@ -233,10 +233,9 @@ def generate(
                 case_id, pseudonym_for(f"p-{n}"), START, municipality="aalborg"
             )
             cipher = codec.cipher(data_key)
-            for event in template.events:
-                moved = attrs.evolve(event, case_id=case_id)  # type: ignore[misc]
-                if moved.version == 1:
-                    moved = attrs.evolve(moved, actor=opener)
+            for event in template.events:  # one copy each, the opening by its opener
+                changes = {"case_id": case_id, **({"actor": opener} if event.version == 1 else {})}
+                moved = attrs.evolve(event, **changes)  # type: ignore[misc]
                 events.append(codec.encode(moved, purpose="casework", key=cipher))
             assignee = f"c-{n % CONSULTANTS}" if template.row.assignee else None
             rows.append(
