@@ -113,6 +113,31 @@ def test_a_name_of_0_1_still_resolves_with_a_warning() -> None:
         ssp_core.Nonsense  # type: ignore[attr-defined]  # noqa: B018
 
 
+@pytest.mark.parametrize(
+    "first",
+    ["import ssp_core.store.codec", "from ssp_core.store.codec import EventCodec", "pass"],
+)
+def test_a_public_name_that_is_also_a_submodule_names_the_object_whatever_came_first(
+    first: str,
+) -> None:
+    """``from ssp_core.store import codec`` is the default codec, also once its module is loaded."""
+    probe = (
+        f"{first}\n"
+        "from ssp_core.store import codec, EventCodec\n"
+        "import ssp_core.store, ssp_core.store.codec as module_too\n"
+        "import sys\n"
+        "from ssp_core.store.codec import codec as the_codec\n"
+        "assert isinstance(codec, EventCodec), codec\n"
+        "assert ssp_core.store.codec is codec is the_codec\n"
+        "assert sys.modules['ssp_core.store.codec'].EventCodec is EventCodec\n"
+        "print('ok')"
+    )
+    done = subprocess.run(  # noqa: S603 (this interpreter, a program of the test's own)
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert done.stdout.strip() == "ok", done.stderr
+
+
 def test_the_package_and_its_metadata_agree_on_the_version() -> None:
     import tomllib  # noqa: PLC0415
     from pathlib import Path  # noqa: PLC0415

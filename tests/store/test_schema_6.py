@@ -17,7 +17,8 @@ import pytest
 
 from ssp_core.exceptions import StoreError
 from ssp_core.store import SCHEMA_VERSION, CaseCursor, CaseQuery, Migration, open_store
-from tests.store.conftest import Backend
+from ssp_core.store.sql import case_where
+from tests.store.conftest import Backend, PostgresSchemas
 from tests.store.contract import AALBORG, commit_of, moved, note, opened
 
 OPENERS = {"c-1": "anne", "c-2": "bo", "c-3": "anne", "c-4": "dan"}
@@ -133,3 +134,45 @@ def test_an_actors_own_cases_are_found_through_two_indexes(tmp_path: Path) -> No
     assert "INDEX cases_assignee " in plan, plan
     assert "INDEX cases_opened_by " in plan, plan
     assert "events" not in plan
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        CaseQuery(limit=50),
+        CaseQuery(workflow="sample.young", limit=50),
+        CaseQuery(limit=50, after=CaseCursor(dt.date(2026, 3, 9), "c-0010")),
+        CaseQuery(
+            workflow="sample.young", limit=50, after=CaseCursor(dt.date(2026, 3, 9), "c-0010")
+        ),
+    ],
+    ids=["first page", "first page of a workflow", "page after a cursor", "workflow, after"],
+)
+def test_postgres_reads_a_page_off_an_index_in_the_lists_order(
+    postgres_store_factory: PostgresSchemas, query: CaseQuery
+) -> None:
+    """A page, also one after a cursor (a row comparison), is an index scan with no sort."""
+    import psycopg  # noqa: PLC0415
+
+    from ssp_core.store.postgres.schema import DUE_KEY  # noqa: PLC0415
+    from ssp_core.store.postgres.statements import Statements  # noqa: PLC0415
+
+    store = postgres_store_factory.open()
+    schema = postgres_store_factory.schemas[-1]
+    store.append(
+        commit_of(*(opened(f"c-{n:04d}", due=dt.date(2026, 3, 2 + n % 20)) for n in range(200)))
+    )
+    where, params = case_where(query, mark="%s", due_key=DUE_KEY)
+    search = Statements(schema).find_cases.format(where=where)
+    with psycopg.connect(postgres_store_factory.dsn, autocommit=True) as connection:
+        connection.execute(f"ANALYZE {schema}.cases")
+        connection.execute("SET enable_seqscan = off")  # a small table is otherwise read whole
+        connection.execute("SET enable_bitmapscan = off")
+        rows = connection.execute(f"EXPLAIN {search}".encode(), [*params, 50]).fetchall()
+        found = store.find_cases(query)
+    plan = "\n".join(str(row[0]) for row in rows)
+    assert "Index Scan using cases_" in plan, plan
+    assert "Sort" not in plan, plan  # read in the list's order: no sort of the rows found
+    assert len(found) == 50
+    if query.after is not None:
+        assert all(row.cursor.key() > query.after.key() for row in found)
