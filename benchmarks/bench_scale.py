@@ -7,7 +7,7 @@ time at the smallest (at most 1.5 times: flat, not growing with cases no one ask
 
 At each size a research export of each kind (every event; the aggregate tables) is
 run through ``Casework.research_export`` in a process of its own, and its peak
-resident memory is read (``ru_maxrss``): the target is the peak at the largest size
+resident memory is read (``VmHWM``): the target is the peak at the largest size
 over the peak at the smallest (at most 1.5 times: memory bounded, not growing with
 the cases exported).
 
@@ -121,6 +121,20 @@ def run_export(url: str, key_file: Path, kind: str, out: Path) -> Export:
     return Export(**json.loads(found.stdout.strip().splitlines()[-1]))
 
 
+def _peak_mb() -> float:
+    """Return this process's peak resident memory in MB.
+
+    Linux's ``VmHWM``: ``ru_maxrss`` is kept across ``exec``, so a process started by a
+    large one would report its parent's peak.
+    """
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    (line,) = [line for line in status.splitlines() if line.startswith("VmHWM:")]
+    return int(line.split()[1]) / 1024
+
+
 def _export_here(url: str, key_file: str, kind: str, out: str) -> None:
     """Run one research export in this process and print what it measured, as JSON."""
     import ssp_core  # noqa: PLC0415
@@ -132,11 +146,11 @@ def _export_here(url: str, key_file: str, kind: str, out: str) -> None:
         clock=VirtualClock(dt.datetime.combine(DAY, dt.time(9), tzinfo=dt.UTC)),
     )
     casework.store.count_cases()  # the store opened, as before any export
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    base = _peak_mb()
     begun = time.perf_counter()
     result = casework.research_export(RESEARCHER, kind=kind, out=out)
     seconds = time.perf_counter() - begun
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mb()
     casework.close()
     rows = sum(result.rows.values())
     print(json.dumps({"peak_mb": peak, "base_mb": base, "seconds": seconds, "rows": rows}))
@@ -423,7 +437,7 @@ def render_scale_markdown(results: ScaleResults) -> str:
         "",
         (
             "Each export runs through `Casework.research_export` (CSV) in a process of its "
-            "own; peak memory is the process's peak resident set (`ru_maxrss`), the store "
+            "own; peak memory is the process's peak resident set (`VmHWM`), the store "
             "opened before the export counted in it."
         ),
         "",
