@@ -115,12 +115,7 @@ def activity_facts(
     are activities on a workflow no plugin registers any more.
     """
     rows = index_pass(
-        store,
-        municipalities,
-        lambda row: (
-            registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.INITIATIVE_ACTIVITY
-            and (workflows is None or row.workflow in workflows)
-        ),
+        store, municipalities, registry.of_kind(WorkflowKind.INITIATIVE_ACTIVITY, workflows)
     )
     facts: list[ActivityFacts] = []
     for case in scan_cases(store, rows):

@@ -59,12 +59,7 @@ def advice_facts(
     does. Requests on a workflow no plugin registers any more are left out.
     """
     rows = index_pass(
-        store,
-        municipalities,
-        lambda row: (
-            registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.ADVICE_REQUEST
-            and (workflows is None or row.workflow in workflows)
-        ),
+        store, municipalities, registry.of_kind(WorkflowKind.ADVICE_REQUEST, workflows)
     )
     facts: list[AdviceFacts] = []
     for case in scan_cases(store, rows):

@@ -90,14 +90,7 @@ def first_actions(
     each case is decoded, with every personal field withheld; the first action is
     found by the events' types and times alone.
     """
-    rows = index_pass(
-        store,
-        municipalities,
-        lambda row: (
-            (workflows is None or row.workflow in workflows)
-            and registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.ACTION_CARD
-        ),
-    )
+    rows = index_pass(store, municipalities, registry.of_kind(WorkflowKind.ACTION_CARD, workflows))
     return [_first_action(codec, case.row, case.events) for case in scan_cases(store, rows)]
 
 

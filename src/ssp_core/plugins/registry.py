@@ -19,9 +19,9 @@ the ids they name are all at hand; each check is a few lines.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
@@ -45,6 +45,19 @@ from ssp_core.workflows.definition import WorkflowDefinition, WorkflowKind
 from ssp_core.workflows.engine import WorkflowEngine
 from ssp_core.workflows.guards import Guard
 from ssp_core.workflows.validation import definition_problems
+
+
+class OnWorkflow(Protocol):
+    """Anything that names a workflow version, as an index row of a case does."""
+
+    @property
+    def workflow(self) -> str:
+        """The workflow's id."""
+
+    @property
+    def workflow_version(self) -> int:
+        """The version of the workflow."""
+
 
 __all__ = ["KINDS", "Contributed", "ContributionKind", "Override", "Registry", "override"]
 
@@ -749,6 +762,18 @@ class Registry:
             return self.workflow(workflow_id, version).kind
         except UnknownId:
             return None
+
+    def of_kind(
+        self, kind: WorkflowKind, workflows: Collection[str] | None = None
+    ) -> Callable[[OnWorkflow], bool]:
+        """Return the test of an index row: a case of ``kind`` (on ``workflows``, if given)."""
+
+        def keeps(row: OnWorkflow) -> bool:
+            return self.kind_of(row.workflow, row.workflow_version) is kind and (
+                workflows is None or row.workflow in workflows
+            )
+
+        return keeps
 
     def engine(self, workflow_id: str, version: int | None = None) -> WorkflowEngine:
         """Return the engine of a workflow definition version (the newest if not given)."""

@@ -62,13 +62,7 @@ def finding_facts(
     :meth:`~ssp_core.application.casework.Casework.evaluate` does). Findings on a workflow no
     plugin registers any more are left out.
     """
-    rows = index_pass(
-        store,
-        municipalities,
-        lambda row: (
-            registry.kind_of(row.workflow, row.workflow_version) is WorkflowKind.SAFETY_FINDING
-        ),
-    )
+    rows = index_pass(store, municipalities, registry.of_kind(WorkflowKind.SAFETY_FINDING))
     facts: list[FindingFacts] = []
     for case in scan_cases(store, rows):
         recorded = next(
