@@ -319,10 +319,7 @@ class CaseRepository:
         with the events read after it; otherwise the whole history is folded.
         """
         head = fetched.head
-        data_key = self.keyring.open_case_key(
-            record,
-            municipality=self.gate.policy.walls.municipality(head.workflow, head.municipality),
-        )
+        data_key = self.keyring.open_case_key(record, municipality=self.municipality_at(head))
         snapshot = fetched.snapshot
         if snapshot is not None and snapshot.fits(data_key, groups):
             case = snapshot.case.copy()
@@ -368,7 +365,10 @@ class CaseRepository:
         The one the case names (opened in, or last handed over to), else its
         workflow's (histories before 0.2); ``None`` in a deployment of no municipality.
         """
-        head = CaseHead.of(rows)
+        return self.municipality_at(CaseHead.of(rows))
+
+    def municipality_at(self, head: CaseHead) -> str | None:
+        """Return the municipality of the case of this head (see :meth:`municipality_of`)."""
         return self.gate.policy.walls.municipality(head.workflow, head.municipality)
 
     def read(self, case_id: str, actor: Actor, operation: str, purpose: str) -> tuple[Case, Permit]:
