@@ -578,6 +578,8 @@ class CaseRepository:
 
         A failing plugin does not undo or fail the command: see :func:`reacting`.
         """
+        if not self.registry.host.reacts("ssp_after_case_event"):
+            return
         for event in events:
             with reacting(case.id):
                 self.registry.host.after_case_event(

@@ -160,6 +160,14 @@ class PluginHost:
                     found.append(Contribution(part.plugin, item))
         return found
 
+    def reacts(self, hook_name: str) -> bool:
+        """Tell whether any plugin implements the ``ssp_after_*`` hook ``hook_name``.
+
+        Asked when the hook is to be called (a plugin may be registered at any time),
+        so an event no plugin reacts to costs no call.
+        """
+        return bool(getattr(self._pm.hook, hook_name).get_hookimpls())
+
     def _react(self, hook_name: str, **kwargs: Any) -> None:
         with collecting_failures() as failures:
             getattr(self._pm.hook, hook_name)(**kwargs)

@@ -26,7 +26,7 @@ from ssp_core.exceptions import AccessDenied, UnknownId
 if TYPE_CHECKING:
     from ssp_core.plugins.registry import Registry
 
-__all__ = ["AccessPolicy", "Permit", "Walls", "Where"]
+__all__ = ["PERMITS_KEPT", "AccessPolicy", "Permit", "Walls", "Where"]
 
 
 @attrs.frozen
@@ -92,6 +92,10 @@ class Permit:
     assigned_only: bool
 
 
+PERMITS_KEPT = 4_096
+"""How many distinct permits an :class:`AccessPolicy` keeps to give again (each is small)."""
+
+
 class AccessPolicy:
     """The grants of the registry, indexed by role, answering access checks."""
 
@@ -111,6 +115,9 @@ class AccessPolicy:
         self._by_role: dict[str, list[Grant]] = {}
         for grant in grants:
             self._by_role.setdefault(grant.role, []).append(grant)
+        # The permits given, by everything a check depends on (see ``check``): the
+        # grants and walls never change, so the same question gets the same answer.
+        self._permits: dict[tuple[object, ...], Permit] = {}
 
     @classmethod
     def of(cls, registry: Registry) -> AccessPolicy:
@@ -148,7 +155,42 @@ class AccessPolicy:
         names the municipality of the case (or of the case to be opened): only grants
         whose :class:`Walls` reach it count. Without it the operation is not on one
         municipality's case, and lists are narrowed case by case.
+
+        A permit depends only on the actor's role, the operation, the purpose, the
+        workflow, the municipality and whether the case is the actor's own, so one
+        given is kept and given again for the same question; a refusal is worked out
+        (and its reason said) every time.
         """
+        on_case = opened_by is not None
+        asked = (
+            actor.role,
+            operation,
+            purpose,
+            workflow,
+            None if where is None else where.municipality,
+            on_case,
+            on_case and actor.id in (assignee, opened_by),
+        )
+        permit = self._permits.get(asked)
+        if permit is None:
+            permit = self._worked_out(
+                actor, operation, purpose, workflow, assignee, opened_by, case_id, where
+            )
+            if len(self._permits) < PERMITS_KEPT:
+                self._permits[asked] = permit
+        return permit
+
+    def _worked_out(  # noqa: PLR0917 (the parts of one access question)
+        self,
+        actor: Actor,
+        operation: str,
+        purpose: str,
+        workflow: str | None,
+        assignee: str | None,
+        opened_by: str | None,
+        case_id: str | None,
+        where: Where | None,
+    ) -> Permit:
         if operation not in OPERATIONS:
             raise UnknownId("operation", operation, list(OPERATIONS))
         if actor.role not in self._roles:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
+from functools import cached_property
 
 import attrs
 
@@ -273,9 +274,9 @@ class WorkflowDefinition:
                 return fact
         raise KeyError(fact_id)
 
-    @property
+    @cached_property
     def final_states(self) -> frozenset[str]:
-        """Return the ids of the final states."""
+        """Return the ids of the final states (worked out once per definition)."""
         return frozenset(state.id for state in self.states if state.final)
 
     @property
