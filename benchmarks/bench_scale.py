@@ -15,11 +15,13 @@ The store is generated through the library's public layers, in batches, as a use
 migrating from another system would write it: each case is made by the real
 workflow engine (``WorkflowEngine.open``, ``record_fact``, ``assign``, ``fire``), its
 events sealed under a data key of its own by ``Casework``'s codec and keyring, and
-written with its index row and key row by ``CaseStore.append`` in commits of 2,000
-cases. Cases are opened by 5,000 frontline workers and assigned to 60 consultants;
-one worker (``dan``) has opened exactly 20 of them at every size, and 30 cases are
-overdue on the measuring day at every size, so that each list's answer is the same
-size whatever the store's.
+written with its index row and key row by ``CaseStore.append`` in commits of 20,000
+cases, through a store opened with a 256 MiB page cache (``?cache_mb=256``), as a
+bulk import would; the calls are timed through another ``Casework`` on the store
+with SQLite's default cache. Cases are opened by 5,000 frontline workers and
+assigned to 60 consultants; one worker (``dan``) has opened exactly 20 of them at
+every size, and 30 cases are overdue on the measuring day at every size, so that
+each list's answer is the same size whatever the store's.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from pathlib import Path
 
 import attrs
 
-from bench_report import FAIL, OK, TIMES, Target, fmt_int, fmt_ratio
+from bench_report import FAIL, INFO, OK, TIMES, Target, fmt_int, fmt_ratio
 from ssp_core import Actor, AuditQuery, CaseQuery, Casework, MunicipalKey, VirtualClock
 from ssp_core.application.admin import describe_store
 from ssp_core.domain.people import Subject
@@ -66,8 +68,14 @@ SCALE_HEADING = "## Lists at scale"
 FLAT_TARGET = 1.5
 """Per-call time at the largest size over the smallest, at most."""
 
-BATCH = 2_000
+BATCH = 20_000
 """Cases written per commit while generating."""
+
+GENERATION_GOAL_S = 180
+"""Issue 16's goal for generating the 1,000,000-case store, in seconds (reported, not gated)."""
+
+WRITER_CACHE_MB = 256
+"""The page cache (MiB) of the store the cases are generated through (``?cache_mb=``)."""
 
 WORKERS = 5_000
 CONSULTANTS = 60
@@ -339,7 +347,11 @@ def measure_scale(settings: ScaleSettings, registry: Registry | None = None) -> 
         for size in settings.sizes:
             _progress(f"scale: writing cases {fmt_int(written)} to {fmt_int(size)}")
             begun = time.perf_counter()
-            generate(casework, templates, written, size, settings.sizes[0])
+            writer = Casework(registry, store=f"{url}?cache_mb={WRITER_CACHE_MB}", key=key)
+            try:
+                generate(writer, templates, written, size, settings.sizes[0])
+            finally:
+                writer.close()
             generation.append(time.perf_counter() - begun)
             written = size
             events.append(casework.store.max_position())
@@ -373,6 +385,15 @@ def measure_scale(settings: ScaleSettings, registry: Registry | None = None) -> 
             OK if found[-1].peak_mb / found[0].peak_mb <= FLAT_TARGET else FAIL,
         )
         for kind, found in exports.items()
+    )
+    total = sum(generation)
+    targets += (
+        Target(
+            f"generating the store of {last} cases (every size), through the public layers",
+            f"{total:.0f} s",
+            f"< {GENERATION_GOAL_S} s, issue 16's goal (a time, not a ratio)",
+            INFO,
+        ),
     )
     return ScaleResults(
         mode=settings.name,
@@ -470,7 +491,9 @@ def render_scale_markdown(results: ScaleResults) -> str:
             "one untimed call. The store is generated as the module docstring of "
             "`bench_scale.py` says: the real engine makes each case's events, `Casework`'s "
             "codec and keyring seal them under a data key of the case's own, and "
-            f"`CaseStore.append` writes {fmt_int(BATCH)} cases per commit. Each list's answer "
+            f"`CaseStore.append` writes {fmt_int(BATCH)} cases per commit, on a store opened "
+            f"with `?cache_mb={WRITER_CACHE_MB}` (a bulk import's page cache; the calls "
+            "are timed through another `Casework` with SQLite's default). Each list's answer "
             "has the same size at every size of the store (one page of 50; the 20 cases "
             f"the worker opened; {OVERDUE_CASES} overdue cases), so a flat time means the "
             "call reads only what it returns: through the index in the order of the list "

@@ -137,7 +137,7 @@ def test_each_read_waits_for_its_own_fsync_when_asked(tmp_path: Path) -> None:
 
 
 def test_an_unknown_parameter_of_an_sqlite_url_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="takes the parameters read_sync; not 'sync'"):
+    with pytest.raises(DataError, match="takes the parameters read_sync, cache_mb; not 'sync'"):
         open_store(f"sqlite:///{tmp_path / 'ssp.db'}?sync=each")
     with pytest.raises(DataError, match="read_sync must be one of: group, each"):
         open_store(f"sqlite:///{tmp_path / 'ssp.db'}?read_sync=never")

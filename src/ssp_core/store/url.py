@@ -38,7 +38,9 @@ def open_store(url: str | None = None, *, upgrade: bool = False, create: bool = 
 
     SQLite paths follow the usual URL form: ``sqlite:///ssp.db`` is relative to the
     working directory, ``sqlite:////var/lib/ssp/ssp.db`` is absolute. A PostgreSQL
-    URL may name the schema to use with ``?schema=name`` (default ``ssp``).
+    URL may name the schema to use with ``?schema=name`` (default ``ssp``); an SQLite
+    URL may carry ``?read_sync=each`` and ``?cache_mb=256`` (see
+    :class:`~ssp_core.store.sqlite.SqliteStore`).
     ``upgrade=True`` applies missing schema migrations instead of refusing an older
     store. ``create=False`` refuses a store that does not exist yet (a missing SQLite
     file, an empty PostgreSQL schema) with :class:`~ssp_core.exceptions.StoreUnavailable`
@@ -64,6 +66,7 @@ def open_store(url: str | None = None, *, upgrade: bool = False, create: bool = 
             upgrade=upgrade,
             create=create,
             read_sync=options.get("read_sync", "group"),
+            cache_mb=_cache_mb(options.get("cache_mb")),
         )
     if scheme in ("postgresql", "postgres"):
         try:
@@ -77,8 +80,19 @@ def open_store(url: str | None = None, *, upgrade: bool = False, create: bool = 
     raise DataError(f"unknown store URL {redact(url)!r}; use one of: {_SCHEMES}")
 
 
-_SQLITE_OPTIONS = ("read_sync",)
+_SQLITE_OPTIONS = ("read_sync", "cache_mb")
 """The parameters an SQLite store URL may carry."""
+
+
+def _cache_mb(value: str | None) -> int | None:
+    """Return the ``cache_mb`` of an SQLite URL as a number (the store checks its range)."""
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise DataError(
+            f"cache_mb is a whole number of MiB, e.g. cache_mb=256; not {shown_id(value)}"
+        )
+    return int(value)
 
 
 def _sqlite_options(query: str) -> dict[str, str]:
