@@ -27,6 +27,7 @@ from ssp_core.domain.events import NoteAdded, ObservationRecorded
 from ssp_core.domain.fields import READ_IN_FULL
 from ssp_core.domain.redaction import ERASED, WITHHELD
 from ssp_core.exceptions import AccessDenied, DataError, SspError
+from ssp_core.store.records import AuditAction, AuditQuery
 from ssp_core.testing import pseudonym_for
 from tests.privacy.conftest import MakeCasework
 
@@ -80,9 +81,10 @@ def test_a_case_read_again_reads_only_the_events_since(
     monkeypatch.setattr(casework.store, "read_case_and_key", spy)
     casework.add_note(case_id, "Met the parents", CONSULTANT)
     again = casework.case(case_id, CONSULTANT, purpose="casework")
-    # The command read what came after the read; the read, what came after the note
-    # (the case was kept as written: its writer may read every field group).
-    assert asked == [(case_id, first.version), (case_id, first.version + 1)]
+    # The command read nothing (it changed the case as kept; the store checked that
+    # nothing was appended since); the read, what came after the note (the case was
+    # kept as written: its writer may read every field group).
+    assert asked == [(case_id, first.version + 1)]
     assert again.version == first.version + 1
     assert again == _keeping_nothing(make_casework(url=casework.store.url)).case(
         case_id, CONSULTANT, purpose="casework"
@@ -135,6 +137,57 @@ def test_access_is_checked_on_the_case_as_it_stands_now(make_casework: MakeCasew
     with pytest.raises(AccessDenied):
         ours.add_note(track, "not theirs any more", MENTOR)
     assert ours.case(track, OTHER_MENTOR, purpose="casework").assignee == OTHER_MENTOR.id
+
+
+def test_a_command_on_a_case_kept_before_a_reassignment_is_refused_as_stored(
+    make_casework: MakeCasework,
+) -> None:
+    ours = make_casework()
+    theirs = make_casework(url=ours.store.url)
+    track = _track(ours, MENTOR.id)
+    ours.add_note(track, "first session planned", MENTOR)  # kept, assigned to mentor-1
+    theirs.assign(track, OTHER_MENTOR.id, CONSULTANT)
+    refusals = len(_refusals(ours))
+    with pytest.raises(AccessDenied):  # no read between: the kept head says mentor-1's
+        ours.add_note(track, "not theirs any more", MENTOR)
+    assert len(_refusals(ours)) == refusals + 1  # refused once, on the stored case
+    stored = _keeping_nothing(make_casework(url=ours.store.url)).case(
+        track, OTHER_MENTOR, purpose="casework"
+    )
+    assert [getattr(e, "text", None) for e in stored.events].count("not theirs any more") == 0
+
+
+def test_a_command_allowed_now_is_not_refused_on_a_stale_head(
+    make_casework: MakeCasework,
+) -> None:
+    ours = make_casework()
+    theirs = make_casework(url=ours.store.url)
+    track = _track(ours, OTHER_MENTOR.id)
+    ours.add_note(track, "kept while mentor-2's", CONSULTANT)
+    theirs.assign(track, MENTOR.id, CONSULTANT)
+    refusals = len(_refusals(ours))
+    case = ours.add_note(track, "now mine", MENTOR)  # the kept head says mentor-2's
+    assert case.events[-1].text == "now mine"  # type: ignore[attr-defined]
+    assert len(_refusals(ours)) == refusals  # no refusal written for the stale head
+
+
+def test_a_command_on_a_case_erased_since_it_was_kept_is_refused_and_writes_nothing(
+    make_casework: MakeCasework,
+) -> None:
+    ours = make_casework()
+    theirs = make_casework(url=ours.store.url)
+    case_id = _concern(ours)
+    kept = ours.add_note(case_id, "Talked to the mother", CONSULTANT)
+    theirs.store.erase([case_id], [], [])
+    with pytest.raises(DataError, match="no data key"):  # no read between
+        ours.add_note(case_id, "after the erasure", CONSULTANT)
+    assert len(ours.store.read_case(case_id)) == kept.version
+    assert ours.services.repository.snapshots.get(case_id) is None
+
+
+def _refusals(casework: Casework) -> list[object]:
+    """Return the refusals in the audit log of ``casework``'s store."""
+    return [e for e in casework.store.read_audit(AuditQuery()) if e.action is AuditAction.DENIED]
 
 
 def test_a_command_that_fails_after_applying_leaves_nothing_kept(
@@ -219,9 +272,10 @@ def test_at_most_size_cases_are_kept_and_none_with_size_0(make_casework: MakeCas
 
 STEPS = st.lists(
     st.tuples(
-        st.sampled_from(["note", "assign", "fact", "observe", "fire", "read", "fail"]),
+        st.sampled_from(["note", "assign", "fact", "observe", "fire", "read", "fail", "erase"]),
         st.booleans(),  # by our Casework, or by theirs
         st.integers(0, 2),  # which case
+        st.booleans(),  # compare every case afterwards (a read refreshes what is kept)
     ),
     min_size=1,
     max_size=14,
@@ -243,41 +297,57 @@ def test_any_interleaving_reads_what_a_fresh_fold_reads(
         _keeping_nothing(fresh)
         try:
             ids = [_concern(ours, n) for n in range(3)]
-            for number, (step, by_us, which) in enumerate(steps):
+            erased: set[str] = set()
+            for number, (step, by_us, which, look) in enumerate(steps):
                 writer, case_id = (ours if by_us else theirs), ids[which]
-                if step == "note":
-                    writer.add_note(case_id, f"note {number}", CONSULTANT)
-                elif step == "assign":
-                    writer.assign(case_id, f"worker-{number % 2}", CONSULTANT)
-                elif step == "fact":
-                    writer.record_fact(case_id, "concern_described", CONSULTANT)
-                elif step == "observe":
-                    writer.record_observation(
-                        case_id,
-                        catalogue="aalborg.worry_signs",
-                        sign="relations.new_closed_circle",
-                        observed_by="the class teacher",
-                        observed_on=TODAY,
-                        actor=CONSULTANT,
-                        text=f"observation {number}",
-                    )
-                elif step == "fire":
-                    with contextlib.suppress(SspError):  # not from every state: then nothing
-                        writer.fire(case_id, "begin_analysis", CONSULTANT)
-                elif step == "read":
-                    writer.case(case_id, CONSULTANT, purpose="casework")
-                else:
-                    with pytest.raises(RuntimeError):
-                        writer.services.repository.change(
-                            case_id, CONSULTANT, "case.note", "casework", _applies_then_fails
-                        )
-                for each in ids:
-                    expected = fresh.case(each, CONSULTANT, purpose="casework")
-                    assert ours.case(each, CONSULTANT, purpose="casework") == expected
-                    assert theirs.case(each, CONSULTANT, purpose="casework") == expected
+                outcome: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
+                if case_id in erased and step in ("note", "assign", "fact", "observe", "fail"):
+                    outcome = pytest.raises(DataError, match="no data key")
+                elif step == "fail":
+                    outcome = pytest.raises(RuntimeError, match="after applying its event")
+                with outcome:
+                    _step(writer, step, case_id, number)
+                if step == "erase":
+                    erased.add(case_id)
+                if look or number == len(steps) - 1:
+                    for each in ids:
+                        expected = fresh.case(each, CONSULTANT, purpose="casework")
+                        assert ours.case(each, CONSULTANT, purpose="casework") == expected
+                        assert theirs.case(each, CONSULTANT, purpose="casework") == expected
         finally:
             for casework in made:
                 casework.close()
+
+
+def _step(writer: Casework, step: str, case_id: str, number: int) -> None:
+    """Take one step of the interleaving on ``case_id`` through ``writer``."""
+    if step == "note":
+        writer.add_note(case_id, f"note {number}", CONSULTANT)
+    elif step == "assign":
+        writer.assign(case_id, f"worker-{number % 2}", CONSULTANT)
+    elif step == "fact":
+        writer.record_fact(case_id, "concern_described", CONSULTANT)
+    elif step == "observe":
+        writer.record_observation(
+            case_id,
+            catalogue="aalborg.worry_signs",
+            sign="relations.new_closed_circle",
+            observed_by="the class teacher",
+            observed_on=TODAY,
+            actor=CONSULTANT,
+            text=f"observation {number}",
+        )
+    elif step == "fire":
+        with contextlib.suppress(SspError):  # not from every state: then nothing
+            writer.fire(case_id, "begin_analysis", CONSULTANT)
+    elif step == "read":
+        writer.case(case_id, CONSULTANT, purpose="casework")
+    elif step == "erase":
+        writer.store.erase([case_id], [], [])
+    else:
+        writer.services.repository.change(
+            case_id, CONSULTANT, "case.note", "casework", _applies_then_fails
+        )
 
 
 def _applies_then_fails(case: Case, engine: Any, at: dt.datetime) -> None:

@@ -1187,6 +1187,39 @@ class CaseStoreContract(abc.ABC):
         with pytest.raises(ConcurrencyError):
             store.append(Commit(keys=[key_of("c-3", "p-2")]))
 
+    @pytest.mark.parametrize("size", [1, 2, 20], ids=["one event", "two cases", "large commit"])
+    def test_a_commit_keyed_to_a_case_erased_meanwhile_is_refused_and_writes_nothing(
+        self, store: CaseStore, size: int
+    ) -> None:
+        cases = self._keyed_cases(store)
+        store.erase(["c-3"], ["p-2"], [])
+        before = snapshot(store, cases)
+        history: dict[str, Sequence[CaseEvent]] = {c: [opened(c)] for c in ("c-2", "c-3")}
+        events = [note("c-3", 2)]
+        if size > 1:  # c-2 still has its key; the whole commit is refused all the same
+            events = [*(note("c-2", v) for v in range(2, size + 1)), *events]
+        commit = attrs.evolve(
+            commit_of(*events, history=history, audit=[audit_entry(T0, case_id="c-2")]),
+            keyed=sorted({e.case_id for e in events}),
+        )
+        with pytest.raises(ConcurrencyError) as conflict:
+            store.append(commit)
+        assert (conflict.value.case_id, conflict.value.version) == ("c-3", 0)
+        assert "re-wrapped or erased" in str(conflict.value)
+        assert snapshot(store, cases) == before
+        # Keyed to cases that have their key (one of them re-wrapped in the commit) it goes in.
+        kept = [e for e in events if e.case_id == "c-2"] or [note("c-2", 2)]
+        fine = attrs.evolve(
+            commit_of(*kept, history=history),
+            keyed=["c-2", "c-4"],
+            rewrapped=[rewrapped(key_of("c-2", "p-1"))],
+        )
+        assert len(store.append(fine)) == len(kept)
+        assert len(store.read_case("c-2")) == 1 + len(kept)
+
+    def test_keyed_names_each_case_once(self) -> None:
+        assert Commit(keyed=["c-2", "c-1", "c-2"]).keyed == ("c-2", "c-1")
+
     @pytest.mark.parametrize(
         ("query", "expected"),
         EVENT_QUERIES,

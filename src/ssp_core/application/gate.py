@@ -166,6 +166,30 @@ class Gate:
             )
             raise
 
+    def permits(
+        self, actor: Actor, operation: str, purpose: str, *, head: CaseHead, case_id: str
+    ) -> Permit | None:
+        """Return the permit for ``operation`` on the case of ``head``; ``None`` if refused.
+
+        Nothing is audited: this is the check on a head kept from an earlier read
+        (which may be stale), and a refusal there is decided again, and audited, by
+        :meth:`authorise` on the head as stored.
+        """
+        where = Where(self.policy.walls.municipality(head.workflow, head.municipality))
+        try:
+            return self.policy.check(
+                actor,
+                operation,
+                purpose=purpose,
+                workflow=head.workflow,
+                assignee=head.assignee,
+                opened_by=head.opened_by,
+                case_id=case_id,
+                where=where,
+            )
+        except (AccessDenied, UnknownId):
+            return None
+
     def refuse_unknown_case(self, actor: Actor, operation: str, purpose: str, case_id: str) -> None:
         """Audit a refused ``operation`` on an id no case has (the caller raises the refusal).
 

@@ -45,6 +45,8 @@ from ssp_core.exceptions import (
     DataError,
     PluginError,
     ReactionFailed,
+    SspError,
+    StoreError,
     WrongKey,
 )
 from ssp_core.plugins.registry import Registry
@@ -429,10 +431,58 @@ class CaseRepository:
             key=data_key,
         )
 
+    def kept(self, case_id: str, actor: Actor, operation: str, purpose: str) -> Loaded | None:
+        """Return the case as kept folded, to change it without reading it first.
+
+        ``None`` if no snapshot of it is kept, if the check on the kept head refuses
+        (nothing is audited: :meth:`load` decides on the stored case), or if the
+        snapshot was folded for other field groups than the actor's permit gives.
+        """
+        snapshot = self.snapshots.get(case_id)
+        if snapshot is None:
+            return None
+        permit = self.gate.permits(actor, operation, purpose, head=snapshot.head, case_id=case_id)
+        if permit is None or permit.field_groups != snapshot.groups:
+            return None
+        case = snapshot.case.copy()
+        engine = self.registry.engine_for(case)
+        return Loaded(
+            case=case,
+            engine=engine,
+            cipher=self.codec.cipher(snapshot.key),
+            permit=permit,
+            version=case.version,
+            before=case_row(case, engine.definition.final_states),
+            head=snapshot.head,
+            key=snapshot.key,
+        )
+
     def change(
         self, case_id: str, actor: Actor, operation: str, purpose: str, command: Command
     ) -> Case:
-        """Load the case, apply ``command`` at the clock's time, and commit what it applied."""
+        """Apply ``command`` to the case at the clock's time, and commit what it applied.
+
+        A case kept folded (:meth:`kept`) is changed as kept, without reading it
+        first: the commit names the version it follows and the case's key row, and
+        the store takes it only if no event was appended to the case since and its
+        key row is still there (both checked in the commit's transaction). If it is
+        refused, or the check or the command refuses on the kept case, the case is
+        read (:meth:`load`) and the command applied to it as stored: the answer is
+        always the one the stored case gives.
+        """
+        kept = self.kept(case_id, actor, operation, purpose)
+        if kept is not None and self._applied(kept, command):
+            try:
+                stored = self._store(kept, purpose)
+            except ConcurrencyError:
+                self.snapshots.drop(case_id)  # appended to, or erased, since it was kept
+            except StoreError:
+                raise  # the store could not write: reading it again would not help
+            except SspError:
+                pass  # refused as kept (say, free text naming someone): decided below
+            else:
+                self._stored(kept, stored)
+                return kept.case
         loaded = self.load(case_id, actor, operation, purpose)
         command(loaded.case, loaded.engine, self.clock.now())
         self.commit(loaded, purpose)
@@ -455,21 +505,54 @@ class CaseRepository:
         commit (a case moved to a municipality with another key). Returns the events
         stored.
         """
-        new = loaded.new_events
-        stored = self._append(
+        stored = self._store(loaded, purpose, engine=engine, rewrapped=rewrapped)
+        self._stored(loaded, stored, engine=engine, announce=announce)
+        return loaded.new_events
+
+    def _applied(self, kept: Loaded, command: Command) -> bool:
+        """Apply ``command`` to a kept case; tell whether it applied without an error.
+
+        Any error there is left to the stored case to give (the kept one may be stale),
+        where the command runs again: commands change only the case they are given.
+        """
+        try:
+            command(kept.case, kept.engine, self.clock.now())
+        except Exception:  # noqa: BLE001 (raised again, if it still applies, on the stored case)
+            return False
+        return True
+
+    def _store(
+        self,
+        loaded: Loaded,
+        purpose: str,
+        *,
+        engine: WorkflowEngine | None = None,
+        rewrapped: Sequence[KeyReplacement] = (),
+    ) -> list[StoredEvent]:
+        """Append the events applied since ``loaded`` was loaded (the store's part of a commit)."""
+        return self._append(
             loaded.case,
             engine or loaded.engine,
             purpose,
-            new,
+            loaded.new_events,
             loaded.cipher,
             before=loaded.before,
             announce=False,
             rewrapped=rewrapped,
         )
+
+    def _stored(
+        self,
+        loaded: Loaded,
+        stored: Sequence[StoredEvent],
+        *,
+        engine: WorkflowEngine | None = None,
+        announce: bool = True,
+    ) -> None:
+        """Keep the case as written and tell the plugins (what follows a stored commit)."""
         self.keep_written(loaded, stored)
         if announce:
-            self.announce(engine or loaded.engine, loaded.case, new)
-        return new
+            self.announce(engine or loaded.engine, loaded.case, loaded.new_events)
 
     def keep_written(self, loaded: Loaded, stored: Sequence[StoredEvent]) -> None:
         """Keep the case as just committed, if its writer may read every field group.
@@ -621,12 +704,16 @@ class CaseRepository:
             events += [self.codec.encode(e, purpose=purpose, key=each_cipher) for e in each_new]
             row = case_row(each, each_engine.definition.final_states)
             rows += [] if row == each_before else [row]
+        # Every case here but one being opened is stored already, its events sealed
+        # under its key row: the commit goes in only if that row is still there.
+        keyed = [each.id for each, *_ in parts[1 if key_record is not None else 0 :]]
         self.store.append(
             Commit(
                 events=events,
                 cases=rows,
                 keys=() if key_record is None else (key_record,),
                 rewrapped=rewrapped,
+                keyed=keyed,
             )
         )
         if announce:

@@ -82,10 +82,14 @@ class CaseStore(abc.ABC):
         The commit's ``rewrapped`` key rows replace the stored ones, as
         :meth:`replace_keys` does, in the same transaction as its events.
 
+        The cases the commit names ``keyed`` must each still have a key row when it
+        goes in, checked in the same transaction as the events are written (a case
+        erased meanwhile takes no more sealed events).
+
         Raises :class:`~ssp_core.exceptions.ConcurrencyError` naming the first
         (case, version) already taken, or a case whose key row exists already, or
-        whose row to replace is no longer the one read; then nothing of the commit is
-        written.
+        whose row to replace is no longer the one read, or a ``keyed`` case without a
+        key row; then nothing of the commit is written.
         """
 
     def replace_keys(

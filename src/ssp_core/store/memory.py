@@ -66,6 +66,9 @@ class MemoryStore(CaseStore):
                     raise gap_error(case_id, written + 1, previous + 1)
             self._check_keys([key.case_id for key in commit.keys], events)
             self._check_replacements(commit.rewrapped)
+            for case_id in commit.keyed:
+                if case_id not in self._keys:
+                    raise ConcurrencyError.key_row(case_id)
             positions = []
             start = len(self._log)
             for offset, event in enumerate(events):

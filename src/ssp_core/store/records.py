@@ -282,6 +282,10 @@ def _replacements(value: Iterable[KeyReplacement]) -> tuple[KeyReplacement, ...]
     return tuple(value)
 
 
+def _case_ids(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(value))
+
+
 @attrs.frozen
 class Commit:
     """Everything one command writes, atomically: events, index rows, audit entries, keys.
@@ -294,8 +298,11 @@ class Commit:
     it is. ``rewrapped`` replaces the key rows of cases whose data key is wrapped anew
     (a case moved to a municipality with another key): each only if its stored row is
     still the one read, else the whole commit is refused with a
-    :class:`~ssp_core.exceptions.ConcurrencyError`. A commit may carry no events (e.g.
-    only the vault entry of a person).
+    :class:`~ssp_core.exceptions.ConcurrencyError`. ``keyed`` names stored cases whose
+    events in the commit are sealed under their stored data key: each must still have
+    its key row when the commit goes in (none erased meanwhile), else the whole commit
+    is refused with :meth:`~ssp_core.exceptions.ConcurrencyError.key_row`. A commit
+    may carry no events (e.g. only the vault entry of a person).
     """
 
     events: tuple[StoredEvent, ...] = attrs.field(default=(), converter=_events)
@@ -304,6 +311,7 @@ class Commit:
     keys: tuple[KeyRecord, ...] = attrs.field(default=(), converter=_keys)
     identities: tuple[IdentityRecord, ...] = attrs.field(default=(), converter=_identities)
     rewrapped: tuple[KeyReplacement, ...] = attrs.field(default=(), converter=_replacements)
+    keyed: tuple[str, ...] = attrs.field(default=(), converter=_case_ids)
 
 
 def _municipalities(value: str | Iterable[str] | None) -> frozenset[str] | None:

@@ -41,6 +41,7 @@ from ssp_core.store.sql import (
 )
 
 __all__ = [
+    "KEY_GONE_SQLSTATE",
     "Statements",
     "last_rows",
     "row_chunks",
@@ -111,8 +112,15 @@ def _marks(numbers: Iterator[int], count: int, casts: Sequence[str] = (), tail: 
     return f"({', '.join(marks)})"
 
 
+KEY_GONE_SQLSTATE = "22012"
+"""What the commit statement raises when a ``keyed`` case has no key row (a division by
+zero, the one error plain SQL can raise at will; nothing else in it divides)."""
+
+
 @functools.lru_cache(maxsize=256)
-def write_statement(s: str, events: int, cases: int, audit: int, *, keys: bool = False) -> str:
+def write_statement(
+    s: str, events: int, cases: int, audit: int, *, keys: bool = False, keyed: bool = False
+) -> str:
     """Return the one statement writing a commit of this shape into schema ``s``.
 
     ``s`` is the quoted schema name. The parameters are numbered (``$n``, for a
@@ -126,12 +134,21 @@ def write_statement(s: str, events: int, cases: int, audit: int, *, keys: bool =
     The statement itself does not name the events table: it would lock it (for
     writing rows) before the function asks for the writers' lock, and two writers
     doing so would deadlock.
+
+    With ``keyed`` (and events), the last parameter is the array of the ids of stored
+    cases whose events are sealed under their key row: each row is locked
+    (``FOR KEY SHARE``, so an erasure waits for this commit, or this commit sees the
+    row gone), and if any is missing the statement fails with
+    :data:`KEY_GONE_SQLSTATE` before an event is appended, and nothing is written.
     """
     numbers = itertools.count(1)
     width = len(NEW_EVENT_COLUMNS.split(", "))
     ctes = []
+    checked = " FROM kc WHERE kc.ok = 1" if keyed and events else ""
     if events == 1:
-        ctes.append(f"ev AS (SELECT {s}.ssp_append_event{_marks(numbers, width)} AS position)")
+        ctes.append(
+            f"ev AS (SELECT {s}.ssp_append_event{_marks(numbers, width)} AS position{checked})"
+        )
     elif events:
         rows = [
             _marks(numbers, width, _EVENT_CASTS if n == 1 else (), tail=str(n))
@@ -141,7 +158,8 @@ def write_statement(s: str, events: int, cases: int, audit: int, *, keys: bool =
         ctes.append(
             f"ev AS (SELECT {s}.ssp_append_event(v.case_id, v.version, v.topic, v.at, "
             "v.actor, v.role, v.data, v.purpose) AS position "
-            f"FROM (VALUES {', '.join(rows)}) AS v ({NEW_EVENT_COLUMNS}, n) ORDER BY v.n)"
+            f"FROM (VALUES {', '.join(rows)}) AS v ({NEW_EVENT_COLUMNS}, n)"
+            f"{', kc WHERE kc.ok = 1' if checked else ''} ORDER BY v.n)"
         )
     if cases:
         width = len(CASE_COLUMNS.split(", "))
@@ -160,6 +178,14 @@ def write_statement(s: str, events: int, cases: int, audit: int, *, keys: bool =
             f"ks AS (INSERT INTO {s}.case_keys ({KEY_COLUMNS}) SELECT * FROM "
             f"unnest(${a}::text[], ${b}::bytea[], ${c}::text[], ${d}::timestamptz[], "
             f"${e}::text[]))"
+        )
+    if checked:
+        k = next(numbers)
+        ctes.insert(
+            0,
+            "kc AS MATERIALIZED (SELECT 1 / (count(*) = cardinality("
+            f"${k}::text[]))::integer AS ok FROM (SELECT case_id FROM {s}.case_keys "
+            f"WHERE case_id = ANY(${k}::text[]) FOR KEY SHARE) AS k)",
         )
     answer = "(SELECT min(position) FROM ev)" if events else "NULL::bigint"
     return f"WITH {', '.join(ctes)} SELECT {answer}"
@@ -291,6 +317,14 @@ class Statements:
         )
         self.read_keys = f"SELECT {KEY_COLUMNS} FROM {s}.case_keys WHERE case_id = ANY(%s)"
         self.keyed = f"SELECT case_id FROM {s}.case_keys WHERE case_id = ANY(%s)"
+        self.lock_keyed = (
+            f"SELECT case_id FROM {s}.case_keys WHERE case_id = ANY($1::text[]) "
+            "ORDER BY case_id FOR KEY SHARE"
+        )
+        self.lock_replaced = (
+            f"SELECT case_id FROM {s}.case_keys WHERE case_id = ANY($1::text[]) "
+            "ORDER BY case_id FOR UPDATE"
+        )
         self.subject_cases = (
             f"SELECT case_id FROM {s}.case_keys WHERE subject = %s ORDER BY case_id"
         )
@@ -321,8 +355,11 @@ class Statements:
         keys = bool(commit.keys)
         if keys:
             params += key_columns(commit.keys)
+        keyed = bool(commit.keyed) and bool(events)
+        if keyed:
+            params.append(list(commit.keyed))
         statement = write_statement(
-            self.schema_sql, len(events), len(first_cases), len(first_audit), keys=keys
+            self.schema_sql, len(events), len(first_cases), len(first_audit), keys=keys, keyed=keyed
         )
         return [(statement, params), *map(self.rows_statement, chunks[1:])]
 

@@ -45,6 +45,7 @@ from ssp_core.store.postgres.rows import (
 )
 from ssp_core.store.postgres.schema import DUE_KEY, GAP_SQLSTATE, POSTGRES_MIGRATIONS
 from ssp_core.store.postgres.statements import (
+    KEY_GONE_SQLSTATE,
     Statements,
     last_rows,
     row_chunks,
@@ -259,6 +260,8 @@ class PostgresStore(CaseStore):
                     raise self._conflict(conn, events, commit.keys) from None
                 if exc.sqlstate == GAP_SQLSTATE:
                     raise self._gap(exc) from None
+                if exc.sqlstate == KEY_GONE_SQLSTATE and commit.keyed:
+                    raise self._key_gone(conn, commit.keyed) from None
                 raise
 
     def _append_statement(
@@ -325,6 +328,11 @@ class PostgresStore(CaseStore):
         old = [r.old for r in ordered]
         row: TupleRow | None = None
         with conn.transaction(), psycopg.RawCursor(conn) as cur:
+            if events:
+                # The rows to replace are locked before the writers' lock is taken: a
+                # writer that locked one to check it (``keyed``) and waits for the
+                # writers' lock would otherwise wait on this one, and this one on it.
+                cur.execute(self._sql.lock_replaced, ([k.case_id for k in old],))
             for n, statement in enumerate(statements):
                 cur.execute(*statement)
                 if n == 0 and events:
@@ -352,6 +360,7 @@ class PostgresStore(CaseStore):
                 cur.execute(self._sql.max_position)
             row = cur.fetchone()
             start = int(row[0]) if row else 0
+            self._check_keyed(cur, commit.keyed)
             with cur.copy(self._sql.copy_events) as copy:
                 write = copy.write_row
                 for position, event in enumerate(events, start + 1):
@@ -380,6 +389,24 @@ class PostgresStore(CaseStore):
         }
         keyed = [key.case_id for key in keys]
         return first_conflict(events, taken, keyed, self._keys_taken(conn, keyed))
+
+    def _key_gone(
+        self, conn: psycopg.Connection[TupleRow], case_ids: Sequence[str]
+    ) -> ConcurrencyError:
+        """Return the error for a commit refused because a ``keyed`` case has no key row."""
+        found = self._keys_taken(conn, case_ids)
+        gone = [case_id for case_id in case_ids if case_id not in found]
+        return ConcurrencyError.key_row(gone[0] if gone else case_ids[0])
+
+    def _check_keyed(self, cur: psycopg.RawCursor[TupleRow], case_ids: Sequence[str]) -> None:
+        """Lock the key rows of ``case_ids`` (``FOR KEY SHARE``); refuse if one is gone."""
+        if not case_ids:
+            return
+        cur.execute(self._sql.lock_keyed, (list(case_ids),))
+        found = {str(row[0]) for row in cur.fetchall()}
+        for case_id in case_ids:
+            if case_id not in found:
+                raise ConcurrencyError.key_row(case_id)
 
     def _keys_taken(self, conn: psycopg.Connection[TupleRow], case_ids: Sequence[str]) -> set[str]:
         """Return those of ``case_ids`` that have a key row."""

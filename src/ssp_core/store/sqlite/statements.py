@@ -20,6 +20,7 @@ from ssp_core.store.sql import (
 
 __all__ = [
     "DELETE_KEY_AS_READ",
+    "FOLLOWS_KEYED",
     "INSERT_AUDIT",
     "INSERT_EVENT",
     "INSERT_EVENT_AT",
@@ -42,6 +43,12 @@ READ_CASE_AND_KEY = case_and_key()
 
 VERSION_EXISTS = "SELECT 1 FROM events WHERE case_id = ? AND version = ?"
 """Answer a row if a case's version is stored."""
+
+FOLLOWS_KEYED = (
+    "SELECT EXISTS (SELECT 1 FROM events WHERE case_id = ?1 AND version = ?2), "
+    "EXISTS (SELECT 1 FROM case_keys WHERE case_id = ?1)"
+)
+"""Answer whether a case's version is stored, and whether the case has its key row."""
 
 INSERT_EVENT_AT = (
     f"INSERT INTO events ({NEW_EVENT_COLUMNS}, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -85,6 +85,7 @@ from ssp_core.store.sqlite.statements import (
 from ssp_core.store.sqlite.sync import WalSyncer
 from ssp_core.store.sqlite.writes import (
     VersionGap,
+    check_keyed,
     gap_error_for,
     insert_audit,
     insert_events,
@@ -451,8 +452,9 @@ class SqliteStore(CaseStore):
         conn = self._begin()
         try:
             if len(events) == 1:
-                positions = insert_one(conn, events[0])
+                positions = insert_one(conn, events[0], commit.keyed)
             else:
+                check_keyed(conn, commit.keyed)
                 positions = insert_events(conn, events) if events else ()
             opened = sum(1 for event in events if event.version == 1)
             if opened and self._latest >= COUNTED_SINCE:  # the count: one row to read

@@ -18,6 +18,7 @@ from ssp_core.store.sqlite.rows import key_params, stored_time
 from ssp_core.store.sqlite.schema import EVENTS_UPDATE_TRIGGER
 from ssp_core.store.sqlite.statements import (
     DELETE_KEY_AS_READ,
+    FOLLOWS_KEYED,
     INSERT_AUDIT,
     INSERT_EVENT,
     INSERT_EVENT_AT,
@@ -29,6 +30,7 @@ from ssp_core.store.sqlite.statements import (
 
 __all__ = [
     "VersionGap",
+    "check_keyed",
     "gap_error_for",
     "insert_audit",
     "insert_events",
@@ -39,20 +41,48 @@ __all__ = [
 ]
 
 
-def insert_one(conn: sqlite3.Connection, e: StoredEvent) -> tuple[int, ...]:
+def insert_one(
+    conn: sqlite3.Connection, e: StoredEvent, keyed: Sequence[str] = ()
+) -> tuple[int, ...]:
     """Insert one event, numbered by the file (the last position plus one).
 
-    It goes in only if it is a case's first version or follows a stored one. (A
-    lookup and a plain ``INSERT`` cost less here than one ``INSERT ... SELECT ...
-    RETURNING``.)
+    It goes in only if it is a case's first version or follows a stored one, and
+    only if each case of ``keyed`` still has its key row (one lookup answers both for
+    the event's own case). (A lookup and a plain ``INSERT`` cost less here than one
+    ``INSERT ... SELECT ... RETURNING``.)
     """
-    if e.version > 1 and not conn.execute(VERSION_EXISTS, (e.case_id, e.version - 1)).fetchone():
-        raise VersionGap(e.case_id, e.version)
+    if e.version > 1 and tuple(keyed) == (e.case_id,):
+        follows, has_key = conn.execute(FOLLOWS_KEYED, (e.case_id, e.version - 1)).fetchone()
+        if not has_key:
+            raise ConcurrencyError.key_row(e.case_id)
+        if not follows:
+            raise VersionGap(e.case_id, e.version)
+    else:
+        check_keyed(conn, keyed)
+        if (
+            e.version > 1
+            and not conn.execute(VERSION_EXISTS, (e.case_id, e.version - 1)).fetchone()
+        ):
+            raise VersionGap(e.case_id, e.version)
     cursor = conn.execute(
         INSERT_EVENT,
         (e.case_id, e.version, e.topic, stored_time(e.at), e.actor, e.role, e.data, e.purpose),
     )
     return (int(cursor.lastrowid or 0),)
+
+
+def check_keyed(conn: sqlite3.Connection, case_ids: Sequence[str]) -> None:
+    """Refuse (``ConcurrencyError.key_row``) the first of ``case_ids`` without a key row."""
+    for marks, chunk in chunks(list(case_ids)):
+        found = {
+            row[0]
+            for row in conn.execute(
+                f"SELECT case_id FROM case_keys WHERE case_id IN ({marks})", chunk
+            )
+        }
+        for case_id in chunk:
+            if case_id not in found:
+                raise ConcurrencyError.key_row(case_id)
 
 
 def insert_events(conn: sqlite3.Connection, events: Sequence[StoredEvent]) -> tuple[int, ...]:
