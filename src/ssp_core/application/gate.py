@@ -138,19 +138,8 @@ class Gate:
         assignee and municipality); without it, ``workflow`` names the workflow the
         operation is for and ``where`` the municipality (of a case to be opened).
         """
-        if head is not None:
-            where = Where(self.policy.walls.municipality(head.workflow, head.municipality))
         try:
-            return self.policy.check(
-                actor,
-                operation,
-                purpose=purpose,
-                workflow=head.workflow if head else workflow,
-                assignee=head.assignee if head else None,
-                opened_by=head.opened_by if head else None,
-                case_id=case_id,
-                where=where,
-            )
+            return self._check(actor, operation, purpose, workflow, head, case_id, where)
         except AccessDenied as denied:
             self.audit(
                 actor, purpose, AuditAction.DENIED, case_id, f"{operation}: {denied.permission}"
@@ -175,20 +164,36 @@ class Gate:
         (which may be stale), and a refusal there is decided again, and audited, by
         :meth:`authorise` on the head as stored.
         """
-        where = Where(self.policy.walls.municipality(head.workflow, head.municipality))
         try:
-            return self.policy.check(
-                actor,
-                operation,
-                purpose=purpose,
-                workflow=head.workflow,
-                assignee=head.assignee,
-                opened_by=head.opened_by,
-                case_id=case_id,
-                where=where,
-            )
+            return self._check(actor, operation, purpose, None, head, case_id, None)
         except (AccessDenied, UnknownId):
             return None
+
+    def _check(  # noqa: PLR0917 (the parts of one access question)
+        self,
+        actor: Actor,
+        operation: str,
+        purpose: str,
+        workflow: str | None,
+        head: CaseHead | None,
+        case_id: str | None,
+        where: Where | None,
+    ) -> Permit:
+        """Ask the policy; a ``head`` gives the case's workflow, people and municipality."""
+        if head is None:
+            return self.policy.check(
+                actor, operation, purpose=purpose, workflow=workflow, case_id=case_id, where=where
+            )
+        return self.policy.check(
+            actor,
+            operation,
+            purpose=purpose,
+            workflow=head.workflow,
+            assignee=head.assignee,
+            opened_by=head.opened_by,
+            case_id=case_id,
+            where=Where(self.policy.walls.municipality(head.workflow, head.municipality)),
+        )
 
     def refuse_unknown_case(self, actor: Actor, operation: str, purpose: str, case_id: str) -> None:
         """Audit a refused ``operation`` on an id no case has (the caller raises the refusal).
