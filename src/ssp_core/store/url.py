@@ -40,7 +40,7 @@ def open_store(url: str | None = None, *, upgrade: bool = False, create: bool = 
     working directory, ``sqlite:////var/lib/ssp/ssp.db`` is absolute. A PostgreSQL
     URL may name the schema to use with ``?schema=name`` (default ``ssp``); an SQLite
     URL may carry ``?read_sync=each`` and ``?cache_mb=256`` (see
-    :class:`~ssp_core.store.sqlite.SqliteStore`).
+    ``ssp_core.store.sqlite.SqliteStore``).
     ``upgrade=True`` applies missing schema migrations instead of refusing an older
     store. ``create=False`` refuses a store that does not exist yet (a missing SQLite
     file, an empty PostgreSQL schema) with :class:`~ssp_core.exceptions.StoreUnavailable`
