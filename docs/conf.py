@@ -627,7 +627,8 @@ def write_hook_table(registry: Any) -> None:
         if kind is None:
             item, where = "", ""
         else:
-            item = f"{{py:class}}`~{kind.type.__module__}.{kind.type.__qualname__}`"
+            types = kind.type if isinstance(kind.type, tuple) else (kind.type,)
+            item = " or ".join(f"{{py:class}}`~{t.__module__}.{t.__qualname__}`" for t in types)
             where = f"`registry.{attributes[kind.name]}`" if kind.name in attributes else ""
         rows.append([f"{{py:func}}`~ssp_core.plugins.spec.{name}`", item, where, _summary(func)])
     header = ["hook", "contributes", "found in", "summary"]

@@ -26,10 +26,12 @@ def test_plugins_lists_each_plugin_with_what_it_contributes(
     rows = {row["name"]: row for row in json.loads(out)}
     assert rows["builtin"]["contributes"]["partner kind"]
     assert rows["aalborg"]["version"] == "0.2.0.dev0"
-    assert len(rows["aalborg"]["contributes"]["workflow"]) == 15  # 7: four in 2, two in 3 versions
+    # 7 workflows (four in 2 versions, two in 3) and the template of Aalborg's tracks
+    assert len(rows["aalborg"]["contributes"]["workflow"]) == 16
     assert "ssp_register_workflows" in rows["aalborg"]["hooks"]
     code, out, _ = run(capsys, "plugins")
-    assert code == 0 and "aalborg" in out and "workflow: 15" in out  # 7: four in 2, two in 3
+    # 7 workflows (four in 2 versions, two in 3) and the template of Aalborg's tracks
+    assert code == 0 and "aalborg" in out and "workflow: 16" in out
 
 
 def test_workflows_list(capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,6 +49,10 @@ def test_workflows_list(capsys: pytest.CaptureFixture[str]) -> None:
         ("aalborg.travel_under_18", 1),
         ("aalborg.travel_under_18", 2),
         ("aalborg.travel_under_18", 3),
+        ("core.radicalisation_from_18", 1),
+        ("core.radicalisation_under_18", 1),
+        ("core.travel_from_18", 1),
+        ("core.travel_under_18", 1),
     ]
     code, out, _ = run(capsys, "--lang", "da", "workflows", "list")
     assert code == 0 and "Mentorforløb" in out
@@ -197,10 +203,11 @@ def test_the_console_script_runs_without_a_traceback() -> None:
     )
     assert done.returncode == 1
     # With no plugin, only the core's own workflows (safety walks and findings, advice
-    # requests, initiative activities) are known.
+    # requests, initiative activities) and its templates of the national model are known.
     assert done.stderr.strip() == (
         "error: unknown workflow 'nope'; known: core.advice_request, core.initiative_activity, "
-        "core.safety_finding, core.safety_walk"
+        "core.prevention_track, core.radicalisation_from_18, core.radicalisation_under_18, "
+        "core.safety_finding, core.safety_walk, core.travel_from_18, core.travel_under_18"
     )
     help_done = subprocess.run(
         [sys.executable, "-c", "from ssp_core.cli import run; run()", "--help"],

@@ -193,8 +193,9 @@ def test_unknown_cases_and_workflows(casework: Casework) -> None:
     with pytest.raises(
         UnknownId,
         match="unknown workflow 'sample.none'; known: core.advice_request, "
-        "core.initiative_activity, core.safety_finding, core.safety_walk, "
-        "sample.adult, sample.track, sample.young",
+        "core.initiative_activity, core.prevention_track, core.radicalisation_from_18, "
+        "core.radicalisation_under_18, core.safety_finding, core.safety_walk, "
+        "core.travel_from_18, core.travel_under_18, sample.adult, sample.track, sample.young",
     ):
         casework.open_case(
             workflow="sample.none", subject=born(dt.date(2026, 1, 1), 20), actor=CONSULTANT

@@ -27,6 +27,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "DisclosureRefused",
+    "ExtensionProblems",
     "InvalidCpr",
     "MovedSincePlan",
     "PluginError",
@@ -77,6 +78,17 @@ class Signal(Exception):
 
 class ConfigError(SspError):
     """Configuration or contributed data (a workflow, a catalogue, a TOML file) is invalid."""
+
+
+class ExtensionProblems(ConfigError):
+    """A workflow extension does not fit the workflow it extends: ``problems`` says how.
+
+    The registry reports each problem naming the workflow and its plugin.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 class PluginError(SspError):

@@ -27,11 +27,13 @@ import tomli
 from ssp_core.domain.retention import RetentionPeriod
 from ssp_core.exceptions import ConfigError
 from ssp_core.workflows.definition import MigrationSpec, WorkflowDefinition
+from ssp_core.workflows.extension import PART_KINDS, WorkflowExtension
 
 __all__ = [
     "converter",
     "load_items",
     "load_workflow",
+    "load_workflows",
     "read_toml",
     "reading_once",
     "structure",
@@ -97,6 +99,65 @@ def _structure_attrs(cl: type) -> Callable[[Any, type], Any]:
 converter.register_structure_hook_factory(_attrs_class, _structure_attrs)
 
 
+def _placed(kind: str, item: Any, placements: list[dict[str, Any]]) -> Any:
+    """Take ``before``/``after`` out of an added part's table, as a placement."""
+    if not isinstance(item, dict) or not ({"before", "after"} & item.keys()):
+        return item
+    item = dict(item)
+    if kind == "transitions":
+        key = item.get("trigger")
+    elif kind == "deadlines":
+        key = item.get("id") or item.get("fact") or item.get("state")
+    else:
+        key = item.get("id")
+    placements.append(
+        {
+            "kind": kind,
+            "key": key,
+            "before": item.pop("before", None),
+            "after": item.pop("after", None),
+        }
+    )
+    return item
+
+
+def _structure_extension(value: Any, cl: type) -> WorkflowExtension:
+    """Structure an extension's table: placements from ``before``/``after``, role renames."""
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a table, got {type(value).__name__}")
+    data = dict(value)
+    placements: list[dict[str, Any]] = list(data.get("placements", []))
+    add = data.get("add")
+    if isinstance(add, dict):
+        data["add"] = {
+            kind: [_placed(kind, item, placements) for item in items]
+            if kind in PART_KINDS and isinstance(items, list)
+            else items
+            for kind, items in add.items()
+        }
+    if placements:
+        data["placements"] = placements
+    renames = data.get("rename_roles")
+    if renames is not None:
+        if not isinstance(renames, dict) or not all(
+            isinstance(new, str)
+            or (isinstance(new, list) and all(isinstance(one, str) for one in new))
+            for new in renames.values()
+        ):
+            raise TypeError(
+                "rename_roles must map each role id to a role id or a list of role ids "
+                '(e.g. consultant = "aalborg.ssp_consultant")'
+            )
+        data["rename_roles"] = [
+            [old, [new] if isinstance(new, str) else new] for old, new in renames.items()
+        ]
+    extension: WorkflowExtension = _structure_attrs(cl)(data, cl)
+    return extension
+
+
+converter.register_structure_hook(WorkflowExtension, _structure_extension)
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Read a TOML file; a missing or malformed file raises :class:`ConfigError` naming it."""
     file = Path(path)
@@ -155,9 +216,22 @@ def structure(data: Any, cls: type[T], *, where: str) -> T:
         raise ConfigError(f"{where}: {exc}") from None
 
 
-def load_workflow(path: str | Path) -> WorkflowDefinition:
-    """Load one workflow definition from a TOML file."""
-    return structure(_read_shared(path), WorkflowDefinition, where=str(path))
+def load_workflow(path: str | Path) -> WorkflowDefinition | WorkflowExtension:
+    """Load one workflow from a TOML file: a definition, or an extension if it ``extends``.
+
+    An extension is made into a definition when the registry is built, from the
+    version it extends (:mod:`ssp_core.workflows.extension`).
+    """
+    data = _read_shared(path)
+    cls: type[WorkflowDefinition | WorkflowExtension] = (
+        WorkflowExtension if "extends" in data else WorkflowDefinition
+    )
+    return structure(data, cls, where=str(path))
+
+
+def load_workflows(folder: str | Path) -> list[WorkflowDefinition | WorkflowExtension]:
+    """Load every ``*.toml`` file of ``folder`` with :func:`load_workflow`, in name order."""
+    return [load_workflow(path) for path in sorted(Path(folder).glob("*.toml"))]
 
 
 def load_items(path: str | Path, key: str, cls: type[T]) -> list[T]:

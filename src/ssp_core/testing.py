@@ -499,6 +499,11 @@ class PluginContract:
             assert all(hook.startswith(("ssp_register_", "ssp_after_")) for hook in info.hooks)
 
     def test_workflows_survive_random_use(self, contract_registry: Registry) -> None:
-        """Every workflow the plugin contributes passes the stateful workflow test."""
+        """Every workflow the plugin contributes passes the stateful workflow test.
+
+        Templates are left out: no case is opened on one; the workflows made from it
+        run here with all its parts.
+        """
         for definition in contract_registry.workflows.values():
-            run_workflow_machine(contract_registry, definition, max_examples=25, steps=30)
+            if not definition.template:
+                run_workflow_machine(contract_registry, definition, max_examples=25, steps=30)

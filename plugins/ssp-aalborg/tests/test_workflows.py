@@ -306,3 +306,46 @@ def test_deadlines_are_in_business_days(casework: Casework) -> None:
 def test_corps_run_their_tracks(registry: Registry) -> None:
     for corps in registry.corps.values():
         assert registry.workflow(corps.track).kind == WorkflowKind.PREVENTION_TRACK
+
+
+def test_every_card_and_track_extends_a_template_of_the_national_model(registry: Registry) -> None:
+    national = {
+        "aalborg.radicalisation_under_18": "core.radicalisation_under_18@1",
+        "aalborg.radicalisation_from_18": "core.radicalisation_from_18@1",
+        "aalborg.travel_under_18": "core.travel_under_18@1",
+        "aalborg.travel_from_18": "core.travel_from_18@1",
+        "aalborg.mentor": "aalborg.prevention_track@1",
+        "aalborg.parent_coach": "aalborg.prevention_track@1",
+        "aalborg.dialogue_ambassador": "aalborg.prevention_track@1",
+    }
+    for definition in registry.workflows.values():
+        if registry.workflows.contributor(definition.name) != "aalborg" or definition.template:
+            continue
+        assert definition.extends is not None, definition.name
+        assert definition.extends.name == national[definition.id], definition.name
+    track = registry.workflow("aalborg.prevention_track")
+    assert track.template
+    assert track.extends is not None
+    assert track.extends.name == "core.prevention_track@1"
+    assert registry.workflow("core.travel_under_18").extends is not None
+
+
+def test_a_card_shows_which_parts_are_the_national_model_s_and_which_aalborg_s(
+    registry: Registry,
+) -> None:
+    card = registry.workflow("aalborg.travel_under_18")
+    assert card.origin("state received") == "core.radicalisation_under_18@1"
+    assert card.origin("transition hand_to_police") == "aalborg.travel_under_18@3"  # replaced
+    assert card.origin("state handed_to_police") == "core.travel_under_18@1"
+    assert card.origin("state action_group") == "aalborg.travel_under_18@3"  # added
+    assert card.origin("fact children_services_notified") == "core.radicalisation_under_18@1"
+    assert [s.id for s in card.states][:6] == [
+        "police_screening",
+        "received",
+        "analysis",
+        "info_house",
+        "action_group",
+        "assessment",
+    ]
+    roles = {role for t in card.transitions for role in t.roles}
+    assert roles == {"aalborg.ssp_consultant", "aalborg.police_ssp_coordinator"}

@@ -44,6 +44,8 @@ def list_workflows(obj: Context, kind: str | None, as_json: bool) -> None:
                 "kind": d.kind.value,
                 "label": d.labels.get(obj.language),
                 "plugin": registry.workflows.contributor(d.name),
+                "template": d.template,
+                "extends": None if d.extends is None else d.extends.name,
                 "states": len(d.states),
                 "transitions": len(d.transitions),
             }
@@ -58,7 +60,7 @@ def list_workflows(obj: Context, kind: str | None, as_json: bool) -> None:
         table.add_row(
             inert(d.id),
             str(d.version),
-            d.kind.value,
+            d.kind.value + (" (template)" if d.template else ""),
             inert(d.labels.get(obj.language)),
             inert(registry.workflows.contributor(d.name)),
         )
@@ -92,3 +94,10 @@ def show_workflow(obj: Context, workflow_id: str, version: int | None, fmt: str)
         click.echo(to_mermaid(definition, obj.language), nl=False)
     else:
         click.echo(to_text(definition, obj.language), nl=False)
+        newer = obj.registry.newer_base(definition)
+        if newer is not None and definition.extends is not None:
+            click.echo(
+                f"newer: {newer.name} is registered; this version keeps extending "
+                f"{definition.extends.name} until a new version of {definition.id} "
+                "extends the newer one"
+            )

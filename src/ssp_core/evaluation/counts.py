@@ -55,7 +55,7 @@ def workflow_ids(
         {
             d.id
             for d in registry.workflows.values()
-            if d.kind is kind and (workflows is None or d.id in workflows)
+            if d.kind is kind and not d.template and (workflows is None or d.id in workflows)
         }
     )
 

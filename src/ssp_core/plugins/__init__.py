@@ -4,7 +4,8 @@ A plugin (see ``plugins/ssp-aalborg``) implements hooks of :mod:`ssp_core.plugin
 with the :data:`hookimpl` marker and returns the items below: what a municipality
 contributes (roles, partners, catalogues, cards and tracks, grants, legal bases,
 retention rules, localities, activity kinds, ...), loaded from TOML with :func:`load_items` and
-:func:`load_workflow`. Import them from here::
+:func:`load_workflows` (a card or track that extends a template of the national model is a
+:class:`~ssp_core.workflows.extension.WorkflowExtension`). Import them from here::
 
     from ssp_core.plugins import Partner, WorkflowDefinition, hookimpl, load_items
 
@@ -47,7 +48,7 @@ from ssp_core.domain.retention import RetentionPeriod, RetentionRule
 from ssp_core.domain.roles import Role
 from ssp_core.domain.strategy import FollowUp, Goal, Indicator, Initiative, Strategy, SubActivity
 from ssp_core.domain.walks import FindingCategory, FindingPlan, Locality, WalkPlan
-from ssp_core.loading import load_items, load_workflow, read_toml, structure
+from ssp_core.loading import load_items, load_workflow, load_workflows, read_toml, structure
 from ssp_core.plugins.manager import PluginHost, PluginInfo, create_plugin_host
 from ssp_core.plugins.registry import Override, Registry, override
 from ssp_core.plugins.spec import hookimpl
@@ -62,8 +63,10 @@ from ssp_core.workflows.definition import (
     TransitionSpec,
     WorkflowDefinition,
     WorkflowKind,
+    WorkflowRef,
 )
 from ssp_core.workflows.engine import Deadline
+from ssp_core.workflows.extension import Parts, Placement, Removals, WorkflowExtension
 from ssp_core.workflows.guards import EventFacts, Guard, GuardView
 
 __all__ = [
@@ -105,6 +108,8 @@ __all__ = [
     "Override",
     "Partner",
     "PartnerKind",
+    "Parts",
+    "Placement",
     "PluginHost",
     "PluginInfo",
     "PoliceDistrict",
@@ -112,6 +117,7 @@ __all__ = [
     "Reach",
     "ReferenceText",
     "Registry",
+    "Removals",
     "RenamedId",
     "ResourceArea",
     "RetentionPeriod",
@@ -128,7 +134,9 @@ __all__ = [
     "TransitionSpec",
     "WalkPlan",
     "WorkflowDefinition",
+    "WorkflowExtension",
     "WorkflowKind",
+    "WorkflowRef",
     "WorrySign",
     "WorrySignCatalogue",
     "WorrySignLevel",
@@ -137,6 +145,7 @@ __all__ = [
     "hookimpl",
     "load_items",
     "load_workflow",
+    "load_workflows",
     "override",
     "read_toml",
     "structure",

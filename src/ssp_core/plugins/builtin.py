@@ -13,7 +13,6 @@ namespace.
 from __future__ import annotations
 
 from importlib.resources import as_file, files
-from pathlib import Path
 
 from ssp_core.domain.access import Purpose
 from ssp_core.domain.activities import ActivityKind
@@ -23,9 +22,10 @@ from ssp_core.domain.district import PoliceDistrict
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.organisation import PartnerKind
 from ssp_core.domain.walks import FindingCategory
-from ssp_core.loading import load_items, load_workflow
+from ssp_core.loading import load_items, load_workflows
 from ssp_core.plugins.spec import hookimpl
 from ssp_core.workflows.definition import WorkflowDefinition
+from ssp_core.workflows.extension import WorkflowExtension
 from ssp_core.workflows.guards import Guard, GuardView
 
 __all__ = [
@@ -262,7 +262,13 @@ def ssp_register_activity_kinds() -> list[ActivityKind]:
 
 
 @hookimpl
-def ssp_register_workflows() -> list[WorkflowDefinition]:
-    """Register the core's workflows: safety walks and findings, advice requests, activities."""
-    with as_file(files("ssp_core") / "data" / "workflows") as folder:
-        return [load_workflow(path) for path in sorted(Path(folder).glob("*.toml"))]
+def ssp_register_workflows() -> list[WorkflowDefinition | WorkflowExtension]:
+    """Register the core's workflows and the templates of the national model.
+
+    The workflows: safety walks and findings, advice requests, activities. The
+    templates (no case is opened on them): the four action cards and a prevention
+    track, which a municipality's cards and tracks extend.
+    """
+    data = files("ssp_core") / "data"
+    with as_file(data / "workflows") as workflows, as_file(data / "templates") as templates:
+        return [*load_workflows(workflows), *load_workflows(templates)]

@@ -43,6 +43,7 @@ from ssp_core.loading import reading_once
 from ssp_core.plugins.manager import Contribution, PluginHost, PluginInfo
 from ssp_core.workflows.definition import WorkflowDefinition, WorkflowKind
 from ssp_core.workflows.engine import WorkflowEngine
+from ssp_core.workflows.extension import WorkflowExtension, resolve_extensions
 from ssp_core.workflows.guards import Guard
 from ssp_core.workflows.validation import definition_problems
 
@@ -76,7 +77,7 @@ def override(item: T) -> Override[T]:
     return Override(item)
 
 
-def _workflow_key(definition: WorkflowDefinition) -> str:
+def _workflow_key(definition: WorkflowDefinition | WorkflowExtension) -> str:
     return definition.name
 
 
@@ -86,7 +87,7 @@ class ContributionKind:
 
     name: str
     hook: str
-    type: type[Any]
+    type: type[Any] | tuple[type[Any], ...]
     key: Callable[[Any], str]
     per_plugin: bool = False
     """Whether ids are the plugin's own: two plugins may each contribute one with the same id."""
@@ -124,7 +125,12 @@ KINDS: tuple[ContributionKind, ...] = (
     ContributionKind("situation", "ssp_register_situations", Situation, lambda item: item.id),
     ContributionKind("age band", "ssp_register_age_bands", AgeBand, lambda item: item.id),
     ContributionKind("strategy", "ssp_register_strategy", Strategy, lambda item: item.id),
-    ContributionKind("workflow", "ssp_register_workflows", WorkflowDefinition, _workflow_key),
+    ContributionKind(
+        "workflow",
+        "ssp_register_workflows",
+        (WorkflowDefinition, WorkflowExtension),
+        _workflow_key,
+    ),
     ContributionKind("guard", "ssp_register_guards", Guard, lambda item: item.id),
     ContributionKind("purpose", "ssp_register_purposes", Purpose, lambda item: item.id),
     ContributionKind("grant", "ssp_register_grants", Grant, lambda item: item.id),
@@ -187,6 +193,16 @@ class Contributed(Generic[T]):
                 self.kind, item_id, list(self._items), renamed_to=self._renamed.get(item_id)
             ) from None
 
+    def made(self, items: Mapping[str, Any]) -> Contributed[Any]:
+        """Return ``items`` (some of these ids, each made into another item) by the same plugins."""
+        return Contributed(
+            self.kind,
+            items,
+            {key: self._by[key] for key in items},
+            overridden=self.overridden & items.keys(),
+            renamed=self._renamed,
+        )
+
     def with_renamed(self, renamed: Mapping[str, str]) -> Contributed[T]:
         """Return the same items, whose lookups of an old id name its new one."""
         return Contributed(
@@ -227,7 +243,11 @@ def _resolve(kind: ContributionKind, contributions: list[Contribution[Any]]) -> 
         if not isinstance(contribution.item, kind.type):
             raise PluginError(
                 f"plugin {contribution.plugin!r} returned a {type(contribution.item).__name__} "
-                f"from {kind.hook}; expected {kind.type.__name__}"
+                f"from {kind.hook}; expected "
+                + " or ".join(
+                    t.__name__
+                    for t in (kind.type if isinstance(kind.type, tuple) else (kind.type,))
+                )
             )
         target = overrides if contribution.override else plain
         key = kind.key(contribution.item)
@@ -318,7 +338,10 @@ class Registry:
         self.situations = contributed["situation"]
         self.age_bands = contributed["age band"]
         self.strategies = contributed["strategy"]
-        self.workflows = contributed["workflow"]
+        # Extensions are made into definitions first: all that follows sees definitions.
+        made, self._unmade = resolve_extensions(dict(contributed["workflow"].items()))
+        self._contributed_workflows = contributed["workflow"]
+        self.workflows = contributed["workflow"].made(made)
         self.guards = contributed["guard"]
         self.purposes = contributed["purpose"]
         self.grants = contributed["grant"]
@@ -647,10 +670,18 @@ class Registry:
         return problems
 
     def _workflow_problems(self) -> list[str]:
-        problems: list[str] = []
+        problems: list[str] = [
+            f"workflow {name} from plugin {self._contributed_workflows.contributor(name)!r}: "
+            f"{problem}"
+            for name, found in self._unmade.items()
+            for problem in found
+        ]
         for key, definition in self.workflows.items():
             found = definition_problems(
-                definition, known_guards=list(self.guards), known_roles=list(self.roles)
+                definition,
+                known_guards=list(self.guards),
+                # a template's roles stand for whoever a municipality renames them to
+                known_roles=None if definition.template else list(self.roles),
             )
             applies = definition.applies_to
             if applies is not None and applies.situation not in self.situations:
@@ -752,6 +783,21 @@ class Registry:
             f"version of workflow {workflow_id}", str(version), [str(d.version) for d in versions]
         )
 
+    def newer_base(self, definition: WorkflowDefinition) -> WorkflowDefinition | None:
+        """Return the newest version of the workflow ``definition`` extends, if newer.
+
+        An extension is pinned to the version it names: a newer version of a template
+        changes nothing until the municipality registers a new version of its own
+        workflow that names it. This says when there is one to consider.
+        """
+        if definition.extends is None:
+            return None
+        versions = self._versions.get(definition.extends.id, ())
+        newest = versions[-1] if versions else None
+        if newest is None or newest.version <= definition.extends.version:
+            return None
+        return newest
+
     def kind_of(self, workflow_id: str, version: int) -> WorkflowKind | None:
         """Return the kind of a workflow version, or ``None`` if no plugin registers it (any more).
 
@@ -788,10 +834,17 @@ class Registry:
                 "workflow version", f"{case.workflow}@{case.workflow_version}", list(self.workflows)
             ) from None
 
-    def latest_workflows(self, kind: WorkflowKind | None = None) -> list[WorkflowDefinition]:
-        """Return the newest version of each workflow, optionally of one kind, sorted by id."""
+    def latest_workflows(
+        self, kind: WorkflowKind | None = None, *, templates: bool = False
+    ) -> list[WorkflowDefinition]:
+        """Return the newest version of each workflow, optionally of one kind, sorted by id.
+
+        Templates (on which no case is opened) are left out unless ``templates``.
+        """
         newest = (versions[-1] for _, versions in sorted(self._versions.items()))
-        return [d for d in newest if kind is None or d.kind == kind]
+        return [
+            d for d in newest if (kind is None or d.kind == kind) and (templates or not d.template)
+        ]
 
     def _cards(self, situation: str, municipality: str | None) -> list[WorkflowDefinition]:
         """Return the newest cards for ``situation`` a concern of ``municipality`` chooses from."""

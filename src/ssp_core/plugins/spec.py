@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from ssp_core.plugins.registry import Override, Registry
     from ssp_core.workflows.definition import WorkflowDefinition
     from ssp_core.workflows.engine import Deadline
+    from ssp_core.workflows.extension import WorkflowExtension
     from ssp_core.workflows.guards import Guard
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
@@ -226,14 +227,23 @@ def ssp_register_strategy() -> Iterable[Strategy | Override[Strategy]]:  # type:
 
 
 @hookspec
-def ssp_register_workflows() -> Iterable[WorkflowDefinition | Override[WorkflowDefinition]]:  # type: ignore[empty-body]
+def ssp_register_workflows() -> Iterable[  # type: ignore[empty-body]
+    WorkflowDefinition
+    | WorkflowExtension
+    | Override[WorkflowDefinition]
+    | Override[WorkflowExtension]
+]:
     """Contribute workflow definitions: action cards, prevention tracks, others.
 
-    Each ``(id, version)`` must be unique across plugins. A definition is validated
-    when the registry is built; problems raise
-    :class:`~ssp_core.exceptions.ConfigError` naming the definition and this plugin.
+    Each ``(id, version)`` must be unique across plugins. A
+    :class:`~ssp_core.workflows.extension.WorkflowExtension` names the version it
+    extends (e.g. a template of the national model, ``core.radicalisation_under_18``
+    version 1) and what it changes; it is made into a definition when the registry is
+    built. Every definition is validated then; problems raise
+    :class:`~ssp_core.exceptions.ConfigError` naming the workflow and this plugin.
 
-    :return: workflow definitions (load TOML with :func:`ssp_core.loading.load_workflow`).
+    :return: workflow definitions and extensions (load a folder of TOML files with
+        :func:`ssp_core.loading.load_workflows`).
 
     .. versionadded:: 0.1
     """

@@ -240,7 +240,7 @@ def _ids_of(registry: Registry, kind: WorkflowKind, workflows: Collection[str] |
         {
             d.id
             for d in registry.workflows.values()
-            if d.kind is kind and (workflows is None or d.id in workflows)
+            if d.kind is kind and not d.template and (workflows is None or d.id in workflows)
         }
     )
 

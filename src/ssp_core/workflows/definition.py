@@ -32,6 +32,7 @@ __all__ = [
     "TransitionSpec",
     "WorkflowDefinition",
     "WorkflowKind",
+    "WorkflowRef",
 ]
 
 
@@ -219,12 +220,39 @@ class Applicability:
 
 
 @attrs.frozen
+class WorkflowRef:
+    """One version of a workflow, named by id and version, e.g. what an extension extends.
+
+    The version is pinned: a newer version of the workflow named does not change
+    what refers to this one.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    version: int = attrs.field(validator=attrs.validators.ge(1))
+
+    @property
+    def name(self) -> str:
+        """Return ``id@version``, as shown to users."""
+        return f"{self.id}@{self.version}"
+
+
+def _origins(value: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((part, origin) for part, origin in value)
+
+
+@attrs.frozen
 class WorkflowDefinition:
     """One version of a workflow: states, transitions, facts, guards and deadlines.
 
     ``subjects`` says what its cases may be about; ``sessions_in`` lists the states
     in which sessions may be recorded (prevention tracks); ``applies_to`` makes an
     action card selectable by situation and age band.
+
+    A ``template`` (e.g. the national model of an action card) is validated and shown
+    like any workflow, but no case is opened on it: a municipality's workflow extends
+    it (:class:`~ssp_core.workflows.extension.WorkflowExtension`). A definition made by
+    extending another names it in ``extends``, and ``origins`` says where each of its
+    parts came from (see :meth:`origin`).
     """
 
     id: str = attrs.field(validator=identifier)
@@ -242,6 +270,13 @@ class WorkflowDefinition:
     sessions_in: tuple[str, ...] = ()
     description: Labels | None = None
     migrations: tuple[MigrationSpec, ...] = ()
+    template: bool = False
+    extends: WorkflowRef | None = None
+    origins: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), converter=_origins, eq=False, repr=False
+    )
+    """``(part, workflow name)`` for each part that came from a workflow extended, e.g.
+    ``("state received", "core.card_under_18@1")``; parts not named are this one's own."""
 
     @property
     def key(self) -> tuple[str, int]:
@@ -252,6 +287,17 @@ class WorkflowDefinition:
     def name(self) -> str:
         """Return ``id@version``, as shown to users."""
         return f"{self.id}@{self.version}"
+
+    def origin(self, part: str) -> str:
+        """Return the name of the workflow ``part`` (e.g. ``"state received"``) came from.
+
+        A part this definition declares itself (or that an extension added or
+        replaced) is its own: the answer is :attr:`name`.
+        """
+        for named, origin in self.origins:
+            if named == part:
+                return origin
+        return self.name
 
     def state(self, state_id: str) -> StateSpec:
         """Return the state with ``state_id``; ``KeyError`` if there is none."""

@@ -50,8 +50,14 @@ def _node(state_id: str) -> str:
     return state_id.replace(".", "_").replace("-", "_")
 
 
-def to_text(definition: WorkflowDefinition, language: Language = "en") -> str:
-    """Return a plain-text description of the definition, for terminals and logs."""
+def _from(definition: WorkflowDefinition, part: str) -> list[str]:
+    """Say where ``part`` came from, if not from ``definition`` itself."""
+    origin = definition.origin(part)
+    return [] if origin == definition.name else [f"from {origin}"]
+
+
+def _heading(definition: WorkflowDefinition, language: Language) -> list[str]:
+    """Return the lines before the states: name, kind, template, base, applicability."""
     out = [
         f"{definition.name}  {definition.labels.get(language)}",
         (
@@ -59,11 +65,25 @@ def to_text(definition: WorkflowDefinition, language: Language = "en") -> str:
             f"subjects: {', '.join(s.value for s in definition.subjects)}"
         ),
     ]
+    if definition.template:
+        out.append("template: no case is opened on it; a workflow extends it")
+    if definition.extends is not None:
+        out.append(f"extends: {definition.extends.name}")
     if definition.applies_to is not None:
         out.append(
             f"applies to: situation {definition.applies_to.situation}, "
             f"age band {definition.applies_to.age_band}"
         )
+    return out
+
+
+def to_text(definition: WorkflowDefinition, language: Language = "en") -> str:
+    """Return a plain-text description of the definition, for terminals and logs.
+
+    A definition made by extending another says which, and each of its states,
+    transitions and facts that came from there says so (``from core.radicalisation_under_18@1``).
+    """
+    out = _heading(definition, language)
     out.append("states:")
     deadlines = {rule.state: rule for rule in definition.deadlines if rule.fact is None}
     for state in definition.states:
@@ -78,6 +98,7 @@ def to_text(definition: WorkflowDefinition, language: Language = "en") -> str:
             rule = deadlines[state.id]
             unit = "business days" if rule.business_days else "days"
             marks.append(f"deadline {rule.days} {unit}")
+        marks += _from(definition, f"state {state.id}")
         suffix = f" [{'; '.join(marks)}]" if marks else ""
         out.append(f"  {state.id}: {state.labels.get(language)}{suffix}")
         out.extend(
@@ -93,6 +114,7 @@ def to_text(definition: WorkflowDefinition, language: Language = "en") -> str:
             extra.append(f"roles: {', '.join(transition.roles)}")
         if transition.requires_reason:
             extra.append("reason required")
+        extra += _from(definition, f"transition {transition.trigger}")
         suffix = f" ({'; '.join(extra)})" if extra else ""
         out.append(
             f"  {transition.trigger}: {', '.join(transition.source)} -> {transition.dest}{suffix}"
@@ -103,5 +125,6 @@ def to_text(definition: WorkflowDefinition, language: Language = "en") -> str:
             basis = f" [{fact.legal_basis}]" if fact.legal_basis else ""
             detail = " (detail required)" if fact.requires_detail else ""
             roles = f" (roles: {', '.join(fact.roles)})" if fact.roles else ""
-            out.append(f"  {fact.id}: {fact.labels.get(language)}{basis}{detail}{roles}")
+            origin = "".join(f" ({text})" for text in _from(definition, f"fact {fact.id}"))
+            out.append(f"  {fact.id}: {fact.labels.get(language)}{basis}{detail}{roles}{origin}")
     return "\n".join(out) + "\n"

@@ -146,6 +146,7 @@ class WorkflowEngine:
         "_machine_events",
         "_starts",
         "_subjects",
+        "_template",
         "_version",
         "definition",
         "machine",
@@ -172,6 +173,7 @@ class WorkflowEngine:
         self._finals = definition.final_states
         self._initial = definition.initial
         self._subjects = frozenset(definition.subjects)
+        self._template = definition.template
         self._due = DueDates(definition)
         self._starts = self._due.starts
         self._fact_rules: dict[str, DeadlineRule] = {
@@ -206,8 +208,14 @@ class WorkflowEngine:
         """Open a case on this definition, in its initial state, with its due dates.
 
         ``municipality`` is the municipality whose case it is (``None`` where no plugin
-        declares one); the application layer decides it and checks it.
+        declares one); the application layer decides it and checks it. No case is
+        opened on a template.
         """
+        if self._template:
+            raise ActionRefused(
+                f"workflow {self.definition.name} is a template: no case is opened on it; "
+                "open the case on a workflow that extends it (ssp workflows list)"
+            )
         if subject.kind not in self._subjects:
             allowed = ", ".join(kind.value for kind in self.definition.subjects)
             raise DataError(

@@ -188,14 +188,19 @@ def _instructions(definition: WorkflowDefinition) -> list[str]:
 
 
 def _roles(definition: WorkflowDefinition, roles: set[str]) -> list[str]:
+    known = f"known roles: {', '.join(sorted(roles)) or 'none'}"
+    if definition.extends is not None:
+        known += (
+            f"; to give a role of {definition.extends.name} another name, map it in [rename_roles]"
+        )
     found = [
-        f"transition {transition.trigger!r} requires unknown role {role!r}"
+        f"transition {transition.trigger!r} requires unknown role {role!r} ({known})"
         for transition in definition.transitions
         for role in transition.roles
         if role not in roles
     ]
     found.extend(
-        f"fact {fact.id!r} requires unknown role {role!r}"
+        f"fact {fact.id!r} requires unknown role {role!r} ({known})"
         for fact in definition.facts
         for role in fact.roles
         if role not in roles

@@ -31,10 +31,11 @@ from ssp_core.plugins import (
     Strategy,
     WalkPlan,
     WorkflowDefinition,
+    WorkflowExtension,
     WorrySignCatalogue,
     hookimpl,
     load_items,
-    load_workflow,
+    load_workflows,
     read_toml,
     structure,
 )
@@ -154,10 +155,13 @@ def ssp_register_strategy() -> list[Strategy]:
 
 
 @hookimpl
-def ssp_register_workflows() -> list[WorkflowDefinition]:
-    """Register the four action cards and the three prevention tracks."""
-    folder = _path("workflows")
-    return [load_workflow(path) for path in sorted(folder.glob("*.toml"))]
+def ssp_register_workflows() -> list[WorkflowDefinition | WorkflowExtension]:
+    """Register the four action cards and the three prevention tracks, every version.
+
+    Each extends a template of the national model in the core (or Aalborg's own
+    track template, which does).
+    """
+    return load_workflows(_path("workflows"))
 
 
 @hookimpl
