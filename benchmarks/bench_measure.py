@@ -30,6 +30,8 @@ from ssp_core.domain.events import Transitioned
 from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import TransitionRefused
+from ssp_core.plugins.manager import create_plugin_host
+from ssp_core.plugins.registry import Registry
 from ssp_core.workflows.definition import WorkflowDefinition, WorkflowKind
 from ssp_core.workflows.engine import WorkflowEngine, build_machine
 from ssp_core.workflows.guards import compile_guard
@@ -83,12 +85,18 @@ def action_cards() -> list[WorkflowDefinition]:
     """Return the first version of each of the Aalborg plugin's four action cards (its TOML).
 
     The first versions keep the figures comparable from run to run; later versions of
-    a card change its text and guards, not its size.
+    a card change its text and guards, not its size. The cards extend the core's
+    templates, so they are taken from a registry of the core and the plugin, made
+    into definitions (each makes exactly the definition its file held before).
     """
+    registry = Registry.build(create_plugin_host(autoload=False, plugins=[hooks]))
     first: dict[str, WorkflowDefinition] = {}
-    for d in hooks.ssp_register_workflows():
-        if d.kind is WorkflowKind.ACTION_CARD and (
-            d.id not in first or d.version < first[d.id].version
+    for d in registry.workflows.values():
+        if (
+            d.kind is WorkflowKind.ACTION_CARD
+            and not d.template
+            and d.id.startswith("aalborg.")
+            and (d.id not in first or d.version < first[d.id].version)
         ):
             first[d.id] = d
     cards = [first[name] for name in sorted(first)]

@@ -205,9 +205,10 @@ def _workload(results: Results) -> list[str]:
         "## The workload",
         "",
         (
-            "All benchmarks use the four action cards of the Aalborg plugin, read from its TOML "
-            "files with `ssp_aalborg.hooks.ssp_register_workflows()`. Each card gets its own "
-            "`WorkflowEngine(definition)`, built directly without a registry."
+            "All benchmarks use the first version of each of the four action cards of the "
+            "Aalborg plugin, read from its TOML files (each extends a template of the core; a "
+            "registry of the core and the plugin makes them into definitions). Each card gets "
+            "its own `WorkflowEngine(definition)`, built directly."
         ),
         "",
         *_table(("Action card", "Version", "States", "Transitions", "Triggers"), rows),

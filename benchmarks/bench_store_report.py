@@ -79,10 +79,10 @@ def evaluate_store(results: StoreResults) -> tuple[Target, ...]:
     targets = [
         _at_least(
             results,
-            "SQLite, one event per durable command: ours over raw sqlite3 (throughput)",
+            "SQLite, one event per durable command: ours over raw sqlite3 writing the same rows",
             key="sqlite_single",
             ours="ours",
-            base="raw",
+            base="raw3",
             limit=SQLITE_SINGLE,
             gated=True,
         ),
@@ -157,12 +157,13 @@ def evaluate_store(results: StoreResults) -> tuple[Target, ...]:
         ),
         _at_least(
             results,
-            "vs eventsourcing SQLite, batched (800 events per transaction, events alone)",
+            "vs eventsourcing SQLite, batched (800 events per transaction, events alone; ours "
+            "also indexes each by actor)",
             key="sqlite_batched",
             ours="ours_events",
             base="es",
             limit=EVENTSOURCING,
-            gated=True,
+            gated=False,
         ),
         _at_least(
             results,
@@ -175,10 +176,11 @@ def evaluate_store(results: StoreResults) -> tuple[Target, ...]:
         ),
         _at_least(
             results,
-            "SQLite, one event per command: ours over raw sqlite3 writing the same rows",
+            "SQLite, one event per command: ours over raw sqlite3 writing one row into a table "
+            "without the list indexes (older store-layer figure; different work)",
             key="sqlite_single",
             ours="ours",
-            base="raw3",
+            base="raw",
             limit=SQLITE_SINGLE,
             gated=False,
         ),
@@ -426,8 +428,16 @@ def render_store_markdown(results: StoreResults) -> str:
         ),
         "",
         (
-            f"Rows marked “{INFO}” are reported to explain the gated ones: they compare our "
-            "store with the raw driver writing exactly the rows our store writes."
+            f"Rows marked “{INFO}” are reported beside the gated ones, not gated, because "
+            "their baseline does less work than ours. Every gated baseline here is the same "
+            "work written by hand (issue 16). Since schema 6 each write also keeps the "
+            "indexes that make every list flat at 1,000,000 cases (the case index in the "
+            "order of each list, the events by actor for the audit log of one actor). A "
+            "write to a table without them, or to eventsourcing's table, which has no index "
+            "by actor, is less work. Until issue 16 the one-row and the eventsourcing "
+            f"batched comparisons were gated (at 0.70{TIMES} and 1.00{TIMES}). They stay on "
+            "this page, labelled, so the cost of those indexes can be read off: compare them "
+            "with the same-rows rows."
         ),
         "",
         *_figures(results),
@@ -598,7 +608,8 @@ def _single(results: StoreResults) -> list[str]:
             "measured apart, above)."
         ),
         (
-            "- **raw** (the baseline of the target): a plain `sqlite3` connection to a file "
+            "- **raw** (not gated since issue 16: it writes less): a plain `sqlite3` "
+            "connection to a file "
             "with one `events` table of the same shape as the store's (`position INTEGER "
             "PRIMARY KEY`, the same seven columns, `UNIQUE (case_id, version)`), WAL, "
             "`synchronous=FULL`; per command `conn.execute(INSERT, row)` and "
@@ -606,7 +617,7 @@ def _single(results: StoreResults) -> list[str]:
             "payload is the same sealed JSON ours writes."
         ),
         (
-            "- **raw3** (not gated, to explain the gap): the raw driver writing exactly "
+            "- **raw3** (the baseline of the target): the raw driver writing exactly "
             "what ours writes (the event, an upsert of the index row when it changed, the "
             "key row of an opening) into a file with "
             "the store's own schema (its indexes and append-only triggers), one `commit()` "
@@ -624,8 +635,9 @@ def _single(results: StoreResults) -> list[str]:
         (
             "- The raw baseline writes one row into one table with one index; a command that "
             "changes the index row writes two rows into two tables and their indexes (events: "
-            "the unique index; cases: the partial index of due dates; an opening also a key "
-            "row into `case_keys` and its index of subjects), and every b-tree "
+            "the unique index and the index by actor; cases: since schema 6 an index in the "
+            "order of every list for each way a list is narrowed, seven in all; an opening "
+            "also a key row into `case_keys` and its index of subjects), and every b-tree "
             "a row goes into has a page rewritten in the write-ahead log at each commit. The "
             "last column counts those pages: after the timed rounds each contestant runs "
             f"{WAL_PROBE_CASES * EVENTS_PER_CASE} more commands on a checkpointed, truncated "
