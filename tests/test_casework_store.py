@@ -30,6 +30,7 @@ from ssp_core.store import AuditAction, AuditQuery, CaseQuery, Commit, open_stor
 from ssp_core.store.projection import case_row
 from ssp_core.testing import pseudonym_for
 from ssp_core.workflows.definition import (
+    Applicability,
     DeadlineRule,
     MigrationSpec,
     StateSpec,
@@ -265,6 +266,8 @@ def young_v2() -> WorkflowDefinition:
         ),
         deadlines=(DeadlineRule("analysis", 3, L("within 3 business days")),),
         migrations=(MigrationSpec(1, {"assessment": "analysis"}),),
+        # a new version of a card keeps applying where the old one did (checked at load)
+        applies_to=Applicability("sample.worry", "sample.young"),
     )
 
 

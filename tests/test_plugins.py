@@ -292,10 +292,15 @@ def test_card_selection_by_situation_and_age() -> None:
     overlapping = module(
         "fake_overlap", ssp_register_workflows=lambda: [card("fake.also_young", "sample.young")]
     )
-    with pytest.raises(
-        ConfigError, match="several action cards apply to situation 'sample.worry' at age 12"
-    ):
-        make_registry(SamplePlugin(), overlapping).select_card("sample.worry", 12)
+    with pytest.raises(ConfigError) as caught:  # refused when the registry loads
+        make_registry(SamplePlugin(), overlapping)
+    assert str(caught.value).splitlines()[1:] == [
+        (
+            "  - municipality 'sample': action cards fake.also_young@1 and sample.young@1 both "
+            "apply to situation 'sample.worry' at ages 0-17 (age bands 'sample.young' and "
+            "'sample.young'); give each age one card"
+        )
+    ]
     gap = module(
         "fake_gap", ssp_register_age_bands=lambda: [ssp_core.plugins.AgeBand("teen", L, 13, 19)]
     )

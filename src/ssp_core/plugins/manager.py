@@ -212,6 +212,11 @@ def _distribution_version(entry_point: importlib.metadata.EntryPoint) -> str | N
     return dist.version if dist is not None else None
 
 
+def _implements_hooks(pm: pluggy.PluginManager, module: ModuleType) -> bool:
+    """Tell whether ``module`` has a function marked as a hook implementation."""
+    return any(pm.parse_hookimpl_opts(module, attr) is not None for attr in dir(module))
+
+
 def _hooks_of(pm: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
     return tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or ()))
 
@@ -237,12 +242,19 @@ class _Loader:
             raise PluginError(
                 f"plugin {name!r} ({source}) is already loaded as {other!r}; register it once"
             )
-        proxy = proxy_plugin(self.pm, plugin, name)
+        module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
+        hooks = plugin
+        if isinstance(plugin, ModuleType) and not _implements_hooks(self.pm, plugin):
+            # imported here: only a plugin without hooks needs it (start-up stays small)
+            from ssp_core.plugins.datafiles import data_folder, data_plugin  # noqa: PLC0415
+
+            if data_folder(plugin) is not None:  # a package of TOML files, no Python
+                hooks = data_plugin(plugin, name=name)
+        proxy = proxy_plugin(self.pm, hooks, name)
         try:
             self.pm.register(proxy, name=name)
         except pluggy.PluginValidationError as exc:
             raise PluginError(f"plugin {name!r} is invalid: {exc}") from exc
-        module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
         self.plugins[name] = plugin
         self.infos[name] = PluginInfo(
             name=name,

@@ -274,6 +274,45 @@ def _resolve(kind: ContributionKind, contributions: list[Contribution[Any]]) -> 
     return Contributed(kind.name, items, by, overridden=overridden)
 
 
+def _ages(band: AgeBand) -> str:
+    return f"{band.min_age}+" if band.max_age is None else f"{band.min_age}-{band.max_age}"
+
+
+def _age_coverage(situation: str, cards: list[tuple[WorkflowDefinition, AgeBand]]) -> list[str]:
+    """Say where the age bands of ``cards`` (one situation) overlap or leave ages uncovered."""
+    cards = sorted(cards, key=lambda pair: (pair[1].min_age, pair[0].name))
+    covers = ", ".join(f"{card.name} {band.id} {_ages(band)}" for card, band in cards)
+    found: list[str] = []
+    for i, (card, band) in enumerate(cards):
+        for other, other_band in cards[i + 1 :]:
+            low = other_band.min_age
+            high = min(
+                (a for a in (band.max_age, other_band.max_age) if a is not None), default=None
+            )
+            if band.max_age is None or band.max_age >= low:
+                ages = f"{low}+" if high is None else f"{low}-{high}"
+                found.append(
+                    f"action cards {card.name} and {other.name} both apply to situation "
+                    f"{situation!r} at ages {ages} (age bands {band.id!r} and "
+                    f"{other_band.id!r}); give each age one card"
+                )
+    reached = 0
+    for _, band in cards:
+        if band.min_age > reached:
+            found.append(
+                f"no action card applies to situation {situation!r} at ages "
+                f"{reached}-{band.min_age - 1} (the cards: {covers})"
+            )
+        if band.max_age is None:
+            return found
+        reached = max(reached, band.max_age + 1)
+    found.append(
+        f"no action card applies to situation {situation!r} at ages {reached}+ (the cards: "
+        f"{covers})"
+    )
+    return found
+
+
 class Registry:
     """Everything the loaded plugins contribute, validated, with one engine per workflow version.
 
@@ -399,6 +438,7 @@ class Registry:
             *self._district_problems(),
             *self._organisation_problems(),
             *self._workflow_problems(),
+            *self._card_problems(),
             *self._privacy_problems(),
             *self._walk_problems(),
             *self._activity_problems(),
@@ -693,6 +733,32 @@ class Registry:
                 for problem in found
             )
         return problems
+
+    def _card_problems(self) -> list[str]:
+        """Check that each municipality's cards for a situation give every age one card.
+
+        Checked on the newest version of each action card, grouped as a concern picks
+        its card (:meth:`select_card`): by the card's municipality, shared cards (of no
+        municipality) a group of their own; in a deployment of at most one
+        municipality, all cards together. In each group the age bands must not overlap
+        and must leave no age from 0 up without a card.
+        """
+        groups: dict[tuple[str, str], list[tuple[WorkflowDefinition, AgeBand]]] = {}
+        one = len(self.municipalities) <= 1  # then every card is the one municipality's
+        only = self.only_municipality()
+        for card in self.latest_workflows(WorkflowKind.ACTION_CARD):
+            applies = card.applies_to
+            band = None if applies is None else self.age_bands.get(applies.age_band)
+            if applies is None or band is None or applies.situation not in self.situations:
+                continue  # no card, or reported as an unknown situation or age band
+            home = only if one else self.workflow_home(card.id)
+            whose = "shared cards" if home is None else f"municipality {home!r}"
+            groups.setdefault((whose, applies.situation), []).append((card, band))
+        return [
+            f"{whose}: {problem}"
+            for (whose, situation), cards in sorted(groups.items())
+            for problem in _age_coverage(situation, cards)
+        ]
 
     # -- looking things up -----------------------------------------------------------------
 
