@@ -30,6 +30,7 @@ __all__ = [
     "MigrationSpec",
     "StateSpec",
     "TransitionSpec",
+    "Versioned",
     "WorkflowDefinition",
     "WorkflowKind",
     "WorkflowRef",
@@ -219,8 +220,26 @@ class Applicability:
     age_band: str = attrs.field(validator=identifier)
 
 
+class Versioned:
+    """A workflow version's id and version, and the two names made of them."""
+
+    __slots__ = ()
+    id: str
+    version: int
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Return ``(id, version)``, which identifies the workflow version."""
+        return (self.id, self.version)
+
+    @property
+    def name(self) -> str:
+        """Return ``id@version``, as shown to users."""
+        return f"{self.id}@{self.version}"
+
+
 @attrs.frozen
-class WorkflowRef:
+class WorkflowRef(Versioned):
     """One version of a workflow, named by id and version, e.g. what an extension extends.
 
     The version is pinned: a newer version of the workflow named does not change
@@ -230,18 +249,13 @@ class WorkflowRef:
     id: str = attrs.field(validator=identifier)
     version: int = attrs.field(validator=attrs.validators.ge(1))
 
-    @property
-    def name(self) -> str:
-        """Return ``id@version``, as shown to users."""
-        return f"{self.id}@{self.version}"
-
 
 def _origins(value: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple((part, origin) for part, origin in value)
 
 
 @attrs.frozen
-class WorkflowDefinition:
+class WorkflowDefinition(Versioned):
     """One version of a workflow: states, transitions, facts, guards and deadlines.
 
     ``subjects`` says what its cases may be about; ``sessions_in`` lists the states
@@ -278,21 +292,11 @@ class WorkflowDefinition:
     """``(part, workflow name)`` for each part that came from a workflow extended, e.g.
     ``("state received", "core.card_under_18@1")``; parts not named are this one's own."""
 
-    @property
-    def key(self) -> tuple[str, int]:
-        """Return ``(id, version)``, which identifies the definition."""
-        return (self.id, self.version)
-
-    @property
-    def name(self) -> str:
-        """Return ``id@version``, as shown to users."""
-        return f"{self.id}@{self.version}"
-
     def origin(self, part: str) -> str:
         """Return the name of the workflow ``part`` (e.g. ``"state received"``) came from.
 
         A part this definition declares itself (or that an extension added or
-        replaced) is its own: the answer is :attr:`name`.
+        replaced) is its own: the answer is its own ``name``.
         """
         for named, origin in self.origins:
             if named == part:

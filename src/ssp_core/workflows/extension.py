@@ -34,6 +34,7 @@ from ssp_core.workflows.definition import (
     MigrationSpec,
     StateSpec,
     TransitionSpec,
+    Versioned,
     WorkflowDefinition,
     WorkflowRef,
 )
@@ -130,7 +131,7 @@ def _role_map(
 
 
 @attrs.frozen
-class WorkflowExtension:
+class WorkflowExtension(Versioned):
     """A workflow version made from another: what it adds, replaces, removes and renames.
 
     ``extends`` pins the workflow version it is made from. ``rename_roles`` renames the
@@ -159,16 +160,6 @@ class WorkflowExtension:
     placements: tuple[Placement, ...] = ()
     migrations: tuple[MigrationSpec, ...] = ()
     template: bool = False
-
-    @property
-    def key(self) -> tuple[str, int]:
-        """Return ``(id, version)``, which identifies the workflow it makes."""
-        return (self.id, self.version)
-
-    @property
-    def name(self) -> str:
-        """Return ``id@version``, as shown to users."""
-        return f"{self.id}@{self.version}"
 
 
 def _listing(keys: Iterable[str]) -> str:
