@@ -106,6 +106,11 @@ COMMANDS: Mapping[str, tuple[str, str, str]] = {
         "key",
         "Make municipal key files, and show which key each municipality uses.",
     ),
+    "plugin": (
+        "ssp_core.cli.plugin",
+        "plugin",
+        "Make a municipality's plugin.",
+    ),
     "plugins": (
         "ssp_core.cli.plugins",
         "plugins_command",
