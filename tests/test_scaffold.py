@@ -16,6 +16,12 @@ from ssp_core.plugins.scaffold import new_plugin
 DISTRICTS = ["nordjylland", "syd_og_soenderjylland"]
 
 
+def new_vesthavn(folder: Path) -> int:
+    """Run ``ssp plugin new vesthavn`` into ``folder``; return the exit status."""
+    args = ["--code", "999", "--police-district", "nordjylland", "--dir", str(folder)]
+    return main(["plugin", "new", "vesthavn", *args])
+
+
 def test_a_new_plugin_passes_the_kit_unchanged(tmp_path: Path) -> None:
     folder = tmp_path / "ssp-vesthavn"
     written = new_plugin(
@@ -55,8 +61,10 @@ def test_quotes_in_a_name_are_written_as_toml_text(tmp_path: Path) -> None:
             "Vesthavn",
             "999",
             "nordjylland",
-            ("municipality id 'Vesthavn' is not allowed: use 2 to 40 lowercase letters, digits "
-            "and underscores, starting with a letter (e.g. vesthavn)"),
+            (
+                "municipality id 'Vesthavn' is not allowed: use 2 to 40 lowercase letters, digits "
+                "and underscores, starting with a letter (e.g. vesthavn)"
+            ),
         ),
         (
             "vesthavn",
@@ -85,19 +93,7 @@ def test_bad_arguments_are_named_and_nothing_is_written(
 
 def test_a_folder_in_use_is_left_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "keep.txt").write_text("mine", encoding="utf-8")
-    code = main(
-        [
-            "plugin",
-            "new",
-            "vesthavn",
-            "--code",
-            "999",
-            "--police-district",
-            "nordjylland",
-            "--dir",
-            str(tmp_path),
-        ]
-    )
+    code = new_vesthavn(tmp_path)
     _, err = capsys.readouterr()
     assert code == 1
     assert err.strip() == f"error: {tmp_path} exists and is not an empty folder; choose a new one"
@@ -108,19 +104,7 @@ def test_the_command_lists_what_it_wrote(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "new"
-    code = main(
-        [
-            "plugin",
-            "new",
-            "vesthavn",
-            "--code",
-            "999",
-            "--police-district",
-            "nordjylland",
-            "--dir",
-            str(target),
-        ]
-    )
+    code = new_vesthavn(target)
     out, _ = capsys.readouterr()
     assert code == 0
     assert out.splitlines()[0] == f"wrote 10 files to {target}"
