@@ -108,4 +108,5 @@ def test_the_command_lists_what_it_wrote(
     out, _ = capsys.readouterr()
     assert code == 0
     assert out.splitlines()[0] == f"wrote 10 files to {target}"
+    assert [p.name for p in tmp_path.iterdir()] == ["new"]  # nothing left of the staging
     assert "  src/ssp_vesthavn/data/vesthavn.toml" in out.splitlines()

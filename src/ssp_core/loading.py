@@ -37,6 +37,7 @@ __all__ = [
     "read_toml",
     "reading_once",
     "structure",
+    "table_names",
 ]
 
 T = TypeVar("T")
@@ -203,6 +204,11 @@ def _read_shared(path: str | Path) -> dict[str, Any]:
     if found is None:
         found = parsed[key] = read_toml(path)
     return found
+
+
+def table_names(path: str | Path) -> set[str]:
+    """Return the top-level keys of a TOML file (parsed once inside :func:`reading_once`)."""
+    return set(_read_shared(path))
 
 
 def structure(data: Any, cls: type[T], *, where: str) -> T:

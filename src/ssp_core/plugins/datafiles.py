@@ -35,7 +35,7 @@ from ssp_core.domain.roles import Role
 from ssp_core.domain.strategy import Strategy
 from ssp_core.domain.walks import FindingCategory, Locality, WalkPlan
 from ssp_core.exceptions import ConfigError
-from ssp_core.loading import load_items, load_workflows, read_toml
+from ssp_core.loading import load_items, load_workflows, table_names
 from ssp_core.plugins.spec import hookimpl
 from ssp_core.workflows.definition import WorkflowDefinition
 from ssp_core.workflows.extension import WorkflowExtension
@@ -80,10 +80,13 @@ class DataPlugin:
         """The plugin's name (its entry point's, when found by one)."""
 
     def files(self) -> list[Path]:
-        """Return the data files, in name order; an unknown table in one is an error."""
+        """Return the data files, in name order; an unknown table in one is an error.
+
+        While the registry is built each file is parsed once, however many hooks ask.
+        """
         found = sorted(self.folder.glob("*.toml"))
         for path in found:
-            unknown = sorted(set(read_toml(path)) - TABLES.keys())
+            unknown = sorted(table_names(path) - TABLES.keys())
             if unknown:
                 raise ConfigError(
                     f"{path}: unknown tables {', '.join(unknown)}; a data file holds arrays "
@@ -97,7 +100,7 @@ class DataPlugin:
         return [
             item
             for path in self.files()
-            if table in read_toml(path)
+            if table in table_names(path)
             for item in load_items(path, table, cls)
         ]
 

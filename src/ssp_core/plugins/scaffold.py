@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import tempfile
 from collections.abc import Collection
 from pathlib import Path
 from string import Template
@@ -235,10 +237,19 @@ def new_plugin(
         files[package / "data" / "workflows" / f"{card}.toml"] = Template(_CARD).safe_substitute(
             card=card, situation=situation, band=band, template=f"core.{card}"
         )
-    written = []
-    for path, text in files.items():
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(Template(text).substitute(values), encoding="utf-8")
-        written.append(target)
-    return written
+    # Written into a new folder beside the target and renamed into place, so a failure
+    # halfway leaves no half-written plugin.
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        for path, text in files.items():
+            target = staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(Template(text).substitute(values), encoding="utf-8")
+        if folder.exists():
+            folder.rmdir()  # empty, checked above
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [folder / path for path in files]
