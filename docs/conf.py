@@ -10,8 +10,10 @@ Pages are generated when the builder starts, from the plugins that are installed
 
 * ``workflows/generated/<id>.md``: one page per workflow with its diagram and tables,
   and ``overview.md.inc``, the table of them all;
-* ``_generated/public_surface.md.inc``: the table of ``ssp_core.__all__``;
-* ``_generated/hooks.md.inc``: the table of the hooks.
+* ``_generated/public_surface.md.inc``: the table of ``ssp_core.__all__``.
+
+The hook and data-file references are committed Markdown (``reference/``), written by
+``python -m ssp_core.plugins.reference docs/reference`` and checked by a test.
 
 References written as users import them (``ssp_core.Registry``, or a bare
 ``Registry`` in an annotation) are resolved to the one place each object is
@@ -80,10 +82,12 @@ add_module_names = False
 python_use_unqualified_type_names = True
 toc_object_entries_show_parents = "hide"
 
-# ssp_core.testing imports pytest and hypothesis (the "testing" extra). Where they are
-# not installed the API page is still built, from mocks of both.
+# The optional extras: ssp_core.testing imports pytest and hypothesis ("testing"), the
+# PostgreSQL store psycopg and psycopg_pool ("postgresql"), Parquet exports pyarrow
+# ("parquet"). The docs need none of them: where one is not installed, the API page is
+# built from a mock of it (tox -e docs installs none).
 autodoc_mock_imports: list[str] = []
-for _optional in ("pytest", "hypothesis"):
+for _optional in ("pytest", "hypothesis", "psycopg", "psycopg_pool", "pyarrow"):
     try:
         importlib.import_module(_optional)
     except ImportError:
@@ -106,6 +110,7 @@ nitpick_ignore_regex = [
     ("py:class", r"transitions\.(\w+\.)*\w+"),
     ("py:class", r"cryptography\.(\w+\.)*\w+"),
     ("py:class", r"psycopg(_pool)?\.(\w+\.)*\w+"),
+    ("py:class", r"TupleRow"),  # psycopg.rows.TupleRow, by its short name when psycopg is mocked
     ("py:class", r"(numpy|np|npt|matplotlib)\.(\w+\.)*\w+"),
     ("py:class", r"(ssp_core\.index\.[\w.]+\.)?(FloatArray|IntArray|BoolArray)"),
     # pytest and hypothesis, also when mocked (a mock's subscript gives odd names)
@@ -136,7 +141,6 @@ mermaid_output_format = "raw"
 
 WORKFLOW_PAGES = HERE / "workflows" / "generated"
 SURFACE_PAGE = HERE / "_generated" / "public_surface.md.inc"
-HOOKS_PAGE = HERE / "_generated" / "hooks.md.inc"
 
 
 def _write_if_changed(path: Path, text: str) -> None:
@@ -610,31 +614,6 @@ def write_public_surface() -> None:
     _write_if_changed(SURFACE_PAGE, text)
 
 
-def write_hook_table(registry: Any) -> None:
-    """Write the table of every hook in ``ssp_core.plugins.spec``, in the order of the spec."""
-    from ssp_core.plugins import spec  # noqa: PLC0415
-    from ssp_core.plugins.registry import KINDS, Contributed  # noqa: PLC0415
-
-    kinds = {kind.hook: kind for kind in KINDS}
-    attributes = {
-        value.kind: name for name, value in vars(registry).items() if isinstance(value, Contributed)
-    }
-    rows = []
-    for name, func in vars(spec).items():
-        if not (name.startswith("ssp_") and inspect.isfunction(func)):
-            continue
-        kind = kinds.get(name)
-        if kind is None:
-            item, where = "", ""
-        else:
-            types = kind.type if isinstance(kind.type, tuple) else (kind.type,)
-            item = " or ".join(f"{{py:class}}`~{t.__module__}.{t.__qualname__}`" for t in types)
-            where = f"`registry.{attributes[kind.name]}`" if kind.name in attributes else ""
-        rows.append([f"{{py:func}}`~ssp_core.plugins.spec.{name}`", item, where, _summary(func)])
-    header = ["hook", "contributes", "found in", "summary"]
-    _write_if_changed(HOOKS_PAGE, "\n".join(_table(header, rows)))
-
-
 # -- Resolving references to re-exported and short names ------------------------------
 
 
@@ -695,7 +674,6 @@ def generate(_app: Any) -> None:
     """Write the generated pages before Sphinx looks for source files."""
     registry = _load_registry()
     write_workflow_pages(registry)
-    write_hook_table(registry)
     write_public_surface()
 
 

@@ -99,6 +99,25 @@ def test_parts_are_added_in_place_replaced_where_they_were_and_removed() -> None
     assert made.origin("transition stop") == "t.base@1"
 
 
+def test_replacing_a_trigger_replaces_every_transition_with_it() -> None:
+    base = attrs.evolve(
+        BASE,
+        transitions=(
+            TransitionSpec("stop", "a", "end", L),
+            TransitionSpec("go", "a", "b", L),
+            TransitionSpec("stop", "b", "end", L),
+        ),
+    )
+    made = extend(
+        base, ext(replace=Parts(transitions=(TransitionSpec("stop", ("a", "b"), "end", L),)))
+    )
+    assert [(t.trigger, t.source) for t in made.transitions] == [
+        ("stop", ("a", "b")),
+        ("go", ("a",)),
+    ]
+    assert made.origin("transition stop") == "t.card@1"
+
+
 def test_roles_are_renamed_one_to_one_or_to_several() -> None:
     made = extend(
         BASE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -30,16 +31,37 @@ def test_a_new_plugin_passes_the_kit_unchanged(tmp_path: Path) -> None:
     assert folder / "src" / "ssp_vesthavn" / "data" / "workflows" / "travel_from_18.toml" in (
         written
     )
+    installed(folder)
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
         cwd=folder,
-        env={**os.environ, "PYTHONPATH": str(folder / "src")},  # as if installed
+        env={**os.environ, "PYTHONPATH": str(folder / "src")},
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "4 passed" in done.stdout
+    assert "5 passed" in done.stdout
+
+
+def installed(folder: Path) -> None:
+    """Make the package importable with its entry points, as ``pip install -e`` would.
+
+    The metadata pip writes (a ``.dist-info`` folder with ``entry_points.txt``) is made
+    from the package's own ``pyproject.toml``, so its entry point is the one tested.
+    """
+    project = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    info = folder / "src" / f"{project['name'].replace('-', '_')}-{project['version']}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n",
+        encoding="utf-8",
+    )
+    points = project["entry-points"]["ssp_core"]
+    (info / "entry_points.txt").write_text(
+        "[ssp_core]\n" + "".join(f"{name} = {value}\n" for name, value in points.items()),
+        encoding="utf-8",
+    )
 
 
 def test_quotes_in_a_name_are_written_as_toml_text(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "ExtensionProblems",
     "InvalidCpr",
     "MovedSincePlan",
+    "NewerTemplateWarning",
     "PluginError",
     "Reason",
     "SchemaError",
@@ -111,6 +112,15 @@ class PluginError(SspError):
         self.plugin = plugin
         self.hook = hook
         self.failures = failures
+
+
+class NewerTemplateWarning(UserWarning):
+    """A workflow extends a version of another workflow that has a newer version.
+
+    The extension stays pinned to the version it names; the warning (from the test kit,
+    :class:`ssp_core.testing.PluginContract`) says there is a newer one to consider, and
+    nothing changes until the plugin registers a version that follows it.
+    """
 
 
 class ReactionFailed(UserWarning):

@@ -15,17 +15,24 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator
+import functools
+import itertools
+import re
+import typing
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
 import tomli
+from cattrs.cols import homogenous_tuple_structure_factory
+from cattrs.v import format_exception
 
 from ssp_core.domain.retention import RetentionPeriod
-from ssp_core.exceptions import ConfigError
+from ssp_core.exceptions import ConfigError, SspError
 from ssp_core.workflows.definition import MigrationSpec, WorkflowDefinition
 from ssp_core.workflows.extension import PART_KINDS, WorkflowExtension
 
@@ -73,6 +80,21 @@ def _structure_migration(value: Any, _type: type) -> MigrationSpec:
     return MigrationSpec(from_version=version, states=states)
 
 
+def _structure_text(value: Any, _type: type) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text in quotes, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _structure_choice(value: Any, cl: type[StrEnum]) -> StrEnum:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text in quotes, got {type(value).__name__} {value!r}")
+    return cl(value)  # an unknown value: a ValueError, worded with the values allowed
+
+
+converter.register_structure_hook(str, _structure_text)
+# a choice of texts is a str too: it gets its own hook, more specific than str's
+converter.register_structure_hook(StrEnum, _structure_choice)
 converter.register_structure_hook(dt.date, _structure_date)
 converter.register_structure_hook(MigrationSpec, _structure_migration)
 converter.register_structure_hook(RetentionPeriod, lambda value, _: RetentionPeriod.parse(value))
@@ -98,6 +120,28 @@ def _structure_attrs(cl: type) -> Callable[[Any, type], Any]:
 
 
 converter.register_structure_hook_factory(_attrs_class, _structure_attrs)
+
+
+def _homogeneous_tuple(cl: Any) -> bool:
+    args = typing.get_args(cl)
+    return typing.get_origin(cl) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _structure_tuple(cl: Any) -> Callable[[Any, Any], Any]:
+    """Return cattrs' function for ``tuple[X, ...]``, taking one string as one item.
+
+    A list written as a single string (``source = "received"``) means that one item,
+    as the definitions' converters say; cattrs alone would split it into characters.
+    """
+    default = homogenous_tuple_structure_factory(cl, converter)
+
+    def structure_tuple(value: Any, cl: Any) -> Any:
+        return default([value] if isinstance(value, str) else value, cl)
+
+    return structure_tuple
+
+
+converter.register_structure_hook_factory(_homogeneous_tuple, _structure_tuple)
 
 
 def _placed(kind: str, item: Any, placements: list[dict[str, Any]]) -> Any:
@@ -211,15 +255,102 @@ def table_names(path: str | Path) -> set[str]:
     return set(_read_shared(path))
 
 
-def structure(data: Any, cls: type[T], *, where: str) -> T:
-    """Structure plain data into ``cls``; problems raise :class:`ConfigError` naming ``where``."""
+def structure(
+    data: Any, cls: type[T], *, where: str | Callable[[], str], source: Path | None = None
+) -> T:
+    """Structure plain data into ``cls``; problems raise :class:`ConfigError` naming ``where``.
+
+    ``where`` may be a function, called only to word an error (it may read the file again
+    to find the line). With ``source``, the file ``data`` was read from as a whole, each
+    problem also names its line where TOML can tell.
+    """
     try:
         return converter.structure(data, cls)
     except cattrs.BaseValidationError as exc:
-        details = "; ".join(cattrs.transform_error(exc, path="$"))
-        raise ConfigError(f"{where}: {details}") from None
+        found = cattrs.transform_error(exc, path="$", format_exception=_problem)
+        if source is not None:
+            lines = source.read_text(encoding="utf-8").splitlines()
+            found = [_with_line(lines, problem) for problem in found]
+        raise ConfigError(f"{_place(where)}: {'; '.join(found)}") from None
     except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{where}: {exc}") from None
+        raise ConfigError(f"{_place(where)}: {exc}") from None
+
+
+_AT = re.compile(r" @ (\$[\w.\[\]]*)$")
+
+
+def _header_line(lines: Sequence[str], dotted: str, nth: int = 0, start: int = 0) -> int | None:
+    """Return the index of the ``nth`` header ``[dotted]`` or ``[[dotted]]`` from ``start``."""
+    header = re.compile(rf"^\s*\[\[?\s*{re.escape(dotted)}\s*\]\]?\s*(#.*)?$")
+    found = [n for n in range(start, len(lines)) if header.match(lines[n])]
+    return found[nth] if nth < len(found) else None
+
+
+def _key_line(lines: Sequence[str], key: str, start: int) -> int | None:
+    """Return the index of ``key = ...`` in the table that starts at ``start``."""
+    assignment = re.compile(rf"^\s*{re.escape(key)}\s*(=|\.)")
+    for n in range(start, len(lines)):
+        if n > start and lines[n].lstrip().startswith("["):
+            return None
+        if assignment.match(lines[n]):
+            return n
+    return None
+
+
+def _locate(lines: Sequence[str], at: str, problem: str) -> int | None:
+    """Return the index of the line a cattrs path (``$.add.states[1].id``) points at."""
+    parts = re.findall(r"\.(\w+)|\[(\d+)\]", at)
+    names = [name for name, number in itertools.takewhile(lambda p: not p[1], parts)]
+    rest = parts[len(names) :]
+    unknown = re.match(r"unknown key (\w+)", problem)
+    if not rest and unknown:
+        names.append(unknown.group(1))  # the unknown key itself: its header or assignment
+    if not names:
+        return None
+    if rest:  # an item of an array of tables, then perhaps one of its keys
+        line = _header_line(lines, ".".join(names), int(rest[0][1]))
+        key = rest[1][0] if len(rest) > 1 and rest[1][0] else None
+        if line is not None and key is not None:
+            return _key_line(lines, key, line) or line
+        return line
+    line = _header_line(lines, ".".join(names))
+    if line is not None:
+        return line
+    parent = _header_line(lines, ".".join(names[:-1])) if len(names) > 1 else 0
+    found = None if parent is None else _key_line(lines, names[-1], parent)
+    # else the top-level key it is under (an inline table: extends = { ... })
+    return found if found is not None else _key_line(lines, names[0], 0)
+
+
+def _with_line(lines: Sequence[str], problem: str) -> str:
+    """Put the line a problem is on before it, where TOML can tell."""
+    at = _AT.search(problem)
+    line = _locate(lines, at.group(1), problem) if at else None
+    return problem if line is None else f"line {line + 1}: {problem}"
+
+
+def _problem(exc: BaseException, expected: type | None) -> str:
+    """Word one problem of an item: unknown keys and enum values with what is allowed."""
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        unknown = ", ".join(sorted(exc.extra_fields))
+        if exc.cl is not None and attrs.has(exc.cl):
+            allowed = ", ".join(field.name for field in attrs.fields(exc.cl) if field.init)
+            return f"unknown key {unknown}; allowed: {allowed}"
+        return f"unknown key {unknown}"
+    if isinstance(exc, KeyError):
+        return "required key missing"
+    if isinstance(exc, SspError) or (
+        isinstance(exc, TypeError) and str(exc).startswith("expected ")
+    ):
+        return str(exc)  # worded by a validator of the domain, or a hook of this module
+    if isinstance(exc, ValueError) and isinstance(expected, type) and issubclass(expected, Enum):
+        allowed = ", ".join(str(member.value) for member in expected)
+        return f"{exc}; allowed: {allowed}"
+    return format_exception(exc, expected)
+
+
+def _place(where: str | Callable[[], str]) -> str:
+    return where if isinstance(where, str) else where()
 
 
 def load_workflow(path: str | Path) -> WorkflowDefinition | WorkflowExtension:
@@ -232,7 +363,7 @@ def load_workflow(path: str | Path) -> WorkflowDefinition | WorkflowExtension:
     cls: type[WorkflowDefinition | WorkflowExtension] = (
         WorkflowExtension if "extends" in data else WorkflowDefinition
     )
-    return structure(data, cls, where=str(path))
+    return structure(data, cls, where=str(path), source=Path(path))
 
 
 def load_workflows(folder: str | Path) -> list[WorkflowDefinition | WorkflowExtension]:
@@ -246,7 +377,22 @@ def load_items(path: str | Path, key: str, cls: type[T]) -> list[T]:
     raw = data.get(key)
     if not isinstance(raw, list):
         raise ConfigError(f"{path}: expected an array of tables [[{key}]]")
+    lines: list[int] = []
+
+    def where(index: int) -> str:
+        if not lines:
+            lines.extend(_header_lines(path, key))
+        place = f", line {lines[index]}" if index < len(lines) else ""
+        return f"{path}{place}: [[{key}]] #{index + 1}"
+
     return [
-        structure(item, cls, where=f"{path} [[{key}]] #{index + 1}")
+        structure(item, cls, where=functools.partial(where, index))
         for index, item in enumerate(raw)
     ]
+
+
+def _header_lines(path: str | Path, key: str) -> list[int]:
+    """Return the line numbers of the ``[[key]]`` headers of a file (for error messages)."""
+    header = re.compile(rf"^\s*\[\[\s*{re.escape(key)}\s*\]\]\s*(#.*)?$")
+    text = Path(path).read_text(encoding="utf-8")
+    return [number for number, line in enumerate(text.splitlines(), 1) if header.match(line)]

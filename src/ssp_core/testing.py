@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.metadata
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -35,9 +38,11 @@ from hypothesis.stateful import (
 )
 
 from ssp_core.clock import local_date
+from ssp_core.domain.access import Grant
 from ssp_core.domain.cases import Case
 from ssp_core.domain.coming_of_age import coming_of_age
 from ssp_core.domain.disclosure import ADULT_AGE, Consent, ConsentGiver
+from ssp_core.domain.district import Reach
 from ssp_core.domain.events import CaseOpened, ConsentGiven, Transitioned
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import (
@@ -49,9 +54,16 @@ from ssp_core.domain.people import (
     Unnamed,
 )
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import ActionRefused, DataError, SspError, TransitionRefused
+from ssp_core.exceptions import (
+    ActionRefused,
+    DataError,
+    NewerTemplateWarning,
+    SspError,
+    TransitionRefused,
+)
 from ssp_core.plugins.manager import create_plugin_host
 from ssp_core.plugins.registry import Registry
+from ssp_core.plugins.spec import PROJECT
 from ssp_core.privacy.sealing import new_data_key
 from ssp_core.store.codec import codec
 from ssp_core.workflows.definition import WorkflowDefinition
@@ -67,6 +79,7 @@ __all__ = [
     "run_workflow_machine",
     "ssp_registry_factory",
     "subjects_for",
+    "wall_problems",
     "workflow_machine",
 ]
 
@@ -475,22 +488,136 @@ def run_workflow_machine(
 # -- the contract every plugin meets --------------------------------------------------------
 
 
-class PluginContract:
-    """Contract tests every plugin package runs: subclass it and set :attr:`plugins`.
+def wall_problems(registry: Registry, plugin: str) -> list[str]:
+    """Return where ``plugin`` names another municipality's ids (its roles, cards, grants ...).
 
-    The registry is built from the built-ins and these plugins only (no entry points).
+    A municipality's plugin names only its own ids and shared ones (the core's, a
+    police district's); what another municipality contributes stays behind its walls.
+    Two relations the district's data allow are not reported: extending another
+    municipality's workflow (``extends``), and a grant that reaches the police district
+    (``reach = "district"``, the district's agreement) naming the workflows of a
+    municipality in the same district.
+    """
+    home = registry.home_of_plugin(plugin)
+    others = sorted(
+        municipality for municipality in registry.municipalities if municipality != home
+    )
+    if home is None or not others:
+        return []
+    district = registry.district_of(home)
+    problems = []
+    for kind, item_id, item in registry.items_of(plugin):
+        district_wide = isinstance(item, Grant) and item.reach is Reach.DISTRICT
+        for where, text in _texts(item):
+            owner = next((m for m in others if text.startswith(f"{m}.")), None)
+            if owner is None:
+                continue
+            agreed = district_wide and where.startswith("workflows")
+            if agreed and registry.district_of(owner) == district:
+                continue
+            problems.append(
+                f"{kind} {item_id!r}: {where} names {text!r}, municipality {owner!r}'s; "
+                f"a municipality's plugin names only its own ids ({home}.*) and shared ones"
+            )
+    return problems
+
+
+def _texts(value: object, where: str = "") -> Iterable[tuple[str, str]]:
+    """Yield every text in an attrs item with where it is, leaving ``extends`` and labels out."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, Labels):
+        return
+    elif attrs.has(type(value)):
+        for field in attrs.fields(type(value)):  # type: ignore[arg-type]
+            if field.name in {"extends", "origins", "labels", "description"}:
+                continue
+            yield from _texts(getattr(value, field.name), f"{where}.{field.name}".lstrip("."))
+    elif isinstance(value, tuple | list | frozenset):
+        for index, one in enumerate(value):
+            yield from _texts(one, f"{where}[{index}]")
+
+
+class PluginContract:
+    """Contract tests every plugin package runs: subclass it and name the plugin.
+
+    Name an installed plugin by its entry point (``entry_point = "vesthavn"``): the kit
+    loads it as ssp_core does, under that name. ``plugins`` (plugin objects) name one
+    that is not installed, e.g. in a repository's own tests. The kit then checks it
+    alone with the built-ins, and beside every other installed plugin (no clashing
+    ids, every age one card per municipality, no id of another municipality named),
+    and runs the stateful workflow test over each of its workflows.
     """
 
+    entry_point: ClassVar[str | None] = None
     plugins: ClassVar[tuple[object, ...]] = ()
+
+    @classmethod
+    def _installed(cls) -> list[str]:
+        return sorted(ep.name for ep in importlib.metadata.entry_points(group=PROJECT))
+
+    @classmethod
+    def _installed_copies(cls) -> list[str]:
+        """Return the entry points that load one of ``plugins`` (it is registered once)."""
+        names = {getattr(plugin, "plugin_name", None) for plugin in cls.plugins}
+        copies = []
+        for entry_point in importlib.metadata.entry_points(group=PROJECT):
+            if entry_point.name in names:
+                copies.append(entry_point.name)
+                continue
+            try:
+                loaded = entry_point.load()
+            except Exception:  # noqa: BLE001, S112 - the plugin host reports it, by name
+                continue
+            if any(loaded is plugin for plugin in cls.plugins):
+                copies.append(entry_point.name)
+        return copies
+
+    @classmethod
+    def registry(cls, *, beside_installed: bool = False) -> Registry:
+        """Build the registry the kit checks: the plugin with the built-ins, or with all.
+
+        :param beside_installed: load every installed plugin too (the plugin under test
+            once, if it is installed and also named in ``plugins``).
+        """
+        installed = cls._installed()
+        if cls.entry_point is not None and cls.entry_point not in installed:
+            pytest.fail(
+                f"no installed plugin has the entry point {cls.entry_point!r} in the group "
+                f"{PROJECT!r}; installed: {', '.join(installed) or 'none'}. Install the "
+                "package (pip install -e .) or check [project.entry-points.ssp_core] in its "
+                "pyproject.toml"
+            )
+        if beside_installed:
+            return make_registry(*cls.plugins, autoload=True, block=cls._installed_copies())
+        others = [name for name in installed if name != cls.entry_point]
+        if cls.entry_point is None:
+            return make_registry(*cls.plugins)
+        return make_registry(*cls.plugins, autoload=True, block=others)
 
     @pytest.fixture(name="contract_registry")
     def _contract_registry(self) -> Registry:
-        return make_registry(*self.plugins)
+        return self.registry(beside_installed=False)
+
+    @classmethod
+    def _under_test(cls) -> list[str]:
+        """Return the names of the plugins under test (loaded, not checked, to name them)."""
+        if cls.entry_point is not None:
+            return [cls.entry_point]
+        host = create_plugin_host(autoload=False, block=("builtin",), plugins=cls.plugins)
+        return [info.name for info in host.plugins]
+
+    @staticmethod
+    def _names(registry: Registry) -> list[str]:
+        return [info.name for info in registry.plugins if info.name != "builtin"]
 
     def test_registers_cleanly(self, contract_registry: Registry) -> None:
-        """The plugin loads with the built-ins alone, and contributes something."""
-        names = {info.name for info in contract_registry.plugins}
-        contributed = [contract_registry.contributions_of(name) for name in names - {"builtin"}]
+        """The plugin loads with the built-ins alone, under its name, and contributes."""
+        names = self._names(contract_registry)
+        if self.entry_point is not None:
+            assert self.entry_point in names, f"loaded {names}, not {self.entry_point!r}"
+        assert names, "name the plugin: set entry_point (or plugins) on the test class"
+        contributed = [contract_registry.contributions_of(name) for name in names]
         assert any(contributed), "the plugin contributes nothing"
 
     def test_hooks_are_ssp_hooks(self, contract_registry: Registry) -> None:
@@ -498,12 +625,47 @@ class PluginContract:
         for info in contract_registry.plugins:
             assert all(hook.startswith(("ssp_register_", "ssp_after_")) for hook in info.hooks)
 
+    def test_registers_beside_every_installed_plugin(self) -> None:
+        """With every installed plugin: no clash of ids, every age has one card, no breach.
+
+        Building the registry checks clashes, namespaces and card coverage per
+        municipality; then no plugin under test names another municipality's ids.
+        """
+        try:
+            registry = self.registry(beside_installed=True)
+        except SspError as exc:
+            pytest.fail(
+                f"the plugin does not load beside the installed plugins "
+                f"({', '.join(self._installed()) or 'none'}): {exc}"
+            )
+        under_test = self._under_test()
+        problems = [p for name in under_test for p in wall_problems(registry, name)]
+        if problems:
+            pytest.fail("\n".join(problems))
+
     def test_workflows_survive_random_use(self, contract_registry: Registry) -> None:
         """Every workflow the plugin contributes passes the stateful workflow test.
 
         Templates are left out: no case is opened on one; the workflows made from it
-        run here with all its parts.
+        run here with all its parts. A workflow pinned to an older version of the one it
+        extends passes, with a :class:`NewerTemplateWarning`.
         """
-        for definition in contract_registry.workflows.values():
+        names = self._names(contract_registry)
+        keys = {
+            key
+            for name in names
+            for key in contract_registry.contributions_of(name).get("workflow", [])
+        }
+        for key in sorted(keys):
+            definition = contract_registry.workflows[key]
+            newer = contract_registry.newer_base(definition)
+            if newer is not None:
+                warnings.warn(
+                    f"{definition.name} extends {definition.extends.id}@"  # type: ignore[union-attr]
+                    f"{definition.extends.version}, and {newer.name} exists: to follow it, "  # type: ignore[union-attr]
+                    f"register version {definition.version + 1} extending it",
+                    NewerTemplateWarning,
+                    stacklevel=1,
+                )
             if not definition.template:
                 run_workflow_machine(contract_registry, definition, max_examples=25, steps=30)

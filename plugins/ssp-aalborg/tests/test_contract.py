@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ssp_aalborg import hooks
 from ssp_core.testing import PluginContract
 
 
 class TestAalborgContract(PluginContract):
-    plugins = (hooks,)
+    """The kit, on the plugin as installed: its entry point ``aalborg``."""
+
+    entry_point = "aalborg"

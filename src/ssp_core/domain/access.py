@@ -114,7 +114,16 @@ class Scope(StrEnum):
 
 @attrs.frozen
 class Purpose:
-    """Why personal data is read or written, e.g. case handling, disclosure, research."""
+    """Why personal data is read or written, e.g. case handling, disclosure, research.
+
+    :ivar id: the purpose's id, unique in the deployment; the core's are ``casework``,
+        ``disclosure``, ``reidentification``, ``research``, ``audit``, ``retention`` and
+        ``administration``. Lower-case letters, digits and ``_``, starting with a letter,
+        parts joined by ``.`` or ``-``; in a municipality's plugin it starts with the
+        municipality's id and a dot.
+    :ivar labels: its name in Danish and English.
+    :ivar description: a longer explanation in both languages, if any.
+    """
 
     id: str = attrs.field(validator=identifier)
     labels: Labels
@@ -135,13 +144,28 @@ def _groups(value: object) -> tuple[FieldGroup, ...]:
 class Grant:
     """What one role may do: operations, on which workflows, seeing which field groups.
 
-    ``operations`` are ids from :data:`OPERATIONS`, or patterns such as ``case.*``;
-    ``workflows`` and ``purposes`` are ids or ``"*"``. ``field_groups`` are the
-    personal fields a read under this grant shows (others are withheld), and the
-    groups a write under it may carry. ``scope`` limits the grant to the cases
-    assigned to the actor or opened by them. ``reach`` says whose cases it covers:
-    those of the municipality whose plugin contributed the role (the default), or
-    those of every municipality of its police district.
+    A grant covers an operation only if its operations, workflows, purposes, scope and
+    reach all allow it. A role's grants add up: an operation is allowed if one of them
+    covers it, and a read shows the field groups of every grant that covers it.
+
+    :ivar role: the id of the registered role the grant is for, e.g. ``aalborg.mentor``.
+    :ivar operations: what the role may do: an array of operation ids from ``OPERATIONS``
+        (e.g. ``case.read``, ``identity.reidentify``), of patterns such as ``case.*``, or
+        ``"*"`` (every operation).
+    :ivar workflows: an array of the ids of the registered workflows whose cases the grant
+        covers; the default ``["*"]`` covers every workflow.
+    :ivar field_groups: the field groups the grant shows, from ``case``, ``subject``,
+        ``notes``, ``observations`` and ``identity``: a sealed field reads ``[withheld]``
+        unless a grant covering the read lists its group, and a role discloses only the
+        groups its grants list (``case`` always). Left out: none.
+    :ivar purposes: an array of the ids of the registered purposes the grant is for; every
+        checked operation names its purpose. The default ``["*"]`` allows any purpose.
+    :ivar scope: ``all`` (the default): every case the other keys allow; ``assigned``: only
+        the cases assigned to the actor or opened by them, in lists and searches too.
+    :ivar reach: ``municipality`` (the default): the cases of the municipality whose plugin
+        contributed the role; ``district``: also those of every municipality of its police
+        district (the role must belong to a municipality).
+    :ivar description: what the grant is for, in Danish and English, if any.
     """
 
     role: str = attrs.field(validator=identifier)

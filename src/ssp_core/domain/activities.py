@@ -63,6 +63,13 @@ class ActivityKind:
 
     The core registers the common kinds; a municipality's plugin adds its own
     (``aalborg.parent_group_meeting``).
+
+    :ivar id: the kind's id, unique in the deployment, e.g. the core's ``visit`` or
+        ``evening_event`` (lower-case letters, digits and ``_``, starting with a letter; parts
+        joined by ``.`` or ``-``); in a municipality's plugin it starts with the
+        municipality's id and a dot.
+    :ivar labels: its name in Danish and English.
+    :ivar description: a longer explanation in both languages, if any.
     """
 
     id: str = attrs.field(validator=identifier)
@@ -123,11 +130,33 @@ class ActivityPlan:
     evening event) through ``ssp_register_example_activities``;
     :meth:`InitiativeActivities.import_example
     <ssp_core.application.activities.InitiativeActivities.import_example>` logs one.
-    ``strategy`` and ``initiative`` name the initiative, ``kind`` a registered
-    activity kind, ``partners`` registered partners, ``locality`` a registered
-    locality and ``place`` a free place name. What the source does not say stays
-    empty: ``held_on`` (then the date is given when it is imported), ``participants``
-    and ``young_people``.
+    What the source does not say stays empty: ``held_on`` (then the date is given when
+    it is imported), ``participants`` and ``young_people``.
+
+    :ivar id: the example's id, unique in the deployment, e.g. ``aalborg.imam_visits_skuret``
+        (lower-case letters, digits and ``_``, starting with a letter; parts joined by ``.``
+        or ``-``); in a municipality's plugin it starts with the municipality's id and a dot.
+        An example is logged once per id: importing it again does nothing.
+    :ivar strategy: the id of the registered strategy the activity is logged under, e.g.
+        ``aalborg.tryg_aalborg``.
+    :ivar initiative: the id of one of that strategy's initiatives, e.g.
+        ``radicalisation_prevention``.
+    :ivar kind: the id of a registered activity kind: the core's (``visit``,
+        ``evening_event``, ...) or a plugin's.
+    :ivar held_on: the day it took place, a TOML date (``2016-04-19``); left out, the day is
+        given when it is imported. An activity dated after the day of the import is logged
+        as planned, without its counts.
+    :ivar partners: an array of the ids of the registered partners that took part; left out,
+        none.
+    :ivar locality: the id of the registered locality it took place in; optional.
+    :ivar place: a free place name, sealed like a note; optional. Anything shaped like a CPR
+        number or a pseudonym in it is refused.
+    :ivar participants: how many took part, a whole number of 0 or more; left out, not
+        counted.
+    :ivar young_people: how many of the participants were children or young people: a whole
+        number from 0 up to ``participants``, which must be given too; left out, not counted.
+    :ivar description: what happened, a free text sealed like a note; optional. It names no
+        one: anything shaped like a CPR number or a pseudonym in it is refused.
     """
 
     id: str = attrs.field(validator=identifier)

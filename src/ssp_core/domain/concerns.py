@@ -34,7 +34,16 @@ __all__ = [
 
 @attrs.frozen
 class Source:
-    """Where a text or a catalogue comes from."""
+    """Where a text or a catalogue comes from.
+
+    Shown in the guide as ``title (publisher, year), p. page <url>``.
+
+    :ivar title: the title of the source document; required, not empty.
+    :ivar publisher: who published it, e.g. ``Aalborg Kommune``; may be left out.
+    :ivar year: the year of publication, a whole number (e.g. ``2012``); may be left out.
+    :ivar page: the page or pages, as text (e.g. ``"8"``); may be left out.
+    :ivar url: the address where the source can be read; may be left out.
+    """
 
     title: str = attrs.field(validator=non_empty_text)
     publisher: str | None = None
@@ -66,7 +75,16 @@ class WorrySignScope(StrEnum):
 
 @attrs.frozen
 class WorrySign:
-    """One sign of worry, e.g. "breaks with former friends"."""
+    """One sign of worry, e.g. "breaks with former friends".
+
+    In TOML, one ``[[catalogues.levels.signs]]`` table.
+
+    :ivar id: the sign's id, unique in its catalogue (among its levels' and signs' ids),
+        e.g. ``relations.breaks_with_former_friends`` (lower-case letters, digits and
+        ``_``, starting with a letter; parts joined by ``.`` or ``-``). An observation
+        recorded on a case names it.
+    :ivar labels: the sign's text in Danish and English.
+    """
 
     id: str = attrs.field(validator=identifier)
     labels: Labels
@@ -74,7 +92,19 @@ class WorrySign:
 
 @attrs.frozen
 class WorrySignLevel:
-    """A group of signs in a catalogue, e.g. signs about a young person's relations."""
+    """A group of signs in a catalogue, e.g. signs about a young person's relations.
+
+    In TOML, one ``[[catalogues.levels]]`` table.
+
+    :ivar id: the level's id, unique in its catalogue (among its levels' and signs' ids),
+        e.g. ``person.relations`` (lower-case letters, digits and ``_``, starting with a
+        letter; parts joined by ``.`` or ``-``).
+    :ivar labels: the level's heading in Danish and English.
+    :ivar scope: what its signs are about: ``person`` (a concrete young person),
+        ``youth_environment`` or ``community`` (cities and communities); required.
+    :ivar signs: its signs, ``[[catalogues.levels.signs]]`` tables (``WorrySign``); may
+        be left out.
+    """
 
     id: str = attrs.field(validator=identifier)
     labels: Labels
@@ -90,6 +120,19 @@ class WorrySignCatalogue:
     instead: they are recorded with
     :class:`~ssp_core.domain.events.ResourceObserved`, shown beside the worry signs,
     and never counted.
+
+    :ivar id: the catalogue's id, e.g. ``aalborg.worry_signs`` (lower-case letters, digits
+        and ``_``, starting with a letter; parts joined by ``.`` or ``-``); a municipality's
+        plugin names it ``<municipality>.<name>``. Observations name it.
+    :ivar version: the catalogue's version, a whole number, 1 or more.
+    :ivar labels: its title in Danish and English.
+    :ivar source: where the catalogue comes from (a ``Source`` table); required.
+    :ivar levels: its groups of signs, ``[[catalogues.levels]]`` tables (``WorrySignLevel``);
+        may be left out.
+    :ivar guidance: how to use the catalogue, in both languages, shown in the guide above
+        its signs; may be left out.
+    :ivar kind: what it lists: ``worry_signs`` (the default) or ``resources`` (a person's
+        resources and protective factors).
     """
 
     id: str = attrs.field(validator=identifier)
@@ -142,7 +185,14 @@ class Observation:
 
 @attrs.frozen
 class Situation:
-    """A kind of concern that selects an action card, e.g. worry about radicalisation."""
+    """A kind of concern that selects an action card, e.g. worry about radicalisation.
+
+    :ivar id: the situation's id, e.g. ``aalborg.radicalisation`` (lower-case letters,
+        digits and ``_``, starting with a letter; parts joined by ``.`` or ``-``); a
+        municipality's plugin names it ``<municipality>.<name>``. An action card names it
+        in ``applies_to.situation``.
+    :ivar labels: its name in Danish and English.
+    """
 
     id: str = attrs.field(validator=identifier)
     labels: Labels
@@ -153,6 +203,15 @@ class ReferenceText:
     """A text shown to users for reference: a definition or a list of risk factors.
 
     Reference texts are read by people. They are never used as a scoring rule.
+
+    :ivar id: the text's id, e.g. ``aalborg.definition.radicalisation`` (lower-case letters,
+        digits and ``_``, starting with a letter; parts joined by ``.`` or ``-``); a
+        municipality's plugin names it ``<municipality>.<name>``.
+    :ivar labels: its title in Danish and English.
+    :ivar source: where the text comes from (a ``Source`` table); required.
+    :ivar lead: the sentence before its list, in both languages; may be left out.
+    :ivar items: the points of its list, ``[[reference_texts.items]]`` tables, each a
+        ``Labels`` (``da``, ``en``); may be left out.
     """
 
     id: str = attrs.field(validator=identifier)

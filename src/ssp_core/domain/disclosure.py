@@ -55,23 +55,34 @@ def _kinds(value: object) -> tuple[str, ...]:
 class DisclosureRule:
     """One relation a legal basis allows: from which disclosers to which recipients, about whom.
 
-    :param disclosers: the partner kinds a discloser may act as (a role's
-        ``Role.acts_as``), e.g. ``police``.
-    :param recipients: the partner kinds that may receive; the direction is from a
-        discloser kind to a recipient kind, so ``police -> school`` and ``school ->
-        police`` are two different relations.
-    :param field_groups: the field groups it allows (``case`` is the case itself).
-    :param min_age: the youngest subject (age on the day of disclosure); ``None``: no limit.
-    :param max_age: the oldest subject; ``None``: no limit. A rule with an age limit
-        covers only cases about a person.
-    :param workflow_kinds: the kinds of case (``action_card``, ``prevention_track``,
-        ...); empty: any.
-    :param same_municipality: the recipient must belong to the case's municipality
-        (Barnets Lov § 133: *the municipality's* children's services).
-    :param consent: the person's recorded, unwithdrawn consent must cover the
-        recipient and the field groups.
-    :param note: what the rule encodes, in the words of the law (for the table in
-        ``docs/privacy.md`` and for refusals).
+    A rule covers a disclosure only if every one of its conditions below holds.
+
+    :ivar disclosers: an array of the ids of registered partner kinds (at least one), e.g.
+        ``["police"]``: the discloser's role must act as one of them (``Role.acts_as``); a
+        role that acts as none matches no rule.
+    :ivar recipients: an array of the ids of registered partner kinds (at least one): the
+        recipient partner's kind must be one of them. The direction counts:
+        ``police -> school`` and ``school -> police`` are two different relations.
+    :ivar field_groups: the field groups it allows (an array of at least one of ``case``,
+        ``subject``, ``notes``, ``observations``, ``identity``; ``case`` is the case itself):
+        every group disclosed must be one of them.
+    :ivar min_age: the youngest subject covered, as a whole number of years on the day of
+        disclosure; left out, no lower limit. A rule with ``min_age`` or ``max_age`` covers
+        only cases about a person whose age can be read.
+    :ivar max_age: the oldest subject covered, in years on the day of disclosure (not below
+        ``min_age``); left out, no upper limit.
+    :ivar workflow_kinds: an array of the kinds of case covered: ``action_card``,
+        ``prevention_track``, ``safety_walk``, ``safety_finding``, ``advice_request``,
+        ``initiative_activity``, ``other``; left out, any kind.
+    :ivar same_municipality: ``true``: the recipient must be a partner of the case's own
+        municipality, not a shared one (Barnets Lov § 133: *the municipality's* children's
+        services); ``false`` (the default): no such condition.
+    :ivar consent: ``true``: the person's consent, recorded on the case and not withdrawn,
+        must cover the recipient and the field groups; ``false`` (the default): no consent
+        needed, unless the basis requires it. A rule with a civil-society recipient kind (not
+        an authority) must set it, unless its basis requires consent.
+    :ivar note: what the rule encodes, in the words of the law (for the table in
+        ``docs/privacy.md`` and for refusals, which name it); optional.
     """
 
     disclosers: tuple[str, ...] = attrs.field(converter=_kinds)
@@ -99,11 +110,30 @@ class DisclosureRule:
 class LegalBasis:
     """A provision that allows a disclosure, e.g. Retsplejeloven § 115, stk. 2.
 
-    ``citation`` is the provision as written in law; ``purposes`` the purposes it may
-    serve (``"*"``: any); ``rules`` the relations it allows (a basis without rules
-    allows nothing); ``requires_consent``: the basis *is* the person's consent (every
-    rule of it needs covering consent); ``source`` where its text was read, and
-    ``verified`` whether the law's own text was read (``False``: a secondary source).
+    A disclosure rests on it only if it serves the disclosure's purpose and one of its
+    rules covers the disclosure.
+
+    :ivar id: the id a disclosure names as its basis, e.g. ``rpl_115_2`` (lower-case letters,
+        digits and ``_``, starting with a letter; parts joined by ``.`` or ``-``); the core's
+        national bases are not namespaced, a municipality's plugin's start with its id and a dot.
+    :ivar labels: its name in Danish and English.
+    :ivar citation: the provision as cited in law, e.g. ``Retsplejeloven § 115, stk. 2``
+        (non-empty text); disclosure lists and refusals show it.
+    :ivar purposes: an array of the ids of the registered purposes it may serve; a
+        disclosure, or a move of a case to another municipality, for another purpose is
+        refused. The default ``["*"]`` serves any purpose.
+    :ivar requires_consent: ``true``: the basis *is* the person's consent, so every rule of
+        it needs a recorded, unwithdrawn consent covering the recipient and the field groups;
+        ``false`` (the default): only rules with ``consent = true`` need one.
+    :ivar description: a longer explanation in both languages, if any.
+    :ivar rules: the relations it allows, as ``[[legal_bases.rules]]`` tables after the
+        basis's table (see ``DisclosureRule``); a basis without rules allows nothing.
+    :ivar text: the text of the provision it encodes, as read (in Danish), for reference;
+        optional, and nothing checks it.
+    :ivar source: where that text was read: an inline table with ``title`` (required) and
+        optional ``publisher``, ``year``, ``page`` and ``url``.
+    :ivar verified: ``true`` if the law's own text was read; ``false`` (the default) if only
+        a secondary source was (e.g. a municipal or ministry copy).
     """
 
     id: str = attrs.field(validator=identifier)
@@ -124,7 +154,18 @@ class LegalBasis:
 
 @attrs.frozen
 class DisclosureProfile:
-    """The field groups a kind of partner may ever receive; a kind with no profile gets nothing."""
+    """The field groups a kind of partner may ever receive; a kind with no profile gets nothing.
+
+    A municipality's own profile for a kind wins over a shared one (from a plugin that
+    belongs to no municipality).
+
+    :ivar partner_kind: the id of the registered partner kind the profile is for, e.g.
+        ``mosque``; a plugin gives at most one profile per kind.
+    :ivar field_groups: the field groups that kind may ever receive, whatever the legal basis:
+        an array of ``case``, ``subject``, ``notes``, ``observations``, ``identity``
+        (empty: nothing). A disclosure of any other group to it is refused.
+    :ivar description: why, in Danish and English, if any.
+    """
 
     partner_kind: str = attrs.field(validator=identifier)
     field_groups: tuple[FieldGroup, ...] = attrs.field(converter=_groups)

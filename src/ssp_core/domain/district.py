@@ -42,7 +42,15 @@ class Reach(StrEnum):
 
 @attrs.frozen
 class PoliceDistrict:
-    """A police district (politikreds): one police and one INFO house for its municipalities."""
+    """A police district (politikreds): one police and one INFO house for its municipalities.
+
+    :ivar id: the district's id, e.g. ``nordjylland`` (the one the core registers): an
+        identifier of lower-case letters, digits and ``_``, starting with a letter, parts
+        joined by ``.`` or ``-``. A municipality names it in ``police_district``.
+    :ivar labels: its name in Danish and English.
+    :ivar description: a longer explanation in both languages (e.g. its municipalities),
+        if any.
+    """
 
     id: str = attrs.field(validator=identifier)
     labels: Labels
@@ -61,9 +69,19 @@ def _code(inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
 class Municipality:
     """A municipality (kommune): the data controller of its cases, in one police district.
 
-    ``id`` is also the namespace of everything its plugin contributes
-    (``aalborg.ssp_consultant``); ``code`` is the official three-digit municipality
-    code; ``police_district`` the id of a registered :class:`PoliceDistrict`.
+    A plugin declares at most one municipality; everything it contributes belongs to it.
+
+    :ivar id: the municipality's id, e.g. ``aalborg``: an identifier of lower-case letters,
+        digits and ``_``, starting with a letter, parts joined by ``.`` or ``-``. It is the
+        namespace of the plugin's ids: its roles, partners, age bands, ... must be named
+        ``<id>.<name>`` (``aalborg.ssp_consultant``).
+    :ivar labels: its name in Danish and English.
+    :ivar code: the official three-digit municipality code, as text (``"851"`` for
+        Aalborg); no two municipalities may have the same code.
+    :ivar police_district: the id of a registered police district (the core registers
+        ``nordjylland``). A grant or INFO house with ``reach = "district"`` reaches every
+        municipality of the same district.
+    :ivar description: a longer explanation in both languages, if any.
     """
 
     id: str = attrs.field(validator=identifier)

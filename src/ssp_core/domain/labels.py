@@ -16,7 +16,15 @@ LANGUAGES: tuple[Language, ...] = ("da", "en")
 
 @attrs.frozen
 class Labels:
-    """A text in Danish and English; both are required and non-empty."""
+    """A text in Danish and English; both are required and non-empty.
+
+    In TOML a ``Labels`` is a table of two keys, e.g.
+    ``labels = { da = "Mentor", en = "Mentor" }`` or ``labels.da = ...`` and ``labels.en = ...``.
+
+    :ivar da: the text in Danish; required, and not empty or only spaces.
+    :ivar en: the text in English; required, and not empty or only spaces. It is the
+        text shown where no language is chosen.
+    """
 
     da: str = attrs.field(validator=non_empty_text)
     en: str = attrs.field(validator=non_empty_text)

@@ -155,7 +155,17 @@ CaseSubject = Subject | Group | Environment | Unnamed
 class AgeBand:
     """An age range used to pick an action card or to report; local data, not law.
 
-    ``max_age`` is inclusive; ``None`` means no upper limit.
+    An age is in the band if it is at least ``min_age`` and, if ``max_age`` is given, at
+    most ``max_age``.
+
+    :ivar id: the band's id, e.g. ``aalborg.under_18`` (lower-case letters, digits and
+        ``_``, starting with a letter; parts joined by ``.`` or ``-``); a municipality's
+        plugin names it ``<municipality>.<name>``. An action card names it in
+        ``applies_to.age_band``.
+    :ivar labels: its name in Danish and English.
+    :ivar min_age: the youngest age in the band, in whole years: 0 or more; required.
+    :ivar max_age: the oldest age in the band, in whole years, included; not below
+        ``min_age``. Left out: no upper limit (a band such as 18 and over).
     """
 
     id: str = attrs.field(validator=identifier)

@@ -77,11 +77,20 @@ EVENT_ID_FIELDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
 class RenamedId:
     """One id a plugin renamed: what was stored as ``old`` now reads as ``new``.
 
-    :param kind: the kind of contribution (``"role"``, ``"situation"``, ...; see
-        :data:`RENAMABLE_KINDS`).
-    :param old: the id as histories written before the rename hold it.
-    :param new: the id the plugin contributes now.
-    :param since: the plugin version that made the change, for the record.
+    Each kind and old id may be renamed once (a rename's key is ``<kind>:<old>``).
+
+    :ivar kind: the kind of contribution, one of ``role``, ``situation``, ``age band``,
+        ``partner kind``, ``partner``, ``corps``, ``INFO house``, ``action group``,
+        ``worry-sign catalogue``, ``reference text``, ``strategy``, ``retention rule``,
+        ``finding category``, ``locality``, ``example walk``, ``activity kind`` or
+        ``example activity`` (spelt exactly so, spaces included).
+    :ivar old: the id as histories written before the rename hold it; no plugin may still
+        contribute it. An identifier (lower-case letters, digits and ``_``, starting with
+        a letter; parts joined by ``.`` or ``-``).
+    :ivar new: the id the plugin contributes now: a registered id of that kind, and this
+        plugin's own (or one it overrides). An identifier, as ``old``.
+    :ivar since: the plugin version that made the change (text, e.g. ``"0.2"``), for the
+        record only; may be left out.
     """
 
     kind: str

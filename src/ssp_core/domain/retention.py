@@ -25,7 +25,18 @@ _PERIOD = re.compile(r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<days>\d
 
 @attrs.frozen
 class RetentionPeriod:
-    """A period in years, months and days, parsed from an ISO 8601 duration like ``P1825D``."""
+    """A period in years, months and days, parsed from an ISO 8601 duration like ``P1825D``.
+
+    In TOML a period is one string, an ISO 8601 duration ``PnYnMnD`` read by ``parse``,
+    e.g. ``period = "P1825D"`` (1,825 days), ``"P5Y"`` or ``"P1Y6M"``. Any part may be
+    left out, but at least one is given, in that order; weeks (``W``) and times (``T``)
+    are refused. A period after a day adds the years and months on the calendar (a day
+    past the end of the month it lands in becomes that month's last day), then the days.
+
+    :ivar years: the whole years (the ``nY`` part), 0 or more; 0 if left out.
+    :ivar months: the whole months (the ``nM`` part), 0 or more; 0 if left out.
+    :ivar days: the whole days (the ``nD`` part), 0 or more; 0 if left out.
+    """
 
     years: int = 0
     months: int = 0
@@ -64,8 +75,23 @@ def _period(value: RetentionPeriod | str) -> RetentionPeriod:
 class RetentionRule:
     """Erase closed cases of ``workflow`` (in final state ``outcome``) ``period`` after closing.
 
-    ``kle`` is the case's KLE number (``hovedgruppe.gruppe.emne``), kept for the
-    record. A rule for an outcome is preferred to the workflow's rule for any outcome.
+    A rule for an outcome is preferred to the workflow's rule for any outcome; closed
+    cases no rule covers are never erased.
+
+    :ivar id: the rule's id, unique in the deployment, e.g.
+        ``aalborg.radicalisation_under_18.unfounded`` (lower-case letters, digits and ``_``,
+        starting with a letter; parts joined by ``.`` or ``-``); in a municipality's plugin
+        it starts with the municipality's id and a dot. Erasure plans and reports name it.
+    :ivar workflow: the id of the registered workflow whose closed cases it covers (any
+        version), e.g. ``aalborg.mentor``.
+    :ivar period: how long after closing a case is kept: an ISO 8601 duration string such as
+        ``"P1825D"`` or ``"P5Y"`` (see ``RetentionPeriod``), counted from the Danish date the
+        case closed; the case may be erased from the day it ends.
+    :ivar outcome: the final state of the workflow the rule is for, e.g. ``closed_unfounded``;
+        left out, the rule covers every outcome that has no rule of its own.
+    :ivar kle: the cases' KLE number (``hovedgruppe.gruppe.emne``), kept for the record;
+        optional, and not checked.
+    :ivar description: a longer explanation in both languages, if any.
     """
 
     id: str = attrs.field(validator=identifier)

@@ -18,6 +18,15 @@ class Role:
     for the police's SSP coordinator, ``municipal_service`` for the municipality's
     SSP secretariat): the discloser side of a legal basis's rules. A role without it
     discloses nothing.
+
+    :ivar id: the role's id, unique in the deployment, e.g. ``aalborg.ssp_consultant``
+        (lower-case letters, digits and ``_``, starting with a letter; parts joined by
+        ``.`` or ``-``); a municipality's plugin names it ``<municipality>.<name>``.
+    :ivar labels: its name in Danish and English.
+    :ivar description: a longer explanation in both languages, if any.
+    :ivar acts_as: the id of a registered partner kind a person in this role discloses for
+        (``police``, ``municipal_service``); without it the role discloses nothing. An
+        advice request records it as the kind of asker (else the role's id).
     """
 
     id: str = attrs.field(validator=identifier)

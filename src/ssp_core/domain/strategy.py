@@ -137,7 +137,15 @@ class CouncilTerm:
 
 @attrs.frozen
 class Goal:
-    """A goal of a safety strategy, e.g. "more sense of safety"."""
+    """A goal of a safety strategy, e.g. "more sense of safety".
+
+    In TOML, one table of a strategy's ``goals`` (``[[strategies.goals]]`` in a data file).
+
+    :ivar id: the goal's id, unique in its strategy, e.g. ``greater_sense_of_safety``
+        (lower-case letters, digits and ``_``, starting with a letter; parts joined by
+        ``.`` or ``-``). Initiatives name it in ``goals``.
+    :ivar labels: the goal's text in Danish and English.
+    """
 
     id: str = attrs.field(validator=identifier)
     labels: Labels
@@ -145,7 +153,14 @@ class Goal:
 
 @attrs.frozen
 class SubActivity:
-    """A concrete activity within an initiative, e.g. a drug seminar."""
+    """A concrete activity within an initiative, e.g. a drug seminar.
+
+    In TOML, one table of an initiative's ``activities``.
+
+    :ivar id: the activity's id, e.g. ``substance_seminar`` (lower-case letters, digits and
+        ``_``, starting with a letter; parts joined by ``.`` or ``-``).
+    :ivar labels: its name in Danish and English, listed with the initiative in reports.
+    """
 
     id: str = attrs.field(validator=identifier)
     labels: Labels
@@ -155,8 +170,21 @@ class SubActivity:
 class Initiative:
     """An initiative of a strategy, the goals it serves, its sub-activities and indicators.
 
-    ``indicators`` are ids of the strategy's ``follow_up.indicators``: what follows
-    the initiative up.
+    In TOML, one table of a strategy's ``initiatives`` (``[[strategies.initiatives]]`` in a
+    data file).
+
+    :ivar id: the initiative's id, unique in its strategy, e.g. ``safety_walks``
+        (lower-case letters, digits and ``_``, starting with a letter; parts joined by
+        ``.`` or ``-``). Activities logged for the initiative name it.
+    :ivar labels: its name in Danish and English.
+    :ivar goals: the ids of the goals of this strategy it serves; may be left out.
+    :ivar activities: its sub-activities, an array of tables (``SubActivity``); may be
+        left out.
+    :ivar workflows: the ids of registered workflows that belong to it (e.g.
+        ``aalborg.mentor``), listed with it in the evaluation report; they do not limit
+        what its indicators count. May be left out.
+    :ivar indicators: the ids of the strategy's ``follow_up.indicators`` that follow it
+        up; left out, its evaluation has no indicator.
     """
 
     id: str = attrs.field(validator=identifier)
@@ -173,12 +201,29 @@ class Indicator:
 
     ``measure`` names a :class:`MeasureKind` (``None``: described, not computed);
     the other fields are the measure's parameters (:data:`MEASURE_PARAMETERS` says
-    which kind takes which): ``workflows`` limits a count to these workflows (default:
-    every workflow of the right kind), ``age_bands`` names the bands of a concerns
-    table (default: those the action cards use), ``index_measure`` names what a
-    safety-index series shows (default ``unsafe_share``; see :data:`INDEX_MEASURES`),
-    and ``areas`` limits a series or the safety walks to
-    these areas or localities (default: all).
+    which kind takes which). A parameter its measure does not take, or any parameter
+    without a measure, is an error.
+    In TOML, one table of a strategy's ``follow_up.indicators``.
+
+    :ivar id: the indicator's id, unique in its strategy, e.g. ``safety_index``
+        (lower-case letters, digits and ``_``, starting with a letter; parts joined by
+        ``.`` or ``-``). Initiatives name it in ``indicators``.
+    :ivar labels: its name in Danish and English.
+    :ivar source: where its data come from, in Danish and English (a ``Labels``, not a
+        ``Source``), shown in the evaluation report; may be left out.
+    :ivar measure: what the core computes: ``safety_index``, ``reported_crime``,
+        ``concerns``, ``time_to_first_action``, ``track_outcomes``, ``walk_findings`` or
+        ``advice_requests``. Left out, the indicator is described but not computed.
+    :ivar workflows: for ``concerns`` and ``time_to_first_action`` (action cards),
+        ``track_outcomes`` (prevention tracks) and ``advice_requests``: the ids of the
+        registered workflows of that kind to count. Left out: every workflow of that kind.
+    :ivar age_bands: for ``concerns`` only: the ids of registered age bands to count by,
+        which must not overlap. Left out: the bands the action cards name.
+    :ivar index_measure: for ``safety_index`` only: the series shown, ``unsafe_share``
+        (the default), ``safe_share``, ``neither_share``, ``safety_mean``, or another
+        measure of the index configuration (lower-case letters, digits and ``_``).
+    :ivar areas: for ``safety_index`` and ``reported_crime``: area names as in the survey
+        or crime file; for ``walk_findings``: ids of registered localities. Left out: all.
     """
 
     id: str = attrs.field(validator=identifier)
@@ -240,8 +285,15 @@ def _council_terms(_instance: object, _attribute: attrs.Attribute[Any], value: A
 class FollowUp:
     """How a strategy is followed up: indicators, evaluations and their rhythm.
 
-    ``council_terms`` are the council terms the strategy covers, written like
-    ``2022-2025`` (see :class:`CouncilTerm`); an overall evaluation is made for each.
+    In TOML, a strategy's ``follow_up`` table (``[strategies.follow_up]`` in a data file).
+
+    :ivar indicators: what is measured, an array of tables (``Indicator``); may be left
+        out.
+    :ivar evaluations: the evaluations planned, an array of ``Labels`` tables (``da``,
+        ``en``), listed in the evaluation report; may be left out.
+    :ivar council_terms: the council terms the strategy covers, each four calendar years
+        from the January after an election, written ``"2022-2025"``; an overall
+        evaluation is made for each. Left out: an evaluation may be of any term.
     """
 
     indicators: tuple[Indicator, ...] = ()
@@ -262,7 +314,19 @@ class FollowUp:
 
 @attrs.frozen
 class Strategy:
-    """A municipality's safety strategy: goals, initiatives, follow-up, and its source."""
+    """A municipality's safety strategy: goals, initiatives, follow-up, and its source.
+
+    :ivar id: the strategy's id, e.g. ``aalborg.tryg_aalborg`` (lower-case letters, digits
+        and ``_``, starting with a letter; parts joined by ``.`` or ``-``); a
+        municipality's plugin names it ``<municipality>.<name>``. Logged activities name it.
+    :ivar labels: its name in Danish and English.
+    :ivar goals: its goals, an array of tables (``Goal``); may be left out.
+    :ivar initiatives: its initiatives, an array of tables (``Initiative``); may be left
+        out.
+    :ivar follow_up: how it is followed up, a table (``FollowUp``). Left out: no
+        indicators, evaluations or council terms.
+    :ivar source: where the strategy comes from (a ``Source`` table), if any.
+    """
 
     id: str = attrs.field(validator=identifier)
     labels: Labels

@@ -47,7 +47,11 @@ def _in_range(low: float, high: float) -> Any:
 
 @attrs.frozen
 class Coordinates:
-    """A point in WGS84 degrees (as GPS and GeoJSON use): latitude north, longitude east."""
+    """A point in WGS84 degrees (as GPS and GeoJSON use): latitude north, longitude east.
+
+    :ivar latitude: degrees north, a number from -90 to 90 (south of the equator is negative).
+    :ivar longitude: degrees east, a number from -180 to 180 (west of Greenwich is negative).
+    """
 
     latitude: float = attrs.field(converter=float, validator=_in_range(-90.0, 90.0))
     longitude: float = attrs.field(converter=float, validator=_in_range(-180.0, 180.0))
@@ -59,7 +63,13 @@ class Coordinates:
 
 @attrs.frozen
 class Place:
-    """Where a finding is: a description anyone on the walk would recognise, and maybe a point."""
+    """Where a finding is: a description anyone on the walk would recognise, and maybe a point.
+
+    :ivar description: where the finding is, in words anyone on the walk would recognise
+        (non-empty text). It is not sealed: whoever may read the finding sees it.
+    :ivar coordinates: the point, as an inline table ``{ latitude = ..., longitude = ... }``
+        (see ``Coordinates``); left out, the finding is left out of maps and GeoJSON.
+    """
 
     description: str = attrs.field(validator=non_empty_text)
     coordinates: Coordinates | None = None
@@ -67,7 +77,14 @@ class Place:
 
 @attrs.frozen
 class FindingCategory:
-    """A kind of finding on a safety walk, e.g. lighting, or (from a plugin) a fire pond."""
+    """A kind of finding on a safety walk, e.g. lighting, or (from a plugin) a fire pond.
+
+    :ivar id: the category's id, unique in the deployment, e.g. ``aalborg.fire_pond``
+        (lower-case letters, digits and ``_``, starting with a letter; parts joined by ``.``
+        or ``-``); in a municipality's plugin it starts with the municipality's id and a dot.
+    :ivar labels: its name in Danish and English.
+    :ivar description: a longer explanation in both languages, if any.
+    """
 
     id: str = attrs.field(validator=identifier)
     labels: Labels
@@ -76,7 +93,15 @@ class FindingCategory:
 
 @attrs.frozen
 class Locality:
-    """A part of the municipality walks are held in, e.g. a village or a housing area."""
+    """A part of the municipality walks are held in, e.g. a village or a housing area.
+
+    :ivar id: the locality's id, unique in the deployment, e.g. ``aalborg.gandrup``
+        (lower-case letters, digits and ``_``, starting with a letter; parts joined by ``.``
+        or ``-``); in a municipality's plugin it starts with the municipality's id and a dot.
+    :ivar labels: its name in Danish and English.
+    :ivar centre: a point at its centre, as an inline table
+        ``{ latitude = 57.05, longitude = 10.1975 }`` (see ``Coordinates``); optional.
+    """
 
     id: str = attrs.field(validator=identifier)
     labels: Labels
@@ -90,7 +115,21 @@ def _non_negative(inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
 
 @attrs.frozen
 class FindingPlan:
-    """A finding of an example walk, as a plugin ships it (see :class:`WalkPlan`)."""
+    """A finding of an example walk, as a plugin ships it (see :class:`WalkPlan`).
+
+    :ivar place: where it is: an inline table with ``description`` and, optionally,
+        ``coordinates`` (see ``Place``), e.g. ``{ description = "The tunnel" }``.
+    :ivar category: the id of a registered finding category: the core's (e.g. ``lighting``)
+        or a plugin's (``aalborg.fire_pond``).
+    :ivar description: what was found (non-empty text); sealed like a note.
+    :ivar responsible: the id of the registered partner who follows the finding up; left out,
+        no one is responsible yet.
+    :ivar outcome: how the follow-up ended: ``resolved`` (needs ``responsible``) or
+        ``declined`` (needs ``reason``); left out, the finding stays open (assigned to
+        ``responsible`` if one is given).
+    :ivar reason: why the finding was declined (sealed like a note); required with
+        ``outcome = "declined"`` and used only then.
+    """
 
     place: Place
     category: str = attrs.field(validator=identifier)
@@ -106,9 +145,24 @@ class WalkPlan:
 
     Plugins ship walks such as the seed's three as example data
     (``ssp_register_example_walks``); :meth:`ssp_core.application.casework.Casework.import_walk`
-    turns one into a walk case and finding cases. ``participants`` are partner ids;
-    citizens take part by count only. ``outcome`` of a finding, if given, is how its
-    follow-up ended (``resolved`` or ``declined``).
+    turns one into a walk case and finding cases.
+
+    :ivar id: the walk's id, unique in the deployment, e.g. ``aalborg.gandrup_2016``
+        (lower-case letters, digits and ``_``, starting with a letter; parts joined by ``.``
+        or ``-``); in a municipality's plugin it starts with the municipality's id and a dot.
+        A walk is imported once per id: importing it again does nothing.
+    :ivar locality: the id of the registered locality the walk is held in.
+    :ivar held_on: the day of the walk, a TOML date (``2016-09-13``; not a date-time). A walk
+        dated after the day it is imported is only planned: no findings, not closed.
+    :ivar participants: an array of the ids of the registered partners that took part; left
+        out, none.
+    :ivar citizens: how many citizens took part, a whole number of 0 or more (default 0);
+        citizens are counted, never named.
+    :ivar topics: an array of the ids of the registered finding categories the walk was
+        about; left out, none.
+    :ivar note: a free text about the walk, sealed like a note; optional.
+    :ivar findings: what the walk found, as ``[[walks.findings]]`` tables after the walk's
+        table (see ``FindingPlan``); left out, none.
     """
 
     id: str = attrs.field(validator=identifier)

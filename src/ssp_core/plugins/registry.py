@@ -19,6 +19,7 @@ the ids they name are all at hand; each check is a few lines.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Generic, Protocol, TypeVar
@@ -98,6 +99,9 @@ NAMESPACED_KINDS: frozenset[str] = frozenset(
 )
 """The kinds whose ids a municipality's plugin must put in its namespace (``aalborg.*``)."""
 
+
+_MAX_KNOWN = 20
+"""How many known ids an error about an unknown one lists."""
 
 KINDS: tuple[ContributionKind, ...] = (
     ContributionKind(
@@ -448,6 +452,16 @@ class Registry:
         if problems:
             raise ConfigError("invalid plugin data:\n  - " + "\n  - ".join(problems))
 
+    def _unknown(self, kind: str, value: str) -> str:
+        """Word a reference to an id of ``kind`` that is not there, with those that are."""
+        known = sorted(self._versions) if kind == "workflow" else sorted(self._all[kind])
+        close = difflib.get_close_matches(value, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        shown = ", ".join(known[:_MAX_KNOWN]) or "none"
+        if len(known) > _MAX_KNOWN:
+            shown += f" and {len(known) - _MAX_KNOWN} more"
+        return f"unknown {kind} {value!r}{hint}; known: {shown}"
+
     @staticmethod
     def _named(kind: Contributed[Any], item_id: str, found: Iterable[str]) -> list[str]:
         return [
@@ -535,24 +549,26 @@ class Registry:
         for pid, partner in self.partners.items():
             if partner.kind not in self.partner_kinds:
                 problems += self._named(
-                    self.partners, pid, [f"unknown partner kind {partner.kind!r}"]
+                    self.partners, pid, [self._unknown("partner kind", partner.kind)]
                 )
         for cid, corps in self.corps.items():
             if corps.track not in workflow_ids:
                 problems += self._named(
-                    self.corps, cid, [f"its track names unknown workflow {corps.track!r}"]
+                    self.corps, cid, ["its track names " + self._unknown("workflow", corps.track)]
                 )
         for hid, house in self.info_houses.items():
             unknown = [p.role for p in house.staffing if p.role not in self.roles]
             problems += self._named(
-                self.info_houses, hid, [f"staffing names unknown role {r!r}" for r in unknown]
+                self.info_houses,
+                hid,
+                ["staffing names " + self._unknown("role", r) for r in unknown],
             )
         for cid, catalogue in self.catalogues.items():
             problems += self._named(self.catalogues, cid, catalogue.problems())
         for sid, strategy in self.strategies.items():
             found = strategy.problems()
             found.extend(
-                f"initiative {i.id!r} names unknown workflow {w!r}"
+                f"initiative {i.id!r} names " + self._unknown("workflow", w)
                 for i in strategy.initiatives
                 for w in i.workflows
                 if w not in workflow_ids
@@ -565,14 +581,14 @@ class Registry:
         for gid, grant in self.grants.items():
             found = grant.problems()
             if grant.role not in self.roles:
-                found.append(f"unknown role {grant.role!r}")
+                found.append(self._unknown("role", grant.role))
             found += [
-                f"unknown workflow {w!r}"
+                self._unknown("workflow", w)
                 for w in grant.workflows
                 if w != ANY and w not in self._versions
             ]
             found += [
-                f"unknown purpose {p!r}"
+                self._unknown("purpose", p)
                 for p in grant.purposes
                 if p != ANY and p not in self.purposes
             ]
@@ -588,7 +604,7 @@ class Registry:
             problems += self._named(self.grants, gid, found)
         for bid, basis in self.legal_bases.items():
             found = [
-                f"unknown purpose {p!r}"
+                self._unknown("purpose", p)
                 for p in basis.purposes
                 if p != ANY and p not in self.purposes
             ]
@@ -600,20 +616,20 @@ class Registry:
         for rid, role in self.roles.items():
             if role.acts_as is not None and role.acts_as not in self.partner_kinds:
                 problems += self._named(
-                    self.roles, rid, [f"acts as unknown partner kind {role.acts_as!r}"]
+                    self.roles, rid, ["acts as " + self._unknown("partner kind", role.acts_as)]
                 )
         for key, profile in self.disclosure_profiles.items():
             if profile.partner_kind not in self.partner_kinds:
                 problems += self._named(
                     self.disclosure_profiles,
                     key,
-                    [f"unknown partner kind {profile.partner_kind!r}"],
+                    [self._unknown("partner kind", profile.partner_kind)],
                 )
         for rid, retention in self.retention_rules.items():
             versions = self._versions.get(retention.workflow)
             if versions is None:
                 problems += self._named(
-                    self.retention_rules, rid, [f"unknown workflow {retention.workflow!r}"]
+                    self.retention_rules, rid, [self._unknown("workflow", retention.workflow)]
                 )
                 continue
             finals = {state for d in versions for state in d.final_states}
@@ -633,7 +649,7 @@ class Registry:
     def _rule_problems(self, basis: LegalBasis, rule: DisclosureRule) -> list[str]:
         """Return what is wrong with one rule of a legal basis."""
         found = [
-            f"unknown partner kind {kind!r}"
+            self._unknown("partner kind", kind)
             for kind in dict.fromkeys([*rule.disclosers, *rule.recipients])
             if kind not in self.partner_kinds
         ]
@@ -664,17 +680,21 @@ class Registry:
         for wid, walk in self.example_walks.items():
             found: list[str] = []
             if walk.locality not in self.localities:
-                found.append(f"unknown locality {walk.locality!r}")
-            found += [f"unknown partner {p!r}" for p in walk.participants if p not in self.partners]
+                found.append(self._unknown("locality", walk.locality))
+            found += [
+                self._unknown("partner", p) for p in walk.participants if p not in self.partners
+            ]
             categories = [*walk.topics, *(f.category for f in walk.findings)]
             found += [
-                f"unknown finding category {c!r}"
+                self._unknown("finding category", c)
                 for c in dict.fromkeys(categories)
                 if c not in self.finding_categories
             ]
             for number, finding in enumerate(walk.findings, start=1):
                 if finding.responsible is not None and finding.responsible not in self.partners:
-                    found.append(f"finding {number} names unknown partner {finding.responsible!r}")
+                    found.append(
+                        f"finding {number} names " + self._unknown("partner", finding.responsible)
+                    )
                 if finding.outcome not in (None, "resolved", "declined"):
                     found.append(
                         f"finding {number}: outcome {finding.outcome!r} is not one of "
@@ -693,17 +713,17 @@ class Registry:
             found: list[str] = []
             strategy = self.strategies.get(plan.strategy)
             if strategy is None:
-                found.append(f"unknown strategy {plan.strategy!r}")
+                found.append(self._unknown("strategy", plan.strategy))
             elif plan.initiative not in [i.id for i in strategy.initiatives]:
                 found.append(
                     f"strategy {plan.strategy!r} has no initiative {plan.initiative!r}; its "
                     f"initiatives: {', '.join(i.id for i in strategy.initiatives) or 'none'}"
                 )
             if plan.kind not in self.activity_kinds:
-                found.append(f"unknown activity kind {plan.kind!r}")
-            found += [f"unknown partner {p!r}" for p in plan.partners if p not in self.partners]
+                found.append(self._unknown("activity kind", plan.kind))
+            found += [self._unknown("partner", p) for p in plan.partners if p not in self.partners]
             if plan.locality is not None and plan.locality not in self.localities:
-                found.append(f"unknown locality {plan.locality!r}")
+                found.append(self._unknown("locality", plan.locality))
             problem = headcount_problem(plan.participants, plan.young_people)
             found += [problem] if problem is not None else []
             problems += self._named(self.example_activities, aid, found)
@@ -725,9 +745,9 @@ class Registry:
             )
             applies = definition.applies_to
             if applies is not None and applies.situation not in self.situations:
-                found.append(f"applies_to names unknown situation {applies.situation!r}")
+                found.append("applies_to names " + self._unknown("situation", applies.situation))
             if applies is not None and applies.age_band not in self.age_bands:
-                found.append(f"applies_to names unknown age band {applies.age_band!r}")
+                found.append("applies_to names " + self._unknown("age band", applies.age_band))
             problems.extend(
                 f"workflow {key} from plugin {self.workflows.contributor(key)!r}: {problem}"
                 for problem in found
@@ -834,6 +854,18 @@ class Registry:
             if ids:
                 result[kind] = ids
         return result
+
+    def items_of(self, plugin: str) -> list[tuple[str, str, Any]]:
+        """Return ``(kind, id, item)`` of everything ``plugin`` contributed (not overridden).
+
+        Workflows are the definitions made from what it registered (extensions applied).
+        """
+        return [
+            (kind, item_id, contributed[item_id])
+            for kind, contributed in self._all.items()
+            for item_id in contributed
+            if contributed.contributor(item_id) == plugin
+        ]
 
     def workflow(self, workflow_id: str, version: int | None = None) -> WorkflowDefinition:
         """Return a workflow definition: the given version, or the newest."""

@@ -156,9 +156,9 @@ PLUGIN = data_plugin("ssp_$m", name="$m")
 
 
 class TestPlugin(PluginContract):
-    """Loads with the built-ins, contributes, and every workflow survives random use."""
+    """The kit: alone and beside every installed plugin, and each workflow used at random."""
 
-    plugins = (PLUGIN,)
+    entry_point = "$m"
 
 
 def test_every_age_gets_a_card() -> None:

@@ -71,6 +71,14 @@ class Instruction:
     and with every option while it stays there (as a note with the code
     ``instruction``). It refuses nothing and decides nothing. ``sources`` say where its
     content comes from; at least one is required.
+
+    :ivar id: the instruction's id, an identifier unique within its state, e.g.
+        ``acute_departure``.
+    :ivar labels: the instruction's text, ``{ da = "…", en = "…" }`` (both required), shown
+        while a case is in the state.
+    :ivar sources: where its content comes from: an array of at least one table
+        ``{ title = "…", publisher = "…", year = …, page = "…", url = "…" }``, of which only
+        ``title`` is required.
     """
 
     id: str = attrs.field(validator=identifier)
@@ -85,6 +93,18 @@ class StateSpec:
     ``step`` optionally numbers the state in a national method, e.g. the three steps
     of the national assessment tool. ``instructions`` are shown while a case is in the
     state (never in a final one), e.g. what to do at once on an acute departure.
+
+    :ivar id: the state's id, an identifier unique in the workflow, e.g. ``received``; it is
+        what ``initial``, transitions, deadlines, ``sessions_in`` and migrations name.
+    :ivar labels: the state's name, ``{ da = "…", en = "…" }`` (both required).
+    :ivar final: ``true`` for a state that ends the case: no transition may leave it and no
+        deadline or instruction may be in it. Default ``false``; a workflow needs one or more.
+    :ivar step: optional whole number that numbers the state in a national method (``1`` to
+        ``3``: the steps of the national assessment tool); it is only shown with the state.
+    :ivar description: optional longer text about the state, ``{ da = "…", en = "…" }``.
+    :ivar instructions: what to do at once while a case is in the state, as
+        ``[[states.instructions]]`` tables (:class:`~ssp_core.workflows.definition.Instruction`);
+        default none; a final state may not have any.
     """
 
     id: str = attrs.field(validator=identifier)
@@ -107,6 +127,18 @@ class TransitionSpec:
 
     ``guards`` name conditions that must hold (all of them); ``roles`` list the roles
     allowed to fire it (empty: any role); ``requires_reason`` demands a written reason.
+
+    :ivar trigger: the name it is fired by, an identifier such as ``assess``; one trigger may
+        be declared in several transitions, but only once from each state.
+    :ivar source: the states it leaves from: an array of state ids of this workflow, none of
+        them final; write an array also for one state (``source = ["received"]``).
+    :ivar dest: the id of the state of this workflow it leads to.
+    :ivar labels: the option's name, ``{ da = "…", en = "…" }`` (both required).
+    :ivar guards: the guards that must all hold for it to fire: an array of ids of guards
+        declared in ``[[guards]]`` or registered in code by a plugin; default none.
+    :ivar roles: an array of the role ids that may fire it (roles registered by a plugin; in a
+        template, placeholders an extension renames); empty (the default): any role.
+    :ivar requires_reason: ``true``: it fires only with a written reason. Default ``false``.
     """
 
     trigger: str = attrs.field(validator=identifier)
@@ -127,6 +159,18 @@ class FactSpec:
     recorded only by the use case that does what it names (e.g. ``concern_opened``
     when a concern is opened from an advice request), never by hand, so a guard on it
     holds only once that happened.
+
+    :ivar id: the fact's id, an identifier unique in the workflow, e.g.
+        ``children_services_notified``; guards and fact deadlines name it.
+    :ivar labels: what the fact says, ``{ da = "…", en = "…" }`` (both required).
+    :ivar requires_detail: ``true``: it is recorded only with a text, e.g. why parents were
+        not involved. Default ``false``.
+    :ivar legal_basis: optional free text naming the law behind it, e.g.
+        ``"Barnets Lov § 133"``; it is shown with the fact (not a registered legal basis's id).
+    :ivar roles: an array of the role ids that may record it (roles registered by a plugin; in
+        a template, placeholders an extension renames); empty (the default): any role.
+    :ivar automatic: ``true``: recorded only by the code that does what it names (the core's
+        ``concern_opened`` and ``took_place``), and refused by hand. Default ``false``.
     """
 
     id: str = attrs.field(validator=identifier)
@@ -147,6 +191,21 @@ class GuardSpec:
     a case about a person younger than that on the concern date (a minor's
     voluntariness and the custody holder's involvement); for anyone else it holds.
     It never looks at worry signs.
+
+    :ivar id: the guard's id, an identifier unique in the workflow, e.g. ``parents_informed``;
+        transitions name it in their ``guards``.
+    :ivar labels: shown as what is missing when the guard does not hold,
+        ``{ da = "…", en = "…" }`` (both required).
+    :ivar all_of: an array of ids of this workflow's facts that must all be recorded; default
+        none.
+    :ivar any_of: an array of ids of this workflow's facts of which at least one must be
+        recorded; empty (the default): no such condition.
+    :ivar assigned: ``true``: the case must have an assignee. Default ``false``.
+    :ivar min_sessions: the fewest sessions that must be recorded on the case, a whole number
+        0 or more; default ``0``.
+    :ivar under_age: optional age in whole years (1 or more): the guard then asks its
+        conditions only of a case about a person younger than that on the concern date and
+        holds for any other case (also one without an age). Left out: it asks every case.
     """
 
     id: str = attrs.field(validator=identifier)
@@ -173,6 +232,20 @@ class DeadlineRule:
     fact is recorded or the case is closed; it is named after the fact. A fact
     deadline makes a duty due (the notification to children's services when a
     concern comes in) without tying it to a step of the procedure.
+
+    :ivar state: the id of the state of this workflow in which it starts (when a case enters
+        it); not a final state.
+    :ivar days: how many days after the date the case enters ``state`` it is due (that day
+        not counted), a whole number 0 or more.
+    :ivar labels: what is due, ``{ da = "…", en = "…" }`` (both required), shown with the
+        due date.
+    :ivar business_days: ``true`` (the default): ``days`` are business days (by default
+        Danish: weekdays that are not public holidays); ``false``: calendar days.
+    :ivar id: optional identifier naming the rule; left out, it is named after its ``fact``,
+        else its ``state``. Names must be unique, and only a fact deadline bears a fact's id.
+    :ivar fact: optional id of a fact of this workflow: the deadline is then met when the fact
+        is recorded and runs on through the states that follow until then or until the case
+        closes; its ``id``, if given, must be the fact's.
     """
 
     state: str = attrs.field(validator=identifier)
@@ -199,6 +272,12 @@ class MigrationSpec:
     States not named keep their id if this version still has it; any other state
     cannot be migrated, and
     :meth:`ssp_core.application.migration.Migrations.plan_migration` says so.
+
+    :ivar from_version: the older version of this workflow whose cases it moves, a whole
+        number from 1 and below this version; at most one table per version.
+    :ivar states: a table mapping an old state id to a state id of this version, e.g.
+        ``states = { assessment = "analysis" }``; default empty. A state not named keeps its
+        id if this version has it; otherwise a case in it cannot be migrated.
     """
 
     from_version: int = attrs.field(validator=attrs.validators.ge(1))
@@ -214,7 +293,14 @@ class MigrationSpec:
 
 @attrs.frozen
 class Applicability:
-    """When an action card applies: a situation and an age band (ids of registered data)."""
+    """When an action card applies: a situation and an age band (ids of registered data).
+
+    :ivar situation: the id of a situation registered by a plugin, e.g.
+        ``aalborg.radicalisation``.
+    :ivar age_band: the id of an age band registered by a plugin, e.g. ``aalborg.under_18``;
+        a municipality's newest cards for one situation must give every age from 0 up
+        exactly one card.
+    """
 
     situation: str = attrs.field(validator=identifier)
     age_band: str = attrs.field(validator=identifier)
@@ -244,6 +330,9 @@ class WorkflowRef(Versioned):
 
     The version is pinned: a newer version of the workflow named does not change
     what refers to this one.
+
+    :ivar id: the id of the workflow named, e.g. ``core.radicalisation_under_18``.
+    :ivar version: the version named, a whole number from 1; some plugin must register it.
     """
 
     id: str = attrs.field(validator=identifier)
@@ -267,6 +356,40 @@ class WorkflowDefinition(Versioned):
     it (:class:`~ssp_core.workflows.extension.WorkflowExtension`). A definition made by
     extending another names it in ``extends``, and ``origins`` says where each of its
     parts came from (see :meth:`origin`).
+
+    :ivar id: the workflow's id, an identifier of lower-case letters, digits and ``_``, parts
+        joined by ``.`` or ``-``, usually prefixed with the municipality: ``aalborg.mentor``.
+    :ivar version: the version, a whole number from 1; ``id@version`` must be unique across
+        all plugins, and a case stays on the version it was opened on.
+    :ivar kind: what it is for: ``action_card``, ``prevention_track`` or ``other``, or a kind
+        of the core's own workflows: ``safety_walk``, ``safety_finding``, ``advice_request``
+        or ``initiative_activity``.
+    :ivar labels: the workflow's name, ``{ da = "…", en = "…" }`` (both required).
+    :ivar initial: the id of the state of this workflow every case starts in; not final.
+    :ivar states: the states, as ``[[states]]`` tables; ids unique, one or more final, each
+        reachable from ``initial`` and, unless final, with a way on to a final state.
+    :ivar transitions: the transitions, as ``[[transitions]]`` tables.
+    :ivar facts: the facts people record on a case, as ``[[facts]]`` tables; default none.
+    :ivar guards: the guards declared as data, as ``[[guards]]`` tables; default none
+        (guards registered in code by a plugin need no table).
+    :ivar deadlines: the deadlines, as ``[[deadlines]]`` tables; default none.
+    :ivar subjects: what its cases may be about: a non-empty array of ``person``, ``group``,
+        ``environment`` and ``unnamed`` (no one named: an advice request); default
+        ``["person"]``.
+    :ivar applies_to: for an action card, the ``[applies_to]`` table (``situation``,
+        ``age_band``) by which a concern selects it; left out, no concern selects it by them.
+    :ivar sessions_in: an array of the ids of the states of this workflow in which sessions
+        may be recorded, e.g. ``["active"]``; default none: no sessions can be recorded.
+    :ivar description: optional longer text about the workflow, ``{ da = "…", en = "…" }``.
+    :ivar migrations: how running cases of its older versions move to this one, as
+        ``[[migrations]]`` tables (``from_version``, ``states``); default none.
+    :ivar template: ``true`` for a template: validated and shown, its roles not checked (an
+        extension renames them), but no case is opened on it. Default ``false``.
+    :ivar extends: not written in a file (a file with ``extends`` is read as an extension):
+        on a definition made from an extension, the workflow version it was made from.
+    :ivar origins: not written in a file: set when an extension is made, as
+        ``(part, workflow name)`` pairs for the parts that came from a workflow extended; only
+        how parts are marked when shown depends on it.
     """
 
     id: str = attrs.field(validator=identifier)

@@ -71,7 +71,21 @@ def _part_key(kind: str, item: Any) -> str:
 
 @attrs.frozen
 class Parts:
-    """States, transitions, facts, guards and deadlines that an extension adds or replaces."""
+    """States, transitions, facts, guards and deadlines that an extension adds or replaces.
+
+    :ivar states: states, as ``[[add.states]]`` or ``[[replace.states]]`` tables written as
+        ``[[states]]`` in a whole workflow; keyed by ``id``. Default none.
+    :ivar transitions: transitions, as ``[[add.transitions]]`` or ``[[replace.transitions]]``
+        tables written as ``[[transitions]]`` in a whole workflow; keyed by ``trigger``.
+        Default none.
+    :ivar facts: facts, as ``[[add.facts]]`` or ``[[replace.facts]]`` tables written as
+        ``[[facts]]`` in a whole workflow; keyed by ``id``. Default none.
+    :ivar guards: declared guards, as ``[[add.guards]]`` or ``[[replace.guards]]`` tables
+        written as ``[[guards]]`` in a whole workflow; keyed by ``id``. Default none.
+    :ivar deadlines: deadlines, as ``[[add.deadlines]]`` or ``[[replace.deadlines]]`` tables
+        written as ``[[deadlines]]``; keyed by ``id``, else ``fact``, else ``state``. Default
+        none.
+    """
 
     states: tuple[StateSpec, ...] = attrs.field(default=(), converter=tuple)
     transitions: tuple[TransitionSpec, ...] = attrs.field(default=(), converter=tuple)
@@ -91,7 +105,16 @@ def _ids(value: Iterable[str]) -> tuple[str, ...]:
 
 @attrs.frozen
 class Removals:
-    """Parts an extension removes: state, fact and guard ids, triggers, deadline keys."""
+    """Parts an extension removes: state, fact and guard ids, triggers, deadline keys.
+
+    :ivar states: an array of ids of the base's states to remove; default none.
+    :ivar transitions: an array of the base's triggers to remove: every transition with that
+        trigger goes. Default none.
+    :ivar facts: an array of ids of the base's facts to remove; default none.
+    :ivar guards: an array of ids of the guards the base declares, to remove; default none.
+    :ivar deadlines: an array of keys of the base's deadlines to remove (a deadline's ``id``,
+        else its ``fact``, else its ``state``); default none.
+    """
 
     states: tuple[str, ...] = attrs.field(default=(), converter=_ids)
     transitions: tuple[str, ...] = attrs.field(default=(), converter=_ids)
@@ -111,6 +134,15 @@ class Placement:
 
     Without a placement an added part comes after the others of its kind. Only the
     order in which parts are shown depends on it (``ssp workflows show``, diagrams).
+
+    :ivar kind: the kind of part placed: ``states``, ``transitions``, ``facts``, ``guards`` or
+        ``deadlines``.
+    :ivar key: the key of the part placed, one this extension adds under ``[add]``: a state's,
+        fact's or guard's id, a transition's trigger or a deadline's key.
+    :ivar before: the key of a part of the same kind to put it just before: the base's (not
+        removed) or one added above it; give ``before`` or ``after``, not both.
+    :ivar after: the key of a part of the same kind to put it just after: the base's (not
+        removed) or one added above it; give ``before`` or ``after``, not both.
     """
 
     kind: Literal["states", "transitions", "facts", "guards", "deadlines"]
@@ -140,6 +172,46 @@ class WorkflowExtension(Versioned):
     ``subjects``, ``applies_to`` and ``sessions_in`` replace the base's when given.
     ``migrations`` are this workflow's own (from its older versions); the base's are
     not inherited. ``template`` makes the result a template too.
+
+    :ivar id: its own id, an identifier of lower-case letters, digits and ``_``, parts joined
+        by ``.`` or ``-``, e.g. ``vesthavn.radicalisation_under_18``.
+    :ivar version: its own version, a whole number from 1; ``id@version`` must be unique
+        across all plugins.
+    :ivar extends: the workflow version it is made from, written
+        ``extends = { id = "…", version = N }``: a workflow or extension some plugin
+        registers. A file with this key is read as an extension.
+    :ivar labels: the result's name, ``{ da = "…", en = "…" }``; left out: the base's.
+    :ivar description: the result's longer text, ``{ da = "…", en = "…" }``; left out: the
+        base's.
+    :ivar initial: the id of the state the result's cases start in; left out: the base's.
+    :ivar subjects: what the result's cases may be about, an array of ``person``, ``group``,
+        ``environment`` and ``unnamed``; left out or empty: the base's.
+    :ivar applies_to: the result's ``[applies_to]`` table (``situation``, ``age_band``); left
+        out: the base's.
+    :ivar sessions_in: an array of the ids of the states in which sessions may be recorded;
+        left out: the base's; an empty array: none.
+    :ivar rename_roles: a ``[rename_roles]`` table mapping a role id to a role id or an array
+        of them, e.g. ``consultant = "vesthavn.ssp_consultant"``: every transition and fact
+        of the result that names it names the new role(s) instead. Left out: none; renaming a
+        role no part names is an error.
+    :ivar add: new parts, as ``[[add.states]]``, ``[[add.transitions]]``, ``[[add.facts]]``,
+        ``[[add.guards]]`` and ``[[add.deadlines]]`` tables, each optionally with
+        ``before = "<key>"`` or ``after = "<key>"`` (a placement). Left out: none; a key the
+        base has and this does not remove is an error.
+    :ivar replace: parts written out whole in place of the base's with the same key, as
+        ``[[replace.states]]``, ``[[replace.transitions]]``, ... tables. Left out: none; a key
+        the base lacks is an error.
+    :ivar remove: a ``[remove]`` table of arrays of keys of the base's parts to leave out:
+        ``states``, ``transitions`` (triggers), ``facts``, ``guards`` and ``deadlines``. Left
+        out: none.
+    :ivar placements: where added parts go, as ``[[placements]]`` tables (``kind``, ``key``,
+        ``before`` or ``after``); usually written instead as ``before``/``after`` on an
+        ``[add]`` item, which becomes a placement here. An added part without one comes last.
+    :ivar migrations: how running cases of its own older versions move to this one, as
+        ``[[migrations]]`` tables (``from_version``, ``states``); default none (the base's are
+        not inherited).
+    :ivar template: ``true`` makes the result a template, on which no case is opened; default
+        ``false``, also when the base is a template.
     """
 
     id: str = attrs.field(validator=identifier)
@@ -196,14 +268,18 @@ class _Merge:
                 )
             elif key in removed:
                 self.problems.append(f"both replaces and removes {one} {key!r}; keep one")
+        replacing = set(replaced)
         merged: list[tuple[str, Any]] = []
         for item in base_items:
             key = _part_key(kind, item)
             if key in removed:
                 continue
-            if key in replaced:
-                merged.extend((key, new) for new in replaced.pop(key))
-                self.origins.pop(f"{one} {key}", None)
+            if (
+                key in replacing
+            ):  # every part with the key goes; the new ones take the first's place
+                if key in replaced:
+                    merged.extend((key, new) for new in replaced.pop(key))
+                    self.origins.pop(f"{one} {key}", None)
                 continue
             merged.append((key, item))
             self.origins.setdefault(f"{one} {key}", self.base.origin(f"{one} {key}"))

@@ -53,7 +53,10 @@ def _structure(definition: WorkflowDefinition) -> list[str]:
     for source, transition in definition.edges():
         pairs[(transition.trigger, source)] += 1
         if source not in states:
-            found.append(f"transition {transition.trigger!r} starts in unknown state {source!r}")
+            found.append(
+                f"transition {transition.trigger!r} starts in unknown state {source!r} "
+                f"({_declared('states', state_ids)})"
+            )
         elif source in finals:
             found.append(f"transition {transition.trigger!r} leaves final state {source!r}")
     for transition in definition.transitions:
@@ -61,7 +64,8 @@ def _structure(definition: WorkflowDefinition) -> list[str]:
             found.append(f"transition {transition.trigger!r} has no source state")
         if transition.dest not in states:
             found.append(
-                f"transition {transition.trigger!r} leads to unknown state {transition.dest!r}"
+                f"transition {transition.trigger!r} leads to unknown state {transition.dest!r} "
+                f"({_declared('states', state_ids)})"
             )
     found.extend(
         f"trigger {trigger!r} is declared twice from state {source!r}; make one transition of it"
@@ -69,6 +73,11 @@ def _structure(definition: WorkflowDefinition) -> list[str]:
         if count > 1
     )
     return found
+
+
+def _declared(what: str, ids: Iterable[str]) -> str:
+    """Return ``what`` the workflow declares, for a message about an unknown one."""
+    return f"its {what}: {', '.join(dict.fromkeys(ids)) or 'none'}"
 
 
 def _graph(definition: WorkflowDefinition) -> list[str]:
@@ -102,7 +111,7 @@ def _references(
     known_roles: Collection[str] | None,
 ) -> list[str]:
     found: list[str] = []
-    states = {state.id for state in definition.states}
+    states = {state.id: None for state in definition.states}  # declared order
     fact_ids = [fact.id for fact in definition.facts]
     guard_ids = [guard.id for guard in definition.guards]
     found.extend(f"fact {dup!r} is declared more than once" for dup in _duplicates(fact_ids))
@@ -116,19 +125,25 @@ def _references(
         if guard not in available
     )
     found.extend(
-        f"guard {spec.id!r} names unknown fact {fact!r}"
+        f"guard {spec.id!r} names unknown fact {fact!r} ({_declared('facts', fact_ids)})"
         for spec in definition.guards
         for fact in (*spec.all_of, *spec.any_of)
         if fact not in fact_ids
     )
     for rule in definition.deadlines:
         if rule.state not in states:
-            found.append(f"a deadline names unknown state {rule.state!r}")
+            found.append(
+                f"a deadline names unknown state {rule.state!r} "
+                f"({_declared('states', list(states))})"
+            )
         elif rule.state in definition.final_states:
             found.append(f"a deadline runs in final state {rule.state!r}")
         if rule.fact is not None:
             if rule.fact not in fact_ids:
-                found.append(f"deadline {rule.key!r} waits for unknown fact {rule.fact!r}")
+                found.append(
+                    f"deadline {rule.key!r} waits for unknown fact {rule.fact!r} "
+                    f"({_declared('facts', fact_ids)})"
+                )
             if rule.id is not None and rule.id != rule.fact:
                 found.append(
                     f"deadline {rule.id!r} waits for fact {rule.fact!r}: its id must be the "
@@ -160,7 +175,7 @@ def _references(
     )
     found.extend(_instructions(definition))
     found.extend(
-        f"sessions_in names unknown state {state!r}"
+        f"sessions_in names unknown state {state!r} ({_declared('states', list(states))})"
         for state in definition.sessions_in
         if state not in states
     )
