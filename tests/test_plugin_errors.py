@@ -116,42 +116,33 @@ def test_one_text_where_a_list_belongs_is_that_one_item(tmp_path: Path) -> None:
     assert grant.operations == ("case.*",)
 
 
-def test_a_misspelt_key_in_a_workflow_names_the_file_and_the_place(tmp_path: Path) -> None:
-    path = broken(
-        tmp_path,
-        lambda t: t.replace("[[add.states]]", "[[add.state]]"),
-        file="workflows/card_under_18.toml",
-    )
+CARD = "workflows/card_under_18.toml"
+WORKFLOWS = "plugin 'vesthavn' failed in hook ssp_register_workflows: ConfigError: "
+
+
+def card_error(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
+    """Break the example's card (``old`` to ``new``); return the file and the error's text."""
+    path = broken(tmp_path, lambda t: t.replace(old, new), file=CARD)
     with pytest.raises(PluginError) as caught:
         load(path)
-    line = line_of(path, "[[add.state]]")
-    assert str(caught.value) == (
-        "plugin 'vesthavn' failed in hook ssp_register_workflows: ConfigError: "
-        f"{path}: line {line}: unknown key state; allowed: states, transitions, facts, guards, "
-        "deadlines @ $.add"
+    return path, str(caught.value)
+
+
+def test_a_misspelt_key_in_a_workflow_names_the_file_and_the_place(tmp_path: Path) -> None:
+    path, message = card_error(tmp_path, "[[add.states]]", "[[add.state]]")
+    assert message == (
+        f"{WORKFLOWS}{path}: line {line_of(path, '[[add.state]]')}: unknown key state; "
+        "allowed: states, transitions, facts, guards, deadlines @ $.add"
     )
 
 
 def test_a_wrong_value_in_a_workflow_names_the_line_of_its_key(tmp_path: Path) -> None:
-    path = broken(
-        tmp_path,
-        lambda t: t.replace('dest = "intervention"', "dest = 7"),
-        file="workflows/card_under_18.toml",
+    path, message = card_error(tmp_path, 'dest = "intervention"', "dest = 7")
+    assert message == (
+        f"{WORKFLOWS}{path}: line {line_of(path, 'dest = 7')}: expected text in quotes, "
+        "got int 7 @ $.replace.transitions[0].dest"
     )
-    with pytest.raises(PluginError) as caught:
-        load(path)
-    line = line_of(path, "dest = 7")
-    assert str(caught.value) == (
-        "plugin 'vesthavn' failed in hook ssp_register_workflows: ConfigError: "
-        f"{path}: line {line}: expected text in quotes, got int 7 @ $.replace.transitions[0].dest"
-    )
-    inline = broken(
-        tmp_path / "again",
-        lambda t: t.replace("version = 1 }", 'version = "one" }'),
-        file="workflows/card_under_18.toml",
-    )
-    with pytest.raises(PluginError) as caught:
-        load(inline)
-    assert f"{inline}: line 5: invalid value for type, expected int @ $.extends.version" in str(
-        caught.value
+    inline, message = card_error(tmp_path / "again", "version = 1 }", 'version = "one" }')
+    assert message == (
+        f"{WORKFLOWS}{inline}: line 5: invalid value for type, expected int @ $.extends.version"
     )
