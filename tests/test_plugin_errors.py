@@ -17,6 +17,7 @@ from ssp_core.plugins.datafiles import DataPlugin
 from ssp_core.testing import make_registry
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "vesthavn" / "vesthavn_ssp" / "data"
+CARD = "workflows/card_under_18.toml"
 
 
 def broken(tmp_path: Path, change: Callable[[str], str], file: str = "vesthavn.toml") -> Path:
@@ -89,11 +90,29 @@ def test_an_unknown_partner_kind_lists_the_known_ones_and_the_closest(tmp_path: 
     with pytest.raises(ConfigError) as caught:
         load(path)
     (problem,) = str(caught.value).splitlines()[1:]
+    line = line_of(path, "[[partners]]")
     assert problem.startswith(
-        "  - partner 'vesthavn.youth_club' from plugin 'vesthavn': unknown partner kind "
-        "'youth_clubs' (did you mean 'youth_club'?); known: "
+        f"  - partner 'vesthavn.youth_club' from plugin 'vesthavn' ({path}, line {line}): "
+        "unknown partner kind 'youth_clubs' (did you mean 'youth_club'?); known: "
     )
     assert "mosque" in problem and "police" in problem
+
+
+def test_a_semantic_error_in_a_workflow_names_its_file(tmp_path: Path) -> None:
+    path = broken(
+        tmp_path,
+        lambda t: t.replace('roles = ["consultant"]\n\n[[add', 'roles = ["consultnt"]\n\n[[add'),
+        file=CARD,
+    )
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    (problem,) = str(caught.value).splitlines()[1:]
+    assert problem == (
+        "  - workflow vesthavn.radicalisation_under_18@1 from plugin 'vesthavn' "
+        f"({path}): transition 'start_intervention' requires unknown role 'consultnt' (known "
+        "roles: vesthavn.mentor, vesthavn.police_officer, vesthavn.ssp_consultant; to give a "
+        "role of core.radicalisation_under_18@1 another name, map it in [rename_roles])"
+    )
 
 
 def test_an_unknown_table_names_the_file_and_the_tables(tmp_path: Path) -> None:
@@ -116,7 +135,6 @@ def test_one_text_where_a_list_belongs_is_that_one_item(tmp_path: Path) -> None:
     assert grant.operations == ("case.*",)
 
 
-CARD = "workflows/card_under_18.toml"
 WORKFLOWS = "plugin 'vesthavn' failed in hook ssp_register_workflows: ConfigError: "
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "load_workflows",
     "read_toml",
     "reading_once",
+    "source_of",
     "structure",
     "table_names",
 ]
@@ -220,6 +221,11 @@ _parsed: ContextVar[dict[Path, dict[str, Any]] | None] = ContextVar(
 )
 
 
+_sources: ContextVar[dict[int, tuple[object, Callable[[], str]]] | None] = ContextVar(
+    "ssp_core_item_sources", default=None
+)
+
+
 @contextlib.contextmanager
 def reading_once() -> Iterator[None]:
     """Parse each file once inside: :func:`load_items` and :func:`load_workflow` share it.
@@ -227,12 +233,29 @@ def reading_once() -> Iterator[None]:
     The registry is built inside it, so that a plugin loading several tables of one
     file (its grants, legal bases and profiles) parses the file once. What is parsed
     is forgotten when the block ends; :func:`read_toml` always reads the file afresh.
+    Inside it, the loaders also remember where each item came from
+    (:func:`source_of`), so that the registry's checks can name the file and line.
     """
     token = _parsed.set({})
+    sources = _sources.set({})
     try:
         yield
     finally:
+        _sources.reset(sources)
         _parsed.reset(token)
+
+
+def _remember(item: object, where: Callable[[], str]) -> None:
+    sources = _sources.get()
+    if sources is not None:
+        sources[id(item)] = (item, where)  # the item is kept, so its id is not reused
+
+
+def source_of(item: object) -> str | None:
+    """Return the file (and line) ``item`` was loaded from inside :func:`reading_once`."""
+    sources = _sources.get()
+    found = sources.get(id(item)) if sources is not None else None
+    return found[1]() if found is not None and found[0] is item else None
 
 
 def _read_shared(path: str | Path) -> dict[str, Any]:
@@ -363,7 +386,9 @@ def load_workflow(path: str | Path) -> WorkflowDefinition | WorkflowExtension:
     cls: type[WorkflowDefinition | WorkflowExtension] = (
         WorkflowExtension if "extends" in data else WorkflowDefinition
     )
-    return structure(data, cls, where=str(path), source=Path(path))
+    loaded = structure(data, cls, where=str(path), source=Path(path))
+    _remember(loaded, lambda: str(path))
+    return loaded
 
 
 def load_workflows(folder: str | Path) -> list[WorkflowDefinition | WorkflowExtension]:
@@ -379,16 +404,21 @@ def load_items(path: str | Path, key: str, cls: type[T]) -> list[T]:
         raise ConfigError(f"{path}: expected an array of tables [[{key}]]")
     lines: list[int] = []
 
-    def where(index: int) -> str:
+    def place(index: int) -> str:
         if not lines:
             lines.extend(_header_lines(path, key))
-        place = f", line {lines[index]}" if index < len(lines) else ""
-        return f"{path}{place}: [[{key}]] #{index + 1}"
+        return f"{path}, line {lines[index]}" if index < len(lines) else f"{path}"
 
-    return [
+    def where(index: int) -> str:
+        return f"{place(index)}: [[{key}]] #{index + 1}"
+
+    items = [
         structure(item, cls, where=functools.partial(where, index))
         for index, item in enumerate(raw)
     ]
+    for index, item in enumerate(items):
+        _remember(item, functools.partial(place, index))
+    return items
 
 
 def _header_lines(path: str | Path, key: str) -> list[int]:

@@ -40,7 +40,7 @@ from ssp_core.domain.roles import Role
 from ssp_core.domain.strategy import Strategy
 from ssp_core.domain.walks import FindingCategory, Locality, WalkPlan
 from ssp_core.exceptions import ConfigError, DataError, PluginError, UnknownId
-from ssp_core.loading import reading_once
+from ssp_core.loading import reading_once, source_of
 from ssp_core.plugins.manager import Contribution, PluginHost, PluginInfo
 from ssp_core.workflows.definition import WorkflowDefinition, WorkflowKind
 from ssp_core.workflows.engine import WorkflowEngine
@@ -278,6 +278,16 @@ def _resolve(kind: ContributionKind, contributions: list[Contribution[Any]]) -> 
     return Contributed(kind.name, items, by, overridden=overridden)
 
 
+def _whose(
+    kind: str, item_id: str, contributed: Contributed[Any], item: object, *, quote: bool = True
+) -> str:
+    """Name an item for a problem: its kind, id, plugin and (if loaded from one) its file."""
+    source = source_of(item)
+    where = f" ({source})" if source is not None else ""
+    shown = repr(item_id) if quote else item_id
+    return f"{kind} {shown} from plugin {contributed.contributor(item_id)!r}{where}"
+
+
 def _ages(band: AgeBand) -> str:
     return f"{band.min_age}+" if band.max_age is None else f"{band.min_age}-{band.max_age}"
 
@@ -424,14 +434,15 @@ class Registry:
         """
         # pluggy calls the plugin loaded last first; items (and clashes) are listed in load order
         loaded = {info.name: index for index, info in enumerate(host.plugins)}
-        with reading_once():  # a TOML file several hooks load from is parsed once
+        # a TOML file several hooks load from is parsed once; problems name its lines
+        with reading_once():
             contributed = {
                 kind.name: _resolve(
                     kind, sorted(host.contributions(kind.hook), key=lambda c: loaded[c.plugin])
                 )
                 for kind in KINDS
             }
-        registry = cls(host, contributed)
+            registry = cls(host, contributed)
         host.after_registry_loaded(registry=registry)
         return registry
 
@@ -464,9 +475,7 @@ class Registry:
 
     @staticmethod
     def _named(kind: Contributed[Any], item_id: str, found: Iterable[str]) -> list[str]:
-        return [
-            f"{kind.kind} {item_id!r} from plugin {kind.contributor(item_id)!r}: {p}" for p in found
-        ]
+        return [f"{_whose(kind.kind, item_id, kind, kind[item_id])}: {p}" for p in found]
 
     def _district_problems(self) -> list[str]:
         problems: list[str] = []
@@ -730,9 +739,9 @@ class Registry:
         return problems
 
     def _workflow_problems(self) -> list[str]:
+        registered = self._contributed_workflows
         problems: list[str] = [
-            f"workflow {name} from plugin {self._contributed_workflows.contributor(name)!r}: "
-            f"{problem}"
+            f"{_whose('workflow', name, registered, registered[name], quote=False)}: {problem}"
             for name, found in self._unmade.items()
             for problem in found
         ]
@@ -748,10 +757,8 @@ class Registry:
                 found.append("applies_to names " + self._unknown("situation", applies.situation))
             if applies is not None and applies.age_band not in self.age_bands:
                 found.append("applies_to names " + self._unknown("age band", applies.age_band))
-            problems.extend(
-                f"workflow {key} from plugin {self.workflows.contributor(key)!r}: {problem}"
-                for problem in found
-            )
+            named = _whose("workflow", key, registered, registered.get(key), quote=False)
+            problems.extend(f"{named}: {problem}" for problem in found)
         return problems
 
     def _card_problems(self) -> list[str]:

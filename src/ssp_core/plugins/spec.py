@@ -14,6 +14,7 @@ than the spec names. Implement a hook with :data:`ssp_core.hookimpl`::
 
     from ssp_core import hookimpl
 
+
     @hookimpl
     def ssp_register_roles():
         return [Role(id="aalborg.mentor", labels=Labels(da="Mentor", en="Mentor"))]
