@@ -487,7 +487,13 @@ def test_retention_dry_run_then_erasure(
     code, _, err = ssp("retention", "run", "--on", "2021-01-01", *CONSULTANT)
     assert code == 1 and "may not retention.run" in one_error_line(err)
     code, _, err = ssp("retention", "run", "--on", "2999-01-01", *ADMIN)
-    assert code == 1 and "future day" in one_error_line(err)
+    assert code == 1 and one_error_line(err).startswith(
+        "error: nothing can be erased on a future day (2999-01-01, today is "
+    )
+    assert one_error_line(err).endswith("to see what falls due then, plan it with --dry-run")
+    code, out, err = ssp("retention", "run", "--dry-run", "--on", "2999-01-01", "--json", *ADMIN)
+    assert code == 0, err  # a preview of a future day: what falls due by then
+    assert sorted(item["case_id"] for item in json.loads(out)["erased"]) == sorted([alone, closed])
     code, out, err = ssp("retention", "run", "--on", "2021-01-01", *ADMIN)
     assert code == 0
     assert err == ""  # no progress bar when standard error is not a terminal

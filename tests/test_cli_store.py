@@ -282,3 +282,44 @@ def test_upgrade_a_schema_1_store_then_seal_its_histories(
     assert json.loads(out)[1]["text"] == "Written before sealing."
     code, out, _ = ssp("store", "upgrade", *ADMIN)
     assert "is current; nothing to do" in out
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "message"),
+    [
+        ("2010-02-30", "no such day: 2010-02-30 (February 2010 has 28 days)"),
+        ("2012-02-30", "no such day: 2012-02-30 (February 2012 has 29 days)"),
+        ("2010-04-31", "no such day: 2010-04-31 (April 2010 has 30 days)"),
+        ("2010-13-01", "no such day: 2010-13-01 (there is no month 13)"),
+        ("1.5.2010", "'1.5.2010' is not a date: write it as YYYY-MM-DD, e.g. 2026-03-02"),
+    ],
+)
+def test_a_day_that_does_not_exist_is_named_as_such(ssp, birth_date: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = ssp(
+        "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym",
+        pseudonym_for("p-1234abcd"), "--birth-date", birth_date, *TEACHER,
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err == f"error: Invalid value for '--birth-date': {message}\n"
+
+
+def test_a_leap_day_is_a_day(ssp) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = ssp(
+        "case", "open", "--workflow", "aalborg.mentor", "--pseudonym", pseudonym_for("p-1"),
+        "--birth-date", "2012-02-29", "--json", *CONSULTANT,
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["state"]
+
+
+def test_a_missing_actor_or_role_names_the_environment_variable_too(
+    ssp, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("SSP_ACTOR", raising=False)
+    monkeypatch.delenv("SSP_ROLE", raising=False)
+    code, _, err = ssp("case", "show", "C-404")
+    assert code == 2
+    assert err == "error: Missing option '--actor'. Give it, or set SSP_ACTOR in the environment.\n"
+    monkeypatch.setenv("SSP_ACTOR", "anne")
+    code, _, err = ssp("case", "show", "C-404")
+    assert err == "error: Missing option '--role'. Give it, or set SSP_ROLE in the environment.\n"

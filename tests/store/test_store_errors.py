@@ -185,6 +185,25 @@ def test_a_directory_that_does_not_exist_is_unavailable(tmp_path: Path) -> None:
     assert names(tmp_path) == []
 
 
+def test_a_relative_path_meant_as_absolute_gets_the_four_slashes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    top = tmp_path.parts[1]  # e.g. tmp: a folder at the root, not in the working folder
+    rest = "/".join(tmp_path.parts[2:])
+    with pytest.raises(StoreUnavailable) as caught:
+        open_store(f"sqlite:///{top}/{rest}/nope/x.db")
+    assert str(caught.value) == (
+        f"cannot open store sqlite:///{top}/{rest}/nope/x.db: directory {top}/{rest}/nope does "
+        "not exist (a path after sqlite:/// is relative to the current folder; for "
+        f"/{top}/{rest}/nope/x.db write sqlite:////{top}/{rest}/nope/x.db)"
+    )
+    with pytest.raises(StoreUnavailable) as caught:
+        open_store("sqlite:///no_such_top_folder/x.db")
+    assert str(caught.value).endswith("directory no_such_top_folder does not exist")
+    assert names(tmp_path) == []
+
+
 def test_a_directory_is_not_a_store_file(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable, match="is a directory"):
         open_store(url_of(tmp_path))

@@ -38,18 +38,23 @@ class Retention:
         """
         gate = self._services.gate
         permit = gate.authorise(actor, "retention.run", purpose)
-        due, without = self._due(on, gate.case_filter(actor, "retention.run", purpose, permit))
+        visible = gate.case_filter(actor, "retention.run", purpose, permit)
+        due, without = self._due(on, visible, preview=True)
         gate.audit(actor, purpose, AuditAction.ADMIN, None, f"retention plan: {len(due)} due")
         return due, without
 
     def _due(
-        self, on: dt.date | None, visible: Callable[[str | None], bool] | None
+        self, on: dt.date | None, visible: Callable[[str | None], bool] | None, *, preview: bool
     ) -> tuple[list[ErasureItem], list[str]]:
+        """Return what is due on ``on``; a future day only as a ``preview`` (nothing erased)."""
         services = self._services
         today = local_date(services.clock.now())
         day = on or today
-        if day > today:
-            raise DataError(f"erasure cannot be planned for a future day ({day.isoformat()})")
+        if day > today and not preview:
+            raise DataError(
+                f"nothing can be erased on a future day ({day.isoformat()}, today is "
+                f"{today.isoformat()}); to see what falls due then, plan it with --dry-run"
+            )
         rules = services.registry.retention_rules.values()
         shortest = min((r.period.after(day) - day for r in rules), default=dt.timedelta(0))
         cutoff = dt.datetime.combine(day - shortest, dt.time(23, 59, 59), dt.UTC)
@@ -95,7 +100,8 @@ class Retention:
         services = self._services
         gate, store = services.gate, services.store
         permit = gate.authorise(actor, "retention.run", purpose)
-        due, without = self._due(on, gate.case_filter(actor, "retention.run", purpose, permit))
+        visible = gate.case_filter(actor, "retention.run", purpose, permit)
+        due, without = self._due(on, visible, preview=dry_run)
         if dry_run:
             gate.audit(
                 actor, purpose, AuditAction.ADMIN, None, f"retention dry run: {len(due)} due"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
@@ -23,6 +25,7 @@ __all__ = [
     "DATE",
     "PERSONAL_TEXT",
     "STDIN_TAKEN",
+    "IsoDate",
     "PersonalText",
     "acting",
     "echo_json",
@@ -34,8 +37,64 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
-"""A calendar date on the command line, e.g. 2026-03-02."""
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+class IsoDate(click.ParamType[Any, Any]):
+    """A calendar date written ``YYYY-MM-DD``; a day that does not exist is named as such."""
+
+    name = "date"
+
+    def get_metavar(
+        self,
+        param: click.Parameter,  # noqa: ARG002
+        ctx: click.Context | None = None,  # noqa: ARG002
+    ) -> str:
+        """Return ``YYYY-MM-DD``, as the help shows it."""
+        return "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Return the date as a ``datetime`` at midnight (as ``click.DateTime`` did)."""
+        if isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, dt.date):
+            return dt.datetime.combine(value, dt.time())
+        text = str(value)
+        found = _ISO_DAY.match(text)
+        if found is None:
+            self.fail(
+                f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-03-02", param, ctx
+            )
+        year, month, day = (int(part) for part in found.groups())
+        if not 1 <= month <= 12:
+            self.fail(f"no such day: {text} (there is no month {month})", param, ctx)
+        last = calendar.monthrange(year, month)[1] if year >= 1 else 31
+        if not 1 <= day <= last or year < 1:
+            self.fail(
+                f"no such day: {text} ({_MONTHS[month - 1]} {year} has {last} days)", param, ctx
+            )
+        return dt.datetime(year, month, day)  # noqa: DTZ001 - a calendar day, as click.DateTime gave
+
+
+DATE = IsoDate()
+"""A calendar date on the command line, e.g. 2026-03-02 (``YYYY-MM-DD``)."""
+
+
+def _required_or_env(env: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """Return a callback refusing a missing value with both ways of giving it."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None or value == "":
+            raise click.MissingParameter(
+                ctx=ctx, param=param, message=f"Give it, or set {env} in the environment."
+            )
+        return value
+
+    return check
 
 
 @overload
@@ -79,16 +138,16 @@ def acting(
             "--actor",
             "actor_id",
             envvar=ACTOR_ENV,
-            required=True,
+            callback=_required_or_env(ACTOR_ENV),
             metavar="ID",
-            help="Who you are (also: SSP_ACTOR); recorded in the audit log.",
+            help="Who you are (also: SSP_ACTOR); recorded in the audit log.  [required]",
         )
         @click.option(
             "--role",
             envvar=ROLE_ENV,
-            required=True,
+            callback=_required_or_env(ROLE_ENV),
             metavar="ROLE",
-            help="The role you act in, e.g. ssp_consultant (also: SSP_ROLE).",
+            help="The role you act in, e.g. ssp_consultant (also: SSP_ROLE).  [required]",
         )
         @purpose_option
         @functools.wraps(function)

@@ -80,7 +80,10 @@ def retention() -> None:
 @retention.command("run")
 @click.option("--dry-run", is_flag=True, help="Only list the cases due; change nothing.")
 @click.option(
-    "--on", "day", type=DATE, help="Erase what is due on this day (default today; not later)."
+    "--on",
+    "day",
+    type=DATE,
+    help="Erase what is due on this day (default today; a later day only with --dry-run).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @acting(default_purpose="retention")

@@ -201,8 +201,16 @@ class SqliteStore(CaseStore):
         self._lock = threading.Lock()
         self._closed = False
         if not self.path.parent.is_dir():
+            hint = ""
+            top = Path("/", self.path.parts[0]) if self.path.parts else None
+            if not self.path.is_absolute() and top is not None and top.is_dir():
+                # sqlite:///srv/ssp/x.db is relative; /srv/ssp/x.db was likely meant
+                hint = (
+                    f" (a path after sqlite:/// is relative to the current folder; for "
+                    f"/{self.path.as_posix()} write sqlite:////{self.path.as_posix()})"
+                )
             raise StoreUnavailable(
-                f"cannot open store {self.url}: directory {self.path.parent} does not exist"
+                f"cannot open store {self.url}: directory {self.path.parent} does not exist" + hint
             )
         if self.path.is_dir():
             raise StoreUnavailable(f"cannot open store {self.url}: {self.path} is a directory")
