@@ -323,3 +323,47 @@ def test_a_missing_actor_or_role_names_the_environment_variable_too(
     monkeypatch.setenv("SSP_ACTOR", "anne")
     code, _, err = ssp("case", "show", "C-404")
     assert err == "error: Missing option '--role'. Give it, or set SSP_ROLE in the environment.\n"
+
+
+MENTOR = ("--actor", "eva.mentor", "--role", "aalborg.mentor")
+
+
+def test_a_mentor_track_runs_from_the_command_line_assign_and_sessions(ssp) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = ssp(
+        "case", "open", "--workflow", "aalborg.mentor", "--pseudonym", pseudonym_for("p-9"),
+        "--birth-date", "2010-05-01", "--json", *CONSULTANT,
+    )  # fmt: skip
+    assert code == 0, err
+    track = json.loads(out)["id"]
+    assert ssp("case", "fire", track, "accept_referral", *CONSULTANT)[0] == 0
+    code, _, err = ssp("case", "show", track, *MENTOR)
+    assert code == 1 and "may not case.read" in err  # not the mentor's case yet
+    code, out, err = ssp("case", "assign", track, "eva.mentor", *CONSULTANT)
+    assert (code, err) == (0, "")
+    assert out == f"{track}: assigned to eva.mentor (version 3)\n"
+    assert ssp("case", "show", track, *MENTOR)[0] == 0  # the mentor now sees it
+    for fact, who in (
+        ("participation_voluntary", MENTOR),
+        ("custody_holder_involved", CONSULTANT),
+        ("goals_agreed", MENTOR),
+    ):
+        assert ssp("case", "fact", track, fact, *who)[0] == 0
+    assert ssp("case", "fire", track, "start", *CONSULTANT)[0] == 0
+    code, out, err = ssp(
+        "case", "session", track, "--on", "2026-03-04", "--note", "first meeting", *MENTOR
+    )
+    assert (code, err) == (0, "")
+    assert out == f"{track}: session on 2026-03-04 recorded (1 in all; version 8)\n"
+    code, out, _ = ssp("case", "session", track, "--participants", "3", "--json", *MENTOR)
+    assert code == 0 and json.loads(out)["version"] == 9
+    code, out, _ = ssp(
+        "case", "assign", track, "--none", "--reason", "mentor on leave", *CONSULTANT
+    )
+    assert out == f"{track}: unassigned (version 10)\n"
+    code, _, err = ssp("case", "assign", track, *CONSULTANT)
+    assert (code, err) == (
+        1,
+        "error: name the ASSIGNEE (an actor id), or give --none to unassign; not both\n",
+    )
+    code, _, err = ssp("case", "session", track, "--on", "2026-02-30", *MENTOR)
+    assert code == 2 and "no such day: 2026-02-30 (February 2026 has 28 days)" in err

@@ -364,6 +364,76 @@ def fact_command(
     click.echo(f"{recorded.id}: fact {fact} recorded (version {recorded.version})")
 
 
+@case.command("assign")
+@click.argument("case_id")
+@click.argument("assignee", required=False, metavar="[ASSIGNEE]")
+@click.option("--none", "unassign", is_flag=True, help="Take the case from whoever has it.")
+@click.option("--reason", type=PERSONAL_TEXT, help="Why (kept sealed, like a note).")
+@click.option("--json", "as_json", is_flag=True, help="Print the case as JSON.")
+@acting
+@click.pass_obj
+def assign_command(
+    obj: Context,
+    case_id: str,
+    assignee: str | None,
+    unassign: bool,
+    reason: str | None,
+    as_json: bool,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Assign CASE_ID to ASSIGNEE (an actor id, e.g. eva.mentor), or take it back with --none.
+
+    The assignee then sees the case, if a grant of their role covers assigned cases.
+    """
+    if (assignee is None) != unassign:
+        raise DataError("name the ASSIGNEE (an actor id), or give --none to unassign; not both")
+    casework = obj.casework()
+    assigned = casework.assign(case_id, assignee, actor, reason=reason, purpose=purpose)
+    if as_json:
+        _print_case(casework.view_of(assigned, actor), obj, actor, as_json=True)
+        return
+    whom = f"assigned to {assigned.assignee}" if assigned.assignee else "unassigned"
+    click.echo(f"{assigned.id}: {whom} (version {assigned.version})")
+
+
+@case.command("session")
+@click.argument("case_id")
+@click.option("--on", "held_on", type=DATE, help="The day it was held (default today).")
+@click.option(
+    "--participants",
+    type=click.IntRange(min=1),
+    help="How many took part, for a group's session.",
+)
+@click.option("--note", type=PERSONAL_TEXT, help="A note on the session (kept sealed).")
+@click.option("--json", "as_json", is_flag=True, help="Print the case as JSON.")
+@acting
+@click.pass_obj
+def session_command(
+    obj: Context,
+    case_id: str,
+    held_on: dt.datetime | None,
+    participants: int | None,
+    note: str | None,
+    as_json: bool,
+    actor: Actor,
+    purpose: str,
+) -> None:
+    """Record a session held on CASE_ID, a prevention track (a mentor's or coach's meeting)."""
+    casework = obj.casework()
+    day = held_on.date() if held_on else local_date(casework.clock.now())
+    recorded = casework.record_session(
+        case_id, actor, held_on=day, participants=participants, note=note, purpose=purpose
+    )
+    if as_json:
+        _print_case(casework.view_of(recorded, actor), obj, actor, as_json=True)
+        return
+    click.echo(
+        f"{recorded.id}: session on {day.isoformat()} recorded "
+        f"({recorded.sessions} in all; version {recorded.version})"
+    )
+
+
 @case.command("move")
 @click.argument("case_id")
 @click.option("--to", "to", required=True, help="The municipality the person moved to.")
