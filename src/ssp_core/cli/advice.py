@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ssp_core.application.advice import AdviceRequest
-from ssp_core.cli.app import Context
+from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting, echo_json, plain, read_cpr
 from ssp_core.cli.render import inert
 from ssp_core.clock import local_date
@@ -55,7 +55,7 @@ def _show(obj: Context, request_id: str, actor: Actor, purpose: str, *, as_json:
     _print_request(request, obj, as_json=as_json)
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def advice() -> None:
     """Advice requests to the INFO house: a situation described without naming anyone."""
 

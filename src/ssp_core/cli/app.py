@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ssp_core.plugins.registry import Registry
     from ssp_core.privacy.keys import MunicipalKeys
 
-__all__ = ["COMMANDS", "Context", "LazyGroup", "cli", "preload_registry"]
+__all__ = ["COMMANDS", "CommandGroup", "Context", "LazyGroup", "cli", "preload_registry"]
 
 Language = Literal["da", "en"]
 
@@ -145,7 +145,34 @@ COMMANDS: Mapping[str, tuple[str, str, str]] = {
 """Each command: the module it is defined in, its name there, and its one-line summary."""
 
 
-class LazyGroup(click.Group):
+_WHOLE = 10_000
+"""A summary limit no summary reaches: ``--help`` shows each one whole, wrapped to the width."""
+
+
+class CommandGroup(click.Group):
+    """A click group whose ``--help`` lists every command with its whole summary.
+
+    click cuts summaries to fit one line (45 characters in the default layout, whatever
+    the terminal's width); here a long one wraps instead.
+    """
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands with their whole summaries."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self._listed(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(_WHOLE)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def _listed(self, ctx: click.Context, name: str) -> click.Command | None:
+        """Return the command to list as ``name`` (a subclass may list it without loading it)."""
+        return self.get_command(ctx, name)
+
+
+class LazyGroup(CommandGroup):
     """A click group whose commands are imported when they run, listed from a table until then."""
 
     def __init__(self, *args: Any, lazy: Mapping[str, tuple[str, str, str]], **kwargs: Any) -> None:
@@ -164,19 +191,9 @@ class LazyGroup(click.Group):
             self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """List the commands with their summaries, without importing the unloaded ones."""
-        names = self.list_commands(ctx)
-        if not names:
-            return
-        limit = formatter.width - 6 - max(len(name) for name in names)
-        rows = []
-        for name in names:
-            command = self.commands.get(name) or click.Command(name, help=self.lazy[name][2])
-            if not command.hidden:
-                rows.append((name, command.get_short_help_str(limit)))
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+    def _listed(self, ctx: click.Context, name: str) -> click.Command | None:  # noqa: ARG002
+        """Return the loaded command, or a stand-in with its summary (nothing imported)."""
+        return self.commands.get(name) or click.Command(name, help=self.lazy[name][2])
 
 
 class Context:
@@ -304,7 +321,7 @@ def preload_registry() -> Registry | None:
 @click.group(
     cls=LazyGroup,
     lazy=COMMANDS,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
 )
 @click.option(
     "--no-autoload",

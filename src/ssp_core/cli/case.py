@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ssp_core.application.reads import CaseView
-from ssp_core.cli.app import Context
+from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.observe import observations_lines, observe_command, resource_command
 from ssp_core.cli.options import (
     CURSOR,
@@ -26,7 +26,7 @@ from ssp_core.cli.options import (
     plain,
     read_cpr,
 )
-from ssp_core.cli.render import history_table, inert, options_table
+from ssp_core.cli.render import history_table, inert, listing, options_table, print_table
 from ssp_core.clock import local_date
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
@@ -122,20 +122,22 @@ def _print_case(view: CaseView, obj: Context, actor: Actor, *, as_json: bool) ->
 
 
 def _rows_table(rows: list[CaseRow]) -> Table:
-    table = Table(title=f"{len(rows)} case(s)")
-    for column in ("case", "workflow", "state", "assignee", "next due", "opened"):
-        table.add_column(column)
-    for row in rows:
-        hold = " (on hold)" if row.on_hold else ""
-        table.add_row(
-            inert(row.case_id),
-            inert(f"{row.workflow}@{row.workflow_version}"),
-            inert(row.state + hold),
-            inert(row.assignee or ""),
-            row.next_due.isoformat() if row.next_due else "",
-            row.opened_at.date().isoformat(),
-        )
-    return table
+    return listing(
+        f"{len(rows)} case(s)",
+        ("case", "workflow", "state", "assignee", "next due", "opened"),
+        (
+            (
+                inert(row.case_id),
+                inert(f"{row.workflow}@{row.workflow_version}"),
+                inert(row.state + (" (on hold)" if row.on_hold else "")),
+                inert(row.assignee or ""),
+                row.next_due.isoformat() if row.next_due else "",
+                row.opened_at.date().isoformat(),
+            )
+            for row in rows
+        ),
+        ids=("case", "workflow", "state", "assignee", "next due", "opened"),
+    )
 
 
 def _subject(
@@ -183,7 +185,7 @@ def _subject(
     return Environment(environment, Labels(da=environment, en=environment))
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def case() -> None:
     """Open, move, read and list cases in the store (--store, default the embedded file)."""
 
@@ -585,7 +587,7 @@ def list_command(
         echo_json(rows)
         return
     console = _console()
-    console.print(_rows_table(rows))
+    print_table(_rows_table(rows), console=console)
     if limit is not None and len(rows) == limit:
         console.print(f"Next page: --after {inert(str(rows[-1].cursor))}", soft_wrap=True)
 
@@ -623,7 +625,7 @@ def overdue_command(
         )
         return
     console = _console()
-    console.print(_rows_table(rows))
+    print_table(_rows_table(rows), console=console)
     for missed_case, deadline in recorded:
         console.print(
             f"recorded: {inert(missed_case.id)} missed {inert(deadline.rule)} "

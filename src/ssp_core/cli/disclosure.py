@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ssp_core.application.disclosure import DisclosureEntry
-from ssp_core.cli.app import Context
+from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting, echo_json, plain, start_of_day
 from ssp_core.cli.render import inert
 from ssp_core.domain.access import FieldGroup
@@ -126,7 +126,7 @@ def disclose(
     )
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def consent() -> None:
     """Record a person's consent to disclosure on a case, or its withdrawal."""
 

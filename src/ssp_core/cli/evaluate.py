@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ssp_core.cli.app import Context
+from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import DATE, acting
 from ssp_core.domain.access import RESEARCH
 from ssp_core.domain.roles import Actor
@@ -89,7 +89,7 @@ def _write(obj: Context, evaluation: Evaluation, out: Path) -> None:
         click.echo(f"wrote {path}")
 
 
-@click.group("evaluate")
+@click.group("evaluate", cls=CommandGroup)
 def evaluate() -> None:
     """Evaluate an initiative, or make the overall evaluation of a council term.
 

@@ -11,14 +11,14 @@ import sys
 
 import click
 
-from ssp_core.cli.app import Context
+from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import acting, echo_json, stdin_is_terminal
 from ssp_core.domain.roles import Actor
 
 __all__ = ["identity"]
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def identity() -> None:
     """Re-identify the person behind a case from the identity vault, or correct it (audited)."""
 

@@ -23,6 +23,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from ssp_core.cli.app import CommandGroup
 from ssp_core.cli.options import echo_json
 from ssp_core.exceptions import DataError
 
@@ -202,7 +203,7 @@ def _csv_out(columns: Sequence[str], records: Sequence[Sequence[Any]]) -> None:
     )
 
 
-@click.group("index")
+@click.group("index", cls=CommandGroup)
 def index() -> None:
     """Estimate, compare and plot the safety index from survey microdata; crime rates.
 

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ssp_core.application.activities import Activity
-from ssp_core.cli.app import Context
+from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting, echo_json, plain
 from ssp_core.cli.render import inert
 from ssp_core.domain.access import RESEARCH
@@ -89,7 +89,7 @@ def _json_option(command: F) -> F:
     )
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def initiative() -> None:
     """Log what an initiative did (its activities), list them and count them."""
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from ssp_core.cli.app import Context
+from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import acting, echo_json, plain
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import ConfigError
@@ -25,7 +25,7 @@ from ssp_core.settings import KEY_DIR_ENV
 __all__ = ["key"]
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def key() -> None:
     """Make municipal key files, and show which key each municipality uses."""
 

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from ssp_core.cli.app import Context
+from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.plugins.scaffold import new_plugin
 
 __all__ = ["plugin"]
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def plugin() -> None:
     """Make a municipality's plugin."""
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import Observation
@@ -37,12 +39,69 @@ from ssp_core.plugins.registry import Registry
 from ssp_core.text import visible
 from ssp_core.workflows.explain import GuardNotSatisfied, TriggerOption
 
-__all__ = ["describe_event", "history_table", "inert", "options_table"]
+__all__ = [
+    "describe_event",
+    "history_table",
+    "inert",
+    "listing",
+    "options_table",
+    "print_table",
+]
 
 
 def inert(text: object) -> str:
     """Return stored or typed text as rich markup that prints literally, controls written out."""
     return escape(visible(str(text)))
+
+
+_TEXT_MIN = 12
+"""The narrowest a column of free text gets: it wraps within it."""
+
+_WORD_MAX = 24
+"""A word longer than this (a web address, say) may be folded in a column of free text."""
+
+
+def listing(
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    ids: Collection[str],
+) -> Table:
+    """Return a table whose columns named in ``ids`` are never cut or wrapped.
+
+    Cells are rich markup (pass typed or stored text through :func:`inert`). An id
+    column is as wide as its longest value; the other columns wrap between words, and
+    are as wide as their longest word (at least ``_TEXT_MIN``, at most ``_WORD_MAX``).
+    """
+    cells = [list(row) for row in rows]
+    table = Table(title=title)
+    for index, name in enumerate(columns):
+        texts = [Text.from_markup(row[index]).plain for row in cells]
+        longest = max([len(name), *(len(text) for text in texts)])
+        if name in ids:
+            table.add_column(name, no_wrap=True, min_width=longest)
+            continue
+        # wide enough for its longest word (up to a limit), so words wrap whole
+        word = max((len(w) for text in texts for w in text.split()), default=0)
+        narrowest = min(longest, max(_TEXT_MIN, min(word, _WORD_MAX)))
+        table.add_column(name, min_width=narrowest, overflow="fold")
+    for row in cells:
+        table.add_row(*row)
+    return table
+
+
+def print_table(table: Table, *, console: Console | None = None) -> None:
+    """Print ``table`` at the terminal's width, or wider if its columns need it.
+
+    Piped output is 80 columns wide by default; a table whose ids need more is printed
+    wider rather than cut (a terminal then wraps the long lines).
+    """
+    base = console or Console(soft_wrap=False)
+    needed = sum((column.min_width or 1) + 3 for column in table.columns) + 1
+    if needed > base.width:
+        base = Console(soft_wrap=False, width=needed, file=base.file)
+    base.print(table)
 
 
 def _activity(event: ActivityLogged) -> str:

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ssp_core.cli.app import Context
+from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import DATE, acting, echo_json, plain
 from ssp_core.cli.render import inert
 from ssp_core.clock import local_date
@@ -72,7 +72,7 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def retention() -> None:
     """Erase closed cases due under the retention rules (plan first with --dry-run)."""
 

@@ -38,7 +38,7 @@ from typing import Any
 import click
 
 from ssp_core.cli import served
-from ssp_core.cli.app import COMMANDS, Context, preload_registry
+from ssp_core.cli.app import COMMANDS, CommandGroup, Context, preload_registry
 from ssp_core.exceptions import ConfigError, SspError
 from ssp_core.plugins import spec
 from ssp_core.text import visible
@@ -358,7 +358,7 @@ def _ask(kind: str) -> dict[str, Any] | None:
     return reply
 
 
-@click.group("server")
+@click.group("server", cls=CommandGroup)
 def server() -> None:
     """Run a resident ssp process, so each command starts in a fraction of the time."""
 

@@ -6,7 +6,7 @@ import click
 from rich.console import Console
 
 from ssp_core.application.admin import UpgradePlan, describe_store, plan_upgrade, upgrade_store_at
-from ssp_core.cli.app import Context
+from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import acting, echo_json, plain
 from ssp_core.cli.retention import progress_bar, stderr_is_terminal
 from ssp_core.domain.roles import Actor
@@ -14,7 +14,7 @@ from ssp_core.domain.roles import Actor
 __all__ = ["store"]
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def store() -> None:
     """Inspect and upgrade the case store (--store, default the embedded file)."""
 

@@ -16,8 +16,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ssp_core.cli.app import Context
+from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting, echo_json, plain
+from ssp_core.cli.render import inert, listing, print_table
 from ssp_core.clock import local_date
 from ssp_core.domain.roles import Actor
 from ssp_core.domain.walks import Coordinates, Place
@@ -31,7 +32,7 @@ from ssp_core.walks.views import Finding
 __all__ = ["walk"]
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def walk() -> None:
     """Safety walks: plan them, record findings, follow them up, report."""
 
@@ -204,44 +205,55 @@ def list_(obj: Context, as_json: bool, actor: Actor, purpose: str) -> None:
         echo_json([plain(w) for w in walks])
         return
     language = obj.language
-    table = Table(title=f"{len(walks)} safety walk(s)")
-    for column in ("walk", "date", "locality", "state", "participants", "topics"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for w in walks:
         people = len(w.participants) + (1 if w.citizens else 0)
-        table.add_row(
-            w.case_id,
-            w.held_on.isoformat(),
-            escape(label_of(casework.registry, "localities", w.locality, language)),
-            w.state,
-            f"{len(w.participants)} partner(s)"
-            + (f", {w.citizens} citizen(s)" if w.citizens else "")
-            + ("" if people else " (none)"),
-            escape(", ".join(w.topics)),
+        rows.append(
+            (
+                inert(w.case_id),
+                w.held_on.isoformat(),
+                inert(label_of(casework.registry, "localities", w.locality, language)),
+                inert(w.state),
+                f"{len(w.participants)} partner(s)"
+                + (f", {w.citizens} citizen(s)" if w.citizens else "")
+                + ("" if people else " (none)"),
+                inert(", ".join(w.topics)),
+            )
         )
-    Console(soft_wrap=False).print(table)
+    print_table(
+        listing(
+            f"{len(walks)} safety walk(s)",
+            ("walk", "date", "locality", "state", "participants", "topics"),
+            rows,
+            ids=("walk", "date", "state"),
+        )
+    )
 
 
 def _findings_table(findings: list[Finding], obj: Context, today: dt.date) -> Table:
     registry = obj.registry
-    table = Table(title=f"{len(findings)} finding(s)")
-    for column in ("finding", "walk", "locality", "place", "category", "responsible", "state"):
-        table.add_column(column, overflow="fold")
-    table.add_column("due", no_wrap=True)
+    rows = []
     for f in findings:
         due = min((d.due for d in f.due), default=None)
         mark = "" if due is None else due.isoformat() + (" overdue" if due < today else "")
-        table.add_row(
-            f.case_id,
-            f.walk,
-            escape(label_of(registry, "localities", f.locality, obj.language)),
-            escape(f.place.description),
-            escape(label_of(registry, "finding_categories", f.category, obj.language)),
-            escape(label_of(registry, "partners", f.responsible, obj.language)),
-            f.state,
-            mark,
+        rows.append(
+            (
+                inert(f.case_id),
+                inert(f.walk),
+                inert(label_of(registry, "localities", f.locality, obj.language)),
+                inert(f.place.description),
+                inert(label_of(registry, "finding_categories", f.category, obj.language)),
+                inert(label_of(registry, "partners", f.responsible, obj.language)),
+                inert(f.state),
+                mark,
+            )
         )
-    return table
+    return listing(
+        f"{len(findings)} finding(s)",
+        ("finding", "walk", "locality", "place", "category", "responsible", "state", "due"),
+        rows,
+        ids=("finding", "walk", "state", "due"),
+    )
 
 
 @walk.command("findings")
@@ -275,7 +287,7 @@ def findings(
     if as_json:
         echo_json([plain(f) for f in found])
         return
-    Console(soft_wrap=False).print(_findings_table(found, obj, today))
+    print_table(_findings_table(found, obj, today))
 
 
 @walk.command("report")

@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from ssp_core.cli.app import Context
-from ssp_core.cli.render import inert
+from ssp_core.cli.app import CommandGroup, Context
+from ssp_core.cli.render import inert, listing, print_table
 from ssp_core.workflows.definition import WorkflowKind
 from ssp_core.workflows.diagrams import to_data, to_mermaid, to_text
 
 __all__ = ["workflows"]
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def workflows() -> None:
     """Workflow definitions: action cards, prevention tracks and others."""
 
@@ -53,18 +51,22 @@ def list_workflows(obj: Context, kind: str | None, as_json: bool) -> None:
         ]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table(title="Workflows")
-    for column in ("id", "version", "kind", "label", "plugin"):
-        table.add_column(column)
-    for d in definitions:
-        table.add_row(
-            inert(d.id),
-            str(d.version),
-            d.kind.value + (" (template)" if d.template else ""),
-            inert(d.labels.get(obj.language)),
-            inert(registry.workflows.contributor(d.name)),
-        )
-    Console(soft_wrap=False).print(table)
+    table = listing(
+        "Workflows",
+        ("id", "version", "kind", "label", "plugin"),
+        (
+            (
+                inert(d.id),
+                str(d.version),
+                d.kind.value + (" (template)" if d.template else ""),
+                inert(d.labels.get(obj.language)),
+                inert(registry.workflows.contributor(d.name)),
+            )
+            for d in definitions
+        ),
+        ids=("id", "version", "kind", "plugin"),
+    )
+    print_table(table)
 
 
 @workflows.command("show")

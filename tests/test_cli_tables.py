@@ -1,0 +1,47 @@
+"""Tables on the command line: ids whole on one line at any width; free text wraps."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ssp_core.cli import main
+
+
+@pytest.mark.parametrize("columns", ["40", "80", "200"])
+def test_workflow_ids_are_whole_at_any_width(
+    columns: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    assert main(["workflows", "list", "--json"]) == 0
+    ids = {row["id"] for row in json.loads(capsys.readouterr().out)}
+    assert "aalborg.radicalisation_under_18" in ids
+    assert main(["workflows", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for workflow_id in ids:
+        assert any(f" {workflow_id} " in line for line in lines), workflow_id
+    assert not any("…" in line for line in lines)
+
+
+def test_free_text_wraps_in_its_column(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["workflows", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    (card,) = [
+        r for r in rows if r["id"] == "aalborg.radicalisation_under_18" and r["version"] == 1
+    ]
+    assert main(["workflows", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = next(
+        n for n, line in enumerate(lines) if " aalborg.radicalisation_under_18 │ 1 " in line
+    )
+    cells = [lines[start].split("│")[4].strip()]
+    for line in lines[start + 1 :]:
+        if line.split("│")[1].strip():  # the next row begins
+            break
+        cells.append(line.split("│")[4].strip())
+    assert len(cells) > 1  # wrapped over several lines of its own column
+    assert " ".join(cells) == card["label"]
