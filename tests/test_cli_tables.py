@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+import ssp_core
+from ssp_core import Actor, Casework, MunicipalKey
 from ssp_core.cli import main
+from ssp_core.cli.render import describe_event
 
 
 @pytest.mark.parametrize("columns", ["40", "80", "200"])
@@ -45,3 +49,29 @@ def test_free_text_wraps_in_its_column(
         cells.append(line.split("│")[4].strip())
     assert len(cells) > 1  # wrapped over several lines of its own column
     assert " ".join(cells) == card["label"]
+
+
+def test_the_history_describes_every_event_of_the_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every event ``ssp demo`` writes has a name and details in ``ssp case history``."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SSP_KEY_FILE", raising=False)
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+    casework = Casework(
+        ssp_core.load_registry(),
+        store=f"sqlite:///{tmp_path / 'ssp.db'}",
+        key=MunicipalKey.from_file(tmp_path / "ssp.db.key"),
+    )
+    try:
+        auditor = Actor("k", "aalborg.ssp_consultant")
+        kinds = set()
+        for row in casework.find(auditor):
+            for event in casework.case(row.case_id, auditor, purpose="casework").events:
+                name, _ = describe_event(event, casework.registry)
+                assert name != type(event).__name__, f"{type(event).__name__} is not described"
+                kinds.add(type(event))
+    finally:
+        casework.close()
+    assert len(kinds) >= 12

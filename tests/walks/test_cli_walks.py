@@ -65,6 +65,23 @@ def test_plan_hold_record_assign_resolve_and_report(ssp: Run, tmp_path: Path) ->
     assert code == 0, err
     written = sorted(Path(line).suffix for line in out.split())
     assert written == [".html", ".md", ".png", ".svg"]
+    before = {path: path.stat().st_mtime_ns for path in (tmp_path / "rep").iterdir()}
+    code, out, err = ssp("walk", "report", walk, "--out", str(tmp_path / "rep"), *CONSULTANT)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: the folder {tmp_path / 'rep'} is not empty: name a new folder, or give "
+        "--force to write the report's files into it (files of the same names are replaced)\n"
+    )
+    assert {path: path.stat().st_mtime_ns for path in (tmp_path / "rep").iterdir()} == before
+    code, out, err = ssp(
+        "walk", "report", walk, "--out", str(tmp_path / "rep"), "--force", *CONSULTANT
+    )
+    assert code == 0, err
+    code, out, err = ssp("case", "history", walk, *CONSULTANT)
+    assert code == 0, err
+    assert "walk planned" in out and "WalkPlanned" not in out
+    code, out, err = ssp("case", "history", finding, *CONSULTANT)
+    assert "finding assigned" in out and "aalborg.roads_and_parks" in out
     code, out, _ = ssp("walk", "geojson", *CONSULTANT)
     collection = json.loads(out)
     assert collection["features"][0]["geometry"]["coordinates"] == [10.0561, 57.0121]

@@ -20,16 +20,22 @@ from ssp_core.domain.events import (
     CaseResumed,
     CaseSuspended,
     ComingOfAgeAnnounced,
+    ConsentGiven,
+    ConsentWithdrawn,
     DeadlineExtended,
     DeadlineMissed,
     Disclosure,
     FactRecorded,
+    FindingAssigned,
+    FindingRecorded,
+    MovedToMunicipality,
     NoteAdded,
     ObservationRecorded,
     OpenedFromAdvice,
     ResourceObserved,
     SessionRecorded,
     Transitioned,
+    WalkPlanned,
     WorkflowMigrated,
 )
 from ssp_core.domain.labels import Language
@@ -126,7 +132,18 @@ def describe_event(
     event: CaseEvent, registry: Registry, language: Language = "en"
 ) -> tuple[str, str]:
     """Return a short name and a one-line description of ``event``."""
-    name, text = type(event).__name__, ""
+    return (
+        _describe_case_event(event, registry, language)
+        or _describe_other_event(event)
+        or (type(event).__name__, "")
+    )
+
+
+def _describe_case_event(
+    event: CaseEvent, registry: Registry, language: Language
+) -> tuple[str, str] | None:
+    """Describe the events of a case's course: opening, steps, facts, notes, people."""
+    name, text = "", ""
     match event:
         case CaseOpened():
             name = "opened"
@@ -158,6 +175,13 @@ def describe_event(
             people = f", {event.participants} present" if event.participants else ""
             name, text = "session", f"held {event.held_on.isoformat()}{people}"
             text += f": {event.note}" if event.note else ""
+    return (name, text) if name else None
+
+
+def _describe_other_event(event: CaseEvent) -> tuple[str, str] | None:
+    """Describe holds, deadlines, advice, activities, walks, consent, moves and migrations."""
+    name, text = "", ""
+    match event:
         case CaseSuspended():
             name, text = "on hold", event.reason
         case CaseResumed():
@@ -175,13 +199,43 @@ def describe_event(
             name, text = "from advice request", f"case {event.advice_request}"
         case ActivityLogged():
             name, text = "activity", _activity(event)
+        case WalkPlanned():
+            name = "walk planned"
+            who = f"{len(event.participants)} partner(s)"
+            who += f", {event.citizens} citizen(s)" if event.citizens else ""
+            text = f"{event.locality} on {event.held_on.isoformat()}, {who}"
+            text += f"; topics: {', '.join(event.topics)}" if event.topics else ""
+            text += f": {event.note}" if event.note else ""
+        case FindingRecorded():
+            name = "finding"
+            text = f"{event.category} at {event.place.description} (walk {event.walk})"
+            text += f", for {event.responsible}" if event.responsible else ""
+            text += f": {event.description}"
+        case FindingAssigned():
+            name, text = "finding assigned", event.partner
+            text += f": {event.reason}" if event.reason else ""
+        case ConsentGiven():
+            consent = event.consent
+            name = "consent given"
+            text = f"on {consent.given_on.isoformat()} for {consent.scope}"
+            text += f", to {', '.join(consent.recipients)}" if consent.recipients else ""
+        case ConsentWithdrawn():
+            name = "consent withdrawn"
+            text = f"consent {event.consent_id} on {event.withdrawn_on.isoformat()}"
+            text += f": {event.reason}" if event.reason else ""
+        case MovedToMunicipality():
+            name = "moved"
+            text = (
+                f"from {event.from_municipality or '(none)'} to {event.to_municipality} "
+                f"under {event.legal_basis}: {event.reason}"
+            )
         case WorkflowMigrated():
             name = "migrated"
             text = (
                 f"version {event.from_version} -> {event.to_version}, "
                 f"state {event.source} -> {event.dest}"
             )
-    return name, text
+    return (name, text) if name else None
 
 
 def history_table(case: Case, registry: Registry, language: Language = "en") -> Table:

@@ -298,10 +298,16 @@ def findings(
     required=True,
     help="The folder to write the report (Markdown, HTML) and its map (PNG, SVG) into.",
 )
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
 @acting
 @click.pass_obj
-def report(obj: Context, walk_id: str, out: Path, actor: Actor, purpose: str) -> None:
+def report(obj: Context, walk_id: str, out: Path, force: bool, actor: Actor, purpose: str) -> None:
     """Write the report of WALK_ID: its plan, its findings and a map of them."""
+    if not force and out.is_dir() and any(out.iterdir()):
+        raise DataError(
+            f"the folder {out} is not empty: name a new folder, or give --force to write "
+            "the report's files into it (files of the same names are replaced)"
+        )
     casework = obj.casework()
     chosen = [w for w in casework.walks(actor, purpose=purpose) if w.case_id == walk_id]
     if not chosen:
