@@ -9,7 +9,7 @@ import pytest
 
 from ssp_core import Casework
 from ssp_core.cli.app import cli
-from ssp_core.cli.parity import COMMANDS, EXEMPT
+from ssp_core.cli.parity import COMMANDS, EXEMPT, WITHOUT_JSON
 
 USE_CASES = {
     name
@@ -50,3 +50,42 @@ def test_the_command_calls_its_use_case(use_case: str, path: str) -> None:
 def test_the_check_fails_on_a_command_that_is_not_there() -> None:
     with pytest.raises(AssertionError, match="no command ssp case nonsense"):
         command_at("case nonsense")
+
+
+def leaf_commands() -> dict[str, click.Command]:
+    """Return every command that runs (not a group), by its path."""
+    ctx = click.Context(cli)
+    found: dict[str, click.Command] = {}
+
+    def visit(command: click.Command, path: str) -> None:
+        if isinstance(command, click.Group):
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                assert sub is not None
+                visit(sub, f"{path} {name}".strip())
+        else:
+            found[path] = command
+
+    visit(cli, "")
+    return found
+
+
+def test_every_command_prints_json_or_says_why_not() -> None:
+    commands = leaf_commands()
+    assert len(commands) >= 70
+    without = sorted(
+        path
+        for path, command in commands.items()
+        if not any("--json" in getattr(param, "opts", ()) for param in command.params)
+    )
+    assert without == sorted(WITHOUT_JSON), "give it --json, or a reason in WITHOUT_JSON"
+    assert all(reason.strip() for reason in WITHOUT_JSON.values())
+
+
+def test_json_is_never_only_a_format() -> None:
+    for path, command in leaf_commands().items():
+        formats = [p for p in command.params if "--format" in getattr(p, "opts", ())]
+        for param in formats:
+            choices = getattr(param.type, "choices", ())
+            if "json" in choices:
+                assert any("--json" in getattr(p, "opts", ()) for p in command.params), path

@@ -367,3 +367,23 @@ def test_a_mentor_track_runs_from_the_command_line_assign_and_sessions(ssp) -> N
     )
     code, _, err = ssp("case", "session", track, "--on", "2026-02-30", *MENTOR)
     assert code == 2 and "no such day: 2026-02-30 (February 2026 has 28 days)" in err
+
+
+def test_write_commands_print_what_they_wrote_as_json(ssp) -> None:  # type: ignore[no-untyped-def]
+    case_id = open_concern(ssp)["id"]
+    code, out, err = ssp("case", "note", case_id, "called the school", "--json", *CONSULTANT)
+    assert code == 0, err
+    noted = json.loads(out)
+    assert (noted["id"], noted["version"], noted["state"]) == (case_id, 2, "received")
+    code, out, err = ssp("case", "fact", case_id, "concern_described", "--json", *CONSULTANT)
+    assert code == 0, err
+    assert "concern_described" in json.loads(out)["facts"]
+    code, out, err = ssp("case", "suspend", case_id, "--reason", "abroad", "--json", *CONSULTANT)
+    assert code == 0 and json.loads(out)["on_hold"] is True
+    code, out, err = ssp(
+        "walk", "plan", "--locality", "aalborg.gandrup", "--date", "2026-05-04", "--json",
+        *CONSULTANT,
+    )  # fmt: skip
+    assert code == 0, err
+    walk = json.loads(out)
+    assert walk["workflow"] == "core.safety_walk" and walk["state"] == "planned"

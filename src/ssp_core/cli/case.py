@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import attrs
 import click
 from rich.console import Console
 from rich.table import Table
@@ -20,13 +19,22 @@ from ssp_core.cli.observe import observations_lines, observe_command, resource_c
 from ssp_core.cli.options import (
     CURSOR,
     DATE,
+    JSON_OPTION,
     PERSONAL_TEXT,
     acting,
     echo_json,
     plain,
+    print_written,
     read_cpr,
 )
-from ssp_core.cli.render import history_table, inert, listing, options_table, print_table
+from ssp_core.cli.render import (
+    case_summary,
+    history_table,
+    inert,
+    listing,
+    options_table,
+    print_table,
+)
 from ssp_core.clock import local_date
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
@@ -42,52 +50,9 @@ def _console() -> Console:
     return Console(soft_wrap=False)
 
 
-def _summary(view: CaseView) -> dict[str, object]:
-    case = view.case
-    return {
-        "id": case.id,
-        "workflow": case.workflow,
-        "workflow_version": case.workflow_version,
-        "municipality": view.municipality,
-        "state": case.state,
-        "version": case.version,
-        "assignee": case.assignee,
-        "opened_at": case.opened_at,
-        "on_hold": case.suspended_at is not None,
-        "facts": case.facts,
-        "sessions": case.sessions,
-        "worry_signs_seen": [attrs.asdict(o) for o in view.worry_signs_seen],
-        "resources_seen": [attrs.asdict(o) for o in view.resources_seen],
-        "deadlines": [
-            {"rule": d.rule, "due": d.due, "missed": d.missed, "on_hold": d.on_hold}
-            for d in view.deadlines
-        ],
-        "instructions": [
-            {
-                "id": instruction.id,
-                "da": instruction.labels.da,
-                "en": instruction.labels.en,
-                "sources": [str(source) for source in instruction.sources],
-            }
-            for instruction in view.instructions
-        ],
-        "turns_18_on": view.turns_18_on,
-        "coming_of_age": view.coming_of_age.to_dict() if view.coming_of_age else None,
-        "options": [
-            {
-                "trigger": o.trigger,
-                "allowed": o.allowed,
-                "reasons": [r.message for r in o.reasons],
-                "notes": [n.message for n in o.notes],
-            }
-            for o in view.options
-        ],
-    }
-
-
 def _print_case(view: CaseView, obj: Context, actor: Actor, *, as_json: bool) -> None:
     if as_json:
-        echo_json(_summary(view))
+        echo_json(case_summary(view))
         return
     case = view.case
     console = _console()
@@ -344,26 +309,40 @@ def fire_command(
 @case.command("note")
 @click.argument("case_id")
 @click.argument("text", type=PERSONAL_TEXT)
+@JSON_OPTION
 @acting
 @click.pass_obj
-def note_command(obj: Context, case_id: str, text: str, actor: Actor, purpose: str) -> None:
+def note_command(
+    obj: Context, case_id: str, text: str, as_json: bool, actor: Actor, purpose: str
+) -> None:
     """Add a note to CASE_ID."""
-    noted = obj.casework().add_note(case_id, text, actor, purpose=purpose)
-    click.echo(f"{noted.id}: note added (version {noted.version})")
+    casework = obj.casework()
+    noted = casework.add_note(case_id, text, actor, purpose=purpose)
+    line = f"{noted.id}: note added (version {noted.version})"
+    print_written(casework, noted, actor, line, as_json=as_json)
 
 
 @case.command("fact")
 @click.argument("case_id")
 @click.argument("fact")
 @click.option("--detail", type=PERSONAL_TEXT, help="Details the fact asks for.")
+@JSON_OPTION
 @acting
 @click.pass_obj
 def fact_command(
-    obj: Context, case_id: str, fact: str, detail: str | None, actor: Actor, purpose: str
+    obj: Context,
+    case_id: str,
+    fact: str,
+    detail: str | None,
+    as_json: bool,
+    actor: Actor,
+    purpose: str,
 ) -> None:
     """Record FACT on CASE_ID, e.g. children_services_notified."""
-    recorded = obj.casework().record_fact(case_id, fact, actor, detail=detail, purpose=purpose)
-    click.echo(f"{recorded.id}: fact {fact} recorded (version {recorded.version})")
+    casework = obj.casework()
+    recorded = casework.record_fact(case_id, fact, actor, detail=detail, purpose=purpose)
+    line = f"{recorded.id}: fact {fact} recorded (version {recorded.version})"
+    print_written(casework, recorded, actor, line, as_json=as_json)
 
 
 @case.command("assign")
@@ -446,6 +425,7 @@ def session_command(
     required=True,
     help="Why the case moves (kept sealed like a note).",
 )
+@JSON_OPTION
 @acting
 @click.pass_obj
 def move_command(
@@ -454,39 +434,49 @@ def move_command(
     to: str,
     legal_basis: str,
     reason: str,
+    as_json: bool,
     actor: Actor,
     purpose: str,
 ) -> None:
     """Move CASE_ID to another municipality (the person moved), on a legal basis."""
-    moved = obj.casework().move_case(
+    casework = obj.casework()
+    moved = casework.move_case(
         case_id, to, actor, legal_basis=legal_basis, reason=reason, purpose=purpose
     )
-    click.echo(f"{moved.id}: moved to municipality {to} (version {moved.version})")
+    line = f"{moved.id}: moved to municipality {to} (version {moved.version})"
+    print_written(casework, moved, actor, line, as_json=as_json)
 
 
 @case.command("suspend")
 @click.argument("case_id")
 @click.option("--reason", type=PERSONAL_TEXT, required=True, help="Why the case is put on hold.")
+@JSON_OPTION
 @acting
 @click.pass_obj
-def suspend_command(obj: Context, case_id: str, reason: str, actor: Actor, purpose: str) -> None:
+def suspend_command(
+    obj: Context, case_id: str, reason: str, as_json: bool, actor: Actor, purpose: str
+) -> None:
     """Put CASE_ID on hold: its deadlines stop running."""
-    held = obj.casework().suspend(case_id, actor, reason=reason, purpose=purpose)
-    click.echo(f"{held.id}: on hold (version {held.version})")
+    casework = obj.casework()
+    held = casework.suspend(case_id, actor, reason=reason, purpose=purpose)
+    line = f"{held.id}: on hold (version {held.version})"
+    print_written(casework, held, actor, line, as_json=as_json)
 
 
 @case.command("resume")
 @click.argument("case_id")
 @click.option("--reason", type=PERSONAL_TEXT, help="Why the case is resumed.")
+@JSON_OPTION
 @acting
 @click.pass_obj
 def resume_command(
-    obj: Context, case_id: str, reason: str | None, actor: Actor, purpose: str
+    obj: Context, case_id: str, reason: str | None, as_json: bool, actor: Actor, purpose: str
 ) -> None:
     """Take CASE_ID off hold; its due dates move by the business days on hold."""
-    resumed = obj.casework().resume(case_id, actor, reason=reason, purpose=purpose)
+    casework = obj.casework()
+    resumed = casework.resume(case_id, actor, reason=reason, purpose=purpose)
     due = ", ".join(f"{d.rule} {d.due.isoformat()}" for d in resumed.due) or "no deadlines"
-    click.echo(f"{resumed.id}: resumed; due: {due}")
+    print_written(casework, resumed, actor, f"{resumed.id}: resumed; due: {due}", as_json=as_json)
 
 
 @case.command("extend")
@@ -494,6 +484,7 @@ def resume_command(
 @click.argument("rule")
 @click.argument("due", type=DATE)
 @click.option("--reason", type=PERSONAL_TEXT, required=True, help="Why the deadline is extended.")
+@JSON_OPTION
 @acting
 @click.pass_obj
 def extend_command(
@@ -502,14 +493,17 @@ def extend_command(
     rule: str,
     due: dt.datetime,
     reason: str,
+    as_json: bool,
     actor: Actor,
     purpose: str,
 ) -> None:
     """Move deadline RULE of CASE_ID to the later date DUE (YYYY-MM-DD)."""
-    extended = obj.casework().extend_deadline(
+    casework = obj.casework()
+    extended = casework.extend_deadline(
         case_id, rule, due.date(), actor, reason=reason, purpose=purpose
     )
-    click.echo(f"{extended.id}: {rule} now due {due.date().isoformat()}")
+    line = f"{extended.id}: {rule} now due {due.date().isoformat()}"
+    print_written(casework, extended, actor, line, as_json=as_json)
 
 
 @case.command("show")

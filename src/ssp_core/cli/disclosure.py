@@ -21,7 +21,16 @@ from rich.table import Table
 
 from ssp_core.application.disclosure import DisclosureEntry
 from ssp_core.cli.app import CommandGroup, Context
-from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting, echo_json, plain, start_of_day
+from ssp_core.cli.options import (
+    DATE,
+    JSON_OPTION,
+    PERSONAL_TEXT,
+    acting,
+    echo_json,
+    plain,
+    print_written,
+    start_of_day,
+)
 from ssp_core.cli.render import inert
 from ssp_core.domain.access import FieldGroup
 from ssp_core.domain.disclosure import ConsentGiver
@@ -90,6 +99,7 @@ def disclosures_table(
     help="The id of the consent on the case it rests on (see `ssp consent give`).",
 )
 @click.option("--note", type=PERSONAL_TEXT, help="A note recorded with the disclosure.")
+@JSON_OPTION
 @acting(default_purpose="disclosure")
 @click.pass_obj
 def disclose(
@@ -100,6 +110,7 @@ def disclose(
     categories: tuple[str, ...],
     consent_id: str | None,
     note: str | None,
+    as_json: bool,
     actor: Actor,
     purpose: str,
 ) -> None:
@@ -120,10 +131,11 @@ def disclose(
         consent=consent_id,
         note=note,
     )
-    click.echo(
+    line = (
         f"{shared.id}: disclosed {', '.join(dict.fromkeys(categories))} to {recipient} under "
         f"{citation(casework.registry, legal_basis)} (version {shared.version})"
     )
+    print_written(casework, shared, actor, line, as_json=as_json)
 
 
 @click.group(cls=CommandGroup)
@@ -154,6 +166,7 @@ def consent() -> None:
     is_flag=True,
     help="It also covers taking part in the voluntary effort (withdrawing it ends the case).",
 )
+@JSON_OPTION
 @acting(default_purpose="disclosure")
 @click.pass_obj
 def give_consent(
@@ -165,6 +178,7 @@ def give_consent(
     given_on: dt.datetime,
     scope: str,
     participation: bool,
+    as_json: bool,
     actor: Actor,
     purpose: str,
 ) -> None:
@@ -180,6 +194,9 @@ def give_consent(
         purpose=purpose,
         participation=participation,
     )
+    if as_json:
+        echo_json({"case": case_id, "consent": plain(given)})
+        return
     click.echo(
         f"{case_id}: {given.id} covers {', '.join(g.value for g in given.field_groups)} "
         f"to {', '.join(given.recipients)}"
@@ -191,6 +208,7 @@ def give_consent(
 @click.argument("consent_id")
 @click.option("--on", "withdrawn_on", type=DATE, help="When it was withdrawn (default: today).")
 @click.option("--reason", type=PERSONAL_TEXT, metavar="TEXT", help="What the person said.")
+@JSON_OPTION
 @acting(default_purpose="disclosure")
 @click.pass_obj
 def withdraw_consent(
@@ -199,6 +217,7 @@ def withdraw_consent(
     consent_id: str,
     withdrawn_on: dt.datetime | None,
     reason: str | None,
+    as_json: bool,
     actor: Actor,
     purpose: str,
 ) -> None:
@@ -206,7 +225,8 @@ def withdraw_consent(
 
     A consent to taking part also ends the case (its workflow's consent_withdrawn).
     """
-    case = obj.casework().withdraw_consent(
+    casework = obj.casework()
+    case = casework.withdraw_consent(
         case_id,
         consent_id,
         actor,
@@ -214,7 +234,8 @@ def withdraw_consent(
         withdrawn_on=withdrawn_on.date() if withdrawn_on else None,
         reason=reason,
     )
-    click.echo(f"{case_id}: {consent_id} withdrawn (state {case.state})")
+    line = f"{case_id}: {consent_id} withdrawn (state {case.state})"
+    print_written(casework, case, actor, line, as_json=as_json)
 
 
 @click.command()

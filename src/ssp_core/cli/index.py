@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ssp_core.cli.app import CommandGroup
-from ssp_core.cli.options import echo_json
+from ssp_core.cli.options import echo_json, json_as_format
 from ssp_core.exceptions import DataError
 
 if TYPE_CHECKING:
@@ -213,6 +213,7 @@ def index() -> None:
 
 
 @index.command("compute")
+@json_as_format
 @survey_options
 @click.option(
     "--out",
@@ -252,6 +253,7 @@ def compute(table: IndexTable, out: Path | None, fmt: str, measures: tuple[str, 
 
 
 @index.command("compare")
+@json_as_format
 @survey_options
 @click.option(
     "--measure", default="unsafe_share", show_default=True, help="The measure to compare."
@@ -376,6 +378,7 @@ def plot_command(
 
 
 @index.command("crime")
+@json_as_format
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--config",

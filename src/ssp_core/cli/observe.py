@@ -14,7 +14,7 @@ from rich.console import Console
 
 from ssp_core.application.reads import CaseView
 from ssp_core.cli.app import Context
-from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting
+from ssp_core.cli.options import DATE, JSON_OPTION, PERSONAL_TEXT, acting, print_written
 from ssp_core.cli.render import inert
 from ssp_core.clock import local_date
 from ssp_core.domain.concerns import CatalogueKind, Observation
@@ -77,6 +77,8 @@ def _record(
     text: str | None,
     actor: Actor,
     purpose: str,
+    *,
+    as_json: bool = False,
 ) -> None:
     casework = obj.casework()
     chosen = _only_catalogue(casework.registry, kind, catalogue)
@@ -91,6 +93,9 @@ def _record(
             case_id, catalogue=chosen, factor=item, observed_by=observed_by, observed_on=day,
             actor=actor, text=text, purpose=purpose,
         )  # fmt: skip
+    if as_json:
+        print_written(casework, case, actor, "", as_json=True)
+        return
     Console(soft_wrap=True, highlight=False).print(
         f"recorded on {inert(case.id)} (version {case.version}); it is an aid for people "
         "to weigh, never counted"
@@ -102,6 +107,7 @@ _OPTIONS = (
     click.option("--by", "observed_by", required=True, help="Who saw it, e.g. 'teacher'."),
     click.option("--on", "on", type=DATE, help="The day it was seen (default today)."),
     click.option("--text", type=PERSONAL_TEXT, help="What they saw, in their own words (sealed)."),
+    JSON_OPTION,
 )
 
 
@@ -125,13 +131,14 @@ def observe_command(
     observed_by: str,
     on: dt.datetime | None,
     text: str | None,
+    as_json: bool,
     actor: Actor,
     purpose: str,
 ) -> None:
     """Record who saw which worry sign on CASE_ID, when, in their own words."""
     _record(
         obj, case_id, CatalogueKind.WORRY_SIGNS, item, catalogue, observed_by, on, text, actor,
-        purpose,
+        purpose, as_json=as_json,
     )  # fmt: skip
 
 
@@ -149,11 +156,12 @@ def resource_command(
     observed_by: str,
     on: dt.datetime | None,
     text: str | None,
+    as_json: bool,
     actor: Actor,
     purpose: str,
 ) -> None:
     """Record who saw which resource or protective factor on CASE_ID, when, in their words."""
     _record(
         obj, case_id, CatalogueKind.RESOURCES, item, catalogue, observed_by, on, text, actor,
-        purpose,
+        purpose, as_json=as_json,
     )  # fmt: skip

@@ -9,11 +9,12 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import attrs
 import click
 
+from ssp_core.cli.render import case_summary
 from ssp_core.clock import LOCAL_TIME
 from ssp_core.domain.access import CASEWORK
 from ssp_core.domain.roles import Actor
@@ -21,15 +22,22 @@ from ssp_core.exceptions import DataError
 from ssp_core.settings import ACTOR_ENV, PURPOSE_ENV, ROLE_ENV
 from ssp_core.store.records import CaseCursor
 
+if TYPE_CHECKING:
+    from ssp_core.application.casework import Casework
+    from ssp_core.domain.cases import Case
+
 __all__ = [
     "DATE",
+    "JSON_OPTION",
     "PERSONAL_TEXT",
     "STDIN_TAKEN",
     "IsoDate",
     "PersonalText",
     "acting",
     "echo_json",
+    "json_as_format",
     "plain",
+    "print_written",
     "read_cpr",
     "start_of_day",
     "stdin_is_terminal",
@@ -276,3 +284,38 @@ def plain(value: Any) -> Any:
 def echo_json(value: Any) -> None:
     """Print ``value`` as indented JSON."""
     click.echo(json.dumps(plain(value), indent=2, ensure_ascii=False))
+
+
+JSON_OPTION = click.option(
+    "--json", "as_json", is_flag=True, help="Print what was written as JSON (for scripts)."
+)
+"""The ``--json`` of a command that writes: it prints the case it made or changed."""
+
+
+def print_written(
+    casework: Casework, case: Case, actor: Actor, line: str, *, as_json: bool
+) -> None:
+    """Print what a command wrote: ``line``, or with ``--json`` the case as JSON.
+
+    The JSON is the case as ``ssp case show --json`` prints it, read by the same actor.
+    """
+    if as_json:
+        echo_json(case_summary(casework.view_of(case, actor)))
+    else:
+        click.echo(line)
+
+
+def json_as_format(command: F) -> F:
+    """Add ``--json`` to a command with ``--format ... json``: the same as ``--format json``.
+
+    Data is printed as JSON with ``--json`` on every command; ``--format`` chooses among
+    the other renderings (a table, CSV, a Mermaid diagram). Put it right below the
+    command's decorator.
+    """
+
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON (as --format json).")
+    @functools.wraps(command)
+    def wrapper(*args: Any, as_json: bool, fmt: str, **kwargs: Any) -> Any:
+        return command(*args, fmt="json" if as_json else fmt, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

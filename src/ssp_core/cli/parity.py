@@ -1,5 +1,11 @@
 """Which command carries each use case of :class:`~ssp_core.Casework`: the CLI's parity table.
 
+Also the one convention for machine output: every command that prints data, or
+writes something, takes ``--json`` (a write prints what it made or changed); the
+commands without it are in ``WITHOUT_JSON`` with the reason. ``--format`` chooses
+among documents and renderings (Markdown, HTML, Mermaid, CSV, a table), and where it
+offers ``json`` too, ``--json`` means the same.
+
 Every public method of ``Casework`` is carried by a command (``COMMANDS``) or exempt
 with its reason (``EXEMPT``). A test fails on a method in neither, on a command that
 does not exist, and on a command whose module does not call its method, so a use
@@ -10,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["COMMANDS", "EXEMPT"]
+__all__ = ["COMMANDS", "EXEMPT", "WITHOUT_JSON"]
 
 COMMANDS: Mapping[str, str] = {
     "add_note": "case note",
@@ -82,3 +88,22 @@ EXEMPT: Mapping[str, str] = {
     ),
 }
 """Each use case without a command of its own, and why."""
+
+WITHOUT_JSON: Mapping[str, str] = {
+    "demo": "a narrated walk-through; its cases are read back with `ssp case ... --json`",
+    "evaluate initiative": "writes a report (Markdown, HTML, figures) into a folder",
+    "evaluate term": "writes a report (Markdown, HTML, figures) into a folder",
+    "export": "writes research files; --format chooses CSV or Parquet",
+    "identity correct": "changes the identity vault, whose contents are printed by no command",
+    "index plot": "writes figures (PNG, SVG)",
+    "index synthetic": "writes a synthetic survey file",
+    "key new": "writes a key file; `ssp key fingerprint --json` names it",
+    "plugin new": "writes a plugin package and lists its files",
+    "retention scrub": "prints what may remain of erased data, for a person to act on",
+    "server start": "runs a server; `ssp server status` says whether it answers",
+    "server status": "one line: running or not (the exit status says the same)",
+    "server stop": "stops the server",
+    "walk geojson": "its output is GeoJSON already",
+    "walk report": "writes a report (Markdown, HTML, map) into a folder",
+}
+"""Each command without ``--json``, and why."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
+import attrs
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from ssp_core.application.reads import CaseView
 from ssp_core.domain.cases import Case
 from ssp_core.domain.concerns import Observation
 from ssp_core.domain.events import (
@@ -46,6 +48,7 @@ from ssp_core.text import visible
 from ssp_core.workflows.explain import GuardNotSatisfied, TriggerOption
 
 __all__ = [
+    "case_summary",
     "describe_event",
     "history_table",
     "inert",
@@ -108,6 +111,50 @@ def print_table(table: Table, *, console: Console | None = None) -> None:
     if needed > base.width:
         base = Console(soft_wrap=False, width=needed, file=base.file)
     base.print(table)
+
+
+def case_summary(view: CaseView) -> dict[str, object]:
+    """Return a case as ``--json`` prints it: state, deadlines, facts, what may be done next."""
+    case = view.case
+    return {
+        "id": case.id,
+        "workflow": case.workflow,
+        "workflow_version": case.workflow_version,
+        "municipality": view.municipality,
+        "state": case.state,
+        "version": case.version,
+        "assignee": case.assignee,
+        "opened_at": case.opened_at,
+        "on_hold": case.suspended_at is not None,
+        "facts": case.facts,
+        "sessions": case.sessions,
+        "worry_signs_seen": [attrs.asdict(o) for o in view.worry_signs_seen],
+        "resources_seen": [attrs.asdict(o) for o in view.resources_seen],
+        "deadlines": [
+            {"rule": d.rule, "due": d.due, "missed": d.missed, "on_hold": d.on_hold}
+            for d in view.deadlines
+        ],
+        "instructions": [
+            {
+                "id": instruction.id,
+                "da": instruction.labels.da,
+                "en": instruction.labels.en,
+                "sources": [str(source) for source in instruction.sources],
+            }
+            for instruction in view.instructions
+        ],
+        "turns_18_on": view.turns_18_on,
+        "coming_of_age": view.coming_of_age.to_dict() if view.coming_of_age else None,
+        "options": [
+            {
+                "trigger": o.trigger,
+                "allowed": o.allowed,
+                "reasons": [r.message for r in o.reasons],
+                "notes": [n.message for n in o.notes],
+            }
+            for o in view.options
+        ],
+    }
 
 
 def _activity(event: ActivityLogged) -> str:

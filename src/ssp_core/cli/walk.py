@@ -12,12 +12,18 @@ import json
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ssp_core.cli.app import CommandGroup, Context
-from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting, echo_json, plain
+from ssp_core.cli.options import (
+    DATE,
+    JSON_OPTION,
+    PERSONAL_TEXT,
+    acting,
+    echo_json,
+    plain,
+    print_written,
+)
 from ssp_core.cli.render import inert, listing, print_table
 from ssp_core.clock import local_date
 from ssp_core.domain.roles import Actor
@@ -50,6 +56,7 @@ def walk() -> None:
 @click.option("--citizens", type=click.IntRange(min=0), default=0, help="Citizens taking part.")
 @click.option("--topic", "topics", multiple=True, metavar="CATEGORY", help="A topic (repeatable).")
 @click.option("--note", type=PERSONAL_TEXT, help="A note on the plan.")
+@JSON_OPTION
 @acting
 @click.pass_obj
 def plan(
@@ -60,11 +67,13 @@ def plan(
     citizens: int,
     topics: tuple[str, ...],
     note: str | None,
+    as_json: bool,
     actor: Actor,
     purpose: str,
 ) -> None:
     """Plan a safety walk in a locality, with its participants and topics."""
-    case = obj.casework(create=True).plan_walk(
+    casework = obj.casework(create=True)
+    case = casework.plan_walk(
         locality=locality,
         held_on=held_on.date(),
         participants=participants,
@@ -74,17 +83,20 @@ def plan(
         actor=actor,
         purpose=purpose,
     )
-    click.echo(f"{case.id}: walk planned in {locality} on {held_on.date().isoformat()}")
+    line = f"{case.id}: walk planned in {locality} on {held_on.date().isoformat()}"
+    print_written(casework, case, actor, line, as_json=as_json)
 
 
 def _trigger_command(name: str, trigger: str, argument: str, doc: str) -> None:
     """Add ``ssp walk NAME ID``: fire ``trigger`` on the walk or finding ID."""
 
+    @JSON_OPTION
     @acting
     @click.pass_obj
-    def command(obj: Context, case_id: str, actor: Actor, purpose: str) -> None:
-        case = obj.casework().fire(case_id, trigger, actor, purpose=purpose)
-        click.echo(f"{case.id}: {case.state}")
+    def command(obj: Context, case_id: str, as_json: bool, actor: Actor, purpose: str) -> None:
+        casework = obj.casework()
+        case = casework.fire(case_id, trigger, actor, purpose=purpose)
+        print_written(casework, case, actor, f"{case.id}: {case.state}", as_json=as_json)
 
     command.__doc__ = doc
     walk.command(name)(click.argument("case_id", metavar=argument)(command))
@@ -120,6 +132,7 @@ def _coordinates(lat: float | None, lon: float | None) -> Coordinates | None:
 @click.option("--category", required=True, metavar="CATEGORY", help="A finding category.")
 @click.option("--description", type=PERSONAL_TEXT, required=True, help="What was found.")
 @click.option("--responsible", metavar="PARTNER", help="The partner to follow it up, if known.")
+@JSON_OPTION
 @acting
 @click.pass_obj
 def finding(
@@ -131,12 +144,14 @@ def finding(
     category: str,
     description: str,
     responsible: str | None,
+    as_json: bool,
     actor: Actor,
     purpose: str,
 ) -> None:
     """Record a finding of WALK_ID; it is followed up as a case of its own."""
     where = Place(place, _coordinates(lat, lon))
-    case = obj.casework().record_finding(
+    casework = obj.casework()
+    case = casework.record_finding(
         walk_id,
         place=where,
         category=category,
@@ -145,21 +160,31 @@ def finding(
         actor=actor,
         purpose=purpose,
     )
-    click.echo(f"{case.id}: finding of walk {walk_id} ({category}), {case.state}")
+    line = f"{case.id}: finding of walk {walk_id} ({category}), {case.state}"
+    print_written(casework, case, actor, line, as_json=as_json)
 
 
 @walk.command("assign")
 @click.argument("finding_id")
 @click.option("--to", "partner", required=True, metavar="PARTNER", help="The responsible partner.")
 @click.option("--reason", type=PERSONAL_TEXT, help="Why this partner (optional).")
+@JSON_OPTION
 @acting
 @click.pass_obj
 def assign(
-    obj: Context, finding_id: str, partner: str, reason: str | None, actor: Actor, purpose: str
+    obj: Context,
+    finding_id: str,
+    partner: str,
+    reason: str | None,
+    as_json: bool,
+    actor: Actor,
+    purpose: str,
 ) -> None:
     """Make a partner responsible for FINDING_ID and pass it on."""
-    case = obj.casework().assign_finding(finding_id, partner, actor, reason=reason, purpose=purpose)
-    click.echo(f"{case.id}: {case.state}, responsible {partner}")
+    casework = obj.casework()
+    case = casework.assign_finding(finding_id, partner, actor, reason=reason, purpose=purpose)
+    line = f"{case.id}: {case.state}, responsible {partner}"
+    print_written(casework, case, actor, line, as_json=as_json)
 
 
 @walk.command("decline")
@@ -167,26 +192,43 @@ def assign(
 @click.option(
     "--reason", type=PERSONAL_TEXT, required=True, help="Why the finding is not followed up."
 )
+@JSON_OPTION
 @acting
 @click.pass_obj
-def decline(obj: Context, finding_id: str, reason: str, actor: Actor, purpose: str) -> None:
+def decline(
+    obj: Context, finding_id: str, reason: str, as_json: bool, actor: Actor, purpose: str
+) -> None:
     """Decline FINDING_ID, giving the reason."""
-    case = obj.casework().fire(finding_id, "decline", actor, reason=reason, purpose=purpose)
-    click.echo(f"{case.id}: {case.state}")
+    casework = obj.casework()
+    case = casework.fire(finding_id, "decline", actor, reason=reason, purpose=purpose)
+    print_written(casework, case, actor, f"{case.id}: {case.state}", as_json=as_json)
 
 
 @walk.command("import")
 @click.argument("example", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the cases made as JSON.")
 @acting
 @click.pass_obj
-def import_(obj: Context, example: str | None, actor: Actor, purpose: str) -> None:
+def import_(obj: Context, example: str | None, as_json: bool, actor: Actor, purpose: str) -> None:
     """Put a registered example walk (all of them without EXAMPLE) into the store."""
     casework = obj.casework(create=True)
     names = [example] if example else list(casework.registry.example_walks)
+    made = {name: casework.import_walk(name, actor, purpose=purpose) for name in names}
+    if as_json:
+        echo_json(
+            [
+                {
+                    "example": name,
+                    "walk": cases[0].id if cases else None,
+                    "findings": [case.id for case in cases[1:]],
+                }
+                for name, cases in made.items()
+            ]
+        )
+        return
     if not names:
         click.echo("no plugin registers example walks")
-    for name in names:
-        cases = casework.import_walk(name, actor, purpose=purpose)
+    for name, cases in made.items():
         if cases:
             click.echo(f"{name}: walk {cases[0].id}, {len(cases) - 1} finding(s)")
         else:
@@ -366,18 +408,22 @@ def geojson(
 
 
 @walk.command("categories")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @click.pass_obj
-def categories(obj: Context) -> None:
+def categories(obj: Context, as_json: bool) -> None:
     """List the finding categories the plugins register."""
-    table = Table(title="finding categories")
-    table.add_column("id", no_wrap=True)
-    table.add_column("label", overflow="fold")
-    table.add_column("from", no_wrap=True)
     registry = obj.registry
-    for cid, category in registry.finding_categories.items():
-        table.add_row(
-            cid,
-            escape(category.labels.get(obj.language)),
-            registry.finding_categories.contributor(cid),
+    found = [
+        (cid, category, registry.finding_categories.contributor(cid))
+        for cid, category in registry.finding_categories.items()
+    ]
+    if as_json:
+        echo_json(
+            [{"id": cid, **plain(category), "plugin": plugin} for cid, category, plugin in found]
         )
-    Console(soft_wrap=False).print(table)
+        return
+    rows = [
+        (inert(cid), inert(category.labels.get(obj.language)), inert(plugin))
+        for cid, category, plugin in found
+    ]
+    print_table(listing("finding categories", ("id", "label", "from"), rows, ids=("id", "from")))

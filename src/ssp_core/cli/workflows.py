@@ -7,6 +7,7 @@ import json
 import click
 
 from ssp_core.cli.app import CommandGroup, Context
+from ssp_core.cli.options import json_as_format
 from ssp_core.cli.render import inert, listing, print_table
 from ssp_core.workflows.definition import WorkflowKind
 from ssp_core.workflows.diagrams import to_data, to_mermaid, to_text
@@ -70,6 +71,7 @@ def list_workflows(obj: Context, kind: str | None, as_json: bool) -> None:
 
 
 @workflows.command("show")
+@json_as_format
 @click.argument("workflow_id", metavar="ID")
 @click.option(
     "--version",
