@@ -387,3 +387,28 @@ def test_write_commands_print_what_they_wrote_as_json(ssp) -> None:  # type: ign
     assert code == 0, err
     walk = json.loads(out)
     assert walk["workflow"] == "core.safety_walk" and walk["state"] == "planned"
+
+
+def test_verbose_says_what_ssp_does_and_nothing_personal(ssp) -> None:  # type: ignore[no-untyped-def]
+    pseudonym = pseudonym_for("p-1234abcd")
+    code, out, err = ssp(
+        "-vv", "case", "open", "--situation", "aalborg.radicalisation", "--pseudonym", pseudonym,
+        "--birth-date", "2010-05-01", "--json", *TEACHER,
+    )  # fmt: skip
+    assert code == 0, err
+    case_id = json.loads(out)["id"]
+    lines = err.splitlines()
+    assert any(
+        line.startswith("ssp: INFO ssp_core.plugins.registry: registry built") for line in lines
+    )
+    assert f"ssp: DEBUG ssp_core.application.repository: case {case_id}: stored CaseOpened" in err
+    code, _, err = ssp("-v", "case", "note", case_id, "Anna called from school", *CONSULTANT)
+    assert code == 0 and "stored NoteAdded" not in err  # -v: the steps, not each event
+    code, _, err = ssp("-vv", "case", "note", case_id, "Anna called from school", *CONSULTANT)
+    assert "stored NoteAdded" in err
+    assert "Anna" not in err and pseudonym not in err
+    code, _, err = ssp("-v", "case", "show", case_id, *TEACHER[:2], "--role", "aalborg.mentor")
+    assert code == 1
+    assert "ssp: INFO ssp_core.application.gate: refused case.read to role aalborg.mentor" in err
+    code, _, err = ssp("case", "show", case_id, *CONSULTANT)
+    assert code == 0 and err == ""  # without -v, nothing

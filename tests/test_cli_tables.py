@@ -75,3 +75,18 @@ def test_the_history_describes_every_event_of_the_demo(
     finally:
         casework.close()
     assert len(kinds) >= 12
+
+
+def test_the_demo_at_full_verbosity_logs_no_personal_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``ssp -vv demo`` enrols two people by CPR number and name: the log names neither."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SSP_KEY_FILE", raising=False)
+    assert main(["-vv", "demo"]) == 0
+    err = capsys.readouterr().err
+    log = [line for line in err.splitlines() if line.startswith("ssp: ")]
+    assert len(log) > 20
+    assert any("stored CaseOpened" in line for line in log)
+    for secret in ("201109", "4017", "030806", "4121", "Alex", "Sam Demo"):
+        assert secret not in err

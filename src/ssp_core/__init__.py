@@ -21,9 +21,14 @@ nothing. Everything else stays importable from its subpackage: the events from
 from __future__ import annotations
 
 import importlib
+import logging
 import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+
+# A library logs and leaves the handling to the program (the CLI's --verbose, a
+# service's own configuration): nothing is printed unless a handler is added.
+logging.getLogger("ssp_core").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from ssp_core.application.casework import Casework

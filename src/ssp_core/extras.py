@@ -7,11 +7,33 @@ extra; CSV needs nothing more.
 from __future__ import annotations
 
 import importlib
+import json
+from importlib import metadata
 from types import ModuleType
+from urllib.parse import unquote, urlsplit
 
 from ssp_core.exceptions import ConfigError
 
-__all__ = ["parquet"]
+__all__ = ["install_hint", "parquet"]
+
+
+def install_hint(extra: str) -> str:
+    """Return the command that installs ``extra`` for this installation of ssp-core.
+
+    From a package index: ``pip install 'ssp-core[EXTRA]'``. From a checkout installed
+    in development mode (``pip install -e``), that command would fetch a release
+    instead; the hint names the checkout's folder: ``pip install -e 'FOLDER[EXTRA]'``.
+    """
+    try:
+        found = metadata.distribution("ssp-core").read_text("direct_url.json")
+        origin = json.loads(found) if found else {}
+    except (metadata.PackageNotFoundError, ValueError):
+        origin = {}
+    url = str(origin.get("url", ""))
+    if origin.get("dir_info", {}).get("editable") and url.startswith("file://"):
+        folder = unquote(urlsplit(url).path)
+        return f"pip install -e '{folder}[{extra}]'"
+    return f"pip install 'ssp-core[{extra}]'"
 
 
 def parquet(doing: str, instead: str) -> tuple[ModuleType, ModuleType]:
@@ -24,5 +46,5 @@ def parquet(doing: str, instead: str) -> tuple[ModuleType, ModuleType]:
         return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.parquet")
     except ImportError:
         raise ConfigError(
-            f"{doing} Parquet needs pyarrow: pip install 'ssp-core[parquet]' (or {instead})"
+            f"{doing} Parquet needs pyarrow: {install_hint('parquet')} (or {instead})"
         ) from None

@@ -59,8 +59,9 @@ def test_quoted_fields_bom_and_mapped_names(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         load_survey(path, config)
     message = str(info.value)
-    # the decimal comma is not a number; NA is no answer; rows count records, header = 1
-    assert rows_in(message, "vaegt") == [2]
+    # With semicolons between fields the decimal comma is a number, and NA is no
+    # answer; the rows count records, the header being row 1.
+    assert "vaegt" not in message
     assert rows_in(message, "tryg") == [3]
     path.write_text(
         'id;omraade;aar;vaegt;tryg\na1;"Vest; by the sea";2024;1.5;3\na2;"Øst ""old town""";2024;2;7\n',
@@ -234,3 +235,32 @@ def test_extra_grouping_columns(tmp_path: Path) -> None:
     assert survey.factors["age"].labels == ("15-24", "65+")
     with pytest.raises(DataError, match="cannot group by 'sex'; allowed: area, year, age"):
         survey.factor("sex")
+
+
+def test_a_csv_excel_wrote_in_danish_loads_as_it_is(tmp_path: Path) -> None:
+    """Semicolons between fields and decimal commas, with the default configuration."""
+    comma = write_csv(tmp_path / "comma.csv", HEADER, GOOD)
+    danish = tmp_path / "excel.csv"
+    danish.write_text(
+        "\ufeff"
+        + ";".join(HEADER)
+        + "\n"
+        + "".join(";".join(str(cell).replace(".", ",") for cell in row) + "\n" for row in GOOD),
+        encoding="utf-8",
+    )
+    assert "1,5" in danish.read_text(encoding="utf-8-sig")
+    expected, found = load_survey(comma), load_survey(danish)
+    assert found.weights.tolist() == expected.weights.tolist() == [1.5, 0.5, 2.0]
+    assert found.safety.tolist() == expected.safety.tolist()
+    assert found.factors["area"].labels == expected.factors["area"].labels
+
+
+def test_a_comma_in_a_semicolon_file_stays_text_unless_it_is_a_number(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text(
+        ";".join(HEADER) + "\n" + 'r1;"Nord, ved havnen";2024;1,25;2\nr2;Syd;2024;2;3\n',
+        encoding="utf-8",
+    )
+    survey = load_survey(path)
+    assert survey.factors["area"].labels == ("Nord, ved havnen", "Syd")
+    assert survey.weights.tolist() == [1.25, 2.0]

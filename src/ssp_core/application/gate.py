@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
@@ -34,6 +35,8 @@ from ssp_core.store.select import case_order
 from ssp_core.text import token_or_withheld
 
 __all__ = ["READS", "SEARCH_GROWTH", "CaseHead", "Gate", "first_shown"]
+
+_log = logging.getLogger(__name__)
 
 
 @attrs.frozen
@@ -144,6 +147,7 @@ class Gate:
             self.audit(
                 actor, purpose, AuditAction.DENIED, case_id, f"{operation}: {denied.permission}"
             )
+            _log.info("refused %s to role %s (%s), audited", operation, actor.role, purpose)
             raise
         except UnknownId as unknown:  # an unknown role or purpose: refused, and audited too
             self.audit(

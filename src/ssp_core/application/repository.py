@@ -716,6 +716,10 @@ class CaseRepository:
                 keyed=keyed,
             )
         )
+        if _log.isEnabledFor(logging.DEBUG):  # ids and event kinds only: never their data
+            for each, _, each_new, _, _ in parts:
+                kinds = ", ".join(type(event).__name__ for event in each_new)
+                _log.debug("case %s: stored %s (version %d)", each.id, kinds, each.version)
         if announce:
             for each, each_engine, each_new, _, _ in parts:
                 self.announce(each_engine, each, each_new)

@@ -9,7 +9,9 @@ the summaries equal to the commands' own.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -196,6 +198,30 @@ class LazyGroup(CommandGroup):
         return self.commands.get(name) or click.Command(name, help=self.lazy[name][2])
 
 
+_HANDLER: list[logging.Handler] = []
+"""The handler ``--verbose`` added to the ``ssp_core`` logger, if any (one at a time)."""
+
+
+def log_to_stderr(verbosity: int) -> None:
+    """Show ssp_core's log on standard error: 1 for INFO, 2 or more for DEBUG, 0 for none.
+
+    Called for every command, so a resident server shows one command's log, on that
+    command's standard error, and the next command's only if it asks too.
+    """
+    logger = logging.getLogger("ssp_core")
+    for handler in _HANDLER:
+        logger.removeHandler(handler)
+    _HANDLER.clear()
+    if verbosity <= 0:
+        logger.setLevel(logging.NOTSET)
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("ssp: %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbosity >= 2 else logging.INFO)
+    _HANDLER.append(handler)
+
+
 class Context:
     """What every command gets: how to load plugins, the language of labels, the store, the key.
 
@@ -367,6 +393,13 @@ def preload_registry() -> Registry | None:
     help="The folder of municipalities' own keys, <municipality>.key (also: SSP_KEY_DIR); "
     "a municipality without one uses the key of --key-file.",
 )
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Say on standard error what ssp_core does: -v the steps (plugins, store, "
+    "refusals), -vv also each case's events stored. Ids and kinds only, never personal data.",
+)
 @click.version_option(package_name="ssp-core", prog_name="ssp")
 @click.pass_context
 def cli(
@@ -377,8 +410,10 @@ def cli(
     store_url: str,
     key_file: str | None,
     key_dir: str | None,
+    verbose: int,
 ) -> None:
     """Case work for Danish municipal crime prevention: SSP, safety and radicalisation."""
+    log_to_stderr(verbose)
     ctx.obj = Context(
         autoload=False if no_autoload else None,
         block=block,

@@ -221,7 +221,9 @@ class IndexConfig:
     :ivar problem_scale: the scale of the neighbourhood-problem items.
     :ivar worry_scale: the scale of the worry items.
     :ivar missing: cell values that mean "no answer" (besides an empty cell).
-    :ivar delimiter: the CSV field separator.
+    :ivar delimiter: the CSV field separator. With ``;`` (also found by itself in a file
+        whose header has semicolons and no comma, as Excel writes in Danish) a number may
+        have a decimal comma (``1,5``).
     :ivar confidence: the confidence level of every interval.
     :ivar interval: ``effective_n`` (linearisation; the default) or ``bootstrap``.
     :ivar replicates: bootstrap replicates.

@@ -18,6 +18,7 @@ estimates undefined.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType, ModuleType
@@ -149,11 +150,36 @@ def _missing_columns(path: Path, header: Sequence[str], wanted: Sequence[str]) -
         )
 
 
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+
+
+def _excel_da(first_line: str, delimiter: str) -> str:
+    """Return the delimiter: ``;`` for a file Excel wrote in Danish, else ``delimiter``.
+
+    Excel in Danish separates fields with ``;`` (the comma is the decimal sign): a
+    header with semicolons and no comma, read with the default ``,``, is such a file.
+    """
+    if delimiter == "," and ";" in first_line and "," not in first_line:
+        return ";"
+    return delimiter
+
+
+def _decimal_point(cell: str) -> str:
+    """Return ``3,5`` as ``3.5`` (a number with a decimal comma); other text as it is."""
+    return cell.replace(",", ".") if _DECIMAL_COMMA.match(cell) else cell
+
+
 def _read_csv(path: Path, wanted: Sequence[str], delimiter: str) -> dict[str, Any]:
+    """Read a CSV file; with ``;`` between fields, numbers may have a decimal comma."""
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read the file: {exc.strerror}") from None
+        first_line = handle.readline()
+        handle.seek(0)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise DataError(f"{path}: cannot read the file: {reason}") from None
+    delimiter = _excel_da(first_line, delimiter)
+    decimal_comma = delimiter == ";"
     with handle:
         reader = csv.reader(handle, delimiter=delimiter, strict=True)
         try:
@@ -182,7 +208,8 @@ def _read_csv(path: Path, wanted: Sequence[str], delimiter: str) -> dict[str, An
                     cells = [*record, *[""] * len(header)]
                 row_numbers.append(row)
                 for column, position in zip(values, index, strict=True):
-                    column.append(cells[position])
+                    cell = cells[position]
+                    column.append(_decimal_point(cell) if decimal_comma else cell)
         except (csv.Error, UnicodeDecodeError) as exc:
             raise DataError(f"{path}: not a readable CSV file near row {row + 1}: {exc}") from None
     data: dict[str, Any] = dict(zip(wanted, values, strict=True))

@@ -26,6 +26,7 @@ already, and one plugin's failure must not silence another's escalation.
 from __future__ import annotations
 
 import importlib.metadata
+import logging
 import os
 from collections.abc import Iterable, Mapping
 from types import ModuleType
@@ -82,6 +83,9 @@ class Contribution(Generic[T]):
     plugin: str
     item: T
     override: bool = False
+
+
+_log = logging.getLogger(__name__)
 
 
 def _truthy(value: str | None) -> bool:
@@ -325,4 +329,6 @@ def create_plugin_host(
     except pluggy.PluginValidationError as exc:
         name = loader.pm.get_name(exc.plugin) or repr(exc.plugin)
         raise PluginError(f"plugin {name!r} implements an unknown hook: {exc}") from exc
+    for info in loader.infos.values():
+        _log.info("plugin %s loaded (%s, version %s)", info.name, info.source, info.version or "-")
     return PluginHost(loader.pm, loader.infos, loader.plugins)

@@ -20,6 +20,8 @@ the ids they name are all at hand; each check is a few lines.
 from __future__ import annotations
 
 import difflib
+import logging
+import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Generic, Protocol, TypeVar
@@ -62,6 +64,8 @@ class OnWorkflow(Protocol):
 
 
 __all__ = ["KINDS", "Contributed", "ContributionKind", "Override", "Registry", "override"]
+
+_log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -433,6 +437,7 @@ class Registry:
         :raises ConfigError: contributed data is inconsistent (names the item and plugin).
         """
         # pluggy calls the plugin loaded last first; items (and clashes) are listed in load order
+        started = time.perf_counter()
         loaded = {info.name: index for index, info in enumerate(host.plugins)}
         # a TOML file several hooks load from is parsed once; problems name its lines
         with reading_once():
@@ -444,6 +449,15 @@ class Registry:
             }
             registry = cls(host, contributed)
         host.after_registry_loaded(registry=registry)
+        _log.info(
+            "registry built from %d plugin(s): %d workflow version(s), %d role(s), "
+            "%d municipality(ies) in %.0f ms",
+            len(host.plugins),
+            len(registry.workflows),
+            len(registry.roles),
+            len(registry.municipalities),
+            (time.perf_counter() - started) * 1000,
+        )
         return registry
 
     # -- validation ----------------------------------------------------------------------

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ssp_core.exceptions import DataError, StoreUnavailable
+from ssp_core.extras import install_hint
 from ssp_core.settings import DEFAULT_STORE_URL, STORE_ENV
 from ssp_core.store.base import CaseStore
 from ssp_core.text import shown_id
@@ -14,6 +16,9 @@ from ssp_core.text import shown_id
 __all__ = ["DEFAULT_STORE_URL", "default_store_url", "open_store", "redact"]
 
 _SCHEMES = "memory://, sqlite:///path/to/file.db, postgresql://user@host/db"
+
+
+_log = logging.getLogger(__name__)
 
 
 def default_store_url() -> str:
@@ -47,6 +52,13 @@ def open_store(url: str | None = None, *, upgrade: bool = False, create: bool = 
     instead of creating it: a mistyped URL is then an error, not a new empty store.
     """
     url = url or default_store_url()
+    store = _open(url, upgrade=upgrade, create=create)
+    _log.info("opened the case store %s", redact(url))
+    return store
+
+
+def _open(url: str, *, upgrade: bool, create: bool) -> CaseStore:
+    """Open the store of ``url`` by its scheme (see :func:`open_store`)."""
     scheme, _, rest = url.partition("://")
     if scheme == "memory":
         from ssp_core.store.memory import MemoryStore  # noqa: PLC0415 (backends load on demand)
@@ -73,7 +85,7 @@ def open_store(url: str | None = None, *, upgrade: bool = False, create: bool = 
             from ssp_core.store.postgres import PostgresStore  # noqa: PLC0415
         except ImportError as exc:
             raise StoreUnavailable(
-                f"PostgreSQL stores need psycopg 3: pip install 'ssp-core[postgresql]' ({exc})"
+                f"PostgreSQL stores need psycopg 3: {install_hint('postgresql')} ({exc})"
             ) from None
         dsn, schema = _split_schema(url)
         return PostgresStore(dsn, schema=schema, upgrade=upgrade, create=create, url=redact(url))
