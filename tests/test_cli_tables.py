@@ -26,6 +26,8 @@ def test_workflow_ids_are_whole_at_any_width(
     for workflow_id in ids:
         assert any(f" {workflow_id} " in line for line in lines), workflow_id
     assert not any("…" in line for line in lines)
+    drawn = [line for line in lines if line.strip() and line.strip()[0] in "┏┃┡│└"]
+    assert drawn and all(line.rstrip()[-1] in "┓┃┩│┘" for line in drawn)  # nothing cropped
 
 
 def test_free_text_wraps_in_its_column(
@@ -90,3 +92,30 @@ def test_the_demo_at_full_verbosity_logs_no_personal_data(
     assert any("stored CaseOpened" in line for line in log)
     for secret in ("201109", "4017", "030806", "4121", "Alex", "Sam Demo"):
         assert secret not in err
+
+
+def test_a_table_wider_than_the_terminal_is_printed_whole() -> None:
+    """Ids and a long word in free text need 150 columns at 80: nothing is cropped."""
+    import io  # noqa: PLC0415
+
+    from rich.console import Console  # noqa: PLC0415
+
+    from ssp_core.cli.render import listing, print_table  # noqa: PLC0415
+
+    basis = "Databeskyttelsesforordningen art. 6, stk. 1, litra a, og art. 9, stk. 2, litra a"
+    rows = [
+        ("AAL-0001", "2026-03-05", "anne.ssp\n(aalborg.ssp_consultant)", "aalborg.mosque_1",
+         basis, "disclosure", "case", "2026-03-01"),
+        ("AAL-0002", "2026-03-05", "anne.ssp\n(aalborg.ssp_consultant)",
+         "aalborg.nordjyllands_politi", "Retsplejeloven § 115, stk. 2", "disclosure",
+         "case, subject, notes", ""),
+    ]  # fmt: skip
+    columns = ("case", "when", "by", "recipient", "basis", "purpose", "categories", "consent")
+    table = listing("x", columns, rows, ids=("case", "when", "recipient", "purpose", "consent"))
+    out = io.StringIO()
+    print_table(table, console=Console(file=out, width=80, soft_wrap=False))
+    lines = [line for line in out.getvalue().splitlines() if line.strip()][1:]
+    assert len({len(line) for line in lines}) == 1 and len(lines[0]) > 80
+    assert all(line.rstrip()[-1] in "┓┃┩│┘" for line in lines)
+    assert any("2026-03-01" in line for line in lines)
+    assert any(" aalborg.nordjyllands_politi " in line for line in lines)

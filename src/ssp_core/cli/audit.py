@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from ssp_core.cli.app import Context
 from ssp_core.cli.options import DATE, acting, echo_json, start_of_day
-from ssp_core.cli.render import inert
+from ssp_core.cli.render import inert, listing, print_table
 from ssp_core.domain.roles import Actor
 from ssp_core.store.records import AuditQuery
 
@@ -49,11 +47,8 @@ def audit(
     if as_json:
         echo_json(entries)
         return
-    table = Table(title=f"{len(entries)} audit entr{'y' if len(entries) == 1 else 'ies'}")
-    for column in ("at (UTC)", "actor", "role", "purpose", "action", "case", "detail"):
-        table.add_column(column)
-    for entry in entries:
-        table.add_row(
+    rows = [
+        (
             entry.at.strftime("%Y-%m-%d %H:%M:%S"),
             *(
                 inert(value or "")
@@ -67,4 +62,9 @@ def audit(
                 )
             ),
         )
-    Console(soft_wrap=False).print(table)
+        for entry in entries
+    ]
+    columns = ("at (UTC)", "actor", "role", "purpose", "action", "case", "detail")
+    title = f"{len(entries)} audit entr{'y' if len(entries) == 1 else 'ies'}"
+    ids = ("at (UTC)", "actor", "role", "purpose", "action", "case")
+    print_table(listing(title, columns, rows, ids=ids))

@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from ssp_core.application.disclosure import DisclosureEntry
@@ -31,7 +30,7 @@ from ssp_core.cli.options import (
     print_written,
     start_of_day,
 )
-from ssp_core.cli.render import inert
+from ssp_core.cli.render import inert, listing, print_table
 from ssp_core.domain.access import FieldGroup
 from ssp_core.domain.disclosure import ConsentGiver
 from ssp_core.domain.roles import Actor
@@ -65,24 +64,28 @@ def disclosures_table(
     entries: Sequence[DisclosureEntry], registry: Registry, title: str | None = None
 ) -> Table:
     """Return a table of disclosures: what went to whom, when, by whom, on what basis."""
-    table = Table(title=title or f"{len(entries)} disclosure(s)")
-    table.add_column("case", no_wrap=True)
-    table.add_column("when (UTC)", no_wrap=True)
-    for column in ("by (role)", "recipient", "legal basis", "purpose", "categories", "consent"):
-        table.add_column(column, overflow="fold")
-    for entry in entries:
-        cells = (
-            entry.case_id,
-            entry.at.strftime("%Y-%m-%d\n%H:%M"),
-            f"{entry.actor}\n({entry.role})",
-            entry.recipient,
-            f"{citation(registry, entry.legal_basis)}\n[{entry.legal_basis}]",
-            entry.purpose,
-            ", ".join(entry.categories),
-            entry.consent_given_on.isoformat() if entry.consent_given_on else "",
+    rows = [
+        tuple(
+            inert(cell)
+            for cell in (
+                entry.case_id,
+                entry.at.strftime("%Y-%m-%d\n%H:%M"),
+                f"{entry.actor}\n({entry.role})",
+                entry.recipient,
+                f"{citation(registry, entry.legal_basis)}\n[{entry.legal_basis}]",
+                entry.purpose,
+                ", ".join(entry.categories),
+                entry.consent_given_on.isoformat() if entry.consent_given_on else "",
+            )
         )
-        table.add_row(*(inert(cell) for cell in cells))
-    return table
+        for entry in entries
+    ]
+    columns = (
+        "case", "when (UTC)", "by (role)", "recipient", "legal basis", "purpose", "categories",
+        "consent",
+    )  # fmt: skip
+    ids = ("case", "when (UTC)", "recipient", "purpose", "consent")
+    return listing(title or f"{len(entries)} disclosure(s)", columns, rows, ids=ids)
 
 
 @click.command()
@@ -274,4 +277,4 @@ def disclosures(
             ]
         )
         return
-    Console(soft_wrap=False).print(disclosures_table(entries, casework.registry))
+    print_table(disclosures_table(entries, casework.registry))

@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 import attrs
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -66,6 +67,9 @@ def inert(text: object) -> str:
 _TEXT_MIN = 12
 """The narrowest a column of free text gets: it wraps within it."""
 
+_UNBOUNDED = 100_000
+"""A width no table reaches: measured against it, a table shows its natural minimum."""
+
 _WORD_MAX = 24
 """A word longer than this (a web address, say) may be folded in a column of free text."""
 
@@ -87,7 +91,7 @@ def listing(
     table = Table(title=title)
     for index, name in enumerate(columns):
         texts = [Text.from_markup(row[index]).plain for row in cells]
-        longest = max([len(name), *(len(text) for text in texts)])
+        longest = max([len(name), *(len(line) for text in texts for line in text.split("\n"))])
         if name in ids:
             table.add_column(name, no_wrap=True, min_width=longest)
             continue
@@ -107,8 +111,14 @@ def print_table(table: Table, *, console: Console | None = None) -> None:
     wider rather than cut (a terminal then wraps the long lines).
     """
     base = console or Console(soft_wrap=False)
-    needed = sum((column.min_width or 1) + 3 for column in table.columns) + 1
+    # the narrowest the table can be drawn, its columns' minimums kept (measured unbounded)
+    needed = Measurement.get(base, base.options.update(max_width=_UNBOUNDED), table).minimum
     if needed > base.width:
+        # at its narrowest: text columns at their minimum, so rich's layout cannot widen one
+        # of them beyond the width measured (and crop the last column)
+        for column in table.columns:
+            if not column.no_wrap:
+                column.max_width = column.min_width
         base = Console(soft_wrap=False, width=needed, file=base.file)
     base.print(table)
 
