@@ -88,9 +88,8 @@ def _structure_text(value: Any, _type: type) -> str:
 
 
 def _structure_choice(value: Any, cl: type[StrEnum]) -> StrEnum:
-    if not isinstance(value, str):
-        raise TypeError(f"expected text in quotes, got {type(value).__name__} {value!r}")
-    return cl(value)  # an unknown value: a ValueError, worded with the values allowed
+    # an unknown value: a ValueError, worded with the values allowed
+    return cl(_structure_text(value, str))
 
 
 converter.register_structure_hook(str, _structure_text)
