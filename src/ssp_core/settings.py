@@ -14,6 +14,8 @@ __all__ = [
     "KEY_DIR_ENV",
     "KEY_ENV",
     "KEY_FILE_ENV",
+    "LANG_ENV",
+    "LOG_LEVEL_ENV",
     "PURPOSE_ENV",
     "ROLE_ENV",
     "STORE_ENV",
@@ -48,3 +50,10 @@ ROLE_ENV = "SSP_ROLE"
 
 PURPOSE_ENV = "SSP_PURPOSE"
 """The command line's purpose, if ``--purpose`` is not given (where a default is allowed)."""
+
+LANG_ENV = "SSP_LANG"
+"""The command line's language (``da`` or ``en``), if ``--lang`` is not given."""
+
+LOG_LEVEL_ENV = "SSP_LOG_LEVEL"
+"""The level of the log shown on standard error (``DEBUG``, ``INFO``, ``WARNING``, ``ERROR``)
+when ``-v`` is not given."""

@@ -8,6 +8,7 @@ the summaries equal to the commands' own.
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import logging
 import os
@@ -24,6 +25,8 @@ from ssp_core.settings import (
     KEY_DIR_ENV,
     KEY_ENV,
     KEY_FILE_ENV,
+    LANG_ENV,
+    LOG_LEVEL_ENV,
     STORE_ENV,
 )
 
@@ -33,7 +36,18 @@ if TYPE_CHECKING:
     from ssp_core.plugins.registry import Registry
     from ssp_core.privacy.keys import MunicipalKeys
 
-__all__ = ["COMMANDS", "CommandGroup", "Context", "LazyGroup", "cli", "preload_registry"]
+__all__ = [
+    "CHOSEN_LANGUAGE",
+    "COMMANDS",
+    "LOG_LEVELS",
+    "CommandGroup",
+    "Context",
+    "LazyGroup",
+    "cli",
+    "log_level",
+    "log_to_stderr",
+    "preload_registry",
+]
 
 Language = Literal["da", "en"]
 
@@ -198,12 +212,45 @@ class LazyGroup(CommandGroup):
         return self.commands.get(name) or click.Command(name, help=self.lazy[name][2])
 
 
+CHOSEN_LANGUAGE: contextvars.ContextVar[Language] = contextvars.ContextVar(
+    "ssp_cli_language", default="en"
+)
+"""The language the last command chose, for what :func:`ssp_core.cli.entry.main` prints after it.
+
+The command itself runs in that language (``ssp_core.i18n.language``, undone when it
+ends); ``main`` runs each command in a copy of its context, so this choice ends
+with the command too.
+"""
+
 _HANDLER: list[logging.Handler] = []
 """The handler ``--verbose`` added to the ``ssp_core`` logger, if any (one at a time)."""
 
 
-def log_to_stderr(verbosity: int) -> None:
-    """Show ssp_core's log on standard error: 1 for INFO, 2 or more for DEBUG, 0 for none.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+"""The levels ``SSP_LOG_LEVEL`` may name."""
+
+
+def log_level(verbosity: int, named: str | None = None) -> int | None:
+    """Return the level to show the log at: ``-vv`` DEBUG, ``-v`` INFO, else ``named``, or None.
+
+    ``named`` is ``SSP_LOG_LEVEL``'s value (any case); an unknown name is a usage error
+    that lists the allowed ones.
+    """
+    if verbosity >= 2:
+        return logging.DEBUG
+    if verbosity == 1:
+        return logging.INFO
+    if not named:
+        return None
+    if named.upper() not in LOG_LEVELS:
+        raise click.UsageError(
+            f"{LOG_LEVEL_ENV}={named[:20]!r} is not a log level; allowed: {', '.join(LOG_LEVELS)}"
+        )
+    return int(logging.getLevelName(named.upper()))
+
+
+def log_to_stderr(level: int | None) -> None:
+    """Show ssp_core's log from ``level`` on (``logging.INFO``, ...) on standard error; None: none.
 
     Called for every command, so a resident server shows one command's log, on that
     command's standard error, and the next command's only if it asks too.
@@ -212,13 +259,13 @@ def log_to_stderr(verbosity: int) -> None:
     for handler in _HANDLER:
         logger.removeHandler(handler)
     _HANDLER.clear()
-    if verbosity <= 0:
+    if level is None:
         logger.setLevel(logging.NOTSET)
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("ssp: %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if verbosity >= 2 else logging.INFO)
+    logger.setLevel(level)
     _HANDLER.append(handler)
 
 
@@ -363,10 +410,11 @@ def preload_registry() -> Registry | None:
 )
 @click.option(
     "--lang",
+    envvar=LANG_ENV,
     type=click.Choice(["da", "en"]),
     default="en",
     show_default=True,
-    help="Language of labels.",
+    help="Language of all output: messages, tables, reports, plots (also: SSP_LANG).",
 )
 @click.option(
     "--store",
@@ -398,7 +446,8 @@ def preload_registry() -> Registry | None:
     "--verbose",
     count=True,
     help="Say on standard error what ssp_core does: -v the steps (plugins, store, "
-    "refusals), -vv also each case's events stored. Ids and kinds only, never personal data.",
+    "refusals), -vv also each case's events stored (also: SSP_LOG_LEVEL=INFO or DEBUG). "
+    "Ids and kinds only, never personal data.",
 )
 @click.version_option(package_name="ssp-core", prog_name="ssp")
 @click.pass_context
@@ -413,7 +462,11 @@ def cli(
     verbose: int,
 ) -> None:
     """Case work for Danish municipal crime prevention: SSP, safety and radicalisation."""
-    log_to_stderr(verbose)
+    log_to_stderr(log_level(verbose, os.environ.get(LOG_LEVEL_ENV)))
+    from ssp_core.i18n import language  # noqa: PLC0415 (light, but not needed for --help)
+
+    ctx.with_resource(language(lang))
+    CHOSEN_LANGUAGE.set(lang)
     ctx.obj = Context(
         autoload=False if no_autoload else None,
         block=block,

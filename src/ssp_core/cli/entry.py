@@ -6,14 +6,16 @@ command with one line on standard error and a non-zero exit code, never a traceb
 
 from __future__ import annotations
 
+import contextvars
 import os
 import warnings
 from collections.abc import Sequence
 
 import click
 
-from ssp_core.cli.app import cli
+from ssp_core.cli.app import CHOSEN_LANGUAGE, cli
 from ssp_core.exceptions import ReactionFailed, SspError
+from ssp_core.i18n import _, language
 from ssp_core.text import visible
 
 __all__ = ["EXIT_ERROR", "EXIT_USAGE", "PRIVATE_UMASK", "cli", "main"]
@@ -39,6 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     A plugin's failed reaction to what a command stored is a warning line on standard
     error (``warning: ...``), not a failure: the command succeeded.
     """
+    return contextvars.copy_context().run(_main, argv)  # the command's language ends with it
+
+
+def _main(argv: Sequence[str] | None) -> int:
     umask = os.umask(PRIVATE_UMASK)  # stores, reports, exports: the owner's only
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -46,13 +52,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = _run(argv)
     finally:
         os.umask(umask)
-    for warning in caught:
-        if issubclass(warning.category, ReactionFailed):
-            click.echo(f"warning: {_line(str(warning.message))}", err=True)
-        else:
-            warnings.showwarning(
-                warning.message, warning.category, warning.filename, warning.lineno
-            )
+    with language(CHOSEN_LANGUAGE.get()):
+        for warning in caught:
+            if issubclass(warning.category, ReactionFailed):
+                line = _("warning: {message}").format(message=_line(str(warning.message)))
+                click.echo(line, err=True)
+            else:
+                warnings.showwarning(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )
     return code
 
 
@@ -64,16 +72,22 @@ def _run(argv: Sequence[str] | None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:
-        click.echo("error: aborted", err=True)
+        _error(_("aborted"))
         return EXIT_ERROR
     except click.ClickException as exc:
-        click.echo(f"error: {_line(exc.format_message())}", err=True)
+        _error(exc.format_message())
         return EXIT_USAGE
     except SspError as exc:
-        click.echo(f"error: {_line(str(exc))}", err=True)
+        _error(str(exc))
         return EXIT_ERROR
     except OSError as exc:  # a file the user named cannot be read or written
         where = f": {exc.filename}" if exc.filename else ""
-        click.echo(f"error: {_line(f'{exc.strerror or type(exc).__name__}{where}')}", err=True)
+        _error(f"{exc.strerror or type(exc).__name__}{where}")
         return EXIT_ERROR
     return result if isinstance(result, int) else 0
+
+
+def _error(message: str) -> None:
+    """Print an error line, in the language the command chose (the message already is)."""
+    with language(CHOSEN_LANGUAGE.get()):
+        click.echo(_("error: {message}").format(message=_line(message)), err=True)
