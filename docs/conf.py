@@ -3,7 +3,8 @@
 Build: ``sphinx-build -n -W --keep-going -b html docs <outdir>`` (tox env ``docs``).
 The build needs no network: there is no intersphinx, so references to the standard
 library and to third-party types are ignored narrowly below; diagrams are Mermaid,
-rendered by the reader's browser.
+rendered by the reader's browser from a bundled copy of mermaid (nothing is fetched
+when a page is read either).
 
 Pages are generated when the builder starts, from the plugins that are installed
 (the core and the Aalborg plugin), into git-ignored folders:
@@ -13,7 +14,8 @@ Pages are generated when the builder starts, from the plugins that are installed
 * ``_generated/public_surface.md.inc``: the table of ``ssp_core.__all__``.
 
 The hook and data-file references are committed Markdown (``reference/``), written by
-``python -m ssp_core.plugins.reference docs/reference`` and checked by a test.
+``python -m ssp_core.plugins.reference docs/reference`` and checked by a test; so is
+the command-line reference, ``python -m ssp_core.cli.reference docs/reference/cli.md``.
 
 References written as users import them (``ssp_core.Registry``, or a bare
 ``Registry`` in an annotation) are resolved to the one place each object is
@@ -102,6 +104,8 @@ nitpick_ignore_regex = [
     ("py:class", r"(pathlib\.)?Path"),
     ("py:class", r"os\.PathLike"),
     ("py:class", r"types\.(MappingProxyType|ModuleType)"),
+    ("py:class", r"contextvars\.\w+"),
+    ("py:class", r"gettext\.\w+"),
     ("py:class", r"sqlite3\.\w+"),
     ("py:func", r"datetime\.datetime\.now"),
     ("py:class", r"(ssp_core\.[\w.]+\.)?T"),  # the TypeVar of generic helpers (not documented)
@@ -112,6 +116,7 @@ nitpick_ignore_regex = [
     ("py:class", r"psycopg(_pool)?\.(\w+\.)*\w+"),
     ("py:class", r"TupleRow"),  # psycopg.rows.TupleRow, by its short name when psycopg is mocked
     ("py:class", r"(numpy|np|npt|matplotlib)\.(\w+\.)*\w+"),
+    ("py:class", r"jinja2\.(\w+\.)*\w+"),
     ("py:class", r"(ssp_core\.index\.[\w.]+\.)?(FloatArray|IntArray|BoolArray)"),
     # pytest and hypothesis, also when mocked (a mock's subscript gives odd names)
     ("py:class", r"(_?pytest|hypothesis)\..*"),
@@ -133,9 +138,35 @@ html_theme_options = {
     "show_relbars": True,
 }
 
-# -- Mermaid: rendered client-side, nothing is fetched at build time ------------------
+html_static_path = ["_static"]
+html_css_files = ["ssp.css"]
+
+# -- Offline: every script a page loads is in _static ---------------------------------
+#
+# The built pages load nothing from the network, so they work from a folder on disk
+# (``file://``) and behind a firewall. ``tests/test_docs_offline.py`` checks it.
+#
+# Mermaid diagrams are drawn by the reader's browser from ``_static/vendor/mermaid.min.js``
+# (mermaid 10.9.8, the single-file UMD build from the npm package, MIT licence beside
+# it). sphinxcontrib-mermaid writes the ``<pre class="mermaid">`` blocks; its own
+# script is not used: it is an ES module that imports mermaid, from a CDN by default,
+# and browsers refuse to import modules from ``file://`` pages. ``bundled_mermaid``
+# below loads the bundled file as a classic script instead, on the pages that have a
+# diagram, and ``_static/mermaid-init.js`` starts it.
+#
+# Formulas (``methodology``) are typeset by MathJax 3.2.2's single-file SVG build,
+# ``_static/vendor/mathjax/tex-svg.js`` (Apache-2.0 licence beside it): SVG output
+# needs no web fonts. Its menu is off, since the menu's speech options would fetch the
+# speech-rule engine from a CDN.
 
 mermaid_output_format = "raw"
+MERMAID_JS = "vendor/mermaid.min.js"
+"""The bundled mermaid, relative to ``_static``."""
+MERMAID_INIT_JS = "mermaid-init.js"
+"""The script that starts the bundled mermaid, relative to ``_static``."""
+
+mathjax_path = "vendor/mathjax/tex-svg.js"
+mathjax3_config = {"options": {"enableMenu": False}}
 
 # -- Generated pages -----------------------------------------------------------------
 
@@ -460,6 +491,13 @@ def canonical_names() -> dict[str, str]:
             path = f"{module_name}.{name}"
             short.setdefault(name, path)
             by_object.setdefault(id(obj), path)
+    # A re-export (``ssp_core.reports.markdown.escape``) resolves to where it is documented.
+    for module_name in DOCUMENTED_MODULES:
+        module = sys.modules[module_name]
+        for name in module.__all__:
+            path = by_object.get(id(getattr(module, name)))
+            if path is not None:
+                short.setdefault(f"{module_name}.{name}", path)
     for name in ssp_core.__all__:
         path = by_object.get(id(getattr(ssp_core, name)))
         if path is not None:
@@ -475,6 +513,8 @@ DOCUMENTED_MODULES = (
     "ssp_core.settings",
     "ssp_core.extras",
     "ssp_core.cipher",
+    "ssp_core.i18n",
+    "ssp_core.progress",
     "ssp_core.domain.labels",
     "ssp_core.domain.roles",
     "ssp_core.domain.people",
@@ -575,6 +615,8 @@ DOCUMENTED_MODULES = (
     "ssp_core.walks.report",
     "ssp_core.walks.map",
     "ssp_core.walks.geojson",
+    "ssp_core.reports.escaping",
+    "ssp_core.reports.environment",
     "ssp_core.reports.markdown",
     "ssp_core.evaluation.measures",
     "ssp_core.evaluation.period",
@@ -677,8 +719,35 @@ def generate(_app: Any) -> None:
     write_public_surface()
 
 
+def add_bundled_mermaid(
+    app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Load the bundled mermaid and its starter on a page with a diagram (``html-page-context``)."""
+    del pagename, templatename, context
+    from sphinxcontrib.mermaid import mermaid  # noqa: PLC0415
+
+    if doctree is not None and doctree.next_node(mermaid) is not None:
+        app.add_js_file(MERMAID_JS, priority=500)
+        app.add_js_file(MERMAID_INIT_JS, priority=501)
+
+
+def bundled_mermaid(app: Any) -> None:
+    """Draw diagrams with the bundled mermaid instead of sphinxcontrib-mermaid's CDN module.
+
+    sphinxcontrib-mermaid keeps its directive and its HTML; only its page script, the
+    ``html-page-context`` listener ``install_js``, is disconnected.
+    """
+    from sphinxcontrib.mermaid import install_js  # noqa: PLC0415
+
+    for listener in list(app.events.listeners.get("html-page-context", [])):
+        if listener.handler is install_js:
+            app.disconnect(listener.id)
+    app.connect("html-page-context", add_bundled_mermaid)
+
+
 def setup(app: Any) -> dict[str, Any]:
-    """Hook the page generator and the reference resolver into Sphinx."""
+    """Hook the page generator, the reference resolver and the bundled scripts into Sphinx."""
+    bundled_mermaid(app)
     app.connect("builder-inited", generate)
     app.connect("missing-reference", resolve_short_names)
     app.connect("object-description-transform", drop_call_hints_of_data, priority=400)

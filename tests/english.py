@@ -14,7 +14,7 @@ import re
 
 ENGLISH = frozenset(
     """
-    the and with which this that these those from has have was were are not of its an or
+    the and with which this that these those from has was were are not of its an or
     into than there their been would should could what when where who whose must may
     cannot none nothing shown hidden each every more less only also after before here how
     why you your see use used needs needed allowed refused opened closed written created

@@ -5,8 +5,10 @@ CPR number or other identifying data: callers may show them to users and write t
 to logs as they are.
 
 Every public error class of ssp_core is defined here, with :class:`Reason`, the
-explanation a refusal carries as data. This module imports nothing of ssp_core, so
-every layer can raise these errors.
+explanation a refusal carries as data. This module imports nothing of ssp_core but
+:mod:`ssp_core.text` and the message catalogue (:mod:`ssp_core.i18n`), so every layer
+can raise these errors. Messages are made in the current language
+(:func:`ssp_core.i18n.language`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from ssp_core.i18n import N_, _, language
 from ssp_core.text import shown_id
 
 __all__ = [
@@ -56,12 +59,14 @@ class Reason:
 
     @property
     def message(self) -> str:
-        """Return a one-line English explanation."""
-        return "refused"
+        """Return a one-line explanation in the current language."""
+        return _("refused")
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the reason as JSON-ready data."""
-        return {"code": self.code, "message": self.message, **attrs.asdict(self)}
+        """Return the reason as JSON-ready data (the message in English, as all JSON is)."""
+        with language("en"):
+            message = self.message
+        return {"code": self.code, "message": message, **attrs.asdict(self)}
 
 
 class SspError(Exception):
@@ -140,6 +145,44 @@ class InvalidCpr(DataError):
     """A CPR number is malformed. The message describes the problem, never the number."""
 
 
+_KINDS = (
+    N_("workflow"),
+    N_("workflow version"),
+    N_("municipality"),
+    N_("police district"),
+    N_("strategy"),
+    N_("initiative"),
+    N_("operation"),
+    N_("role"),
+    N_("purpose"),
+    N_("grant"),
+    N_("guard"),
+    N_("age band"),
+    N_("advice request"),
+    N_("guide section"),
+    N_("export kind"),
+    N_("export format"),
+    N_("partner"),
+    N_("partner kind"),
+    N_("legal basis"),
+    N_("situation"),
+    N_("catalogue"),
+    N_("worry-sign catalogue"),
+    N_("INFO house"),
+    N_("corps"),
+    N_("locality"),
+    N_("example walk"),
+    N_("action group"),
+    N_("reference text"),
+    N_("disclosure profile"),
+    N_("retention rule"),
+    N_("finding category"),
+    N_("activity kind"),
+    N_("example activity"),
+)
+"""Kinds of id that callers name in :class:`UnknownId`, marked for the catalogue."""
+
+
 class UnknownId(DataError):
     """An id (workflow, trigger, partner, catalogue, ...) is not known.
 
@@ -156,12 +199,21 @@ class UnknownId(DataError):
         self.wanted = wanted
         self.known = tuple(known)
         self.renamed_to = renamed_to
+        shown_kind = _(kind)  # a kind marked above comes out in the current language
         if renamed_to is not None:
-            super().__init__(f"{kind} {wanted!r} was renamed to {renamed_to!r}; use the new id")
+            super().__init__(
+                _("{kind} {wanted} was renamed to {new}; use the new id").format(
+                    kind=shown_kind, wanted=repr(wanted), new=repr(renamed_to)
+                )
+            )
             return
-        choices = ", ".join(sorted(self.known)) or "none"
+        choices = ", ".join(sorted(self.known)) or _("none")
         # What is not shaped like an id (a name, a CPR number typed by mistake) is not repeated.
-        super().__init__(f"unknown {kind} {shown_id(wanted)}; known: {choices}")
+        super().__init__(
+            _("unknown {kind} {wanted}; known: {choices}").format(
+                kind=shown_kind, wanted=shown_id(wanted), choices=choices
+            )
+        )
 
 
 class CaseNotFound(UnknownId):
@@ -172,7 +224,7 @@ class CaseNotFound(UnknownId):
         self.wanted = case_id
         self.known = ()
         self.renamed_to = None
-        Exception.__init__(self, f"no case with id {shown_id(case_id)}")
+        Exception.__init__(self, _("no case with id {case}").format(case=shown_id(case_id)))
 
 
 class SealError(DataError):
@@ -215,8 +267,10 @@ class MovedSincePlan(DataError):
         self.state = state
         self.workflow_version = workflow_version
         super().__init__(
-            f"case {case_id} has changed since the migration was planned (now in state "
-            f"{state!r} on version {workflow_version}); plan again"
+            _(
+                "case {case} has changed since the migration was planned (now in state "
+                "{state} on version {version}); plan again"
+            ).format(case=case_id, state=repr(state), version=workflow_version)
         )
 
 
@@ -241,7 +295,9 @@ class TransitionRefused(SspError):
         self.reasons = tuple(reasons)
         why = "; ".join(reason.message for reason in self.reasons)
         super().__init__(
-            f"trigger {trigger!r} refused for case {case_id} in state {state!r}: {why}"
+            _("trigger {trigger} refused for case {case} in state {state}: {why}").format(
+                trigger=repr(trigger), case=case_id, state=repr(state), why=why
+            )
         )
 
 
@@ -270,8 +326,10 @@ class ConcurrencyError(StoreError):
         self.version = version
         super().__init__(
             message
-            or f"case {case_id} was changed by someone else: version {version} is already "
-            "written; load the case again and retry"
+            or _(
+                "case {case} was changed by someone else: version {version} is already "
+                "written; load the case again and retry"
+            ).format(case=case_id, version=version)
         )
 
     @classmethod
@@ -280,8 +338,10 @@ class ConcurrencyError(StoreError):
         return cls(
             case_id,
             0,
-            f"case {case_id}: its key row was re-wrapped or erased by someone else since it "
-            "was read; nothing of this write was stored; read it again and retry",
+            _(
+                "case {case}: its key row was re-wrapped or erased by someone else since it "
+                "was read; nothing of this write was stored; read it again and retry"
+            ).format(case=case_id),
         )
 
 
@@ -303,5 +363,12 @@ class AccessDenied(SspError):
         self.operation = operation
         self.permission = permission
         self.case_id = case_id
-        on = f" on case {case_id}" if case_id else ""
-        super().__init__(f"{actor} ({role}) may not {operation}{on}: {permission}")
+        if case_id:
+            text = _("{actor} ({role}) may not {operation} on case {case}: {permission}")
+        else:
+            text = _("{actor} ({role}) may not {operation}: {permission}")
+        super().__init__(
+            text.format(
+                actor=actor, role=role, operation=operation, case=case_id, permission=permission
+            )
+        )

@@ -13,8 +13,15 @@ from types import ModuleType
 from urllib.parse import unquote, urlsplit
 
 from ssp_core.exceptions import ConfigError
+from ssp_core.i18n import N_, _
 
 __all__ = ["install_hint", "parquet"]
+
+_PARQUET = {
+    "reading": N_("reading Parquet needs pyarrow: {install} (or {instead})"),
+    "writing": N_("writing Parquet needs pyarrow: {install} (or {instead})"),
+}
+_INSTEAD = (N_("use CSV"), N_("write CSV"))  # what callers pass as ``instead``, translated
 
 
 def install_hint(extra: str) -> str:
@@ -40,11 +47,13 @@ def parquet(doing: str, instead: str) -> tuple[ModuleType, ModuleType]:
     """Return ``pyarrow`` and ``pyarrow.parquet``, or raise :class:`ConfigError` saying how.
 
     ``doing`` is ``"reading"`` or ``"writing"``; ``instead`` the alternative without
-    pyarrow (e.g. ``"use CSV"``). The modules load on first use only.
+    pyarrow (e.g. ``"use CSV"``). The modules load on first use only. The message is in
+    the current language.
     """
     try:
         return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.parquet")
     except ImportError:
+        text = _PARQUET.get(doing, doing + " Parquet needs pyarrow: {install} (or {instead})")
         raise ConfigError(
-            f"{doing} Parquet needs pyarrow: {install_hint('parquet')} (or {instead})"
+            _(text).format(install=install_hint("parquet"), instead=_(instead))
         ) from None

@@ -36,7 +36,7 @@ def _ssp(
     url = f"sqlite:///{tmp_path / 'ssp.db'}"
     open_store(url).close()  # the store exists: read commands create none
 
-    def run(*args: str, lang: str = "da") -> tuple[int, str, str]:
+    def run(*args: str, lang: str = "en") -> tuple[int, str, str]:
         code = main(["--lang", lang, "--store", url, *args])
         out, err = capsys.readouterr()
         return code, out, err
@@ -60,9 +60,11 @@ def _one_error_line(err: str) -> str:
 
 def test_a_term_report_is_written_for_a_demo_store(demo: Run, tmp_path: Path) -> None:
     out = tmp_path / "term"
-    code, stdout, err = demo("evaluate", "term", "2026-2029", "--out", str(out), *EVALUATOR)
+    code, stdout, err = demo(
+        "evaluate", "term", "2026-2029", "--out", str(out), *EVALUATOR, lang="da"
+    )
     assert code == 0, err
-    assert f"wrote {out / 'report.md'}" in stdout and f"wrote {out / 'report.html'}" in stdout
+    assert str(out / "report.md") in stdout and str(out / "report.html") in stdout
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert markdown.startswith("# Samlet evaluering: Tryg Aalborg, byrådsperioden 2026\u20132029")
     assert "## Mål" in markdown and "## Indsatser" in markdown and "## Opfølgning" in markdown

@@ -101,7 +101,12 @@ def test_the_report_follows_goals_initiatives_follow_up(evaluation: Evaluation) 
     markdown = render(evaluation, lang="da").markdown
     headings = [line for line in markdown.splitlines() if line.startswith("## ")]
     assert headings == ["## Om rapporten", "## Mål", "## Indsatser", "## Opfølgning"]
-    initiatives = [line for line in markdown.splitlines() if line.startswith("### ")]
+    # Headings carry their ids ({#initiative-4}), the targets of the report's links.
+    initiatives = [
+        re.sub(r" \{#[a-z0-9-]+\}$", "", line)
+        for line in markdown.splitlines()
+        if line.startswith("### ")
+    ]
     assert initiatives[:6] == [
         "### 1. Formidling",
         "### 2. Et trygt natteliv",
@@ -219,7 +224,8 @@ def test_user_text_is_escaped_in_markdown_and_html(aalborg: Registry) -> None:
     html = report.html()
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<strong>bold</strong>" not in html and "<a href" not in html
+    assert "<strong>bold</strong>" not in html and 'href="http' not in html
+    assert set(re.findall(r'<a href="([^"]*)"', html)) <= {"#initiative-1", "#indicator-c"}
     assert "<title>Evaluation of the initiative: &lt;script&gt;" in html
 
 

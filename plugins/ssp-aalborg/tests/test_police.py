@@ -398,7 +398,7 @@ def test_ssp_shows_the_acute_instruction_at_intake_and_in_case_show(
     )  # fmt: skip
     assert code == 0, out
     assert text in " ".join(out.split())
-    assert "source: Alarm 112" in out
+    assert {"da": "kilde: Alarm 112", "en": "source: Alarm 112"}[language] in out
     (row,) = casework.find(POLICE)
     consultant = ("--actor", CONSULTANT.id, "--role", CONSULTANT.role)
     code, shown = _ssp(casework, "show", row.case_id, *consultant, language=language)

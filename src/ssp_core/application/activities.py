@@ -43,6 +43,7 @@ from ssp_core.domain.people import Unnamed
 from ssp_core.domain.roles import Actor
 from ssp_core.domain.strategy import Initiative, Strategy
 from ssp_core.exceptions import ActionRefused, ConfigError, DataError, UnknownId
+from ssp_core.i18n import N_, _
 from ssp_core.store.records import AuditAction, CaseQuery, CaseRow
 from ssp_core.workflows.definition import WorkflowKind
 from ssp_core.workflows.engine import WorkflowEngine
@@ -60,14 +61,20 @@ def _text(text: str | None, what: str) -> str | None:
     if text is None:
         return None
     if not isinstance(text, str):
-        raise DataError(f"the {what} is a text, not {type(text).__name__}")
+        raise DataError(
+            _("the {what} is a text, not {type}").format(what=_(what), type=type(text).__name__)
+        )
     check_unnamed(text, what, ACTIVITY_GUIDANCE)
     return text.strip() or None
 
 
 def _day(value: object, what: str) -> dt.date:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise DataError(f"the {what} is a calendar date (YYYY-MM-DD), not {value!r}")
+        raise DataError(
+            _("the {what} is a calendar date (YYYY-MM-DD), not {value}").format(
+                what=_(what), value=repr(value)
+            )
+        )
     return value
 
 
@@ -107,7 +114,7 @@ class Activity:
         """
         logged = [e for e in case.events if isinstance(e, ActivityLogged)]
         if not isinstance(case.subject, Unnamed) or not logged:
-            raise DataError(f"case {case.id} is not an initiative's activity")
+            raise DataError(_("case {case} is not an initiative's activity").format(case=case.id))
         last = logged[-1]
         place = next((e.place for e in reversed(logged) if e.place is not None), None)
         text = next((e.description for e in reversed(logged) if e.description is not None), None)
@@ -154,17 +161,24 @@ class InitiativeActivities:
             engine = registry.engine(workflow)
             if engine.definition.kind is not kind:
                 raise DataError(
-                    f"workflow {workflow!r} is a {engine.definition.kind.value} workflow, "
-                    f"not an {kind.value} workflow"
+                    _("workflow {workflow} is a {found} workflow, not an {kind} workflow").format(
+                        workflow=repr(workflow),
+                        found=engine.definition.kind.value,
+                        kind=kind.value,
+                    )
                 )
             return engine
         found = registry.latest_workflows(kind)
         if not found:
-            raise ConfigError(f"no plugin registers a workflow of kind {kind.value}")
+            raise ConfigError(
+                _("no plugin registers a workflow of kind {kind}").format(kind=kind.value)
+            )
         chosen = [d for d in found if not d.id.startswith("core.")] or found
         if len(chosen) > 1:
             raise DataError(
-                "name the activity workflow; registered: " + ", ".join(d.id for d in chosen)
+                _("name the activity workflow; registered: {known}").format(
+                    known=", ".join(d.id for d in chosen)
+                )
             )
         return registry.engine(chosen[0].id, chosen[0].version)
 
@@ -180,8 +194,10 @@ class InitiativeActivities:
             home = registry.home(registry.strategies, named)
             if home is not None and municipality is not None and home != municipality:
                 raise DataError(
-                    f"strategy {named} belongs to municipality {home!r}; an activity of "
-                    f"{municipality!r} is logged under that municipality's own strategy"
+                    _(
+                        "strategy {strategy} belongs to municipality {home}; an activity of "
+                        "{municipality} is logged under that municipality's own strategy"
+                    ).format(strategy=named, home=repr(home), municipality=repr(municipality))
                 )
             return strategy
         found = [
@@ -190,12 +206,22 @@ class InitiativeActivities:
             if municipality is None
             or registry.home(registry.strategies, sid) in (None, municipality)
         ]
-        where = f" of {municipality}" if municipality is not None else ""
         if not found:
-            raise ConfigError(f"no plugin contributes a strategy{where}")
+            raise ConfigError(
+                _("no plugin contributes a strategy of {municipality}").format(
+                    municipality=municipality
+                )
+                if municipality is not None
+                else _("no plugin contributes a strategy")
+            )
         if len(found) > 1:
+            text = (
+                _("name the strategy of {municipality}; registered: {known}")
+                if municipality is not None
+                else _("name the strategy; registered: {known}")
+            )
             raise DataError(
-                f"name the strategy{where}; registered: {', '.join(s.id for s in found)}"
+                text.format(municipality=municipality, known=", ".join(s.id for s in found))
             )
         return found[0]
 
@@ -205,7 +231,9 @@ class InitiativeActivities:
             return strategy.initiative(initiative)
         except KeyError:
             known = [i.id for i in strategy.initiatives]
-            raise UnknownId(f"initiative of {strategy.id}", initiative, known) from None
+            raise UnknownId(
+                _("initiative of {strategy}").format(strategy=strategy.id), initiative, known
+            ) from None
 
     # -- logging --------------------------------------------------------------------------
 
@@ -244,9 +272,9 @@ class InitiativeActivities:
         default the actor's) and is logged under its strategy (``strategy`` if several).
         Needs ``case.open`` on the activity workflow.
         """
-        day = _day(held_on, "date of the activity")
-        where_text = _text(place, "place")
-        text = _text(description, "description")
+        day = _day(held_on, N_("date of the activity"))
+        where_text = _text(place, N_("place"))
+        text = _text(description, N_("description"))
         registry = self._registry
         registry.activity_kinds[kind]
         who = tuple(dict.fromkeys(partners))
@@ -259,8 +287,10 @@ class InitiativeActivities:
         later = day > today
         if later and participants is not None:
             raise DataError(
-                f"the activity is planned for {day.isoformat()}: count the participants "
-                "when it is held (ssp initiative activity held)"
+                _(
+                    "the activity is planned for {day}: count the participants "
+                    "when it is held (ssp initiative activity held)"
+                ).format(day=day.isoformat())
             )
         engine = self._engine(workflow)
         where = self._cases.municipality_for(actor, engine.definition.id, municipality)
@@ -305,12 +335,10 @@ class InitiativeActivities:
 
     def _planned(self, case: Case, engine: WorkflowEngine, what: str) -> Activity:
         if engine.definition.kind is not WorkflowKind.INITIATIVE_ACTIVITY:
-            raise DataError(f"case {case.id} is not an initiative's activity")
+            raise DataError(_("case {case} is not an initiative's activity").format(case=case.id))
         activity = Activity.of(case)
         if case.state != PLANNED:
-            raise ActionRefused(
-                f"activity {case.id} is {case.state!r}: only a planned activity is {what}"
-            )
+            raise ActionRefused(_(what).format(activity=case.id, state=repr(case.state)))
         return activity
 
     def hold(
@@ -332,11 +360,17 @@ class InitiativeActivities:
         today = local_date(self._services.clock.now())
 
         def command(case: Case, engine: WorkflowEngine, at: dt.datetime) -> None:
-            activity = self._planned(case, engine, "marked held")
+            activity = self._planned(
+                case,
+                engine,
+                N_("activity {activity} is {state}: only a planned activity is marked held"),
+            )
             if activity.held_on > today:
                 raise ActionRefused(
-                    f"activity {case.id} is planned for {activity.held_on.isoformat()}; "
-                    "it is marked held on that day or later"
+                    _(
+                        "activity {activity} is planned for {day}; "
+                        "it is marked held on that day or later"
+                    ).format(activity=case.id, day=activity.held_on.isoformat())
                 )
             if participants is not None:
                 logged = [e for e in case.events if isinstance(e, ActivityLogged)][-1]
@@ -361,13 +395,17 @@ class InitiativeActivities:
         self, activity_id: str, actor: Actor, *, reason: str, purpose: str = CASEWORK
     ) -> Case:
         """Cancel a planned activity, saying why (sealed like a note). Needs ``case.fire``."""
-        text = _text(reason, "reason")
+        text = _text(reason, N_("reason"))
         if text is None:
-            raise DataError("say why the activity is cancelled")
+            raise DataError(_("say why the activity is cancelled"))
         calendar = self._services.calendar
 
         def command(case: Case, engine: WorkflowEngine, at: dt.datetime) -> None:
-            self._planned(case, engine, "cancelled")
+            self._planned(
+                case,
+                engine,
+                N_("activity {activity} is {state}: only a planned activity is cancelled"),
+            )
             engine.fire(case, "cancel", actor, at=at, reason=text, calendar=calendar)
 
         return self._cases.change(activity_id, actor, "case.fire", purpose, command)
@@ -380,7 +418,9 @@ class InitiativeActivities:
         if self._registry.kind_of(case.workflow, case.workflow_version) is not (
             WorkflowKind.INITIATIVE_ACTIVITY
         ):
-            raise DataError(f"case {activity_id} is not an initiative's activity")
+            raise DataError(
+                _("case {case} is not an initiative's activity").format(case=activity_id)
+            )
         return Activity.of(case)
 
     def _rows(self, actor: Actor, purpose: str) -> list[CaseRow]:
@@ -442,12 +482,16 @@ class InitiativeActivities:
         day = plan.held_on
         if day is None and held_on is None:
             raise DataError(
-                f"example activity {plan.id} has no date (its source gives none): "
-                "give the day it was held"
+                _(
+                    "example activity {activity} has no date (its source gives none): "
+                    "give the day it was held"
+                ).format(activity=plan.id)
             )
         if day is not None and held_on is not None and held_on != day:
             raise DataError(
-                f"example activity {plan.id} is dated {day.isoformat()}; leave the date out"
+                _("example activity {activity} is dated {day}; leave the date out").format(
+                    activity=plan.id, day=day.isoformat()
+                )
             )
         services = self._services
         for row in self._rows(actor, purpose):

@@ -30,8 +30,10 @@ from ssp_core.domain.renames import EVENT_ID_FIELDS, IdRenames
 from ssp_core.domain.roles import Actor
 from ssp_core.domain.validators import check_case_id
 from ssp_core.exceptions import AccessDenied, SchemaError, StoreUnavailable, UnknownId
+from ssp_core.i18n import _, current_language, language
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.access import AccessPolicy
+from ssp_core.progress import Progress
 from ssp_core.store.base import SCHEMA_VERSION, CaseStore
 from ssp_core.store.records import AuditAction, AuditEntry, AuditQuery, CaseQuery
 from ssp_core.store.url import open_store, redact
@@ -184,6 +186,22 @@ def count_renamed(store: CaseStore, renames: IdRenames) -> tuple[RenamedUse, ...
     )
 
 
+def _older_schema(url: str, refused: SchemaError) -> bool:
+    """Tell whether ``refused`` says the store's schema is older than this library's.
+
+    The message is read in English (where the language is another, the store is
+    opened again in English to read it).
+    """
+    if current_language() == "en":
+        return "older than this library" in str(refused)
+    with language("en"):
+        try:
+            with open_store(url, create=False):
+                return False
+        except SchemaError as english:
+            return "older than this library" in str(english)
+
+
 def plan_upgrade(
     url: str,
     actor: Actor,
@@ -202,10 +220,15 @@ def plan_upgrade(
     try:
         opened = open_store(url, create=False)
     except SchemaError as exc:
-        if "older than this library" not in str(exc):
+        if not _older_schema(url, exc):
             raise
         return UpgradePlan(
-            redact(url), None, SCHEMA_VERSION, None, None, note=f"{exc}; then plan again"
+            redact(url),
+            None,
+            SCHEMA_VERSION,
+            None,
+            None,
+            note=_("{error}; then plan again").format(error=exc),
         )
     with opened:
         plan = UpgradePlan(
@@ -261,6 +284,7 @@ def upgrade_store_at(
     registry: Registry,
     clock: Clock | None = None,
     purpose: str = ADMINISTRATION,
+    progress: Progress | None = None,
 ) -> StoreUpgrade:
     """Apply the schema migrations the store at ``url`` lacks, also one too old to open.
 
@@ -269,6 +293,7 @@ def upgrade_store_at(
     ``store.upgrade``. The check comes before the store is
     opened, so a refusal changes nothing (and cannot be audited in a store that is
     not upgraded yet); an upgrade is audited. A current store is left alone.
+    ``progress(done, total)`` follows the migrations applied.
     """
     policy = AccessPolicy.of(registry)
     _check_upgrade(policy, url, actor, purpose, clock)
@@ -279,7 +304,7 @@ def upgrade_store_at(
         pass  # older (upgraded below); foreign, corrupt or newer (refused again below)
     else:
         return StoreUpgrade(redact(url), version, upgraded=False)
-    with open_store(url, upgrade=True, create=False) as opened:
+    with open_store(url, upgrade=True, create=False, progress=progress) as opened:
         opened.upgrade()
         filled = backfill_municipalities(opened, registry)
         gate = Gate(policy, opened, clock or SystemClock())

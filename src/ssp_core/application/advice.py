@@ -32,6 +32,7 @@ from ssp_core.domain.organisation import InfoHouse
 from ssp_core.domain.people import Subject, Unnamed
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import ActionRefused, ConfigError, DataError, UnknownId
+from ssp_core.i18n import N_, _
 from ssp_core.store.records import CaseQuery
 from ssp_core.workflows.definition import WorkflowKind
 from ssp_core.workflows.engine import WorkflowEngine
@@ -80,7 +81,7 @@ class AdviceRequest:
         """Fold the request from its case."""
         asked = [e for e in case.events if isinstance(e, AdviceRequested)]
         if not isinstance(case.subject, Unnamed) or not asked:
-            raise DataError(f"case {case.id} is not an advice request")
+            raise DataError(_("case {case} is not an advice request").format(case=case.id))
         first = case.events[0]
         return cls(
             case_id=case.id,
@@ -138,21 +139,25 @@ class AdviceRequests:
 
     def _house(self, named: str | None, municipality: str | None) -> InfoHouse:
         serving = self.houses_serving(municipality)
-        where = municipality or "this deployment"
+        where = municipality or _("this deployment")
         if named is not None:
             self._registry.info_houses[named]
             if named not in [h.id for h in serving]:
                 raise DataError(
-                    f"INFO house {named!r} does not serve {where}; "
-                    f"those that do: {', '.join(h.id for h in serving) or 'none'}"
+                    _("INFO house {house} does not serve {where}; those that do: {known}").format(
+                        house=repr(named),
+                        where=where,
+                        known=", ".join(h.id for h in serving) or _("none"),
+                    )
                 )
             return self._registry.info_houses[named]
         if not serving:
-            raise ConfigError(f"no registered INFO house serves {where}")
+            raise ConfigError(_("no registered INFO house serves {where}").format(where=where))
         if len(serving) > 1:
             raise DataError(
-                f"name the INFO house to ask; those serving {where}: "
-                f"{', '.join(h.id for h in serving)}"
+                _("name the INFO house to ask; those serving {where}: {known}").format(
+                    where=where, known=", ".join(h.id for h in serving)
+                )
             )
         return serving[0]
 
@@ -160,9 +165,15 @@ class AdviceRequests:
         house = self._registry.info_houses[house_id]
         if actor.role not in house.member_roles:
             raise ActionRefused(
-                f"only the members of {house_id} act on its advice requests: people acting as "
-                f"{' or '.join(house.member_roles) or '(no staffing registered)'}; "
-                f"{actor.id} acts as {actor.role}"
+                _(
+                    "only the members of {house} act on its advice requests: people acting as "
+                    "{roles}; {actor} acts as {role}"
+                ).format(
+                    house=house_id,
+                    roles=_(" or ").join(house.member_roles) or _("(no staffing registered)"),
+                    actor=actor.id,
+                    role=actor.role,
+                )
             )
 
     def _engine(self, workflow: str | None) -> WorkflowEngine:
@@ -170,15 +181,23 @@ class AdviceRequests:
         if workflow is not None:
             engine = registry.engine(workflow)
             if engine.definition.kind is not WorkflowKind.ADVICE_REQUEST:
-                raise DataError(f"workflow {workflow} is not an advice-request workflow")
+                raise DataError(
+                    _("workflow {workflow} is not an advice-request workflow").format(
+                        workflow=workflow
+                    )
+                )
             return engine
         found = registry.latest_workflows(WorkflowKind.ADVICE_REQUEST)
         if not found:
-            raise ConfigError("no plugin registers a workflow of kind advice_request")
+            raise ConfigError(
+                _("no plugin registers a workflow of kind {kind}").format(kind="advice_request")
+            )
         chosen = [d for d in found if not d.id.startswith("core.")] or found
         if len(chosen) > 1:
             raise DataError(
-                "name the advice-request workflow; registered: " + ", ".join(d.id for d in chosen)
+                _("name the advice-request workflow; registered: {known}").format(
+                    known=", ".join(d.id for d in chosen)
+                )
             )
         return registry.engine(chosen[0].id, chosen[0].version)
 
@@ -207,8 +226,8 @@ class AdviceRequests:
         """
         text = question.strip() if isinstance(question, str) else ""
         if not text:
-            raise DataError("an advice request needs the question: describe the situation")
-        check_unnamed(text, "question")
+            raise DataError(_("an advice request needs the question: describe the situation"))
+        check_unnamed(text, N_("question"))
         if situation is not None:
             self._registry.situations[situation]
         engine = self._engine(workflow)
@@ -241,7 +260,7 @@ class AdviceRequests:
         loaded = self._cases.load(request_id, actor, "case.fire", purpose)
         definition = loaded.engine.definition
         if definition.kind is not WorkflowKind.ADVICE_REQUEST:
-            raise DataError(f"case {request_id} is not an advice request")
+            raise DataError(_("case {case} is not an advice request").format(case=request_id))
         request = AdviceRequest.of(loaded.case, definition.final_states)
         self._check_member(request.info_house, actor)
         return loaded, request
@@ -256,7 +275,7 @@ class AdviceRequests:
         reason: str | None = None,
         advice: str | None = None,
     ) -> Case:
-        loaded, _ = self._load(request_id, actor, purpose)
+        loaded, _request = self._load(request_id, actor, purpose)
         case, engine = loaded.case, loaded.engine
         at = self._services.clock.now()
         if advice is not None:
@@ -274,7 +293,7 @@ class AdviceRequests:
         on a request, may not name anyone.
         """
         if not isinstance(advice, str) or not advice.strip():
-            raise DataError("write the advice given")
+            raise DataError(_("write the advice given"))
         return self._change(request_id, actor, purpose, "answer", advice=advice)
 
     def refer_to_police(
@@ -314,8 +333,9 @@ class AdviceRequests:
         blocking = [r for r in reasons if not isinstance(r, GuardNotSatisfied)]
         if blocking:
             raise ActionRefused(
-                f"advice request {request_id} cannot become a concern: "
-                + "; ".join(r.message for r in blocking)
+                _("advice request {request} cannot become a concern: {why}").format(
+                    request=request_id, why="; ".join(r.message for r in blocking)
+                )
             )
 
         def link(concern: Case, at: dt.datetime) -> Loaded:

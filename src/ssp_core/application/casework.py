@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ssp_core.application.reads import CaseReads, CaseView
 from ssp_core.application.services import Services
 from ssp_core.domain.access import ADMINISTRATION, CASEWORK, RESEARCH, RETENTION
+from ssp_core.progress import Progress
 
 if TYPE_CHECKING:
     from ssp_core.application.activities import InitiativeActivities
@@ -870,6 +871,7 @@ class Casework:
         purpose: str = RESEARCH,
         age_bands: Sequence[str] | None = None,
         municipalities: Iterable[str] | None = None,
+        progress: Progress | None = None,
     ) -> ExportResult:
         """Write a research export (checked, audited): :meth:`.ResearchExports.research_export`."""
         return self._research.research_export(
@@ -880,6 +882,7 @@ class Casework:
             purpose=purpose,
             age_bands=age_bands,
             municipalities=municipalities,
+            progress=progress,
         )
 
     def evaluate(
@@ -928,10 +931,15 @@ class Casework:
         )
 
     def migrate(
-        self, plan: MigrationPlan, actor: Actor, *, purpose: str = CASEWORK
+        self,
+        plan: MigrationPlan,
+        actor: Actor,
+        *,
+        purpose: str = CASEWORK,
+        progress: Progress | None = None,
     ) -> MigrationResult:
         """Apply a migration plan, one commit per case: :meth:`.Migrations.migrate`."""
-        return self._migrations.migrate(plan, actor, purpose=purpose)
+        return self._migrations.migrate(plan, actor, purpose=purpose, progress=progress)
 
     def migrate_case(
         self,

@@ -46,6 +46,7 @@ from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import N_, _, language
 from ssp_core.store.records import AuditAction, CaseQuery, CaseRow, KeyRecord, StoredEvent
 from ssp_core.store.scan import scan_cases
 from ssp_core.workflows.definition import WorkflowKind
@@ -108,16 +109,14 @@ def view_coming_of_age(services: Services, case: Case) -> ComingOfAge | None:
 
 def coming_of_age_note(found: ComingOfAge) -> Note:
     """Return the note the options carry once the person came of age (they stay allowed)."""
-    day = found.turns_18_on.isoformat()
-    return Note(
-        "came_of_age",
-        Labels(
-            da=f"personen fyldte 18 år den {day} under denne sag; reglerne forbliver "
-            f"{found.workflow}s (intet ændres af sig selv)",
-            en=f"the person turned 18 on {day}, during this case; the rules stay "
-            f"those of {found.workflow} (nothing changes by itself)",
-        ),
+    text = N_(
+        "the person turned 18 on {day}, during this case; the rules stay "
+        "those of {workflow} (nothing changes by itself)"
     )
+    values = {"day": found.turns_18_on.isoformat(), "workflow": found.workflow}
+    with language("da"):
+        danish = _(text).format(**values)
+    return Note("came_of_age", Labels(da=danish, en=text.format(**values)))
 
 
 def with_note(
@@ -154,7 +153,9 @@ class ComingOfAgeCases:
         audited, and so is each case whose birth date was opened. Soonest first.
         """
         if within < 0:
-            raise DataError(f"the window must be 0 days or more, got {within}")
+            raise DataError(
+                _("the window must be 0 days or more, got {within}").format(within=within)
+            )
         day = on or local_date(self._services.clock.now())
         until = day + dt.timedelta(days=within)
         gate = self._gate
@@ -201,8 +202,10 @@ class ComingOfAgeCases:
         day = on or today
         if day > today:
             raise DataError(
-                f"a coming of age can be recorded only once it has happened; "
-                f"{day.isoformat()} is after today ({today.isoformat()})"
+                _(
+                    "a coming of age can be recorded only once it has happened; "
+                    "{day} is after today ({today})"
+                ).format(day=day.isoformat(), today=today.isoformat())
             )
         query = CaseQuery(open_only=True)
         rows = gate.search(actor, "case.deadlines", purpose, query)

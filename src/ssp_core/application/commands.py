@@ -24,12 +24,19 @@ from ssp_core.domain.people import CaseSubject, Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.domain.validators import check_actor_id
 from ssp_core.exceptions import CardRefused, DataError
+from ssp_core.i18n import N_, _
 from ssp_core.privacy.access import Where
 from ssp_core.store.records import AuditAction, CaseQuery, KeyReplacement
 from ssp_core.workflows.definition import WorkflowDefinition, WorkflowKind
 from ssp_core.workflows.engine import Deadline, WorkflowEngine
 
 __all__ = ["CardChoice", "CaseCommands"]
+
+_CATALOGUE_KINDS = {
+    CatalogueKind.WORRY_SIGNS: N_("worry signs"),
+    CatalogueKind.RESOURCES: N_("resources"),
+}
+"""What a catalogue of each kind lists, in words."""
 
 
 @attrs.frozen
@@ -79,7 +86,9 @@ class CaseCommands:
         """
         today = local_date(self._services.clock.now())
         if concern_date > today:
-            raise DataError(f"the concern date {concern_date.isoformat()} is in the future")
+            raise DataError(
+                _("the concern date {day} is in the future").format(day=concern_date.isoformat())
+            )
         registry = self._services.registry
         where = self._cases.municipality_for(actor, None, municipality)
         card = registry.select_card(situation, subject.age_on(concern_date), where)
@@ -178,8 +187,10 @@ class CaseCommands:
         if definition.kind is not WorkflowKind.ACTION_CARD or applies is None:
             if situation is not None or concern_date is not None:
                 raise DataError(
-                    f"workflow {definition.name} is not an action card; a situation and a "
-                    "concern date belong only to a concern on an action card"
+                    _(
+                        "workflow {workflow} is not an action card; a situation and a "
+                        "concern date belong only to a concern on an action card"
+                    ).format(workflow=definition.name)
                 )
             return CardChoice(None, None, reason, None)
         if not isinstance(subject, Subject):
@@ -187,7 +198,9 @@ class CaseCommands:
         today = local_date(self._services.clock.now())
         day = concern_date or today
         if day > today:
-            raise DataError(f"the concern date {day.isoformat()} is in the future")
+            raise DataError(
+                _("the concern date {day} is in the future").format(day=day.isoformat())
+            )
         age = subject.age_on(day)
         misfit = registry.card_misfit(
             definition, age, situation=situation, municipality=municipality
@@ -203,12 +216,14 @@ class CaseCommands:
         gate.authorise(actor, "case.open", purpose, workflow=definition.id, where=where)
         if wrong_situation or not outside_band:
             gate.audit(actor, purpose, AuditAction.DENIED, None, f"case.open: {misfit}")
-            hint = (
-                ""
-                if wrong_situation
-                else "; a role granted case.open_outside_band may open it with a written reason"
+            if wrong_situation:
+                raise CardRefused(misfit)
+            raise CardRefused(
+                _(
+                    "{misfit}; a role granted case.open_outside_band may open it with a "
+                    "written reason"
+                ).format(misfit=misfit)
             )
-            raise CardRefused(misfit + hint)
         text = reason.strip() if reason is not None else ""
         if not text:
             gate.audit(
@@ -218,7 +233,11 @@ class CaseCommands:
                 None,
                 f"case.open_outside_band: no written reason ({definition.name})",
             )
-            raise CardRefused(f"{misfit}; opening it outside its age band needs a written reason")
+            raise CardRefused(
+                _("{misfit}; opening it outside its age band needs a written reason").format(
+                    misfit=misfit
+                )
+            )
         band = applies.age_band
         return CardChoice(
             applies.situation,
@@ -325,9 +344,14 @@ class CaseCommands:
         if found.kind is not kind:
             of_kind = [c.id for c in registry.catalogues.values() if c.kind is kind]
             raise DataError(
-                f"catalogue {catalogue!r} lists {found.kind.value.replace('_', ' ')}, not "
-                f"{kind.value.replace('_', ' ')}; catalogues of {kind.value.replace('_', ' ')}: "
-                f"{', '.join(of_kind) or 'none'}"
+                _(
+                    "catalogue {catalogue} lists {found}, not {kind}; catalogues of {kind}: {known}"
+                ).format(
+                    catalogue=repr(catalogue),
+                    found=_(_CATALOGUE_KINDS[found.kind]),
+                    kind=_(_CATALOGUE_KINDS[kind]),
+                    known=", ".join(of_kind) or _("none"),
+                )
             )
         return found
 
@@ -356,7 +380,7 @@ class CaseCommands:
         anything else is refused before the case is read.
         """
         if assignee is not None:
-            check_actor_id(assignee, "the assignee")
+            check_actor_id(assignee, N_("the assignee"))
         return self._cases.change(
             case_id,
             actor,
@@ -400,27 +424,38 @@ class CaseCommands:
             registry.municipalities[to]
             if legal_basis not in registry.legal_bases:
                 raise DataError(
-                    f"unknown legal basis {legal_basis!r}; known: {', '.join(registry.legal_bases)}"
+                    _("unknown legal basis {basis}; known: {known}").format(
+                        basis=repr(legal_basis), known=", ".join(registry.legal_bases)
+                    )
                 )
             basis = registry.legal_bases[legal_basis]
             if not basis.serves(purpose):
                 raise DataError(
-                    f"{basis.citation} does not serve purpose {purpose!r} "
-                    f"(it serves: {', '.join(basis.purposes)})"
+                    _("{citation} does not serve purpose {purpose} (it serves: {served})").format(
+                        citation=basis.citation,
+                        purpose=repr(purpose),
+                        served=", ".join(basis.purposes),
+                    )
                 )
             text = reason.strip() if isinstance(reason, str) else ""
             if not text:
-                raise DataError("moving a case to another municipality needs a written reason")
+                raise DataError(_("moving a case to another municipality needs a written reason"))
             here = walls.municipality(case.workflow, case.municipality)
             if to == here:
-                raise DataError(f"case {case.id} is already municipality {to!r}'s")
+                raise DataError(
+                    _("case {case} is already municipality {to}'s").format(
+                        case=case.id, to=repr(to)
+                    )
+                )
             receiving = keyring.key_for(to)  # no key for it: refused before anything
             owner = registry.workflow_home(case.workflow)
             if owner is not None:
                 raise DataError(
-                    f"case {case.id} is on workflow {case.workflow}, which is municipality "
-                    f"{owner!r}'s own; only a case on a shared workflow moves. Close it here; "
-                    f"municipality {to!r} opens its own case"
+                    _(
+                        "case {case} is on workflow {workflow}, which is municipality "
+                        "{owner}'s own; only a case on a shared workflow moves. Close it here; "
+                        "municipality {to} opens its own case"
+                    ).format(case=case.id, workflow=case.workflow, owner=repr(owner), to=repr(to))
                 )
             del engine  # the workflow is unchanged
             case.apply(
@@ -530,8 +565,10 @@ class CaseCommands:
         day = on or today
         if day > today:
             raise DataError(
-                f"a missed deadline can be recorded only once it has passed; "
-                f"{day.isoformat()} is after today ({today.isoformat()})"
+                _(
+                    "a missed deadline can be recorded only once it has passed; "
+                    "{day} is after today ({today})"
+                ).format(day=day.isoformat(), today=today.isoformat())
             )
         query = CaseQuery(due_before=day)
         rows = gate.search(actor, "case.deadlines", purpose, query)

@@ -25,10 +25,17 @@ from ssp_core.domain.events import ConsentGiven, ConsentWithdrawn, Disclosure
 from ssp_core.domain.people import Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError, DisclosureRefused
-from ssp_core.privacy.disclosure import DisclosureRequest, judge_disclosure
+from ssp_core.i18n import N_, _, current_language, language
+from ssp_core.privacy.disclosure import DisclosureRequest, Judgement, judge_disclosure
 from ssp_core.store.records import AuditAction, EventQuery
 
 __all__ = ["WITHDRAWN_TRIGGER", "DisclosureEntry", "Disclosures", "consents_of"]
+
+_GIVERS = {
+    ConsentGiver.SUBJECT: N_("the subject"),
+    ConsentGiver.CUSTODY_HOLDER: N_("the custody holder"),
+}
+"""Who gives a consent, in words (the ids are what a user types)."""
 
 WITHDRAWN_TRIGGER = "consent_withdrawn"
 """The trigger a workflow declares to end a case whose person withdrew consent to take part."""
@@ -41,7 +48,7 @@ def consents_of(case: Case) -> dict[str, tuple[Consent, dt.date | None]]:
         if isinstance(event, ConsentGiven) and event.consent.id is not None:
             found[event.consent.id] = (event.consent, None)
         elif isinstance(event, ConsentWithdrawn) and event.consent_id in found:
-            consent, _ = found[event.consent_id]
+            consent, _withdrawn = found[event.consent_id]
             found[event.consent_id] = (consent, event.withdrawn_on)
     return found
 
@@ -113,14 +120,18 @@ class Disclosures:
         loaded = services.repository.load(case_id, actor, "case.disclose", purpose)
         case = loaded.case
         readable = loaded.permit.field_groups
-        try:
+
+        def decide() -> tuple[Judgement, tuple[Consent, dt.date | None] | None]:
+            """Judge the disclosure (reading only); raise the refusal in the current language."""
             named: tuple[Consent, dt.date | None] | None = None
             if consent is not None:
                 named = consents_of(case).get(consent)
                 if named is None:
-                    known = ", ".join(consents_of(case)) or "none"
+                    known = ", ".join(consents_of(case)) or _("none")
                     raise DisclosureRefused(
-                        f"no consent {consent!r} is recorded on case {case_id}; recorded: {known}"
+                        _(
+                            "no consent {consent} is recorded on case {case}; recorded: {known}"
+                        ).format(consent=repr(consent), case=case_id, known=known)
                     )
             role = services.registry.roles.get(actor.role)
             subject = case.subject
@@ -143,18 +154,34 @@ class Disclosures:
                     withdrawn_on=named[1] if named else None,
                 ),
             )
-            groups = judgement.groups
-            beyond = [g for g in groups if g is not FieldGroup.CASE and g not in readable]
+            beyond = [g for g in judgement.groups if g is not FieldGroup.CASE and g not in readable]
             if beyond:
                 raise DisclosureRefused(
-                    f"{actor} may not disclose {', '.join(beyond)}: their grants show them "
-                    f"only {', '.join(sorted(readable)) or 'no personal fields'}"
+                    _(
+                        "{actor} may not disclose {groups}: their grants show them only {readable}"
+                    ).format(
+                        actor=actor,
+                        groups=", ".join(beyond),
+                        readable=", ".join(sorted(readable)) or _("no personal fields"),
+                    )
                 )
+            return judgement, named
+
+        try:
+            judgement, named = decide()
         except DisclosureRefused as refused:
+            why = str(refused)
+            if current_language() != "en":  # the audit log is kept in English
+                with language("en"):
+                    try:
+                        decide()
+                    except DisclosureRefused as english:
+                        why = str(english)
             services.gate.audit(
-                actor, purpose, AuditAction.DENIED, case_id, f"case.disclose: {refused}"
+                actor, purpose, AuditAction.DENIED, case_id, f"case.disclose: {why}"
             )
             raise
+        groups = judgement.groups
         loaded.engine.record_disclosure(
             case,
             actor,
@@ -203,18 +230,23 @@ class Disclosures:
             givers = [ConsentGiver(g) for g in given_by]
         except ValueError:
             raise DataError(
-                f"unknown consent giver in {list(given_by)}; known: "
-                + ", ".join(g.value for g in ConsentGiver)
+                _("unknown consent giver in {given}; known: {known}").format(
+                    given=list(given_by), known=", ".join(g.value for g in ConsentGiver)
+                )
             ) from None
         partners = tuple(dict.fromkeys(recipients))
         unknown = [p for p in partners if p not in services.registry.partners]
         if unknown or not partners:
-            named = ", ".join(unknown) or "none named"
-            raise DataError(f"a consent covers registered partners; unknown: {named}")
+            named = ", ".join(unknown) or _("none named")
+            raise DataError(
+                _("a consent covers registered partners; unknown: {named}").format(named=named)
+            )
         groups = tuple(dict.fromkeys(categories))
         known = [g.value for g in FieldGroup]
         if not groups or any(g not in known for g in groups):
-            raise DataError(f"a consent covers field groups among {', '.join(known)}")
+            raise DataError(
+                _("a consent covers field groups among {known}").format(known=", ".join(known))
+            )
         subject = case.subject
         age = subject.age_on(given_on) if isinstance(subject, Subject) else None
         number = len(consents_of(case)) + 1
@@ -230,9 +262,13 @@ class Disclosures:
         missing = consent.givers_missing(age)
         if missing:
             raise DataError(
-                f"a consent for a subject aged {age} is given by "
-                + " and ".join(g.value for g in (ConsentGiver.SUBJECT, *missing) if g)
-                + f"; missing: {', '.join(g.value for g in missing)}"
+                _(
+                    "a consent for a subject aged {age} is given by {givers}; missing: {missing}"
+                ).format(
+                    age=age,
+                    givers=_(" and ").join(_(_GIVERS[g]) for g in (ConsentGiver.SUBJECT, *missing)),
+                    missing=", ".join(g.value for g in missing),
+                )
             )
         loaded.engine.record_consent(case, consent, actor, at=at)
         services.repository.commit(loaded, purpose)
@@ -263,11 +299,16 @@ class Disclosures:
         recorded = consents_of(loaded.case)
         if consent_id not in recorded:
             raise DataError(
-                f"no consent {consent_id!r} is recorded on case {case_id}; recorded: "
-                + (", ".join(recorded) or "none")
+                _("no consent {consent} is recorded on case {case}; recorded: {known}").format(
+                    consent=repr(consent_id), case=case_id, known=", ".join(recorded) or _("none")
+                )
             )
         if recorded[consent_id][1] is not None:
-            raise DataError(f"consent {consent_id} of case {case_id} is already withdrawn")
+            raise DataError(
+                _("consent {consent} of case {case} is already withdrawn").format(
+                    consent=consent_id, case=case_id
+                )
+            )
         engine, case = loaded.engine, loaded.case
         engine.withdraw_consent(
             case,

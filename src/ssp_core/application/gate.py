@@ -22,6 +22,7 @@ from ssp_core.clock import Clock
 from ssp_core.domain.access import Scope
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import AccessDenied, UnknownId
+from ssp_core.i18n import N_, _, current_language, language
 from ssp_core.privacy.access import AccessPolicy, Permit, Where
 from ssp_core.store.base import CaseStore
 from ssp_core.store.records import (
@@ -144,9 +145,14 @@ class Gate:
         try:
             return self._check(actor, operation, purpose, workflow, head, case_id, where)
         except AccessDenied as denied:
-            self.audit(
-                actor, purpose, AuditAction.DENIED, case_id, f"{operation}: {denied.permission}"
-            )
+            permission = denied.permission
+            if current_language() != "en":  # the audit log is kept in English
+                with language("en"):
+                    try:
+                        self._check(actor, operation, purpose, workflow, head, case_id, where)
+                    except AccessDenied as english:
+                        permission = english.permission
+            self.audit(actor, purpose, AuditAction.DENIED, case_id, f"{operation}: {permission}")
             _log.info("refused %s to role %s (%s), audited", operation, actor.role, purpose)
             raise
         except UnknownId as unknown:  # an unknown role or purpose: refused, and audited too
@@ -386,16 +392,17 @@ class Gate:
                 raise UnknownId("municipality", municipality, registered)
         beyond = sorted(chosen - (reached or frozenset()))
         if beyond:
-            reach = ", ".join(sorted(reached or ())) or "none"
+            text = N_("its grants for it reach municipalities {reach}; not {beyond}")
+            reach = ", ".join(sorted(reached or ()))
+            values = {"beyond": ", ".join(beyond)}
             denied = AccessDenied(
                 actor.id,
                 actor.role,
                 operation,
-                f"its grants for it reach municipalities {reach}; not {', '.join(beyond)}",
+                _(text).format(reach=reach or _("none"), **values),
             )
-            self.audit(
-                actor, purpose, AuditAction.DENIED, None, f"{operation}: {denied.permission}"
-            )
+            english = text.format(reach=reach or "none", **values)  # the audit log is in English
+            self.audit(actor, purpose, AuditAction.DENIED, None, f"{operation}: {english}")
             raise denied
         return chosen
 

@@ -19,6 +19,7 @@ from ssp_core.domain.cpr import birth_date_from_cpr
 from ssp_core.domain.people import Subject, SubjectKind
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import _
 from ssp_core.privacy.access import Where
 from ssp_core.privacy.vault import Identity, open_identity, seal_identity
 from ssp_core.store.records import AuditAction, Commit
@@ -102,8 +103,10 @@ class Identities:
         stored = services.store.read_identity(person)
         if stored is None:
             raise DataError(
-                f"the person of case {case_id} is not in the identity vault (the case was "
-                "opened with a pseudonym only, or the entry was erased)"
+                _(
+                    "the person of case {case} is not in the identity vault (the case was "
+                    "opened with a pseudonym only, or the entry was erased)"
+                ).format(case=case_id)
             )
         identity = open_identity(services.keyring, stored, municipality=municipality)
         at = services.clock.now()
@@ -129,12 +132,14 @@ class Identities:
     ) -> tuple[str, str | None]:
         """Return the pseudonym of a case's person and the case's municipality, checked."""
         repository = self._services.repository
-        rows, _ = repository.checked_rows(case_id, actor, operation, purpose)
+        rows, _permit = repository.checked_rows(case_id, actor, operation, purpose)
         record = self._services.store.read_keys([case_id]).get(case_id)
         if record is None or record.subject is None:
             raise DataError(
-                f"case {case_id} has no person in the identity vault: it is about a group or "
-                "an environment, or its data were erased"
+                _(
+                    "case {case} has no person in the identity vault: it is about a group or "
+                    "an environment, or its data were erased"
+                ).format(case=case_id)
             )
         return record.subject, repository.municipality_of(rows)
 
@@ -160,8 +165,10 @@ class Identities:
         services.gate.audit(actor, purpose, AuditAction.REIDENTIFY, case_id, "identity vault entry")
         if identity is None:
             raise DataError(
-                f"the person of case {case_id} is not in the identity vault (the case was "
-                "opened with a pseudonym only, or the entry was erased)"
+                _(
+                    "the person of case {case} is not in the identity vault (the case was "
+                    "opened with a pseudonym only, or the entry was erased)"
+                ).format(case=case_id)
             )
         return open_identity(services.keyring, identity, municipality=municipality)
 
@@ -199,7 +206,7 @@ class Identities:
         """
         if (workflow is None) == (situation is None):
             raise DataError(
-                "give either a situation (a concern) or a workflow, not both or neither"
+                _("give either a situation (a concern) or a workflow, not both or neither")
             )
         services = self._services
         where = services.repository.municipality_for(actor, workflow, municipality)
@@ -211,7 +218,9 @@ class Identities:
         day = concern_date or today
         if situation is not None:
             if day > today:
-                raise DataError(f"the concern date {day.isoformat()} is in the future")
+                raise DataError(
+                    _("the concern date {day} is in the future").format(day=day.isoformat())
+                )
             definition = services.registry.select_card(situation, subject.age_on(day), where)
         else:
             assert workflow is not None  # noqa: S101 (checked above)
@@ -221,7 +230,11 @@ class Identities:
         )
         if SubjectKind.PERSON not in definition.subjects:
             allowed = ", ".join(kind.value for kind in definition.subjects)
-            raise DataError(f"workflow {definition.name} takes cases about {allowed}, not a person")
+            raise DataError(
+                _("workflow {workflow} takes cases about {allowed}, not a {kind}").format(
+                    workflow=definition.name, allowed=allowed, kind="person"
+                )
+            )
         if situation is None:
             # A card named directly: its age band is checked before anyone is enrolled.
             self._commands.check_card(

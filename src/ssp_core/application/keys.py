@@ -22,6 +22,7 @@ from pathlib import Path
 import attrs
 
 from ssp_core.exceptions import ConfigError, UnknownId
+from ssp_core.i18n import _
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.keys import (
     KEY_SUFFIX,
@@ -76,11 +77,13 @@ def check_keys(registry: Registry, keys: MunicipalKeys) -> None:
     """
     unknown = [m for m in keys if m not in registry.municipalities]
     if unknown:
-        known = ", ".join(registry.municipalities) or "none"
+        known = ", ".join(registry.municipalities) or _("none")
         raise ConfigError(
-            f"there are keys of their own for municipalities that are not registered: "
-            f"{', '.join(unknown)}; registered municipalities: {known} (rename or remove "
-            "the key files, or load the municipality's plugin)"
+            _(
+                "there are keys of their own for municipalities that are not registered: "
+                "{unknown}; registered municipalities: {known} (rename or remove the key "
+                "files, or load the municipality's plugin)"
+            ).format(unknown=", ".join(unknown), known=known)
         )
 
 
@@ -131,7 +134,9 @@ def new_municipality_key(
     try:
         return write_municipality_key(folder, municipality)
     except OSError as exc:  # no permission, a full disk: ConfigError covers an existing file
-        raise ConfigError(f"cannot write the key file {file}: {exc.strerror}") from None
+        raise ConfigError(
+            _("cannot write the key file {file}: {reason}").format(file=file, reason=exc.strerror)
+        ) from None
 
 
 def _print(key: MunicipalKey | None) -> str | None:
@@ -157,14 +162,20 @@ def rotation_lock(folder: str | os.PathLike[str], municipality: str) -> Iterator
     try:
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
-        raise ConfigError(f"cannot lock the key folder {folder}: {exc.strerror}") from None
+        raise ConfigError(
+            _("cannot lock the key folder {folder}: {reason}").format(
+                folder=folder, reason=exc.strerror
+            )
+        ) from None
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             raise ConfigError(
-                f"another rotation of municipality {municipality!r}'s key is running (it "
-                f"holds {path}); wait for it to end"
+                _(
+                    "another rotation of municipality {municipality}'s key is running (it "
+                    "holds {path}); wait for it to end"
+                ).format(municipality=repr(municipality), path=path)
             ) from None
         yield
     finally:
@@ -194,11 +205,13 @@ def install_rotated_key(
     key_file = path / f"{municipality}{KEY_SUFFIX}"
     in_folder = MunicipalKey.from_file(key_file) if key_file.exists() else None
     if (in_folder and in_folder.fingerprint) != (old and old.fingerprint):
-        found = in_folder.fingerprint if in_folder else "none"
-        used = old.fingerprint if old else "none (the default key)"
+        found = in_folder.fingerprint if in_folder else _("none")
+        used = old.fingerprint if old else _("none (the default key)")
         raise ConfigError(
-            f"the key file {key_file} (fingerprint {found}) is not municipality "
-            f"{municipality!r}'s key in use (fingerprint {used}); nothing was changed"
+            _(
+                "the key file {file} (fingerprint {found}) is not municipality "
+                "{municipality}'s key in use (fingerprint {used}); nothing was changed"
+            ).format(file=key_file, found=found, municipality=repr(municipality), used=used)
         )
     retired_file = None
     try:
@@ -209,11 +222,17 @@ def install_rotated_key(
             if not retired_file.exists():
                 write_key_file(retired_file, old)
             elif MunicipalKey.from_file(retired_file).fingerprint != old.fingerprint:
-                raise ConfigError(f"{retired_file} does not hold the key its name says")
+                raise ConfigError(
+                    _("{file} does not hold the key its name says").format(file=retired_file)
+                )
         staged = path / f".{municipality}{KEY_SUFFIX}.new"
         staged.unlink(missing_ok=True)  # a crash's leftover: never installed, so never used
         write_key_file(staged, new)
         staged.replace(key_file)
     except OSError as exc:
-        raise ConfigError(f"cannot write the key files in {path}: {exc.strerror}") from None
+        raise ConfigError(
+            _("cannot write the key files in {folder}: {reason}").format(
+                folder=path, reason=exc.strerror
+            )
+        ) from None
     return key_file, retired_file

@@ -20,7 +20,7 @@ from ssp_core.domain.access import CASEWORK
 from ssp_core.domain.cases import Case
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import ConcurrencyError, MovedSincePlan
-from ssp_core.store.records import CaseQuery
+from ssp_core.store.records import CaseQuery, Progress
 
 __all__ = ["MigrationItem", "MigrationPlan", "MigrationResult", "Migrations"]
 
@@ -104,7 +104,7 @@ class Migrations:
                 dest = row.state
             problem = None
             if dest is None:
-                problem = (
+                problem = (  # data (a plan, also as JSON): in English
                     f"state {row.state!r} of version {row.workflow_version} has no counterpart "
                     f"in {target.name}, and its migrations table names none"
                 )
@@ -120,18 +120,27 @@ class Migrations:
         return MigrationPlan(workflow=workflow, to_version=target.version, items=tuple(items))
 
     def migrate(
-        self, plan: MigrationPlan, actor: Actor, *, purpose: str = CASEWORK
+        self,
+        plan: MigrationPlan,
+        actor: Actor,
+        *,
+        purpose: str = CASEWORK,
+        progress: Progress | None = None,
     ) -> MigrationResult:
         """Apply ``plan``: one event per movable case, each in its own commit.
 
         A case that moved to another state since (someone fired a trigger) is skipped
         and reported; plan again to include it. Notes or facts added since do not matter.
+        ``progress(done, total)`` is called after each movable case (``total``: how many).
         """
         migrated: list[str] = []
         skipped: list[tuple[str, str]] = [
             (item.case_id, item.problem or "cannot be mapped") for item in plan.unmappable
         ]
-        for item in plan.movable:
+        movable = plan.movable
+        if progress is not None and not movable:
+            progress(0, 0)
+        for done, item in enumerate(movable, start=1):
             try:
                 self.migrate_case(
                     item.case_id,
@@ -143,8 +152,10 @@ class Migrations:
                 )
             except (ConcurrencyError, MovedSincePlan):
                 skipped.append((item.case_id, "changed since the plan was made; plan again"))
-                continue
-            migrated.append(item.case_id)
+            else:
+                migrated.append(item.case_id)
+            if progress is not None:
+                progress(done, len(movable))
         return MigrationResult(migrated=tuple(migrated), skipped=tuple(skipped))
 
     def migrate_case(

@@ -49,6 +49,7 @@ from ssp_core.exceptions import (
     StoreError,
     WrongKey,
 )
+from ssp_core.i18n import N_, _
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.access import Permit, Where
 from ssp_core.privacy.sealing import Keyring
@@ -89,12 +90,13 @@ def reacting(case_id: str) -> Iterator[None]:
             f"{f.plugin or '?'} ({type(f.__cause__).__name__ if f.__cause__ else 'error'})"
             for f in each
         )
-        message = (
-            f"case {case_id} is stored; the plugins' reaction {failed.hook or 'hook'} failed "
-            f"in: {who}. Do not repeat the command; see the plugin's own log"
+        text = N_(
+            "case {case} is stored; the plugins' reaction {hook} failed "
+            "in: {who}. Do not repeat the command; see the plugin's own log"
         )
-        _log.warning("%s", message)
-        warnings.warn(ReactionFailed(message), stacklevel=3)
+        values = {"case": case_id, "hook": failed.hook or "hook", "who": who}
+        _log.warning("%s", text.format(**values))  # the log is in English
+        warnings.warn(ReactionFailed(_(text).format(**values)), stacklevel=3)
 
 
 _NAMING_NO_ONE: dict[WorkflowKind, str] = {
@@ -107,7 +109,7 @@ Command = Callable[[Case, WorkflowEngine, dt.datetime], object]
 """A change to a loaded case: applies its events (through the engine) at the given time."""
 
 
-UNSEEN = "there is no such case, or it is not one this role may reach"
+UNSEEN = N_("there is no such case, or it is not one this role may reach")
 """Why an operation on a case id was refused, as the actor is told (the audit keeps the reason)."""
 
 
@@ -118,7 +120,7 @@ def unseen(actor: Actor, operation: str, case_id: str) -> AccessDenied:
     another municipality's wall is not to be named to its staff.
     """
     del case_id
-    return AccessDenied(actor.id, actor.role, operation, UNSEEN, None)
+    return AccessDenied(actor.id, actor.role, operation, _(UNSEEN), None)
 
 
 def uuid_ids() -> str:
@@ -228,12 +230,27 @@ class CaseRepository:
             return
         kept = self.store.seal_under(slot, key.fingerprint, self.clock.now())
         if kept != key.fingerprint:
-            whose = f"municipality {municipality!r}'s" if municipality else "the deployment's"
+            if municipality:
+                text = _(
+                    "the store {store} seals municipality {municipality}'s data under the key "
+                    "with fingerprint {kept}, not the key given ({given}); nothing was written. "
+                    "Give that key (--key-file, --key-dir, SSP_KEY_FILE), or rotate to a new "
+                    "key with `ssp key rotate`"
+                )
+            else:
+                text = _(
+                    "the store {store} seals the deployment's data under the key with "
+                    "fingerprint {kept}, not the key given ({given}); nothing was written. Give "
+                    "that key (--key-file, --key-dir, SSP_KEY_FILE), or rotate to a new key "
+                    "with `ssp key rotate`"
+                )
             raise WrongKey(
-                f"the store {self.store.url} seals {whose} data under the key with fingerprint "
-                f"{kept}, not the key given ({key.fingerprint}); nothing was written. Give that "
-                "key (--key-file, --key-dir, SSP_KEY_FILE), or rotate to a new key with "
-                "`ssp key rotate`"
+                text.format(
+                    store=self.store.url,
+                    municipality=repr(municipality),
+                    kept=kept,
+                    given=key.fingerprint,
+                )
             )
         self._sealing_checked[slot] = key.fingerprint
 
@@ -413,9 +430,11 @@ class CaseRepository:
         if record is None:
             self.snapshots.drop(case_id)
             raise DataError(
-                f"case {case_id} has no data key: its personal data were erased under a "
-                "retention rule (or it was stored unsealed before schema 2); it takes no "
-                "more events"
+                _(
+                    "case {case} has no data key: its personal data were erased under a "
+                    "retention rule (or it was stored unsealed before schema 2); it takes no "
+                    "more events"
+                ).format(case=case_id)
             )
         case, data_key, head = self.fold(fetched, record, permit.field_groups)
         cipher = self.codec.cipher(data_key)
@@ -624,7 +643,9 @@ class CaseRepository:
         except ConcurrencyError as conflict:
             if other is not None and conflict.case_id == other.case.id:
                 raise
-            raise DataError(f"case id {case.id!r} is already in use") from None
+            raise DataError(
+                _("case id {case} is already in use").format(case=repr(case.id))
+            ) from None
         return case
 
     def municipality_for(self, actor: Actor, workflow: str | None, named: str | None) -> str | None:
@@ -644,15 +665,20 @@ class CaseRepository:
         home = registry.workflow_home(workflow) if workflow is not None else None
         found = named or registry.role_home(actor.role) or home or registry.only_municipality()
         if found is None and registry.municipalities:
-            of = f" of {workflow}" if workflow is not None else ""
+            text = (
+                _("name the municipality the case of {workflow} belongs to; one of: {known}")
+                if workflow is not None
+                else _("name the municipality the case belongs to; one of: {known}")
+            )
             raise DataError(
-                f"name the municipality the case{of} belongs to; one of: "
-                f"{', '.join(registry.municipalities)}"
+                text.format(workflow=workflow, known=", ".join(registry.municipalities))
             )
         if home is not None and home != found:
             raise DataError(
-                f"workflow {workflow} is municipality {home!r}'s; it does not open cases of "
-                f"municipality {found!r}"
+                _(
+                    "workflow {workflow} is municipality {home}'s; it does not open cases of "
+                    "municipality {found}"
+                ).format(workflow=workflow, home=repr(home), found=repr(found))
             )
         return found
 
@@ -717,10 +743,10 @@ class CaseRepository:
             )
         )
         if _log.isEnabledFor(logging.DEBUG):  # ids and event kinds only: never their data
-            for each, _, each_new, _, _ in parts:
+            for each, _engine, each_new, _x, _y in parts:
                 kinds = ", ".join(type(event).__name__ for event in each_new)
                 _log.debug("case %s: stored %s (version %d)", each.id, kinds, each.version)
         if announce:
-            for each, each_engine, each_new, _, _ in parts:
+            for each, each_engine, each_new, _x, _y in parts:
                 self.announce(each_engine, each, each_new)
         return events

@@ -16,6 +16,8 @@ from ssp_core.application.services import Services
 from ssp_core.clock import local_date
 from ssp_core.domain.access import RESEARCH
 from ssp_core.domain.roles import Actor
+from ssp_core.i18n import language
+from ssp_core.progress import Progress
 from ssp_core.store.records import AuditAction
 
 if TYPE_CHECKING:
@@ -40,6 +42,7 @@ class ResearchExports:
         purpose: str = RESEARCH,
         age_bands: Sequence[str] | None = None,
         municipalities: Iterable[str] | None = None,
+        progress: Progress | None = None,
     ) -> ExportResult:
         """Write a research export: events under fresh ids, or tables with small cells suppressed.
 
@@ -48,7 +51,7 @@ class ResearchExports:
         for it name (all with ``*``), and the municipalities asked (default: every
         one its grants reach: its own, or with a district-wide grant the district's).
         ``age_bands`` names the bands (default: those of the action cards). See
-        :mod:`ssp_core.privacy.export`.
+        :mod:`ssp_core.privacy.export`. ``progress(done, total)`` follows the cases read.
         """
         from ssp_core.privacy.export import (  # noqa: PLC0415 (loaded when an export runs)
             export_research,
@@ -64,7 +67,9 @@ class ResearchExports:
             actor, "research.export", purpose, municipalities, services.registry.municipalities
         )
         banding = age_banding(services.registry, age_bands, municipalities)
-        detail = f"research export: {chosen.value} as {form.value}, age bands {banding.describe()}"
+        with language("en"):  # the audit log is kept in English
+            bands = banding.describe()
+        detail = f"research export: {chosen.value} as {form.value}, age bands {bands}"
         if municipalities is not None:
             detail += f", municipalities {', '.join(sorted(municipalities)) or 'none'}"
         services.gate.audit(actor, purpose, AuditAction.EXPORT, None, detail)
@@ -79,4 +84,5 @@ class ResearchExports:
             workflows=workflows,
             municipalities=municipalities,
             today=local_date(services.clock.now()),
+            progress=progress,
         )

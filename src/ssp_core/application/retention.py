@@ -17,6 +17,7 @@ from ssp_core.clock import local_date
 from ssp_core.domain.access import RETENTION
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import _
 from ssp_core.privacy.retention import ErasureItem, ErasureReport, plan_erasure
 from ssp_core.store.records import AuditAction, CaseQuery
 
@@ -52,8 +53,10 @@ class Retention:
         day = on or today
         if day > today and not preview:
             raise DataError(
-                f"nothing can be erased on a future day ({day.isoformat()}, today is "
-                f"{today.isoformat()}); to see what falls due then, plan it with --dry-run"
+                _(
+                    "nothing can be erased on a future day ({day}, today is {today}); to see "
+                    "what falls due then, plan it with --dry-run"
+                ).format(day=day.isoformat(), today=today.isoformat())
             )
         rules = services.registry.retention_rules.values()
         shortest = min((r.period.after(day) - day for r in rules), default=dt.timedelta(0))
@@ -137,7 +140,7 @@ class Retention:
                 gate.entry(
                     actor, purpose, AuditAction.ERASE, None, "identity vault entry destroyed", at
                 )
-                for _ in gone
+                for _pseudonym in gone
             ]
             remains.update(dict.fromkeys(store.erase(ids, gone, audit)))
             services.keyring.forget(ids)

@@ -28,6 +28,7 @@ from ssp_core.application.services import Services
 from ssp_core.domain.access import ADMINISTRATION
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import ConfigError, UnknownId
+from ssp_core.i18n import _
 from ssp_core.privacy.access import Where
 from ssp_core.privacy.keys import KEY_DIR_ENV, MunicipalKey
 from ssp_core.store.records import AuditAction, CaseQuery, KeyRecord, KeyReplacement
@@ -108,8 +109,10 @@ class KeyRotation:
         current = keyring.key_for(municipality)
         if key_dir is None:
             raise ConfigError(
-                f"name the key folder for municipality {municipality!r}'s new key with "
-                f"--key-dir DIR or {KEY_DIR_ENV}"
+                _(
+                    "name the key folder for municipality {municipality}'s new key with "
+                    "--key-dir DIR or {variable}"
+                ).format(municipality=repr(municipality), variable=KEY_DIR_ENV)
             )
         self._check(municipality, current, resume=resume)  # before the lock file is made
         with rotation_lock(key_dir, municipality):
@@ -145,14 +148,23 @@ class KeyRotation:
         pending = self.pending(municipality)
         if resume and not pending:
             raise ConfigError(
-                f"municipality {municipality!r} has no rotation to resume: every key of its "
-                f"cases is wrapped under its key {current.fingerprint}"
+                _(
+                    "municipality {municipality} has no rotation to resume: every key of its "
+                    "cases is wrapped under its key {fingerprint}"
+                ).format(municipality=repr(municipality), fingerprint=current.fingerprint)
             )
         if not resume and any(record.key_id is not None for record in pending):
             raise ConfigError(
-                f"an earlier rotation of municipality {municipality!r}'s key is unfinished: "
-                f"{len(pending)} case key(s) are not under its key {current.fingerprint} yet; "
-                f"finish it first with `ssp key rotate --municipality {municipality} --resume`"
+                _(
+                    "an earlier rotation of municipality {municipality}'s key is unfinished: "
+                    "{n} case key(s) are not under its key {fingerprint} yet; finish it first "
+                    "with {command}"
+                ).format(
+                    municipality=repr(municipality),
+                    n=len(pending),
+                    fingerprint=current.fingerprint,
+                    command=f"`ssp key rotate --municipality {municipality} --resume`",
+                )
             )
         return pending
 

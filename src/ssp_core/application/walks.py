@@ -21,6 +21,7 @@ from ssp_core.domain.people import Environment
 from ssp_core.domain.roles import Actor
 from ssp_core.domain.walks import Place, WalkPlan
 from ssp_core.exceptions import CaseNotFound, ConfigError, DataError
+from ssp_core.i18n import _
 from ssp_core.privacy.access import Where
 from ssp_core.store.records import CaseQuery, CaseRow
 from ssp_core.walks.views import Finding, Walk
@@ -108,7 +109,9 @@ class SafetyWalks:
         for category in what:
             self._registry.finding_categories[category]
         if isinstance(citizens, bool) or not isinstance(citizens, int) or citizens < 0:
-            raise DataError(f"citizens is a count of 0 or more, got {citizens!r}")
+            raise DataError(
+                _("citizens is a count of 0 or more, got {value}").format(value=repr(citizens))
+            )
         return who, what
 
     def _engine(self, workflow: str | None, kind: WorkflowKind) -> WorkflowEngine:
@@ -117,13 +120,16 @@ class SafetyWalks:
             found = self._registry.latest_workflows(kind)
             core = [d for d in found if d.id.startswith("core.")]
             if not found:
-                raise ConfigError(f"no plugin registers a workflow of kind {kind.value}")
+                raise ConfigError(
+                    _("no plugin registers a workflow of kind {kind}").format(kind=kind.value)
+                )
             workflow = (core or found)[0].id
         engine = self._registry.engine(workflow)
         if engine.definition.kind is not kind:
             raise DataError(
-                f"workflow {workflow!r} is a {engine.definition.kind.value} workflow, "
-                f"not a {kind.value} workflow"
+                _("workflow {workflow} is a {found} workflow, not a {kind} workflow").format(
+                    workflow=repr(workflow), found=engine.definition.kind.value, kind=kind.value
+                )
             )
         return engine
 
@@ -152,7 +158,7 @@ class SafetyWalks:
             self._registry.partners[responsible]
         text = _plain(description)
         if text is None:
-            raise DataError("a finding must have a description")
+            raise DataError(_("a finding must have a description"))
         engine = self._engine(workflow, WorkflowKind.SAFETY_FINDING)
         walk = self._walk_row(walk_id)
         municipality = services.policy.walls.municipality(walk.workflow, walk.municipality)
@@ -162,12 +168,14 @@ class SafetyWalks:
         plan = self._registry.workflow(walk.workflow, walk.workflow_version)
         if walk.state == plan.initial or walk.state in plan.final_states:
             raise DataError(
-                f"findings are recorded on a walk once it is held and until it is closed; "
-                f"walk {walk_id} is {walk.state!r}"
+                _(
+                    "findings are recorded on a walk once it is held and until it is closed; "
+                    "walk {walk} is {state}"
+                ).format(walk=walk_id, state=repr(walk.state))
             )
         opening = services.codec.decode(services.repository.rows(walk_id)[0], readable=set())
         if not isinstance(opening, CaseOpened) or not isinstance(opening.subject, Environment):
-            raise DataError(f"case {walk_id} is not a safety walk")
+            raise DataError(_("case {case} is not a safety walk").format(case=walk_id))
         return services.repository.open(
             engine,
             subject=opening.subject,
@@ -194,7 +202,11 @@ class SafetyWalks:
             raise CaseNotFound(walk_id)
         kind = self._registry.workflow(row.workflow, row.workflow_version).kind
         if kind is not WorkflowKind.SAFETY_WALK:
-            raise DataError(f"case {walk_id} is a {kind.value} case, not a safety walk")
+            raise DataError(
+                _("case {case} is a {kind} case, not a safety walk").format(
+                    case=walk_id, kind=kind.value
+                )
+            )
         return row
 
     def assign_finding(
@@ -216,9 +228,11 @@ class SafetyWalks:
 
         def command(case: Case, engine: WorkflowEngine, at: dt.datetime) -> None:
             if engine.definition.kind is not WorkflowKind.SAFETY_FINDING:
-                raise DataError(f"case {case_id} is not a safety-walk finding")
+                raise DataError(_("case {case} is not a safety-walk finding").format(case=case_id))
             if case.state in engine.definition.final_states:
-                raise DataError(f"finding {case_id} is closed ({case.state})")
+                raise DataError(
+                    _("finding {case} is closed ({state})").format(case=case_id, state=case.state)
+                )
             case.apply(
                 FindingAssigned(
                     case_id=case.id,

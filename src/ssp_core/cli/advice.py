@@ -6,17 +6,18 @@ import datetime as dt
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from ssp_core.application.advice import AdviceRequest
 from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting, echo_json, plain, read_cpr
-from ssp_core.cli.render import inert
+from ssp_core.cli.render import inert, listing, print_table
 from ssp_core.clock import local_date
 from ssp_core.domain.advice import UNNAMED_GUIDANCE
 from ssp_core.domain.people import Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import _
+from ssp_core.walks.labels import state_text
 
 __all__ = ["advice"]
 
@@ -32,22 +33,39 @@ def _print_request(request: AdviceRequest, obj: Context, *, as_json: bool) -> No
     console = _console()
     house = obj.casework().registry.info_houses.get(request.info_house)
     name = house.labels.get(obj.language) if house is not None else request.info_house
+    state = state_text(obj.registry, request.state, workflow=request.workflow)
     console.print(
-        f"[bold]{inert(request.case_id)}[/bold]: advice request to {inert(name)}, "
-        f"state [bold]{inert(request.state)}[/bold]"
+        _("{case}: advice request to {house}, state {state}").format(
+            case=f"[bold]{inert(request.case_id)}[/bold]",
+            house=inert(name),
+            state=f"[bold]{inert(state)}[/bold]",
+        )
     )
     console.print(
-        f"  asked {request.asked_at.date().isoformat()} by {inert(request.asked_by)} "
-        f"({inert(request.asker_kind)})"
+        "  "
+        + _("asked {date} by {actor} ({kind})").format(
+            date=request.asked_at.date().isoformat(),
+            actor=inert(request.asked_by),
+            kind=inert(_asker(obj, request.asker_kind)),
+        )
     )
     for due in request.due:
-        missed = " [red](missed)[/red]" if due.missed else ""
-        console.print(f"  advice due {due.due.isoformat()}{missed}")
-    console.print(f"  question: {inert(request.question)}")
+        line = _("advice due {date}").format(date=due.due.isoformat())
+        missed = _("(missed)")
+        missed = f" [red]{inert(missed)}[/red]" if due.missed else ""
+        console.print(f"  {inert(line)}{missed}")
+    console.print("  " + _("question: {text}").format(text=inert(request.question)))
     if request.advice is not None:
-        console.print(f"  advice: {inert(request.advice)}")
+        console.print("  " + _("advice: {text}").format(text=inert(request.advice)))
     if request.concern is not None:
-        console.print(f"  became concern: case {inert(request.concern)}")
+        console.print("  " + _("became concern: case {case}").format(case=inert(request.concern)))
+
+
+def _asker(obj: Context, kind: str) -> str:
+    """Return the kind of asker (a partner kind or a role) by its label; its id if unknown."""
+    registry = obj.registry
+    found = registry.partner_kinds.get(kind) or registry.roles.get(kind)
+    return found.labels.get(obj.language) if found is not None else kind
 
 
 def _show(obj: Context, request_id: str, actor: Actor, purpose: str, *, as_json: bool) -> None:
@@ -95,7 +113,9 @@ def ask_command(
     )
     request = casework.advice.request(opened.id, actor, purpose=purpose)
     if not as_json:
-        _console().print(f"Asked. Remember: {UNNAMED_GUIDANCE}.")
+        _console().print(
+            inert(_("Asked. Remember: {guidance}.").format(guidance=_(UNNAMED_GUIDANCE)))
+        )
     _print_request(request, obj, as_json=as_json)
 
 
@@ -110,19 +130,20 @@ def list_command(obj: Context, open_only: bool, as_json: bool, actor: Actor, pur
     if as_json:
         echo_json([plain(r) for r in requests])
         return
-    table = Table(title=f"{len(requests)} advice request(s)")
-    for column in ("request", "asked", "by", "state", "advice due", "question"):
-        table.add_column(column, overflow="fold")
-    for request in requests:
-        table.add_row(
+    columns = (_("request"), _("asked"), _("by"), _("state"), _("advice due"), _("question"))
+    rows = [
+        (
             inert(request.case_id),
             request.asked_at.date().isoformat(),
-            inert(request.asker_kind),
-            inert(request.state),
+            inert(_asker(obj, request.asker_kind)),
+            inert(state_text(obj.registry, request.state, workflow=request.workflow)),
             ", ".join(d.due.isoformat() for d in request.due),
             inert(request.question),
         )
-    _console().print(table)
+        for request in requests
+    ]
+    title = _("{n} advice request(s)").format(n=len(requests))
+    print_table(listing(title, columns, rows, ids=(columns[0], columns[1], columns[4])))
 
 
 @advice.command("show")
@@ -213,16 +234,16 @@ def concern_command(
     kept in the identity vault) or --pseudonym with --birth-date.
     """
     if cpr_stdin == (pseudonym is not None):
-        raise DataError("name the person with --cpr-stdin, or --pseudonym and --birth-date")
+        raise DataError(_("name the person with --cpr-stdin, or --pseudonym and --birth-date"))
     casework = obj.casework()
     request = casework.advice.request(request_id, actor, purpose=purpose)
     if pseudonym is not None:
         if birth_date is None:
-            raise DataError("a person needs --birth-date (YYYY-MM-DD) with --pseudonym")
+            raise DataError(_("a person needs --birth-date (YYYY-MM-DD) with --pseudonym"))
         subject = Subject(pseudonym, birth_date.date())
     else:
         if birth_date is not None:
-            raise DataError("--birth-date is taken from the CPR number with --cpr-stdin")
+            raise DataError(_("--birth-date is taken from the CPR number with --cpr-stdin"))
         subject = casework.enrol(
             read_cpr(), actor, purpose=purpose, municipality=request.municipality
         )
@@ -239,8 +260,12 @@ def concern_command(
     if as_json:
         echo_json({"request": request_id, "concern": concern.id, "workflow": concern.workflow})
         return
+    state = state_text(casework.registry, concern.state, workflow=concern.workflow)
     _console().print(
-        f"Advice request {inert(request_id)} became concern [bold]{inert(concern.id)}[/bold] "
-        f"on {inert(concern.workflow)}@{concern.workflow_version}, "
-        f"state {inert(concern.state)}"
+        _("Advice request {request} became concern {case} on {workflow}, state {state}").format(
+            request=inert(request_id),
+            case=f"[bold]{inert(concern.id)}[/bold]",
+            workflow=inert(f"{concern.workflow}@{concern.workflow_version}"),
+            state=inert(state),
+        )
     )

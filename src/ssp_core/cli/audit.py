@@ -10,9 +10,24 @@ from ssp_core.cli.app import Context
 from ssp_core.cli.options import DATE, acting, echo_json, start_of_day
 from ssp_core.cli.render import inert, listing, print_table
 from ssp_core.domain.roles import Actor
+from ssp_core.i18n import N_, _, ngettext
 from ssp_core.store.records import AuditQuery
 
 __all__ = ["audit"]
+
+_ACTIONS = {
+    "write": N_("write"),
+    "load": N_("load"),
+    "search": N_("search"),
+    "export": N_("export"),
+    "admin": N_("admin"),
+    "denied": N_("denied"),
+    "reidentify": N_("reidentify"),
+    "erase": N_("erase"),
+    "enrol": N_("enrol"),
+    "rewrap": N_("rewrap"),
+}
+"""What the table calls each kind of audit entry (English; shown translated; JSON keeps ids)."""
 
 
 @click.command()
@@ -56,7 +71,7 @@ def audit(
                     entry.actor,
                     entry.role,
                     entry.purpose,
-                    entry.action.value,
+                    _(_ACTIONS.get(entry.action.value, entry.action.value)),
                     entry.case_id,
                     entry.detail,
                 )
@@ -64,7 +79,8 @@ def audit(
         )
         for entry in entries
     ]
-    columns = ("at (UTC)", "actor", "role", "purpose", "action", "case", "detail")
-    title = f"{len(entries)} audit entr{'y' if len(entries) == 1 else 'ies'}"
-    ids = ("at (UTC)", "actor", "role", "purpose", "action", "case")
+    ids = (_("at (UTC)"), _("actor"), _("role"), _("purpose"), _("action"), _("case"))
+    columns = (*ids, _("detail"))
+    count = len(entries)
+    title = ngettext("{n} audit entry", "{n} audit entries", count).format(n=count)
     print_table(listing(title, columns, rows, ids=ids))

@@ -27,19 +27,24 @@ from ssp_core.cli.options import (
     print_written,
     read_cpr,
 )
+from ssp_core.cli.progress import progress_bar, stderr_is_terminal
 from ssp_core.cli.render import (
     case_summary,
     history_table,
+    in_language,
     inert,
     listing,
     options_table,
     print_table,
+    state_name,
 )
 from ssp_core.clock import local_date
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject, Environment, Group, Subject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import _, label
+from ssp_core.plugins.registry import Registry
 from ssp_core.store.records import CaseCursor, CaseQuery, CaseRow
 from ssp_core.workflows.explain import INSTRUCTION
 
@@ -55,53 +60,69 @@ def _print_case(view: CaseView, obj: Context, actor: Actor, *, as_json: bool) ->
         echo_json(case_summary(view))
         return
     case = view.case
+    registry = obj.casework().registry
     console = _console()
-    hold = " (on hold)" if case.suspended_at is not None else ""
-    of = f", municipality {view.municipality}" if view.municipality else ""
-    console.print(
-        f"[bold]{inert(case.id)}[/bold] on {inert(case.workflow)}@{case.workflow_version}"
-        f"{inert(of)}: state [bold]{inert(case.state)}[/bold]{hold}, version {case.version}"
+    state = inert(state_name(registry, case.workflow, case.state, case.workflow_version))
+    if case.suspended_at is not None:
+        state = f"{state} {inert(_('(on hold)'))}"
+    values = {
+        "case": f"[bold]{inert(case.id)}[/bold]",
+        "workflow": inert(f"{case.workflow}@{case.workflow_version}"),
+        "municipality": inert(view.municipality or ""),
+        "state": f"[bold]{state}[/bold]",
+        "version": case.version,
+    }
+    header = (
+        _("{case} on {workflow}, municipality {municipality}: state {state}, version {version}")
+        if view.municipality
+        else _("{case} on {workflow}: state {state}, version {version}")
     )
+    console.print(inert(header).format(**values), highlight=False)
     for instruction in view.instructions:
-        console.print(f"  [bold red]{inert(instruction.labels.get(obj.language))}[/bold red]")
+        console.print(f"  [bold red]{inert(label(instruction.labels))}[/bold red]")
         sources = "; ".join(str(source) for source in instruction.sources)
-        console.print(f"    source: {inert(sources)}")
+        console.print("    " + inert(_("source: {sources}").format(sources=sources)))
     for deadline in view.deadlines:
-        missed = " [red](missed)[/red]" if deadline.missed else ""
-        console.print(
-            f"  due {deadline.due.isoformat()}: {inert(deadline.labels.get(obj.language))}{missed}"
+        missed = f" [red]{inert(_('(missed)'))}[/red]" if deadline.missed else ""
+        due = _("due {day}: {what}").format(
+            day=deadline.due.isoformat(), what=label(deadline.labels)
         )
+        console.print(f"  {inert(due)}{missed}")
     if view.coming_of_age is not None:
-        console.print(f"  [bold]{inert(view.coming_of_age.statement.get(obj.language))}[/bold]")
-    for line in observations_lines(view, obj.casework().registry, obj.language):
+        console.print(f"  [bold]{inert(label(view.coming_of_age.statement))}[/bold]")
+    for line in observations_lines(view, registry):
         console.print(line)
-    console.print(options_table(case, [(actor, view.options)], obj.language))
+    print_table(options_table(case, [(actor, view.options)], registry=registry), console=console)
     notes = dict.fromkeys(
-        note.labels.get(obj.language)
+        label(note.labels)
         for o in view.options
         for note in o.notes
         if note.code != INSTRUCTION  # shown above, with its source
     )
     for note in notes:
-        console.print(f"  note: {inert(note)}")
+        console.print("  " + inert(_("note: {note}").format(note=note)))
 
 
-def _rows_table(rows: list[CaseRow]) -> Table:
+def _rows_table(rows: list[CaseRow], registry: Registry) -> Table:
+    columns = (_("case"), _("workflow"), _("state"), _("assignee"), _("next due"), _("opened"))
     return listing(
-        f"{len(rows)} case(s)",
-        ("case", "workflow", "state", "assignee", "next due", "opened"),
+        inert(_("{n} case(s)").format(n=len(rows))),
+        columns,
         (
             (
                 inert(row.case_id),
                 inert(f"{row.workflow}@{row.workflow_version}"),
-                inert(row.state + (" (on hold)" if row.on_hold else "")),
+                inert(
+                    state_name(registry, row.workflow, row.state, row.workflow_version)
+                    + (" " + _("(on hold)") if row.on_hold else "")
+                ),
                 inert(row.assignee or ""),
                 row.next_due.isoformat() if row.next_due else "",
                 row.opened_at.date().isoformat(),
             )
             for row in rows
         ),
-        ids=("case", "workflow", "state", "assignee", "next due", "opened"),
+        ids=(*columns[:2], *columns[3:]),
     )
 
 
@@ -128,31 +149,39 @@ def _subject(
     ]
     if len(given) != 1:
         raise DataError(
-            "name exactly one subject: --cpr-stdin (a person, the CPR number read from "
-            "standard input), --pseudonym with --birth-date, --group with --size, "
-            "or --environment"
+            _(
+                "name exactly one subject: --cpr-stdin (a person, the CPR number read from "
+                "standard input), --pseudonym with --birth-date, --group with --size, "
+                "or --environment"
+            )
         )
     if identifying and not cpr_stdin:
-        raise DataError("--name and --contact go with --cpr-stdin only (into the identity vault)")
+        raise DataError(
+            _("--name and --contact go with --cpr-stdin only (into the identity vault)")
+        )
     if cpr_stdin:
         if birth_date is not None:
-            raise DataError("--birth-date is taken from the CPR number with --cpr-stdin")
+            raise DataError(_("--birth-date is taken from the CPR number with --cpr-stdin"))
         return None
     if pseudonym:
         if birth_date is None:
-            raise DataError("a person needs --birth-date (YYYY-MM-DD) with --pseudonym")
+            raise DataError(_("a person needs --birth-date (YYYY-MM-DD) with --pseudonym"))
         return Subject(pseudonym, birth_date.date())
     if group:
         if size is None:
-            raise DataError("a group needs --size (how many people)")
+            raise DataError(_("a group needs --size (how many people)"))
         return Group(group, Labels(da=group, en=group), size)
     assert environment is not None  # noqa: S101 (one of the four was given)
     return Environment(environment, Labels(da=environment, en=environment))
 
 
 @click.group(cls=CommandGroup)
-def case() -> None:
+@click.pass_context
+def case(ctx: click.Context) -> None:
     """Open, move, read and list cases in the store (--store, default the embedded file)."""
+    obj = ctx.find_object(Context)
+    if obj is not None:  # run on its own (as in tests), it speaks the context's language too
+        ctx.with_resource(in_language(obj.language))
 
 
 @case.command("open")
@@ -235,10 +264,10 @@ def open_command(
         identifying=name is not None or contact is not None,
     )
     if (workflow is None) == (situation is None):
-        raise DataError("give either --situation (a concern) or --workflow, not both or neither")
+        raise DataError(_("give either --situation (a concern) or --workflow, not both or neither"))
     if situation is not None and subject is not None and not isinstance(subject, Subject):
         raise DataError(
-            "a concern is about a person: give --cpr-stdin, or --pseudonym and --birth-date"
+            _("a concern is about a person: give --cpr-stdin, or --pseudonym and --birth-date")
         )
     casework = obj.casework(create=True)
     concern_day = concern_date.date() if concern_date else None
@@ -318,7 +347,7 @@ def note_command(
     """Add a note to CASE_ID."""
     casework = obj.casework()
     noted = casework.add_note(case_id, text, actor, purpose=purpose)
-    line = f"{noted.id}: note added (version {noted.version})"
+    line = _("{case}: note added (version {version})").format(case=noted.id, version=noted.version)
     print_written(casework, noted, actor, line, as_json=as_json)
 
 
@@ -341,7 +370,9 @@ def fact_command(
     """Record FACT on CASE_ID, e.g. children_services_notified."""
     casework = obj.casework()
     recorded = casework.record_fact(case_id, fact, actor, detail=detail, purpose=purpose)
-    line = f"{recorded.id}: fact {fact} recorded (version {recorded.version})"
+    line = _("{case}: fact {fact} recorded (version {version})").format(
+        case=recorded.id, fact=fact, version=recorded.version
+    )
     print_written(casework, recorded, actor, line, as_json=as_json)
 
 
@@ -368,14 +399,17 @@ def assign_command(
     The assignee then sees the case, if a grant of their role covers assigned cases.
     """
     if (assignee is None) != unassign:
-        raise DataError("name the ASSIGNEE (an actor id), or give --none to unassign; not both")
+        raise DataError(_("name the ASSIGNEE (an actor id), or give --none to unassign; not both"))
     casework = obj.casework()
     assigned = casework.assign(case_id, assignee, actor, reason=reason, purpose=purpose)
     if as_json:
         _print_case(casework.view_of(assigned, actor), obj, actor, as_json=True)
         return
-    whom = f"assigned to {assigned.assignee}" if assigned.assignee else "unassigned"
-    click.echo(f"{assigned.id}: {whom} (version {assigned.version})")
+    if assigned.assignee:
+        line = _("{case}: assigned to {assignee} (version {version})")
+    else:
+        line = _("{case}: unassigned (version {version})")
+    click.echo(line.format(case=assigned.id, assignee=assigned.assignee, version=assigned.version))
 
 
 @case.command("session")
@@ -410,8 +444,9 @@ def session_command(
         _print_case(casework.view_of(recorded, actor), obj, actor, as_json=True)
         return
     click.echo(
-        f"{recorded.id}: session on {day.isoformat()} recorded "
-        f"({recorded.sessions} in all; version {recorded.version})"
+        _("{case}: session on {day} recorded ({n} in all; version {version})").format(
+            case=recorded.id, day=day.isoformat(), n=recorded.sessions, version=recorded.version
+        )
     )
 
 
@@ -443,7 +478,9 @@ def move_command(
     moved = casework.move_case(
         case_id, to, actor, legal_basis=legal_basis, reason=reason, purpose=purpose
     )
-    line = f"{moved.id}: moved to municipality {to} (version {moved.version})"
+    line = _("{case}: moved to municipality {municipality} (version {version})").format(
+        case=moved.id, municipality=to, version=moved.version
+    )
     print_written(casework, moved, actor, line, as_json=as_json)
 
 
@@ -459,7 +496,7 @@ def suspend_command(
     """Put CASE_ID on hold: its deadlines stop running."""
     casework = obj.casework()
     held = casework.suspend(case_id, actor, reason=reason, purpose=purpose)
-    line = f"{held.id}: on hold (version {held.version})"
+    line = _("{case}: on hold (version {version})").format(case=held.id, version=held.version)
     print_written(casework, held, actor, line, as_json=as_json)
 
 
@@ -475,8 +512,9 @@ def resume_command(
     """Take CASE_ID off hold; its due dates move by the business days on hold."""
     casework = obj.casework()
     resumed = casework.resume(case_id, actor, reason=reason, purpose=purpose)
-    due = ", ".join(f"{d.rule} {d.due.isoformat()}" for d in resumed.due) or "no deadlines"
-    print_written(casework, resumed, actor, f"{resumed.id}: resumed; due: {due}", as_json=as_json)
+    due = ", ".join(f"{d.rule} {d.due.isoformat()}" for d in resumed.due) or _("no deadlines")
+    line = _("{case}: resumed; due: {due}").format(case=resumed.id, due=due)
+    print_written(casework, resumed, actor, line, as_json=as_json)
 
 
 @case.command("extend")
@@ -502,7 +540,9 @@ def extend_command(
     extended = casework.extend_deadline(
         case_id, rule, due.date(), actor, reason=reason, purpose=purpose
     )
-    line = f"{extended.id}: {rule} now due {due.date().isoformat()}"
+    line = _("{case}: {rule} now due {day}").format(
+        case=extended.id, rule=rule, day=due.date().isoformat()
+    )
     print_written(casework, extended, actor, line, as_json=as_json)
 
 
@@ -529,7 +569,7 @@ def history_command(obj: Context, case_id: str, as_json: bool, actor: Actor, pur
         echo_json(casework.export(case_id, actor, purpose=purpose))
         return
     loaded = casework.case(case_id, actor, purpose=purpose)
-    _console().print(history_table(loaded, casework.registry, obj.language))
+    print_table(history_table(loaded, casework.registry), console=_console())
 
 
 @case.command("list")
@@ -581,9 +621,12 @@ def list_command(
         echo_json(rows)
         return
     console = _console()
-    print_table(_rows_table(rows), console=console)
+    print_table(_rows_table(rows, casework.registry), console=console)
     if limit is not None and len(rows) == limit:
-        console.print(f"Next page: --after {inert(str(rows[-1].cursor))}", soft_wrap=True)
+        console.print(
+            inert(_("Next page: --after {cursor}").format(cursor=rows[-1].cursor)),
+            soft_wrap=True,
+        )
 
 
 @case.command("overdue")
@@ -619,11 +662,14 @@ def overdue_command(
         )
         return
     console = _console()
-    print_table(_rows_table(rows), console=console)
+    print_table(_rows_table(rows, casework.registry), console=console)
     for missed_case, deadline in recorded:
         console.print(
-            f"recorded: {inert(missed_case.id)} missed {inert(deadline.rule)} "
-            f"(due {deadline.due.isoformat()})"
+            inert(
+                _("recorded: {case} missed {rule} (due {day})").format(
+                    case=missed_case.id, rule=deadline.rule, day=deadline.due.isoformat()
+                )
+            )
         )
 
 
@@ -674,26 +720,35 @@ def coming_of_age_command(
             }
         )
         return
-    table = Table(title=f"{len(found)} case(s) whose person turned or turns 18")
-    for column in ("case", "workflow", "state", "assignee", "18 on", ""):
-        table.add_column(column)
+    rows = []
     for item in found:
-        row = item.row
-        table.add_row(
-            inert(row.case_id),
-            inert(f"{row.workflow}@{row.workflow_version}"),
-            inert(row.state),
-            inert(row.assignee or ""),
-            item.coming_of_age.turns_18_on.isoformat(),
-            ("turned" if item.coming_of_age.turned else "turns")
-            + (", announced" if item.announced else ""),
+        row, came = item.row, item.coming_of_age
+        if came.turned:
+            status = _("turned, announced") if item.announced else _("turned")
+        else:
+            status = _("turns, announced") if item.announced else _("turns")
+        rows.append(
+            (
+                inert(row.case_id),
+                inert(f"{row.workflow}@{row.workflow_version}"),
+                inert(state_name(casework.registry, row.workflow, row.state, row.workflow_version)),
+                inert(row.assignee or ""),
+                came.turns_18_on.isoformat(),
+                inert(status),
+            )
         )
+    columns = (_("case"), _("workflow"), _("state"), _("assignee"), _("18 on"), "")
+    title = _("{n} case(s) whose person turned or turns 18").format(n=len(found))
+    table = listing(inert(title), columns, rows, ids=(*columns[:2], *columns[3:5]))
     console = _console()
-    console.print(table)
+    print_table(table, console=console)
     for came_case, came in recorded:
         console.print(
-            f"recorded: {inert(came_case.id)} came of age on {came.turns_18_on.isoformat()} "
-            f"(stays on {inert(came_case.workflow)})"
+            inert(
+                _("recorded: {case} came of age on {day} (stays on {workflow})").format(
+                    case=came_case.id, day=came.turns_18_on.isoformat(), workflow=came_case.workflow
+                )
+            )
         )
 
 
@@ -716,27 +771,43 @@ def migrate_command(
     """Move the running cases of WORKFLOW to a newer version (plan first with --dry-run)."""
     casework = obj.casework()
     plan = casework.plan_migration(workflow, actor, to_version=to_version, purpose=purpose)
-    result = None if dry_run else casework.migrate(plan, actor, purpose=purpose)
+    result = None
+    if not dry_run:
+        show = not as_json and stderr_is_terminal()
+        with progress_bar(_("moving cases"), show=show) as progress:
+            result = casework.migrate(plan, actor, purpose=purpose, progress=progress)
     if as_json:
         echo_json({"plan": plan, "result": result})
         return
-    table = Table(
-        title=f"{workflow} -> version {plan.to_version}: {len(plan.items)} running case(s)"
-    )
-    for column in ("case", "from", "state", "to state", "problem"):
-        table.add_column(column)
-    for item in plan.items:
-        table.add_row(
-            *(inert(v) for v in (item.case_id, item.from_version, item.source)),
-            inert(item.dest or ""),
+    rows = [
+        (
+            *(inert(v) for v in (item.case_id, item.from_version)),
+            inert(state_name(casework.registry, workflow, item.source, item.from_version)),
+            inert(
+                state_name(casework.registry, workflow, item.dest, plan.to_version)
+                if item.dest
+                else ""
+            ),
             inert(item.problem or ""),
         )
+        for item in plan.items
+    ]
+    columns = (_("case"), _("from"), _("state"), _("to state"), _("problem"))
+    title = _("{workflow} -> version {version}: {n} running case(s)").format(
+        workflow=workflow, version=plan.to_version, n=len(plan.items)
+    )
     console = _console()
-    console.print(table)
+    print_table(listing(inert(title), columns, rows, ids=columns[:2]), console=console)
     if result is None:
-        console.print("dry run: nothing changed")
+        console.print(inert(_("dry run: nothing changed")))
     else:
-        console.print(f"migrated {len(result.migrated)}, left alone {len(result.skipped)}")
+        console.print(
+            inert(
+                _("migrated {migrated}, left alone {skipped}").format(
+                    migrated=len(result.migrated), skipped=len(result.skipped)
+                )
+            )
+        )
         for case_id, why in result.skipped:
             console.print(f"  {inert(case_id)}: {inert(why)}")
 

@@ -34,6 +34,7 @@ from ssp_core.cli.render import inert, listing, print_table
 from ssp_core.domain.access import FieldGroup
 from ssp_core.domain.disclosure import ConsentGiver
 from ssp_core.domain.roles import Actor
+from ssp_core.i18n import N_, _
 from ssp_core.plugins.registry import Registry
 
 __all__ = ["categories", "citation", "consent", "disclose", "disclosures", "disclosures_table"]
@@ -80,12 +81,20 @@ def disclosures_table(
         )
         for entry in entries
     ]
-    columns = (
-        "case", "when (UTC)", "by (role)", "recipient", "legal basis", "purpose", "categories",
-        "consent",
-    )  # fmt: skip
-    ids = ("case", "when (UTC)", "recipient", "purpose", "consent")
-    return listing(title or f"{len(entries)} disclosure(s)", columns, rows, ids=ids)
+    columns = tuple(_(column) for column in _COLUMNS)
+    ids = tuple(_(column) for column in _ID_COLUMNS)
+    if title is None:
+        title = _("{n} disclosure(s)").format(n=len(entries))
+    return listing(title, columns, rows, ids=ids)
+
+
+_COLUMNS = (
+    N_("case"), N_("when (UTC)"), N_("by (role)"), N_("recipient"), N_("legal basis"),
+    N_("purpose"), N_("categories"), N_("consent"),
+)  # fmt: skip
+"""The headings of a table of disclosures (English; shown translated)."""
+
+_ID_COLUMNS = (_COLUMNS[0], _COLUMNS[1], _COLUMNS[3], _COLUMNS[5], _COLUMNS[7])
 
 
 @click.command()
@@ -134,9 +143,14 @@ def disclose(
         consent=consent_id,
         note=note,
     )
-    line = (
-        f"{shared.id}: disclosed {', '.join(dict.fromkeys(categories))} to {recipient} under "
-        f"{citation(casework.registry, legal_basis)} (version {shared.version})"
+    line = _(
+        "{case}: disclosed {categories} to {recipient} under {basis} (version {version})"
+    ).format(
+        case=shared.id,
+        categories=", ".join(dict.fromkeys(categories)),
+        recipient=recipient,
+        basis=citation(casework.registry, legal_basis),
+        version=shared.version,
     )
     print_written(casework, shared, actor, line, as_json=as_json)
 
@@ -201,8 +215,12 @@ def give_consent(
         echo_json({"case": case_id, "consent": plain(given)})
         return
     click.echo(
-        f"{case_id}: {given.id} covers {', '.join(g.value for g in given.field_groups)} "
-        f"to {', '.join(given.recipients)}"
+        _("{case}: {consent} covers {categories} to {recipients}").format(
+            case=case_id,
+            consent=given.id,
+            categories=", ".join(g.value for g in given.field_groups),
+            recipients=", ".join(given.recipients),
+        )
     )
 
 
@@ -237,7 +255,9 @@ def withdraw_consent(
         withdrawn_on=withdrawn_on.date() if withdrawn_on else None,
         reason=reason,
     )
-    line = f"{case_id}: {consent_id} withdrawn (state {case.state})"
+    line = _("{case}: {consent} withdrawn (state {state})").format(
+        case=case_id, consent=consent_id, state=case.state
+    )
     print_written(casework, case, actor, line, as_json=as_json)
 
 

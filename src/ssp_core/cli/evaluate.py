@@ -20,6 +20,7 @@ from ssp_core.domain.access import RESEARCH
 from ssp_core.domain.roles import Actor
 from ssp_core.domain.strategy import CouncilTerm
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import _
 
 if TYPE_CHECKING:
     from ssp_core.evaluation.evaluate import Evaluation
@@ -86,7 +87,7 @@ def _write(obj: Context, evaluation: Evaluation, out: Path) -> None:
 
     written = write_report(evaluation, out, lang=obj.language)
     for path in written:
-        click.echo(f"wrote {path}")
+        click.echo(_("wrote {path}").format(path=path))
 
 
 @click.group("evaluate", cls=CommandGroup)
@@ -128,9 +129,9 @@ def initiative_command(
 ) -> None:
     """Evaluate the initiative INITIATIVE over --from/--to (or --term)."""
     if term is None and (since is None or until is None):
-        raise click.UsageError("give the period: --from and --to, or --term")
+        raise click.UsageError(_("give the period: --from and --to, or --term"))
     if term is not None and (since is not None or until is not None):
-        raise click.UsageError("give either --term or --from and --to, not both")
+        raise click.UsageError(_("give either --term or --from and --to, not both"))
     _check_out(out)
     evaluation = obj.casework().evaluate(
         actor,

@@ -8,8 +8,10 @@ import click
 
 from ssp_core.cli.app import Context
 from ssp_core.cli.options import acting
+from ssp_core.cli.progress import progress_bar, stderr_is_terminal
 from ssp_core.domain.access import RESEARCH
 from ssp_core.domain.roles import Actor
+from ssp_core.i18n import _, ngettext
 from ssp_core.privacy.export import ExportFormat, ExportKind
 
 __all__ = ["export"]
@@ -64,15 +66,22 @@ def export(
     count from 1 to 4 suppressed. No free text, pseudonym, case id or actor id
     leaves. Needs the permission research.export; --purpose defaults to research.
     """
-    result = obj.casework().research_export(
-        actor,
-        kind=kind,
-        out=out,
-        fmt=fmt,
-        purpose=purpose,
-        age_bands=age_bands or None,
-        municipalities=municipalities or None,
-    )
+    with progress_bar(_("reading cases"), show=stderr_is_terminal()) as progress:
+        result = obj.casework().research_export(
+            actor,
+            kind=kind,
+            out=out,
+            fmt=fmt,
+            purpose=purpose,
+            age_bands=age_bands or None,
+            municipalities=municipalities or None,
+            progress=progress,
+        )
     for name, count in result.rows.items():
-        click.echo(f"wrote {count} rows to {result.directory / name}")
-    click.echo(f"{result.cases} cases; see {result.directory / 'README.txt'}")
+        click.echo(
+            ngettext("wrote {n} row to {file}", "wrote {n} rows to {file}", count).format(
+                n=count, file=result.directory / name
+            )
+        )
+    cases = ngettext("{n} case", "{n} cases", result.cases).format(n=result.cases)
+    click.echo(_("{cases}; see {file}").format(cases=cases, file=result.directory / "README.txt"))

@@ -15,33 +15,32 @@ from ssp_core.application.guide import (
 )
 from ssp_core.cli.app import Context
 from ssp_core.cli.render import inert
-from ssp_core.domain.labels import Labels, Language
+from ssp_core.i18n import _, language
 
 __all__ = ["guide", "print_guide"]
 
-_SOURCE = Labels("Kilde", "Source")
-_NO_SOURCE = Labels("ingen kilde angivet i data", "no source given in the data")
-_FROM = Labels("data fra plugin", "data of plugin")
-_SHARED = Labels("fælles", "shared")
-_NONE = Labels("(ingen)", "(none)")
 
-
-def _source(item: GuideItem, language: Language) -> str:
+def _source(item: GuideItem) -> str:
     source = item.source
-    where = _NO_SOURCE.get(language) if source is None else str(source)
+    where = _("no source given in the data") if source is None else str(source)
     if source is not None and source.url:
         where += f" <{source.url}>"
-    home = item.municipality or _SHARED.get(language)
-    return f"{where}; {_FROM.get(language)} {item.plugin} ({home})"
+    return _("{source}; data of plugin {plugin} ({municipality})").format(
+        source=where, plugin=item.plugin, municipality=item.municipality or _("shared")
+    )
 
 
 def print_guide(console: Console, guide: Guide) -> None:
-    """Print the guide's sections to ``console``, every text from the data inert."""
-    language = guide.language
+    """Print the guide's sections to ``console`` in the guide's language, data text inert."""
+    with language(guide.language):
+        _print_sections(console, guide)
+
+
+def _print_sections(console: Console, guide: Guide) -> None:
     for section in guide.sections:
         console.rule(f"[bold]{inert(section.title)}[/bold]")
         if not section.items:
-            console.print(_NONE.get(language))
+            console.print(inert(_("(none)")))
         for item in section.items:
             console.print(f"\n[bold]{inert(item.title)}[/bold] [dim]({inert(item.id)})[/dim]")
             if item.text:
@@ -56,7 +55,8 @@ def print_guide(console: Console, guide: Guide) -> None:
                     console.print(f"  {inert(group.text)}")
                 for point in group.points:
                     console.print(f"    • {inert(point)}")
-            console.print(f"  [italic]{_SOURCE.get(language)}: {inert(_source(item, language))}")
+            line = _("Source: {source}").format(source=_source(item))
+            console.print(f"  [italic]{inert(line)}")
         console.print()
 
 
@@ -85,7 +85,7 @@ def guide(
     is the global --lang (e.g. `ssp --lang da guide`).
     """
     if as_json and as_markdown:
-        raise click.UsageError("give --json or --markdown, not both")
+        raise click.UsageError(_("give --json or --markdown, not both"))
     found = build_guide(
         obj.registry, language=obj.language, municipality=municipality, sections=sections
     )

@@ -14,6 +14,7 @@ import click
 from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import acting, echo_json, stdin_is_terminal
 from ssp_core.domain.roles import Actor
+from ssp_core.i18n import _
 
 __all__ = ["identity"]
 
@@ -39,10 +40,10 @@ def show_command(obj: Context, case_id: str, as_json: bool, actor: Actor, purpos
     if as_json:
         echo_json({"case": case_id, "cpr": cpr, "name": found.name, "contact": found.contact})
         return
-    click.echo(f"case: {case_id}")
-    click.echo(f"cpr: {cpr}")
-    click.echo(f"name: {found.name or '-'}")
-    click.echo(f"contact: {found.contact or '-'}")
+    click.echo(_("case: {case}").format(case=case_id))
+    click.echo(_("cpr: {cpr}").format(cpr=cpr))
+    click.echo(_("name: {name}").format(name=found.name or "-"))
+    click.echo(_("contact: {contact}").format(contact=found.contact or "-"))
 
 
 @identity.command("correct")
@@ -57,12 +58,16 @@ def correct_command(obj: Context, case_id: str, actor: Actor, purpose: str) -> N
     or in the process list. Needs a role granted identity.correct on the case.
     """
     if stdin_is_terminal():
-        name = str(click.prompt("name", default="", show_default=False, err=True))
-        contact = str(click.prompt("contact", default="", show_default=False, err=True))
+        name = str(click.prompt(_("name"), default="", show_default=False, err=True))
+        contact = str(click.prompt(_("contact"), default="", show_default=False, err=True))
     else:
         lines = [*(sys.stdin.read().splitlines() if sys.stdin is not None else []), "", ""]
         name, contact = lines[0], lines[1]
     obj.casework().correct_identity(
         case_id, actor, name=name.strip() or None, contact=contact.strip() or None, purpose=purpose
     )
-    click.echo(f"case {case_id}: the name and contact of its person were changed (audited)")
+    click.echo(
+        _("case {case}: the name and contact of its person were changed (audited)").format(
+            case=case_id
+        )
+    )

@@ -4,28 +4,33 @@
 ``plot`` writes PNG and SVG figures, ``crime`` gives reported crime per 1,000
 residents and ``synthetic`` writes a made-up survey to try it all on. Bad data end
 the command with one line naming the rows (exit code 1, like every library error);
-``--drop-invalid`` drops them instead and says how many on standard error.
+``--drop-invalid`` drops them instead and says how many on standard error. A
+bootstrap (``--method bootstrap``) shows its progress on standard error when that is
+a terminal; standard output (a table, CSV, JSON) is never mixed with it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import json
 import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
 from ssp_core.cli.app import CommandGroup
 from ssp_core.cli.options import echo_json, json_as_format
+from ssp_core.cli.progress import progress_bar, stderr_is_terminal
+from ssp_core.cli.render import inert, listing, print_table
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import N_, _, current_language
 
 if TYPE_CHECKING:
     from ssp_core.index.config import IndexConfig
@@ -39,6 +44,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "csv", "json")
 SHARE_MEASURES = ("safe_share", "neither_share", "unsafe_share")
 DEFAULT_SHOWN = ("safe_share", "unsafe_share", "safety_mean", "composite")
+
+_VARIABLES = {"area": N_("area"), "year": N_("year")}
+"""The grouping variables every survey has, named in the current language where shown."""
+
+_HEADINGS = {
+    "safe_share": N_("safe %"),
+    "neither_share": N_("neither %"),
+    "unsafe_share": N_("unsafe %"),
+    "safety_mean": N_("safety mean"),
+}
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -57,7 +72,8 @@ def _levels(values: Sequence[str]) -> dict[str, tuple[str, ...]] | None:
         name, sep, labels = value.partition("=")
         if not sep or not name.strip() or not _split(labels):
             raise click.BadParameter(
-                f"{value!r}: write NAME=LEVEL,LEVEL, e.g. year=2024,2025", param_hint="--level"
+                _("{value!r}: write NAME=LEVEL,LEVEL, e.g. year=2024,2025").format(value=value),
+                param_hint="--level",
             )
         levels[name.strip()] = _split(labels)
     return levels
@@ -72,7 +88,23 @@ def _config(path: Path | None) -> IndexConfig:
 def _note_drops(survey: Survey) -> None:
     report = survey.report
     if report.dropped:
-        click.echo(f"dropped invalid rows: {report.describe()}", err=True)
+        click.echo(_("dropped invalid rows: {report}").format(report=report.describe()), err=True)
+
+
+def _bootstrapping(method: str | None, config: IndexConfig) -> bool:
+    """Tell whether the intervals come from a bootstrap (the option, else the configuration)."""
+    return (method or config.interval) == "bootstrap"
+
+
+@contextlib.contextmanager
+def bootstrap_progress(shown: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """Yield a callback that draws the bootstrap's progress on standard error, or None.
+
+    The bar is drawn only when ``shown`` (a bootstrap, with standard error a terminal);
+    it goes away when the bootstrap ends, and standard output is never touched.
+    """
+    with progress_bar(_("bootstrap replicates"), show=shown) as advance:
+        yield advance if shown else None
 
 
 def survey_options(function: F) -> F:
@@ -133,23 +165,29 @@ def survey_options(function: F) -> F:
         from ssp_core.index.survey import load_survey  # noqa: PLC0415
 
         levels = _levels(level_texts)
-        survey = load_survey(file, _config(config_path), drop_invalid=drop_invalid)
+        config = _config(config_path)
+        survey = load_survey(file, config, drop_invalid=drop_invalid)
         _note_drops(survey)
-        table = estimate(
-            survey,
-            _by(by_text),
-            confidence=confidence,
-            method=method,  # type: ignore[arg-type]
-            levels=levels,
-            drop_empty=drop_invalid,
-        )
-        if table.empty_groups:
-            shown = "; ".join(", ".join(group) for group in table.empty_groups[:10])
-            more = (
-                f" and {len(table.empty_groups) - 10} more" if len(table.empty_groups) > 10 else ""
+        shown = _bootstrapping(method, config) and stderr_is_terminal()
+        with bootstrap_progress(shown) as progress:
+            table = estimate(
+                survey,
+                _by(by_text),
+                confidence=confidence,
+                method=method,  # type: ignore[arg-type]
+                levels=levels,
+                drop_empty=drop_invalid,
+                progress=progress,
             )
+        if table.empty_groups:
+            empty = len(table.empty_groups)
+            groups = "; ".join(", ".join(group) for group in table.empty_groups[:10])
+            if empty > 10:
+                groups = _("{rows} and {more} more").format(rows=groups, more=empty - 10)
             click.echo(
-                f"no respondents, left out: {len(table.empty_groups)} group(s): {shown}{more}",
+                _("no respondents, left out: {n} group(s): {groups}").format(
+                    n=empty, groups=groups
+                ),
                 err=True,
             )
         return function(*args, table=table, **kwargs)
@@ -157,42 +195,71 @@ def survey_options(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _number(value: float | int, spec: str) -> str:
+    """Return a number as the current language writes it (Danish: 1.234,5; English: 1,234.5)."""
+    text = format(value, spec)
+    if current_language() == "da":
+        return text.translate(_DANISH_DIGITS)
+    return text
+
+
+_DANISH_DIGITS = str.maketrans({",": ".", ".": ","})
+
+
+def _interval(low: str, high: str) -> str:
+    """Return an interval's ends in brackets (Danish separates them with a semicolon)."""
+    return _("[{low}, {high}]").format(low=low, high=high)
+
+
 def _fmt(measure: str, value: float) -> str:
     if math.isnan(value):
         return "-"
     if measure in SHARE_MEASURES:
-        return f"{value * 100:.1f}"
-    return f"{value:.1f}" if measure == "composite" else f"{value:.2f}"
+        return _number(value * 100, ".1f")
+    return _number(value, ".1f" if measure == "composite" else ".2f")
 
 
 def _heading(measure: str, table: IndexTable) -> str:
-    if measure in SHARE_MEASURES:
-        return f"{measure.removesuffix('_share')} %"
+    if measure in _HEADINGS:
+        return _(_HEADINGS[measure])
     if measure == table.composite:
         return f"{measure}*"
-    return measure.removesuffix("_mean").replace("_", " ") + " mean"
+    return _("{item} mean").format(item=measure.removesuffix("_mean"))
+
+
+def _print(view: Table, *, right: Sequence[str] = (), caption: str | None = None) -> None:
+    """Print a listing with numbers aligned right and a caption, ids never cut."""
+    for column in view.columns:
+        if str(column.header) in right:
+            column.justify = "right"
+    view.caption = inert(caption) if caption else None
+    print_table(view)
 
 
 def _render(table: IndexTable, shown: Sequence[str]) -> None:
     level = f"{table.confidence * 100:g}%"
-    groups = ", ".join(table.by) or "the whole survey"
-    title = f"Safety index by {groups}: weighted estimates and {level} intervals"
-    caption = f"intervals: {table.method}"
+    by = [_(_VARIABLES[name]) if name in _VARIABLES else name for name in table.by]
+    groups = ", ".join(by) or _("the whole survey")
+    title = _("Safety index by {groups}: weighted estimates and {level} intervals").format(
+        groups=groups, level=level
+    )
+    caption = _("intervals: {method}").format(method=table.method)
     if table.composite is not None and table.composite in shown:
         caption += f"; * {table.composite_formula}"
-    view = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, pad_edge=False)
-    for name in (*table.by, "n"):
-        view.add_column(name, justify="left" if name in table.by else "right")
-    for measure in shown:
-        view.add_column(_heading(measure, table), justify="right", min_width=9)
+    headings = [_heading(measure, table) for measure in shown]
+    rows = []
     for row in table.rows:
-        cells = [*row.group, str(row.n)]
+        cells = [*(inert(label) for label in row.group), str(row.n)]
         for measure in shown:
             e = row[measure]
             low, high = _fmt(measure, e.low), _fmt(measure, e.high)
             cells.append(f"{_fmt(measure, e.value)}\n{low}-{high}")
-        view.add_row(*cells)
-    Console(soft_wrap=False).print(view)
+        rows.append(cells)
+    columns = (*by, "n", *headings)
+    view = listing(inert(title), columns, rows, ids=columns)
+    view.box = box.SIMPLE_HEAD
+    view.pad_edge = False
+    _print(view, right=("n", *headings), caption=caption)
 
 
 def _csv_out(columns: Sequence[str], records: Sequence[Sequence[Any]]) -> None:
@@ -240,10 +307,14 @@ def compute(table: IndexTable, out: Path | None, fmt: str, measures: tuple[str, 
     """Estimate the safety index of survey FILE (CSV or Parquet) by group."""
     for measure in measures:
         if measure not in table.measures:
-            raise DataError(f"unknown measure {measure!r}; known: {', '.join(table.measures)}")
+            raise DataError(
+                _("unknown measure {measure!r}; known: {known}").format(
+                    measure=measure, known=", ".join(table.measures)
+                )
+            )
     if out is not None:
         table.to_csv(out)
-        click.echo(f"wrote {len(table.rows)} groups to {out}", err=True)
+        click.echo(_("wrote {n} groups to {path}").format(n=len(table.rows), path=out), err=True)
     if fmt == "json":
         echo_json(table.as_dicts())
     elif fmt == "csv":
@@ -308,25 +379,31 @@ def compare_command(
         _csv_out(result.columns(), result.records())
         return
     level = f"{table.confidence * 100:g}%"
-    caption = "* the interval excludes 0" + (f"; {measure}: {result.note}" if result.note else "")
-    view = Table(
-        title=f"Differences in {measure} (second - first) [{level} interval]", caption=caption
+    caption = _("* the interval excludes 0")
+    if result.note:
+        caption += f"; {measure}: {_(result.note)}"
+    title = _("Differences in {measure} (second - first) [{level} interval]").format(
+        measure=measure, level=level
     )
-    for name in ("first", "second", "first value", "second value", "difference"):
-        view.add_column(name, justify="left" if name in {"first", "second"} else "right")
+    columns = (_("first"), _("second"), _("first value"), _("second value"), _("difference"))
     scale = 100 if measure in SHARE_MEASURES else 1
-    unit = " pp" if measure in SHARE_MEASURES else ""
+    unit = " " + _("pp") if measure in SHARE_MEASURES else ""
+    rows = []
     for c in result.rows:
         mark = " *" if c.clear else ""
-        view.add_row(
-            ", ".join(c.first),
-            ", ".join(c.second),
-            _fmt(measure, c.first_value),
-            _fmt(measure, c.second_value),
-            f"{c.difference * scale:+.2f}{unit}{mark}\n"
-            f"[{c.low * scale:+.2f}, {c.high * scale:+.2f}]",
+        rows.append(
+            (
+                inert(", ".join(c.first)),
+                inert(", ".join(c.second)),
+                _fmt(measure, c.first_value),
+                _fmt(measure, c.second_value),
+                inert(
+                    f"{_number(c.difference * scale, '+.2f')}{unit}{mark}\n"
+                    + _interval(_number(c.low * scale, "+.2f"), _number(c.high * scale, "+.2f"))
+                ),
+            )
         )
-    Console(soft_wrap=False).print(view)
+    _print(listing(inert(title), columns, rows, ids=columns), right=columns[2:], caption=caption)
 
 
 @index.command("plot")
@@ -374,7 +451,7 @@ def plot_command(
             differences, stem, formats=_split(formats), composite=table.composite
         )
     for path in paths:
-        click.echo(f"wrote {path}")
+        click.echo(_("wrote {path}").format(path=path))
 
 
 @index.command("crime")
@@ -429,7 +506,7 @@ def crime_command(
     rates = crime_rates(counts, per=per or config.per, confidence=confidence or config.confidence)
     if out is not None:
         rates.to_csv(out)
-        click.echo(f"wrote {len(rates.rows)} rows to {out}", err=True)
+        click.echo(_("wrote {n} rows to {path}").format(n=len(rates.rows), path=out), err=True)
     if fmt == "json":
         echo_json([dict(zip(rates.columns(), record, strict=True)) for record in rates.records()])
         return
@@ -437,20 +514,21 @@ def crime_command(
         _csv_out(rates.columns(), rates.records())
         return
     level = f"{rates.confidence * 100:g}%"
-    view = Table(
-        title=f"Reported crime per {rates.per:,} residents [{level} exact Poisson interval]"
+    title = _("Reported crime per {per} residents [{level} exact Poisson interval]").format(
+        per=_number(rates.per, ","), level=level
     )
-    for name in ("area", "year", "crimes", "residents", "rate"):
-        view.add_column(name, justify="left" if name == "area" else "right")
-    for r in rates.rows:
-        view.add_row(
-            r.area,
+    columns = (_("area"), _("year"), _("crimes"), _("residents"), _("rate"))
+    rows = [
+        (
+            inert(r.area),
             str(r.year),
-            f"{r.crimes:,}",
-            f"{r.population:,}",
-            f"{r.rate:.1f} [{r.low:.1f}, {r.high:.1f}]",
+            _number(r.crimes, ","),
+            _number(r.population, ","),
+            f"{_number(r.rate, '.1f')} " + _interval(_number(r.low, ".1f"), _number(r.high, ".1f")),
         )
-    Console(soft_wrap=False).print(view)
+        for r in rates.rows
+    ]
+    _print(listing(inert(title), columns, rows, ids=columns), right=columns[1:])
 
 
 def _years(text: str) -> tuple[int, ...]:
@@ -461,7 +539,7 @@ def _years(text: str) -> tuple[int, ...]:
         return tuple(int(year) for year in _split(text))
     except ValueError:
         raise click.BadParameter(
-            f"{text!r}: write a range like 2021-2025 or a list like 2023,2025"
+            _("{text!r}: write a range like 2021-2025 or a list like 2023,2025").format(text=text)
         ) from None
 
 
@@ -470,11 +548,13 @@ def _areas(text: str) -> int | tuple[str, ...]:
     if text.strip().isdigit():
         count = int(text)
         if not 1 <= count <= 99:
-            raise click.BadParameter(f"a number of areas is from 1 to 99, got {count}")
+            raise click.BadParameter(
+                _("a number of areas is from 1 to 99, got {count}").format(count=count)
+            )
         return count
     names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
     if not names:
-        raise click.BadParameter("give a number of areas, or their names separated by commas")
+        raise click.BadParameter(_("give a number of areas, or their names separated by commas"))
     return names
 
 
@@ -530,16 +610,23 @@ def synthetic(
     survey.write(out)
     config = out.with_suffix(".toml")
     config.write_text(
-        "# Configuration of the synthetic survey written by `ssp index synthetic`.\n"
-        "[columns]\n"
+        "# "
+        + _("Configuration of the synthetic survey written by `ssp index synthetic`.")
+        + "\n[columns]\n"
         f"problems = {json.dumps(list(PROBLEMS))}\n"
         f"worries = {json.dumps(list(WORRIES))}\n",
         encoding="utf-8",
     )
     click.echo(
-        f"wrote {len(survey)} synthetic respondents to {out} and their configuration to {config}"
+        _("wrote {n} synthetic respondents to {path} and their configuration to {config}").format(
+            n=len(survey), path=out, config=config
+        )
     )
     if crime_out is not None:
         generate_crime(areas=names, years=years, seed=seed).to_csv(crime_out)
-        click.echo(f"wrote synthetic crime counts to {crime_out}")
-    click.echo(f"try: ssp index compute {out} --config {config} --by area,year")
+        click.echo(_("wrote synthetic crime counts to {path}").format(path=crime_out))
+    click.echo(
+        _("try: {command}").format(
+            command=f"ssp index compute {out} --config {config} --by area,year"
+        )
+    )

@@ -13,18 +13,19 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from ssp_core.application.activities import Activity
 from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import DATE, PERSONAL_TEXT, acting, echo_json, plain
-from ssp_core.cli.render import inert
+from ssp_core.cli.render import inert, listing, print_table
 from ssp_core.domain.access import RESEARCH
 from ssp_core.domain.activities import ACTIVITY_GUIDANCE
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.roles import Actor
 from ssp_core.domain.strategy import CouncilTerm
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import _
+from ssp_core.walks.labels import state_text
 
 __all__ = ["initiative"]
 
@@ -50,7 +51,9 @@ def _headcount(activity: Activity) -> str:
         return ""
     if activity.young_people is None:
         return str(activity.participants)
-    return f"{activity.participants} ({activity.young_people} young)"
+    return _("{participants} ({young} young)").format(
+        participants=activity.participants, young=activity.young_people
+    )
 
 
 def _print_activity(activity: Activity, obj: Context, *, as_json: bool) -> None:
@@ -58,24 +61,34 @@ def _print_activity(activity: Activity, obj: Context, *, as_json: bool) -> None:
         echo_json(activity)
         return
     console = _console()
+    state = state_text(obj.registry, activity.state, workflow=activity.workflow)
     console.print(
-        f"[bold]{inert(activity.case_id)}[/bold]: {_label(obj, 'activity_kinds', activity.kind)} "
-        f"of initiative {inert(activity.initiative)} ({inert(activity.strategy)}), "
-        f"state [bold]{inert(activity.state)}[/bold]"
+        _("{case}: {kind} of initiative {initiative} ({strategy}), state {state}").format(
+            case=f"[bold]{inert(activity.case_id)}[/bold]",
+            kind=_label(obj, "activity_kinds", activity.kind),
+            initiative=inert(activity.initiative),
+            strategy=inert(activity.strategy),
+            state=f"[bold]{inert(state)}[/bold]",
+        )
     )
-    console.print(f"  on {activity.held_on.isoformat()}, logged by {inert(activity.logged_by)}")
+    console.print(
+        "  "
+        + _("on {date}, logged by {actor}").format(
+            date=activity.held_on.isoformat(), actor=inert(activity.logged_by)
+        )
+    )
     if activity.partners:
         partners = ", ".join(_label(obj, "partners", p) for p in activity.partners)
-        console.print(f"  partners: {partners}")
+        console.print("  " + _("partners: {partners}").format(partners=partners))
     if activity.locality is not None or activity.place is not None:
         where = [_label(obj, "localities", activity.locality), inert(activity.place or "")]
-        console.print(f"  where: {', '.join(w for w in where if w)}")
+        console.print("  " + _("where: {place}").format(place=", ".join(w for w in where if w)))
     if activity.participants is not None:
-        console.print(f"  participants: {_headcount(activity)}")
+        console.print("  " + _("participants: {count}").format(count=inert(_headcount(activity))))
     if activity.description is not None:
-        console.print(f"  description: {inert(activity.description)}")
+        console.print("  " + _("description: {text}").format(text=inert(activity.description)))
     if activity.source is not None:
-        console.print(f"  example: {inert(activity.source)}")
+        console.print("  " + _("example: {example}").format(example=inert(activity.source)))
 
 
 def _show(obj: Context, activity_id: str, actor: Actor, purpose: str, *, as_json: bool) -> None:
@@ -158,7 +171,9 @@ def log_command(
         municipality=municipality,
     )
     if not as_json:
-        _console().print(f"Logged. Remember: {ACTIVITY_GUIDANCE}.")
+        _console().print(
+            inert(_("Logged. Remember: {guidance}.").format(guidance=_(ACTIVITY_GUIDANCE)))
+        )
     _show(obj, case.id, actor, purpose, as_json=as_json)
 
 
@@ -240,18 +255,21 @@ def import_command(
         if as_json:
             echo_json([plain(p) for p in registry.example_activities.values()])
             return
-        table = Table(title="example activities (ssp initiative activity import EXAMPLE)")
-        for column in ("example", "initiative", "kind", "date", "from"):
-            table.add_column(column, overflow="fold")
-        for pid, plan in registry.example_activities.items():
-            table.add_row(
+        columns = (_("example"), _("initiative"), _("kind"), _("date"), _("from"))
+        rows = [
+            (
                 inert(pid),
                 inert(plan.initiative),
                 _label(obj, "activity_kinds", plan.kind),
-                plan.held_on.isoformat() if plan.held_on else "(none: give --date)",
+                plan.held_on.isoformat() if plan.held_on else inert(_("(none: give --date)")),
                 inert(registry.example_activities.contributor(pid)),
             )
-        _console().print(table)
+            for pid, plan in registry.example_activities.items()
+        ]
+        title = _("example activities ({command})").format(
+            command="ssp initiative activity import EXAMPLE"
+        )
+        print_table(listing(inert(title), columns, rows, ids=(columns[0], columns[1], columns[4])))
         return
     case = obj.casework(create=True).activities.import_example(
         example, actor, held_on=held_on.date() if held_on else None, purpose=purpose
@@ -260,7 +278,9 @@ def import_command(
         if as_json:
             echo_json({"example": example, "imported": None})
         else:
-            click.echo(f"example activity {example} is already in the store")
+            click.echo(
+                _("example activity {example} is already in the store").format(example=example)
+            )
         return
     _show(obj, case.id, actor, purpose, as_json=as_json)
 
@@ -295,22 +315,29 @@ def activities_command(
     if as_json:
         echo_json([plain(a) for a in found])
         return
-    table = Table(title=f"{len(found)} activit{'y' if len(found) == 1 else 'ies'}")
-    for column in ("activity", "date"):
-        table.add_column(column, no_wrap=True)
-    for column in ("initiative", "kind", "state", "participants", "partners"):
-        table.add_column(column, overflow="fold")
-    for item in found:
-        table.add_row(
+    columns = (
+        _("activity"),
+        _("date"),
+        _("initiative"),
+        _("kind"),
+        _("state"),
+        _("participants"),
+        _("partners"),
+    )
+    rows = [
+        (
             inert(item.case_id),
             item.held_on.isoformat(),
             inert(item.initiative),
             _label(obj, "activity_kinds", item.kind),
-            inert(item.state),
-            _headcount(item),
+            inert(state_text(obj.registry, item.state, workflow=item.workflow)),
+            inert(_headcount(item)),
             ", ".join(_label(obj, "partners", p) for p in item.partners),
         )
-    _console().print(table)
+        for item in found
+    ]
+    title = _("1 activity") if len(found) == 1 else _("{n} activities").format(n=len(found))
+    print_table(listing(title, columns, rows, ids=(columns[0], columns[1], columns[2])))
 
 
 @initiative.command("kinds")
@@ -322,17 +349,16 @@ def kinds_command(obj: Context, as_json: bool) -> None:
     if as_json:
         echo_json([plain(k) for k in registry.activity_kinds.values()])
         return
-    table = Table(title="activity kinds")
-    table.add_column("id", no_wrap=True)
-    table.add_column("label", overflow="fold")
-    table.add_column("from", no_wrap=True)
-    for kid, kind in registry.activity_kinds.items():
-        table.add_row(
+    columns = (_("id"), _("label"), _("from"))
+    rows = [
+        (
             inert(kid),
             inert(kind.labels.get(obj.language)),
             inert(registry.activity_kinds.contributor(kid)),
         )
-    _console().print(table)
+        for kid, kind in registry.activity_kinds.items()
+    ]
+    print_table(listing(_("activity kinds"), columns, rows, ids=(columns[0], columns[2])))
 
 
 def _term(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -371,9 +397,9 @@ def counts_command(
     research.
     """
     if term is None and (since is None or until is None):
-        raise click.UsageError("give the period: --from and --to, or --term")
+        raise click.UsageError(_("give the period: --from and --to, or --term"))
     if term is not None and (since is not None or until is not None):
-        raise click.UsageError("give either --term or --from and --to, not both")
+        raise click.UsageError(_("give either --term or --from and --to, not both"))
     from ssp_core.evaluation.report import count_table  # noqa: PLC0415 (matplotlib: on use)
 
     casework = obj.casework()
@@ -390,7 +416,11 @@ def counts_command(
         echo_json(counts)
         return
     labels = _labels(obj)
-    click.echo(f"Activities of {initiative_id} held {counts.period.describe()}")
+    click.echo(
+        _("Activities of {initiative} held {period}").format(
+            initiative=initiative_id, period=counts.period.describe()
+        )
+    )
     for table in (counts.activities, counts.participants):
         if table is not None:
             click.echo("\n" + count_table(table, labels, obj.language))

@@ -19,6 +19,7 @@ from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import acting, echo_json, plain
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import ConfigError
+from ssp_core.i18n import N_, _, ngettext
 from ssp_core.privacy.keys import MunicipalKey, write_key_file
 from ssp_core.settings import KEY_DIR_ENV
 
@@ -45,7 +46,9 @@ def new_command(obj: Context, file: Path | None, municipality: str | None) -> No
     The file is readable by you only; an existing file is kept.
     """
     if (file is None) == (municipality is None):
-        raise click.UsageError("give either a key FILE or --municipality ID, not both or neither")
+        raise click.UsageError(
+            _("give either a key FILE or --municipality ID, not both or neither")
+        )
     if municipality is not None:
         _new_own(obj, municipality)
         return
@@ -53,12 +56,18 @@ def new_command(obj: Context, file: Path | None, municipality: str | None) -> No
     try:
         made = write_key_file(file)
     except OSError as exc:  # no such folder, no permission: ConfigError covers an existing file
-        raise ConfigError(f"cannot write the key file {file}: {exc.strerror}") from None
+        raise ConfigError(
+            _("cannot write the key file {file}: {reason}").format(file=file, reason=exc.strerror)
+        ) from None
     click.echo(
-        f"wrote a new municipal key to {file} (fingerprint {made.fingerprint}); keep it "
-        "secret and safe: without it the personal data sealed under it cannot be read"
+        _(
+            "wrote a new municipal key to {file} (fingerprint {fingerprint}); keep it secret "
+            "and safe: without it the personal data sealed under it cannot be read"
+        ).format(file=file, fingerprint=made.fingerprint)
     )
-    click.echo(f"use it with: export SSP_KEY_FILE={shlex.quote(str(file))}")
+    click.echo(
+        _("use it with: {command}").format(command=f"export SSP_KEY_FILE={shlex.quote(str(file))}")
+    )
 
 
 def _new_own(obj: Context, municipality: str) -> None:
@@ -66,19 +75,28 @@ def _new_own(obj: Context, municipality: str) -> None:
 
     if not obj.key_dir:
         raise ConfigError(
-            f"name the key folder for municipality {municipality!r}'s key with --key-dir "
-            f"DIR or {KEY_DIR_ENV}"
+            _(
+                "name the key folder for municipality {municipality}'s key with --key-dir "
+                "DIR or {variable}"
+            ).format(municipality=repr(municipality), variable=KEY_DIR_ENV)
         )
     file, made = new_municipality_key(obj.registry, obj.key_dir, municipality)
     click.echo(
-        f"wrote a new key of municipality {municipality} to {file} (fingerprint "
-        f"{made.fingerprint}); keep it secret and safe: without it the personal data "
-        "sealed under it cannot be read"
+        _(
+            "wrote a new key of municipality {municipality} to {file} (fingerprint "
+            "{fingerprint}); keep it secret and safe: without it the personal data sealed "
+            "under it cannot be read"
+        ).format(municipality=municipality, file=file, fingerprint=made.fingerprint)
     )
     click.echo(
-        f"new cases of {municipality} are sealed under it; cases it already has were sealed "
-        "under the default key, which still opens them: re-wrap them under this key with "
-        f"`ssp key rotate --municipality {municipality} --resume`"
+        _(
+            "new cases of {municipality} are sealed under it; cases it already has were "
+            "sealed under the default key, which still opens them: re-wrap them under this "
+            "key with {command}"
+        ).format(
+            municipality=municipality,
+            command=f"`ssp key rotate --municipality {municipality} --resume`",
+        )
     )
 
 
@@ -108,12 +126,13 @@ def rotate_command(
     --resume. Needs a role granted key.rotate for the municipality. Other municipalities'
     cases are not touched. Restart other processes using the keys afterwards.
     """
-    from ssp_core.cli.retention import progress_bar, stderr_is_terminal  # noqa: PLC0415
+    from ssp_core.cli.progress import progress_bar, stderr_is_terminal  # noqa: PLC0415
 
     if batch < 1:
-        raise click.BadParameter("must be at least 1", param_hint="--batch")
+        raise click.BadParameter(_("must be at least 1"), param_hint="--batch")
     casework = obj.casework()
-    with progress_bar("re-wrapping", show=not as_json and stderr_is_terminal()) as progress:
+    show = not as_json and stderr_is_terminal()
+    with progress_bar(_("re-wrapping case keys"), show=show) as progress:
         report = casework.rotate_key(
             actor,
             municipality,
@@ -134,19 +153,33 @@ def rotate_command(
         return
     if report.old is not None:
         click.echo(
-            f"municipality {municipality}'s key rotated: new key {report.new} in "
-            f"{report.key_file} (was {report.old})"
+            _(
+                "municipality {municipality}'s key rotated: new key {new} in {file} (was {old})"
+            ).format(
+                municipality=municipality, new=report.new, file=report.key_file, old=report.old
+            )
         )
     else:
-        click.echo(f"resumed the rotation of municipality {municipality}'s key {report.new}")
+        click.echo(
+            _("resumed the rotation of municipality {municipality}'s key {new}").format(
+                municipality=municipality, new=report.new
+            )
+        )
+    keys = ngettext("{n} case key", "{n} case keys", report.rewrapped).format(n=report.rewrapped)
+    entries = ngettext("{n} vault entry", "{n} vault entries", report.identities).format(
+        n=report.identities
+    )
     click.echo(
-        f"re-wrapped {report.rewrapped} case key(s) and {report.identities} vault entr(ies); "
-        f"{report.left} left under another key"
+        _("re-wrapped {keys} and {entries}; {left} left under another key").format(
+            keys=keys, entries=entries, left=report.left
+        )
     )
     if report.retired_file is not None:
         click.echo(
-            f"the old key is kept in {report.retired_file}: keep it until every backup made "
-            "before now is gone, then delete it"
+            _(
+                "the old key is kept in {file}: keep it until every backup made before now is "
+                "gone, then delete it"
+            ).format(file=report.retired_file)
         )
 
 
@@ -171,9 +204,19 @@ def list_command(obj: Context, as_json: bool) -> None:
         )
         return
     for line in lines:
-        name = "(default key)" if line.municipality is None else line.municipality
+        name = _("(default key)") if line.municipality is None else line.municipality
+        source = _(_SOURCES.get(line.source.value, line.source.value))
         print_ = line.fingerprint or "-"
-        click.echo(f"{name:<24} {line.source.value:<22} {print_}")
+        click.echo(f"{name:<24} {source:<22} {print_}")
+
+
+_SOURCES = {
+    "own": N_("own"),
+    "default": N_("default"),
+    "none": N_("none"),
+    "unknown municipality": N_("unknown municipality"),
+}
+"""How the overview names where a municipality's key comes from (English; shown translated)."""
 
 
 @key.command("fingerprint")

@@ -20,9 +20,17 @@ from ssp_core.clock import local_date
 from ssp_core.domain.concerns import CatalogueKind, Observation
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import N_, _, label
 from ssp_core.plugins.registry import Registry
 
 __all__ = ["observations_lines", "observe_command", "resource_command"]
+
+
+_CATALOGUE_KINDS = {
+    CatalogueKind.WORRY_SIGNS: N_("worry signs"),
+    CatalogueKind.RESOURCES: N_("resources"),
+}
+"""What a catalogue holds, by kind (English; shown translated)."""
 
 
 def _only_catalogue(registry: Registry, kind: CatalogueKind, named: str | None) -> str:
@@ -31,38 +39,51 @@ def _only_catalogue(registry: Registry, kind: CatalogueKind, named: str | None) 
         return named
     found = [c.id for c in registry.catalogues.values() if c.kind is kind]
     if len(found) != 1:
+        if found:
+            text = _("name the catalogue with --catalogue; of {kind}: {catalogues}")
+        else:
+            text = _("name the catalogue with --catalogue; of {kind}: none is registered")
         raise DataError(
-            f"name the catalogue with --catalogue; of {kind.value.replace('_', ' ')}: "
-            f"{', '.join(found) or 'none is registered'}"
+            text.format(kind=_(_CATALOGUE_KINDS.get(kind, kind.value)), catalogues=", ".join(found))
         )
     return found[0]
 
 
-def _label(registry: Registry, observation: Observation, language: str) -> str:
+def _label(registry: Registry, observation: Observation) -> str:
     catalogue = registry.catalogues.get(observation.catalogue)
     for level in catalogue.levels if catalogue is not None else ():
         for sign in level.signs:
             if sign.id == observation.sign:
-                return sign.labels.get(language)  # type: ignore[arg-type]
+                return label(sign.labels)
     return observation.sign
 
 
-def observations_lines(view: CaseView, registry: Registry, language: str) -> list[str]:
-    """Return the lines (rich markup, text inert) listing worry signs and resources side by side."""
+def observations_lines(view: CaseView, registry: Registry) -> list[str]:
+    """Return the lines (rich markup, text inert) listing worry signs and resources side by side.
+
+    They are in the current language.
+    """
     lines = []
     for title, seen in (
-        ("worry signs seen", view.worry_signs_seen),
-        ("resources and protective factors seen", view.resources_seen),
+        (_("worry signs seen:"), view.worry_signs_seen),
+        (_("resources and protective factors seen:"), view.resources_seen),
     ):
         if not seen:
             continue
-        lines.append(f"  {title}:")
+        lines.append(f"  {inert(title)}")
         for obs in seen:
-            words = f": {inert(obs.text)}" if obs.text else ""
-            lines.append(
-                f"    • {inert(_label(registry, obs, language))} (seen by "
-                f"{inert(obs.observed_by)} on {obs.observed_on.isoformat()}){words}"
+            values = {
+                "sign": _label(registry, obs),
+                "who": obs.observed_by,
+                "day": obs.observed_on.isoformat(),
+                "text": obs.text or "",
+            }
+            line = (
+                _("{sign} (seen by {who} on {day}): {text}")
+                if obs.text
+                else _("{sign} (seen by {who} on {day})")
             )
+            lines.append(f"    • {inert(line.format(**values))}")
     return lines
 
 
@@ -97,8 +118,12 @@ def _record(
         print_written(casework, case, actor, "", as_json=True)
         return
     Console(soft_wrap=True, highlight=False).print(
-        f"recorded on {inert(case.id)} (version {case.version}); it is an aid for people "
-        "to weigh, never counted"
+        inert(
+            _(
+                "recorded on {case} (version {version}); it is an aid for people to weigh, "
+                "never counted"
+            ).format(case=case.id, version=case.version)
+        )
     )
 
 

@@ -9,7 +9,7 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, overload
 
 import attrs
 import click
@@ -19,6 +19,7 @@ from ssp_core.clock import LOCAL_TIME
 from ssp_core.domain.access import CASEWORK
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import N_, _, current_language, language
 from ssp_core.settings import ACTOR_ENV, PURPOSE_ENV, ROLE_ENV
 from ssp_core.store.records import CaseCursor
 
@@ -47,9 +48,51 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+    N_("July"), N_("August"), N_("September"), N_("October"), N_("November"), N_("December"),
 )  # fmt: skip
+"""The months' names (English; shown translated)."""
+
+
+class _InvalidValue(click.BadParameter):
+    """A value given for an option that is not one: said in the language of the command."""
+
+    def __init__(
+        self, message: str, ctx: click.Context | None, param: click.Parameter | None
+    ) -> None:
+        super().__init__(message, ctx=ctx, param=param)
+        self.language = current_language()  # the message is printed after the command ends
+
+    def format_message(self) -> str:
+        """Return ``Invalid value for '--on': ...``, translated."""
+        hint = self.param_hint or (self.param.get_error_hint(self.ctx) if self.param else None)
+        with language(self.language):
+            if not hint:
+                return _("Invalid value: {message}").format(message=self.message)
+            if not isinstance(hint, str):
+                hint = " / ".join(repr(part) for part in hint)
+            return _("Invalid value for {option}: {message}").format(
+                option=hint, message=self.message
+            )
+
+
+class _MissingValue(click.MissingParameter):
+    """An option that must be given and was not: said in the language of the command."""
+
+    def __init__(self, message: str, ctx: click.Context, param: click.Parameter) -> None:
+        super().__init__(message, ctx=ctx, param=param)
+        self.language = current_language()  # the message is printed after the command ends
+
+    def format_message(self) -> str:
+        """Return ``Missing option '--actor'. ...``, translated."""
+        hint = self.param.get_error_hint(self.ctx) if self.param else ""
+        with language(self.language):
+            return _("Missing option {option}. {message}").format(option=hint, message=self.message)
+
+
+def _fail(message: str, param: click.Parameter | None, ctx: click.Context | None) -> NoReturn:
+    """Refuse a value given on the command line, saying why in the current language."""
+    raise _InvalidValue(message, ctx=ctx, param=param)
 
 
 class IsoDate(click.ParamType[Any, Any]):
@@ -74,16 +117,28 @@ class IsoDate(click.ParamType[Any, Any]):
         text = str(value)
         found = _ISO_DAY.match(text)
         if found is None:
-            self.fail(
-                f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-03-02", param, ctx
+            _fail(
+                _("{text} is not a date: write it as YYYY-MM-DD, e.g. 2026-03-02").format(
+                    text=repr(text)
+                ),
+                param,
+                ctx,
             )
         year, month, day = (int(part) for part in found.groups())
         if not 1 <= month <= 12:
-            self.fail(f"no such day: {text} (there is no month {month})", param, ctx)
+            _fail(
+                _("no such day: {text} (there is no month {month})").format(text=text, month=month),
+                param,
+                ctx,
+            )
         last = calendar.monthrange(year, month)[1] if year >= 1 else 31
         if not 1 <= day <= last or year < 1:
-            self.fail(
-                f"no such day: {text} ({_MONTHS[month - 1]} {year} has {last} days)", param, ctx
+            _fail(
+                _("no such day: {text} ({month} {year} has {last} days)").format(
+                    text=text, month=_(_MONTHS[month - 1]), year=year, last=last
+                ),
+                param,
+                ctx,
             )
         return dt.datetime(year, month, day)  # noqa: DTZ001 - a calendar day, as click.DateTime gave
 
@@ -97,8 +152,10 @@ def _required_or_env(env: str) -> Callable[[click.Context, click.Parameter, Any]
 
     def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value is None or value == "":
-            raise click.MissingParameter(
-                ctx=ctx, param=param, message=f"Give it, or set {env} in the environment."
+            raise _MissingValue(
+                ctx=ctx,
+                param=param,
+                message=_("Give it, or set {env} in the environment.").format(env=env),
             )
         return value
 
@@ -186,12 +243,14 @@ class PersonalText(click.ParamType[Any, Any]):
         """Return the text: as given, from standard input (``-``) or from a file (``@PATH``)."""
         if not isinstance(value, str):
             return value
-        what = f"--{param.name.replace('_', '-')}" if param and param.name else "the text"
+        what = f"--{param.name.replace('_', '-')}" if param and param.name else _("the text")
         if value == "-":
             meta = ctx.meta if ctx is not None else {}
             if STDIN_TAKEN in meta:
-                self.fail(
-                    f"standard input is read for {meta[STDIN_TAKEN]} already; give {what} as @FILE",
+                _fail(
+                    _("standard input is read for {taken} already; give {what} as @FILE").format(
+                        taken=meta[STDIN_TAKEN], what=what
+                    ),
                     param,
                     ctx,
                 )
@@ -204,7 +263,13 @@ class PersonalText(click.ParamType[Any, Any]):
                 with open(value[1:], encoding="utf-8") as handle:  # noqa: PTH123
                     return handle.read().removesuffix("\n")
             except OSError as exc:
-                self.fail(f"cannot read {what} from {value[1:]}: {exc.strerror}", param, ctx)
+                _fail(
+                    _("cannot read {what} from {path}: {problem}").format(
+                        what=what, path=value[1:], problem=exc.strerror
+                    ),
+                    param,
+                    ctx,
+                )
         return value
 
 
@@ -224,7 +289,7 @@ class Cursor(click.ParamType[Any, Any]):
         try:
             return CaseCursor.parse(value)
         except DataError as exc:
-            self.fail(str(exc), param, ctx)
+            _fail(str(exc), param, ctx)
 
 
 CURSOR = Cursor()
@@ -245,16 +310,20 @@ def read_cpr() -> str:
     taken = click.get_current_context(silent=True)
     if taken is not None and STDIN_TAKEN in taken.meta:
         raise DataError(
-            f"standard input was read for {taken.meta[STDIN_TAKEN]} already; give that as "
-            "@FILE, and the CPR number on standard input"
+            _(
+                "standard input was read for {taken} already; give that as @FILE, and the CPR "
+                "number on standard input"
+            ).format(taken=taken.meta[STDIN_TAKEN])
         )
     if stdin_is_terminal():
-        return str(click.prompt("CPR number (not shown)", hide_input=True, err=True))
+        return str(click.prompt(_("CPR number (not shown)"), hide_input=True, err=True))
     text = sys.stdin.readline().strip() if sys.stdin is not None else ""
     if not text:
         raise DataError(
-            "--cpr-stdin read no CPR number: give it as one line on standard input, "
-            "e.g. from a file or a password manager"
+            _(
+                "--cpr-stdin read no CPR number: give it as one line on standard input, "
+                "e.g. from a file or a password manager"
+            )
         )
     return text
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ssp_core.cli.app import CommandGroup, Context
+from ssp_core.i18n import ngettext
 from ssp_core.plugins.scaffold import new_plugin
 
 __all__ = ["plugin"]
@@ -57,6 +58,11 @@ def new(
         name_en=name_en,
         districts=list(obj.registry.police_districts),
     )
-    click.echo(f"wrote {len(written)} files to {target}")
+    count = len(written)
+    click.echo(
+        ngettext("wrote {n} file to {folder}", "wrote {n} files to {folder}", count).format(
+            n=count, folder=target
+        )
+    )
     for path in written:
         click.echo(f"  {path.relative_to(target)}")

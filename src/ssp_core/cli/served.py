@@ -256,10 +256,10 @@ def run_served(argv: Sequence[str]) -> int | None:
         pid = reply.get("pid")
         if not isinstance(pid, int):
             return None  # refused (changed code, another sys.path): run it here
-        return _wait(connection, pid)
+        return _wait(connection, pid, argv)
 
 
-def _wait(connection: socket.socket, pid: int) -> int:
+def _wait(connection: socket.socket, pid: int, argv: Sequence[str]) -> int:
     def forward(signum: int, _frame: FrameType | None) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signum)
@@ -274,5 +274,35 @@ def _wait(connection: socket.socket, pid: int) -> int:
     code = reply.get("exit")
     if isinstance(code, int):
         return code
-    sys.stderr.write("error: the ssp server's worker ended without an exit code\n")
+    sys.stderr.write(_worker_lost(argv) + "\n")
     return 1
+
+
+def _chosen_language(argv: Sequence[str]) -> str:
+    """Return the language ``argv`` chose (``--lang``), else ``SSP_LANG``'s, else English."""
+    chosen = os.environ.get("SSP_LANG", "en")
+    for index, word in enumerate(argv):
+        if word == "--":
+            break
+        if word == "--lang" and index + 1 < len(argv):
+            chosen = argv[index + 1]
+        elif word.startswith("--lang="):
+            chosen = word.partition("=")[2]
+    return chosen
+
+
+def _worker_lost(argv: Sequence[str]) -> str:
+    """Return the error line for a worker that ended without an exit code, in its language.
+
+    The catalogue is loaded only here, when this rare error happens: the client
+    otherwise imports nothing but the standard library.
+    """
+    from ssp_core.i18n import _, language  # noqa: PLC0415
+
+    try:
+        with language(_chosen_language(argv)):
+            return _("error: {message}").format(
+                message=_("the ssp server's worker ended without an exit code")
+            )
+    except ValueError:  # a language the command line refuses anyway
+        return "error: the ssp server's worker ended without an exit code"

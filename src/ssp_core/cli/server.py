@@ -40,6 +40,7 @@ import click
 from ssp_core.cli import served
 from ssp_core.cli.app import COMMANDS, CommandGroup, Context, preload_registry
 from ssp_core.exceptions import ConfigError, SspError
+from ssp_core.i18n import _
 from ssp_core.plugins import spec
 from ssp_core.text import visible
 
@@ -176,7 +177,7 @@ class Server:
                 return False
             self.listener.settimeout(left)
             try:
-                connection, _ = self.listener.accept()
+                connection, _address = self.listener.accept()
             except TimeoutError:
                 continue
             with connection:
@@ -352,7 +353,7 @@ def _ask(kind: str) -> dict[str, Any] | None:
     with connection:
         try:
             served.send(connection, {"protocol": served.PROTOCOL, "kind": kind})
-            reply, _ = served.receive(connection)
+            reply, _fds = served.receive(connection)
         except (OSError, ValueError):
             return None
     return reply
@@ -378,7 +379,7 @@ def start_command(obj: Context, idle: float) -> None:
     del obj
     found = _ask("status")
     if found is not None:
-        click.echo(f"an ssp server already runs (pid {found.get('pid')})")
+        click.echo(_("an ssp server already runs (pid {pid})").format(pid=found.get("pid")))
         return
     process = subprocess.Popen(  # noqa: S603 (this interpreter, our own code)
         [sys.executable, "-P", "-c", served.start_code(idle)],
@@ -395,13 +396,15 @@ def start_command(obj: Context, idle: float) -> None:
         found = _ask("status")
         if found is not None:
             click.echo(
-                f"ssp server started (pid {found.get('pid')}); it stops after {idle:g} idle "
-                "minutes, or with `ssp server stop`"
+                _(
+                    "ssp server started (pid {pid}); it stops after {idle} idle minutes, or "
+                    "with `ssp server stop`"
+                ).format(pid=found.get("pid"), idle=f"{idle:g}")
             )
             return
         time.sleep(0.05)
-    last = output.strip().splitlines()[-1:] or ["it did not answer"]
-    raise ConfigError(f"the ssp server did not start: {last[0]}")
+    last = output.strip().splitlines()[-1:] or [_("it did not answer")]
+    raise ConfigError(_("the ssp server did not start: {reason}").format(reason=last[0]))
 
 
 @server.command("stop")
@@ -411,9 +414,9 @@ def stop_command(obj: Context) -> None:
     del obj
     reply = _ask("stop")
     if reply is None:
-        click.echo("no ssp server runs")
+        click.echo(_("no ssp server runs"))
         return
-    click.echo(f"ssp server stopped (pid {reply.get('stopped')})")
+    click.echo(_("ssp server stopped (pid {pid})").format(pid=reply.get("stopped")))
 
 
 @server.command("status")
@@ -423,10 +426,16 @@ def status_command(obj: Context) -> None:
     del obj
     reply = _ask("status")
     if reply is None:
-        click.echo(f"no ssp server runs (socket: {served.socket_path()})")
+        click.echo(_("no ssp server runs (socket: {socket})").format(socket=served.socket_path()))
         return
     click.echo(
-        f"ssp server pid {reply.get('pid')}, started {reply.get('started')}, "
-        f"{reply.get('served')} commands run, "
-        f"stops after {reply.get('idle_minutes'):g} idle minutes"
+        _(
+            "ssp server pid {pid}, started {started}, {served} commands run, stops after "
+            "{idle} idle minutes"
+        ).format(
+            pid=reply.get("pid"),
+            started=reply.get("started"),
+            served=reply.get("served"),
+            idle=f"{reply.get('idle_minutes'):g}",
+        )
     )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import click
-from rich.console import Console
 
 from ssp_core.application.admin import UpgradePlan, describe_store, plan_upgrade, upgrade_store_at
 from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import acting, echo_json, plain
-from ssp_core.cli.retention import progress_bar, stderr_is_terminal
+from ssp_core.cli.progress import progress_bar, stderr_is_terminal
 from ssp_core.domain.roles import Actor
+from ssp_core.i18n import N_, _, ngettext
 
 __all__ = ["store"]
 
@@ -29,27 +29,49 @@ def info_command(obj: Context, as_json: bool) -> None:
         echo_json(facts)
     else:
         for key, value in plain(facts).items():
-            click.echo(f"{key}: {value}")
+            click.echo(_("{label}: {value}").format(label=_(_INFO.get(key, key)), value=value))
+
+
+_INFO = {
+    "url": N_("store"),
+    "schema_version": N_("schema version"),
+    "library_schema_version": N_("schema version of the library"),
+    "cases": N_("cases"),
+    "events": N_("events"),
+}
+"""The names ``ssp store info`` gives the facts of a store (English; shown translated)."""
 
 
 def _print_plan(plan: UpgradePlan) -> None:
     if plan.schema_version is None:
         click.echo(plan.note)
         return
-    current = plan.schema_version == plan.library_schema_version
+    if plan.schema_version == plan.library_schema_version:
+        line = _("{url}: schema version {version} is current")
+    else:
+        line = _("{url}: schema version {version}; would migrate to {target}")
     click.echo(
-        f"{plan.url}: schema version {plan.schema_version}"
-        + (" is current" if current else f"; would migrate to {plan.library_schema_version}")
+        line.format(url=plan.url, version=plan.schema_version, target=plan.library_schema_version)
     )
-    click.echo(f"cases that would get their municipality: {plan.cases_without_municipality}")
+    click.echo(
+        _("cases that would get their municipality: {n}").format(n=plan.cases_without_municipality)
+    )
     renamed = plan.renamed or ()
     click.echo(
-        f"renamed ids the history holds: {len(renamed)} (never rewritten; read as the new ids)"
+        _("renamed ids the history holds: {n} (never rewritten; read as the new ids)").format(
+            n=len(renamed)
+        )
     )
     for use in renamed:
+        events = _("{n} event(s)").format(n=use.events)
+        entries = ngettext("{n} audit entry", "{n} audit entries", use.audit_entries).format(
+            n=use.audit_entries
+        )
         click.echo(
-            f"  {use.kind} {use.old} -> {use.new}: {use.events} event(s), "
-            f"{use.audit_entries} audit entr{'y' if use.audit_entries == 1 else 'ies'}"
+            "  "
+            + _("{kind} {old} -> {new}: {events}, {entries}").format(
+                kind=use.kind, old=use.old, new=use.new, events=events, entries=entries
+            )
         )
 
 
@@ -67,7 +89,7 @@ def upgrade_command(obj: Context, dry_run: bool, as_json: bool, actor: Actor, pu
     and the renamed ids the history holds (read as their new ids, never rewritten).
     """
     if as_json and not dry_run:
-        raise click.UsageError("--json goes with --dry-run")
+        raise click.UsageError(_("--json goes with --dry-run"))
     if dry_run:
         plan = plan_upgrade(
             obj.store_url, actor, registry=obj.registry, clock=obj.clock, purpose=purpose
@@ -77,18 +99,33 @@ def upgrade_command(obj: Context, dry_run: bool, as_json: bool, actor: Actor, pu
         else:
             _print_plan(plan)
         return
-    upgrade = upgrade_store_at(
-        obj.store_url, actor, registry=obj.registry, clock=obj.clock, purpose=purpose
-    )
+    show = not as_json and stderr_is_terminal()
+    with progress_bar(_("upgrading the store"), show=show) as progress:
+        upgrade = upgrade_store_at(
+            obj.store_url,
+            actor,
+            registry=obj.registry,
+            clock=obj.clock,
+            purpose=purpose,
+            progress=progress,
+        )
     if not upgrade.upgraded:
         click.echo(
-            f"{upgrade.url}: schema version {upgrade.schema_version} is current; nothing to do"
+            _("{url}: schema version {version} is current; nothing to do").format(
+                url=upgrade.url, version=upgrade.schema_version
+            )
         )
         return
-    click.echo(f"{upgrade.url}: upgraded to schema version {upgrade.schema_version}")
     click.echo(
-        "histories written before schema 2 are not sealed: seal them once with "
-        "`ssp store seal` (needs the municipal key and a role granted store.seal)"
+        _("{url}: upgraded to schema version {version}").format(
+            url=upgrade.url, version=upgrade.schema_version
+        )
+    )
+    click.echo(
+        _(
+            "histories written before schema 2 are not sealed: seal them once with "
+            "`ssp store seal` (needs the municipal key and a role granted store.seal)"
+        )
     )
 
 
@@ -102,11 +139,15 @@ def seal_command(obj: Context, as_json: bool, actor: Actor, purpose: str) -> Non
     Needs the municipal key; each case is sealed in its own transaction, and audited.
     """
     casework = obj.casework()
-    with progress_bar("sealing", show=not as_json and stderr_is_terminal()) as progress:
+    show = not as_json and stderr_is_terminal()
+    with progress_bar(_("sealing case histories"), show=show) as progress:
         sealed = casework.seal_unsealed(actor, purpose=purpose, progress=progress)
     if as_json:
         echo_json({"sealed": sealed})
         return
-    Console(soft_wrap=False).print(
-        f"sealed {len(sealed)} unsealed case histor{'y' if len(sealed) == 1 else 'ies'}"
+    count = len(sealed)
+    click.echo(
+        ngettext(
+            "sealed {n} unsealed case history", "sealed {n} unsealed case histories", count
+        ).format(n=count)
     )

@@ -30,10 +30,13 @@ from ssp_core.domain.roles import Actor
 from ssp_core.domain.walks import Coordinates, Place
 from ssp_core.exceptions import DataError
 from ssp_core.files import private_file
+from ssp_core.i18n import _, label
+from ssp_core.plugins.registry import Registry
 from ssp_core.walks.geojson import findings_geojson
-from ssp_core.walks.labels import label_of
+from ssp_core.walks.labels import label_of, state_text
 from ssp_core.walks.report import open_findings_report, walk_report
 from ssp_core.walks.views import Finding
+from ssp_core.workflows.definition import WorkflowKind
 
 __all__ = ["walk"]
 
@@ -83,7 +86,11 @@ def plan(
         actor=actor,
         purpose=purpose,
     )
-    line = f"{case.id}: walk planned in {locality} on {held_on.date().isoformat()}"
+    line = _("{case}: walk planned in {locality} on {date}").format(
+        case=case.id,
+        locality=label_of(casework.registry, "localities", locality, obj.language),
+        date=held_on.date().isoformat(),
+    )
     print_written(casework, case, actor, line, as_json=as_json)
 
 
@@ -96,7 +103,8 @@ def _trigger_command(name: str, trigger: str, argument: str, doc: str) -> None:
     def command(obj: Context, case_id: str, as_json: bool, actor: Actor, purpose: str) -> None:
         casework = obj.casework()
         case = casework.fire(case_id, trigger, actor, purpose=purpose)
-        print_written(casework, case, actor, f"{case.id}: {case.state}", as_json=as_json)
+        line = f"{case.id}: {state_text(casework.registry, case.state, workflow=case.workflow)}"
+        print_written(casework, case, actor, line, as_json=as_json)
 
     command.__doc__ = doc
     walk.command(name)(click.argument("case_id", metavar=argument)(command))
@@ -115,7 +123,7 @@ def _coordinates(lat: float | None, lon: float | None) -> Coordinates | None:
     if lat is None and lon is None:
         return None
     if lat is None or lon is None:
-        raise DataError("give both --lat and --lon (WGS84 degrees), or neither")
+        raise DataError(_("give both --lat and --lon (WGS84 degrees), or neither"))
     return Coordinates(lat, lon)
 
 
@@ -160,7 +168,12 @@ def finding(
         actor=actor,
         purpose=purpose,
     )
-    line = f"{case.id}: finding of walk {walk_id} ({category}), {case.state}"
+    line = _("{case}: finding of walk {walk} ({category}), {state}").format(
+        case=case.id,
+        walk=walk_id,
+        category=label_of(casework.registry, "finding_categories", category, obj.language),
+        state=state_text(casework.registry, case.state, workflow=case.workflow),
+    )
     print_written(casework, case, actor, line, as_json=as_json)
 
 
@@ -183,7 +196,11 @@ def assign(
     """Make a partner responsible for FINDING_ID and pass it on."""
     casework = obj.casework()
     case = casework.assign_finding(finding_id, partner, actor, reason=reason, purpose=purpose)
-    line = f"{case.id}: {case.state}, responsible {partner}"
+    line = _("{case}: {state}, responsible {partner}").format(
+        case=case.id,
+        state=state_text(casework.registry, case.state, workflow=case.workflow),
+        partner=partner,
+    )
     print_written(casework, case, actor, line, as_json=as_json)
 
 
@@ -201,7 +218,8 @@ def decline(
     """Decline FINDING_ID, giving the reason."""
     casework = obj.casework()
     case = casework.fire(finding_id, "decline", actor, reason=reason, purpose=purpose)
-    print_written(casework, case, actor, f"{case.id}: {case.state}", as_json=as_json)
+    line = f"{case.id}: {state_text(casework.registry, case.state, workflow=case.workflow)}"
+    print_written(casework, case, actor, line, as_json=as_json)
 
 
 @walk.command("import")
@@ -227,12 +245,17 @@ def import_(obj: Context, example: str | None, as_json: bool, actor: Actor, purp
         )
         return
     if not names:
-        click.echo("no plugin registers example walks")
+        click.echo(_("no plugin registers example walks"))
     for name, cases in made.items():
         if cases:
-            click.echo(f"{name}: walk {cases[0].id}, {len(cases) - 1} finding(s)")
+            found = len(cases) - 1
+            click.echo(
+                _("{example}: walk {walk}, {n} finding(s)").format(
+                    example=name, walk=cases[0].id, n=found
+                )
+            )
         else:
-            click.echo(f"{name}: already in the store")
+            click.echo(_("{example}: already in the store").format(example=name))
 
 
 @walk.command("list")
@@ -247,29 +270,39 @@ def list_(obj: Context, as_json: bool, actor: Actor, purpose: str) -> None:
         echo_json([plain(w) for w in walks])
         return
     language = obj.language
+    registry = casework.registry
     rows = []
     for w in walks:
-        people = len(w.participants) + (1 if w.citizens else 0)
+        who = _("{n} partner(s)").format(n=len(w.participants))
+        if w.citizens:
+            who = _("{partners}, {n} citizen(s)").format(partners=who, n=w.citizens)
+        elif not w.participants:
+            who = _("{partners} (none)").format(partners=who)
         rows.append(
             (
                 inert(w.case_id),
                 w.held_on.isoformat(),
-                inert(label_of(casework.registry, "localities", w.locality, language)),
-                inert(w.state),
-                f"{len(w.participants)} partner(s)"
-                + (f", {w.citizens} citizen(s)" if w.citizens else "")
-                + ("" if people else " (none)"),
-                inert(", ".join(w.topics)),
+                inert(label_of(registry, "localities", w.locality, language)),
+                inert(state_text(registry, w.state, workflow=w.workflow)),
+                inert(who),
+                inert(", ".join(_topic(registry, topic) for topic in w.topics)),
             )
         )
+    columns = (_("walk"), _("date"), _("locality"), _("state"), _("participants"), _("topics"))
     print_table(
         listing(
-            f"{len(walks)} safety walk(s)",
-            ("walk", "date", "locality", "state", "participants", "topics"),
+            _("{n} safety walk(s)").format(n=len(walks)),
+            columns,
             rows,
-            ids=("walk", "date", "state"),
+            ids=(columns[0], columns[1]),
         )
     )
+
+
+def _topic(registry: Registry, topic: str) -> str:
+    """Return a walk's topic: the label of a registered finding category, else as written."""
+    found = registry.finding_categories.get(topic)
+    return label(found.labels) if found is not None else topic
 
 
 def _findings_table(findings: list[Finding], obj: Context, today: dt.date) -> Table:
@@ -277,7 +310,11 @@ def _findings_table(findings: list[Finding], obj: Context, today: dt.date) -> Ta
     rows = []
     for f in findings:
         due = min((d.due for d in f.due), default=None)
-        mark = "" if due is None else due.isoformat() + (" overdue" if due < today else "")
+        mark = ""
+        if due is not None:
+            mark = due.isoformat()
+            if due < today:
+                mark = _("{date} overdue").format(date=mark)
         rows.append(
             (
                 inert(f.case_id),
@@ -286,15 +323,25 @@ def _findings_table(findings: list[Finding], obj: Context, today: dt.date) -> Ta
                 inert(f.place.description),
                 inert(label_of(registry, "finding_categories", f.category, obj.language)),
                 inert(label_of(registry, "partners", f.responsible, obj.language)),
-                inert(f.state),
+                inert(state_text(registry, f.state, kind=WorkflowKind.SAFETY_FINDING)),
                 mark,
             )
         )
+    columns = (
+        _("finding"),
+        _("walk"),
+        _("locality"),
+        _("place"),
+        _("category"),
+        _("responsible"),
+        _("state"),
+        _("due"),
+    )
     return listing(
-        f"{len(findings)} finding(s)",
-        ("finding", "walk", "locality", "place", "category", "responsible", "state", "due"),
+        _("{n} finding(s)").format(n=len(findings)),
+        columns,
         rows,
-        ids=("finding", "walk", "state", "due"),
+        ids=(columns[0], columns[1], columns[7]),
     )
 
 
@@ -325,7 +372,7 @@ def findings(
     if out is not None:
         report = open_findings_report(found, casework.registry, language=obj.language, today=today)
         md, page = report.write(out, "findings")
-        click.echo(f"wrote {md} and {page}", err=True)
+        click.echo(_("wrote {markdown} and {html}").format(markdown=md, html=page), err=True)
     if as_json:
         echo_json([plain(f) for f in found])
         return
@@ -347,13 +394,15 @@ def report(obj: Context, walk_id: str, out: Path, force: bool, actor: Actor, pur
     """Write the report of WALK_ID: its plan, its findings and a map of them."""
     if not force and out.is_dir() and any(out.iterdir()):
         raise DataError(
-            f"the folder {out} is not empty: name a new folder, or give --force to write "
-            "the report's files into it (files of the same names are replaced)"
+            _(
+                "the folder {folder} is not empty: name a new folder, or give --force to write "
+                "the report's files into it (files of the same names are replaced)"
+            ).format(folder=out)
         )
     casework = obj.casework()
     chosen = [w for w in casework.walks(actor, purpose=purpose) if w.case_id == walk_id]
     if not chosen:
-        raise DataError(f"no safety walk {walk_id!r} that you may read")
+        raise DataError(_("no safety walk {walk!r} that you may read").format(walk=walk_id))
     found = casework.findings(actor, purpose=purpose, walk=walk_id)
     written = walk_report(
         chosen[0],
@@ -404,7 +453,7 @@ def geojson(
         click.echo(text)
     else:
         private_file(out).write_text(text + "\n", encoding="utf-8")
-        click.echo(f"wrote {out}", err=True)
+        click.echo(_("wrote {path}").format(path=out), err=True)
 
 
 @walk.command("categories")
@@ -426,4 +475,5 @@ def categories(obj: Context, as_json: bool) -> None:
         (inert(cid), inert(category.labels.get(obj.language)), inert(plugin))
         for cid, category, plugin in found
     ]
-    print_table(listing("finding categories", ("id", "label", "from"), rows, ids=("id", "from")))
+    columns = (_("id"), _("label"), _("from"))
+    print_table(listing(_("finding categories"), columns, rows, ids=(columns[0], columns[2])))

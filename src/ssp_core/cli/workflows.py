@@ -9,6 +9,7 @@ import click
 from ssp_core.cli.app import CommandGroup, Context
 from ssp_core.cli.options import json_as_format
 from ssp_core.cli.render import inert, listing, print_table
+from ssp_core.i18n import _
 from ssp_core.workflows.definition import WorkflowKind
 from ssp_core.workflows.diagrams import to_data, to_mermaid, to_text
 
@@ -52,20 +53,21 @@ def list_workflows(obj: Context, kind: str | None, as_json: bool) -> None:
         ]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
+    ids = (_("id"), _("version"), _("kind"), _("plugin"))
     table = listing(
-        "Workflows",
-        ("id", "version", "kind", "label", "plugin"),
+        _("Workflows"),
+        (*ids[:3], _("label"), ids[3]),
         (
             (
                 inert(d.id),
                 str(d.version),
-                d.kind.value + (" (template)" if d.template else ""),
+                _("{kind} (template)").format(kind=d.kind.value) if d.template else d.kind.value,
                 inert(d.labels.get(obj.language)),
                 inert(registry.workflows.contributor(d.name)),
             )
             for d in definitions
         ),
-        ids=("id", "version", "kind", "plugin"),
+        ids=ids,
     )
     print_table(table)
 
@@ -101,7 +103,8 @@ def show_workflow(obj: Context, workflow_id: str, version: int | None, fmt: str)
         newer = obj.registry.newer_base(definition)
         if newer is not None and definition.extends is not None:
             click.echo(
-                f"newer: {newer.name} is registered; this version keeps extending "
-                f"{definition.extends.name} until a new version of {definition.id} "
-                "extends the newer one"
+                _(
+                    "newer: {newer} is registered; this version keeps extending {base} until "
+                    "a new version of {workflow} extends the newer one"
+                ).format(newer=newer.name, base=definition.extends.name, workflow=definition.id)
             )

@@ -25,6 +25,7 @@ import attrs
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.validators import identifier
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import N_, _
 
 __all__ = [
     "ACTIVITY_GUIDANCE",
@@ -50,11 +51,11 @@ CANCELLED = "cancelled"
 TOOK_PLACE = "took_place"
 """The automatic fact the library records when it marks an activity held (on or after its day)."""
 
-ACTIVITY_GUIDANCE = (
+ACTIVITY_GUIDANCE = N_(
     "an activity names no one: record how many took part, never a name, CPR number, "
     "pseudonym or anything else that identifies a person"
 )
-"""What the one who logs an activity is told when a text is refused."""
+"""What the one who logs an activity is told when a text is refused; show it with ``_()``."""
 
 
 @attrs.frozen
@@ -85,22 +86,26 @@ def headcount_problem(participants: object, young_people: object) -> str | None:
     counted). Young people can be counted only with the participants, and are at most
     as many.
     """
-    for name, value in (("participants", participants), ("young people", young_people)):
+    for name, value in ((N_("participants"), participants), (N_("young people"), young_people)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            return f"{name} is a whole number of 0 or more, not {value!r}"
+            return _("{name} is a whole number of 0 or more, not {value}").format(
+                name=_(name), value=repr(value)
+            )
         if isinstance(value, int) and value < 0:
-            return f"{name} is a whole number of 0 or more, not {value}"
+            return _("{name} is a whole number of 0 or more, not {value}").format(
+                name=_(name), value=value
+            )
     if young_people is not None and participants is None:
-        return "young people are counted among the participants: give the participants too"
+        return _("young people are counted among the participants: give the participants too")
     if (
         isinstance(young_people, int)
         and isinstance(participants, int)
         and young_people > participants
     ):
-        return (
-            f"the young people ({young_people}) are counted among the participants "
-            f"({participants}), so they cannot be more"
-        )
+        return _(
+            "the young people ({young}) are counted among the participants "
+            "({participants}), so they cannot be more"
+        ).format(young=young_people, participants=participants)
     return None
 
 
@@ -114,7 +119,11 @@ def check_headcount(participants: int | None, young_people: int | None) -> None:
 def _headcount(inst: ActivityPlan, _attribute: attrs.Attribute[Any], value: Any) -> None:
     problem = headcount_problem(inst.participants, value)
     if problem is not None:
-        raise DataError(f"example activity {inst.id!r}: {problem}")
+        raise DataError(
+            _("example activity {activity}: {problem}").format(
+                activity=repr(inst.id), problem=problem
+            )
+        )
 
 
 def _optional_id(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:

@@ -15,31 +15,37 @@ from ssp_core.domain.events import CaseEvent, FactRecorded
 from ssp_core.domain.fields import SEALED_FIELDS
 from ssp_core.domain.validators import naming_problem
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import N_, _
 
 __all__ = ["UNNAMED_GUIDANCE", "check_unnamed", "check_unnamed_events", "naming_problem"]
 
-UNNAMED_GUIDANCE = (
+UNNAMED_GUIDANCE = N_(
     "an advice request names no one: describe the situation without a name, CPR number, "
     "pseudonym or anything else that identifies a person"
 )
-"""What the asker is told when a text is refused (and at intake)."""
+"""What the asker is told when a text is refused (and at intake); show it with ``_()``."""
 
 
 def check_unnamed(text: str | None, what: str, guidance: str = UNNAMED_GUIDANCE) -> None:
     """Raise :class:`DataError` if ``text`` (the ``what`` of a request, an activity) names someone.
 
     ``guidance`` is what the message tells the writer (by default, for an advice
-    request; an initiative's activity passes its own).
+    request; an initiative's activity passes its own). ``what`` and ``guidance`` are
+    English text marked with ``N_``; the message is made in the current language.
     """
     if text is None:
         return
     problem = naming_problem(text)
     if problem is not None:
-        raise DataError(f"the {what} contains {problem}; {guidance}")
+        raise DataError(
+            _("the {what} contains {problem}; {guidance}").format(
+                what=_(what), problem=problem, guidance=_(guidance)
+            )
+        )
 
 
 def _values(value: object, path: str) -> Iterable[object]:
-    head, _, tail = path.partition(".")
+    head, _dot, tail = path.partition(".")
     inner = getattr(value, head, None)
     if not tail:
         yield inner

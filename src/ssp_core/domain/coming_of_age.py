@@ -21,6 +21,7 @@ from ssp_core.domain.cases import Case
 from ssp_core.domain.events import CaseOpened, ComingOfAgeAnnounced
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import Subject
+from ssp_core.i18n import N_, _, language
 
 __all__ = ["ADULT_AGE", "ComingOfAge", "announced", "coming_of_age", "earliest_18th_birthday"]
 
@@ -47,28 +48,24 @@ class ComingOfAge:
     @property
     def statement(self) -> Labels:
         """Return the plain statement shown with the case, in Danish and English."""
-        day = self.turns_18_on.isoformat()
-        workflow = self.workflow
-        stays_en = f"the card stays {workflow}" if self.card else f"it stays on {workflow}"
-        stays_da = (
-            f"actioncardet forbliver {self.workflow}"
-            if self.card
-            else f"sagen forbliver på {self.workflow}"
-        )
         if self.closed:
-            return Labels(
-                da=f"fyldte 18 år den {day}, mens sagen var åben; den blev på {self.workflow}",
-                en=f"turned 18 on {day}, while this case was open; it stayed on {self.workflow}",
+            text = N_("turned 18 on {day}, while this case was open; it stayed on {workflow}")
+        elif self.turned:
+            text = (
+                N_("turned 18 on {day}, during this case; the card stays {workflow}")
+                if self.card
+                else N_("turned 18 on {day}, during this case; it stays on {workflow}")
             )
-        if self.turned:
-            return Labels(
-                da=f"fyldte 18 år den {day}, under denne sag; {stays_da}",
-                en=f"turned 18 on {day}, during this case; {stays_en}",
+        else:
+            text = (
+                N_("turns 18 on {day}, during this case; the card stays {workflow}")
+                if self.card
+                else N_("turns 18 on {day}, during this case; it stays on {workflow}")
             )
-        return Labels(
-            da=f"fylder 18 år den {day}, under denne sag; {stays_da}",
-            en=f"turns 18 on {day}, during this case; {stays_en}",
-        )
+        values = {"day": self.turns_18_on.isoformat(), "workflow": self.workflow}
+        with language("da"):
+            danish = _(text).format(**values)
+        return Labels(da=danish, en=text.format(**values))
 
     def to_dict(self) -> dict[str, object]:
         """Return the coming of age as JSON-ready data."""

@@ -18,6 +18,7 @@ import attrs
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.validators import identifier, non_empty_text
 from ssp_core.exceptions import UnknownId
+from ssp_core.i18n import _
 
 __all__ = [
     "CatalogueKind",
@@ -150,7 +151,7 @@ class WorrySignCatalogue:
                 if sign.id == sign_id:
                     return level, sign
         raise UnknownId(
-            f"worry sign in catalogue {self.id!r}",
+            _("worry sign in catalogue {catalogue}").format(catalogue=repr(self.id)),
             sign_id,
             [s.id for lvl in self.levels for s in lvl.signs],
         )

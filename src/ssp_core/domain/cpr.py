@@ -21,6 +21,7 @@ import attrs
 
 from ssp_core.domain.people import Subject
 from ssp_core.exceptions import ConfigError, InvalidCpr
+from ssp_core.i18n import _, ngettext
 
 __all__ = ["MIN_KEY_BYTES", "Pseudonymiser", "birth_date_from_cpr", "normalise_cpr"]
 
@@ -35,14 +36,21 @@ def normalise_cpr(cpr: str) -> str:
     never quoting the input.
     """
     if not isinstance(cpr, str):
-        raise InvalidCpr(f"a CPR number must be given as text, not {type(cpr).__name__}")
+        raise InvalidCpr(
+            _("a CPR number must be given as text, not {type}").format(type=type(cpr).__name__)
+        )
     text = cpr.strip()
     if len(text) == 11 and text[6] == "-":
         text = text[:6] + text[7:]
     if len(text) != 10 or not (text.isascii() and text.isdigit()):
         raise InvalidCpr(
-            "a CPR number must be 10 digits, written DDMMYY-SSSS or DDMMYYSSSS "
-            f"(got {len(cpr.strip())} characters)"
+            ngettext(
+                "a CPR number must be 10 digits, written DDMMYY-SSSS or DDMMYYSSSS "
+                "(got {n} character)",
+                "a CPR number must be 10 digits, written DDMMYY-SSSS or DDMMYYSSSS "
+                "(got {n} characters)",
+                len(cpr.strip()),
+            ).format(n=len(cpr.strip()))
         )
     return text
 
@@ -68,7 +76,7 @@ def birth_date_from_cpr(cpr: str) -> dt.date:
         return dt.date(year, month, day)
     except ValueError:
         raise InvalidCpr(
-            "the first six digits of a CPR number must be a real date DDMMYY"
+            _("the first six digits of a CPR number must be a real date DDMMYY")
         ) from None
 
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import attrs
 
 from ssp_core.domain.validators import non_empty_text
+from ssp_core.i18n import LANGUAGES, Language
 
 __all__ = ["LANGUAGES", "Labels", "Language"]
-
-Language = Literal["da", "en"]
-LANGUAGES: tuple[Language, ...] = ("da", "en")
 
 
 @attrs.frozen

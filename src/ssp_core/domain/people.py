@@ -15,6 +15,7 @@ import attrs
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.validators import identifier, non_empty_text
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import _
 
 __all__ = [
     "AgeBand",
@@ -47,7 +48,7 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
     A person born on 29 February turns a year older on 1 March in common years.
     """
     if day < birth_date:
-        raise DataError("the date is before the birth date")
+        raise DataError(_("the date is before the birth date"))
     years = day.year - birth_date.year
     if (day.month, day.day) < (birth_date.month, birth_date.day):
         years -= 1
@@ -64,7 +65,7 @@ def turns_age_on(birth_date: dt.date, age: int) -> dt.date:
     is ``n``, and the day before it is ``n - 1``.
     """
     if age < 0:
-        raise DataError(f"an age must be 0 or more, got {age}")
+        raise DataError(_("an age must be 0 or more, got {age}").format(age=age))
     year = birth_date.year + age
     if (birth_date.month, birth_date.day) == (2, 29) and not calendar.isleap(year):
         return dt.date(year, 3, 1)

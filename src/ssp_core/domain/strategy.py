@@ -20,6 +20,7 @@ from ssp_core.domain.concerns import Source
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.validators import identifier
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import _
 
 __all__ = [
     "INDEX_MEASURES",
@@ -92,11 +93,17 @@ class CouncilTerm:
     @first_year.validator
     def _check(self, _attribute: attrs.Attribute[int], value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or not 1970 <= value <= 9996:
-            raise DataError(f"a council term's first year must be a year, not {value!r}")
+            raise DataError(
+                _("a council term's first year must be a year, not {value}").format(
+                    value=repr(value)
+                )
+            )
         if value % 4 != 2:
             raise DataError(
-                f"no council term begins in {value}: a term runs four calendar years from "
-                "1 January after the election (e.g. 2022-2025, 2026-2029)"
+                _(
+                    "no council term begins in {year}: a term runs four calendar years from "
+                    "1 January after the election (e.g. 2022-2025, 2026-2029)"
+                ).format(year=value)
             )
 
     @classmethod
@@ -107,12 +114,16 @@ class CouncilTerm:
         """
         found = _TERM.match(text.strip()) if isinstance(text, str) else None
         if found is None:
-            raise DataError(f"a council term is written like 2022-2025, not {text!r}")
+            raise DataError(
+                _("a council term is written like 2022-2025, not {text}").format(text=repr(text))
+            )
         first, last = int(found[1]), int(found[2])
         if last != first + 3:
             raise DataError(
-                f"council term {text!r} is not four calendar years: a term such as "
-                f"{first}-{first + 3} runs from 1 January {first} to 31 December {first + 3}"
+                _(
+                    "council term {text} is not four calendar years: a term such as "
+                    "{first}-{last} runs from 1 January {first} to 31 December {last}"
+                ).format(text=repr(text), first=first, last=first + 3)
             )
         return cls(first)
 

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import N_, _
 from ssp_core.text import CPR_SHAPE, PSEUDONYM_SHAPE
 
 __all__ = [
@@ -33,30 +34,36 @@ def naming_problem(text: str) -> str | None:
     digits.
     """
     if CPR_SHAPE.search(text):
-        return "something shaped like a CPR number (DDMMYY-SSSS)"
+        return _("something shaped like a CPR number (DDMMYY-SSSS)")
     if PSEUDONYM_SHAPE.search(text):
-        return "something shaped like a pseudonym (32 hexadecimal digits)"
+        return _("something shaped like a pseudonym (32 hexadecimal digits)")
     return None
 
 
-def check_actor_id(value: object, what: str = "an actor id") -> str:
+def check_actor_id(value: object, what: str = N_("an actor id")) -> str:
     """Return ``value`` if it is an actor id; else raise :class:`DataError` saying what is allowed.
 
     An actor id (the embedding system's id of a person acting, or of an assignee)
     starts with a letter or digit and holds letters, digits and ``. _ @ + -`` only,
     at most 128 characters: no spaces, markup or control characters, so it shows as
     itself everywhere. Nothing shaped like a CPR number is an id. The message never
-    repeats a refused value.
+    repeats a refused value. ``what`` is translated where it is shown (mark it ``N_``).
     """
     if not isinstance(value, str) or not _ACTOR_ID.match(value):
         raise DataError(
-            f"{what} must start with a letter or digit and hold only letters, digits and "
-            "'.', '_', '@', '+', '-' (at most 128 characters; no spaces, markup or control "
-            "characters)"
+            _(
+                "{what} must start with a letter or digit and hold only letters, digits and "
+                "'.', '_', '@', '+', '-' (at most 128 characters; no spaces, markup or control "
+                "characters)"
+            ).format(what=_(what))
         )
     problem = naming_problem(value)
     if problem is not None:
-        raise DataError(f"{what} may not be {problem}: use the embedding system's user id")
+        raise DataError(
+            _("{what} may not be {problem}: use the embedding system's user id").format(
+                what=_(what), problem=problem
+            )
+        )
     return value
 
 
@@ -68,11 +75,15 @@ def check_case_id(value: str) -> str:
     """
     problem = naming_problem(value)
     if problem is not None:
-        raise DataError(f"a case id is never {problem}; the id given was not looked up")
+        raise DataError(
+            _("a case id is never {problem}; the id given was not looked up").format(
+                problem=problem
+            )
+        )
     return value
 
 
-def check_pseudonym(value: object, what: str = "a pseudonym") -> str:
+def check_pseudonym(value: object, what: str = N_("a pseudonym")) -> str:
     """Return ``value`` if it has the pseudonymiser's form; else raise :class:`DataError`.
 
     The pseudonymiser (:class:`~ssp_core.domain.cpr.Pseudonymiser`) gives 32 lower-case
@@ -81,11 +92,19 @@ def check_pseudonym(value: object, what: str = "a pseudonym") -> str:
     """
     if isinstance(value, str) and _PSEUDONYM_FORM.match(value):
         return value
-    problem = naming_problem(value) if isinstance(value, str) else None
-    shaped = f" ({problem})" if problem and "CPR" in problem else ""
+    cpr_shaped = isinstance(value, str) and CPR_SHAPE.search(value) is not None
+    if cpr_shaped:
+        text = _(
+            "{what} must be the pseudonymiser's: 32 lower-case hexadecimal digits ({problem}); "
+            "enter a person by their CPR number (--cpr-stdin, Casework.enrol) to get one"
+        )
+    else:
+        text = _(
+            "{what} must be the pseudonymiser's: 32 lower-case hexadecimal digits; "
+            "enter a person by their CPR number (--cpr-stdin, Casework.enrol) to get one"
+        )
     raise DataError(
-        f"{what} must be the pseudonymiser's: 32 lower-case hexadecimal digits{shaped}; "
-        "enter a person by their CPR number (--cpr-stdin, Casework.enrol) to get one"
+        text.format(what=_(what), problem=_("something shaped like a CPR number (DDMMYY-SSSS)"))
     )
 
 

@@ -19,7 +19,9 @@ import attrs
 from ssp_core.domain.activities import HELD
 from ssp_core.domain.events import ActivityLogged
 from ssp_core.domain.labels import Labels
+from ssp_core.evaluation.measures import catalogue_labels
 from ssp_core.evaluation.period import Period
+from ssp_core.i18n import N_
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.suppression import THRESHOLD, CountTable, SuppressedTable, suppress
 from ssp_core.store.base import CaseStore
@@ -58,31 +60,27 @@ AGE_NOT_GIVEN = "age_not_given"
 
 PARTICIPANT_GROUPS: Mapping[str, Labels] = MappingProxyType(
     {
-        YOUNG_PEOPLE: Labels("Børn og unge", "Children and young people"),
-        ADULTS: Labels("Voksne", "Adults"),
-        AGE_NOT_GIVEN: Labels("Alder ikke opgjort", "Age not counted"),
+        YOUNG_PEOPLE: catalogue_labels(N_("Children and young people")),
+        ADULTS: catalogue_labels(N_("Adults")),
+        AGE_NOT_GIVEN: catalogue_labels(N_("Age not counted")),
     }
 )
 """The age groups of the participants table, in order, with their labels."""
 
 ACTIVITY_NOTES: Mapping[str, Labels] = MappingProxyType(
     {
-        "no_workflows": Labels(
-            "Ingen arbejdsgang for aktiviteter er registreret eller omfattet af rettighederne "
-            "til report.evaluate.",
-            "No activity workflow is registered or covered by the grants for report.evaluate.",
+        "no_workflows": catalogue_labels(
+            N_("No activity workflow is registered or covered by the grants for report.evaluate.")
         ),
-        "no_activities": Labels(
-            "Ingen aktivitet i indsatsen er registreret som gennemført i perioden.",
-            "No activity of the initiative is logged as held in the period.",
+        "no_activities": catalogue_labels(
+            N_("No activity of the initiative is logged as held in the period.")
         ),
-        "no_participants": Labels(
-            "Der er ikke registreret deltagertal for aktiviteterne.",
-            "No numbers of participants are logged for the activities.",
+        "no_participants": catalogue_labels(
+            N_("No numbers of participants are logged for the activities.")
         ),
     }
 )
-"""Why an initiative's activities show no table, in Danish and English (by key)."""
+"""Why an initiative's activities show no table, in English and Danish (by key)."""
 
 
 @attrs.frozen

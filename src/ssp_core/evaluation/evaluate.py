@@ -47,8 +47,10 @@ from ssp_core.evaluation.facts import (
     walk_findings,
 )
 from ssp_core.evaluation.index_series import IndexInputs, Series
+from ssp_core.evaluation.measures import catalogue_labels
 from ssp_core.evaluation.period import Period
 from ssp_core.exceptions import ConfigError, DataError, UnknownId
+from ssp_core.i18n import N_, _
 from ssp_core.index import CrimeTable, IndexTable
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.suppression import THRESHOLD, SuppressedTable
@@ -81,39 +83,26 @@ EVALUATE = "report.evaluate"
 
 NOTES: Mapping[str, Labels] = MappingProxyType(
     {
-        "no_measure": Labels(
-            "Indikatoren har ingen måling; den beskrives, men beregnes ikke.",
-            "The indicator names no measure; it is described, not computed.",
-        ),
-        "no_survey": Labels(
-            "Ingen data fra tryghedsundersøgelsen er givet (--survey).",
-            "No survey data given (--survey).",
-        ),
-        "no_crime": Labels(
-            "Ingen data om anmeldt kriminalitet er givet (--crime).",
-            "No reported-crime data given (--crime).",
-        ),
-        "no_workflows": Labels(
-            "Ingen arbejdsgang af denne art er registreret eller omfattet af rettighederne "
-            "til report.evaluate.",
-            "No workflow of this kind is registered or covered by the grants for report.evaluate.",
-        ),
-        "no_tracks": Labels(
-            "Ingen forebyggende forløb blev oprettet i perioden.",
-            "No prevention track was opened in the period.",
-        ),
-        "no_advice": Labels(
-            "Ingen bad INFO-huset om råd i perioden.",
-            "Nobody asked the INFO house for advice in the period.",
-        ),
+        key: catalogue_labels(message)
+        for key, message in {
+            "no_measure": N_("The indicator names no measure; it is described, not computed."),
+            "no_survey": N_("No survey data given (--survey)."),
+            "no_crime": N_("No reported-crime data given (--crime)."),
+            "no_workflows": N_(
+                "No workflow of this kind is registered or covered by the grants for "
+                "report.evaluate."
+            ),
+            "no_tracks": N_("No prevention track was opened in the period."),
+            "no_advice": N_("Nobody asked the INFO house for advice in the period."),
+        }.items()
     }
 )
-"""Why an indicator shows no figures, in Danish and English (by key)."""
+"""Why an indicator shows no figures, in English and Danish (by key; the catalogue's text)."""
 
 _OUTCOME_LABELS = {
-    OPEN: Labels("Åben", "Open"),
-    OTHER_AGE: Labels("Anden alder", "Other age"),
-    UNKNOWN_AGE: Labels("Ukendt alder", "Age unknown"),
+    OPEN: catalogue_labels(N_("Open")),
+    OTHER_AGE: catalogue_labels(N_("Other age")),
+    UNKNOWN_AGE: catalogue_labels(N_("Age unknown")),
 }
 
 
@@ -309,15 +298,25 @@ class _Sources:
         unknown = sorted(set(indicator.workflows) - known)
         if unknown:
             raise ConfigError(
-                f"indicator {indicator.id!r} names unknown workflow {unknown[0]!r}; "
-                f"known: {', '.join(sorted(known))}"
+                _(
+                    "indicator {indicator!r} names unknown workflow {workflow!r}; known: {known}"
+                ).format(
+                    indicator=indicator.id, workflow=unknown[0], known=", ".join(sorted(known))
+                )
             )
         of_kind = {d.id for d in self.registry.workflows.values() if d.kind is kind}
         wrong = sorted(set(indicator.workflows) - of_kind)
         if wrong:
             raise ConfigError(
-                f"indicator {indicator.id!r} names workflow {wrong[0]!r}, which is not of "
-                f"kind {kind.value!r}; its measure {indicator.measure!r} counts those"
+                _(
+                    "indicator {indicator!r} names workflow {workflow!r}, which is not of "
+                    "kind {kind!r}; its measure {measure!r} counts those"
+                ).format(
+                    indicator=indicator.id,
+                    workflow=wrong[0],
+                    kind=kind.value,
+                    measure=indicator.measure,
+                )
             )
         chosen = frozenset(indicator.workflows) if indicator.workflows else None
         if self.allowed is None:
@@ -376,8 +375,13 @@ class _Sources:
         unknown = sorted(set(indicator.areas) - set(known))
         if unknown:
             raise ConfigError(
-                f"indicator {indicator.id!r} names unknown locality {unknown[0]!r}; "
-                f"known: {', '.join(sorted(known)) or 'none'}"
+                _(
+                    "indicator {indicator!r} names unknown locality {locality!r}; known: {known}"
+                ).format(
+                    indicator=indicator.id,
+                    locality=unknown[0],
+                    known=", ".join(sorted(known)) or _("none"),
+                )
             )
         flows = counts.workflow_ids(self.registry, WorkflowKind.SAFETY_FINDING, self.allowed)
         if not flows:
@@ -471,10 +475,11 @@ def pick_strategy(registry: Registry, strategy_id: str | None = None) -> Strateg
     if len(registry.strategies) == 1:
         return next(iter(registry.strategies.values()))
     if not registry.strategies:
-        raise ConfigError("no plugin contributes a strategy to evaluate")
+        raise ConfigError(_("no plugin contributes a strategy to evaluate"))
     raise DataError(
-        f"several strategies are loaded ({', '.join(sorted(registry.strategies))}); "
-        "name one with --strategy"
+        _("several strategies are loaded ({strategies}); name one with --strategy").format(
+            strategies=", ".join(sorted(registry.strategies))
+        )
     )
 
 
@@ -490,7 +495,11 @@ def _evaluation(
 ) -> Evaluation:
     problems = strategy.problems()
     if problems:
-        raise ConfigError(f"strategy {strategy.id!r}: " + "; ".join(problems))
+        raise ConfigError(
+            _("strategy {strategy!r}: {problems}").format(
+                strategy=strategy.id, problems="; ".join(problems)
+            )
+        )
     linked = {i for initiative_ in initiatives for i in initiative_.indicators}
     results = {
         indicator_id: sources.result(strategy.follow_up.indicator(indicator_id))
@@ -509,11 +518,11 @@ def _evaluation(
         if initiative is None or any(goal.id in i.goals for i in initiatives if i.id in chosen)
     )
     inputs = tuple(
-        f"{what}: {path.name}"
-        for what, path in (
-            ("survey", sources.index.survey),
-            ("crime", sources.index.crime),
-            ("index config", sources.index.config),
+        text.format(file=path.name)
+        for text, path in (
+            (_("survey: {file}"), sources.index.survey),
+            (_("crime: {file}"), sources.index.crime),
+            (_("index config: {file}"), sources.index.config),
         )
         if path is not None
     )
@@ -598,8 +607,9 @@ def evaluate_term(
     listed = strategy.follow_up.terms()
     if listed and period.term not in listed:
         raise DataError(
-            f"{period.term} is not a council term of strategy {strategy.id!r}; its terms: "
-            f"{', '.join(str(t) for t in listed)}"
+            _("{term} is not a council term of strategy {strategy!r}; its terms: {terms}").format(
+                term=period.term, strategy=strategy.id, terms=", ".join(str(t) for t in listed)
+            )
         )
     sources = _sources(registry, store, codec, period, workflows, index, threshold)
     sources.municipalities = _frozen(municipalities)
@@ -651,10 +661,10 @@ def requested_period(
     """
     if term is not None:
         if since is not None or until is not None:
-            raise DataError("give either a council term or --from and --to, not both")
+            raise DataError(_("give either a council term or --from and --to, not both"))
         return Period.of_term(term)
     if initiative is None:
-        raise DataError("the overall evaluation needs a council term, e.g. 2022-2025")
+        raise DataError(_("the overall evaluation needs a council term, e.g. 2022-2025"))
     if since is None or until is None:
-        raise DataError("an initiative's evaluation needs a period: --from and --to (or --term)")
+        raise DataError(_("an initiative's evaluation needs a period: --from and --to (or --term)"))
     return Period(since, until)

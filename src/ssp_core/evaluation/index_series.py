@@ -21,8 +21,10 @@ import attrs
 
 from ssp_core.domain.labels import Labels
 from ssp_core.domain.strategy import Indicator
+from ssp_core.evaluation.measures import catalogue_labels
 from ssp_core.evaluation.period import Period
 from ssp_core.exceptions import ConfigError, DataError
+from ssp_core.i18n import N_, _
 from ssp_core.index import (
     NOT_OFFICIAL,
     SHARES,
@@ -52,21 +54,15 @@ DEFAULT_INDEX_MEASURE = "unsafe_share"
 """What a safety-index indicator shows when it names no ``index_measure``."""
 
 _NAMES = {
-    "unsafe_share": Labels("Andel, der føler sig utrygge", "Share feeling unsafe"),
-    "safe_share": Labels("Andel, der føler sig trygge", "Share feeling safe"),
-    "neither_share": Labels("Andel, der hverken er trygge eller utrygge", "Share neither"),
-    "safety_mean": Labels(
-        "Gennemsnit af tryghedsspørgsmålet (1 = tryg, 7 = utryg)",
-        "Mean of the safety item (1 = safe, 7 = unsafe)",
-    ),
+    "unsafe_share": catalogue_labels(N_("Share feeling unsafe")),
+    "safe_share": catalogue_labels(N_("Share feeling safe")),
+    "neither_share": catalogue_labels(N_("Share neither")),
+    "safety_mean": catalogue_labels(N_("Mean of the safety item (1 = safe, 7 = unsafe)")),
 }
 
 _METHODS = {
-    "effective_n": Labels(
-        "lineariserede standardfejl; Wilson-intervaller for andele",
-        "linearised standard errors; Wilson intervals for shares",
-    ),
-    "bootstrap": Labels("bootstrap-percentilintervaller", "bootstrap percentile intervals"),
+    "effective_n": catalogue_labels(N_("linearised standard errors; Wilson intervals for shares")),
+    "bootstrap": catalogue_labels(N_("bootstrap percentile intervals")),
 }
 
 
@@ -111,10 +107,14 @@ class IndexInputs:
 
 def check(inputs: IndexInputs) -> None:
     """Check that the files given exist, before anything is computed or audited."""
-    given = (("survey", inputs.survey), ("crime", inputs.crime), ("index config", inputs.config))
+    given = (
+        (N_("the survey file {path} does not exist"), inputs.survey),
+        (N_("the crime file {path} does not exist"), inputs.crime),
+        (N_("the index config file {path} does not exist"), inputs.config),
+    )
     for what, path in given:
         if path is not None and not path.is_file():
-            raise DataError(f"the {what} file {path} does not exist")
+            raise DataError(_(what).format(path=path))
 
 
 def _config(inputs: IndexInputs) -> IndexConfig:
@@ -131,22 +131,29 @@ def _check_areas(indicator: Indicator, found: Sequence[str], source: str) -> Non
     unknown = sorted(set(indicator.areas) - set(found))
     if unknown:
         raise DataError(
-            f"indicator {indicator.id!r} names area {unknown[0]!r}, which {source} does not "
-            f"have; its areas: {', '.join(sorted(set(found))) or 'none'}"
+            _(
+                "indicator {indicator!r} names area {area!r}, which {source} does not have; "
+                "its areas: {areas}"
+            ).format(
+                indicator=indicator.id,
+                area=unknown[0],
+                source=source,
+                areas=", ".join(sorted(set(found))) or _("none"),
+            )
         )
 
 
 def estimates(inputs: IndexInputs) -> IndexTable:
     """Read the survey file and estimate the index by area and year (the survey must be given)."""
     if inputs.survey is None:
-        raise DataError("the safety index needs a survey file (--survey)")
+        raise DataError(_("the safety index needs a survey file (--survey)"))
     return estimate(load_survey(inputs.survey, _config(inputs)), by=("area", "year"))
 
 
 def rates(inputs: IndexInputs) -> CrimeTable:
     """Read the crime file and return the rates by area and year (the file must be given)."""
     if inputs.crime is None:
-        raise DataError("reported crime needs a crime file (--crime)")
+        raise DataError(_("reported crime needs a crime file (--crime)"))
     config = _config(inputs)
     counts = load_crime(inputs.crime, config)
     return crime_rates(counts, per=config.per, confidence=config.confidence)
@@ -170,8 +177,10 @@ def safety_index(
     measure = indicator.index_measure or DEFAULT_INDEX_MEASURE
     if measure not in table.measures:
         raise ConfigError(
-            f"indicator {indicator.id!r}: the survey's estimates have no measure {measure!r}; "
-            f"known: {', '.join(table.measures)}"
+            _(
+                "indicator {indicator!r}: the survey's estimates have no measure {measure!r}; "
+                "known: {known}"
+            ).format(indicator=indicator.id, measure=measure, known=", ".join(table.measures))
         )
     _check_areas(indicator, [row.group[0] for row in table.rows], source)
     points, hidden = [], 0
@@ -186,16 +195,16 @@ def safety_index(
         points.append(SeriesPoint(area, year, found.value, found.low, found.high))
     method = _METHODS.get(table.method, Labels(table.method, table.method))
     if measure == table.composite:
-        names = Labels(
-            "Sammensat indeks, 0-100 (100 = tryggest)", "Composite index, 0-100 (100 = safest)"
-        )
+        names = catalogue_labels(N_("Composite index, 0-100 (100 = safest)"))
+        note = catalogue_labels(NOT_OFFICIAL)
+        composite = catalogue_labels(N_("{method}. The composite is {note}."))
         caption = Labels(
-            f"{method.da}. Det sammensatte indeks er ikke politiets officielle tryghedsindeks.",
-            f"{method.en}. The composite is {NOT_OFFICIAL}.",
+            composite.da.format(method=method.da, note=note.da),
+            composite.en.format(method=method.en, note=note.en),
         )
     else:
         fallback = measure.removesuffix("_mean").replace("_", " ")
-        names = _NAMES.get(measure, Labels(f"Gennemsnit: {fallback}", f"Mean of {fallback}"))
+        names = _NAMES.get(measure) or catalogue_labels(N_("Mean of {item}"), item=fallback)
         caption = method
     return Series(
         measure=measure,
@@ -230,17 +239,14 @@ def reported_crime(
             continue
         points.append(SeriesPoint(row.area, row.year, row.rate, row.low, row.high))
     per = f"{rates.per:,}"
+    named = catalogue_labels(N_("Reported crimes per {per} residents"))
     return Series(
         measure="crime_rate",
-        labels=Labels(
-            f"Anmeldte forbrydelser pr. {per.replace(',', '.')} indbyggere",
-            f"Reported crimes per {per} residents",
-        ),
+        labels=Labels(named.da.format(per=per.replace(",", ".")), named.en.format(per=per)),
         points=tuple(points),
         hidden=hidden,
         confidence=rates.confidence,
-        caption=Labels(
-            "Eksakte Poisson-intervaller for antallet, divideret med indbyggertallet",
-            "Exact Poisson intervals of the count, divided by the population",
+        caption=catalogue_labels(
+            N_("Exact Poisson intervals of the count, divided by the population")
         ),
     )

@@ -8,6 +8,7 @@ import attrs
 
 from ssp_core.domain.strategy import CouncilTerm
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import _
 
 __all__ = ["DASH", "Period"]
 
@@ -26,8 +27,9 @@ class Period:
     def __attrs_post_init__(self) -> None:
         if self.end < self.start:
             raise DataError(
-                f"the period ends ({self.end.isoformat()}) before it starts "
-                f"({self.start.isoformat()}); give --from before --to"
+                _(
+                    "the period ends ({end}) before it starts ({start}); give --from before --to"
+                ).format(end=self.end.isoformat(), start=self.start.isoformat())
             )
 
     @classmethod

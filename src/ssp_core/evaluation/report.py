@@ -3,10 +3,15 @@
 The report follows the structure of the strategy: **Mål** (goals) → **Indsatser**
 (initiatives, each with the indicators that follow it up and the activities it held)
 → **Opfølgning** (the safety index and reported crime, other indicators, the
-evaluations). It opens with
-what it covers: the period, the sources, the small-cell rule, and that no person is
-scored. Headings and fixed text are in Danish (``lang="da"``) or in English with the
-Danish term beside it (``lang="en"``).
+evaluations). It opens with what it covers: the period, the sources, the small-cell
+rule, and that no person is scored.
+
+The Markdown is rendered from the template ``evaluation.md.jinja`` (and
+``indicator.md.jinja``) in ``ssp_core/reports/templates``; its fixed text is in the
+message catalogue and shown in the current language (:func:`ssp_core.i18n.language`,
+or ``lang``); numbers have a decimal comma in Danish. An indicator shown under one
+initiative is linked, not repeated, from the others: each reference points to the
+indicator's own heading (``{#indicator-<id>}``).
 
 Every count is shown as published by the suppressed table: a hidden count is
 :data:`~ssp_core.evaluation.plots.HIDDEN` (``·``), in tables and figures alike.
@@ -19,6 +24,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import attrs
 from matplotlib.figure import Figure
 
 from ssp_core.domain.labels import Labels, Language
@@ -29,14 +35,16 @@ from ssp_core.evaluation.evaluate import Evaluation, IndicatorResult
 from ssp_core.evaluation.index_series import Series
 from ssp_core.evaluation.measures import MEASURES
 from ssp_core.evaluation.period import DASH
-from ssp_core.evaluation.plots import HIDDEN, bar_chart, line_chart, save
+from ssp_core.evaluation.plots import HIDDEN, bar_chart, line_chart, number, point_chart, save
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import N_, _, current_language, label, language, ngettext
 from ssp_core.privacy.suppression import TOTAL, SuppressedTable
 from ssp_core.reports import Report, escape, table
+from ssp_core.reports.environment import Markdown, anchor
+from ssp_core.reports.environment import render as render_template
 
 __all__ = [
     "DIMENSION_LABELS",
-    "TEXT",
     "check_out",
     "count_table",
     "delay_table",
@@ -45,156 +53,33 @@ __all__ = [
     "write_report",
 ]
 
-TEXT: Mapping[str, Labels] = {
-    "goals": Labels("Mål", "Goals (Mål)"),
-    "initiatives": Labels("Indsatser", "Initiatives (Indsatser)"),
-    "follow_up": Labels("Opfølgning", "Follow-up (Opfølgning)"),
-    "index": Labels("Tryghedsindekset", "The safety index (Tryghedsindekset)"),
-    "other": Labels("Øvrige indikatorer", "Other indicators"),
-    "evaluations": Labels("Evalueringer", "Evaluations (Evalueringer)"),
-    "about": Labels("Om rapporten", "About this report"),
-    "period": Labels("Periode", "Period"),
-    "strategy": Labels("Strategi", "Strategy"),
-    "made_on": Labels("Udarbejdet", "Made on"),
-    "sources": Labels("Kilder", "Sources"),
-    "case_store": Labels(
-        "Sagssystemet: sager oprettet i perioden (bekymringer, forløb, fund fra "
-        "tryghedsvandringer), læst uden at åbne personoplysninger",
-        "The case store: cases opened in the period (concerns, tracks, safety-walk "
-        "findings), read without opening any personal data",
-    ),
-    "total": Labels("I alt", "Total"),
-    "served_goals": Labels("Mål", "Goals"),
-    "activities": Labels("Delaktiviteter", "Activities"),
-    "held": Labels("Gennemførte aktiviteter", "Activities held (Gennemførte aktiviteter)"),
-    "held_note": Labels(
-        "Aktiviteter registreret som gennemført i perioden, pr. art og år; planlagte og aflyste "
-        "tælles ikke. En aktivitet nævner ingen person.",
-        "Activities logged as held in the period, per kind and year; planned and cancelled "
-        "ones are not counted. An activity names no person.",
-    ),
-    "participants_note": Labels(
-        "Deltagere: summen af de registrerede deltagertal (deltagelser, ikke forskellige "
-        "personer); en aktivitet uden deltagertal tæller ikke med.",
-        "Participants: the sum of the numbers logged (attendances, not distinct people); an "
-        "activity logged without a number adds nothing.",
-    ),
-    "workflows": Labels("Arbejdsgange", "Workflows"),
-    "indicators": Labels("Indikatorer", "Indicators"),
-    "initiatives_serving": Labels("Indsatser", "Initiatives"),
-    "no_indicator": Labels(
-        "Ingen indikator er knyttet til indsatsen (kommunen vælger dem i strategiens data).",
-        "No indicator is linked to this initiative (the municipality chooses them in the "
-        "strategy's data).",
-    ),
-    "no_initiative": Labels("Ingen indsats i denne rapport.", "No initiative in this report."),
-    "see_index": Labels(
-        "Se under Opfølgning: Tryghedsindekset.", "See Follow-up: the safety index."
-    ),
-    "see_above": Labels("Se ovenfor under indsats {n}.", "See above under initiative {n}."),
-    "measure": Labels("Måling", "Measure"),
-    "source": Labels("Kilde", "Source"),
-    "counted": Labels("Optalt", "Counted"),
-    "figure": Labels("Figur", "Figure"),
-    "cases": Labels("Antal", "Count"),
-    "days": Labels("Dage", "Days"),
-    "delay_note": Labels(
-        "Median (nedre-øvre kvartil) af dage fra bekymring til første handling. Vist kun for "
-        "grupper med mindst {t} sager med en første handling, og hvis antal sager "
-        "bekymringstabellen viser (ikke skjuler); ellers {h}.",
-        "Median (lower-upper quartile) of days from concern to first action. Shown only for "
-        "groups with at least {t} cases with a first action, and whose number of cases the "
-        "concerns table shows (does not hide); else {h}.",
-    ),
-    "series_note": Labels(
-        "Estimat (konfidensinterval{c}). Grupper med færre end {t} svarpersoner vises ikke"
-        "{hidden}.",
-        "Estimate (confidence interval{c}). Groups with fewer than {t} respondents are not "
-        "shown{hidden}.",
-    ),
-    "crime_note": Labels(
-        "Rate (konfidensinterval{c}). Rater, der bygger på 1 til {m} anmeldelser, vises ikke"
-        "{hidden}.",
-        "Rate (confidence interval{c}). Rates resting on 1 to {m} reported crimes are not "
-        "shown{hidden}.",
-    ),
-    "intervals": Labels("Intervaller", "Intervals"),
-    "hidden_groups": Labels(" ({n} område-år skjult)", " ({n} area-years hidden)"),
-    "no_points": Labels("Ingen grupper at vise.", "No group to show."),
-    "this_initiative": Labels(
-        "Denne rapport er en evaluering af én indsats.",
-        "This report evaluates one initiative.",
-    ),
-    "this_term": Labels(
-        "Denne rapport er den samlede evaluering for byrådsperioden {term}.",
-        "This report is the overall evaluation for the council term {term}.",
-    ),
-    "human": Labels(
-        "Tallene er et grundlag for vurderingen; om en indsats skal fortsætte eller udbygges, "
-        "afgør mennesker.",
-        "The figures inform the assessment; whether an initiative continues or grows is for "
-        "people to decide.",
-    ),
-    "no_person": Labels(
-        "Ingen person får en score, en rangering eller en vurdering i denne rapport: den "
-        "viser kun antal og statistik over grupper af sager og svar.",
-        "No person is scored, ranked or assessed in this report: it shows only counts and "
-        "statistics over groups of cases and answers.",
-    ),
-    "small_cells": Labels(
-        "Småtalsreglen: antal fra 1 til {m} vises ikke ({h}), og flere antal skjules, så et "
-        "skjult antal ikke kan regnes ud af totalerne. Nuller vises.",
-        "The small-cell rule: counts from 1 to {m} are not shown ({h}), and further counts "
-        "are hidden so that no hidden count can be worked out from the totals. Zeros are "
-        "shown.",
-    ),
-    "statistics_rule": Labels(
-        "Statistik over sager (median og kvartiler) vises kun for grupper med mindst {t} "
-        "sager; estimater fra tryghedsundersøgelsen kun for grupper med mindst {t} "
-        "svarpersoner.",
-        "Statistics over cases (median and quartiles) are shown only for groups of at "
-        "least {t} cases; safety-survey estimates only for groups of at least {t} "
-        "respondents.",
-    ),
-    "title_term": Labels(
-        "Samlet evaluering: {s}, byrådsperioden {term}",
-        "Overall evaluation: {s}, council term {term}",
-    ),
-    "title_initiative": Labels("Evaluering af indsatsen: {i}", "Evaluation of the initiative: {i}"),
+DIMENSION_LABELS: Mapping[str, str] = {
+    "card": N_("Action card"),
+    "age_band": N_("Age band"),
+    "year": N_("Year"),
+    "track": N_("Track"),
+    "outcome": N_("Outcome"),
+    "area": N_("Area"),
+    "asker": N_("Asked by"),
+    "quarter": N_("Quarter"),
+    "activity_kind": N_("Kind of activity"),
+    "participants": N_("Participants"),
 }
-"""The fixed text of a report, in Danish and English, by key."""
-
-DIMENSION_LABELS: Mapping[str, Labels] = {
-    "card": Labels("Actioncard", "Action card"),
-    "age_band": Labels("Aldersgruppe", "Age band"),
-    "year": Labels("År", "Year"),
-    "track": Labels("Forløb", "Track"),
-    "outcome": Labels("Udfald", "Outcome"),
-    "area": Labels("Område", "Area"),
-    "asker": Labels("Spørger", "Asked by"),
-    "quarter": Labels("Kvartal", "Quarter"),
-    "activity_kind": Labels("Aktivitet", "Kind of activity"),
-    "participants": Labels("Deltagere", "Participants"),
-}
-"""Column headings of the dimensions of a table."""
+"""Column headings of the dimensions of a table (English; shown with ``_()``)."""
 
 _INDEX_KINDS = (MeasureKind.SAFETY_INDEX, MeasureKind.REPORTED_CRIME)
 
 
-def _t(key: str, lang: Language, **values: object) -> str:
-    return TEXT[key].get(lang).format(**values)
-
-
-def _number(value: float, lang: Language, digits: int = 1) -> str:
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if lang == "da" else text
-
-
-def _name(labels: Mapping[str, Labels], level: str, lang: Language) -> str:
+def _name(labels: Mapping[str, Labels], level: str) -> str:
     if level == TOTAL:
-        return _t("total", lang)
+        return _("Total")
     found = labels.get(level)
-    return found.get(lang) if found is not None else level
+    return label(found) if found is not None else level
+
+
+def _dimension(dimension: str) -> str:
+    known = DIMENSION_LABELS.get(dimension)
+    return _(known) if known is not None else dimension
 
 
 def _axes(published: SuppressedTable) -> list[list[str]]:
@@ -208,293 +93,352 @@ def _axes(published: SuppressedTable) -> list[list[str]]:
 
 
 def count_table(
-    published: SuppressedTable, labels: Mapping[str, Labels], lang: Language = "da"
+    published: SuppressedTable, labels: Mapping[str, Labels], lang: Language | None = None
 ) -> str:
     """Return a suppressed table as Markdown: the last dimension across, the others down.
 
     Each cell is the published count, or :data:`~ssp_core.evaluation.plots.HIDDEN`
     where it is suppressed; the ``Total`` rows and column are the marginal totals.
+    ``lang`` (default: the current language) is the language of the headings.
     """
-    counts = {cell.key: cell.count for cell in published.cells}
-    axes = _axes(published)
-    headers = [
-        *(
-            escape(DIMENSION_LABELS[d].get(lang)) if d in DIMENSION_LABELS else escape(d)
-            for d in published.dimensions[:-1]
-        ),
-        *(escape(_name(labels, level, lang)) for level in axes[-1]),
-    ]
-    rows = []
-    for key in itertools.product(*axes[:-1]):
-        cells = [counts[(*key, level)] for level in axes[-1]]
-        rows.append(
-            [
-                *(_name(labels, level, lang) for level in key),
-                *(HIDDEN if count is None else str(count) for count in cells),
-            ]
-        )
-    return table(headers, rows)
+    with language(lang or current_language()):
+        counts = {cell.key: cell.count for cell in published.cells}
+        axes = _axes(published)
+        headers = [
+            *(escape(_dimension(d)) for d in published.dimensions[:-1]),
+            *(escape(_name(labels, level)) for level in axes[-1]),
+        ]
+        rows = []
+        for key in itertools.product(*axes[:-1]):
+            cells = [counts[(*key, level)] for level in axes[-1]]
+            rows.append(
+                [
+                    *(_name(labels, level) for level in key),
+                    *(HIDDEN if count is None else str(count) for count in cells),
+                ]
+            )
+        return table(headers, rows)
 
 
-def delay_table(found: Sequence[Delay], labels: Mapping[str, Labels], lang: Language = "da") -> str:
+def delay_table(
+    found: Sequence[Delay], labels: Mapping[str, Labels], lang: Language | None = None
+) -> str:
     """Return the time-to-first-action groups as Markdown: cards down, years across."""
-    cards = list(dict.fromkeys(d.card for d in found))
-    years = list(dict.fromkeys(d.year for d in found))
-    by = {(d.card, d.year): d for d in found}
-    headers = [
-        escape(DIMENSION_LABELS["card"].get(lang)),
-        *(escape(_name(labels, year, lang)) for year in years),
-    ]
-    rows = []
-    for card in cards:
-        cells = []
-        for year in years:
-            d = by[(card, year)]
-            if d.median is None or d.lower_quartile is None or d.upper_quartile is None:
-                cells.append(HIDDEN)
-            else:
-                low = _number(d.lower_quartile, lang)
-                high = _number(d.upper_quartile, lang)
-                cells.append(f"{_number(d.median, lang)} ({low}{DASH}{high})")
-        rows.append([_name(labels, card, lang), *cells])
-    return table(headers, rows)
+    with language(lang or current_language()):
+        cards = list(dict.fromkeys(d.card for d in found))
+        years = list(dict.fromkeys(d.year for d in found))
+        by = {(d.card, d.year): d for d in found}
+        headers = [escape(_dimension("card")), *(escape(_name(labels, year)) for year in years)]
+        rows = []
+        for card in cards:
+            cells = []
+            for year in years:
+                d = by[(card, year)]
+                if d.median is None or d.lower_quartile is None or d.upper_quartile is None:
+                    cells.append(HIDDEN)
+                else:
+                    low, high = number(d.lower_quartile), number(d.upper_quartile)
+                    cells.append(f"{number(d.median)} ({low}{DASH}{high})")
+            rows.append([_name(labels, card), *cells])
+        return table(headers, rows)
 
 
-def _value(value: float, series: Series, lang: Language) -> str:
-    return f"{_number(value * 100, lang)} %" if series.percent else _number(value, lang, 2)
+def _value(value: float, series: Series) -> str:
+    return f"{number(value * 100)} %" if series.percent else number(value, 2)
 
 
-def _plain(value: float, series: Series, lang: Language) -> str:
-    return _number(value * 100, lang) if series.percent else _number(value, lang, 2)
+def _plain(value: float, series: Series) -> str:
+    return number(value * 100) if series.percent else number(value, 2)
 
 
-def series_table(series: Series, lang: Language = "da") -> str:
+def _measured(series: Series) -> str:
+    """Return what a series measures, with its unit: ``Share feeling unsafe (%)``."""
+    name = label(series.labels)
+    return _("{measure} (%)").format(measure=name) if series.percent else name
+
+
+def series_table(series: Series, lang: Language | None = None) -> str:
     """Return a series as Markdown: areas down, years across, ``value (low-high)``."""
-    areas = list(dict.fromkeys(p.area for p in series.points))
-    years = sorted({p.year for p in series.points})
-    by = {(p.area, p.year): p for p in series.points}
-    headers = [escape(DIMENSION_LABELS["area"].get(lang)), *(str(y) for y in years)]
-    rows = []
-    for area in areas:
-        cells = []
-        for year in years:
-            point = by.get((area, year))
-            if point is None:
-                cells.append(HIDDEN)
-                continue
-            text = _value(point.value, series, lang)
-            if point.low is not None and point.high is not None:
-                low, high = _plain(point.low, series, lang), _plain(point.high, series, lang)
-                text += f" ({low}{DASH}{high})"
-            cells.append(text)
-        rows.append([area, *cells])
-    return table(headers, rows)
+    with language(lang or current_language()):
+        areas = list(dict.fromkeys(p.area for p in series.points))
+        years = sorted({p.year for p in series.points})
+        by = {(p.area, p.year): p for p in series.points}
+        headers = [escape(_dimension("area")), *(str(y) for y in years)]
+        rows = []
+        for area in areas:
+            cells = []
+            for year in years:
+                point = by.get((area, year))
+                if point is None:
+                    cells.append(HIDDEN)
+                    continue
+                text = _value(point.value, series)
+                if point.low is not None and point.high is not None:
+                    low, high = _plain(point.low, series), _plain(point.high, series)
+                    text += f" ({low}{DASH}{high})"
+                cells.append(text)
+            rows.append([area, *cells])
+        return table(headers, rows)
+
+
+@attrs.frozen
+class _Link:
+    """A reference to a heading of the report: its text and the heading's id."""
+
+    text: str
+    anchor: Markdown
+
+
+@attrs.frozen
+class _SeriesView:
+    """A safety-index or reported-crime series, ready for the template."""
+
+    measured: str
+    caption: str | None
+    table: Markdown | None
+    notes: tuple[str, ...]
+    figure: Markdown | None
+
+
+@attrs.frozen
+class _IndicatorView:
+    """One indicator: shown in full, or as a reference to where it is shown."""
+
+    name: str
+    anchor: Markdown
+    reference: _Link | None = None
+    measure: str | None = None
+    description: str | None = None
+    source: str | None = None
+    counted: tuple[str, ...] = ()
+    note: str | None = None
+    counts: Markdown | None = None
+    counts_figure: Markdown | None = None
+    delays: Markdown | None = None
+    series: _SeriesView | None = None
+
+
+@attrs.frozen
+class _ActivitiesView:
+    """The activities an initiative held: what is counted, the tables, or why none."""
+
+    counted: tuple[str, ...]
+    activities: Markdown | None
+    participants: Markdown | None
+    note: str | None
+
+
+@attrs.frozen
+class _InitiativeView:
+    """One initiative: its number, name and id, facts, indicators and activities."""
+
+    number: int
+    name: str
+    anchor: Markdown
+    goals: tuple[str, ...]
+    activities: tuple[str, ...]
+    workflows: tuple[str, ...]
+    indicators: tuple[_IndicatorView, ...]
+    held: _ActivitiesView | None
+
+
+@attrs.frozen
+class _GoalView:
+    """One goal: its name, and links to the initiatives and indicators that serve it."""
+
+    name: str
+    initiatives: tuple[_Link, ...]
+    indicators: tuple[_Link, ...]
+
+
+def initiative_anchor(number: int) -> Markdown:
+    """Return the heading id of the initiative numbered ``number`` (``initiative-4``)."""
+    return anchor("initiative", str(number))
+
+
+def indicator_anchor(indicator_id: str) -> Markdown:
+    """Return the heading id of the one place where an indicator is shown in full."""
+    return anchor("indicator", indicator_id)
 
 
 class _Writer:
-    """Builds one report: its Markdown parts and the figures written so far."""
+    """Builds the parts of one report, and writes its figures."""
 
-    def __init__(self, evaluation: Evaluation, lang: Language, folder: Path | None) -> None:
+    def __init__(self, evaluation: Evaluation, folder: Path | None) -> None:
         self.evaluation = evaluation
-        self.lang = lang
         self.folder = folder
-        self.parts: list[str] = []
         self.figures: list[Path] = []
-        self.shown: dict[str, int] = {}
         self.numbers = {
             initiative.id: n
             for n, initiative in enumerate(evaluation.strategy.initiatives, start=1)
         }
+        self.first = self._first_shown()
 
-    def t(self, key: str, **values: object) -> str:
-        return _t(key, self.lang, **values)
-
-    def label(self, labels: Labels) -> str:
-        return escape(labels.get(self.lang))
+    def _first_shown(self) -> dict[str, int]:
+        """Return the initiative each indicator is shown in full under (the index: none)."""
+        first: dict[str, int] = {}
+        for result in self.evaluation.initiatives:
+            for indicator_id in result.indicators:
+                if self.evaluation.indicators[indicator_id].kind not in _INDEX_KINDS:
+                    first.setdefault(indicator_id, self.numbers[result.initiative.id])
+        return first
 
     def name(self, level: str) -> str:
-        return _name(self.evaluation.labels, level, self.lang)
+        return _name(self.evaluation.labels, level)
 
-    def add(self, *blocks: str) -> None:
-        self.parts.extend(blocks)
-
-    # -- sections ---------------------------------------------------------------------
+    # -- the parts ------------------------------------------------------------------
 
     def title(self) -> str:
         evaluation = self.evaluation
-        strategy = evaluation.strategy.labels.get(self.lang)
+        strategy = label(evaluation.strategy.labels)
         if evaluation.initiative is None:
             term = str(evaluation.term).replace("-", DASH)
-            return self.t("title_term", s=strategy, term=term)
+            return _("Overall evaluation: {strategy}, council term {term}").format(
+                strategy=strategy, term=term
+            )
         chosen = evaluation.strategy.initiative(evaluation.initiative)
-        return self.t("title_initiative", i=chosen.labels.get(self.lang))
-
-    def about(self) -> None:
-        evaluation, lang = self.evaluation, self.lang
-        sources = [self.t("case_store")]
-        for result in evaluation.indicators.values():
-            source = result.indicator.source
-            if source is not None and source.get(lang) not in sources:
-                sources.append(source.get(lang))
-        facts = [
-            f"- **{self.t('strategy')}:** {self.label(evaluation.strategy.labels)}",
-            f"- **{self.t('period')}:** {escape(evaluation.period.describe())}",
-            f"- **{self.t('made_on')}:** {evaluation.made_on.isoformat()}",
-            f"- **{self.t('sources')}:** " + "; ".join(escape(s) for s in sources),
-            *(f"  - {escape(item)}" for item in evaluation.inputs),
-        ]
-        threshold = evaluation.threshold
-        self.add(
-            f"## {self.t('about')}",
-            "\n".join(facts),
-            "\n".join(
-                [
-                    f"> {self.t('no_person')}",
-                    ">",
-                    f"> {self.t('small_cells', m=threshold - 1, h=HIDDEN)}",
-                    ">",
-                    f"> {self.t('statistics_rule', t=threshold)}",
-                ]
-            ),
+        return _("Evaluation of the initiative: {initiative}").format(
+            initiative=label(chosen.labels)
         )
 
-    def goals(self) -> None:
-        lines = []
-        initiatives = {r.initiative.id: r.initiative for r in self.evaluation.initiatives}
-        for n, result in enumerate(self.evaluation.goals, start=1):
-            lines.append(f"{n}. **{self.label(result.goal.labels)}**")
-            serving = ", ".join(
-                f"{self.numbers[i]}. {self.label(initiatives[i].labels)}"
-                for i in result.initiatives
+    def sources(self) -> list[str]:
+        sources = [
+            _(
+                "The case store: cases opened in the period (concerns, tracks, safety-walk "
+                "findings), read without opening any personal data"
             )
-            if serving:
-                lines.append(f"   - {self.t('initiatives_serving')}: {serving}")
-            named = ", ".join(self.indicator_name(i) for i in result.indicators)
-            if named:
-                lines.append(f"   - {self.t('indicators')}: {named}")
-        self.add(f"## {self.t('goals')}", "\n".join(lines) or "—")
+        ]
+        for result in self.evaluation.indicators.values():
+            source = result.indicator.source
+            if source is not None and label(source) not in sources:
+                sources.append(label(source))
+        return sources
 
-    def indicator_name(self, indicator_id: str) -> str:
-        return self.label(self.evaluation.indicators[indicator_id].indicator.labels)
+    def indicator_link(self, indicator_id: str) -> _Link:
+        found = self.evaluation.indicators[indicator_id]
+        return _Link(label(found.indicator.labels), indicator_anchor(indicator_id))
 
-    def initiatives(self) -> None:
-        self.add(f"## {self.t('initiatives')}")
-        if not self.evaluation.initiatives:
-            self.add(self.t("no_initiative"))
+    def goals(self) -> list[_GoalView]:
+        initiatives = {r.initiative.id: r.initiative for r in self.evaluation.initiatives}
+        return [
+            _GoalView(
+                name=label(result.goal.labels),
+                initiatives=tuple(
+                    _Link(
+                        f"{self.numbers[i]}. {label(initiatives[i].labels)}",
+                        initiative_anchor(self.numbers[i]),
+                    )
+                    for i in result.initiatives
+                ),
+                indicators=tuple(self.indicator_link(i) for i in result.indicators),
+            )
+            for result in self.evaluation.goals
+        ]
+
+    def initiatives(self) -> list[_InitiativeView]:
         strategy = self.evaluation.strategy
+        views = []
         for result in self.evaluation.initiatives:
             initiative = result.initiative
             number = self.numbers[initiative.id]
-            self.add(f"### {number}. {self.label(initiative.labels)}")
-            facts = []
-            if initiative.goals:
-                goals = ", ".join(self.label(strategy.goal(g).labels) for g in initiative.goals)
-                facts.append(f"- **{self.t('served_goals')}:** {goals}")
-            if initiative.activities:
-                acts = ", ".join(self.label(a.labels) for a in initiative.activities)
-                facts.append(f"- **{self.t('activities')}:** {acts}")
-            if initiative.workflows:
-                flows = "; ".join(escape(self.name(w)) for w in initiative.workflows)
-                facts.append(f"- **{self.t('workflows')}:** {flows}")
-            if facts:
-                self.add("\n".join(facts))
-            if not result.indicators:
-                self.add(self.t("no_indicator"))
-            for indicator_id in result.indicators:
-                found = self.evaluation.indicators[indicator_id]
-                if found.kind in _INDEX_KINDS:
-                    self.add(f"#### {self.label(found.indicator.labels)}", self.t("see_index"))
-                elif indicator_id in self.shown:
-                    self.add(
-                        f"#### {self.label(found.indicator.labels)}",
-                        self.t("see_above", n=self.shown[indicator_id]),
-                    )
-                else:
-                    self.shown[indicator_id] = number
-                    self.indicator(found, "####")
-            if result.activities is not None:
-                self.activities(result.activities)
-
-    def activities(self, found: ActivityCounts) -> None:
-        """Show the initiative's held activities per kind and year, and who took part."""
-        self.add(f"#### {self.t('held')}")
-        if found.workflows:
-            counted = "; ".join(escape(self.name(w)) for w in found.workflows)
-            self.add(f"- **{self.t('counted')}:** {counted}")
-        labels = self.evaluation.labels
-        if found.activities is not None:
-            self.add(count_table(found.activities, labels, self.lang), self.t("held_note"))
-        if found.participants is not None:
-            self.add(
-                count_table(found.participants, labels, self.lang), self.t("participants_note")
+            views.append(
+                _InitiativeView(
+                    number=number,
+                    name=label(initiative.labels),
+                    anchor=initiative_anchor(number),
+                    goals=tuple(label(strategy.goal(g).labels) for g in initiative.goals),
+                    activities=tuple(label(a.labels) for a in initiative.activities),
+                    workflows=tuple(self.name(w) for w in initiative.workflows),
+                    indicators=tuple(
+                        self.indicator_under(indicator_id, number)
+                        for indicator_id in result.indicators
+                    ),
+                    held=None if result.activities is None else self.held(result.activities),
+                )
             )
-        if found.note is not None:
-            self.add(f"*{self.label(found.note)}*")
+        return views
 
-    def follow_up(self) -> None:
+    def indicator_under(self, indicator_id: str, number: int) -> _IndicatorView:
+        """Return an initiative's indicator: in full the first time, else a reference."""
+        found = self.evaluation.indicators[indicator_id]
+        name = label(found.indicator.labels)
+        if found.kind in _INDEX_KINDS:
+            text = _("See the follow-up: the safety index.")
+        elif self.first[indicator_id] != number:
+            text = _("See above under initiative {number}.").format(number=self.first[indicator_id])
+        else:
+            return self.indicator(found)
+        reference = _Link(text, indicator_anchor(indicator_id))
+        return _IndicatorView(name=name, anchor=Markdown(""), reference=reference)
+
+    def held(self, found: ActivityCounts) -> _ActivitiesView:
+        labels = self.evaluation.labels
+        return _ActivitiesView(
+            counted=tuple(self.name(w) for w in found.workflows),
+            activities=(
+                None
+                if found.activities is None
+                else Markdown(count_table(found.activities, labels))
+            ),
+            participants=(
+                None
+                if found.participants is None
+                else Markdown(count_table(found.participants, labels))
+            ),
+            note=None if found.note is None else label(found.note),
+        )
+
+    def follow_up(self) -> tuple[list[_IndicatorView], list[_IndicatorView]]:
         evaluation = self.evaluation
-        self.add(f"## {self.t('follow_up')}")
         index = [i for i in evaluation.follow_up if evaluation.indicators[i].kind in _INDEX_KINDS]
         other = [i for i in evaluation.follow_up if i not in index]
-        if index:
-            self.add(f"### {self.t('index')}")
-            for indicator_id in index:
-                self.indicator(evaluation.indicators[indicator_id], "####")
-        if other:
-            self.add(f"### {self.t('other')}")
-            for indicator_id in other:
-                self.indicator(evaluation.indicators[indicator_id], "####")
-        self.add(f"### {self.t('evaluations')}")
-        listed = "\n".join(
-            f"- {self.label(labels)}" for labels in evaluation.strategy.follow_up.evaluations
+        return (
+            [self.indicator(evaluation.indicators[i]) for i in index],
+            [self.indicator(evaluation.indicators[i]) for i in other],
         )
-        if listed:
-            self.add(listed)
+
+    def this_report(self) -> str:
+        evaluation = self.evaluation
         if evaluation.initiative is None:
-            this = self.t("this_term", term=str(evaluation.term).replace("-", DASH))
-        else:
-            this = self.t("this_initiative")
-        self.add(f"{this} {self.t('human')}")
-
-    # -- one indicator ----------------------------------------------------------------
-
-    def indicator(self, result: IndicatorResult, level: str) -> None:
-        indicator = result.indicator
-        self.add(f"{level} {self.label(indicator.labels)}")
-        lines = []
-        kind = result.kind
-        if kind is not None:
-            measure = MEASURES[kind]
-            lines.append(
-                f"- **{self.t('measure')}:** {self.label(measure.labels)}. "
-                f"{self.label(measure.description)}"
+            return _("This report is the overall evaluation for the council term {term}.").format(
+                term=str(evaluation.term).replace("-", DASH)
             )
-        if indicator.source is not None:
-            lines.append(f"- **{self.t('source')}:** {self.label(indicator.source)}")
-        if result.workflows:
-            counted = "; ".join(escape(self.name(w)) for w in result.workflows)
-            lines.append(f"- **{self.t('counted')}:** {counted}")
-        if lines:
-            self.add("\n".join(lines))
-        if result.note is not None:
-            self.add(f"*{self.label(result.note)}*")
-        if result.counts is not None:
-            self.add(count_table(result.counts, self.evaluation.labels, self.lang))
-            self.count_figure(indicator, result.counts)
-        if result.delays:
-            note = self.t("delay_note", t=self.evaluation.threshold, h=HIDDEN)
-            self.add(delay_table(result.delays, self.evaluation.labels, self.lang), note)
-        if result.series is not None:
-            self.series(indicator, result.series, result.kind)
+        return _("This report evaluates one initiative.")
 
-    def count_figure(self, indicator: Indicator, published: SuppressedTable) -> None:
+    # -- one indicator --------------------------------------------------------------
+
+    def indicator(self, result: IndicatorResult) -> _IndicatorView:
+        indicator = result.indicator
+        measure = MEASURES[result.kind] if result.kind is not None else None
+        labels = self.evaluation.labels
+        return _IndicatorView(
+            name=label(indicator.labels),
+            anchor=indicator_anchor(indicator.id),
+            measure=None if measure is None else label(measure.labels),
+            description=None if measure is None else label(measure.description),
+            source=None if indicator.source is None else label(indicator.source),
+            counted=tuple(self.name(w) for w in result.workflows),
+            note=None if result.note is None else label(result.note),
+            counts=None if result.counts is None else Markdown(count_table(result.counts, labels)),
+            counts_figure=(
+                None if result.counts is None else self.count_figure(indicator, result.counts)
+            ),
+            delays=Markdown(delay_table(result.delays, labels)) if result.delays else None,
+            series=(
+                None
+                if result.series is None
+                else self.series(indicator, result.series, result.kind)
+            ),
+        )
+
+    def count_figure(self, indicator: Indicator, published: SuppressedTable) -> Markdown | None:
         """Draw the published counts per year, one bar per level of the dimension before it.
 
         The other dimensions are summed out (their totals), which are the counts most
         often published; nothing is drawn if no such count is above zero.
         """
         if self.folder is None or published.dimensions[-1] != "year":
-            return
+            return None
         counts = {cell.key: cell.count for cell in published.cells}
         axes = _axes(published)
         years = axes[-1][:-1]
@@ -504,32 +448,77 @@ class _Writer:
             for level in axes[-2][:-1]
         ]
         if not any(value for _, values in series for value in values):
-            return
-        figure = bar_chart(indicator.labels.get(self.lang), years, series, ylabel=self.t("cases"))
-        self.figure(indicator, figure)
+            return None
+        figure = bar_chart(label(indicator.labels), years, series, ylabel=_("Count"))
+        return self.figure(indicator, figure)
 
-    def series(self, indicator: Indicator, series: Series, kind: MeasureKind | None) -> None:
-        if series.caption is not None:
-            self.add(f"*{self.t('intervals')}: {self.label(series.caption)}.*")
+    def series(self, indicator: Indicator, series: Series, kind: MeasureKind | None) -> _SeriesView:
+        caption = None if series.caption is None else label(series.caption)
+        measured = _measured(series)
         if not series.points:
-            self.add(self.t("no_points"))
-            return
-        self.add(series_table(series, self.lang))
-        confidence = (
-            f" {_number(series.confidence * 100, self.lang, 0)} %"
-            if series.confidence is not None
-            else ""
-        )
-        hidden = self.t("hidden_groups", n=series.hidden) if series.hidden else ""
+            return _SeriesView(measured, caption, None, (_("No group to show."),), None)
         threshold = self.evaluation.threshold
-        key = "crime_note" if kind is MeasureKind.REPORTED_CRIME else "series_note"
-        self.add(self.t(key, c=confidence, t=threshold, m=threshold - 1, hidden=hidden))
+        crime = kind is MeasureKind.REPORTED_CRIME
+        notes = []
+        if series.confidence is not None:
+            level = f"{number(series.confidence * 100, 0)} %"
+            notes.append(
+                _("Each rate is shown with its {level} confidence interval in brackets.")
+                if crime
+                else _("Each estimate is shown with its {level} confidence interval in brackets.")
+            )
+            notes[-1] = notes[-1].format(level=level)
+        if crime:
+            notes.append(
+                _("Rates resting on 1 to {most} reported crimes are not shown.").format(
+                    most=threshold - 1
+                )
+            )
+        else:
+            notes.append(
+                _("Groups with fewer than {threshold} respondents are not shown.").format(
+                    threshold=threshold
+                )
+            )
+        if series.hidden:
+            notes.append(
+                ngettext(
+                    "{n} area-year is hidden.", "{n} area-years are hidden.", series.hidden
+                ).format(n=series.hidden)
+            )
+        years = sorted({p.year for p in series.points})
+        if len(years) == 1:
+            notes.append(
+                _(
+                    "There are figures for one year only ({year}): the figure shows the level "
+                    "per area, not a trend, as one year shows no trend."
+                ).format(year=years[0])
+            )
+        figure = self.series_figure(indicator, series, measured, years)
+        return _SeriesView(measured, caption, Markdown(series_table(series)), tuple(notes), figure)
+
+    def series_figure(
+        self, indicator: Indicator, series: Series, measured: str, years: list[int]
+    ) -> Markdown | None:
         if self.folder is None:
-            return
+            return None
         scale = 100.0 if series.percent else 1.0
+        title = label(indicator.labels)
+        if len(years) == 1:  # one year is no trend: a point per area, no line
+            points = [
+                (
+                    p.area,
+                    p.value * scale,
+                    None if p.low is None else p.low * scale,
+                    None if p.high is None else p.high * scale,
+                )
+                for p in series.points
+            ]
+            heading = _("{indicator}, {year}").format(indicator=title, year=years[0])
+            return self.figure(indicator, point_chart(heading, points, xlabel=measured))
         lines = []
         for area in dict.fromkeys(p.area for p in series.points):
-            points = sorted((p for p in series.points if p.area == area), key=lambda p: p.year)
+            points_of = sorted((p for p in series.points if p.area == area), key=lambda p: p.year)
             lines.append(
                 (
                     area,
@@ -540,50 +529,67 @@ class _Writer:
                             None if p.low is None else p.low * scale,
                             None if p.high is None else p.high * scale,
                         )
-                        for p in points
+                        for p in points_of
                     ],
                 )
             )
-        unit = f"{series.labels.get(self.lang)}{' (%)' if series.percent else ''}"
-        figure = line_chart(indicator.labels.get(self.lang), lines, ylabel=unit)
-        self.figure(indicator, figure)
+        return self.figure(indicator, line_chart(title, lines, ylabel=measured))
 
-    def figure(self, indicator: Indicator, figure: Figure) -> None:
+    def figure(self, indicator: Indicator, figure: Figure) -> Markdown | None:
         if self.folder is None:
-            return
+            return None
         png, svg = save(figure, self.folder, indicator.id)
         self.figures += [png, svg]
-        alt = escape(f"{self.t('figure')}: {indicator.labels.get(self.lang)}")
-        self.add(f"![{alt}]({png.name})\n\n[SVG]({svg.name})")
+        alt = escape(_("Figure: {name}").format(name=label(indicator.labels)))
+        return Markdown(f"![{alt}]({png.name})\n\n[SVG]({svg.name})")
 
 
-def render(evaluation: Evaluation, *, lang: Language = "da", folder: Path | None = None) -> Report:
+def render(
+    evaluation: Evaluation, *, lang: Language | None = None, folder: Path | None = None
+) -> Report:
     """Return the evaluation as a :class:`~ssp_core.reports.markdown.Report`.
 
-    With ``folder``, the figures are written there (PNG and SVG, named by indicator
-    id) and linked; without, the report has tables only.
+    ``lang`` is the report's language (default: the current language). With
+    ``folder``, the figures are written there (PNG and SVG, named by indicator id)
+    and linked; without, the report has tables only.
     """
-    writer = _Writer(evaluation, lang, folder)
-    title = writer.title()
-    writer.add(f"# {escape(title)}")
-    writer.about()
-    writer.goals()
-    writer.initiatives()
-    writer.follow_up()
-    markdown = "\n\n".join(writer.parts) + "\n"
-    return Report(title=title, markdown=markdown, figures=tuple(writer.figures), lang=lang)
+    chosen = lang or current_language()
+    with language(chosen):
+        writer = _Writer(evaluation, folder)
+        title = writer.title()
+        index, other = writer.follow_up()
+        markdown = render_template(
+            "evaluation.md.jinja",
+            title=title,
+            strategy=label(evaluation.strategy.labels),
+            period=evaluation.period.describe(),
+            made_on=evaluation.made_on.isoformat(),
+            sources=writer.sources(),
+            inputs=evaluation.inputs,
+            threshold=evaluation.threshold,
+            hidden=HIDDEN,
+            goals=writer.goals(),
+            initiatives=writer.initiatives(),
+            index=index,
+            other=other,
+            evaluations=[label(e) for e in evaluation.strategy.follow_up.evaluations],
+            this_report=writer.this_report(),
+        )
+    return Report(title=title, markdown=markdown, figures=tuple(writer.figures), lang=chosen)
 
 
 def check_out(out: Path) -> None:
     """Check that ``out`` can receive a report: it is missing or an empty directory."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise DataError(f"{out} exists and is not an empty directory; choose a new one")
+        raise DataError(
+            _("{out} exists and is not an empty directory; choose a new one").format(out=out)
+        )
     if not out.parent.is_dir():
-        raise DataError(f"the directory {out.parent} does not exist")
+        raise DataError(_("the directory {folder} does not exist").format(folder=out.parent))
 
 
 def write_report(
-    evaluation: Evaluation, out: Path, *, lang: Language = "da", stem: str = "report"
+    evaluation: Evaluation, out: Path, *, lang: Language | None = None, stem: str = "report"
 ) -> tuple[Path, ...]:
     """Write ``report.md``, ``report.html`` and the figures into the new directory ``out``.
 

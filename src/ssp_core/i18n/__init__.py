@@ -23,7 +23,8 @@ asyncio task, so two requests of a server can run in two languages at once::
 plugins contribute are data in both languages (:class:`~ssp_core.domain.labels.Labels`)
 and need no catalogue; :func:`label` picks the current language's text of one.
 
-Only the standard library's :mod:`gettext` is used at run time; English needs no
+This module imports nothing of ssp_core, so any module may use it. Only the
+standard library's :mod:`gettext` is used at run time; English needs no
 catalogue at all, so choosing no language costs nothing at start-up.
 """
 
@@ -35,12 +36,14 @@ import functools
 import gettext as _gettext
 from collections.abc import Iterator
 from pathlib import Path
-
-from ssp_core.domain.labels import LANGUAGES, Labels, Language
+from typing import Literal, Protocol
 
 __all__ = [
     "DOMAIN",
+    "LANGUAGES",
     "N_",
+    "Language",
+    "Translated",
     "_",
     "current_language",
     "gettext",
@@ -50,6 +53,12 @@ __all__ = [
     "set_language",
     "translation",
 ]
+
+Language = Literal["da", "en"]
+"""A language ssp_core speaks: Danish (``da``) or English (``en``)."""
+
+LANGUAGES: tuple[Language, ...] = ("da", "en")
+"""Every :data:`Language`, Danish first."""
 
 DOMAIN = "ssp_core"
 """The gettext domain of ssp_core's catalogue (``<lang>/LC_MESSAGES/ssp_core.mo``)."""
@@ -127,6 +136,14 @@ def N_(message: str) -> str:  # noqa: N802 (the conventional name of gettext_noo
     return message
 
 
-def label(labels: Labels) -> str:
-    """Return the text of ``labels`` in the current language."""
+class Translated(Protocol):
+    """A text in every language, such as :class:`~ssp_core.domain.labels.Labels`."""
+
+    def get(self, language: Language = "en", /) -> str:
+        """Return the text in ``language``."""
+        ...
+
+
+def label(labels: Translated) -> str:
+    """Return the text of ``labels`` (e.g. :class:`~ssp_core.domain.labels.Labels`) now."""
     return labels.get(_LANGUAGE.get())

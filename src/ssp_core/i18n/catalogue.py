@@ -48,6 +48,7 @@ __all__ = [
     "extract",
     "main",
     "merged",
+    "placeholder_problem",
     "sources",
     "update",
 ]
@@ -209,7 +210,8 @@ def _fields(text: str) -> set[str]:
         return {"<unbalanced braces>"}
 
 
-def _placeholder_problem(message: Message) -> str | None:
+def placeholder_problem(message: Message) -> str | None:
+    """Return why a translation's ``{placeholders}`` differ from the English, or None."""
     english = _forms(message.id)
     translated = _forms(message.string)
     wanted = set().union(*(_fields(t) for t in english))
@@ -249,12 +251,30 @@ def _problems_of(source: Path, language: str) -> Iterator[str]:
             yield f"{where}: fuzzy, check and remove the flag: {short!r}"
         elif not _translated(found):
             yield f"{where}: not translated: {short!r}"
-        elif (problem := _placeholder_problem(found)) is not None:
+        elif (problem := placeholder_problem(found)) is not None:
             yield f"{where}: {problem}: {short!r}"
     wanted_ids = {_id_text(m.id) for m in template if m.id}
     for kept in catalog:
         if kept.id and _id_text(kept.id) not in wanted_ids:
             yield f"{where}: no longer in the code: {_id_text(kept.id)[:60]!r} (run update)"
+
+
+def _conflicts(language: str) -> Iterator[str]:
+    """Say where one English message has two translations in two files (one must win)."""
+    seen: dict[tuple[object, tuple[str, ...]], tuple[tuple[str, ...], str]] = {}
+    for po in _po_files(language):
+        where = po.relative_to(PACKAGE).as_posix()
+        for message in _read(po, language):
+            if not message.id or message.fuzzy or not _translated(message):
+                continue
+            key = (message.context, _forms(message.id))
+            text = _forms(message.string)
+            first = seen.setdefault(key, (text, where))
+            if first[0] != text:
+                yield (
+                    f"{where}: {_id_text(message.id)[:60]!r} is {text[0][:40]!r} here but "
+                    f"{first[0][0][:40]!r} in {first[1]}: use one translation"
+                )
 
 
 def _compiled_problems(language: str) -> Iterator[str]:
@@ -263,8 +283,8 @@ def _compiled_problems(language: str) -> Iterator[str]:
         yield f"{path.relative_to(PACKAGE)}: missing (run compile)"
         return
     with path.open("rb") as mo:
-        compiled = {m.id: m.string for m in read_mo(mo) if m.id}
-    wanted = {m.id: m.string for m in merged(language) if m.id}
+        compiled = {_forms(m.id): _forms(m.string) for m in read_mo(mo) if m.id}
+    wanted = {_forms(m.id): _forms(m.string) for m in merged(language) if m.id}
     if compiled != wanted:
         yield f"{path.relative_to(PACKAGE)}: does not hold what the .po files say (run compile)"
 
@@ -282,6 +302,7 @@ def check(languages: Sequence[str] = LANGUAGES) -> list[str]:
             for po in _po_files(language)
             if po not in expected
         )
+        problems.extend(_conflicts(language))
         problems.extend(_compiled_problems(language))
     return problems
 

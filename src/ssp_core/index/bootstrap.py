@@ -6,6 +6,10 @@ their design weights, and recomputes every measure from the category tables of
 :mod:`ssp_core.index.design`. The loop runs over replicates, never over rows; a
 replicate costs a few passes over the data. Seeded with ``numpy.random.default_rng``,
 so the same seed gives the same intervals.
+
+A bootstrap of a large survey takes a while (a million respondents and 1,000
+replicates, over a minute): ``progress``, a plain callable, is told how many
+replicates are done, so that a caller can show it (the command line draws a bar).
 """
 
 from __future__ import annotations
@@ -16,10 +20,15 @@ import numpy as np
 import numpy.typing as npt
 
 from ssp_core.index.design import Grouping, Variable, tables
+from ssp_core.progress import Progress
 
-__all__ = ["replicate_estimates"]
+__all__ = ["Progress", "replicate_estimates"]
 
 FloatArray = npt.NDArray[np.float64]
+
+
+_STEPS = 100
+"""About how many times ``progress`` is told during a bootstrap (besides the start)."""
 
 
 def replicate_estimates(
@@ -30,11 +39,14 @@ def replicate_estimates(
     *,
     replicates: int,
     seed: int,
+    progress: Progress | None = None,
 ) -> FloatArray:
     """Return the measures' estimates in each replicate: shape (replicates, measures, groups).
 
     ``measures`` are pairs of a position in ``variables`` and the measure's value per
-    answer category.
+    answer category. ``progress``, if given, is called with ``(done, total)``: at the
+    start, then about a hundred times as replicates are done, last with
+    ``(replicates, replicates)``.
     """
     rng = np.random.default_rng(seed)
     size = len(weights)
@@ -45,6 +57,9 @@ def replicate_estimates(
     start_of = starts[sorted_ids].astype(np.float64)
     size_of = counts[sorted_ids].astype(np.float64)
     out = np.empty((replicates, len(measures), groups.size))
+    step = max(1, replicates // _STEPS)
+    if progress is not None:
+        progress(0, replicates)
     for replicate in range(replicates):
         draw = rng.random(size)
         draw *= size_of
@@ -56,4 +71,7 @@ def replicate_estimates(
             weight = weight_tables[which][:, :-1]
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[replicate, position] = weight @ h / weight.sum(axis=1)
+        done = replicate + 1
+        if progress is not None and (done % step == 0 or done == replicates):
+            progress(done, replicates)
     return out

@@ -15,6 +15,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from ssp_core.i18n import N_, _, ngettext
+
 __all__ = [
     "HEADER_NOTE",
     "MAX_ROWS_NAMED",
@@ -29,8 +31,10 @@ __all__ = [
 MAX_ROWS_NAMED = 10
 """How many row numbers an error message or a drop report names per problem."""
 
-HEADER_NOTE = "row 1 is the header"
-"""Said with every list of row numbers, so that they are read as in a spreadsheet."""
+HEADER_NOTE = N_("row 1 is the header")
+"""Said with every list of row numbers, so that they are read as in a spreadsheet.
+
+English as written; show it translated, ``_(HEADER_NOTE)``."""
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -42,7 +46,8 @@ class Problem:
 
     :ivar code: a short stable code, e.g. ``weight_not_positive``.
     :ivar column: the file column concerned.
-    :ivar message: what is wrong and what is allowed, in words.
+    :ivar message: what is wrong and what is allowed, in words (in the language of the
+        reading).
     :ivar count: how many rows have the problem.
     :ivar rows: the first (at most :data:`MAX_ROWS_NAMED`) row numbers; row 1 is the header.
     """
@@ -56,9 +61,13 @@ class Problem:
     def describe(self) -> str:
         """Return one line: the count, the problem and the first row numbers."""
         shown = ", ".join(str(row) for row in self.rows)
-        more = f" and {self.count - len(self.rows)} more" if self.count > len(self.rows) else ""
-        noun = "row" if self.count == 1 else "rows"
-        return f"{self.count} {noun}: {self.column}: {self.message} ({noun} {shown}{more})"
+        if self.count > len(self.rows):
+            shown = _("{rows} and {more} more").format(rows=shown, more=self.count - len(self.rows))
+        return ngettext(
+            "{count} row: {column}: {message} (row {rows})",
+            "{count} rows: {column}: {message} (rows {rows})",
+            self.count,
+        ).format(count=self.count, column=self.column, message=self.message, rows=shown)
 
 
 def text_cells(values: Any) -> npt.NDArray[np.str_]:
@@ -113,7 +122,7 @@ class RowChecks:
     def bad(self) -> BoolArray:
         """Return the rows with any problem."""
         bad = np.zeros(self.rows.shape[0], dtype=np.bool_)
-        for *_, mask in self.found:
+        for *_found, mask in self.found:
             bad |= mask
         return bad
 

@@ -20,6 +20,7 @@ import attrs
 
 from ssp_core.exceptions import DataError
 from ssp_core.files import open_private
+from ssp_core.i18n import _
 from ssp_core.index.config import NOT_OFFICIAL
 from ssp_core.index.estimate import Estimate, IndexRow, IndexTable
 from ssp_core.index.intervals import normal_quantile
@@ -119,7 +120,11 @@ class ComparisonTable:
 
 def _check_measure(table: IndexTable, measure: str) -> None:
     if measure not in table.measures:
-        raise DataError(f"unknown measure {measure!r}; known: {', '.join(table.measures)}")
+        raise DataError(
+            _("unknown measure {measure!r}; known: {known}").format(
+                measure=measure, known=", ".join(table.measures)
+            )
+        )
 
 
 def compare(
@@ -129,7 +134,11 @@ def compare(
     _check_measure(table, measure)
     a, b = table.row(*first), table.row(*second)
     if a.group == b.group:
-        raise DataError(f"compare two different groups, not {a.group} with itself")
+        raise DataError(
+            _("compare two different groups, not {group} with itself").format(
+                group=", ".join(a.group)
+            )
+        )
     value, low, high, se = difference(a[measure], b[measure], table.confidence)
     return Comparison(
         measure, a.group, b.group, a[measure].value, b[measure].value, value, low, high, se
@@ -151,7 +160,9 @@ def comparisons(
     _check_measure(table, measure)
     if along not in table.by:
         raise DataError(
-            f"cannot compare along {along!r}; the table is by {', '.join(table.by) or '(none)'}"
+            _("cannot compare along {along!r}; the table is by {by}").format(
+                along=along, by=", ".join(table.by) or _("(none)")
+            )
         )
     pairs = pairs or ("consecutive" if along == "year" else "all")
     position = table.by.index(along)

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ssp_core.exceptions import ConfigError
+from ssp_core.i18n import _
 from ssp_core.index.config import NOT_OFFICIAL, SHARES, CompositeSpec, IndexConfig
 
 __all__ = ["LinearForm", "formula", "resolve"]
@@ -56,7 +57,11 @@ def _expand(name: str, config: IndexConfig) -> tuple[str, ...] | None:
     allowed = config.measures()
     if name not in allowed:
         choices = ", ".join((*allowed, "problems", "worries"))
-        raise ConfigError(f"[[composite.components]] unknown measure {name!r}; allowed: {choices}")
+        raise ConfigError(
+            _("[[composite.components]] unknown measure {name!r}; allowed: {allowed}").format(
+                name=name, allowed=choices
+            )
+        )
     return (name,)
 
 
@@ -81,10 +86,12 @@ def resolve(spec: CompositeSpec, config: IndexConfig) -> LinearForm | None:
     used = [(c, measures) for c, measures in parts if measures]
     if not used:
         raise ConfigError(
-            "[composite]: none of its components has data (no problem or worry items are "
-            "configured); name other components or set enabled = false"
+            _(
+                "[composite]: none of its components has data (no problem or worry items are "
+                "configured); name other components or set enabled = false"
+            )
         )
-    total = sum(c.weight for c, _ in used)
+    total = sum(c.weight for c, _measures in used)
     offset = 0.0
     coefficients: dict[str, float] = {}
     for component, measures in used:
@@ -102,13 +109,18 @@ def resolve(spec: CompositeSpec, config: IndexConfig) -> LinearForm | None:
 
 
 def formula(spec: CompositeSpec, config: IndexConfig) -> str:
-    """Return the composite's formula in words, ending with the :data:`NOT_OFFICIAL` note."""
+    """Return the composite's formula in words, ending with the :data:`NOT_OFFICIAL` note.
+
+    In the current language (:mod:`ssp_core.i18n`); measure names stay as they are.
+    """
     if not spec.enabled:
-        return "no composite index"
+        return _("no composite index")
     parts = []
     used = [c for c in spec.components if _expand(c.measure, config)]
     total = sum(c.weight for c in used)
     for component in used:
-        rescale = "100 = lowest" if component.better == "lower" else "100 = highest"
+        rescale = _("100 = lowest") if component.better == "lower" else _("100 = highest")
         parts.append(f"{component.weight / total:.3g} x {component.measure} ({rescale})")
-    return f"{spec.name} = " + " + ".join(parts) + f"; 0-100, 100 = safest; {NOT_OFFICIAL}"
+    return _("{name} = {parts}; 0-100, 100 = safest; {note}").format(
+        name=spec.name, parts=" + ".join(parts), note=_(NOT_OFFICIAL)
+    )

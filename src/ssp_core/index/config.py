@@ -5,6 +5,8 @@ Everything has a default, so ``IndexConfig()`` works for a file with the columns
 
     confidence = 0.9
     interval = "bootstrap"          # or "effective_n" (the default)
+    delimiter = ";"                 # the CSV field separator (default ",")
+    decimal = ","                   # the decimal sign (default "," with ";", else ".")
 
     [columns]
     respondent = "id"
@@ -35,6 +37,7 @@ from typing import Any, Literal
 import attrs
 
 from ssp_core.exceptions import ConfigError
+from ssp_core.i18n import N_, _
 from ssp_core.loading import read_toml, structure
 
 __all__ = [
@@ -52,8 +55,10 @@ __all__ = [
 IntervalMethod = Literal["effective_n", "bootstrap"]
 """How intervals are computed: linearisation with an effective sample size, or a bootstrap."""
 
-NOT_OFFICIAL = "not the official police safety index"
-"""The label every composite index carries, in tables, files and plot captions."""
+NOT_OFFICIAL = N_("not the official police safety index")
+"""The label every composite index carries, in tables, files and plot captions.
+
+English as written (in CSV and JSON files); show it translated, ``_(NOT_OFFICIAL)``."""
 
 _Range = tuple[int, int]
 
@@ -93,14 +98,22 @@ class Columns:
         seen: set[str] = set()
         for name in names:
             if not name:
-                raise _fail("[columns]: a column name is empty")
+                raise _fail(_("[columns]: a column name is empty"))
             if name in seen:
-                raise _fail(f"[columns]: the column {name!r} is named twice; each must differ")
+                raise _fail(
+                    _("[columns]: the column {name!r} is named twice; each must differ").format(
+                        name=name
+                    )
+                )
             seen.add(name)
         reserved = {"area", "year"}
         clash = sorted(reserved & set(self.groups))
         if clash:
-            raise _fail(f"[columns] groups: {clash[0]!r} is reserved for the area or year column")
+            raise _fail(
+                _("[columns] groups: {name!r} is reserved for the area or year column").format(
+                    name=clash[0]
+                )
+            )
 
     def required(self) -> tuple[str, ...]:
         """Return the column names every file must have, in logical order."""
@@ -134,24 +147,34 @@ class Cuts:
         for name, (low, high) in ranges.items():
             if low > high:
                 raise _fail(
-                    f"[cuts] {name} = [{low}, {high}]: the first end must not exceed the last"
+                    _(
+                        "[cuts] {name} = [{low}, {high}]: the first end must not exceed the last"
+                    ).format(name=name, low=low, high=high)
                 )
         ordered = sorted(ranges.items(), key=lambda item: item[1])
         expected = scale[0]
         for name, (low, high) in ordered:
             if low < expected:
                 raise _fail(
-                    f"[cuts] {name} = [{low}, {high}] overlaps another range "
-                    f"or starts before the scale's start {scale[0]}"
+                    _(
+                        "[cuts] {name} = [{low}, {high}] overlaps another range "
+                        "or starts before the scale's start {start}"
+                    ).format(name=name, low=low, high=high, start=scale[0])
                 )
             if low > expected:
                 raise _fail(
-                    f"[cuts] leave a gap: no range holds {expected}; the ranges must "
-                    f"cover {scale[0]}-{scale[1]} without gaps"
+                    _(
+                        "[cuts] leave a gap: no range holds {value}; the ranges must "
+                        "cover {start}-{end} without gaps"
+                    ).format(value=expected, start=scale[0], end=scale[1])
                 )
             expected = high + 1
         if expected - 1 != scale[1]:
-            raise _fail(f"[cuts] must end at the scale's end {scale[1]}, not {expected - 1}")
+            raise _fail(
+                _("[cuts] must end at the scale's end {end}, not {last}").format(
+                    end=scale[1], last=expected - 1
+                )
+            )
 
 
 @attrs.frozen
@@ -172,7 +195,11 @@ class Component:
 
     def __attrs_post_init__(self) -> None:
         if not self.weight > 0:
-            raise _fail(f"[[composite.components]] {self.measure}: weight must be positive")
+            raise _fail(
+                _("[[composite.components]] {measure}: weight must be positive").format(
+                    measure=self.measure
+                )
+            )
 
 
 DEFAULT_COMPONENTS = (
@@ -198,7 +225,7 @@ class CompositeSpec:
 
     def __attrs_post_init__(self) -> None:
         if self.enabled and not self.components:
-            raise _fail("[composite] components: give at least one, or set enabled = false")
+            raise _fail(_("[composite] components: give at least one, or set enabled = false"))
 
 
 @attrs.frozen
@@ -221,9 +248,13 @@ class IndexConfig:
     :ivar problem_scale: the scale of the neighbourhood-problem items.
     :ivar worry_scale: the scale of the worry items.
     :ivar missing: cell values that mean "no answer" (besides an empty cell).
-    :ivar delimiter: the CSV field separator. With ``;`` (also found by itself in a file
-        whose header has semicolons and no comma, as Excel writes in Danish) a number may
-        have a decimal comma (``1,5``).
+    :ivar delimiter: the CSV field separator, one character (default ``,``). A file whose
+        header has semicolons and no comma, as Excel writes in Danish, is read with ``;``
+        even so.
+    :ivar decimal: the decimal sign of numbers in a CSV file, ``.`` or ``,`` (``1,5``);
+        by default ``,`` when the fields are separated by ``;``, else ``.``. With ``,`` a
+        cell that is a number with a decimal comma is read as that number; other text
+        keeps its commas.
     :ivar confidence: the confidence level of every interval.
     :ivar interval: ``effective_n`` (linearisation; the default) or ``bootstrap``.
     :ivar replicates: bootstrap replicates.
@@ -240,6 +271,7 @@ class IndexConfig:
     worry_scale: _Range = (1, 5)
     missing: tuple[str, ...] = ("NA",)
     delimiter: str = ","
+    decimal: str | None = None
     confidence: float = 0.95
     interval: IntervalMethod = "effective_n"
     replicates: int = 1000
@@ -252,23 +284,60 @@ class IndexConfig:
         for key in ("scale", "problem_scale", "worry_scale"):
             low, high = getattr(self, key)
             if low >= high:
-                raise _fail(f"{key} = [{low}, {high}]: the first end must be below the last")
+                raise _fail(
+                    _("{key} = [{low}, {high}]: the first end must be below the last").format(
+                        key=key, low=low, high=high
+                    )
+                )
         self.cuts.check(self.scale)
         if not 0 < self.confidence < 1:
-            raise _fail(f"confidence = {self.confidence}: must be between 0 and 1, e.g. 0.95")
+            raise _fail(
+                _("confidence = {value}: must be between 0 and 1, e.g. 0.95").format(
+                    value=self.confidence
+                )
+            )
         if self.interval not in ("effective_n", "bootstrap"):
-            raise _fail(f"interval = {self.interval!r}: allowed: effective_n, bootstrap")
+            raise _fail(
+                _("interval = {value!r}: allowed: effective_n, bootstrap").format(
+                    value=self.interval
+                )
+            )
         if self.replicates < 50:
-            raise _fail(f"replicates = {self.replicates}: use at least 50 (1000 is the default)")
+            raise _fail(
+                _("replicates = {value}: use at least 50 (1000 is the default)").format(
+                    value=self.replicates
+                )
+            )
         if len(self.delimiter) != 1:
-            raise _fail(f"delimiter = {self.delimiter!r}: must be one character")
+            raise _fail(
+                _('delimiter = {value!r}: must be one character, e.g. ";"').format(
+                    value=self.delimiter
+                )
+            )
+        if self.decimal not in (None, ".", ","):
+            raise _fail(
+                _('decimal = {value!r}: allowed: "." (1.5) or "," (1,5)').format(value=self.decimal)
+            )
+        if self.decimal is not None and self.decimal == self.delimiter:
+            raise _fail(
+                _(
+                    "decimal = {value!r} is also the delimiter; with decimal commas, separate "
+                    'the fields with semicolons: delimiter = ";"'
+                ).format(value=self.decimal)
+            )
         if self.composite.name in self.measures():
             raise _fail(
-                f"[composite] name = {self.composite.name!r} is the name of a measure; "
-                "choose another, e.g. composite"
+                _(
+                    "[composite] name = {name!r} is the name of a measure; "
+                    "choose another, e.g. composite"
+                ).format(name=self.composite.name)
             )
         if self.per < 1:
-            raise _fail(f"per = {self.per}: must be a positive whole number, e.g. 1000")
+            raise _fail(
+                _("per = {value}: must be a positive whole number, e.g. 1000").format(
+                    value=self.per
+                )
+            )
 
     def measures(self) -> tuple[str, ...]:
         """Return the names of the measures estimated for every group (without the composite).
@@ -314,7 +383,11 @@ def check_keys(data: Mapping[str, Any], cls: type, *, where: str, table: str = "
     for key, value in data.items():
         place = f"[{table}] " if table else ""
         if key not in allowed:
-            raise ConfigError(f"{where}: unknown key {place}{key!r}; allowed: {', '.join(allowed)}")
+            raise ConfigError(
+                _("{where}: unknown key {place}{key!r}; allowed: {allowed}").format(
+                    where=where, place=place, key=key, allowed=", ".join(allowed)
+                )
+            )
         nested = f"{table}.{key}" if table else key
         if key in _NESTED and isinstance(value, Mapping):
             check_keys(value, _NESTED[key], where=where, table=nested)

@@ -18,6 +18,7 @@ import numpy as np
 
 from ssp_core.exceptions import DataError
 from ssp_core.files import open_private
+from ssp_core.i18n import _
 from ssp_core.index.cells import HEADER_NOTE, RowChecks, number_cells, text_cells
 from ssp_core.index.config import IndexConfig
 from ssp_core.index.intervals import poisson_interval
@@ -84,14 +85,17 @@ def load_crime(
     area and year may appear once; bad rows raise :class:`DataError` naming them, or
     are dropped with ``drop_invalid``.
     """
-    cols = (config or IndexConfig()).crime
-    missing = (config or IndexConfig()).missing
+    config = config or IndexConfig()
+    cols = config.crime
+    missing = config.missing
     wanted = [cols.area, cols.year, cols.crimes, cols.population]
-    data = read_table(path, wanted, text=(cols.area,))
+    data = read_table(
+        path, wanted, text=(cols.area,), delimiter=config.delimiter, decimal=config.decimal
+    )
     rows = data["__rows__"]
     checks = RowChecks(rows)
     areas = text_cells(data[cols.area])
-    checks.add("group_missing", cols.area, "no area", areas == "")
+    checks.add("group_missing", cols.area, _("no area"), areas == "")
     numbers = {}
     for name, smallest in ((cols.year, None), (cols.crimes, 0), (cols.population, 1)):
         values, empty, bad = number_cells(data[name], missing)
@@ -99,27 +103,39 @@ def load_crime(
             wrong = bad | (~empty & (values != np.round(values)))
             if smallest is not None:
                 wrong |= ~empty & (values < smallest)
-        allowed = "a year" if smallest is None else f"a whole number from {smallest}"
-        checks.add("value_missing", name, f"no value; expected {allowed}", empty)
-        checks.add("value_invalid", name, f"not {allowed}", wrong)
+        if smallest is None:
+            expected, invalid = _("no value; expected a year"), _("not a year")
+        else:
+            expected = _("no value; expected a whole number from {least}").format(least=smallest)
+            invalid = _("not a whole number from {least}").format(least=smallest)
+        checks.add("value_missing", name, expected, empty)
+        checks.add("value_invalid", name, invalid, wrong)
         numbers[name] = values
     keys = np.char.add(
         np.char.add(areas, "\x00"), np.nan_to_num(numbers[cols.year]).astype(np.int64).astype(str)
     )
-    _, first = np.unique(keys, return_index=True)
+    _unique, first = np.unique(keys, return_index=True)
     repeated = np.ones(len(keys), dtype=np.bool_)
     repeated[first] = False
-    checks.add("duplicate", cols.area, "the same area and year as an earlier row", repeated)
+    checks.add("duplicate", cols.area, _("the same area and year as an earlier row"), repeated)
     problems = checks.problems()
     keep = ~checks.bad()
     if problems and not drop_invalid:
         found = "; ".join(problem.describe() for problem in problems)
         raise DataError(
-            f"{path}: {int((~keep).sum())} of {len(keep)} rows are not valid ({HEADER_NOTE}): "
-            f"{found}. Fix them, or drop them with drop_invalid=True (--drop-invalid)"
+            _(
+                "{source}: {bad} of {size} rows are not valid ({note}): {found}. "
+                "Fix them, or drop them with drop_invalid=True (--drop-invalid)"
+            ).format(
+                source=path,
+                bad=int((~keep).sum()),
+                size=len(keep),
+                note=_(HEADER_NOTE),
+                found=found,
+            )
         )
     if not keep.any():
-        raise DataError(f"{path}: no valid rows")
+        raise DataError(_("{source}: no valid rows").format(source=path))
     order = sorted(np.flatnonzero(keep), key=lambda i: (areas[i], numbers[cols.year][i]))
     return CrimeCounts(
         areas=tuple(str(areas[i]) for i in order),

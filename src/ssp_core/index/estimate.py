@@ -39,7 +39,8 @@ import numpy.typing as npt
 
 from ssp_core.exceptions import DataError
 from ssp_core.files import open_private
-from ssp_core.index.bootstrap import replicate_estimates
+from ssp_core.i18n import _
+from ssp_core.index.bootstrap import Progress, replicate_estimates
 from ssp_core.index.composite import LinearForm, formula, resolve
 from ssp_core.index.config import NOT_OFFICIAL, SHARES, IndexConfig, IntervalMethod
 from ssp_core.index.design import (
@@ -102,7 +103,9 @@ class IndexRow:
             return self.estimates[measure]
         except KeyError:
             raise DataError(
-                f"unknown measure {measure!r}; known: {', '.join(self.estimates)}"
+                _("unknown measure {measure!r}; known: {known}").format(
+                    measure=measure, known=", ".join(self.estimates)
+                )
             ) from None
 
 
@@ -144,7 +147,9 @@ class IndexTable:
             if row.group == wanted:
                 return row
         raise DataError(
-            f"no group {wanted} in the table; groups are by {', '.join(self.by) or '(none)'}"
+            _("no group {group} in the table; groups are by {by}").format(
+                group=", ".join(wanted) or _("(none)"), by=", ".join(self.by) or _("(none)")
+            )
         )
 
     def columns(self) -> list[str]:
@@ -223,7 +228,9 @@ def _select(
     unknown = sorted(set(levels) - set(groups.by))
     if unknown:
         raise DataError(
-            f"levels given for {unknown[0]!r}, which is not grouped by; by: {', '.join(groups.by)}"
+            _("levels given for {name!r}, which is not grouped by; by: {by}").format(
+                name=unknown[0], by=", ".join(groups.by)
+            )
         )
     index = {labels: g for g, labels in enumerate(groups.labels)}
     seen = [sorted({labels[i] for labels in groups.labels}) for i in range(len(groups.by))]
@@ -240,10 +247,13 @@ def _select(
             chosen.append(g)
     if empty and not drop_empty:
         shown = "; ".join(", ".join(labels) for labels in empty[:_MAX_NAMED])
-        more = f" and {len(empty) - _MAX_NAMED} more" if len(empty) > _MAX_NAMED else ""
+        if len(empty) > _MAX_NAMED:
+            shown = _("{rows} and {more} more").format(rows=shown, more=len(empty) - _MAX_NAMED)
         raise DataError(
-            f"{len(empty)} requested group(s) have no respondents ({', '.join(groups.by)}): "
-            f"{shown}{more}. Ask for other levels, or drop empty groups (--drop-invalid)"
+            _(
+                "{n} requested group(s) have no respondents ({by}): {groups}. "
+                "Ask for other levels, or drop empty groups (--drop-invalid)"
+            ).format(n=len(empty), by=", ".join(groups.by), groups=shown)
         )
     return chosen, tuple(empty)
 
@@ -360,6 +370,7 @@ def estimate(
     seed: int | None = None,
     levels: Mapping[str, Sequence[str | int]] | None = None,
     drop_empty: bool = False,
+    progress: Progress | None = None,
 ) -> IndexTable:
     """Estimate the safety index of every group of ``survey`` by ``by``.
 
@@ -368,16 +379,26 @@ def estimate(
     With explicit ``levels`` (labels per grouping variable), a requested combination
     without respondents is a :class:`~ssp_core.exceptions.DataError`, or, with
     ``drop_empty``, left out and listed in ``empty_groups``.
+
+    ``progress`` (a plain callable) is told ``(done, total)`` replicates as a
+    bootstrap runs (see :func:`~ssp_core.index.bootstrap.replicate_estimates`); the
+    ``effective_n`` method calls it not at all.
     """
     config = survey.config
     confidence = config.confidence if confidence is None else confidence
     method = method or config.interval
     if method not in ("effective_n", "bootstrap"):
-        raise DataError(f"unknown interval method {method!r}; allowed: effective_n, bootstrap")
+        raise DataError(
+            _("unknown interval method {method!r}; allowed: effective_n, bootstrap").format(
+                method=method
+            )
+        )
     if not 0 < confidence < 1:
-        raise DataError(f"confidence {confidence}: must be between 0 and 1, e.g. 0.95")
+        raise DataError(
+            _("confidence {value}: must be between 0 and 1, e.g. 0.95").format(value=confidence)
+        )
     if len(set(by)) != len(by):
-        raise DataError(f"by names a variable twice: {', '.join(by)}")
+        raise DataError(_("by names a variable twice: {by}").format(by=", ".join(by)))
     groups = grouping(survey, by)
     chosen, empty = _select(groups, levels, drop_empty=drop_empty)
     weights = survey.weights
@@ -416,6 +437,7 @@ def estimate(
             [(m.variable, m.h) for m in measures],
             replicates=replicates or config.replicates,
             seed=config.seed if seed is None else seed,
+            progress=progress,
         )
         columns = _bootstrap_columns(
             groups,

@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ssp_core.exceptions import DataError
 from ssp_core.files import private_file, private_folder
+from ssp_core.i18n import N_, _, current_language
 from ssp_core.index.compare import ComparisonTable
-from ssp_core.index.config import NOT_OFFICIAL, SHARES
+from ssp_core.index.config import SHARES
 from ssp_core.index.estimate import IndexTable
 
 if TYPE_CHECKING:
@@ -34,26 +35,49 @@ FORMATS = ("png", "svg")
 """The file formats a plot can be written in."""
 
 _METHODS = {
-    "effective_n": "linearised standard errors; Wilson intervals for shares",
-    "bootstrap": "bootstrap percentile intervals",
+    "effective_n": N_("linearised standard errors; Wilson intervals for shares"),
+    "bootstrap": N_("bootstrap percentile intervals"),
+}
+
+_SHARE_LABELS = {
+    "unsafe_share": N_("Share feeling unsafe (%)"),
+    "safe_share": N_("Share feeling safe (%)"),
+    "neither_share": N_("Share feeling neither safe nor unsafe (%)"),
 }
 
 
 def measure_label(measure: str, table: IndexTable | None = None) -> str:
-    """Return a readable label of a measure (shares in per cent)."""
+    """Return a readable label of a measure (shares in per cent), in the current language."""
+    if measure in _SHARE_LABELS:
+        return _(_SHARE_LABELS[measure])
     if measure in SHARES:
-        return f"Share {measure.removesuffix('_share')} (%)"
+        return _("Share {answer} (%)").format(answer=measure.removesuffix("_share"))
     if measure == "safety_mean":
-        return "Mean of the safety item (1 = safe, 7 = unsafe)"
+        return _("Mean of the safety item (1 = safe, 7 = unsafe)")
     if table is not None and measure == table.composite:
-        return f"Composite index, 0-100 ({NOT_OFFICIAL})"
-    return f"Mean of {measure.removesuffix('_mean').replace('_', ' ')}"
+        return _("Composite index, 0-100 (not the official police safety index)")
+    return _("Mean of {measure}").format(measure=measure.removesuffix("_mean").replace("_", " "))
 
 
 def _axis_label(measure: str, table: IndexTable) -> str:
     if measure == table.composite:
-        return "Composite index (0-100, 100 = safest)"
+        return _("Composite index (0-100, 100 = safest)")
     return measure_label(measure, table)
+
+
+def _comma(value: float, _position: float | None = None) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _numbers(axes: Axes, *which: str) -> None:
+    """Write the tick numbers of the ``x`` and/or ``y`` axis with a decimal comma in Danish."""
+    if current_language() == "da":
+        for name in which:
+            getattr(axes, f"{name}axis").set_major_formatter(FuncFormatter(_comma))
+
+
+def _group(names: Sequence[str]) -> str:
+    return ", ".join(names) or _("all")
 
 
 def _scale(measure: str) -> float:
@@ -61,12 +85,18 @@ def _scale(measure: str) -> float:
 
 
 def _caption(table: IndexTable | ComparisonTable, measure: str, composite: str | None) -> str:
-    level = f"{table.confidence * 100:g}%"
-    text = (
-        f"Weighted estimates with {level} intervals ({_METHODS.get(table.method, table.method)})."
+    level = f"{table.confidence * 100:g}"
+    if current_language() == "da":
+        level = level.replace(".", ",") + " %"
+    else:
+        level += "%"
+    known = _METHODS.get(table.method)
+    method = _(known) if known is not None else table.method
+    text = _("Weighted estimates with {level} intervals ({method}).").format(
+        level=level, method=method
     )
     if measure == composite:
-        text += f" The composite is {NOT_OFFICIAL}."
+        text += " " + _("The composite is not the official police safety index.")
     return text
 
 
@@ -126,23 +156,37 @@ def plot_trend(
         rest = row.group[:position] + row.group[position + 1 :]
         e = row[measure]
         point = (int(row.group[position]), e.value * scale, e.low * scale, e.high * scale)
-        lines.setdefault(", ".join(rest) or "all", []).append(point)
+        lines.setdefault(_group(rest), []).append(point)
+    years_found = sorted({point[0] for points in lines.values() for point in points})
+    caption = _caption(table, measure, table.composite)
+    if len(years_found) == 1:  # one year is no trend: each group's estimate as a dot
+        rows = [(name, *points[0][1:]) for name, points in lines.items()]
+        figure = Figure(figsize=(8, max(3.0, 0.35 * len(rows) + 1.5)), layout="constrained")
+        axes = figure.subplots()
+        _dots(
+            axes,
+            [name for name, *_ in rows],
+            [row[1] for row in rows],
+            [row[2] for row in rows],
+            [row[3] for row in rows],
+        )
+        axes.set_xlabel(_axis_label(measure, table))
+        _numbers(axes, "x")
+        one_year = _("One year only ({year}): one year shows no trend.").format(year=years_found[0])
+        _finish(figure, axes, title or measure_label(measure, table), f"{one_year} {caption}")
+        return _save(figure, out, formats)
     figure = Figure(figsize=(8, 5), layout="constrained")
     axes = figure.subplots()
     for name, points in lines.items():
         years, values, lows, highs = (np.array(column) for column in zip(*points, strict=True))
         (line,) = axes.plot(years, values, marker="o", label=name)
         axes.fill_between(years, lows, highs, alpha=0.15, color=line.get_color(), linewidth=0)
-    axes.set_xlabel("year")
+    axes.set_xlabel(_("year"))
     axes.set_ylabel(_axis_label(measure, table))
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _numbers(axes, "y")
     axes.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    _finish(
-        figure,
-        axes,
-        title or measure_label(measure, table),
-        _caption(table, measure, table.composite),
-    )
+    _finish(figure, axes, title or measure_label(measure, table), caption)
     return _save(figure, out, formats)
 
 
@@ -175,12 +219,13 @@ def plot_comparison(
     axes = figure.subplots()
     _dots(
         axes,
-        [", ".join(row.group) or "all" for row in rows],
+        [_group(row.group) for row in rows],
         [row[measure].value * scale for row in rows],
         [row[measure].low * scale for row in rows],
         [row[measure].high * scale for row in rows],
     )
     axes.set_xlabel(_axis_label(measure, table))
+    _numbers(axes, "x")
     _finish(
         figure,
         axes,
@@ -222,8 +267,15 @@ def plot_differences(
         [c.high * scale for c in rows],
     )
     axes.axvline(0, color="grey", linewidth=1)
-    unit = " (percentage points)" if measure in SHARES else ""
-    axes.set_xlabel(f"difference in {measure}{unit}")
+    if measure == composite:
+        name = _("the composite index")
+    else:
+        name = measure_label(measure).removesuffix(" (%)")
+    if measure in SHARES:
+        axes.set_xlabel(_("Difference in {measure} (percentage points)").format(measure=name))
+    else:
+        axes.set_xlabel(_("Difference in {measure}").format(measure=name))
+    _numbers(axes, "x")
     caption = _caption(comparisons, measure, composite)
-    _finish(figure, axes, title or f"Differences in {measure}", caption)
+    _finish(figure, axes, title or _("Differences in {measure}").format(measure=name), caption)
     return _save(figure, out, formats)

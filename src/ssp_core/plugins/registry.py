@@ -42,6 +42,7 @@ from ssp_core.domain.roles import Role
 from ssp_core.domain.strategy import Strategy
 from ssp_core.domain.walks import FindingCategory, Locality, WalkPlan
 from ssp_core.exceptions import ConfigError, DataError, PluginError, UnknownId
+from ssp_core.i18n import _
 from ssp_core.loading import reading_once, source_of
 from ssp_core.plugins.manager import Contribution, PluginHost, PluginInfo
 from ssp_core.workflows.definition import WorkflowDefinition, WorkflowKind
@@ -315,7 +316,7 @@ def _age_coverage(situation: str, cards: list[tuple[WorkflowDefinition, AgeBand]
                     f"{other_band.id!r}); give each age one card"
                 )
     reached = 0
-    for _, band in cards:
+    for _card, band in cards:
         if band.min_age > reached:
             found.append(
                 f"no action card applies to situation {situation!r} at ages "
@@ -960,7 +961,7 @@ class Registry:
 
         Templates (on which no case is opened) are left out unless ``templates``.
         """
-        newest = (versions[-1] for _, versions in sorted(self._versions.items()))
+        newest = (versions[-1] for _key, versions in sorted(self._versions.items()))
         return [
             d for d in newest if (kind is None or d.kind == kind) and (templates or not d.template)
         ]
@@ -1028,25 +1029,36 @@ class Registry:
         if situation is not None and situation != applies.situation:
             self.situations[situation]
             try:
-                other = (
-                    f"; the card for it is {self.select_card(situation, age, municipality).name}"
-                )
+                chosen_name = self.select_card(situation, age, municipality).name
+                other = _("; the card for it is {card}").format(card=chosen_name)
             except DataError:
                 other = ""
-            return (
-                f"action card {card.name} is for situation {applies.situation!r}, "
-                f"not {situation!r}{other}"
+            return _("action card {card} is for situation {wanted}, not {given}{other}").format(
+                card=card.name, wanted=repr(applies.situation), given=repr(situation), other=other
             )
         band = self.age_bands[applies.age_band]
         if band.contains(age):
             return None
-        upper = "and over" if band.max_age is None else f"to {band.max_age}"
+        upper = (
+            _("and over")
+            if band.max_age is None
+            else _("to {max_age}").format(max_age=band.max_age)
+        )
         try:
             chosen = self.select_card(applies.situation, age, municipality)
-            other = f"; the card for age {age} is {chosen.name}"
+            other = _("; the card for age {age} is {card}").format(age=age, card=chosen.name)
         except DataError:
-            other = f"; no card of situation {applies.situation!r} applies at age {age}"
-        return (
-            f"action card {card.name} is for age band {band.id!r} ({band.min_age} {upper}), "
-            f"and the person is {age} on the concern date{other}"
+            other = _("; no card of situation {situation} applies at age {age}").format(
+                situation=repr(applies.situation), age=age
+            )
+        return _(
+            "action card {card} is for age band {band} ({min_age} {upper}), "
+            "and the person is {age} on the concern date{other}"
+        ).format(
+            card=card.name,
+            band=repr(band.id),
+            min_age=band.min_age,
+            upper=upper,
+            age=age,
+            other=other,
         )

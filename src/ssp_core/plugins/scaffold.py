@@ -23,6 +23,7 @@ from pathlib import Path
 from string import Template
 
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import _
 
 __all__ = ["new_plugin"]
 
@@ -211,7 +212,9 @@ def new_plugin(
     """
     _check(municipality, code, police_district, districts)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise DataError(f"{folder} exists and is not an empty folder; choose a new one")
+        raise DataError(
+            _("{folder} exists and is not an empty folder; choose a new one").format(folder=folder)
+        )
     title = municipality.replace("_", " ").title()
     da = name_da or f"{title} Kommune"
     en = name_en or f"{title} Municipality"

@@ -22,6 +22,7 @@ from ssp_core.domain.access import ANY, OPERATIONS, FieldGroup, Grant, Scope, op
 from ssp_core.domain.district import Reach
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import AccessDenied, UnknownId
+from ssp_core.i18n import _
 
 if TYPE_CHECKING:
     from ssp_core.plugins.registry import Registry
@@ -325,10 +326,19 @@ class AccessPolicy:
 
     def _walled(self, actor: Actor) -> str:
         home = self.walls.home(actor.role)
-        acts = f"acts for municipality {home!r}" if home else "acts for no municipality"
         # The case's own municipality is not named: the refusal goes to someone behind
         # another wall, and the audit entry of it to the case's own municipality.
-        return f"role {actor.role!r} {acts}; no grant of it reaches this case's municipality"
+        if home:
+            text = _(
+                "role {role} acts for municipality {home}; no grant of it reaches this case's "
+                "municipality"
+            )
+        else:
+            text = _(
+                "role {role} acts for no municipality; no grant of it reaches this case's "
+                "municipality"
+            )
+        return text.format(role=repr(actor.role), home=repr(home))
 
     def _missing(
         self,
@@ -339,14 +349,22 @@ class AccessPolicy:
         covering: list[Grant],
     ) -> str:
         if covering:
-            return (
-                f"role {actor.role!r} has permission {operation!r} only on cases assigned to "
+            return _(
+                "role {role} has permission {operation} only on cases assigned to "
                 "the actor or opened by them"
+            ).format(role=repr(actor.role), operation=repr(operation))
+        if workflow:
+            text = _(
+                "no grant gives role {role} permission {operation} on workflow {workflow} "
+                "for purpose {purpose}"
             )
-        on = f" on workflow {workflow!r}" if workflow else ""
-        text = (
-            f"no grant gives role {actor.role!r} permission {operation!r}{on} "
-            f"for purpose {purpose!r}"
+        else:
+            text = _("no grant gives role {role} permission {operation} for purpose {purpose}")
+        text = text.format(
+            role=repr(actor.role),
+            operation=repr(operation),
+            workflow=repr(workflow),
+            purpose=repr(purpose),
         )
         same = [
             g
@@ -357,7 +375,6 @@ class AccessPolicy:
             return text
         flows = sorted({w for g in same for w in g.workflows})
         purposes = sorted({p for g in same for p in g.purposes})
-        return (
-            f"{text} (its grants for it cover workflows {', '.join(flows)}; "
-            f"purposes {', '.join(purposes)})"
-        )
+        return _(
+            "{text} (its grants for it cover workflows {workflows}; purposes {purposes})"
+        ).format(text=text, workflows=", ".join(flows), purposes=", ".join(purposes))

@@ -29,8 +29,9 @@ import datetime as dt
 import attrs
 
 from ssp_core.domain.access import FieldGroup
-from ssp_core.domain.disclosure import Consent, DisclosureRule, LegalBasis
+from ssp_core.domain.disclosure import Consent, ConsentGiver, DisclosureRule, LegalBasis
 from ssp_core.exceptions import DisclosureRefused
+from ssp_core.i18n import N_, _, current_language
 from ssp_core.plugins.registry import Registry
 from ssp_core.text import shown_id
 
@@ -82,24 +83,43 @@ class Judgement:
 def _consent_lacks(request: DisclosureRequest, groups: tuple[FieldGroup, ...]) -> list[str]:
     consent = request.consent
     if consent is None:
-        return ["the person's consent, recorded on the case and named (none was named)"]
-    name = f"consent {consent.id}" if consent.id else "the consent"
+        return [_("the person's consent, recorded on the case and named (none was named)")]
+    name = _("consent {consent}").format(consent=consent.id) if consent.id else _("the consent")
     lacks = []
     if request.withdrawn_on is not None and request.withdrawn_on <= request.today:
-        lacks.append(f"{name} was withdrawn on {request.withdrawn_on.isoformat()}")
+        lacks.append(
+            _("{name} was withdrawn on {day}").format(
+                name=name, day=request.withdrawn_on.isoformat()
+            )
+        )
     if consent.given_on > request.today:
-        lacks.append(f"{name} is dated after today")
+        lacks.append(_("{name} is dated after today").format(name=name))
     if request.recipient not in consent.recipients:
-        covered = ", ".join(consent.recipients) or "no recipient"
-        lacks.append(f"{name} does not cover {request.recipient} (it covers: {covered})")
+        covered = ", ".join(consent.recipients) or _("no recipient")
+        lacks.append(
+            _("{name} does not cover {recipient} (it covers: {covered})").format(
+                name=name, recipient=request.recipient, covered=covered
+            )
+        )
     beyond = [g.value for g in groups if g not in consent.field_groups]
     if beyond:
-        lacks.append(f"{name} does not cover {', '.join(beyond)}")
+        lacks.append(
+            _("{name} does not cover {groups}").format(name=name, groups=", ".join(beyond))
+        )
     missing = consent.givers_missing(request.age)
     if missing:
-        who = " and ".join(str(giver).replace("_", " ") for giver in missing)
-        lacks.append(f"{name} was not given by the {who}")
+        lacks.append(_(_NOT_GIVEN_BY[missing]).format(name=name))
     return lacks
+
+
+_NOT_GIVEN_BY = {
+    (ConsentGiver.SUBJECT,): N_("{name} was not given by the subject"),
+    (ConsentGiver.CUSTODY_HOLDER,): N_("{name} was not given by the custody holder"),
+    (ConsentGiver.CUSTODY_HOLDER, ConsentGiver.SUBJECT): N_(
+        "{name} was not given by the custody holder and subject"
+    ),
+}
+"""What a consent lacks when those who must give it did not, by who is missing."""
 
 
 def _lacks(
@@ -114,34 +134,53 @@ def _lacks(
     """Return what ``rule`` lacks to cover ``request`` (nothing: it covers it)."""
     lacks = []
     if request.discloser_kind not in rule.disclosers:
-        acts = request.discloser_kind or "no partner kind"
+        acts = request.discloser_kind or _("no partner kind")
         lacks.append(
-            f"a discloser acting as {', '.join(rule.disclosers)} (this one acts as {acts})"
+            _("a discloser acting as {kinds} (this one acts as {acts})").format(
+                kinds=", ".join(rule.disclosers), acts=acts
+            )
         )
     if kind not in rule.recipients:
-        lacks.append(f"a recipient of kind {', '.join(rule.recipients)} (not {kind})")
+        lacks.append(
+            _("a recipient of kind {kinds} (not {kind})").format(
+                kinds=", ".join(rule.recipients), kind=kind
+            )
+        )
     elif rule.same_municipality:
         home = registry.home(registry.partners, request.recipient)
         if home is None or home != request.municipality:
             lacks.append(
-                "a recipient of the case's own municipality "
-                f"({request.municipality or 'none'}; {request.recipient} is {home or 'shared'}'s)"
+                _(
+                    "a recipient of the case's own municipality "
+                    "({municipality}; {recipient} is {home}'s)"
+                ).format(
+                    municipality=request.municipality or _("none"),
+                    recipient=request.recipient,
+                    home=home or _("shared"),
+                )
             )
     if rule.about_a_person_only():
         if request.age is None:
-            lacks.append("a case about a person whose age can be read")
+            lacks.append(_("a case about a person whose age can be read"))
         elif not rule.covers_age(request.age):
             low = rule.min_age if rule.min_age is not None else 0
-            ages = f"{low} to {rule.max_age}" if rule.max_age is not None else f"{low} and over"
-            lacks.append(f"a subject aged {ages} (the subject is {request.age})")
+            if rule.max_age is not None:
+                text = _("a subject aged {low} to {high} (the subject is {age})")
+            else:
+                text = _("a subject aged {low} and over (the subject is {age})")
+            lacks.append(text.format(low=low, high=rule.max_age, age=request.age))
     if rule.workflow_kinds and request.workflow_kind not in rule.workflow_kinds:
         lacks.append(
-            f"a case of kind {', '.join(rule.workflow_kinds)} (not {request.workflow_kind})"
+            _("a case of kind {kinds} (not {kind})").format(
+                kinds=", ".join(rule.workflow_kinds), kind=request.workflow_kind
+            )
         )
     beyond = [g.value for g in groups if g not in rule.field_groups]
     if beyond:
         lacks.append(
-            f"field groups within {', '.join(rule.field_groups)} (not {', '.join(beyond)})"
+            _("field groups within {groups} (not {beyond})").format(
+                groups=", ".join(rule.field_groups), beyond=", ".join(beyond)
+            )
         )
     if rule.consent or basis.requires_consent:
         lacks += _consent_lacks(request, groups)
@@ -150,11 +189,15 @@ def _lacks(
 
 def _groups(categories: tuple[str, ...]) -> tuple[FieldGroup, ...]:
     if not categories:
-        raise DisclosureRefused("a disclosure must name at least one data category")
+        raise DisclosureRefused(_("a disclosure must name at least one data category"))
     known = ", ".join(g.value for g in FieldGroup)
     unknown = [c for c in categories if c not in FieldGroup.__members__.values()]
     if unknown:
-        raise DisclosureRefused(f"unknown data category {unknown[0]!r}; known: {known}")
+        raise DisclosureRefused(
+            _("unknown data category {category}; known: {known}").format(
+                category=repr(unknown[0]), known=known
+            )
+        )
     return tuple(FieldGroup(c) for c in categories)
 
 
@@ -164,28 +207,40 @@ def judge_disclosure(registry: Registry, request: DisclosureRequest) -> Judgemen
     :raises DisclosureRefused: naming what was wrong: an unknown category, recipient
         or basis, a purpose the basis does not serve, the rule that came closest and
         what it lacks, a civil-society recipient without covering consent, or a field
-        group beyond the recipient kind's disclosure profile.
+        group beyond the recipient kind's disclosure profile. The message is in the
+        current language (:func:`ssp_core.i18n.language`).
     """
     groups = _groups(request.categories)
     if request.recipient not in registry.partners:
         raise DisclosureRefused(
-            f"unknown recipient {shown_id(request.recipient)}: a disclosure goes to a registered "
-            "partner"
+            _("unknown recipient {recipient}: a disclosure goes to a registered partner").format(
+                recipient=shown_id(request.recipient)
+            )
         )
     if request.legal_basis not in registry.legal_bases:
         raise DisclosureRefused(
-            f"unknown legal basis {shown_id(request.legal_basis)}; known: "
-            + ", ".join(registry.legal_bases)
+            _("unknown legal basis {basis}; known: {known}").format(
+                basis=shown_id(request.legal_basis), known=", ".join(registry.legal_bases)
+            )
         )
     basis = registry.legal_bases[request.legal_basis]
     if not basis.serves(request.purpose):
         raise DisclosureRefused(
-            f"{basis.citation} does not allow disclosure for purpose {request.purpose!r} "
-            f"(it serves: {', '.join(basis.purposes)})"
+            _(
+                "{citation} does not allow disclosure for purpose {purpose} (it serves: {served})"
+            ).format(
+                citation=basis.citation,
+                purpose=repr(request.purpose),
+                served=", ".join(basis.purposes),
+            )
         )
     kind = registry.partners[request.recipient].kind
     if not basis.rules:
-        raise DisclosureRefused(f"{basis.citation} has no rule in the data: it allows nothing")
+        raise DisclosureRefused(
+            _("{citation} has no rule in the data: it allows nothing").format(
+                citation=basis.citation
+            )
+        )
     judged = [
         (
             number,
@@ -197,37 +252,54 @@ def judge_disclosure(registry: Registry, request: DisclosureRequest) -> Judgemen
     allowed = [(number, rule) for number, rule, lacks in judged if not lacks]
     if not allowed:
         number, rule, lacks = min(judged, key=lambda item: len(item[2]))
-        what = f" ({rule.note})" if rule.note else ""
+        # A rule's note is English data (the words of the law, for the English table):
+        # shown in English only.
+        shown_rule = (
+            f"{number} ({rule.note})" if rule.note and current_language() == "en" else str(number)
+        )
         civil = registry.partner_kinds.get(kind)
-        hint = (
-            f"; {request.recipient} is civil society ({kind}): only the person's recorded "
-            "consent can cover it"
-            if civil is not None and not civil.authority and not basis.requires_consent
-            else ""
+        text = _(
+            "{citation} does not allow this disclosure to {recipient}; "
+            "its closest rule, {rule}, needs: {lacks}"
+        ).format(
+            citation=basis.citation,
+            recipient=request.recipient,
+            rule=shown_rule,
+            lacks="; ".join(lacks),
         )
-        raise DisclosureRefused(
-            f"{basis.citation} does not allow this disclosure to {request.recipient}; "
-            f"its closest rule, {number}{what}, needs: " + "; ".join(lacks) + hint
-        )
+        if civil is not None and not civil.authority and not basis.requires_consent:
+            text += _(
+                "; {recipient} is civil society ({kind}): only the person's recorded "
+                "consent can cover it"
+            ).format(recipient=request.recipient, kind=kind)
+        raise DisclosureRefused(text)
     number, rule = allowed[0]
     partner_kind = registry.partner_kinds.get(kind)
     if partner_kind is None or not partner_kind.authority:
         lacks = _consent_lacks(request, groups)
         if lacks:
             raise DisclosureRefused(
-                f"{request.recipient} is civil society ({kind}): it receives personal data "
-                "only under the person's consent; missing: " + "; ".join(lacks)
+                _(
+                    "{recipient} is civil society ({kind}): it receives personal data "
+                    "only under the person's consent; missing: {lacks}"
+                ).format(recipient=request.recipient, kind=kind, lacks="; ".join(lacks))
             )
     profile = registry.disclosure_profile(kind, request.municipality)
     if profile is None:
         raise DisclosureRefused(
-            f"partner kind {kind!r} has no disclosure profile: {request.recipient} may "
-            "receive nothing"
+            _(
+                "partner kind {kind} has no disclosure profile: {recipient} may receive nothing"
+            ).format(kind=repr(kind), recipient=request.recipient)
         )
     beyond = [g.value for g in groups if g not in profile.field_groups]
     if beyond:
         raise DisclosureRefused(
-            f"a {kind} may never receive {', '.join(beyond)} (its disclosure profile "
-            f"allows: {', '.join(g.value for g in profile.field_groups) or 'nothing'})"
+            _(
+                "a {kind} may never receive {groups} (its disclosure profile allows: {allowed})"
+            ).format(
+                kind=kind,
+                groups=", ".join(beyond),
+                allowed=", ".join(g.value for g in profile.field_groups) or _("nothing"),
+            )
         )
     return Judgement(groups, basis, rule, number)

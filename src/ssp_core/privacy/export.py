@@ -44,6 +44,7 @@ from ssp_core.domain.people import Subject, SubjectKind
 from ssp_core.exceptions import DataError, UnknownId
 from ssp_core.extras import parquet
 from ssp_core.files import open_private, private_file
+from ssp_core.i18n import N_, _, ngettext
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.fresh_ids import FreshIds
 from ssp_core.privacy.suppression import THRESHOLD, TOTAL, SuppressedTable
@@ -64,7 +65,7 @@ from ssp_core.privacy.tables import (
 )
 from ssp_core.store.base import CaseStore
 from ssp_core.store.codec import EventCodec
-from ssp_core.store.records import KeyRecord, StoredEvent
+from ssp_core.store.records import KeyRecord, Progress, StoredEvent
 from ssp_core.store.scan import SCAN_BATCH, index_pass, scan_ids
 
 __all__ = [
@@ -123,7 +124,7 @@ class ExportFormat(StrEnum):
 
 def iso_week(moment: dt.datetime) -> str:
     """Return the ISO week of an aware ``moment`` in Danish local time, e.g. ``2026-W09``."""
-    year, week, _ = local_date(moment).isocalendar()
+    year, week, _weekday = local_date(moment).isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -152,6 +153,7 @@ def event_rows(
     *,
     workflows: Collection[str] | None = None,
     municipalities: Collection[str] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[int, Iterator[dict[str, object]]]:
     """Return the number of cases, and the event rows of :data:`EVENT_COLUMNS`.
 
@@ -161,16 +163,24 @@ def event_rows(
     Events are decoded with every personal field withheld. A case about a group or an
     environment, or whose data key was erased, has no person id. The index and the
     events are read as the rows are written (bounded memory, whatever the size).
+    ``progress(done, total)`` is called as the rows are read: after each batch of
+    cases, ``total`` the number of cases.
     """
     keep = None if workflows is None else (lambda row: row.workflow in workflows)
     count = ids.add_cases(row.case_id for row in index_pass(store, municipalities, keep))
 
     def rows() -> Iterator[dict[str, object]]:
         ordered = ids.in_order()
+        done = 0
         while batch := list(itertools.islice(ordered, SCAN_BATCH)):
             new_ids = dict(batch)
             for case_id, events, record in scan_ids(store, list(new_ids), keys=True):
                 yield from _case_rows(codec, banding, events, record, new_ids[case_id], ids.person)
+            done += len(batch)
+            if progress is not None:
+                progress(min(done, count), count)
+        if progress is not None and done == 0:
+            progress(0, 0)
 
     return count, rows()
 
@@ -285,14 +295,14 @@ class ExportResult:
         return (*(self.directory / name for name in self.rows), self.directory / "README.txt")
 
 
-_NEVER = (
+_NEVER = N_(
     "Never included: free text of any kind (notes, reasons, fact details, session notes, "
     "disclosure notes, consent scopes), worry signs, observers and observation texts, "
     "pseudonyms, birth dates, CPR numbers, names, contact details, the store's case ids, "
     "actor ids and assignees, exact dates and times."
 )
 
-_IDS = (
+_IDS = N_(
     "Identifiers: the ids in the columns 'case' (E-...) and 'person' (P-...) were drawn at "
     "random for this export alone. They are not derived from the store's case ids or "
     "pseudonyms, cannot be linked to them, and differ in every export. The cases of one "
@@ -300,25 +310,25 @@ _IDS = (
     "environment, or whose personal data were erased, has no person id."
 )
 
-_EVENTS_COARSENED = (
+_EVENTS_COARSENED = N_(
     "Coarsened: every time is given as its ISO week in Danish local time ('week', e.g. "
     "2026-W09); ages as bands ('age_band', empty for a group or an environment). The actor "
     "appears only by role. 'seq' numbers a case's events in order. Announcements that a "
     "person came of age are left out (their week would tell the week of a birth)."
 )
 
-_SUPPRESSION = (
-    f"Suppression: every count from 1 to {THRESHOLD - 1} (below the threshold {THRESHOLD}) "
-    "is suppressed, and further counts so that no suppressed count can be worked out from "
-    "the published counts and totals. A suppressed count is empty and its column "
-    "'suppressed' says 'suppressed' (never which kind: that would tell which cells are "
-    f"small). Zeros are published. Rows with the level '{TOTAL}' are marginal totals."
+_SUPPRESSION = N_(
+    "Suppression: every count from 1 to {below} (below the threshold {threshold}) is "
+    "suppressed, and further counts so that no suppressed count can be worked out from the "
+    "published counts and totals. A suppressed count is empty and its column 'suppressed' "
+    "says 'suppressed' (never which kind: that would tell which cells are small). Zeros are "
+    "published. Rows with the level '{total}' are marginal totals."
 )
 
-_TABLES_COARSENED = (
+_TABLES_COARSENED = N_(
     "Coarsened: cases are counted by the quarter (card table) or the year (track table) of "
-    f"their opening, in Danish local time; ages as bands ('{UNKNOWN_AGE}': no age known). A "
-    f"track's outcome is the final state it reached, or '{OPEN}'."
+    "their opening, in Danish local time; ages as bands ('{unknown}': no age known). A "
+    "track's outcome is the final state it reached, or '{open}'."
 )
 
 
@@ -331,32 +341,71 @@ def _readme(  # noqa: PLR0917 (the parts of one description)
     cases: int,
     tables: Mapping[str, SuppressedTable | None],
 ) -> str:
-    what = "event-level data" if kind is ExportKind.EVENTS else "aggregate tables"
-    files = "\n".join(f"  {name}: {count} rows" for name, count in rows.items())
+    """Return the README of an export, in the current language (columns and ids as they are)."""
+    if kind is ExportKind.EVENTS:
+        title = _("SSP research export: event-level data.")
+    else:
+        title = _("SSP research export: aggregate tables.")
+    files = "\n".join(
+        "  " + ngettext("{name}: {n} row", "{name}: {n} rows", count).format(name=name, n=count)
+        for name, count in rows.items()
+    )
+    exported = _("Exported on {day} (Danish date) as {format}; {cases}.").format(
+        day=today.isoformat(),
+        format=fmt.value,
+        cases=ngettext("{n} case", "{n} cases", cases).format(n=cases),
+    )
     paragraphs = [
-        (
-            f"SSP research export: {what}.\n"
-            f"Exported on {today.isoformat()} (Danish date) as {fmt.value}; {cases} cases."
-        ),
-        f"Files:\n{files}",
+        f"{title}\n{exported}",
+        _("Files:") + f"\n{files}",
         _wrap(
-            f"Age bands (the age at the concern date, or at the opening): {banding.describe()}; "
-            f"'{OTHER_AGE}': an age in none of these bands."
+            _(
+                "Age bands (the age at the concern date, or at the opening): {bands}; "
+                "'{other}': an age in none of these bands."
+            ).format(bands=banding.describe(), other=OTHER_AGE)
         ),
     ]
     if kind is ExportKind.EVENTS:
-        paragraphs += [_wrap(_IDS), _wrap(_EVENTS_COARSENED)]
+        paragraphs += [_wrap(_(_IDS)), _wrap(_(_EVENTS_COARSENED))]
     else:
         audited = ", ".join(
-            f"{name} {'yes' if table is not None and table.exact_audit else 'no'}"
+            _("{table} yes").format(table=name)
+            if table is not None and table.exact_audit
+            else _("{table} no").format(table=name)
             for name, table in tables.items()
         )
+        suppression = _(_SUPPRESSION).format(below=THRESHOLD - 1, threshold=THRESHOLD, total=TOTAL)
         paragraphs += [
-            _wrap(f"{_SUPPRESSION} Exact attacker audit: {audited}."),
-            _wrap(_TABLES_COARSENED),
+            _wrap(
+                _("{suppression} Exact attacker audit: {audited}.").format(
+                    suppression=suppression, audited=audited
+                )
+            ),
+            _wrap(_(_TABLES_COARSENED).format(unknown=UNKNOWN_AGE, open=OPEN)),
         ]
-    paragraphs.append(_wrap(_NEVER))
+    paragraphs.append(_wrap(_(_NEVER)))
     return "\n\n".join(paragraphs) + "\n"
+
+
+def _covered(
+    store: CaseStore, workflows: Collection[str] | None, municipalities: Collection[str] | None
+) -> int:
+    """Count the index rows an export covers (one pass over the index, no event read)."""
+    keep = None if workflows is None else (lambda row: row.workflow in workflows)
+    return sum(1 for _row in index_pass(store, municipalities, keep))
+
+
+def _counted(facts: Iterable[CaseFacts], total: int, progress: Progress) -> Iterator[CaseFacts]:
+    """Yield ``facts``, calling ``progress`` every batch and at the end with ``(total, total)``.
+
+    A case left out of the facts (no events, a workflow no plugin knows) is counted at
+    the end, so the count reaches ``total`` without passing it.
+    """
+    for done, fact in enumerate(facts, start=1):
+        yield fact
+        if done % SCAN_BATCH == 0:
+            progress(min(done, total), total)
+    progress(total, total)
 
 
 def _wrap(text: str) -> str:
@@ -366,9 +415,11 @@ def _wrap(text: str) -> str:
 def _target(out: Path) -> Path:
     """Check that ``out`` can receive an export: it is missing or an empty directory."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise DataError(f"{out} exists and is not an empty directory; choose a new one")
+        raise DataError(
+            _("{path} exists and is not an empty directory; choose a new one").format(path=out)
+        )
     if not out.parent.is_dir():
-        raise DataError(f"the directory {out.parent} does not exist")
+        raise DataError(_("the directory {path} does not exist").format(path=out.parent))
     return out
 
 
@@ -408,6 +459,7 @@ def export_research(
     workflows: Collection[str] | None = None,
     municipalities: Collection[str] | None = None,
     today: dt.date,
+    progress: Progress | None = None,
 ) -> ExportResult:
     """Write a research export of ``kind`` to the new directory ``out``; return what was written.
 
@@ -415,6 +467,8 @@ def export_research(
     files are written to a temporary directory beside ``out`` and moved into place
     at the end, so ``out`` holds a whole export or nothing. ``workflows`` limits the
     export to cases on these workflows, ``municipalities`` to these municipalities'.
+    ``progress(done, total)`` is called as the cases are read (``total``: how many
+    cases the export covers); it ends at ``(total, total)``.
     """
     kind, fmt, out = prepare_export(kind, fmt, out)
     banding = banding or age_banding(registry)
@@ -425,16 +479,23 @@ def export_research(
         if kind is ExportKind.EVENTS:
             with FreshIds(out.parent) as ids:
                 cases, events = event_rows(
-                    store, codec, banding, ids, workflows=workflows, municipalities=municipalities
+                    store,
+                    codec,
+                    banding,
+                    ids,
+                    workflows=workflows,
+                    municipalities=municipalities,
+                    progress=progress,
                 )
                 name, count = _write(work, "events", fmt, EVENT_COLUMNS, events)
             rows[name] = count
         else:  # the facts counted once each, with how many cases share them: bounded
-            facts: collections.Counter[CaseFacts] = collections.Counter(
-                case_facts(
-                    store, codec, registry, workflows=workflows, municipalities=municipalities
-                )
+            read = case_facts(
+                store, codec, registry, workflows=workflows, municipalities=municipalities
             )
+            if progress is not None:
+                read = _counted(read, _covered(store, workflows, municipalities), progress)
+            facts: collections.Counter[CaseFacts] = collections.Counter(read)
             cases = facts.total()
             tables[CARD_TABLE] = card_table(
                 facts.elements(), registry, banding, workflows=workflows

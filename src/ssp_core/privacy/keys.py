@@ -27,6 +27,7 @@ from types import MappingProxyType
 
 from ssp_core.domain.cpr import MIN_KEY_BYTES, Pseudonymiser
 from ssp_core.exceptions import ConfigError
+from ssp_core.i18n import N_, _
 from ssp_core.settings import KEY_DIR_ENV
 
 __all__ = [
@@ -56,7 +57,7 @@ RETIRED_FOLDER = "retired"
 _MUNICIPALITY = re.compile(r"^[a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*$")
 """A municipality id (the identifier of :class:`~ssp_core.domain.district.Municipality`)."""
 
-_NO_KEY = (
+_NO_KEY = N_(
     "no municipal key is set: set SSP_KEY_FILE to a key file (make one with "
     "`ssp key new FILE`) or SSP_KEY to the key as base64 text, or SSP_KEY_DIR to a folder "
     "of <municipality>.key files; ssp_core has no default key"
@@ -76,11 +77,14 @@ def _decode(text: str, where: str) -> bytes:
     try:
         secret = base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise ConfigError(f"{where} must hold the key as base64 text") from None
+        raise ConfigError(
+            _("{where} must hold the key as base64 text").format(where=where)
+        ) from None
     if len(secret) < MIN_KEY_BYTES:
         raise ConfigError(
-            f"{where} holds {len(secret)} bytes; a key must be at least {MIN_KEY_BYTES} "
-            "random bytes"
+            _("{where} holds {n} bytes; a key must be at least {least} random bytes").format(
+                where=where, n=len(secret), least=MIN_KEY_BYTES
+            )
         )
     return secret
 
@@ -131,32 +135,42 @@ class MunicipalKey:
             mode = file.stat().st_mode
             text = file.read_text(encoding="ascii")
         except FileNotFoundError:
-            raise ConfigError(f"the key file {file} does not exist") from None
+            raise ConfigError(_("the key file {file} does not exist").format(file=file)) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"the key file {file} cannot be read: {type(exc).__name__}") from None
+            raise ConfigError(
+                _("the key file {file} cannot be read: {error}").format(
+                    file=file, error=type(exc).__name__
+                )
+            ) from None
         if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise ConfigError(
-                f"the key file {file} may be read by other users (mode {stat.S_IMODE(mode):o}); "
-                f"allow only its owner: chmod 600 {file}"
+                _(
+                    "the key file {file} may be read by other users (mode {mode}); "
+                    "allow only its owner: chmod 600 {file}"
+                ).format(file=file, mode=f"{stat.S_IMODE(mode):o}")
             )
-        return cls._parse(text, f"the key file {file}")
+        return cls._parse(text, _("the key file {file}").format(file=file))
 
     @classmethod
     def _parse(cls, text: str, where: str) -> MunicipalKey:
         """Read a key's text: the secret (base64), then optionally ``pseudonyms <base64>``."""
-        first, _, rest = text.strip().partition("\n")
+        first, _newline, rest = text.strip().partition("\n")
         carried = None
         for line in filter(None, (line.strip() for line in rest.splitlines())):
-            label, _, value = line.partition(" ")
-            if label != "pseudonyms" or carried is not None:
+            head, _space, value = line.partition(" ")
+            if head != "pseudonyms" or carried is not None:
                 raise ConfigError(
-                    f"{where} must hold the key as base64 text, and at most a second line "
-                    "'pseudonyms <base64>'"
+                    _(
+                        "{where} must hold the key as base64 text, and at most a second line "
+                        "'pseudonyms <base64>'"
+                    ).format(where=where)
                 )
             try:
                 carried = base64.b64decode(value.strip(), validate=True)
             except (binascii.Error, ValueError):
-                raise ConfigError(f"{where}: its pseudonym key is not base64 text") from None
+                raise ConfigError(
+                    _("{where}: its pseudonym key is not base64 text").format(where=where)
+                ) from None
         return cls(_decode(first, where), pseudonyms=carried)
 
     @classmethod
@@ -166,8 +180,10 @@ class MunicipalKey:
         if env.get(KEY_FILE_ENV):
             return cls.from_file(env[KEY_FILE_ENV])
         if env.get(KEY_ENV):
-            return cls._parse(env[KEY_ENV], f"the environment variable {KEY_ENV}")
-        raise ConfigError(_NO_KEY)
+            return cls._parse(
+                env[KEY_ENV], _("the environment variable {name}").format(name=KEY_ENV)
+            )
+        raise ConfigError(_(_NO_KEY))
 
     def pseudonymiser(self) -> Pseudonymiser:
         """Return the pseudonymiser of this municipality (HMAC-SHA256 under a derived key)."""
@@ -184,8 +200,10 @@ class MunicipalKey:
 def _municipality_id(municipality: object, where: str) -> str:
     if not isinstance(municipality, str) or not _MUNICIPALITY.match(municipality):
         raise ConfigError(
-            f"{where}: {municipality!r} is not a municipality id (lower-case letters, digits "
-            "and underscores, parts joined by '.' or '-', e.g. 'aalborg')"
+            _(
+                "{where}: {municipality} is not a municipality id (lower-case letters, digits "
+                "and underscores, parts joined by '.' or '-', e.g. 'aalborg')"
+            ).format(where=where, municipality=repr(municipality))
         )
     return municipality
 
@@ -231,7 +249,7 @@ class MunicipalKeys:
                 f"the default key must be a MunicipalKey, not {type(default).__name__}"
             )
         if default is None and not own:
-            raise ConfigError(_NO_KEY)
+            raise ConfigError(_(_NO_KEY))
         self._default = default
         self._own: Mapping[str, MunicipalKey] = MappingProxyType(dict(sorted(own.items())))
         self._retired: Mapping[str, tuple[MunicipalKey, ...]] = MappingProxyType(
@@ -310,14 +328,24 @@ class MunicipalKeys:
             return self._own[municipality]
         if self._default is not None:
             return self._default
-        own = ", ".join(self._own) or "none"
+        own = ", ".join(self._own) or _("none")
         if municipality is None:
             return MunicipalKey.from_env({})  # raises the one "no municipal key" message
         raise ConfigError(
-            f"no municipal key for municipality {municipality!r}: put its key in "
-            f"{municipality}{KEY_SUFFIX} in the folder {KEY_DIR_ENV} names (make one with "
-            f"`ssp key new --municipality {municipality}`), or set a default key with "
-            f"{KEY_FILE_ENV} or {KEY_ENV}; municipalities with a key of their own: {own}"
+            _(
+                "no municipal key for municipality {municipality}: put its key in "
+                "{file} in the folder {dir_env} names (make one with "
+                "`ssp key new --municipality {id}`), or set a default key with "
+                "{file_env} or {key_env}; municipalities with a key of their own: {own}"
+            ).format(
+                municipality=repr(municipality),
+                file=f"{municipality}{KEY_SUFFIX}",
+                dir_env=KEY_DIR_ENV,
+                id=municipality,
+                file_env=KEY_FILE_ENV,
+                key_env=KEY_ENV,
+                own=own,
+            )
         )
 
     def replace(self, municipality: str, key: MunicipalKey) -> MunicipalKeys:
@@ -337,14 +365,16 @@ class MunicipalKeys:
         path = Path(folder)
         if not path.is_dir():
             raise ConfigError(
-                f"the key folder {path} does not exist or is not a folder ({KEY_DIR_ENV} "
-                f"names a folder of <municipality>{KEY_SUFFIX} files)"
+                _(
+                    "the key folder {path} does not exist or is not a folder ({dir_env} "
+                    "names a folder of {files} files)"
+                ).format(path=path, dir_env=KEY_DIR_ENV, files=f"<municipality>{KEY_SUFFIX}")
             )
         found: dict[str, MunicipalKey] = {}
         for file in sorted(path.iterdir()):
             if file.name.startswith(".") or file.suffix != KEY_SUFFIX:
                 continue
-            municipality = _municipality_id(file.stem, f"the key file {file}")
+            municipality = _municipality_id(file.stem, _("the key file {file}").format(file=file))
             found[municipality] = MunicipalKey.from_file(file)
         return found
 
@@ -366,13 +396,15 @@ class MunicipalKeys:
         for file in sorted(path.iterdir()):
             if file.name.startswith(".") or file.suffix != KEY_SUFFIX:
                 continue
-            municipality, _, fingerprint = file.stem.rpartition(".")
-            _municipality_id(municipality, f"the retired key file {file}")
+            municipality, _dot, fingerprint = file.stem.rpartition(".")
+            _municipality_id(municipality, _("the retired key file {file}").format(file=file))
             key = MunicipalKey.from_file(file)
             if key.fingerprint != fingerprint:
                 raise ConfigError(
-                    f"the retired key file {file} holds the key of fingerprint "
-                    f"{key.fingerprint}, not {fingerprint!r} as its name says"
+                    _(
+                        "the retired key file {file} holds the key of fingerprint "
+                        "{fingerprint}, not {named} as its name says"
+                    ).format(file=file, fingerprint=key.fingerprint, named=repr(fingerprint))
                 )
             found.setdefault(municipality, []).append(key)
         return {m: tuple(keys) for m, keys in found.items()}
@@ -400,12 +432,14 @@ def write_municipality_key(
     The folder is made (readable by its owner only) if it does not exist. Returns the
     file written and the key.
     """
-    _municipality_id(municipality, "a municipality's key file")
+    _municipality_id(municipality, _("a municipality's key file"))
     path = Path(folder)
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"cannot make the key folder {path}: {exc.strerror}") from None
+        raise ConfigError(
+            _("cannot make the key folder {path}: {error}").format(path=path, error=exc.strerror)
+        ) from None
     file = path / f"{municipality}{KEY_SUFFIX}"
     return file, write_key_file(file, key)
 
@@ -417,7 +451,9 @@ def write_key_file(path: str | os.PathLike[str], key: MunicipalKey | None = None
     try:
         descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise ConfigError(f"{file} exists already; a key file is never overwritten") from None
+        raise ConfigError(
+            _("{file} exists already; a key file is never overwritten").format(file=file)
+        ) from None
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(key.export_text() + "\n")
     return key

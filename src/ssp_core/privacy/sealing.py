@@ -23,12 +23,13 @@ from collections.abc import Iterable
 
 from ssp_core.cipher import AesGcmCipher, Cipher, CipherFactory, new_key
 from ssp_core.exceptions import DataError, SealError
+from ssp_core.i18n import N_, _
 from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys
 from ssp_core.store.records import KeyRecord
 
 __all__ = ["Keyring", "SealError", "new_data_key", "seal", "unseal"]
 
-_REFUSED = (
+_REFUSED = N_(
     "sealed data cannot be opened: the municipal key is not the one it was sealed "
     "with, or the data was altered"
 )
@@ -53,7 +54,14 @@ def unseal(
     try:
         return _opened(cipher(key), sealed, context)
     except DataError:  # a key of the wrong size: it cannot be the one
-        raise SealError(_REFUSED) from None
+        raise SealError(_(_REFUSED)) from None
+
+
+def _refused(which: str) -> str:
+    """Return the refusal to open sealed data, naming the key tried (``which``) if any."""
+    if not which:
+        return _(_REFUSED)
+    return _("{refused} ({tried})").format(refused=_(_REFUSED), tried=which)
 
 
 def _opened(cipher: Cipher, sealed: bytes, context: bytes, which: str = "") -> bytes:
@@ -61,7 +69,7 @@ def _opened(cipher: Cipher, sealed: bytes, context: bytes, which: str = "") -> b
     try:
         return cipher.decrypt(sealed, context)
     except SealError:
-        raise SealError(_REFUSED + which) from None
+        raise SealError(_refused(which)) from None
 
 
 def _case_context(case_id: str) -> bytes:
@@ -135,10 +143,10 @@ class Keyring:
         key = self.key_for(municipality)
         own = self.keys.has_own(municipality)
         which = (
-            f" (tried the own key of municipality {municipality!r}, fingerprint {key.fingerprint})"
+            _("tried the own key of municipality {municipality}, fingerprint {fingerprint}")
             if own
-            else f" (tried the default key, fingerprint {key.fingerprint})"
-        )
+            else _("tried the default key, fingerprint {fingerprint}")
+        ).format(municipality=repr(municipality), fingerprint=key.fingerprint)
         return self._wrapper(key), which
 
     def _wrapper(self, key: MunicipalKey) -> Cipher:
@@ -187,7 +195,7 @@ class Keyring:
     ) -> tuple[bytes, KeyRecord]:
         """Return a new data key for a case of ``municipality``, and its wrapped record."""
         data_key = new_data_key()
-        wrapper, _ = self._wrapping(municipality)
+        wrapper, _which = self._wrapping(municipality)
         wrapped = wrapper.encrypt(data_key, _case_context(case_id))
         self._remember(case_id, data_key)
         return data_key, KeyRecord(
@@ -217,18 +225,23 @@ class Keyring:
                 return found
         context = _case_context(record.case_id)
         if record.key_id is None:
-            data_key, _ = self._open_any(municipality, record.wrapped, context)
+            data_key, _key = self._open_any(municipality, record.wrapped, context)
         else:
             named = self.keys.by_fingerprint(record.key_id)
-            _, which = self._wrapping(municipality)  # no key at all: a ConfigError
+            _wrapper, which = self._wrapping(municipality)  # no key at all: a ConfigError
             if named is None:
                 raise SealError(
-                    f"{_REFUSED}{which}; case {record.case_id}'s data key is wrapped under "
-                    f"the municipal key of fingerprint {record.key_id}, which is not among the "
-                    "keys given: give it back (a retired key goes in the key folder's "
-                    "retired/ folder)"
+                    _(
+                        "{refused}; case {case}'s data key is wrapped under the municipal key "
+                        "of fingerprint {fingerprint}, which is not among the keys given: give "
+                        "it back (a retired key goes in the key folder's retired/ folder)"
+                    ).format(
+                        refused=_refused(which), case=record.case_id, fingerprint=record.key_id
+                    )
                 )
-            which = f" (tried the key its key row names, fingerprint {named.fingerprint})"
+            which = _("tried the key its key row names, fingerprint {fingerprint}").format(
+                fingerprint=named.fingerprint
+            )
             data_key = _opened(self._wrapper(named), record.wrapped, context, which)
         self._remember(record.case_id, data_key)
         return data_key
@@ -256,7 +269,7 @@ class Keyring:
         self, pseudonym: str, data_key: bytes, *, municipality: str | None = None
     ) -> bytes:
         """Wrap the data key of a vault entry of ``municipality``, bound to its pseudonym."""
-        wrapper, _ = self._wrapping(municipality)
+        wrapper, _which = self._wrapping(municipality)
         return wrapper.encrypt(data_key, _vault_context(pseudonym))
 
     def open_vault_key(
@@ -268,14 +281,14 @@ class Keyring:
         default key or one of the municipality's retired keys (an entry enrolled before
         its key was rotated; see :meth:`open_case_key`).
         """
-        data_key, _ = self._open_any(municipality, wrapped, _vault_context(pseudonym))
+        data_key, _key = self._open_any(municipality, wrapped, _vault_context(pseudonym))
         return data_key
 
     def vault_key_id(
         self, pseudonym: str, wrapped: bytes, *, municipality: str | None = None
     ) -> str:
         """Return the fingerprint of the key a vault entry of ``municipality`` opens with."""
-        _, key = self._open_any(municipality, wrapped, _vault_context(pseudonym))
+        _data_key, key = self._open_any(municipality, wrapped, _vault_context(pseudonym))
         return key.fingerprint
 
     def rewrap_vault_key(

@@ -22,6 +22,7 @@ from ssp_core.domain import events as ev
 from ssp_core.domain.access import FieldGroup
 from ssp_core.domain.people import AgeBand
 from ssp_core.exceptions import ConfigError, DataError, UnknownId
+from ssp_core.i18n import _
 from ssp_core.plugins.registry import Registry
 from ssp_core.privacy.suppression import THRESHOLD, TOTAL, CountTable, SuppressedTable, suppress
 from ssp_core.store.base import CaseStore
@@ -74,7 +75,9 @@ def quarter_of(day: dt.date) -> str:
 
 
 def _band_text(band: AgeBand) -> str:
-    upper = "and over" if band.max_age is None else f"to {band.max_age}"
+    upper = (
+        _("and over") if band.max_age is None else _("to {max_age}").format(max_age=band.max_age)
+    )
     return f"{band.id}: {band.min_age} {upper}"
 
 
@@ -90,18 +93,22 @@ class AgeBanding:
 
     def __attrs_post_init__(self) -> None:
         if not self.bands:
-            raise ConfigError("an export needs at least one age band")
+            raise ConfigError(_("an export needs at least one age band"))
         ordered = sorted(self.bands, key=lambda band: band.min_age)
         if [b.id for b in ordered] != [b.id for b in self.bands]:
-            raise ConfigError("the age bands of an export must be given youngest first")
+            raise ConfigError(_("the age bands of an export must be given youngest first"))
         for band in self.bands:
             if band.id in (OTHER_AGE, UNKNOWN_AGE, TOTAL):
-                raise ConfigError(f"age band id {band.id!r} is reserved in exports")
+                raise ConfigError(
+                    _("age band id {band} is reserved in exports").format(band=repr(band.id))
+                )
         for lower, upper in itertools.pairwise(ordered):
             if lower.max_age is None or lower.max_age >= upper.min_age:
                 raise ConfigError(
-                    f"age bands {lower.id!r} and {upper.id!r} overlap; an export needs "
-                    "bands that do not (name them with --age-band)"
+                    _(
+                        "age bands {lower} and {upper} overlap; an export needs "
+                        "bands that do not (name them with --age-band)"
+                    ).format(lower=repr(lower.id), upper=repr(upper.id))
                 )
 
     def band_of(self, age: int | None) -> str | None:
@@ -114,7 +121,7 @@ class AgeBanding:
         return OTHER_AGE
 
     def describe(self) -> str:
-        """Return the bands as text, e.g. ``under_18: 0 to 17; from_18: 18 and over``."""
+        """Return the bands as text in the current language, e.g. ``under_18: 0 to 17; ...``."""
         return "; ".join(_band_text(band) for band in self.bands)
 
 
@@ -148,7 +155,7 @@ def age_banding(
         }
         if not chosen:
             raise ConfigError(
-                "no action card names an age band; name the export's bands with --age-band"
+                _("no action card names an age band; name the export's bands with --age-band")
             )
     return AgeBanding(tuple(sorted(chosen.values(), key=lambda band: (band.min_age, band.id))))
 

@@ -2,77 +2,38 @@
 
 Python-Markdown passes raw HTML through, so every piece of text that did not come
 from the library itself (a place description, a partner's name, a finding) goes
-through :func:`escape` first: a finding described as ``<script>`` stays text.
+through :func:`escape` first: a finding described as ``<script>`` stays text. The
+page around the converted Markdown is the template ``page.html.jinja``, rendered
+with HTML autoescaping.
 """
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import attrs
 import markdown as _markdown
+from markupsafe import Markup
 
 from ssp_core.files import private_file, private_folder
+from ssp_core.reports.environment import render
+from ssp_core.reports.escaping import escape, table
 from ssp_core.text import visible
 
 __all__ = ["Report", "escape", "table", "to_html"]
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
-
-
-def escape(text: object) -> str:
-    r"""Return ``text`` as Markdown that renders literally: no markup, no raw HTML.
-
-    HTML's ``<``, ``>`` and ``&`` become entities and Markdown's inline markup
-    (emphasis, code, links, table bars) is backslash-escaped; line breaks become
-    spaces, so a value never breaks a table or starts a block of its own; control
-    characters are written out (``\x1b``), so a report shown in a terminal is inert too.
-    """
-    plain = visible(" ".join(str(text).split()))
-    return _SPECIAL.sub(r"\\\1", html.escape(plain, quote=False))
-
-
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """Return a Markdown table; headers are the library's own text, cells are escaped."""
-    lines = [
-        "| " + " | ".join(headers) + " |",
-        "|" + "|".join(" --- " for _ in headers) + "|",
-    ]
-    lines.extend("| " + " | ".join(escape(cell) for cell in row) + " |" for row in rows)
-    return "\n".join(lines)
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
-       padding: 0 1rem; line-height: 1.45; color: #1b1b1b; }}
-table {{ border-collapse: collapse; margin: 1rem 0; }}
-th, td {{ border: 1px solid #bbb; padding: .25rem .6rem; text-align: left;
-          vertical-align: top; }}
-th {{ background: #eef1f4; }}
-img {{ max-width: 100%; height: auto; }}
-</style>
-</head>
-<body>
-{body}
-</body>
-</html>
-"""
+EXTENSIONS = ("tables", "attr_list")
+"""The Python-Markdown extensions a report uses: tables, and ids on headings (``{#id}``)."""
 
 
 def to_html(text: str, *, title: str, lang: str = "da") -> str:
-    """Return the Markdown ``text`` as a standalone HTML page (tables supported)."""
-    body = _markdown.markdown(text, extensions=["tables"], output_format="html")
-    return _PAGE.format(
-        lang=html.escape(visible(lang)), title=html.escape(visible(title)), body=body
+    """Return the Markdown ``text`` as a standalone HTML page (tables and heading ids)."""
+    body = _markdown.markdown(text, extensions=list(EXTENSIONS), output_format="html")
+    return render(
+        "page.html.jinja",
+        lang=visible(lang),
+        title=visible(title),
+        body=Markup(body),  # noqa: S704 (made from escaped Markdown)
     )
 
 

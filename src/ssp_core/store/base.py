@@ -25,6 +25,7 @@ from ssp_core.store.records import (
     IdentityRecord,
     KeyRecord,
     KeyReplacement,
+    Progress,
     StoredEvent,
 )
 
@@ -298,8 +299,12 @@ class CaseStore(abc.ABC):
         """Return the version of the store's schema."""
 
     @abc.abstractmethod
-    def upgrade(self) -> tuple[int, ...]:
-        """Apply the schema migrations the store lacks; return the versions applied."""
+    def upgrade(self, progress: Progress | None = None) -> tuple[int, ...]:
+        """Apply the schema migrations the store lacks; return the versions applied.
+
+        ``progress(done, total)``, if given, is called after each migration applied
+        (``total``: how many the store lacks), and once with ``(0, 0)`` if it lacks none.
+        """
 
     # -- lifetime --------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from ssp_core.store.records import (
     IdentityRecord,
     KeyRecord,
     KeyReplacement,
+    Progress,
     StoredEvent,
 )
 from ssp_core.store.select import audit_matches, case_matches, case_order, event_matches, follows
@@ -279,8 +280,10 @@ class MemoryStore(CaseStore):
         """Return the schema version (a memory store is always current)."""
         return SCHEMA_VERSION
 
-    def upgrade(self) -> tuple[int, ...]:
+    def upgrade(self, progress: Progress | None = None) -> tuple[int, ...]:
         """Do nothing: a memory store is created at the current schema."""
+        if progress is not None:
+            progress(0, 0)
         return ()
 
     def close(self) -> None:

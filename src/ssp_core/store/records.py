@@ -18,6 +18,8 @@ import attrs
 
 from ssp_core.domain.validators import non_empty_text
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import _
+from ssp_core.progress import Progress
 from ssp_core.text import token_or_withheld
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "IdentityRecord",
     "KeyRecord",
     "KeyReplacement",
+    "Progress",
     "StoredEvent",
 ]
 
@@ -142,16 +145,18 @@ class CaseCursor:
         :raises DataError: the text is not of that form (the error says what is allowed).
         """
         due, sep, case_id = text.partition("/")
-        allowed = (
-            "a cursor is DUE/CASE_ID as a list prints it, e.g. 2026-03-09/C-0a1b2c3d4e5f6a7b "
-            "(DUE is - for a case with no due date)"
-        )
+        allowed = _(
+            "a cursor is DUE/CASE_ID as a list prints it, e.g. {example} (DUE is - for a case "
+            "with no due date)"
+        ).format(example="2026-03-09/C-0a1b2c3d4e5f6a7b")
         if not sep or not case_id:
-            raise DataError(f"not a cursor; {allowed}")
+            raise DataError(_("not a cursor; {allowed}").format(allowed=allowed))
         try:
             day = None if due == "-" else dt.date.fromisoformat(due)
         except ValueError:
-            raise DataError(f"not a cursor: no such day before the '/'; {allowed}") from None
+            raise DataError(
+                _("not a cursor: no such day before the '/'; {allowed}").format(allowed=allowed)
+            ) from None
         return cls(day, case_id)
 
 

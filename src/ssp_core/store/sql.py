@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from ssp_core.exceptions import ConcurrencyError, DataError, SchemaError, StoreError
+from ssp_core.i18n import _
 from ssp_core.store.records import AuditQuery, CaseQuery, EventQuery, KeyReplacement, StoredEvent
 
 __all__ = [
@@ -223,13 +224,17 @@ def needs_upgrade(url: str, version: int, latest: int, *, upgrade: bool) -> bool
     """
     if version > latest:
         raise SchemaError(
-            f"store {url} has schema version {version}, newer than this library's "
-            f"{latest}; upgrade ssp-core to open it"
+            _(
+                "store {url} has schema version {version}, newer than this library's "
+                "{latest}; upgrade ssp-core to open it"
+            ).format(url=url, version=version, latest=latest)
         )
     if version < latest and not upgrade:
         raise SchemaError(
-            f"store {url} has schema version {version}, older than this "
-            f"library's {latest}; run `ssp store upgrade` to migrate it"
+            _(
+                "store {url} has schema version {version}, older than this library's "
+                "{latest}; run `ssp store upgrade` to migrate it"
+            ).format(url=url, version=version, latest=latest)
         )
     return version < latest
 
@@ -237,7 +242,9 @@ def needs_upgrade(url: str, version: int, latest: int, *, upgrade: bool) -> bool
 def newer_schema(url: str, version: int, latest: int) -> SchemaError:
     """Return the error for an upgrade of a store whose schema is newer than this library's."""
     return SchemaError(
-        f"store {url} has schema version {version}, newer than this library's {latest}"
+        _("store {url} has schema version {version}, newer than this library's {latest}").format(
+            url=url, version=version, latest=latest
+        )
     )
 
 
@@ -286,7 +293,7 @@ def missing_events(
 ) -> DataError | None:
     """Return the error for event updates naming a (case, version) not stored or twice, if any."""
     seen: set[tuple[str, int]] = set()
-    for case_id, version, _ in updates:
+    for case_id, version, _data in updates:
         if (case_id, version) in seen:
             return DataError(
                 f"case {case_id}: version {version} is given twice; no event data was rewritten"

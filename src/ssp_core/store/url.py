@@ -9,8 +9,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ssp_core.exceptions import DataError, StoreUnavailable
 from ssp_core.extras import install_hint
+from ssp_core.i18n import _
 from ssp_core.settings import DEFAULT_STORE_URL, STORE_ENV
 from ssp_core.store.base import CaseStore
+from ssp_core.store.records import Progress
 from ssp_core.text import shown_id
 
 __all__ = ["DEFAULT_STORE_URL", "default_store_url", "open_store", "redact"]
@@ -38,7 +40,13 @@ def redact(url: str) -> str:
     return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
 
 
-def open_store(url: str | None = None, *, upgrade: bool = False, create: bool = True) -> CaseStore:
+def open_store(
+    url: str | None = None,
+    *,
+    upgrade: bool = False,
+    create: bool = True,
+    progress: Progress | None = None,
+) -> CaseStore:
     """Open the case store at ``url`` (default: :func:`default_store_url`).
 
     SQLite paths follow the usual URL form: ``sqlite:///ssp.db`` is relative to the
@@ -50,25 +58,31 @@ def open_store(url: str | None = None, *, upgrade: bool = False, create: bool = 
     store. ``create=False`` refuses a store that does not exist yet (a missing SQLite
     file, an empty PostgreSQL schema) with :class:`~ssp_core.exceptions.StoreUnavailable`
     instead of creating it: a mistyped URL is then an error, not a new empty store.
+    ``progress(done, total)`` reports the migrations an opening with ``upgrade`` applies
+    (see :meth:`~ssp_core.store.base.CaseStore.upgrade`).
     """
     url = url or default_store_url()
-    store = _open(url, upgrade=upgrade, create=create)
+    store = _open(url, upgrade=upgrade, create=create, progress=progress)
     _log.info("opened the case store %s", redact(url))
     return store
 
 
-def _open(url: str, *, upgrade: bool, create: bool) -> CaseStore:
+def _open(url: str, *, upgrade: bool, create: bool, progress: Progress | None) -> CaseStore:
     """Open the store of ``url`` by its scheme (see :func:`open_store`)."""
-    scheme, _, rest = url.partition("://")
+    scheme, _sep, rest = url.partition("://")
     if scheme == "memory":
         from ssp_core.store.memory import MemoryStore  # noqa: PLC0415 (backends load on demand)
 
         return MemoryStore(url)
     if scheme == "sqlite":
-        rest, _, query = rest.partition("?")
+        rest, _sep, query = rest.partition("?")
         path = rest[1:] if rest.startswith("/") else ""
         if not path:
-            raise DataError(f"store URL {url!r} names no file; use e.g. sqlite:///ssp.db")
+            raise DataError(
+                _("store URL {url} names no file; use e.g. {example}").format(
+                    url=repr(url), example="sqlite:///ssp.db"
+                )
+            )
         options = _sqlite_options(query)
         from ssp_core.store.sqlite import SqliteStore  # noqa: PLC0415
 
@@ -79,17 +93,26 @@ def _open(url: str, *, upgrade: bool, create: bool) -> CaseStore:
             create=create,
             read_sync=options.get("read_sync", "group"),
             cache_mb=_cache_mb(options.get("cache_mb")),
+            progress=progress,
         )
     if scheme in ("postgresql", "postgres"):
         try:
             from ssp_core.store.postgres import PostgresStore  # noqa: PLC0415
         except ImportError as exc:
             raise StoreUnavailable(
-                f"PostgreSQL stores need psycopg 3: {install_hint('postgresql')} ({exc})"
+                _("PostgreSQL stores need psycopg 3: {hint} ({reason})").format(
+                    hint=install_hint("postgresql"), reason=exc
+                )
             ) from None
         dsn, schema = _split_schema(url)
-        return PostgresStore(dsn, schema=schema, upgrade=upgrade, create=create, url=redact(url))
-    raise DataError(f"unknown store URL {redact(url)!r}; use one of: {_SCHEMES}")
+        return PostgresStore(
+            dsn, schema=schema, upgrade=upgrade, create=create, url=redact(url), progress=progress
+        )
+    raise DataError(
+        _("unknown store URL {url}; use one of: {schemes}").format(
+            url=repr(redact(url)), schemes=_SCHEMES
+        )
+    )
 
 
 _SQLITE_OPTIONS = ("read_sync", "cache_mb")
@@ -102,7 +125,9 @@ def _cache_mb(value: str | None) -> int | None:
         return None
     if not value.isdigit():
         raise DataError(
-            f"cache_mb is a whole number of MiB, e.g. cache_mb=256; not {shown_id(value)}"
+            _("cache_mb is a whole number of MiB, e.g. cache_mb=256; not {value}").format(
+                value=shown_id(value)
+            )
         )
     return int(value)
 
@@ -113,8 +138,9 @@ def _sqlite_options(query: str) -> dict[str, str]:
     for name, value in parse_qsl(query, keep_blank_values=True):
         if name not in _SQLITE_OPTIONS:
             raise DataError(
-                f"an SQLite store URL takes the parameters {', '.join(_SQLITE_OPTIONS)}; "
-                f"not {shown_id(name)}"
+                _("an SQLite store URL takes the parameters {names}; not {name}").format(
+                    names=", ".join(_SQLITE_OPTIONS), name=shown_id(name)
+                )
             )
         options[name] = value
     return options

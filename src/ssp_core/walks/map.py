@@ -3,6 +3,8 @@
 No map tiles are fetched: the report must work offline and send nobody's browser
 to a tile server. The axes are scaled so that a kilometre is as long north-south
 as east-west at the map's latitude; the GeoJSON is there for a real map tool.
+The axis labels and the legend are in the current language (numbers with a
+decimal comma in Danish); the title is given by the caller.
 """
 
 from __future__ import annotations
@@ -13,14 +15,27 @@ from pathlib import Path
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from ssp_core.files import private_file, private_folder
+from ssp_core.i18n import N_, _, current_language
 from ssp_core.walks.views import Finding
 
 __all__ = ["finding_map"]
 
 _COLOURS = {"resolved": "#2e7d32", "declined": "#757575", "assigned": "#ef6c00"}
 _OPEN = "#c62828"
+_LEGEND = {
+    "resolved": N_("resolved"),
+    "declined": N_("declined"),
+    "assigned": N_("assigned"),
+    "reported": N_("reported"),
+}
+"""The legend's text for the states a finding's point is coloured by (English)."""
+
+
+def _comma(value: float, _position: float | None = None) -> str:
+    return f"{value:.3f}".replace(".", ",")
 
 
 def finding_map(
@@ -50,13 +65,16 @@ def finding_map(
     pad = max(max(lats) - min(lats), max(lons) - min(lons), 0.002) * 0.2
     axes.set_xlim(min(lons) - pad, max(lons) + pad)
     axes.set_ylim(min(lats) - pad, max(lats) + pad)
-    axes.set_xlabel("longitude (° E, WGS84)")
-    axes.set_ylabel("latitude (° N, WGS84)")
+    axes.set_xlabel(_("longitude (° E, WGS84)"))
+    axes.set_ylabel(_("latitude (° N, WGS84)"))
     axes.grid(visible=True, linewidth=0.3)
     axes.ticklabel_format(useOffset=False)
+    if current_language() == "da":
+        axes.xaxis.set_major_formatter(FuncFormatter(_comma))
+        axes.yaxis.set_major_formatter(FuncFormatter(_comma))
     axes.set_title(title, fontsize=10)
     for state, colour in (*_COLOURS.items(), ("reported", _OPEN)):
-        axes.scatter([], [], color=colour, label=state)
+        axes.scatter([], [], color=colour, label=_(_LEGEND[state]))
     axes.legend(loc="best", fontsize=7, frameon=True)
     private_folder(folder)
     png, svg = private_file(folder / f"{stem}.png"), private_file(folder / f"{stem}.svg")

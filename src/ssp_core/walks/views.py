@@ -12,6 +12,7 @@ from ssp_core.domain.events import FindingAssigned, FindingRecorded, Transitione
 from ssp_core.domain.people import Environment
 from ssp_core.domain.walks import Place
 from ssp_core.exceptions import DataError
+from ssp_core.i18n import _
 from ssp_core.workflows.definition import WorkflowDefinition
 
 __all__ = ["Finding", "Walk"]
@@ -20,7 +21,7 @@ __all__ = ["Finding", "Walk"]
 def _locality(case: Case) -> str:
     subject = case.subject
     if not isinstance(subject, Environment):
-        raise DataError(f"case {case.id} is not about a locality")
+        raise DataError(_("case {case} is not about a locality").format(case=case.id))
     return subject.id
 
 
@@ -46,7 +47,7 @@ class Walk:
         """Fold the walk from its case (the newest :class:`WalkPlanned` is the plan)."""
         plans = [e for e in case.events if isinstance(e, WalkPlanned)]
         if not plans:
-            raise DataError(f"case {case.id} has no walk plan")
+            raise DataError(_("case {case} has no walk plan").format(case=case.id))
         plan = plans[-1]
         return cls(
             case_id=case.id,
@@ -96,7 +97,7 @@ class Finding:
         """Fold the finding from its case and its workflow definition version."""
         recorded = next((e for e in case.events if isinstance(e, FindingRecorded)), None)
         if recorded is None:
-            raise DataError(f"case {case.id} has no recorded finding")
+            raise DataError(_("case {case} has no recorded finding").format(case=case.id))
         responsible = recorded.responsible
         for event in case.events:
             if isinstance(event, FindingAssigned):

@@ -48,6 +48,7 @@ from ssp_core.domain.labels import Labels
 from ssp_core.domain.people import CaseSubject
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import ActionRefused, DataError, Reason, TransitionRefused, UnknownId
+from ssp_core.i18n import _, label
 from ssp_core.workflows.deadlines import Deadline, DueDates
 from ssp_core.workflows.definition import (
     DeadlineRule,
@@ -213,14 +214,17 @@ class WorkflowEngine:
         """
         if self._template:
             raise ActionRefused(
-                f"workflow {self.definition.name} is a template: no case is opened on it; "
-                "open the case on a workflow that extends it (ssp workflows list)"
+                _(
+                    "workflow {workflow} is a template: no case is opened on it; "
+                    "open the case on a workflow that extends it (ssp workflows list)"
+                ).format(workflow=self.definition.name)
             )
         if subject.kind not in self._subjects:
             allowed = ", ".join(kind.value for kind in self.definition.subjects)
             raise DataError(
-                f"workflow {self.definition.name} takes cases about {allowed}, "
-                f"not a {subject.kind.value}"
+                _("workflow {workflow} takes cases about {allowed}, not a {kind}").format(
+                    workflow=self.definition.name, allowed=allowed, kind=subject.kind.value
+                )
             )
         initial = self._initial
         return Case.open(
@@ -273,7 +277,11 @@ class WorkflowEngine:
         self, case: Case, trigger: str, actor: Actor, *, reason: str | None, check_reason: bool
     ) -> tuple[Reason, ...]:
         if trigger not in self._machine_events:
-            raise UnknownId(f"trigger of {self.definition.name}", trigger, self.definition.triggers)
+            raise UnknownId(
+                _("trigger of {workflow}").format(workflow=self.definition.name),
+                trigger,
+                self.definition.triggers,
+            )
         if case.state in self._finals:
             return (CaseClosed(case.state),)
         if case.suspended_at is not None:
@@ -418,7 +426,11 @@ class WorkflowEngine:
     def _check_open(self, case: Case) -> None:
         self._check_case(case)
         if case.state in self._finals:
-            raise ActionRefused(f"case {case.id} is closed (state {case.state!r} is final)")
+            raise ActionRefused(
+                _("case {case} is closed (state {state} is final)").format(
+                    case=case.id, state=repr(case.state)
+                )
+            )
 
     def record_fact(
         self,
@@ -440,20 +452,30 @@ class WorkflowEngine:
             spec = self.definition.fact(fact)
         except KeyError:
             raise UnknownId(
-                f"fact of {self.definition.name}", fact, [f.id for f in self.definition.facts]
+                _("fact of {workflow}").format(workflow=self.definition.name),
+                fact,
+                [f.id for f in self.definition.facts],
             ) from None
         if spec.automatic and not automatic:
             raise ActionRefused(
-                f"fact {fact!r} ({spec.labels.en}) is recorded by the library when it happens, "
-                "not by hand"
+                _(
+                    "fact {fact} ({label}) is recorded by the library when it happens, not by hand"
+                ).format(fact=repr(fact), label=label(spec.labels))
             )
         if spec.roles and actor.role not in spec.roles:
             raise ActionRefused(
-                f"recording fact {fact!r} requires role "
-                f"{' or '.join(repr(r) for r in spec.roles)} (actor acts as {actor.role!r})"
+                _("recording fact {fact} requires role {roles} (actor acts as {role})").format(
+                    fact=repr(fact),
+                    roles=_(" or ").join(repr(r) for r in spec.roles),
+                    role=repr(actor.role),
+                )
             )
         if spec.requires_detail and _text(detail) is None:
-            raise ActionRefused(f"fact {fact!r} must be recorded with a detail ({spec.labels.en})")
+            raise ActionRefused(
+                _("fact {fact} must be recorded with a detail ({label})").format(
+                    fact=repr(fact), label=label(spec.labels)
+                )
+            )
         event = FactRecorded(
             **_stamp(case, actor, at),
             fact=fact,
@@ -475,14 +497,16 @@ class WorkflowEngine:
         """Record a session of a prevention track; allowed only in the states in ``sessions_in``."""
         self._check_open(case)
         if case.state not in self.definition.sessions_in:
-            allowed = ", ".join(self.definition.sessions_in) or "no state of this workflow"
+            allowed = ", ".join(self.definition.sessions_in) or _("no state of this workflow")
             raise ActionRefused(
-                f"sessions can be recorded only in {allowed}; case {case.id} is in {case.state!r}"
+                _("sessions can be recorded only in {allowed}; case {case} is in {state}").format(
+                    allowed=allowed, case=case.id, state=repr(case.state)
+                )
             )
         if participants is not None and participants < 1:
-            raise DataError(f"participants must be 1 or more, got {participants}")
+            raise DataError(_("participants must be 1 or more, got {n}").format(n=participants))
         if held_on > local_date(at):
-            raise DataError("a session cannot be recorded before it is held")
+            raise DataError(_("a session cannot be recorded before it is held"))
         event = SessionRecorded(
             **_stamp(case, actor, at),
             held_on=held_on,
@@ -497,7 +521,7 @@ class WorkflowEngine:
         self._check_case(case)
         body = _text(text)
         if body is None:
-            raise DataError("a note must have some text")
+            raise DataError(_("a note must have some text"))
         event = NoteAdded(
             **_stamp(case, actor, at),
             text=body,
@@ -540,7 +564,7 @@ class WorkflowEngine:
         """Record a consent on an open case (who gave it is checked by the caller)."""
         self._check_open(case)
         if consent.given_on > local_date(at):
-            raise DataError("a consent cannot be dated after the time it is recorded")
+            raise DataError(_("a consent cannot be dated after the time it is recorded"))
         event = ConsentGiven(**_stamp(case, actor, at), consent=consent)
         case.apply(event)
         return event
@@ -558,7 +582,7 @@ class WorkflowEngine:
         """Record that a consent of the case was withdrawn (also on a closed case)."""
         self._check_case(case)
         if withdrawn_on > local_date(at):
-            raise DataError("a withdrawal cannot be dated after the time it is recorded")
+            raise DataError(_("a withdrawal cannot be dated after the time it is recorded"))
         event = ConsentWithdrawn(
             **_stamp(case, actor, at),
             consent_id=consent_id,
@@ -574,7 +598,7 @@ class WorkflowEngine:
         """Record an observation of a worry sign (checked against its catalogue by the caller)."""
         self._check_open(case)
         if observation.observed_on > local_date(at):
-            raise DataError("an observation cannot be dated after the time it is recorded")
+            raise DataError(_("an observation cannot be dated after the time it is recorded"))
         event = ObservationRecorded(
             **_stamp(case, actor, at),
             observation=observation,
@@ -588,7 +612,7 @@ class WorkflowEngine:
         """Record an observation of a resource or protective factor (checked by the caller)."""
         self._check_open(case)
         if observation.observed_on > local_date(at):
-            raise DataError("an observation cannot be dated after the time it is recorded")
+            raise DataError(_("an observation cannot be dated after the time it is recorded"))
         event = ResourceObserved(**_stamp(case, actor, at), observation=observation)
         case.apply(event)
         return event
@@ -623,10 +647,10 @@ class WorkflowEngine:
         """Put the case on hold, giving a reason: deadlines stop, triggers are refused."""
         self._check_open(case)
         if case.suspended_at is not None:
-            raise ActionRefused(f"case {case.id} is already on hold")
+            raise ActionRefused(_("case {case} is already on hold").format(case=case.id))
         text = _text(reason)
         if text is None:
-            raise ActionRefused("putting a case on hold requires a written reason")
+            raise ActionRefused(_("putting a case on hold requires a written reason"))
         event = CaseSuspended(**_stamp(case, actor, at), reason=text)
         case.apply(event)
         return event
@@ -643,7 +667,7 @@ class WorkflowEngine:
         """Take the case off hold; each due date moves by the business days it was on hold."""
         self._check_open(case)
         if case.suspended_at is None:
-            raise ActionRefused(f"case {case.id} is not on hold")
+            raise ActionRefused(_("case {case} is not on hold").format(case=case.id))
         calendar = calendar or danish_calendar()
         held = calendar.business_days_between(local_date(case.suspended_at), local_date(at))
         moved = tuple(
@@ -663,18 +687,21 @@ class WorkflowEngine:
         self._check_open(case)
         current = next((d for d in case.due if d.rule == rule), None)
         if current is None:
-            running = ", ".join(d.rule for d in case.due) or "none"
+            running = ", ".join(d.rule for d in case.due) or _("none")
             raise ActionRefused(
-                f"case {case.id} has no running deadline {rule!r}; running: {running}"
+                _("case {case} has no running deadline {rule}; running: {running}").format(
+                    case=case.id, rule=repr(rule), running=running
+                )
             )
         if due <= current.due:
             raise ActionRefused(
-                f"an extension must move deadline {rule!r} past {current.due.isoformat()}, "
-                f"not to {due.isoformat()}"
+                _("an extension must move deadline {rule} past {due}, not to {new}").format(
+                    rule=repr(rule), due=current.due.isoformat(), new=due.isoformat()
+                )
             )
         text = _text(reason)
         if text is None:
-            raise ActionRefused("extending a deadline requires a written reason")
+            raise ActionRefused(_("extending a deadline requires a written reason"))
         event = DeadlineExtended(**_stamp(case, actor, at), rule=rule, due=due, reason=text)
         case.apply(event)
         return event
@@ -686,9 +713,17 @@ class WorkflowEngine:
         self._check_open(case)
         current = next((d for d in case.due if d.rule == rule), None)
         if current is None or current.missed:
-            raise ActionRefused(f"case {case.id} has no unrecorded deadline {rule!r}")
+            raise ActionRefused(
+                _("case {case} has no unrecorded deadline {rule}").format(
+                    case=case.id, rule=repr(rule)
+                )
+            )
         if case.suspended_at is not None or local_date(at) <= current.due:
-            raise ActionRefused(f"deadline {rule!r} of case {case.id} has not passed")
+            raise ActionRefused(
+                _("deadline {rule} of case {case} has not passed").format(
+                    rule=repr(rule), case=case.id
+                )
+            )
         event = DeadlineMissed(**_stamp(case, actor, at), rule=rule, due=current.due)
         case.apply(event)
         return event
@@ -714,14 +749,23 @@ class WorkflowEngine:
         """
         if case.workflow != self._id or case.workflow_version >= self._version:
             raise DataError(
-                f"case {case.id} runs on {case.workflow}@{case.workflow_version}; only cases of "
-                f"an older version of {self._id} can move to {self.definition.name}"
+                _(
+                    "case {case} runs on {current}; only cases of an older version of "
+                    "{workflow} can move to {target}"
+                ).format(
+                    case=case.id,
+                    current=f"{case.workflow}@{case.workflow_version}",
+                    workflow=self._id,
+                    target=self.definition.name,
+                )
             )
         try:
             self.definition.state(dest)
         except KeyError:
             raise UnknownId(
-                f"state of {self.definition.name}", dest, [s.id for s in self.definition.states]
+                _("state of {workflow}").format(workflow=self.definition.name),
+                dest,
+                [s.id for s in self.definition.states],
             ) from None
         entered = case.entered_at if dest == case.state else at
         event = WorkflowMigrated(
@@ -738,6 +782,9 @@ class WorkflowEngine:
     def _check_case(self, case: Case) -> None:
         if case.workflow != self.definition.id or case.workflow_version != self.definition.version:
             raise DataError(
-                f"case {case.id} runs on {case.workflow}@{case.workflow_version}, "
-                f"not on {self.definition.name}"
+                _("case {case} runs on {current}, not on {workflow}").format(
+                    case=case.id,
+                    current=f"{case.workflow}@{case.workflow_version}",
+                    workflow=self.definition.name,
+                )
             )

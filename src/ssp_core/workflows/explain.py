@@ -14,6 +14,7 @@ import attrs
 
 from ssp_core.domain.labels import Labels
 from ssp_core.exceptions import Reason
+from ssp_core.i18n import _, label
 
 __all__ = [
     "INSTRUCTION",
@@ -38,8 +39,8 @@ class CaseClosed(Reason):
 
     @property
     def message(self) -> str:
-        """Return a one-line English explanation."""
-        return f"the case is closed (state {self.state!r} is final)"
+        """Return a one-line explanation in the current language."""
+        return _("the case is closed (state {state} is final)").format(state=repr(self.state))
 
 
 @attrs.frozen
@@ -50,8 +51,8 @@ class OnHold(Reason):
 
     @property
     def message(self) -> str:
-        """Return a one-line English explanation."""
-        return "the case is on hold (suspended); resume it first"
+        """Return a one-line explanation in the current language."""
+        return _("the case is on hold (suspended); resume it first")
 
 
 @attrs.frozen
@@ -64,8 +65,10 @@ class WrongState(Reason):
 
     @property
     def message(self) -> str:
-        """Return a one-line English explanation."""
-        return f"wrong state {self.state!r} (allowed from: {', '.join(self.allowed)})"
+        """Return a one-line explanation in the current language."""
+        return _("wrong state {state} (allowed from: {allowed})").format(
+            state=repr(self.state), allowed=", ".join(self.allowed)
+        )
 
 
 @attrs.frozen
@@ -78,9 +81,11 @@ class RoleRequired(Reason):
 
     @property
     def message(self) -> str:
-        """Return a one-line English explanation."""
-        needed = " or ".join(repr(role) for role in self.roles)
-        return f"role {needed} required (actor acts as {self.role!r})"
+        """Return a one-line explanation in the current language."""
+        needed = _(" or ").join(repr(role) for role in self.roles)
+        return _("role {roles} required (actor acts as {role})").format(
+            roles=needed, role=repr(self.role)
+        )
 
 
 @attrs.frozen
@@ -93,8 +98,10 @@ class GuardNotSatisfied(Reason):
 
     @property
     def message(self) -> str:
-        """Return a one-line English explanation."""
-        return f"guard {self.guard!r} not satisfied ({self.labels.en})"
+        """Return a one-line explanation in the current language."""
+        return _("guard {guard} not satisfied ({label})").format(
+            guard=repr(self.guard), label=label(self.labels)
+        )
 
 
 @attrs.frozen
@@ -105,8 +112,8 @@ class ReasonRequired(Reason):
 
     @property
     def message(self) -> str:
-        """Return a one-line English explanation."""
-        return "a written reason is required"
+        """Return a one-line explanation in the current language."""
+        return _("a written reason is required")
 
 
 INSTRUCTION = "instruction"
@@ -127,12 +134,12 @@ class Note:
 
     @property
     def message(self) -> str:
-        """Return the English text."""
-        return self.labels.en
+        """Return the text in the current language."""
+        return label(self.labels)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the note as JSON-ready data."""
-        return {"code": self.code, "message": self.message, "da": self.labels.da}
+        """Return the note as JSON-ready data (``message`` in English, ``da`` in Danish)."""
+        return {"code": self.code, "message": self.labels.en, "da": self.labels.da}
 
 
 @attrs.frozen

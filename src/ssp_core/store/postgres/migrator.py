@@ -15,8 +15,10 @@ import psycopg
 from psycopg.rows import TupleRow
 
 from ssp_core.exceptions import SchemaError, StoreUnavailable
+from ssp_core.i18n import _
 from ssp_core.store.base import Migration
 from ssp_core.store.postgres.statements import Statements
+from ssp_core.store.records import Progress
 from ssp_core.store.sql import needs_upgrade, newer_schema
 
 __all__ = ["Migrator"]
@@ -59,8 +61,10 @@ class Migrator:
 
     def _foreign(self) -> SchemaError:
         return SchemaError(
-            f"schema {self.schema} of {self.url} is not an ssp store (it has tables of "
-            "another application); nothing in it was changed"
+            _(
+                "schema {schema} of {url} is not an ssp store (it has tables of another "
+                "application); nothing in it was changed"
+            ).format(schema=self.schema, url=self.url)
         )
 
     def read_version(self, conn: psycopg.Connection[TupleRow]) -> int:
@@ -78,17 +82,26 @@ class Migrator:
         return version
 
     def prepare(
-        self, conn: psycopg.Connection[TupleRow], *, upgrade: bool, create: bool = True
+        self,
+        conn: psycopg.Connection[TupleRow],
+        *,
+        upgrade: bool,
+        create: bool = True,
+        progress: Progress | None = None,
     ) -> None:
         """Create a missing schema (if ``create``), check an existing one, upgrade if asked to.
 
+        ``progress(done, total)`` reports the migrations an upgrade applies.
+
         :raises StoreUnavailable: the schema holds no store and ``create`` is false.
         """
-        _, objects, marked = self._identify(conn)
+        _exists, objects, marked = self._identify(conn)
         if objects == 0 and not create:
             raise StoreUnavailable(
-                f"no ssp store at {self.url} (schema {self.schema!r} is empty or missing); "
-                "check --store / SSP_STORE. Only a command that writes a first case creates one"
+                _(
+                    "no ssp store at {url} (schema {schema} is empty or missing); check --store "
+                    "/ SSP_STORE. Only a command that writes a first case creates one"
+                ).format(url=self.url, schema=repr(self.schema))
             )
         if objects == 0:
             self._create(conn)
@@ -96,7 +109,7 @@ class Migrator:
             raise self._foreign()
         version = self.read_version(conn)
         if needs_upgrade(self.url, version, self._latest, upgrade=upgrade):
-            self.upgrade(conn)
+            self.upgrade(conn, progress)
 
     def _create(self, conn: psycopg.Connection[TupleRow]) -> None:
         with conn.transaction():
@@ -112,11 +125,14 @@ class Migrator:
             conn.execute(self._sql.search_path)
             self._migrate(conn, 0)
 
-    def _migrate(self, conn: psycopg.Connection[TupleRow], current: int) -> tuple[int, ...]:
+    def _migrate(
+        self, conn: psycopg.Connection[TupleRow], current: int, progress: Progress | None = None
+    ) -> tuple[int, ...]:
         applied = []
-        for migration in self._migrations:
-            if migration.version <= current:
-                continue
+        todo = [migration for migration in self._migrations if migration.version > current]
+        if progress is not None and not todo:
+            progress(0, 0)
+        for migration in todo:
             for statement in migration.statements:
                 conn.execute(statement)
             conn.execute(
@@ -124,14 +140,21 @@ class Migrator:
                 (migration.version, migration.description, dt.datetime.now(dt.UTC)),
             )
             applied.append(migration.version)
+            if progress is not None:
+                progress(len(applied), len(todo))
         return tuple(applied)
 
-    def upgrade(self, conn: psycopg.Connection[TupleRow]) -> tuple[int, ...]:
-        """Apply the missing migrations in one transaction; return the versions applied."""
+    def upgrade(
+        self, conn: psycopg.Connection[TupleRow], progress: Progress | None = None
+    ) -> tuple[int, ...]:
+        """Apply the missing migrations in one transaction; return the versions applied.
+
+        ``progress(done, total)`` is called after each (see :meth:`CaseStore.upgrade`).
+        """
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
             current = self.read_version(conn)
             if current > self._latest:
                 raise newer_schema(self.url, current, self._latest)
             conn.execute(self._sql.search_path)
-            return self._migrate(conn, current)
+            return self._migrate(conn, current, progress)

@@ -22,6 +22,7 @@ from ssp_core.exceptions import (
     StoreError,
     StoreUnavailable,
 )
+from ssp_core.i18n import _
 from ssp_core.store.base import CaseStore, Migration, utc
 from ssp_core.store.postgres.connection import (
     configure,
@@ -60,6 +61,7 @@ from ssp_core.store.records import (
     EventQuery,
     IdentityRecord,
     KeyRecord,
+    Progress,
     StoredEvent,
 )
 from ssp_core.store.sql import (
@@ -103,6 +105,8 @@ class PostgresStore(CaseStore):
     :param min_size: connections the pool keeps open.
     :param max_size: connections the pool opens at most.
     :param timeout: seconds to wait for the server at opening, and for a free connection.
+    :param progress: called as ``progress(done, total)`` after each migration that
+        opening with ``upgrade`` applies.
     """
 
     def __init__(
@@ -117,6 +121,7 @@ class PostgresStore(CaseStore):
         max_size: int = 8,
         timeout: float = 10.0,
         migrations: Sequence[Migration] = POSTGRES_MIGRATIONS,
+        progress: Progress | None = None,
     ) -> None:
         self.url = url or display_url(dsn)
         self.schema = schema
@@ -134,7 +139,14 @@ class PostgresStore(CaseStore):
         self._sql = Statements(schema)
         self._migrator = Migrator(schema, self.url, self._sql, migrations)
         try:
-            self._open(dsn, upgrade=upgrade, create=create, min_size=min_size, max_size=max_size)
+            self._open(
+                dsn,
+                upgrade=upgrade,
+                create=create,
+                min_size=min_size,
+                max_size=max_size,
+                progress=progress,
+            )
         except BaseException:
             self.close()
             raise
@@ -148,18 +160,35 @@ class PostgresStore(CaseStore):
             text = text.replace(secret, "***")
         return text or type(exc).__name__
 
-    def _open(self, dsn: str, *, upgrade: bool, create: bool, min_size: int, max_size: int) -> None:
+    def _open(
+        self,
+        dsn: str,
+        *,
+        upgrade: bool,
+        create: bool,
+        min_size: int,
+        max_size: int,
+        progress: Progress | None = None,
+    ) -> None:
         # One direct connection first: it fails fast, with libpq's own reason, if the
         # server cannot be reached; and it prepares the schema before the pool opens.
         try:
             connection = psycopg.connect(dsn, autocommit=True, connect_timeout=_CONNECT_TIMEOUT)
         except psycopg.Error as exc:
-            raise StoreUnavailable(f"cannot open store {self.url}: {self._message(exc)}") from None
+            raise StoreUnavailable(
+                _("cannot open store {url}: {reason}").format(
+                    url=self.url, reason=self._message(exc)
+                )
+            ) from None
         try:
             configure(connection)
-            self._migrator.prepare(connection, upgrade=upgrade, create=create)
+            self._migrator.prepare(connection, upgrade=upgrade, create=create, progress=progress)
         except psycopg.Error as exc:
-            raise StoreUnavailable(f"cannot open store {self.url}: {self._message(exc)}") from None
+            raise StoreUnavailable(
+                _("cannot open store {url}: {reason}").format(
+                    url=self.url, reason=self._message(exc)
+                )
+            ) from None
         finally:
             connection.close()
         self._pool = ConnectionPool(
@@ -176,8 +205,9 @@ class PostgresStore(CaseStore):
             self._pool.open(wait=True, timeout=self._timeout)
         except (PoolTimeout, psycopg.Error) as exc:
             raise StoreUnavailable(
-                f"cannot open store {self.url}: no connection within {self._timeout:g} s "
-                f"({self._message(exc)})"
+                _("cannot open store {url}: no connection within {seconds} s ({reason})").format(
+                    url=self.url, seconds=f"{self._timeout:g}", reason=self._message(exc)
+                )
             ) from None
 
     @contextmanager
@@ -193,10 +223,14 @@ class PostgresStore(CaseStore):
             raise StoreError(f"the store {self.url} is closed") from None
         except PoolTimeout as exc:
             raise StoreUnavailable(
-                f"store {self.url} has no free connection: {self._message(exc)}"
+                _("store {url} has no free connection: {reason}").format(
+                    url=self.url, reason=self._message(exc)
+                )
             ) from None
         except psycopg.OperationalError as exc:
-            raise StoreUnavailable(f"store {self.url} failed: {self._message(exc)}") from None
+            raise StoreUnavailable(
+                _("store {url} failed: {reason}").format(url=self.url, reason=self._message(exc))
+            ) from None
         except psycopg.DataError as exc:
             raise DataError(f"store {self.url} refused a value: {self._message(exc)}") from None
 
@@ -231,10 +265,10 @@ class PostgresStore(CaseStore):
         """Return the version of the store's schema."""
         return int(self._fetchone(self._sql.version)[0])
 
-    def upgrade(self) -> tuple[int, ...]:
-        """Apply the missing migrations in one transaction; return the versions applied."""
+    def upgrade(self, progress: Progress | None = None) -> tuple[int, ...]:
+        """Apply the missing migrations in one transaction; return the versions applied (base)."""
         with self._connection() as conn:
-            return self._migrator.upgrade(conn)
+            return self._migrator.upgrade(conn, progress)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -471,8 +505,8 @@ class PostgresStore(CaseStore):
         the trigger refusing updates of events, updates them and enables it again.
         The trigger's state is transactional: no other session sees it disabled.
         """
-        case_ids = [case_id for case_id, _, _ in updates]
-        versions = [version for _, version, _ in updates]
+        case_ids = [case_id for case_id, _version, _data in updates]
+        versions = [version for _case_id, version, _data in updates]
         keyed = [key.case_id for key in keys]
         with self._connection() as conn:
             try:
@@ -489,7 +523,7 @@ class PostgresStore(CaseStore):
                         raise refused
                     if updates:
                         conn.execute(self._sql.disable_update)
-                        data = [data for _, _, data in updates]
+                        data = [data for _case_id, _version, data in updates]
                         conn.execute(self._sql.update_data, (case_ids, versions, data))
                         conn.execute(self._sql.enable_update)
                     for statement in self._sql.key_statements(keys, ()):

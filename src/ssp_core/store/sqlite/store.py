@@ -27,6 +27,7 @@ from ssp_core.exceptions import (
     StoreError,
     StoreUnavailable,
 )
+from ssp_core.i18n import _
 from ssp_core.store.base import CaseStore, Migration
 from ssp_core.store.records import (
     AuditEntry,
@@ -37,6 +38,7 @@ from ssp_core.store.records import (
     EventQuery,
     IdentityRecord,
     KeyRecord,
+    Progress,
     StoredEvent,
 )
 from ssp_core.store.sql import (
@@ -124,7 +126,11 @@ def _create_private(path: Path) -> None:
     except FileExistsError:
         return
     except OSError as exc:
-        raise StoreUnavailable(f"cannot create the store file {path}: {exc.strerror}") from None
+        raise StoreUnavailable(
+            _("cannot create the store file {path}: {reason}").format(
+                path=path, reason=exc.strerror
+            )
+        ) from None
     os.close(descriptor)
 
 
@@ -161,6 +167,8 @@ class SqliteStore(CaseStore):
         with a large cache (each commit then changes every index in memory, not page
         by page on disk); reads of one case or one page of a list need none. In a
         URL: ``sqlite:///ssp.db?cache_mb=256``. From 1 to :data:`MAX_CACHE_MB`.
+    :param progress: called as ``progress(done, total)`` after each migration that
+        opening with ``upgrade`` applies.
     """
 
     def __init__(
@@ -175,10 +183,13 @@ class SqliteStore(CaseStore):
         migrations: Sequence[Migration] = SQLITE_MIGRATIONS,
         read_sync: str = "group",
         cache_mb: int | None = None,
+        progress: Progress | None = None,
     ) -> None:
         if read_sync not in READ_SYNC:
             raise DataError(
-                f"read_sync must be one of: {', '.join(READ_SYNC)}; not {shown_id(read_sync)}"
+                _("read_sync must be one of: {allowed}; not {value}").format(
+                    allowed=", ".join(READ_SYNC), value=shown_id(read_sync)
+                )
             )
         if cache_mb is not None and (
             isinstance(cache_mb, bool)
@@ -186,8 +197,9 @@ class SqliteStore(CaseStore):
             or not 1 <= cache_mb <= MAX_CACHE_MB
         ):
             raise DataError(
-                f"cache_mb is a whole number of MiB from 1 to {MAX_CACHE_MB}; "
-                f"not {shown_id(str(cache_mb))}"
+                _("cache_mb is a whole number of MiB from 1 to {most}; not {value}").format(
+                    most=MAX_CACHE_MB, value=shown_id(str(cache_mb))
+                )
             )
         #: The page cache of each connection in MiB (``None``: SQLite's default).
         self.cache_mb = cache_mb
@@ -195,6 +207,7 @@ class SqliteStore(CaseStore):
         self.url = url or f"sqlite:///{self.path}"
         self._timeout = timeout
         self._migrations = tuple(migrations)
+        self._progress = progress  # of the upgrade an opening with ``upgrade`` applies
         self._latest = self._migrations[-1].version if self._migrations else 0
         self._local = threading.local()
         self._connections: dict[threading.Thread, sqlite3.Connection] = {}
@@ -205,24 +218,35 @@ class SqliteStore(CaseStore):
             top = Path("/", self.path.parts[0]) if self.path.parts else None
             if not self.path.is_absolute() and top is not None and top.is_dir():
                 # sqlite:///srv/ssp/x.db is relative; /srv/ssp/x.db was likely meant
-                hint = (
-                    f" (a path after sqlite:/// is relative to the current folder; for "
-                    f"/{self.path.as_posix()} write sqlite:////{self.path.as_posix()})"
-                )
+                hint = " " + _(
+                    "(a path after sqlite:/// is relative to the current folder; for {path} "
+                    "write {url})"
+                ).format(path=f"/{self.path.as_posix()}", url=f"sqlite:////{self.path.as_posix()}")
             raise StoreUnavailable(
-                f"cannot open store {self.url}: directory {self.path.parent} does not exist" + hint
+                _("cannot open store {url}: directory {folder} does not exist").format(
+                    url=self.url, folder=self.path.parent
+                )
+                + hint
             )
         if self.path.is_dir():
-            raise StoreUnavailable(f"cannot open store {self.url}: {self.path} is a directory")
+            raise StoreUnavailable(
+                _("cannot open store {url}: {path} is a directory").format(
+                    url=self.url, path=self.path
+                )
+            )
         if not create and not self.path.is_file():
             raise StoreUnavailable(
-                f"no ssp store at {self.path}; check --store / SSP_STORE. Only a command "
-                "that writes a first case creates one"
+                _(
+                    "no ssp store at {path}; check --store / SSP_STORE. Only a command that "
+                    "writes a first case creates one"
+                ).format(path=self.path)
             )
         if read_only is None:
             read_only = self.path.is_file() and _read_only(self.path)
         elif read_only and not self.path.is_file():
-            raise StoreUnavailable(f"no ssp store at {self.path} to open read-only")
+            raise StoreUnavailable(
+                _("no ssp store at {path} to open read-only").format(path=self.path)
+            )
         self.read_only = read_only
         #: How the audit entries of reads are made durable: ``"group"`` or ``"each"``.
         self.read_sync = read_sync
@@ -251,7 +275,9 @@ class SqliteStore(CaseStore):
                 uri=self.read_only,
             )
         except sqlite3.Error as exc:
-            raise StoreUnavailable(f"cannot open store {self.url}: {exc}") from None
+            raise StoreUnavailable(
+                _("cannot open store {url}: {reason}").format(url=self.url, reason=exc)
+            ) from None
         with self._lock:
             # Close the connections of threads that have ended, so a server that uses a
             # thread per request does not run out of file handles.
@@ -274,10 +300,7 @@ class SqliteStore(CaseStore):
                 if self.cache_mb is not None:  # negative: a size in KiB, not in pages
                     connection.execute(f"PRAGMA cache_size = -{self.cache_mb * 1024}")
             except sqlite3.DatabaseError as exc:
-                raise SchemaError(
-                    f"{self.path} is not an ssp store: it is not an SQLite database or it is "
-                    f"damaged ({exc})"
-                ) from None
+                raise self._not_a_store(exc) from None
             self._local.connection = connection
         return connection
 
@@ -289,14 +312,26 @@ class SqliteStore(CaseStore):
         try:
             connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(f"store {self.url} is busy or locked: {exc}") from None
+            raise StoreUnavailable(
+                _("store {url} is busy or locked: {reason}").format(url=self.url, reason=exc)
+            ) from None
         return connection
 
     def _read_only(self) -> StoreUnavailable:
         return StoreUnavailable(
-            f"the store {self.url} is read-only (a read-only mount, or no permission to "
-            "write the file): it can be inspected, but nothing can be written to it, and "
-            "reading a case writes the audit log"
+            _(
+                "the store {url} is read-only (a read-only mount, or no permission to write "
+                "the file): it can be inspected, but nothing can be written to it, and reading "
+                "a case writes the audit log"
+            ).format(url=self.url)
+        )
+
+    def _not_a_store(self, exc: sqlite3.DatabaseError) -> SchemaError:
+        return SchemaError(
+            _(
+                "{path} is not an ssp store: it is not an SQLite database or it is damaged "
+                "({reason})"
+            ).format(path=self.path, reason=exc)
         )
 
     @staticmethod
@@ -338,10 +373,7 @@ class SqliteStore(CaseStore):
                 "(SELECT count(*) FROM sqlite_master)"
             ).fetchone()
         except sqlite3.DatabaseError as exc:
-            raise SchemaError(
-                f"{self.path} is not an ssp store: it is not an SQLite database or it is "
-                f"damaged ({exc})"
-            ) from None
+            raise self._not_a_store(exc) from None
         return application, version, objects
 
     def _prepare(self, *, upgrade: bool, create: bool) -> None:
@@ -350,15 +382,19 @@ class SqliteStore(CaseStore):
         if application == 0 and objects == 0:
             if not create or self.read_only:
                 raise StoreUnavailable(
-                    f"no ssp store at {self.path}: the file is empty; check --store / "
-                    "SSP_STORE. Only a command that writes a first case creates one"
+                    _(
+                        "no ssp store at {path}: the file is empty; check --store / SSP_STORE. "
+                        "Only a command that writes a first case creates one"
+                    ).format(path=self.path)
                 )
             self._create(connection)
             return
         if application != APPLICATION_ID:
             raise SchemaError(
-                f"{self.path} is an SQLite database but not an ssp store (it has tables of "
-                "another application); nothing in it was changed"
+                _(
+                    "{path} is an SQLite database but not an ssp store (it has tables of "
+                    "another application); nothing in it was changed"
+                ).format(path=self.path)
             )
         if self.read_only:
             if upgrade and version < self._latest:
@@ -370,7 +406,7 @@ class SqliteStore(CaseStore):
 
     def _check_version(self, version: int, *, upgrade: bool) -> None:
         if needs_upgrade(self.url, version, self._latest, upgrade=upgrade):
-            self.upgrade()
+            self.upgrade(self._progress)
 
     def _use_wal(self, connection: sqlite3.Connection) -> None:
         """Put the file in WAL mode, waiting (up to the timeout) for other openers' locks.
@@ -395,18 +431,21 @@ class SqliteStore(CaseStore):
         self._use_wal(connection)
         with self._write() as conn:
             # Another process may have created the store since we looked.
-            application, _, objects = self._identify(conn)
+            application, _version, objects = self._identify(conn)
             if application == 0 and objects == 0:
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self._migrate(conn, 0)
-        _, version, _ = self._identify(connection)
+        _application, version, _objects = self._identify(connection)
         self._check_version(version, upgrade=False)
 
-    def _migrate(self, conn: sqlite3.Connection, current: int) -> tuple[int, ...]:
+    def _migrate(
+        self, conn: sqlite3.Connection, current: int, progress: Progress | None = None
+    ) -> tuple[int, ...]:
         applied = []
-        for migration in self._migrations:
-            if migration.version <= current:
-                continue
+        todo = [migration for migration in self._migrations if migration.version > current]
+        if progress is not None and not todo:
+            progress(0, 0)
+        for migration in todo:
             for statement in migration.statements:
                 conn.execute(statement)
             conn.execute(
@@ -415,6 +454,8 @@ class SqliteStore(CaseStore):
             )
             conn.execute(f"PRAGMA user_version = {migration.version}")
             applied.append(migration.version)
+            if progress is not None:
+                progress(len(applied), len(todo))
         return tuple(applied)
 
     def seal_under(
@@ -439,13 +480,13 @@ class SqliteStore(CaseStore):
         """Return the version of the file's schema."""
         return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
 
-    def upgrade(self) -> tuple[int, ...]:
-        """Apply the missing migrations in one transaction; return the versions applied."""
+    def upgrade(self, progress: Progress | None = None) -> tuple[int, ...]:
+        """Apply the missing migrations in one transaction; return the versions applied (base)."""
         with self._write() as conn:
             current = conn.execute("PRAGMA user_version").fetchone()[0]
             if current > self._latest:
                 raise newer_schema(self.url, current, self._latest)
-            return self._migrate(conn, current)
+            return self._migrate(conn, current, progress)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -596,7 +637,9 @@ class SqliteStore(CaseStore):
         connection = self._conn()
         connection.execute(f"PRAGMA busy_timeout = {_CHECKPOINT_WAIT_MS}")
         try:
-            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            busy, _log_pages, _copied = connection.execute(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).fetchone()
         except sqlite3.OperationalError:  # a lock held elsewhere
             return False
         finally:
@@ -619,7 +662,7 @@ class SqliteStore(CaseStore):
         with self._write() as conn:
             stored = {
                 (case_id, version)
-                for case_id, version, _ in updates
+                for case_id, version, _data in updates
                 if conn.execute(VERSION_EXISTS, (case_id, version)).fetchone()
             }
             missing = missing_events(updates, stored)
