@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
+from ssp_core.cli.helptext import HelpContext
 from ssp_core.settings import (
     AUTOLOAD_ENV,
     BLOCK_ENV,
@@ -188,6 +189,14 @@ class CommandGroup(click.Group):
         return self.get_command(ctx, name)
 
 
+def _help_in_language(command: click.Command) -> None:
+    """Give ``command`` and every command under it help pages in the chosen language."""
+    command.context_class = HelpContext
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _help_in_language(sub)
+
+
 class LazyGroup(CommandGroup):
     """A click group whose commands are imported when they run, listed from a table until then."""
 
@@ -204,6 +213,7 @@ class LazyGroup(CommandGroup):
         if cmd_name in self.lazy and cmd_name not in self.commands:
             module, name, _ = self.lazy[cmd_name]
             command = getattr(importlib.import_module(module), name)
+            _help_in_language(command)
             self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
 
@@ -391,6 +401,15 @@ def preload_registry() -> Registry | None:
     return _PRELOADED[0]
 
 
+def _choose_language(ctx: click.Context, _param: click.Parameter, lang: Language) -> Language:
+    """Speak ``lang`` from the moment the option is read until the command ends."""
+    from ssp_core.i18n import language  # noqa: PLC0415 (light, but not needed for --help)
+
+    ctx.with_resource(language(lang))
+    CHOSEN_LANGUAGE.set(lang)
+    return lang
+
+
 @click.group(
     cls=LazyGroup,
     lazy=COMMANDS,
@@ -410,6 +429,8 @@ def preload_registry() -> Registry | None:
 )
 @click.option(
     "--lang",
+    is_eager=True,  # before --help, so `ssp --lang da --help` is Danish
+    callback=_choose_language,
     envvar=LANG_ENV,
     type=click.Choice(["da", "en"]),
     default="en",
@@ -463,10 +484,6 @@ def cli(
 ) -> None:
     """Case work for Danish municipal crime prevention: SSP, safety and radicalisation."""
     log_to_stderr(log_level(verbose, os.environ.get(LOG_LEVEL_ENV)))
-    from ssp_core.i18n import language  # noqa: PLC0415 (light, but not needed for --help)
-
-    ctx.with_resource(language(lang))
-    CHOSEN_LANGUAGE.set(lang)
     ctx.obj = Context(
         autoload=False if no_autoload else None,
         block=block,
@@ -475,3 +492,6 @@ def cli(
         key_file=key_file,
         key_dir=key_dir,
     )
+
+
+cli.context_class = HelpContext  # ssp's own --help, in the chosen language too

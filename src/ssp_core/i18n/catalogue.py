@@ -40,6 +40,7 @@ from babel.messages.pofile import read_po, write_po
 from ssp_core.i18n import DOMAIN
 
 __all__ = [
+    "GENERATED",
     "KEYWORDS",
     "LANGUAGES",
     "PACKAGE",
@@ -49,8 +50,11 @@ __all__ = [
     "main",
     "merged",
     "placeholder_problem",
+    "read_catalogue",
     "sources",
+    "translated",
     "update",
+    "write_catalogue",
 ]
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -63,6 +67,12 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 """The functions that mark a message, with their message arguments (Babel's form)."""
 
 _FIXED_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # no date churn in the files
+
+GENERATED = "cli-help"
+"""The folder (under each language's) of ``.po`` files made from the command tree, not the code.
+
+``ssp_core.cli.helptext`` keeps them: the ``--help`` texts of each command; ``check``
+here leaves them to it, and ``compile`` merges them with the rest."""
 _SKIP = ("i18n/",)  # the catalogue's own code shows no text
 
 
@@ -102,12 +112,14 @@ def _po_path(language: str, source: Path) -> Path:
     return PACKAGE / "i18n" / language / f"{stem.as_posix()}.po"
 
 
-def _read(path: Path, language: str) -> Catalog:
+def read_catalogue(path: Path, language: str) -> Catalog:
+    """Return the ``.po`` file at ``path`` as a catalogue of ``language``."""
     with path.open("rb") as po:
         return read_po(po, locale=language, domain=DOMAIN)
 
 
-def _write(path: Path, catalog: Catalog) -> None:
+def write_catalogue(path: Path, catalog: Catalog) -> None:
+    """Write ``catalog`` as a ``.po`` file (no header, no line numbers, no obsolete entries)."""
     buffer = io.BytesIO()
     write_po(
         buffer,
@@ -139,12 +151,12 @@ def update(paths: Sequence[Path] = (), languages: Sequence[str] = LANGUAGES) -> 
                 po.unlink(missing_ok=True)
                 continue
             catalog = (
-                _read(po, language)
+                read_catalogue(po, language)
                 if po.exists()
                 else Catalog(locale=language, domain=DOMAIN, creation_date=_FIXED_DATE)
             )
             catalog.update(template, update_header_comment=False)
-            _write(po, catalog)
+            write_catalogue(po, catalog)
             written.append(po)
     return written
 
@@ -169,8 +181,8 @@ def merged(language: str) -> Catalog:
         fuzzy=False,
     )
     for po in _po_files(language):
-        for message in _read(po, language):
-            if message.id and _translated(message) and not message.fuzzy:
+        for message in read_catalogue(po, language):
+            if message.id and translated(message) and not message.fuzzy:
                 catalog[message.id] = Message(message.id, message.string, context=message.context)
     return catalog
 
@@ -199,7 +211,8 @@ def _forms(value: object) -> tuple[str, ...]:
     return ("",)
 
 
-def _translated(message: Message) -> bool:
+def translated(message: Message) -> bool:
+    """Tell whether every form of ``message`` has a translation."""
     return all(_forms(message.string))
 
 
@@ -239,7 +252,7 @@ def _problems_of(source: Path, language: str) -> Iterator[str]:
     if not po.exists():
         yield f"{where}: missing; {source.name} marks {len(template)} messages (run update)"
         return
-    catalog = _read(po, language)
+    catalog = read_catalogue(po, language)
     for wanted in template:
         if not wanted.id:
             continue
@@ -249,7 +262,7 @@ def _problems_of(source: Path, language: str) -> Iterator[str]:
             yield f"{where}: not in the catalogue: {short!r} (run update)"
         elif found.fuzzy:
             yield f"{where}: fuzzy, check and remove the flag: {short!r}"
-        elif not _translated(found):
+        elif not translated(found):
             yield f"{where}: not translated: {short!r}"
         elif (problem := placeholder_problem(found)) is not None:
             yield f"{where}: {problem}: {short!r}"
@@ -264,8 +277,8 @@ def _conflicts(language: str) -> Iterator[str]:
     seen: dict[tuple[object, tuple[str, ...]], tuple[tuple[str, ...], str]] = {}
     for po in _po_files(language):
         where = po.relative_to(PACKAGE).as_posix()
-        for message in _read(po, language):
-            if not message.id or message.fuzzy or not _translated(message):
+        for message in read_catalogue(po, language):
+            if not message.id or message.fuzzy or not translated(message):
                 continue
             key = (message.context, _forms(message.id))
             text = _forms(message.string)
@@ -297,10 +310,11 @@ def check(languages: Sequence[str] = LANGUAGES) -> list[str]:
         for source in known:
             problems.extend(_problems_of(source, language))
         expected = {_po_path(language, s) for s in known}
+        generated = PACKAGE / "i18n" / language / GENERATED  # ssp_core.cli.helptext's
         problems.extend(
             f"{po.relative_to(PACKAGE)}: no such source file"
             for po in _po_files(language)
-            if po not in expected
+            if po not in expected and generated not in po.parents
         )
         problems.extend(_conflicts(language))
         problems.extend(_compiled_problems(language))
