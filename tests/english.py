@@ -5,7 +5,8 @@ are not Danish words too (no "for", "at", "by", "under", "store", "time", "note"
 "person"), and words of the case-work vocabulary whose Danish form differs ("case"
 is "sag", "track" is "forløb"). Ids are not words: a token with a dot, an
 underscore, an ``@``, a slash or a digit (``aalborg.mentor``, ``close_unfounded``,
-``AAL-0001``) is skipped, and so is text in backticks.
+``AAL-0001``) is skipped, and so are options (``--actor``), metavars in capitals
+(``CASE_ID``) and text in backticks.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def english_words(text: str) -> list[tuple[int, str, str]]:
     found = []
     for number, line in enumerate(text.splitlines(), start=1):
         for token in _TOKEN.findall(_CODE.sub(" ", line)):
+            if token.startswith(("-", ".")) or (token.isupper() and len(token) > 1):
+                continue  # an option (--actor), a file suffix (.key), a metavar (CASE_ID)
             word = token.strip(".-").lower()
             if re.search(r"[._@/\d]", word):
                 continue

@@ -55,13 +55,14 @@ def test_ssp_help_loads_nothing_heavy() -> None:
 
 
 def test_ssp_help_imports_no_command() -> None:
+    # the help formatter (helptext, which translates the page) is the one module it loads
     code = (
         "import contextlib, io, sys\n"
         "from ssp_core.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['--help'])\n"
         "commands = [m for m in sys.modules if m.startswith('ssp_core.cli.') and m not in "
-        "('ssp_core.cli.app', 'ssp_core.cli.entry')]\n"
+        "('ssp_core.cli.app', 'ssp_core.cli.entry', 'ssp_core.cli.helptext')]\n"
         "assert not commands, commands\n"
         "assert 'ssp_core.application' not in sys.modules"
     )

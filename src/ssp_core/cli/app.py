@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
-from ssp_core.cli.helptext import HelpContext
 from ssp_core.settings import (
     AUTOLOAD_ENV,
     BLOCK_ENV,
@@ -43,6 +42,7 @@ __all__ = [
     "LOG_LEVELS",
     "CommandGroup",
     "Context",
+    "HelpContext",
     "LazyGroup",
     "cli",
     "log_level",
@@ -173,6 +173,8 @@ class CommandGroup(click.Group):
     the terminal's width); here a long one wraps instead.
     """
 
+    group_class = type  # a group made with @group.group() is a CommandGroup too
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List the commands with their whole summaries."""
         rows = []
@@ -187,6 +189,20 @@ class CommandGroup(click.Group):
     def _listed(self, ctx: click.Context, name: str) -> click.Command | None:
         """Return the command to list as ``name`` (a subclass may list it without loading it)."""
         return self.get_command(ctx, name)
+
+
+class HelpContext(click.Context):
+    """A click context whose help pages are written in the chosen language.
+
+    The formatter (:class:`~ssp_core.cli.helptext.TranslatedHelp`) is loaded only
+    when a help page is written.
+    """
+
+    def make_formatter(self) -> click.HelpFormatter:
+        """Return the formatter that translates every help text it writes."""
+        from ssp_core.cli.helptext import TranslatedHelp  # noqa: PLC0415 (for --help only)
+
+        return TranslatedHelp(width=self.terminal_width, max_width=self.max_content_width)
 
 
 def _help_in_language(command: click.Command) -> None:

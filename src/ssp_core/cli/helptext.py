@@ -17,7 +17,7 @@ from __future__ import annotations
 import inspect
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLICK_TEXTS",
-    "HelpContext",
     "TranslatedHelp",
     "check",
     "help_texts",
@@ -77,7 +76,8 @@ class TranslatedHelp(click.HelpFormatter):
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         """Write the usage line, its prefix translated."""
-        super().write_usage(prog, args, f"{_('Usage:')} " if prefix is None else prefix)
+        usage = _("Usage:") + " "  # not an f-string: Babel finds no message inside one
+        super().write_usage(prog, args, usage if prefix is None else prefix)
 
     def write_heading(self, heading: str) -> None:
         """Write a section heading (Options, Commands) translated."""
@@ -96,37 +96,21 @@ class TranslatedHelp(click.HelpFormatter):
         )
 
 
-class HelpContext(click.Context):
-    """A click context whose help pages are written in the current language."""
-
-    formatter_class = TranslatedHelp
-
-
 def _command_help(command: click.Command) -> str | None:
     if not command.help:
         return None
     return inspect.cleandoc(command.help).partition("\f")[0]
 
 
-def _walk(
-    command: click.Command, ctx: click.Context
-) -> Iterator[tuple[tuple[str, ...], click.Command, click.Context]]:
-    yield tuple(ctx.command_path.split()), command, ctx
-    if isinstance(command, click.Group):
-        for name in command.list_commands(ctx):
-            sub = command.get_command(ctx, name)
-            if sub is not None and not sub.hidden:
-                yield from _walk(sub, click.Context(sub, info_name=name, parent=ctx))
-
-
 def help_texts() -> dict[str, list[str]]:
     """Return every help text of ``ssp``, by top-level command (``ssp``: the root and click's)."""
     from ssp_core.cli.app import COMMANDS, cli  # noqa: PLC0415 (imports every command)
+    from ssp_core.cli.reference import walk  # noqa: PLC0415
 
     found: dict[str, list[str]] = {"ssp": list(CLICK_TEXTS)}
     root = click.Context(cli, info_name="ssp")
     found["ssp"].extend(summary for _module, _name, summary in COMMANDS.values())
-    for path, command, ctx in _walk(cli, root):
+    for path, command, ctx in walk(cli, root):
         texts = found.setdefault(path[1] if len(path) > 1 else "ssp", [])
         if (text := _command_help(command)) is not None:
             texts.append(text)

@@ -34,8 +34,8 @@ import contextlib
 import contextvars
 import functools
 import gettext as _gettext
+import os.path
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Literal, Protocol
 
 __all__ = [
@@ -103,8 +103,9 @@ def translation(lang: Language) -> _gettext.NullTranslations:
     """Return the catalogue of ``lang`` (loaded once); English is the identity."""
     if lang == "en":
         return _gettext.NullTranslations()
-    compiled_file = Path(__file__).with_name(lang) / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    with compiled_file.open("rb") as compiled:
+    folder = os.path.dirname(__file__)  # noqa: PTH120 (pathlib costs start-up time here)
+    compiled_file = os.path.join(folder, lang, "LC_MESSAGES", f"{DOMAIN}.mo")  # noqa: PTH118
+    with open(compiled_file, "rb") as compiled:  # noqa: PTH123
         return _gettext.GNUTranslations(compiled)
 
 
