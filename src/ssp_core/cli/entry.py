@@ -75,7 +75,10 @@ def _run(argv: Sequence[str] | None) -> int:
         _error(_("aborted"))
         return EXIT_ERROR
     except click.ClickException as exc:
-        _error(exc.format_message())
+        from ssp_core.cli.parse_errors import usage_message  # noqa: PLC0415 (on an error only)
+
+        with language(CHOSEN_LANGUAGE.get()):
+            _error(usage_message(exc))
         return EXIT_USAGE
     except SspError as exc:
         _error(str(exc))
