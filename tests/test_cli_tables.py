@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
 
 import ssp_core
 from ssp_core import Actor, Casework, MunicipalKey
 from ssp_core.cli import main
-from ssp_core.cli.render import describe_event
+from ssp_core.cli.render import describe_event, listing, print_table
 
 
 @pytest.mark.parametrize("columns", ["40", "80", "200"])
@@ -119,3 +123,48 @@ def test_a_table_wider_than_the_terminal_is_printed_whole() -> None:
     assert all(line.rstrip()[-1] in "┓┃┩│┘" for line in lines)
     assert any("2026-03-01" in line for line in lines)
     assert any(" aalborg.nordjyllands_politi " in line for line in lines)
+
+
+_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzæøå", min_size=1, max_size=22)
+
+
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.from_regex(r"AAL-[0-9]{4}", fullmatch=True),
+            st.lists(_WORDS, min_size=1, max_size=8).map(" ".join),
+            st.lists(_WORDS, min_size=1, max_size=8).map(" ".join),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    width=st.integers(min_value=30, max_value=120),
+)
+def test_a_table_is_never_cropped_at_any_width(
+    rows: list[tuple[str, str, str]], width: int
+) -> None:
+    table = listing("t", ("id", "text", "more"), rows, ids=("id",))
+    console = Console(soft_wrap=False, width=width, file=io.StringIO())
+    print_table(table, console=console)
+    lines = [line for line in console.file.getvalue().splitlines()[1:] if line.strip()]
+    assert all(line[-1] in "┓┃┩│┘" for line in lines), lines  # the right border is there
+    printed = console.file.getvalue()
+    assert all(case_id in printed for case_id, _, _ in rows)  # ids whole
+
+
+def test_a_table_exactly_as_narrow_as_the_terminal_keeps_its_last_column() -> None:
+    # its columns' minimums add up to 80: rich alone would let the last column run over
+    rows = [
+        (
+            "AAL-0012\n(AAL-0009)",
+            "Boligafdelingens parkeringsplads\nGrindsted/Uggerhalne · Belysning",
+            "Afdelingsbestyrelsen for den lokale boligafdeling",
+            "Hos ansvarlig part\n2026-09-21 overskredet",
+        )
+    ]
+    columns = ("fund (vandring)", "sted, lokalområde · kategori", "ansvarlig", "tilstand")
+    console = Console(soft_wrap=False, width=80, file=io.StringIO())
+    print_table(listing("fund", columns, rows, ids=(columns[0],)), console=console)
+    lines = console.file.getvalue().splitlines()[1:]
+    assert all(len(line) <= 80 and line[-1] in "┓┃┩│┘" for line in lines), lines
+    assert "overskredet" in console.file.getvalue()

@@ -143,9 +143,10 @@ def print_table(table: Table, *, console: Console | None = None) -> None:
     base = console or Console(soft_wrap=False)
     # the narrowest the table can be drawn, its columns' minimums kept (measured unbounded)
     needed = Measurement.get(base, base.options.update(max_width=_UNBOUNDED), table).minimum
-    if needed > base.width:
+    if needed >= base.width:
         # at its narrowest: text columns at their minimum, so rich's layout cannot widen one
-        # of them beyond the width measured (and crop the last column)
+        # of them beyond the width measured (and crop the last column; at exactly the
+        # width too, where rich's own shrinking lets the last column run over)
         for column in table.columns:
             if not column.no_wrap:
                 column.max_width = column.min_width

@@ -306,6 +306,11 @@ def _topic(registry: Registry, topic: str) -> str:
 
 
 def _findings_table(findings: list[Finding], obj: Context, today: dt.date) -> Table:
+    """Return the findings as four columns, so the table fits 80 columns.
+
+    The finding's id with its walk's below it; the place with its locality and
+    category below; who is responsible; the state with the due date below.
+    """
     registry = obj.registry
     rows = []
     for f in findings:
@@ -315,33 +320,23 @@ def _findings_table(findings: list[Finding], obj: Context, today: dt.date) -> Ta
             mark = due.isoformat()
             if due < today:
                 mark = _("{date} overdue").format(date=mark)
+        locality = label_of(registry, "localities", f.locality, obj.language)
+        category = label_of(registry, "finding_categories", f.category, obj.language)
+        state = state_text(registry, f.state, kind=WorkflowKind.SAFETY_FINDING)
         rows.append(
             (
-                inert(f.case_id),
-                inert(f.walk),
-                inert(label_of(registry, "localities", f.locality, obj.language)),
-                inert(f.place.description),
-                inert(label_of(registry, "finding_categories", f.category, obj.language)),
+                f"{inert(f.case_id)}\n({inert(f.walk)})",
+                f"{inert(f.place.description)}\n{inert(locality)} · {inert(category)}",
                 inert(label_of(registry, "partners", f.responsible, obj.language)),
-                inert(state_text(registry, f.state, kind=WorkflowKind.SAFETY_FINDING)),
-                mark,
+                f"{inert(state)}\n{mark}" if mark else inert(state),
             )
         )
-    columns = (
-        _("finding"),
-        _("walk"),
-        _("locality"),
-        _("place"),
-        _("category"),
-        _("responsible"),
-        _("state"),
-        _("due"),
-    )
+    columns = (_("finding (walk)"), _("place, locality · category"), _("responsible"), _("state"))
     return listing(
         _("{n} finding(s)").format(n=len(findings)),
         columns,
         rows,
-        ids=(columns[0], columns[1], columns[7]),
+        ids=(columns[0],),
     )
 
 

@@ -53,10 +53,10 @@ def list_workflows(obj: Context, kind: str | None, as_json: bool) -> None:
         ]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    ids = (_("id"), _("version"), _("kind"), _("plugin"))
+    ids = (_("id"), _("version"), _("plugin"))
     table = listing(
         _("Workflows"),
-        (*ids[:3], _("label"), ids[3]),
+        (*ids[:2], _("kind"), _("label"), ids[2]),
         (
             (
                 inert(d.id),
