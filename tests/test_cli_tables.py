@@ -28,16 +28,18 @@ def test_workflow_ids_are_whole_at_any_width(
     assert main(["workflows", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     for workflow_id in ids:
-        assert any(f" {workflow_id} " in line for line in lines), workflow_id
+        assert any(workflow_id in line.split() for line in lines), workflow_id
     assert not any("…" in line for line in lines)
+    assert all(len(line) <= int(columns) for line in lines)  # a table, or records if too wide
     drawn = [line for line in lines if line.strip() and line.strip()[0] in "┏┃┡│└"]
-    assert drawn and all(line.rstrip()[-1] in "┓┃┩│┘" for line in drawn)  # nothing cropped
+    assert all(line.rstrip()[-1] in "┓┃┩│┘" for line in drawn)  # nothing cropped
+    assert bool(drawn) is (columns == "200")  # too wide at 80 and 40: one record per row
 
 
 def test_free_text_wraps_in_its_column(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("COLUMNS", "120")
     assert main(["workflows", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     (card,) = [
@@ -98,14 +100,8 @@ def test_the_demo_at_full_verbosity_logs_no_personal_data(
         assert secret not in err
 
 
-def test_a_table_wider_than_the_terminal_is_printed_whole() -> None:
-    """Ids and a long word in free text need 150 columns at 80: nothing is cropped."""
-    import io  # noqa: PLC0415
-
-    from rich.console import Console  # noqa: PLC0415
-
-    from ssp_core.cli.render import listing, print_table  # noqa: PLC0415
-
+def test_a_listing_too_wide_for_the_terminal_is_printed_as_records() -> None:
+    """Ids and a long word in free text need 150 columns at 80: one record per row."""
     basis = "Databeskyttelsesforordningen art. 6, stk. 1, litra a, og art. 9, stk. 2, litra a"
     rows = [
         ("AAL-0001", "2026-03-05", "anne.ssp\n(aalborg.ssp_consultant)", "aalborg.mosque_1",
@@ -118,11 +114,13 @@ def test_a_table_wider_than_the_terminal_is_printed_whole() -> None:
     table = listing("x", columns, rows, ids=("case", "when", "recipient", "purpose", "consent"))
     out = io.StringIO()
     print_table(table, console=Console(file=out, width=80, soft_wrap=False))
-    lines = [line for line in out.getvalue().splitlines() if line.strip()][1:]
-    assert len({len(line) for line in lines}) == 1 and len(lines[0]) > 80
-    assert all(line.rstrip()[-1] in "┓┃┩│┘" for line in lines)
-    assert any("2026-03-01" in line for line in lines)
-    assert any(" aalborg.nordjyllands_politi " in line for line in lines)
+    lines = out.getvalue().splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    headings = [line for line in lines if line.startswith("case AAL-")]
+    assert [h.split()[1] for h in headings] == ["AAL-0001", "AAL-0002"]  # a record per row
+    assert any(line.split() == ["consent", "2026-03-01"] for line in lines)
+    assert any(line.split() == ["recipient", "aalborg.nordjyllands_politi"] for line in lines)
+    assert "Databeskyttelsesforordningen" in out.getvalue()
 
 
 _WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzæøå", min_size=1, max_size=22)
@@ -146,10 +144,12 @@ def test_a_table_is_never_cropped_at_any_width(
     table = listing("t", ("id", "text", "more"), rows, ids=("id",))
     console = Console(soft_wrap=False, width=width, file=io.StringIO())
     print_table(table, console=console)
-    lines = [line for line in console.file.getvalue().splitlines()[1:] if line.strip()]
-    assert all(line[-1] in "┓┃┩│┘" for line in lines), lines  # the right border is there
     printed = console.file.getvalue()
-    assert all(case_id in printed for case_id, _, _ in rows)  # ids whole
+    lines = printed.splitlines()
+    assert all(len(line) <= width for line in lines), lines  # a table, or records
+    drawn = [line for line in lines if line.strip() and line.strip()[0] in "┏┃┡│└"]
+    assert all(line.rstrip()[-1] in "┓┃┩│┘" for line in drawn), lines  # nothing cropped
+    assert all(case_id in printed.split() for case_id, _, _ in rows)  # ids whole
 
 
 def test_a_table_exactly_as_narrow_as_the_terminal_keeps_its_last_column() -> None:

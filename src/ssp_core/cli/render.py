@@ -56,6 +56,7 @@ from ssp_core.text import visible
 from ssp_core.workflows.explain import GuardNotSatisfied, TriggerOption
 
 __all__ = [
+    "Listing",
     "actor_cell",
     "case_summary",
     "describe_event",
@@ -104,13 +105,27 @@ def _widest_word(texts: Iterable[str]) -> int:
     return widest
 
 
+class Listing(Table):
+    """A table made by :func:`listing`: it keeps its headings and rows, to print as records.
+
+    Where the table does not fit the terminal, :func:`print_table` prints each row as
+    a record instead (as psql's expanded display does): its first cell as a heading,
+    then one line per column, the column's name and the cell.
+    """
+
+    def __init__(self, title: str, headings: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        super().__init__(title=title)
+        self.headings: tuple[str, ...] = tuple(headings)
+        self.cells: tuple[tuple[str, ...], ...] = tuple(tuple(row) for row in rows)
+
+
 def listing(
     title: str,
     columns: Sequence[str],
     rows: Iterable[Sequence[str]],
     *,
     ids: Collection[str],
-) -> Table:
+) -> Listing:
     """Return a table whose columns named in ``ids`` are never cut or wrapped.
 
     Cells are rich markup (pass typed or stored text through :func:`inert`). An id
@@ -119,7 +134,7 @@ def listing(
     an id in the text, such as ``aalborg.mosque_1``, is never folded whatever its width).
     """
     cells = [list(row) for row in rows]
-    table = Table(title=title)
+    table = Listing(title, columns, cells)
     for index, name in enumerate(columns):
         texts = [Text.from_markup(row[index]).plain for row in cells]
         longest = max([len(name), *(len(line) for text in texts for line in text.split("\n"))])
@@ -134,15 +149,37 @@ def listing(
     return table
 
 
-def print_table(table: Table, *, console: Console | None = None) -> None:
-    """Print ``table`` at the terminal's width, or wider if its columns need it.
+def _print_records(table: Listing, console: Console) -> None:
+    """Print each row of ``table`` as a record: its first cell, then a line per column."""
+    from rich.rule import Rule  # noqa: PLC0415 (only for a table too wide)
 
-    Piped output is 80 columns wide by default; a table whose ids need more is printed
-    wider rather than cut (a terminal then wraps the long lines).
+    if table.title:
+        console.print(table.title, justify="center")
+    for row in table.cells:
+        first = Text.assemble(table.headings[0], " ", Text.from_markup(row[0]))
+        console.print(Rule(first, align="left"))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for heading, cell in zip(table.headings[1:], row[1:], strict=True):
+            grid.add_row(escape(heading), cell)
+        console.print(grid)
+
+
+def print_table(table: Table, *, console: Console | None = None) -> None:
+    """Print ``table`` at the terminal's width; a listing too wide for it, as records.
+
+    Piped output is 80 columns wide by default. A listing whose columns cannot fit
+    (their ids whole, their words unbroken) is printed one record per row, each line
+    within the width; another table is printed wider rather than cut (a terminal
+    then wraps the long lines).
     """
     base = console or Console(soft_wrap=False)
     # the narrowest the table can be drawn, its columns' minimums kept (measured unbounded)
     needed = Measurement.get(base, base.options.update(max_width=_UNBOUNDED), table).minimum
+    if needed > base.width and isinstance(table, Listing) and len(table.headings) > 1:
+        _print_records(table, base)
+        return
     if needed >= base.width:
         # at its narrowest: text columns at their minimum, so rich's layout cannot widen one
         # of them beyond the width measured (and crop the last column; at exactly the
