@@ -139,3 +139,16 @@ def test_an_earlier_report_is_never_overwritten(ssp: Run, tmp_path: Path) -> Non
     assert code == 1
     assert "is not an empty directory" in _one_error_line(err)
     assert (out / "report.md").read_text(encoding="utf-8") == "mine"
+
+
+def test_the_files_given_are_named_in_the_report_s_language(demo: Run, tmp_path: Path) -> None:
+    survey = index.generate(800, years=(2025, 2026), seed=3).to_csv(tmp_path / "survey.csv")
+    for lang, named in (("da", "tryghedsundersøgelse: survey.csv"), ("en", "survey: survey.csv")):
+        out = tmp_path / lang
+        code, _, err = demo(
+            "evaluate", "initiative", "safe_nightlife", "--from", "2026-01-01",
+            "--to", "2026-12-31", "--survey", str(survey), "--out", str(out), *EVALUATOR,
+            lang=lang,
+        )  # fmt: skip
+        assert code == 0, err
+        assert named in (out / "report.md").read_text(encoding="utf-8")

@@ -67,6 +67,7 @@ from ssp_core.workflows.definition import WorkflowKind
 
 __all__ = [
     "EVALUATE",
+    "INPUT_TEXTS",
     "NOTES",
     "Evaluation",
     "GoalResult",
@@ -80,6 +81,15 @@ __all__ = [
 
 EVALUATE = "report.evaluate"
 """The operation an evaluation needs."""
+
+INPUT_TEXTS: Mapping[str, str] = MappingProxyType(
+    {
+        "survey": N_("survey: {file}"),
+        "crime": N_("crime: {file}"),
+        "index_config": N_("index config: {file}"),
+    }
+)
+"""How a report names each kind of file given (:attr:`Evaluation.inputs`), translated there."""
 
 NOTES: Mapping[str, Labels] = MappingProxyType(
     {
@@ -173,7 +183,8 @@ class Evaluation:
     labels: Mapping[str, Labels]
     made_on: dt.date
     threshold: int = THRESHOLD
-    inputs: tuple[str, ...] = ()
+    inputs: tuple[tuple[str, str], ...] = ()
+    """The files given: ``(kind, file name)``, kind a key of :data:`INPUT_TEXTS`."""
 
     @property
     def term(self) -> CouncilTerm | None:
@@ -518,11 +529,11 @@ def _evaluation(
         if initiative is None or any(goal.id in i.goals for i in initiatives if i.id in chosen)
     )
     inputs = tuple(
-        text.format(file=path.name)
-        for text, path in (
-            (_("survey: {file}"), sources.index.survey),
-            (_("crime: {file}"), sources.index.crime),
-            (_("index config: {file}"), sources.index.config),
+        (kind, path.name)
+        for kind, path in (
+            ("survey", sources.index.survey),
+            ("crime", sources.index.crime),
+            ("index_config", sources.index.config),
         )
         if path is not None
     )

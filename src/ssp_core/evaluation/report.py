@@ -31,7 +31,7 @@ from ssp_core.domain.labels import Labels, Language
 from ssp_core.domain.strategy import Indicator, MeasureKind
 from ssp_core.evaluation.activities import ActivityCounts
 from ssp_core.evaluation.delays import Delay
-from ssp_core.evaluation.evaluate import Evaluation, IndicatorResult
+from ssp_core.evaluation.evaluate import INPUT_TEXTS, Evaluation, IndicatorResult
 from ssp_core.evaluation.index_series import Series
 from ssp_core.evaluation.measures import MEASURES
 from ssp_core.evaluation.period import DASH
@@ -565,7 +565,7 @@ def render(
             period=evaluation.period.describe(),
             made_on=evaluation.made_on.isoformat(),
             sources=writer.sources(),
-            inputs=evaluation.inputs,
+            inputs=[_(INPUT_TEXTS[kind]).format(file=name) for kind, name in evaluation.inputs],
             threshold=evaluation.threshold,
             hidden=HIDDEN,
             goals=writer.goals(),
