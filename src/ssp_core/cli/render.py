@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 
 import attrs
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.measure import Measurement
@@ -117,6 +118,34 @@ class Listing(Table):
         super().__init__(title=title)
         self.headings: tuple[str, ...] = tuple(headings)
         self.cells: tuple[tuple[str, ...], ...] = tuple(tuple(row) for row in rows)
+        self.least: list[int] = []
+        """Each column's narrowest width: an id column's longest line, else its widest word."""
+        self.most: list[int] = []
+        """Each column's natural width: its longest line."""
+
+    def widths_within(self, width: int) -> list[int] | None:
+        """Return each column's width so the table is at most ``width`` wide; None if it cannot.
+
+        Every column gets its least width; what is left is shared among the columns
+        that would wrap, in proportion to how much each lacks of its natural width.
+        """
+        spare = width - (3 * len(self.headings) + 1)  # a border and a space each side
+        spare -= sum(self.least)
+        if spare < 0:
+            return None
+        widths = list(self.least)
+        while spare > 0:
+            lacking = {i: self.most[i] - w for i, w in enumerate(widths) if w < self.most[i]}
+            if not lacking:
+                break
+            total = sum(lacking.values())
+            for i, lack in lacking.items():
+                given = min(lack, spare, max(1, spare * lack // total))
+                widths[i] += given
+                spare -= given
+                if spare == 0:
+                    break
+        return widths
 
 
 def listing(
@@ -137,12 +166,16 @@ def listing(
     table = Listing(title, columns, cells)
     for index, name in enumerate(columns):
         texts = [Text.from_markup(row[index]).plain for row in cells]
-        longest = max([len(name), *(len(line) for text in texts for line in text.split("\n"))])
+        lines = (line for text in texts for line in text.split("\n"))
+        longest = max([cell_len(name), *(cell_len(line) for line in lines)])
+        table.most.append(longest)
         if name in ids:
+            table.least.append(longest)
             table.add_column(name, no_wrap=True, min_width=longest)
             continue
         # wide enough for its longest word (up to a limit; ids whole), so words wrap whole
         narrowest = min(longest, max(_TEXT_MIN, _widest_word(texts)))
+        table.least.append(narrowest)
         table.add_column(name, min_width=narrowest, overflow="fold")
     for row in cells:
         table.add_row(*row)
@@ -169,21 +202,27 @@ def _print_records(table: Listing, console: Console) -> None:
 def print_table(table: Table, *, console: Console | None = None) -> None:
     """Print ``table`` at the terminal's width; a listing too wide for it, as records.
 
-    Piped output is 80 columns wide by default. A listing whose columns cannot fit
-    (their ids whole, their words unbroken) is printed one record per row, each line
-    within the width; another table is printed wider rather than cut (a terminal
-    then wraps the long lines).
+    Piped output is 80 columns wide by default. A listing is laid out here, every
+    column at least its least width (ids whole, words unbroken), so it is never
+    cropped; one that cannot fit is printed one record per row, each line within the
+    width. Another table is printed wider rather than cut (a terminal then wraps the
+    long lines).
     """
     base = console or Console(soft_wrap=False)
+    if isinstance(table, Listing) and len(table.headings) > 1:
+        widths = table.widths_within(base.width)
+        if widths is None:
+            _print_records(table, base)
+            return
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
+        base.print(table)
+        return
     # the narrowest the table can be drawn, its columns' minimums kept (measured unbounded)
     needed = Measurement.get(base, base.options.update(max_width=_UNBOUNDED), table).minimum
-    if needed > base.width and isinstance(table, Listing) and len(table.headings) > 1:
-        _print_records(table, base)
-        return
     if needed >= base.width:
         # at its narrowest: text columns at their minimum, so rich's layout cannot widen one
-        # of them beyond the width measured (and crop the last column; at exactly the
-        # width too, where rich's own shrinking lets the last column run over)
+        # of them beyond the width measured (and crop the last column)
         for column in table.columns:
             if not column.no_wrap:
                 column.max_width = column.min_width
