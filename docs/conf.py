@@ -86,10 +86,11 @@ toc_object_entries_show_parents = "hide"
 
 # The optional extras: ssp_core.testing imports pytest and hypothesis ("testing"), the
 # PostgreSQL store psycopg and psycopg_pool ("postgresql"), Parquet exports pyarrow
-# ("parquet"). The docs need none of them: where one is not installed, the API page is
-# built from a mock of it (tox -e docs installs none).
+# ("parquet"), the simulation kernel simpy ("simulation"). The docs need none of them:
+# where one is not installed, the API page is built from a mock of it (tox -e docs
+# installs none).
 autodoc_mock_imports: list[str] = []
-for _optional in ("pytest", "hypothesis", "psycopg", "psycopg_pool", "pyarrow"):
+for _optional in ("pytest", "hypothesis", "psycopg", "psycopg_pool", "pyarrow", "simpy"):
     try:
         importlib.import_module(_optional)
     except ImportError:

@@ -56,9 +56,14 @@ LAYERS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
         frozenset({"evaluation", "privacy", "walks", "index", "plugins", "store", "workflows",
                    "domain", "foundation"}),
     ),
+    "simulation": (
+        ("ssp_core.simulation",),
+        frozenset({"application", "evaluation", "privacy", "walks", "index", "plugins", "store",
+                   "workflows", "domain", "foundation"}),
+    ),
     "cli": (
         ("ssp_core.cli",),
-        frozenset({"application", "evaluation", "privacy", "walks", "index", "plugins", "store",
+        frozenset({"simulation", "application", "evaluation", "privacy", "walks", "index", "plugins", "store",
                    "workflows", "domain", "foundation"}),
     ),
     "testing": (
