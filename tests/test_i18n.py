@@ -7,7 +7,7 @@ import logging
 
 import click
 import pytest
-from babel.messages.catalog import Message
+from babel.messages.catalog import Catalog, Message
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,7 +24,7 @@ from ssp_core.i18n import (
     ngettext,
     set_language,
 )
-from ssp_core.i18n.catalogue import check, placeholder_problem
+from ssp_core.i18n.catalogue import check, compare, placeholder_problem
 
 
 def test_the_catalogue_is_complete_and_compiled() -> None:
@@ -130,3 +130,21 @@ def test_ssp_log_level_shows_the_log_on_stderr(
     monkeypatch.delenv("SSP_LOG_LEVEL")
     assert main(["workflows", "list"]) == 0
     assert "ssp: INFO" not in capsys.readouterr().err
+
+
+def test_compare_names_every_kind_of_gap_in_a_catalogue() -> None:
+    wanted = Catalog(locale=None)
+    for text in ("Case {case} is closed.", "Open", "Fuzzy", "Empty"):
+        wanted.add(text)
+    kept = Catalog(locale="da")
+    kept.add("Case {case} is closed.", "Sagen er lukket.")  # lost its placeholder
+    kept.add("Fuzzy", "Uklar", flags=["fuzzy"])
+    kept.add("Empty", "")
+    kept.add("Gone", "Væk")
+    assert list(compare("x.po", wanted, kept)) == [
+        "x.po: the translation must use the placeholders ['case']: 'Case {case} is closed.'",
+        "x.po: not in the catalogue: 'Open' (run update)",
+        "x.po: fuzzy, check and remove the flag: 'Fuzzy'",
+        "x.po: not translated: 'Empty'",
+        "x.po: no longer wanted: 'Gone' (run update)",
+    ]

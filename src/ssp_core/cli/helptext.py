@@ -141,6 +141,16 @@ def _relative(path: Path) -> str:
     return path.relative_to(PACKAGE).as_posix()
 
 
+def _template(name: str, texts: Sequence[str]) -> Catalog:
+    """Return the help texts of the top-level command ``name`` as a template catalogue."""
+    from babel.messages.catalog import Catalog  # noqa: PLC0415 (Babel: a dev tool)
+
+    template = Catalog(locale=None)
+    for text in texts:
+        template.add(text, locations=[(f"ssp {name}" if name != "ssp" else "ssp", 0)])
+    return template
+
+
 def update(languages: Sequence[str] = _LANGUAGES) -> list[Path]:
     """Write each command's ``.po`` file of help texts, keeping the translations made.
 
@@ -153,9 +163,7 @@ def update(languages: Sequence[str] = _LANGUAGES) -> list[Path]:
     written = []
     for language in languages:
         for name, texts in help_texts().items():
-            template = Catalog(locale=None)
-            for text in texts:
-                template.add(text, locations=[(f"ssp {name}" if name != "ssp" else "ssp", 0)])
+            template = _template(name, texts)
             path = _po(language, name)
             catalog: Catalog = (
                 read_catalogue(path, language) if path.exists() else Catalog(locale=language)
@@ -168,37 +176,17 @@ def update(languages: Sequence[str] = _LANGUAGES) -> list[Path]:
 
 def check(languages: Sequence[str] = _LANGUAGES) -> list[str]:
     """Return every help text without a (checked) translation, or whose placeholders differ."""
-    from ssp_core.i18n.catalogue import (  # noqa: PLC0415 (Babel: a dev tool)
-        placeholder_problem,
-        read_catalogue,
-        translated,
-    )
+    from ssp_core.i18n.catalogue import compare, read_catalogue  # noqa: PLC0415 (Babel)
 
     problems = []
     for language in languages:
         for name, texts in help_texts().items():
             path = _po(language, name)
-            where = _relative(path)
             if not path.exists():
-                problems.append(f"{where}: missing (run update)")
+                problems.append(f"{_relative(path)}: missing (run update)")
                 continue
             catalog = read_catalogue(path, language)
-            for text in texts:
-                message = catalog.get(text)
-                if message is None:
-                    problems.append(f"{where}: not in the catalogue: {text[:60]!r} (run update)")
-                elif message.fuzzy:
-                    problems.append(f"{where}: fuzzy, check and remove the flag: {text[:60]!r}")
-                elif not translated(message):
-                    problems.append(f"{where}: not translated: {text[:60]!r}")
-                elif (problem := placeholder_problem(message)) is not None:
-                    problems.append(f"{where}: {problem}: {text[:60]!r}")
-            wanted = set(texts)
-            problems.extend(
-                f"{where}: no longer a help text: {m.id[:60]!r} (run update)"
-                for m in catalog
-                if m.id and isinstance(m.id, str) and m.id not in wanted
-            )
+            problems.extend(compare(_relative(path), _template(name, texts), catalog))
     return problems
 
 

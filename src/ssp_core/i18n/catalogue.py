@@ -45,6 +45,7 @@ __all__ = [
     "LANGUAGES",
     "PACKAGE",
     "check",
+    "compare",
     "compile_catalogue",
     "extract",
     "main",
@@ -252,7 +253,15 @@ def _problems_of(source: Path, language: str) -> Iterator[str]:
     if not po.exists():
         yield f"{where}: missing; {source.name} marks {len(template)} messages (run update)"
         return
-    catalog = read_catalogue(po, language)
+    yield from compare(where, template, read_catalogue(po, language))
+
+
+def compare(where: str, template: Catalog, catalog: Catalog) -> Iterator[str]:
+    """Say what ``catalog`` (the ``.po`` file ``where``) lacks against the messages wanted.
+
+    A wanted message missing, fuzzy, untranslated or with other placeholders than
+    the English; and a message kept that is no longer wanted.
+    """
     for wanted in template:
         if not wanted.id:
             continue
@@ -269,7 +278,7 @@ def _problems_of(source: Path, language: str) -> Iterator[str]:
     wanted_ids = {_id_text(m.id) for m in template if m.id}
     for kept in catalog:
         if kept.id and _id_text(kept.id) not in wanted_ids:
-            yield f"{where}: no longer in the code: {_id_text(kept.id)[:60]!r} (run update)"
+            yield f"{where}: no longer wanted: {_id_text(kept.id)[:60]!r} (run update)"
 
 
 def _conflicts(language: str) -> Iterator[str]:
