@@ -1,0 +1,551 @@
+"""The engine of a scenario: the real workflow engines, driven through SimPy on a virtual clock.
+
+One replication of one arm (:func:`replicate`): concerns arrive as the scenario says;
+each opens a case on the card production would choose (situation, age band,
+municipality) with the plugins' own :class:`~ssp_core.workflows.engine.WorkflowEngine`;
+a case then waits in each state as long as the scenario's dwell says, takes a way out
+by the decision point's aggregate probabilities, waits for a worker of the role that
+may do it (rostered on Danish business days, absent on some days, with a caseload
+limit), and the worker records the facts, assignment and sessions the guards need
+and fires the trigger, at the simulated time. The engine checks roles, guards and
+written reasons exactly as in production, computes the deadlines on the Danish
+calendar, and moves them when a case is on hold. A transition it refuses is counted
+and another way out taken.
+
+Time is SimPy's, in hours from local midnight of the scenario's first day; each
+event's time is that, as a date and time. Nothing reads the wall clock. Each source
+of randomness has its own stream from the replication's seed, so arms of one
+replication see the same arrivals (common random numbers). A simulated case is a
+number and an age: what is measured is counted over all of them.
+
+What the model leaves out is listed in ``docs/simulation.md``: a step begun before
+closing time is finished after it (overtime); workers of a role are
+interchangeable; a decision is a probability, never a property of a case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import deque
+from collections.abc import Generator, Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import simpy
+
+from ssp_core.clock import danish_calendar, local_date
+from ssp_core.domain.deadlines import DueDate
+from ssp_core.domain.people import Subject
+from ssp_core.domain.roles import Actor
+from ssp_core.exceptions import SspError, TransitionRefused
+from ssp_core.plugins.registry import Registry
+from ssp_core.simulation.plan import Choice, Plan, Step, plan
+from ssp_core.simulation.results import Figure, Point, ReplicationResult, replication_seed
+from ssp_core.simulation.scenario import ANY_WORKFLOW, ArrivalKind, PluginChoice, Scenario, Staff
+from ssp_core.workflows.engine import WorkflowEngine
+
+__all__ = ["SIMULATED", "registry_for", "replicate"]
+
+SIMULATED = "Simulated."
+"""The text a simulated worker writes where a reason or a detail is required."""
+
+_TZ = ZoneInfo("Europe/Copenhagen")
+_HOUR = dt.timedelta(hours=1)
+
+_registries: dict[PluginChoice, Registry] = {}
+
+
+def registry_for(plugins: PluginChoice) -> Registry:
+    """Return the registry of ``plugins``, loaded once per process."""
+    found = _registries.get(plugins)
+    if found is None:
+        import ssp_core  # noqa: PLC0415
+
+        found = _registries[plugins] = ssp_core.load_registry(
+            autoload=plugins.autoload, block=plugins.block
+        )
+    return found
+
+
+def replicate(scenario: Scenario, arm: str, index: int) -> ReplicationResult:
+    """Run replication ``index`` of ``arm`` of ``scenario`` and return what it measured."""
+    resolved = plan(scenario, arm, registry_for(scenario.plugins))
+    return _Run(scenario, resolved, index).result()
+
+
+class _Desk:
+    """Workers of one role (or cases' room in their caseloads): who is free, and who waits.
+
+    ``staff(n)`` sets how many are on duty (0 at closing time: a step begun goes on to
+    its end, none begins). A request is granted at once if someone is free, else
+    queued first come, first served.
+    """
+
+    __slots__ = ("busy", "env", "present", "queue")
+
+    def __init__(self, env: simpy.Environment, present: int = 0) -> None:
+        self.env = env
+        self.present = present
+        self.busy = 0
+        self.queue: deque[simpy.Event] = deque()
+
+    def request(self) -> simpy.Event | None:
+        """Take a worker: None if one was free (taken), else an event that fires when one is."""
+        if self.busy < self.present and not self.queue:
+            self.busy += 1
+            return None
+        event = self.env.event()
+        self.queue.append(event)
+        return event
+
+    def release(self) -> None:
+        """Give a worker back; the next in the queue gets them if they are on duty."""
+        self.busy -= 1
+        self._grant()
+
+    def staff(self, present: int) -> None:
+        """Set how many are on duty from now on."""
+        self.present = present
+        self._grant()
+
+    def _grant(self) -> None:
+        queue = self.queue
+        while queue and self.busy < self.present:
+            self.busy += 1
+            queue.popleft().succeed()
+
+
+def _birth_date(concern: dt.date, age: int) -> dt.date:
+    """Return a birth date making a person ``age`` on ``concern`` (a birthday the day before)."""
+    try:
+        birthday = concern.replace(year=concern.year - age)
+    except ValueError:  # 29 February
+        birthday = concern.replace(year=concern.year - age, day=28)
+    return birthday - dt.timedelta(days=1)
+
+
+class _Run:
+    """One replication: the SimPy environment, the staff, the cases and the tallies."""
+
+    def __init__(self, scenario: Scenario, resolved: Plan, index: int) -> None:
+        self.scenario = scenario
+        self.plan = resolved
+        self.index = index
+        self.env = simpy.Environment()
+        start = dt.datetime.combine(scenario.start, dt.time(), _TZ)
+        self.start = start.astimezone(dt.UTC)
+        self.horizon = self._hours(scenario.start + dt.timedelta(days=scenario.horizon_days), 0.0)
+        self.warmup = self._hours(scenario.start + dt.timedelta(days=scenario.warmup_days), 0.0)
+        streams = replication_seed(scenario.seed, index).spawn(6)
+        self.arrival_seeds = streams[0].spawn(len(scenario.arrivals))
+        self.choose, self.work, self.dwell, self.hold, self.absence = (
+            np.random.default_rng(s) for s in streams[1:]
+        )
+        self.calendar = danish_calendar()
+        self.holidays = scenario.school_holidays
+        self.workers: dict[str, _Desk] = {}
+        self.caseloads: dict[str, _Desk] = {}
+        self.actors: dict[str, Actor] = {}
+        self.available: dict[str, float] = {}
+        self.busy: dict[str, float] = {}
+        self.waits: dict[str, list[float]] = {}
+        self.number = 0
+        self.open = 0
+        self.last = 0.0
+        self.area = 0.0
+        self.transitions = 0
+        self.fired = 0
+        self.refused = 0
+        self.stuck = 0
+        self.concerns: dict[str, int] = {}
+        self.outcomes: dict[str, int] = {}
+        self.first_action: dict[str, list[float]] = {}
+        self.met = 0
+        self.missed: dict[str, int] = {}
+        self.series: list[Point] = []
+        for member in resolved.staff:
+            self._staff(member)
+
+    # -- time ------------------------------------------------------------------------
+
+    def _hours(self, day: dt.date, hour: float) -> float:
+        """Return the simulated time of local ``hour`` on ``day``."""
+        local = dt.datetime.combine(day, dt.time(), _TZ) + dt.timedelta(hours=hour)
+        return (local.astimezone(dt.UTC) - self.start) / _HOUR
+
+    def _at(self, now: float) -> dt.datetime:
+        return self.start + dt.timedelta(hours=now)
+
+    def _days(self) -> Iterator[dt.date]:
+        day = self.scenario.start
+        for _ in range(self.scenario.horizon_days):
+            yield day
+            day += dt.timedelta(days=1)
+
+    def _school_holiday(self, day: dt.date) -> bool:
+        return any(first <= day <= last for first, last in self.holidays)
+
+    # -- staff -----------------------------------------------------------------------
+
+    def _staff(self, member: Staff) -> None:
+        role = member.role
+        self.actors[role] = Actor(f"sim.{role}", role)
+        self.busy[role] = 0.0
+        self.available[role] = 0.0
+        self.waits[role] = []
+        self.workers[role] = desk = _Desk(self.env)
+        if member.caseload is not None:
+            self.caseloads[role] = _Desk(self.env, member.count * member.caseload)
+        if member.count:
+            self.env.process(self._roster(member, desk))
+
+    def _roster(self, member: Staff, desk: _Desk) -> Generator[Any, Any, None]:
+        """Put the role's workers on duty in working hours, less those absent that day."""
+        env = self.env
+        for day in self._days():
+            if not self.calendar.is_business_day(day):
+                continue
+            opens = self._hours(day, member.hours[0])
+            closes = self._hours(day, member.hours[1])
+            yield env.timeout(opens - env.now)
+            away = int(self.absence.binomial(member.count, member.absence)) if member.absence else 0
+            present = member.count - away
+            self.available[member.role] += present * max(0.0, closes - max(opens, self.warmup))
+            desk.staff(present)
+            yield env.timeout(closes - env.now)
+            desk.staff(0)
+
+    # -- arrivals --------------------------------------------------------------------
+
+    def _arrivals(self) -> None:
+        for position, (process, factor, where) in enumerate(self.plan.arrivals):
+            rng = np.random.default_rng(self.arrival_seeds[position])
+            times = sorted(self._times(position, rng, factor))
+            ages = rng.integers(process.ages[0], process.ages[1] + 1, size=len(times))
+            self.env.process(self._source(process, where, times, ages))
+
+    def _times(
+        self, position: int, rng: np.random.Generator, factor: float
+    ) -> Iterator[tuple[float, int | None]]:
+        process, _factor, _where = self.plan.arrivals[position]
+        if process.kind is ArrivalKind.REPLAY:
+            for at, age in self.scenario.replayed(process):
+                if isinstance(at, dt.datetime):
+                    moment = at if at.tzinfo else at.replace(tzinfo=_TZ)
+                    time = (moment.astimezone(dt.UTC) - self.start) / _HOUR
+                else:
+                    time = self._hours(at, float(rng.uniform(*process.hours)))
+                if 0 <= time < self.horizon and (factor >= 1 or rng.random() < factor):
+                    yield time, age
+            return
+        weights = sum(process.weekdays)
+        for day in self._days():
+            scale = factor * (process.school_holidays if self._school_holiday(day) else 1.0)
+            if process.kind is ArrivalKind.BATCH:
+                if self.calendar.is_business_day(day):
+                    count = int(rng.poisson(process.per_week / 5 * scale))
+                    yield from ((self._hours(day, process.at), None) for _ in range(count))
+                continue
+            mean = (
+                process.per_week * process.weekdays[day.weekday()] / weights * scale
+                if weights
+                else 0
+            )
+            for hour in sorted(rng.uniform(*process.hours, size=int(rng.poisson(mean)))):
+                yield self._hours(day, float(hour)), None
+
+    def _source(
+        self, process: Any, where: str | None, times: list[tuple[float, int | None]], ages: Any
+    ) -> Generator[Any, Any, None]:
+        env = self.env
+        reporter = Actor("sim.reporter", process.reporter)
+        for (time, given), drawn in zip(times, ages, strict=True):
+            if time > env.now:
+                yield env.timeout(time - env.now)
+            age = int(given) if given is not None else int(drawn)
+            age = min(max(age, process.ages[0]), process.ages[1])
+            engine = self.plan.engines[process.situation, age]
+            env.process(self._case(engine, process.situation, age, where, reporter))
+
+    # -- a case ------------------------------------------------------------------------
+
+    def _count_open(self, step: int) -> None:
+        now = self.env.now
+        start = max(self.last, self.warmup)
+        if now > start:
+            self.area += self.open * (now - start)
+        self.last = now
+        self.open += step
+
+    def _deadlines(
+        self,
+        before: tuple[DueDate, ...],
+        after: tuple[DueDate, ...],
+        at: dt.datetime,
+        workflow: str,
+    ) -> None:
+        """Count the deadlines that ended with the last step: met, or missed if late."""
+        if not before or self.env.now < self.warmup:
+            return
+        running = {(due.rule, due.due) for due in after}
+        today = None
+        for due in before:
+            if (due.rule, due.due) in running:
+                continue
+            today = today or local_date(at)
+            if today > due.due:
+                key = f"{workflow}/{due.rule}"
+                self.missed[key] = self.missed.get(key, 0) + 1
+            else:
+                self.met += 1
+
+    def _case(
+        self, engine: WorkflowEngine, situation: str, age: int, where: str | None, reporter: Actor
+    ) -> Generator[Any, Any, None]:
+        env = self.env
+        self.number += 1
+        opened = env.now
+        at = self._at(opened)
+        concern = local_date(at)
+        case = engine.open(
+            case_id=f"S-{self.number:08d}",
+            subject=Subject(f"sim-{self.number}", _birth_date(concern, age)),
+            actor=reporter,
+            at=at,
+            situation=situation,
+            concern_date=concern,
+            municipality=where,
+            calendar=self.calendar,
+        )
+        workflow = engine.definition.id
+        measured = opened >= self.warmup
+        if measured:
+            self.concerns[workflow] = self.concerns.get(workflow, 0) + 1
+        self._count_open(+1)
+        plan_ = self.plan
+        finals = engine.definition.final_states
+        held: list[_Desk] = []
+        first = True
+        try:
+            while case.state not in finals:
+                state = case.state
+                yield from self._hold_and_dwell(engine, case, workflow, state)
+                choices = list(plan_.choices[workflow, state])
+                while choices:
+                    choice = self._pick(choices)
+                    pool = self.caseloads.get(choice.role)
+                    if pool is not None and pool not in held:
+                        slot = pool.request()
+                        if slot is not None:
+                            yield slot
+                        held.append(pool)
+                    steps = self._pending(engine, case) + choice.steps
+                    yield from self._work(workflow, choice.role, steps)
+                    if self._do(engine, case, workflow, steps):
+                        break
+                    self.refused += 1
+                    choices.remove(choice)
+                else:
+                    self.stuck += 1
+                    return
+                if first:
+                    first = False
+                    if measured:
+                        self.first_action.setdefault(workflow, []).append((env.now - opened) / 24)
+            if measured:
+                key = f"{workflow}/{case.state}"
+                self.outcomes[key] = self.outcomes.get(key, 0) + 1
+            self._count_open(-1)
+        finally:
+            for pool in held:
+                pool.release()
+
+    def _hold_and_dwell(
+        self, engine: WorkflowEngine, case: Any, workflow: str, state: str
+    ) -> Generator[Any, Any, None]:
+        env = self.env
+        plan_ = self.plan
+        hold = plan_.holds.get((workflow, state)) or plan_.holds.get((ANY_WORKFLOW, state))
+        if hold is not None and self.hold.random() < hold[0]:
+            actor = next(iter(self.actors.values()))
+            engine.suspend(case, actor, at=self._at(env.now), reason=SIMULATED)
+            yield env.timeout(hold[1].sample(self.hold) * 24)
+            engine.resume(case, actor, at=self._at(env.now), calendar=self.calendar)
+        dwell = plan_.dwell.get((workflow, state)) or plan_.dwell.get((ANY_WORKFLOW, state))
+        if dwell is not None:
+            yield env.timeout(dwell.sample(self.dwell) * 24)
+
+    def _pick(self, choices: list[Choice]) -> Choice:
+        if len(choices) == 1:
+            return choices[0]
+        total = math.fsum(c.probability for c in choices)
+        draw = self.choose.random() * total
+        for choice in choices:
+            draw -= choice.probability
+            if draw < 0:
+                return choice
+        return choices[-1]
+
+    def _pending(self, engine: WorkflowEngine, case: Any) -> tuple[Step, ...]:
+        """Return the steps recording facts whose deadline runs on ``case``."""
+        due_facts = self.plan.due_facts.get(engine.definition.key)
+        if not due_facts or not case.due:
+            return ()
+        return tuple(
+            due_facts[due.rule]
+            for due in case.due
+            if due.rule in due_facts and due_facts[due.rule].name not in case.facts
+        )
+
+    def _work(self, workflow: str, role: str, steps: tuple[Step, ...]) -> Generator[Any, Any, None]:
+        """Wait for a worker of ``role``, and hold them while the steps take."""
+        env = self.env
+        hours = 0.0
+        for step in steps:
+            name = (
+                step.name
+                if step.kind == "fire"
+                else (f"fact:{step.name}" if step.kind == "fact" else step.kind)
+            )
+            hours += self.plan.work_for(workflow, name).sample(self.work)
+        desk = self.workers[role]
+        asked = env.now
+        request = desk.request()
+        if request is not None:
+            yield request
+        if asked >= self.warmup:
+            self.waits[role].append(env.now - asked)
+        began = env.now
+        try:
+            yield env.timeout(hours)
+        finally:
+            desk.release()
+        self.busy[role] += max(0.0, env.now - max(began, self.warmup))
+
+    def _do(
+        self, engine: WorkflowEngine, case: Any, workflow: str, steps: tuple[Step, ...]
+    ) -> bool:
+        """Record the steps and fire the transition; tell whether the engine allowed it."""
+        at = self._at(self.env.now)
+        text = SIMULATED
+        try:
+            for step in steps:
+                actor = self.actors[step.role]
+                before = case.due
+                if step.kind == "fact":
+                    if step.name in case.facts:
+                        continue
+                    engine.record_fact(
+                        case, step.name, actor, at=at, detail=text if step.detail else None
+                    )
+                elif step.kind == "assign":
+                    if case.assignee is not None:
+                        continue
+                    engine.assign(case, actor.id, actor, at=at)
+                elif step.kind == "session":
+                    engine.record_session(case, actor, at=at, held_on=local_date(at))
+                else:
+                    engine.fire(
+                        case,
+                        step.name,
+                        actor,
+                        at=at,
+                        reason=text if step.detail else None,
+                        calendar=self.calendar,
+                    )
+                    self.fired += 1
+                    if self.env.now >= self.warmup:
+                        self.transitions += 1
+                self._deadlines(before, case.due, at, workflow)
+        except TransitionRefused:
+            return False
+        except SspError:
+            return False
+        return True
+
+    # -- measuring ----------------------------------------------------------------------
+
+    def _sampler(self) -> Generator[Any, Any, None]:
+        env = self.env
+        day = self.scenario.start
+        for number in range(self.scenario.horizon_days + 1):
+            time = self._hours(day, 0.0)
+            if time > env.now:
+                yield env.timeout(time - env.now)
+            if time >= self.warmup:
+                self.series.append(Point("backlog", "", float(number), float(self.open)))
+            day += dt.timedelta(days=1)
+
+    def result(self) -> ReplicationResult:
+        """Run the replication to its horizon and return its figures."""
+        env = self.env
+        self._arrivals()
+        env.process(self._sampler())
+        events = 0
+        horizon = self.horizon
+        while env.peek() < horizon:
+            env.step()
+            events += 1
+        env.now  # noqa: B018
+        self._count_open(0)
+        self.last = max(self.last, horizon)
+        return ReplicationResult(
+            arm=self.plan.arm.name,
+            index=self.index,
+            figures=tuple(self._figures(horizon)),
+            series=tuple(self.series),
+            events=events,
+            transitions=self.fired,
+        )
+
+    def _figures(self, horizon: float) -> Iterator[Figure]:
+        window = horizon - self.warmup
+        area = self.area + self.open * (horizon - max(self.last, self.warmup))
+        cards = sorted({e.definition.id for e in self.plan.engines.values()})
+        yield Figure("concerns", "", float(sum(self.concerns.values())))
+        for card in cards:
+            yield Figure("concerns", card, float(self.concerns.get(card, 0)))
+        every = [d for days in self.first_action.values() for d in days]
+        yield Figure("days_to_first_action", "", _mean(every))
+        for card in cards:
+            yield Figure("days_to_first_action", card, _mean(self.first_action.get(card, [])))
+        for key in sorted(self._outcome_keys()):
+            yield Figure("outcome", key, float(self.outcomes.get(key, 0)))
+        missed = sum(self.missed.values())
+        yield Figure("deadlines_met", "", float(self.met))
+        yield Figure("deadlines_missed", "", float(missed))
+        yield Figure(
+            "deadline_miss_share", "", missed / (missed + self.met) if missed + self.met else 0.0
+        )
+        for key in sorted(self._rule_keys()):
+            yield Figure("deadlines_missed", key, float(self.missed.get(key, 0)))
+        for role in sorted(self.busy):
+            available = self.available[role]
+            yield Figure("utilisation", role, self.busy[role] / available if available else 0.0)
+            yield Figure("hours_waiting_for_staff", role, _mean(self.waits[role]))
+        yield Figure("backlog_mean", "", area / window)
+        yield Figure("open_at_end", "", float(self.open))
+        yield Figure("transitions", "", float(self.transitions))
+        yield Figure("refused", "", float(self.refused))
+        yield Figure("stuck", "", float(self.stuck))
+
+    def _outcome_keys(self) -> set[str]:
+        return {
+            f"{e.definition.id}/{state}"
+            for e in self.plan.engines.values()
+            for state in e.definition.final_states
+        }
+
+    def _rule_keys(self) -> set[str]:
+        return {
+            f"{e.definition.id}/{rule.key}"
+            for e in self.plan.engines.values()
+            for rule in e.definition.deadlines
+        }
+
+
+def _mean(values: list[float]) -> float:
+    """Return the mean, or NaN where nothing was measured."""
+    return math.fsum(values) / len(values) if values else math.nan
