@@ -17,6 +17,8 @@ Run from the repository root (``tox -e bench`` does)::
     python benchmarks/run.py --no-load       # skip the PostgreSQL load test
     python benchmarks/run.py --scale-only    # only the lists-at-scale benchmark (1M cases)
     python benchmarks/run.py --no-scale      # skip the lists-at-scale benchmark
+    python benchmarks/run.py --simulation-only  # only the simulation benchmark
+    python benchmarks/run.py --no-simulation    # skip the simulation benchmark
 
 The case-store benchmarks (``bench_store.py``) run after the engine's, then the
 safety-index benchmark (``bench_index.py``), and the start-up benchmark
@@ -98,6 +100,14 @@ from bench_scale import (
     measure_scale,
     render_scale_markdown,
     render_scale_summary,
+)
+from bench_simulation import (
+    SIMULATION_FULL,
+    SIMULATION_HEADING,
+    SIMULATION_QUICK,
+    measure_simulation,
+    render_simulation_markdown,
+    render_simulation_summary,
 )
 from bench_start import (
     START_FULL,
@@ -315,6 +325,7 @@ def _split_page(previous: str) -> dict[str, str]:
         ("public", PUBLIC_HEADING),
         ("scale", SCALE_HEADING),
         ("load", LOAD_HEADING),
+        ("simulation", SIMULATION_HEADING),
     )
     found = sorted(
         (position, name)
@@ -338,6 +349,7 @@ def compose_page(
     public: str | None = None,
     scale: str | None = None,
     load: str | None = None,
+    simulation: str | None = None,
 ) -> str:
     """Return the page: the new engine, store, index, start-up and scale parts, or the old ones."""
     old = _split_page(previous)
@@ -350,7 +362,19 @@ def compose_page(
     if not engine_part:
         engine_part = "# Performance"
     load_part = (load if load is not None else old.get("load", "")).rstrip("\n")
-    parts = (engine_part, store_part, index_part, start_part, public_part, scale_part, load_part)
+    simulation_part = (simulation if simulation is not None else old.get("simulation", "")).rstrip(
+        "\n"
+    )
+    parts = (
+        engine_part,
+        store_part,
+        index_part,
+        start_part,
+        public_part,
+        scale_part,
+        load_part,
+        simulation_part,
+    )
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
@@ -382,11 +406,17 @@ def _parser() -> argparse.ArgumentParser:
         "--scale-only", action="store_true", help="run only the lists-at-scale benchmark"
     )
     part.add_argument("--load-only", action="store_true", help="run only the load test")
+    part.add_argument(
+        "--simulation-only", action="store_true", help="run only the simulation benchmark"
+    )
     parser.add_argument("--no-index", action="store_true", help="skip the safety-index benchmark")
     parser.add_argument("--no-start", action="store_true", help="skip the start-up benchmark")
     parser.add_argument("--no-public", action="store_true", help="skip the public-path benchmark")
     parser.add_argument("--no-scale", action="store_true", help="skip the lists-at-scale benchmark")
     parser.add_argument("--no-load", action="store_true", help="skip the PostgreSQL load test")
+    parser.add_argument(
+        "--no-simulation", action="store_true", help="skip the simulation benchmark"
+    )
     return parser
 
 
@@ -438,6 +468,12 @@ PARTS = (
         render_load_summary,
         render_load_markdown,
     ),
+    Part(
+        "simulation",
+        lambda quick: measure_simulation(SIMULATION_QUICK if quick else SIMULATION_FULL),
+        render_simulation_summary,
+        render_simulation_markdown,
+    ),
 )
 """The parts after the engine's, in the order they run (each has --NAME-only and --no-NAME)."""
 
@@ -469,7 +505,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 engine_page,
                 pages.get("store"),
                 previous,
-                **{name: pages.get(name) for name in ("index", "start", "public", "scale", "load")},
+                **{
+                    name: pages.get(name)
+                    for name in ("index", "start", "public", "scale", "load", "simulation")
+                },
             ),
             encoding="utf-8",
         )

@@ -108,6 +108,7 @@ nitpick_ignore_regex = [
     ("py:class", r"contextvars\.\w+"),
     ("py:class", r"gettext\.\w+"),
     ("py:class", r"sqlite3\.\w+"),
+    ("py:class", r"concurrent\.futures\.(\w+\.)*\w+"),
     ("py:func", r"datetime\.datetime\.now"),
     ("py:class", r"(ssp_core\.[\w.]+\.)?T"),  # the TypeVar of generic helpers (not documented)
     # third-party dependencies that appear in signatures

@@ -208,9 +208,13 @@ def test_errors_name_what_is_wrong_and_what_is_allowed(
     }[change]
     path = tmp_path / "broken.toml"
     path.write_text(text.replace(change, broken, 1), encoding="utf-8")
-    with pytest.raises(ConfigError, match=expected) as caught:
+
+    def load_and_check() -> None:
         scenario = load_scenario(path)
         scenario.check(registry_for(scenario.plugins))
+
+    with pytest.raises(ConfigError, match=expected) as caught:
+        load_and_check()
     message = str(caught.value)
     assert "known:" in message or "allowed:" in message
 

@@ -133,6 +133,11 @@ COMMANDS: Mapping[str, tuple[str, str, str]] = {
         "plugins_command",
         "List the loaded plugins, their versions and what they contribute.",
     ),
+    "simulate": (
+        "ssp_core.cli.simulate",
+        "simulate",
+        "Run the scenario SCENARIO (TOML): its arms, replicated, with confidence intervals.",
+    ),
     "retention": (
         "ssp_core.cli.retention",
         "retention",

@@ -12,7 +12,7 @@ The steps are read from the guards' data (``all_of``, ``any_of``, ``assigned``,
 ``min_sessions``), so the simulated worker records exactly what production requires
 before a transition is allowed, and the engine still checks it when it fires. A
 guard written in a plugin's code cannot be read; if it refuses, the simulation
-counts the refusal and takes another way out (see :mod:`.engine`).
+counts the refusal and takes another way out (see :mod:`ssp_core.simulation.engine`).
 """
 
 from __future__ import annotations

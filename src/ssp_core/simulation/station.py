@@ -10,19 +10,25 @@ Measures are taken over ``[warmup, horizon)``: the time-average number in the
 system (``L``), and for callers who arrived in the window, their waits and
 sojourns and what became of them (served, blocked, abandoned). Little's law
 (``L = λ_admitted · W``) holds for every run up to the edges of the window.
+
+:class:`StationModel` puts stations under the :class:`~.results.Model` seam: each arm
+is one station, and replication ``i`` of every arm is seeded
+``replication_seed(seed, i)``, so the runner can run it anywhere.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
 import attrs
 import numpy as np
 import simpy
 
-__all__ = ["Station", "StationRun", "simulate"]
+from ssp_core.simulation.results import Figure, ReplicationResult, replication_seed
+
+__all__ = ["MEASURES", "Station", "StationModel", "StationRun", "simulate"]
 
 
 @attrs.frozen
@@ -121,6 +127,20 @@ class _Tally:
         self.count += step
 
 
+_BLOCK = 256
+"""Draws are taken from a stream this many at a time (the same values as one at a time)."""
+
+
+def _exponentials(rng: np.random.Generator, scale: float) -> Iterator[float]:
+    """Yield exponential draws of mean ``scale`` from ``rng``, in the order drawn.
+
+    NumPy fills an array with the values successive scalar draws would return, so a
+    block costs one call instead of one per draw and changes no run.
+    """
+    while True:
+        yield from rng.exponential(scale, _BLOCK).tolist()
+
+
 def simulate(
     station: Station,
     *,
@@ -132,7 +152,10 @@ def simulate(
     if not 0 <= warmup < horizon:
         raise ValueError(f"need 0 <= warmup < horizon; got warmup {warmup}, horizon {horizon}")
     sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    arrivals, services, patience = (np.random.default_rng(s) for s in sequence.spawn(3))
+    streams = [np.random.default_rng(s) for s in sequence.spawn(3)]
+    arrivals = _exponentials(streams[0], 1.0 / station.arrival_rate)
+    services = _exponentials(streams[1], 1.0 / station.service_rate)
+    patience = _exponentials(streams[2], 1.0 / (station.patience_rate or 1.0))
     env = simpy.Environment()
     servers = simpy.Resource(env, capacity=station.servers)
     tally = _Tally(warmup, horizon)
@@ -147,7 +170,7 @@ def simulate(
             if station.patience_rate is None:
                 yield request
             else:
-                limit = env.timeout(patience.exponential(1.0 / station.patience_rate))
+                limit = env.timeout(next(patience))
                 yield request | limit
                 if not request.triggered:  # leaving the with block withdraws the request
                     tally.change(env.now, -1)
@@ -160,14 +183,14 @@ def simulate(
                 tally.served += 1
                 tally.waited += env.now > arrived
                 tally.waits.append(env.now - arrived)
-            yield env.timeout(services.exponential(1.0 / station.service_rate))
+            yield env.timeout(next(services))
         tally.change(env.now, -1)
         if counted:
             tally.sojourns.append(env.now - arrived)
 
     def source() -> Generator[Any, Any, None]:
         while True:
-            yield env.timeout(arrivals.exponential(1.0 / station.arrival_rate))
+            yield env.timeout(next(arrivals))
             if env.now >= horizon:
                 return
             tally.arrivals += env.now >= warmup
@@ -192,3 +215,84 @@ def simulate(
         in_system=tally.area / window,
         events=events,
     )
+
+
+MEASURES = (
+    "mean_wait",
+    "share_waited",
+    "blocking",
+    "abandonment",
+    "in_system",
+    "mean_sojourn",
+)
+"""The figures a :class:`StationModel` replication measures, each for the whole (group ``""``)."""
+
+
+def _stations(value: Iterable[tuple[str, Station]]) -> tuple[tuple[str, Station], ...]:
+    return tuple((str(name), station) for name, station in value)
+
+
+@attrs.frozen
+class StationModel:
+    """Stations as arms of one experiment: a :class:`~.results.Model` for the runner.
+
+    :ivar stations: the arms, as (name, station) pairs; the first is the baseline.
+    :ivar horizon: how long each replication runs.
+    :ivar warmup: when measuring starts (the queue starts empty).
+    :ivar seed: the experiment's seed; replication ``i`` of every arm runs with
+        ``replication_seed(seed, i)`` (common random numbers across the arms).
+    """
+
+    stations: tuple[tuple[str, Station], ...] = attrs.field(converter=_stations)
+    horizon: float = attrs.field(validator=attrs.validators.gt(0))
+    warmup: float = 0.0
+    seed: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse no arms, two arms of one name, and a warm-up outside the horizon."""
+        names = [name for name, _ in self.stations]
+        if not names:
+            raise ValueError("a station model needs at least one arm")
+        if len(set(names)) != len(names):
+            raise ValueError(f"arm names must differ; got {names}")
+        if not 0 <= self.warmup < self.horizon:
+            raise ValueError(
+                f"need 0 <= warmup < horizon; got warmup {self.warmup}, horizon {self.horizon}"
+            )
+
+    @property
+    def arms(self) -> tuple[str, ...]:
+        """Return the arms' names, in the order given."""
+        return tuple(name for name, _ in self.stations)
+
+    def station(self, arm: str) -> Station:
+        """Return the station of ``arm``; KeyError if there is no such arm."""
+        for name, station in self.stations:
+            if name == arm:
+                return station
+        raise KeyError(arm)
+
+    def replicate(self, arm: str, index: int) -> ReplicationResult:
+        """Run replication ``index`` of ``arm`` and return its figures (see :data:`MEASURES`)."""
+        run = simulate(
+            self.station(arm),
+            horizon=self.horizon,
+            warmup=self.warmup,
+            seed=replication_seed(self.seed, index),
+        )
+        values = (
+            run.mean_wait,
+            run.waited / run.served if run.served else 0.0,
+            run.blocking,
+            run.abandonment,
+            run.in_system,
+            run.mean_sojourn,
+        )
+        return ReplicationResult(
+            arm=arm,
+            index=index,
+            figures=tuple(
+                Figure(measure, "", value) for measure, value in zip(MEASURES, values, strict=True)
+            ),
+            events=run.events,
+        )
