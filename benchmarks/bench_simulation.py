@@ -484,7 +484,7 @@ def render_simulation_markdown(results: SimulationResults) -> str:
             + f" (median {statistics.median(results.seam_overheads):+.2%}): the seam is lost "
             "in the replications' own variation. Measured apart, the same two ways on "
             f"{fmt_int(results.instant_tasks)} replications that do nothing, it costs "
-            + ", ".join(f"{ns:.2f}" for ns in results.seam_task_ns)
+            + ", ".join(f"{ns:.0f}" for ns in results.seam_task_ns)
             + " ns per replication by round; the median over a station replication's time "
             "is the figure gated."
         ),

@@ -10,11 +10,21 @@ made by other libraries (matplotlib, pyarrow) are created here first, then writt
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["FILE_MODE", "FOLDER_MODE", "open_private", "private_file", "private_folder"]
+__all__ = [
+    "FILE_MODE",
+    "FOLDER_MODE",
+    "open_private",
+    "private_file",
+    "private_folder",
+    "staged_file",
+]
 
 FILE_MODE = 0o600
 """The mode of a file the library creates: its owner may read and write it."""
@@ -57,3 +67,21 @@ def open_private(path: str | os.PathLike[str], mode: str = "w", **options: Any) 
     """Open ``path`` for writing as the built-in ``open`` does, creating it for its owner only."""
     private_file(path)
     return open(path, mode, **options)  # noqa: PTH123 (the caller closes it)
+
+
+@contextlib.contextmanager
+def staged_file(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a private temporary file beside ``path``; move it onto ``path`` if all went well.
+
+    The file appears whole or not at all (a rename on the same file system); on an
+    error the temporary file is removed and ``path`` is left as it was.
+    """
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.{os.getpid()}-{threading.get_ident()}.partial")
+    private_file(partial)
+    try:
+        yield partial
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

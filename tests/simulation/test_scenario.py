@@ -302,3 +302,23 @@ def test_any_probabilities_keep_every_case_within_the_rules(
     assert 0 <= run.value("deadline_miss_share") <= 1
     outcomes = sum(f.value for f in run.figures if f.measure == "outcome")
     assert outcomes + run.value("open_at_end") == run.value("concerns")
+
+
+def test_an_arm_may_open_cases_on_another_workflow_version(example: Scenario) -> None:
+    """Version 1 of the under-18 card has no deadline for the notification; version 2 has."""
+    rule = ("deadlines_missed", "aalborg.radicalisation_under_18/children_services_notified")
+    older = attrs.evolve(
+        example,
+        arms=(Arm("now"), Arm("v1", versions={"aalborg.radicalisation_under_18": 1})),
+    )
+    now, v1 = (older.replicate(arm, 0) for arm in ("now", "v1"))
+    keys = {(f.measure, f.group) for f in now.figures}
+    assert rule in keys
+    assert rule not in {(f.measure, f.group) for f in v1.figures}
+    assert v1.value("refused") == 0
+    assert v1.value("concerns") == now.value("concerns")
+    missing = attrs.evolve(
+        example, arms=(Arm("v9", versions={"aalborg.radicalisation_under_18": 9}),)
+    )
+    with pytest.raises(ConfigError, match="no workflow aalborg.radicalisation_under_18 version 9"):
+        missing.check(registry_for(missing.plugins))

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from ssp_core.privacy.keys import MunicipalKey, MunicipalKeys
     from ssp_core.privacy.retention import ErasureItem, ErasureReport
     from ssp_core.privacy.sealing import Keyring
+    from ssp_core.privacy.suppression import SuppressedTable
     from ssp_core.privacy.vault import Identity
     from ssp_core.store.base import CaseStore
     from ssp_core.store.codec import EventCodec
@@ -913,6 +914,20 @@ class Casework:
             index_config=index_config,
             purpose=purpose,
             municipalities=municipalities,
+        )
+
+    def decision_counts(
+        self,
+        actor: Actor,
+        *,
+        since: dt.date,
+        until: dt.date,
+        purpose: str = RESEARCH,
+        municipalities: Iterable[str] | None = None,
+    ) -> dict[tuple[str, str], SuppressedTable]:
+        """Count the ways out taken at each state: :meth:`.Evaluations.decision_counts`."""
+        return self._evaluations.decision_counts(
+            actor, since=since, until=until, purpose=purpose, municipalities=municipalities
         )
 
     # -- migration (Migrations) ----------------------------------------------------------

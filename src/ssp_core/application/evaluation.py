@@ -19,11 +19,13 @@ from ssp_core.application.services import Services
 from ssp_core.clock import local_date
 from ssp_core.domain.access import RESEARCH
 from ssp_core.domain.roles import Actor
-from ssp_core.exceptions import UnknownId
+from ssp_core.exceptions import DataError, UnknownId
+from ssp_core.i18n import _
 from ssp_core.store.records import AuditAction
 
 if TYPE_CHECKING:
     from ssp_core.evaluation.evaluate import Evaluation
+    from ssp_core.privacy.suppression import SuppressedTable
 
 __all__ = ["EVALUATE", "Evaluations"]
 
@@ -113,4 +115,51 @@ class Evaluations:
             workflows=workflows,
             municipalities=municipalities,
             index=index,
+        )
+
+    def decision_counts(
+        self,
+        actor: Actor,
+        *,
+        since: dt.date,
+        until: dt.date,
+        purpose: str = RESEARCH,
+        municipalities: Iterable[str] | None = None,
+    ) -> dict[tuple[str, str], SuppressedTable]:
+        """Count, per (workflow, state), the ways out taken from ``since`` to ``until``.
+
+        The aggregate a scenario's decision shares are fitted from
+        (:func:`ssp_core.evaluation.decisions.transition_counts`): the triggers fired
+        from each state, small counts suppressed as in every published table.
+        Needs the ``report.evaluate`` permission (a role without it gets
+        :class:`~ssp_core.exceptions.AccessDenied`, audited, and nothing is read); the
+        counts cover the workflows the actor's grants name and the municipalities
+        asked (default: every one the grants reach). Audited.
+        """
+        from ssp_core.evaluation.decisions import transition_counts  # noqa: PLC0415
+
+        services = self._services
+        services.gate.authorise(actor, EVALUATE, purpose)
+        if since > until:
+            raise DataError(
+                _("the period ends ({until}) before it begins ({since})").format(
+                    since=since.isoformat(), until=until.isoformat()
+                )
+            )
+        workflows = services.policy.workflows(actor, EVALUATE, purpose)
+        municipalities = services.gate.within_reach(
+            actor, EVALUATE, purpose, municipalities, services.registry.municipalities
+        )
+        detail = f"decision counts, {since.isoformat()} to {until.isoformat()}"
+        if municipalities is not None:
+            detail += f", municipalities {', '.join(sorted(municipalities)) or 'none'}"
+        services.gate.audit(actor, purpose, AuditAction.EXPORT, None, detail)
+        return transition_counts(
+            services.store,
+            services.codec,
+            services.registry,
+            since=since,
+            until=until,
+            workflows=workflows,
+            municipalities=municipalities,
         )

@@ -68,6 +68,11 @@ COMMANDS: Mapping[str, tuple[str, str, str]] = {
         "case",
         "Open, move, read and list cases in the store (--store, default the embedded file).",
     ),
+    "decision-shares": (
+        "ssp_core.cli.decisions",
+        "decision_shares",
+        "Fit a scenario's decision shares from the transitions of --from to --to.",
+    ),
     "demo": (
         "ssp_core.cli.demo",
         "demo",

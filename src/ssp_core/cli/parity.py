@@ -30,6 +30,7 @@ COMMANDS: Mapping[str, str] = {
     "disclosures": "disclosures",
     "enrol": "advice concern",
     "erase_due": "retention run",
+    "decision_counts": "decision-shares",
     "evaluate": "evaluate initiative",
     "export": "case history",
     "extend_deadline": "case extend",

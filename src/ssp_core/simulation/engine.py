@@ -25,8 +25,12 @@ interchangeable; a decision is a probability, never a property of a case.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
+import hashlib
 import math
+import pickle
 from collections import deque
 from collections.abc import Generator, Iterator
 from typing import Any
@@ -36,6 +40,7 @@ import numpy as np
 import simpy
 
 from ssp_core.clock import danish_calendar, local_date
+from ssp_core.domain.cases import Case
 from ssp_core.domain.deadlines import DueDate
 from ssp_core.domain.people import Subject
 from ssp_core.domain.roles import Actor
@@ -43,7 +48,15 @@ from ssp_core.exceptions import SspError, TransitionRefused
 from ssp_core.plugins.registry import Registry
 from ssp_core.simulation.plan import Choice, Plan, Step, plan
 from ssp_core.simulation.results import Figure, Point, ReplicationResult, replication_seed
-from ssp_core.simulation.scenario import ANY_WORKFLOW, ArrivalKind, PluginChoice, Scenario, Staff
+from ssp_core.simulation.scenario import (
+    ANY_WORKFLOW,
+    ArrivalKind,
+    Distribution,
+    PluginChoice,
+    Scenario,
+    Staff,
+)
+from ssp_core.simulation.streams import Stream
 from ssp_core.workflows.engine import WorkflowEngine
 
 __all__ = ["SIMULATED", "registry_for", "replicate"]
@@ -69,35 +82,65 @@ def registry_for(plugins: PluginChoice) -> Registry:
     return found
 
 
+_plans: dict[bytes, Plan] = {}
+
+
 def replicate(scenario: Scenario, arm: str, index: int) -> ReplicationResult:
-    """Run replication ``index`` of ``arm`` of ``scenario`` and return what it measured."""
-    resolved = plan(scenario, arm, registry_for(scenario.plugins))
+    """Run replication ``index`` of ``arm`` of ``scenario`` and return what it measured.
+
+    The arm's plan is made once per process for the same scenario and arm (found by
+    their pickled form, so a scenario sent to a worker process again is found too).
+    """
+    key = hashlib.blake2b(pickle.dumps((scenario, arm)), digest_size=16).digest()
+    resolved = _plans.get(key)
+    if resolved is None:
+        if len(_plans) >= 64:
+            _plans.clear()
+        resolved = _plans[key] = plan(scenario, arm, registry_for(scenario.plugins))
     return _Run(scenario, resolved, index).result()
 
 
 class _Desk:
     """Workers of one role (or cases' room in their caseloads): who is free, and who waits.
 
-    ``staff(n)`` sets how many are on duty (0 at closing time: a step begun goes on to
-    its end, none begins). A request is granted at once if someone is free, else
-    queued first come, first served.
+    Without a roster, ``present`` are always there. With one (``roster``: each working
+    day's opening and closing time and how many are present), a worker is on duty
+    from opening to closing: a step begun goes on to its end, none begins after
+    closing. A request is granted at once if someone on duty is free, else queued
+    first come, first served; the desk wakes at the next opening only while someone
+    waits, so a quiet day costs no events.
     """
 
-    __slots__ = ("busy", "env", "present", "queue")
+    __slots__ = ("busy", "closes", "env", "opens", "present", "queue", "staffed", "waking")
 
-    def __init__(self, env: simpy.Environment, present: int = 0) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        present: int = 0,
+        roster: tuple[list[float], list[float], list[int]] | None = None,
+    ) -> None:
         self.env = env
         self.present = present
         self.busy = 0
         self.queue: deque[simpy.Event] = deque()
+        self.opens, self.closes, self.staffed = roster or ([], [], [])
+        self.waking = False
+
+    def on_duty(self, now: float) -> int:
+        """Return how many are on duty at ``now``."""
+        if not self.opens:
+            return self.present
+        day = bisect.bisect_right(self.opens, now) - 1
+        return self.staffed[day] if day >= 0 and now < self.closes[day] else 0
 
     def request(self) -> simpy.Event | None:
         """Take a worker: None if one was free (taken), else an event that fires when one is."""
-        if self.busy < self.present and not self.queue:
+        if not self.queue and self.busy < self.on_duty(self.env.now):
             self.busy += 1
             return None
         event = self.env.event()
         self.queue.append(event)
+        self._grant()
         return event
 
     def release(self) -> None:
@@ -105,16 +148,51 @@ class _Desk:
         self.busy -= 1
         self._grant()
 
-    def staff(self, present: int) -> None:
-        """Set how many are on duty from now on."""
-        self.present = present
-        self._grant()
-
     def _grant(self) -> None:
         queue = self.queue
-        while queue and self.busy < self.present:
+        if not queue:
+            return
+        now = self.env.now
+        duty = self.on_duty(now)
+        while queue and self.busy < duty:
             self.busy += 1
             queue.popleft().succeed()
+        if queue and duty == 0 and not self.waking:
+            self._wake(now)
+
+    def _wake(self, now: float) -> None:
+        """Wake at the next opening with someone present, to serve the queue."""
+        day = bisect.bisect_right(self.opens, now)
+        while day < len(self.opens) and self.staffed[day] == 0:
+            day += 1
+        if day < len(self.opens):
+            self.waking = True
+            self.env.timeout(self.opens[day] - now).callbacks.append(self._woken)
+
+    def _woken(self, _event: simpy.Event) -> None:
+        self.waking = False
+        self._grant()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _local_hours(start: dt.date, day: dt.date, hour: float) -> float:
+    """Return the hours from local midnight of ``start`` to local ``hour`` on ``day``."""
+    origin = dt.datetime.combine(start, dt.time(), _TZ).astimezone(dt.UTC)
+    local = dt.datetime.combine(day, dt.time(), _TZ) + dt.timedelta(hours=hour)
+    return (local.astimezone(dt.UTC) - origin) / _HOUR
+
+
+@functools.lru_cache(maxsize=64)
+def _days(start: dt.date, count: int) -> tuple[dt.date, ...]:
+    """Return the ``count`` days from ``start`` on."""
+    return tuple(start + dt.timedelta(days=n) for n in range(count))
+
+
+@functools.lru_cache(maxsize=64)
+def _business_days(start: dt.date, count: int) -> tuple[dt.date, ...]:
+    """Return the Danish business days among the ``count`` days from ``start`` on."""
+    calendar = danish_calendar()
+    return tuple(day for day in _days(start, count) if calendar.is_business_day(day))
 
 
 def _birth_date(concern: dt.date, age: int) -> dt.date:
@@ -140,9 +218,10 @@ class _Run:
         self.warmup = self._hours(scenario.start + dt.timedelta(days=scenario.warmup_days), 0.0)
         streams = replication_seed(scenario.seed, index).spawn(6)
         self.arrival_seeds = streams[0].spawn(len(scenario.arrivals))
-        self.choose, self.work, self.dwell, self.hold, self.absence = (
-            np.random.default_rng(s) for s in streams[1:]
+        self.choose, self.work, self.dwell, self.hold = (
+            Stream(np.random.default_rng(s)) for s in streams[1:5]
         )
+        self.absence = np.random.default_rng(streams[5])
         self.calendar = danish_calendar()
         self.holidays = scenario.school_holidays
         self.workers: dict[str, _Desk] = {}
@@ -164,7 +243,8 @@ class _Run:
         self.first_action: dict[str, list[float]] = {}
         self.met = 0
         self.missed: dict[str, int] = {}
-        self.series: list[Point] = []
+        self.changes: list[tuple[float, int]] = [(0.0, 0)]
+        self.times: dict[tuple[str, Step], Distribution] = {}
         for member in resolved.staff:
             self._staff(member)
 
@@ -172,17 +252,16 @@ class _Run:
 
     def _hours(self, day: dt.date, hour: float) -> float:
         """Return the simulated time of local ``hour`` on ``day``."""
-        local = dt.datetime.combine(day, dt.time(), _TZ) + dt.timedelta(hours=hour)
-        return (local.astimezone(dt.UTC) - self.start) / _HOUR
+        return _local_hours(self.scenario.start, day, hour)
 
     def _at(self, now: float) -> dt.datetime:
         return self.start + dt.timedelta(hours=now)
 
-    def _days(self) -> Iterator[dt.date]:
-        day = self.scenario.start
-        for _ in range(self.scenario.horizon_days):
-            yield day
-            day += dt.timedelta(days=1)
+    def _days(self) -> tuple[dt.date, ...]:
+        return _days(self.scenario.start, self.scenario.horizon_days)
+
+    def _business_days(self) -> tuple[dt.date, ...]:
+        return _business_days(self.scenario.start, self.scenario.horizon_days)
 
     def _school_holiday(self, day: dt.date) -> bool:
         return any(first <= day <= last for first, last in self.holidays)
@@ -193,29 +272,23 @@ class _Run:
         role = member.role
         self.actors[role] = Actor(f"sim.{role}", role)
         self.busy[role] = 0.0
-        self.available[role] = 0.0
         self.waits[role] = []
-        self.workers[role] = desk = _Desk(self.env)
+        days = self._business_days()
+        away = (
+            self.absence.binomial(member.count, member.absence, size=len(days)).tolist()
+            if member.absence and member.count
+            else [0] * len(days)
+        )
+        opens = [self._hours(day, member.hours[0]) for day in days]
+        closes = [self._hours(day, member.hours[1]) for day in days]
+        staffed = [member.count - absent for absent in away]
+        self.available[role] = math.fsum(
+            n * max(0.0, close - max(open_, self.warmup))
+            for open_, close, n in zip(opens, closes, staffed, strict=True)
+        )
+        self.workers[role] = _Desk(self.env, roster=(opens, closes, staffed))
         if member.caseload is not None:
             self.caseloads[role] = _Desk(self.env, member.count * member.caseload)
-        if member.count:
-            self.env.process(self._roster(member, desk))
-
-    def _roster(self, member: Staff, desk: _Desk) -> Generator[Any, Any, None]:
-        """Put the role's workers on duty in working hours, less those absent that day."""
-        env = self.env
-        for day in self._days():
-            if not self.calendar.is_business_day(day):
-                continue
-            opens = self._hours(day, member.hours[0])
-            closes = self._hours(day, member.hours[1])
-            yield env.timeout(opens - env.now)
-            away = int(self.absence.binomial(member.count, member.absence)) if member.absence else 0
-            present = member.count - away
-            self.available[member.role] += present * max(0.0, closes - max(opens, self.warmup))
-            desk.staff(present)
-            yield env.timeout(closes - env.now)
-            desk.staff(0)
 
     # -- arrivals --------------------------------------------------------------------
 
@@ -240,21 +313,30 @@ class _Run:
                 if 0 <= time < self.horizon and (factor >= 1 or rng.random() < factor):
                     yield time, age
             return
+        batch = process.kind is ArrivalKind.BATCH
+        days = self._business_days() if batch else self._days()
         weights = sum(process.weekdays)
-        for day in self._days():
-            scale = factor * (process.school_holidays if self._school_holiday(day) else 1.0)
-            if process.kind is ArrivalKind.BATCH:
-                if self.calendar.is_business_day(day):
-                    count = int(rng.poisson(process.per_week / 5 * scale))
-                    yield from ((self._hours(day, process.at), None) for _ in range(count))
-                continue
-            mean = (
-                process.per_week * process.weekdays[day.weekday()] / weights * scale
+        means = [
+            factor
+            * (process.school_holidays if self._school_holiday(day) else 1.0)
+            * (
+                process.per_week / 5
+                if batch
+                else process.per_week * process.weekdays[day.weekday()] / weights
                 if weights
-                else 0
+                else 0.0
             )
-            for hour in sorted(rng.uniform(*process.hours, size=int(rng.poisson(mean)))):
-                yield self._hours(day, float(hour)), None
+            for day in days
+        ]
+        counts = rng.poisson(means).tolist() if days else []
+        if batch:
+            for day, count in zip(days, counts, strict=True):
+                yield from ((self._hours(day, process.at), None) for _ in range(count))
+            return
+        hours = iter(rng.uniform(*process.hours, size=sum(counts)).tolist())
+        for day, count in zip(days, counts, strict=True):
+            for hour in sorted(next(hours) for _ in range(count)):
+                yield self._hours(day, hour), None
 
     def _source(
         self, process: Any, where: str | None, times: list[tuple[float, int | None]], ages: Any
@@ -278,6 +360,7 @@ class _Run:
             self.area += self.open * (now - start)
         self.last = now
         self.open += step
+        self.changes.append((now, self.open))
 
     def _deadlines(
         self,
@@ -301,13 +384,12 @@ class _Run:
             else:
                 self.met += 1
 
-    def _case(
+    def _open(
         self, engine: WorkflowEngine, situation: str, age: int, where: str | None, reporter: Actor
-    ) -> Generator[Any, Any, None]:
-        env = self.env
+    ) -> Case:
+        """Open a case on ``engine`` now, about a person ``age`` on the concern date."""
         self.number += 1
-        opened = env.now
-        at = self._at(opened)
+        at = self._at(self.env.now)
         concern = local_date(at)
         case = engine.open(
             case_id=f"S-{self.number:08d}",
@@ -319,41 +401,48 @@ class _Run:
             municipality=where,
             calendar=self.calendar,
         )
-        workflow = engine.definition.id
-        measured = opened >= self.warmup
-        if measured:
+        if self.env.now >= self.warmup:
+            workflow = engine.definition.id
             self.concerns[workflow] = self.concerns.get(workflow, 0) + 1
         self._count_open(+1)
+        return case
+
+    def _case(
+        self, engine: WorkflowEngine, situation: str, age: int, where: str | None, reporter: Actor
+    ) -> Generator[Any, Any, None]:
+        env = self.env
+        opened = env.now
+        case = self._open(engine, situation, age, where, reporter)
+        workflow = engine.definition.id
+        measured = opened >= self.warmup
         plan_ = self.plan
         finals = engine.definition.final_states
         held: list[_Desk] = []
         first = True
         try:
+            holds, dwells = plan_.holds, plan_.dwell
             while case.state not in finals:
                 state = case.state
-                yield from self._hold_and_dwell(engine, case, workflow, state)
-                choices = list(plan_.choices[workflow, state])
+                if holds:
+                    yield from self._hold(engine, case, workflow, state)
+                dwell = dwells.get((workflow, state)) or dwells.get((ANY_WORKFLOW, state))
+                if dwell is not None:
+                    yield env.timeout(dwell.sample(self.dwell) * 24)
+                choices: tuple[Choice, ...] | list[Choice] = plan_.choices[workflow, state]
                 while choices:
-                    choice = self._pick(choices)
-                    pool = self.caseloads.get(choice.role)
-                    if pool is not None and pool not in held:
-                        slot = pool.request()
-                        if slot is not None:
-                            yield slot
-                        held.append(pool)
+                    choice = choices[0] if len(choices) == 1 else self._pick(choices)
                     steps = self._pending(engine, case) + choice.steps
-                    yield from self._work(workflow, choice.role, steps)
+                    yield from self._work(workflow, choice.role, steps, held)
                     if self._do(engine, case, workflow, steps):
                         break
                     self.refused += 1
-                    choices.remove(choice)
+                    choices = [c for c in choices if c is not choice]
                 else:
                     self.stuck += 1
                     return
-                if first:
-                    first = False
-                    if measured:
-                        self.first_action.setdefault(workflow, []).append((env.now - opened) / 24)
+                if first and measured:
+                    self.first_action.setdefault(workflow, []).append((env.now - opened) / 24)
+                first = False
             if measured:
                 key = f"{workflow}/{case.state}"
                 self.outcomes[key] = self.outcomes.get(key, 0) + 1
@@ -362,24 +451,20 @@ class _Run:
             for pool in held:
                 pool.release()
 
-    def _hold_and_dwell(
+    def _hold(
         self, engine: WorkflowEngine, case: Any, workflow: str, state: str
     ) -> Generator[Any, Any, None]:
+        """Put the case on hold on entering ``state``, as often and as long as the scenario says."""
         env = self.env
-        plan_ = self.plan
-        hold = plan_.holds.get((workflow, state)) or plan_.holds.get((ANY_WORKFLOW, state))
+        holds = self.plan.holds
+        hold = holds.get((workflow, state)) or holds.get((ANY_WORKFLOW, state))
         if hold is not None and self.hold.random() < hold[0]:
             actor = next(iter(self.actors.values()))
             engine.suspend(case, actor, at=self._at(env.now), reason=SIMULATED)
             yield env.timeout(hold[1].sample(self.hold) * 24)
             engine.resume(case, actor, at=self._at(env.now), calendar=self.calendar)
-        dwell = plan_.dwell.get((workflow, state)) or plan_.dwell.get((ANY_WORKFLOW, state))
-        if dwell is not None:
-            yield env.timeout(dwell.sample(self.dwell) * 24)
 
-    def _pick(self, choices: list[Choice]) -> Choice:
-        if len(choices) == 1:
-            return choices[0]
+    def _pick(self, choices: tuple[Choice, ...] | list[Choice]) -> Choice:
         total = math.fsum(c.probability for c in choices)
         draw = self.choose.random() * total
         for choice in choices:
@@ -399,17 +484,27 @@ class _Run:
             if due.rule in due_facts and due_facts[due.rule].name not in case.facts
         )
 
-    def _work(self, workflow: str, role: str, steps: tuple[Step, ...]) -> Generator[Any, Any, None]:
-        """Wait for a worker of ``role``, and hold them while the steps take."""
+    def _work(
+        self, workflow: str, role: str, steps: tuple[Step, ...], held: list[_Desk]
+    ) -> Generator[Any, Any, None]:
+        """Wait for room in the role's caseload (once) and a worker, who holds while the steps take.
+
+        The caseload room taken is added to ``held``; the case gives it back when it ends.
+        """
         env = self.env
+        pool = self.caseloads.get(role)
+        if pool is not None and pool not in held:
+            slot = pool.request()
+            if slot is not None:
+                yield slot
+            held.append(pool)
         hours = 0.0
+        times = self.times
         for step in steps:
-            name = (
-                step.name
-                if step.kind == "fire"
-                else (f"fact:{step.name}" if step.kind == "fact" else step.kind)
-            )
-            hours += self.plan.work_for(workflow, name).sample(self.work)
+            found = times.get((workflow, step))
+            if found is None:
+                found = times[workflow, step] = self.plan.work_for(workflow, step.work)
+            hours += found.sample(self.work)
         desk = self.workers[role]
         asked = env.now
         request = desk.request()
@@ -467,22 +562,19 @@ class _Run:
 
     # -- measuring ----------------------------------------------------------------------
 
-    def _sampler(self) -> Generator[Any, Any, None]:
-        env = self.env
-        day = self.scenario.start
-        for number in range(self.scenario.horizon_days + 1):
+    def _backlog(self) -> Iterator[Point]:
+        """Return the open cases at each local midnight from the warm-up on (a series)."""
+        times = [time for time, _open in self.changes]
+        for number, day in enumerate(self._days()):
             time = self._hours(day, 0.0)
-            if time > env.now:
-                yield env.timeout(time - env.now)
             if time >= self.warmup:
-                self.series.append(Point("backlog", "", float(number), float(self.open)))
-            day += dt.timedelta(days=1)
+                last = bisect.bisect_right(times, time) - 1
+                yield Point("backlog", "", float(number), float(self.changes[last][1]))
 
     def result(self) -> ReplicationResult:
         """Run the replication to its horizon and return its figures."""
         env = self.env
         self._arrivals()
-        env.process(self._sampler())
         events = 0
         horizon = self.horizon
         while env.peek() < horizon:
@@ -495,7 +587,7 @@ class _Run:
             arm=self.plan.arm.name,
             index=self.index,
             figures=tuple(self._figures(horizon)),
-            series=tuple(self.series),
+            series=tuple(self._backlog()),
             events=events,
             transitions=self.fired,
         )

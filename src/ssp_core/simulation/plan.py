@@ -39,7 +39,7 @@ from ssp_core.workflows.engine import WorkflowEngine
 __all__ = ["Choice", "Plan", "Step", "plan"]
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Step:
     """One thing a worker does on a case: ``kind`` is fact, assign, session or fire."""
 
@@ -49,6 +49,13 @@ class Step:
     """The role of who does it (a fact some roles only may record is done by one of them)."""
     detail: bool = False
     """For a fact or a transition: whether it needs a written text (a detail or reason)."""
+
+    @property
+    def work(self) -> str:
+        """Return the step's name in ``[[work]]``: the trigger, ``fact:<id>``, assign or session."""
+        if self.kind == "fire":
+            return self.name
+        return f"fact:{self.name}" if self.kind == "fact" else self.kind
 
 
 @attrs.frozen

@@ -12,11 +12,8 @@ are shown as they are.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -26,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from ssp_core.exceptions import DataError
-from ssp_core.files import private_file, private_folder
+from ssp_core.files import private_folder, staged_file
 from ssp_core.i18n import _, current_language
 from ssp_core.simulation.results import Results
 from ssp_core.simulation.statistics import Summary, estimate
@@ -73,23 +70,10 @@ def _format_of(path: Path) -> str:
     return fmt
 
 
-@contextlib.contextmanager
-def _staged(path: Path) -> Iterator[Path]:
-    """Yield a private temporary file beside ``path``; move it onto ``path`` if all went well."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.partial")
-    private_file(partial)
-    try:
-        yield partial
-        partial.replace(path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-
-
 def _save(figure: Figure, path: Path) -> Path:
     fmt = _format_of(path)
     private_folder(path.parent)
-    with _style(), _staged(path) as partial:
+    with _style(), staged_file(path) as partial:
         if fmt == "png":
             figure.savefig(partial, format="png", dpi=110, metadata={"Software": None})
         else:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from ssp_core.plugins.registry import Registry
     from ssp_core.simulation.results import ReplicationResult
+    from ssp_core.simulation.streams import Stream
 
 __all__ = [
     "ANY_WORKFLOW",
@@ -112,7 +113,7 @@ class Distribution:
             if kind is DistributionKind.TRIANGULAR and not self.low <= self.mean <= self.high:
                 raise ValueError("a triangular duration needs low <= mean (its mode) <= high")
 
-    def sample(self, rng: np.random.Generator) -> float:  # noqa: PLR0911 (one per kind)
+    def sample(self, rng: np.random.Generator | Stream) -> float:  # noqa: PLR0911 (one per kind)
         """Draw one duration from ``rng``."""
         kind = self.kind
         if kind is DistributionKind.FIXED:

@@ -21,16 +21,13 @@ half a table.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
-import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
 from ssp_core.extras import parquet
-from ssp_core.files import private_file, private_folder
+from ssp_core.files import private_folder, staged_file
 from ssp_core.simulation.results import Results
 from ssp_core.simulation.statistics import Difference, Summary, differences, summarise
 
@@ -164,19 +161,6 @@ def difference_rows(found: Sequence[Difference]) -> list[Row]:
     ]
 
 
-@contextlib.contextmanager
-def _staged(path: Path) -> Iterator[Path]:
-    """Yield a private temporary file beside ``path``; move it onto ``path`` if all went well."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.partial")
-    private_file(partial)
-    try:
-        yield partial
-        partial.replace(path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-
-
 def _cell(value: object) -> str:
     """Return a CSV cell: floats as their ``repr`` (exact round trip), the rest as ``str``."""
     if isinstance(value, float):
@@ -185,7 +169,7 @@ def _cell(value: object) -> str:
 
 
 def _write_csv(path: Path, columns: Sequence[str], rows: Sequence[Row]) -> None:
-    with _staged(path) as partial, partial.open("w", encoding="utf-8", newline="") as handle:
+    with staged_file(path) as partial, partial.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         writer.writerows([_cell(row[column]) for column in columns] for row in rows)
@@ -196,7 +180,7 @@ def _write_parquet(path: Path, columns: Mapping[str, ColumnType], rows: Sequence
     factories = {"string": pa.string, "int64": pa.int64, "float64": pa.float64, "bool": pa.bool_}
     schema = pa.schema([(name, factories[kind]()) for name, kind in columns.items()])
     table = pa.Table.from_pylist(list(rows), schema=schema)
-    with _staged(path) as partial:
+    with staged_file(path) as partial:
         pq.write_table(table, str(partial))
 
 
