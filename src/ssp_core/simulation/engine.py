@@ -183,6 +183,16 @@ def _local_hours(start: dt.date, day: dt.date, hour: float) -> float:
 
 
 @functools.lru_cache(maxsize=64)
+def _holiday_days(periods: tuple[tuple[dt.date, dt.date], ...]) -> frozenset[dt.date]:
+    """Return every day of the school holidays ``periods`` (first and last day included)."""
+    return frozenset(
+        first + dt.timedelta(days=n)
+        for first, last in periods
+        for n in range((last - first).days + 1)
+    )
+
+
+@functools.lru_cache(maxsize=64)
 def _days(start: dt.date, count: int) -> tuple[dt.date, ...]:
     """Return the ``count`` days from ``start`` on."""
     return tuple(start + dt.timedelta(days=n) for n in range(count))
@@ -264,7 +274,7 @@ class _Run:
         return _business_days(self.scenario.start, self.scenario.horizon_days)
 
     def _school_holiday(self, day: dt.date) -> bool:
-        return any(first <= day <= last for first, last in self.holidays)
+        return day in _holiday_days(self.holidays)
 
     # -- staff -----------------------------------------------------------------------
 
@@ -423,8 +433,9 @@ class _Run:
             holds, dwells = plan_.holds, plan_.dwell
             while case.state not in finals:
                 state = case.state
-                if holds:
-                    yield from self._hold(engine, case, workflow, state)
+                hold = holds.get((workflow, state)) or holds.get((ANY_WORKFLOW, state))
+                if hold is not None and self.hold.random() < hold[0]:
+                    yield from self._hold(engine, case, hold[1])
                 dwell = dwells.get((workflow, state)) or dwells.get((ANY_WORKFLOW, state))
                 if dwell is not None:
                     yield env.timeout(dwell.sample(self.dwell) * 24)
@@ -452,17 +463,14 @@ class _Run:
                 pool.release()
 
     def _hold(
-        self, engine: WorkflowEngine, case: Any, workflow: str, state: str
+        self, engine: WorkflowEngine, case: Case, days: Distribution
     ) -> Generator[Any, Any, None]:
-        """Put the case on hold on entering ``state``, as often and as long as the scenario says."""
+        """Put the case on hold for ``days`` (drawn), then resume it; its deadlines move."""
         env = self.env
-        holds = self.plan.holds
-        hold = holds.get((workflow, state)) or holds.get((ANY_WORKFLOW, state))
-        if hold is not None and self.hold.random() < hold[0]:
-            actor = next(iter(self.actors.values()))
-            engine.suspend(case, actor, at=self._at(env.now), reason=SIMULATED)
-            yield env.timeout(hold[1].sample(self.hold) * 24)
-            engine.resume(case, actor, at=self._at(env.now), calendar=self.calendar)
+        actor = next(iter(self.actors.values()))
+        engine.suspend(case, actor, at=self._at(env.now), reason=SIMULATED)
+        yield env.timeout(days.sample(self.hold) * 24)
+        engine.resume(case, actor, at=self._at(env.now), calendar=self.calendar)
 
     def _pick(self, choices: tuple[Choice, ...] | list[Choice]) -> Choice:
         total = math.fsum(c.probability for c in choices)
@@ -553,7 +561,8 @@ class _Run:
                     self.fired += 1
                     if self.env.now >= self.warmup:
                         self.transitions += 1
-                self._deadlines(before, case.due, at, workflow)
+                if before and before is not case.due:
+                    self._deadlines(before, case.due, at, workflow)
         except TransitionRefused:
             return False
         except SspError:
