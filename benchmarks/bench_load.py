@@ -46,6 +46,7 @@ __all__ = [
     "LOAD_QUICK",
     "LoadResults",
     "LoadSettings",
+    "gil_ceiling",
     "measure_load",
     "render_load_markdown",
     "render_load_summary",
@@ -87,6 +88,8 @@ class Run:
     notes_acknowledged: int
     notes_stored: int
     latencies_us: dict[str, tuple[float, ...]]
+    cpu_seconds: float = 0.0
+    """The clients' own CPU time (their threads'), the time they held the GIL or ran C code."""
 
     @property
     def throughput(self) -> float:
@@ -143,6 +146,7 @@ def _client(casework: Casework, cases: int, until: float, seed: int) -> dict[str
     rng = random.Random(seed)
     latencies: dict[str, list[float]] = {"read": [], "command": [], "list": []}
     operations = conflicts = notes = 0
+    cpu = time.thread_time()
     while time.monotonic() < until:
         n = rng.randrange(cases)
         case_id = f"C-{n:016d}"
@@ -164,7 +168,13 @@ def _client(casework: Casework, cases: int, until: float, seed: int) -> dict[str
             casework.find(CONSULTANT, CaseQuery(limit=50, after=CaseCursor(due, case_id)))
         latencies[kind].append((time.perf_counter_ns() - started) / 1e3)
         operations += 1
-    return {"operations": operations, "conflicts": conflicts, "notes": notes, **latencies}
+    return {
+        "operations": operations,
+        "conflicts": conflicts,
+        "notes": notes,
+        "cpu": time.thread_time() - cpu,
+        **latencies,
+    }
 
 
 def _process_client(schema: str, key: bytes, cases: int, until_in: float, seed: int) -> Any:
@@ -213,7 +223,27 @@ def _run(
         latencies_us={
             k: tuple(v for p in parts for v in p[k]) for k in ("read", "command", "list")
         },
+        cpu_seconds=sum(p["cpu"] for p in parts),
     )
+
+
+def gil_ceiling(single: Run) -> tuple[float, float, float]:
+    """Return (c, w, ratio): one client's CPU and wait per operation (s), and two threads' ceiling.
+
+    Two threads of one process share one GIL. Taking the GIL as one server and the
+    two threads as a closed queue of two clients (the machine-repair model M/M/1//2),
+    each operation needs ``c`` of the server and then waits ``w`` on the database
+    without it: the server is busy ``1 - P0`` of the time, with
+    ``P0 = 1 / (1 + 2r + 2r²)`` and ``r = c / w``, so two threads reach at most
+    ``(1 - P0) / c`` operations per second, and the ratio to twice one client's
+    ``1 / (c + w)`` is returned. It is a ceiling for threads, not a target.
+    """
+    per_op = single.seconds / single.operations
+    c = min(single.cpu_seconds / single.operations, per_op)
+    w = max(per_op - c, 1e-12)
+    r = c / w
+    busy = 1 - 1 / (1 + 2 * r + 2 * r * r)
+    return c, w, (busy / c) / (2 / per_op)
 
 
 def _targets(runs: Sequence[Run]) -> tuple[Target, ...]:
@@ -355,6 +385,24 @@ def render_load_markdown(results: LoadResults) -> str:
             "so commands do not run in parallel; reads and lists do."
         ),
     ]
+    single = next((r for r in results.runs if r.kind == "threads" and r.clients == 1), None)
+    if single is not None and single.operations and single.cpu_seconds:
+        c, w, ceiling = gil_ceiling(single)
+        lines += [
+            "",
+            "### Why two threads fall short of two processes",
+            "",
+            (
+                f"One client spent {c * 1e6:,.0f} µs of its own CPU per operation (Python "
+                f"and the driver, holding the GIL) and {w * 1e6:,.0f} µs waiting on the "
+                "server. Two threads of one process share one GIL: taken as one server "
+                "with two clients (the machine-repair queue M/M/1//2), they can reach at "
+                f"most {ceiling:.2f} of twice one client's throughput, however the "
+                "database behaves. Below that ceiling, the threads' process and the two "
+                "server processes serving them share the machine's cores. Two processes "
+                "have a GIL each and are bounded by the cores alone."
+            ),
+        ]
     return "\n".join(lines) + "\n"
 
 
