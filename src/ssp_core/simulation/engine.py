@@ -32,7 +32,7 @@ import hashlib
 import math
 import pickle
 from collections import deque
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -51,12 +51,20 @@ from ssp_core.simulation.results import Figure, Point, ReplicationResult, replic
 from ssp_core.simulation.scenario import (
     ANY_WORKFLOW,
     ArrivalKind,
+    Arrivals,
     Distribution,
     PluginChoice,
     Scenario,
     Staff,
 )
 from ssp_core.simulation.streams import Stream
+from ssp_core.simulation.timeline import (
+    business_days,
+    days,
+    holiday_days,
+    local_hours,
+    roster_times,
+)
 from ssp_core.workflows.engine import WorkflowEngine
 
 __all__ = ["SIMULATED", "registry_for", "replicate"]
@@ -117,13 +125,13 @@ class _Desk:
         self,
         env: simpy.Environment,
         present: int = 0,
-        roster: tuple[list[float], list[float], list[int]] | None = None,
+        roster: tuple[Sequence[float], Sequence[float], Sequence[int]] | None = None,
     ) -> None:
         self.env = env
         self.present = present
         self.busy = 0
         self.queue: deque[simpy.Event] = deque()
-        self.opens, self.closes, self.staffed = roster or ([], [], [])
+        self.opens, self.closes, self.staffed = roster or ((), (), ())
         self.waking = False
 
     def on_duty(self, now: float) -> int:
@@ -174,35 +182,26 @@ class _Desk:
         self._grant()
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _local_hours(start: dt.date, day: dt.date, hour: float) -> float:
-    """Return the hours from local midnight of ``start`` to local ``hour`` on ``day``."""
-    origin = dt.datetime.combine(start, dt.time(), _TZ).astimezone(dt.UTC)
-    local = dt.datetime.combine(day, dt.time(), _TZ) + dt.timedelta(hours=hour)
-    return (local.astimezone(dt.UTC) - origin) / _HOUR
-
-
-@functools.lru_cache(maxsize=64)
-def _holiday_days(periods: tuple[tuple[dt.date, dt.date], ...]) -> frozenset[dt.date]:
-    """Return every day of the school holidays ``periods`` (first and last day included)."""
-    return frozenset(
-        first + dt.timedelta(days=n)
-        for first, last in periods
-        for n in range((last - first).days + 1)
+@functools.lru_cache(maxsize=256)
+def _means(
+    days: tuple[dt.date, ...],
+    process: Arrivals,
+    factor: float,
+    holidays: tuple[tuple[dt.date, dt.date], ...],
+) -> tuple[float, ...]:
+    """Return the mean number of arrivals of ``process`` on each of ``days``."""
+    school = holiday_days(holidays)
+    weights = sum(process.weekdays)
+    if process.kind is ArrivalKind.BATCH:
+        base = [process.per_week / 5] * len(days)
+    elif weights:
+        base = [process.per_week * process.weekdays[day.weekday()] / weights for day in days]
+    else:
+        base = [0.0] * len(days)
+    return tuple(
+        factor * (process.school_holidays if day in school else 1.0) * mean
+        for day, mean in zip(days, base, strict=True)
     )
-
-
-@functools.lru_cache(maxsize=64)
-def _days(start: dt.date, count: int) -> tuple[dt.date, ...]:
-    """Return the ``count`` days from ``start`` on."""
-    return tuple(start + dt.timedelta(days=n) for n in range(count))
-
-
-@functools.lru_cache(maxsize=64)
-def _business_days(start: dt.date, count: int) -> tuple[dt.date, ...]:
-    """Return the Danish business days among the ``count`` days from ``start`` on."""
-    calendar = danish_calendar()
-    return tuple(day for day in _days(start, count) if calendar.is_business_day(day))
 
 
 def _birth_date(concern: dt.date, age: int) -> dt.date:
@@ -262,19 +261,19 @@ class _Run:
 
     def _hours(self, day: dt.date, hour: float) -> float:
         """Return the simulated time of local ``hour`` on ``day``."""
-        return _local_hours(self.scenario.start, day, hour)
+        return local_hours(self.scenario.start, day, hour)
 
     def _at(self, now: float) -> dt.datetime:
         return self.start + dt.timedelta(hours=now)
 
     def _days(self) -> tuple[dt.date, ...]:
-        return _days(self.scenario.start, self.scenario.horizon_days)
+        return days(self.scenario.start, self.scenario.horizon_days)
 
     def _business_days(self) -> tuple[dt.date, ...]:
-        return _business_days(self.scenario.start, self.scenario.horizon_days)
+        return business_days(self.scenario.start, self.scenario.horizon_days)
 
     def _school_holiday(self, day: dt.date) -> bool:
-        return day in _holiday_days(self.holidays)
+        return day in holiday_days(self.holidays)
 
     # -- staff -----------------------------------------------------------------------
 
@@ -289,8 +288,7 @@ class _Run:
             if member.absence and member.count
             else [0] * len(days)
         )
-        opens = [self._hours(day, member.hours[0]) for day in days]
-        closes = [self._hours(day, member.hours[1]) for day in days]
+        opens, closes = roster_times(self.scenario.start, self.scenario.horizon_days, member.hours)
         staffed = [member.count - absent for absent in away]
         self.available[role] = math.fsum(
             n * max(0.0, close - max(open_, self.warmup))
@@ -325,19 +323,7 @@ class _Run:
             return
         batch = process.kind is ArrivalKind.BATCH
         days = self._business_days() if batch else self._days()
-        weights = sum(process.weekdays)
-        means = [
-            factor
-            * (process.school_holidays if self._school_holiday(day) else 1.0)
-            * (
-                process.per_week / 5
-                if batch
-                else process.per_week * process.weekdays[day.weekday()] / weights
-                if weights
-                else 0.0
-            )
-            for day in days
-        ]
+        means = _means(days, process, factor, self.holidays)
         counts = rng.poisson(means).tolist() if days else []
         if batch:
             for day, count in zip(days, counts, strict=True):
@@ -573,12 +559,14 @@ class _Run:
 
     def _backlog(self) -> Iterator[Point]:
         """Return the open cases at each local midnight from the warm-up on (a series)."""
-        times = [time for time, _open in self.changes]
+        changes = self.changes
+        position, last = 0, len(changes) - 1
         for number, day in enumerate(self._days()):
             time = self._hours(day, 0.0)
+            while position < last and changes[position + 1][0] <= time:
+                position += 1
             if time >= self.warmup:
-                last = bisect.bisect_right(times, time) - 1
-                yield Point("backlog", "", float(number), float(self.changes[last][1]))
+                yield Point("backlog", "", float(number), float(changes[position][1]))
 
     def result(self) -> ReplicationResult:
         """Run the replication to its horizon and return its figures."""
