@@ -1,15 +1,21 @@
-"""Scenarios for researchers: the real workflows under simulated demand (issue 19, in progress).
+"""Scenarios for researchers: the real workflows under simulated demand, staff and decisions.
 
-This first part is the queueing kernel the scenarios will be built on, and the
-analytic results it is checked against:
+* :mod:`~ssp_core.simulation.scenario`: a scenario as data (TOML or attrs), its arms
+  and sweeps; :mod:`~ssp_core.simulation.plan` checks it against the registry;
+* :mod:`~ssp_core.simulation.engine`: one replication, the plugins' own workflow
+  engines driven through SimPy on a virtual clock (:mod:`~ssp_core.simulation.timeline`
+  for the simulated days, :mod:`~ssp_core.simulation.streams` for random numbers);
+* :mod:`~ssp_core.simulation.runner`: replications on any executor, a fixed number or
+  to a precision; :mod:`~ssp_core.simulation.results` is the seam they pass through;
+* :mod:`~ssp_core.simulation.statistics`, :mod:`~ssp_core.simulation.tables`,
+  :mod:`~ssp_core.simulation.plots`, :mod:`~ssp_core.simulation.report`: intervals,
+  paired differences, tidy tables, plots and the STRESS-DES report;
+  :mod:`~ssp_core.simulation.experiment` ties them together for ``ssp simulate``;
+* :mod:`~ssp_core.simulation.fit`: decision shares fitted from a store's suppressed counts;
+* :mod:`~ssp_core.simulation.station` and :mod:`~ssp_core.simulation.analytic`: the
+  queueing kernel and the queueing theory it is checked against.
 
-* :mod:`ssp_core.simulation.analytic`: the stationary distribution of a birth-death
-  queue (M/M/c, with a capacity K and with abandonment), and the closed forms of
-  Erlang B and Erlang C it must agree with;
-* :mod:`ssp_core.simulation.station`: one station (servers, a waiting room, impatient
-  callers) simulated with SimPy on a virtual clock, with one random stream per source
-  so that compared arms share their random numbers.
-
-Nothing here concerns a person: a simulated caller is a number in a queue.
-Needs the ``simulation`` extra (SimPy).
+Nothing here scores a person: a simulated case is a number and an age, decisions
+are aggregate shares, and every measure is counted over all cases. Needs the
+``simulation`` extra (SimPy, SciPy).
 """
