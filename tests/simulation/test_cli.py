@@ -138,3 +138,21 @@ def test_the_example_is_valid_toml_with_every_arm_named() -> None:
         "one consultant fewer",
         "analysis within 7 days",
     ]
+
+
+def test_auto_runs_until_the_precision_of_the_file(short: Path) -> None:
+    busy = short.with_name("busy.toml")  # more concerns: every replication has first actions
+    text = short.read_text(encoding="utf-8").replace("per_week = 0.8", "per_week = 3.0")
+    busy.write_text(text.replace("precision = 0.05", "precision = 0.25"), encoding="utf-8")
+    code, stdout, stderr = ssp(
+        "simulate", str(busy), "--replications", "auto", "--workers", "1", "--json"
+    )
+    assert code == 0, stderr
+    found = json.loads(stdout)
+    assert found["reached"] is True
+    assert found["replications"] == found["needed"] >= 3
+    shown = [
+        s for s in found["summaries"] if s["measure"] == "days_to_first_action" and s["group"] == ""
+    ]
+    assert len(shown) == 3
+    assert all(s["half_width"] <= 0.25 * abs(s["mean"]) for s in shown)
