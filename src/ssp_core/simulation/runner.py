@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+import multiprocessing
+import multiprocessing.context
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -150,6 +152,18 @@ def _check_workers(workers: int | None) -> None:
         raise ValueError(f"workers must be at least 1; got {workers}")
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """Return how the pool's processes start: from a fork server where the platform has one.
+
+    Forking a process that runs threads (a progress bar's, an embedding server's) can
+    copy a lock another thread holds; Python 3.12 warns of it, and 3.14 no longer forks
+    by default. A fork server is started before any of them and forks clean workers.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context()
+
+
 @contextlib.contextmanager
 def _opened(executor: Executor | None, workers: int | None) -> Iterator[Executor | None]:
     """Yield the executor to use: the one given, a pool made here, or None (this process)."""
@@ -158,7 +172,7 @@ def _opened(executor: Executor | None, workers: int | None) -> Iterator[Executor
     elif workers == 1:
         yield None
     else:
-        pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count())
+        pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=_context())
         try:
             yield pool
         except BaseException:
