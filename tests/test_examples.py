@@ -37,6 +37,20 @@ def test_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     assert sum(counts["outcomes"].values()) == 40
 
 
+def test_scenario_in_python(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("simpy")
+    out = run_example("scenario_in_python.py", capsys)
+    assert out.startswith("baseline: ")
+    found = runpy.run_path(str(EXAMPLES / "scenario_in_python.py"))["run"](replications=3)
+    assert list(found) == [
+        "baseline",
+        "arrivals:aalborg.radicalisation=2",
+        "arrivals:aalborg.radicalisation=3",
+    ]
+    busy = [utilisation for _days, _half, utilisation in found.values()]
+    assert busy[0] < busy[1] < busy[2]  # more concerns, the same consultants: busier
+
+
 def test_safety_followup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     done = runpy.run_path(str(EXAMPLES / "safety_followup.py"))["run"](tmp_path)
     out = capsys.readouterr().out
