@@ -1,12 +1,13 @@
 """Optional dependencies, imported when a feature needs them, with a clear error if missing.
 
 Parquet files (research exports, survey microdata) need pyarrow, the ``parquet``
-extra; CSV needs nothing more.
+extra; CSV needs nothing more. Scenarios need SimPy and SciPy, the ``simulation`` extra.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 from importlib import metadata
 from types import ModuleType
@@ -15,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from ssp_core.exceptions import ConfigError
 from ssp_core.i18n import N_, _
 
-__all__ = ["install_hint", "parquet"]
+__all__ = ["install_hint", "parquet", "simulation"]
 
 _PARQUET = {
     "reading": N_("reading Parquet needs pyarrow: {install} (or {instead})"),
@@ -57,3 +58,14 @@ def parquet(doing: str, instead: str) -> tuple[ModuleType, ModuleType]:
         raise ConfigError(
             _(text).format(install=install_hint("parquet"), instead=_(instead))
         ) from None
+
+
+def simulation() -> None:
+    """Check that the ``simulation`` extra (SimPy, SciPy) is installed; else say how to get it."""
+    missing = [name for name in ("simpy", "scipy") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ConfigError(
+            _("scenarios need {missing}: {install}").format(
+                missing=", ".join(missing), install=install_hint("simulation")
+            )
+        )

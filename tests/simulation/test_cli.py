@@ -156,3 +156,22 @@ def test_auto_runs_until_the_precision_of_the_file(short: Path) -> None:
     ]
     assert len(shown) == 3
     assert all(s["half_width"] <= 0.25 * abs(s["mean"]) for s in shown)
+
+
+def test_without_the_extra_the_command_says_how_to_install_it(
+    short: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util  # noqa: PLC0415
+
+    real = importlib.util.find_spec
+
+    def without_simpy(name: str, *args: object) -> object:
+        return None if name == "simpy" else real(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_simpy)
+    code, _out, err = ssp("simulate", str(short), "--replications", "1", "--workers", "1")
+    assert code != 0
+    line = err.strip()
+    assert len(line.splitlines()) == 1
+    assert line.startswith("error: scenarios need simpy: pip install")
+    assert "[simulation]" in line

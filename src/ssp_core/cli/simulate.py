@@ -182,6 +182,9 @@ def simulate(
     shares at decision points are the scenario's. The same file and seed give the same
     results whatever --workers is.
     """
+    from ssp_core.extras import simulation  # noqa: PLC0415
+
+    simulation()  # the extra installed, or one line saying how
     from ssp_core.simulation.experiment import (  # noqa: PLC0415 (SimPy: on use)
         run_experiment,
         write_experiment,
