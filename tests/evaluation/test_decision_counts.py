@@ -115,23 +115,9 @@ def test_the_command_writes_tables_a_scenario_takes(tmp_path: Path) -> None:
     assert demo.exit_code == 0, demo.output
     out = tmp_path / "decisions.toml"
     today = dt.datetime.now(dt.UTC).date().isoformat()
-    result = runner.invoke(
-        cli,
-        [
-            "decision-shares",
-            "--from",
-            "2000-01-01",
-            "--to",
-            today,
-            "--out",
-            str(out),
-            "--actor",
-            "anne.k-7731",
-            "--role",
-            "aalborg.ssp_consultant",
-        ],
-        env=env,
-    )
+    command = ["decision-shares", "--from", "2000-01-01", "--to", today, "--out", str(out)]
+    acting = ["--actor", "anne.k-7731", "--role", "aalborg.ssp_consultant"]
+    result = runner.invoke(cli, [*command, *acting], env=env)
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     parsed = tomllib.loads(text)
@@ -139,22 +125,6 @@ def test_the_command_writes_tables_a_scenario_takes(tmp_path: Path) -> None:
     assert parsed.get("decisions", []) == []
     assert "# Not fitted (set these by hand):" in text
     assert "aalborg.radicalisation_under_18 received: a count is suppressed" in text
-    again = runner.invoke(
-        cli,
-        [
-            "decision-shares",
-            "--from",
-            "2000-01-01",
-            "--to",
-            today,
-            "--out",
-            str(out),
-            "--actor",
-            "anne.k-7731",
-            "--role",
-            "aalborg.ssp_consultant",
-        ],
-        env=env,
-    )
+    again = runner.invoke(cli, [*command, *acting], env=env)
     assert isinstance(again.exception, DataError)
     assert "exists" in str(again.exception)

@@ -149,60 +149,47 @@ def _percent(level: float) -> str:
     return _plain(level * 100)
 
 
-def _summary_table(summaries: Sequence[Summary], level: float) -> Markdown:
-    headers = [
+def _estimate_table(
+    items: Sequence[Summary] | Sequence[Difference], headers: Sequence[str], level: float
+) -> Markdown:
+    """Return a table of summaries or differences: arm, measure, group, n, value, SD, interval.
+
+    A difference's row ends with whether its interval excludes 0.
+    """
+    heads = [
         _("Arm"),
         _("Measure"),
         _("Group"),
-        "n",
-        _("Mean"),
+        *headers,
         _("SD"),
         _("{level} % interval").format(level=_percent(level)),
     ]
     rows = []
-    for s in summaries:
-        decimals = _decimals(s.half_width, s.mean)
-        rows.append(
-            [
-                s.arm,
-                s.measure,
-                _group(s.group),
-                str(s.replications),
-                _number(s.mean, decimals),
-                _number(s.sd, decimals + 1),
-                _interval(s, decimals),
-            ]
-        )
-    return Markdown(table(headers, rows))
+    for item in items:
+        decimals = _decimals(item.half_width, item.mean)
+        row = [
+            item.arm,
+            item.measure,
+            _group(item.group),
+            str(item.replications),
+            _number(item.mean, decimals),
+            _number(item.sd, decimals + 1),
+            _interval(item, decimals),
+        ]
+        if isinstance(item, Difference):
+            row.append(_("yes") if item.excludes_zero else _("no"))
+        rows.append(row)
+    if items and isinstance(items[0], Difference):
+        heads.append(_("Excludes 0"))
+    return Markdown(table(heads, rows))
+
+
+def _summary_table(summaries: Sequence[Summary], level: float) -> Markdown:
+    return _estimate_table(summaries, ["n", _("Mean")], level)
 
 
 def _difference_table(found: Sequence[Difference], level: float) -> Markdown:
-    headers = [
-        _("Arm"),
-        _("Measure"),
-        _("Group"),
-        _("Pairs"),
-        _("Difference"),
-        _("SD"),
-        _("{level} % interval").format(level=_percent(level)),
-        _("Excludes 0"),
-    ]
-    rows = []
-    for d in found:
-        decimals = _decimals(d.half_width, d.mean)
-        rows.append(
-            [
-                d.arm,
-                d.measure,
-                _group(d.group),
-                str(d.replications),
-                _number(d.mean, decimals),
-                _number(d.sd, decimals + 1),
-                _interval(d, decimals),
-                _("yes") if d.excludes_zero else _("no"),
-            ]
-        )
-    return Markdown(table(headers, rows))
+    return _estimate_table(found, [_("Pairs"), _("Difference")], level)
 
 
 def _paragraphs(text: str) -> list[str]:

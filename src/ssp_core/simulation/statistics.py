@@ -194,22 +194,13 @@ def summarise(results: Results, level: float = 0.95) -> tuple[Summary, ...]:
             if not by_index:
                 continue
             values = [by_index[index] for index in sorted(by_index)]
-            e = estimate(values, level)
-            found.append(
-                Summary(
-                    arm,
-                    measure,
-                    group,
-                    e.replications,
-                    e.mean,
-                    e.sd,
-                    e.half_width,
-                    e.low,
-                    e.high,
-                    level,
-                )
-            )
+            found.append(Summary(arm, measure, group, *_fields(estimate(values, level)), level))
     return tuple(found)
+
+
+def _fields(e: Estimate) -> tuple[int, float, float, float, float, float]:
+    """Return an estimate's figures in the order Summary and Difference take them."""
+    return e.replications, e.mean, e.sd, e.half_width, e.low, e.high
 
 
 def _paired(arm: dict[int, float], baseline: dict[int, float]) -> Iterable[tuple[float, float]]:
@@ -244,20 +235,7 @@ def differences(
             if not pairs:
                 continue
             deltas = [a - b for a, b in pairs]
-            e = estimate(deltas, level)
             found.append(
-                Difference(
-                    arm,
-                    base,
-                    measure,
-                    group,
-                    e.replications,
-                    e.mean,
-                    e.sd,
-                    e.half_width,
-                    e.low,
-                    e.high,
-                    level,
-                )
+                Difference(arm, base, measure, group, *_fields(estimate(deltas, level)), level)
             )
     return tuple(found)
