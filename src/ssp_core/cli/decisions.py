@@ -19,7 +19,7 @@ from ssp_core.cli.options import DATE, acting, echo_json
 from ssp_core.domain.access import RESEARCH
 from ssp_core.domain.roles import Actor
 from ssp_core.exceptions import DataError
-from ssp_core.files import open_private
+from ssp_core.files import staged_file
 from ssp_core.i18n import _
 
 __all__ = ["decision_shares"]
@@ -82,6 +82,6 @@ def decision_shares(
         return
     if out.exists():
         raise DataError(_("{out} exists; choose a new file").format(out=out))
-    with open_private(out, encoding="utf-8") as handle:
-        handle.write(text)
+    with staged_file(out) as partial:  # the file appears whole, or not at all
+        partial.write_text(text, encoding="utf-8")
     click.echo(_("wrote {path}").format(path=out))

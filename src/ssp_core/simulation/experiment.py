@@ -19,7 +19,7 @@ from typing import Literal
 import attrs
 
 from ssp_core.exceptions import DataError
-from ssp_core.files import open_private, private_folder
+from ssp_core.files import private_folder, staged_file
 from ssp_core.i18n import N_, _, ngettext
 from ssp_core.plugins.registry import Registry
 from ssp_core.progress import Progress
@@ -264,6 +264,6 @@ def write_experiment(
         files=[path.name for path in written],
     )
     path = out / "report.md"
-    with open_private(path, encoding="utf-8") as handle:
-        handle.write(report)
+    with staged_file(path) as partial:
+        partial.write_text(report, encoding="utf-8")
     return (*written, path)
