@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import attrs
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,6 +28,7 @@ from ssp_core.simulation.scenario import (
     Sweep,
     load_scenario,
 )
+from ssp_core.simulation.streams import Stream
 from ssp_core.workflows.engine import WorkflowEngine
 
 pytest.importorskip("simpy")
@@ -322,3 +324,27 @@ def test_an_arm_may_open_cases_on_another_workflow_version(example: Scenario) ->
     )
     with pytest.raises(ConfigError, match="no workflow aalborg.radicalisation_under_18 version 9"):
         missing.check(registry_for(missing.plugins))
+
+
+@st.composite
+def _distributions(draw: st.DrawFn) -> Distribution:
+    kind = draw(st.sampled_from(list(DistributionKind)))
+    mean = draw(st.floats(0.0, 50.0))
+    if kind in (DistributionKind.LOGNORMAL, DistributionKind.GAMMA):
+        sd = draw(st.one_of(st.just(0.0), st.floats(0.001, 20.0)))
+        return Distribution(kind, max(mean, 0.01), sd=sd)
+    if kind in (DistributionKind.UNIFORM, DistributionKind.TRIANGULAR):
+        low, high = sorted(draw(st.lists(st.floats(0.0, 50.0), min_size=2, max_size=2)))
+        mode = draw(st.floats(low, high)) if kind is DistributionKind.TRIANGULAR else mean
+        return Distribution(kind, mode, low=low, high=high)
+    return Distribution(kind, mean)
+
+
+@settings(max_examples=200, deadline=None)
+@given(distribution=_distributions(), seed=st.integers(0, 2**32 - 1))
+def test_a_sampler_draws_the_numbers_sample_draws(distribution: Distribution, seed: int) -> None:
+    drawn, sampled = Stream(np.random.default_rng(seed)), Stream(np.random.default_rng(seed))
+    sampler = distribution.sampler()
+    values = [sampler(sampled) for _ in range(20)]
+    assert values == [distribution.sample(drawn) for _ in range(20)]
+    assert all(math.isfinite(v) and v >= 0 for v in values)

@@ -30,9 +30,10 @@ import datetime as dt
 import functools
 import hashlib
 import math
+import operator
 import pickle
 from collections import deque
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,7 +53,6 @@ from ssp_core.simulation.scenario import (
     ANY_WORKFLOW,
     ArrivalKind,
     Arrivals,
-    Distribution,
     PluginChoice,
     Scenario,
     Staff,
@@ -63,6 +63,7 @@ from ssp_core.simulation.timeline import (
     days,
     holiday_days,
     local_hours,
+    midnights,
     roster_times,
 )
 from ssp_core.workflows.engine import WorkflowEngine
@@ -91,6 +92,8 @@ def registry_for(plugins: PluginChoice) -> Registry:
 
 
 _plans: dict[bytes, Plan] = {}
+_last: list[tuple[Scenario, str, Plan]] = []
+"""The last scenario, arm and plan: a runner asks for one arm's replications in a row."""
 
 
 def replicate(scenario: Scenario, arm: str, index: int) -> ReplicationResult:
@@ -99,12 +102,17 @@ def replicate(scenario: Scenario, arm: str, index: int) -> ReplicationResult:
     The arm's plan is made once per process for the same scenario and arm (found by
     their pickled form, so a scenario sent to a worker process again is found too).
     """
-    key = hashlib.blake2b(pickle.dumps((scenario, arm)), digest_size=16).digest()
-    resolved = _plans.get(key)
-    if resolved is None:
-        if len(_plans) >= 64:
-            _plans.clear()
-        resolved = _plans[key] = plan(scenario, arm, registry_for(scenario.plugins))
+    if _last and _last[0][0] is scenario and _last[0][1] == arm:
+        resolved = _last[0][2]
+    else:
+        key = hashlib.blake2b(pickle.dumps((scenario, arm)), digest_size=16).digest()
+        found = _plans.get(key)
+        if found is None:
+            if len(_plans) >= 64:
+                _plans.clear()
+            found = _plans[key] = plan(scenario, arm, registry_for(scenario.plugins))
+        resolved = found
+        _last[:] = [(scenario, arm, resolved)]
     return _Run(scenario, resolved, index).result()
 
 
@@ -204,6 +212,21 @@ def _means(
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _measured_lengths(
+    opens: tuple[float, ...], closes: tuple[float, ...], warmup: float
+) -> tuple[float, ...]:
+    """Return each working day's hours on duty after the warm-up (0 for a day before it)."""
+    return tuple(
+        max(0.0, close - max(open_, warmup)) for open_, close in zip(opens, closes, strict=True)
+    )
+
+
+_Sampler = Callable[[Stream], float]
+_Waits = tuple[tuple[float, _Sampler] | None, _Sampler | None]
+"""A state's hold (probability, days) and its dwell, where a scenario has them."""
+
+
 def _birth_date(concern: dt.date, age: int) -> dt.date:
     """Return a birth date making a person ``age`` on ``concern`` (a birthday the day before)."""
     try:
@@ -253,7 +276,8 @@ class _Run:
         self.met = 0
         self.missed: dict[str, int] = {}
         self.changes: list[tuple[float, int]] = [(0.0, 0)]
-        self.times: dict[tuple[str, Step], Distribution] = {}
+        self.times: dict[tuple[str, Step], Callable[[Stream], float]] = {}
+        self.waiting: dict[tuple[str, str], _Waits] = {}
         for member in resolved.staff:
             self._staff(member)
 
@@ -290,10 +314,8 @@ class _Run:
         )
         opens, closes = roster_times(self.scenario.start, self.scenario.horizon_days, member.hours)
         staffed = [member.count - absent for absent in away]
-        self.available[role] = math.fsum(
-            n * max(0.0, close - max(open_, self.warmup))
-            for open_, close, n in zip(opens, closes, staffed, strict=True)
-        )
+        lengths = _measured_lengths(opens, closes, self.warmup)
+        self.available[role] = math.fsum(map(operator.mul, staffed, lengths))
         self.workers[role] = _Desk(self.env, roster=(opens, closes, staffed))
         if member.caseload is not None:
             self.caseloads[role] = _Desk(self.env, member.count * member.caseload)
@@ -324,14 +346,17 @@ class _Run:
         batch = process.kind is ArrivalKind.BATCH
         days = self._business_days() if batch else self._days()
         means = _means(days, process, factor, self.holidays)
-        counts = rng.poisson(means).tolist() if days else []
+        counts = rng.poisson(means) if days else np.zeros(0, dtype=np.int64)
+        busy = np.flatnonzero(counts).tolist()  # the days with arrivals, in order
         if batch:
-            for day, count in zip(days, counts, strict=True):
-                yield from ((self._hours(day, process.at), None) for _ in range(count))
+            for busy_day in busy:
+                time = self._hours(days[busy_day], process.at)
+                yield from ((time, None) for _ in range(int(counts[busy_day])))
             return
-        hours = iter(rng.uniform(*process.hours, size=sum(counts)).tolist())
-        for day, count in zip(days, counts, strict=True):
-            for hour in sorted(next(hours) for _ in range(count)):
+        hours = iter(rng.uniform(*process.hours, size=int(counts.sum())).tolist())
+        for busy_day in busy:
+            day = days[busy_day]
+            for hour in sorted(next(hours) for _ in range(int(counts[busy_day]))):
                 yield self._hours(day, hour), None
 
     def _source(
@@ -416,15 +441,17 @@ class _Run:
         held: list[_Desk] = []
         first = True
         try:
-            holds, dwells = plan_.holds, plan_.dwell
+            waiting = self.waiting
             while case.state not in finals:
                 state = case.state
-                hold = holds.get((workflow, state)) or holds.get((ANY_WORKFLOW, state))
+                found = waiting.get((workflow, state))
+                if found is None:
+                    found = waiting[workflow, state] = self._waits(workflow, state)
+                hold, dwell = found
                 if hold is not None and self.hold.random() < hold[0]:
                     yield from self._hold(engine, case, hold[1])
-                dwell = dwells.get((workflow, state)) or dwells.get((ANY_WORKFLOW, state))
                 if dwell is not None:
-                    yield env.timeout(dwell.sample(self.dwell) * 24)
+                    yield env.timeout(dwell(self.dwell) * 24)
                 choices: tuple[Choice, ...] | list[Choice] = plan_.choices[workflow, state]
                 while choices:
                     choice = choices[0] if len(choices) == 1 else self._pick(choices)
@@ -448,14 +475,24 @@ class _Run:
             for pool in held:
                 pool.release()
 
+    def _waits(self, workflow: str, state: str) -> _Waits:
+        """Return the hold (its probability and days) and the dwell of ``state``, if any."""
+        plan_ = self.plan
+        hold = plan_.holds.get((workflow, state)) or plan_.holds.get((ANY_WORKFLOW, state))
+        dwell = plan_.dwell.get((workflow, state)) or plan_.dwell.get((ANY_WORKFLOW, state))
+        return (
+            None if hold is None else (hold[0], hold[1].sampler()),
+            None if dwell is None else dwell.sampler(),
+        )
+
     def _hold(
-        self, engine: WorkflowEngine, case: Case, days: Distribution
+        self, engine: WorkflowEngine, case: Case, days: Callable[[Stream], float]
     ) -> Generator[Any, Any, None]:
         """Put the case on hold for ``days`` (drawn), then resume it; its deadlines move."""
         env = self.env
         actor = next(iter(self.actors.values()))
         engine.suspend(case, actor, at=self._at(env.now), reason=SIMULATED)
-        yield env.timeout(days.sample(self.hold) * 24)
+        yield env.timeout(days(self.hold) * 24)
         engine.resume(case, actor, at=self._at(env.now), calendar=self.calendar)
 
     def _pick(self, choices: tuple[Choice, ...] | list[Choice]) -> Choice:
@@ -497,8 +534,8 @@ class _Run:
         for step in steps:
             found = times.get((workflow, step))
             if found is None:
-                found = times[workflow, step] = self.plan.work_for(workflow, step.work)
-            hours += found.sample(self.work)
+                found = times[workflow, step] = self.plan.work_for(workflow, step.work).sampler()
+            hours += found(self.work)
         desk = self.workers[role]
         asked = env.now
         request = desk.request()
@@ -559,14 +596,13 @@ class _Run:
 
     def _backlog(self) -> Iterator[Point]:
         """Return the open cases at each local midnight from the warm-up on (a series)."""
-        changes = self.changes
-        position, last = 0, len(changes) - 1
-        for number, day in enumerate(self._days()):
-            time = self._hours(day, 0.0)
-            while position < last and changes[position + 1][0] <= time:
-                position += 1
-            if time >= self.warmup:
-                yield Point("backlog", "", float(number), float(changes[position][1]))
+        times, counts = zip(*self.changes, strict=True)
+        days = midnights(self.scenario.start, self.scenario.horizon_days)
+        first = bisect.bisect_left(days, self.warmup)
+        # the last change at or before each midnight (the first change is at time 0)
+        found = np.searchsorted(times, days[first:], side="right") - 1
+        for number, position in enumerate(found.tolist(), start=first):
+            yield Point("backlog", "", float(number), float(counts[position]))
 
     def result(self) -> ReplicationResult:
         """Run the replication to its horizon and return its figures."""

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from ssp_core.clock import danish_calendar
 
-__all__ = ["business_days", "days", "holiday_days", "local_hours", "roster_times"]
+__all__ = ["business_days", "days", "holiday_days", "local_hours", "midnights", "roster_times"]
 
 _TZ = ZoneInfo("Europe/Copenhagen")
 _HOUR = dt.timedelta(hours=1)
@@ -46,6 +46,12 @@ def local_hours(start: dt.date, day: dt.date, hour: float) -> float:
     """
     midnight, shift = _day_offsets(start, day)
     return midnight + hour + (shift if hour >= _CLOCKS_MOVED else 0.0)
+
+
+@functools.lru_cache(maxsize=64)
+def midnights(start: dt.date, count: int) -> tuple[float, ...]:
+    """Return the simulated time of local midnight of each of the ``count`` days from ``start``."""
+    return tuple(local_hours(start, day, 0.0) for day in days(start, count))
 
 
 @functools.lru_cache(maxsize=256)

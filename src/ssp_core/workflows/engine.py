@@ -1,11 +1,14 @@
 """The engine: one ``transitions.Machine`` per workflow definition version, shared by all cases.
 
 Cases are small :class:`~ssp_core.domain.cases.Case` records. To fire a trigger the
-engine hands the machine's event a throw-away cursor holding the case's state
-(``machine.events[trigger].trigger(cursor, case)``): the machine checks the guards
-and computes the destination, and the engine records a
-:class:`~ssp_core.domain.events.Transitioned` event on the case. No case is ever
-added to a machine as a model.
+engine follows the machine's transitions from the case's state: the machine's
+conditions (the guards) choose the destination, and the engine records a
+:class:`~ssp_core.domain.events.Transitioned` event on the case. The machine has no
+callbacks, so its table is read once (:mod:`ssp_core.workflows.routes`) and followed
+without the machine's general dispatch; a machine given callbacks is triggered as it
+is, with a throw-away cursor holding the case's state
+(``machine.events[trigger].trigger(cursor, case)``). No case is ever added to a
+machine as a model.
 
 The module is longer than most (about 700 lines) because it is the one place that
 drives a case through its machine: firing, guards and their reasons, the options
@@ -68,6 +71,7 @@ from ssp_core.workflows.explain import (
     WrongState,
 )
 from ssp_core.workflows.guards import Guard, compile_guard
+from ssp_core.workflows.routes import Route, follow, routes
 
 __all__ = ["Deadline", "WorkflowEngine", "build_machine"]
 
@@ -145,6 +149,7 @@ class WorkflowEngine:
         "_initial",
         "_instructions",
         "_machine_events",
+        "_routes",
         "_starts",
         "_subjects",
         "_template",
@@ -187,6 +192,7 @@ class WorkflowEngine:
         }
         self.machine = build_machine(definition, self._checks)
         self._machine_events = self.machine.events
+        self._routes: dict[tuple[str, str], tuple[Route, ...]] | None = routes(self.machine)
 
     def __repr__(self) -> str:
         return f"<WorkflowEngine {self.definition.name}>"
@@ -366,8 +372,8 @@ class WorkflowEngine:
             or (spec.requires_reason and not (reason and reason.strip()))
         ):
             self._refuse(case, trigger, actor, reason)
-        cursor = _Cursor(source)
-        if not self._machine_events[trigger].trigger(cursor, case):
+        dest = self._destination(case, source, trigger)
+        if dest is None:
             self._refuse(case, trigger, actor, reason)
         event = Transitioned(
             case_id=case.id,
@@ -377,12 +383,22 @@ class WorkflowEngine:
             role=actor.role,
             trigger=trigger,
             source=source,
-            dest=cursor.state,
+            dest=dest,
             reason=None if reason is None else _text(reason),
-            due=self._next_due(case, cursor.state, at, calendar),
+            due=self._next_due(case, dest, at, calendar),
         )
         case.apply(event)
         return event
+
+    def _destination(self, case: Case, source: str, trigger: str) -> str | None:
+        """Return where ``trigger`` takes ``case`` from ``source`` by the machine, or None."""
+        found = self._routes
+        if found is not None:
+            return follow(found[source, trigger], source, case)
+        cursor = _Cursor(source)
+        if not self._machine_events[trigger].trigger(cursor, case):
+            return None
+        return cursor.state
 
     def _next_due(
         self,
