@@ -33,7 +33,7 @@ import math
 import operator
 import pickle
 from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -223,8 +223,6 @@ def _measured_lengths(
 
 
 _Sampler = Callable[[Stream], float]
-_Waits = tuple[tuple[float, _Sampler] | None, _Sampler | None]
-"""A state's hold (probability, days) and its dwell, where a scenario has them."""
 
 
 def _birth_date(concern: dt.date, age: int) -> dt.date:
@@ -234,6 +232,30 @@ def _birth_date(concern: dt.date, age: int) -> dt.date:
     except ValueError:  # 29 February
         birthday = concern.replace(year=concern.year - age, day=28)
     return birthday - dt.timedelta(days=1)
+
+
+_Rule = tuple[
+    tuple[float, _Sampler] | None, _Sampler | None, tuple[Choice, ...], float
+]
+"""A state's hold (probability, days), its dwell, its ways out and the sum of their shares."""
+
+
+class _Flow:
+    """What a run looks up for the cases of one workflow version, each found once.
+
+    ``states`` holds each state's rule; ``times`` each step's sampler, by the identity
+    of the plan's step (the plan outlives the run, so an identity is never reused).
+    """
+
+    __slots__ = ("due_facts", "engine", "finals", "states", "times", "workflow")
+
+    def __init__(self, engine: WorkflowEngine, due_facts: Mapping[str, Step] | None) -> None:
+        self.engine = engine
+        self.workflow = engine.definition.id
+        self.finals = engine.definition.final_states
+        self.due_facts = due_facts
+        self.states: dict[str, _Rule] = {}
+        self.times: dict[int, _Sampler] = {}
 
 
 class _Run:
@@ -276,8 +298,7 @@ class _Run:
         self.met = 0
         self.missed: dict[str, int] = {}
         self.changes: list[tuple[float, int]] = [(0.0, 0)]
-        self.times: dict[tuple[str, Step], Callable[[Stream], float]] = {}
-        self.waiting: dict[tuple[str, str], _Waits] = {}
+        self.flows: dict[int, _Flow] = {}
         for member in resolved.staff:
             self._staff(member)
 
@@ -370,7 +391,11 @@ class _Run:
             age = int(given) if given is not None else int(drawn)
             age = min(max(age, process.ages[0]), process.ages[1])
             engine = self.plan.engines[process.situation, age]
-            env.process(self._case(engine, process.situation, age, where, reporter))
+            flow = self.flows.get(id(engine))
+            if flow is None:
+                due_facts = self.plan.due_facts.get(engine.definition.key)
+                flow = self.flows[id(engine)] = _Flow(engine, due_facts)
+            env.process(self._case(flow, process.situation, age, where, reporter))
 
     # -- a case ------------------------------------------------------------------------
 
@@ -391,8 +416,6 @@ class _Run:
         workflow: str,
     ) -> None:
         """Count the deadlines that ended with the last step: met, or missed if late."""
-        if not before or self.env.now < self.warmup:
-            return
         running = {(due.rule, due.due) for due in after}
         today = None
         for due in before:
@@ -410,7 +433,8 @@ class _Run:
     ) -> Case:
         """Open a case on ``engine`` now, about a person ``age`` on the concern date."""
         self.number += 1
-        at = self._at(self.env.now)
+        now = self.env.now
+        at = self._at(now)
         concern = local_date(at)
         case = engine.open(
             case_id=f"S-{self.number:08d}",
@@ -422,45 +446,45 @@ class _Run:
             municipality=where,
             calendar=self.calendar,
         )
-        if self.env.now >= self.warmup:
+        if now >= self.warmup:
             workflow = engine.definition.id
             self.concerns[workflow] = self.concerns.get(workflow, 0) + 1
         self._count_open(+1)
         return case
 
     def _case(
-        self, engine: WorkflowEngine, situation: str, age: int, where: str | None, reporter: Actor
+        self, flow: _Flow, situation: str, age: int, where: str | None, reporter: Actor
     ) -> Generator[Any, Any, None]:
         env = self.env
         opened = env.now
+        engine, workflow, finals, states = flow.engine, flow.workflow, flow.finals, flow.states
         case = self._open(engine, situation, age, where, reporter)
-        workflow = engine.definition.id
         measured = opened >= self.warmup
-        plan_ = self.plan
-        finals = engine.definition.final_states
         held: list[_Desk] = []
         first = True
         try:
-            waiting = self.waiting
             while case.state not in finals:
                 state = case.state
-                found = waiting.get((workflow, state))
-                if found is None:
-                    found = waiting[workflow, state] = self._waits(workflow, state)
-                hold, dwell = found
+                rule = states.get(state)
+                if rule is None:
+                    rule = states[state] = self._rule(workflow, state)
+                hold, dwell, choices, total = rule
                 if hold is not None and self.hold.random() < hold[0]:
                     yield from self._hold(engine, case, hold[1])
                 if dwell is not None:
                     yield env.timeout(dwell(self.dwell) * 24)
-                choices: tuple[Choice, ...] | list[Choice] = plan_.choices[workflow, state]
-                while choices:
-                    choice = choices[0] if len(choices) == 1 else self._pick(choices)
-                    steps = self._pending(engine, case) + choice.steps
-                    yield from self._work(workflow, choice.role, steps, held)
+                left: tuple[Choice, ...] | list[Choice] = choices
+                while left:
+                    choice = left[0] if len(left) == 1 else self._pick(left, total)
+                    steps = choice.steps
+                    if flow.due_facts and case.due:
+                        steps = self._pending(flow.due_facts, case) + steps
+                    yield from self._work(flow, choice.role, steps, held)
                     if self._do(engine, case, workflow, steps):
                         break
                     self.refused += 1
-                    choices = [c for c in choices if c is not choice]
+                    left = [c for c in left if c is not choice]
+                    total = math.fsum(c.probability for c in left)
                 else:
                     self.stuck += 1
                     return
@@ -475,14 +499,17 @@ class _Run:
             for pool in held:
                 pool.release()
 
-    def _waits(self, workflow: str, state: str) -> _Waits:
-        """Return the hold (its probability and days) and the dwell of ``state``, if any."""
+    def _rule(self, workflow: str, state: str) -> _Rule:
+        """Return the hold, the dwell and the ways out of ``state`` (rules of any workflow too)."""
         plan_ = self.plan
         hold = plan_.holds.get((workflow, state)) or plan_.holds.get((ANY_WORKFLOW, state))
         dwell = plan_.dwell.get((workflow, state)) or plan_.dwell.get((ANY_WORKFLOW, state))
+        choices = plan_.choices[workflow, state]
         return (
             None if hold is None else (hold[0], hold[1].sampler()),
             None if dwell is None else dwell.sampler(),
+            choices,
+            math.fsum(c.probability for c in choices),
         )
 
     def _hold(
@@ -495,8 +522,8 @@ class _Run:
         yield env.timeout(days(self.hold) * 24)
         engine.resume(case, actor, at=self._at(env.now), calendar=self.calendar)
 
-    def _pick(self, choices: tuple[Choice, ...] | list[Choice]) -> Choice:
-        total = math.fsum(c.probability for c in choices)
+    def _pick(self, choices: tuple[Choice, ...] | list[Choice], total: float) -> Choice:
+        """Draw a way out by the shares of ``choices`` (which sum to ``total``)."""
         draw = self.choose.random() * total
         for choice in choices:
             draw -= choice.probability
@@ -504,11 +531,9 @@ class _Run:
                 return choice
         return choices[-1]
 
-    def _pending(self, engine: WorkflowEngine, case: Any) -> tuple[Step, ...]:
+    @staticmethod
+    def _pending(due_facts: Mapping[str, Step], case: Case) -> tuple[Step, ...]:
         """Return the steps recording facts whose deadline runs on ``case``."""
-        due_facts = self.plan.due_facts.get(engine.definition.key)
-        if not due_facts or not case.due:
-            return ()
         return tuple(
             due_facts[due.rule]
             for due in case.due
@@ -516,7 +541,7 @@ class _Run:
         )
 
     def _work(
-        self, workflow: str, role: str, steps: tuple[Step, ...], held: list[_Desk]
+        self, flow: _Flow, role: str, steps: tuple[Step, ...], held: list[_Desk]
     ) -> Generator[Any, Any, None]:
         """Wait for room in the role's caseload (once) and a worker, who holds while the steps take.
 
@@ -530,32 +555,36 @@ class _Run:
                 yield slot
             held.append(pool)
         hours = 0.0
-        times = self.times
+        times, work = flow.times, self.work
         for step in steps:
-            found = times.get((workflow, step))
+            found = times.get(id(step))
             if found is None:
-                found = times[workflow, step] = self.plan.work_for(workflow, step.work).sampler()
-            hours += found(self.work)
+                found = self.plan.work_for(flow.workflow, step.work).sampler()
+                times[id(step)] = found
+            hours += found(work)
         desk = self.workers[role]
-        asked = env.now
+        warmup = self.warmup
+        asked = began = env.now
         request = desk.request()
         if request is not None:
             yield request
-        if asked >= self.warmup:
-            self.waits[role].append(env.now - asked)
-        began = env.now
+            began = env.now
+        if asked >= warmup:
+            self.waits[role].append(began - asked)
         try:
             yield env.timeout(hours)
         finally:
             desk.release()
-        self.busy[role] += max(0.0, env.now - max(began, self.warmup))
+        self.busy[role] += max(0.0, env.now - max(began, warmup))
 
     def _do(
         self, engine: WorkflowEngine, case: Any, workflow: str, steps: tuple[Step, ...]
     ) -> bool:
         """Record the steps and fire the transition; tell whether the engine allowed it."""
-        at = self._at(self.env.now)
+        now = self.env.now
+        at = self._at(now)
         text = SIMULATED
+        measured = now >= self.warmup
         try:
             for step in steps:
                 actor = self.actors[step.role]
@@ -582,9 +611,9 @@ class _Run:
                         calendar=self.calendar,
                     )
                     self.fired += 1
-                    if self.env.now >= self.warmup:
+                    if measured:
                         self.transitions += 1
-                if before and before is not case.due:
+                if measured and before and before is not case.due:
                     self._deadlines(before, case.due, at, workflow)
         except TransitionRefused:
             return False
@@ -610,10 +639,10 @@ class _Run:
         self._arrivals()
         events = 0
         horizon = self.horizon
-        while env.peek() < horizon:
-            env.step()
+        peek, step = env.peek, env.step
+        while peek() < horizon:
+            step()
             events += 1
-        env.now  # noqa: B018
         self._count_open(0)
         self.last = max(self.last, horizon)
         return ReplicationResult(
