@@ -234,9 +234,7 @@ def _birth_date(concern: dt.date, age: int) -> dt.date:
     return birthday - dt.timedelta(days=1)
 
 
-_Rule = tuple[
-    tuple[float, _Sampler] | None, _Sampler | None, tuple[Choice, ...], float
-]
+_Rule = tuple[tuple[float, _Sampler] | None, _Sampler | None, tuple[Choice, ...], float]
 """A state's hold (probability, days), its dwell, its ways out and the sum of their shares."""
 
 
