@@ -91,8 +91,11 @@ def registry_for(plugins: PluginChoice) -> Registry:
     return found
 
 
-_plans: dict[bytes, Plan] = {}
-_last: list[tuple[Scenario, str, Plan]] = []
+_Resolved = tuple[Plan, dict[int, "_Flow"]]
+"""An arm's plan, with what its replications look up per workflow (kept with it)."""
+
+_plans: dict[bytes, _Resolved] = {}
+_last: list[tuple[Scenario, str, _Resolved]] = []
 """The last scenario, arm and plan: a runner asks for one arm's replications in a row."""
 
 
@@ -110,10 +113,10 @@ def replicate(scenario: Scenario, arm: str, index: int) -> ReplicationResult:
         if found is None:
             if len(_plans) >= 64:
                 _plans.clear()
-            found = _plans[key] = plan(scenario, arm, registry_for(scenario.plugins))
+            found = _plans[key] = (plan(scenario, arm, registry_for(scenario.plugins)), {})
         resolved = found
         _last[:] = [(scenario, arm, resolved)]
-    return _Run(scenario, resolved, index).result()
+    return _Run(scenario, resolved[0], index, resolved[1]).result()
 
 
 class _Desk:
@@ -259,7 +262,13 @@ class _Flow:
 class _Run:
     """One replication: the SimPy environment, the staff, the cases and the tallies."""
 
-    def __init__(self, scenario: Scenario, resolved: Plan, index: int) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        resolved: Plan,
+        index: int,
+        flows: dict[int, _Flow] | None = None,
+    ) -> None:
         self.scenario = scenario
         self.plan = resolved
         self.index = index
@@ -296,7 +305,8 @@ class _Run:
         self.met = 0
         self.missed: dict[str, int] = {}
         self.changes: list[tuple[float, int]] = [(0.0, 0)]
-        self.flows: dict[int, _Flow] = {}
+        self.flows: dict[int, _Flow] = {} if flows is None else flows
+        """What the plan's replications look up per workflow (by the engine's identity)."""
         for member in resolved.staff:
             self._staff(member)
 
