@@ -7,7 +7,7 @@ attribute. A workflow's machine is built by the engine with none of those callba
 (:func:`~ssp_core.workflows.engine.build_machine`): all a trigger does there is try
 the transitions from the source in the order the machine holds them, take the first
 whose conditions all give their target (``predicate(*args) == target``, exactly as
-:meth:`transitions.Condition.check` compares), and name its destination.
+``transitions.Condition.check`` compares), and name its destination.
 
 :func:`routes` reads that table from the machine once. A machine that has any
 callback, a queue, a condition named by a string, or ``send_event`` is refused
