@@ -348,3 +348,12 @@ def test_a_sampler_draws_the_numbers_sample_draws(distribution: Distribution, se
     values = [sampler(sampled) for _ in range(20)]
     assert values == [distribution.sample(drawn) for _ in range(20)]
     assert all(math.isfinite(v) and v >= 0 for v in values)
+
+
+@pytest.mark.parametrize("kind", [DistributionKind.GAMMA, DistributionKind.LOGNORMAL])
+@pytest.mark.parametrize(("mean", "sd"), [(1.0, 1e-300), (1e-300, 1.0)])
+def test_an_sd_too_far_from_its_mean_is_refused(
+    kind: DistributionKind, mean: float, sd: float
+) -> None:
+    with pytest.raises(ValueError, match="sd / mean between"):
+        Distribution(kind, mean, sd=sd)

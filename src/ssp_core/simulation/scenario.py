@@ -80,6 +80,10 @@ class DistributionKind(StrEnum):
     TRIANGULAR = "triangular"
 
 
+_RATIO_LOW, _RATIO_HIGH = 1e-100, 1e100
+"""The sd over the mean a lognormal or gamma duration may have: its shape must be a number."""
+
+
 def _non_negative(_instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
     if value is not None and not (math.isfinite(value) and value >= 0):
         raise ValueError(f"{attribute.name} must be a finite number 0 or more, got {value!r}")
@@ -108,6 +112,13 @@ class Distribution:
             self.sd is None or self.mean <= 0
         ):
             raise ValueError(f"a {kind} duration needs a mean above 0 and an sd")
+        if kind in (DistributionKind.LOGNORMAL, DistributionKind.GAMMA) and self.sd:
+            ratio = self.sd / self.mean
+            if not _RATIO_LOW <= ratio <= _RATIO_HIGH:
+                raise ValueError(
+                    f"a {kind} duration needs sd / mean between {_RATIO_LOW:g} and "
+                    f"{_RATIO_HIGH:g} (or sd 0), got {ratio:g}"
+                )
         if kind in (DistributionKind.UNIFORM, DistributionKind.TRIANGULAR):
             if self.low is None or self.high is None or self.low > self.high:
                 raise ValueError(f"a {kind} duration needs low <= high")
