@@ -136,6 +136,10 @@ class WorkflowEngine:
 
     ``guards`` maps guard ids to guards implemented in code by plugins; guards declared
     in the definition are compiled from their data.
+
+    ``machine`` is the engine's own: its transitions are read once, when the engine is
+    built (:mod:`ssp_core.workflows.routes`), so a change made to it afterwards is not
+    seen. A workflow changes by a new definition version, never by editing a machine.
     """
 
     __slots__ = (
