@@ -10,9 +10,10 @@ operation through ``Casework``:
 * 25 % commands (``Casework.add_note``),
 * 15 % lists (``Casework.find``, a page of 50 after a random cursor).
 
-Clients are threads sharing one ``Casework`` (as a web server's workers share one),
-or processes with a ``Casework`` each; each picks cases at random, so two clients
-now and then write the same case at once: the second gets a
+Clients are threads sharing one ``Casework`` (as a web server's workers share one;
+its store opened with ``?pool_max=`` the most threads run, a connection per thread, as
+such a server would size its pool), or processes with a ``Casework`` each; each picks
+cases at random, so two clients now and then write the same case at once: the second gets a
 :class:`~ssp_core.exceptions.ConcurrencyError` (a clear conflict, counted) and nothing
 is written for it. After each run the notes stored are counted against the notes
 acknowledged: a lost write would show as a difference.
@@ -143,17 +144,18 @@ def _progress(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def _url(schema: str) -> str:
+def _url(schema: str, pool_max: int | None = None) -> str:
     joiner = "&" if "?" in POSTGRES_URL else "?"
-    return f"{POSTGRES_URL}{joiner}schema={schema}"
+    pool = f"&pool_max={pool_max}" if pool_max else ""
+    return f"{POSTGRES_URL}{joiner}schema={schema}{pool}"
 
 
-def _casework(schema: str, key: bytes) -> Casework:
+def _casework(schema: str, key: bytes, pool_max: int | None = None) -> Casework:
     import ssp_core  # noqa: PLC0415
 
     return Casework(
         ssp_core.load_registry(),
-        store=_url(schema),
+        store=_url(schema, pool_max),
         key=MunicipalKey(key),
         clock=VirtualClock(dt.datetime.combine(DAY, dt.time(9), tzinfo=dt.UTC)),
         create=False,
@@ -383,7 +385,7 @@ def measure_load(settings: LoadSettings) -> LoadResults:
             for table in ("events", "cases", "case_keys", "audit"):
                 conn.execute(f'VACUUM (ANALYZE) "{schema}".{table}')
             conn.execute("CHECKPOINT")
-        shared = _casework(schema, secret)
+        shared = _casework(schema, secret, pool_max=max(settings.threads))
         try:
             for kind, clients, round_ in _plan(settings):
                 where = f", round {round_}" if round_ else ""
@@ -464,6 +466,7 @@ def render_load_markdown(results: LoadResults) -> str:
         lines.append(
             f"| {run.label} | {run.throughput:,.0f} | {run.conflicts} | " + " | ".join(cells) + " |"
         )
+    threads = max((r.clients for r in results.runs if r.kind == "threads"), default=1)
     lines += [
         "",
         (
@@ -471,7 +474,10 @@ def render_load_markdown(results: LoadResults) -> str:
             "`ConcurrencyError` and nothing is written for it. Notes acknowledged and "
             "notes stored are counted after each run (the lost-writes target). Every "
             "append takes the events table's lock for its transaction (gapless positions), "
-            "so commands do not run in parallel; reads and lists do."
+            "so commands do not run in parallel; reads and lists do. The threads share one "
+            f"`Casework` whose store was opened with `?pool_max={threads}`, "
+            "a connection per thread (the default pool opens at most 8: more threads than "
+            "connections wait for one in turn, and each hand-over costs the GIL a switch)."
         ),
     ]
     singles = sorted(_singles(results.runs).values(), key=lambda run: run.round)

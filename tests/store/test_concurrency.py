@@ -372,3 +372,36 @@ def test_casework_instances_racing_on_one_case(
     finally:
         for casework in instances:
             casework.close()
+
+
+def test_pool_max_bounds_the_connections_many_threads_share(
+    postgres_store_factory: Any,
+) -> None:
+    """Eight threads through a store opened with ``pool_max=2`` share two connections, all served."""
+    import psycopg  # noqa: PLC0415
+
+    name = f"ssp_pool_{time.monotonic_ns()}"
+    url = f"{postgres_store_factory.new_url()}&pool_max=2&application_name={name}"
+    store = postgres_store_factory.open(url)
+    seen: list[int] = []
+    stop = threading.Event()
+
+    def count_connections() -> None:
+        with psycopg.connect(postgres_store_factory.dsn, autocommit=True) as conn:
+            while not stop.is_set():
+                row = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (name,)
+                ).fetchone()
+                seen.append(int(row[0]) if row else 0)
+                time.sleep(0.005)
+
+    watcher = threading.Thread(target=count_connections)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda n: len(store.read_case(f"none-{n}")), range(400)))
+    finally:
+        stop.set()
+        watcher.join()
+    assert answers == [0] * 400
+    assert seen and max(seen) == 2

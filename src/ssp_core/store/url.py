@@ -51,9 +51,10 @@ def open_store(
 
     SQLite paths follow the usual URL form: ``sqlite:///ssp.db`` is relative to the
     working directory, ``sqlite:////var/lib/ssp/ssp.db`` is absolute. A PostgreSQL
-    URL may name the schema to use with ``?schema=name`` (default ``ssp``); an SQLite
-    URL may carry ``?read_sync=each`` and ``?cache_mb=256`` (see
-    ``ssp_core.store.sqlite.SqliteStore``).
+    URL may name the schema to use with ``?schema=name`` (default ``ssp``) and the most
+    connections its pool opens with ``?pool_max=16`` (default 8: give a process with more
+    threads sharing the store one connection per thread); an SQLite URL may carry
+    ``?read_sync=each`` and ``?cache_mb=256`` (see ``ssp_core.store.sqlite.SqliteStore``).
     ``upgrade=True`` applies missing schema migrations instead of refusing an older
     store. ``create=False`` refuses a store that does not exist yet (a missing SQLite
     file, an empty PostgreSQL schema) with :class:`~ssp_core.exceptions.StoreUnavailable`
@@ -104,9 +105,15 @@ def _open(url: str, *, upgrade: bool, create: bool, progress: Progress | None) -
                     hint=install_hint("postgresql"), reason=exc
                 )
             ) from None
-        dsn, schema = _split_schema(url)
+        dsn, schema, pool_max = _postgres_options(url)
         return PostgresStore(
-            dsn, schema=schema, upgrade=upgrade, create=create, url=redact(url), progress=progress
+            dsn,
+            schema=schema,
+            upgrade=upgrade,
+            create=create,
+            url=redact(url),
+            max_size=pool_max,
+            progress=progress,
         )
     raise DataError(
         _("unknown store URL {url}; use one of: {schemes}").format(
@@ -146,11 +153,39 @@ def _sqlite_options(query: str) -> dict[str, str]:
     return options
 
 
-def _split_schema(url: str) -> tuple[str, str]:
-    """Take ``schema=`` out of a PostgreSQL URL; every other parameter stays for libpq."""
+POOL_MAX = 8
+"""The most connections a PostgreSQL store's pool opens, unless its URL says ``pool_max``."""
+
+_POOL_LIMIT = 1000
+"""The highest ``pool_max`` taken (a PostgreSQL server allows 100 connections by default)."""
+
+_OWN_PARAMETERS = ("schema", "pool_max")
+"""The parameters of a PostgreSQL URL that are the store's own, not libpq's."""
+
+
+def _pool_max(value: str | None) -> int:
+    """Return the ``pool_max`` of a PostgreSQL URL as a number; refuse any other value."""
+    if value is None:
+        return POOL_MAX
+    if not value.isdigit() or not 1 <= int(value) <= _POOL_LIMIT:
+        raise DataError(
+            _(
+                "pool_max is the most connections the pool opens, a whole number from 1 to "
+                "{limit}, e.g. pool_max=16; not {value}"
+            ).format(limit=_POOL_LIMIT, value=shown_id(value))
+        )
+    return int(value)
+
+
+def _postgres_options(url: str) -> tuple[str, str, int]:
+    """Return a PostgreSQL URL's DSN for libpq, its ``schema`` and its ``pool_max``.
+
+    ``schema=`` and ``pool_max=`` are taken out (the last of each counts); every other
+    parameter stays for libpq.
+    """
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
-    schemas = [value for key, value in query if key == "schema"]
-    rest = [(key, value) for key, value in query if key != "schema"]
+    own = {key: value for key, value in query if key in _OWN_PARAMETERS}
+    rest = [(key, value) for key, value in query if key not in _OWN_PARAMETERS]
     dsn = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(rest), parts.fragment))
-    return dsn, schemas[-1] if schemas else "ssp"
+    return dsn, own.get("schema", "ssp"), _pool_max(own.get("pool_max"))
