@@ -516,6 +516,28 @@ class CaseStoreContract(abc.ABC):
         assert store.count_cases() == 1
         assert store.max_position() == 1
 
+    def test_calls_in_a_held_block_are_each_their_own_transaction(self, store: CaseStore) -> None:
+        """Inside ``held()`` (nested too) calls behave as outside: each commits or fails alone."""
+        first = opened("c-1")
+        with store.held():
+            assert store.append(commit_of(first)) == (1,)
+            with store.held():  # nested: the outer block holds
+                store.record_reads([audit_entry(T0, case_id="c-1", action=AuditAction.LOAD)])
+                assert [e.version for e in store.read_case("c-1")] == [1]
+            with pytest.raises(ConcurrencyError):  # refused, and nothing of it written
+                store.append(commit_of(opened("c-1")))
+            streamed = store.iter_cases(CaseQuery())
+            assert next(streamed).case_id == "c-1"
+            store.append(commit_of(note("c-1", 2), history={"c-1": [first]}))
+        assert list(streamed) == []  # read to its end after the block
+        assert [e.version for e in store.read_case("c-1")] == [1, 2]
+        with pytest.raises(RuntimeError), store.held():
+            raise RuntimeError("the caller's own error")
+        assert [a.action for a in store.read_audit(AuditQuery(case_id="c-1"))].count(
+            AuditAction.LOAD
+        ) == 1
+        assert store.count_cases() == 1
+
     def test_versions_run_one_to_n(self, store: CaseStore) -> None:
         history: list[CaseEvent] = [opened("c-1")]
         store.append(commit_of(*history))

@@ -405,3 +405,35 @@ def test_pool_max_bounds_the_connections_many_threads_share(
         watcher.join()
     assert answers == [0] * 400
     assert seen and max(seen) == 2
+
+
+def test_a_use_case_borrows_one_pooled_connection(
+    postgres_store_factory: Any, registry: ssp_core.Registry, clock: ssp_core.VirtualClock
+) -> None:
+    """A read with its audit entry, a search with its own, a command's read and append: one each."""
+    casework = ssp_core.Casework(
+        registry,
+        store=postgres_store_factory.new_url(),
+        key=ssp_core.MunicipalKey.generate(),
+        clock=clock,
+    )
+    try:
+        case_id = _open_case(casework, clock)
+        casework.services.repository.snapshots.drop(case_id)  # the command reads the case
+        pool = casework.store._pool  # the pool's own counters
+
+        def borrowed(call: Any) -> int:
+            before = pool.get_stats()["requests_num"]
+            call()
+            return int(pool.get_stats()["requests_num"] - before)
+
+        assert borrowed(lambda: casework.case(case_id, CONSULTANT, purpose="casework")) == 1
+        assert borrowed(lambda: casework.find(CONSULTANT)) == 1
+        assert borrowed(lambda: casework.add_note(case_id, "x", CONSULTANT)) == 1
+        events = casework.history(case_id, CONSULTANT, purpose="casework")
+        assert [getattr(e, "text", None) for e in events] == [None, "x"]
+        entries = casework.store.read_audit(AuditQuery(case_id=case_id))
+        loads = [entry for entry in entries if entry.action == AuditAction.LOAD]
+        assert len(loads) == 2  # the read above and the history just now, each audited
+    finally:
+        casework.close()

@@ -76,8 +76,9 @@ class CaseReads:
 
     def case(self, case_id: str, actor: Actor, *, purpose: str) -> Case:
         """Load the case with ``case_id`` (an audited read; fields outside the grants withheld)."""
-        case, _ = self._cases.read(case_id, actor, "case.read", purpose)
-        self._gate.audit_reads(actor, purpose, AuditAction.LOAD, [case_id])
+        with self._services.store.held():  # the read and its audit entry on one connection
+            case, _ = self._cases.read(case_id, actor, "case.read", purpose)
+            self._gate.audit_reads(actor, purpose, AuditAction.LOAD, [case_id])
         return case
 
     def load_cases(self, case_ids: Iterable[str], actor: Actor, *, purpose: str) -> list[Case]:
@@ -100,8 +101,9 @@ class CaseReads:
         only, or only its own cases, finds only those.
         """
         query = query or CaseQuery()
-        rows = self._gate.search(actor, "case.search", purpose, query)
-        self._gate.audit(actor, purpose, AuditAction.SEARCH, None, query.describe())
+        with self._services.store.held():  # the search and its audit entry on one connection
+            rows = self._gate.search(actor, "case.search", purpose, query)
+            self._gate.audit(actor, purpose, AuditAction.SEARCH, None, query.describe())
         return rows
 
     def overdue(

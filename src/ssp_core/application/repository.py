@@ -489,6 +489,15 @@ class CaseRepository:
         read (:meth:`load`) and the command applied to it as stored: the answer is
         always the one the stored case gives.
         """
+        with self.store.held():  # the read and the append on one connection
+            changed = self._change(case_id, actor, operation, purpose, command)
+        self.announce(changed.engine, changed.case, changed.new_events)  # none held meanwhile
+        return changed.case
+
+    def _change(
+        self, case_id: str, actor: Actor, operation: str, purpose: str, command: Command
+    ) -> Loaded:
+        """Do what :meth:`change` says, but for telling the plugins; return the case changed."""
         kept = self.kept(case_id, actor, operation, purpose)
         if kept is not None and self._applied(kept, command):
             try:
@@ -500,12 +509,12 @@ class CaseRepository:
             except SspError:
                 pass  # refused as kept (say, free text naming someone): decided below
             else:
-                self._stored(kept, stored)
-                return kept.case
+                self._stored(kept, stored, announce=False)
+                return kept
         loaded = self.load(case_id, actor, operation, purpose)
         command(loaded.case, loaded.engine, self.clock.now())
-        self.commit(loaded, purpose)
-        return loaded.case
+        self.commit(loaded, purpose, announce=False)
+        return loaded
 
     def commit(
         self,

@@ -8,6 +8,7 @@ contract tests in ``tests/store/contract.py``. Stores are opened by URL with
 from __future__ import annotations
 
 import abc
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
@@ -131,6 +132,18 @@ class CaseStore(abc.ABC):
         store does: :mod:`ssp_core.store.sqlite.sync`), saying what is at risk.
         """
         self.record_audit(entries)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Serve this thread's calls in the block with what one call would take, kept once.
+
+        A use case that makes several calls (a read and its audit entry, a read and its
+        append) wraps them in this block. A PostgreSQL store lends the thread one pooled
+        connection for the whole block instead of one per call; the calls are still
+        each their own transaction, as outside the block. Blocks nest (the outer one
+        holds). By default nothing is kept.
+        """
+        yield
 
     def wait_durable(self, timeout: float | None = None) -> bool:
         """Wait until every audit entry of a read is durable; tell whether it is (see above)."""

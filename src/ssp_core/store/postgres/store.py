@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -128,6 +129,7 @@ class PostgresStore(CaseStore):
         self._timeout = timeout
         self._closed = False
         self._pool: ConnectionPool[psycopg.Connection[TupleRow]] | None = None
+        self._held = threading.local()
         self._secrets = dsn_secrets(dsn)
         if not _SCHEMA_NAME.fullmatch(schema) or len(schema) > _MAX_NAME:
             raise DataError(
@@ -211,14 +213,49 @@ class PostgresStore(CaseStore):
             ) from None
 
     @contextmanager
+    def held(self) -> Iterator[None]:
+        """Lend this thread one pooled connection for every call in the block (see the base).
+
+        Each call still runs as its own transaction (the connection is in autocommit
+        mode). The connection goes back to the pool when the outermost block ends.
+        """
+        if getattr(self._held, "connection", None) is not None:
+            yield
+            return
+        with self._borrowed() as connection:
+            self._held.connection = connection
+            try:
+                yield
+            finally:
+                self._held.connection = None
+
+    @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[TupleRow]]:
-        """Lend a pooled connection (in autocommit mode) for one call."""
+        """Lend a connection (in autocommit mode) for one call: the thread's held one, if any."""
+        connection = getattr(self._held, "connection", None)
+        if connection is None:
+            with self._borrowed() as connection:
+                yield connection
+            return
+        if self._closed:
+            raise StoreError(f"the store {self.url} is closed")
+        with self._errors():
+            yield connection
+
+    @contextmanager
+    def _borrowed(self) -> Iterator[psycopg.Connection[TupleRow]]:
+        """Lend a pooled connection (in autocommit mode) of its own, returned after the block."""
         pool = self._pool
         if self._closed or pool is None:
             raise StoreError(f"the store {self.url} is closed")
+        with self._errors(), pool.connection() as connection:
+            yield connection
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Raise the pool's and the driver's errors of the block as the store's own."""
         try:
-            with pool.connection() as connection:
-                yield connection
+            yield
         except PoolClosed:
             raise StoreError(f"the store {self.url} is closed") from None
         except PoolTimeout as exc:
@@ -606,8 +643,8 @@ class PostgresStore(CaseStore):
         """
         where, params = case_where(query, mark="%s", due_key=DUE_KEY)
         statement = self._sql.find_cases.format(where=where)
-        with (
-            self._connection() as conn,
+        with (  # never the thread's held connection: the rows may be read after its block
+            self._borrowed() as conn,
             conn.transaction(),
             conn.cursor(name="ssp_iter_cases") as cursor,
         ):
