@@ -28,6 +28,9 @@ a single client measured once, before the others, is no baseline. The gated runs
 rounds, one after the other in each round, and each round's ratios are taken against
 that round's single client; the target is the median of the rounds' ratios. The
 other client counts run once, after the rounds, against the median single client.
+
+Each round also runs two threads with a ``Casework`` each (a pool, caches and locks of
+their own) right after the two sharing one: not gated, it shows what sharing costs.
 """
 
 from __future__ import annotations
@@ -69,6 +72,15 @@ SCALING_TARGET = 0.8
 """Throughput with n clients (n up to the cores) over n times one client's, at least."""
 
 NOTE = "A load-test note"
+
+THREADS = "threads"
+"""Client threads sharing one ``Casework``."""
+
+PROCESSES = "processes"
+"""Client processes with a ``Casework`` each."""
+
+OWN = "threads, a Casework each"
+"""Client threads with a ``Casework`` each: what sharing one costs (not gated)."""
 
 
 @attrs.frozen
@@ -211,6 +223,19 @@ def _notes(casework: Casework) -> int:
     return len(casework.store.read_events(EventQuery(topics="NoteAdded")))
 
 
+def _threads(
+    workers: Sequence[Casework], settings: LoadSettings
+) -> tuple[list[dict[str, Any]], float]:
+    """Run one client thread on each ``Casework`` given; return their parts and the time taken."""
+    started = time.monotonic()
+    until = started + settings.seconds
+    with concurrent.futures.ThreadPoolExecutor(len(workers)) as pool:
+        parts = list(
+            pool.map(lambda n: _client(workers[n], settings.cases, until, n), range(len(workers)))
+        )
+    return parts, time.monotonic() - started
+
+
 def _run(
     kind: str,
     clients: int,
@@ -222,23 +247,23 @@ def _run(
     round_: int = 0,
 ) -> Run:
     before = _notes(shared)
-    started = time.monotonic()
-    if kind == "threads":
-        until = started + settings.seconds
-        with concurrent.futures.ThreadPoolExecutor(clients) as pool:
-            parts = list(
-                pool.map(lambda s: _client(shared, settings.cases, until, s), range(clients))
-            )
-    else:
+    if kind == PROCESSES:
         with concurrent.futures.ProcessPoolExecutor(clients) as pool:
             futures = [
                 pool.submit(_process_client, schema, key, settings.cases, settings.seconds, s)
                 for s in range(clients)
             ]
             parts = [f.result() for f in futures]
-    elapsed = time.monotonic() - started
-    if kind == "processes":  # the processes' own start-up is not load
-        elapsed = settings.seconds
+        elapsed = settings.seconds  # the processes' own start-up is not load
+    elif kind == OWN:  # opened before the clock starts, closed after it stops
+        own = [_casework(schema, key) for _ in range(clients)]
+        try:
+            parts, elapsed = _threads(own, settings)
+        finally:
+            for casework in own:
+                casework.close()
+    else:
+        parts, elapsed = _threads([shared] * clients, settings)
     stored = _notes(shared) - before
     return Run(
         kind=kind,
@@ -279,7 +304,7 @@ def _singles(runs: Sequence[Run]) -> dict[int, Run]:
     """Return the single-client thread run of each round (round 0: the first made)."""
     singles: dict[int, Run] = {}
     for run in runs:
-        if run.kind == "threads" and run.clients == 1:
+        if run.kind == THREADS and run.clients == 1:
             singles.setdefault(run.round, run)
     return singles
 
@@ -314,7 +339,7 @@ def _targets(runs: Sequence[Run]) -> tuple[Target, ...]:
     targets = []
     for (kind, clients), ratios in scaling_ratios(runs, cores).items():
         ratio = statistics.median(ratios)
-        gated = 1 < clients <= cores
+        gated = 1 < clients <= cores and kind != OWN
         status = (OK if ratio >= SCALING_TARGET else FAIL) if gated else INFO
         rounds = (
             f" (median of rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
@@ -338,21 +363,19 @@ def _targets(runs: Sequence[Run]) -> tuple[Target, ...]:
 
 
 def _plan(settings: LoadSettings) -> list[tuple[str, int, int]]:
-    """Return the runs to make, in order: (kind, clients, round); the gated ones in rounds."""
+    """Return the runs to make, in order: (kind, clients, round); the gated ones in rounds.
+
+    Each round also runs two threads with a ``Casework`` each, right after two sharing
+    one: what sharing costs, measured beside it (not gated).
+    """
     cores = os.cpu_count() or 1
-    gated = [("threads", 1)] + [
-        (kind, n)
-        for kind, counts in (("threads", settings.threads), ("processes", settings.processes))
-        for n in counts
-        if 1 < n <= cores
+    counts = ((THREADS, settings.threads), (PROCESSES, settings.processes))
+    gated = [(THREADS, 1)] + [
+        (kind, n) for kind, numbers in counts for n in numbers if 1 < n <= cores
     ]
-    order = [(kind, n, r) for r in range(1, settings.rounds + 1) for kind, n in gated]
-    order += [
-        (kind, n, 0)
-        for kind, counts in (("threads", settings.threads), ("processes", settings.processes))
-        for n in counts
-        if (kind, n) not in gated
-    ]
+    beside = [(OWN, 2)] if (THREADS, 2) in gated else []
+    order = [(kind, n, r) for r in range(1, settings.rounds + 1) for kind, n in gated + beside]
+    order += [(kind, n, 0) for kind, numbers in counts for n in numbers if (kind, n) not in gated]
     return order
 
 
@@ -427,6 +450,23 @@ def render_load_summary(results: LoadResults) -> str:
     return "\n".join(lines)
 
 
+SHARING_NOISE = 0.05
+"""A difference of medians this small between shared and own ``Casework`` is called none."""
+
+
+def _sharing_costs(shared: float, own: float) -> str:
+    """Say what the medians of two threads sharing one ``Casework`` and with one each show."""
+    if own - shared <= SHARING_NOISE:
+        return (
+            "sharing costs nothing measurable. What stops two threads short is the one "
+            "interpreter lock they share, not anything the library's objects serialise."
+        )
+    return (
+        f"sharing costs {own - shared:.2f} of the ratio, beyond what the interpreter lock "
+        "takes: the library's shared objects serialise some of the work."
+    )
+
+
 def render_load_markdown(results: LoadResults) -> str:
     """Return the load section of ``docs/performance.md``, starting with its heading."""
     if results.skipped:
@@ -466,7 +506,7 @@ def render_load_markdown(results: LoadResults) -> str:
         lines.append(
             f"| {run.label} | {run.throughput:,.0f} | {run.conflicts} | " + " | ".join(cells) + " |"
         )
-    threads = max((r.clients for r in results.runs if r.kind == "threads"), default=1)
+    threads = max((r.clients for r in results.runs if r.kind == THREADS), default=1)
     lines += [
         "",
         (
@@ -517,6 +557,22 @@ def render_load_markdown(results: LoadResults) -> str:
                 "database behaves. Below that ceiling, the threads' process and the two "
                 "server processes serving them share the machine's cores. Two processes "
                 "have a GIL each and are bounded by the cores alone."
+            ),
+        ]
+    ratios = scaling_ratios(results.runs, os.cpu_count() or 1) if single is not None else {}
+    if (OWN, 2) in ratios and (THREADS, 2) in ratios:
+        shared, own = ratios[THREADS, 2], ratios[OWN, 2]
+        lines += [
+            "",
+            (
+                "What sharing one `Casework` costs: in each round, right after the two threads "
+                "sharing one, two threads with a `Casework` each (a pool, caches and locks of "
+                "their own) ran the same mix. They reached "
+                + ", ".join(f"{r:.2f}" for r in own)
+                + f" (median {statistics.median(own):.2f}) against "
+                + ", ".join(f"{r:.2f}" for r in shared)
+                + f" (median {statistics.median(shared):.2f}) for the threads sharing one: "
+                + _sharing_costs(statistics.median(shared), statistics.median(own))
             ),
         ]
     return "\n".join(lines) + "\n"
