@@ -16,6 +16,7 @@ __all__ = [
     "KEY_FILE_ENV",
     "LANG_ENV",
     "LOG_LEVEL_ENV",
+    "POOL_MAX",
     "PURPOSE_ENV",
     "ROLE_ENV",
     "STORE_ENV",
@@ -26,6 +27,9 @@ STORE_ENV = "SSP_STORE"
 
 DEFAULT_STORE_URL = "sqlite:///ssp.db"
 """The embedded default store: ``ssp.db`` in the working directory."""
+
+POOL_MAX = 8
+"""The most connections a PostgreSQL store's pool opens, unless its URL says ``pool_max``."""
 
 KEY_ENV = "SSP_KEY"
 """The environment variable that may hold the municipal key itself, as base64 text."""

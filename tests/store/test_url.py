@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from ssp_core.exceptions import DataError
-from ssp_core.store.url import POOL_MAX, _postgres_options, open_store, redact
+from ssp_core.settings import POOL_MAX
+from ssp_core.store.url import _postgres_options, open_store, redact
 
 
 def test_only_the_stores_own_parameters_are_taken_out_of_a_postgresql_url() -> None:

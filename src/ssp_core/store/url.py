@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ssp_core.exceptions import DataError, StoreUnavailable
 from ssp_core.extras import install_hint
 from ssp_core.i18n import _
-from ssp_core.settings import DEFAULT_STORE_URL, STORE_ENV
+from ssp_core.settings import DEFAULT_STORE_URL, POOL_MAX, STORE_ENV
 from ssp_core.store.base import CaseStore
 from ssp_core.store.records import Progress
 from ssp_core.text import shown_id
@@ -152,9 +152,6 @@ def _sqlite_options(query: str) -> dict[str, str]:
         options[name] = value
     return options
 
-
-POOL_MAX = 8
-"""The most connections a PostgreSQL store's pool opens, unless its URL says ``pool_max``."""
 
 _POOL_LIMIT = 1000
 """The highest ``pool_max`` taken (a PostgreSQL server allows 100 connections by default)."""

@@ -24,6 +24,7 @@ from ssp_core.exceptions import (
     StoreUnavailable,
 )
 from ssp_core.i18n import _
+from ssp_core.settings import POOL_MAX
 from ssp_core.store.base import CaseStore, Migration, utc
 from ssp_core.store.postgres.connection import (
     configure,
@@ -119,7 +120,7 @@ class PostgresStore(CaseStore):
         create: bool = True,
         url: str | None = None,
         min_size: int = 1,
-        max_size: int = 8,
+        max_size: int = POOL_MAX,
         timeout: float = 10.0,
         migrations: Sequence[Migration] = POSTGRES_MIGRATIONS,
         progress: Progress | None = None,
