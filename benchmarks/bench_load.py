@@ -30,7 +30,12 @@ that round's single client; the target is the median of the rounds' ratios. The
 other client counts run once, after the rounds, against the median single client.
 
 Each round also runs two threads with a ``Casework`` each (a pool, caches and locks of
-their own) right after the two sharing one: not gated, it shows what sharing costs.
+their own) right after the two sharing one: not gated, it shows what sharing costs. And
+it runs the mix's reads alone, one thread and two, twice: through the shared
+``Casework``, and written by hand with psycopg (a connection per thread; the ``SELECT``
+of the case's rows, AES-GCM decryption with the data keys held in memory, a durable
+audit ``INSERT``). Not gated either: they show what a second thread gives any Python
+client, by how much of each operation it spends holding the GIL.
 """
 
 from __future__ import annotations
@@ -46,10 +51,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import attrs
+import orjson
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bench_report import FAIL, INFO, OK, Target, fmt_int
 from bench_scale import CONSULTANT, DAY, generate, templates_of
-from bench_store import POSTGRES_URL, postgres_unavailable
+from bench_store import POSTGRES_URL, open_sealed, postgres_unavailable
 from ssp_core import CaseQuery, Casework, ConcurrencyError, MunicipalKey, VirtualClock
 from ssp_core.store.records import CaseCursor, EventQuery
 
@@ -81,6 +88,18 @@ PROCESSES = "processes"
 
 OWN = "threads, a Casework each"
 """Client threads with a ``Casework`` each: what sharing one costs (not gated)."""
+
+READS = "threads, reads only"
+"""Client threads sharing one ``Casework``, doing only the mix's reads (not gated)."""
+
+HAND = "threads, reads by hand"
+"""Client threads doing the same reads by hand with psycopg, a connection each (not gated)."""
+
+BASELINE = {READS: READS, HAND: HAND}
+"""The kind of the single client a run's ratio is taken against, where not the mix's."""
+
+KEY_CHUNK = 10_000
+"""Key rows read at a time when the data keys are opened for the reads by hand."""
 
 
 @attrs.frozen
@@ -174,8 +193,10 @@ def _casework(schema: str, key: bytes, pool_max: int | None = None) -> Casework:
     )
 
 
-def _client(casework: Casework, cases: int, until: float, seed: int) -> dict[str, Any]:
-    """Run the mix until ``until`` (``time.monotonic``); return counts and latencies."""
+def _client(
+    casework: Casework, cases: int, until: float, seed: int, *, reads_only: bool = False
+) -> dict[str, Any]:
+    """Run the mix (or its reads alone) until ``until`` (monotonic); return counts, latencies."""
     rng = random.Random(seed)
     latencies: dict[str, list[float]] = {"read": [], "command": [], "list": []}
     operations = conflicts = notes = 0
@@ -183,7 +204,7 @@ def _client(casework: Casework, cases: int, until: float, seed: int) -> dict[str
     while time.monotonic() < until:
         n = rng.randrange(cases)
         case_id = f"C-{n:016d}"
-        pick = rng.random()
+        pick = 0.0 if reads_only else rng.random()
         started = time.perf_counter_ns()
         if pick < 0.6:
             kind = "read"
@@ -210,6 +231,67 @@ def _client(casework: Casework, cases: int, until: float, seed: int) -> dict[str
     }
 
 
+@attrs.frozen
+class HandReads:
+    """What the reads by hand need: the store's schema and every case's data key, opened."""
+
+    schema: str
+    keys: dict[str, bytes]
+
+
+def hand_reads(casework: Casework, schema: str, cases: int) -> HandReads:
+    """Open every case's data key once, as a hand-written program holding the keys would."""
+    keys: dict[str, bytes] = {}
+    for start in range(0, cases, KEY_CHUNK):
+        ids = [f"C-{n:016d}" for n in range(start, min(cases, start + KEY_CHUNK))]
+        for case_id, record in casework.store.read_keys(ids).items():
+            keys[case_id] = casework.keyring.open_case_key(record, municipality="aalborg")
+    return HandReads(schema, keys)
+
+
+def _hand_client(hand: HandReads, cases: int, until: float, seed: int) -> dict[str, Any]:
+    """Read cases by hand until ``until``: the rows, decrypted, and a durable audit ``INSERT``."""
+    import psycopg  # noqa: PLC0415
+
+    select = (
+        "SELECT case_id, version, topic, at, actor, role, data "  # noqa: S608 (our own schema)
+        f'FROM "{hand.schema}".events WHERE case_id = %s ORDER BY version'
+    )
+    insert = (
+        f'INSERT INTO "{hand.schema}".audit '  # noqa: S608 (our own schema)
+        "(at, actor, role, purpose, action, case_id, detail) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    )
+    at = dt.datetime.combine(DAY, dt.time(9), tzinfo=dt.UTC)
+    rng = random.Random(seed)
+    latencies: list[float] = []
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        execute = conn.execute
+        cpu = time.thread_time()
+        while time.monotonic() < until:
+            case_id = f"C-{rng.randrange(cases):016d}"
+            started = time.perf_counter_ns()
+            cipher = AESGCM(hand.keys[case_id])
+            events = [
+                open_sealed(orjson.loads(row[6]), cipher, case_id, row[1], row[2], orjson.loads)
+                for row in execute(select, (case_id,)).fetchall()
+            ]
+            execute(insert, (at, CONSULTANT.id, CONSULTANT.role, "casework", "load", case_id, None))
+            latencies.append((time.perf_counter_ns() - started) / 1e3)
+            if not events:  # pragma: no cover - every case has its opening event
+                raise RuntimeError(f"no events for {case_id}")
+        cpu = time.thread_time() - cpu
+    ops = len(latencies)
+    return {
+        "operations": ops,
+        "conflicts": 0,
+        "notes": 0,
+        "cpu": cpu,
+        "read": latencies,
+        "command": [],
+        "list": [],
+    }
+
+
 def _process_client(schema: str, key: bytes, cases: int, until_in: float, seed: int) -> Any:
     casework = _casework(schema, key)
     try:
@@ -224,15 +306,20 @@ def _notes(casework: Casework) -> int:
 
 
 def _threads(
-    workers: Sequence[Casework], settings: LoadSettings
+    workers: Sequence[Casework | HandReads], settings: LoadSettings, *, reads_only: bool = False
 ) -> tuple[list[dict[str, Any]], float]:
-    """Run one client thread on each ``Casework`` given; return their parts and the time taken."""
+    """Run a client thread on each ``Casework`` (or reads by hand); return parts and time."""
+
+    def client(n: int) -> dict[str, Any]:
+        worker = workers[n]
+        if isinstance(worker, HandReads):
+            return _hand_client(worker, settings.cases, until, n)
+        return _client(worker, settings.cases, until, n, reads_only=reads_only)
+
     started = time.monotonic()
     until = started + settings.seconds
     with concurrent.futures.ThreadPoolExecutor(len(workers)) as pool:
-        parts = list(
-            pool.map(lambda n: _client(workers[n], settings.cases, until, n), range(len(workers)))
-        )
+        parts = list(pool.map(client, range(len(workers))))
     return parts, time.monotonic() - started
 
 
@@ -244,6 +331,7 @@ def _run(
     schema: str,
     key: bytes,
     shared: Casework,
+    hand: HandReads | None = None,
     round_: int = 0,
 ) -> Run:
     before = _notes(shared)
@@ -262,8 +350,12 @@ def _run(
         finally:
             for casework in own:
                 casework.close()
+    elif kind == HAND:
+        if hand is None:
+            raise ValueError("reads by hand need the data keys (hand_reads)")
+        parts, elapsed = _threads([hand] * clients, settings)
     else:
-        parts, elapsed = _threads([shared] * clients, settings)
+        parts, elapsed = _threads([shared] * clients, settings, reads_only=kind == READS)
     stored = _notes(shared) - before
     return Run(
         kind=kind,
@@ -300,35 +392,37 @@ def gil_ceiling(single: Run) -> tuple[float, float, float]:
     return c, w, (busy / c) / (2 / per_op)
 
 
-def _singles(runs: Sequence[Run]) -> dict[int, Run]:
-    """Return the single-client thread run of each round (round 0: the first made)."""
+def _singles(runs: Sequence[Run], kind: str = THREADS) -> dict[int, Run]:
+    """Return the single-client run of ``kind`` of each round (round 0: the first made)."""
     singles: dict[int, Run] = {}
     for run in runs:
-        if run.kind == THREADS and run.clients == 1:
+        if run.kind == kind and run.clients == 1:
             singles.setdefault(run.round, run)
     return singles
 
 
-def median_single(runs: Sequence[Run]) -> Run:
+def median_single(runs: Sequence[Run], kind: str = THREADS) -> Run:
     """Return the single-client run of median throughput (the baseline of the unpaired runs).
 
     Of an even number, the faster of the middle two: the stricter baseline.
     """
-    ordered = sorted(_singles(runs).values(), key=lambda run: run.throughput)
+    ordered = sorted(_singles(runs, kind).values(), key=lambda run: run.throughput)
     return ordered[len(ordered) // 2]
 
 
 def scaling_ratios(runs: Sequence[Run], cores: int) -> dict[tuple[str, int], list[float]]:
     """Return each run's throughput over its baseline times min(clients, cores), by kind and count.
 
-    A run of a round is compared with that round's single client; a run made once, with
-    the median single client.
+    A run of a round is compared with that round's single client (of the mix, or of its
+    own kind for the reads alone, :data:`BASELINE`); a run made once, with the median
+    single client of the mix.
     """
-    singles = _singles(runs)
     fallback = median_single(runs)
+    singles = {kind: _singles(runs, kind) for kind in {THREADS, *BASELINE.values()}}
     ratios: dict[tuple[str, int], list[float]] = {}
     for run in runs:
-        single = singles.get(run.round, fallback) if run.round else fallback
+        own = singles[BASELINE.get(run.kind, THREADS)]
+        single = own.get(run.round, fallback) if run.round else fallback
         expected = single.throughput * min(run.clients, cores)
         ratios.setdefault((run.kind, run.clients), []).append(run.throughput / expected)
     return ratios
@@ -338,8 +432,10 @@ def _targets(runs: Sequence[Run]) -> tuple[Target, ...]:
     cores = os.cpu_count() or 1
     targets = []
     for (kind, clients), ratios in scaling_ratios(runs, cores).items():
+        if kind in BASELINE and clients == 1:
+            continue  # a baseline of its own kind: 1.00 by definition
         ratio = statistics.median(ratios)
-        gated = 1 < clients <= cores and kind != OWN
+        gated = 1 < clients <= cores and kind in {THREADS, PROCESSES}
         status = (OK if ratio >= SCALING_TARGET else FAIL) if gated else INFO
         rounds = (
             f" (median of rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
@@ -366,14 +462,17 @@ def _plan(settings: LoadSettings) -> list[tuple[str, int, int]]:
     """Return the runs to make, in order: (kind, clients, round); the gated ones in rounds.
 
     Each round also runs two threads with a ``Casework`` each, right after two sharing
-    one: what sharing costs, measured beside it (not gated).
+    one: what sharing costs, measured beside it; then the reads alone, one thread and
+    two, through ``Casework`` and by hand (none of these gated).
     """
     cores = os.cpu_count() or 1
     counts = ((THREADS, settings.threads), (PROCESSES, settings.processes))
     gated = [(THREADS, 1)] + [
         (kind, n) for kind, numbers in counts for n in numbers if 1 < n <= cores
     ]
-    beside = [(OWN, 2)] if (THREADS, 2) in gated else []
+    beside = (
+        [(OWN, 2), (READS, 1), (READS, 2), (HAND, 1), (HAND, 2)] if (THREADS, 2) in gated else []
+    )
     order = [(kind, n, r) for r in range(1, settings.rounds + 1) for kind, n in gated + beside]
     order += [(kind, n, 0) for kind, numbers in counts for n in numbers if (kind, n) not in gated]
     return order
@@ -410,7 +509,12 @@ def measure_load(settings: LoadSettings) -> LoadResults:
             conn.execute("CHECKPOINT")
         shared = _casework(schema, secret, pool_max=max(settings.threads))
         try:
-            for kind, clients, round_ in _plan(settings):
+            plan = _plan(settings)
+            hand = None
+            if any(kind == HAND for kind, _, _ in plan):
+                _progress("load: opening every case's data key, for the reads by hand")
+                hand = hand_reads(shared, schema, settings.cases)
+            for kind, clients, round_ in plan:
                 where = f", round {round_}" if round_ else ""
                 _progress(f"load: {clients} {kind}{where}, {settings.seconds:.0f} s")
                 runs.append(
@@ -421,6 +525,7 @@ def measure_load(settings: LoadSettings) -> LoadResults:
                         schema=schema,
                         key=secret,
                         shared=shared,
+                        hand=hand,
                         round_=round_,
                     )
                 )
@@ -467,6 +572,30 @@ def _sharing_costs(shared: float, own: float) -> str:
     )
 
 
+def _reads_alone(runs: Sequence[Run], ratios: dict[tuple[str, int], list[float]]) -> str:
+    """Say what two threads gave the reads alone, by hand and through ``Casework``."""
+
+    def figures(kind: str) -> str:
+        c, w, ceiling = gil_ceiling(median_single(runs, kind))
+        values = ratios[kind, 2]
+        return (
+            f"one thread spent {c * 1e6:,.0f} µs of its own CPU and waited {w * 1e6:,.0f} µs "
+            f"per read, and two threads reached {', '.join(f'{r:.2f}' for r in values)} "
+            f"(median {statistics.median(values):.2f}; the M/M/1//2 ceiling {ceiling:.2f})"
+        )
+
+    return (
+        "What a second thread gives any Python client: in each round, the mix's reads alone "
+        "ran with one thread and with two, written by hand with psycopg (a connection per "
+        "thread: the `SELECT` of the case's rows, AES-GCM decryption with the data keys held "
+        "in memory, a durable audit `INSERT`) and through the shared `Casework` (which also "
+        "reads the key row and opens the data key, checks access and replays the case). By "
+        f"hand, {figures(HAND)}. Through `Casework`, {figures(READS)}. The less of each "
+        "operation a client spends holding the GIL, the more a second thread adds: the "
+        "two-thread ratio measures that share, whoever writes the client."
+    )
+
+
 def render_load_markdown(results: LoadResults) -> str:
     """Return the load section of ``docs/performance.md``, starting with its heading."""
     if results.skipped:
@@ -501,6 +630,8 @@ def render_load_markdown(results: LoadResults) -> str:
         cells = [
             " / ".join(f"{run.percentile(kind, share) / 1e3:.1f}" for share in (0.5, 0.95, 0.99))
             + " ms"
+            if run.latencies_us[kind]
+            else "none"  # the reads alone run no commands or lists
             for kind in ("read", "command", "list")
         ]
         lines.append(
@@ -575,6 +706,8 @@ def render_load_markdown(results: LoadResults) -> str:
                 + _sharing_costs(statistics.median(shared), statistics.median(own))
             ),
         ]
+    if (HAND, 2) in ratios and (READS, 2) in ratios:
+        lines += ["", _reads_alone(results.runs, ratios)]
     return "\n".join(lines) + "\n"
 
 
