@@ -109,7 +109,7 @@ class ScaleSettings:
     sizes: tuple[int, ...]
     calls: int
     rounds: int = 7
-    """Paired rounds of the targets: each call timed on the smallest store, then the largest."""
+    """Paired rounds of the targets: each call timed on the smallest store and on the largest."""
 
 
 SCALE_FULL = ScaleSettings("full", (10_000, 100_000, 1_000_000), 21)
