@@ -17,6 +17,7 @@ __all__ = [
     "shown_id",
     "token_or_withheld",
     "visible",
+    "whole_number",
 ]
 
 CPR_SHAPE = re.compile(
@@ -62,3 +63,12 @@ def visible(text: str) -> str:
     are written out.
     """
     return _CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
+
+
+def whole_number(text: str) -> int | None:
+    """Return ``text`` as a whole number if it is ASCII digits only (``"16"``), else ``None``.
+
+    ``str.isdigit`` alone also takes ``"²"`` (which ``int`` refuses with a bare
+    ``ValueError``) and other scripts' digits; a number in a URL or an option is ASCII.
+    """
+    return int(text) if text.isascii() and text.isdigit() else None

@@ -218,3 +218,16 @@ def test_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     assert code == EXIT_USAGE and "NAME=LEVEL" in err
     code, _, err = run(capsys, "index", "synthetic", str(tmp_path / "x.csv"), "--years", "soon")
     assert code == EXIT_USAGE and "2021-2025" in err
+
+
+def test_areas_that_look_like_digits_but_are_not_ascii_are_names(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``"²".isdigit()`` is true but ``int("²")`` fails: it is a name, not a traceback."""
+    out_file = tmp_path / "x.csv"
+    code, _, err = run(capsys, "index", "synthetic", str(out_file), "--n", "50", "--areas", "²")
+    assert code == 0, err
+    with out_file.open(encoding="utf-8") as handle:
+        assert {row["area"] for row in csv.DictReader(handle)} == {"²"}
+    code, _, err = run(capsys, "index", "synthetic", str(out_file), "--areas", "100")
+    assert code == EXIT_USAGE and "from 1 to 99" in err

@@ -47,6 +47,7 @@ def test_without_it_sqlite_s_default_stands(tmp_path: Path) -> None:
         (str(MAX_CACHE_MB + 1), f"from 1 to {MAX_CACHE_MB}; not '{MAX_CACHE_MB + 1}'"),
         ("lots", "cache_mb is a whole number of MiB, e.g. cache_mb=256; not 'lots'"),
         ("1.5", "cache_mb is a whole number of MiB, e.g. cache_mb=256; not '1.5'"),
+        ("²", "cache_mb is a whole number of MiB, e.g. cache_mb=256; not"),  # isdigit, not int
     ],
 )
 def test_a_bad_cache_size_is_refused_and_no_file_is_made(

@@ -18,7 +18,9 @@ def test_only_the_stores_own_parameters_are_taken_out_of_a_postgresql_url() -> N
     assert _postgres_options("postgresql://u@h/db?pool_max=2&pool_max=1000")[2] == 1000
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "1001", "8.5", "", "eight", "1e3"])
+@pytest.mark.parametrize(
+    "value", ["0", "-1", "1001", "8.5", "", "eight", "1e3", "²", "%C2%B2", "١٦"]
+)
 def test_a_pool_max_that_is_not_a_number_of_connections_is_refused(value: str) -> None:
     with pytest.raises(DataError) as raised:
         open_store(f"postgresql://u:secret@h/db?pool_max={value}")

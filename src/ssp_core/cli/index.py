@@ -31,6 +31,7 @@ from ssp_core.cli.progress import progress_bar, stderr_is_terminal
 from ssp_core.cli.render import inert, listing, print_table
 from ssp_core.exceptions import DataError
 from ssp_core.i18n import N_, _, current_language
+from ssp_core.text import whole_number
 
 if TYPE_CHECKING:
     from ssp_core.index.config import IndexConfig
@@ -545,8 +546,8 @@ def _years(text: str) -> tuple[int, ...]:
 
 def _areas(text: str) -> int | tuple[str, ...]:
     """Read ``--areas``: a count from 1 to 99, or names separated by commas."""
-    if text.strip().isdigit():
-        count = int(text)
+    count = whole_number(text.strip())
+    if count is not None:
         if not 1 <= count <= 99:
             raise click.BadParameter(
                 _("a number of areas is from 1 to 99, got {count}").format(count=count)

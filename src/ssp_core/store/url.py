@@ -13,7 +13,7 @@ from ssp_core.i18n import _
 from ssp_core.settings import DEFAULT_STORE_URL, POOL_MAX, STORE_ENV
 from ssp_core.store.base import CaseStore
 from ssp_core.store.records import Progress
-from ssp_core.text import shown_id
+from ssp_core.text import shown_id, whole_number
 
 __all__ = ["DEFAULT_STORE_URL", "default_store_url", "open_store", "redact"]
 
@@ -130,13 +130,14 @@ def _cache_mb(value: str | None) -> int | None:
     """Return the ``cache_mb`` of an SQLite URL as a number (the store checks its range)."""
     if value is None:
         return None
-    if not value.isdigit():
+    number = whole_number(value)
+    if number is None:
         raise DataError(
             _("cache_mb is a whole number of MiB, e.g. cache_mb=256; not {value}").format(
                 value=shown_id(value)
             )
         )
-    return int(value)
+    return number
 
 
 def _sqlite_options(query: str) -> dict[str, str]:
@@ -164,14 +165,15 @@ def _pool_max(value: str | None) -> int:
     """Return the ``pool_max`` of a PostgreSQL URL as a number; refuse any other value."""
     if value is None:
         return POOL_MAX
-    if not value.isdigit() or not 1 <= int(value) <= _POOL_LIMIT:
+    number = whole_number(value)
+    if number is None or not 1 <= number <= _POOL_LIMIT:
         raise DataError(
             _(
                 "pool_max is the most connections the pool opens, a whole number from 1 to "
                 "{limit}, e.g. pool_max=16; not {value}"
             ).format(limit=_POOL_LIMIT, value=shown_id(value))
         )
-    return int(value)
+    return number
 
 
 def _postgres_options(url: str) -> tuple[str, str, int]:
