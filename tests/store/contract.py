@@ -904,6 +904,21 @@ class CaseStoreContract(abc.ABC):
             assert isinstance(entry.action, AuditAction)
             assert entry.at.tzinfo is not None
 
+    def test_many_audit_entries_of_one_call_are_all_written_in_their_order(
+        self, store: CaseStore
+    ) -> None:
+        # More entries than one statement writes (a PostgreSQL store splits them into
+        # several statements, sent in one transaction), each of them kept, in order.
+        entries = [
+            audit_entry(UTC0, case_id=f"c-{n}", action=AuditAction.LOAD, detail=str(n))
+            for n in range(250)
+        ]
+        store.record_reads(entries[:1])
+        store.record_audit(entries[1:])
+        written = store.read_audit(AuditQuery())
+        assert [attrs.evolve(entry, id=None) for entry in written] == entries
+        assert [entry.id for entry in written] == sorted({entry.id for entry in written})
+
     def test_an_event_stored_with_a_purpose_is_the_audit_entry_of_its_write(
         self, store: CaseStore
     ) -> None:
