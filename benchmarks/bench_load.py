@@ -602,8 +602,8 @@ def _reads_alone(runs: Sequence[Run], ratios: dict[tuple[str, int], list[float]]
         f"hand, {figures(HAND)}. Through `Casework`, {figures(READS)}. The share of each "
         "operation a client spends holding the GIL sets the ceiling, whoever writes the "
         "client; below it, the client's threads and the server's processes share the cores. "
-        "Against the same "
-        "work by hand, round by round, `Casework`'s two-thread ratio was "
+        "Against the same work by hand, round by round (each round's two ratios), "
+        "`Casework`'s two-thread ratio was "
         + ", ".join(f"{r:.2f}" for r in paired)
         + f" of the hand-written one (median {statistics.median(paired):.2f}).{short}"
     )
