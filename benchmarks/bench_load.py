@@ -601,7 +601,8 @@ def _reads_alone(runs: Sequence[Run], ratios: dict[tuple[str, int], list[float]]
         "reads the key row and opens the data key, checks access and replays the case). By "
         f"hand, {figures(HAND)}. Through `Casework`, {figures(READS)}. The share of each "
         "operation a client spends holding the GIL sets the ceiling, whoever writes the "
-        "client; below it, the client's threads and the server's processes share the cores. "
+        "client; below it, the cores it shares with the server and the flush of the "
+        "write-ahead log that each durable audit `INSERT` waits for bound it. "
         "Against the same work by hand, round by round (each round's two ratios), "
         "`Casework`'s two-thread ratio was "
         + ", ".join(f"{r:.2f}" for r in paired)
@@ -699,8 +700,9 @@ def render_load_markdown(results: LoadResults) -> str:
                 "with two clients (the machine-repair queue M/M/1//2), they can reach at "
                 f"most {ceiling:.2f} of twice one client's throughput, however the "
                 "database behaves. Below that ceiling, the threads' process and the two "
-                "server processes serving them share the machine's cores. Two processes "
-                "have a GIL each and are bounded by the cores alone."
+                "server processes serving them share the machine's cores, and every durable "
+                "commit waits for the server to flush its write-ahead log. Two processes "
+                "have a GIL each and are bounded by those two alone."
             ),
         ]
     ratios = scaling_ratios(results.runs, os.cpu_count() or 1) if single is not None else {}
