@@ -31,3 +31,10 @@ def test_any_text_is_a_number_or_none_and_never_raises(text: str) -> None:
 def test_digits_that_int_refuses_or_that_are_not_ascii_are_none() -> None:
     for text in ("²", "¹⁶", "١٦", "\uff11\uff16", "", " 16", "16 ", "-1", "+1", "1_000", "1.5"):
         assert whole_number(text) is None, text
+
+
+def test_more_digits_than_int_converts_are_none_not_a_traceback() -> None:
+    # int() refuses a decimal string over sys.get_int_max_str_digits() (4,300) digits.
+    assert whole_number("9" * 4300) == int("9" * 4300)
+    assert whole_number("9" * 5000) is None
+    assert whole_number("0" * 5000 + "1") is None

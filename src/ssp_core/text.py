@@ -70,5 +70,12 @@ def whole_number(text: str) -> int | None:
 
     ``str.isdigit`` alone also takes ``"²"`` (which ``int`` refuses with a bare
     ``ValueError``) and other scripts' digits; a number in a URL or an option is ASCII.
+    More digits than ``int`` converts (over 4,300, ``sys.get_int_max_str_digits``) are
+    ``None`` too: no count or size a caller asks for is anywhere near that long.
     """
-    return int(text) if text.isascii() and text.isdigit() else None
+    if not (text.isascii() and text.isdigit()):
+        return None
+    try:
+        return int(text)
+    except ValueError:  # longer than the interpreter's limit for a decimal string
+        return None

@@ -48,6 +48,7 @@ def test_without_it_sqlite_s_default_stands(tmp_path: Path) -> None:
         ("lots", "cache_mb is a whole number of MiB, e.g. cache_mb=256; not 'lots'"),
         ("1.5", "cache_mb is a whole number of MiB, e.g. cache_mb=256; not '1.5'"),
         ("²", "cache_mb is a whole number of MiB, e.g. cache_mb=256; not"),  # isdigit, not int
+        ("9" * 5000, "cache_mb is a whole number of MiB, e.g. cache_mb=256; not"),  # too long
     ],
 )
 def test_a_bad_cache_size_is_refused_and_no_file_is_made(
