@@ -68,6 +68,7 @@ __all__ = [
     "measure_public",
     "render_public_markdown",
     "render_public_summary",
+    "sealed_note",
 ]
 
 PUBLIC_HEADING = "## The public path"
@@ -207,7 +208,7 @@ _INSERT_AUDIT = (
 )
 
 
-def _sealed_note(cipher: AESGCM, case_id: str, version: int) -> str:
+def sealed_note(cipher: AESGCM, case_id: str, version: int) -> str:
     """Return a note's payload sealed by hand, as the codec seals it (text in the envelope)."""
     nonce = os.urandom(12)
     context = f"{case_id}\x1f{version}\x1fNoteAdded".encode()
@@ -276,7 +277,7 @@ def sqlite_comparisons(  # noqa: PLR0915 (one workload's contestants, side by si
             execute("BEGIN IMMEDIATE")
             rows = execute(_SELECT, (cid,)).fetchall()
             version = rows[-1][1] + 1
-            data = _sealed_note(AESGCM(keys[cid]), cid, version)
+            data = sealed_note(AESGCM(keys[cid]), cid, version)
             execute(
                 _INSERT_EVENT,
                 (cid, version, "NoteAdded", stamp, "anne", "ssp", data, "casework"),
@@ -389,7 +390,7 @@ def postgres_comparison(settings: PublicSettings) -> Comparison:
             for cid in order:
                 found = execute(select, (cid,)).fetchall()
                 version = found[-1][1] + 1
-                data = _sealed_note(AESGCM(keys[cid]), cid, version)
+                data = sealed_note(AESGCM(keys[cid]), cid, version)
                 execute(insert, (cid, version, "NoteAdded", AT, "anne", "ssp", data, "casework"))
                 raw.commit()
 
