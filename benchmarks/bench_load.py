@@ -243,7 +243,7 @@ def _client(
 
 @attrs.frozen
 class HandReads:
-    """What the reads by hand need: the store's schema and every case's data key, opened."""
+    """What the work by hand needs: the store's schema and every case's data key, opened."""
 
     schema: str
     keys: dict[str, bytes]
